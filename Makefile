@@ -1,0 +1,123 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# make           build build/bpfprom (BPF object, skeleton, exporter)
+# make deps      install the Debian packages that are missing (root)
+# make run       deps + build + run on config/default.yaml
+# make test      deps + build + every test (unit, format, integration)
+# make asan      ASan+UBSan build under build/asan, and its unit tests
+# make format    reformat the sources with .clang-format
+# V=1            show the commands
+
+CC ?= gcc
+CLANG ?= clang
+BPFTOOL ?= bpftool
+CLANG_FORMAT ?= clang-format
+BUILD ?= build
+ARCH := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+
+VERSION := 0.1.0
+REVISION := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+
+CFLAGS ?= -O2 -g
+SAN_FLAGS :=
+ifeq ($(SAN),1)
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+endif
+PKGS := libbpf libmicrohttpd yaml-0.1 libelf zlib
+EXTRA_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers \
+	-D_GNU_SOURCE -I$(BUILD) -Iexporter -Ibpf \
+	-DBPFPROM_VERSION='"$(VERSION)"' -DBPFPROM_REVISION='"$(REVISION)"' \
+	$(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(SAN_FLAGS)
+LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lbpf -lmicrohttpd -lyaml -lelf -lz) -lm
+LDFLAGS += $(SAN_FLAGS)
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+.DELETE_ON_ERROR:
+.PHONY: all deps run test unit integration asan format format-check clean
+
+EXPORTER_SRCS := $(sort $(wildcard exporter/*.c))
+EXPORTER_OBJS := $(patsubst exporter/%.c,$(BUILD)/obj/%.o,$(EXPORTER_SRCS))
+LIB_OBJS := $(filter-out $(BUILD)/obj/main.o,$(EXPORTER_OBJS))
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
+WORKLOAD_SRCS := $(sort $(wildcard tests/workload/*.c))
+WORKLOAD_BINS := $(patsubst tests/workload/%.c,$(BUILD)/workload/%,$(WORKLOAD_SRCS))
+BPF_HDRS := $(wildcard bpf/*.h)
+
+all: $(BUILD)/bpfprom $(UNIT_BINS) $(WORKLOAD_BINS)
+
+# The generic BPF program: built once, specialised per metric at load time.
+$(BUILD)/bpfprom.bpf.o: bpf/bpfprom.bpf.c $(BPF_HDRS)
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+		-I/usr/include/$(MULTIARCH) -Ibpf -c $< -o $@
+
+$(BUILD)/bpfprom.skel.h: $(BUILD)/bpfprom.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name bpfprom_bpf > $@
+
+$(BUILD)/syscalls.h: tools/gen-syscalls.sh
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)sh $< > $@
+
+# Every user object depends on the skeleton so that it is generated first.
+$(BUILD)/obj/%.o: exporter/%.c $(wildcard exporter/*.h) $(BPF_HDRS) $(BUILD)/bpfprom.skel.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -c $< -o $@
+
+$(BUILD)/bpfprom: $(EXPORTER_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/unit/%: tests/unit/%.c $(LIB_OBJS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(EXTRA_CFLAGS) $(LDFLAGS) $< $(LIB_OBJS) $(LDLIBS) -lcmocka -o $@
+
+$(BUILD)/workload/%: tests/workload/%.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O1 -g -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE $< -lpthread -o $@
+
+deps:
+	$(Q)sh tools/deps.sh
+
+run: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(BUILD)/bpfprom --config.file=config/default.yaml
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)sh tests/run.sh
+
+unit: $(UNIT_BINS)
+	$(Q)sh tests/run.sh unit
+
+integration: all
+	$(Q)sh tests/run.sh integration
+
+asan:
+	$(Q)$(MAKE) --no-print-directory BUILD=build/asan SAN=1 all
+	$(Q)BUILD=build/asan sh tests/run.sh unit integration
+
+FORMAT_SRCS = $(wildcard exporter/*.[ch] bpf/*.[ch] tests/unit/*.[ch] tests/workload/*.c tests/bench/*.c)
+
+format:
+	$(Q)$(CLANG_FORMAT) -i $(FORMAT_SRCS)
+
+format-check:
+	$(Q)$(CLANG_FORMAT) --dry-run --Werror $(FORMAT_SRCS)
+
+clean:
+	$(Q)rm -rf build

@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Shared between the generic BPF program and user space: the per-metric
+ * configuration written into .rodata before load, the layout of map keys and
+ * values, and the constants both sides must agree on. Fixed-width types only.
+ */
+#ifndef BPFPROM_H
+#define BPFPROM_H
+
+#include <linux/types.h>
+
+#define BPFPROM_MAX_LABELS 8
+#define BPFPROM_MAX_FILTERS 8
+#define BPFPROM_MAX_PROBES 8
+/* htab keys may not exceed MAX_BPF_STACK (512) bytes: kernel/bpf/hashtab.c */
+#define BPFPROM_MAX_KEY 512
+#define BPFPROM_MAX_STR 128
+#define BPFPROM_COMM_LEN 16
+/* log2 slots: slot 0 holds v <= 0, slot s >= 1 holds 2^(s-2) < v <= 2^(s-1) */
+#define BPFPROM_LOG2_SLOTS 66
+#define BPFPROM_MAX_BUCKETS 256
+
+enum bpfprom_src {
+	BPFPROM_SRC_NONE = 0,
+	BPFPROM_SRC_COMM,
+	BPFPROM_SRC_PID,
+	BPFPROM_SRC_TID,
+	BPFPROM_SRC_UID,
+	BPFPROM_SRC_GID,
+	BPFPROM_SRC_CPU,
+	BPFPROM_SRC_CGROUP,
+	BPFPROM_SRC_ARG, /* argN */
+	BPFPROM_SRC_RETVAL,
+	BPFPROM_SRC_FIELD, /* args.FIELD of a tracepoint */
+	BPFPROM_SRC_STR_ARG, /* str(argN) */
+	BPFPROM_SRC_STR_FIELD, /* str(args.FIELD) */
+	BPFPROM_SRC_PROBE, /* index of the probe that fired */
+	BPFPROM_SRC_LATENCY,
+	BPFPROM_SRC__COUNT,
+};
+
+enum bpfprom_agg {
+	BPFPROM_AGG_COUNT = 0,
+	BPFPROM_AGG_SUM,
+	BPFPROM_AGG_HIST,
+	BPFPROM_AGG_LHIST,
+	BPFPROM_AGG_STATS,
+	BPFPROM_AGG__COUNT,
+};
+
+enum bpfprom_op {
+	BPFPROM_OP_EQ = 0,
+	BPFPROM_OP_NE,
+	BPFPROM_OP_LT,
+	BPFPROM_OP_LE,
+	BPFPROM_OP_GT,
+	BPFPROM_OP_GE,
+};
+
+/* Indexes of the per-CPU "drops" array. */
+enum bpfprom_drop {
+	BPFPROM_DROP_MAP_FULL = 0,
+	BPFPROM_DROP__COUNT,
+};
+
+/*
+ * Value layout, u64 words: [0] events counted, [1] sum of values,
+ * then per aggregate: hist/lhist nbuckets + 1 bucket counts (the last is the
+ * overflow that only +Inf holds); stats [2] min, [3] max.
+ */
+#define BPFPROM_V_COUNT 0
+#define BPFPROM_V_SUM 1
+#define BPFPROM_V_MIN 2
+#define BPFPROM_V_MAX 3
+#define BPFPROM_V_BUCKETS 2
+
+/* Where an integer or string comes from; field offsets are per probe. */
+struct bpfprom_src_cfg {
+	__u32 kind; /* enum bpfprom_src */
+	__u32 size; /* bytes read: 1, 2, 4, 8 for integers, string length */
+	__u32 is_signed;
+	__u32 argn;
+	__u32 off[BPFPROM_MAX_PROBES]; /* tracepoint field offset, per probe */
+};
+
+struct bpfprom_label_cfg {
+	struct bpfprom_src_cfg src;
+	__u32 key_off;
+	__u32 key_size;
+};
+
+struct bpfprom_filter_cfg {
+	struct bpfprom_src_cfg src;
+	__u32 op; /* enum bpfprom_op */
+	__u32 str_words; /* > 0: compare this many u64 words of str */
+	__u64 lit;
+	__u64 str[BPFPROM_MAX_STR / 8];
+};
+
+struct bpfprom_metric_cfg {
+	__u32 agg; /* enum bpfprom_agg */
+	__u32 nprobes;
+	__u32 nlabels;
+	__u32 nfilters;
+	__u32 key_size;
+	__u32 value_words;
+	struct bpfprom_src_cfg value;
+	/* hist: first log2 slot kept and number of finite buckets */
+	__u32 hist_first_slot;
+	__u32 nbuckets;
+	/* lhist: le = lhist_min + lhist_step * (i + 1) */
+	__s64 lhist_min;
+	__u64 lhist_step;
+	struct bpfprom_label_cfg labels[BPFPROM_MAX_LABELS];
+	struct bpfprom_filter_cfg filters[BPFPROM_MAX_FILTERS];
+};
+
+/* Index of the most significant set bit, plus one; 0 for 0. */
+static inline __u32 bpfprom_fls64(__u64 x)
+{
+	__u32 n = 0;
+
+	if (x >> 32) {
+		n += 32;
+		x >>= 32;
+	}
+	if (x >> 16) {
+		n += 16;
+		x >>= 16;
+	}
+	if (x >> 8) {
+		n += 8;
+		x >>= 8;
+	}
+	if (x >> 4) {
+		n += 4;
+		x >>= 4;
+	}
+	if (x >> 2) {
+		n += 2;
+		x >>= 2;
+	}
+	if (x >> 1) {
+		n += 1;
+		x >>= 1;
+	}
+	return n + (__u32)x;
+}
+
+/*
+ * Upper-inclusive log2 slot of v, as Prometheus defines le: slot 0 holds
+ * v <= 0, slot 1 holds v == 1, slot s >= 2 holds 2^(s-2) < v <= 2^(s-1).
+ * The same boundaries as native-histogram schema 0.
+ */
+static inline __u32 bpfprom_log2_slot(__u64 v, int is_signed)
+{
+	if (is_signed ? (__s64)v <= 0 : v == 0)
+		return 0;
+	return 1 + bpfprom_fls64(v - 1);
+}
+
+/*
+ * Bucket index of v in a metric's hist: slots below the first kept slot fold
+ * into bucket 0; slots past the last kept one go to the overflow bucket
+ * nbuckets, which only +Inf counts.
+ */
+static inline __u32 bpfprom_hist_bucket(__u64 v, int is_signed, __u32 first_slot, __u32 nbuckets)
+{
+	__u32 s = bpfprom_log2_slot(v, is_signed);
+
+	if (s <= first_slot)
+		return 0;
+	s -= first_slot;
+	return s < nbuckets ? s : nbuckets;
+}
+
+/* Bucket index of v in an lhist with le = min + step * (i + 1). */
+static inline __u32 bpfprom_lhist_bucket(__u64 v, int is_signed, __s64 min, __u64 step,
+					 __u32 nbuckets)
+{
+	__u64 d;
+
+	if (is_signed ? (__s64)v <= min : v <= (__u64)min)
+		return 0;
+	d = (v - (__u64)min - 1) / step;
+	return d < nbuckets ? (__u32)d : nbuckets;
+}
+
+#endif /* BPFPROM_H */

@@ -1,0 +1,309 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "collect.h"
+
+/* Entries asked for per batch call; grown if a hash bucket holds more. */
+#define CHUNK 256
+
+struct collect {
+	int ncpus;
+	bool use_batch;
+	bool batch_unsupported;
+	/* raw chunk from the kernel */
+	uint8_t *ckeys;
+	uint64_t *cvals;
+	size_t chunk;
+	size_t ckey_cap, cval_cap;
+	/* combined series, unsorted, then sorted */
+	uint8_t *keys, *skeys;
+	uint64_t *vals, *svals;
+	size_t *order;
+	size_t cap; /* series the arrays hold */
+	size_t key_size, words;
+	uint64_t *percpu; /* one u64 per CPU, for the drop counters */
+	/* for the sort comparator */
+	const uint8_t *cmp_keys;
+};
+
+struct collect *collect__new(void)
+{
+	struct collect *c = calloc(1, sizeof(*c));
+	int n;
+
+	if (!c)
+		return NULL;
+	n = libbpf_num_possible_cpus();
+	if (n <= 0) {
+		free(c);
+		errno = n ? -n : EINVAL;
+		return NULL;
+	}
+	c->ncpus = n;
+	c->use_batch = true;
+	c->percpu = calloc(n, sizeof(uint64_t));
+	if (!c->percpu) {
+		free(c);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return c;
+}
+
+void collect__free(struct collect *c)
+{
+	if (!c)
+		return;
+	free(c->ckeys);
+	free(c->cvals);
+	free(c->keys);
+	free(c->skeys);
+	free(c->vals);
+	free(c->svals);
+	free(c->order);
+	free(c->percpu);
+	free(c);
+}
+
+void collect__set_batch(struct collect *c, bool use_batch)
+{
+	c->use_batch = use_batch;
+}
+
+void collect__combine(enum bpfprom_agg agg, bool is_signed, const uint64_t *percpu, size_t ncpus,
+		      size_t words, uint64_t *out)
+{
+	bool seen = false;
+
+	memset(out, 0, words * sizeof(*out));
+	for (size_t cpu = 0; cpu < ncpus; cpu++) {
+		const uint64_t *v = percpu + cpu * words;
+
+		if (agg != BPFPROM_AGG_STATS) {
+			for (size_t w = 0; w < words; w++)
+				out[w] += v[w];
+			continue;
+		}
+		/* a CPU that saw no event has no min or max */
+		if (v[BPFPROM_V_COUNT] == 0)
+			continue;
+		out[BPFPROM_V_COUNT] += v[BPFPROM_V_COUNT];
+		out[BPFPROM_V_SUM] += v[BPFPROM_V_SUM];
+		if (!seen) {
+			out[BPFPROM_V_MIN] = v[BPFPROM_V_MIN];
+			out[BPFPROM_V_MAX] = v[BPFPROM_V_MAX];
+			seen = true;
+		} else if (is_signed) {
+			if ((int64_t)v[BPFPROM_V_MIN] < (int64_t)out[BPFPROM_V_MIN])
+				out[BPFPROM_V_MIN] = v[BPFPROM_V_MIN];
+			if ((int64_t)v[BPFPROM_V_MAX] > (int64_t)out[BPFPROM_V_MAX])
+				out[BPFPROM_V_MAX] = v[BPFPROM_V_MAX];
+		} else {
+			if (v[BPFPROM_V_MIN] < out[BPFPROM_V_MIN])
+				out[BPFPROM_V_MIN] = v[BPFPROM_V_MIN];
+			if (v[BPFPROM_V_MAX] > out[BPFPROM_V_MAX])
+				out[BPFPROM_V_MAX] = v[BPFPROM_V_MAX];
+		}
+	}
+}
+
+static int grow(void **p, size_t *cap, size_t need)
+{
+	void *n;
+
+	if (need <= *cap)
+		return 0;
+	n = realloc(*p, need);
+	if (!n)
+		return -ENOMEM;
+	*p = n;
+	*cap = need;
+	return 0;
+}
+
+/* Room for `need` combined series of the current key and value sizes. */
+static int reserve(struct collect *c, size_t need)
+{
+	size_t cap = c->cap ? c->cap : 64;
+	void *p;
+
+	if (need <= c->cap)
+		return 0;
+	while (cap < need)
+		cap *= 2;
+#define REALLOC(f, sz)                        \
+	do {                                  \
+		p = realloc(c->f, (sz));      \
+		if (!p)                       \
+			return -ENOMEM;       \
+		c->f = p;                     \
+	} while (0)
+	REALLOC(keys, cap * c->key_size);
+	REALLOC(skeys, cap * c->key_size);
+	REALLOC(vals, cap * c->words * 8);
+	REALLOC(svals, cap * c->words * 8);
+	REALLOC(order, cap * sizeof(size_t));
+#undef REALLOC
+	c->cap = cap;
+	return 0;
+}
+
+/* One collect serves one metric; a change of shape starts the arrays over. */
+static void set_shape(struct collect *c, size_t key_size, size_t words)
+{
+	if (c->key_size == key_size && c->words == words)
+		return;
+	c->key_size = key_size;
+	c->words = words;
+	c->cap = 0;
+}
+
+static int add_series(struct collect *c, size_t n, const uint8_t *key, const uint64_t *percpu,
+		      enum bpfprom_agg agg, bool is_signed)
+{
+	int err = reserve(c, n + 1);
+
+	if (err)
+		return err;
+	memcpy(c->keys + n * c->key_size, key, c->key_size);
+	collect__combine(agg, is_signed, percpu, c->ncpus, c->words, c->vals + n * c->words);
+	return 0;
+}
+
+static int read_batch(struct collect *c, const struct loader_maps *m, enum bpfprom_agg agg,
+		      bool is_signed, size_t *nout)
+{
+	size_t vstride = c->words * 8 * c->ncpus;
+	uint64_t in = 0, outb = 0;
+	bool first = true;
+	size_t n = 0;
+	int err;
+
+	if (!c->chunk)
+		c->chunk = CHUNK;
+	for (;;) {
+		__u32 count = c->chunk;
+
+		if (grow((void **)&c->ckeys, &c->ckey_cap, c->chunk * c->key_size) ||
+		    grow((void **)&c->cvals, &c->cval_cap, c->chunk * vstride))
+			return -ENOMEM;
+		err = bpf_map_lookup_batch(m->series_fd, first ? NULL : &in, &outb, c->ckeys,
+					   c->cvals, &count, NULL);
+		if (err < 0)
+			err = -errno;
+		/* a hash bucket with more entries than asked for: ask for more */
+		if (err == -ENOSPC && count == 0) {
+			c->chunk *= 2;
+			continue;
+		}
+		if (err && err != -ENOENT)
+			return err;
+		for (__u32 i = 0; i < count; i++) {
+			int e = add_series(c, n, c->ckeys + i * c->key_size,
+					   (const uint64_t *)((uint8_t *)c->cvals + i * vstride), agg,
+					   is_signed);
+			if (e)
+				return e;
+			n++;
+		}
+		if (err == -ENOENT)
+			break;
+		in = outb;
+		first = false;
+	}
+	*nout = n;
+	return 0;
+}
+
+static int read_loop(struct collect *c, const struct loader_maps *m, enum bpfprom_agg agg,
+		     bool is_signed, size_t *nout)
+{
+	size_t vstride = c->words * 8 * c->ncpus;
+	uint8_t *prev = NULL;
+	size_t n = 0;
+	int err;
+
+	if (grow((void **)&c->ckeys, &c->ckey_cap, 2 * c->key_size) ||
+	    grow((void **)&c->cvals, &c->cval_cap, vstride))
+		return -ENOMEM;
+	for (;;) {
+		uint8_t *next = c->ckeys + (prev == c->ckeys ? c->key_size : 0);
+
+		if (bpf_map_get_next_key(m->series_fd, prev, next))
+			break;
+		prev = next;
+		/* deleted meanwhile (never by us, but be exact about it) */
+		if (bpf_map_lookup_elem(m->series_fd, next, c->cvals))
+			continue;
+		err = add_series(c, n, next, c->cvals, agg, is_signed);
+		if (err)
+			return err;
+		n++;
+	}
+	*nout = n;
+	return 0;
+}
+
+static int cmp_order(const void *a, const void *b, void *arg)
+{
+	const struct collect *c = arg;
+
+	return memcmp(c->cmp_keys + *(const size_t *)a * c->key_size,
+		      c->cmp_keys + *(const size_t *)b * c->key_size, c->key_size);
+}
+
+int collect__metric(struct collect *c, const struct loader_maps *maps, struct render_metric *rm,
+		    uint64_t *drops)
+{
+	size_t n = 0;
+	int err;
+
+	rm->nseries = 0;
+	set_shape(c, maps->key_size, maps->value_size / 8);
+	if (c->use_batch && !c->batch_unsupported) {
+		err = read_batch(c, maps, rm->agg, rm->value_signed, &n);
+		/* kernels before 5.6 have no batch ops for hash maps */
+		if (err == -EINVAL || err == -ENOTSUP || err == -524 /* ENOTSUPP */) {
+			c->batch_unsupported = true;
+			err = read_loop(c, maps, rm->agg, rm->value_signed, &n);
+		}
+	} else {
+		err = read_loop(c, maps, rm->agg, rm->value_signed, &n);
+	}
+	if (err)
+		return err;
+	if (n) {
+		err = reserve(c, n);
+		if (err)
+			return err;
+		for (size_t i = 0; i < n; i++)
+			c->order[i] = i;
+		c->cmp_keys = c->keys;
+		qsort_r(c->order, n, sizeof(size_t), cmp_order, c);
+		for (size_t i = 0; i < n; i++) {
+			memcpy(c->skeys + i * c->key_size, c->keys + c->order[i] * c->key_size,
+			       c->key_size);
+			memcpy(c->svals + i * c->words, c->vals + c->order[i] * c->words,
+			       c->words * 8);
+		}
+	}
+	rm->nseries = n;
+	rm->keys = c->skeys;
+	rm->values = c->svals;
+	rm->key_size = c->key_size;
+	rm->value_words = c->words;
+
+	for (uint32_t r = 0; r < BPFPROM_DROP__COUNT; r++) {
+		drops[r] = 0;
+		if (bpf_map_lookup_elem(maps->drops_fd, &r, c->percpu))
+			continue;
+		for (int cpu = 0; cpu < c->ncpus; cpu++)
+			drops[r] += c->percpu[cpu];
+	}
+	return 0;
+}

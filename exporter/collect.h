@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * collect: read a metric's per-CPU map in batches, combine the CPUs, sort the
+ * series by key, and hand them to render. Buffers are kept and reused from
+ * scrape to scrape: a steady-state scrape allocates nothing.
+ */
+#ifndef BPFPROM_COLLECT_H
+#define BPFPROM_COLLECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "loader.h"
+#include "render.h"
+
+struct collect;
+
+/* One per metric: the buffers keep that metric's shape. */
+struct collect *collect__new(void);
+void collect__free(struct collect *c);
+
+/*
+ * Read one metric's series into rm (nseries, keys, values; valid until the
+ * next call on the same collect) and its drop counters (BPFPROM_DROP__COUNT
+ * of them). Returns 0 or a negative errno.
+ */
+int collect__metric(struct collect *c, const struct loader_maps *maps, struct render_metric *rm,
+		    uint64_t *drops);
+
+/* Combine per-CPU value words into out: sums, and for stats min/max over the
+ * CPUs that saw an event. Exposed for unit tests. */
+void collect__combine(enum bpfprom_agg agg, bool is_signed, const uint64_t *percpu, size_t ncpus,
+		      size_t words, uint64_t *out);
+
+/* Ablation for benchmarks: read with get_next_key + lookup instead of batches. */
+void collect__set_batch(struct collect *c, bool use_batch);
+
+#endif /* BPFPROM_COLLECT_H */

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * http: the only module that touches libmicrohttpd. One internal polling
+ * thread serves every connection without blocking on slow clients; the
+ * handlers below therefore never run concurrently.
+ */
+#ifndef BPFPROM_HTTP_H
+#define BPFPROM_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "render.h"
+
+#define HTTP_DEFAULT_LISTEN ":9862"
+#define HTTP_DEFAULT_PATH "/metrics"
+
+struct http_handlers {
+	/* Fill out with the exposition; return 0 or a negative errno. */
+	int (*metrics)(void *ctx, struct render_buf *out);
+	/* Fill out with the landing page HTML. */
+	int (*landing)(void *ctx, struct render_buf *out);
+	void *ctx;
+};
+
+struct http_opts {
+	const char *listen_address; /* host:port, [v6]:port or :port */
+	const char *telemetry_path;
+	unsigned int timeout_s; /* idle connections are closed after this */
+	unsigned int max_connections;
+};
+
+struct http_server;
+
+/* Parse HOST:PORT forms. Returns 0 or -EINVAL with a message in err. */
+int http__parse_listen(const char *addr, char *host, size_t hostlen, char *port, size_t portlen,
+		       char *err, size_t errlen);
+int http__start(const struct http_opts *opts, const struct http_handlers *h,
+		struct http_server **out, char *err, size_t errlen);
+/* The address actually bound, e.g. "127.0.0.1:41234" (port 0 resolved). */
+const char *http__address(const struct http_server *s);
+void http__stop(struct http_server *s);
+
+#endif /* BPFPROM_HTTP_H */

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* log: leveled lines on stderr, and libbpf's output routed through them. */
+#ifndef BPFPROM_LOG_H
+#define BPFPROM_LOG_H
+
+enum log_level {
+	LOG_DEBUG = 0,
+	LOG_INFO,
+	LOG_WARN,
+	LOG_ERROR,
+};
+
+/* Returns 0, or -EINVAL for a name other than debug, info, warn, error. */
+int log__set_level_name(const char *name);
+void log__set_level(enum log_level level);
+enum log_level log__level(void);
+void log__msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Route libbpf's messages: all of them at debug, so a user sees ours only. */
+void log__init_libbpf(void);
+
+#define log_debug(...) log__msg(LOG_DEBUG, __VA_ARGS__)
+#define log_info(...) log__msg(LOG_INFO, __VA_ARGS__)
+#define log_warn(...) log__msg(LOG_WARN, __VA_ARGS__)
+#define log_error(...) log__msg(LOG_ERROR, __VA_ARGS__)
+
+#endif /* BPFPROM_LOG_H */

@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bpfprom: flags, start-up in order (config → plan → load → serve), and the
+ * signal loop. All or nothing: any failure before serving tears down what was
+ * built and exits 1 with one message naming what to change.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/libbpf.h>
+
+#include "config.h"
+#include "http.h"
+#include "loader.h"
+#include "log.h"
+#include "plan.h"
+#include "scrape.h"
+#include "tracefs.h"
+
+#define DEFAULT_CONFIG "config/default.yaml"
+
+enum {
+	OPT_CONFIG_FILE = 256,
+	OPT_CONFIG_CHECK,
+	OPT_LISTEN,
+	OPT_PATH,
+	OPT_LOG_LEVEL,
+	OPT_VERSION,
+	OPT_TIMEOUT,
+	OPT_MAX_CONNS,
+};
+
+static const struct option options[] = {
+	{ "config.file", required_argument, NULL, OPT_CONFIG_FILE },
+	{ "config.check", no_argument, NULL, OPT_CONFIG_CHECK },
+	{ "web.listen-address", required_argument, NULL, OPT_LISTEN },
+	{ "web.telemetry-path", required_argument, NULL, OPT_PATH },
+	{ "web.connection-timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "web.max-connections", required_argument, NULL, OPT_MAX_CONNS },
+	{ "log.level", required_argument, NULL, OPT_LOG_LEVEL },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: bpfprom [flags]\n"
+		"\n"
+		"Serve BPF-aggregated kernel and user-space events as Prometheus metrics.\n"
+		"\n"
+		"  --config.file=PATH             metrics to export (default " DEFAULT_CONFIG ")\n"
+		"  --config.check                 validate the config against this kernel, attach\n"
+		"                                 nothing, exit 0 (valid) or 1\n"
+		"  --web.listen-address=ADDR      HOST:PORT, [IPV6]:PORT or :PORT; port 0 picks a\n"
+		"                                 free one (default " HTTP_DEFAULT_LISTEN ")\n"
+		"  --web.telemetry-path=PATH      path of the metrics (default " HTTP_DEFAULT_PATH ")\n"
+		"  --web.connection-timeout=SECS  close idle connections after SECS (default 10)\n"
+		"  --web.max-connections=N        concurrent connections at most (default 64)\n"
+		"  --log.level=LEVEL              debug, info, warn or error (default info)\n"
+		"  --version                      print the version and exit\n"
+		"  -h, --help                     print this help and exit\n");
+}
+
+static int parse_uint(const char *flag, const char *s, unsigned int min, unsigned int max,
+		      unsigned int *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (!*s || *end || errno || v < min || v > max) {
+		log_error("flags: --%s=%s: expected an integer %u..%u", flag, s, min, max);
+		return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *config_file = DEFAULT_CONFIG;
+	struct http_opts hopts = {
+		.listen_address = HTTP_DEFAULT_LISTEN,
+		.telemetry_path = HTTP_DEFAULT_PATH,
+		.timeout_s = 10,
+		.max_connections = 64,
+	};
+	struct http_handlers handlers;
+	struct http_server *srv = NULL;
+	struct scrape *scrape = NULL;
+	struct loader *ld = NULL;
+	struct plan *plan = NULL;
+	struct cfg *cfg = NULL;
+	char tracefs[PATH_MAX], err[1024] = "";
+	bool check = false;
+	sigset_t sigs;
+	int opt, ret, sig;
+
+	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+		switch (opt) {
+		case OPT_CONFIG_FILE:
+			config_file = optarg;
+			break;
+		case OPT_CONFIG_CHECK:
+			check = true;
+			break;
+		case OPT_LISTEN:
+			hopts.listen_address = optarg;
+			break;
+		case OPT_PATH:
+			hopts.telemetry_path = optarg;
+			break;
+		case OPT_TIMEOUT:
+			if (parse_uint("web.connection-timeout", optarg, 1, 3600, &hopts.timeout_s))
+				return 2;
+			break;
+		case OPT_MAX_CONNS:
+			if (parse_uint("web.max-connections", optarg, 1, 65536,
+				       &hopts.max_connections))
+				return 2;
+			break;
+		case OPT_LOG_LEVEL:
+			if (log__set_level_name(optarg)) {
+				log_error("flags: --log.level=%s: expected debug, info, warn or error",
+					  optarg);
+				return 2;
+			}
+			break;
+		case OPT_VERSION:
+			printf("bpfprom version %s (revision %s, libbpf %s)\n", BPFPROM_VERSION,
+			       BPFPROM_REVISION, libbpf_version_string());
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		log_error("flags: unexpected argument \"%s\" (flags are --name=value)", argv[optind]);
+		return 2;
+	}
+	log__init_libbpf();
+
+	/* signals are taken by sigwait below; threads started later inherit the mask */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	ret = config__parse_file(config_file, &cfg, err, sizeof(err));
+	if (ret)
+		goto fail;
+	ret = tracefs__find(tracefs, sizeof(tracefs), err, sizeof(err));
+	if (ret)
+		goto fail;
+	ret = plan__build(cfg, tracefs, &plan, err, sizeof(err));
+	if (ret)
+		goto fail;
+	if (check) {
+		printf("config: %s: valid, %zu metric%s resolved against this kernel\n", config_file,
+		       cfg->nmetrics, cfg->nmetrics == 1 ? "" : "s");
+		goto out;
+	}
+	ret = loader__load(plan, &ld, err, sizeof(err));
+	if (ret)
+		goto fail;
+	scrape = scrape__new(plan, ld, hopts.telemetry_path);
+	if (!scrape) {
+		ret = -errno;
+		snprintf(err, sizeof(err), "scrape: %s", strerror(-ret));
+		goto fail;
+	}
+	handlers = (struct http_handlers){ .metrics = scrape__metrics,
+					   .landing = scrape__landing,
+					   .ctx = scrape };
+	ret = http__start(&hopts, &handlers, &srv, err, sizeof(err));
+	if (ret)
+		goto fail;
+	log_info("loaded %zu metric%s from %s; listening on %s", cfg->nmetrics,
+		 cfg->nmetrics == 1 ? "" : "s", config_file, http__address(srv));
+
+	for (;;) {
+		if (sigwait(&sigs, &sig))
+			continue;
+		if (sig == SIGHUP) {
+			log_warn("SIGHUP: reloading is not implemented yet; restart to change the config");
+			continue;
+		}
+		log_info("%s: shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+		break;
+	}
+	ret = 0;
+	goto out;
+fail:
+	log_error("%s", err[0] ? err : strerror(-ret));
+out:
+	/* reverse order: stop serving, detach and unload, then the data */
+	http__stop(srv);
+	scrape__free(scrape);
+	loader__free(ld);
+	plan__free(plan);
+	config__free(cfg);
+	return ret ? 1 : 0;
+}

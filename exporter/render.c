@@ -1,0 +1,684 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * render: collected series to the Prometheus text exposition format 0.0.4,
+ * byte for byte as client_golang's expfmt writes it where it defines the
+ * bytes. The only allocation is the growth of the caller's render_buf.
+ */
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "render.h"
+
+#define RENDER_BUF_MIN 4096
+#define FLOAT_MAX 32
+#define U64_MAX_DIGITS 20
+
+/* Valid UTF-8 spelling of U+FFFD REPLACEMENT CHARACTER. */
+static const char replacement[] = "\xef\xbf\xbd";
+
+/* Room for n more bytes plus the NUL kept after the content. */
+static bool buf_reserve(struct render_buf *b, size_t n)
+{
+	size_t need, cap;
+	char *data;
+
+	if (b->oom)
+		return false;
+	if (n > SIZE_MAX - 1 - b->len) {
+		b->oom = true;
+		return false;
+	}
+	need = b->len + n + 1;
+	if (need <= b->cap)
+		return true;
+	cap = b->cap ? b->cap : RENDER_BUF_MIN;
+	while (cap < need)
+		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+	data = realloc(b->data, cap);
+	if (!data) {
+		b->oom = true;
+		return false;
+	}
+	b->data = data;
+	b->cap = cap;
+	return true;
+}
+
+void render_buf__reset(struct render_buf *b)
+{
+	b->len = 0;
+	b->oom = false;
+	if (b->data)
+		b->data[0] = '\0';
+}
+
+void render_buf__free(struct render_buf *b)
+{
+	if (!b)
+		return;
+	free(b->data);
+	b->data = NULL;
+	b->len = 0;
+	b->cap = 0;
+	b->oom = false;
+}
+
+void render_buf__put(struct render_buf *b, const char *s, size_t n)
+{
+	if (!buf_reserve(b, n))
+		return;
+	memcpy(b->data + b->len, s, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+void render_buf__puts(struct render_buf *b, const char *s)
+{
+	render_buf__put(b, s, strlen(s));
+}
+
+static void put_char(struct render_buf *b, char c)
+{
+	render_buf__put(b, &c, 1);
+}
+
+void render_buf__printf(struct render_buf *b, const char *fmt, ...)
+{
+	va_list ap, aq;
+	size_t avail;
+	int n;
+
+	if (b->oom)
+		return;
+	avail = b->cap > b->len ? b->cap - b->len : 0;
+	va_start(ap, fmt);
+	va_copy(aq, ap);
+	n = vsnprintf(avail ? b->data + b->len : NULL, avail, fmt, aq);
+	va_end(aq);
+	if (n < 0) {
+		b->oom = true;
+		goto out;
+	}
+	if ((size_t)n >= avail) {
+		if (!buf_reserve(b, (size_t)n))
+			goto out;
+		vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
+	}
+	b->len += (size_t)n;
+out:
+	va_end(ap);
+}
+
+/* Exact integers never pass through a double. */
+static void put_u64(struct render_buf *b, uint64_t v)
+{
+	char tmp[U64_MAX_DIGITS];
+	size_t i = sizeof(tmp);
+
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	render_buf__put(b, tmp + i, sizeof(tmp) - i);
+}
+
+static void put_s64(struct render_buf *b, int64_t v)
+{
+	if (v < 0) {
+		put_char(b, '-');
+		/* negate in unsigned arithmetic: INT64_MIN has no positive s64 */
+		put_u64(b, -(uint64_t)v);
+		return;
+	}
+	put_u64(b, (uint64_t)v);
+}
+
+static void put_float(struct render_buf *b, double v)
+{
+	char tmp[FLOAT_MAX];
+
+	render_buf__put(b, tmp, render__float(tmp, v));
+}
+
+/*
+ * Width of the valid UTF-8 sequence at s, 0 if invalid: the acceptance
+ * ranges of Go's utf8.DecodeRune, which reject overlong forms, surrogates
+ * and code points past U+10FFFF.
+ */
+static size_t utf8_width(const unsigned char *s, size_t n)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t w, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		w = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		w = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		w = 4;
+	else
+		return 0;
+	if (s[0] == 0xe0)
+		lo = 0xa0;
+	else if (s[0] == 0xed)
+		hi = 0x9f;
+	else if (s[0] == 0xf0)
+		lo = 0x90;
+	else if (s[0] == 0xf4)
+		hi = 0x8f;
+	if (n < w || s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < w; i++) {
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	}
+	return w;
+}
+
+/*
+ * Escape s for a HELP line (\ and newline) or a label value (also "), and
+ * make it valid UTF-8 as Go's strings.ToValidUTF8(s, "\uFFFD") does: each
+ * maximal run of bytes that do not start a valid sequence becomes ONE U+FFFD.
+ * A run is broken by any valid character, ASCII or not.
+ */
+static void put_escaped(struct render_buf *b, const char *s, size_t n, bool quote)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, from = 0, w;
+	bool invalid = false;
+	const char *esc;
+
+	while (i < n) {
+		if (p[i] >= 0x80) {
+			w = utf8_width(p + i, n - i);
+			if (w) {
+				i += w;
+				invalid = false;
+				continue;
+			}
+			render_buf__put(b, s + from, i - from);
+			if (!invalid)
+				render_buf__put(b, replacement, sizeof(replacement) - 1);
+			invalid = true;
+			from = ++i;
+			continue;
+		}
+		invalid = false;
+		if (p[i] == '\\')
+			esc = "\\\\";
+		else if (p[i] == '\n')
+			esc = "\\n";
+		else if (p[i] == '"' && quote)
+			esc = "\\\"";
+		else
+			esc = NULL;
+		if (esc) {
+			render_buf__put(b, s + from, i - from);
+			render_buf__put(b, esc, 2);
+			from = i + 1;
+		}
+		i++;
+	}
+	render_buf__put(b, s + from, i - from);
+}
+
+void render__escape_label_value(struct render_buf *b, const char *s, size_t n)
+{
+	put_escaped(b, s, n, true);
+}
+
+void render__escape_help(struct render_buf *b, const char *s)
+{
+	if (s)
+		put_escaped(b, s, strlen(s), false);
+}
+
+/*
+ * Shortest round-trip digits of a finite v > 0 with p + 1 significant
+ * digits, if some (p + 1)-digit decimal reads back as v: the nearest one
+ * (what glibc's exact %.*e gives) or, when that falls outside v's rounding
+ * interval, its neighbour on the other side of v. Digits go to d (p + 1 of
+ * them), the decimal exponent of d[0] to *e.
+ */
+static bool round_trip_digits(double v, int p, char *d, int *e)
+{
+	char s[48];
+	int i, k = 0, n = p + 1;
+	double w;
+
+	snprintf(s, sizeof(s), "%.*e", p, v);
+	/* digits only: the locale may spell the decimal point differently */
+	for (i = 0; s[i] && s[i] != 'e'; i++) {
+		if (s[i] >= '0' && s[i] <= '9' && k < n)
+			d[k++] = s[i];
+	}
+	*e = (int)strtol(s + i + 1, NULL, 10);
+	/* an integer mantissa and exponent parse the same in every locale */
+	snprintf(s, sizeof(s), "%.*se%d", n, d, *e - p);
+	w = strtod(s, NULL);
+	if (w == v)
+		return true;
+
+	if (w < v) {
+		for (i = n - 1; i >= 0 && d[i] == '9'; i--)
+			d[i] = '0';
+		if (i >= 0) {
+			d[i]++;
+		} else {
+			d[0] = '1';
+			++*e;
+		}
+	} else {
+		for (i = n - 1; i >= 0 && d[i] == '0'; i--)
+			d[i] = '9';
+		d[i]--; /* d[0] >= '1', so i >= 0 */
+		if (d[0] == '0') {
+			/* 10^e - one unit: n nines, a decade lower */
+			memset(d, '9', (size_t)n);
+			--*e;
+		}
+	}
+	snprintf(s, sizeof(s), "%.*se%d", n, d, *e - p);
+	return strtod(s, NULL) == v;
+}
+
+/* The shortest digits that read back as finite v > 0; *dp is where the
+ * decimal point goes (value = 0.d[0]d[1]... * 10^dp). */
+static int shortest_digits(double v, char *d, int *dp)
+{
+	int lo = 0, hi = 16, e, n, i;
+	char tmp[U64_MAX_DIGITS + 1];
+
+	if (v < 0x1p53 && v == floor(v)) {
+		/* an integer below 2^53: its digits are exact and shortest */
+		n = snprintf(tmp, sizeof(tmp), "%" PRIu64, (uint64_t)v);
+		*dp = n;
+		while (n > 1 && tmp[n - 1] == '0')
+			n--;
+		memcpy(d, tmp, (size_t)n);
+		return n;
+	}
+	/* 17 digits always read back, and if p + 1 digits do, so do p + 2 (a
+	 * shorter decimal is a longer one with a trailing 0): bisect p */
+	while (lo < hi) {
+		i = lo + (hi - lo) / 2;
+		if (round_trip_digits(v, i, d, &e))
+			hi = i;
+		else
+			lo = i + 1;
+	}
+	round_trip_digits(v, lo, d, &e);
+	n = lo + 1;
+	while (n > 1 && d[n - 1] == '0')
+		n--;
+	*dp = e + 1;
+	return n;
+}
+
+/*
+ * Go's %g for shortest precision (strconv/ftoa.go formatDigits): exponent
+ * form when the decimal exponent x is < -4 or >= 6 (eprec is 6 for the
+ * shortest form, whatever the digit count), the exponent signed and at least
+ * two digits; otherwise plain digits. -0 prints as "0", as client_golang's
+ * writeFloat special-cases f == 0.
+ */
+size_t render__float(char *out, double v)
+{
+	char d[24];
+	int n, dp, x, i;
+	size_t o = 0;
+
+	if (isnan(v))
+		return (size_t)sprintf(out, "NaN");
+	if (isinf(v))
+		return (size_t)sprintf(out, v > 0 ? "+Inf" : "-Inf");
+	if (v == 0)
+		return (size_t)sprintf(out, "0");
+	if (v < 0) {
+		out[o++] = '-';
+		v = -v;
+	}
+	n = shortest_digits(v, d, &dp);
+	x = dp - 1;
+	if (x < -4 || x >= 6) {
+		out[o++] = d[0];
+		if (n > 1) {
+			out[o++] = '.';
+			memcpy(out + o, d + 1, (size_t)n - 1);
+			o += (size_t)n - 1;
+		}
+		o += (size_t)sprintf(out + o, "e%c%02d", x < 0 ? '-' : '+', x < 0 ? -x : x);
+		return o;
+	}
+	if (dp > 0) {
+		for (i = 0; i < dp; i++)
+			out[o++] = i < n ? d[i] : '0';
+	} else {
+		out[o++] = '0';
+	}
+	if (n > dp) {
+		out[o++] = '.';
+		for (i = dp < 0 ? dp : 0; i < 0; i++)
+			out[o++] = '0';
+		for (i = dp > 0 ? dp : 0; i < n; i++)
+			out[o++] = d[i];
+	}
+	out[o] = '\0';
+	return o;
+}
+
+/*
+ * v * scale, as the nearest double to the exact value when scale is the
+ * nearest double to 1 / N for an integer N (1e-9, seconds from nanoseconds):
+ * dividing by N is correctly rounded, multiplying by the inexact 1e-9 often
+ * is not (7 ns would print as 7.000000000000001e-09).
+ */
+static double apply_scale(double v, double scale)
+{
+	double inv;
+
+	if (scale == 1)
+		return v;
+	inv = nearbyint(1 / scale);
+	if (inv > 1 && 1 / inv == scale)
+		return v / inv;
+	return v * scale;
+}
+
+static void put_scaled(struct render_buf *b, uint64_t raw, bool is_signed, double scale)
+{
+	if (scale == 1) {
+		if (is_signed)
+			put_s64(b, (int64_t)raw);
+		else
+			put_u64(b, raw);
+		return;
+	}
+	put_float(b, apply_scale(is_signed ? (double)(int64_t)raw : (double)raw, scale));
+}
+
+static void put_header(struct render_buf *b, const char *name, const char *suffix, const char *help,
+		       const char *help_suffix, const char *type)
+{
+	render_buf__puts(b, "# HELP ");
+	render_buf__puts(b, name);
+	render_buf__puts(b, suffix);
+	put_char(b, ' ');
+	render__escape_help(b, help);
+	render__escape_help(b, help_suffix);
+	render_buf__puts(b, "\n# TYPE ");
+	render_buf__puts(b, name);
+	render_buf__puts(b, suffix);
+	put_char(b, ' ');
+	render_buf__puts(b, type);
+	put_char(b, '\n');
+}
+
+static void put_label_value(struct render_buf *b, const struct render_label *l, const uint8_t *key)
+{
+	const uint8_t *p = key + l->key_off;
+	const uint8_t *nul;
+	union {
+		uint8_t u8;
+		uint16_t u16;
+		uint32_t u32;
+		uint64_t u64;
+	} u;
+
+	if (l->is_str) {
+		nul = memchr(p, '\0', l->key_size);
+		render__escape_label_value(b, (const char *)p,
+					   nul ? (size_t)(nul - p) : l->key_size);
+		return;
+	}
+	memcpy(&u, p, l->key_size);
+	switch (l->key_size) {
+	case 1:
+		l->is_signed ? put_s64(b, (int8_t)u.u8) : put_u64(b, u.u8);
+		break;
+	case 2:
+		l->is_signed ? put_s64(b, (int16_t)u.u16) : put_u64(b, u.u16);
+		break;
+	case 4:
+		l->is_signed ? put_s64(b, (int32_t)u.u32) : put_u64(b, u.u32);
+		break;
+	default:
+		l->is_signed ? put_s64(b, (int64_t)u.u64) : put_u64(b, u.u64);
+		break;
+	}
+}
+
+/* name+suffix{labels...,le="le"} and the space before the value */
+static void put_series(struct render_buf *b, const struct render_metric *m, const char *suffix,
+		       const uint8_t *key, const char *le, size_t le_len)
+{
+	size_t i;
+
+	render_buf__puts(b, m->name);
+	render_buf__puts(b, suffix);
+	if (m->nlabels || le) {
+		put_char(b, '{');
+		for (i = 0; i < m->nlabels; i++) {
+			if (i)
+				put_char(b, ',');
+			render_buf__puts(b, m->labels[i].name);
+			render_buf__put(b, "=\"", 2);
+			put_label_value(b, &m->labels[i], key);
+			put_char(b, '"');
+		}
+		if (le) {
+			render_buf__put(b, m->nlabels ? ",le=\"" : "le=\"", m->nlabels ? 5 : 4);
+			render_buf__put(b, le, le_len);
+			put_char(b, '"');
+		}
+		put_char(b, '}');
+	}
+	put_char(b, ' ');
+}
+
+/* Whether collect handed over keys and values that the labels and the
+ * aggregate can be read from without leaving them. */
+static bool metric_readable(const struct render_metric *m, size_t words)
+{
+	size_t i;
+
+	if (!m->nseries)
+		return false;
+	if (!m->values || m->value_words < words || (m->key_size && !m->keys))
+		return false;
+	if (m->nlabels > BPFPROM_MAX_LABELS)
+		return false;
+	for (i = 0; i < m->nlabels; i++) {
+		const struct render_label *l = &m->labels[i];
+
+		if (l->key_off > m->key_size || l->key_size > m->key_size - l->key_off)
+			return false;
+		if (!l->is_str && l->key_size != 1 && l->key_size != 2 && l->key_size != 4 &&
+		    l->key_size != 8)
+			return false;
+	}
+	return true;
+}
+
+static void text_counter(struct render_buf *b, const struct render_metric *m)
+{
+	bool is_sum = m->agg == BPFPROM_AGG_SUM;
+	const uint64_t *v;
+	size_t i;
+
+	put_header(b, m->name, "", m->help, "", "counter");
+	if (!metric_readable(m, is_sum ? BPFPROM_V_SUM + 1 : BPFPROM_V_COUNT + 1))
+		return;
+	for (i = 0; i < m->nseries && !b->oom; i++) {
+		v = m->values + i * m->value_words;
+		put_series(b, m, "", m->keys + i * m->key_size, NULL, 0);
+		if (is_sum)
+			put_scaled(b, v[BPFPROM_V_SUM], m->value_signed, m->scale);
+		else
+			put_u64(b, v[BPFPROM_V_COUNT]);
+		put_char(b, '\n');
+	}
+}
+
+/* The le texts are the same for every series: print each bound once. */
+struct le_cache {
+	char text[BPFPROM_MAX_BUCKETS][FLOAT_MAX];
+	uint8_t len[BPFPROM_MAX_BUCKETS];
+};
+
+static void text_histogram(struct render_buf *b, const struct render_metric *m)
+{
+	struct le_cache lc;
+	char tmp[FLOAT_MAX];
+	const char *le;
+	const uint64_t *v;
+	const uint8_t *key;
+	uint64_t cum;
+	size_t i, j, le_len;
+	bool cached = m->nbuckets <= BPFPROM_MAX_BUCKETS;
+
+	put_header(b, m->name, "", m->help, "", "histogram");
+	if (!metric_readable(m, BPFPROM_V_BUCKETS + m->nbuckets + 1) || (m->nbuckets && !m->bounds))
+		return;
+	for (j = 0; cached && j < m->nbuckets; j++)
+		lc.len[j] = (uint8_t)render__float(lc.text[j], m->bounds[j]);
+	for (i = 0; i < m->nseries && !b->oom; i++) {
+		v = m->values + i * m->value_words;
+		key = m->keys + i * m->key_size;
+		cum = 0;
+		for (j = 0; j < m->nbuckets; j++) {
+			if (cached) {
+				le = lc.text[j];
+				le_len = lc.len[j];
+			} else {
+				le = tmp;
+				le_len = render__float(tmp, m->bounds[j]);
+			}
+			cum += v[BPFPROM_V_BUCKETS + j];
+			put_series(b, m, "_bucket", key, le, le_len);
+			put_u64(b, cum);
+			put_char(b, '\n');
+		}
+		/* the overflow bucket counts only here: +Inf and _count agree */
+		cum += v[BPFPROM_V_BUCKETS + m->nbuckets];
+		put_series(b, m, "_bucket", key, "+Inf", 4);
+		put_u64(b, cum);
+		put_char(b, '\n');
+		put_series(b, m, "_sum", key, NULL, 0);
+		put_scaled(b, v[BPFPROM_V_SUM], m->value_signed, m->scale);
+		put_char(b, '\n');
+		put_series(b, m, "_count", key, NULL, 0);
+		put_u64(b, cum);
+		put_char(b, '\n');
+	}
+}
+
+static void text_stats_gauge(struct render_buf *b, const struct render_metric *m, bool readable,
+			     const char *suffix, const char *help_suffix, size_t word)
+{
+	const uint64_t *v;
+	size_t i;
+
+	put_header(b, m->name, suffix, m->help, help_suffix, "gauge");
+	if (!readable)
+		return;
+	for (i = 0; i < m->nseries && !b->oom; i++) {
+		v = m->values + i * m->value_words;
+		/* min and max of no events are not values */
+		if (!v[BPFPROM_V_COUNT])
+			continue;
+		put_series(b, m, suffix, m->keys + i * m->key_size, NULL, 0);
+		put_scaled(b, v[word], m->value_signed, m->scale);
+		put_char(b, '\n');
+	}
+}
+
+static void text_stats(struct render_buf *b, const struct render_metric *m)
+{
+	bool readable = metric_readable(m, BPFPROM_V_MAX + 1);
+	const uint64_t *v;
+	const uint8_t *key;
+	size_t i;
+
+	put_header(b, m->name, "", m->help, "", "summary");
+	for (i = 0; readable && i < m->nseries && !b->oom; i++) {
+		v = m->values + i * m->value_words;
+		key = m->keys + i * m->key_size;
+		put_series(b, m, "_sum", key, NULL, 0);
+		put_scaled(b, v[BPFPROM_V_SUM], m->value_signed, m->scale);
+		put_char(b, '\n');
+		put_series(b, m, "_count", key, NULL, 0);
+		put_u64(b, v[BPFPROM_V_COUNT]);
+		put_char(b, '\n');
+	}
+	text_stats_gauge(b, m, readable, "_min", " (minimum)", BPFPROM_V_MIN);
+	text_stats_gauge(b, m, readable, "_max", " (maximum)", BPFPROM_V_MAX);
+}
+
+void render__text_metric(struct render_buf *b, const struct render_metric *m)
+{
+	switch (m->agg) {
+	case BPFPROM_AGG_COUNT:
+	case BPFPROM_AGG_SUM:
+		text_counter(b, m);
+		break;
+	case BPFPROM_AGG_HIST:
+	case BPFPROM_AGG_LHIST:
+		text_histogram(b, m);
+		break;
+	case BPFPROM_AGG_STATS:
+		text_stats(b, m);
+		break;
+	default:
+		break;
+	}
+}
+
+void render__text_family(struct render_buf *b, const char *name, const char *help, const char *type)
+{
+	put_header(b, name, "", help, "", type);
+}
+
+static void put_sample_labels(struct render_buf *b, const char *name, size_t nlabels,
+			      const char *const *lnames, const char *const *lvalues)
+{
+	size_t i;
+
+	render_buf__puts(b, name);
+	if (nlabels) {
+		put_char(b, '{');
+		for (i = 0; i < nlabels; i++) {
+			if (i)
+				put_char(b, ',');
+			render_buf__puts(b, lnames[i]);
+			render_buf__put(b, "=\"", 2);
+			render__escape_label_value(b, lvalues[i], strlen(lvalues[i]));
+			put_char(b, '"');
+		}
+		put_char(b, '}');
+	}
+	put_char(b, ' ');
+}
+
+void render__text_sample(struct render_buf *b, const char *name, size_t nlabels,
+			 const char *const *lnames, const char *const *lvalues, double value)
+{
+	put_sample_labels(b, name, nlabels, lnames, lvalues);
+	put_float(b, value);
+	put_char(b, '\n');
+}
+
+void render__text_sample_u64(struct render_buf *b, const char *name, size_t nlabels,
+			     const char *const *lnames, const char *const *lvalues, uint64_t value)
+{
+	put_sample_labels(b, name, nlabels, lnames, lvalues);
+	put_u64(b, value);
+	put_char(b, '\n');
+}

@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "collect.h"
+#include "log.h"
+#include "scrape.h"
+
+struct scrape {
+	const struct plan *plan;
+	const struct loader *ld;
+	struct collect **coll;
+	uint64_t (*drops)[BPFPROM_DROP__COUNT];
+	size_t *nseries;
+	const char *path;
+};
+
+static const char *const drop_reasons[BPFPROM_DROP__COUNT] = { "map_full" };
+
+struct scrape *scrape__new(const struct plan *plan, const struct loader *ld,
+			   const char *telemetry_path)
+{
+	struct scrape *s = calloc(1, sizeof(*s));
+	size_t n = plan->nmetrics ? plan->nmetrics : 1;
+
+	if (!s)
+		return NULL;
+	s->plan = plan;
+	s->ld = ld;
+	s->path = telemetry_path;
+	s->coll = calloc(n, sizeof(*s->coll));
+	s->drops = calloc(n, sizeof(*s->drops));
+	s->nseries = calloc(n, sizeof(*s->nseries));
+	if (!s->coll || !s->drops || !s->nseries)
+		goto fail;
+	for (size_t i = 0; i < plan->nmetrics; i++) {
+		s->coll[i] = collect__new();
+		if (!s->coll[i])
+			goto fail;
+	}
+	return s;
+fail:
+	scrape__free(s);
+	errno = ENOMEM;
+	return NULL;
+}
+
+void scrape__free(struct scrape *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; s->coll && i < s->plan->nmetrics; i++)
+		collect__free(s->coll[i]);
+	free(s->coll);
+	free(s->drops);
+	free(s->nseries);
+	free(s);
+}
+
+static void render_self(struct scrape *s, struct render_buf *out)
+{
+	const char *names[2] = { "metric", "reason" };
+	const char *values[2];
+
+	render__text_family(out, "bpfprom_build_info",
+			    "A metric with a constant 1 value labeled by version and revision.",
+			    "gauge");
+	{
+		const char *bn[] = { "version", "revision" };
+		const char *bv[] = { BPFPROM_VERSION, BPFPROM_REVISION };
+
+		render__text_sample(out, "bpfprom_build_info", 2, bn, bv, 1);
+	}
+	render__text_family(out, "bpfprom_dropped_events_total",
+			    "Events not counted by a metric, by reason (map_full: max_series reached).",
+			    "counter");
+	for (size_t i = 0; i < s->plan->nmetrics; i++) {
+		values[0] = s->plan->metrics[i].cm->name;
+		for (int r = 0; r < BPFPROM_DROP__COUNT; r++) {
+			values[1] = drop_reasons[r];
+			render__text_sample_u64(out, "bpfprom_dropped_events_total", 2, names,
+						values, s->drops[i][r]);
+		}
+	}
+	render__text_family(out, "bpfprom_metric_series", "Series a metric's map holds now.",
+			    "gauge");
+	for (size_t i = 0; i < s->plan->nmetrics; i++) {
+		values[0] = s->plan->metrics[i].cm->name;
+		render__text_sample_u64(out, "bpfprom_metric_series", 1, names, values,
+					s->nseries[i]);
+	}
+	render__text_family(out, "bpfprom_map_capacity",
+			    "Series a metric's map can hold (max_series).", "gauge");
+	for (size_t i = 0; i < s->plan->nmetrics; i++) {
+		values[0] = s->plan->metrics[i].cm->name;
+		render__text_sample_u64(out, "bpfprom_map_capacity", 1, names, values,
+					s->plan->metrics[i].max_series);
+	}
+}
+
+int scrape__metrics(void *arg, struct render_buf *out)
+{
+	struct scrape *s = arg;
+	int err;
+
+	for (size_t i = 0; i < s->plan->nmetrics; i++) {
+		struct render_metric rm = s->plan->metrics[i].render;
+
+		err = collect__metric(s->coll[i], loader__maps(s->ld, i), &rm, s->drops[i]);
+		if (err) {
+			log_error("scrape: metrics[%zu] (%s): reading its map failed: %s", i,
+				  rm.name, strerror(-err));
+			return err;
+		}
+		s->nseries[i] = rm.nseries;
+		render__text_metric(out, &rm);
+	}
+	render_self(s, out);
+	return out->oom ? -ENOMEM : 0;
+}
+
+static void html_escape(struct render_buf *b, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '<':
+			render_buf__puts(b, "&lt;");
+			break;
+		case '>':
+			render_buf__puts(b, "&gt;");
+			break;
+		case '&':
+			render_buf__puts(b, "&amp;");
+			break;
+		case '"':
+			render_buf__puts(b, "&quot;");
+			break;
+		default:
+			render_buf__put(b, s, 1);
+		}
+	}
+}
+
+int scrape__landing(void *arg, struct render_buf *out)
+{
+	struct scrape *s = arg;
+
+	render_buf__puts(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\">"
+			      "<title>bpfprom</title></head>\n<body>\n<h1>bpfprom</h1>\n"
+			      "<p>BPF metrics exporter, version " BPFPROM_VERSION
+			      " (revision " BPFPROM_REVISION ").</p>\n"
+			      "<p><a href=\"");
+	html_escape(out, s->path);
+	render_buf__puts(out, "\">Metrics</a></p>\n<table>\n<tr><th>metric</th><th>probes</th></tr>\n");
+	for (size_t i = 0; i < s->plan->nmetrics; i++) {
+		const struct plan_metric *pm = &s->plan->metrics[i];
+
+		render_buf__puts(out, "<tr><td>");
+		html_escape(out, pm->cm->name);
+		render_buf__puts(out, "</td><td>");
+		for (size_t p = 0; p < pm->nprobes; p++) {
+			if (p)
+				render_buf__puts(out, ", ");
+			html_escape(out, pm->probes[p].spec);
+		}
+		render_buf__puts(out, "</td></tr>\n");
+	}
+	render_buf__puts(out, "</table>\n</body>\n</html>\n");
+	return out->oom ? -ENOMEM : 0;
+}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * scrape: what one GET /metrics does: collect every metric's maps, render
+ * them, then the exporter's own metrics. Also the landing page.
+ */
+#ifndef BPFPROM_SCRAPE_H
+#define BPFPROM_SCRAPE_H
+
+#include "loader.h"
+#include "plan.h"
+#include "render.h"
+
+struct scrape;
+
+struct scrape *scrape__new(const struct plan *plan, const struct loader *ld,
+			   const char *telemetry_path);
+void scrape__free(struct scrape *s);
+int scrape__metrics(void *s, struct render_buf *out);
+int scrape__landing(void *s, struct render_buf *out);
+
+#endif /* BPFPROM_SCRAPE_H */

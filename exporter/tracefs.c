@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tracefs.h"
+
+static bool has_events(const char *root)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/events", root);
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int tracefs__find(char *root, size_t rootlen, char *err, size_t errlen)
+{
+	static const char *const candidates[] = { TRACEFS_DEFAULT, "/sys/kernel/debug/tracing" };
+	int merr;
+
+	for (size_t i = 0; i < sizeof(candidates) / sizeof(candidates[0]); i++) {
+		if (has_events(candidates[i])) {
+			snprintf(root, rootlen, "%s", candidates[i]);
+			return 0;
+		}
+	}
+	if (mount("nodev", TRACEFS_DEFAULT, "tracefs", 0, NULL) == 0 && has_events(TRACEFS_DEFAULT)) {
+		snprintf(root, rootlen, "%s", TRACEFS_DEFAULT);
+		return 0;
+	}
+	merr = -errno;
+	snprintf(err, errlen,
+		 "tracefs: not mounted at %s and mounting it failed (%s); mount it with: mount -t tracefs nodev %s",
+		 TRACEFS_DEFAULT, strerror(-merr), TRACEFS_DEFAULT);
+	return merr ? merr : -ENOENT;
+}
+
+/* One "field:TYPE NAME;\toffset:N;\tsize:N;\tsigned:N;" line. */
+static int parse_field(char *line, struct tp_field *f)
+{
+	char *decl, *end, *name, *p;
+
+	decl = strstr(line, "field:");
+	if (!decl)
+		return -EINVAL;
+	decl += 6;
+	end = strchr(decl, ';');
+	if (!end)
+		return -EINVAL;
+	*end = '\0';
+	p = end + 1;
+	memset(f, 0, sizeof(*f));
+	if (sscanf(p, " offset:%u; size:%u; signed:%d;", &f->offset, &f->size, (int *)&f->is_signed) !=
+	    3)
+		return -EINVAL;
+	f->is_signed = !!f->is_signed;
+	/* the name is the last word of the declaration, less any [N] */
+	p = strchr(decl, '[');
+	if (p) {
+		f->is_array = true;
+		*p = '\0';
+	}
+	while (end > decl && (end[-1] == ' ' || end[-1] == '\0'))
+		end--;
+	name = strrchr(decl, ' ');
+	name = name ? name + 1 : decl;
+	snprintf(f->name, sizeof(f->name), "%s", name);
+	if (name > decl)
+		name[-1] = '\0';
+	snprintf(f->type, sizeof(f->type), "%s", decl);
+	if (strncmp(f->type, "__data_loc", 10) == 0) {
+		f->is_data_loc = true;
+		f->is_array = false;
+	}
+	return 0;
+}
+
+int tracefs__read_format(const char *root, const char *cat, const char *event, struct tp_format *out)
+{
+	struct tp_field *fields = NULL, *tmp;
+	size_t n = 0, cap = 0;
+	char path[PATH_MAX], line[512];
+	bool have_id = false;
+	FILE *fp;
+	int err = 0;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(path, sizeof(path), "%s/events/%s/%s/format", root, cat, event);
+	fp = fopen(path, "re");
+	if (!fp)
+		return -errno;
+	while (fgets(line, sizeof(line), fp)) {
+		if (strncmp(line, "ID:", 3) == 0) {
+			out->id = strtoul(line + 3, NULL, 10);
+			have_id = true;
+			continue;
+		}
+		if (!strstr(line, "field:"))
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			tmp = realloc(fields, cap * sizeof(*fields));
+			if (!tmp) {
+				err = -ENOMEM;
+				goto out;
+			}
+			fields = tmp;
+		}
+		if (parse_field(line, &fields[n]) == 0)
+			n++;
+	}
+	if (!have_id)
+		err = -EINVAL;
+out:
+	fclose(fp);
+	if (err) {
+		free(fields);
+		return err;
+	}
+	out->fields = fields;
+	out->nfields = n;
+	return 0;
+}
+
+void tracefs__format_free(struct tp_format *f)
+{
+	if (!f)
+		return;
+	free(f->fields);
+	f->fields = NULL;
+	f->nfields = 0;
+}
+
+const struct tp_field *tracefs__field(const struct tp_format *f, const char *name)
+{
+	for (size_t i = 0; i < f->nfields; i++) {
+		if (strcmp(f->fields[i].name, name) == 0)
+			return &f->fields[i];
+	}
+	return NULL;
+}

@@ -1,0 +1,231 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Integration tests: the real build/bpfprom against this kernel, driven by a
+# workload whose events are known exactly. Needs root (BPF, tracefs).
+# Closes with: integration: N passed, N failed, N skipped
+BUILD=${BUILD:-build}
+BIN=$BUILD/bpfprom
+WL=$BUILD/workload/syscalls
+DIR=tests/integration
+TMP=$(mktemp -d)
+PASS=0 FAIL=0 SKIP=0
+PID=
+
+cleanup() {
+	[ -n "$PID" ] && kill -9 "$PID" 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+ok() { PASS=$((PASS + 1)); echo "ok   - $1"; }
+not_ok() { FAIL=$((FAIL + 1)); echo "FAIL - $1"; shift; for l in "$@"; do echo "       $l"; done; }
+skip() { SKIP=$((SKIP + 1)); echo "skip - $1 ($2)"; }
+
+# expect NAME EXPECTED ACTUAL
+expect() {
+	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "expected: $2" "actual:   $3"; fi
+}
+
+# expect_file NAME EXPECTED_FILE ACTUAL_FILE
+expect_file() {
+	if cmp -s "$2" "$3"; then ok "$1"; else not_ok "$1" "$(diff "$2" "$3" | head -20)"; fi
+}
+
+# start CONFIG: run the exporter on a free loopback port; sets PID and ADDR
+start() {
+	: >"$TMP/log"
+	"$BIN" --config.file="$1" --web.listen-address=127.0.0.1:0 2>"$TMP/log" &
+	PID=$!
+	for _ in $(seq 100); do
+		ADDR=$(sed -n 's/.*listening on \(.*\)$/\1/p' "$TMP/log")
+		[ -n "$ADDR" ] && return 0
+		kill -0 "$PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "bpfprom did not start:"; cat "$TMP/log"
+	return 1
+}
+
+stop() {
+	kill -TERM "$PID" 2>/dev/null
+	wait "$PID"
+	RC=$?
+	PID=
+}
+
+scrape() { curl -sS --max-time 10 "http://$ADDR${1:-/metrics}"; }
+
+# the BPF programs of bpfprom currently loaded in the kernel
+loaded_progs() { bpftool prog show 2>/dev/null | grep -c 'name handle_tp'; }
+
+if [ "$(id -u)" != 0 ]; then
+	skip "integration suite" "needs root"
+	echo "integration: $PASS passed, $FAIL failed, $SKIP skipped"
+	exit 0
+fi
+
+# --- exact counts, histogram buckets, filters, labels --------------------
+if start $DIR/configs/count.yaml; then
+	$WL bpfp_cnt getppid 12345
+	$WL bpfp_thr threads 2 getppid 200000
+	$WL bpfp_hist write 0 1 2 3 4 5 8 9 1024 1025 getppid 7
+	$WL 'q"b\s
+x' getppid 3
+	scrape >"$TMP/m.txt"
+	expect "count: exact getppid calls under a comm filter" \
+		'bpfp_getppid_total{comm="bpfp_cnt"} 12345' \
+		"$(grep '^bpfp_getppid_total' "$TMP/m.txt")"
+	total=$(awk '/^bpfp_getppid_by_cpu_total\{/ { s += $2 } END { print s }' "$TMP/m.txt")
+	expect "count: two threads on two CPUs, exact total" 200000 "$total"
+	if [ "$(nproc)" -ge 2 ]; then
+		expect "count: per-CPU label, each pinned thread's share exact" \
+			"$(printf 'bpfp_getppid_by_cpu_total{cpu="0"} 100000\nbpfp_getppid_by_cpu_total{cpu="1"} 100000')" \
+			"$(grep '^bpfp_getppid_by_cpu_total' "$TMP/m.txt")"
+	else
+		skip "count: per-CPU label" "one CPU"
+	fi
+	cat >"$TMP/hist.want" <<'W'
+# HELP bpfp_write_hist_bytes write(2) sizes of the test workload.
+# TYPE bpfp_write_hist_bytes histogram
+bpfp_write_hist_bytes_bucket{le="0"} 1
+bpfp_write_hist_bytes_bucket{le="1"} 2
+bpfp_write_hist_bytes_bucket{le="2"} 3
+bpfp_write_hist_bytes_bucket{le="4"} 5
+bpfp_write_hist_bytes_bucket{le="8"} 7
+bpfp_write_hist_bytes_bucket{le="16"} 8
+bpfp_write_hist_bytes_bucket{le="32"} 8
+bpfp_write_hist_bytes_bucket{le="64"} 8
+bpfp_write_hist_bytes_bucket{le="128"} 8
+bpfp_write_hist_bytes_bucket{le="256"} 8
+bpfp_write_hist_bytes_bucket{le="512"} 8
+bpfp_write_hist_bytes_bucket{le="1024"} 9
+bpfp_write_hist_bytes_bucket{le="2048"} 10
+bpfp_write_hist_bytes_bucket{le="+Inf"} 10
+bpfp_write_hist_bytes_sum 2081
+bpfp_write_hist_bytes_count 10
+W
+	sed -n '/^# HELP bpfp_write_hist_bytes /,/^bpfp_write_hist_bytes_count/p' "$TMP/m.txt" >"$TMP/hist.got"
+	expect_file "hist: every bucket at the seams 2^k and 2^k+1, exact bytes" "$TMP/hist.want" "$TMP/hist.got"
+	expect "filter: integer field predicates (>=, <, !=) all hold" \
+		'bpfp_write_filtered_total 5' "$(grep '^bpfp_write_filtered_total' "$TMP/m.txt")"
+	expect "labels: probe index and an args field over two tracepoints" \
+		"$(printf 'bpfp_write_or_getppid_total{probe="0",nr="1"} 10\nbpfp_write_or_getppid_total{probe="1",nr="110"} 7')" \
+		"$(grep '^bpfp_write_or_getppid_total' "$TMP/m.txt")"
+	expect "render: hostile comm escaped in label and help" \
+		"$(printf '%s\n%s' '# HELP bpfp_hostile_total Calls by a process with a hostile name: quotes " backslash \\ and newline.' 'bpfp_hostile_total{comm="q\"b\\s\nx"} 3')" \
+		"$(grep -e '^bpfp_hostile_total' -e '^# HELP bpfp_hostile_total' "$TMP/m.txt")"
+	expect "self: nothing dropped" \
+		'bpfprom_dropped_events_total{metric="bpfp_getppid_total",reason="map_full"} 0' \
+		"$(grep '^bpfprom_dropped_events_total{metric="bpfp_getppid_total"' "$TMP/m.txt")"
+	if out=$(promtool check metrics <"$TMP/m.txt" 2>&1); then
+		ok "promtool check metrics passes on the scrape"
+	else
+		not_ok "promtool check metrics passes on the scrape" "$out"
+	fi
+	# counters never go backwards: a second scrape sees the same or more
+	$WL bpfp_cnt getppid 5
+	expect "count: a second scrape adds, nothing is reset" \
+		'bpfp_getppid_total{comm="bpfp_cnt"} 12350' "$(scrape | grep '^bpfp_getppid_total')"
+	# HTTP surface
+	expect "http: content type of /metrics" \
+		"text/plain; version=0.0.4; charset=utf-8" \
+		"$(curl -sS -o /dev/null -w '%{content_type}' "http://$ADDR/metrics")"
+	expect "http: HEAD /metrics is 200 with no body" "200 0" \
+		"$(curl -sS -I -o /dev/null -w '%{http_code} %{size_download}' "http://$ADDR/metrics")"
+	expect "http: POST is 405 with Allow" "405 GET, HEAD" \
+		"$(curl -sS -X POST -D "$TMP/h" -o /dev/null -w '%{http_code}' "http://$ADDR/metrics"; printf ' %s' "$(sed -n 's/^Allow: \(.*\)\r$/\1/p' "$TMP/h")")"
+	expect "http: unknown path is 404" 404 \
+		"$(curl -sS -o /dev/null -w '%{http_code}' "http://$ADDR/nope")"
+	expect "http: landing page links the metrics" 1 \
+		"$(scrape / | grep -c '<a href="/metrics">Metrics</a>')"
+	# a malformed request line gets an HTTP error, and the server keeps serving
+	expect "http: a malformed request line gets 400" "HTTP/1.1 400 Bad Request" \
+		"$(timeout 5 bash -c 'exec 3<>/dev/tcp/127.0.0.1/$0; printf "GARBAGE\r\n\r\n" >&3; head -1 <&3 | tr -d "\r"' "${ADDR##*:}")"
+	expect "http: still serving after a malformed request" 200 \
+		"$(curl -sS -o /dev/null -w '%{http_code}' "http://$ADDR/metrics")"
+	stop
+	expect "shutdown: SIGTERM exits 0" 0 "$RC"
+	expect "shutdown: no BPF program left loaded" 0 "$(loaded_progs)"
+else
+	not_ok "exporter starts on the count config" "$(cat "$TMP/log")"
+fi
+
+# --- the default config loads and serves ----------------------------------
+if start config/default.yaml; then
+	scrape >"$TMP/d.txt"
+	expect "default.yaml: syscalls_total family is served" 1 \
+		"$(grep -c '^# TYPE syscalls_total counter' "$TMP/d.txt")"
+	if out=$(promtool check metrics <"$TMP/d.txt" 2>&1); then
+		ok "default.yaml: promtool check metrics passes"
+	else
+		not_ok "default.yaml: promtool check metrics passes" "$out"
+	fi
+	stop
+else
+	not_ok "exporter starts on config/default.yaml" "$(cat "$TMP/log")"
+fi
+
+# --- bad start-ups: exit 1, one exact message, nothing left loaded ---------
+# bad NAME CONFIG_TEXT EXPECTED_MESSAGE
+bad() {
+	printf '%s\n' "$2" >"$TMP/bad.yaml"
+	"$BIN" --config.file="$TMP/bad.yaml" --web.listen-address=127.0.0.1:0 >/dev/null 2>"$TMP/err" &
+	bpid=$!
+	# a bad config must end the process on its own; do not wait forever
+	for _ in $(seq 50); do kill -0 $bpid 2>/dev/null || break; sleep 0.1; done
+	kill -9 $bpid 2>/dev/null
+	wait $bpid
+	brc=$?
+	got="rc=$brc $(sed "s|$TMP/bad.yaml|BAD|g" "$TMP/err")"
+	expect "bad start-up: $1" "rc=1 $3" "$got"
+	expect "bad start-up: $1: no BPF program left loaded" 0 "$(loaded_progs)"
+}
+GOOD='  - name: ok_total
+    help: fine.
+    probe: tracepoint:syscalls:sys_enter_getppid
+    aggregate: count'
+bad "tracepoint does not exist" "metrics:
+$GOOD
+  - name: nope_total
+    help: no such event.
+    probe: tracepoint:syscalls:sys_enter_nope
+    aggregate: count" \
+	'error: plan: BAD:7:12: metrics[1] (nope_total): probe: tracepoint syscalls:sys_enter_nope does not exist (no /sys/kernel/tracing/events/syscalls/sys_enter_nope)'
+bad "field does not exist" "metrics:
+$GOOD
+  - name: f_bytes
+    help: no such field.
+    probe: tracepoint:syscalls:sys_enter_write
+    aggregate: hist
+    value: args.size" \
+	'error: plan: BAD:9:12: metrics[1] (f_bytes): value: tracepoint tracepoint:syscalls:sys_enter_write has no field "size"; its fields are: __syscall_nr, fd, buf, count'
+bad "kprobe on a kernel path not built yet" "metrics:
+$GOOD
+  - name: k_total
+    help: kprobe.
+    probe: kprobe:vfs_read
+    aggregate: count" \
+	'error: plan: BAD:7:12: metrics[1] (k_total): probe: kprobe probes are not implemented yet; only tracepoint probes are'
+bad "second metric fails to attach after the first loaded" "metrics:
+$GOOD
+  - name: ftrace_total
+    help: the function tracer event cannot take a BPF program.
+    probe: tracepoint:ftrace:function
+    aggregate: count" \
+	'error: loader: metrics[1] (ftrace_total): cannot attach tracepoint:ftrace:function: Invalid argument'
+bad "YAML syntax error" "metrics:
+  - name: [unclosed" \
+	'error: config: BAD:3:1: YAML syntax error: did not find expected node content (while parsing a flow node)'
+
+# --- --config.check ---------------------------------------------------------
+out=$("$BIN" --config.file=$DIR/configs/count.yaml --config.check 2>&1)
+expect "--config.check: a valid config exits 0" \
+	"rc=0 config: $DIR/configs/count.yaml: valid, 6 metrics resolved against this kernel" "rc=$? $out"
+printf 'metrics:\n  - name: x_total\n    help: h\n    probe: tracepoint:sched:nope\n    aggregate: count\n' >"$TMP/chk.yaml"
+out=$("$BIN" --config.file="$TMP/chk.yaml" --config.check 2>&1)
+expect "--config.check: an unknown tracepoint exits 1" \
+	"rc=1 error: plan: $TMP/chk.yaml:4:12: metrics[0] (x_total): probe: tracepoint sched:nope does not exist (no /sys/kernel/tracing/events/sched/nope)" "rc=$? $out"
+expect "--config.check: nothing was loaded" 0 "$(loaded_progs)"
+
+echo "integration: $PASS passed, $FAIL failed, $SKIP skipped"
+[ "$FAIL" -eq 0 ]

@@ -1,0 +1,68 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Runs bpfprom's test suites and closes with one line:
+#   total: N passed, N failed, N skipped
+# Usage: tests/run.sh [unit] [format] [integration]   (default: all)
+# BUILD selects the build tree (build, or build/asan for sanitizers).
+BUILD=${BUILD:-build}
+export BUILD
+suites=${*:-"unit format integration"}
+results=$(mktemp)
+trap 'rm -f "$results"' EXIT
+
+record() { # suite passed failed skipped
+	echo "$1 $2 $3 $4" >>"$results"
+}
+
+run_unit() {
+	p=0 f=0
+	for t in "$BUILD"/unit/test_*; do
+		[ -x "$t" ] || continue
+		out=$("$t" 2>&1)
+		rc=$?
+		printf '%s\n' "$out"
+		np=$(printf '%s\n' "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | tail -1)
+		nf=$(printf '%s\n' "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | tail -1)
+		p=$((p + ${np:-0}))
+		f=$((f + ${nf:-0}))
+		# a binary that died before its summary is one failure at least
+		if [ "$rc" -ne 0 ] && [ "${nf:-0}" -eq 0 ]; then f=$((f + 1)); fi
+	done
+	echo "unit: $p passed, $f failed, 0 skipped"
+	record unit "$p" "$f" 0
+}
+
+run_format() {
+	if make --no-print-directory format-check >/dev/null 2>&1; then
+		echo "format: 1 passed, 0 failed, 0 skipped"
+		record format 1 0 0
+	else
+		make --no-print-directory format-check 2>&1 | head -20
+		echo "format: 0 passed, 1 failed, 0 skipped"
+		record format 0 1 0
+	fi
+}
+
+run_integration() {
+	out=$(mktemp)
+	sh tests/integration/run.sh | tee "$out"
+	line=$(sed -n 's/^integration: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p' "$out" | tail -1)
+	rm -f "$out"
+	if [ -z "$line" ]; then
+		echo "integration: the suite did not finish"
+		record integration 0 1 0
+	else
+		record integration $line
+	fi
+}
+
+for s in $suites; do
+	case $s in
+	unit) run_unit ;;
+	format) run_format ;;
+	integration) run_integration ;;
+	*) echo "run.sh: unknown suite $s" >&2; exit 2 ;;
+	esac
+done
+
+awk '{ p += $2; f += $3; s += $4 } END { printf "total: %d passed, %d failed, %d skipped\n", p, f, s; exit (f > 0) }' "$results"

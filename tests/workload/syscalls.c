@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A workload whose system calls are known exactly, for the integration tests:
+ *   syscalls COMM [getppid N] [write SIZE...] [threads T getppid N]
+ * It renames itself COMM (so a comm filter sees only it), then makes exactly
+ * the calls asked for and nothing else that the tests count. With `threads T`
+ * the getppid calls are split over T threads, each pinned to its own CPU.
+ */
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+struct worker {
+	long n;
+	int cpu;
+};
+
+static void *run_getppid(void *arg)
+{
+	struct worker *w = arg;
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(w->cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+	for (long i = 0; i < w->n; i++)
+		syscall(SYS_getppid);
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	static char buf[1 << 20];
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int fd, i = 2;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: syscalls COMM [getppid N] [write SIZE...] [threads T getppid N]\n");
+		return 2;
+	}
+	fd = open("/dev/null", O_WRONLY);
+	if (fd < 0)
+		return 1;
+	prctl(PR_SET_NAME, argv[1]);
+	while (i < argc) {
+		if (strcmp(argv[i], "getppid") == 0 && i + 1 < argc) {
+			long n = atol(argv[i + 1]);
+
+			for (long k = 0; k < n; k++)
+				syscall(SYS_getppid);
+			i += 2;
+		} else if (strcmp(argv[i], "write") == 0) {
+			for (i++; i < argc && argv[i][0] >= '0' && argv[i][0] <= '9'; i++) {
+				size_t sz = strtoul(argv[i], NULL, 0);
+
+				if (sz > sizeof(buf))
+					return 2;
+				if (write(fd, buf, sz) != (ssize_t)sz)
+					return 1;
+			}
+		} else if (strcmp(argv[i], "threads") == 0 && i + 3 < argc) {
+			int t = atoi(argv[i + 1]);
+			long n = atol(argv[i + 3]);
+			pthread_t th[64];
+			struct worker w[64];
+
+			if (t < 1 || t > 64)
+				return 2;
+			for (int k = 0; k < t; k++) {
+				w[k].n = n / t + (k < n % t);
+				w[k].cpu = k % ncpu;
+				pthread_create(&th[k], NULL, run_getppid, &w[k]);
+			}
+			for (int k = 0; k < t; k++)
+				pthread_join(th[k], NULL);
+			i += 4;
+		} else {
+			fprintf(stderr, "syscalls: bad argument \"%s\"\n", argv[i]);
+			return 2;
+		}
+	}
+	close(fd);
+	return 0;
+}
