@@ -575,6 +575,7 @@ static int parse_metric_name(struct parser *p, const yaml_node_t *map, struct cf
 	yaml_node_pair_t *pair;
 	const yaml_node_t *k, *v = NULL;
 	const char *name;
+	size_t len;
 	int ret;
 
 	for (pair = map->data.mapping.pairs.start; pair < map->data.mapping.pairs.top; pair++) {
@@ -591,16 +592,14 @@ static int parse_metric_name(struct parser *p, const yaml_node_t *map, struct cf
 		return ret;
 	if (!*name)
 		return fail(p, v, "name", "must not be empty; give the metric a name, e.g. read_bytes_total");
-	if (*p->ns) {
-		if (asprintf(&m->name, "%s_%s", p->ns, name) < 0) {
-			m->name = NULL;
-			return oom(p);
-		}
-	} else {
-		m->name = strdup(name);
-		if (!m->name)
-			return oom(p);
-	}
+	len = strlen(p->ns) + 1 + strlen(name) + 1;
+	m->name = malloc(len);
+	if (!m->name)
+		return oom(p);
+	if (*p->ns)
+		snprintf(m->name, len, "%s_%s", p->ns, name);
+	else
+		snprintf(m->name, len, "%s", name);
 	ret = check_metric_name(p, v, "name", m->name, false);
 	if (ret)
 		return ret;

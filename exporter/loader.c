@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -33,8 +34,11 @@ static void metric_free(struct loader_metric *lm)
 	lm->skel = NULL;
 }
 
+/* A hint for the one cause a user can fix; as root EPERM is the kernel's word. */
 static const char *why(int err)
 {
+	if (geteuid() == 0)
+		return "";
 	switch (err) {
 	case -EPERM:
 	case -EACCES:
