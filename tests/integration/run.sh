@@ -117,6 +117,25 @@ W
 	expect "render: hostile comm escaped in label and help" \
 		"$(printf '%s\n%s' '# HELP bpfp_hostile_total Calls by a process with a hostile name: quotes " backslash \\ and newline.' 'bpfp_hostile_total{comm="q\"b\\s\nx"} 3')" \
 		"$(grep -e '^bpfp_hostile_total' -e '^# HELP bpfp_hostile_total' "$TMP/m.txt")"
+	expect "sum: exact sum of the field" 'bpfp_write_bytes_total 2081' \
+		"$(grep '^bpfp_write_bytes_total' "$TMP/m.txt")"
+	cat >"$TMP/lhist.want" <<'W'
+bpfp_write_lhist_bytes_bucket{le="2"} 3
+bpfp_write_lhist_bytes_bucket{le="4"} 5
+bpfp_write_lhist_bytes_bucket{le="6"} 6
+bpfp_write_lhist_bytes_bucket{le="8"} 7
+bpfp_write_lhist_bytes_bucket{le="+Inf"} 10
+bpfp_write_lhist_bytes_sum 2081
+bpfp_write_lhist_bytes_count 10
+W
+	grep '^bpfp_write_lhist_bytes' "$TMP/m.txt" >"$TMP/lhist.got"
+	expect_file "lhist: linear buckets at min, step seams and past max, exact" "$TMP/lhist.want" "$TMP/lhist.got"
+	expect "stats: count, sum, min, max exact" \
+		"$(printf 'bpfp_write_stats_bytes_sum 2081\nbpfp_write_stats_bytes_count 10\nbpfp_write_stats_bytes_min 0\nbpfp_write_stats_bytes_max 1025')" \
+		"$(grep '^bpfp_write_stats_bytes' "$TMP/m.txt")"
+	expect "map full: max_series series kept, the rest counted as dropped" \
+		"$(printf 'bpfp_write_full_total{size="0"} 1\nbpfp_write_full_total{size="1"} 1\nbpfprom_dropped_events_total{metric="bpfp_write_full_total",reason="map_full"} 8')" \
+		"$(grep -e '^bpfp_write_full_total' -e 'dropped_events_total{metric="bpfp_write_full_total"' "$TMP/m.txt")"
 	expect "self: nothing dropped" \
 		'bpfprom_dropped_events_total{metric="bpfp_getppid_total",reason="map_full"} 0' \
 		"$(grep '^bpfprom_dropped_events_total{metric="bpfp_getppid_total"' "$TMP/m.txt")"
@@ -225,7 +244,7 @@ bad "YAML syntax error" "metrics:
 # --- --config.check ---------------------------------------------------------
 out=$("$BIN" --config.file=$DIR/configs/count.yaml --config.check 2>&1)
 expect "--config.check: a valid config exits 0" \
-	"rc=0 config: $DIR/configs/count.yaml: valid, 6 metrics resolved against this kernel" "rc=$? $out"
+	"rc=0 config: $DIR/configs/count.yaml: valid, 10 metrics resolved against this kernel" "rc=$? $out"
 printf 'metrics:\n  - name: x_total\n    help: h\n    probe: tracepoint:sched:nope\n    aggregate: count\n' >"$TMP/chk.yaml"
 out=$("$BIN" --config.file="$TMP/chk.yaml" --config.check 2>&1)
 expect "--config.check: an unknown tracepoint exits 1" \
