@@ -1071,7 +1071,7 @@ static int parse_until(struct parser *p, const yaml_node_t *node, struct cfg_met
 		return 0;
 	if (m->value.kind != BPFPROM_SRC_LATENCY)
 		return fail(p, node, "until",
-			    "until marks the end of a measured interval and is only used with value: latency; remove it or set value: latency");
+			    "marks the end of a measured interval and is only used with value: latency; remove it or set value: latency");
 	if (node->type == YAML_SEQUENCE_NODE)
 		return fail(p, node, "until", "expected one probe spec, got a list; until takes exactly one probe");
 	ret = parse_probe(p, node, "until", &m->until);
@@ -1310,7 +1310,7 @@ static int parse_label_full(struct parser *p, const yaml_node_t *node, const cha
 	snprintf(kpath, sizeof(kpath), "%s.values", path);
 	if (v[LK_VALUES] && l->decode != CFG_DECODE_STATIC)
 		return fail(p, v[LK_VALUES], kpath,
-			    "values is only used with decode: static; remove it or set decode: static");
+			    "only used with decode: static; remove it or set decode: static");
 	if (!v[LK_VALUES] && l->decode == CFG_DECODE_STATIC)
 		return fail(p, node, kpath,
 			    "missing; decode: static needs a mapping from integers to names, e.g. values: {0: read, 1: write}");
@@ -1412,23 +1412,23 @@ static int parse_str_literal(struct parser *p, const yaml_node_t *node, const ch
 			*o++ = '\t';
 			break;
 		case '\0':
-			return fail(p, node, path, "\"%s\": the string is missing its closing '\"'",
+			return fail(p, node, path, "'%s': the string is missing its closing '\"'",
 				    text);
 		default:
 			n = utf8_len((unsigned char)*s);
 			return fail(p, node, path,
-				    "\"%s\": unknown escape \"\\%.*s\" in the string; only \\\" \\\\ \\n \\t are allowed",
+				    "'%s': unknown escape \"\\%.*s\" in the string; only \\\" \\\\ \\n \\t are allowed",
 				    text, (int)n, s);
 		}
 	}
 	*o = '\0';
 	if (*s != '"')
-		return fail(p, node, path, "\"%s\": the string is missing its closing '\"'", text);
+		return fail(p, node, path, "'%s': the string is missing its closing '\"'", text);
 	for (s++; isspace((unsigned char)*s); s++)
 		;
 	if (*s)
 		return fail(p, node, path,
-			    "\"%s\": unexpected \"%s\" after the closing quote; remove it", text, s);
+			    "'%s': unexpected text \"%s\" after the closing quote; remove it", text, s);
 	f->is_str = true;
 	return 0;
 }
@@ -1447,14 +1447,14 @@ static int parse_int_literal(struct parser *p, const yaml_node_t *node, const ch
 		return oom(p);
 	ret = parse_i64(lit, &f->ival);
 	if (ret == -ERANGE)
-		ret = fail(p, node, path, "\"%s\": %s does not fit in a signed 64-bit integer",
+		ret = fail(p, node, path, "'%s': %s does not fit in a signed 64-bit integer",
 			   text, lit);
 	else if (ret && *lit == '\'')
 		ret = fail(p, node, path,
-			   "\"%s\": strings take double quotes, e.g. comm == \"sshd\"", text);
+			   "'%s': strings take double quotes, e.g. comm == \"sshd\"", text);
 	else if (ret)
 		ret = fail(p, node, path,
-			   "\"%s\": %s is neither an integer nor a double-quoted string; write e.g. 42, -1, 0x1f or \"sshd\"",
+			   "'%s': %s is neither an integer nor a double-quoted string; write e.g. 42, -1, 0x1f or \"sshd\"",
 			   text, lit);
 	free(lit);
 	return ret;
@@ -1521,7 +1521,7 @@ static int parse_filter(struct parser *p, const yaml_node_t *node, const char *p
 		;
 	if (s == start)
 		return fail(p, node, path,
-			    "\"%s\" does not start with a source; write SOURCE OP VALUE, e.g. pid == 42",
+			    "'%s' does not start with a source; write SOURCE OP VALUE, e.g. pid == 42",
 			    text);
 	len = (size_t)(s - start);
 	for (; isspace((unsigned char)*s); s++)
@@ -1530,10 +1530,10 @@ static int parse_filter(struct parser *p, const yaml_node_t *node, const char *p
 		if (!strncmp(s, ops[i].text, strlen(ops[i].text)))
 			break;
 	if (i == ARRAY_SIZE(ops) && *s == '=')
-		return fail(p, node, path, "\"%s\": compare with ==, not =", text);
+		return fail(p, node, path, "'%s': compare with ==, not =", text);
 	if (i == ARRAY_SIZE(ops))
 		return fail(p, node, path,
-			    "\"%s\" has no comparison after \"%.*s\"; write SOURCE OP VALUE with OP one of " OP_LIST,
+			    "'%s' has no comparison after \"%.*s\"; write SOURCE OP VALUE with OP one of " OP_LIST,
 			    text, (int)len, start);
 	f->op = ops[i].op;
 	s += strlen(ops[i].text);
@@ -1556,7 +1556,7 @@ static int parse_filter(struct parser *p, const yaml_node_t *node, const char *p
 		goto out;
 	if (!*s)
 		ret = fail(p, node, path,
-			   "\"%s\" has nothing to compare with; add an integer or a double-quoted string after %s",
+			   "'%s' has nothing to compare with; add an integer or a double-quoted string after %s",
 			   text, ops[i].text);
 	else if (*s == '"')
 		ret = parse_str_literal(p, node, path, text, s, f);

@@ -116,7 +116,7 @@ static int resolve_field(struct ctx *c, const struct tp_format *fmts, struct cfg
 				len += snprintf(avail + len, len < sizeof(avail) ? sizeof(avail) - len : 0,
 						"%s%s", len ? ", " : "", fmts[p].fields[i].name);
 			}
-			return fail(c, src->pos, key, "tracepoint %s has no field \"%s\"; its fields are: %s",
+			return fail(c, src->pos, key, "%s has no field \"%s\"; its fields are: %s",
 				    cm->probes[p].spec, src->field, len ? avail : "(none)");
 		}
 		if (f->is_array || f->is_data_loc || f->size > 8 || (f->size & (f->size - 1)))

@@ -60,24 +60,22 @@ static int parse_field(char *line, struct tp_field *f)
 	    3)
 		return -EINVAL;
 	f->is_signed = !!f->is_signed;
-	/* the name is the last word of the declaration, less any [N] */
-	p = strchr(decl, '[');
+	/* the name is the last word of the declaration, less any [N];
+	 * "__data_loc char[] name" has its brackets in the type, not the name */
+	while (end > decl && end[-1] == ' ')
+		*--end = '\0';
+	name = strrchr(decl, ' ');
+	if (!name)
+		return -EINVAL;
+	*name++ = '\0';
+	p = strchr(name, '[');
 	if (p) {
 		f->is_array = true;
 		*p = '\0';
 	}
-	while (end > decl && (end[-1] == ' ' || end[-1] == '\0'))
-		end--;
-	name = strrchr(decl, ' ');
-	name = name ? name + 1 : decl;
 	snprintf(f->name, sizeof(f->name), "%s", name);
-	if (name > decl)
-		name[-1] = '\0';
 	snprintf(f->type, sizeof(f->type), "%s", decl);
-	if (strncmp(f->type, "__data_loc", 10) == 0) {
-		f->is_data_loc = true;
-		f->is_array = false;
-	}
+	f->is_data_loc = strncmp(f->type, "__data_loc", 10) == 0;
 	return 0;
 }
 

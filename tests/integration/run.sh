@@ -222,7 +222,7 @@ $GOOD
     probe: tracepoint:syscalls:sys_enter_write
     aggregate: hist
     value: args.size" \
-	'error: plan: BAD:10:12: metrics[1] (f_bytes): value: tracepoint tracepoint:syscalls:sys_enter_write has no field "size"; its fields are: __syscall_nr, fd, buf, count'
+	'error: plan: BAD:10:12: metrics[1] (f_bytes): value: tracepoint:syscalls:sys_enter_write has no field "size"; its fields are: __syscall_nr, fd, buf, count'
 bad "kprobe on a kernel path not built yet" "metrics:
 $GOOD
   - name: k_total

@@ -1,0 +1,327 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * plan against a fake tracefs tree (real format files copied from 6.18), and
+ * the CPU combination of collect: key layout, rodata, bucket bounds, and the
+ * exact messages of what the kernel side cannot resolve.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "collect.h"
+#include "config.h"
+#include "plan.h"
+#include "tracefs.h"
+
+static char root[64];
+
+static const char write_fmt[] =
+	"name: sys_enter_write\nID: 840\nformat:\n"
+	"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"
+	"\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n"
+	"\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n"
+	"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n\n"
+	"\tfield:int __syscall_nr;\toffset:8;\tsize:4;\tsigned:1;\n"
+	"\tfield:unsigned int fd;\toffset:16;\tsize:8;\tsigned:0;\n"
+	"\tfield:const char * buf;\toffset:24;\tsize:8;\tsigned:0;\n"
+	"\tfield:size_t count;\toffset:32;\tsize:8;\tsigned:0;\n\n"
+	"print fmt: \"fd: 0x%08lx\", ((unsigned long)(REC->fd))\n";
+
+static const char exec_fmt[] =
+	"name: sched_process_exec\nID: 310\nformat:\n"
+	"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n\n"
+	"\tfield:__data_loc char[] filename;\toffset:8;\tsize:4;\tsigned:1;\n"
+	"\tfield:pid_t pid;\toffset:12;\tsize:4;\tsigned:1;\n"
+	"\tfield:pid_t old_pid;\toffset:16;\tsize:4;\tsigned:1;\n\n"
+	"print fmt: \"filename=%s\", __get_str(filename)\n";
+
+static const char switch_fmt[] =
+	"name: sched_switch\nID: 320\nformat:\n"
+	"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n\n"
+	"\tfield:char prev_comm[16];\toffset:8;\tsize:16;\tsigned:0;\n"
+	"\tfield:pid_t prev_pid;\toffset:24;\tsize:4;\tsigned:1;\n"
+	"\tfield:long prev_state;\toffset:32;\tsize:8;\tsigned:1;\n"
+	"\tfield:char next_comm[16];\toffset:40;\tsize:16;\tsigned:0;\n"
+	"\tfield:pid_t next_pid;\toffset:56;\tsize:4;\tsigned:1;\n\n"
+	"print fmt: \"prev_comm=%s\", REC->prev_comm\n";
+
+static void put(const char *cat, const char *ev, const char *text)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/events", root);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/events/%s", root, cat);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/events/%s/%s", root, cat, ev);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/events/%s/%s/format", root, cat, ev);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(root, sizeof(root), "/tmp/bpfprom-plan-XXXXXX");
+	if (!mkdtemp(root))
+		return -1;
+	put("syscalls", "sys_enter_write", write_fmt);
+	put("sched", "sched_process_exec", exec_fmt);
+	put("sched", "sched_switch", switch_fmt);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	return system(cmd);
+}
+
+struct built {
+	struct cfg *cfg;
+	struct plan *plan;
+	char err[1024];
+	int ret;
+};
+
+static void build(struct built *b, const char *yaml)
+{
+	memset(b, 0, sizeof(*b));
+	b->ret = config__parse_string(yaml, strlen(yaml), "t.yaml", &b->cfg, b->err, sizeof(b->err));
+	assert_int_equal(b->ret, 0);
+	b->ret = plan__build(b->cfg, root, &b->plan, b->err, sizeof(b->err));
+}
+
+static void done(struct built *b)
+{
+	plan__free(b->plan);
+	config__free(b->cfg);
+}
+
+static void expect_error(const char *yaml, const char *msg)
+{
+	struct built b;
+
+	build(&b, yaml);
+	assert_int_equal(b.ret, -EINVAL);
+	assert_null(b.plan);
+	assert_string_equal(b.err, msg);
+	done(&b);
+}
+
+static void test_format_parse(void **state)
+{
+	struct tp_format f;
+	const struct tp_field *fld;
+
+	(void)state;
+	assert_int_equal(tracefs__read_format(root, "sched", "sched_switch", &f), 0);
+	assert_int_equal(f.id, 320);
+	assert_int_equal(f.nfields, 6);
+	fld = tracefs__field(&f, "prev_comm");
+	assert_non_null(fld);
+	assert_true(fld->is_array);
+	assert_int_equal(fld->offset, 8);
+	assert_int_equal(fld->size, 16);
+	assert_string_equal(fld->type, "char");
+	fld = tracefs__field(&f, "prev_state");
+	assert_non_null(fld);
+	assert_true(fld->is_signed);
+	assert_false(fld->is_array);
+	assert_string_equal(fld->type, "long");
+	tracefs__format_free(&f);
+
+	assert_int_equal(tracefs__read_format(root, "sched", "sched_process_exec", &f), 0);
+	fld = tracefs__field(&f, "filename");
+	assert_non_null(fld);
+	assert_true(fld->is_data_loc);
+	assert_string_equal(fld->type, "__data_loc char[]");
+	tracefs__format_free(&f);
+
+	assert_int_equal(tracefs__read_format(root, "sched", "nope", &f), -ENOENT);
+}
+
+static void test_key_layout(void **state)
+{
+	struct built b;
+	const struct plan_metric *pm;
+
+	(void)state;
+	build(&b, "metrics:\n"
+		  "  - name: w_total\n    help: h\n"
+		  "    probe: tracepoint:syscalls:sys_enter_write\n    aggregate: count\n"
+		  "    labels:\n      - comm\n      - {name: fd, source: args.fd}\n      - cpu\n"
+		  "      - {name: nr, source: args.__syscall_nr}\n"
+		  "    filter:\n      - comm == \"sshd\"\n      - args.__syscall_nr >= -1\n");
+	assert_int_equal(b.ret, 0);
+	pm = &b.plan->metrics[0];
+	assert_int_equal(pm->bcfg.nlabels, 4);
+	assert_int_equal(pm->bcfg.key_size, 16 + 8 + 8 + 8);
+	assert_int_equal(pm->bcfg.labels[0].src.kind, BPFPROM_SRC_COMM);
+	assert_int_equal(pm->bcfg.labels[0].key_off, 0);
+	assert_int_equal(pm->bcfg.labels[1].key_off, 16);
+	assert_int_equal(pm->bcfg.labels[1].src.off[0], 16);
+	assert_int_equal(pm->bcfg.labels[1].src.size, 8);
+	assert_int_equal(pm->bcfg.labels[2].key_off, 24);
+	assert_int_equal(pm->bcfg.labels[3].src.off[0], 8);
+	assert_int_equal(pm->bcfg.labels[3].src.size, 4);
+	assert_int_equal(pm->bcfg.labels[3].src.is_signed, 1);
+	assert_true(pm->render.labels[0].is_str);
+	assert_true(pm->render.labels[3].is_signed);
+	assert_int_equal(pm->bcfg.value_words, 1);
+	assert_int_equal(pm->bcfg.nfilters, 2);
+	assert_memory_equal(pm->bcfg.filters[0].str, "sshd\0\0\0\0\0\0\0\0\0\0\0\0", 16);
+	assert_int_equal(pm->bcfg.filters[0].str_words, 2);
+	assert_int_equal(pm->bcfg.filters[1].lit, (uint64_t)-1);
+	assert_int_equal(pm->max_series, CONFIG_DEFAULT_MAX_SERIES);
+	done(&b);
+}
+
+static void test_hist_bounds(void **state)
+{
+	struct built b;
+	const struct plan_metric *pm;
+
+	(void)state;
+	build(&b, "metrics:\n"
+		  "  - name: a_bytes\n    help: h\n"
+		  "    probe: tracepoint:syscalls:sys_enter_write\n    aggregate: hist\n"
+		  "    value: args.count\n    buckets: {min: 512, max: 2048}\n"
+		  "  - name: b_bytes\n    help: h\n"
+		  "    probe: tracepoint:syscalls:sys_enter_write\n    aggregate: hist\n"
+		  "    value: args.count\n"
+		  "  - name: c_bytes\n    help: h\n"
+		  "    probe: tracepoint:syscalls:sys_enter_write\n    aggregate: lhist\n"
+		  "    value: args.count\n    buckets: {min: 0, max: 100, step: 10}\n");
+	assert_int_equal(b.ret, 0);
+	pm = &b.plan->metrics[0];
+	/* le = 512, 1024, 2048: log2 slots 10, 11, 12 */
+	assert_int_equal(pm->bcfg.hist_first_slot, 10);
+	assert_int_equal(pm->bcfg.nbuckets, 3);
+	assert_true(pm->bounds[0] == 512 && pm->bounds[1] == 1024 && pm->bounds[2] == 2048);
+	assert_int_equal(pm->bcfg.value_words, 2 + 3 + 1);
+	assert_int_equal(pm->render.nbuckets, 3);
+	pm = &b.plan->metrics[1];
+	/* unbounded: le = 0, 1, 2, ... 2^64 */
+	assert_int_equal(pm->bcfg.hist_first_slot, 0);
+	assert_int_equal(pm->bcfg.nbuckets, BPFPROM_LOG2_SLOTS);
+	assert_true(pm->bounds[0] == 0 && pm->bounds[1] == 1 && pm->bounds[65] == 0x1p64);
+	pm = &b.plan->metrics[2];
+	assert_int_equal(pm->bcfg.nbuckets, 10);
+	assert_int_equal(pm->bcfg.lhist_min, 0);
+	assert_int_equal(pm->bcfg.lhist_step, 10);
+	assert_true(pm->bounds[0] == 10 && pm->bounds[9] == 100);
+	done(&b);
+}
+
+static void test_multi_probe(void **state)
+{
+	struct built b;
+
+	(void)state;
+	build(&b, "metrics:\n  - name: p_total\n    help: h\n"
+		  "    probe: [tracepoint:syscalls:sys_enter_write, tracepoint:sched:sched_switch]\n"
+		  "    aggregate: count\n    labels: [probe, pid]\n");
+	assert_int_equal(b.ret, 0);
+	assert_int_equal(b.plan->metrics[0].nprobes, 2);
+	assert_int_equal(b.plan->metrics[0].bcfg.nprobes, 2);
+	assert_string_equal(b.plan->metrics[0].probes[1].category, "sched");
+	assert_string_equal(b.plan->metrics[0].probes[1].event, "sched_switch");
+	done(&b);
+}
+
+static void test_error_messages(void **state)
+{
+	char want[512];
+
+	(void)state;
+	snprintf(want, sizeof(want),
+		 "plan: t.yaml:4:12: metrics[0] (x_total): probe: tracepoint sched:nope does not exist (no %s/events/sched/nope)",
+		 root);
+	expect_error("metrics:\n  - name: x_total\n    help: h\n"
+		     "    probe: tracepoint:sched:nope\n    aggregate: count\n",
+		     want);
+	expect_error("metrics:\n  - name: x_bytes\n    help: h\n"
+		     "    probe: tracepoint:syscalls:sys_enter_write\n    aggregate: hist\n"
+		     "    value: args.size\n",
+		     "plan: t.yaml:6:12: metrics[0] (x_bytes): value: tracepoint:syscalls:sys_enter_write has no field \"size\"; its fields are: __syscall_nr, fd, buf, count");
+	expect_error("metrics:\n  - name: x_total\n    help: h\n"
+		     "    probe: tracepoint:sched:sched_switch\n    aggregate: count\n"
+		     "    labels: [{name: c, source: args.prev_comm}]\n",
+		     "plan: t.yaml:6:32: metrics[0] (x_total): labels[0]: args.prev_comm of tracepoint:sched:sched_switch is \"char\" (16 bytes), not an integer; string fields are not implemented yet");
+	expect_error("metrics:\n  - name: x_total\n    help: h\n"
+		     "    probe: [tracepoint:sched:sched_switch, tracepoint:sched:sched_process_exec]\n"
+		     "    aggregate: count\n    labels: [{name: p, source: args.prev_pid}]\n",
+		     "plan: t.yaml:6:32: metrics[0] (x_total): labels[0]: tracepoint:sched:sched_process_exec has no field \"prev_pid\"; its fields are: filename, pid, old_pid");
+	expect_error("metrics:\n  - name: x_total\n    help: h\n"
+		     "    probe: tracepoint:syscalls:sys_enter_write\n    aggregate: count\n"
+		     "    filter: [\"args.count > -1\"]\n",
+		     "plan: t.yaml:6:14: metrics[0] (x_total): filter[0]: args.FIELD is unsigned; a negative literal would compare as a huge number");
+	expect_error("metrics:\n  - name: x_total\n    help: h\n"
+		     "    probe: tracepoint:syscalls:sys_enter_write\n    aggregate: count\n"
+		     "    labels: [{name: s, source: \"str(args.buf)\"}]\n",
+		     "plan: t.yaml:6:32: metrics[0] (x_total): labels[0]: label source str(args.FIELD) is not implemented yet");
+	expect_error("metrics:\n  - name: x_total\n    help: h\n"
+		     "    probe: tracepoint:syscalls:sys_enter_write\n    aggregate: count\n"
+		     "    labels: [{name: fd, source: args.fd, decode: hex}]\n",
+		     "plan: t.yaml:6:14: metrics[0] (x_total): labels[0]: decoder hex is not implemented yet");
+	expect_error("metrics:\n  - name: x_total\n    help: h\n"
+		     "    probe: uprobe:/bin/sh:main\n    aggregate: count\n",
+		     "plan: t.yaml:4:12: metrics[0] (x_total): probe: uprobe probes are not implemented yet; only tracepoint probes are");
+	expect_error("metrics:\n  - name: x_seconds\n    help: h\n"
+		     "    probe: tracepoint:syscalls:sys_enter_write\n"
+		     "    until: tracepoint:sched:sched_switch\n    aggregate: hist\n"
+		     "    value: latency\n    unit: seconds\n",
+		     "plan: t.yaml:5:12: metrics[0] (x_seconds): until: latency between two probes (until) is not implemented yet");
+}
+
+static void test_combine_stats(void **state)
+{
+	/* 3 CPUs: the middle one saw nothing, its zero min must not count */
+	const uint64_t percpu[3 * 4] = { 2, 30, 10, 20, 0, 0, 0, 0, 1, 7, 7, 7 };
+	const uint64_t neg[2 * 4] = { 1, (uint64_t)-5, (uint64_t)-5, (uint64_t)-5, 1, 3, 3, 3 };
+	const uint64_t hist[2 * 4] = { 0, 5, 1, 2, 0, 6, 3, 4 };
+	uint64_t out[4];
+
+	(void)state;
+	collect__combine(BPFPROM_AGG_STATS, false, percpu, 3, 4, out);
+	assert_int_equal(out[0], 3);
+	assert_int_equal(out[1], 37);
+	assert_int_equal(out[2], 7);
+	assert_int_equal(out[3], 20);
+	collect__combine(BPFPROM_AGG_STATS, true, neg, 2, 4, out);
+	assert_int_equal((int64_t)out[2], -5);
+	assert_int_equal((int64_t)out[3], 3);
+	assert_int_equal((int64_t)out[1], -2);
+	collect__combine(BPFPROM_AGG_HIST, false, hist, 2, 4, out);
+	assert_int_equal(out[1], 11);
+	assert_int_equal(out[2], 4);
+	assert_int_equal(out[3], 6);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_format_parse),   cmocka_unit_test(test_key_layout),
+		cmocka_unit_test(test_hist_bounds),    cmocka_unit_test(test_multi_probe),
+		cmocka_unit_test(test_error_messages), cmocka_unit_test(test_combine_stats),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
