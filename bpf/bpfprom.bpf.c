@@ -150,8 +150,8 @@ static __always_inline int filter_ok(void *ctx, const volatile struct bpfprom_fi
 	return cmp_int(read_int(ctx, &f->src, probe), f);
 }
 
-static __always_inline void put_label(void *ctx, __u8 *key, const volatile struct bpfprom_label_cfg *l,
-				      __u32 probe)
+static __always_inline void put_label(void *ctx, __u8 *key,
+				      const volatile struct bpfprom_label_cfg *l, __u32 probe)
 {
 	__u32 off = l->key_off;
 

@@ -136,12 +136,12 @@ static int reserve(struct collect *c, size_t need)
 		return 0;
 	while (cap < need)
 		cap *= 2;
-#define REALLOC(f, sz)                        \
-	do {                                  \
-		p = realloc(c->f, (sz));      \
-		if (!p)                       \
-			return -ENOMEM;       \
-		c->f = p;                     \
+#define REALLOC(f, sz)                   \
+	do {                             \
+		p = realloc(c->f, (sz)); \
+		if (!p)                  \
+			return -ENOMEM;  \
+		c->f = p;                \
 	} while (0)
 	REALLOC(keys, cap * c->key_size);
 	REALLOC(skeys, cap * c->key_size);
@@ -205,8 +205,8 @@ static int read_batch(struct collect *c, const struct loader_maps *m, enum bpfpr
 			return err;
 		for (__u32 i = 0; i < count; i++) {
 			int e = add_series(c, n, c->ckeys + i * c->key_size,
-					   (const uint64_t *)((uint8_t *)c->cvals + i * vstride), agg,
-					   is_signed);
+					   (const uint64_t *)((uint8_t *)c->cvals + i * vstride),
+					   agg, is_signed);
 			if (e)
 				return e;
 			n++;

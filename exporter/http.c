@@ -60,9 +60,10 @@ int http__parse_listen(const char *addr, char *host, size_t hostlen, char *port,
 	snprintf(port, portlen, "%ld", p);
 	return 0;
 bad:
-	snprintf(err, errlen,
-		 "web: --web.listen-address \"%s\": expected HOST:PORT, [IPV6]:PORT or :PORT with a port 0..65535",
-		 addr);
+	snprintf(
+		err, errlen,
+		"web: --web.listen-address \"%s\": expected HOST:PORT, [IPV6]:PORT or :PORT with a port 0..65535",
+		addr);
 	return -EINVAL;
 }
 
@@ -80,7 +81,8 @@ static int listen_socket(const char *addr, char *bound, size_t boundlen, char *e
 		return ret;
 	ret = getaddrinfo(host[0] ? host : NULL, port, &hints, &res);
 	if (ret) {
-		snprintf(err, errlen, "web: --web.listen-address \"%s\": %s", addr, gai_strerror(ret));
+		snprintf(err, errlen, "web: --web.listen-address \"%s\": %s", addr,
+			 gai_strerror(ret));
 		return -EINVAL;
 	}
 	/* ":PORT" gets a dual-stack IPv6 socket where the host has IPv6 */

@@ -57,8 +57,8 @@ static int load_metric(const struct plan_metric *pm, size_t idx, struct loader_m
 	skel = bpfprom_bpf__open();
 	if (!skel) {
 		ret = -errno;
-		snprintf(err, errlen, "loader: metrics[%zu] (%s): cannot open the BPF object: %s", idx,
-			 pm->cm->name, strerror(-ret));
+		snprintf(err, errlen, "loader: metrics[%zu] (%s): cannot open the BPF object: %s",
+			 idx, pm->cm->name, strerror(-ret));
 		return ret;
 	}
 	lm->skel = skel;
@@ -75,22 +75,22 @@ static int load_metric(const struct plan_metric *pm, size_t idx, struct loader_m
 	}
 	ret = bpfprom_bpf__load(skel);
 	if (ret) {
-		snprintf(err, errlen,
-			 "loader: metrics[%zu] (%s): the kernel refused the BPF program: %s%s (details with --log.level=debug)",
-			 idx, pm->cm->name, strerror(-ret), why(ret));
+		snprintf(
+			err, errlen,
+			"loader: metrics[%zu] (%s): the kernel refused the BPF program: %s%s (details with --log.level=debug)",
+			idx, pm->cm->name, strerror(-ret), why(ret));
 		return ret;
 	}
 	for (size_t p = 0; p < pm->nprobes; p++) {
 		LIBBPF_OPTS(bpf_tracepoint_opts, opts, .bpf_cookie = p);
 		struct bpf_link *link;
 
-		link = bpf_program__attach_tracepoint_opts(skel->progs.handle_tp,
-							    pm->probes[p].category,
-							    pm->probes[p].event, &opts);
+		link = bpf_program__attach_tracepoint_opts(
+			skel->progs.handle_tp, pm->probes[p].category, pm->probes[p].event, &opts);
 		if (!link) {
 			ret = -errno;
-			snprintf(err, errlen, "loader: metrics[%zu] (%s): cannot attach %s: %s%s", idx,
-				 pm->cm->name, pm->probes[p].spec, strerror(-ret), why(ret));
+			snprintf(err, errlen, "loader: metrics[%zu] (%s): cannot attach %s: %s%s",
+				 idx, pm->cm->name, pm->probes[p].spec, strerror(-ret), why(ret));
 			return ret;
 		}
 		lm->links[lm->nlinks++] = link;

@@ -61,7 +61,8 @@ static void usage(FILE *f)
 		"                                 nothing, exit 0 (valid) or 1\n"
 		"  --web.listen-address=ADDR      HOST:PORT, [IPV6]:PORT or :PORT; port 0 picks a\n"
 		"                                 free one (default " HTTP_DEFAULT_LISTEN ")\n"
-		"  --web.telemetry-path=PATH      path of the metrics (default " HTTP_DEFAULT_PATH ")\n"
+		"  --web.telemetry-path=PATH      path of the metrics (default " HTTP_DEFAULT_PATH
+		")\n"
 		"  --web.connection-timeout=SECS  close idle connections after SECS (default 10)\n"
 		"  --web.max-connections=N        concurrent connections at most (default 64)\n"
 		"  --log.level=LEVEL              debug, info, warn or error (default info)\n"
@@ -130,8 +131,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_LOG_LEVEL:
 			if (log__set_level_name(optarg)) {
-				log_error("flags: --log.level=%s: expected debug, info, warn or error",
-					  optarg);
+				log_error(
+					"flags: --log.level=%s: expected debug, info, warn or error",
+					optarg);
 				return 2;
 			}
 			break;
@@ -148,7 +150,8 @@ int main(int argc, char **argv)
 		}
 	}
 	if (optind < argc) {
-		log_error("flags: unexpected argument \"%s\" (flags are --name=value)", argv[optind]);
+		log_error("flags: unexpected argument \"%s\" (flags are --name=value)",
+			  argv[optind]);
 		return 2;
 	}
 	log__init_libbpf();
@@ -171,8 +174,8 @@ int main(int argc, char **argv)
 	if (ret)
 		goto fail;
 	if (check) {
-		printf("config: %s: valid, %zu metric%s resolved against this kernel\n", config_file,
-		       cfg->nmetrics, cfg->nmetrics == 1 ? "" : "s");
+		printf("config: %s: valid, %zu metric%s resolved against this kernel\n",
+		       config_file, cfg->nmetrics, cfg->nmetrics == 1 ? "" : "s");
 		goto out;
 	}
 	ret = loader__load(plan, &ld, err, sizeof(err));
@@ -197,7 +200,8 @@ int main(int argc, char **argv)
 		if (sigwait(&sigs, &sig))
 			continue;
 		if (sig == SIGHUP) {
-			log_warn("SIGHUP: reloading is not implemented yet; restart to change the config");
+			log_warn(
+				"SIGHUP: reloading is not implemented yet; restart to change the config");
 			continue;
 		}
 		log_info("%s: shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");

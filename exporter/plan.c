@@ -113,20 +113,23 @@ static int resolve_field(struct ctx *c, const struct tp_format *fmts, struct cfg
 			for (size_t i = 0; i < fmts[p].nfields; i++) {
 				if (strncmp(fmts[p].fields[i].name, "common_", 7) == 0)
 					continue;
-				len += snprintf(avail + len, len < sizeof(avail) ? sizeof(avail) - len : 0,
+				len += snprintf(avail + len,
+						len < sizeof(avail) ? sizeof(avail) - len : 0,
 						"%s%s", len ? ", " : "", fmts[p].fields[i].name);
 			}
 			return fail(c, src->pos, key, "%s has no field \"%s\"; its fields are: %s",
 				    cm->probes[p].spec, src->field, len ? avail : "(none)");
 		}
 		if (f->is_array || f->is_data_loc || f->size > 8 || (f->size & (f->size - 1)))
-			return fail(c, src->pos, key,
-				    "args.%s of %s is \"%s\" (%u bytes), not an integer; string fields are not implemented yet",
-				    src->field, cm->probes[p].spec, f->type, f->size);
+			return fail(
+				c, src->pos, key,
+				"args.%s of %s is \"%s\" (%u bytes), not an integer; string fields are not implemented yet",
+				src->field, cm->probes[p].spec, f->type, f->size);
 		if (p > 0 && (f->size != out->size || f->is_signed != !!out->is_signed))
-			return fail(c, src->pos, key,
-				    "args.%s differs between %s and %s (size or signedness); one metric needs one layout",
-				    src->field, cm->probes[0].spec, cm->probes[p].spec);
+			return fail(
+				c, src->pos, key,
+				"args.%s differs between %s and %s (size or signedness); one metric needs one layout",
+				src->field, cm->probes[0].spec, cm->probes[p].spec);
 		out->size = f->size;
 		out->is_signed = f->is_signed;
 		out->off[p] = f->offset;
@@ -171,15 +174,17 @@ static int plan_filters(struct ctx *c, const struct tp_format *fmts, struct plan
 			size_t n = strlen(f->sval);
 
 			if (n >= bf->src.size)
-				return fail(c, f->pos, key, "\"%s\" is longer than %s can be (%u bytes)",
-					    f->sval, config__src_name(f->src.kind), bf->src.size - 1);
+				return fail(c, f->pos, key,
+					    "\"%s\" is longer than %s can be (%u bytes)", f->sval,
+					    config__src_name(f->src.kind), bf->src.size - 1);
 			memcpy(bf->str, f->sval, n);
 			bf->str_words = (bf->src.size + 7) / 8;
 		} else {
 			if (f->ival < 0 && !bf->src.is_signed)
-				return fail(c, f->pos, key,
-					    "%s is unsigned; a negative literal would compare as a huge number",
-					    config__src_name(f->src.kind));
+				return fail(
+					c, f->pos, key,
+					"%s is unsigned; a negative literal would compare as a huge number",
+					config__src_name(f->src.kind));
 			bf->lit = (uint64_t)f->ival;
 		}
 	}
@@ -270,8 +275,9 @@ static int plan_value(struct ctx *c, const struct tp_format *fmts, struct plan_m
 		b->nbuckets = (uint32_t)((cm->buckets.max - cm->buckets.min) / cm->buckets.step);
 		/* divide, not multiply by 1e-9: that is the double nearest the true bound */
 		for (uint32_t i = 0; i < b->nbuckets; i++)
-			pm->bounds[i] = (double)(cm->buckets.min + cm->buckets.step * (int64_t)(i + 1)) /
-					(scale == 1 ? 1 : 1e9);
+			pm->bounds[i] =
+				(double)(cm->buckets.min + cm->buckets.step * (int64_t)(i + 1)) /
+				(scale == 1 ? 1 : 1e9);
 		b->value_words = BPFPROM_V_BUCKETS + b->nbuckets + 1;
 		break;
 	default:
@@ -312,12 +318,14 @@ static int plan_metric(struct ctx *c, const char *root, struct plan_metric *pm)
 		pm->probes[p].spec = pr->spec;
 		err = tracefs__read_format(root, pr->target, pr->func, &fmts[p]);
 		if (err == -ENOENT) {
-			err = fail(c, pr->pos, key, "tracepoint %s:%s does not exist (no %s/events/%s/%s)",
+			err = fail(c, pr->pos, key,
+				   "tracepoint %s:%s does not exist (no %s/events/%s/%s)",
 				   pr->target, pr->func, root, pr->target, pr->func);
 			goto out;
 		} else if (err) {
-			err = fail(c, pr->pos, key, "cannot read the format of tracepoint %s:%s: %s",
-				   pr->target, pr->func, strerror(-err));
+			err = fail(c, pr->pos, key,
+				   "cannot read the format of tracepoint %s:%s: %s", pr->target,
+				   pr->func, strerror(-err));
 			goto out;
 		}
 	}

@@ -72,9 +72,10 @@ static void render_self(struct scrape *s, struct render_buf *out)
 
 		render__text_sample(out, "bpfprom_build_info", 2, bn, bv, 1);
 	}
-	render__text_family(out, "bpfprom_dropped_events_total",
-			    "Events not counted by a metric, by reason (map_full: max_series reached).",
-			    "counter");
+	render__text_family(
+		out, "bpfprom_dropped_events_total",
+		"Events not counted by a metric, by reason (map_full: max_series reached).",
+		"counter");
 	for (size_t i = 0; i < s->plan->nmetrics; i++) {
 		values[0] = s->plan->metrics[i].cm->name;
 		for (int r = 0; r < BPFPROM_DROP__COUNT; r++) {
@@ -152,7 +153,8 @@ int scrape__landing(void *arg, struct render_buf *out)
 			      " (revision " BPFPROM_REVISION ").</p>\n"
 			      "<p><a href=\"");
 	html_escape(out, s->path);
-	render_buf__puts(out, "\">Metrics</a></p>\n<table>\n<tr><th>metric</th><th>probes</th></tr>\n");
+	render_buf__puts(out,
+			 "\">Metrics</a></p>\n<table>\n<tr><th>metric</th><th>probes</th></tr>\n");
 	for (size_t i = 0; i < s->plan->nmetrics; i++) {
 		const struct plan_metric *pm = &s->plan->metrics[i];
 

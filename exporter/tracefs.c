@@ -30,14 +30,16 @@ int tracefs__find(char *root, size_t rootlen, char *err, size_t errlen)
 			return 0;
 		}
 	}
-	if (mount("nodev", TRACEFS_DEFAULT, "tracefs", 0, NULL) == 0 && has_events(TRACEFS_DEFAULT)) {
+	if (mount("nodev", TRACEFS_DEFAULT, "tracefs", 0, NULL) == 0 &&
+	    has_events(TRACEFS_DEFAULT)) {
 		snprintf(root, rootlen, "%s", TRACEFS_DEFAULT);
 		return 0;
 	}
 	merr = -errno;
-	snprintf(err, errlen,
-		 "tracefs: not mounted at %s and mounting it failed (%s); mount it with: mount -t tracefs nodev %s",
-		 TRACEFS_DEFAULT, strerror(-merr), TRACEFS_DEFAULT);
+	snprintf(
+		err, errlen,
+		"tracefs: not mounted at %s and mounting it failed (%s); mount it with: mount -t tracefs nodev %s",
+		TRACEFS_DEFAULT, strerror(-merr), TRACEFS_DEFAULT);
 	return merr ? merr : -ENOENT;
 }
 
@@ -56,8 +58,8 @@ static int parse_field(char *line, struct tp_field *f)
 	*end = '\0';
 	p = end + 1;
 	memset(f, 0, sizeof(*f));
-	if (sscanf(p, " offset:%u; size:%u; signed:%d;", &f->offset, &f->size, (int *)&f->is_signed) !=
-	    3)
+	if (sscanf(p, " offset:%u; size:%u; signed:%d;", &f->offset, &f->size,
+		   (int *)&f->is_signed) != 3)
 		return -EINVAL;
 	f->is_signed = !!f->is_signed;
 	/* the name is the last word of the declaration, less any [N];
@@ -79,7 +81,8 @@ static int parse_field(char *line, struct tp_field *f)
 	return 0;
 }
 
-int tracefs__read_format(const char *root, const char *cat, const char *event, struct tp_format *out)
+int tracefs__read_format(const char *root, const char *cat, const char *event,
+			 struct tp_format *out)
 {
 	struct tp_field *fields = NULL, *tmp;
 	size_t n = 0, cap = 0;

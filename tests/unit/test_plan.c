@@ -103,7 +103,8 @@ struct built {
 static void build(struct built *b, const char *yaml)
 {
 	memset(b, 0, sizeof(*b));
-	b->ret = config__parse_string(yaml, strlen(yaml), "t.yaml", &b->cfg, b->err, sizeof(b->err));
+	b->ret =
+		config__parse_string(yaml, strlen(yaml), "t.yaml", &b->cfg, b->err, sizeof(b->err));
 	assert_int_equal(b->ret, 0);
 	b->ret = plan__build(b->cfg, root, &b->plan, b->err, sizeof(b->err));
 }
@@ -235,9 +236,10 @@ static void test_multi_probe(void **state)
 	struct built b;
 
 	(void)state;
-	build(&b, "metrics:\n  - name: p_total\n    help: h\n"
-		  "    probe: [tracepoint:syscalls:sys_enter_write, tracepoint:sched:sched_switch]\n"
-		  "    aggregate: count\n    labels: [probe, pid]\n");
+	build(&b,
+	      "metrics:\n  - name: p_total\n    help: h\n"
+	      "    probe: [tracepoint:syscalls:sys_enter_write, tracepoint:sched:sched_switch]\n"
+	      "    aggregate: count\n    labels: [probe, pid]\n");
 	assert_int_equal(b.ret, 0);
 	assert_int_equal(b.plan->metrics[0].nprobes, 2);
 	assert_int_equal(b.plan->metrics[0].bcfg.nprobes, 2);
@@ -251,44 +253,53 @@ static void test_error_messages(void **state)
 	char want[512];
 
 	(void)state;
-	snprintf(want, sizeof(want),
-		 "plan: t.yaml:4:12: metrics[0] (x_total): probe: tracepoint sched:nope does not exist (no %s/events/sched/nope)",
-		 root);
+	snprintf(
+		want, sizeof(want),
+		"plan: t.yaml:4:12: metrics[0] (x_total): probe: tracepoint sched:nope does not exist (no %s/events/sched/nope)",
+		root);
 	expect_error("metrics:\n  - name: x_total\n    help: h\n"
 		     "    probe: tracepoint:sched:nope\n    aggregate: count\n",
 		     want);
-	expect_error("metrics:\n  - name: x_bytes\n    help: h\n"
-		     "    probe: tracepoint:syscalls:sys_enter_write\n    aggregate: hist\n"
-		     "    value: args.size\n",
-		     "plan: t.yaml:6:12: metrics[0] (x_bytes): value: tracepoint:syscalls:sys_enter_write has no field \"size\"; its fields are: __syscall_nr, fd, buf, count");
-	expect_error("metrics:\n  - name: x_total\n    help: h\n"
-		     "    probe: tracepoint:sched:sched_switch\n    aggregate: count\n"
-		     "    labels: [{name: c, source: args.prev_comm}]\n",
-		     "plan: t.yaml:6:32: metrics[0] (x_total): labels[0]: args.prev_comm of tracepoint:sched:sched_switch is \"char\" (16 bytes), not an integer; string fields are not implemented yet");
-	expect_error("metrics:\n  - name: x_total\n    help: h\n"
-		     "    probe: [tracepoint:sched:sched_switch, tracepoint:sched:sched_process_exec]\n"
-		     "    aggregate: count\n    labels: [{name: p, source: args.prev_pid}]\n",
-		     "plan: t.yaml:6:32: metrics[0] (x_total): labels[0]: tracepoint:sched:sched_process_exec has no field \"prev_pid\"; its fields are: filename, pid, old_pid");
-	expect_error("metrics:\n  - name: x_total\n    help: h\n"
-		     "    probe: tracepoint:syscalls:sys_enter_write\n    aggregate: count\n"
-		     "    filter: [\"args.count > -1\"]\n",
-		     "plan: t.yaml:6:14: metrics[0] (x_total): filter[0]: args.FIELD is unsigned; a negative literal would compare as a huge number");
-	expect_error("metrics:\n  - name: x_total\n    help: h\n"
-		     "    probe: tracepoint:syscalls:sys_enter_write\n    aggregate: count\n"
-		     "    labels: [{name: s, source: \"str(args.buf)\"}]\n",
-		     "plan: t.yaml:6:32: metrics[0] (x_total): labels[0]: label source str(args.FIELD) is not implemented yet");
-	expect_error("metrics:\n  - name: x_total\n    help: h\n"
-		     "    probe: tracepoint:syscalls:sys_enter_write\n    aggregate: count\n"
-		     "    labels: [{name: fd, source: args.fd, decode: hex}]\n",
-		     "plan: t.yaml:6:14: metrics[0] (x_total): labels[0]: decoder hex is not implemented yet");
-	expect_error("metrics:\n  - name: x_total\n    help: h\n"
-		     "    probe: uprobe:/bin/sh:main\n    aggregate: count\n",
-		     "plan: t.yaml:4:12: metrics[0] (x_total): probe: uprobe probes are not implemented yet; only tracepoint probes are");
-	expect_error("metrics:\n  - name: x_seconds\n    help: h\n"
-		     "    probe: tracepoint:syscalls:sys_enter_write\n"
-		     "    until: tracepoint:sched:sched_switch\n    aggregate: hist\n"
-		     "    value: latency\n    unit: seconds\n",
-		     "plan: t.yaml:5:12: metrics[0] (x_seconds): until: latency between two probes (until) is not implemented yet");
+	expect_error(
+		"metrics:\n  - name: x_bytes\n    help: h\n"
+		"    probe: tracepoint:syscalls:sys_enter_write\n    aggregate: hist\n"
+		"    value: args.size\n",
+		"plan: t.yaml:6:12: metrics[0] (x_bytes): value: tracepoint:syscalls:sys_enter_write has no field \"size\"; its fields are: __syscall_nr, fd, buf, count");
+	expect_error(
+		"metrics:\n  - name: x_total\n    help: h\n"
+		"    probe: tracepoint:sched:sched_switch\n    aggregate: count\n"
+		"    labels: [{name: c, source: args.prev_comm}]\n",
+		"plan: t.yaml:6:32: metrics[0] (x_total): labels[0]: args.prev_comm of tracepoint:sched:sched_switch is \"char\" (16 bytes), not an integer; string fields are not implemented yet");
+	expect_error(
+		"metrics:\n  - name: x_total\n    help: h\n"
+		"    probe: [tracepoint:sched:sched_switch, tracepoint:sched:sched_process_exec]\n"
+		"    aggregate: count\n    labels: [{name: p, source: args.prev_pid}]\n",
+		"plan: t.yaml:6:32: metrics[0] (x_total): labels[0]: tracepoint:sched:sched_process_exec has no field \"prev_pid\"; its fields are: filename, pid, old_pid");
+	expect_error(
+		"metrics:\n  - name: x_total\n    help: h\n"
+		"    probe: tracepoint:syscalls:sys_enter_write\n    aggregate: count\n"
+		"    filter: [\"args.count > -1\"]\n",
+		"plan: t.yaml:6:14: metrics[0] (x_total): filter[0]: args.FIELD is unsigned; a negative literal would compare as a huge number");
+	expect_error(
+		"metrics:\n  - name: x_total\n    help: h\n"
+		"    probe: tracepoint:syscalls:sys_enter_write\n    aggregate: count\n"
+		"    labels: [{name: s, source: \"str(args.buf)\"}]\n",
+		"plan: t.yaml:6:32: metrics[0] (x_total): labels[0]: label source str(args.FIELD) is not implemented yet");
+	expect_error(
+		"metrics:\n  - name: x_total\n    help: h\n"
+		"    probe: tracepoint:syscalls:sys_enter_write\n    aggregate: count\n"
+		"    labels: [{name: fd, source: args.fd, decode: hex}]\n",
+		"plan: t.yaml:6:14: metrics[0] (x_total): labels[0]: decoder hex is not implemented yet");
+	expect_error(
+		"metrics:\n  - name: x_total\n    help: h\n"
+		"    probe: uprobe:/bin/sh:main\n    aggregate: count\n",
+		"plan: t.yaml:4:12: metrics[0] (x_total): probe: uprobe probes are not implemented yet; only tracepoint probes are");
+	expect_error(
+		"metrics:\n  - name: x_seconds\n    help: h\n"
+		"    probe: tracepoint:syscalls:sys_enter_write\n"
+		"    until: tracepoint:sched:sched_switch\n    aggregate: hist\n"
+		"    value: latency\n    unit: seconds\n",
+		"plan: t.yaml:5:12: metrics[0] (x_seconds): until: latency between two probes (until) is not implemented yet");
 }
 
 static void test_combine_stats(void **state)

@@ -41,7 +41,8 @@ int main(int argc, char **argv)
 	int fd, i = 2;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: syscalls COMM [getppid N] [write SIZE...] [threads T getppid N]\n");
+		fprintf(stderr,
+			"usage: syscalls COMM [getppid N] [write SIZE...] [threads T getppid N]\n");
 		return 2;
 	}
 	fd = open("/dev/null", O_WRONLY);
