@@ -61,7 +61,7 @@ static const char *const metric_keys[MK__COUNT] = {
 };
 
 static const char *const agg_names[BPFPROM_AGG__COUNT] = {
-	[BPFPROM_AGG_COUNT] = "count", [BPFPROM_AGG_SUM] = "sum",	  [BPFPROM_AGG_HIST] = "hist",
+	[BPFPROM_AGG_COUNT] = "count", [BPFPROM_AGG_SUM] = "sum",     [BPFPROM_AGG_HIST] = "hist",
 	[BPFPROM_AGG_LHIST] = "lhist", [BPFPROM_AGG_STATS] = "stats",
 };
 
@@ -85,11 +85,16 @@ static const struct {
 	const char *word;
 	enum cfg_probe_kind kind;
 } probe_kind_words[] = {
-	{ "tracepoint", CFG_PROBE_TRACEPOINT }, { "t", CFG_PROBE_TRACEPOINT },
-	{ "tp", CFG_PROBE_TRACEPOINT },		{ "kprobe", CFG_PROBE_KPROBE },
-	{ "k", CFG_PROBE_KPROBE },		{ "kretprobe", CFG_PROBE_KRETPROBE },
-	{ "kr", CFG_PROBE_KRETPROBE },		{ "uprobe", CFG_PROBE_UPROBE },
-	{ "u", CFG_PROBE_UPROBE },		{ "uretprobe", CFG_PROBE_URETPROBE },
+	{ "tracepoint", CFG_PROBE_TRACEPOINT },
+	{ "t", CFG_PROBE_TRACEPOINT },
+	{ "tp", CFG_PROBE_TRACEPOINT },
+	{ "kprobe", CFG_PROBE_KPROBE },
+	{ "k", CFG_PROBE_KPROBE },
+	{ "kretprobe", CFG_PROBE_KRETPROBE },
+	{ "kr", CFG_PROBE_KRETPROBE },
+	{ "uprobe", CFG_PROBE_UPROBE },
+	{ "u", CFG_PROBE_UPROBE },
+	{ "uretprobe", CFG_PROBE_URETPROBE },
 	{ "ur", CFG_PROBE_URETPROBE },
 };
 
@@ -113,18 +118,18 @@ static const char *const src_names[BPFPROM_SRC__COUNT] = {
 
 /* The sources written as one fixed word. */
 static const enum bpfprom_src word_sources[] = {
-	BPFPROM_SRC_COMM,   BPFPROM_SRC_PID,   BPFPROM_SRC_TID,    BPFPROM_SRC_UID,
-	BPFPROM_SRC_GID,    BPFPROM_SRC_CPU,   BPFPROM_SRC_CGROUP, BPFPROM_SRC_PROBE,
+	BPFPROM_SRC_COMM,   BPFPROM_SRC_PID,	 BPFPROM_SRC_TID,    BPFPROM_SRC_UID,
+	BPFPROM_SRC_GID,    BPFPROM_SRC_CPU,	 BPFPROM_SRC_CGROUP, BPFPROM_SRC_PROBE,
 	BPFPROM_SRC_RETVAL, BPFPROM_SRC_LATENCY,
 };
 
 /* What did-you-mean compares an unknown source against. */
 static const char *const source_candidates[] = {
-	"comm",	  "pid",    "tid",  "uid",  "gid",  "cpu",  "cgroup", "probe", "retval",
+	"comm",	   "pid",  "tid",  "uid",  "gid",  "cpu",  "cgroup", "probe", "retval",
 	"latency", "arg0", "arg1", "arg2", "arg3", "arg4", "arg5",   "args",  "str",
 };
 
-#define SOURCE_LIST                                                                            \
+#define SOURCE_LIST                                                                         \
 	"comm, pid, tid, uid, gid, cpu, cgroup, probe, retval, latency, argN, args.FIELD, " \
 	"str(argN), str(args.FIELD)"
 #define VALUE_LIST "pid, tid, uid, gid, cpu, argN, retval, args.FIELD or latency"
@@ -146,7 +151,7 @@ static void err_vadd(struct parser *p, size_t *off, const char *fmt, va_list ap)
 }
 
 __attribute__((format(printf, 3, 4))) static void err_add(struct parser *p, size_t *off,
-							   const char *fmt, ...)
+							  const char *fmt, ...)
 {
 	va_list ap;
 
@@ -413,13 +418,15 @@ static int get_int(struct parser *p, const yaml_node_t *n, const char *path, int
 		return fail(p, n, path, "expected an integer, got %s", node_desc(n));
 	/* Quotes make it a string in YAML; accepting it would hide a type mix-up. */
 	if (n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-		return fail(p, n, path, "expected an integer, got the quoted string \"%s\"; remove the quotes",
+		return fail(p, n, path,
+			    "expected an integer, got the quoted string \"%s\"; remove the quotes",
 			    scalar(n));
 	ret = parse_i64(scalar(n), out);
 	if (ret == -ERANGE)
 		return fail(p, n, path, "%s does not fit in a signed 64-bit integer", scalar(n));
 	if (ret)
-		return fail(p, n, path, "\"%s\" is not an integer; write a decimal or 0x hexadecimal number",
+		return fail(p, n, path,
+			    "\"%s\" is not an integer; write a decimal or 0x hexadecimal number",
 			    scalar(n));
 	return 0;
 }
@@ -433,8 +440,9 @@ static int get_int_range(struct parser *p, const yaml_node_t *n, const char *pat
 	if (ret)
 		return ret;
 	if (*out < lo || *out > hi)
-		return fail(p, n, path, "%" PRId64 " is out of range; use %" PRId64 "..%" PRId64 "%s",
-			    *out, lo, hi, unit);
+		return fail(p, n, path,
+			    "%" PRId64 " is out of range; use %" PRId64 "..%" PRId64 "%s", *out, lo,
+			    hi, unit);
 	return 0;
 }
 
@@ -462,7 +470,8 @@ static int map_collect(struct parser *p, const yaml_node_t *map, const char *pat
 		if (i == nkeys)
 			return fail_unknown(p, k, path, "key", scalar(k), keys, nkeys, NULL, false);
 		if (first[i])
-			return fail(p, k, path, "duplicate key \"%s\" (first given at line %zu); remove one",
+			return fail(p, k, path,
+				    "duplicate key \"%s\" (first given at line %zu); remove one",
 				    keys[i], first[i]->start_mark.line + 1);
 		first[i] = k;
 		vals[i] = node_at(p, pair->value);
@@ -515,25 +524,30 @@ static int check_metric_name(struct parser *p, const yaml_node_t *node, const ch
 			     const char *name, bool is_ns)
 {
 	if (strchr(name, ':'))
-		return fail(p, node, path,
-			    "\"%s\" contains ':', which Prometheus reserves for recording rules; use '_' instead",
-			    name);
+		return fail(
+			p, node, path,
+			"\"%s\" contains ':', which Prometheus reserves for recording rules; use '_' instead",
+			name);
 	if (!is_ident(name, false))
-		return fail(p, node, path,
-			    "\"%s\" is not a valid metric %s; use letters, digits and '_', not starting with a digit",
-			    name, is_ns ? "prefix" : "name");
+		return fail(
+			p, node, path,
+			"\"%s\" is not a valid metric %s; use letters, digits and '_', not starting with a digit",
+			name, is_ns ? "prefix" : "name");
 	if (!strncmp(name, "__", 2))
-		return fail(p, node, path,
-			    "\"%s\" starts with \"__\", which Prometheus reserves for internal use; remove the leading underscores",
-			    name);
+		return fail(
+			p, node, path,
+			"\"%s\" starts with \"__\", which Prometheus reserves for internal use; remove the leading underscores",
+			name);
 	if (is_ns && (!strcmp(name, "bpfprom") || !strncmp(name, "bpfprom_", 8)))
-		return fail(p, node, path,
-			    "\"%s\" would start every name with \"bpfprom_\", which is reserved for the exporter's own metrics; choose another namespace",
-			    name);
+		return fail(
+			p, node, path,
+			"\"%s\" would start every name with \"bpfprom_\", which is reserved for the exporter's own metrics; choose another namespace",
+			name);
 	if (!is_ns && !strncmp(name, "bpfprom_", 8))
-		return fail(p, node, path,
-			    "\"%s\" starts with \"bpfprom_\", which is reserved for the exporter's own metrics; choose another name",
-			    name);
+		return fail(
+			p, node, path,
+			"\"%s\" starts with \"bpfprom_\", which is reserved for the exporter's own metrics; choose another name",
+			name);
 	return 0;
 }
 
@@ -586,12 +600,14 @@ static int parse_metric_name(struct parser *p, const yaml_node_t *map, struct cf
 		}
 	}
 	if (!v)
-		return fail(p, map, "name", "missing; every metric needs a name, e.g. name: read_bytes_total");
+		return fail(p, map, "name",
+			    "missing; every metric needs a name, e.g. name: read_bytes_total");
 	ret = get_str(p, v, "name", &name);
 	if (ret)
 		return ret;
 	if (!*name)
-		return fail(p, v, "name", "must not be empty; give the metric a name, e.g. read_bytes_total");
+		return fail(p, v, "name",
+			    "must not be empty; give the metric a name, e.g. read_bytes_total");
 	len = strlen(p->ns) + 1 + strlen(name) + 1;
 	m->name = malloc(len);
 	if (!m->name)
@@ -619,13 +635,15 @@ static int check_name_suffix(struct parser *p, const yaml_node_t *node, const st
 	bool total = ends_with(m->name, "_total");
 
 	if (is_counter(m->agg) && !total)
-		return fail(p, node, "name",
-			    "\"%s\" is a counter (aggregate: %s), so its name must end in \"_total\"; rename it to \"%s_total\"",
-			    m->name, agg_names[m->agg], written_name(p, m));
+		return fail(
+			p, node, "name",
+			"\"%s\" is a counter (aggregate: %s), so its name must end in \"_total\"; rename it to \"%s_total\"",
+			m->name, agg_names[m->agg], written_name(p, m));
 	if (!is_counter(m->agg) && total)
-		return fail(p, node, "name",
-			    "\"%s\" must not end in \"_total\": only counters do, and aggregate: %s renders %s; drop the suffix",
-			    m->name, agg_names[m->agg], rendered_as[m->agg]);
+		return fail(
+			p, node, "name",
+			"\"%s\" must not end in \"_total\": only counters do, and aggregate: %s renders %s; drop the suffix",
+			m->name, agg_names[m->agg], rendered_as[m->agg]);
 	return 0;
 }
 
@@ -687,21 +705,23 @@ static int check_collisions(struct parser *p, const yaml_node_t *node, const str
 	for (j = 0; j < (size_t)p->mi; j++) {
 		o = &p->cfg->metrics[j];
 		if (!strcmp(o->name, m->name))
-			return fail(p, node, "name",
-				    "\"%s\" is already the name of metrics[%zu]; metric names must be unique",
-				    m->name, j);
+			return fail(
+				p, node, "name",
+				"\"%s\" is already the name of metrics[%zu]; metric names must be unique",
+				m->name, j);
 		nb = out_names(o, theirs);
 		for (a = 0; a < na; a++) {
 			for (b = 0; b < nb; b++) {
 				if (!out_name_eq(&mine[a], &theirs[b]))
 					continue;
-				return fail(p, node, "name",
-					    "\"%s\" collides with metrics[%zu] (%s): both produce \"%.*s%s\"%s; rename one of them",
-					    m->name, j, written_name(p, o), (int)mine[a].blen,
-					    mine[a].base, mine[a].suffix,
-					    mine[a].om_family || theirs[b].om_family ?
-						    " (OpenMetrics names a counter's family without _total)" :
-						    "");
+				return fail(
+					p, node, "name",
+					"\"%s\" collides with metrics[%zu] (%s): both produce \"%.*s%s\"%s; rename one of them",
+					m->name, j, written_name(p, o), (int)mine[a].blen,
+					mine[a].base, mine[a].suffix,
+					mine[a].om_family || theirs[b].om_family ?
+						" (OpenMetrics names a counter's family without _total)" :
+						"");
 			}
 		}
 	}
@@ -721,9 +741,10 @@ static int parse_func_off(struct parser *p, const yaml_node_t *node, const char 
 	size_t flen = plus ? (size_t)(plus - s) : strlen(s);
 
 	if (plus && is_return_probe(pr->kind))
-		return fail(p, node, path,
-			    "\"%s\": a return probe takes no +OFFSET; remove it, or use %s to probe at an offset",
-			    spec, pr->kind == CFG_PROBE_KRETPROBE ? "kprobe:" : "uprobe:");
+		return fail(
+			p, node, path,
+			"\"%s\": a return probe takes no +OFFSET; remove it, or use %s to probe at an offset",
+			spec, pr->kind == CFG_PROBE_KRETPROBE ? "kprobe:" : "uprobe:");
 	if (!flen)
 		return fail(p, node, path, "\"%s\" has no function name; write %s", spec,
 			    pr->kind == CFG_PROBE_KPROBE || pr->kind == CFG_PROBE_KRETPROBE ?
@@ -733,13 +754,15 @@ static int parse_func_off(struct parser *p, const yaml_node_t *node, const char 
 	if (!pr->func)
 		return oom(p);
 	if (!is_ident(pr->func, true))
-		return fail(p, node, path,
-			    "\"%s\": \"%s\" is not a valid function name; use letters, digits, '_' and '.'",
-			    spec, pr->func);
+		return fail(
+			p, node, path,
+			"\"%s\": \"%s\" is not a valid function name; use letters, digits, '_' and '.'",
+			spec, pr->func);
 	if (plus && parse_u64(plus + 1, &pr->offset))
-		return fail(p, node, path,
-			    "\"%s\": the offset \"%s\" is not a number; write a decimal or 0x hexadecimal byte offset",
-			    spec, plus + 1);
+		return fail(
+			p, node, path,
+			"\"%s\": the offset \"%s\" is not a number; write a decimal or 0x hexadecimal byte offset",
+			spec, plus + 1);
 	return 0;
 }
 
@@ -760,9 +783,10 @@ static int parse_probe(struct parser *p, const yaml_node_t *node, const char *pa
 		return oom(p);
 	colon = strchr(spec, ':');
 	if (!colon)
-		return fail(p, node, path,
-			    "\"%s\" is not a probe spec; write KIND:TARGET, e.g. tracepoint:syscalls:sys_enter_read or uprobe:libc:malloc",
-			    spec);
+		return fail(
+			p, node, path,
+			"\"%s\" is not a probe spec; write KIND:TARGET, e.g. tracepoint:syscalls:sys_enter_read or uprobe:libc:malloc",
+			spec);
 	wlen = (size_t)(colon - spec);
 	snprintf(word, sizeof(word), "%.*s", (int)wlen, spec);
 	for (i = 0; i < ARRAY_SIZE(probe_kind_words); i++)
@@ -779,40 +803,46 @@ static int parse_probe(struct parser *p, const yaml_node_t *node, const char *pa
 	case CFG_PROBE_TRACEPOINT:
 		sep = strchr(rest, ':');
 		if (!sep || !sep[1])
-			return fail(p, node, path,
-				    "\"%s\" has no event; write tracepoint:CATEGORY:EVENT, e.g. tracepoint:syscalls:sys_enter_read",
-				    spec);
+			return fail(
+				p, node, path,
+				"\"%s\" has no event; write tracepoint:CATEGORY:EVENT, e.g. tracepoint:syscalls:sys_enter_read",
+				spec);
 		pr->target = strndup(rest, (size_t)(sep - rest));
 		pr->func = strdup(sep + 1);
 		if (!pr->target || !pr->func)
 			return oom(p);
 		if (!is_ident(pr->target, true))
-			return fail(p, node, path,
-				    "\"%s\": \"%s\" is not a valid tracepoint category; use letters, digits, '_' and '.'",
-				    spec, pr->target);
+			return fail(
+				p, node, path,
+				"\"%s\": \"%s\" is not a valid tracepoint category; use letters, digits, '_' and '.'",
+				spec, pr->target);
 		if (!is_ident(pr->func, true))
-			return fail(p, node, path,
-				    "\"%s\": \"%s\" is not a valid tracepoint event; use letters, digits, '_' and '.'",
-				    spec, pr->func);
+			return fail(
+				p, node, path,
+				"\"%s\": \"%s\" is not a valid tracepoint event; use letters, digits, '_' and '.'",
+				spec, pr->func);
 		return 0;
 	case CFG_PROBE_KPROBE:
 	case CFG_PROBE_KRETPROBE:
 		if (strchr(rest, ':'))
-			return fail(p, node, path,
-				    "\"%s\": a %s takes no binary; write %s:FUNCTION, or uprobe:BINARY:FUNCTION for user space",
-				    spec, probe_kind_names[pr->kind], probe_kind_names[pr->kind]);
+			return fail(
+				p, node, path,
+				"\"%s\": a %s takes no binary; write %s:FUNCTION, or uprobe:BINARY:FUNCTION for user space",
+				spec, probe_kind_names[pr->kind], probe_kind_names[pr->kind]);
 		return parse_func_off(p, node, path, spec, rest, pr);
 	case CFG_PROBE_UPROBE:
 	case CFG_PROBE_URETPROBE:
 		sep = strchr(rest, ':');
 		if (!sep)
-			return fail(p, node, path,
-				    "\"%s\" needs a binary and a function; write %s:BINARY:FUNCTION, e.g. %s:libc:malloc",
-				    spec, probe_kind_names[pr->kind], probe_kind_names[pr->kind]);
+			return fail(
+				p, node, path,
+				"\"%s\" needs a binary and a function; write %s:BINARY:FUNCTION, e.g. %s:libc:malloc",
+				spec, probe_kind_names[pr->kind], probe_kind_names[pr->kind]);
 		if (sep == rest)
-			return fail(p, node, path,
-				    "\"%s\" has no binary; write a path or a library name before the function, e.g. %s:libc:malloc",
-				    spec, probe_kind_names[pr->kind]);
+			return fail(
+				p, node, path,
+				"\"%s\" has no binary; write a path or a library name before the function, e.g. %s:libc:malloc",
+				spec, probe_kind_names[pr->kind]);
 		pr->target = strndup(rest, (size_t)(sep - rest));
 		if (!pr->target)
 			return oom(p);
@@ -837,7 +867,9 @@ static int parse_probes(struct parser *p, const yaml_node_t *map, const yaml_nod
 	int ret;
 
 	if (!node)
-		return fail(p, map, "probe", "missing; add probe: with where to attach, e.g. probe: tracepoint:syscalls:sys_enter_read");
+		return fail(
+			p, map, "probe",
+			"missing; add probe: with where to attach, e.g. probe: tracepoint:syscalls:sys_enter_read");
 	list = node->type == YAML_SEQUENCE_NODE;
 	if (!list && node->type != YAML_SCALAR_NODE)
 		return fail(p, node, "probe", "expected a probe spec or a list of them, got %s",
@@ -846,9 +878,10 @@ static int parse_probes(struct parser *p, const yaml_node_t *map, const yaml_nod
 	if (!n)
 		return fail(p, node, "probe", "the list is empty; give at least one probe");
 	if (n > BPFPROM_MAX_PROBES)
-		return fail(p, seq_item(p, node, BPFPROM_MAX_PROBES), "probe",
-			    "%zu probes given, at most %d fit in one metric; split it into several metrics",
-			    n, BPFPROM_MAX_PROBES);
+		return fail(
+			p, seq_item(p, node, BPFPROM_MAX_PROBES), "probe",
+			"%zu probes given, at most %d fit in one metric; split it into several metrics",
+			n, BPFPROM_MAX_PROBES);
 	m->probes = calloc(n, sizeof(*m->probes));
 	if (!m->probes)
 		return oom(p);
@@ -864,23 +897,25 @@ static int parse_probes(struct parser *p, const yaml_node_t *map, const yaml_nod
 			return ret;
 		for (j = 0; j < i; j++)
 			if (same_probe(&m->probes[i], &m->probes[j]))
-				return fail(p, item, path,
-					    "\"%s\" is the same probe as probe[%zu] (\"%s\"); remove one",
-					    m->probes[i].spec, j, m->probes[j].spec);
+				return fail(
+					p, item, path,
+					"\"%s\" is the same probe as probe[%zu] (\"%s\"); remove one",
+					m->probes[i].spec, j, m->probes[j].spec);
 		/* One BPF program type per metric: tracepoint context differs from pt_regs. */
 		if ((m->probes[i].kind == CFG_PROBE_TRACEPOINT) !=
 		    (m->probes[0].kind == CFG_PROBE_TRACEPOINT))
-			return fail(p, item, path,
-				    "cannot mix tracepoints with other probe kinds in one metric (probe[0] is \"%s\"); split them into separate metrics",
-				    m->probes[0].spec);
+			return fail(
+				p, item, path,
+				"cannot mix tracepoints with other probe kinds in one metric (probe[0] is \"%s\"); split them into separate metrics",
+				m->probes[0].spec);
 	}
 	return 0;
 }
 
 /* ---- sources ----------------------------------------------------------- */
 
-static int parse_argn(struct parser *p, const yaml_node_t *node, const char *path,
-		      const char *text, const char *s, uint32_t *argn)
+static int parse_argn(struct parser *p, const yaml_node_t *node, const char *path, const char *text,
+		      const char *s, uint32_t *argn)
 {
 	uint64_t n;
 
@@ -899,12 +934,13 @@ static int parse_field(struct parser *p, const yaml_node_t *node, const char *pa
 		       const char *text, const char *field, struct cfg_source *src)
 {
 	if (!*field)
-		return fail(p, node, path, "\"%s\" needs a field name; write args.FIELD, e.g. args.ret",
-			    text);
-	if (!is_ident(field, false))
 		return fail(p, node, path,
-			    "\"%s\": \"%s\" is not a valid field name; write args.FIELD with FIELD a tracepoint field, e.g. args.ret",
-			    text, field);
+			    "\"%s\" needs a field name; write args.FIELD, e.g. args.ret", text);
+	if (!is_ident(field, false))
+		return fail(
+			p, node, path,
+			"\"%s\": \"%s\" is not a valid field name; write args.FIELD with FIELD a tracepoint field, e.g. args.ret",
+			text, field);
 	src->field = strdup(field);
 	return src->field ? 0 : oom(p);
 }
@@ -991,28 +1027,31 @@ static int check_source_probes(struct parser *p, const struct cfg_metric *m,
 		case BPFPROM_SRC_STR_ARG:
 			if (is_entry_probe(pr->kind))
 				break;
-			return fail(p, node, path,
-				    "%s reads a function argument, so it needs kprobe or uprobe probes, but %s \"%s\" is a %s; %s",
-				    text, which, pr->spec, kind,
-				    pr->kind == CFG_PROBE_TRACEPOINT ?
-					    "use args.FIELD to read a tracepoint's fields" :
-					    "arguments are gone when a function returns, probe its entry instead");
+			return fail(
+				p, node, path,
+				"%s reads a function argument, so it needs kprobe or uprobe probes, but %s \"%s\" is a %s; %s",
+				text, which, pr->spec, kind,
+				pr->kind == CFG_PROBE_TRACEPOINT ?
+					"use args.FIELD to read a tracepoint's fields" :
+					"arguments are gone when a function returns, probe its entry instead");
 		case BPFPROM_SRC_RETVAL:
 			if (is_return_probe(pr->kind))
 				break;
-			return fail(p, node, path,
-				    "retval needs kretprobe or uretprobe probes, but %s \"%s\" is a %s; %s",
-				    which, pr->spec, kind,
-				    pr->kind == CFG_PROBE_TRACEPOINT ?
-					    "read the tracepoint's field instead, e.g. args.ret" :
-					    "probe the function's return with kretprobe: or uretprobe:");
+			return fail(
+				p, node, path,
+				"retval needs kretprobe or uretprobe probes, but %s \"%s\" is a %s; %s",
+				which, pr->spec, kind,
+				pr->kind == CFG_PROBE_TRACEPOINT ?
+					"read the tracepoint's field instead, e.g. args.ret" :
+					"probe the function's return with kretprobe: or uretprobe:");
 		case BPFPROM_SRC_FIELD:
 		case BPFPROM_SRC_STR_FIELD:
 			if (pr->kind == CFG_PROBE_TRACEPOINT)
 				break;
-			return fail(p, node, path,
-				    "%s reads a tracepoint field, so it needs tracepoint probes, but %s \"%s\" is a %s; use argN (kprobe, uprobe) or retval (kretprobe, uretprobe) instead",
-				    text, which, pr->spec, kind);
+			return fail(
+				p, node, path,
+				"%s reads a tracepoint field, so it needs tracepoint probes, but %s \"%s\" is a %s; use argN (kprobe, uprobe) or retval (kretprobe, uretprobe) instead",
+				text, which, pr->spec, kind);
 		default:
 			return 0;
 		}
@@ -1032,14 +1071,16 @@ static int parse_value(struct parser *p, const yaml_node_t *map, yaml_node_t *co
 
 	if (m->agg == BPFPROM_AGG_COUNT) {
 		if (node)
-			return fail(p, node, "value",
-				    "aggregate: count counts events and takes no value; remove value, or use aggregate: sum to add it up");
+			return fail(
+				p, node, "value",
+				"aggregate: count counts events and takes no value; remove value, or use aggregate: sum to add it up");
 		return 0;
 	}
 	if (!node)
-		return fail(p, map, "value",
-			    "missing; aggregate: %s needs a value to observe, e.g. value: latency or value: arg2",
-			    agg_names[m->agg]);
+		return fail(
+			p, map, "value",
+			"missing; aggregate: %s needs a value to observe, e.g. value: latency or value: arg2",
+			agg_names[m->agg]);
 	ret = get_str(p, node, "value", &text);
 	if (ret)
 		return ret;
@@ -1050,16 +1091,18 @@ static int parse_value(struct parser *p, const yaml_node_t *map, yaml_node_t *co
 	if (is_string_src(m->value.kind) || m->value.kind == BPFPROM_SRC_CGROUP ||
 	    m->value.kind == BPFPROM_SRC_PROBE)
 		return fail(p, node, "value",
-			    "%s is not a number; use one of " VALUE_LIST " as the value, or make %s a label",
+			    "%s is not a number; use one of " VALUE_LIST
+			    " as the value, or make %s a label",
 			    text, text);
 	if (m->value.kind != BPFPROM_SRC_LATENCY || v[MK_UNTIL])
 		return 0;
 	/* Without until, the end of the interval is the return of the probed function. */
 	for (i = 0; i < m->nprobes; i++)
 		if (!is_entry_probe(m->probes[i].kind))
-			return fail(p, node, "value",
-				    "latency needs an end point: add until: PROBE, or use only kprobe or uprobe probes (their return probe is then implied); probe \"%s\" is a %s",
-				    m->probes[i].spec, probe_kind_names[m->probes[i].kind]);
+			return fail(
+				p, node, "value",
+				"latency needs an end point: add until: PROBE, or use only kprobe or uprobe probes (their return probe is then implied); probe \"%s\" is a %s",
+				m->probes[i].spec, probe_kind_names[m->probes[i].kind]);
 	return 0;
 }
 
@@ -1070,10 +1113,12 @@ static int parse_until(struct parser *p, const yaml_node_t *node, struct cfg_met
 	if (!node)
 		return 0;
 	if (m->value.kind != BPFPROM_SRC_LATENCY)
-		return fail(p, node, "until",
-			    "marks the end of a measured interval and is only used with value: latency; remove it or set value: latency");
+		return fail(
+			p, node, "until",
+			"marks the end of a measured interval and is only used with value: latency; remove it or set value: latency");
 	if (node->type == YAML_SEQUENCE_NODE)
-		return fail(p, node, "until", "expected one probe spec, got a list; until takes exactly one probe");
+		return fail(p, node, "until",
+			    "expected one probe spec, got a list; until takes exactly one probe");
 	ret = parse_probe(p, node, "until", &m->until);
 	m->has_until = true;
 	return ret;
@@ -1102,8 +1147,9 @@ static int parse_unit(struct parser *p, const yaml_node_t *node, struct cfg_metr
 		return fail_unknown(p, node, "unit", "unit", text, units, ARRAY_SIZE(units), NULL,
 				    true);
 	if (m->value.kind != BPFPROM_SRC_LATENCY)
-		return fail(p, node, "unit",
-			    "seconds only applies to value: latency (measured in nanoseconds, rendered in seconds); remove unit");
+		return fail(
+			p, node, "unit",
+			"seconds only applies to value: latency (measured in nanoseconds, rendered in seconds); remove unit");
 	m->unit = CFG_UNIT_SECONDS;
 	return 0;
 }
@@ -1117,24 +1163,29 @@ static int check_label_name(struct parser *p, const yaml_node_t *node, const cha
 	size_t j;
 
 	if (!is_ident(name, false))
-		return fail(p, node, path,
-			    "\"%s\" is not a valid label name; use letters, digits and '_', not starting with a digit",
-			    name);
+		return fail(
+			p, node, path,
+			"\"%s\" is not a valid label name; use letters, digits and '_', not starting with a digit",
+			name);
 	if (!strncmp(name, "__", 2))
-		return fail(p, node, path,
-			    "\"%s\" starts with \"__\", which Prometheus reserves for internal labels; rename it",
-			    name);
+		return fail(
+			p, node, path,
+			"\"%s\" starts with \"__\", which Prometheus reserves for internal labels; rename it",
+			name);
 	if ((m->agg == BPFPROM_AGG_HIST || m->agg == BPFPROM_AGG_LHIST) && !strcmp(name, "le"))
-		return fail(p, node, path,
-			    "\"le\" is reserved for histogram bucket bounds; choose another label name");
+		return fail(
+			p, node, path,
+			"\"le\" is reserved for histogram bucket bounds; choose another label name");
 	if (m->agg == BPFPROM_AGG_STATS && !strcmp(name, "quantile"))
-		return fail(p, node, path,
-			    "\"quantile\" is reserved for summaries (aggregate: stats); choose another label name");
+		return fail(
+			p, node, path,
+			"\"quantile\" is reserved for summaries (aggregate: stats); choose another label name");
 	for (j = 0; j < idx; j++)
 		if (!strcmp(m->labels[j].name, name))
-			return fail(p, node, path,
-				    "\"%s\" is already the name of labels[%zu]; label names must be unique within a metric",
-				    name, j);
+			return fail(
+				p, node, path,
+				"\"%s\" is already the name of labels[%zu]; label names must be unique within a metric",
+				name, j);
 	return 0;
 }
 
@@ -1164,13 +1215,15 @@ static int parse_label_short(struct parser *p, const yaml_node_t *node, const ch
 			    "latency is not a label source, it can only be a value; remove it");
 	case BPFPROM_SRC_FIELD:
 	case BPFPROM_SRC_STR_FIELD:
-		return fail(p, node, path,
-			    "\"%s\" cannot be a label name; use the full form {name: %s, source: %s}",
-			    text, l->src.field, text);
+		return fail(
+			p, node, path,
+			"\"%s\" cannot be a label name; use the full form {name: %s, source: %s}",
+			text, l->src.field, text);
 	case BPFPROM_SRC_STR_ARG:
-		return fail(p, node, path,
-			    "\"%s\" cannot be a label name; use the full form {name: arg%u, source: %s}",
-			    text, l->src.argn, text);
+		return fail(
+			p, node, path,
+			"\"%s\" cannot be a label name; use the full form {name: arg%u, source: %s}",
+			text, l->src.argn, text);
 	default:
 		break;
 	}
@@ -1195,13 +1248,15 @@ static int parse_static_values(struct parser *p, const yaml_node_t *node, const 
 	int ret;
 
 	if (node->type != YAML_MAPPING_NODE)
-		return fail(p, node, path,
-			    "expected a mapping from integers to names, e.g. {0: read, 1: write}, got %s",
-			    node_desc(node));
+		return fail(
+			p, node, path,
+			"expected a mapping from integers to names, e.g. {0: read, 1: write}, got %s",
+			node_desc(node));
 	n = (size_t)(node->data.mapping.pairs.top - node->data.mapping.pairs.start);
 	if (!n)
-		return fail(p, node, path,
-			    "the mapping is empty; give at least one integer: name pair, e.g. {0: read}");
+		return fail(
+			p, node, path,
+			"the mapping is empty; give at least one integer: name pair, e.g. {0: read}");
 	l->values = calloc(n, sizeof(*l->values));
 	if (!l->values)
 		return oom(p);
@@ -1216,7 +1271,8 @@ static int parse_static_values(struct parser *p, const yaml_node_t *node, const 
 		for (j = 0; j < l->nvalues; j++)
 			if (l->values[j].key == sv->key)
 				return fail(p, k, path,
-					    "duplicate key %" PRId64 " (first given at line %zu); remove one",
+					    "duplicate key %" PRId64
+					    " (first given at line %zu); remove one",
 					    sv->key,
 					    node_at(p, node->data.mapping.pairs.start[j].key)
 							    ->start_mark.line +
@@ -1255,8 +1311,9 @@ static int parse_label_full(struct parser *p, const yaml_node_t *node, const cha
 
 	snprintf(kpath, sizeof(kpath), "%s.name", path);
 	if (!v[LK_NAME])
-		return fail(p, node, kpath,
-			    "missing; a label in full form needs name and source, e.g. {name: fd, source: arg0}");
+		return fail(
+			p, node, kpath,
+			"missing; a label in full form needs name and source, e.g. {name: fd, source: arg0}");
 	ret = get_str(p, v[LK_NAME], kpath, &text);
 	if (ret)
 		return ret;
@@ -1278,8 +1335,9 @@ static int parse_label_full(struct parser *p, const yaml_node_t *node, const cha
 	if (ret)
 		return ret;
 	if (l->src.kind == BPFPROM_SRC_LATENCY)
-		return fail(p, v[LK_SOURCE], kpath,
-			    "latency is not a label source, it can only be a value; use another source");
+		return fail(
+			p, v[LK_SOURCE], kpath,
+			"latency is not a label source, it can only be a value; use another source");
 	ret = check_source_probes(p, m, &l->src, src_text, v[LK_SOURCE], kpath);
 	if (ret)
 		return ret;
@@ -1298,13 +1356,15 @@ static int parse_label_full(struct parser *p, const yaml_node_t *node, const cha
 					    true);
 		l->decode = (enum cfg_decode)i;
 		if (is_string_src(l->src.kind))
-			return fail(p, v[LK_DECODE], kpath,
-				    "%s is a string; decoders turn integers into names, remove decode",
-				    src_text);
+			return fail(
+				p, v[LK_DECODE], kpath,
+				"%s is a string; decoders turn integers into names, remove decode",
+				src_text);
 		if (l->decode == CFG_DECODE_CGROUP_PATH && l->src.kind != BPFPROM_SRC_CGROUP)
-			return fail(p, v[LK_DECODE], kpath,
-				    "cgroup_path decodes cgroup ids and needs source: cgroup, not %s",
-				    src_text);
+			return fail(
+				p, v[LK_DECODE], kpath,
+				"cgroup_path decodes cgroup ids and needs source: cgroup, not %s",
+				src_text);
 	}
 
 	snprintf(kpath, sizeof(kpath), "%s.values", path);
@@ -1312,8 +1372,9 @@ static int parse_label_full(struct parser *p, const yaml_node_t *node, const cha
 		return fail(p, v[LK_VALUES], kpath,
 			    "only used with decode: static; remove it or set decode: static");
 	if (!v[LK_VALUES] && l->decode == CFG_DECODE_STATIC)
-		return fail(p, node, kpath,
-			    "missing; decode: static needs a mapping from integers to names, e.g. values: {0: read, 1: write}");
+		return fail(
+			p, node, kpath,
+			"missing; decode: static needs a mapping from integers to names, e.g. values: {0: read, 1: write}");
 	if (v[LK_VALUES]) {
 		ret = parse_static_values(p, v[LK_VALUES], kpath, l);
 		if (ret)
@@ -1324,9 +1385,10 @@ static int parse_label_full(struct parser *p, const yaml_node_t *node, const cha
 	l->size = default_size(l->src.kind);
 	if (v[LK_SIZE]) {
 		if (l->src.kind != BPFPROM_SRC_STR_ARG && l->src.kind != BPFPROM_SRC_STR_FIELD)
-			return fail(p, v[LK_SIZE], kpath,
-				    "only string sources (str(argN), str(args.FIELD)) take a size, %s does not; remove it",
-				    src_text);
+			return fail(
+				p, v[LK_SIZE], kpath,
+				"only string sources (str(argN), str(args.FIELD)) take a size, %s does not; remove it",
+				src_text);
 		ret = get_int_range(p, v[LK_SIZE], kpath, 1, BPFPROM_MAX_STR, " bytes", &size);
 		if (ret)
 			return ret;
@@ -1346,7 +1408,8 @@ static int parse_labels(struct parser *p, const yaml_node_t *node, struct cfg_me
 	if (!node)
 		return 0;
 	if (node->type != YAML_SEQUENCE_NODE)
-		return fail(p, node, "labels", "expected a list of labels, got %s", node_desc(node));
+		return fail(p, node, "labels", "expected a list of labels, got %s",
+			    node_desc(node));
 	n = seq_len(node);
 	if (n > BPFPROM_MAX_LABELS)
 		return fail(p, seq_item(p, node, BPFPROM_MAX_LABELS), "labels",
@@ -1362,9 +1425,10 @@ static int parse_labels(struct parser *p, const yaml_node_t *node, struct cfg_me
 		else if (item->type == YAML_SCALAR_NODE && !is_null(item))
 			ret = parse_label_short(p, item, path, m, l);
 		else
-			ret = fail(p, item, path,
-				   "expected a source (e.g. comm) or a mapping {name: ..., source: ...}, got %s",
-				   node_desc(item));
+			ret = fail(
+				p, item, path,
+				"expected a source (e.g. comm) or a mapping {name: ..., source: ...}, got %s",
+				node_desc(item));
 		if (ret)
 			return ret;
 	}
@@ -1416,9 +1480,10 @@ static int parse_str_literal(struct parser *p, const yaml_node_t *node, const ch
 				    text);
 		default:
 			n = utf8_len((unsigned char)*s);
-			return fail(p, node, path,
-				    "'%s': unknown escape \"\\%.*s\" in the string; only \\\" \\\\ \\n \\t are allowed",
-				    text, (int)n, s);
+			return fail(
+				p, node, path,
+				"'%s': unknown escape \"\\%.*s\" in the string; only \\\" \\\\ \\n \\t are allowed",
+				text, (int)n, s);
 		}
 	}
 	*o = '\0';
@@ -1428,7 +1493,8 @@ static int parse_str_literal(struct parser *p, const yaml_node_t *node, const ch
 		;
 	if (*s)
 		return fail(p, node, path,
-			    "'%s': unexpected text \"%s\" after the closing quote; remove it", text, s);
+			    "'%s': unexpected text \"%s\" after the closing quote; remove it", text,
+			    s);
 	f->is_str = true;
 	return 0;
 }
@@ -1447,15 +1513,16 @@ static int parse_int_literal(struct parser *p, const yaml_node_t *node, const ch
 		return oom(p);
 	ret = parse_i64(lit, &f->ival);
 	if (ret == -ERANGE)
-		ret = fail(p, node, path, "'%s': %s does not fit in a signed 64-bit integer",
-			   text, lit);
+		ret = fail(p, node, path, "'%s': %s does not fit in a signed 64-bit integer", text,
+			   lit);
 	else if (ret && *lit == '\'')
-		ret = fail(p, node, path,
-			   "'%s': strings take double quotes, e.g. comm == \"sshd\"", text);
+		ret = fail(p, node, path, "'%s': strings take double quotes, e.g. comm == \"sshd\"",
+			   text);
 	else if (ret)
-		ret = fail(p, node, path,
-			   "'%s': %s is neither an integer nor a double-quoted string; write e.g. 42, -1, 0x1f or \"sshd\"",
-			   text, lit);
+		ret = fail(
+			p, node, path,
+			"'%s': %s is neither an integer nor a double-quoted string; write e.g. 42, -1, 0x1f or \"sshd\"",
+			text, lit);
 	free(lit);
 	return ret;
 }
@@ -1472,20 +1539,23 @@ static int check_filter_types(struct parser *p, const yaml_node_t *node, const c
 		return 0;
 	}
 	if (!f->is_str)
-		return fail(p, node, path,
-			    "%s is a string; compare it with a double-quoted string, e.g. %s == \"sshd\"",
-			    src_text, src_text);
+		return fail(
+			p, node, path,
+			"%s is a string; compare it with a double-quoted string, e.g. %s == \"sshd\"",
+			src_text, src_text);
 	if (f->op != BPFPROM_OP_EQ && f->op != BPFPROM_OP_NE)
 		return fail(p, node, path,
 			    "%s is a string and can only be compared with == or !=", src_text);
 	if (f->src.kind == BPFPROM_SRC_COMM && strlen(f->sval) > COMM_MAX_CHARS)
-		return fail(p, node, path,
-			    "comm is at most %d characters, so \"%s\" can never match; compare with its first %d: \"%.*s\"",
-			    COMM_MAX_CHARS, f->sval, COMM_MAX_CHARS, COMM_MAX_CHARS, f->sval);
+		return fail(
+			p, node, path,
+			"comm is at most %d characters, so \"%s\" can never match; compare with its first %d: \"%.*s\"",
+			COMM_MAX_CHARS, f->sval, COMM_MAX_CHARS, COMM_MAX_CHARS, f->sval);
 	if (strlen(f->sval) >= BPFPROM_MAX_STR)
-		return fail(p, node, path,
-			    "the string is longer than %d bytes, the most a string source reads; shorten it",
-			    BPFPROM_MAX_STR - 1);
+		return fail(
+			p, node, path,
+			"the string is longer than %d bytes, the most a string source reads; shorten it",
+			BPFPROM_MAX_STR - 1);
 	return 0;
 }
 
@@ -1520,9 +1590,10 @@ static int parse_filter(struct parser *p, const yaml_node_t *node, const char *p
 	for (start = s; *s && !isspace((unsigned char)*s) && !strchr("=!<>", *s); s++)
 		;
 	if (s == start)
-		return fail(p, node, path,
-			    "'%s' does not start with a source; write SOURCE OP VALUE, e.g. pid == 42",
-			    text);
+		return fail(
+			p, node, path,
+			"'%s' does not start with a source; write SOURCE OP VALUE, e.g. pid == 42",
+			text);
 	len = (size_t)(s - start);
 	for (; isspace((unsigned char)*s); s++)
 		;
@@ -1532,9 +1603,10 @@ static int parse_filter(struct parser *p, const yaml_node_t *node, const char *p
 	if (i == ARRAY_SIZE(ops) && *s == '=')
 		return fail(p, node, path, "'%s': compare with ==, not =", text);
 	if (i == ARRAY_SIZE(ops))
-		return fail(p, node, path,
-			    "'%s' has no comparison after \"%.*s\"; write SOURCE OP VALUE with OP one of " OP_LIST,
-			    text, (int)len, start);
+		return fail(
+			p, node, path,
+			"'%s' has no comparison after \"%.*s\"; write SOURCE OP VALUE with OP one of " OP_LIST,
+			text, (int)len, start);
 	f->op = ops[i].op;
 	s += strlen(ops[i].text);
 	for (; isspace((unsigned char)*s); s++)
@@ -1547,17 +1619,19 @@ static int parse_filter(struct parser *p, const yaml_node_t *node, const char *p
 	if (ret)
 		goto out;
 	if (f->src.kind == BPFPROM_SRC_LATENCY) {
-		ret = fail(p, node, path,
-			   "latency cannot be filtered, it is only known when the interval ends; filter on another source");
+		ret = fail(
+			p, node, path,
+			"latency cannot be filtered, it is only known when the interval ends; filter on another source");
 		goto out;
 	}
 	ret = check_source_probes(p, m, &f->src, src_text, node, path);
 	if (ret)
 		goto out;
 	if (!*s)
-		ret = fail(p, node, path,
-			   "'%s' has nothing to compare with; add an integer or a double-quoted string after %s",
-			   text, ops[i].text);
+		ret = fail(
+			p, node, path,
+			"'%s' has nothing to compare with; add an integer or a double-quoted string after %s",
+			text, ops[i].text);
 	else if (*s == '"')
 		ret = parse_str_literal(p, node, path, text, s, f);
 	else
@@ -1622,16 +1696,21 @@ static int check_hist_buckets(struct parser *p, yaml_node_t *const *v, struct cf
 	enum { BK_MIN, BK_MAX, BK_STEP };
 
 	if (v[BK_STEP])
-		return fail(p, v[BK_STEP], "buckets.step",
-			    "hist buckets are powers of two and take no step; remove step, or use aggregate: lhist for linear buckets");
+		return fail(
+			p, v[BK_STEP], "buckets.step",
+			"hist buckets are powers of two and take no step; remove step, or use aggregate: lhist for linear buckets");
 	if (b->has_min && !is_pow2(b->min))
-		return fail(p, v[BK_MIN], "buckets.min",
-			    "%" PRId64 " is not a power of two; hist bucket bounds are 1, 2, 4, 8, ..., e.g. 64",
-			    b->min);
+		return fail(
+			p, v[BK_MIN], "buckets.min",
+			"%" PRId64
+			" is not a power of two; hist bucket bounds are 1, 2, 4, 8, ..., e.g. 64",
+			b->min);
 	if (b->has_max && !is_pow2(b->max))
-		return fail(p, v[BK_MAX], "buckets.max",
-			    "%" PRId64 " is not a power of two; hist bucket bounds are 1, 2, 4, 8, ..., e.g. 65536",
-			    b->max);
+		return fail(
+			p, v[BK_MAX], "buckets.max",
+			"%" PRId64
+			" is not a power of two; hist bucket bounds are 1, 2, 4, 8, ..., e.g. 65536",
+			b->max);
 	if (b->has_min && b->has_max && b->min >= b->max)
 		return fail(p, v[BK_MAX], "buckets.max",
 			    "%" PRId64 " must be greater than min (%" PRId64 ")", b->max, b->min);
@@ -1648,8 +1727,9 @@ static int check_lhist_buckets(struct parser *p, const yaml_node_t *node, yaml_n
 
 	for (i = 0; i < ARRAY_SIZE(paths); i++)
 		if (!v[i])
-			return fail(p, node, paths[i],
-				    "missing; lhist buckets need min, max and step, e.g. {min: 0, max: 100, step: 10}");
+			return fail(
+				p, node, paths[i],
+				"missing; lhist buckets need min, max and step, e.g. {min: 0, max: 100, step: 10}");
 	if (b->step <= 0)
 		return fail(p, v[BK_STEP], "buckets.step", "%" PRId64 " must be greater than 0",
 			    b->step);
@@ -1660,11 +1740,13 @@ static int check_lhist_buckets(struct parser *p, const yaml_node_t *node, yaml_n
 	span = (uint64_t)b->max - (uint64_t)b->min;
 	if (span % (uint64_t)b->step)
 		return fail(p, v[BK_STEP], "buckets.step",
-			    "max - min (%" PRIu64 ") is not a multiple of step (%" PRId64 "); change max or step so that it is",
+			    "max - min (%" PRIu64 ") is not a multiple of step (%" PRId64
+			    "); change max or step so that it is",
 			    span, b->step);
 	if (span / (uint64_t)b->step > BPFPROM_MAX_BUCKETS)
 		return fail(p, v[BK_STEP], "buckets.step",
-			    "%" PRIu64 " buckets is more than %d; use a larger step or a narrower min..max",
+			    "%" PRIu64
+			    " buckets is more than %d; use a larger step or a narrower min..max",
 			    span / (uint64_t)b->step, BPFPROM_MAX_BUCKETS);
 	return 0;
 }
@@ -1680,8 +1762,9 @@ static int parse_buckets(struct parser *p, const yaml_node_t *map, const yaml_no
 
 	if (!node) {
 		if (m->agg == BPFPROM_AGG_LHIST)
-			return fail(p, map, "buckets",
-				    "missing; aggregate: lhist needs linear buckets, e.g. buckets: {min: 0, max: 100, step: 10}");
+			return fail(
+				p, map, "buckets",
+				"missing; aggregate: lhist needs linear buckets, e.g. buckets: {min: 0, max: 100, step: 10}");
 		return 0;
 	}
 	if (m->agg != BPFPROM_AGG_HIST && m->agg != BPFPROM_AGG_LHIST)
@@ -1728,7 +1811,8 @@ static int parse_help(struct parser *p, const yaml_node_t *map, const yaml_node_
 	int ret;
 
 	if (!node)
-		return fail(p, map, "help", "missing; add help: with one line saying what the metric measures");
+		return fail(p, map, "help",
+			    "missing; add help: with one line saying what the metric measures");
 	ret = get_str(p, node, "help", &text);
 	if (ret)
 		return ret;
@@ -1832,7 +1916,8 @@ static int parse_metrics(struct parser *p, const yaml_node_t *root, const yaml_n
 	int ret;
 
 	if (!node)
-		return fail(p, root, "metrics", "missing; add a \"metrics\" list with at least one metric");
+		return fail(p, root, "metrics",
+			    "missing; add a \"metrics\" list with at least one metric");
 	if (node->type != YAML_SEQUENCE_NODE)
 		return fail(p, node, "metrics", "expected a list of metrics, got %s",
 			    node_desc(node));

@@ -1,0 +1,1018 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Unit tests of exporter/config.c: every bad config must be rejected with the
+ * exact message a user would see (position, metric, key path and the fix), and
+ * good configs must come out field by field as written.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#define TP "tracepoint:syscalls:sys_enter_read"
+/* Lines 1-3: the name value is at 2:11, help at 3:11. */
+#define HEAD(name) "metrics:\n  - name: " name "\n    help: Help.\n"
+/* Lines 1-5: probe value at 4:12, aggregate value at 5:16; the next key is line 6. */
+#define METRIC(name, probe, agg) HEAD(name) "    probe: " probe "\n    aggregate: " agg "\n"
+#define COUNTER METRIC("reads_total", TP, "count")
+#define HIST(probe) METRIC("read_bytes", probe, "hist")
+#define SOURCES                                                                             \
+	"comm, pid, tid, uid, gid, cpu, cgroup, probe, retval, latency, argN, args.FIELD, " \
+	"str(argN), str(args.FIELD)"
+
+struct bad_case {
+	const char *name;
+	const char *yaml;
+	const char *want;
+};
+
+static const struct bad_case bad_cases[] = {
+	/* ---- YAML and the top level ---- */
+	{ "yaml_flow_unclosed", "metrics: [\n",
+	  "config: t.yaml:2:1: YAML syntax error: did not find expected node content (while parsing a flow node)" },
+	{ "yaml_tab_indent", "metrics:\n  - name: a\n\thelp: b\n",
+	  "config: t.yaml:3:1: YAML syntax error: found a tab character that violates indentation (while scanning a plain scalar)" },
+	{ "yaml_bad_utf8", "metrics: \xff\n",
+	  "config: t.yaml:1:10: YAML syntax error: invalid leading UTF-8 octet" },
+	{ "empty_file", "",
+	  "config: t.yaml:1:1: the file is empty; expected a mapping with a \"metrics\" list" },
+	{ "comments_only", "# nothing yet\n\n",
+	  "config: t.yaml:1:1: the file is empty; expected a mapping with a \"metrics\" list" },
+	{ "second_document", COUNTER "---\nmetrics: []\n",
+	  "config: t.yaml:7:1: a second YAML document starts here; put all metrics in one document" },
+	{ "top_is_list", "- metrics\n",
+	  "config: t.yaml:1:1: expected a mapping with a \"metrics\" list at the top level, got a list" },
+	{ "top_unknown_key", "metric:\n  - name: x\n",
+	  "config: t.yaml:1:1: unknown key \"metric\" (did you mean \"metrics\"?)" },
+	{ "top_complex_key", "? [a]\n: b\n",
+	  "config: t.yaml:1:3: expected a key, got a list; keys are plain words" },
+	{ "top_duplicate_key", "metrics: []\nmetrics: []\n",
+	  "config: t.yaml:2:1: duplicate key \"metrics\" (first given at line 1); remove one" },
+	{ "metrics_missing", "namespace: app\n",
+	  "config: t.yaml:1:1: metrics: missing; add a \"metrics\" list with at least one metric" },
+	{ "metrics_empty", "metrics: []\n",
+	  "config: t.yaml:1:10: metrics: the list is empty; add at least one metric" },
+	{ "metrics_mapping", "metrics:\n  name: x\n",
+	  "config: t.yaml:2:3: metrics: expected a list of metrics, got a mapping" },
+	{ "namespace_invalid", "namespace: my-app\n" COUNTER,
+	  "config: t.yaml:1:12: namespace: \"my-app\" is not a valid metric prefix; use letters, digits and '_', not starting with a digit" },
+	{ "namespace_reserved", "namespace: bpfprom\n" COUNTER,
+	  "config: t.yaml:1:12: namespace: \"bpfprom\" would start every name with \"bpfprom_\", which is reserved for the exporter's own metrics; choose another namespace" },
+	{ "namespace_null", "namespace:\n" COUNTER,
+	  "config: t.yaml:1:11: namespace: expected a string, got an empty value" },
+
+	/* ---- metric names ---- */
+	{ "metric_not_mapping", "metrics:\n  - reads_total\n",
+	  "config: t.yaml:2:5: metrics[0]: expected a mapping with name, help, probe and aggregate, got a string" },
+	{ "name_missing", "metrics:\n  - help: Reads.\n",
+	  "config: t.yaml:2:5: metrics[0]: name: missing; every metric needs a name, e.g. name: read_bytes_total" },
+	{ "name_empty", HEAD("\"\""),
+	  "config: t.yaml:2:11: metrics[0]: name: must not be empty; give the metric a name, e.g. read_bytes_total" },
+	{ "name_colon", HEAD("a:b_total"),
+	  "config: t.yaml:2:11: metrics[0]: name: \"a:b_total\" contains ':', which Prometheus reserves for recording rules; use '_' instead" },
+	{ "name_dash", HEAD("read-bytes_total"),
+	  "config: t.yaml:2:11: metrics[0]: name: \"read-bytes_total\" is not a valid metric name; use letters, digits and '_', not starting with a digit" },
+	{ "name_reserved_prefix", HEAD("bpfprom_up_total"),
+	  "config: t.yaml:2:11: metrics[0]: name: \"bpfprom_up_total\" starts with \"bpfprom_\", which is reserved for the exporter's own metrics; choose another name" },
+	{ "name_double_underscore", HEAD("__x_total"),
+	  "config: t.yaml:2:11: metrics[0]: name: \"__x_total\" starts with \"__\", which Prometheus reserves for internal use; remove the leading underscores" },
+	{ "counter_without_total", METRIC("reads", TP, "count"),
+	  "config: t.yaml:2:11: metrics[0] (reads): name: \"reads\" is a counter (aggregate: count), so its name must end in \"_total\"; rename it to \"reads_total\"" },
+	{ "counter_without_total_ns",
+	  "namespace: app\n"
+	  "metrics:\n"
+	  "  - name: reads\n"
+	  "    help: Bytes.\n"
+	  "    probe: t:syscalls:sys_enter_read\n"
+	  "    aggregate: sum\n"
+	  "    value: args.count\n",
+	  "config: t.yaml:3:11: metrics[0] (reads): name: \"app_reads\" is a counter (aggregate: sum), so its name must end in \"_total\"; rename it to \"reads_total\"" },
+	{ "hist_with_total", METRIC("lat_total", "k:vfs_read", "hist") "    value: latency\n",
+	  "config: t.yaml:2:11: metrics[0] (lat_total): name: \"lat_total\" must not end in \"_total\": only counters do, and aggregate: hist renders a histogram; drop the suffix" },
+	{ "duplicate_name",
+	  COUNTER
+	  "  - name: reads_total\n    help: Again.\n    probe: t:a:b\n    aggregate: count\n",
+	  "config: t.yaml:6:11: metrics[1] (reads_total): name: \"reads_total\" is already the name of metrics[0]; metric names must be unique" },
+	{ "series_collision",
+	  "metrics:\n"
+	  "  - name: req\n"
+	  "    help: Requests.\n"
+	  "    probe: u:libc:malloc\n"
+	  "    aggregate: stats\n"
+	  "    value: arg0\n"
+	  "  - name: req_max\n"
+	  "    help: Biggest.\n"
+	  "    probe: u:libc:free\n"
+	  "    aggregate: hist\n"
+	  "    value: arg0\n",
+	  "config: t.yaml:7:11: metrics[1] (req_max): name: \"req_max\" collides with metrics[0] (req): both produce \"req_max\"; rename one of them" },
+	{ "hist_series_collision",
+	  "metrics:\n"
+	  "  - name: lat\n"
+	  "    help: Latency.\n"
+	  "    probe: k:vfs_read\n"
+	  "    aggregate: hist\n"
+	  "    value: latency\n"
+	  "  - name: lat_bucket\n"
+	  "    help: Oops.\n"
+	  "    probe: k:vfs_write\n"
+	  "    aggregate: stats\n"
+	  "    value: arg2\n",
+	  "config: t.yaml:7:11: metrics[1] (lat_bucket): name: \"lat_bucket\" collides with metrics[0] (lat): both produce \"lat_bucket\"; rename one of them" },
+	{ "counter_family_collision",
+	  COUNTER
+	  "  - name: reads\n    help: Sizes.\n    probe: u:libc:read\n    aggregate: hist\n    value: arg2\n",
+	  "config: t.yaml:6:11: metrics[1] (reads): name: \"reads\" collides with metrics[0] (reads_total): both produce \"reads\" (OpenMetrics names a counter's family without _total); rename one of them" },
+
+	/* ---- metric keys ---- */
+	{ "unknown_key_suggest", HEAD("reads_total") "    probe: " TP "\n    agregate: count\n",
+	  "config: t.yaml:5:5: metrics[0] (reads_total): unknown key \"agregate\" (did you mean \"aggregate\"?)" },
+	{ "unknown_key_list", COUNTER "    colour: red\n",
+	  "config: t.yaml:6:5: metrics[0] (reads_total): unknown key \"colour\"; expected one of name, help, probe, until, aggregate, value, unit, labels, filter, max_series, buckets" },
+	{ "duplicate_key", COUNTER "    help: Again.\n",
+	  "config: t.yaml:6:5: metrics[0] (reads_total): duplicate key \"help\" (first given at line 3); remove one" },
+	{ "help_missing",
+	  "metrics:\n  - name: reads_total\n    probe: t:a:b\n    aggregate: count\n",
+	  "config: t.yaml:2:5: metrics[0] (reads_total): help: missing; add help: with one line saying what the metric measures" },
+	{ "help_empty", "metrics:\n  - name: reads_total\n    help: \"  \"\n",
+	  "config: t.yaml:3:11: metrics[0] (reads_total): help: must not be empty; say what the metric measures" },
+	{ "help_mapping", "metrics:\n  - name: reads_total\n    help: {text: x}\n",
+	  "config: t.yaml:3:11: metrics[0] (reads_total): help: expected a string, got a mapping" },
+	{ "help_nul", "metrics:\n  - name: reads_total\n    help: \"a\\0b\"\n",
+	  "config: t.yaml:3:11: metrics[0] (reads_total): help: the string contains a NUL character; remove it" },
+
+	/* ---- probes ---- */
+	{ "probe_missing", HEAD("reads_total") "    aggregate: count\n",
+	  "config: t.yaml:2:5: metrics[0] (reads_total): probe: missing; add probe: with where to attach, e.g. probe: tracepoint:syscalls:sys_enter_read" },
+	{ "probe_not_spec", METRIC("reads_total", "sys_enter_read", "count"),
+	  "config: t.yaml:4:12: metrics[0] (reads_total): probe: \"sys_enter_read\" is not a probe spec; write KIND:TARGET, e.g. tracepoint:syscalls:sys_enter_read or uprobe:libc:malloc" },
+	{ "probe_kind_typo", METRIC("reads_total", "kprob:vfs_read", "count"),
+	  "config: t.yaml:4:12: metrics[0] (reads_total): probe: unknown probe kind \"kprob\" (did you mean \"kprobe\"?); expected one of tracepoint, kprobe, kretprobe, uprobe, uretprobe" },
+	{ "probe_kind_unknown", METRIC("reads_total", "fentry:vfs_read", "count"),
+	  "config: t.yaml:4:12: metrics[0] (reads_total): probe: unknown probe kind \"fentry\"; expected one of tracepoint, kprobe, kretprobe, uprobe, uretprobe" },
+	{ "tracepoint_no_event", METRIC("reads_total", "tracepoint:syscalls", "count"),
+	  "config: t.yaml:4:12: metrics[0] (reads_total): probe: \"tracepoint:syscalls\" has no event; write tracepoint:CATEGORY:EVENT, e.g. tracepoint:syscalls:sys_enter_read" },
+	{ "tracepoint_bad_event", METRIC("reads_total", "t:syscalls:sys-enter", "count"),
+	  "config: t.yaml:4:12: metrics[0] (reads_total): probe: \"t:syscalls:sys-enter\": \"sys-enter\" is not a valid tracepoint event; use letters, digits, '_' and '.'" },
+	{ "kretprobe_offset", METRIC("reads_total", "kretprobe:vfs_read+4", "count"),
+	  "config: t.yaml:4:12: metrics[0] (reads_total): probe: \"kretprobe:vfs_read+4\": a return probe takes no +OFFSET; remove it, or use kprobe: to probe at an offset" },
+	{ "kprobe_binary", METRIC("reads_total", "kprobe:vmlinux:vfs_read", "count"),
+	  "config: t.yaml:4:12: metrics[0] (reads_total): probe: \"kprobe:vmlinux:vfs_read\": a kprobe takes no binary; write kprobe:FUNCTION, or uprobe:BINARY:FUNCTION for user space" },
+	{ "kprobe_bad_offset", METRIC("reads_total", "k:vfs_read+0xZZ", "count"),
+	  "config: t.yaml:4:12: metrics[0] (reads_total): probe: \"k:vfs_read+0xZZ\": the offset \"0xZZ\" is not a number; write a decimal or 0x hexadecimal byte offset" },
+	{ "kprobe_no_func", METRIC("reads_total", "k:+8", "count"),
+	  "config: t.yaml:4:12: metrics[0] (reads_total): probe: \"k:+8\" has no function name; write kprobe:FUNCTION, e.g. kprobe:vfs_read" },
+	{ "uprobe_no_binary", METRIC("reads_total", "uprobe:malloc", "count"),
+	  "config: t.yaml:4:12: metrics[0] (reads_total): probe: \"uprobe:malloc\" needs a binary and a function; write uprobe:BINARY:FUNCTION, e.g. uprobe:libc:malloc" },
+	{ "uprobe_empty_binary", METRIC("reads_total", "ur::malloc", "count"),
+	  "config: t.yaml:4:12: metrics[0] (reads_total): probe: \"ur::malloc\" has no binary; write a path or a library name before the function, e.g. uretprobe:libc:malloc" },
+	{ "uprobe_bad_func", METRIC("reads_total", "u:/bin/true:my-func", "count"),
+	  "config: t.yaml:4:12: metrics[0] (reads_total): probe: \"u:/bin/true:my-func\": \"my-func\" is not a valid function name; use letters, digits, '_' and '.'" },
+	{ "probe_mapping", METRIC("reads_total", "{kind: kprobe}", "count"),
+	  "config: t.yaml:4:12: metrics[0] (reads_total): probe: expected a probe spec or a list of them, got a mapping" },
+	{ "probe_list_empty", METRIC("reads_total", "[]", "count"),
+	  "config: t.yaml:4:12: metrics[0] (reads_total): probe: the list is empty; give at least one probe" },
+	{ "probe_list_too_long",
+	  METRIC("reads_total",
+		 "[t:s:e0, t:s:e1, t:s:e2, t:s:e3, t:s:e4, t:s:e5, t:s:e6, t:s:e7, t:s:e8]",
+		 "count"),
+	  "config: t.yaml:4:77: metrics[0] (reads_total): probe: 9 probes given, at most 8 fit in one metric; split it into several metrics" },
+	{ "probe_duplicate",
+	  HEAD("reads_total") "    probe:\n      - t:syscalls:sys_enter_read\n      - tracepoint:syscalls:sys_enter_read\n    aggregate: count\n",
+	  "config: t.yaml:6:9: metrics[0] (reads_total): probe[1]: \"tracepoint:syscalls:sys_enter_read\" is the same probe as probe[0] (\"t:syscalls:sys_enter_read\"); remove one" },
+	{ "probe_mixed_kinds",
+	  METRIC("reads_total", "[t:syscalls:sys_enter_read, u:libc:read]", "count"),
+	  "config: t.yaml:4:40: metrics[0] (reads_total): probe[1]: cannot mix tracepoints with other probe kinds in one metric (probe[0] is \"t:syscalls:sys_enter_read\"); split them into separate metrics" },
+
+	/* ---- aggregate, value, until, unit ---- */
+	{ "aggregate_missing", HEAD("reads_total") "    probe: " TP "\n",
+	  "config: t.yaml:2:5: metrics[0] (reads_total): aggregate: missing; add aggregate: with one of count, sum, hist, lhist, stats" },
+	{ "aggregate_typo", METRIC("reads_total", TP, "cont"),
+	  "config: t.yaml:5:16: metrics[0] (reads_total): aggregate: unknown aggregate \"cont\" (did you mean \"count\"?); expected one of count, sum, hist, lhist, stats" },
+	{ "count_with_value", COUNTER "    value: arg0\n",
+	  "config: t.yaml:6:12: metrics[0] (reads_total): value: aggregate: count counts events and takes no value; remove value, or use aggregate: sum to add it up" },
+	{ "hist_without_value", HIST(TP),
+	  "config: t.yaml:2:5: metrics[0] (read_bytes): value: missing; aggregate: hist needs a value to observe, e.g. value: latency or value: arg2" },
+	{ "value_is_comm", HIST(TP) "    value: comm\n",
+	  "config: t.yaml:6:12: metrics[0] (read_bytes): value: comm is not a number; use one of pid, tid, uid, gid, cpu, argN, retval, args.FIELD or latency as the value, or make comm a label" },
+	{ "value_is_str", HIST("k:vfs_read") "    value: str(arg1)\n",
+	  "config: t.yaml:6:12: metrics[0] (read_bytes): value: str(arg1) is not a number; use one of pid, tid, uid, gid, cpu, argN, retval, args.FIELD or latency as the value, or make str(arg1) a label" },
+	{ "value_arg6", HIST("k:vfs_read") "    value: arg6\n",
+	  "config: t.yaml:6:12: metrics[0] (read_bytes): value: arg6: argument index must be 0..5" },
+	{ "value_typo", HIST("kr:vfs_read") "    value: retvl\n",
+	  "config: t.yaml:6:12: metrics[0] (read_bytes): value: unknown source \"retvl\" (did you mean \"retval\"?); expected one of " SOURCES },
+	{ "value_mapping", HIST("kr:vfs_read") "    value: [retval]\n",
+	  "config: t.yaml:6:12: metrics[0] (read_bytes): value: expected a string, got a list" },
+	{ "value_arg_on_tracepoint", HIST(TP) "    value: arg1\n",
+	  "config: t.yaml:6:12: metrics[0] (read_bytes): value: arg1 reads a function argument, so it needs kprobe or uprobe probes, but probe \"" TP
+	  "\" is a tracepoint; use args.FIELD to read a tracepoint's fields" },
+	{ "value_arg_on_kretprobe", HIST("kr:vfs_read") "    value: arg1\n",
+	  "config: t.yaml:6:12: metrics[0] (read_bytes): value: arg1 reads a function argument, so it needs kprobe or uprobe probes, but probe \"kr:vfs_read\" is a kretprobe; arguments are gone when a function returns, probe its entry instead" },
+	{ "value_retval_on_kprobe", HIST("[kr:vfs_read, k:vfs_write]") "    value: retval\n",
+	  "config: t.yaml:6:12: metrics[0] (read_bytes): value: retval needs kretprobe or uretprobe probes, but probe \"k:vfs_write\" is a kprobe; probe the function's return with kretprobe: or uretprobe:" },
+	{ "value_field_on_uprobe", HIST("u:libc:malloc") "    value: args.size\n",
+	  "config: t.yaml:6:12: metrics[0] (read_bytes): value: args.size reads a tracepoint field, so it needs tracepoint probes, but probe \"u:libc:malloc\" is a uprobe; use argN (kprobe, uprobe) or retval (kretprobe, uretprobe) instead" },
+	{ "value_bad_field", HIST(TP) "    value: args.1st\n",
+	  "config: t.yaml:6:12: metrics[0] (read_bytes): value: \"args.1st\": \"1st\" is not a valid field name; write args.FIELD with FIELD a tracepoint field, e.g. args.ret" },
+	{ "latency_without_end", HIST(TP) "    value: latency\n",
+	  "config: t.yaml:6:12: metrics[0] (read_bytes): value: latency needs an end point: add until: PROBE, or use only kprobe or uprobe probes (their return probe is then implied); probe \"" TP
+	  "\" is a tracepoint" },
+	{ "until_without_latency", HIST("k:vfs_read") "    value: arg2\n    until: kr:vfs_read\n",
+	  "config: t.yaml:7:12: metrics[0] (read_bytes): until: marks the end of a measured interval and is only used with value: latency; remove it or set value: latency" },
+	{ "until_list", HIST(TP) "    value: latency\n    until: [t:a:b, t:a:c]\n",
+	  "config: t.yaml:7:12: metrics[0] (read_bytes): until: expected one probe spec, got a list; until takes exactly one probe" },
+	{ "until_bad_spec", HIST(TP) "    value: latency\n    until: syscalls:sys_exit_read\n",
+	  "config: t.yaml:7:12: metrics[0] (read_bytes): until: unknown probe kind \"syscalls\"; expected one of tracepoint, kprobe, kretprobe, uprobe, uretprobe" },
+	{ "unit_typo", HIST("k:vfs_read") "    value: latency\n    unit: second\n",
+	  "config: t.yaml:7:11: metrics[0] (read_bytes): unit: unknown unit \"second\" (did you mean \"seconds\"?); expected seconds" },
+	{ "unit_without_latency", HIST("k:vfs_read") "    value: arg2\n    unit: seconds\n",
+	  "config: t.yaml:7:11: metrics[0] (read_bytes): unit: seconds only applies to value: latency (measured in nanoseconds, rendered in seconds); remove unit" },
+
+	/* ---- labels ---- */
+	{ "labels_mapping", COUNTER "    labels: {comm: x}\n",
+	  "config: t.yaml:6:13: metrics[0] (reads_total): labels: expected a list of labels, got a mapping" },
+	{ "labels_too_many",
+	  COUNTER "    labels: [comm, pid, tid, uid, gid, cpu, cgroup, probe, args.fd]\n",
+	  "config: t.yaml:6:60: metrics[0] (reads_total): labels: 9 labels given, at most 8 fit in the map key; remove some" },
+	{ "label_null", COUNTER "    labels:\n      -\n",
+	  "config: t.yaml:7:8: metrics[0] (reads_total): labels[0]: expected a source (e.g. comm) or a mapping {name: ..., source: ...}, got an empty value" },
+	{ "label_field_shorthand", COUNTER "    labels: [comm, args.id]\n",
+	  "config: t.yaml:6:20: metrics[0] (reads_total): labels[1]: \"args.id\" cannot be a label name; use the full form {name: id, source: args.id}" },
+	{ "label_str_shorthand", HIST("k:do_sys_open") "    value: arg2\n    labels: [str(arg1)]\n",
+	  "config: t.yaml:7:14: metrics[0] (read_bytes): labels[0]: \"str(arg1)\" cannot be a label name; use the full form {name: arg1, source: str(arg1)}" },
+	{ "label_latency", COUNTER "    labels: [latency]\n",
+	  "config: t.yaml:6:14: metrics[0] (reads_total): labels[0]: latency is not a label source, it can only be a value; remove it" },
+	{ "label_unknown_source", COUNTER "    labels: [cgroupid]\n",
+	  "config: t.yaml:6:14: metrics[0] (reads_total): labels[0]: unknown source \"cgroupid\" (did you mean \"cgroup\"?); expected one of " SOURCES },
+	{ "label_retval_on_tracepoint", COUNTER "    labels: [retval]\n",
+	  "config: t.yaml:6:14: metrics[0] (reads_total): labels[0]: retval needs kretprobe or uretprobe probes, but probe \"" TP
+	  "\" is a tracepoint; read the tracepoint's field instead, e.g. args.ret" },
+	{ "label_arg_until_return",
+	  HIST("k:vfs_read") "    value: latency\n    until: kr:vfs_read\n    labels: [arg0]\n",
+	  "config: t.yaml:8:14: metrics[0] (read_bytes): labels[0]: arg0 reads a function argument, so it needs kprobe or uprobe probes, but until \"kr:vfs_read\" is a kretprobe; arguments are gone when a function returns, probe its entry instead" },
+	{ "label_duplicate_name", COUNTER "    labels: [comm, {name: comm, source: pid}]\n",
+	  "config: t.yaml:6:27: metrics[0] (reads_total): labels[1].name: \"comm\" is already the name of labels[0]; label names must be unique within a metric" },
+	{ "label_le_in_hist",
+	  HIST("k:vfs_read") "    value: arg2\n    labels: [{name: le, source: pid}]\n",
+	  "config: t.yaml:7:21: metrics[0] (read_bytes): labels[0].name: \"le\" is reserved for histogram bucket bounds; choose another label name" },
+	{ "label_quantile_in_stats",
+	  METRIC("sizes", "u:libc:malloc",
+		 "stats") "    value: arg0\n    labels: [{name: quantile, source: cpu}]\n",
+	  "config: t.yaml:7:21: metrics[0] (sizes): labels[0].name: \"quantile\" is reserved for summaries (aggregate: stats); choose another label name" },
+	{ "label_bad_name", COUNTER "    labels: [{name: 1abc, source: pid}]\n",
+	  "config: t.yaml:6:21: metrics[0] (reads_total): labels[0].name: \"1abc\" is not a valid label name; use letters, digits and '_', not starting with a digit" },
+	{ "label_reserved_name", COUNTER "    labels: [{name: __pid, source: pid}]\n",
+	  "config: t.yaml:6:21: metrics[0] (reads_total): labels[0].name: \"__pid\" starts with \"__\", which Prometheus reserves for internal labels; rename it" },
+	{ "label_no_name", COUNTER "    labels:\n      - source: pid\n",
+	  "config: t.yaml:7:9: metrics[0] (reads_total): labels[0].name: missing; a label in full form needs name and source, e.g. {name: fd, source: arg0}" },
+	{ "label_no_source", COUNTER "    labels:\n      - name: fd\n",
+	  "config: t.yaml:7:9: metrics[0] (reads_total): labels[0].source: missing; say where the label's value comes from, e.g. source: arg0" },
+	{ "label_key_typo", COUNTER "    labels:\n      - name: fd\n        sorce: arg0\n",
+	  "config: t.yaml:8:9: metrics[0] (reads_total): labels[0]: unknown key \"sorce\" (did you mean \"source\"?)" },
+	{ "label_source_latency", COUNTER "    labels: [{name: l, source: latency}]\n",
+	  "config: t.yaml:6:32: metrics[0] (reads_total): labels[0].source: latency is not a label source, it can only be a value; use another source" },
+	{ "label_str_of_comm", COUNTER "    labels: [{name: s, source: str(comm)}]\n",
+	  "config: t.yaml:6:32: metrics[0] (reads_total): labels[0].source: \"str(comm)\": str() takes argN or args.FIELD, e.g. str(arg0) or str(args.filename)" },
+	{ "decode_typo", COUNTER "    labels: [{name: nr, source: args.id, decode: sycall}]\n",
+	  "config: t.yaml:6:50: metrics[0] (reads_total): labels[0].decode: unknown decoder \"sycall\" (did you mean \"syscall\"?); expected one of syscall, errno, ksym, cgroup_path, static, hex" },
+	{ "decode_on_comm", COUNTER "    labels: [{name: c, source: comm, decode: hex}]\n",
+	  "config: t.yaml:6:46: metrics[0] (reads_total): labels[0].decode: comm is a string; decoders turn integers into names, remove decode" },
+	{ "decode_cgroup_path_on_pid",
+	  COUNTER "    labels: [{name: c, source: pid, decode: cgroup_path}]\n",
+	  "config: t.yaml:6:45: metrics[0] (reads_total): labels[0].decode: cgroup_path decodes cgroup ids and needs source: cgroup, not pid" },
+	{ "static_without_values",
+	  COUNTER
+	  "    labels:\n      - name: nr\n        source: args.id\n        decode: static\n",
+	  "config: t.yaml:7:9: metrics[0] (reads_total): labels[0].values: missing; decode: static needs a mapping from integers to names, e.g. values: {0: read, 1: write}" },
+	{ "values_without_static",
+	  COUNTER
+	  "    labels:\n      - name: nr\n        source: args.id\n        values: {0: read}\n",
+	  "config: t.yaml:9:17: metrics[0] (reads_total): labels[0].values: only used with decode: static; remove it or set decode: static" },
+	{ "values_duplicate_number",
+	  COUNTER
+	  "    labels:\n      - name: nr\n        source: args.id\n        decode: static\n        values:\n          1: one\n          0x1: uno\n",
+	  "config: t.yaml:12:11: metrics[0] (reads_total): labels[0].values: duplicate key 1 (first given at line 11); remove one" },
+	{ "values_key_not_number",
+	  COUNTER "    labels: [{name: nr, source: args.id, decode: static, values: {read: 0}}]\n",
+	  "config: t.yaml:6:67: metrics[0] (reads_total): labels[0].values: \"read\" is not an integer; write a decimal or 0x hexadecimal number" },
+	{ "size_on_integer", COUNTER "    labels: [{name: p, source: pid, size: 8}]\n",
+	  "config: t.yaml:6:43: metrics[0] (reads_total): labels[0].size: only string sources (str(argN), str(args.FIELD)) take a size, pid does not; remove it" },
+	{ "size_too_big",
+	  COUNTER "    labels: [{name: f, source: str(args.filename), size: 200}]\n",
+	  "config: t.yaml:6:58: metrics[0] (reads_total): labels[0].size: 200 is out of range; use 1..128 bytes" },
+	{ "size_quoted",
+	  COUNTER "    labels: [{name: f, source: str(args.filename), size: \"64\"}]\n",
+	  "config: t.yaml:6:58: metrics[0] (reads_total): labels[0].size: expected an integer, got the quoted string \"64\"; remove the quotes" },
+
+	/* ---- filters ---- */
+	{ "filter_not_list", COUNTER "    filter: pid == 1\n",
+	  "config: t.yaml:6:13: metrics[0] (reads_total): filter: expected a list of conditions like 'comm != \"sshd\"', got a string" },
+	{ "filter_no_op", COUNTER "    filter: [comm sshd]\n",
+	  "config: t.yaml:6:14: metrics[0] (reads_total): filter[0]: 'comm sshd' has no comparison after \"comm\"; write SOURCE OP VALUE with OP one of == != < <= > >=" },
+	{ "filter_single_equals", COUNTER "    filter: [pid = 1]\n",
+	  "config: t.yaml:6:14: metrics[0] (reads_total): filter[0]: 'pid = 1': compare with ==, not =" },
+	{ "filter_no_source", COUNTER "    filter: ['== 1']\n",
+	  "config: t.yaml:6:14: metrics[0] (reads_total): filter[0]: '== 1' does not start with a source; write SOURCE OP VALUE, e.g. pid == 42" },
+	{ "filter_no_literal", COUNTER "    filter:\n      - pid >=\n",
+	  "config: t.yaml:7:9: metrics[0] (reads_total): filter[0]: 'pid >=' has nothing to compare with; add an integer or a double-quoted string after >=" },
+	{ "filter_bad_escape", COUNTER "    filter:\n      - comm == \"a\\x\"\n",
+	  "config: t.yaml:7:9: metrics[0] (reads_total): filter[0]: 'comm == \"a\\x\"': unknown escape \"\\x\" in the string; only \\\" \\\\ \\n \\t are allowed" },
+	{ "filter_unterminated", COUNTER "    filter:\n      - comm == \"sshd\n",
+	  "config: t.yaml:7:9: metrics[0] (reads_total): filter[0]: 'comm == \"sshd': the string is missing its closing '\"'" },
+	{ "filter_trailing_text", COUNTER "    filter:\n      - comm == \"sshd\" x\n",
+	  "config: t.yaml:7:9: metrics[0] (reads_total): filter[0]: 'comm == \"sshd\" x': unexpected text \"x\" after the closing quote; remove it" },
+	{ "filter_single_quotes", COUNTER "    filter:\n      - \"comm == 'sshd'\"\n",
+	  "config: t.yaml:7:9: metrics[0] (reads_total): filter[0]: 'comm == 'sshd'': strings take double quotes, e.g. comm == \"sshd\"" },
+	{ "filter_bad_number", COUNTER "    filter:\n      - pid == 12abc\n",
+	  "config: t.yaml:7:9: metrics[0] (reads_total): filter[0]: 'pid == 12abc': 12abc is neither an integer nor a double-quoted string; write e.g. 42, -1, 0x1f or \"sshd\"" },
+	{ "filter_number_overflow", COUNTER "    filter:\n      - pid > 0x10000000000000000\n",
+	  "config: t.yaml:7:9: metrics[0] (reads_total): filter[0]: 'pid > 0x10000000000000000': 0x10000000000000000 does not fit in a signed 64-bit integer" },
+	{ "filter_comm_vs_integer", COUNTER "    filter:\n      - comm == 5\n",
+	  "config: t.yaml:7:9: metrics[0] (reads_total): filter[0]: comm is a string; compare it with a double-quoted string, e.g. comm == \"sshd\"" },
+	{ "filter_pid_vs_string", COUNTER "    filter:\n      - pid == \"1\"\n",
+	  "config: t.yaml:7:9: metrics[0] (reads_total): filter[0]: pid is a number; compare it with an integer, not a string" },
+	{ "filter_comm_ordering", COUNTER "    filter:\n      - comm < \"m\"\n",
+	  "config: t.yaml:7:9: metrics[0] (reads_total): filter[0]: comm is a string and can only be compared with == or !=" },
+	{ "filter_comm_too_long", COUNTER "    filter:\n      - comm == \"systemd-journald-x\"\n",
+	  "config: t.yaml:7:9: metrics[0] (reads_total): filter[0]: comm is at most 15 characters, so \"systemd-journald-x\" can never match; compare with its first 15: \"systemd-journal\"" },
+	{ "filter_latency", HIST("k:vfs_read") "    value: latency\n    filter: [latency > 1000]\n",
+	  "config: t.yaml:7:14: metrics[0] (read_bytes): filter[0]: latency cannot be filtered, it is only known when the interval ends; filter on another source" },
+	{ "filter_unknown_source", COUNTER "    filter:\n      - comn != \"x\"\n",
+	  "config: t.yaml:7:9: metrics[0] (reads_total): filter[0]: unknown source \"comn\" (did you mean \"comm\"?); expected one of " SOURCES },
+	{ "filter_arg_on_tracepoint", COUNTER "    filter:\n      - arg0 == 3\n",
+	  "config: t.yaml:7:9: metrics[0] (reads_total): filter[0]: arg0 reads a function argument, so it needs kprobe or uprobe probes, but probe \"" TP
+	  "\" is a tracepoint; use args.FIELD to read a tracepoint's fields" },
+	{ "filter_too_many",
+	  COUNTER
+	  "    filter: [pid > 1, pid > 2, pid > 3, pid > 4, pid > 5, pid > 6, pid > 7, pid > 8, pid > 9]\n",
+	  "config: t.yaml:6:86: metrics[0] (reads_total): filter: 9 filters given, at most 8 fit in one metric; remove some" },
+
+	/* ---- max_series, buckets ---- */
+	{ "max_series_zero", COUNTER "    max_series: 0\n",
+	  "config: t.yaml:6:17: metrics[0] (reads_total): max_series: 0 is out of range; use 1..1048576" },
+	{ "max_series_too_big", COUNTER "    max_series: 1048577\n",
+	  "config: t.yaml:6:17: metrics[0] (reads_total): max_series: 1048577 is out of range; use 1..1048576" },
+	{ "max_series_quoted", COUNTER "    max_series: \"100\"\n",
+	  "config: t.yaml:6:17: metrics[0] (reads_total): max_series: expected an integer, got the quoted string \"100\"; remove the quotes" },
+	{ "max_series_overflow", COUNTER "    max_series: 99999999999999999999\n",
+	  "config: t.yaml:6:17: metrics[0] (reads_total): max_series: 99999999999999999999 does not fit in a signed 64-bit integer" },
+	{ "max_series_word", COUNTER "    max_series: lots\n",
+	  "config: t.yaml:6:17: metrics[0] (reads_total): max_series: \"lots\" is not an integer; write a decimal or 0x hexadecimal number" },
+	{ "max_series_null", COUNTER "    max_series:\n",
+	  "config: t.yaml:6:16: metrics[0] (reads_total): max_series: expected an integer, got an empty value" },
+	{ "buckets_on_counter", COUNTER "    buckets: {min: 1, max: 8}\n",
+	  "config: t.yaml:6:14: metrics[0] (reads_total): buckets: only aggregate: hist and lhist take buckets, not count; remove it" },
+	{ "buckets_list", HIST("k:vfs_read") "    value: arg2\n    buckets: [1, 8]\n",
+	  "config: t.yaml:7:14: metrics[0] (read_bytes): buckets: expected a mapping with min, max and step, got a list" },
+	{ "buckets_unknown_key",
+	  HIST("k:vfs_read") "    value: arg2\n    buckets: {min: 1, maxi: 8}\n",
+	  "config: t.yaml:7:23: metrics[0] (read_bytes): buckets: unknown key \"maxi\" (did you mean \"max\"?)" },
+	{ "hist_step",
+	  HIST("k:vfs_read") "    value: arg2\n    buckets: {min: 1, max: 8, step: 1}\n",
+	  "config: t.yaml:7:37: metrics[0] (read_bytes): buckets.step: hist buckets are powers of two and take no step; remove step, or use aggregate: lhist for linear buckets" },
+	{ "hist_min_not_pow2", HIST("k:vfs_read") "    value: arg2\n    buckets: {min: 100}\n",
+	  "config: t.yaml:7:20: metrics[0] (read_bytes): buckets.min: 100 is not a power of two; hist bucket bounds are 1, 2, 4, 8, ..., e.g. 64" },
+	{ "hist_max_zero", HIST("k:vfs_read") "    value: arg2\n    buckets: {max: 0}\n",
+	  "config: t.yaml:7:20: metrics[0] (read_bytes): buckets.max: 0 is not a power of two; hist bucket bounds are 1, 2, 4, 8, ..., e.g. 65536" },
+	{ "hist_min_ge_max",
+	  HIST("k:vfs_read") "    value: arg2\n    buckets: {min: 64, max: 64}\n",
+	  "config: t.yaml:7:29: metrics[0] (read_bytes): buckets.max: 64 must be greater than min (64)" },
+	{ "lhist_no_buckets", METRIC("sizes", "k:vfs_read", "lhist") "    value: arg2\n",
+	  "config: t.yaml:2:5: metrics[0] (sizes): buckets: missing; aggregate: lhist needs linear buckets, e.g. buckets: {min: 0, max: 100, step: 10}" },
+	{ "lhist_no_step",
+	  METRIC("sizes", "k:vfs_read",
+		 "lhist") "    value: arg2\n    buckets: {min: 0, max: 100}\n",
+	  "config: t.yaml:7:14: metrics[0] (sizes): buckets.step: missing; lhist buckets need min, max and step, e.g. {min: 0, max: 100, step: 10}" },
+	{ "lhist_step_zero",
+	  METRIC("sizes", "k:vfs_read",
+		 "lhist") "    value: arg2\n    buckets: {min: 0, max: 100, step: 0}\n",
+	  "config: t.yaml:7:39: metrics[0] (sizes): buckets.step: 0 must be greater than 0" },
+	{ "lhist_min_ge_max",
+	  METRIC("sizes", "k:vfs_read",
+		 "lhist") "    value: arg2\n    buckets: {min: 10, max: -10, step: 5}\n",
+	  "config: t.yaml:7:29: metrics[0] (sizes): buckets.max: -10 must be greater than min (10)" },
+	{ "lhist_not_multiple",
+	  METRIC("sizes", "k:vfs_read",
+		 "lhist") "    value: arg2\n    buckets: {min: 0, max: 100, step: 30}\n",
+	  "config: t.yaml:7:39: metrics[0] (sizes): buckets.step: max - min (100) is not a multiple of step (30); change max or step so that it is" },
+	{ "lhist_too_many_buckets",
+	  METRIC("sizes", "k:vfs_read",
+		 "lhist") "    value: arg2\n    buckets: {min: -1000, max: 1000, step: 1}\n",
+	  "config: t.yaml:7:44: metrics[0] (sizes): buckets.step: 2000 buckets is more than 256; use a larger step or a narrower min..max" },
+};
+
+/* ---- helpers ----------------------------------------------------------- */
+
+static struct cfg *parse_ok(const char *yaml)
+{
+	char err[1024] = "";
+	struct cfg *cfg = NULL;
+	int ret;
+
+	ret = config__parse_string(yaml, strlen(yaml), "t.yaml", &cfg, err, sizeof(err));
+	if (ret)
+		fail_msg("unexpected error %d: %s", ret, err);
+	assert_non_null(cfg);
+	return cfg;
+}
+
+static void run_bad_case(void **state)
+{
+	const struct bad_case *c = *state;
+	char err[1024] = "";
+	struct cfg *cfg = (struct cfg *)1;
+	int ret;
+
+	ret = config__parse_string(c->yaml, strlen(c->yaml), "t.yaml", &cfg, err, sizeof(err));
+	assert_int_equal(ret, -EINVAL);
+	assert_null(cfg);
+	assert_string_equal(err, c->want);
+}
+
+static void assert_pos(struct cfg_pos pos, int line, int col)
+{
+	assert_int_equal(pos.line, line);
+	assert_int_equal(pos.col, col);
+}
+
+/* ---- good configs ------------------------------------------------------ */
+
+/* The example of DESIGN.md, verbatim. */
+static const char design_example[] =
+	"namespace: \"\"                 # optional prefix for every user metric name\n"
+	"metrics:\n"
+	"  - name: read_latency_seconds          # Prometheus name rules; counters end in _total\n"
+	"    help: Time spent in read(2).         # required\n"
+	"    probe: tracepoint:syscalls:sys_enter_read   # or a list of probes feeding one metric\n"
+	"    until: tracepoint:syscalls:sys_exit_read    # with value: latency; matched per thread\n"
+	"    aggregate: hist                      # count | sum | hist | lhist | stats\n"
+	"    value: latency                       # latency | argN | retval | args.FIELD | ...\n"
+	"    unit: seconds                        # latency is measured in ns; rendered in seconds\n"
+	"    labels:\n"
+	"      - comm                             # shorthand: name == source\n"
+	"      - name: syscall\n"
+	"        source: args.id\n"
+	"        decode: syscall                  # syscall | errno | ksym | cgroup_path | static | hex\n"
+	"    filter:                              # predicates, all must hold\n"
+	"      - comm != \"sshd\"\n"
+	"      - args.ret < 0\n"
+	"    max_series: 10240                    # map capacity; updates that do not fit are counted\n"
+	"  - name: malloc_size_bytes\n"
+	"    help: Sizes passed to malloc.\n"
+	"    probe: uprobe:libc:malloc\n"
+	"    aggregate: stats\n"
+	"    value: arg0\n";
+
+static void test_design_example(void **state)
+{
+	struct cfg *cfg = parse_ok(design_example);
+	const struct cfg_metric *m;
+
+	(void)state;
+	assert_string_equal(cfg->file, "t.yaml");
+	assert_string_equal(cfg->namespace, "");
+	assert_int_equal(cfg->nmetrics, 2);
+
+	m = &cfg->metrics[0];
+	assert_string_equal(m->name, "read_latency_seconds");
+	assert_string_equal(m->help, "Time spent in read(2).");
+	assert_pos(m->pos, 3, 5);
+	assert_int_equal(m->nprobes, 1);
+	assert_int_equal(m->probes[0].kind, CFG_PROBE_TRACEPOINT);
+	assert_string_equal(m->probes[0].spec, "tracepoint:syscalls:sys_enter_read");
+	assert_string_equal(m->probes[0].target, "syscalls");
+	assert_string_equal(m->probes[0].func, "sys_enter_read");
+	assert_int_equal(m->probes[0].offset, 0);
+	assert_pos(m->probes[0].pos, 5, 12);
+	assert_true(m->has_until);
+	assert_int_equal(m->until.kind, CFG_PROBE_TRACEPOINT);
+	assert_string_equal(m->until.target, "syscalls");
+	assert_string_equal(m->until.func, "sys_exit_read");
+	assert_pos(m->until.pos, 6, 12);
+	assert_int_equal(m->agg, BPFPROM_AGG_HIST);
+	assert_true(m->has_value);
+	assert_int_equal(m->value.kind, BPFPROM_SRC_LATENCY);
+	assert_pos(m->value.pos, 8, 12);
+	assert_int_equal(m->unit, CFG_UNIT_SECONDS);
+
+	assert_int_equal(m->nlabels, 2);
+	assert_string_equal(m->labels[0].name, "comm");
+	assert_int_equal(m->labels[0].src.kind, BPFPROM_SRC_COMM);
+	assert_int_equal(m->labels[0].decode, CFG_DECODE_NONE);
+	assert_int_equal(m->labels[0].size, 16);
+	assert_pos(m->labels[0].pos, 11, 9);
+	assert_string_equal(m->labels[1].name, "syscall");
+	assert_int_equal(m->labels[1].src.kind, BPFPROM_SRC_FIELD);
+	assert_string_equal(m->labels[1].src.field, "id");
+	assert_pos(m->labels[1].src.pos, 13, 17);
+	assert_int_equal(m->labels[1].decode, CFG_DECODE_SYSCALL);
+	assert_int_equal(m->labels[1].size, 8);
+	assert_int_equal(m->labels[1].nvalues, 0);
+	assert_pos(m->labels[1].pos, 12, 9);
+
+	assert_int_equal(m->nfilters, 2);
+	assert_int_equal(m->filters[0].src.kind, BPFPROM_SRC_COMM);
+	assert_int_equal(m->filters[0].op, BPFPROM_OP_NE);
+	assert_true(m->filters[0].is_str);
+	assert_string_equal(m->filters[0].sval, "sshd");
+	assert_string_equal(m->filters[0].text, "comm != \"sshd\"");
+	assert_pos(m->filters[0].pos, 16, 9);
+	assert_int_equal(m->filters[1].src.kind, BPFPROM_SRC_FIELD);
+	assert_string_equal(m->filters[1].src.field, "ret");
+	assert_int_equal(m->filters[1].op, BPFPROM_OP_LT);
+	assert_false(m->filters[1].is_str);
+	assert_null(m->filters[1].sval);
+	assert_int_equal(m->filters[1].ival, 0);
+	assert_string_equal(m->filters[1].text, "args.ret < 0");
+	assert_int_equal(m->max_series, 10240);
+	assert_false(m->buckets.set);
+
+	m = &cfg->metrics[1];
+	assert_string_equal(m->name, "malloc_size_bytes");
+	assert_int_equal(m->nprobes, 1);
+	assert_int_equal(m->probes[0].kind, CFG_PROBE_UPROBE);
+	assert_string_equal(m->probes[0].target, "libc");
+	assert_string_equal(m->probes[0].func, "malloc");
+	assert_false(m->has_until);
+	assert_int_equal(m->agg, BPFPROM_AGG_STATS);
+	assert_int_equal(m->value.kind, BPFPROM_SRC_ARG);
+	assert_int_equal(m->value.argn, 0);
+	assert_int_equal(m->unit, CFG_UNIT_NONE);
+	assert_int_equal(m->nlabels, 0);
+	assert_int_equal(m->nfilters, 0);
+	assert_int_equal(m->max_series, CONFIG_DEFAULT_MAX_SERIES);
+
+	config__free(cfg);
+}
+
+static const char full_example[] =
+	"namespace: app\n"
+	"metrics:\n"
+	"  - name: syscalls_total\n"
+	"    help: \"Syscalls by \\\"kind\\\".\"\n"
+	"    probe:\n"
+	"      - t:raw_syscalls:sys_enter\n"
+	"      - tp:syscalls:sys_enter_openat\n"
+	"    aggregate: count\n"
+	"    labels:\n"
+	"      - probe\n"
+	"      - name: nr\n"
+	"        source: args.id\n"
+	"        decode: static\n"
+	"        values: {0: read, 1: write, 0x101: openat, -1: unknown}\n"
+	"      - name: file\n"
+	"        source: str(args.filename)\n"
+	"        size: 64\n"
+	"    filter:\n"
+	"      - pid != 1\n"
+	"      - args.id >= 0x10\n"
+	"      - args.id>-5\n"
+	"      - str(args.filename)==\"/etc/\\\"x\\\"\\\\\\n\\t\"\n"
+	"      - cgroup <= -9223372036854775808\n"
+	"      - '  probe   >   0x7fffffffffffffff  '\n"
+	"    max_series: 0x100\n"
+	"  - name: func_latency_seconds\n"
+	"    help: Latency.\n"
+	"    probe:\n"
+	"      - kprobe:vfs_read+0x10\n"
+	"      - k:vfs_write.cold+16\n"
+	"      - uprobe:/usr/lib/libc.so.6:malloc\n"
+	"    aggregate: lhist\n"
+	"    value: latency\n"
+	"    unit: seconds\n"
+	"    labels:\n"
+	"      - comm\n"
+	"      - arg1\n"
+	"      - name: fd\n"
+	"        source: arg0\n"
+	"        decode: hex\n"
+	"      - {name: s, source: str(arg2)}\n"
+	"    filter:\n"
+	"      - comm == \"nginx\"\n"
+	"      - arg3 > 4096\n"
+	"      - str(arg2) != \"\"\n"
+	"    buckets: {min: -100, max: 900, step: 50}\n"
+	"  - name: ret_sum_total\n"
+	"    help: sum of return values\n"
+	"    probe: [kr:vfs_read, ur:libc:malloc, kretprobe:vfs_write, uretprobe:libc:free]\n"
+	"    aggregate: sum\n"
+	"    value: retval\n"
+	"    labels: [retval, cpu, uid, gid, tid, cgroup]\n"
+	"  - name: open_latency\n"
+	"    help: Open latency.\n"
+	"    probe: tracepoint:syscalls:sys_enter_openat\n"
+	"    until: u:/bin/app:done+0x20\n"
+	"    aggregate: hist\n"
+	"    value: latency\n"
+	"    buckets: {min: 1024, max: 0x100000}\n"
+	"  - name: alloc_bytes\n"
+	"    help: Sizes.\n"
+	"    probe: u:libc:malloc\n"
+	"    aggregate: stats\n"
+	"    value: arg5\n"
+	"    labels:\n"
+	"      - {name: cgroup, source: cgroup, decode: cgroup_path}\n"
+	"      - {name: caller, source: pid, decode: ksym}\n"
+	"      - {name: err, source: arg4, decode: errno}\n"
+	"    max_series: 1048576\n";
+
+static void test_full_example(void **state)
+{
+	struct cfg *cfg = parse_ok(full_example);
+	const struct cfg_metric *m;
+	const struct cfg_label *l;
+	const struct cfg_filter *f;
+
+	(void)state;
+	assert_string_equal(cfg->namespace, "app");
+	assert_int_equal(cfg->nmetrics, 5);
+
+	/* A count over tracepoints, with every label form and many literals. */
+	m = &cfg->metrics[0];
+	assert_string_equal(m->name, "app_syscalls_total");
+	assert_string_equal(m->help, "Syscalls by \"kind\".");
+	assert_int_equal(m->nprobes, 2);
+	assert_int_equal(m->probes[0].kind, CFG_PROBE_TRACEPOINT);
+	assert_string_equal(m->probes[0].spec, "t:raw_syscalls:sys_enter");
+	assert_string_equal(m->probes[0].target, "raw_syscalls");
+	assert_string_equal(m->probes[0].func, "sys_enter");
+	assert_pos(m->probes[0].pos, 6, 9);
+	assert_int_equal(m->probes[1].kind, CFG_PROBE_TRACEPOINT);
+	assert_string_equal(m->probes[1].target, "syscalls");
+	assert_string_equal(m->probes[1].func, "sys_enter_openat");
+	assert_int_equal(m->agg, BPFPROM_AGG_COUNT);
+	assert_false(m->has_value);
+	assert_int_equal(m->value.kind, BPFPROM_SRC_NONE);
+
+	assert_int_equal(m->nlabels, 3);
+	l = &m->labels[0];
+	assert_string_equal(l->name, "probe");
+	assert_int_equal(l->src.kind, BPFPROM_SRC_PROBE);
+	assert_int_equal(l->size, 8);
+	l = &m->labels[1];
+	assert_string_equal(l->name, "nr");
+	assert_int_equal(l->src.kind, BPFPROM_SRC_FIELD);
+	assert_string_equal(l->src.field, "id");
+	assert_int_equal(l->decode, CFG_DECODE_STATIC);
+	assert_int_equal(l->nvalues, 4);
+	assert_int_equal(l->values[0].key, 0);
+	assert_string_equal(l->values[0].name, "read");
+	assert_int_equal(l->values[1].key, 1);
+	assert_string_equal(l->values[1].name, "write");
+	assert_int_equal(l->values[2].key, 0x101);
+	assert_string_equal(l->values[2].name, "openat");
+	assert_int_equal(l->values[3].key, -1);
+	assert_string_equal(l->values[3].name, "unknown");
+	l = &m->labels[2];
+	assert_string_equal(l->name, "file");
+	assert_int_equal(l->src.kind, BPFPROM_SRC_STR_FIELD);
+	assert_string_equal(l->src.field, "filename");
+	assert_int_equal(l->size, 64);
+
+	assert_int_equal(m->nfilters, 6);
+	f = &m->filters[0];
+	assert_int_equal(f->src.kind, BPFPROM_SRC_PID);
+	assert_int_equal(f->op, BPFPROM_OP_NE);
+	assert_int_equal(f->ival, 1);
+	f = &m->filters[1];
+	assert_int_equal(f->op, BPFPROM_OP_GE);
+	assert_int_equal(f->ival, 16);
+	f = &m->filters[2];
+	assert_int_equal(f->src.kind, BPFPROM_SRC_FIELD);
+	assert_string_equal(f->src.field, "id");
+	assert_int_equal(f->op, BPFPROM_OP_GT);
+	assert_false(f->is_str);
+	assert_true(f->ival == -5);
+	assert_string_equal(f->text, "args.id>-5");
+	f = &m->filters[3];
+	assert_int_equal(f->src.kind, BPFPROM_SRC_STR_FIELD);
+	assert_string_equal(f->src.field, "filename");
+	assert_int_equal(f->op, BPFPROM_OP_EQ);
+	assert_true(f->is_str);
+	assert_string_equal(f->sval, "/etc/\"x\"\\\n\t");
+	f = &m->filters[4];
+	assert_int_equal(f->src.kind, BPFPROM_SRC_CGROUP);
+	assert_int_equal(f->op, BPFPROM_OP_LE);
+	assert_true(f->ival == INT64_MIN);
+	f = &m->filters[5];
+	assert_int_equal(f->src.kind, BPFPROM_SRC_PROBE);
+	assert_int_equal(f->op, BPFPROM_OP_GT);
+	assert_true(f->ival == INT64_MAX);
+	assert_string_equal(f->text, "  probe   >   0x7fffffffffffffff  ");
+	assert_int_equal(m->max_series, 256);
+
+	/* Kernel and user entry probes with offsets, implied return, lhist. */
+	m = &cfg->metrics[1];
+	assert_string_equal(m->name, "app_func_latency_seconds");
+	assert_int_equal(m->nprobes, 3);
+	assert_int_equal(m->probes[0].kind, CFG_PROBE_KPROBE);
+	assert_null(m->probes[0].target);
+	assert_string_equal(m->probes[0].func, "vfs_read");
+	assert_int_equal(m->probes[0].offset, 0x10);
+	assert_int_equal(m->probes[1].kind, CFG_PROBE_KPROBE);
+	assert_string_equal(m->probes[1].func, "vfs_write.cold");
+	assert_int_equal(m->probes[1].offset, 16);
+	assert_int_equal(m->probes[2].kind, CFG_PROBE_UPROBE);
+	assert_string_equal(m->probes[2].target, "/usr/lib/libc.so.6");
+	assert_string_equal(m->probes[2].func, "malloc");
+	assert_int_equal(m->probes[2].offset, 0);
+	assert_false(m->has_until);
+	assert_int_equal(m->agg, BPFPROM_AGG_LHIST);
+	assert_int_equal(m->value.kind, BPFPROM_SRC_LATENCY);
+	assert_int_equal(m->unit, CFG_UNIT_SECONDS);
+	assert_int_equal(m->nlabels, 4);
+	assert_string_equal(m->labels[0].name, "comm");
+	assert_int_equal(m->labels[0].size, 16);
+	assert_string_equal(m->labels[1].name, "arg1");
+	assert_int_equal(m->labels[1].src.kind, BPFPROM_SRC_ARG);
+	assert_int_equal(m->labels[1].src.argn, 1);
+	assert_string_equal(m->labels[2].name, "fd");
+	assert_int_equal(m->labels[2].src.argn, 0);
+	assert_int_equal(m->labels[2].decode, CFG_DECODE_HEX);
+	assert_string_equal(m->labels[3].name, "s");
+	assert_int_equal(m->labels[3].src.kind, BPFPROM_SRC_STR_ARG);
+	assert_int_equal(m->labels[3].src.argn, 2);
+	assert_int_equal(m->labels[3].size, CONFIG_DEFAULT_STR_SIZE);
+	assert_pos(m->labels[3].pos, 41, 9);
+	assert_int_equal(m->nfilters, 3);
+	assert_int_equal(m->filters[0].src.kind, BPFPROM_SRC_COMM);
+	assert_string_equal(m->filters[0].sval, "nginx");
+	assert_int_equal(m->filters[1].src.argn, 3);
+	assert_int_equal(m->filters[1].ival, 4096);
+	assert_int_equal(m->filters[2].src.kind, BPFPROM_SRC_STR_ARG);
+	assert_string_equal(m->filters[2].sval, "");
+	assert_true(m->buckets.set);
+	assert_true(m->buckets.has_min && m->buckets.has_max && m->buckets.has_step);
+	assert_true(m->buckets.min == -100);
+	assert_int_equal(m->buckets.max, 900);
+	assert_int_equal(m->buckets.step, 50);
+	assert_pos(m->buckets.pos, 46, 14);
+
+	/* Return probes of every spelling feed retval. */
+	m = &cfg->metrics[2];
+	assert_string_equal(m->name, "app_ret_sum_total");
+	assert_int_equal(m->nprobes, 4);
+	assert_int_equal(m->probes[0].kind, CFG_PROBE_KRETPROBE);
+	assert_int_equal(m->probes[1].kind, CFG_PROBE_URETPROBE);
+	assert_string_equal(m->probes[1].target, "libc");
+	assert_int_equal(m->probes[2].kind, CFG_PROBE_KRETPROBE);
+	assert_int_equal(m->probes[3].kind, CFG_PROBE_URETPROBE);
+	assert_string_equal(m->probes[3].func, "free");
+	assert_int_equal(m->agg, BPFPROM_AGG_SUM);
+	assert_int_equal(m->value.kind, BPFPROM_SRC_RETVAL);
+	assert_int_equal(m->nlabels, 6);
+	assert_int_equal(m->labels[0].src.kind, BPFPROM_SRC_RETVAL);
+	assert_int_equal(m->labels[1].src.kind, BPFPROM_SRC_CPU);
+	assert_int_equal(m->labels[2].src.kind, BPFPROM_SRC_UID);
+	assert_int_equal(m->labels[3].src.kind, BPFPROM_SRC_GID);
+	assert_int_equal(m->labels[4].src.kind, BPFPROM_SRC_TID);
+	assert_int_equal(m->labels[5].src.kind, BPFPROM_SRC_CGROUP);
+	assert_string_equal(m->labels[5].name, "cgroup");
+
+	/* until may be of another kind than the start. */
+	m = &cfg->metrics[3];
+	assert_string_equal(m->name, "app_open_latency");
+	assert_true(m->has_until);
+	assert_int_equal(m->until.kind, CFG_PROBE_UPROBE);
+	assert_string_equal(m->until.spec, "u:/bin/app:done+0x20");
+	assert_string_equal(m->until.target, "/bin/app");
+	assert_string_equal(m->until.func, "done");
+	assert_int_equal(m->until.offset, 0x20);
+	assert_int_equal(m->agg, BPFPROM_AGG_HIST);
+	assert_int_equal(m->unit, CFG_UNIT_NONE);
+	assert_true(m->buckets.set);
+	assert_true(m->buckets.has_min && m->buckets.has_max);
+	assert_false(m->buckets.has_step);
+	assert_int_equal(m->buckets.min, 1024);
+	assert_int_equal(m->buckets.max, 1 << 20);
+
+	m = &cfg->metrics[4];
+	assert_string_equal(m->name, "app_alloc_bytes");
+	assert_int_equal(m->agg, BPFPROM_AGG_STATS);
+	assert_int_equal(m->value.kind, BPFPROM_SRC_ARG);
+	assert_int_equal(m->value.argn, 5);
+	assert_int_equal(m->labels[0].decode, CFG_DECODE_CGROUP_PATH);
+	assert_int_equal(m->labels[1].decode, CFG_DECODE_KSYM);
+	assert_int_equal(m->labels[2].decode, CFG_DECODE_ERRNO);
+	assert_int_equal(m->labels[2].src.argn, 4);
+	assert_int_equal(m->max_series, CONFIG_MAX_MAX_SERIES);
+
+	config__free(cfg);
+}
+
+static void test_defaults(void **state)
+{
+	struct cfg *cfg = parse_ok(COUNTER);
+	const struct cfg_metric *m = &cfg->metrics[0];
+
+	(void)state;
+	assert_non_null(cfg->namespace);
+	assert_string_equal(cfg->namespace, "");
+	assert_int_equal(cfg->nmetrics, 1);
+	assert_string_equal(m->name, "reads_total");
+	assert_pos(m->pos, 2, 5);
+	assert_int_equal(m->max_series, CONFIG_DEFAULT_MAX_SERIES);
+	assert_int_equal(m->max_series, 10240);
+	assert_false(m->has_value);
+	assert_false(m->has_until);
+	assert_int_equal(m->unit, CFG_UNIT_NONE);
+	assert_int_equal(m->nlabels, 0);
+	assert_int_equal(m->nfilters, 0);
+	assert_false(m->buckets.set);
+	config__free(cfg);
+}
+
+/* Flow style, anchors and aliases are plain YAML and must just work. */
+static void test_flow_and_aliases(void **state)
+{
+	static const char yaml[] =
+		"{metrics: [\n"
+		"  {name: a_total, help: &h \"Shared help.\", probe: t:sched:sched_switch,\n"
+		"   aggregate: count, labels: &l [comm, {name: p, source: str(args.prev_comm), size: 1}]},\n"
+		"  {name: b_total, help: *h, probe: \"t:sched:sched_wakeup\", aggregate: count, labels: *l}]}\n";
+	struct cfg *cfg = parse_ok(yaml);
+
+	(void)state;
+	assert_int_equal(cfg->nmetrics, 2);
+	assert_string_equal(cfg->metrics[0].help, "Shared help.");
+	assert_string_equal(cfg->metrics[1].help, "Shared help.");
+	assert_string_equal(cfg->metrics[0].probes[0].func, "sched_switch");
+	assert_string_equal(cfg->metrics[1].probes[0].func, "sched_wakeup");
+	assert_int_equal(cfg->metrics[1].nlabels, 2);
+	assert_string_equal(cfg->metrics[1].labels[1].name, "p");
+	assert_string_equal(cfg->metrics[1].labels[1].src.field, "prev_comm");
+	assert_int_equal(cfg->metrics[1].labels[1].size, 1);
+	assert_pos(cfg->metrics[1].pos, 4, 3);
+	config__free(cfg);
+}
+
+/* Every hist, lhist and stats name stays clear of the others' series. */
+static void test_no_false_collisions(void **state)
+{
+	static const char yaml[] =
+		"metrics:\n"
+		"  - {name: lat, help: h, probe: 'k:f', aggregate: hist, value: latency}\n"
+		"  - {name: lat_seconds, help: h, probe: 'k:f', aggregate: stats, value: latency}\n"
+		"  - {name: lat_count_total, help: h, probe: 'k:f', aggregate: count}\n"
+		"  - {name: size, help: h, probe: 'k:f', aggregate: lhist, value: arg1,\n"
+		"     buckets: {min: 0, max: 4096, step: 16}}\n";
+	struct cfg *cfg;
+	char err[512];
+	int ret;
+
+	(void)state;
+	/* lat_count_total is the OpenMetrics family lat_count: taken by lat. */
+	ret = config__parse_string(yaml, strlen(yaml), "t.yaml", &cfg, err, sizeof(err));
+	assert_int_equal(ret, -EINVAL);
+	assert_string_equal(
+		err,
+		"config: t.yaml:4:12: metrics[2] (lat_count_total): name: \"lat_count_total\" collides with metrics[0] (lat): both produce \"lat_count\" (OpenMetrics names a counter's family without _total); rename one of them");
+
+	cfg = parse_ok(
+		"metrics:\n"
+		"  - {name: lat, help: h, probe: 'k:f', aggregate: hist, value: latency}\n"
+		"  - {name: lat_seconds, help: h, probe: 'k:f', aggregate: stats, value: latency}\n"
+		"  - {name: lat_calls_total, help: h, probe: 'k:f', aggregate: count}\n");
+	assert_int_equal(cfg->nmetrics, 3);
+	config__free(cfg);
+}
+
+static void test_parse_file(void **state)
+{
+	char path[] = "/tmp/test_config_XXXXXX";
+	char err[512], want[600];
+	struct cfg *cfg = NULL;
+	FILE *f;
+	int fd, ret;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	fputs(design_example, f);
+	fclose(f);
+	ret = config__parse_file(path, &cfg, err, sizeof(err));
+	assert_int_equal(ret, 0);
+	assert_string_equal(cfg->file, path);
+	assert_int_equal(cfg->nmetrics, 2);
+	config__free(cfg);
+
+	/* Messages name the file as given. */
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("metrics: 5\n", f);
+	fclose(f);
+	ret = config__parse_file(path, &cfg, err, sizeof(err));
+	assert_int_equal(ret, -EINVAL);
+	assert_null(cfg);
+	snprintf(want, sizeof(want),
+		 "config: %s:1:10: metrics: expected a list of metrics, got a string", path);
+	assert_string_equal(err, want);
+	unlink(path);
+
+	ret = config__parse_file("/nonexistent/bpfprom.yaml", &cfg, err, sizeof(err));
+	assert_int_equal(ret, -ENOENT);
+	assert_null(cfg);
+	assert_string_equal(
+		err, "config: /nonexistent/bpfprom.yaml: cannot read: No such file or directory");
+
+	ret = config__parse_file("/", &cfg, err, sizeof(err));
+	assert_int_equal(ret, -EISDIR);
+	assert_string_equal(err, "config: /: cannot read: Is a directory");
+}
+
+/* A short or missing buffer truncates the message, never the parse result. */
+static void test_small_error_buffer(void **state)
+{
+	static const char yaml[] = COUNTER "    colour: red\n";
+	struct cfg *cfg;
+	char err[16];
+	int ret;
+
+	(void)state;
+	memset(err, 'x', sizeof(err));
+	ret = config__parse_string(yaml, strlen(yaml), "t.yaml", &cfg, err, sizeof(err));
+	assert_int_equal(ret, -EINVAL);
+	assert_string_equal(err, "config: t.yaml:");
+	ret = config__parse_string(yaml, strlen(yaml), "t.yaml", &cfg, NULL, 0);
+	assert_int_equal(ret, -EINVAL);
+	assert_null(cfg);
+}
+
+/* The text need not be NUL-terminated: only len bytes are read. */
+static void test_length_bounded(void **state)
+{
+	static const char yaml[] = COUNTER "GARBAGE: [";
+	struct cfg *cfg = NULL;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(
+		config__parse_string(yaml, strlen(COUNTER), "t.yaml", &cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg->nmetrics, 1);
+	config__free(cfg);
+	config__free(NULL);
+}
+
+static void test_names(void **state)
+{
+	(void)state;
+	assert_string_equal(config__agg_name(BPFPROM_AGG_COUNT), "count");
+	assert_string_equal(config__agg_name(BPFPROM_AGG_SUM), "sum");
+	assert_string_equal(config__agg_name(BPFPROM_AGG_HIST), "hist");
+	assert_string_equal(config__agg_name(BPFPROM_AGG_LHIST), "lhist");
+	assert_string_equal(config__agg_name(BPFPROM_AGG_STATS), "stats");
+	assert_string_equal(config__src_name(BPFPROM_SRC_COMM), "comm");
+	assert_string_equal(config__src_name(BPFPROM_SRC_ARG), "argN");
+	assert_string_equal(config__src_name(BPFPROM_SRC_FIELD), "args.FIELD");
+	assert_string_equal(config__src_name(BPFPROM_SRC_STR_ARG), "str(argN)");
+	assert_string_equal(config__src_name(BPFPROM_SRC_STR_FIELD), "str(args.FIELD)");
+	assert_string_equal(config__src_name(BPFPROM_SRC_LATENCY), "latency");
+	assert_string_equal(config__src_name(BPFPROM_SRC__COUNT), "unknown");
+	assert_string_equal(config__decode_name(CFG_DECODE_NONE), "none");
+	assert_string_equal(config__decode_name(CFG_DECODE_CGROUP_PATH), "cgroup_path");
+	assert_string_equal(config__decode_name(CFG_DECODE_HEX), "hex");
+	assert_string_equal(config__probe_kind_name(CFG_PROBE_TRACEPOINT), "tracepoint");
+	assert_string_equal(config__probe_kind_name(CFG_PROBE_KRETPROBE), "kretprobe");
+	assert_string_equal(config__probe_kind_name(CFG_PROBE_URETPROBE), "uretprobe");
+}
+
+int main(void)
+{
+	static const struct CMUnitTest good[] = {
+		cmocka_unit_test(test_design_example),
+		cmocka_unit_test(test_full_example),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_flow_and_aliases),
+		cmocka_unit_test(test_no_false_collisions),
+		cmocka_unit_test(test_parse_file),
+		cmocka_unit_test(test_small_error_buffer),
+		cmocka_unit_test(test_length_bounded),
+		cmocka_unit_test(test_names),
+	};
+	struct CMUnitTest tests[ARRAY_SIZE(bad_cases) + ARRAY_SIZE(good)];
+	size_t i, n = 0;
+
+	/* One named test per bad config, so a failure says which one. */
+	for (i = 0; i < ARRAY_SIZE(bad_cases); i++)
+		tests[n++] = (struct CMUnitTest){
+			.name = bad_cases[i].name,
+			.test_func = run_bad_case,
+			.initial_state = (void *)&bad_cases[i],
+		};
+	for (i = 0; i < ARRAY_SIZE(good); i++)
+		tests[n++] = good[i];
+	return _cmocka_run_group_tests("config", tests, n, NULL, NULL);
+}
