@@ -29,6 +29,7 @@ struct collect {
 	uint64_t *percpu; /* one u64 per CPU, for the drop counters */
 	/* for the sort comparator */
 	const uint8_t *cmp_keys;
+	const struct render_metric *cmp_rm;
 };
 
 struct collect *collect__new(void)
@@ -249,12 +250,34 @@ static int read_loop(struct collect *c, const struct loader_maps *m, enum bpfpro
 	return 0;
 }
 
+/* Label by label, numbers as numbers, so the output reads in order. */
 static int cmp_order(const void *a, const void *b, void *arg)
 {
 	const struct collect *c = arg;
+	const uint8_t *ka = c->cmp_keys + *(const size_t *)a * c->key_size;
+	const uint8_t *kb = c->cmp_keys + *(const size_t *)b * c->key_size;
+	const struct render_metric *rm = c->cmp_rm;
 
-	return memcmp(c->cmp_keys + *(const size_t *)a * c->key_size,
-		      c->cmp_keys + *(const size_t *)b * c->key_size, c->key_size);
+	for (size_t i = 0; i < rm->nlabels; i++) {
+		const struct render_label *l = &rm->labels[i];
+		uint64_t ua, ub;
+		int r;
+
+		if (l->is_str || l->key_size != 8) {
+			r = memcmp(ka + l->key_off, kb + l->key_off, l->key_size);
+			if (r)
+				return r;
+			continue;
+		}
+		memcpy(&ua, ka + l->key_off, 8);
+		memcpy(&ub, kb + l->key_off, 8);
+		if (ua == ub)
+			continue;
+		if (l->is_signed)
+			return (int64_t)ua < (int64_t)ub ? -1 : 1;
+		return ua < ub ? -1 : 1;
+	}
+	return memcmp(ka, kb, c->key_size);
 }
 
 int collect__metric(struct collect *c, const struct loader_maps *maps, struct render_metric *rm,
@@ -284,6 +307,7 @@ int collect__metric(struct collect *c, const struct loader_maps *maps, struct re
 		for (size_t i = 0; i < n; i++)
 			c->order[i] = i;
 		c->cmp_keys = c->keys;
+		c->cmp_rm = rm;
 		qsort_r(c->order, n, sizeof(size_t), cmp_order, c);
 		for (size_t i = 0; i < n; i++) {
 			memcpy(c->skeys + i * c->key_size, c->keys + c->order[i] * c->key_size,

@@ -136,6 +136,9 @@ W
 	expect "map full: max_series series kept, the rest counted as dropped" \
 		"$(printf 'bpfp_write_full_total{size="0"} 1\nbpfp_write_full_total{size="1"} 1\nbpfprom_dropped_events_total{metric="bpfp_write_full_total",reason="map_full"} 8')" \
 		"$(grep -e '^bpfp_write_full_total' -e 'dropped_events_total{metric="bpfp_write_full_total"' "$TMP/m.txt")"
+	expect "collect: series sorted by label value, numbers numerically" \
+		"0 1 2 3 4 5 8 9 1024 1025" \
+		"$(sed -n 's/^bpfp_write_by_size_total{size="\([0-9]*\)"} 1$/\1/p' "$TMP/m.txt" | tr '\n' ' ' | sed 's/ $//')"
 	expect "self: nothing dropped" \
 		'bpfprom_dropped_events_total{metric="bpfp_getppid_total",reason="map_full"} 0' \
 		"$(grep '^bpfprom_dropped_events_total{metric="bpfp_getppid_total"' "$TMP/m.txt")"
@@ -244,7 +247,7 @@ bad "YAML syntax error" "metrics:
 # --- --config.check ---------------------------------------------------------
 out=$("$BIN" --config.file=$DIR/configs/count.yaml --config.check 2>&1)
 expect "--config.check: a valid config exits 0" \
-	"rc=0 config: $DIR/configs/count.yaml: valid, 10 metrics resolved against this kernel" "rc=$? $out"
+	"rc=0 config: $DIR/configs/count.yaml: valid, 11 metrics resolved against this kernel" "rc=$? $out"
 printf 'metrics:\n  - name: x_total\n    help: h\n    probe: tracepoint:sched:nope\n    aggregate: count\n' >"$TMP/chk.yaml"
 out=$("$BIN" --config.file="$TMP/chk.yaml" --config.check 2>&1)
 expect "--config.check: an unknown tracepoint exits 1" \
@@ -256,7 +259,7 @@ expect "--config.check: nothing was loaded" 0 "$(left_behind)"
 if command -v unshare >/dev/null && command -v setpriv >/dev/null; then
 	out=$(unshare -m sh -c 'umount /sys/kernel/debug 2>/dev/null; umount /sys/kernel/tracing 2>/dev/null; "$0" --config.file="$1" --config.check 2>&1' "$BIN" "$DIR/configs/count.yaml")
 	expect "tracefs: not mounted, bpfprom mounts it" \
-		"rc=0 config: $DIR/configs/count.yaml: valid, 10 metrics resolved against this kernel" "rc=$? $out"
+		"rc=0 config: $DIR/configs/count.yaml: valid, 11 metrics resolved against this kernel" "rc=$? $out"
 	out=$(unshare -m sh -c 'umount /sys/kernel/debug 2>/dev/null; umount /sys/kernel/tracing 2>/dev/null; setpriv --inh-caps=-sys_admin --bounding-set=-sys_admin "$0" --config.file="$1" --config.check 2>&1' "$BIN" "$DIR/configs/count.yaml")
 	expect "tracefs: not mounted and not mountable, a plain message" \
 		"rc=1 error: tracefs: not mounted at /sys/kernel/tracing and mounting it failed (Operation not permitted); mount it with: mount -t tracefs nodev /sys/kernel/tracing" "rc=$? $out"
