@@ -35,6 +35,11 @@ struct render_label {
 	uint32_t key_size;
 	bool is_str; /* NUL-padded bytes; else an integer of key_size (8) bytes */
 	bool is_signed;
+	/* integer labels: when set, the text comes from decode(decode_ctx, ...)
+	 * (see decode.h), escaped like any label value */
+	const char *(*decode)(void *ctx, uint64_t v, bool is_signed, char *buf, size_t buflen,
+			      size_t *len);
+	void *decode_ctx;
 };
 
 /* One user metric and its series, as collect hands it over. */

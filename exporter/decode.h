@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * decode: turn a label's integer into text at scrape time: syscall names,
+ * errno names, kernel symbols, cgroup paths, static tables, hex. Each decoder
+ * keeps a bounded cache, so a scrape makes no system call for a key it has
+ * seen. Not thread-safe: one scrape at a time uses a decoder.
+ */
+#ifndef BPFPROM_DECODE_H
+#define BPFPROM_DECODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+
+#define DECODE_CACHE_MAX 4096
+
+struct decode_env {
+	const char *kallsyms; /* default "/proc/kallsyms" */
+	const char *cgroup_root; /* default "/sys/fs/cgroup" */
+	size_t cache_max; /* entries per decoder; default DECODE_CACHE_MAX */
+};
+
+struct decoder;
+
+/* NULL with errno set on failure. values/nvalues: decode static (copied). */
+struct decoder *decoder__new(enum cfg_decode kind, const struct cfg_static_value *values,
+			     size_t nvalues, const struct decode_env *env);
+void decoder__free(struct decoder *d);
+
+/*
+ * The text for v (signed per is_signed), written to buf (NUL-terminated) and
+ * returned; its length in *len. Never fails: a value that cannot be decoded
+ * is printed as the number (hex for ksym) and counted in decoder__errors.
+ */
+const char *decoder__decode(struct decoder *d, uint64_t v, bool is_signed, char *buf,
+			    size_t buflen, size_t *len);
+uint64_t decoder__errors(const struct decoder *d);
+
+/* The callback render uses: ctx is a struct decoder. */
+const char *decoder__render_cb(void *ctx, uint64_t v, bool is_signed, char *buf, size_t buflen,
+			       size_t *len);
+
+#endif /* BPFPROM_DECODE_H */
