@@ -7,7 +7,9 @@
  */
 #include <linux/types.h>
 #include <linux/bpf.h>
+#include <asm/ptrace.h>
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
 
 #include "bpfprom.h"
 
@@ -16,9 +18,20 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile struct bpfprom_metric_cfg cfg = {};
 
 #define MAX_VALUE_WORDS (BPFPROM_V_BUCKETS + BPFPROM_MAX_BUCKETS + 1)
+#define STR_WORDS (BPFPROM_MAX_STR / 8)
+
+/* Which program a handler is compiled into; a constant, so each copy only
+ * keeps the sources its context can provide. */
+enum ctx_kind {
+	CTX_TP,
+	CTX_UPROBE,
+};
 
 struct scratch {
+	/* ts then key: together the value of a `starts` entry */
+	__u64 ts;
 	__u8 key[BPFPROM_MAX_KEY];
+	__u64 str[STR_WORDS]; /* a string operand of a filter */
 	/* never written: the initial value of a new series */
 	__u64 zero[MAX_VALUE_WORDS];
 };
@@ -30,6 +43,14 @@ struct {
 	__uint(key_size, 8);
 	__uint(value_size, 8);
 } series SEC(".maps");
+
+/* Latency: the start of each thread's pending interval, keyed by pid_tgid. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__uint(key_size, 8);
+	__uint(value_size, 16);
+} starts SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -53,29 +74,51 @@ static __always_inline void count_drop(__u32 reason)
 		*d += 1;
 }
 
+static __always_inline __u32 field_off(const volatile struct bpfprom_src_cfg *s, __u32 probe)
+{
+	if (cfg.nprobes > 1)
+		return s->off[probe & BPFPROM_COOKIE_INDEX_MASK];
+	return s->off[0];
+}
+
 /* A tracepoint field: offset from the probe's format, size 1/2/4/8. */
 static __always_inline __u64 read_field(void *ctx, const volatile struct bpfprom_src_cfg *s,
 					__u32 probe)
 {
 	__u32 size = s->size;
-	__u32 off;
 	__u64 v = 0;
 
-	if (cfg.nprobes > 1)
-		off = s->off[probe & (BPFPROM_MAX_PROBES - 1)];
-	else
-		off = s->off[0];
 	if (size > 8)
 		size = 8;
 	/* little-endian: the field lands in the low bytes */
-	bpf_probe_read_kernel(&v, size, ctx + off);
+	bpf_probe_read_kernel(&v, size, ctx + field_off(s, probe));
 	if (s->is_signed && size < 8)
 		v = (__u64)(((__s64)(v << (64 - 8 * size))) >> (64 - 8 * size));
 	return v;
 }
 
-static __always_inline __u64 read_int(void *ctx, const volatile struct bpfprom_src_cfg *s,
-				      __u32 probe)
+static __always_inline __u64 read_arg(struct pt_regs *regs, __u32 n)
+{
+	switch (n) {
+	case 0:
+		return PT_REGS_PARM1(regs);
+	case 1:
+		return PT_REGS_PARM2(regs);
+	case 2:
+		return PT_REGS_PARM3(regs);
+	case 3:
+		return PT_REGS_PARM4(regs);
+	case 4:
+		return PT_REGS_PARM5(regs);
+	default:
+		/* libbpf 1.1's bpf_tracing.h stops at PARM5; x86-64 passes the
+		 * sixth integer argument in r9 (System V ABI) */
+		return regs->r9;
+	}
+}
+
+static __always_inline __u64 read_int(void *ctx, enum ctx_kind ck,
+				      const volatile struct bpfprom_src_cfg *s, __u32 probe)
 {
 	switch (s->kind) {
 	case BPFPROM_SRC_PID:
@@ -90,13 +133,78 @@ static __always_inline __u64 read_int(void *ctx, const volatile struct bpfprom_s
 		return bpf_get_smp_processor_id();
 	case BPFPROM_SRC_CGROUP:
 		return bpf_get_current_cgroup_id();
-	case BPFPROM_SRC_FIELD:
-		return read_field(ctx, s, probe);
 	case BPFPROM_SRC_PROBE:
-		return probe;
+		return probe & BPFPROM_COOKIE_INDEX_MASK;
+	case BPFPROM_SRC_FIELD:
+		if (ck == CTX_TP)
+			return read_field(ctx, s, probe);
+		return 0;
+	case BPFPROM_SRC_ARG:
+		if (ck != CTX_TP)
+			return read_arg(ctx, s->argn);
+		return 0;
+	case BPFPROM_SRC_RETVAL:
+		if (ck != CTX_TP)
+			return PT_REGS_RC((struct pt_regs *)ctx);
+		return 0;
 	default:
 		return 0;
 	}
+}
+
+/* Zero then fill dst (size bytes, a multiple of 8, at most BPFPROM_MAX_STR)
+ * with the NUL-terminated string of a source: keys must be NUL-padded. */
+static __always_inline void read_str(void *ctx, enum ctx_kind ck,
+				     const volatile struct bpfprom_src_cfg *s, __u32 probe,
+				     __u8 *dst)
+{
+	__u32 size = s->size;
+	const void *src;
+	__u32 loc;
+
+#pragma clang loop unroll(full)
+	for (int i = 0; i < STR_WORDS; i++) {
+		if (i * 8 < size)
+			((__u64 *)dst)[i] = 0;
+	}
+	if (size > BPFPROM_MAX_STR)
+		size = BPFPROM_MAX_STR;
+	if (s->kind == BPFPROM_SRC_COMM) {
+		bpf_get_current_comm(dst, BPFPROM_COMM_LEN);
+		return;
+	}
+	if (s->kind == BPFPROM_SRC_STR_FIELD && ck == CTX_TP) {
+		switch (s->str_mode) {
+		case BPFPROM_STR_ARRAY:
+			/* the array may lack a NUL: keep one for the terminator */
+			if (s->field_size < size)
+				size = s->field_size + 1;
+			bpf_probe_read_kernel_str(dst, size, ctx + field_off(s, probe));
+			return;
+		case BPFPROM_STR_DATA_LOC:
+			loc = 0;
+			bpf_probe_read_kernel(&loc, sizeof(loc), ctx + field_off(s, probe));
+			bpf_probe_read_kernel_str(dst, size, ctx + (loc & 0xffff));
+			return;
+		default:
+			src = (const void *)read_field(ctx, s, probe);
+			break;
+		}
+	} else if (s->kind == BPFPROM_SRC_STR_ARG && ck != CTX_TP) {
+		src = (const void *)read_arg(ctx, s->argn);
+	} else {
+		return;
+	}
+	if (s->str_mode == BPFPROM_STR_USER_PTR)
+		bpf_probe_read_user_str(dst, size, src);
+	else
+		bpf_probe_read_kernel_str(dst, size, src);
+}
+
+static __always_inline int is_str_src(__u32 kind)
+{
+	return kind == BPFPROM_SRC_COMM || kind == BPFPROM_SRC_STR_ARG ||
+	       kind == BPFPROM_SRC_STR_FIELD;
 }
 
 static __always_inline int cmp_int(__u64 v, const volatile struct bpfprom_filter_cfg *f)
@@ -135,33 +243,35 @@ static __always_inline int cmp_int(__u64 v, const volatile struct bpfprom_filter
 	}
 }
 
-/* The comm is compared as two words: the kernel pads it with NULs. */
-static __always_inline int filter_ok(void *ctx, const volatile struct bpfprom_filter_cfg *f,
-				     __u32 probe)
+/* Strings compare as NUL-padded words: as many as the source keeps. */
+static __always_inline int filter_ok(void *ctx, enum ctx_kind ck, struct scratch *sc,
+				     const volatile struct bpfprom_filter_cfg *f, __u32 probe)
 {
-	if (f->src.kind == BPFPROM_SRC_COMM) {
-		__u64 comm[BPFPROM_COMM_LEN / 8] = {};
-		int eq;
+	int eq = 1;
 
-		bpf_get_current_comm(comm, sizeof(comm));
-		eq = comm[0] == f->str[0] && comm[1] == f->str[1];
-		return f->op == BPFPROM_OP_EQ ? eq : !eq;
+	if (!is_str_src(f->src.kind))
+		return cmp_int(read_int(ctx, ck, &f->src, probe), f);
+	read_str(ctx, ck, &f->src, probe, (__u8 *)sc->str);
+#pragma clang loop unroll(full)
+	for (int i = 0; i < STR_WORDS; i++) {
+		if (i < f->str_words && sc->str[i] != f->str[i])
+			eq = 0;
 	}
-	return cmp_int(read_int(ctx, &f->src, probe), f);
+	return f->op == BPFPROM_OP_EQ ? eq : !eq;
 }
 
-static __always_inline void put_label(void *ctx, __u8 *key,
+static __always_inline void put_label(void *ctx, enum ctx_kind ck, __u8 *key,
 				      const volatile struct bpfprom_label_cfg *l, __u32 probe)
 {
 	__u32 off = l->key_off;
 
-	if (off > BPFPROM_MAX_KEY - BPFPROM_COMM_LEN)
-		return;
-	if (l->src.kind == BPFPROM_SRC_COMM) {
-		bpf_get_current_comm(key + off, BPFPROM_COMM_LEN);
+	if (is_str_src(l->src.kind)) {
+		if (off <= BPFPROM_MAX_KEY - BPFPROM_MAX_STR)
+			read_str(ctx, ck, &l->src, probe, key + off);
 		return;
 	}
-	*(__u64 *)(key + off) = read_int(ctx, &l->src, probe);
+	if (off <= BPFPROM_MAX_KEY - 8)
+		*(__u64 *)(key + off) = read_int(ctx, ck, &l->src, probe);
 }
 
 static __always_inline void update(__u64 *val, __u64 v)
@@ -214,57 +324,111 @@ static __always_inline void update(__u64 *val, __u64 v)
 	}
 }
 
-static __always_inline int handle(void *ctx, __u32 probe)
+/* Aggregate v into the series whose labels are in key. */
+static __always_inline void account(struct scratch *s, const __u8 *key, __u64 v)
 {
-	struct scratch *s;
-	__u32 zero = 0;
 	__u64 *val;
-	__u64 v = 0;
 	int err;
 
-#pragma clang loop unroll(full)
-	for (int i = 0; i < BPFPROM_MAX_FILTERS; i++) {
-		if (i < cfg.nfilters && !filter_ok(ctx, &cfg.filters[i], probe))
-			return 0;
+	val = bpf_map_lookup_elem(&series, key);
+	if (!val) {
+		/* EEXIST: another CPU inserted the same key meanwhile; fine */
+		err = bpf_map_update_elem(&series, key, s->zero, BPF_NOEXIST);
+		if (err && err != -17 /* EEXIST */) {
+			count_drop(BPFPROM_DROP_MAP_FULL);
+			return;
+		}
+		val = bpf_map_lookup_elem(&series, key);
+		if (!val) {
+			count_drop(BPFPROM_DROP_MAP_FULL);
+			return;
+		}
 	}
+	update(val, v);
+}
 
-	if (cfg.agg != BPFPROM_AGG_COUNT)
-		v = read_int(ctx, &cfg.value, probe);
+/* The end of a latency interval: its labels were taken at the start. */
+static __always_inline int handle_end(struct scratch *s)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u64 now = bpf_ktime_get_ns();
+	__u64 *st;
+	__u32 ksz = cfg.key_size;
+
+	st = bpf_map_lookup_elem(&starts, &id);
+	if (!st)
+		return 0;
+	if (ksz > BPFPROM_MAX_KEY)
+		ksz = BPFPROM_MAX_KEY;
+	/* copy before the delete lets another CPU reuse the element */
+	s->ts = st[0];
+	bpf_probe_read_kernel(s->key, ksz, &st[1]);
+	bpf_map_delete_elem(&starts, &id);
+	account(s, s->key, now - s->ts);
+	return 0;
+}
+
+static __always_inline int handle(void *ctx, enum ctx_kind ck, __u32 cookie)
+{
+	__u32 probe = cookie & BPFPROM_COOKIE_INDEX_MASK;
+	struct scratch *s;
+	__u32 zero = 0;
+	__u64 id, v = 0;
+	int err;
 
 	s = bpf_map_lookup_elem(&scratch, &zero);
 	if (!s)
 		return 0;
+	if (cfg.latency && (cookie & BPFPROM_COOKIE_END))
+		return handle_end(s);
+
+#pragma clang loop unroll(full)
+	for (int i = 0; i < BPFPROM_MAX_FILTERS; i++) {
+		if (i < cfg.nfilters && !filter_ok(ctx, ck, s, &cfg.filters[i], probe))
+			return 0;
+	}
 #pragma clang loop unroll(full)
 	for (int i = 0; i < BPFPROM_MAX_LABELS; i++) {
 		if (i < cfg.nlabels)
-			put_label(ctx, s->key, &cfg.labels[i], probe);
+			put_label(ctx, ck, s->key, &cfg.labels[i], probe);
 	}
 
-	val = bpf_map_lookup_elem(&series, s->key);
-	if (!val) {
-		/* EEXIST: another CPU inserted the same key meanwhile; fine */
-		err = bpf_map_update_elem(&series, s->key, s->zero, BPF_NOEXIST);
-		if (err && err != -17 /* EEXIST */) {
-			count_drop(BPFPROM_DROP_MAP_FULL);
-			return 0;
+	if (cfg.latency) {
+		id = bpf_get_current_pid_tgid();
+		s->ts = bpf_ktime_get_ns();
+		err = bpf_map_update_elem(&starts, &id, &s->ts, BPF_NOEXIST);
+		if (err == -17 /* EEXIST */) {
+			/* the previous start never ended (a lost return): replace it */
+			count_drop(BPFPROM_DROP_STALE_START);
+			err = bpf_map_update_elem(&starts, &id, &s->ts, BPF_ANY);
 		}
-		val = bpf_map_lookup_elem(&series, s->key);
-		if (!val) {
-			count_drop(BPFPROM_DROP_MAP_FULL);
-			return 0;
-		}
+		if (err)
+			count_drop(BPFPROM_DROP_START_FULL);
+		return 0;
 	}
-	update(val, v);
+
+	if (cfg.agg != BPFPROM_AGG_COUNT)
+		v = read_int(ctx, ck, &cfg.value, probe);
+	account(s, s->key, v);
+	return 0;
+}
+
+static __always_inline __u32 cookie_of(void *ctx)
+{
+	/* the attach cookie says which probe fired and in which role */
+	if (cfg.nprobes > 1 || cfg.latency)
+		return bpf_get_attach_cookie(ctx);
 	return 0;
 }
 
 SEC("tracepoint")
 int handle_tp(void *ctx)
 {
-	__u32 probe = 0;
+	return handle(ctx, CTX_TP, cookie_of(ctx));
+}
 
-	/* the attach cookie is the index of the probe in the metric's list */
-	if (cfg.nprobes > 1)
-		probe = bpf_get_attach_cookie(ctx);
-	return handle(ctx, probe);
+SEC("uprobe")
+int handle_up(struct pt_regs *ctx)
+{
+	return handle(ctx, CTX_UPROBE, cookie_of(ctx));
 }

@@ -59,9 +59,23 @@ enum bpfprom_op {
 
 /* Indexes of the per-CPU "drops" array. */
 enum bpfprom_drop {
-	BPFPROM_DROP_MAP_FULL = 0,
+	BPFPROM_DROP_MAP_FULL = 0, /* a new series did not fit in max_series */
+	BPFPROM_DROP_STALE_START, /* a start replaced one that never ended */
+	BPFPROM_DROP_START_FULL, /* too many starts in flight */
 	BPFPROM_DROP__COUNT,
 };
+
+/* How a string source is read. */
+enum bpfprom_str_mode {
+	BPFPROM_STR_ARRAY = 0, /* char NAME[N] inside the tracepoint record */
+	BPFPROM_STR_DATA_LOC, /* __data_loc char[]: u32 (len << 16 | offset) in the record */
+	BPFPROM_STR_USER_PTR, /* a pointer to user memory (syscall args, uprobes) */
+	BPFPROM_STR_KERNEL_PTR, /* a pointer to kernel memory */
+};
+
+/* Attach cookie: the probe's index in the metric, and its role. */
+#define BPFPROM_COOKIE_END (1u << 31) /* the until / return probe of a latency */
+#define BPFPROM_COOKIE_INDEX_MASK (BPFPROM_MAX_PROBES - 1)
 
 /*
  * Value layout, u64 words: [0] events counted, [1] sum of values,
@@ -77,9 +91,11 @@ enum bpfprom_drop {
 /* Where an integer or string comes from; field offsets are per probe. */
 struct bpfprom_src_cfg {
 	__u32 kind; /* enum bpfprom_src */
-	__u32 size; /* bytes read: 1, 2, 4, 8 for integers, string length */
+	__u32 size; /* bytes read: 1, 2, 4, 8 for integers; bytes kept of a string */
 	__u32 is_signed;
 	__u32 argn;
+	__u32 str_mode; /* enum bpfprom_str_mode */
+	__u32 field_size; /* STR_ARRAY: the array's size in the record */
 	__u32 off[BPFPROM_MAX_PROBES]; /* tracepoint field offset, per probe */
 };
 
@@ -99,6 +115,7 @@ struct bpfprom_filter_cfg {
 
 struct bpfprom_metric_cfg {
 	__u32 agg; /* enum bpfprom_agg */
+	__u32 latency; /* value is the time from a start probe to its end probe */
 	__u32 nprobes;
 	__u32 nlabels;
 	__u32 nfilters;

@@ -14,7 +14,7 @@
 
 struct loader_metric {
 	struct bpfprom_bpf *skel;
-	struct bpf_link *links[BPFPROM_MAX_PROBES];
+	struct bpf_link *links[PLAN_MAX_ATTACH];
 	size_t nlinks;
 	struct loader_maps maps;
 };
@@ -48,6 +48,58 @@ static const char *why(int err)
 	}
 }
 
+static struct bpf_link *attach(struct bpfprom_bpf *skel, const struct plan_probe *pp)
+{
+	if (pp->kind == CFG_PROBE_TRACEPOINT) {
+		LIBBPF_OPTS(bpf_tracepoint_opts, opts, .bpf_cookie = pp->cookie);
+
+		return bpf_program__attach_tracepoint_opts(skel->progs.handle_tp, pp->category,
+							   pp->event, &opts);
+	} else {
+		LIBBPF_OPTS(bpf_uprobe_opts, opts, .bpf_cookie = pp->cookie,
+			    .retprobe = pp->kind == CFG_PROBE_URETPROBE);
+
+		/* pid -1: every process that maps the binary */
+		return bpf_program__attach_uprobe_opts(skel->progs.handle_up, -1, pp->path,
+						       pp->offset, &opts);
+	}
+}
+
+/* Only the programs a metric's probes need are loaded. */
+static int set_autoload(struct bpfprom_bpf *skel, const struct plan_metric *pm)
+{
+	bool tp = false, up = false;
+	int err;
+
+	for (size_t p = 0; p < pm->nprobes; p++) {
+		if (pm->probes[p].kind == CFG_PROBE_TRACEPOINT)
+			tp = true;
+		else
+			up = true;
+	}
+	err = bpf_program__set_autoload(skel->progs.handle_tp, tp);
+	if (!err)
+		err = bpf_program__set_autoload(skel->progs.handle_up, up);
+	return err;
+}
+
+static int size_maps(struct bpfprom_bpf *skel, const struct plan_metric *pm)
+{
+	int err;
+
+	err = bpf_map__set_key_size(skel->maps.series, pm->bcfg.key_size);
+	if (!err)
+		err = bpf_map__set_value_size(skel->maps.series, pm->bcfg.value_words * 8);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.series, pm->max_series);
+	/* a start holds its timestamp and the labels taken at the start probe */
+	if (!err)
+		err = bpf_map__set_value_size(skel->maps.starts, 8 + pm->bcfg.key_size);
+	if (!err && pm->starts_max)
+		err = bpf_map__set_max_entries(skel->maps.starts, pm->starts_max);
+	return err;
+}
+
 static int load_metric(const struct plan_metric *pm, size_t idx, struct loader_metric *lm,
 		       char *err, size_t errlen)
 {
@@ -63,14 +115,12 @@ static int load_metric(const struct plan_metric *pm, size_t idx, struct loader_m
 	}
 	lm->skel = skel;
 	memcpy((void *)&skel->rodata->cfg, &pm->bcfg, sizeof(pm->bcfg));
-	ret = bpf_map__set_key_size(skel->maps.series, pm->bcfg.key_size);
+	ret = size_maps(skel, pm);
 	if (!ret)
-		ret = bpf_map__set_value_size(skel->maps.series, pm->bcfg.value_words * 8);
-	if (!ret)
-		ret = bpf_map__set_max_entries(skel->maps.series, pm->max_series);
+		ret = set_autoload(skel, pm);
 	if (ret) {
-		snprintf(err, errlen, "loader: metrics[%zu] (%s): cannot size the series map: %s",
-			 idx, pm->cm->name, strerror(-ret));
+		snprintf(err, errlen, "loader: metrics[%zu] (%s): cannot size the maps: %s", idx,
+			 pm->cm->name, strerror(-ret));
 		return ret;
 	}
 	ret = bpfprom_bpf__load(skel);
@@ -82,15 +132,17 @@ static int load_metric(const struct plan_metric *pm, size_t idx, struct loader_m
 		return ret;
 	}
 	for (size_t p = 0; p < pm->nprobes; p++) {
-		LIBBPF_OPTS(bpf_tracepoint_opts, opts, .bpf_cookie = p);
-		struct bpf_link *link;
+		struct bpf_link *link = attach(skel, &pm->probes[p]);
 
-		link = bpf_program__attach_tracepoint_opts(
-			skel->progs.handle_tp, pm->probes[p].category, pm->probes[p].event, &opts);
 		if (!link) {
 			ret = -errno;
-			snprintf(err, errlen, "loader: metrics[%zu] (%s): cannot attach %s: %s%s",
-				 idx, pm->cm->name, pm->probes[p].spec, strerror(-ret), why(ret));
+			snprintf(err, errlen, "loader: metrics[%zu] (%s): cannot attach %s%s: %s%s",
+				 idx, pm->cm->name, pm->probes[p].spec,
+				 pm->probes[p].cookie & BPFPROM_COOKIE_END &&
+						 pm->probes[p].kind == CFG_PROBE_URETPROBE ?
+					 " (its return)" :
+					 "",
+				 strerror(-ret), why(ret));
 			return ret;
 		}
 		lm->links[lm->nlinks++] = link;
@@ -155,5 +207,6 @@ const char *loader__mechanism(const struct loader *ld, size_t metric, size_t pro
 	(void)ld;
 	(void)metric;
 	(void)probe;
-	return "tracepoint";
+	/* the only mechanisms so far: tracepoints and uprobes through perf */
+	return "perf";
 }

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "elfsym.h"
 #include "plan.h"
 #include "tracefs.h"
 
@@ -13,6 +15,7 @@ struct ctx {
 	const struct cfg *cfg;
 	const struct cfg_metric *cm;
 	size_t idx;
+	const char *root;
 	char *err;
 	size_t errlen;
 };
@@ -20,7 +23,7 @@ struct ctx {
 __attribute__((format(printf, 4, 5))) static int fail(struct ctx *c, struct cfg_pos pos,
 						      const char *key, const char *fmt, ...)
 {
-	char msg[384];
+	char msg[512];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -31,6 +34,12 @@ __attribute__((format(printf, 4, 5))) static int fail(struct ctx *c, struct cfg_
 	return -EINVAL;
 }
 
+static bool is_str(enum bpfprom_src kind)
+{
+	return kind == BPFPROM_SRC_COMM || kind == BPFPROM_SRC_STR_ARG ||
+	       kind == BPFPROM_SRC_STR_FIELD;
+}
+
 /*
  * What the engine can do today. Everything else the config language allows
  * is refused by name here, never silently ignored.
@@ -38,98 +47,93 @@ __attribute__((format(printf, 4, 5))) static int fail(struct ctx *c, struct cfg_
 static int check_supported(struct ctx *c)
 {
 	const struct cfg_metric *cm = c->cm;
-	char key[32];
 
-	for (size_t i = 0; i < cm->nprobes; i++) {
-		if (cm->probes[i].kind != CFG_PROBE_TRACEPOINT)
-			return fail(c, cm->probes[i].pos, "probe",
-				    "%s probes are not implemented yet; only tracepoint probes are",
-				    config__probe_kind_name(cm->probes[i].kind));
-	}
-	if (cm->has_until)
-		return fail(c, cm->until.pos, "until",
-			    "latency between two probes (until) is not implemented yet");
-	if (cm->has_value) {
-		switch (cm->value.kind) {
-		case BPFPROM_SRC_ARG:
-		case BPFPROM_SRC_RETVAL:
-		case BPFPROM_SRC_LATENCY:
-			return fail(c, cm->value.pos, "value",
-				    "value source %s is not implemented yet",
-				    config__src_name(cm->value.kind));
-		default:
-			break;
-		}
-	}
-	for (size_t i = 0; i < cm->nlabels; i++) {
-		const struct cfg_label *l = &cm->labels[i];
+	for (size_t i = 0; i <= cm->nprobes; i++) {
+		const struct cfg_probe *p = i < cm->nprobes ? &cm->probes[i] : &cm->until;
 
-		snprintf(key, sizeof(key), "labels[%zu]", i);
-		switch (l->src.kind) {
-		case BPFPROM_SRC_ARG:
-		case BPFPROM_SRC_RETVAL:
-		case BPFPROM_SRC_STR_ARG:
-		case BPFPROM_SRC_STR_FIELD:
-			return fail(c, l->src.pos, key, "label source %s is not implemented yet",
-				    config__src_name(l->src.kind));
-		default:
+		if (i == cm->nprobes && !cm->has_until)
 			break;
-		}
-		if (l->decode != CFG_DECODE_NONE)
-			return fail(c, l->pos, key, "decoder %s is not implemented yet",
-				    config__decode_name(l->decode));
-	}
-	for (size_t i = 0; i < cm->nfilters; i++) {
-		const struct cfg_filter *f = &cm->filters[i];
-
-		snprintf(key, sizeof(key), "filter[%zu]", i);
-		switch (f->src.kind) {
-		case BPFPROM_SRC_ARG:
-		case BPFPROM_SRC_RETVAL:
-		case BPFPROM_SRC_STR_ARG:
-		case BPFPROM_SRC_STR_FIELD:
-			return fail(c, f->pos, key, "filter source %s is not implemented yet",
-				    config__src_name(f->src.kind));
-		default:
-			break;
-		}
+		if (p->kind == CFG_PROBE_KPROBE || p->kind == CFG_PROBE_KRETPROBE)
+			return fail(
+				c, p->pos, i < cm->nprobes ? "probe" : "until",
+				"%s probes are not implemented yet; tracepoint, uprobe and uretprobe are",
+				config__probe_kind_name(p->kind));
 	}
 	return 0;
 }
 
-/* A tracepoint integer field: the same size and signedness in every probe. */
-static int resolve_field(struct ctx *c, const struct tp_format *fmts, struct cfg_source *src,
+static int no_such_field(struct ctx *c, const struct tp_format *fmt, const struct cfg_source *src,
+			 const char *key, const char *spec)
+{
+	char avail[256] = "";
+	size_t len = 0;
+
+	for (size_t i = 0; i < fmt->nfields; i++) {
+		if (strncmp(fmt->fields[i].name, "common_", 7) == 0)
+			continue;
+		len += snprintf(avail + len, len < sizeof(avail) ? sizeof(avail) - len : 0, "%s%s",
+				len ? ", " : "", fmt->fields[i].name);
+	}
+	return fail(c, src->pos, key, "%s has no field \"%s\"; its fields are: %s", spec,
+		    src->field, len ? avail : "(none)");
+}
+
+/* How str(args.FIELD) reads the field: in the record, or through a pointer. */
+static int str_mode(const struct tp_field *f, const char *category, uint32_t *mode)
+{
+	if (f->is_data_loc)
+		*mode = BPFPROM_STR_DATA_LOC;
+	else if (f->is_array && strcmp(f->type, "char") == 0)
+		*mode = BPFPROM_STR_ARRAY;
+	else if (!f->is_array && f->size == 8 && strchr(f->type, '*'))
+		/* syscall arguments point into the calling process */
+		*mode = strcmp(category, "syscalls") == 0 ? BPFPROM_STR_USER_PTR :
+							    BPFPROM_STR_KERNEL_PTR;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/* A tracepoint field, with the same layout in every probe of the metric. */
+static int resolve_field(struct ctx *c, const struct tp_format *fmts, const struct cfg_source *src,
 			 const char *key, struct bpfprom_src_cfg *out)
 {
 	const struct cfg_metric *cm = c->cm;
+	bool want_str = src->kind == BPFPROM_SRC_STR_FIELD;
 
 	for (size_t p = 0; p < cm->nprobes; p++) {
 		const struct tp_field *f = tracefs__field(&fmts[p], src->field);
+		const char *spec = cm->probes[p].spec;
+		uint32_t mode = 0;
 
-		if (!f) {
-			char avail[256] = "";
-			size_t len = 0;
-
-			for (size_t i = 0; i < fmts[p].nfields; i++) {
-				if (strncmp(fmts[p].fields[i].name, "common_", 7) == 0)
-					continue;
-				len += snprintf(avail + len,
-						len < sizeof(avail) ? sizeof(avail) - len : 0,
-						"%s%s", len ? ", " : "", fmts[p].fields[i].name);
-			}
-			return fail(c, src->pos, key, "%s has no field \"%s\"; its fields are: %s",
-				    cm->probes[p].spec, src->field, len ? avail : "(none)");
+		if (!f)
+			return no_such_field(c, &fmts[p], src, key, spec);
+		if (want_str) {
+			if (str_mode(f, cm->probes[p].target, &mode))
+				return fail(
+					c, src->pos, key,
+					"str(args.%s): the field of %s is \"%s\", not a string (a char array, __data_loc or char pointer)",
+					src->field, spec, f->type);
+			if (p > 0 && (mode != out->str_mode || f->size != out->field_size))
+				return fail(
+					c, src->pos, key,
+					"args.%s differs between %s and %s; one metric needs one layout",
+					src->field, cm->probes[0].spec, spec);
+			out->str_mode = mode;
+			out->field_size = f->size;
+			out->off[p] = f->offset;
+			continue;
 		}
 		if (f->is_array || f->is_data_loc || f->size > 8 || (f->size & (f->size - 1)))
 			return fail(
 				c, src->pos, key,
-				"args.%s of %s is \"%s\" (%u bytes), not an integer; string fields are not implemented yet",
-				src->field, cm->probes[p].spec, f->type, f->size);
+				"args.%s of %s is \"%s\" (%u bytes), not an integer; use str(args.%s) for a string",
+				src->field, spec, f->type, f->size, src->field);
 		if (p > 0 && (f->size != out->size || f->is_signed != !!out->is_signed))
 			return fail(
 				c, src->pos, key,
 				"args.%s differs between %s and %s (size or signedness); one metric needs one layout",
-				src->field, cm->probes[0].spec, cm->probes[p].spec);
+				src->field, cm->probes[0].spec, spec);
 		out->size = f->size;
 		out->is_signed = f->is_signed;
 		out->off[p] = f->offset;
@@ -137,8 +141,9 @@ static int resolve_field(struct ctx *c, const struct tp_format *fmts, struct cfg
 	return 0;
 }
 
-static int resolve_src(struct ctx *c, const struct tp_format *fmts, struct cfg_source *src,
-		       const char *key, struct bpfprom_src_cfg *out)
+/* str_size: the bytes a string source keeps (a label's size, or a filter's). */
+static int resolve_src(struct ctx *c, const struct tp_format *fmts, const struct cfg_source *src,
+		       uint32_t str_size, const char *key, struct bpfprom_src_cfg *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->kind = src->kind;
@@ -149,6 +154,19 @@ static int resolve_src(struct ctx *c, const struct tp_format *fmts, struct cfg_s
 		return 0;
 	case BPFPROM_SRC_FIELD:
 		return resolve_field(c, fmts, src, key, out);
+	case BPFPROM_SRC_STR_FIELD:
+		out->size = (str_size + 7) & ~7u;
+		return resolve_field(c, fmts, src, key, out);
+	case BPFPROM_SRC_STR_ARG:
+		/* uprobe arguments point into the traced process */
+		out->size = (str_size + 7) & ~7u;
+		out->str_mode = BPFPROM_STR_USER_PTR;
+		return 0;
+	case BPFPROM_SRC_RETVAL:
+		/* a C int or long: negative values are errors, kept as such */
+		out->size = 8;
+		out->is_signed = 1;
+		return 0;
 	default:
 		out->size = 8;
 		return 0;
@@ -164,9 +182,11 @@ static int plan_filters(struct ctx *c, const struct tp_format *fmts, struct plan
 	for (size_t i = 0; i < cm->nfilters; i++) {
 		const struct cfg_filter *f = &cm->filters[i];
 		struct bpfprom_filter_cfg *bf = &pm->bcfg.filters[i];
+		/* a string operand keeps just the literal's bytes and a NUL */
+		uint32_t keep = f->is_str ? (uint32_t)strlen(f->sval) + 1 : 8;
 
 		snprintf(key, sizeof(key), "filter[%zu]", i);
-		err = resolve_src(c, fmts, (struct cfg_source *)&f->src, key, &bf->src);
+		err = resolve_src(c, fmts, &f->src, keep, key, &bf->src);
 		if (err)
 			return err;
 		bf->op = f->op;
@@ -178,7 +198,7 @@ static int plan_filters(struct ctx *c, const struct tp_format *fmts, struct plan
 					    "\"%s\" is longer than %s can be (%u bytes)", f->sval,
 					    config__src_name(f->src.kind), bf->src.size - 1);
 			memcpy(bf->str, f->sval, n);
-			bf->str_words = (bf->src.size + 7) / 8;
+			bf->str_words = bf->src.size / 8;
 		} else {
 			if (f->ival < 0 && !bf->src.is_signed)
 				return fail(
@@ -205,18 +225,20 @@ static int plan_labels(struct ctx *c, const struct tp_format *fmts, struct plan_
 		struct render_label *rl = &pm->render.labels[i];
 
 		snprintf(key, sizeof(key), "labels[%zu]", i);
-		err = resolve_src(c, fmts, (struct cfg_source *)&l->src, key, &bl->src);
+		err = resolve_src(c, fmts, &l->src, l->size, key, &bl->src);
 		if (err)
 			return err;
 		bl->key_off = off;
-		bl->key_size = bl->src.kind == BPFPROM_SRC_COMM ? BPFPROM_COMM_LEN : 8;
+		bl->key_size = is_str(bl->src.kind) ? bl->src.size : 8;
 		if (off + bl->key_size > BPFPROM_MAX_KEY)
-			return fail(c, l->pos, key, "the labels need more than %d bytes of map key",
-				    BPFPROM_MAX_KEY);
+			return fail(
+				c, l->pos, key,
+				"the labels need more than %d bytes of map key; lower the size of string labels",
+				BPFPROM_MAX_KEY);
 		rl->name = l->name;
 		rl->key_off = off;
 		rl->key_size = bl->key_size;
-		rl->is_str = bl->src.kind == BPFPROM_SRC_COMM;
+		rl->is_str = is_str(bl->src.kind);
 		rl->is_signed = bl->src.is_signed;
 		off += bl->key_size;
 	}
@@ -232,14 +254,15 @@ static int plan_value(struct ctx *c, const struct tp_format *fmts, struct plan_m
 {
 	const struct cfg_metric *cm = c->cm;
 	struct bpfprom_metric_cfg *b = &pm->bcfg;
-	double scale = cm->unit == CFG_UNIT_SECONDS ? 1e-9 : 1;
+	bool seconds = cm->unit == CFG_UNIT_SECONDS;
 	int err;
 
 	b->agg = cm->agg;
 	if (cm->has_value) {
-		err = resolve_src(c, fmts, (struct cfg_source *)&cm->value, "value", &b->value);
+		err = resolve_src(c, fmts, &cm->value, 8, "value", &b->value);
 		if (err)
 			return err;
+		b->latency = cm->value.kind == BPFPROM_SRC_LATENCY;
 	}
 	switch (cm->agg) {
 	case BPFPROM_AGG_COUNT:
@@ -261,8 +284,9 @@ static int plan_value(struct ctx *c, const struct tp_format *fmts, struct plan_m
 			last = 1 + (uint32_t)__builtin_ctzll((uint64_t)cm->buckets.max);
 		b->hist_first_slot = first;
 		b->nbuckets = last - first + 1;
+		/* 2^k * 1e-9 is exact scaling of 1e-9: the double nearest 2^k / 1e9 */
 		for (uint32_t s = first; s <= last; s++)
-			pm->bounds[s - first] = s == 0 ? 0 : ldexp(1, (int)s - 1) * scale;
+			pm->bounds[s - first] = s == 0 ? 0 : ldexp(seconds ? 1e-9 : 1, (int)s - 1);
 		b->value_words = BPFPROM_V_BUCKETS + b->nbuckets + 1;
 		break;
 	}
@@ -277,7 +301,7 @@ static int plan_value(struct ctx *c, const struct tp_format *fmts, struct plan_m
 		for (uint32_t i = 0; i < b->nbuckets; i++)
 			pm->bounds[i] =
 				(double)(cm->buckets.min + cm->buckets.step * (int64_t)(i + 1)) /
-				(scale == 1 ? 1 : 1e9);
+				(seconds ? 1e9 : 1);
 		b->value_words = BPFPROM_V_BUCKETS + b->nbuckets + 1;
 		break;
 	default:
@@ -287,14 +311,91 @@ static int plan_value(struct ctx *c, const struct tp_format *fmts, struct plan_m
 	pm->render.help = cm->help;
 	pm->render.agg = cm->agg;
 	pm->render.value_signed = b->value.is_signed;
-	pm->render.scale = scale;
+	pm->render.scale = seconds ? 1e-9 : 1;
 	pm->render.nbuckets = b->nbuckets;
 	pm->render.bounds = pm->bounds;
 	pm->render.value_words = b->value_words;
 	return 0;
 }
 
-static int plan_metric(struct ctx *c, const char *root, struct plan_metric *pm)
+/* Resolve one probe into an attachment; fmt gets a tracepoint's format. */
+static int plan_probe(struct ctx *c, const struct cfg_probe *pr, const char *key, bool end,
+		      uint32_t index, struct tp_format *fmt, struct plan_metric *pm)
+{
+	struct plan_probe *pp = &pm->probes[pm->nprobes];
+	char path[PATH_MAX], msg[384];
+	int err;
+
+	memset(pp, 0, sizeof(*pp));
+	pp->kind = pr->kind;
+	pp->spec = pr->spec;
+	pp->cookie = index | (end ? BPFPROM_COOKIE_END : 0);
+	if (pr->kind == CFG_PROBE_TRACEPOINT) {
+		pp->category = pr->target;
+		pp->event = pr->func;
+		err = tracefs__read_format(c->root, pr->target, pr->func, fmt);
+		if (err == -ENOENT)
+			return fail(c, pr->pos, key,
+				    "tracepoint %s:%s does not exist (no %s/events/%s/%s)",
+				    pr->target, pr->func, c->root, pr->target, pr->func);
+		if (err)
+			return fail(c, pr->pos, key,
+				    "cannot read the format of tracepoint %s:%s: %s", pr->target,
+				    pr->func, strerror(-err));
+		pm->nprobes++;
+		return 0;
+	}
+	err = elfsym__resolve_binary(pr->target, path, sizeof(path), msg, sizeof(msg));
+	if (!err)
+		err = elfsym__func_offset(path, pr->func, pr->offset, &pp->offset, msg,
+					  sizeof(msg));
+	if (err)
+		return fail(c, pr->pos, key, "%s", msg);
+	pp->path = strdup(path);
+	if (!pp->path)
+		return -ENOMEM;
+	pm->nprobes++;
+	return 0;
+}
+
+/* Start probes, then for a latency its end: `until`, or each uprobe's return. */
+static int plan_probes(struct ctx *c, struct tp_format *fmts, struct plan_metric *pm)
+{
+	const struct cfg_metric *cm = c->cm;
+	struct tp_format until_fmt = {};
+	char key[32];
+	int err;
+
+	for (size_t p = 0; p < cm->nprobes; p++) {
+		snprintf(key, sizeof(key), cm->nprobes > 1 ? "probe[%zu]" : "probe", p);
+		err = plan_probe(c, &cm->probes[p], key, false, p, &fmts[p], pm);
+		if (err)
+			return err;
+	}
+	if (!pm->bcfg.latency)
+		return 0;
+	pm->starts_max = PLAN_STARTS_MAX;
+	if (cm->has_until) {
+		err = plan_probe(c, &cm->until, "until", true, 0, &until_fmt, pm);
+		tracefs__format_free(&until_fmt);
+		return err;
+	}
+	/* value: latency on a uprobe: its return ends the interval */
+	for (size_t p = 0; p < cm->nprobes; p++) {
+		struct plan_probe *ret = &pm->probes[pm->nprobes];
+
+		*ret = pm->probes[p];
+		ret->kind = CFG_PROBE_URETPROBE;
+		ret->cookie = (uint32_t)p | BPFPROM_COOKIE_END;
+		ret->path = strdup(pm->probes[p].path);
+		if (!ret->path)
+			return -ENOMEM;
+		pm->nprobes++;
+	}
+	return 0;
+}
+
+static int plan_metric(struct ctx *c, struct plan_metric *pm)
 {
 	const struct cfg_metric *cm = c->cm;
 	struct tp_format fmts[BPFPROM_MAX_PROBES] = {};
@@ -304,37 +405,16 @@ static int plan_metric(struct ctx *c, const char *root, struct plan_metric *pm)
 	err = check_supported(c);
 	if (err)
 		return err;
-	pm->nprobes = cm->nprobes;
 	pm->bcfg.nprobes = cm->nprobes;
 	pm->max_series = cm->max_series;
-	for (size_t p = 0; p < cm->nprobes; p++) {
-		const struct cfg_probe *pr = &cm->probes[p];
-		char key[32];
-
-		snprintf(key, sizeof(key), cm->nprobes > 1 ? "probe[%zu]" : "probe", p);
-		pm->probes[p].kind = pr->kind;
-		pm->probes[p].category = pr->target;
-		pm->probes[p].event = pr->func;
-		pm->probes[p].spec = pr->spec;
-		err = tracefs__read_format(root, pr->target, pr->func, &fmts[p]);
-		if (err == -ENOENT) {
-			err = fail(c, pr->pos, key,
-				   "tracepoint %s:%s does not exist (no %s/events/%s/%s)",
-				   pr->target, pr->func, root, pr->target, pr->func);
-			goto out;
-		} else if (err) {
-			err = fail(c, pr->pos, key,
-				   "cannot read the format of tracepoint %s:%s: %s", pr->target,
-				   pr->func, strerror(-err));
-			goto out;
-		}
-	}
-	err = plan_value(c, fmts, pm);
+	pm->bcfg.latency = cm->has_value && cm->value.kind == BPFPROM_SRC_LATENCY;
+	err = plan_probes(c, fmts, pm);
+	if (!err)
+		err = plan_value(c, fmts, pm);
 	if (!err)
 		err = plan_labels(c, fmts, pm);
 	if (!err)
 		err = plan_filters(c, fmts, pm);
-out:
 	for (size_t p = 0; p < cm->nprobes; p++)
 		tracefs__format_free(&fmts[p]);
 	return err;
@@ -343,8 +423,8 @@ out:
 int plan__build(const struct cfg *cfg, const char *tracefs_root, struct plan **out, char *err,
 		size_t errlen)
 {
+	struct ctx c = { .cfg = cfg, .root = tracefs_root, .err = err, .errlen = errlen };
 	struct plan *plan;
-	struct ctx c = { .cfg = cfg, .err = err, .errlen = errlen };
 	int ret = 0;
 
 	plan = calloc(1, sizeof(*plan));
@@ -353,19 +433,20 @@ int plan__build(const struct cfg *cfg, const char *tracefs_root, struct plan **o
 	plan->cfg = cfg;
 	plan->metrics = calloc(cfg->nmetrics ? cfg->nmetrics : 1, sizeof(*plan->metrics));
 	if (!plan->metrics) {
-		ret = -ENOMEM;
-		goto out;
+		free(plan);
+		return -ENOMEM;
 	}
 	plan->nmetrics = cfg->nmetrics;
 	for (size_t i = 0; i < cfg->nmetrics; i++) {
 		c.cm = &cfg->metrics[i];
 		c.idx = i;
-		ret = plan_metric(&c, tracefs_root, &plan->metrics[i]);
+		ret = plan_metric(&c, &plan->metrics[i]);
 		if (ret)
-			goto out;
+			break;
 	}
-out:
 	if (ret) {
+		if (ret == -ENOMEM && !err[0])
+			snprintf(err, errlen, "plan: out of memory");
 		plan__free(plan);
 		return ret;
 	}
@@ -377,6 +458,10 @@ void plan__free(struct plan *plan)
 {
 	if (!plan)
 		return;
+	for (size_t i = 0; i < plan->nmetrics; i++) {
+		for (size_t p = 0; p < plan->metrics[i].nprobes; p++)
+			free(plan->metrics[i].probes[p].path);
+	}
 	free(plan->metrics);
 	free(plan);
 }

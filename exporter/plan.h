@@ -11,19 +11,28 @@
 #include "config.h"
 #include "render.h"
 
+/* One attachment: a probe of the metric, or the end probe of a latency. */
 struct plan_probe {
-	enum cfg_probe_kind kind;
+	enum cfg_probe_kind kind; /* tracepoint, uprobe or uretprobe */
 	const char *category; /* tracepoint */
 	const char *event;
-	const char *spec;
+	char *path; /* uprobe: the resolved binary */
+	uint64_t offset; /* uprobe: file offset of the function (+OFF) */
+	uint32_t cookie; /* index in the metric's probe list | BPFPROM_COOKIE_END */
+	const char *spec; /* as the user wrote it */
 };
+
+#define PLAN_MAX_ATTACH (2 * BPFPROM_MAX_PROBES)
+/* In-flight latency starts a metric can hold (threads inside the interval). */
+#define PLAN_STARTS_MAX 16384
 
 struct plan_metric {
 	const struct cfg_metric *cm;
 	struct bpfprom_metric_cfg bcfg; /* the rodata */
 	uint32_t max_series;
-	size_t nprobes;
-	struct plan_probe probes[BPFPROM_MAX_PROBES];
+	uint32_t starts_max; /* latency only */
+	size_t nprobes; /* attachments */
+	struct plan_probe probes[PLAN_MAX_ATTACH];
 	/* how render prints this metric; series pointers are filled by collect */
 	struct render_metric render;
 	double bounds[BPFPROM_MAX_BUCKETS + BPFPROM_LOG2_SLOTS];

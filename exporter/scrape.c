@@ -16,7 +16,11 @@ struct scrape {
 	const char *path;
 };
 
-static const char *const drop_reasons[BPFPROM_DROP__COUNT] = { "map_full" };
+static const char *const drop_reasons[BPFPROM_DROP__COUNT] = {
+	[BPFPROM_DROP_MAP_FULL] = "map_full",
+	[BPFPROM_DROP_STALE_START] = "stale_start",
+	[BPFPROM_DROP_START_FULL] = "start_map_full",
+};
 
 struct scrape *scrape__new(const struct plan *plan, const struct loader *ld,
 			   const char *telemetry_path)
@@ -74,11 +78,14 @@ static void render_self(struct scrape *s, struct render_buf *out)
 	}
 	render__text_family(
 		out, "bpfprom_dropped_events_total",
-		"Events not counted by a metric, by reason (map_full: max_series reached).",
+		"Events not counted by a metric, by reason (map_full: max_series reached; stale_start: a start replaced one that never ended; start_map_full: too many starts in flight).",
 		"counter");
 	for (size_t i = 0; i < s->plan->nmetrics; i++) {
 		values[0] = s->plan->metrics[i].cm->name;
 		for (int r = 0; r < BPFPROM_DROP__COUNT; r++) {
+			/* the start reasons only exist for latency metrics */
+			if (r != BPFPROM_DROP_MAP_FULL && !s->plan->metrics[i].bcfg.latency)
+				continue;
 			values[1] = drop_reasons[r];
 			render__text_sample_u64(out, "bpfprom_dropped_events_total", 2, names,
 						values, s->drops[i][r]);

@@ -232,7 +232,7 @@ $GOOD
     help: kprobe.
     probe: kprobe:vfs_read
     aggregate: count" \
-	'error: plan: BAD:8:12: metrics[1] (k_total): probe: kprobe probes are not implemented yet; only tracepoint probes are'
+	'error: plan: BAD:8:12: metrics[1] (k_total): probe: kprobe probes are not implemented yet; tracepoint, uprobe and uretprobe are'
 bad "second metric fails to attach after the first loaded" "metrics:
 $GOOD
   - name: ftrace_total
