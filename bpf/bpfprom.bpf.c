@@ -97,23 +97,36 @@ static __always_inline __u64 read_field(void *ctx, const volatile struct bpfprom
 	return v;
 }
 
+/*
+ * A pt_regs member at a constant offset. Plain C lets clang fold a switch over
+ * members into one load from ctx + variable offset, which the verifier refuses
+ * ("dereference of modified ctx ptr"); a load in asm keeps each offset fixed.
+ */
+#define REG(ctx, member)                                                                           \
+	({                                                                                         \
+		__u64 __v;                                                                         \
+		asm volatile("%[v] = *(u64 *)(%[c] + %[o])"                                        \
+			     : [v] "=r"(__v)                                                       \
+			     : [c] "r"(ctx), [o] "i"(__builtin_offsetof(struct pt_regs, member))); \
+		__v;                                                                               \
+	})
+
+/* x86-64 System V: integer arguments in rdi, rsi, rdx, rcx, r8, r9 */
 static __always_inline __u64 read_arg(struct pt_regs *regs, __u32 n)
 {
 	switch (n) {
 	case 0:
-		return PT_REGS_PARM1(regs);
+		return REG(regs, rdi);
 	case 1:
-		return PT_REGS_PARM2(regs);
+		return REG(regs, rsi);
 	case 2:
-		return PT_REGS_PARM3(regs);
+		return REG(regs, rdx);
 	case 3:
-		return PT_REGS_PARM4(regs);
+		return REG(regs, rcx);
 	case 4:
-		return PT_REGS_PARM5(regs);
+		return REG(regs, r8);
 	default:
-		/* libbpf 1.1's bpf_tracing.h stops at PARM5; x86-64 passes the
-		 * sixth integer argument in r9 (System V ABI) */
-		return regs->r9;
+		return REG(regs, r9);
 	}
 }
 
@@ -145,7 +158,7 @@ static __always_inline __u64 read_int(void *ctx, enum ctx_kind ck,
 		return 0;
 	case BPFPROM_SRC_RETVAL:
 		if (ck != CTX_TP)
-			return PT_REGS_RC((struct pt_regs *)ctx);
+			return REG((struct pt_regs *)ctx, rax);
 		return 0;
 	default:
 		return 0;

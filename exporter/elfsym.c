@@ -307,14 +307,16 @@ static int resolve_library(const char *bin, const char *ldcache, char *path, siz
 	}
 	ret = read_file(ldcache, &data, &size);
 	if (ret) {
-		snprintf(err, errlen, "cannot read %s to find library \"%s\": %s (give a path instead)",
-			 ldcache, bin, strerror(-ret));
+		snprintf(err, errlen,
+			 "cannot read %s to find library \"%s\": %s (give a path instead)", ldcache,
+			 bin, strerror(-ret));
 		return ret;
 	}
 	ret = cache_lookup(data, size, base, &value);
 	if (ret < 0) {
-		snprintf(err, errlen, "%s is not a glibc ld.so.cache (give a path instead of \"%s\")",
-			 ldcache, bin);
+		snprintf(err, errlen,
+			 "%s is not a glibc ld.so.cache (give a path instead of \"%s\")", ldcache,
+			 bin);
 		goto out;
 	}
 	if (ret == 0) {
@@ -326,9 +328,10 @@ static int resolve_library(const char *bin, const char *ldcache, char *path, siz
 	/* The cache can be stale: check the file as if the user had named it. */
 	ret = check_elf_path(value, value, path, pathlen, err, errlen);
 	if (ret == -ENOENT)
-		snprintf(err, errlen,
-			 "library \"%s\" is %s in %s, which does not exist (run ldconfig, or give a path)",
-			 bin, value, ldcache);
+		snprintf(
+			err, errlen,
+			"library \"%s\" is %s in %s, which does not exist (run ldconfig, or give a path)",
+			bin, value, ldcache);
 out:
 	free(data);
 	return ret;
@@ -575,8 +578,9 @@ int elfsym__func_offset(const char *path, const char *func, uint64_t off, uint64
 	}
 	if (sym.st_size > 0 && off >= sym.st_size) {
 		ret = -EINVAL;
-		snprintf(err, errlen, "offset +%" PRIu64 " is past the end of %s (%" PRIu64 " bytes)",
-			 off, func, (uint64_t)sym.st_size);
+		snprintf(err, errlen,
+			 "offset +%" PRIu64 " is past the end of %s (%" PRIu64 " bytes)", off, func,
+			 (uint64_t)sym.st_size);
 		goto out;
 	}
 	ret = vaddr_to_offset(f.elf, sym.st_value, offset);

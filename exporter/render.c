@@ -17,6 +17,8 @@
 #define RENDER_BUF_MIN 4096
 #define FLOAT_MAX 32
 #define U64_MAX_DIGITS 20
+/* decode.h: a decoded label value is at most 255 bytes */
+#define RENDER_DECODE_MAX 256
 
 /* Valid UTF-8 spelling of U+FFFD REPLACEMENT CHARACTER. */
 static const char replacement[] = "\xef\xbf\xbd";
@@ -424,7 +426,11 @@ static void put_header(struct render_buf *b, const char *name, const char *suffi
 static void put_label_value(struct render_buf *b, const struct render_label *l, const uint8_t *key)
 {
 	const uint8_t *p = key + l->key_off;
+	char tmp[RENDER_DECODE_MAX];
 	const uint8_t *nul;
+	const char *text;
+	uint64_t v;
+	size_t n = 0;
 	union {
 		uint8_t u8;
 		uint16_t u16;
@@ -439,20 +445,34 @@ static void put_label_value(struct render_buf *b, const struct render_label *l, 
 		return;
 	}
 	memcpy(&u, p, l->key_size);
+	/* widened to 64 bits as the key's type says: a decoder sees -2, not
+	 * 4294967294, for an s32 errno */
 	switch (l->key_size) {
 	case 1:
-		l->is_signed ? put_s64(b, (int8_t)u.u8) : put_u64(b, u.u8);
+		v = l->is_signed ? (uint64_t)(int64_t)(int8_t)u.u8 : u.u8;
 		break;
 	case 2:
-		l->is_signed ? put_s64(b, (int16_t)u.u16) : put_u64(b, u.u16);
+		v = l->is_signed ? (uint64_t)(int64_t)(int16_t)u.u16 : u.u16;
 		break;
 	case 4:
-		l->is_signed ? put_s64(b, (int32_t)u.u32) : put_u64(b, u.u32);
+		v = l->is_signed ? (uint64_t)(int64_t)(int32_t)u.u32 : u.u32;
 		break;
 	default:
-		l->is_signed ? put_s64(b, (int64_t)u.u64) : put_u64(b, u.u64);
+		v = u.u64;
 		break;
 	}
+	if (l->decode) {
+		/* decoded text is anything a kernel name can be: escape it */
+		text = l->decode(l->decode_ctx, v, l->is_signed, tmp, sizeof(tmp), &n);
+		if (text) {
+			render__escape_label_value(b, text, n);
+			return;
+		}
+	}
+	if (l->is_signed)
+		put_s64(b, (int64_t)v);
+	else
+		put_u64(b, v);
 }
 
 /* name+suffix{labels...,le="le"} and the space before the value */

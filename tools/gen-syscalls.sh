@@ -16,6 +16,7 @@ awk -v hdr="$hdr" '
 BEGIN {
 	n = 0
 	max = -1
+	failed = 0
 }
 /^#define __NR_[A-Za-z0-9_]+[ \t]+[0-9]+[ \t]*$/ {
 	name = $2
@@ -24,6 +25,7 @@ BEGIN {
 	if (nr in names) {
 		printf "gen-syscalls: %s: number %d given twice (%s, %s)\n", hdr, nr,
 		       names[nr], name > "/dev/stderr"
+		failed = 1
 		exit 1
 	}
 	names[nr] = name
@@ -32,6 +34,9 @@ BEGIN {
 		max = nr
 }
 END {
+	# exit in a rule still runs END: print nothing after a failure
+	if (failed)
+		exit 1
 	if (n == 0) {
 		printf "gen-syscalls: %s: no \"#define __NR_name N\" lines\n", hdr > "/dev/stderr"
 		exit 1

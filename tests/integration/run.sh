@@ -177,6 +177,71 @@ else
 	not_ok "exporter starts on the count config" "$(cat "$TMP/log")"
 fi
 
+# --- uprobes: seams, concurrency, latency, strings, retval, operators ------
+UW=$BUILD/workload/uprobe_target
+sed "s|@WL@|$UW|g" $DIR/configs/uprobe.yaml.in >"$TMP/uprobe.yaml"
+if start "$TMP/uprobe.yaml"; then
+	$UW up_seams seams
+	$UW up_lhist values 9 10 11 14 15 16 19 20 21
+	$UW up_thr threads 2 1000000
+	$UW up_lat sleep 3 20 3
+	$UW up_stale begin begin end
+	$UW up_names name hello world hello a-very-long-name --
+	$UW up_ret ret -1 0 1 -5
+	$UW up_ops values 0 1 2 3 4 5
+	scrape >"$TMP/u.txt"
+	# oracle: the seam values, and for every le the count of v <= le
+	seams="0 1 2 3 4 5"
+	for k in $(seq 1 40); do seams="$seams $(echo "2^$k" | bc) $(echo "2^$k+1" | bc)"; done
+	bad=$(grep '^up_seams_bytes_bucket' "$TMP/u.txt" | awk -v vals="$seams" '
+		BEGIN { n = split(vals, v, " ") }
+		{ match($0, /le="[^"]*"/); le = substr($0, RSTART + 4, RLENGTH - 5)
+		  want = 0; for (i = 1; i <= n; i++) if (le == "+Inf" || v[i] + 0 <= le + 0) want++
+		  if ($2 != want) print le ": " $2 " != " want; seen++ }
+		END { if (seen != 67) print "buckets: " seen " != 67" }')
+	expect "uprobe hist: every cumulative bucket at 0..5, 2^k, 2^k+1 up to 2^40 exact" "" "$bad"
+	expect "uprobe hist: _sum and _count exact" \
+		"$(printf 'up_seams_bytes_sum %s\nup_seams_bytes_count 86' "$(echo "$seams" | tr ' ' '+' | bc)")" \
+		"$(grep -e '^up_seams_bytes_sum' -e '^up_seams_bytes_count' "$TMP/u.txt")"
+	expect "lhist: min-1, min, min+1, step seams, max, max+1" \
+		"$(printf 'up_seams_lhist_bucket{le="15"} 5\nup_seams_lhist_bucket{le="20"} 8\nup_seams_lhist_bucket{le="+Inf"} 9\nup_seams_lhist_sum 135\nup_seams_lhist_count 9')" \
+		"$(grep '^up_seams_lhist' "$TMP/u.txt")"
+	expect "concurrency: 2 threads on 2 CPUs, 1,000,000 events: count, sum, stats exact" \
+		"$(printf 'up_calls_total 1000000\nup_sum_total 500000500000\nup_stats_sum 500000500000\nup_stats_count 1000000\nup_stats_min 1\nup_stats_max 1000000')" \
+		"$(grep -e '^up_calls_total' -e '^up_sum_total' -e '^up_stats' "$TMP/u.txt")"
+	expect "latency (uprobe to return): 3 ms in (2^21, 2^22] ns, 20 ms in (2^24, 2^25] ns" \
+		"$(printf '%s\n' 'up_sleep_seconds_bucket{ms="3",le="0.002097152"} 0' 'up_sleep_seconds_bucket{ms="3",le="0.004194304"} 2' 'up_sleep_seconds_count{ms="3"} 2' 'up_sleep_seconds_bucket{ms="20",le="0.016777216"} 0' 'up_sleep_seconds_bucket{ms="20",le="0.033554432"} 1' 'up_sleep_seconds_count{ms="20"} 1')" \
+		"$(grep -e 'up_sleep_seconds_bucket{ms="3",le="0.00[24]' -e 'up_sleep_seconds_count' -e 'up_sleep_seconds_bucket{ms="20",le="0.0[13]' "$TMP/u.txt")"
+	expect "latency (tracepoint until tracepoint): clock_nanosleep 3, 20, 3 ms" \
+		"$(printf '%s\n' 'up_nanosleep_seconds_bucket{le="0.002097152"} 0' 'up_nanosleep_seconds_bucket{le="0.004194304"} 2' 'up_nanosleep_seconds_bucket{le="0.016777216"} 2' 'up_nanosleep_seconds_bucket{le="0.033554432"} 3' 'up_nanosleep_seconds_count 3')" \
+		"$(grep -e 'up_nanosleep_seconds_bucket{le="0.0[0-3][0-9]*"}' -e 'up_nanosleep_seconds_count' "$TMP/u.txt" | grep -v -e '0.001048576' -e '0.008388608')"
+	expect "latency: a start that never ended is counted as stale_start, the pair after it measured" \
+		"$(printf 'up_begin_end_seconds_count 1\nbpfprom_dropped_events_total{metric="up_begin_end_seconds",reason="stale_start"} 1')" \
+		"$(grep -e '^up_begin_end_seconds_count' -e 'metric="up_begin_end_seconds",reason="stale_start"' "$TMP/u.txt")"
+	expect "str(arg0): user strings as labels, truncated to size, and a string filter" \
+		"$(printf '%s\n' 'up_names_total{name="a-very-"} 1' 'up_names_total{name="hello"} 2' 'up_names_total{name="world"} 1' 'up_hello_total 2')" \
+		"$(grep -e '^up_names_total' -e '^up_hello_total' "$TMP/u.txt")"
+	expect "uretprobe: retval as a signed label and a signed filter" \
+		"$(printf '%s\n' 'up_ret_total{retval="-5"} 1' 'up_ret_total{retval="-1"} 1' 'up_ret_total{retval="0"} 1' 'up_ret_total{retval="1"} 1' 'up_ret_negative_total 2')" \
+		"$(grep -e '^up_ret_total' -e '^up_ret_negative_total' "$TMP/u.txt")"
+	expect "filters: == != < <= > >= on 0..5 against 4" \
+		"$(printf '%s\n' 'up_op_eq_total 1' 'up_op_ne_total 5' 'up_op_lt_total 4' 'up_op_le_total 5' 'up_op_gt_total 1' 'up_op_ge_total 2')" \
+		"$(grep '^up_op_[a-z]*_total' "$TMP/u.txt")"
+	# comm != "up_ops" and arg0 == 4: up_seams calls it twice (4 and 2^2), up_thr once
+	expect "filters: comm != excludes exactly the named process" 'up_op_comm_ne_total 3' \
+		"$(grep '^up_op_comm_ne_total' "$TMP/u.txt")"
+	if out=$(promtool check metrics <"$TMP/u.txt" 2>&1); then
+		ok "uprobe config: promtool check metrics passes"
+	else
+		not_ok "uprobe config: promtool check metrics passes" "$out"
+	fi
+	stop
+	expect "uprobe config: no BPF program left loaded" 0 \
+		"$(bpftool prog show 2>/dev/null | grep -c 'name handle_up')"
+else
+	not_ok "exporter starts on the uprobe config" "$(cat "$TMP/log")"
+fi
+
 # --- the default config loads and serves ----------------------------------
 if start config/default.yaml; then
 	scrape >"$TMP/d.txt"

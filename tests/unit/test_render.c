@@ -443,6 +443,144 @@ static void test_hostile_comm(void **state)
 			  "z\",pid=\"1\"} 1\n");
 }
 
+/* A stand-in for decode.c: render must only call the callback and escape
+ * whatever it returns. */
+struct fake_decoder {
+	unsigned int calls;
+	uint64_t last_v;
+	bool last_signed;
+};
+
+static const char *fake_decode(void *ctx, uint64_t v, bool is_signed, char *buf, size_t buflen,
+			       size_t *len)
+{
+	struct fake_decoder *f = ctx;
+	const char *text;
+
+	f->calls++;
+	f->last_v = v;
+	f->last_signed = is_signed;
+	switch (v) {
+	case 0xffffffff81000000ull:
+		text = "do_sys_open";
+		break;
+	case 7:
+		/* quote, backslash, newline, an invalid byte: a cgroup directory
+		 * may be named anything */
+		text = "/a\"b\\c\nd\xff"
+		       "e";
+		break;
+	case (uint64_t)-2:
+		text = "ENOENT";
+		break;
+	case 8:
+		/* the contract says never NULL; render survives it anyway */
+		return NULL;
+	default:
+		text = "";
+		break;
+	}
+	*len = strlen(text);
+	assert_true(*len < buflen);
+	memcpy(buf, text, *len + 1);
+	return buf;
+}
+
+/* Key of the decoded metrics: an s32 errno, 4 bytes of padding, a u64. */
+#define KEYD_SIZE 16
+
+static void keyd(uint8_t *k, int32_t err, uint64_t id)
+{
+	memset(k, 0, KEYD_SIZE);
+	memcpy(k, &err, sizeof(err));
+	memcpy(k + 8, &id, sizeof(id));
+}
+
+static void test_decoded_labels(void **state)
+{
+	struct fake_decoder errs = { 0 }, ids = { 0 };
+	uint8_t keys[4 * KEYD_SIZE];
+	uint64_t values[4] = { 1, 2, 3, 4 };
+	struct render_metric m = {
+		.name = "app_errors_total",
+		.help = "Errors.",
+		.agg = BPFPROM_AGG_COUNT,
+		.scale = 1,
+		.nlabels = 2,
+		.labels = {
+			{ .name = "errno", .key_off = 0, .key_size = 4, .is_signed = true,
+			  .decode = fake_decode, .decode_ctx = &errs },
+			{ .name = "where", .key_off = 8, .key_size = 8,
+			  .decode = fake_decode, .decode_ctx = &ids },
+		},
+		.nseries = 4,
+		.key_size = KEYD_SIZE,
+		.keys = keys,
+		.value_words = 1,
+		.values = values,
+	};
+
+	(void)state;
+	keyd(keys, -2, 0xffffffff81000000ull);
+	keyd(keys + KEYD_SIZE, -2, 7);
+	keyd(keys + 2 * KEYD_SIZE, -2, 9);
+	keyd(keys + 3 * KEYD_SIZE, -2, 8);
+	expect_metric(&m, "# HELP app_errors_total Errors.\n"
+			  "# TYPE app_errors_total counter\n"
+			  "app_errors_total{errno=\"ENOENT\",where=\"do_sys_open\"} 1\n"
+			  "app_errors_total{errno=\"ENOENT\",where=\"/a\\\"b\\\\c\\nd\xef\xbf\xbd"
+			  "e\"} 2\n"
+			  "app_errors_total{errno=\"ENOENT\",where=\"\"} 3\n"
+			  "app_errors_total{errno=\"ENOENT\",where=\"8\"} 4\n");
+	/* one call per printed label; the s32 reaches the decoder sign-extended */
+	assert_int_equal(errs.calls, 4);
+	assert_int_equal(errs.last_v, (uint64_t)-2);
+	assert_true(errs.last_signed);
+	assert_int_equal(ids.calls, 4);
+	assert_int_equal(ids.last_v, 8);
+	assert_false(ids.last_signed);
+}
+
+/* Every series line of a histogram prints the labels, decoded each time. */
+static void test_decoded_label_histogram(void **state)
+{
+	static const double bounds[1] = { 1 };
+	struct fake_decoder f = { 0 };
+	uint64_t key = 7;
+	uint64_t values[4] = { 0, 5, 2, 1 };
+	struct render_metric m = {
+		.name = "app_size",
+		.help = "Sizes.",
+		.agg = BPFPROM_AGG_HIST,
+		.scale = 1,
+		.nlabels = 1,
+		.labels = { { .name = "cg",
+			      .key_size = 8,
+			      .decode = fake_decode,
+			      .decode_ctx = &f } },
+		.nbuckets = 1,
+		.bounds = bounds,
+		.nseries = 1,
+		.key_size = sizeof(key),
+		.keys = (const uint8_t *)&key,
+		.value_words = 4,
+		.values = values,
+	};
+
+	(void)state;
+	expect_metric(&m, "# HELP app_size Sizes.\n"
+			  "# TYPE app_size histogram\n"
+			  "app_size_bucket{cg=\"/a\\\"b\\\\c\\nd\xef\xbf\xbd"
+			  "e\",le=\"1\"} 2\n"
+			  "app_size_bucket{cg=\"/a\\\"b\\\\c\\nd\xef\xbf\xbd"
+			  "e\",le=\"+Inf\"} 3\n"
+			  "app_size_sum{cg=\"/a\\\"b\\\\c\\nd\xef\xbf\xbd"
+			  "e\"} 5\n"
+			  "app_size_count{cg=\"/a\\\"b\\\\c\\nd\xef\xbf\xbd"
+			  "e\"} 3\n");
+	assert_int_equal(f.calls, 4);
+}
+
 static void expect_label_value(const char *s, size_t n, const char *want)
 {
 	struct render_buf b = { 0 };
@@ -662,6 +800,8 @@ int main(void)
 		cmocka_unit_test(test_stats),
 		cmocka_unit_test(test_stats_zero_series_scaled),
 		cmocka_unit_test(test_hostile_comm),
+		cmocka_unit_test(test_decoded_labels),
+		cmocka_unit_test(test_decoded_label_histogram),
 		cmocka_unit_test(test_escape_label_value_utf8),
 		cmocka_unit_test(test_help_escaping),
 		cmocka_unit_test(test_self_metrics),
