@@ -76,6 +76,9 @@ $(BUILD)/obj/%.o: exporter/%.c $(wildcard exporter/*.h) $(BPF_HDRS) $(BUILD)/bpf
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -c $< -o $@
 
+# the syscall names are generated from the kernel's own table (linux-libc-dev)
+$(BUILD)/obj/decode.o: $(BUILD)/syscalls.h
+
 $(BUILD)/bpfprom: $(EXPORTER_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@

@@ -38,7 +38,8 @@
 #define CGROUP_HYBRID_DIR "unified"
 /* include/linux/exportfs.h: a kernfs node id as the whole handle (5.5+) */
 #define FILEID_KERNFS 0xfe
-/* cgroup.max.depth is unlimited by default; a walk this deep is a loop */
+/* cgroup.max.depth is unlimited by default: bound the walk's recursion,
+ * which holds one open directory per level */
 #define CGROUP_WALK_DEPTH 64
 
 #define SLOT_USED 0x1
@@ -406,10 +407,10 @@ static const struct ksym *ksyms_find(const struct decoder *d, uint64_t v)
  * loaded since. A failed reload keeps the table there is. */
 static void ksyms_refresh(struct decoder *d)
 {
-	struct ksym *syms;
-	size_t n;
-	char *names;
+	struct ksym *syms = NULL;
+	char *names = NULL;
 	uint64_t now = now_ns();
+	size_t n = 0;
 
 	if (d->ksyms_loaded && now - d->ksyms_at < KSYM_RELOAD_NS)
 		return;
@@ -455,10 +456,63 @@ static bool is_cgroup2(const char *path)
 	return statfs(path, &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC;
 }
 
+enum cg_result {
+	CG_FOUND,
+	CG_ABSENT,
+	CG_FALLBACK, /* this method cannot tell: try the walk */
+};
+
+/* The id as a kernfs file handle (kernfs_encode_fh): one call, needs
+ * CAP_DAC_READ_SEARCH; readlink then gives the path the kernel knows. */
+static enum cg_result cgroup_by_handle(struct decoder *d, uint64_t id, char *path, size_t cap)
+{
+	union {
+		struct file_handle fh;
+		char bytes[sizeof(struct file_handle) + sizeof(uint64_t)];
+	} h;
+	char link[32];
+	ssize_t n;
+	int fd;
+
+	h.fh.handle_bytes = sizeof(id);
+	h.fh.handle_type = FILEID_KERNFS;
+	memcpy(h.fh.f_handle, &id, sizeof(id));
+	fd = open_by_handle_at(d->cg_fd, &h.fh, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		switch (errno) {
+		case ESTALE: /* no such node, or a removed one */
+		case ENOTDIR: /* a file's id: never a cgroup */
+			return CG_ABSENT;
+		case EPERM: /* no CAP_DAC_READ_SEARCH */
+		case ENOSYS: /* seccomp, or no CONFIG_FHANDLE */
+		case EOPNOTSUPP:
+		case EINVAL:
+			/* will not work next time either: the walk from now on */
+			d->cg_handles = false;
+			return CG_FALLBACK;
+		default: /* EMFILE, ENOMEM: this time only */
+			return CG_FALLBACK;
+		}
+	}
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, path, cap - 1);
+	close(fd);
+	if (n <= 0 || (size_t)n >= cap - 1)
+		return CG_FALLBACK;
+	path[n] = '\0';
+	/* outside our view of the hierarchy (a cgroup namespace, a subtree
+	 * mounted): a path we cannot name relative to the root */
+	if ((size_t)n < d->cg_prefix_len || memcmp(path, d->cg_prefix, d->cg_prefix_len) ||
+	    (path[d->cg_prefix_len] && path[d->cg_prefix_len] != '/'))
+		return CG_ABSENT;
+	memmove(path, path + d->cg_prefix_len, (size_t)n - d->cg_prefix_len + 1);
+	return CG_FOUND;
+}
+
 static int cgroup_open(struct decoder *d)
 {
 	const char *root = d->cgroup_root;
-	char hybrid[PATH_MAX];
+	char hybrid[PATH_MAX], path[PATH_MAX];
 	struct statfs sf;
 	struct stat st;
 	char link[32];
@@ -496,63 +550,16 @@ static int cgroup_open(struct decoder *d)
 		}
 	}
 	d->cg_fd = fd;
+	/* the root's own handle must lead back to the root: kernels before
+	 * 5.5 (commit 67c0496e87d1) encoded kernfs handles differently, and
+	 * without CAP_DAC_READ_SEARCH no handle opens */
+	if (d->cg_handles && cgroup_by_handle(d, d->cg_ino, path, sizeof(path)) != CG_FOUND)
+		d->cg_handles = false;
 	return 0;
 
 err_close:
 	close(fd);
 	return err;
-}
-
-enum cg_result {
-	CG_FOUND,
-	CG_ABSENT,
-	CG_FALLBACK, /* this method cannot tell: try the walk */
-};
-
-/* The id as a kernfs file handle (kernfs_encode_fh): one call, needs
- * CAP_DAC_READ_SEARCH; readlink then gives the path the kernel knows. */
-static enum cg_result cgroup_by_handle(struct decoder *d, uint64_t id, char *path, size_t cap)
-{
-	union {
-		struct file_handle fh;
-		char bytes[sizeof(struct file_handle) + sizeof(uint64_t)];
-	} h;
-	char link[32];
-	ssize_t n;
-	int fd;
-
-	h.fh.handle_bytes = sizeof(id);
-	h.fh.handle_type = FILEID_KERNFS;
-	memcpy(h.fh.f_handle, &id, sizeof(id));
-	fd = open_by_handle_at(d->cg_fd, &h.fh, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0) {
-		switch (errno) {
-		case ESTALE: /* no such node, or a removed one */
-		case ENOTDIR: /* a file's id: never a cgroup */
-			return CG_ABSENT;
-		case EPERM: /* no CAP_DAC_READ_SEARCH */
-		case ENOSYS: /* seccomp, or no CONFIG_FHANDLE */
-		case EOPNOTSUPP:
-		case EINVAL: /* before kernfs exported handles (5.5) */
-			d->cg_handles = false;
-			return CG_FALLBACK;
-		default:
-			return CG_FALLBACK;
-		}
-	}
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	n = readlink(link, path, cap - 1);
-	close(fd);
-	if (n <= 0 || (size_t)n >= cap - 1)
-		return CG_FALLBACK;
-	path[n] = '\0';
-	/* outside our view of the hierarchy (a cgroup namespace, a subtree
-	 * mounted): a path we cannot name relative to the root */
-	if ((size_t)n < d->cg_prefix_len || memcmp(path, d->cg_prefix, d->cg_prefix_len) ||
-	    (path[d->cg_prefix_len] && path[d->cg_prefix_len] != '/'))
-		return CG_ABSENT;
-	memmove(path, path + d->cg_prefix_len, (size_t)n - d->cg_prefix_len + 1);
-	return CG_FOUND;
 }
 
 /*

@@ -4,7 +4,7 @@
 # missing. Idempotent, and quick when everything is present (one dpkg-query).
 set -e
 PKGS="make gcc clang llvm libbpf-dev bpftool linux-libc-dev libmicrohttpd-dev libyaml-dev
-libelf-dev zlib1g-dev libcmocka-dev pkg-config clang-format curl prometheus iproute2 bc
+libelf-dev zlib1g-dev libcmocka-dev pkg-config clang-format curl prometheus iproute2 bc bpftrace
 util-linux"
 missing=""
 for p in $PKGS; do

@@ -13,7 +13,7 @@ PID=
 
 cleanup() {
 	[ -n "$PID" ] && kill -9 "$PID" 2>/dev/null
-	rm -rf "$TMP"
+	[ -n "$KEEP_TMP" ] || rm -rf "$TMP"
 }
 trap cleanup EXIT
 
@@ -240,6 +240,60 @@ if start "$TMP/uprobe.yaml"; then
 		"$(bpftool prog show 2>/dev/null | grep -c 'name handle_up')"
 else
 	not_ok "exporter starts on the uprobe config" "$(cat "$TMP/log")"
+fi
+
+# --- differential: bpfprom and bpftrace measure the same calls at once -----
+# Values avoid powers of two >= 2 and multiples of 10 (but 0), where the two
+# conventions differ (bpftrace's buckets are lower-inclusive, ours upper-
+# inclusive); then [2^k, 2^(k+1)) is our le=2^(k+1), [0] le=0, [1] le=1, and
+# the lhist [a, a+10) is our le=a+10.
+if command -v bpftrace >/dev/null; then
+	sed "s|@WL@|$UW|g" $DIR/configs/diff.yaml.in >"$TMP/diff.yaml"
+	vals=$(awk 'BEGIN { srand(7); while (n < 500) { v = int(rand() * rand() * 900)
+		p = v; while (p > 1 && p % 2 == 0) p /= 2
+		if ((v >= 2 && p == 1) || (v > 0 && v % 10 == 0)) continue
+		printf "%d ", v; n++ } }')
+	ABS_UW=$(cd "$(dirname "$UW")" && pwd)/$(basename "$UW")
+	bpftrace -e "uprobe:$ABS_UW:bpfprom_value /comm == \"up_diff\"/ { @c = count(); @h = hist(arg0); @l = lhist(arg0, 0, 50, 10); @s = stats(arg0); @mn = min(arg0); @mx = max(arg0); }" >"$TMP/bt.out" 2>&1 &
+	BT=$!
+	for _ in $(seq 150); do grep -q '^Attaching' "$TMP/bt.out" && break; sleep 0.2; done
+	if start "$TMP/diff.yaml" && grep -q '^Attaching' "$TMP/bt.out"; then
+		sleep 0.5
+		$UW up_diff values $vals
+		scrape >"$TMP/diff.txt"
+		stop
+		kill -INT $BT; wait $BT
+		# bpftrace's maps as "name bucket count" lines, in our terms
+		awk 'function num(x) { if (x ~ /K$/) return (x + 0) * 1024; if (x ~ /M$/) return (x + 0) * 1048576; return x + 0 }
+			/^@c:/ { print "count", $2 }
+			/^@s:/ { gsub(",", ""); print "stats", $3, $5, $7 }
+			/^@mn:/ { print "min", $2 } /^@mx:/ { print "max", $2 }
+			/^@h:/ { m = "h" } /^@l:/ { m = "l" }
+			/^\[/ { i = index($0, "]"); j = index($0, ")"); e = (i && (!j || i < j)) ? i : j
+				r = substr($0, 2, e - 2); rest = substr($0, e + 1); split(rest, f, " ")
+				n = split(r, lim, ", ")
+				if (n == 1) le = num(lim[1]); else if (lim[2] == "...") le = "+Inf"; else le = num(lim[2])
+				print m, le, f[1] }' "$TMP/bt.out" | sort >"$TMP/bt.norm"
+		# ours, de-cumulated, the same way
+		awk '/^diff_calls_total / { print "count", $2 }
+			/^diff_stats_count / { c = $2 } /^diff_stats_sum / { s = $2 }
+			/^diff_stats_min / { print "min", $2 } /^diff_stats_max / { print "max", $2 }
+			/^diff_(l?)hist_bucket/ { m = ($0 ~ /^diff_lhist/) ? "l" : "h"; match($0, /le="[^"]*"/)
+				le = substr($0, RSTART + 4, RLENGTH - 5); d = $2 - prev[m]; prev[m] = $2
+				if (d > 0) print m, le, d }
+			END { print "stats", c, int(s / c), s }' "$TMP/diff.txt" | sort >"$TMP/ours.norm"
+		if cmp -s "$TMP/bt.norm" "$TMP/ours.norm" && [ -s "$TMP/bt.norm" ]; then
+			ok "differential: count, hist, lhist, stats, min, max agree with bpftrace on 500 calls"
+		else
+			not_ok "differential: count, hist, lhist, stats, min, max agree with bpftrace on 500 calls" \
+				"$(diff "$TMP/bt.norm" "$TMP/ours.norm" | head -20)" "$(head -5 "$TMP/bt.out")"
+		fi
+	else
+		kill -9 $BT 2>/dev/null
+		not_ok "differential: bpftrace and bpfprom both attached" "$(cat "$TMP/bt.out" "$TMP/log" | head -10)"
+	fi
+else
+	skip "differential against bpftrace" "bpftrace is not installed"
 fi
 
 # --- the default config loads and serves ----------------------------------

@@ -6,6 +6,7 @@
  * tests check the translation rather than repeat it. Library names are checked
  * against `ldconfig -p` and against fake ld.so.cache files in each layout.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -27,30 +28,47 @@
 #define ERRLEN 1024
 #define FXPATH 128 /* the fixture paths: short, under /tmp */
 
-static const char prog_src[] = "#include <stdio.h>\n"
-			       "int bpfprom_counter;\n"
-			       "__attribute__((noinline)) int bpfprom_target(long v)\n"
-			       "{\n"
-			       "	long i, s = 0;\n"
-			       "	for (i = 0; i < v; i++)\n"
-			       "		s += i * bpfprom_counter;\n"
-			       "	bpfprom_counter += (int)s;\n"
-			       "	return (int)s;\n"
-			       "}\n"
-			       "__attribute__((noinline)) int bpfprom_other(long v)\n"
-			       "{\n"
-			       "	return bpfprom_target(v + 1) * 3;\n"
-			       "}\n"
-			       "static __attribute__((noinline)) int bpfprom_helper(long v)\n"
-			       "{\n"
-			       "	return bpfprom_other(v) + 1;\n"
-			       "}\n"
-			       "int main(int argc, char **argv)\n"
-			       "{\n"
-			       "	(void)argv;\n"
-			       "	printf(\"%d\\n\", bpfprom_helper(argc));\n"
-			       "	return 0;\n"
-			       "}\n";
+static const char prog_src[] =
+	"#include <stdio.h>\n"
+	"int bpfprom_counter;\n"
+	"__attribute__((noinline)) int bpfprom_target(long v)\n"
+	"{\n"
+	"	long i, s = 0;\n"
+	"	for (i = 0; i < v; i++)\n"
+	"		s += i * bpfprom_counter;\n"
+	"	bpfprom_counter += (int)s;\n"
+	"	return (int)s;\n"
+	"}\n"
+	"__attribute__((noinline)) int bpfprom_other(long v)\n"
+	"{\n"
+	"	return bpfprom_target(v + 1) * 3;\n"
+	"}\n"
+	"static __attribute__((noinline)) int bpfprom_helper(long v)\n"
+	"{\n"
+	"	return bpfprom_other(v) + 1;\n"
+	"}\n"
+	"__attribute__((noinline)) int bpfprom_dup(long v)\n"
+	"{\n"
+	"	return (int)v + 5;\n"
+	"}\n"
+	"int bpfprom_second(long v);\n"
+	"int main(int argc, char **argv)\n"
+	"{\n"
+	"	(void)argv;\n"
+	"	printf(\"%d\\n\", bpfprom_helper(argc) + bpfprom_dup(argc) +\n"
+	"	       bpfprom_second(argc));\n"
+	"	return 0;\n"
+	"}\n";
+
+/* A second unit: its static bpfprom_dup is a local symbol beside the global one. */
+static const char prog2_src[] = "static __attribute__((noinline)) int bpfprom_dup(long v)\n"
+				"{\n"
+				"	return (int)v * 11;\n"
+				"}\n"
+				"int bpfprom_second(long v)\n"
+				"{\n"
+				"	return bpfprom_dup(v) + 1;\n"
+				"}\n";
 
 static const char lib_src[] = "static __attribute__((noinline)) int bpfprom_lib_static(int v)\n"
 			      "{\n"
@@ -59,6 +77,10 @@ static const char lib_src[] = "static __attribute__((noinline)) int bpfprom_lib_
 			      "int bpfprom_lib_fn(int v)\n"
 			      "{\n"
 			      "	return bpfprom_lib_static(v) + 2;\n"
+			      "}\n"
+			      "int go(int v)\n"
+			      "{\n"
+			      "	return v + 1;\n"
 			      "}\n";
 
 static struct {
@@ -99,13 +121,14 @@ static int run(const char *fmt, ...)
 
 static int setup(void **state)
 {
-	char src[FXPATH], lsrc[FXPATH];
+	char src[FXPATH], src2[FXPATH], lsrc[FXPATH];
 	(void)state;
 
 	snprintf(fx.dir, sizeof(fx.dir), "/tmp/bpfprom-elfsym-XXXXXX");
 	if (!mkdtemp(fx.dir))
 		return -1;
 	fx_path(src, "prog.c");
+	fx_path(src2, "prog2.c");
 	fx_path(lsrc, "lib.c");
 	fx_path(fx.nopie, "prog_nopie");
 	fx_path(fx.pie, "prog_pie");
@@ -114,12 +137,13 @@ static int setup(void **state)
 	fx_path(fx.text, "notelf.txt");
 	fx_path(fx.missing, "does-not-exist");
 	if (write_file(src, prog_src, strlen(prog_src)) ||
+	    write_file(src2, prog2_src, strlen(prog2_src)) ||
 	    write_file(lsrc, lib_src, strlen(lib_src)) ||
 	    write_file(fx.text, "just some text\n", 15))
 		return -1;
 	/* -O0: no inlining, cloning or renaming of the fixture functions */
-	fx.built = !run("cc -O0 -no-pie -o '%s' '%s' 2>&1", fx.nopie, src) &&
-		   !run("cc -O0 -fPIE -pie -o '%s' '%s' 2>&1", fx.pie, src) &&
+	fx.built = !run("cc -O0 -no-pie -o '%s' '%s' '%s' 2>&1", fx.nopie, src, src2) &&
+		   !run("cc -O0 -fPIE -pie -o '%s' '%s' '%s' 2>&1", fx.pie, src, src2) &&
 		   !run("cc -O0 -shared -fPIC -o '%s' '%s' 2>&1", fx.lib, lsrc) &&
 		   !run("strip --strip-all -o '%s' '%s' 2>&1", fx.stripped, fx.lib);
 	if (!fx.built)
@@ -146,17 +170,22 @@ static int teardown(void **state)
 struct nm_sym {
 	uint64_t value, size;
 	char type;
+	int rows; /* how many symbols have that name */
 };
 
-/* The symbol's value, size and type as nm prints them; "malloc@@GLIBC_2.2.5" is "malloc". */
+/*
+ * The symbol's value, size and type as nm prints them, a global or weak one
+ * (upper case) rather than a local one; "malloc@@GLIBC_2.2.5" is "malloc".
+ */
 static bool nm_lookup(const char *path, bool dynamic, const char *name, struct nm_sym *out)
 {
 	char cmd[PATH_MAX + 32], line[1024], sym[512], *at;
 	unsigned long long v, s;
-	bool found = false;
+	bool found = false, global = false;
 	char t;
 	FILE *p;
 
+	out->rows = 0;
 	snprintf(cmd, sizeof(cmd), "nm -S %s '%s' 2>/dev/null", dynamic ? "-D" : "", path);
 	p = popen(cmd, "r");
 	assert_non_null(p);
@@ -166,12 +195,16 @@ static bool nm_lookup(const char *path, bool dynamic, const char *name, struct n
 		at = strchr(sym, '@');
 		if (at)
 			*at = '\0';
-		if (!found && !strcmp(sym, name)) {
-			out->value = v;
-			out->size = s;
-			out->type = t;
-			found = true;
-		}
+		if (strcmp(sym, name))
+			continue;
+		out->rows++;
+		if (global || (found && !isupper((unsigned char)t)))
+			continue;
+		out->value = v;
+		out->size = s;
+		out->type = t;
+		found = true;
+		global = isupper((unsigned char)t);
 	}
 	pclose(p);
 	return found;
@@ -341,6 +374,12 @@ static void test_offset_did_you_mean(void **state)
 	expect_offset_err(fx.stripped, "bpfprom_lib_f", 0, -ENOENT, want_err);
 	snprintf(want_err, sizeof(want_err), "no function \"nothing_like_it\" in %s", fx.pie);
 	expect_offset_err(fx.pie, "nothing_like_it", 0, -ENOENT, want_err);
+	/* a short name: one letter off is a typo, two letters off of two is another name */
+	snprintf(want_err, sizeof(want_err), "no function \"gp\" in %s (did you mean \"go\"?)",
+		 fx.lib);
+	expect_offset_err(fx.lib, "gp", 0, -ENOENT, want_err);
+	snprintf(want_err, sizeof(want_err), "no function \"ab\" in %s", fx.lib);
+	expect_offset_err(fx.lib, "ab", 0, -ENOENT, want_err);
 }
 
 /* printf is in the executable's symbols, undefined: it lives in libc. */
@@ -354,6 +393,22 @@ static void test_offset_undefined_import(void **state)
 	assert_false(nm_lookup(fx.pie, false, "printf", &sym)); /* "U printf" has no value */
 	snprintf(want_err, sizeof(want_err), "no function \"printf\" in %s", fx.pie);
 	expect_offset_err(fx.pie, "printf", 0, -ENOENT, want_err);
+}
+
+/* Two functions named bpfprom_dup, a global and a static one: the global one is taken. */
+static void test_offset_prefers_global(void **state)
+{
+	struct nm_sym sym;
+	uint64_t want;
+	(void)state;
+
+	NEED_FIXTURES();
+	want = expected_offset(fx.pie, false, "bpfprom_dup", &sym);
+	assert_int_equal(sym.type, 'T');
+	assert_int_equal(sym.rows, 2);
+	expect_offset(fx.pie, "bpfprom_dup", 0, want);
+	want = expected_offset(fx.nopie, false, "bpfprom_dup", &sym);
+	expect_offset(fx.nopie, "bpfprom_dup", 0, want);
 }
 
 /* A data symbol is not a function. */
@@ -674,10 +729,13 @@ static void test_fake_cache(void **state)
 		/* ldconfig's order: the 32-bit libfake.so.2 first, then newest first */
 		const struct cache_ent ents[] = {
 			{ 0x0003, "libfake.so.2", p[0] }, /* libc6, no x86-64 bit: i386 */
-			{ 0x0303, "libfake.so.2", p[1] },    { 0x0303, "libfake.so.1", p[2] },
-			{ 0x0303, "libfake.so", p[3] },	     { 0x0303, "libfakextra.so.1", p[4] },
+			{ 0x0303, "libfake.so.2", p[1] }, /* x86-64 */
+			{ 0x0303, "libfake.so.10", p[0] }, /* not a libfake.so.1 */
+			{ 0x0303, "libfake.so.1", p[2] }, /* older */
+			{ 0x0303, "libfake.so", p[3] }, /* the development link */
+			{ 0x0303, "libfakextra.so.1", p[4] }, /* not a libfake */
 			{ 0x0001, "libelfonly.so.1", p[4] }, /* libc5-era ELF: never taken */
-			{ 0x0303, "libstale.so.1", stale },
+			{ 0x0303, "libstale.so.1", stale }, /* its file is gone */
 		};
 
 		for (l = 0; l < 3; l++) {
@@ -765,9 +823,11 @@ static void test_list(void **state)
 	(void)state;
 
 	NEED_FIXTURES();
-	/* sorted, functions only (not bpfprom_counter), local ones too */
-	expect_list(fx.nopie, "bpfprom_*", "bpfprom_helper bpfprom_other bpfprom_target");
-	expect_list(fx.pie, "bpfprom_*", "bpfprom_helper bpfprom_other bpfprom_target");
+	/* sorted, once each, functions only (not bpfprom_counter), local ones too */
+	expect_list(fx.nopie, "bpfprom_*",
+		    "bpfprom_dup bpfprom_helper bpfprom_other bpfprom_second bpfprom_target");
+	expect_list(fx.pie, "bpfprom_*",
+		    "bpfprom_dup bpfprom_helper bpfprom_other bpfprom_second bpfprom_target");
 	expect_list(fx.pie, "bpfprom_t?rget", "bpfprom_target");
 	expect_list(fx.pie, "nothing*", "");
 	expect_list(fx.pie, "main", "main");
@@ -799,6 +859,7 @@ int main(void)
 		cmocka_unit_test(test_offset_past_end),
 		cmocka_unit_test(test_offset_did_you_mean),
 		cmocka_unit_test(test_offset_undefined_import),
+		cmocka_unit_test(test_offset_prefers_global),
 		cmocka_unit_test(test_offset_object_symbol),
 		cmocka_unit_test(test_offset_not_elf),
 		cmocka_unit_test(test_resolve_libc),
