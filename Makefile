@@ -65,7 +65,7 @@ $(BUILD)/bpfprom.skel.h: $(BUILD)/bpfprom.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name bpfprom_bpf > $@
 
-$(BUILD)/syscalls.h: tools/gen-syscalls.sh
+$(BUILD)/syscalls.h: tools/gen-syscalls.sh $(wildcard /usr/include/$(MULTIARCH)/asm/unistd_64.h)
 	$(call msg,GEN,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)sh $< > $@

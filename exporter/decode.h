@@ -34,8 +34,8 @@ void decoder__free(struct decoder *d);
  * returned; its length in *len. Never fails: a value that cannot be decoded
  * is printed as the number (hex for ksym) and counted in decoder__errors.
  */
-const char *decoder__decode(struct decoder *d, uint64_t v, bool is_signed, char *buf,
-			    size_t buflen, size_t *len);
+const char *decoder__decode(struct decoder *d, uint64_t v, bool is_signed, char *buf, size_t buflen,
+			    size_t *len);
 uint64_t decoder__errors(const struct decoder *d);
 
 /* The callback render uses: ctx is a struct decoder. */

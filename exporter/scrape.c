@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "collect.h"
+#include "decode.h"
 #include "log.h"
 #include "scrape.h"
 
@@ -13,6 +14,8 @@ struct scrape {
 	struct collect **coll;
 	uint64_t (*drops)[BPFPROM_DROP__COUNT];
 	size_t *nseries;
+	/* one decoder per decoded label: each keeps its own bounded cache */
+	struct decoder *(*dec)[BPFPROM_MAX_LABELS];
 	const char *path;
 };
 
@@ -36,12 +39,24 @@ struct scrape *scrape__new(const struct plan *plan, const struct loader *ld,
 	s->coll = calloc(n, sizeof(*s->coll));
 	s->drops = calloc(n, sizeof(*s->drops));
 	s->nseries = calloc(n, sizeof(*s->nseries));
-	if (!s->coll || !s->drops || !s->nseries)
+	s->dec = calloc(n, sizeof(*s->dec));
+	if (!s->coll || !s->drops || !s->nseries || !s->dec)
 		goto fail;
 	for (size_t i = 0; i < plan->nmetrics; i++) {
+		const struct cfg_metric *cm = plan->metrics[i].cm;
+
 		s->coll[i] = collect__new();
 		if (!s->coll[i])
 			goto fail;
+		for (size_t l = 0; l < cm->nlabels; l++) {
+			const struct cfg_label *cl = &cm->labels[l];
+
+			if (cl->decode == CFG_DECODE_NONE)
+				continue;
+			s->dec[i][l] = decoder__new(cl->decode, cl->values, cl->nvalues, NULL);
+			if (!s->dec[i][l])
+				goto fail;
+		}
 	}
 	return s;
 fail:
@@ -56,6 +71,11 @@ void scrape__free(struct scrape *s)
 		return;
 	for (size_t i = 0; s->coll && i < s->plan->nmetrics; i++)
 		collect__free(s->coll[i]);
+	for (size_t i = 0; s->dec && i < s->plan->nmetrics; i++) {
+		for (size_t l = 0; l < BPFPROM_MAX_LABELS; l++)
+			decoder__free(s->dec[i][l]);
+	}
+	free(s->dec);
 	free(s->coll);
 	free(s->drops);
 	free(s->nseries);
@@ -91,6 +111,18 @@ static void render_self(struct scrape *s, struct render_buf *out)
 						values, s->drops[i][r]);
 		}
 	}
+	render__text_family(
+		out, "bpfprom_decode_errors_total",
+		"Label values a decoder could not translate (printed as numbers instead).",
+		"counter");
+	for (size_t i = 0; i < s->plan->nmetrics; i++) {
+		uint64_t errs = 0;
+
+		for (size_t l = 0; l < BPFPROM_MAX_LABELS; l++)
+			errs += s->dec[i][l] ? decoder__errors(s->dec[i][l]) : 0;
+		values[0] = s->plan->metrics[i].cm->name;
+		render__text_sample_u64(out, "bpfprom_decode_errors_total", 1, names, values, errs);
+	}
 	render__text_family(out, "bpfprom_metric_series", "Series a metric's map holds now.",
 			    "gauge");
 	for (size_t i = 0; i < s->plan->nmetrics; i++) {
@@ -114,6 +146,13 @@ int scrape__metrics(void *arg, struct render_buf *out)
 
 	for (size_t i = 0; i < s->plan->nmetrics; i++) {
 		struct render_metric rm = s->plan->metrics[i].render;
+
+		for (size_t l = 0; l < rm.nlabels; l++) {
+			if (!s->dec[i][l])
+				continue;
+			rm.labels[l].decode = decoder__render_cb;
+			rm.labels[l].decode_ctx = s->dec[i][l];
+		}
 
 		err = collect__metric(s->coll[i], loader__maps(s->ld, i), &rm, s->drops[i]);
 		if (err) {

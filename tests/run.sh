@@ -15,7 +15,7 @@ record() { # suite passed failed skipped
 }
 
 run_unit() {
-	p=0 f=0
+	p=0 f=0 k=0
 	for t in "$BUILD"/unit/test_*; do
 		[ -x "$t" ] || continue
 		out=$("$t" 2>&1)
@@ -23,13 +23,15 @@ run_unit() {
 		printf '%s\n' "$out"
 		np=$(printf '%s\n' "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | tail -1)
 		nf=$(printf '%s\n' "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | tail -1)
+		nk=$(printf '%s\n' "$out" | sed -n 's/^\[  SKIPPED \] \([0-9]*\) test.*/\1/p' | tail -1)
+		k=$((k + ${nk:-0}))
 		p=$((p + ${np:-0}))
 		f=$((f + ${nf:-0}))
 		# a binary that died before its summary is one failure at least
 		if [ "$rc" -ne 0 ] && [ "${nf:-0}" -eq 0 ]; then f=$((f + 1)); fi
 	done
-	echo "unit: $p passed, $f failed, 0 skipped"
-	record unit "$p" "$f" 0
+	echo "unit: $p passed, $f failed, $k skipped"
+	record unit "$p" "$f" "$k"
 }
 
 run_format() {
