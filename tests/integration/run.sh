@@ -296,6 +296,47 @@ else
 	skip "differential against bpftrace" "bpftrace is not installed"
 fi
 
+# --- decoders, each on a workload whose labels are known ------------------
+sed "s|@WL@|$UW|g" $DIR/configs/decode.yaml.in >"$TMP/decode.yaml"
+CG2=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+if start "$TMP/decode.yaml"; then
+	$WL dec_sys getppid 5 write 3 4 5
+	$UW dec_err ret -1 -2 -13 -13 0
+	$UW dec_ksym sleep 1 1
+	$UW dec_static values 0 1 1 5
+	$UW dec_hex values 16 255 255
+	if [ -n "$CG2" ] && mkdir "$CG2/bpfprom-it" 2>/dev/null; then
+		sh -c 'echo $$ >"$0/cgroup.procs" && exec "$1" dec_cg values 1 2' "$CG2/bpfprom-it" "$UW"
+		CGOK=1
+	fi
+	scrape >"$TMP/dec.txt"
+	expect "decode syscall: numbers from the kernel's table become names" \
+		"$(printf '%s\n' 'dec_syscalls_total{syscall="write"} 3' 'dec_syscalls_total{syscall="getppid"} 5')" \
+		"$(grep -e 'dec_syscalls_total{syscall="getppid"}' -e 'dec_syscalls_total{syscall="write"}' "$TMP/dec.txt")"
+	expect "decode errno: negative returns become E-names, 0 stays 0" \
+		"$(printf '%s\n' 'dec_errno_total{err="EACCES"} 2' 'dec_errno_total{err="ENOENT"} 1' 'dec_errno_total{err="EPERM"} 1' 'dec_errno_total{err="0"} 1')" \
+		"$(grep '^dec_errno_total' "$TMP/dec.txt" | sort -t'"' -k2,2 | awk '/"0"/ { z = $0; next } { print } END { print z }')"
+	expect "decode ksym: nanosleep's hrtimer callback is hrtimer_wakeup" \
+		'dec_hrtimer_total{fn="hrtimer_wakeup"} 2' "$(grep '^dec_hrtimer_total{fn="hrtimer_wakeup"}' "$TMP/dec.txt")"
+	expect "decode static: table values, unknown as the number" \
+		"$(printf '%s\n' 'dec_static_total{v="zero"} 1' 'dec_static_total{v="one"} 2' 'dec_static_total{v="5"} 1')" \
+		"$(grep '^dec_static_total' "$TMP/dec.txt")"
+	expect "decode hex" "$(printf '%s\n' 'dec_hex_total{v="0x10"} 1' 'dec_hex_total{v="0xff"} 2')" \
+		"$(grep '^dec_hex_total' "$TMP/dec.txt")"
+	if [ -n "$CGOK" ]; then
+		expect "decode cgroup_path: the workload's cgroup v2 path" \
+			'dec_cgroup_total{cgroup="/bpfprom-it"} 2' "$(grep '^dec_cgroup_total' "$TMP/dec.txt")"
+		rmdir "$CG2/bpfprom-it"
+	else
+		skip "decode cgroup_path" "no writable cgroup2 mount"
+	fi
+	expect "decode: no decode errors" "" \
+		"$(grep '^bpfprom_decode_errors_total' "$TMP/dec.txt" | grep -v ' 0$')"
+	stop
+else
+	not_ok "exporter starts on the decoder config" "$(cat "$TMP/log")"
+fi
+
 # --- the default config loads and serves ----------------------------------
 if start config/default.yaml; then
 	scrape >"$TMP/d.txt"
