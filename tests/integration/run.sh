@@ -70,6 +70,12 @@ fi
 # --- exact counts, histogram buckets, filters, labels --------------------
 if start $DIR/configs/count.yaml; then
 	$WL bpfp_cnt getppid 12345
+	$WL bpfp_ids getppid 3 &
+	ids_pid=$!
+	wait $ids_pid
+	setpriv --reuid=65534 --regid=65534 --clear-groups $WL bpfp_ids getppid 2 &
+	ids_pid2=$!
+	wait $ids_pid2
 	$WL bpfp_thr threads 2 getppid 200000
 	$WL bpfp_hist write 0 1 2 3 4 5 8 9 1024 1025 getppid 7
 	$WL 'q"b\s
@@ -139,6 +145,14 @@ W
 	expect "collect: series sorted by label value, numbers numerically" \
 		"0 1 2 3 4 5 8 9 1024 1025" \
 		"$(sed -n 's/^bpfp_write_by_size_total{size="\([0-9]*\)"} 1$/\1/p' "$TMP/m.txt" | tr '\n' ' ' | sed 's/ $//')"
+	expect "sources: pid, tid, uid, gid" \
+		"$(printf '%s\n' "bpfp_ids_total{pid=\"$ids_pid\",tid=\"$ids_pid\",uid=\"0\",gid=\"0\"} 3" "bpfp_ids_total{pid=\"$ids_pid2\",tid=\"$ids_pid2\",uid=\"65534\",gid=\"65534\"} 2" | sort)" \
+		"$(grep '^bpfp_ids_total' "$TMP/m.txt" | sort)"
+	expect "str(args.FIELD): char arrays as label and filter (task_rename)" \
+		"$(printf '%s\n' 'bpfp_renames_total{new="bpfp_hist"} 1' 'bpfp_renames_total{new="bpfp_ids"} 2' 'bpfp_renames_total{new="bpfp_thr"} 1' 'bpfp_renames_total{new="q\"b\\s\nx"} 1')" \
+		"$(grep '^bpfp_renames_total' "$TMP/m.txt")"
+	expect "str(args.FIELD): a __data_loc string (sched_process_exec filename)" \
+		"bpfp_execs_total{file=\"$WL\"} 6" "$(grep '^bpfp_execs_total' "$TMP/m.txt")"
 	expect "self: nothing dropped" \
 		'bpfprom_dropped_events_total{metric="bpfp_getppid_total",reason="map_full"} 0' \
 		"$(grep '^bpfprom_dropped_events_total{metric="bpfp_getppid_total"' "$TMP/m.txt")"
@@ -407,7 +421,7 @@ bad "YAML syntax error" "metrics:
 # --- --config.check ---------------------------------------------------------
 out=$("$BIN" --config.file=$DIR/configs/count.yaml --config.check 2>&1)
 expect "--config.check: a valid config exits 0" \
-	"rc=0 config: $DIR/configs/count.yaml: valid, 11 metrics resolved against this kernel" "rc=$? $out"
+	"rc=0 config: $DIR/configs/count.yaml: valid, 14 metrics resolved against this kernel" "rc=$? $out"
 printf 'metrics:\n  - name: x_total\n    help: h\n    probe: tracepoint:sched:nope\n    aggregate: count\n' >"$TMP/chk.yaml"
 out=$("$BIN" --config.file="$TMP/chk.yaml" --config.check 2>&1)
 expect "--config.check: an unknown tracepoint exits 1" \
@@ -419,7 +433,7 @@ expect "--config.check: nothing was loaded" 0 "$(left_behind)"
 if command -v unshare >/dev/null && command -v setpriv >/dev/null; then
 	out=$(unshare -m sh -c 'umount /sys/kernel/debug 2>/dev/null; umount /sys/kernel/tracing 2>/dev/null; "$0" --config.file="$1" --config.check 2>&1' "$BIN" "$DIR/configs/count.yaml")
 	expect "tracefs: not mounted, bpfprom mounts it" \
-		"rc=0 config: $DIR/configs/count.yaml: valid, 11 metrics resolved against this kernel" "rc=$? $out"
+		"rc=0 config: $DIR/configs/count.yaml: valid, 14 metrics resolved against this kernel" "rc=$? $out"
 	out=$(unshare -m sh -c 'umount /sys/kernel/debug 2>/dev/null; umount /sys/kernel/tracing 2>/dev/null; setpriv --inh-caps=-sys_admin --bounding-set=-sys_admin "$0" --config.file="$1" --config.check 2>&1' "$BIN" "$DIR/configs/count.yaml")
 	expect "tracefs: not mounted and not mountable, a plain message" \
 		"rc=1 error: tracefs: not mounted at /sys/kernel/tracing and mounting it failed (Operation not permitted); mount it with: mount -t tracefs nodev /sys/kernel/tracing" "rc=$? $out"
