@@ -418,6 +418,14 @@ bad "YAML syntax error" "metrics:
   - name: [unclosed" \
 "error: config: BAD:3:1: YAML syntax error: did not find expected ',' or ']' (while parsing a flow sequence)"
 
+# --- README's metric examples load on this kernel ---------------------------
+awk 'BEGIN { print "metrics:" } /^```yaml$/ { inb = 1; first = 1; next } /^```$/ { inb = 0; next }
+	inb && first { keep = ($0 ~ /^- /); first = 0 } inb && keep { print "  " $0 }' README.md >"$TMP/readme.yaml"
+n=$(grep -c '^  - ' "$TMP/readme.yaml")
+out=$("$BIN" --config.file="$TMP/readme.yaml" --config.check 2>&1)
+expect "README: every metric example resolves against this kernel" \
+	"rc=0 config: $TMP/readme.yaml: valid, $n metrics resolved against this kernel" "rc=$? $out"
+
 # --- --config.check ---------------------------------------------------------
 out=$("$BIN" --config.file=$DIR/configs/count.yaml --config.check 2>&1)
 expect "--config.check: a valid config exits 0" \
