@@ -4,7 +4,7 @@
 # make deps      install the Debian packages that are missing (root)
 # make run       deps + build + run on config/default.yaml
 # make test      deps + build + every test (unit, format, integration)
-# make asan      ASan+UBSan build under build/asan, and its unit tests
+# make asan      ASan+UBSan build under build/asan, and its unit and integration tests
 # make format    reformat the sources with .clang-format
 # V=1            show the commands
 
@@ -112,7 +112,7 @@ integration: all
 
 asan:
 	$(Q)$(MAKE) --no-print-directory BUILD=build/asan SAN=1 all
-	$(Q)BUILD=build/asan sh tests/run.sh unit integration
+	$(Q)sh tests/run.sh asan
 
 FORMAT_SRCS = $(wildcard exporter/*.[ch] bpf/*.[ch] tests/unit/*.[ch] tests/workload/*.c tests/bench/*.c)
 

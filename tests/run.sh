@@ -2,11 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # Runs bpfprom's test suites and closes with one line:
 #   total: N passed, N failed, N skipped
-# Usage: tests/run.sh [unit] [format] [integration]   (default: all)
+# Usage: tests/run.sh [unit] [format] [integration] [asan]   (default: all)
 # BUILD selects the build tree (build, or build/asan for sanitizers).
 BUILD=${BUILD:-build}
 export BUILD
-suites=${*:-"unit format integration"}
+suites=${*:-"unit format integration asan"}
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
 
@@ -58,11 +58,29 @@ run_integration() {
 	fi
 }
 
+# the same unit and integration suites on an ASan+UBSan build
+run_asan() {
+	if ! make --no-print-directory BUILD=build/asan SAN=1 all >/dev/null; then
+		echo "asan: the sanitizer build failed"
+		record asan 0 1 0
+		return
+	fi
+	saved=$BUILD
+	BUILD=build/asan
+	export BUILD
+	echo "== unit and integration under ASan+UBSan"
+	run_unit
+	run_integration
+	BUILD=$saved
+	export BUILD
+}
+
 for s in $suites; do
 	case $s in
 	unit) run_unit ;;
 	format) run_format ;;
 	integration) run_integration ;;
+	asan) run_asan ;;
 	*) echo "run.sh: unknown suite $s" >&2; exit 2 ;;
 	esac
 done
