@@ -205,6 +205,7 @@ if start "$TMP/uprobe.yaml"; then
 	$UW up_names name hello world hello a-very-long-name --
 	$UW up_ret ret -1 0 1 -5
 	$UW up_ops values 0 1 2 3 4 5
+	$UW up_full values $(seq 1 100) $(seq 1 100)
 	scrape >"$TMP/u.txt"
 	# oracle: the seam values, and for every le the count of v <= le
 	seams="0 1 2 3 4 5"
@@ -240,11 +241,18 @@ if start "$TMP/uprobe.yaml"; then
 	expect "uretprobe: retval as a signed label and a signed filter" \
 		"$(printf '%s\n' 'up_ret_total{retval="-5"} 1' 'up_ret_total{retval="-1"} 1' 'up_ret_total{retval="0"} 1' 'up_ret_total{retval="1"} 1' 'up_ret_negative_total 2')" \
 		"$(grep -e '^up_ret_total' -e '^up_ret_negative_total' "$TMP/u.txt")"
+	expect "map full: max_series 16, 100 distinct keys twice: 16 series, the other 168 events dropped" \
+		"16 32 168" \
+		"$(grep -c '^up_full_total{' "$TMP/u.txt") $(awk '/^up_full_total\{/ { s += $2 } END { print s }' "$TMP/u.txt") $(sed -n 's/^bpfprom_dropped_events_total{metric="up_full_total",reason="map_full"} //p' "$TMP/u.txt")"
+	expect "hist of a signed source: negatives and 0 in le=\"0\"" \
+		"$(printf '%s\n' 'up_ret_bytes_bucket{le="0"} 3' 'up_ret_bytes_bucket{le="1"} 4' 'up_ret_bytes_bucket{le="2"} 4' 'up_ret_bytes_bucket{le="4"} 4' 'up_ret_bytes_bucket{le="+Inf"} 4' 'up_ret_bytes_sum -5' 'up_ret_bytes_count 4')" \
+		"$(grep '^up_ret_bytes' "$TMP/u.txt")"
 	expect "filters: == != < <= > >= on 0..5 against 4" \
 		"$(printf '%s\n' 'up_op_eq_total 1' 'up_op_ne_total 5' 'up_op_lt_total 4' 'up_op_le_total 5' 'up_op_gt_total 1' 'up_op_ge_total 2')" \
 		"$(grep '^up_op_[a-z]*_total' "$TMP/u.txt")"
-	# comm != "up_ops" and arg0 == 4: up_seams calls it twice (4 and 2^2), up_thr once
-	expect "filters: comm != excludes exactly the named process" 'up_op_comm_ne_total 3' \
+	# comm != "up_ops" and arg0 == 4: up_seams calls it twice (4 and 2^2), up_thr once,
+	# up_full twice
+	expect "filters: comm != excludes exactly the named process" 'up_op_comm_ne_total 5' \
 		"$(grep '^up_op_comm_ne_total' "$TMP/u.txt")"
 	if out=$(promtool check metrics <"$TMP/u.txt" 2>&1); then
 		ok "uprobe config: promtool check metrics passes"
