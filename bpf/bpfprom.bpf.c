@@ -278,12 +278,14 @@ static __always_inline void put_label(void *ctx, enum ctx_kind ck, __u8 *key,
 {
 	__u32 off = l->key_off;
 
+	/* plan lays labels out within the key; rodata constants, so these
+	 * bounds are known to the verifier and cost nothing */
 	if (is_str_src(l->src.kind)) {
-		if (off <= BPFPROM_MAX_KEY - BPFPROM_MAX_STR)
+		if (off + l->src.size <= BPFPROM_MAX_KEY)
 			read_str(ctx, ck, &l->src, probe, key + off);
 		return;
 	}
-	if (off <= BPFPROM_MAX_KEY - 8)
+	if (off + 8 <= BPFPROM_MAX_KEY)
 		*(__u64 *)(key + off) = read_int(ctx, ck, &l->src, probe);
 }
 
@@ -348,7 +350,8 @@ static __always_inline void account(struct scratch *s, const __u8 *key, __u64 v)
 		/* EEXIST: another CPU inserted the same key meanwhile; fine */
 		err = bpf_map_update_elem(&series, key, s->zero, BPF_NOEXIST);
 		if (err && err != -17 /* EEXIST */) {
-			count_drop(BPFPROM_DROP_MAP_FULL);
+			count_drop(err == -7 /* E2BIG */ ? BPFPROM_DROP_MAP_FULL :
+							   BPFPROM_DROP_UPDATE_ERROR);
 			return;
 		}
 		val = bpf_map_lookup_elem(&series, key);
@@ -416,7 +419,8 @@ static __always_inline int handle(void *ctx, enum ctx_kind ck, __u32 cookie)
 			err = bpf_map_update_elem(&starts, &id, &s->ts, BPF_ANY);
 		}
 		if (err)
-			count_drop(BPFPROM_DROP_START_FULL);
+			count_drop(err == -7 /* E2BIG */ ? BPFPROM_DROP_START_FULL :
+							   BPFPROM_DROP_UPDATE_ERROR);
 		return 0;
 	}
 

@@ -62,6 +62,10 @@ enum bpfprom_drop {
 	BPFPROM_DROP_MAP_FULL = 0, /* a new series did not fit in max_series */
 	BPFPROM_DROP_STALE_START, /* a start replaced one that never ended */
 	BPFPROM_DROP_START_FULL, /* too many starts in flight */
+	BPFPROM_DROP_UPDATE_ERROR, /* a map update failed for another reason */
+	/* counted by user space, not by the program: */
+	BPFPROM_DROP_RECURSION, /* the kernel skipped the program (bpf_prog_active) */
+	BPFPROM_DROP_ORPHAN_START, /* a start whose thread exited before its end */
 	BPFPROM_DROP__COUNT,
 };
 

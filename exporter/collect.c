@@ -1,15 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "collect.h"
 
-/* Entries asked for per batch call; grown if a hash bucket holds more. */
-#define CHUNK 256
+/* Bytes of per-CPU values asked for per batch call: the entry count follows
+ * from the value size and the CPU count, grown if a hash bucket holds more. */
+#define CHUNK_BYTES (1u << 20)
+#define CHUNK_MIN 16
+#define CHUNK_MAX 256
+/* the kernel's fixed inode of the initial pid namespace (PROC_PID_INIT_INO) */
+#define PID_NS_INIT "pid:[4026531836]"
 
 struct collect {
 	int ncpus;
@@ -27,6 +35,8 @@ struct collect {
 	size_t cap; /* series the arrays hold */
 	size_t key_size, words;
 	uint64_t *percpu; /* one u64 per CPU, for the drop counters */
+	uint64_t *start_keys; /* latency: the starts' keys, for the sweep */
+	int in_init_pidns; /* 0 unknown, 1 yes, -1 no */
 	/* for the sort comparator */
 	const uint8_t *cmp_keys;
 	const struct render_metric *cmp_rm;
@@ -68,6 +78,7 @@ void collect__free(struct collect *c)
 	free(c->svals);
 	free(c->order);
 	free(c->percpu);
+	free(c->start_keys);
 	free(c);
 }
 
@@ -185,8 +196,12 @@ static int read_batch(struct collect *c, const struct loader_maps *m, enum bpfpr
 	size_t n = 0;
 	int err;
 
-	if (!c->chunk)
-		c->chunk = CHUNK;
+	if (!c->chunk) {
+		c->chunk = CHUNK_BYTES / vstride;
+		c->chunk = c->chunk < CHUNK_MIN ? CHUNK_MIN :
+			   c->chunk > CHUNK_MAX ? CHUNK_MAX :
+						  c->chunk;
+	}
 	for (;;) {
 		__u32 count = c->chunk;
 
@@ -330,4 +345,65 @@ int collect__metric(struct collect *c, const struct loader_maps *maps, struct re
 			drops[r] += c->percpu[cpu];
 	}
 	return 0;
+}
+
+uint64_t collect__recursion_misses(const struct loader_maps *maps)
+{
+	uint64_t n = 0;
+
+	for (int i = 0; i < 2; i++) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+
+		if (maps->prog_fds[i] < 0)
+			continue;
+		if (bpf_obj_get_info_by_fd(maps->prog_fds[i], &info, &len) == 0)
+			n += info.recursion_misses;
+	}
+	return n;
+}
+
+static bool in_init_pidns(struct collect *c)
+{
+	char ns[64];
+	ssize_t n;
+
+	if (!c->in_init_pidns) {
+		n = readlink("/proc/self/ns/pid", ns, sizeof(ns) - 1);
+		ns[n > 0 ? n : 0] = '\0';
+		c->in_init_pidns = strcmp(ns, PID_NS_INIT) == 0 ? 1 : -1;
+	}
+	return c->in_init_pidns > 0;
+}
+
+uint64_t collect__sweep_starts(struct collect *c, const struct loader_maps *maps)
+{
+	char path[64];
+	uint64_t key, *next, deleted = 0;
+	size_t n = 0;
+
+	if (maps->starts_fd < 0 || !in_init_pidns(c))
+		return 0;
+	if (!c->start_keys) {
+		c->start_keys = calloc(maps->starts_max, sizeof(uint64_t));
+		if (!c->start_keys)
+			return 0;
+	}
+	/* keys first: deleting while walking would restart the walk */
+	for (next = NULL; n < maps->starts_max; next = &key) {
+		if (bpf_map_get_next_key(maps->starts_fd, next, &key))
+			break;
+		c->start_keys[n++] = key;
+	}
+	for (size_t i = 0; i < n; i++) {
+		uint64_t id = c->start_keys[i];
+
+		snprintf(path, sizeof(path), "/proc/%u/task/%u", (unsigned int)(id >> 32),
+			 (unsigned int)id);
+		if (access(path, F_OK) == 0 || errno != ENOENT)
+			continue;
+		if (bpf_map_delete_elem(maps->starts_fd, &id) == 0)
+			deleted++;
+	}
+	return deleted;
 }

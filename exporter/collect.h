@@ -33,6 +33,19 @@ int collect__metric(struct collect *c, const struct loader_maps *maps, struct re
 void collect__combine(enum bpfprom_agg agg, bool is_signed, const uint64_t *percpu, size_t ncpus,
 		      size_t words, uint64_t *out);
 
+/*
+ * Events the kernel skipped because another BPF program was running on the
+ * CPU (bpf_prog_info.recursion_misses, kernel 5.12+; 0 where unknown).
+ */
+uint64_t collect__recursion_misses(const struct loader_maps *maps);
+
+/*
+ * Delete latency starts whose thread has exited (they would never end) and
+ * return how many. Only in the initial pid namespace, where the kernel's
+ * pid/tid are ours to look up in /proc; elsewhere returns 0.
+ */
+uint64_t collect__sweep_starts(struct collect *c, const struct loader_maps *maps);
+
 /* Ablation for benchmarks: read with get_next_key + lookup instead of batches. */
 void collect__set_batch(struct collect *c, bool use_batch);
 

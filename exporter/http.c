@@ -258,7 +258,7 @@ void http__stop(struct http_server *s)
 {
 	if (!s)
 		return;
+	/* the daemon closes the listening socket it was given */
 	MHD_stop_daemon(s->daemon);
-	close(s->fd);
 	free(s);
 }

@@ -147,11 +147,19 @@ static int load_metric(const struct plan_metric *pm, size_t idx, struct loader_m
 		}
 		lm->links[lm->nlinks++] = link;
 	}
+	lm->maps.starts_fd = pm->bcfg.latency ? bpf_map__fd(skel->maps.starts) : -1;
+	lm->maps.prog_fds[0] = bpf_program__autoload(skel->progs.handle_tp) ?
+				       bpf_program__fd(skel->progs.handle_tp) :
+				       -1;
+	lm->maps.prog_fds[1] = bpf_program__autoload(skel->progs.handle_up) ?
+				       bpf_program__fd(skel->progs.handle_up) :
+				       -1;
 	lm->maps.series_fd = bpf_map__fd(skel->maps.series);
 	lm->maps.drops_fd = bpf_map__fd(skel->maps.drops);
 	lm->maps.key_size = pm->bcfg.key_size;
 	lm->maps.value_size = pm->bcfg.value_words * 8;
 	lm->maps.max_entries = pm->max_series;
+	lm->maps.starts_max = pm->starts_max;
 	return 0;
 }
 

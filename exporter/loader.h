@@ -17,9 +17,12 @@ struct loader;
 struct loader_maps {
 	int series_fd;
 	int drops_fd;
+	int starts_fd; /* latency metrics; -1 otherwise */
+	int prog_fds[2]; /* the metric's loaded programs, -1 when unused */
 	uint32_t key_size;
 	uint32_t value_size;
 	uint32_t max_entries;
+	uint32_t starts_max;
 };
 
 int loader__load(const struct plan *plan, struct loader **out, char *err, size_t errlen);

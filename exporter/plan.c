@@ -182,8 +182,9 @@ static int plan_filters(struct ctx *c, const struct tp_format *fmts, struct plan
 	for (size_t i = 0; i < cm->nfilters; i++) {
 		const struct cfg_filter *f = &cm->filters[i];
 		struct bpfprom_filter_cfg *bf = &pm->bcfg.filters[i];
-		/* a string operand keeps just the literal's bytes and a NUL */
-		uint32_t keep = f->is_str ? (uint32_t)strlen(f->sval) + 1 : 8;
+		/* a string operand reads one byte more than the literal and its NUL:
+		 * a longer string then differs there instead of being cut to equal */
+		uint32_t keep = f->is_str ? (uint32_t)strlen(f->sval) + 2 : 8;
 
 		snprintf(key, sizeof(key), "filter[%zu]", i);
 		err = resolve_src(c, fmts, &f->src, keep, key, &bf->src);
@@ -193,6 +194,11 @@ static int plan_filters(struct ctx *c, const struct tp_format *fmts, struct plan
 		if (f->is_str) {
 			size_t n = strlen(f->sval);
 
+			if (n + 2 > BPFPROM_MAX_STR && f->src.kind != BPFPROM_SRC_COMM)
+				return fail(
+					c, f->pos, key,
+					"\"%s\" is %zu bytes; a string filter compares at most %d",
+					f->sval, n, BPFPROM_MAX_STR - 2);
 			if (n >= bf->src.size)
 				return fail(c, f->pos, key,
 					    "\"%s\" is longer than %s can be (%u bytes)", f->sval,
@@ -296,12 +302,16 @@ static int plan_value(struct ctx *c, const struct tp_format *fmts, struct plan_m
 				    "the value is unsigned; min must be 0 or more");
 		b->lhist_min = cm->buckets.min;
 		b->lhist_step = (uint64_t)cm->buckets.step;
-		b->nbuckets = (uint32_t)((cm->buckets.max - cm->buckets.min) / cm->buckets.step);
+		/* the span can exceed INT64_MAX (config checks it in uint64) */
+		b->nbuckets = (uint32_t)(((uint64_t)cm->buckets.max - (uint64_t)cm->buckets.min) /
+					 (uint64_t)cm->buckets.step);
 		/* divide, not multiply by 1e-9: that is the double nearest the true bound */
-		for (uint32_t i = 0; i < b->nbuckets; i++)
-			pm->bounds[i] =
-				(double)(cm->buckets.min + cm->buckets.step * (int64_t)(i + 1)) /
-				(seconds ? 1e9 : 1);
+		for (uint32_t i = 0; i < b->nbuckets; i++) {
+			int64_t le = (int64_t)((uint64_t)cm->buckets.min +
+					       (uint64_t)cm->buckets.step * (i + 1));
+
+			pm->bounds[i] = (double)le / (seconds ? 1e9 : 1);
+		}
 		b->value_words = BPFPROM_V_BUCKETS + b->nbuckets + 1;
 		break;
 	default:

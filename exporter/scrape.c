@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "collect.h"
 #include "decode.h"
@@ -14,16 +15,45 @@ struct scrape {
 	struct collect **coll;
 	uint64_t (*drops)[BPFPROM_DROP__COUNT];
 	size_t *nseries;
+	uint64_t *orphans; /* latency starts swept, per metric */
+	uint64_t last_sweep;
 	/* one decoder per decoded label: each keeps its own bounded cache */
 	struct decoder *(*dec)[BPFPROM_MAX_LABELS];
 	const char *path;
 };
 
 static const char *const drop_reasons[BPFPROM_DROP__COUNT] = {
-	[BPFPROM_DROP_MAP_FULL] = "map_full",
-	[BPFPROM_DROP_STALE_START] = "stale_start",
-	[BPFPROM_DROP_START_FULL] = "start_map_full",
+	[BPFPROM_DROP_MAP_FULL] = "map_full",	      [BPFPROM_DROP_STALE_START] = "stale_start",
+	[BPFPROM_DROP_START_FULL] = "start_map_full", [BPFPROM_DROP_UPDATE_ERROR] = "update_error",
+	[BPFPROM_DROP_RECURSION] = "recursion",	      [BPFPROM_DROP_ORPHAN_START] = "orphan_start",
 };
+
+/* Orphaned starts are looked for at most this often (one access(2) each). */
+#define SWEEP_INTERVAL_NS (10ull * 1000000000)
+
+/* Which reasons a metric shows: the start reasons only for latency metrics,
+ * update_error (which should never happen) only once it has. */
+static bool shows_reason(const struct plan_metric *pm, int r, uint64_t value)
+{
+	switch (r) {
+	case BPFPROM_DROP_STALE_START:
+	case BPFPROM_DROP_START_FULL:
+	case BPFPROM_DROP_ORPHAN_START:
+		return pm->bcfg.latency;
+	case BPFPROM_DROP_UPDATE_ERROR:
+		return value > 0;
+	default:
+		return true;
+	}
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
 
 struct scrape *scrape__new(const struct plan *plan, const struct loader *ld,
 			   const char *telemetry_path)
@@ -40,7 +70,8 @@ struct scrape *scrape__new(const struct plan *plan, const struct loader *ld,
 	s->drops = calloc(n, sizeof(*s->drops));
 	s->nseries = calloc(n, sizeof(*s->nseries));
 	s->dec = calloc(n, sizeof(*s->dec));
-	if (!s->coll || !s->drops || !s->nseries || !s->dec)
+	s->orphans = calloc(n, sizeof(*s->orphans));
+	if (!s->coll || !s->drops || !s->nseries || !s->dec || !s->orphans)
 		goto fail;
 	for (size_t i = 0; i < plan->nmetrics; i++) {
 		const struct cfg_metric *cm = plan->metrics[i].cm;
@@ -79,6 +110,7 @@ void scrape__free(struct scrape *s)
 	free(s->coll);
 	free(s->drops);
 	free(s->nseries);
+	free(s->orphans);
 	free(s);
 }
 
@@ -98,13 +130,12 @@ static void render_self(struct scrape *s, struct render_buf *out)
 	}
 	render__text_family(
 		out, "bpfprom_dropped_events_total",
-		"Events not counted by a metric, by reason (map_full: max_series reached; stale_start: a start replaced one that never ended; start_map_full: too many starts in flight).",
+		"Events not counted by a metric, by reason (see README: map_full, recursion, stale_start, start_map_full, orphan_start, update_error).",
 		"counter");
 	for (size_t i = 0; i < s->plan->nmetrics; i++) {
 		values[0] = s->plan->metrics[i].cm->name;
 		for (int r = 0; r < BPFPROM_DROP__COUNT; r++) {
-			/* the start reasons only exist for latency metrics */
-			if (r != BPFPROM_DROP_MAP_FULL && !s->plan->metrics[i].bcfg.latency)
+			if (!shows_reason(&s->plan->metrics[i], r, s->drops[i][r]))
 				continue;
 			values[1] = drop_reasons[r];
 			render__text_sample_u64(out, "bpfprom_dropped_events_total", 2, names,
@@ -142,8 +173,12 @@ static void render_self(struct scrape *s, struct render_buf *out)
 int scrape__metrics(void *arg, struct render_buf *out)
 {
 	struct scrape *s = arg;
+	uint64_t now = now_ns();
+	bool sweep = now - s->last_sweep >= SWEEP_INTERVAL_NS;
 	int err;
 
+	if (sweep)
+		s->last_sweep = now;
 	for (size_t i = 0; i < s->plan->nmetrics; i++) {
 		struct render_metric rm = s->plan->metrics[i].render;
 
@@ -161,6 +196,11 @@ int scrape__metrics(void *arg, struct render_buf *out)
 			return err;
 		}
 		s->nseries[i] = rm.nseries;
+		if (sweep)
+			s->orphans[i] += collect__sweep_starts(s->coll[i], loader__maps(s->ld, i));
+		s->drops[i][BPFPROM_DROP_ORPHAN_START] = s->orphans[i];
+		s->drops[i][BPFPROM_DROP_RECURSION] =
+			collect__recursion_misses(loader__maps(s->ld, i));
 		render__text_metric(out, &rm);
 	}
 	render_self(s, out);

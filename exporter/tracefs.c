@@ -47,6 +47,7 @@ int tracefs__find(char *root, size_t rootlen, char *err, size_t errlen)
 static int parse_field(char *line, struct tp_field *f)
 {
 	char *decl, *end, *name, *p;
+	int is_signed;
 
 	decl = strstr(line, "field:");
 	if (!decl)
@@ -58,10 +59,9 @@ static int parse_field(char *line, struct tp_field *f)
 	*end = '\0';
 	p = end + 1;
 	memset(f, 0, sizeof(*f));
-	if (sscanf(p, " offset:%u; size:%u; signed:%d;", &f->offset, &f->size,
-		   (int *)&f->is_signed) != 3)
+	if (sscanf(p, " offset:%u; size:%u; signed:%d;", &f->offset, &f->size, &is_signed) != 3)
 		return -EINVAL;
-	f->is_signed = !!f->is_signed;
+	f->is_signed = is_signed != 0;
 	/* the name is the last word of the declaration, less any [N];
 	 * "__data_loc char[] name" has its brackets in the type, not the name */
 	while (end > decl && end[-1] == ' ')

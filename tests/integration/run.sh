@@ -141,7 +141,7 @@ W
 		"$(grep '^bpfp_write_stats_bytes' "$TMP/m.txt")"
 	expect "map full: max_series series kept, the rest counted as dropped" \
 		"$(printf 'bpfp_write_full_total{size="0"} 1\nbpfp_write_full_total{size="1"} 1\nbpfprom_dropped_events_total{metric="bpfp_write_full_total",reason="map_full"} 8')" \
-		"$(grep -e '^bpfp_write_full_total' -e 'dropped_events_total{metric="bpfp_write_full_total"' "$TMP/m.txt")"
+		"$(grep -e '^bpfp_write_full_total' -e 'dropped_events_total{metric="bpfp_write_full_total",reason="map_full"' "$TMP/m.txt")"
 	expect "collect: series sorted by label value, numbers numerically" \
 		"0 1 2 3 4 5 8 9 1024 1025" \
 		"$(sed -n 's/^bpfp_write_by_size_total{size="\([0-9]*\)"} 1$/\1/p' "$TMP/m.txt" | tr '\n' ' ' | sed 's/ $//')"
@@ -155,7 +155,7 @@ W
 		"bpfp_execs_total{file=\"$WL\"} 6" "$(grep '^bpfp_execs_total' "$TMP/m.txt")"
 	expect "self: nothing dropped" \
 		'bpfprom_dropped_events_total{metric="bpfp_getppid_total",reason="map_full"} 0' \
-		"$(grep '^bpfprom_dropped_events_total{metric="bpfp_getppid_total"' "$TMP/m.txt")"
+		"$(grep '^bpfprom_dropped_events_total{metric="bpfp_getppid_total",reason="map_full"' "$TMP/m.txt")"
 	if out=$(promtool check metrics <"$TMP/m.txt" 2>&1); then
 		ok "promtool check metrics passes on the scrape"
 	else
@@ -206,6 +206,13 @@ if start "$TMP/uprobe.yaml"; then
 	$UW up_ret ret -1 0 1 -5
 	$UW up_ops values 0 1 2 3 4 5
 	$UW up_full values $(seq 1 100) $(seq 1 100)
+	$UW up_names2 name hellowo helloworld hellow --
+	# a thread killed inside bpfprom_sleep leaves a start that never ends
+	$UW up_orphan sleep 60000 &
+	orphan=$!
+	sleep 1
+	kill -9 $orphan
+	wait $orphan 2>/dev/null
 	scrape >"$TMP/u.txt"
 	# oracle: the seam values, and for every le the count of v <= le
 	seams="0 1 2 3 4 5"
@@ -247,6 +254,14 @@ if start "$TMP/uprobe.yaml"; then
 	expect "hist of a signed source: negatives and 0 in le=\"0\"" \
 		"$(printf '%s\n' 'up_ret_bytes_bucket{le="0"} 3' 'up_ret_bytes_bucket{le="1"} 4' 'up_ret_bytes_bucket{le="2"} 4' 'up_ret_bytes_bucket{le="4"} 4' 'up_ret_bytes_bucket{le="+Inf"} 4' 'up_ret_bytes_sum -5' 'up_ret_bytes_count 4')" \
 		"$(grep '^up_ret_bytes' "$TMP/u.txt")"
+	expect "labels: a string label past byte 384 of the key is filled" \
+		'up_wide_total{a="hello",b="hello",c="hello",comm="up_names"} 2' \
+		"$(grep '^up_wide_total{a="hello"' "$TMP/u.txt")"
+	expect "filters: a 7-character literal does not match longer strings" 'up_prefix_total 1' \
+		"$(grep '^up_prefix_total' "$TMP/u.txt")"
+	expect "latency: a start whose thread died is swept and counted as orphan_start" \
+		'bpfprom_dropped_events_total{metric="up_orphan_seconds",reason="orphan_start"} 1' \
+		"$(grep 'metric="up_orphan_seconds",reason="orphan_start"' "$TMP/u.txt")"
 	expect "filters: == != < <= > >= on 0..5 against 4" \
 		"$(printf '%s\n' 'up_op_eq_total 1' 'up_op_ne_total 5' 'up_op_lt_total 4' 'up_op_le_total 5' 'up_op_gt_total 1' 'up_op_ge_total 2')" \
 		"$(grep '^up_op_[a-z]*_total' "$TMP/u.txt")"

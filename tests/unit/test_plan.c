@@ -236,6 +236,27 @@ static void test_hist_bounds(void **state)
 	done(&b);
 }
 
+/* a span above INT64_MAX: once overflowed into a huge bucket count */
+static void test_lhist_wide_span(void **state)
+{
+	struct built b;
+	const struct plan_metric *pm;
+
+	(void)state;
+	build(&b, "metrics:\n  - name: w_bytes\n    help: h\n"
+		  "    probe: tracepoint:sched:sched_switch\n    aggregate: lhist\n"
+		  "    value: args.prev_state\n"
+		  "    buckets: {min: -6917529027641081856, max: 6917529027641081856,"
+		  " step: 216172782113783808}\n");
+	assert_int_equal(b.ret, 0);
+	pm = &b.plan->metrics[0];
+	assert_int_equal(pm->bcfg.nbuckets, 64);
+	assert_true(pm->bounds[0] == -6917529027641081856.0 + 216172782113783808.0);
+	assert_true(pm->bounds[63] == 6917529027641081856.0);
+	assert_int_equal(pm->bcfg.lhist_step, 216172782113783808ull);
+	done(&b);
+}
+
 static void test_multi_probe(void **state)
 {
 	struct built b;
@@ -399,7 +420,8 @@ int main(void)
 		cmocka_unit_test(test_format_parse),   cmocka_unit_test(test_key_layout),
 		cmocka_unit_test(test_hist_bounds),    cmocka_unit_test(test_multi_probe),
 		cmocka_unit_test(test_error_messages), cmocka_unit_test(test_strings_and_latency),
-		cmocka_unit_test(test_uprobe_latency), cmocka_unit_test(test_combine_stats),
+		cmocka_unit_test(test_uprobe_latency), cmocka_unit_test(test_lhist_wide_span),
+		cmocka_unit_test(test_combine_stats),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
