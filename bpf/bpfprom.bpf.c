@@ -61,7 +61,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, BPFPROM_DROP__COUNT);
+	__uint(max_entries, BPFPROM_DROP__KERNEL);
 	__type(key, __u32);
 	__type(value, __u64);
 } drops SEC(".maps");

@@ -63,8 +63,10 @@ enum bpfprom_drop {
 	BPFPROM_DROP_STALE_START, /* a start replaced one that never ended */
 	BPFPROM_DROP_START_FULL, /* too many starts in flight */
 	BPFPROM_DROP_UPDATE_ERROR, /* a map update failed for another reason */
+	BPFPROM_DROP__KERNEL, /* the reasons above are counted in the "drops" map */
 	/* counted by user space, not by the program: */
-	BPFPROM_DROP_RECURSION, /* the kernel skipped the program (bpf_prog_active) */
+	BPFPROM_DROP_RECURSION = BPFPROM_DROP__KERNEL,
+	/* BPFPROM_DROP_RECURSION: the kernel skipped the program (bpf_prog_active) */
 	BPFPROM_DROP_ORPHAN_START, /* a start whose thread exited before its end */
 	BPFPROM_DROP__COUNT,
 };

@@ -38,7 +38,6 @@ struct collect {
 	uint64_t *start_keys; /* latency: the starts' keys, for the sweep */
 	int in_init_pidns; /* 0 unknown, 1 yes, -1 no */
 	/* for the sort comparator */
-	const uint8_t *cmp_keys;
 	const struct render_metric *cmp_rm;
 };
 
@@ -269,8 +268,8 @@ static int read_loop(struct collect *c, const struct loader_maps *m, enum bpfpro
 static int cmp_order(const void *a, const void *b, void *arg)
 {
 	const struct collect *c = arg;
-	const uint8_t *ka = c->cmp_keys + *(const size_t *)a * c->key_size;
-	const uint8_t *kb = c->cmp_keys + *(const size_t *)b * c->key_size;
+	const uint8_t *ka = c->keys + *(const size_t *)a * c->key_size;
+	const uint8_t *kb = c->keys + *(const size_t *)b * c->key_size;
 	const struct render_metric *rm = c->cmp_rm;
 
 	for (size_t i = 0; i < rm->nlabels; i++) {
@@ -321,7 +320,6 @@ int collect__metric(struct collect *c, const struct loader_maps *maps, struct re
 			return err;
 		for (size_t i = 0; i < n; i++)
 			c->order[i] = i;
-		c->cmp_keys = c->keys;
 		c->cmp_rm = rm;
 		qsort_r(c->order, n, sizeof(size_t), cmp_order, c);
 		for (size_t i = 0; i < n; i++) {
@@ -337,7 +335,8 @@ int collect__metric(struct collect *c, const struct loader_maps *maps, struct re
 	rm->key_size = c->key_size;
 	rm->value_words = c->words;
 
-	for (uint32_t r = 0; r < BPFPROM_DROP__COUNT; r++) {
+	/* only the reasons the program counts; the caller owns the others */
+	for (uint32_t r = 0; r < BPFPROM_DROP__KERNEL; r++) {
 		drops[r] = 0;
 		if (bpf_map_lookup_elem(maps->drops_fd, &r, c->percpu))
 			continue;

@@ -22,8 +22,8 @@ void collect__free(struct collect *c);
 
 /*
  * Read one metric's series into rm (nseries, keys, values; valid until the
- * next call on the same collect) and its drop counters (BPFPROM_DROP__COUNT
- * of them). Returns 0 or a negative errno.
+ * next call on the same collect) and the drop counters its program keeps
+ * (drops[0 .. BPFPROM_DROP__KERNEL - 1]). Returns 0 or a negative errno.
  */
 int collect__metric(struct collect *c, const struct loader_maps *maps, struct render_metric *rm,
 		    uint64_t *drops);

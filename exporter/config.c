@@ -20,6 +20,7 @@
 #include <yaml.h>
 
 #include "config.h"
+#include "suggest.h"
 
 /* Keys and keywords are short; longer words never get a suggestion. */
 #define SUGGEST_MAX_LEN 64
@@ -215,34 +216,6 @@ static int oom(struct parser *p)
 
 /* ---- did you mean ------------------------------------------------------ */
 
-/* Levenshtein distance, case-insensitive so that "Count" suggests "count". */
-static size_t edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), row[SUGGEST_MAX_LEN + 1];
-	size_t i, j, prev, cur, best;
-
-	if (la > SUGGEST_MAX_LEN || lb > SUGGEST_MAX_LEN)
-		return SIZE_MAX;
-	for (j = 0; j <= lb; j++)
-		row[j] = j;
-	for (i = 1; i <= la; i++) {
-		prev = row[0];
-		row[0] = i;
-		for (j = 1; j <= lb; j++) {
-			cur = row[j];
-			best = prev + (tolower((unsigned char)a[i - 1]) !=
-				       tolower((unsigned char)b[j - 1]));
-			if (row[j] + 1 < best)
-				best = row[j] + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			prev = cur;
-		}
-	}
-	return row[lb];
-}
-
 /*
  * The closest candidate within distance 2, or a third of its length for long
  * words; never one that shares nothing with the word.
@@ -255,7 +228,11 @@ static const char *suggest(const char *word, const char *const *cands, size_t n)
 	for (i = 0; i < n; i++) {
 		len = strlen(cands[i]);
 		limit = len / 3 > 2 ? len / 3 : 2;
-		d = edit_distance(word, cands[i]);
+		/* case-insensitive, so that "Count" suggests "count"; words longer
+		 * than SUGGEST_MAX_LEN are never close */
+		d = strlen(word) > SUGGEST_MAX_LEN || len > SUGGEST_MAX_LEN ?
+			    SIZE_MAX :
+			    suggest__distance(word, strlen(word), cands[i], len, true);
 		if (d <= limit && d < len && d < best_d) {
 			best = cands[i];
 			best_d = d;

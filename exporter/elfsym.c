@@ -21,6 +21,7 @@
 #include <libelf.h>
 
 #include "elfsym.h"
+#include "suggest.h"
 
 #define LDCACHE_DEFAULT "/etc/ld.so.cache"
 
@@ -481,31 +482,7 @@ static bool find_sym(struct elf_file *f, Elf_Scn *scn, const char *func, GElf_Sy
 }
 
 #define SUGGEST_MAX_DIST 2
-#define SUGGEST_MAX_LEN 256
-
-/* Levenshtein distance of a and b, whose lengths are at most SUGGEST_MAX_LEN. */
-static size_t edit_distance(const char *a, size_t la, const char *b, size_t lb)
-{
-	size_t row[SUGGEST_MAX_LEN + 1], i, j, prev, cur, best;
-
-	for (j = 0; j <= lb; j++)
-		row[j] = j;
-	for (i = 1; i <= la; i++) {
-		prev = row[0];
-		row[0] = i;
-		for (j = 1; j <= lb; j++) {
-			cur = row[j];
-			best = prev + (a[i - 1] != b[j - 1]);
-			if (row[j] + 1 < best)
-				best = row[j] + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			prev = cur;
-		}
-	}
-	return row[lb];
-}
+#define SUGGEST_MAX_LEN SUGGEST_MAX_WORD
 
 /*
  * The closest defined function within distance 2 of func, .symtab first.
@@ -528,7 +505,7 @@ static const char *suggest(struct elf_file *f, const char *func)
 			ln = strlen(name);
 			if (ln + SUGGEST_MAX_DIST < lf || ln > lf + SUGGEST_MAX_DIST)
 				continue;
-			d = edit_distance(func, lf, name, ln);
+			d = suggest__distance(func, lf, name, ln, false);
 			/* never a name that shares nothing with func ("ab" for "xy") */
 			if (d < best_d && d < ln && d < lf) {
 				best = name;

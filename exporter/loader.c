@@ -148,12 +148,9 @@ static int load_metric(const struct plan_metric *pm, size_t idx, struct loader_m
 		lm->links[lm->nlinks++] = link;
 	}
 	lm->maps.starts_fd = pm->bcfg.latency ? bpf_map__fd(skel->maps.starts) : -1;
-	lm->maps.prog_fds[0] = bpf_program__autoload(skel->progs.handle_tp) ?
-				       bpf_program__fd(skel->progs.handle_tp) :
-				       -1;
-	lm->maps.prog_fds[1] = bpf_program__autoload(skel->progs.handle_up) ?
-				       bpf_program__fd(skel->progs.handle_up) :
-				       -1;
+	/* negative for a program not loaded (autoload off) */
+	lm->maps.prog_fds[0] = bpf_program__fd(skel->progs.handle_tp);
+	lm->maps.prog_fds[1] = bpf_program__fd(skel->progs.handle_up);
 	lm->maps.series_fd = bpf_map__fd(skel->maps.series);
 	lm->maps.drops_fd = bpf_map__fd(skel->maps.drops);
 	lm->maps.key_size = pm->bcfg.key_size;

@@ -14,8 +14,8 @@ struct scrape {
 	const struct loader *ld;
 	struct collect **coll;
 	uint64_t (*drops)[BPFPROM_DROP__COUNT];
-	size_t *nseries;
-	uint64_t *orphans; /* latency starts swept, per metric */
+	/* each metric's render description, its decoders hooked in */
+	struct render_metric *rms;
 	uint64_t last_sweep;
 	/* one decoder per decoded label: each keeps its own bounded cache */
 	struct decoder *(*dec)[BPFPROM_MAX_LABELS];
@@ -68,10 +68,9 @@ struct scrape *scrape__new(const struct plan *plan, const struct loader *ld,
 	s->path = telemetry_path;
 	s->coll = calloc(n, sizeof(*s->coll));
 	s->drops = calloc(n, sizeof(*s->drops));
-	s->nseries = calloc(n, sizeof(*s->nseries));
 	s->dec = calloc(n, sizeof(*s->dec));
-	s->orphans = calloc(n, sizeof(*s->orphans));
-	if (!s->coll || !s->drops || !s->nseries || !s->dec || !s->orphans)
+	s->rms = calloc(n, sizeof(*s->rms));
+	if (!s->coll || !s->drops || !s->dec || !s->rms)
 		goto fail;
 	for (size_t i = 0; i < plan->nmetrics; i++) {
 		const struct cfg_metric *cm = plan->metrics[i].cm;
@@ -79,6 +78,7 @@ struct scrape *scrape__new(const struct plan *plan, const struct loader *ld,
 		s->coll[i] = collect__new();
 		if (!s->coll[i])
 			goto fail;
+		s->rms[i] = plan->metrics[i].render;
 		for (size_t l = 0; l < cm->nlabels; l++) {
 			const struct cfg_label *cl = &cm->labels[l];
 
@@ -87,6 +87,8 @@ struct scrape *scrape__new(const struct plan *plan, const struct loader *ld,
 			s->dec[i][l] = decoder__new(cl->decode, cl->values, cl->nvalues, NULL);
 			if (!s->dec[i][l])
 				goto fail;
+			s->rms[i].labels[l].decode = decoder__render_cb;
+			s->rms[i].labels[l].decode_ctx = s->dec[i][l];
 		}
 	}
 	return s;
@@ -109,8 +111,7 @@ void scrape__free(struct scrape *s)
 	free(s->dec);
 	free(s->coll);
 	free(s->drops);
-	free(s->nseries);
-	free(s->orphans);
+	free(s->rms);
 	free(s);
 }
 
@@ -159,7 +160,7 @@ static void render_self(struct scrape *s, struct render_buf *out)
 	for (size_t i = 0; i < s->plan->nmetrics; i++) {
 		values[0] = s->plan->metrics[i].cm->name;
 		render__text_sample_u64(out, "bpfprom_metric_series", 1, names, values,
-					s->nseries[i]);
+					s->rms[i].nseries);
 	}
 	render__text_family(out, "bpfprom_map_capacity",
 			    "Series a metric's map can hold (max_series).", "gauge");
@@ -180,28 +181,20 @@ int scrape__metrics(void *arg, struct render_buf *out)
 	if (sweep)
 		s->last_sweep = now;
 	for (size_t i = 0; i < s->plan->nmetrics; i++) {
-		struct render_metric rm = s->plan->metrics[i].render;
+		const struct loader_maps *maps = loader__maps(s->ld, i);
+		struct render_metric *rm = &s->rms[i];
 
-		for (size_t l = 0; l < rm.nlabels; l++) {
-			if (!s->dec[i][l])
-				continue;
-			rm.labels[l].decode = decoder__render_cb;
-			rm.labels[l].decode_ctx = s->dec[i][l];
-		}
-
-		err = collect__metric(s->coll[i], loader__maps(s->ld, i), &rm, s->drops[i]);
+		err = collect__metric(s->coll[i], maps, rm, s->drops[i]);
 		if (err) {
 			log_error("scrape: metrics[%zu] (%s): reading its map failed: %s", i,
-				  rm.name, strerror(-err));
+				  rm->name, strerror(-err));
 			return err;
 		}
-		s->nseries[i] = rm.nseries;
 		if (sweep)
-			s->orphans[i] += collect__sweep_starts(s->coll[i], loader__maps(s->ld, i));
-		s->drops[i][BPFPROM_DROP_ORPHAN_START] = s->orphans[i];
-		s->drops[i][BPFPROM_DROP_RECURSION] =
-			collect__recursion_misses(loader__maps(s->ld, i));
-		render__text_metric(out, &rm);
+			s->drops[i][BPFPROM_DROP_ORPHAN_START] +=
+				collect__sweep_starts(s->coll[i], maps);
+		s->drops[i][BPFPROM_DROP_RECURSION] = collect__recursion_misses(maps);
+		render__text_metric(out, rm);
 	}
 	render_self(s, out);
 	return out->oom ? -ENOMEM : 0;
