@@ -24,8 +24,22 @@ const volatile struct bpfprom_metric_cfg cfg = {};
  * keeps the sources its context can provide. */
 enum ctx_kind {
 	CTX_TP,
-	CTX_UPROBE,
+	CTX_UPROBE, /* pt_regs: uprobes, uretprobes */
+	CTX_KPROBE, /* pt_regs: kprobes, kretprobes (perf PMU or tracefs) */
+	CTX_FENTRY, /* u64 arguments, read through bpf_get_func_arg */
+	CTX_FEXIT, /* the same, and the return value through bpf_get_func_ret */
 };
+
+static __always_inline int is_regs(enum ctx_kind ck)
+{
+	return ck == CTX_UPROBE || ck == CTX_KPROBE;
+}
+
+static __always_inline int is_trampoline(enum ctx_kind ck)
+{
+	return ck == CTX_FENTRY || ck == CTX_FEXIT;
+}
+
 
 struct scratch {
 	/* ts then key: together the value of a `starts` entry */
@@ -130,6 +144,30 @@ static __always_inline __u64 read_arg(struct pt_regs *regs, __u32 n)
 	}
 }
 
+/* argN whatever the mechanism: the same number from a register or a trampoline */
+static __always_inline __u64 func_arg(void *ctx, enum ctx_kind ck, __u32 n)
+{
+	__u64 v = 0;
+
+	if (is_regs(ck))
+		return read_arg(ctx, n);
+	/* trampolines save the arguments; a missing one leaves v at 0 */
+	if (is_trampoline(ck))
+		bpf_get_func_arg(ctx, n, &v);
+	return v;
+}
+
+static __always_inline __u64 func_ret(void *ctx, enum ctx_kind ck)
+{
+	__u64 v = 0;
+
+	if (is_regs(ck))
+		return REG((struct pt_regs *)ctx, rax);
+	if (ck == CTX_FEXIT)
+		bpf_get_func_ret(ctx, &v);
+	return v;
+}
+
 static __always_inline __u64 read_int(void *ctx, enum ctx_kind ck,
 				      const volatile struct bpfprom_src_cfg *s, __u32 probe)
 {
@@ -153,13 +191,9 @@ static __always_inline __u64 read_int(void *ctx, enum ctx_kind ck,
 			return read_field(ctx, s, probe);
 		return 0;
 	case BPFPROM_SRC_ARG:
-		if (ck != CTX_TP)
-			return read_arg(ctx, s->argn);
-		return 0;
+		return func_arg(ctx, ck, s->argn);
 	case BPFPROM_SRC_RETVAL:
-		if (ck != CTX_TP)
-			return REG((struct pt_regs *)ctx, rax);
-		return 0;
+		return func_ret(ctx, ck);
 	default:
 		return 0;
 	}
@@ -204,7 +238,7 @@ static __always_inline void read_str(void *ctx, enum ctx_kind ck,
 			break;
 		}
 	} else if (s->kind == BPFPROM_SRC_STR_ARG && ck != CTX_TP) {
-		src = (const void *)read_arg(ctx, s->argn);
+		src = (const void *)func_arg(ctx, ck, s->argn);
 	} else {
 		return;
 	}
@@ -448,4 +482,24 @@ SEC("uprobe")
 int handle_up(struct pt_regs *ctx)
 {
 	return handle(ctx, CTX_UPROBE, cookie_of(ctx));
+}
+
+/* Attached through a perf event: the kprobe PMU or a tracefs kprobe_events entry. */
+SEC("kprobe")
+int handle_kp(struct pt_regs *ctx)
+{
+	return handle(ctx, CTX_KPROBE, cookie_of(ctx));
+}
+
+/* fentry/fexit: the loader sets the target function before load, one copy per target. */
+SEC("fentry")
+int handle_fentry(__u64 *ctx)
+{
+	return handle(ctx, CTX_FENTRY, cookie_of(ctx));
+}
+
+SEC("fexit")
+int handle_fexit(__u64 *ctx)
+{
+	return handle(ctx, CTX_FEXIT, cookie_of(ctx));
 }

@@ -350,7 +350,7 @@ uint64_t collect__recursion_misses(const struct loader_maps *maps)
 {
 	uint64_t n = 0;
 
-	for (int i = 0; i < 2; i++) {
+	for (size_t i = 0; i < maps->nprogs; i++) {
 		struct bpf_prog_info info = {};
 		__u32 len = sizeof(info);
 

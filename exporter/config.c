@@ -53,12 +53,13 @@ enum metric_key {
 	MK_FILTER,
 	MK_MAX_SERIES,
 	MK_BUCKETS,
+	MK_PID,
 	MK__COUNT,
 };
 
 static const char *const metric_keys[MK__COUNT] = {
 	"name", "help",	  "probe",  "until",	  "aggregate", "value",
-	"unit", "labels", "filter", "max_series", "buckets",
+	"unit", "labels", "filter", "max_series", "buckets", "pid",
 };
 
 static const char *const agg_names[BPFPROM_AGG__COUNT] = {
@@ -1663,6 +1664,38 @@ static int parse_max_series(struct parser *p, const yaml_node_t *node, struct cf
 	return 0;
 }
 
+/*
+ * pid: one process for a metric's uprobes. The kernel filters uprobes per
+ * process at attach time; kprobes and tracepoints have no such thing, and a
+ * filter says the same there without pretending otherwise.
+ */
+static int parse_pid(struct parser *p, const yaml_node_t *node, struct cfg_metric *m)
+{
+	size_t i, n = m->nprobes + m->has_until;
+	const struct cfg_probe *pr;
+	int64_t v;
+	int ret;
+
+	if (!node)
+		return 0;
+	ret = get_int_range(p, node, "pid", 1, CONFIG_MAX_PID, "", &v);
+	if (ret)
+		return ret;
+	for (i = 0; i < n; i++) {
+		pr = i < m->nprobes ? &m->probes[i] : &m->until;
+		if (pr->kind != CFG_PROBE_UPROBE && pr->kind != CFG_PROBE_URETPROBE)
+			return fail(
+				p, node, "pid",
+				"restricts uprobes to one process, but %s \"%s\" is a %s; use filter: pid == %" PRId64
+				" instead",
+				i < m->nprobes ? "probe" : "until", pr->spec, probe_kind_names[pr->kind],
+				v);
+	}
+	m->pid = (int32_t)v;
+	m->pid_pos = node_pos(node);
+	return 0;
+}
+
 static bool is_pow2(int64_t v)
 {
 	return v >= 1 && !(v & (v - 1));
@@ -1881,6 +1914,9 @@ static int parse_metric(struct parser *p, const yaml_node_t *node, struct cfg_me
 	if (ret)
 		return ret;
 	ret = parse_max_series(p, v[MK_MAX_SERIES], m);
+	if (ret)
+		return ret;
+	ret = parse_pid(p, v[MK_PID], m);
 	if (ret)
 		return ret;
 	return parse_buckets(p, node, v[MK_BUCKETS], m);

@@ -17,6 +17,8 @@
 #define CONFIG_DEFAULT_MAX_SERIES 10240
 #define CONFIG_MAX_MAX_SERIES (1u << 20)
 #define CONFIG_DEFAULT_STR_SIZE 32
+/* PID_MAX_LIMIT on 64-bit kernels */
+#define CONFIG_MAX_PID 4194304
 
 /* 1-based line and column of a YAML node, as editors count them. */
 struct cfg_pos {
@@ -124,6 +126,8 @@ struct cfg_metric {
 	size_t nfilters;
 	uint32_t max_series;
 	struct cfg_buckets buckets;
+	int32_t pid; /* uprobes of one process; 0: every process */
+	struct cfg_pos pid_pos;
 	struct cfg_pos pos;
 };
 

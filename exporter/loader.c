@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "bpfprom.h"
@@ -13,7 +14,9 @@
 #include "loader.h"
 
 struct loader_metric {
-	struct bpfprom_bpf *skel;
+	struct bpfprom_bpf *skel; /* owns the maps; tracepoint, uprobe, kprobe programs */
+	struct bpfprom_bpf *tramp[PLAN_MAX_ATTACH]; /* one per fentry/fexit target */
+	size_t ntramp;
 	struct bpf_link *links[PLAN_MAX_ATTACH];
 	size_t nlinks;
 	struct loader_maps maps;
@@ -22,6 +25,7 @@ struct loader_metric {
 struct loader {
 	size_t n;
 	struct loader_metric *m;
+	struct kprobe_legacy *legacy; /* the kprobe_events entries of this process */
 };
 
 static void metric_free(struct loader_metric *lm)
@@ -30,6 +34,9 @@ static void metric_free(struct loader_metric *lm)
 	for (size_t i = lm->nlinks; i > 0; i--)
 		bpf_link__destroy(lm->links[i - 1]);
 	lm->nlinks = 0;
+	for (size_t i = lm->ntramp; i > 0; i--)
+		bpfprom_bpf__destroy(lm->tramp[i - 1]);
+	lm->ntramp = 0;
 	bpfprom_bpf__destroy(lm->skel);
 	lm->skel = NULL;
 }
@@ -48,38 +55,153 @@ static const char *why(int err)
 	}
 }
 
-static struct bpf_link *attach(struct bpfprom_bpf *skel, const struct plan_probe *pp)
+int loader__probe_fentry(const struct btf *btf, char *whybuf, size_t whylen)
 {
-	if (pp->kind == CFG_PROBE_TRACEPOINT) {
+	/* r0 = 0; exit */
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FENTRY);
+	int id, prog, link, err;
+
+	if (!btf) {
+		snprintf(whybuf, whylen, "the kernel has no BTF (/sys/kernel/btf/vmlinux)");
+		return -ENOENT;
+	}
+	/* any function every kernel has and that trampolines may attach to */
+	id = btf__find_by_name_kind(btf, "vfs_read", BTF_KIND_FUNC);
+	if (id <= 0) {
+		snprintf(whybuf, whylen, "vfs_read is not in the kernel's BTF");
+		return -ENOENT;
+	}
+	opts.attach_btf_id = (__u32)id;
+	prog = bpf_prog_load(BPF_PROG_TYPE_TRACING, "bpfprom_probe", "GPL", insns, 2, &opts);
+	if (prog < 0) {
+		err = -errno;
+		snprintf(whybuf, whylen, "loading an fentry program: %s", strerror(-err));
+		return err;
+	}
+	link = bpf_raw_tracepoint_open(NULL, prog);
+	if (link < 0) {
+		err = -errno;
+		snprintf(whybuf, whylen, "attaching an fentry program: %s", strerror(-err));
+		close(prog);
+		return err;
+	}
+	close(link);
+	close(prog);
+	return 0;
+}
+
+/* A perf event (kprobe PMU or tracefs) with the kprobe program on it. */
+static struct bpf_link *attach_kprobe(struct loader *ld, const struct plan_kernel *k,
+				      struct bpfprom_bpf *skel, const struct plan_probe *pp,
+				      char *msg, size_t msglen)
+{
+	LIBBPF_OPTS(bpf_perf_event_opts, opts, .bpf_cookie = pp->cookie);
+	bool ret = pp->kind == CFG_PROBE_KRETPROBE;
+	struct bpf_link *link;
+	int pfd, err;
+
+	if (pp->mech == PLAN_MECH_LEGACY) {
+		if (!ld->legacy) {
+			ld->legacy = kprobe__legacy_new(k->tracefs, msg, msglen);
+			if (!ld->legacy)
+				return NULL;
+		}
+		pfd = kprobe__legacy_open(ld->legacy, pp->func, pp->offset, ret, msg, msglen);
+	} else {
+		pfd = kprobe__open_pmu(&k->kprobes, pp->func, pp->offset, ret);
+		if (pfd < 0)
+			snprintf(msg, msglen, "%s", kprobe__strerror(pfd));
+	}
+	if (pfd < 0) {
+		errno = -pfd;
+		return NULL;
+	}
+	/* the link owns pfd from here: bpf_link__destroy closes it */
+	link = bpf_program__attach_perf_event_opts(skel->progs.handle_kp, pfd, &opts);
+	if (!link) {
+		err = -errno;
+		close(pfd);
+		snprintf(msg, msglen, "%s", strerror(-err));
+		errno = -err;
+	}
+	return link;
+}
+
+static struct bpf_link *attach(struct loader *ld, const struct plan_kernel *k,
+			       struct bpfprom_bpf *skel, const struct plan_probe *pp, char *msg,
+			       size_t msglen)
+{
+	struct bpf_link *link;
+
+	switch (pp->mech) {
+	case PLAN_MECH_TRACEPOINT: {
 		LIBBPF_OPTS(bpf_tracepoint_opts, opts, .bpf_cookie = pp->cookie);
 
-		return bpf_program__attach_tracepoint_opts(skel->progs.handle_tp, pp->category,
+		link = bpf_program__attach_tracepoint_opts(skel->progs.handle_tp, pp->category,
 							   pp->event, &opts);
-	} else {
+		break;
+	}
+	case PLAN_MECH_UPROBE: {
 		LIBBPF_OPTS(bpf_uprobe_opts, opts, .bpf_cookie = pp->cookie,
 			    .retprobe = pp->kind == CFG_PROBE_URETPROBE);
 
 		/* pid -1: every process that maps the binary */
-		return bpf_program__attach_uprobe_opts(skel->progs.handle_up, -1, pp->path,
+		link = bpf_program__attach_uprobe_opts(skel->progs.handle_up, pp->pid, pp->path,
 						       pp->offset, &opts);
+		break;
 	}
+	case PLAN_MECH_FENTRY: {
+		LIBBPF_OPTS(bpf_trace_opts, opts, .cookie = pp->cookie);
+
+		link = bpf_program__attach_trace_opts(pp->kind == CFG_PROBE_KRETPROBE ?
+							      skel->progs.handle_fexit :
+							      skel->progs.handle_fentry,
+						      &opts);
+		break;
+	}
+	default:
+		return attach_kprobe(ld, k, skel, pp, msg, msglen);
+	}
+	if (!link)
+		snprintf(msg, msglen, "%s%s", strerror(errno), why(-errno));
+	return link;
 }
 
-/* Only the programs a metric's probes need are loaded. */
+/* Only the programs a metric's probes need are loaded; fentry ones have their own copies. */
 static int set_autoload(struct bpfprom_bpf *skel, const struct plan_metric *pm)
 {
-	bool tp = false, up = false;
+	bool tp = false, up = false, kp = false;
 	int err;
 
 	for (size_t p = 0; p < pm->nprobes; p++) {
-		if (pm->probes[p].kind == CFG_PROBE_TRACEPOINT)
+		switch (pm->probes[p].mech) {
+		case PLAN_MECH_TRACEPOINT:
 			tp = true;
-		else
+			break;
+		case PLAN_MECH_UPROBE:
 			up = true;
+			break;
+		case PLAN_MECH_KPROBE:
+		case PLAN_MECH_LEGACY:
+			kp = true;
+			break;
+		default:
+			break;
+		}
 	}
 	err = bpf_program__set_autoload(skel->progs.handle_tp, tp);
 	if (!err)
 		err = bpf_program__set_autoload(skel->progs.handle_up, up);
+	if (!err)
+		err = bpf_program__set_autoload(skel->progs.handle_kp, kp);
+	if (!err)
+		err = bpf_program__set_autoload(skel->progs.handle_fentry, false);
+	if (!err)
+		err = bpf_program__set_autoload(skel->progs.handle_fexit, false);
 	return err;
 }
 
@@ -100,30 +222,88 @@ static int size_maps(struct bpfprom_bpf *skel, const struct plan_metric *pm)
 	return err;
 }
 
-static int load_metric(const struct plan_metric *pm, size_t idx, struct loader_metric *lm,
+/* A new copy of the object with pm's rodata. */
+static struct bpfprom_bpf *open_metric(const struct plan_metric *pm)
+{
+	struct bpfprom_bpf *skel = bpfprom_bpf__open();
+	int err;
+
+	if (!skel)
+		return NULL;
+	memcpy((void *)&skel->rodata->cfg, &pm->bcfg, sizeof(pm->bcfg));
+	err = size_maps(skel, pm);
+	if (err) {
+		bpfprom_bpf__destroy(skel);
+		errno = -err;
+		return NULL;
+	}
+	return skel;
+}
+
+/*
+ * An fentry or fexit program is verified against its one target function, so
+ * each target gets its own copy of the object, sharing the metric's maps.
+ */
+static struct bpfprom_bpf *load_tramp(const struct loader_metric *lm,
+				      const struct plan_metric *pm, const struct plan_probe *pp)
+{
+	struct bpfprom_bpf *t, *owner = lm->skel;
+	struct bpf_program *prog;
+	int err;
+
+	t = open_metric(pm);
+	if (!t)
+		return NULL;
+	prog = pp->kind == CFG_PROBE_KRETPROBE ? t->progs.handle_fexit : t->progs.handle_fentry;
+	err = bpf_program__set_autoload(t->progs.handle_tp, false);
+	err = err ?: bpf_program__set_autoload(t->progs.handle_up, false);
+	err = err ?: bpf_program__set_autoload(t->progs.handle_kp, false);
+	err = err ?: bpf_program__set_autoload(t->progs.handle_fentry, prog == t->progs.handle_fentry);
+	err = err ?: bpf_program__set_autoload(t->progs.handle_fexit, prog == t->progs.handle_fexit);
+	err = err ?: bpf_program__set_attach_target(prog, 0, pp->func);
+	err = err ?: bpf_map__reuse_fd(t->maps.series, bpf_map__fd(owner->maps.series));
+	err = err ?: bpf_map__reuse_fd(t->maps.starts, bpf_map__fd(owner->maps.starts));
+	err = err ?: bpf_map__reuse_fd(t->maps.scratch, bpf_map__fd(owner->maps.scratch));
+	err = err ?: bpf_map__reuse_fd(t->maps.drops, bpf_map__fd(owner->maps.drops));
+	err = err ?: bpfprom_bpf__load(t);
+	if (err) {
+		bpfprom_bpf__destroy(t);
+		errno = -err;
+		return NULL;
+	}
+	return t;
+}
+
+static void add_prog(struct loader_maps *maps, const struct bpf_program *prog)
+{
+	int fd = bpf_program__fd(prog);
+
+	/* negative for a program not loaded (autoload off) */
+	if (fd >= 0 && maps->nprogs < LOADER_MAX_PROGS)
+		maps->prog_fds[maps->nprogs++] = fd;
+}
+
+static int load_metric(struct loader *ld, const struct plan_kernel *k,
+		       const struct plan_metric *pm, size_t idx, struct loader_metric *lm,
 		       char *err, size_t errlen)
 {
-	struct bpfprom_bpf *skel;
+	char msg[512];
 	int ret;
 
-	skel = bpfprom_bpf__open();
-	if (!skel) {
+	lm->skel = open_metric(pm);
+	if (!lm->skel) {
 		ret = -errno;
 		snprintf(err, errlen, "loader: metrics[%zu] (%s): cannot open the BPF object: %s",
 			 idx, pm->cm->name, strerror(-ret));
 		return ret;
 	}
-	lm->skel = skel;
-	memcpy((void *)&skel->rodata->cfg, &pm->bcfg, sizeof(pm->bcfg));
-	ret = size_maps(skel, pm);
-	if (!ret)
-		ret = set_autoload(skel, pm);
+	ret = set_autoload(lm->skel, pm);
 	if (ret) {
-		snprintf(err, errlen, "loader: metrics[%zu] (%s): cannot size the maps: %s", idx,
-			 pm->cm->name, strerror(-ret));
+		snprintf(err, errlen, "loader: metrics[%zu] (%s): cannot set up the programs: %s",
+			 idx, pm->cm->name, strerror(-ret));
 		return ret;
 	}
-	ret = bpfprom_bpf__load(skel);
+	ret = bpfprom_bpf__load(lm->skel);
 	if (ret) {
 		snprintf(
 			err, errlen,
@@ -131,28 +311,45 @@ static int load_metric(const struct plan_metric *pm, size_t idx, struct loader_m
 			idx, pm->cm->name, strerror(-ret), why(ret));
 		return ret;
 	}
+	add_prog(&lm->maps, lm->skel->progs.handle_tp);
+	add_prog(&lm->maps, lm->skel->progs.handle_up);
+	add_prog(&lm->maps, lm->skel->progs.handle_kp);
 	for (size_t p = 0; p < pm->nprobes; p++) {
-		struct bpf_link *link = attach(skel, &pm->probes[p]);
+		const struct plan_probe *pp = &pm->probes[p];
+		struct bpfprom_bpf *skel = lm->skel;
+		struct bpf_link *link;
 
+		if (pp->mech == PLAN_MECH_FENTRY) {
+			skel = load_tramp(lm, pm, pp);
+			if (!skel) {
+				ret = -errno;
+				snprintf(
+					err, errlen,
+					"loader: metrics[%zu] (%s): the kernel refused the %s program for %s: %s%s (details with --log.level=debug)",
+					idx, pm->cm->name,
+					pp->kind == CFG_PROBE_KRETPROBE ? "fexit" : "fentry",
+					pp->spec, strerror(-ret), why(ret));
+				return ret;
+			}
+			lm->tramp[lm->ntramp++] = skel;
+			add_prog(&lm->maps, pp->kind == CFG_PROBE_KRETPROBE ?
+						    skel->progs.handle_fexit :
+						    skel->progs.handle_fentry);
+		}
+		msg[0] = '\0';
+		link = attach(ld, k, skel, pp, msg, sizeof(msg));
 		if (!link) {
-			ret = -errno;
-			snprintf(err, errlen, "loader: metrics[%zu] (%s): cannot attach %s%s: %s%s",
-				 idx, pm->cm->name, pm->probes[p].spec,
-				 pm->probes[p].cookie & BPFPROM_COOKIE_END &&
-						 pm->probes[p].kind == CFG_PROBE_URETPROBE ?
-					 " (its return)" :
-					 "",
-				 strerror(-ret), why(ret));
+			ret = errno ? -errno : -EINVAL;
+			snprintf(err, errlen, "loader: metrics[%zu] (%s): cannot attach %s%s (%s): %s",
+				 idx, pm->cm->name, pp->spec, pp->implied ? " (its return)" : "",
+				 plan__mech_name(pp->mech), msg);
 			return ret;
 		}
 		lm->links[lm->nlinks++] = link;
 	}
-	lm->maps.starts_fd = pm->bcfg.latency ? bpf_map__fd(skel->maps.starts) : -1;
-	/* negative for a program not loaded (autoload off) */
-	lm->maps.prog_fds[0] = bpf_program__fd(skel->progs.handle_tp);
-	lm->maps.prog_fds[1] = bpf_program__fd(skel->progs.handle_up);
-	lm->maps.series_fd = bpf_map__fd(skel->maps.series);
-	lm->maps.drops_fd = bpf_map__fd(skel->maps.drops);
+	lm->maps.starts_fd = pm->bcfg.latency ? bpf_map__fd(lm->skel->maps.starts) : -1;
+	lm->maps.series_fd = bpf_map__fd(lm->skel->maps.series);
+	lm->maps.drops_fd = bpf_map__fd(lm->skel->maps.drops);
 	lm->maps.key_size = pm->bcfg.key_size;
 	lm->maps.value_size = pm->bcfg.value_words * 8;
 	lm->maps.max_entries = pm->max_series;
@@ -160,7 +357,8 @@ static int load_metric(const struct plan_metric *pm, size_t idx, struct loader_m
 	return 0;
 }
 
-int loader__load(const struct plan *plan, struct loader **out, char *err, size_t errlen)
+int loader__load(const struct plan *plan, const struct plan_kernel *k, struct loader **out,
+		 char *err, size_t errlen)
 {
 	struct loader *ld;
 	int ret = 0;
@@ -175,7 +373,7 @@ int loader__load(const struct plan *plan, struct loader **out, char *err, size_t
 	}
 	for (size_t i = 0; i < plan->nmetrics; i++) {
 		ld->n = i + 1;
-		ret = load_metric(&plan->metrics[i], i, &ld->m[i], err, errlen);
+		ret = load_metric(ld, k, &plan->metrics[i], i, &ld->m[i], err, errlen);
 		if (ret)
 			break;
 	}
@@ -193,6 +391,8 @@ void loader__free(struct loader *ld)
 		return;
 	for (size_t i = ld->n; i > 0; i--)
 		metric_free(&ld->m[i - 1]);
+	/* after the links: the kernel keeps an event that a perf fd still holds */
+	kprobe__legacy_free(ld->legacy);
 	free(ld->m);
 	free(ld);
 }
@@ -205,13 +405,4 @@ size_t loader__count(const struct loader *ld)
 const struct loader_maps *loader__maps(const struct loader *ld, size_t i)
 {
 	return &ld->m[i].maps;
-}
-
-const char *loader__mechanism(const struct loader *ld, size_t metric, size_t probe)
-{
-	(void)ld;
-	(void)metric;
-	(void)probe;
-	/* the only mechanisms so far: tracepoints and uprobes through perf */
-	return "perf";
 }

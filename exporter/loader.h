@@ -14,21 +14,33 @@
 
 struct loader;
 
+/* Programs of one metric: tracepoint, uprobe, kprobe, and one per fentry target. */
+#define LOADER_MAX_PROGS (3 + PLAN_MAX_ATTACH)
+
 struct loader_maps {
 	int series_fd;
 	int drops_fd;
 	int starts_fd; /* latency metrics; -1 otherwise */
-	int prog_fds[2]; /* the metric's loaded programs, -1 when unused */
+	int prog_fds[LOADER_MAX_PROGS]; /* the metric's loaded programs */
+	size_t nprogs;
 	uint32_t key_size;
 	uint32_t value_size;
 	uint32_t max_entries;
 	uint32_t starts_max;
 };
 
-int loader__load(const struct plan *plan, struct loader **out, char *err, size_t errlen);
+/*
+ * Can this kernel attach fentry programs? Loads an empty one on a function
+ * of btf and attaches it for an instant. 0, or a negative errno with the
+ * reason in why.
+ */
+int loader__probe_fentry(const struct btf *btf, char *why, size_t whylen);
+
+/* tracefs: where legacy kprobes are created (NULL when none are planned). */
+int loader__load(const struct plan *plan, const struct plan_kernel *k, struct loader **out,
+		 char *err, size_t errlen);
 void loader__free(struct loader *ld);
 size_t loader__count(const struct loader *ld);
 const struct loader_maps *loader__maps(const struct loader *ld, size_t i);
-const char *loader__mechanism(const struct loader *ld, size_t metric, size_t probe);
 
 #endif /* BPFPROM_LOADER_H */

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "config.h"
@@ -34,6 +35,7 @@ enum {
 	OPT_VERSION,
 	OPT_TIMEOUT,
 	OPT_MAX_CONNS,
+	OPT_MECHANISM,
 };
 
 static const struct option options[] = {
@@ -44,6 +46,7 @@ static const struct option options[] = {
 	{ "web.connection-timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "web.max-connections", required_argument, NULL, OPT_MAX_CONNS },
 	{ "log.level", required_argument, NULL, OPT_LOG_LEVEL },
+	{ "probe.mechanism", required_argument, NULL, OPT_MECHANISM },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
@@ -65,6 +68,9 @@ static void usage(FILE *f)
 		")\n"
 		"  --web.connection-timeout=SECS  close idle connections after SECS (default 10)\n"
 		"  --web.max-connections=N        concurrent connections at most (default 64)\n"
+		"  --probe.mechanism=MECH         how kprobes attach: auto (fentry where the kernel\n"
+		"                                 can, else the kprobe PMU, else tracefs), fentry,\n"
+		"                                 kprobe or legacy (default auto)\n"
 		"  --log.level=LEVEL              debug, info, warn or error (default info)\n"
 		"  --version                      print the version and exit\n"
 		"  -h, --help                     print this help and exit\n");
@@ -86,8 +92,40 @@ static int parse_uint(const char *flag, const char *s, unsigned int min, unsigne
 	return 0;
 }
 
+/*
+ * What this kernel offers for kprobes, looked at only when the config has
+ * some: stale legacy events of killed runs are removed on the way.
+ */
+static void probe_kernel(const struct cfg *cfg, struct plan_kernel *k, struct btf **btf)
+{
+	char why[256];
+	int err;
+
+	kprobe__detect("/sys", k->tracefs, &k->kprobes);
+	if (!plan__needs_kprobes(cfg))
+		return;
+	if (k->kprobes.legacy)
+		kprobe__legacy_clean_stale(k->tracefs);
+	if (k->force != PLAN_MECH_AUTO && k->force != PLAN_MECH_FENTRY)
+		return;
+	*btf = btf__load_vmlinux_btf();
+	if (!*btf) {
+		log_debug("kernel: no vmlinux BTF: %s", strerror(errno));
+		return;
+	}
+	k->btf = *btf;
+	err = loader__probe_fentry(*btf, why, sizeof(why));
+	k->fentry = err == 0;
+	log_debug("kernel: fentry %s%s%s; kprobe PMU %s; kprobe_events %s",
+		  k->fentry ? "works" : "does not work", k->fentry ? "" : ": ", k->fentry ? "" : why,
+		  k->kprobes.pmu_type >= 0 ? "present" : "absent",
+		  k->kprobes.legacy ? "present" : "absent");
+}
+
 int main(int argc, char **argv)
 {
+	struct plan_kernel kern = { .force = PLAN_MECH_AUTO };
+	struct btf *btf = NULL;
 	const char *config_file = DEFAULT_CONFIG;
 	struct http_opts hopts = {
 		.listen_address = HTTP_DEFAULT_LISTEN,
@@ -128,6 +166,14 @@ int main(int argc, char **argv)
 			if (parse_uint("web.max-connections", optarg, 1, 65536,
 				       &hopts.max_connections))
 				return 2;
+			break;
+		case OPT_MECHANISM:
+			if (plan__mech_parse(optarg, &kern.force)) {
+				log_error(
+					"flags: --probe.mechanism=%s: expected auto, fentry, kprobe or legacy",
+					optarg);
+				return 2;
+			}
 			break;
 		case OPT_LOG_LEVEL:
 			if (log__set_level_name(optarg)) {
@@ -170,7 +216,9 @@ int main(int argc, char **argv)
 	ret = tracefs__find(tracefs, sizeof(tracefs), err, sizeof(err));
 	if (ret)
 		goto fail;
-	ret = plan__build(cfg, tracefs, &plan, err, sizeof(err));
+	kern.tracefs = tracefs;
+	probe_kernel(cfg, &kern, &btf);
+	ret = plan__build(cfg, &kern, &plan, err, sizeof(err));
 	if (ret)
 		goto fail;
 	if (check) {
@@ -178,7 +226,7 @@ int main(int argc, char **argv)
 		       config_file, cfg->nmetrics, cfg->nmetrics == 1 ? "" : "s");
 		goto out;
 	}
-	ret = loader__load(plan, &ld, err, sizeof(err));
+	ret = loader__load(plan, &kern, &ld, err, sizeof(err));
 	if (ret)
 		goto fail;
 	scrape = scrape__new(plan, ld, hopts.telemetry_path);
@@ -217,6 +265,7 @@ out:
 	scrape__free(scrape);
 	loader__free(ld);
 	plan__free(plan);
+	btf__free(btf);
 	config__free(cfg);
 	return ret ? 1 : 0;
 }

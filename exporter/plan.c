@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <bpf/btf.h>
+
 #include "elfsym.h"
 #include "plan.h"
 #include "tracefs.h"
@@ -16,9 +18,56 @@ struct ctx {
 	const struct cfg_metric *cm;
 	size_t idx;
 	const char *root;
+	const struct plan_kernel *k;
+	struct kprobe_syms *syms; /* loaded at the first kprobe */
 	char *err;
 	size_t errlen;
 };
+
+static const char *const mech_names[] = {
+	[PLAN_MECH_AUTO] = "auto",     [PLAN_MECH_TRACEPOINT] = "tracepoint",
+	[PLAN_MECH_UPROBE] = "uprobe", [PLAN_MECH_FENTRY] = "fentry",
+	[PLAN_MECH_KPROBE] = "kprobe", [PLAN_MECH_LEGACY] = "legacy",
+};
+
+const char *plan__mech_name(enum plan_mech m)
+{
+	return (size_t)m < sizeof(mech_names) / sizeof(mech_names[0]) ? mech_names[m] : "?";
+}
+
+int plan__mech_parse(const char *s, enum plan_mech *out)
+{
+	static const enum plan_mech forcible[] = { PLAN_MECH_AUTO, PLAN_MECH_FENTRY,
+						   PLAN_MECH_KPROBE, PLAN_MECH_LEGACY };
+
+	for (size_t i = 0; i < sizeof(forcible) / sizeof(forcible[0]); i++) {
+		if (strcmp(s, mech_names[forcible[i]]) == 0) {
+			*out = forcible[i];
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static bool is_kernel_probe(enum cfg_probe_kind kind)
+{
+	return kind == CFG_PROBE_KPROBE || kind == CFG_PROBE_KRETPROBE;
+}
+
+bool plan__needs_kprobes(const struct cfg *cfg)
+{
+	for (size_t i = 0; i < cfg->nmetrics; i++) {
+		const struct cfg_metric *cm = &cfg->metrics[i];
+
+		if (cm->has_until && is_kernel_probe(cm->until.kind))
+			return true;
+		for (size_t p = 0; p < cm->nprobes; p++) {
+			if (is_kernel_probe(cm->probes[p].kind))
+				return true;
+		}
+	}
+	return false;
+}
 
 __attribute__((format(printf, 4, 5))) static int fail(struct ctx *c, struct cfg_pos pos,
 						      const char *key, const char *fmt, ...)
@@ -38,28 +87,6 @@ static bool is_str(enum bpfprom_src kind)
 {
 	return kind == BPFPROM_SRC_COMM || kind == BPFPROM_SRC_STR_ARG ||
 	       kind == BPFPROM_SRC_STR_FIELD;
-}
-
-/*
- * What the engine can do today. Everything else the config language allows
- * is refused by name here, never silently ignored.
- */
-static int check_supported(struct ctx *c)
-{
-	const struct cfg_metric *cm = c->cm;
-
-	for (size_t i = 0; i <= cm->nprobes; i++) {
-		const struct cfg_probe *p = i < cm->nprobes ? &cm->probes[i] : &cm->until;
-
-		if (i == cm->nprobes && !cm->has_until)
-			break;
-		if (p->kind == CFG_PROBE_KPROBE || p->kind == CFG_PROBE_KRETPROBE)
-			return fail(
-				c, p->pos, i < cm->nprobes ? "probe" : "until",
-				"%s probes are not implemented yet; tracepoint, uprobe and uretprobe are",
-				config__probe_kind_name(p->kind));
-	}
-	return 0;
 }
 
 static int no_such_field(struct ctx *c, const struct tp_format *fmt, const struct cfg_source *src,
@@ -141,6 +168,28 @@ static int resolve_field(struct ctx *c, const struct tp_format *fmts, const stru
 	return 0;
 }
 
+/* A uprobe's pointer arguments point into the traced process, a kprobe's into the kernel. */
+static int str_arg_mode(struct ctx *c, const struct cfg_source *src, const char *key,
+			uint32_t *mode)
+{
+	const struct cfg_metric *cm = c->cm;
+	const struct cfg_probe *kp = NULL, *up = NULL;
+
+	for (size_t p = 0; p < cm->nprobes; p++) {
+		if (is_kernel_probe(cm->probes[p].kind))
+			kp = &cm->probes[p];
+		else
+			up = &cm->probes[p];
+	}
+	if (kp && up)
+		return fail(
+			c, src->pos, key,
+			"str(arg%u) reads kernel memory for %s but user memory for %s; put them in two metrics",
+			src->argn, kp->spec, up->spec);
+	*mode = kp ? BPFPROM_STR_KERNEL_PTR : BPFPROM_STR_USER_PTR;
+	return 0;
+}
+
 /* str_size: the bytes a string source keeps (a label's size, or a filter's). */
 static int resolve_src(struct ctx *c, const struct tp_format *fmts, const struct cfg_source *src,
 		       uint32_t str_size, const char *key, struct bpfprom_src_cfg *out)
@@ -158,10 +207,8 @@ static int resolve_src(struct ctx *c, const struct tp_format *fmts, const struct
 		out->size = (str_size + 7) & ~7u;
 		return resolve_field(c, fmts, src, key, out);
 	case BPFPROM_SRC_STR_ARG:
-		/* uprobe arguments point into the traced process */
 		out->size = (str_size + 7) & ~7u;
-		out->str_mode = BPFPROM_STR_USER_PTR;
-		return 0;
+		return str_arg_mode(c, src, key, &out->str_mode);
 	case BPFPROM_SRC_RETVAL:
 		/* a C int or long: negative values are errors, kept as such */
 		out->size = 8;
@@ -328,6 +375,102 @@ static int plan_value(struct ctx *c, const struct tp_format *fmts, struct plan_m
 	return 0;
 }
 
+static bool in_btf(const struct plan_kernel *k, const char *func)
+{
+	return k->btf && btf__find_by_name_kind(k->btf, func, BTF_KIND_FUNC) > 0;
+}
+
+static int no_kprobes(struct ctx *c, const struct cfg_probe *pr, const char *key)
+{
+	return fail(c, pr->pos, key,
+		    "%s: this kernel has no kprobes (CONFIG_KPROBES is not set) and fentry is not available",
+		    pr->spec);
+}
+
+/*
+ * fentry where it can attach (a trampoline works, the function is in BTF, no
+ * offset), else the kprobe PMU, else a kprobe_events entry; or what
+ * --probe.mechanism forces, refused by name when the kernel lacks it.
+ */
+static int kprobe_mech(struct ctx *c, const struct cfg_probe *pr, const char *key,
+		       enum plan_mech *mech)
+{
+	const struct plan_kernel *k = c->k;
+	bool pmu = k->kprobes.pmu_type >= 0, legacy = k->kprobes.legacy;
+	const char *near;
+
+	switch (k->force) {
+	case PLAN_MECH_FENTRY:
+		if (!k->fentry)
+			return fail(
+				c, pr->pos, key,
+				"%s: --probe.mechanism=fentry, but fentry is not available on this kernel (no BTF, or trampolines refused; details with --log.level=debug)",
+				pr->spec);
+		if (pr->offset)
+			return fail(
+				c, pr->pos, key,
+				"%s: fentry attaches at a function's entry only; +OFFSET needs --probe.mechanism=kprobe or legacy",
+				pr->spec);
+		*mech = PLAN_MECH_FENTRY;
+		break;
+	case PLAN_MECH_KPROBE:
+		if (!pmu)
+			return pmu || legacy ?
+				       fail(c, pr->pos, key,
+					    "%s: --probe.mechanism=kprobe, but this kernel has no kprobe PMU (/sys/bus/event_source/devices/kprobe); use --probe.mechanism=legacy",
+					    pr->spec) :
+				       no_kprobes(c, pr, key);
+		*mech = PLAN_MECH_KPROBE;
+		break;
+	case PLAN_MECH_LEGACY:
+		if (!legacy)
+			return pmu ? fail(c, pr->pos, key,
+					  "%s: --probe.mechanism=legacy, but tracefs has no kprobe_events (%s/kprobe_events); use --probe.mechanism=kprobe",
+					  pr->spec, c->root) :
+				     no_kprobes(c, pr, key);
+		*mech = PLAN_MECH_LEGACY;
+		break;
+	default:
+		if (k->fentry && !pr->offset && in_btf(k, pr->func))
+			*mech = PLAN_MECH_FENTRY;
+		else if (pmu)
+			*mech = PLAN_MECH_KPROBE;
+		else if (legacy)
+			*mech = PLAN_MECH_LEGACY;
+		else if (!k->fentry)
+			return no_kprobes(c, pr, key);
+		else if (pr->offset)
+			return fail(
+				c, pr->pos, key,
+				"%s: this kernel has no kprobes (CONFIG_KPROBES is not set), and fentry cannot attach at an offset",
+				pr->spec);
+		else
+			*mech = PLAN_MECH_FENTRY; /* not in BTF: said below */
+		break;
+	}
+	if (!c->syms) {
+		c->syms = kprobe__syms_load(k->kallsyms);
+		if (!c->syms)
+			return fail(c, pr->pos, key, "%s: cannot read %s: %s", pr->spec,
+				    k->kallsyms ? k->kallsyms : "/proc/kallsyms", strerror(errno));
+	}
+	if (!kprobe__syms_has(c->syms, pr->func)) {
+		near = kprobe__syms_suggest(c->syms, pr->func);
+		return fail(c, pr->pos, key, "%s: no function \"%s\" in this kernel (%s)%s%s%s",
+			    pr->spec, pr->func, k->kallsyms ? k->kallsyms : "/proc/kallsyms",
+			    near ? "; did you mean \"" : "", near ? near : "", near ? "\"?" : "");
+	}
+	/* a kprobe needs no BTF; fentry does, and says so rather than falling back */
+	if (*mech == PLAN_MECH_FENTRY && !in_btf(k, pr->func))
+		return fail(
+			c, pr->pos, key,
+			"%s: \"%s\" is not in the kernel's BTF, so fentry cannot attach to it; %s",
+			pr->spec, pr->func,
+			pmu || legacy ? "use --probe.mechanism=auto or kprobe" :
+					"and this kernel has no kprobes (CONFIG_KPROBES is not set)");
+	return 0;
+}
+
 /* Resolve one probe into an attachment; fmt gets a tracepoint's format. */
 static int plan_probe(struct ctx *c, const struct cfg_probe *pr, const char *key, bool end,
 		      uint32_t index, struct tp_format *fmt, struct plan_metric *pm)
@@ -352,9 +495,21 @@ static int plan_probe(struct ctx *c, const struct cfg_probe *pr, const char *key
 			return fail(c, pr->pos, key,
 				    "cannot read the format of tracepoint %s:%s: %s", pr->target,
 				    pr->func, strerror(-err));
+		pp->mech = PLAN_MECH_TRACEPOINT;
 		pm->nprobes++;
 		return 0;
 	}
+	if (is_kernel_probe(pr->kind)) {
+		pp->func = pr->func;
+		pp->offset = pr->offset;
+		err = kprobe_mech(c, pr, key, &pp->mech);
+		if (err)
+			return err;
+		pm->nprobes++;
+		return 0;
+	}
+	pp->mech = PLAN_MECH_UPROBE;
+	pp->pid = c->cm->pid ? c->cm->pid : -1;
 	err = elfsym__resolve_binary(pr->target, path, sizeof(path), msg, sizeof(msg));
 	if (!err)
 		err = elfsym__func_offset(path, pr->func, pr->offset, &pp->offset, msg,
@@ -390,13 +545,24 @@ static int plan_probes(struct ctx *c, struct tp_format *fmts, struct plan_metric
 		tracefs__format_free(&until_fmt);
 		return err;
 	}
-	/* value: latency on a uprobe: its return ends the interval */
+	/* value: latency on a kprobe or uprobe: its return ends the interval,
+	 * through the same mechanism (fentry pairs with fexit) */
 	for (size_t p = 0; p < cm->nprobes; p++) {
 		struct plan_probe *ret = &pm->probes[pm->nprobes];
 
 		*ret = pm->probes[p];
-		ret->kind = CFG_PROBE_URETPROBE;
+		ret->implied = true;
+		ret->offset = 0;
 		ret->cookie = (uint32_t)p | BPFPROM_COOKIE_END;
+		if (ret->kind == CFG_PROBE_KPROBE) {
+			/* kprobe:f+OFF: the interval still ends when f returns */
+			ret->kind = CFG_PROBE_KRETPROBE;
+			pm->nprobes++;
+			continue;
+		}
+		ret->kind = CFG_PROBE_URETPROBE;
+		/* a uretprobe sits on the function's entry: drop the +OFF */
+		ret->offset = pm->probes[p].offset - cm->probes[p].offset;
 		ret->path = strdup(pm->probes[p].path);
 		if (!ret->path)
 			return -ENOMEM;
@@ -412,9 +578,6 @@ static int plan_metric(struct ctx *c, struct plan_metric *pm)
 	int err;
 
 	pm->cm = cm;
-	err = check_supported(c);
-	if (err)
-		return err;
 	pm->bcfg.nprobes = cm->nprobes;
 	pm->max_series = cm->max_series;
 	pm->bcfg.latency = cm->has_value && cm->value.kind == BPFPROM_SRC_LATENCY;
@@ -430,10 +593,10 @@ static int plan_metric(struct ctx *c, struct plan_metric *pm)
 	return err;
 }
 
-int plan__build(const struct cfg *cfg, const char *tracefs_root, struct plan **out, char *err,
+int plan__build(const struct cfg *cfg, const struct plan_kernel *k, struct plan **out, char *err,
 		size_t errlen)
 {
-	struct ctx c = { .cfg = cfg, .root = tracefs_root, .err = err, .errlen = errlen };
+	struct ctx c = { .cfg = cfg, .root = k->tracefs, .k = k, .err = err, .errlen = errlen };
 	struct plan *plan;
 	int ret = 0;
 
@@ -454,6 +617,7 @@ int plan__build(const struct cfg *cfg, const char *tracefs_root, struct plan **o
 		if (ret)
 			break;
 	}
+	kprobe__syms_free(c.syms);
 	if (ret) {
 		if (ret == -ENOMEM && !err[0])
 			snprintf(err, errlen, "plan: out of memory");

@@ -9,15 +9,48 @@
 #define BPFPROM_PLAN_H
 
 #include "config.h"
+#include "kprobe.h"
 #include "render.h"
+
+struct btf;
+
+/* How an attachment reaches the kernel. */
+enum plan_mech {
+	PLAN_MECH_AUTO = 0, /* only as plan_kernel.force: choose per probe */
+	PLAN_MECH_TRACEPOINT,
+	PLAN_MECH_UPROBE, /* uprobe PMU (libbpf falls back to uprobe_events) */
+	PLAN_MECH_FENTRY, /* fentry/fexit trampolines (BTF) */
+	PLAN_MECH_KPROBE, /* the kprobe PMU */
+	PLAN_MECH_LEGACY, /* a kprobe_events entry in tracefs */
+};
+
+/* "fentry", "kprobe", "legacy", ...: the values of --probe.mechanism and of
+ * the mechanism label of bpfprom_probe_info. */
+const char *plan__mech_name(enum plan_mech m);
+/* The --probe.mechanism values: auto, fentry, kprobe, legacy. -EINVAL otherwise. */
+int plan__mech_parse(const char *s, enum plan_mech *out);
+
+/* What the running kernel offers, found by main before planning. */
+struct plan_kernel {
+	const char *tracefs;
+	enum plan_mech force; /* AUTO, FENTRY, KPROBE or LEGACY */
+	bool fentry; /* a trampoline loaded and attached (loader__probe_fentry) */
+	const struct btf *btf; /* vmlinux BTF, for fentry targets; NULL when absent */
+	struct kprobe_support kprobes;
+	const char *kallsyms; /* NULL: /proc/kallsyms */
+};
 
 /* One attachment: a probe of the metric, or the end probe of a latency. */
 struct plan_probe {
-	enum cfg_probe_kind kind; /* tracepoint, uprobe or uretprobe */
+	enum cfg_probe_kind kind;
+	enum plan_mech mech;
 	const char *category; /* tracepoint */
 	const char *event;
+	const char *func; /* kprobe, kretprobe: the kernel function */
 	char *path; /* uprobe: the resolved binary */
-	uint64_t offset; /* uprobe: file offset of the function (+OFF) */
+	uint64_t offset; /* uprobe: file offset of the function (+OFF); kprobe: +OFF */
+	int pid; /* uprobe: one process, or -1 for all */
+	bool implied; /* the return probe implied by value: latency */
 	uint32_t cookie; /* index in the metric's probe list | BPFPROM_COOKIE_END */
 	const char *spec; /* as the user wrote it */
 };
@@ -49,8 +82,10 @@ struct plan {
  *   plan: FILE:LINE:COL: metrics[I] (NAME): KEY: what is wrong
  * The plan keeps pointers into cfg: free the plan first.
  */
-int plan__build(const struct cfg *cfg, const char *tracefs_root, struct plan **out, char *err,
+int plan__build(const struct cfg *cfg, const struct plan_kernel *k, struct plan **out, char *err,
 		size_t errlen);
+/* Does any metric of cfg use a kprobe or kretprobe (so main probes for them)? */
+bool plan__needs_kprobes(const struct cfg *cfg);
 void plan__free(struct plan *plan);
 
 #endif /* BPFPROM_PLAN_H */

@@ -115,6 +115,29 @@ void scrape__free(struct scrape *s)
 	free(s);
 }
 
+/* One sample per probe as configured (an implied return shares its entry's mechanism). */
+static void render_probe_info(struct scrape *s, struct render_buf *out)
+{
+	const char *names[3] = { "metric", "probe", "mechanism" };
+	const char *values[3];
+
+	render__text_family(out, "bpfprom_probe_info",
+			    "How each probe of a metric is attached (tracepoint, uprobe, fentry, kprobe or legacy).",
+			    "gauge");
+	for (size_t i = 0; i < s->plan->nmetrics; i++) {
+		const struct plan_metric *pm = &s->plan->metrics[i];
+
+		values[0] = pm->cm->name;
+		for (size_t p = 0; p < pm->nprobes; p++) {
+			if (pm->probes[p].implied)
+				continue;
+			values[1] = pm->probes[p].spec;
+			values[2] = plan__mech_name(pm->probes[p].mech);
+			render__text_sample_u64(out, "bpfprom_probe_info", 3, names, values, 1);
+		}
+	}
+}
+
 static void render_self(struct scrape *s, struct render_buf *out)
 {
 	const char *names[2] = { "metric", "reason" };
@@ -169,6 +192,7 @@ static void render_self(struct scrape *s, struct render_buf *out)
 		render__text_sample_u64(out, "bpfprom_map_capacity", 1, names, values,
 					s->plan->metrics[i].max_series);
 	}
+	render_probe_info(s, out);
 }
 
 int scrape__metrics(void *arg, struct render_buf *out)

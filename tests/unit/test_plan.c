@@ -5,6 +5,7 @@
  * exact messages of what the kernel side cannot resolve.
  */
 #include <errno.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +17,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include <bpf/btf.h>
 
 #include "collect.h"
 #include "config.h"
@@ -72,8 +75,12 @@ static void put(const char *cat, const char *ev, const char *text)
 	fclose(f);
 }
 
+static char kallsyms[PATH_MAX];
+
 static int setup(void **state)
 {
+	FILE *f;
+
 	(void)state;
 	snprintf(root, sizeof(root), "/tmp/bpfprom-plan-XXXXXX");
 	if (!mkdtemp(root))
@@ -81,6 +88,18 @@ static int setup(void **state)
 	put("syscalls", "sys_enter_write", write_fmt);
 	put("sched", "sched_process_exec", exec_fmt);
 	put("sched", "sched_switch", switch_fmt);
+	snprintf(kallsyms, sizeof(kallsyms), "%s/kallsyms", root);
+	f = fopen(kallsyms, "w");
+	if (!f)
+		return -1;
+	/* text symbols (t, T) are functions; data and module suffixes as the kernel prints them */
+	fputs("ffffffff81000000 T vfs_read\n"
+	      "ffffffff81000100 t do_sys_openat2\n"
+	      "ffffffff81000200 D vfs_data\n"
+	      "ffffffff81000300 T vfs_write\n"
+	      "ffffffffc0000000 t mod_fn\t[some_mod]\n",
+	      f);
+	fclose(f);
 	return 0;
 }
 
@@ -100,13 +119,18 @@ struct built {
 	int ret;
 };
 
+/* The kernel the plan resolves against: tracefs in root, no kprobes unless a test says so. */
+static struct plan_kernel kern;
+
 static void build(struct built *b, const char *yaml)
 {
 	memset(b, 0, sizeof(*b));
 	b->ret =
 		config__parse_string(yaml, strlen(yaml), "t.yaml", &b->cfg, b->err, sizeof(b->err));
 	assert_int_equal(b->ret, 0);
-	b->ret = plan__build(b->cfg, root, &b->plan, b->err, sizeof(b->err));
+	kern.tracefs = root;
+	kern.kallsyms = kallsyms;
+	b->ret = plan__build(b->cfg, &kern, &b->plan, b->err, sizeof(b->err));
 }
 
 static void done(struct built *b)
@@ -384,10 +408,167 @@ static void test_uprobe_latency(void **state)
 	expect_error("metrics:\n  - name: x_total\n    help: h\n"
 		     "    probe: uprobe:/proc/self/exe:no_such_fn\n    aggregate: count\n",
 		     NULL);
-	expect_error(
-		"metrics:\n  - name: x_total\n    help: h\n"
-		"    probe: kprobe:vfs_read\n    aggregate: count\n",
-		"plan: t.yaml:4:12: metrics[0] (x_total): probe: kprobe probes are not implemented yet; tracepoint, uprobe and uretprobe are");
+	/* +OFF moves the entry, never the return */
+	build(&b, "metrics:\n  - name: m_seconds\n    help: h\n"
+		  "    probe: uprobe:/proc/self/exe:main+4\n    aggregate: stats\n"
+		  "    value: latency\n    pid: 77\n");
+	assert_int_equal(b.ret, 0);
+	pm = &b.plan->metrics[0];
+	assert_int_equal(pm->probes[0].offset, pm->probes[1].offset + 4);
+	assert_int_equal(pm->probes[0].pid, 77);
+	assert_int_equal(pm->probes[1].pid, 77);
+	assert_true(pm->probes[1].implied);
+	done(&b);
+}
+
+/* A kernel: PMU type (-1 none), kprobe_events, fentry, forced mechanism. */
+static void kernel(int pmu, bool legacy, bool fentry, enum plan_mech force)
+{
+	kern.kprobes.pmu_type = pmu;
+	kern.kprobes.legacy = legacy;
+	kern.fentry = fentry;
+	kern.force = force;
+}
+
+static enum plan_mech mech_of(const char *probe)
+{
+	char yaml[256];
+	struct built b;
+	enum plan_mech m;
+
+	snprintf(yaml, sizeof(yaml),
+		 "metrics:\n  - name: x_total\n    help: h\n    probe: %s\n    aggregate: count\n",
+		 probe);
+	build(&b, yaml);
+	if (b.ret)
+		fail_msg("%s: %s", probe, b.err);
+	m = b.plan->metrics[0].probes[0].mech;
+	done(&b);
+	return m;
+}
+
+#define KP_YAML(probe) "metrics:\n  - name: x_total\n    help: h\n    probe: " probe "\n    aggregate: count\n"
+#define KP_ERR "plan: t.yaml:4:12: metrics[0] (x_total): probe: "
+
+static void test_kprobe_mechanism(void **state)
+{
+	struct built b;
+	const struct plan_probe *pp;
+
+	(void)state;
+	kernel(-1, false, false, PLAN_MECH_AUTO);
+	expect_error(KP_YAML("kprobe:vfs_read"),
+		     KP_ERR
+		     "kprobe:vfs_read: this kernel has no kprobes (CONFIG_KPROBES is not set) and fentry is not available");
+	expect_error(KP_YAML("kretprobe:vfs_read"),
+		     KP_ERR
+		     "kretprobe:vfs_read: this kernel has no kprobes (CONFIG_KPROBES is not set) and fentry is not available");
+
+	/* PMU first, then tracefs; no BTF here, so never fentry */
+	kernel(6, true, false, PLAN_MECH_AUTO);
+	assert_int_equal(mech_of("kprobe:vfs_read"), PLAN_MECH_KPROBE);
+	kernel(-1, true, false, PLAN_MECH_AUTO);
+	assert_int_equal(mech_of("kprobe:vfs_read"), PLAN_MECH_LEGACY);
+	assert_int_equal(mech_of("kr:mod_fn"), PLAN_MECH_LEGACY);
+	kernel(6, true, false, PLAN_MECH_LEGACY);
+	assert_int_equal(mech_of("kprobe:vfs_read"), PLAN_MECH_LEGACY);
+	kernel(6, false, false, PLAN_MECH_KPROBE);
+	assert_int_equal(mech_of("kprobe:vfs_read+16"), PLAN_MECH_KPROBE);
+
+	/* forcing what the kernel lacks names it */
+	kernel(-1, true, false, PLAN_MECH_KPROBE);
+	expect_error(KP_YAML("kprobe:vfs_read"),
+		     KP_ERR
+		     "kprobe:vfs_read: --probe.mechanism=kprobe, but this kernel has no kprobe PMU (/sys/bus/event_source/devices/kprobe); use --probe.mechanism=legacy");
+	kernel(6, false, false, PLAN_MECH_LEGACY);
+	build(&b, KP_YAML("kprobe:vfs_read"));
+	assert_int_equal(b.ret, -EINVAL);
+	assert_true(strstr(b.err, "kprobe:vfs_read: --probe.mechanism=legacy, but tracefs has no kprobe_events (") != NULL);
+	done(&b);
+	kernel(6, true, false, PLAN_MECH_FENTRY);
+	expect_error(KP_YAML("kprobe:vfs_read"),
+		     KP_ERR
+		     "kprobe:vfs_read: --probe.mechanism=fentry, but fentry is not available on this kernel (no BTF, or trampolines refused; details with --log.level=debug)");
+	kernel(-1, false, false, PLAN_MECH_LEGACY);
+	expect_error(KP_YAML("kprobe:vfs_read"),
+		     KP_ERR
+		     "kprobe:vfs_read: this kernel has no kprobes (CONFIG_KPROBES is not set) and fentry is not available");
+
+	/* functions come from kallsyms: text symbols only, modules included */
+	kernel(6, true, false, PLAN_MECH_AUTO);
+	build(&b, KP_YAML("kprobe:vfs_data"));
+	assert_int_equal(b.ret, -EINVAL);
+	assert_true(strstr(b.err, "kprobe:vfs_data: no function \"vfs_data\" in this kernel (") != NULL);
+	done(&b);
+	build(&b, KP_YAML("kprobe:vfs_reed"));
+	assert_true(strstr(b.err, "/kallsyms); did you mean \"vfs_read\"?") != NULL);
+	done(&b);
+	build(&b, KP_YAML("kprobe:zzzzzzzzzzzzz"));
+	assert_true(strstr(b.err, "zzzzzzzzzzzzz\" in this kernel (") != NULL);
+	assert_null(strstr(b.err, "did you mean"));
+	done(&b);
+
+	/* value: latency implies the kretprobe, at the function, same mechanism */
+	build(&b, "metrics:\n  - name: m_seconds\n    help: h\n"
+		  "    probe: kprobe:vfs_read+16\n    aggregate: hist\n    value: latency\n"
+		  "    labels: [{name: path, source: str(arg0)}]\n");
+	assert_int_equal(b.ret, 0);
+	assert_int_equal(b.plan->metrics[0].nprobes, 2);
+	pp = b.plan->metrics[0].probes;
+	assert_int_equal(pp[0].kind, CFG_PROBE_KPROBE);
+	assert_int_equal(pp[0].offset, 16);
+	assert_string_equal(pp[0].func, "vfs_read");
+	assert_int_equal(pp[1].kind, CFG_PROBE_KRETPROBE);
+	assert_int_equal(pp[1].mech, PLAN_MECH_KPROBE);
+	assert_int_equal(pp[1].offset, 0);
+	assert_int_equal(pp[1].cookie, BPFPROM_COOKIE_END);
+	assert_true(pp[1].implied);
+	/* a kprobe's pointers point into the kernel */
+	assert_int_equal(b.plan->metrics[0].bcfg.labels[0].src.str_mode, BPFPROM_STR_KERNEL_PTR);
+	done(&b);
+	expect_error("metrics:\n  - name: x_total\n    help: h\n"
+		     "    probe: [kprobe:vfs_read, uprobe:/proc/self/exe:main]\n    aggregate: count\n"
+		     "    labels: [{name: s, source: str(arg1)}]\n",
+		     "plan: t.yaml:6:32: metrics[0] (x_total): labels[0]: str(arg1) reads kernel memory for kprobe:vfs_read but user memory for uprobe:/proc/self/exe:main; put them in two metrics");
+	kernel(-1, false, false, PLAN_MECH_AUTO);
+}
+
+/* fentry where the function is in BTF; this machine's BTF stands in for a kernel's */
+static void test_fentry_mechanism(void **state)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+
+	(void)state;
+	if (!btf)
+		skip();
+	kern.btf = btf;
+	kernel(6, true, true, PLAN_MECH_AUTO);
+	assert_int_equal(mech_of("kprobe:vfs_read"), PLAN_MECH_FENTRY);
+	assert_int_equal(mech_of("kretprobe:vfs_write"), PLAN_MECH_FENTRY);
+	/* an offset is not an entry: the kprobe PMU takes it */
+	assert_int_equal(mech_of("kprobe:vfs_read+4"), PLAN_MECH_KPROBE);
+	/* in kallsyms but not in BTF (our fake module function) */
+	assert_int_equal(mech_of("kprobe:mod_fn"), PLAN_MECH_KPROBE);
+	kernel(6, true, true, PLAN_MECH_KPROBE);
+	assert_int_equal(mech_of("kprobe:vfs_read"), PLAN_MECH_KPROBE);
+	kernel(6, true, true, PLAN_MECH_FENTRY);
+	expect_error(KP_YAML("kprobe:vfs_read+4"),
+		     KP_ERR
+		     "kprobe:vfs_read+4: fentry attaches at a function's entry only; +OFFSET needs --probe.mechanism=kprobe or legacy");
+	expect_error(KP_YAML("kprobe:mod_fn"),
+		     KP_ERR
+		     "kprobe:mod_fn: \"mod_fn\" is not in the kernel's BTF, so fentry cannot attach to it; use --probe.mechanism=auto or kprobe");
+	kernel(-1, false, true, PLAN_MECH_AUTO);
+	assert_int_equal(mech_of("kprobe:vfs_read"), PLAN_MECH_FENTRY);
+	expect_error(KP_YAML("kprobe:vfs_read+4"),
+		     KP_ERR
+		     "kprobe:vfs_read+4: this kernel has no kprobes (CONFIG_KPROBES is not set), and fentry cannot attach at an offset");
+	expect_error(KP_YAML("kprobe:mod_fn"),
+		     KP_ERR
+		     "kprobe:mod_fn: \"mod_fn\" is not in the kernel's BTF, so fentry cannot attach to it; and this kernel has no kprobes (CONFIG_KPROBES is not set)");
+	kern.btf = NULL;
+	btf__free(btf);
+	kernel(-1, false, false, PLAN_MECH_AUTO);
 }
 
 static void test_combine_stats(void **state)
@@ -421,7 +602,8 @@ int main(void)
 		cmocka_unit_test(test_hist_bounds),    cmocka_unit_test(test_multi_probe),
 		cmocka_unit_test(test_error_messages), cmocka_unit_test(test_strings_and_latency),
 		cmocka_unit_test(test_uprobe_latency), cmocka_unit_test(test_lhist_wide_span),
-		cmocka_unit_test(test_combine_stats),
+		cmocka_unit_test(test_combine_stats),  cmocka_unit_test(test_kprobe_mechanism),
+		cmocka_unit_test(test_fentry_mechanism),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
