@@ -274,6 +274,11 @@ static struct bpfprom_bpf *load_tramp(const struct loader_metric *lm,
 	return t;
 }
 
+static bool is_kernel(const struct plan_probe *pp)
+{
+	return pp->kind == CFG_PROBE_KPROBE || pp->kind == CFG_PROBE_KRETPROBE;
+}
+
 static void add_prog(struct loader_maps *maps, const struct bpf_program *prog)
 {
 	int fd = bpf_program__fd(prog);
@@ -340,9 +345,11 @@ static int load_metric(struct loader *ld, const struct plan_kernel *k,
 		link = attach(ld, k, skel, pp, msg, sizeof(msg));
 		if (!link) {
 			ret = errno ? -errno : -EINVAL;
-			snprintf(err, errlen, "loader: metrics[%zu] (%s): cannot attach %s%s (%s): %s",
+			/* a kprobe says how it tried: --probe.mechanism can change that */
+			snprintf(err, errlen, "loader: metrics[%zu] (%s): cannot attach %s%s%s%s: %s",
 				 idx, pm->cm->name, pp->spec, pp->implied ? " (its return)" : "",
-				 plan__mech_name(pp->mech), msg);
+				 is_kernel(pp) ? " with " : "",
+				 is_kernel(pp) ? plan__mech_name(pp->mech) : "", msg);
 			return ret;
 		}
 		lm->links[lm->nlinks++] = link;

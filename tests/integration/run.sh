@@ -425,13 +425,13 @@ $GOOD
     aggregate: hist
     value: args.size" \
 	'error: plan: BAD:10:12: metrics[1] (f_bytes): value: tracepoint:syscalls:sys_enter_write has no field "size"; its fields are: __syscall_nr, fd, buf, count'
-bad "kprobe on a kernel path not built yet" "metrics:
+bad "kprobe on a kernel without kprobes or fentry" "metrics:
 $GOOD
   - name: k_total
     help: kprobe.
     probe: kprobe:vfs_read
     aggregate: count" \
-	'error: plan: BAD:8:12: metrics[1] (k_total): probe: kprobe probes are not implemented yet; tracepoint, uprobe and uretprobe are'
+	"error: plan: BAD:8:12: metrics[1] (k_total): probe: kprobe:vfs_read: this kernel has no kprobes (CONFIG_KPROBES is not set) and fentry is not available"
 bad "second metric fails to attach after the first loaded" "metrics:
 $GOOD
   - name: ftrace_total
