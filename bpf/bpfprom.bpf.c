@@ -242,10 +242,14 @@ static __always_inline void read_str(void *ctx, enum ctx_kind ck,
 	} else {
 		return;
 	}
-	if (s->str_mode == BPFPROM_STR_USER_PTR)
+	if (s->str_mode == BPFPROM_STR_USER_PTR) {
 		bpf_probe_read_user_str(dst, size, src);
-	else
-		bpf_probe_read_kernel_str(dst, size, src);
+		return;
+	}
+	/* a kernel function's char * may be a __user one (do_sys_openat2's filename):
+	 * the address spaces are disjoint, so the kernel read fails on it */
+	if (bpf_probe_read_kernel_str(dst, size, src) < 0)
+		bpf_probe_read_user_str(dst, size, src);
 }
 
 static __always_inline int is_str_src(__u32 kind)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A workload whose system calls are known exactly, for the integration tests:
- *   syscalls COMM [getppid N] [write SIZE...] [threads T getppid N]
+ *   syscalls COMM [getppid N] [write SIZE...] [threads T getppid N] [open PATH N]
  * It renames itself COMM (so a comm filter sees only it), then makes exactly
  * the calls asked for and nothing else that the tests count. With `threads T`
  * the getppid calls are split over T threads, each pinned to its own CPU.
@@ -42,7 +42,7 @@ int main(int argc, char **argv)
 
 	if (argc < 2) {
 		fprintf(stderr,
-			"usage: syscalls COMM [getppid N] [write SIZE...] [threads T getppid N]\n");
+			"usage: syscalls COMM [getppid N] [write SIZE...] [threads T getppid N] [open PATH N]\n");
 		return 2;
 	}
 	fd = open("/dev/null", O_WRONLY);
@@ -65,6 +65,17 @@ int main(int argc, char **argv)
 				if (write(fd, buf, sz) != (ssize_t)sz)
 					return 1;
 			}
+		} else if (strcmp(argv[i], "open") == 0 && i + 2 < argc) {
+			long n = atol(argv[i + 2]);
+
+			for (long k = 0; k < n; k++) {
+				int o = open(argv[i + 1], O_RDONLY);
+
+				if (o < 0)
+					return 1;
+				close(o);
+			}
+			i += 3;
 		} else if (strcmp(argv[i], "threads") == 0 && i + 3 < argc) {
 			int t = atoi(argv[i + 1]);
 			long n = atol(argv[i + 3]);
