@@ -281,6 +281,34 @@ else
 	not_ok "exporter starts on the uprobe config" "$(cat "$TMP/log")"
 fi
 
+# --- pid: one process's uprobes, not another's running the same binary ----
+$UW up_pid_a sleep 3000 values 1 2 3 &
+pid_a=$!
+$UW up_pid_b sleep 3000 values 10 20 &
+pid_b=$!
+cat >"$TMP/pid.yaml" <<EOF
+metrics:
+  - name: up_pid_total
+    help: bpfprom_value calls of one process.
+    probe: uprobe:$UW:bpfprom_value
+    aggregate: sum
+    value: arg0
+    labels: [comm]
+    pid: $pid_a
+EOF
+if start "$TMP/pid.yaml"; then
+	wait $pid_a $pid_b
+	expect "pid: only the chosen process's calls, of two running the same binary" \
+		'up_pid_total{comm="up_pid_a"} 6' "$(scrape | grep '^up_pid_total')"
+	expect "probe_info: a uprobe attaches as uprobe" \
+		"bpfprom_probe_info{metric=\"up_pid_total\",probe=\"uprobe:$UW:bpfprom_value\",mechanism=\"uprobe\"} 1" \
+		"$(scrape | grep '^bpfprom_probe_info')"
+	stop
+else
+	not_ok "exporter starts on the pid config" "$(cat "$TMP/log")"
+	wait $pid_a $pid_b
+fi
+
 # --- differential: bpfprom and bpftrace measure the same calls at once -----
 # Values avoid powers of two >= 2 and multiples of 10 (but 0), where the two
 # conventions differ (bpftrace's buckets are lower-inclusive, ours upper-
