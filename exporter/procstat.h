@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * procstat: the standard process_* metrics of a Prometheus exporter, read
+ * from procfs the way client_golang's process collector reads them.
+ */
+#ifndef BPFPROM_PROCSTAT_H
+#define BPFPROM_PROCSTAT_H
+
+#include <stdint.h>
+
+struct procstat {
+	double cpu_seconds; /* utime + stime */
+	uint64_t resident_bytes;
+	uint64_t virtual_bytes;
+	uint64_t open_fds;
+	uint64_t max_fds; /* the soft RLIMIT_NOFILE */
+	double start_time; /* seconds since the epoch */
+};
+
+/*
+ * Read PROC/PID/{stat,fd,limits} and PROC/stat (boot time); proc is "/proc"
+ * and pid "self" outside tests. Returns 0 or a negative errno.
+ */
+int procstat__read(const char *proc, const char *pid, struct procstat *out);
+
+#endif /* BPFPROM_PROCSTAT_H */
