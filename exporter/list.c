@@ -265,7 +265,7 @@ static int parse_pattern(const char *pattern, struct query *q, char *err, size_t
 		}
 	}
 	/* a wildcard in the kind (or no kind at all): the full "KIND:NAME" is matched */
-	if (has_wildcard(pattern, wlen) || (!colon && has_wildcard(pattern, SIZE_MAX))) {
+	if (has_wildcard(pattern, wlen)) {
 		q->glob = pattern;
 		return 0;
 	}

@@ -114,7 +114,7 @@ int main(int argc, char **argv)
 	sigset_t sigs;
 	int opt, ret, sig;
 
-	while ((opt = getopt_long(argc, argv, "hl::v", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "hlv", options, NULL)) != -1) {
 		switch (opt) {
 		case OPT_CONFIG_FILE:
 			config_file = optarg;
@@ -164,7 +164,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	/* optional arguments are only taken glued (--list=P, -lP): also take --list P */
+	/* getopt takes an optional argument only glued (--list=P): also take --list P, -l P */
 	if (list && !list_pattern && optind < argc)
 		list_pattern = argv[optind++];
 	if (optind < argc) {

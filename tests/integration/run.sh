@@ -482,11 +482,12 @@ out=$("$BIN" --list='t:syscalls:sys_*_getpp?d' 2>&1)
 expect "--list=: alias t:, wildcards * and ?" \
 	"rc=0 tracepoint:syscalls:sys_enter_getppid
 tracepoint:syscalls:sys_exit_getppid" "rc=$? $out"
-out=$("$BIN" -l 'tp:syscalls:sys_enter_getppid' 2>&1; echo "rc=$?"; "$BIN" '-ltp:syscalls:sys_enter_getppid' 2>&1)
-expect "-l PATTERN and -lPATTERN" \
+out=$("$BIN" -l 'tp:syscalls:sys_enter_getppid' 2>&1; echo "rc=$?"; "$BIN" -lv 'tp:syscalls:sys_enter_getppid' 2>&1)
+expect "-l PATTERN and -lv PATTERN" \
 	"tracepoint:syscalls:sys_enter_getppid
 rc=0
-tracepoint:syscalls:sys_enter_getppid" "$out"
+tracepoint:syscalls:sys_enter_getppid
+    int __syscall_nr" "$out"
 # every event tracefs can enable (ftrace's own records are not tracepoints), sorted
 sed 's/^/tracepoint:/' $TRACEFS/available_events | LC_ALL=C sort -u >"$TMP/tp.want"
 "$BIN" --list 'tracepoint:*' >"$TMP/tp.got" 2>&1

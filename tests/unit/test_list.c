@@ -360,6 +360,40 @@ static void test_kprobes_kallsyms(void **state)
 	free(l.text);
 }
 
+/*
+ * This kernel's own /proc/kallsyms (addresses may read as zeros without
+ * root; names do not), against awk reading the same file. vfs_* only: BPF
+ * programs loaded meanwhile come and go as [bpf] symbols.
+ */
+static void test_kprobes_real_kallsyms(void **state)
+{
+	struct list_opts o = { .tracefs = root,
+			       .filter_functions = "/nonexistent/available_filter_functions",
+			       .kallsyms = "/proc/kallsyms",
+			       .kprobe_pmu = root };
+	char *want = NULL;
+	size_t cap = 0, n;
+	struct listed l;
+	FILE *p;
+
+	(void)state;
+	p = popen("awk '($2 == \"t\" || $2 == \"T\") && $3 ~ /^vfs_/ && $3 !~ /[.]part[.]/ "
+		  "{ print \"kprobe:\" $3 }' /proc/kallsyms | LC_ALL=C sort -u",
+		  "r");
+	assert_non_null(p);
+	n = getdelim(&want, &cap, '\0', p);
+	assert_int_equal(pclose(p), 0);
+	assert_true(n > 0 && strstr(want, "kprobe:vfs_read\n"));
+	run_opts(&l, "kprobe:vfs_*", false, &o);
+	assert_int_equal(l.ret, 0);
+	assert_string_equal(l.text, want);
+	free(l.text);
+	free(want);
+	run_opts(&l, "kprobe:vfs_read", false, &o);
+	assert_string_equal(l.text, "kprobe:vfs_read\n");
+	free(l.text);
+}
+
 static void test_no_kprobes(void **state)
 {
 	(void)state;
@@ -513,6 +547,7 @@ int main(void)
 		cmocka_unit_test(test_verbose_unreadable_format),
 		cmocka_unit_test(test_kprobes),
 		cmocka_unit_test(test_kprobes_kallsyms),
+		cmocka_unit_test(test_kprobes_real_kallsyms),
 		cmocka_unit_test(test_no_kprobes),
 		cmocka_unit_test(test_uprobes),
 		cmocka_unit_test(test_uprobe_library),
