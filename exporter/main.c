@@ -18,6 +18,7 @@
 
 #include "config.h"
 #include "http.h"
+#include "list.h"
 #include "loader.h"
 #include "log.h"
 #include "plan.h"
@@ -49,6 +50,8 @@ static const struct option options[] = {
 	{ "probe.mechanism", required_argument, NULL, OPT_MECHANISM },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "help", no_argument, NULL, 'h' },
+	{ "list", optional_argument, NULL, 'l' },
+	{ "verbose", no_argument, NULL, 'v' },
 	{ 0 },
 };
 
@@ -72,6 +75,10 @@ static void usage(FILE *f)
 		"                                 can, else the kprobe PMU, else tracefs), fentry,\n"
 		"                                 kprobe or legacy (default auto)\n"
 		"  --log.level=LEVEL              debug, info, warn or error (default info)\n"
+		"  -l, --list [PATTERN]           list the probes matching PATTERN (default: every\n"
+		"                                 tracepoint and kprobe), e.g. 'tracepoint:sched:*',\n"
+		"                                 'kprobe:vfs_*', 'uprobe:libc:mall*', '*sched*'\n"
+		"  -v, --verbose                  with --list: the fields of each tracepoint\n"
 		"  --version                      print the version and exit\n"
 		"  -h, --help                     print this help and exit\n");
 }
@@ -140,11 +147,12 @@ int main(int argc, char **argv)
 	struct plan *plan = NULL;
 	struct cfg *cfg = NULL;
 	char tracefs[PATH_MAX], err[1024] = "";
-	bool check = false;
+	bool check = false, list = false, verbose = false;
+	const char *list_pattern = NULL;
 	sigset_t sigs;
 	int opt, ret, sig;
 
-	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "hlv", options, NULL)) != -1) {
 		switch (opt) {
 		case OPT_CONFIG_FILE:
 			config_file = optarg;
@@ -187,6 +195,13 @@ int main(int argc, char **argv)
 			printf("bpfprom version %s (revision %s, libbpf %s)\n", BPFPROM_VERSION,
 			       BPFPROM_REVISION, libbpf_version_string());
 			return 0;
+		case 'l':
+			list = true;
+			list_pattern = optarg;
+			break;
+		case 'v':
+			verbose = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -195,10 +210,23 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	/* getopt takes an optional argument only glued (--list=P): also take --list P, -l P */
+	if (list && !list_pattern && optind < argc)
+		list_pattern = argv[optind++];
 	if (optind < argc) {
 		log_error("flags: unexpected argument \"%s\" (flags are --name=value)",
 			  argv[optind]);
 		return 2;
+	}
+	if (verbose && !list) {
+		log_error("flags: -v (--verbose) only applies to --list");
+		return 2;
+	}
+	if (list) {
+		ret = list__run(list_pattern, verbose, NULL, stdout, err, sizeof(err));
+		if (ret)
+			log_error("%s", err);
+		return ret ? 1 : 0;
 	}
 	log__init_libbpf();
 

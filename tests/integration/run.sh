@@ -502,5 +502,71 @@ else
 	skip "tracefs not mounted" "no unshare/setpriv"
 fi
 
+# --- --list: the probes of this machine, in config syntax ------------------
+TRACEFS=/sys/kernel/tracing
+out=$("$BIN" --list 'tracepoint:syscalls:sys_enter_getpp*' 2>&1)
+expect "--list: one tracepoint, exactly" "rc=0 tracepoint:syscalls:sys_enter_getppid" "rc=$? $out"
+out=$("$BIN" --list='t:syscalls:sys_*_getpp?d' 2>&1)
+expect "--list=: alias t:, wildcards * and ?" \
+	"rc=0 tracepoint:syscalls:sys_enter_getppid
+tracepoint:syscalls:sys_exit_getppid" "rc=$? $out"
+out=$("$BIN" -l 'tp:syscalls:sys_enter_getppid' 2>&1; echo "rc=$?"; "$BIN" -lv 'tp:syscalls:sys_enter_getppid' 2>&1)
+expect "-l PATTERN and -lv PATTERN" \
+	"tracepoint:syscalls:sys_enter_getppid
+rc=0
+tracepoint:syscalls:sys_enter_getppid
+    int __syscall_nr" "$out"
+# every event tracefs can enable (ftrace's own records are not tracepoints), sorted
+sed 's/^/tracepoint:/' $TRACEFS/available_events | LC_ALL=C sort -u >"$TMP/tp.want"
+"$BIN" --list 'tracepoint:*' >"$TMP/tp.got" 2>&1
+expect_file "--list 'tracepoint:*' is available_events, sorted" "$TMP/tp.want" "$TMP/tp.got"
+# fields as the format file declares them, without the common_ ones
+{
+	echo "tracepoint:sched:sched_switch"
+	sed -n 's/^\tfield:\([^;]*\);.*/    \1/p' $TRACEFS/events/sched/sched_switch/format | grep -v ' common_'
+} >"$TMP/v.want"
+"$BIN" --list tracepoint:sched:sched_switch -v >"$TMP/v.got" 2>&1
+expect_file "--list -v: fields of sched_switch from its format file" "$TMP/v.want" "$TMP/v.got"
+if command -v bpftrace >/dev/null; then
+	bpftrace -lv 'tracepoint:*' >"$TMP/bt.want" 2>/dev/null
+	"$BIN" --verbose --list 'tracepoint:*' >"$TMP/bt.got" 2>&1
+	expect_file "--list -v 'tracepoint:*' prints what bpftrace -lv prints" "$TMP/bt.want" "$TMP/bt.got"
+else
+	skip "--list -v against bpftrace -lv" "no bpftrace"
+fi
+# uprobes: the defined functions nm sees, at the resolved path
+target=$(realpath $BUILD/workload/uprobe_target)
+nm --defined-only "$target" | awk -v p="uprobe:$target:" '$2 ~ /^[Tti]$/ { print p $3 }' |
+	LC_ALL=C sort -u >"$TMP/up.want"
+"$BIN" --list "uprobe:$BUILD/workload/uprobe_target:*" >"$TMP/up.got" 2>&1
+expect_file "--list uprobe:BIN:* is nm's functions of BIN" "$TMP/up.want" "$TMP/up.got"
+libc=$(realpath "$(ldconfig -p | awk '/libc\.so\.6 .*x86-64/ { print $NF; exit }')")
+out=$("$BIN" --list 'u:libc:mallo?' 2>&1)
+expect "--list u:libc:mallo?: the library through ld.so.cache" "rc=0 uprobe:$libc:malloc" "rc=$? $out"
+out=$("$BIN" --list 'ur:libc:mallo?' 2>&1)
+expect "--list ur:libc:mallo?" "rc=0 uretprobe:$libc:malloc" "rc=$? $out"
+out=$("$BIN" --list 'uprobe:/etc/passwd:*' 2>&1)
+expect "--list: a binary that is not ELF" 'rc=1 error: list: uprobe: "/etc/passwd" is not an ELF file' "rc=$? $out"
+out=$("$BIN" --list 'tracepoint:nope*' 2>&1)
+expect "--list: nothing matches, nothing printed, exit 0" "rc=0 " "rc=$? $out"
+out=$("$BIN" --list 'tracepont:sched:*' 2>&1)
+expect "--list: unknown probe kind" \
+	'rc=1 error: list: unknown probe kind "tracepont" (did you mean "tracepoint"?); expected one of tracepoint, kprobe, kretprobe, uprobe, uretprobe' "rc=$? $out"
+out=$("$BIN" -v 2>&1)
+expect "-v without --list is a bad flag" "rc=2 error: flags: -v (--verbose) only applies to --list" "rc=$? $out"
+if [ ! -e /sys/bus/event_source/devices/kprobe ] && [ ! -e $TRACEFS/kprobe_events ]; then
+	out=$("$BIN" --list 'kprobe:vfs_*' 2>&1)
+	expect "--list kprobe: on a kernel without kprobes" \
+		"rc=1 error: list: kprobe: this kernel has no kprobes (CONFIG_KPROBES is not set)" "rc=$? $out"
+	out=$("$BIN" --list '*sys_*_getppid' 2>&1)
+	expect "--list: a bare pattern without kprobes lists tracepoints only" \
+		"rc=0 tracepoint:syscalls:sys_enter_getppid
+tracepoint:syscalls:sys_exit_getppid" "rc=$? $out"
+	"$BIN" --list >"$TMP/all.got" 2>&1
+	expect_file "--list alone: every tracepoint (no kprobes here)" "$TMP/tp.want" "$TMP/all.got"
+else
+	skip "--list kprobe: on a kernel without kprobes" "this kernel has kprobes"
+fi
+
 echo "integration: $PASS passed, $FAIL failed, $SKIP skipped"
 [ "$FAIL" -eq 0 ]

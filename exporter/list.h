@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * list: `bpfprom --list [PATTERN]`, the probes a config can name, one per
+ * line in config syntax, like `bpftrace -l`.
+ */
+#ifndef BPFPROM_LIST_H
+#define BPFPROM_LIST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/* Where the candidates come from; a NULL member takes the machine's default. */
+struct list_opts {
+	const char *tracefs; /* NULL: tracefs__find(), only when a kernel probe is listed */
+	const char *filter_functions; /* NULL: TRACEFS/available_filter_functions */
+	const char *kallsyms; /* NULL: /proc/kallsyms, when filter_functions cannot be read */
+	const char *kprobe_pmu; /* NULL: /sys/bus/event_source/devices/kprobe */
+	const char *ldcache; /* NULL: /etc/ld.so.cache, for uprobe:LIBRARY:... */
+};
+
+/*
+ * Write the probes matching pattern (NULL: every tracepoint and kprobe) to
+ * out, sorted and each once; with verbose, a tracepoint's fields follow it,
+ * indented by four spaces, as its format file declares them. Nothing is
+ * written unless everything could be read. Returns 0 (also when nothing
+ * matches) or a negative errno with one line in err ("list: ...").
+ */
+int list__run(const char *pattern, bool verbose, const struct list_opts *opts, FILE *out, char *err,
+	      size_t errlen);
+
+#endif /* BPFPROM_LIST_H */
