@@ -40,7 +40,6 @@ static __always_inline int is_trampoline(enum ctx_kind ck)
 	return ck == CTX_FENTRY || ck == CTX_FEXIT;
 }
 
-
 struct scratch {
 	/* ts then key: together the value of a `starts` entry */
 	__u64 ts;

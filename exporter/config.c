@@ -59,7 +59,7 @@ enum metric_key {
 
 static const char *const metric_keys[MK__COUNT] = {
 	"name", "help",	  "probe",  "until",	  "aggregate", "value",
-	"unit", "labels", "filter", "max_series", "buckets", "pid",
+	"unit", "labels", "filter", "max_series", "buckets",   "pid",
 };
 
 static const char *const agg_names[BPFPROM_AGG__COUNT] = {
@@ -1688,8 +1688,8 @@ static int parse_pid(struct parser *p, const yaml_node_t *node, struct cfg_metri
 				p, node, "pid",
 				"restricts uprobes to one process, but %s \"%s\" is a %s; use filter: pid == %" PRId64
 				" instead",
-				i < m->nprobes ? "probe" : "until", pr->spec, probe_kind_names[pr->kind],
-				v);
+				i < m->nprobes ? "probe" : "until", pr->spec,
+				probe_kind_names[pr->kind], v);
 	}
 	m->pid = (int32_t)v;
 	m->pid_pos = node_pos(node);

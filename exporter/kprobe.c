@@ -194,8 +194,9 @@ struct kprobe_legacy *kprobe__legacy_new(const char *tracefs, char *err, size_t 
 			 strerror(-ret));
 		goto fail;
 	}
-	snprintf(lg->group, sizeof(lg->group), KPROBE_GROUP_PREFIX "%02x%02x%02x%02x%02x%02x%02x%02x",
-		 rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
+	snprintf(lg->group, sizeof(lg->group),
+		 KPROBE_GROUP_PREFIX "%02x%02x%02x%02x%02x%02x%02x%02x", rnd[0], rnd[1], rnd[2],
+		 rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
 	lg->holder = hold(lg->group);
 	if (lg->holder < 0) {
 		ret = lg->holder;
@@ -216,8 +217,7 @@ const char *kprobe__legacy_group(const struct kprobe_legacy *lg)
 }
 
 /* p_FUNC_OFF or r_FUNC, cut to fit with a unique _N, as [A-Za-z0-9_]. */
-static void event_name(const char *func, uint64_t off, bool ret, size_t n, char *out,
-		       size_t outlen)
+static void event_name(const char *func, uint64_t off, bool ret, size_t n, char *out, size_t outlen)
 {
 	char suffix[32], base[KPROBE_NAME_MAX + 1];
 	size_t len, keep;
@@ -276,8 +276,8 @@ int kprobe__legacy_open(struct kprobe_legacy *lg, const char *func, uint64_t off
 			 (unsigned long long)off);
 	rc = write_events(lg->tracefs, cmd);
 	if (rc) {
-		snprintf(err, errlen, "kprobe_events refused \"%.*s\": %s",
-			 (int)strlen(cmd) - 1, cmd, kprobe__strerror(rc));
+		snprintf(err, errlen, "kprobe_events refused \"%.*s\": %s", (int)strlen(cmd) - 1,
+			 cmd, kprobe__strerror(rc));
 		return rc;
 	}
 	lg->events[lg->nevents] = strdup(name);
@@ -379,8 +379,9 @@ int kprobe__legacy_clean_stale(const char *tracefs)
 	}
 	fclose(f);
 	if (removed)
-		log_info("kprobe: removed %d stale event%s of killed bpfprom runs from kprobe_events",
-			 removed, removed == 1 ? "" : "s");
+		log_info(
+			"kprobe: removed %d stale event%s of killed bpfprom runs from kprobe_events",
+			removed, removed == 1 ? "" : "s");
 	return removed;
 }
 

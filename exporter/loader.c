@@ -244,8 +244,8 @@ static struct bpfprom_bpf *open_metric(const struct plan_metric *pm)
  * An fentry or fexit program is verified against its one target function, so
  * each target gets its own copy of the object, sharing the metric's maps.
  */
-static struct bpfprom_bpf *load_tramp(const struct loader_metric *lm,
-				      const struct plan_metric *pm, const struct plan_probe *pp)
+static struct bpfprom_bpf *load_tramp(const struct loader_metric *lm, const struct plan_metric *pm,
+				      const struct plan_probe *pp)
 {
 	struct bpfprom_bpf *t, *owner = lm->skel;
 	struct bpf_program *prog;
@@ -258,8 +258,12 @@ static struct bpfprom_bpf *load_tramp(const struct loader_metric *lm,
 	err = bpf_program__set_autoload(t->progs.handle_tp, false);
 	err = err ?: bpf_program__set_autoload(t->progs.handle_up, false);
 	err = err ?: bpf_program__set_autoload(t->progs.handle_kp, false);
-	err = err ?: bpf_program__set_autoload(t->progs.handle_fentry, prog == t->progs.handle_fentry);
-	err = err ?: bpf_program__set_autoload(t->progs.handle_fexit, prog == t->progs.handle_fexit);
+	err = err   ?:
+		      bpf_program__set_autoload(t->progs.handle_fentry,
+						prog == t->progs.handle_fentry);
+	err = err   ?:
+		      bpf_program__set_autoload(t->progs.handle_fexit,
+						prog == t->progs.handle_fexit);
 	err = err ?: bpf_program__set_attach_target(prog, 0, pp->func);
 	err = err ?: bpf_map__reuse_fd(t->maps.series, bpf_map__fd(owner->maps.series));
 	err = err ?: bpf_map__reuse_fd(t->maps.starts, bpf_map__fd(owner->maps.starts));
@@ -288,9 +292,8 @@ static void add_prog(struct loader_maps *maps, const struct bpf_program *prog)
 		maps->prog_fds[maps->nprogs++] = fd;
 }
 
-static int load_metric(struct loader *ld, const struct plan_kernel *k,
-		       const struct plan_metric *pm, size_t idx, struct loader_metric *lm,
-		       char *err, size_t errlen)
+static int load_metric(struct loader *ld, const struct plan_kernel *k, const struct plan_metric *pm,
+		       size_t idx, struct loader_metric *lm, char *err, size_t errlen)
 {
 	char msg[512];
 	int ret;
@@ -346,8 +349,9 @@ static int load_metric(struct loader *ld, const struct plan_kernel *k,
 		if (!link) {
 			ret = errno ? -errno : -EINVAL;
 			/* a kprobe says how it tried: --probe.mechanism can change that */
-			snprintf(err, errlen, "loader: metrics[%zu] (%s): cannot attach %s%s%s%s: %s",
-				 idx, pm->cm->name, pp->spec, pp->implied ? " (its return)" : "",
+			snprintf(err, errlen,
+				 "loader: metrics[%zu] (%s): cannot attach %s%s%s%s: %s", idx,
+				 pm->cm->name, pp->spec, pp->implied ? " (its return)" : "",
 				 is_kernel(pp) ? " with " : "",
 				 is_kernel(pp) ? plan__mech_name(pp->mech) : "", msg);
 			return ret;

@@ -124,8 +124,8 @@ static void probe_kernel(const struct cfg *cfg, struct plan_kernel *k, struct bt
 	err = loader__probe_fentry(*btf, why, sizeof(why));
 	k->fentry = err == 0;
 	log_debug("kernel: fentry %s%s%s; kprobe PMU %s; kprobe_events %s",
-		  k->fentry ? "works" : "does not work", k->fentry ? "" : ": ", k->fentry ? "" : why,
-		  k->kprobes.pmu_type >= 0 ? "present" : "absent",
+		  k->fentry ? "works" : "does not work", k->fentry ? "" : ": ",
+		  k->fentry ? "" : why, k->kprobes.pmu_type >= 0 ? "present" : "absent",
 		  k->kprobes.legacy ? "present" : "absent");
 }
 

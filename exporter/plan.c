@@ -382,9 +382,10 @@ static bool in_btf(const struct plan_kernel *k, const char *func)
 
 static int no_kprobes(struct ctx *c, const struct cfg_probe *pr, const char *key)
 {
-	return fail(c, pr->pos, key,
-		    "%s: this kernel has no kprobes (CONFIG_KPROBES is not set) and fentry is not available",
-		    pr->spec);
+	return fail(
+		c, pr->pos, key,
+		"%s: this kernel has no kprobes (CONFIG_KPROBES is not set) and fentry is not available",
+		pr->spec);
 }
 
 /*
@@ -466,8 +467,9 @@ static int kprobe_mech(struct ctx *c, const struct cfg_probe *pr, const char *ke
 			c, pr->pos, key,
 			"%s: \"%s\" is not in the kernel's BTF, so fentry cannot attach to it; %s",
 			pr->spec, pr->func,
-			pmu || legacy ? "use --probe.mechanism=auto or kprobe" :
-					"and this kernel has no kprobes (CONFIG_KPROBES is not set)");
+			pmu || legacy ?
+				"use --probe.mechanism=auto or kprobe" :
+				"and this kernel has no kprobes (CONFIG_KPROBES is not set)");
 	return 0;
 }
 

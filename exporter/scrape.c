@@ -121,9 +121,10 @@ static void render_probe_info(struct scrape *s, struct render_buf *out)
 	const char *names[3] = { "metric", "probe", "mechanism" };
 	const char *values[3];
 
-	render__text_family(out, "bpfprom_probe_info",
-			    "How each probe of a metric is attached (tracepoint, uprobe, fentry, kprobe or legacy).",
-			    "gauge");
+	render__text_family(
+		out, "bpfprom_probe_info",
+		"How each probe of a metric is attached (tracepoint, uprobe, fentry, kprobe or legacy).",
+		"gauge");
 	for (size_t i = 0; i < s->plan->nmetrics; i++) {
 		const struct plan_metric *pm = &s->plan->metrics[i];
 

@@ -447,7 +447,8 @@ static enum plan_mech mech_of(const char *probe)
 	return m;
 }
 
-#define KP_YAML(probe) "metrics:\n  - name: x_total\n    help: h\n    probe: " probe "\n    aggregate: count\n"
+#define KP_YAML(probe) \
+	"metrics:\n  - name: x_total\n    help: h\n    probe: " probe "\n    aggregate: count\n"
 #define KP_ERR "plan: t.yaml:4:12: metrics[0] (x_total): probe: "
 
 static void test_kprobe_mechanism(void **state)
@@ -457,12 +458,12 @@ static void test_kprobe_mechanism(void **state)
 
 	(void)state;
 	kernel(-1, false, false, PLAN_MECH_AUTO);
-	expect_error(KP_YAML("kprobe:vfs_read"),
-		     KP_ERR
-		     "kprobe:vfs_read: this kernel has no kprobes (CONFIG_KPROBES is not set) and fentry is not available");
-	expect_error(KP_YAML("kretprobe:vfs_read"),
-		     KP_ERR
-		     "kretprobe:vfs_read: this kernel has no kprobes (CONFIG_KPROBES is not set) and fentry is not available");
+	expect_error(
+		KP_YAML("kprobe:vfs_read"), KP_ERR
+		"kprobe:vfs_read: this kernel has no kprobes (CONFIG_KPROBES is not set) and fentry is not available");
+	expect_error(
+		KP_YAML("kretprobe:vfs_read"), KP_ERR
+		"kretprobe:vfs_read: this kernel has no kprobes (CONFIG_KPROBES is not set) and fentry is not available");
 
 	/* PMU first, then tracefs; no BTF here, so never fentry */
 	kernel(6, true, false, PLAN_MECH_AUTO);
@@ -477,28 +478,32 @@ static void test_kprobe_mechanism(void **state)
 
 	/* forcing what the kernel lacks names it */
 	kernel(-1, true, false, PLAN_MECH_KPROBE);
-	expect_error(KP_YAML("kprobe:vfs_read"),
-		     KP_ERR
-		     "kprobe:vfs_read: --probe.mechanism=kprobe, but this kernel has no kprobe PMU (/sys/bus/event_source/devices/kprobe); use --probe.mechanism=legacy");
+	expect_error(
+		KP_YAML("kprobe:vfs_read"), KP_ERR
+		"kprobe:vfs_read: --probe.mechanism=kprobe, but this kernel has no kprobe PMU (/sys/bus/event_source/devices/kprobe); use --probe.mechanism=legacy");
 	kernel(6, false, false, PLAN_MECH_LEGACY);
 	build(&b, KP_YAML("kprobe:vfs_read"));
 	assert_int_equal(b.ret, -EINVAL);
-	assert_true(strstr(b.err, "kprobe:vfs_read: --probe.mechanism=legacy, but tracefs has no kprobe_events (") != NULL);
+	assert_true(
+		strstr(b.err,
+		       "kprobe:vfs_read: --probe.mechanism=legacy, but tracefs has no kprobe_events (") !=
+		NULL);
 	done(&b);
 	kernel(6, true, false, PLAN_MECH_FENTRY);
-	expect_error(KP_YAML("kprobe:vfs_read"),
-		     KP_ERR
-		     "kprobe:vfs_read: --probe.mechanism=fentry, but fentry is not available on this kernel (no BTF, or trampolines refused; details with --log.level=debug)");
+	expect_error(
+		KP_YAML("kprobe:vfs_read"), KP_ERR
+		"kprobe:vfs_read: --probe.mechanism=fentry, but fentry is not available on this kernel (no BTF, or trampolines refused; details with --log.level=debug)");
 	kernel(-1, false, false, PLAN_MECH_LEGACY);
-	expect_error(KP_YAML("kprobe:vfs_read"),
-		     KP_ERR
-		     "kprobe:vfs_read: this kernel has no kprobes (CONFIG_KPROBES is not set) and fentry is not available");
+	expect_error(
+		KP_YAML("kprobe:vfs_read"), KP_ERR
+		"kprobe:vfs_read: this kernel has no kprobes (CONFIG_KPROBES is not set) and fentry is not available");
 
 	/* functions come from kallsyms: text symbols only, modules included */
 	kernel(6, true, false, PLAN_MECH_AUTO);
 	build(&b, KP_YAML("kprobe:vfs_data"));
 	assert_int_equal(b.ret, -EINVAL);
-	assert_true(strstr(b.err, "kprobe:vfs_data: no function \"vfs_data\" in this kernel (") != NULL);
+	assert_true(strstr(b.err, "kprobe:vfs_data: no function \"vfs_data\" in this kernel (") !=
+		    NULL);
 	done(&b);
 	build(&b, KP_YAML("kprobe:vfs_reed"));
 	assert_true(strstr(b.err, "/kallsyms); did you mean \"vfs_read\"?") != NULL);
@@ -526,10 +531,11 @@ static void test_kprobe_mechanism(void **state)
 	/* a kprobe's pointers point into the kernel */
 	assert_int_equal(b.plan->metrics[0].bcfg.labels[0].src.str_mode, BPFPROM_STR_KERNEL_PTR);
 	done(&b);
-	expect_error("metrics:\n  - name: x_total\n    help: h\n"
-		     "    probe: [kprobe:vfs_read, uprobe:/proc/self/exe:main]\n    aggregate: count\n"
-		     "    labels: [{name: s, source: str(arg1)}]\n",
-		     "plan: t.yaml:6:32: metrics[0] (x_total): labels[0]: str(arg1) reads kernel memory for kprobe:vfs_read but user memory for uprobe:/proc/self/exe:main; put them in two metrics");
+	expect_error(
+		"metrics:\n  - name: x_total\n    help: h\n"
+		"    probe: [kprobe:vfs_read, uprobe:/proc/self/exe:main]\n    aggregate: count\n"
+		"    labels: [{name: s, source: str(arg1)}]\n",
+		"plan: t.yaml:6:32: metrics[0] (x_total): labels[0]: str(arg1) reads kernel memory for kprobe:vfs_read but user memory for uprobe:/proc/self/exe:main; put them in two metrics");
 	kernel(-1, false, false, PLAN_MECH_AUTO);
 }
 
@@ -552,20 +558,20 @@ static void test_fentry_mechanism(void **state)
 	kernel(6, true, true, PLAN_MECH_KPROBE);
 	assert_int_equal(mech_of("kprobe:vfs_read"), PLAN_MECH_KPROBE);
 	kernel(6, true, true, PLAN_MECH_FENTRY);
-	expect_error(KP_YAML("kprobe:vfs_read+4"),
-		     KP_ERR
-		     "kprobe:vfs_read+4: fentry attaches at a function's entry only; +OFFSET needs --probe.mechanism=kprobe or legacy");
-	expect_error(KP_YAML("kprobe:mod_fn"),
-		     KP_ERR
-		     "kprobe:mod_fn: \"mod_fn\" is not in the kernel's BTF, so fentry cannot attach to it; use --probe.mechanism=auto or kprobe");
+	expect_error(
+		KP_YAML("kprobe:vfs_read+4"), KP_ERR
+		"kprobe:vfs_read+4: fentry attaches at a function's entry only; +OFFSET needs --probe.mechanism=kprobe or legacy");
+	expect_error(
+		KP_YAML("kprobe:mod_fn"), KP_ERR
+		"kprobe:mod_fn: \"mod_fn\" is not in the kernel's BTF, so fentry cannot attach to it; use --probe.mechanism=auto or kprobe");
 	kernel(-1, false, true, PLAN_MECH_AUTO);
 	assert_int_equal(mech_of("kprobe:vfs_read"), PLAN_MECH_FENTRY);
-	expect_error(KP_YAML("kprobe:vfs_read+4"),
-		     KP_ERR
-		     "kprobe:vfs_read+4: this kernel has no kprobes (CONFIG_KPROBES is not set), and fentry cannot attach at an offset");
-	expect_error(KP_YAML("kprobe:mod_fn"),
-		     KP_ERR
-		     "kprobe:mod_fn: \"mod_fn\" is not in the kernel's BTF, so fentry cannot attach to it; and this kernel has no kprobes (CONFIG_KPROBES is not set)");
+	expect_error(
+		KP_YAML("kprobe:vfs_read+4"), KP_ERR
+		"kprobe:vfs_read+4: this kernel has no kprobes (CONFIG_KPROBES is not set), and fentry cannot attach at an offset");
+	expect_error(
+		KP_YAML("kprobe:mod_fn"), KP_ERR
+		"kprobe:mod_fn: \"mod_fn\" is not in the kernel's BTF, so fentry cannot attach to it; and this kernel has no kprobes (CONFIG_KPROBES is not set)");
 	kern.btf = NULL;
 	btf__free(btf);
 	kernel(-1, false, false, PLAN_MECH_AUTO);
@@ -598,11 +604,11 @@ static void test_combine_stats(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_format_parse),   cmocka_unit_test(test_key_layout),
-		cmocka_unit_test(test_hist_bounds),    cmocka_unit_test(test_multi_probe),
-		cmocka_unit_test(test_error_messages), cmocka_unit_test(test_strings_and_latency),
-		cmocka_unit_test(test_uprobe_latency), cmocka_unit_test(test_lhist_wide_span),
-		cmocka_unit_test(test_combine_stats),  cmocka_unit_test(test_kprobe_mechanism),
+		cmocka_unit_test(test_format_parse),	 cmocka_unit_test(test_key_layout),
+		cmocka_unit_test(test_hist_bounds),	 cmocka_unit_test(test_multi_probe),
+		cmocka_unit_test(test_error_messages),	 cmocka_unit_test(test_strings_and_latency),
+		cmocka_unit_test(test_uprobe_latency),	 cmocka_unit_test(test_lhist_wide_span),
+		cmocka_unit_test(test_combine_stats),	 cmocka_unit_test(test_kprobe_mechanism),
 		cmocka_unit_test(test_fentry_mechanism),
 	};
 

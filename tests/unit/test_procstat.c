@@ -47,12 +47,14 @@ static int setup(void **state)
 	put("42/fd/7", "");
 	/* a comm with spaces and parentheses; utime 250, stime 150, starttime 1234,
 	 * vsize 123456789, rss 1000 pages */
-	put("42/stat", "42 (a) b (c) S 1 42 42 0 -1 4194560 100 0 0 0 250 150 0 0 20 0 3 0 1234 "
-		       "123456789 1000 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n");
+	put("42/stat",
+	    "42 (a) b (c) S 1 42 42 0 -1 4194560 100 0 0 0 250 150 0 0 20 0 3 0 1234 "
+	    "123456789 1000 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n");
 	put("stat", "cpu  1 2 3 4\nintr 5\nctxt 6\nbtime 1700000000\nprocesses 7\n");
-	put("42/limits", "Limit                     Soft Limit           Hard Limit           Units     \n"
-			 "Max cpu time              unlimited            unlimited            seconds   \n"
-			 "Max open files            1024                 524288               files     \n");
+	put("42/limits",
+	    "Limit                     Soft Limit           Hard Limit           Units     \n"
+	    "Max cpu time              unlimited            unlimited            seconds   \n"
+	    "Max open files            1024                 524288               files     \n");
 	return 0;
 }
 
@@ -88,7 +90,8 @@ static void test_errors(void **state)
 	assert_int_equal(procstat__read(root, "43", &ps), -ENOENT);
 	put("42/limits", "Max cpu time unlimited\n");
 	assert_int_equal(procstat__read(root, "42", &ps), -EINVAL);
-	put("42/limits", "Max open files            unlimited            unlimited            files\n");
+	put("42/limits",
+	    "Max open files            unlimited            unlimited            files\n");
 	assert_int_equal(procstat__read(root, "42", &ps), 0);
 	assert_int_equal(ps.max_fds, UINT64_MAX);
 	put("42/stat", "42 (truncated\n");
