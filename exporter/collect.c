@@ -346,20 +346,19 @@ int collect__metric(struct collect *c, const struct loader_maps *maps, struct re
 	return 0;
 }
 
-uint64_t collect__recursion_misses(const struct loader_maps *maps)
+void collect__prog_stats(const struct loader_maps *maps, struct collect_prog_stats *out)
 {
-	uint64_t n = 0;
-
+	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; i < maps->nprogs; i++) {
 		struct bpf_prog_info info = {};
 		__u32 len = sizeof(info);
 
-		if (maps->prog_fds[i] < 0)
+		if (bpf_obj_get_info_by_fd(maps->prog_fds[i], &info, &len))
 			continue;
-		if (bpf_obj_get_info_by_fd(maps->prog_fds[i], &info, &len) == 0)
-			n += info.recursion_misses;
+		out->recursion_misses += info.recursion_misses;
+		out->run_time_ns += info.run_time_ns;
+		out->run_cnt += info.run_cnt;
 	}
-	return n;
 }
 
 static bool in_init_pidns(struct collect *c)

@@ -33,11 +33,18 @@ int collect__metric(struct collect *c, const struct loader_maps *maps, struct re
 void collect__combine(enum bpfprom_agg agg, bool is_signed, const uint64_t *percpu, size_t ncpus,
 		      size_t words, uint64_t *out);
 
-/*
- * Events the kernel skipped because another BPF program was running on the
- * CPU (bpf_prog_info.recursion_misses, kernel 5.12+; 0 where unknown).
- */
-uint64_t collect__recursion_misses(const struct loader_maps *maps);
+/* What the kernel knows of a metric's programs, summed over them. */
+struct collect_prog_stats {
+	/* events skipped because another BPF program was running on the CPU
+	 * (bpf_prog_info.recursion_misses, kernel 5.12+; 0 where unknown) */
+	uint64_t recursion_misses;
+	/* time in the programs and runs, counted only while BPF stats are
+	 * enabled (--bpf.stats: BPF_ENABLE_STATS, kernel 5.8+) */
+	uint64_t run_time_ns;
+	uint64_t run_cnt;
+};
+
+void collect__prog_stats(const struct loader_maps *maps, struct collect_prog_stats *out);
 
 /*
  * Delete latency starts whose thread has exited (they would never end) and

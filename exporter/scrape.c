@@ -14,6 +14,7 @@ struct scrape {
 	const struct loader *ld;
 	struct collect **coll;
 	uint64_t (*drops)[BPFPROM_DROP__COUNT];
+	struct collect_prog_stats *progs;
 	/* each metric's render description, its decoders hooked in */
 	struct render_metric *rms;
 	uint64_t last_sweep;
@@ -70,7 +71,8 @@ struct scrape *scrape__new(const struct plan *plan, const struct loader *ld,
 	s->drops = calloc(n, sizeof(*s->drops));
 	s->dec = calloc(n, sizeof(*s->dec));
 	s->rms = calloc(n, sizeof(*s->rms));
-	if (!s->coll || !s->drops || !s->dec || !s->rms)
+	s->progs = calloc(n, sizeof(*s->progs));
+	if (!s->coll || !s->drops || !s->dec || !s->rms || !s->progs)
 		goto fail;
 	for (size_t i = 0; i < plan->nmetrics; i++) {
 		const struct cfg_metric *cm = plan->metrics[i].cm;
@@ -112,6 +114,7 @@ void scrape__free(struct scrape *s)
 	free(s->coll);
 	free(s->drops);
 	free(s->rms);
+	free(s->progs);
 	free(s);
 }
 
@@ -218,7 +221,8 @@ int scrape__metrics(void *arg, struct render_buf *out)
 		if (sweep)
 			s->drops[i][BPFPROM_DROP_ORPHAN_START] +=
 				collect__sweep_starts(s->coll[i], maps);
-		s->drops[i][BPFPROM_DROP_RECURSION] = collect__recursion_misses(maps);
+		collect__prog_stats(maps, &s->progs[i]);
+		s->drops[i][BPFPROM_DROP_RECURSION] = s->progs[i].recursion_misses;
 		render__text_metric(out, rm);
 	}
 	render_self(s, out);
