@@ -2,11 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # Runs bpfprom's test suites and closes with one line:
 #   total: N passed, N failed, N skipped
-# Usage: tests/run.sh [unit] [format] [integration] [asan]   (default: all)
+# Usage: tests/run.sh [unit] [format] [integration] [e2e] [asan]   (default: all)
 # BUILD selects the build tree (build, or build/asan for sanitizers).
 BUILD=${BUILD:-build}
 export BUILD
-suites=${*:-"unit format integration asan"}
+suites=${*:-"unit format integration e2e asan"}
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
 
@@ -58,6 +58,19 @@ run_integration() {
 	fi
 }
 
+run_e2e() {
+	out=$(mktemp)
+	sh tests/e2e/prometheus.sh | tee "$out"
+	line=$(sed -n 's/^e2e: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p' "$out" | tail -1)
+	rm -f "$out"
+	if [ -z "$line" ]; then
+		echo "e2e: the suite did not finish"
+		record e2e 0 1 0
+	else
+		record e2e $line
+	fi
+}
+
 # the same unit and integration suites on an ASan+UBSan build
 run_asan() {
 	if ! make --no-print-directory BUILD=build/asan SAN=1 all >/dev/null; then
@@ -80,6 +93,7 @@ for s in $suites; do
 	unit) run_unit ;;
 	format) run_format ;;
 	integration) run_integration ;;
+	e2e) run_e2e ;;
 	asan) run_asan ;;
 	*) echo "run.sh: unknown suite $s" >&2; exit 2 ;;
 	esac

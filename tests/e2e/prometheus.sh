@@ -1,0 +1,132 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# End to end: Debian's Prometheus scrapes bpfprom on loopback while a known
+# workload runs; the answers of Prometheus's HTTP API are checked exactly.
+# Closes with: e2e: N passed, N failed, N skipped
+BUILD=${BUILD:-build}
+BIN=$BUILD/bpfprom
+WL=$BUILD/workload/syscalls
+DIR=tests/e2e
+TMP=$(mktemp -d)
+PASS=0 FAIL=0 SKIP=0
+PID= PROM=
+
+cleanup() {
+	[ -n "$PID" ] && kill -9 "$PID" 2>/dev/null
+	[ -n "$PROM" ] && kill -9 "$PROM" 2>/dev/null
+	[ -n "$KEEP_TMP" ] || rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+ok() { PASS=$((PASS + 1)); echo "ok   - $1"; }
+not_ok() { FAIL=$((FAIL + 1)); echo "FAIL - $1"; shift; for l in "$@"; do echo "       $l"; done; }
+skip() { SKIP=$((SKIP + 1)); echo "skip - $1 ($2)"; }
+expect() {
+	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "expected: $2" "actual:   $3"; fi
+}
+finish() {
+	echo "e2e: $PASS passed, $FAIL failed, $SKIP skipped"
+	exit 0
+}
+
+for tool in prometheus jq curl; do
+	if ! command -v $tool >/dev/null; then
+		skip "e2e with Prometheus" "$tool is not installed"
+		finish
+	fi
+done
+if [ "$(id -u)" != 0 ]; then
+	skip "e2e with Prometheus" "needs root"
+	finish
+fi
+
+# start_bpfprom [FLAGS...]: sets PID and ADDR
+start_bpfprom() {
+	: >"$TMP/log"
+	"$BIN" --config.file=$DIR/configs/e2e.yaml --web.listen-address=127.0.0.1:0 "$@" 2>"$TMP/log" &
+	PID=$!
+	for _ in $(seq 100); do
+		ADDR=$(sed -n 's/.*listening on \(.*\)$/\1/p' "$TMP/log")
+		[ -n "$ADDR" ] && return 0
+		kill -0 "$PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "bpfprom did not start:"; cat "$TMP/log"
+	return 1
+}
+
+# start_prom SCRAPE_CONFIG_YAML [FLAGS...]: Prometheus on a free loopback port
+# with a fresh data dir; sets PROM and PADDR once it answers
+start_prom() {
+	# a port nobody listens on (ss from iproute2)
+	port=$((20000 + $$ % 20000))
+	while ss -Hltn "sport = :$port" | grep -q .; do port=$((port + 1)); done
+	PADDR=127.0.0.1:$port
+	rm -rf "$TMP/data"
+	printf 'global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n%s\n' "$1" >"$TMP/prom.yml"
+	shift
+	prometheus --config.file="$TMP/prom.yml" --storage.tsdb.path="$TMP/data" \
+		--web.listen-address="$PADDR" "$@" >"$TMP/prom.log" 2>&1 &
+	PROM=$!
+	for _ in $(seq 150); do
+		curl -sf "http://$PADDR/-/ready" >/dev/null 2>&1 && return 0
+		kill -0 "$PROM" 2>/dev/null || break
+		sleep 0.2
+	done
+	echo "prometheus did not start:"; tail -20 "$TMP/prom.log"
+	return 1
+}
+
+stop_all() {
+	kill -TERM "$PROM" 2>/dev/null
+	wait "$PROM" 2>/dev/null
+	PROM=
+	kill -TERM "$PID" 2>/dev/null
+	wait "$PID" 2>/dev/null
+	PID=
+}
+
+# query PROMQL: the API's JSON answer for an instant query
+query() { curl -sS --max-time 10 "http://$PADDR/api/v1/query" --data-urlencode "query=$1"; }
+
+# wait_for PROMQL JQ WANT: poll until the jq view of the answer is WANT (30 s),
+# printing the last view
+wait_for() {
+	for _ in $(seq 60); do
+		got=$(query "$1" | jq -c "$2" 2>/dev/null)
+		[ "$got" = "$3" ] && break
+		sleep 0.5
+	done
+	printf '%s' "$got"
+}
+
+# the workload runs before Prometheus starts, so every scrape sees the same totals
+workload() {
+	$WL e2e_cnt getppid 1234
+	# ten writes of 100 bytes: all in (64, 128]
+	$WL e2e_hist write 100 100 100 100 100 100 100 100 100 100
+}
+
+# --- classic: text format, counters and histogram_quantile ----------------------
+if start_bpfprom; then
+	workload
+	if start_prom "  - job_name: bpfprom
+    static_configs: [{targets: ['$ADDR']}]"; then
+		expect "prometheus: the scrape target is up" '"1"' \
+			"$(wait_for 'up{job="bpfprom"}' '.data.result[0].value[1]' '"1"')"
+		expect "prometheus: the counter is the exact number of calls" '"1234"' \
+			"$(wait_for 'e2e_getppid_total' '.data.result[0].value[1]' '"1234"')"
+		# linear interpolation inside (64, 128]: 64 + 64 * 0.5
+		expect "prometheus: histogram_quantile(0.5) over the classic buckets" '"96"' \
+			"$(wait_for 'histogram_quantile(0.5, e2e_write_bytes_bucket)' '.data.result[0].value[1]' '"96"')"
+		expect "prometheus: _count and _sum" '"10" "1000"' \
+			"$(wait_for 'e2e_write_bytes_count' '.data.result[0].value[1]' '"10"') $(wait_for 'e2e_write_bytes_sum' '.data.result[0].value[1]' '"1000"')"
+	else
+		not_ok "prometheus starts" "$(tail -5 "$TMP/prom.log")"
+	fi
+	stop_all
+else
+	not_ok "bpfprom starts for the e2e test" "$(cat "$TMP/log")"
+fi
+
+finish
