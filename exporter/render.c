@@ -443,7 +443,8 @@ static const char *om_unit(const char *fam, size_t len)
 
 	for (i = 0; i < sizeof(om_units) / sizeof(om_units[0]); i++) {
 		ul = strlen(om_units[i]);
-		if (len > ul + 1 && fam[len - ul - 1] == '_' && !memcmp(fam + len - ul, om_units[i], ul))
+		if (len > ul + 1 && fam[len - ul - 1] == '_' &&
+		    !memcmp(fam + len - ul, om_units[i], ul))
 			return om_units[i];
 	}
 	return NULL;
@@ -454,8 +455,8 @@ static const char *om_unit(const char *fam, size_t len)
  * UNIT (when the family name ends in a unit), HELP, in the spec's order; a
  * counter family is named without its samples' _total; HELP escapes quotes.
  */
-static void put_header(struct render_enc *e, const char *name, const char *suffix,
-		       const char *help, const char *help_suffix, const char *type)
+static void put_header(struct render_enc *e, const char *name, const char *suffix, const char *help,
+		       const char *help_suffix, const char *type)
 {
 	struct render_buf *b = e->out;
 	size_t nl = strlen(name), sl = strlen(suffix);
@@ -509,8 +510,8 @@ static void put_header(struct render_enc *e, const char *name, const char *suffi
 	put_char(b, '\n');
 }
 
-void render_put_label_value(struct render_buf *b, const struct render_label *l,
-			    const uint8_t *key, enum render_esc esc)
+void render_put_label_value(struct render_buf *b, const struct render_label *l, const uint8_t *key,
+			    enum render_esc esc)
 {
 	const uint8_t *p = key + l->key_off;
 	char tmp[RENDER_DECODE_MAX];

@@ -43,8 +43,8 @@ void render_pb_free(struct render_pb *pb);
 
 void render_put_escaped(struct render_buf *b, const char *s, size_t n, enum render_esc esc);
 /* One label of a series: decoded, a number, or the key's string. */
-void render_put_label_value(struct render_buf *b, const struct render_label *l,
-			    const uint8_t *key, enum render_esc esc);
+void render_put_label_value(struct render_buf *b, const struct render_label *l, const uint8_t *key,
+			    enum render_esc esc);
 /* A value word as a double in the metric's unit. */
 double render_scaled(uint64_t raw, bool is_signed, double scale);
 bool render_metric_readable(const struct render_metric *m, size_t words);

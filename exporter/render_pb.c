@@ -247,8 +247,7 @@ static void pb_set_labels(struct render_pb *pb, size_t n)
 	pb->metric.label = n ? pb->lpp : NULL;
 }
 
-static void pb_key_labels(struct render_pb *pb, const struct render_metric *m,
-			  const uint8_t *key)
+static void pb_key_labels(struct render_pb *pb, const struct render_metric *m, const uint8_t *key)
 {
 	size_t i;
 
@@ -276,8 +275,9 @@ static void pb_counter(struct render_enc *e, const struct render_metric *m)
 		v = m->values + i * m->value_words;
 		pb_key_labels(pb, m, m->keys + i * m->key_size);
 		pb->counter.has_value = 1;
-		pb->counter.value = is_sum ? render_scaled(v[BPFPROM_V_SUM], m->value_signed, m->scale) :
-					     (double)v[BPFPROM_V_COUNT];
+		pb->counter.value =
+			is_sum ? render_scaled(v[BPFPROM_V_SUM], m->value_signed, m->scale) :
+				 (double)v[BPFPROM_V_COUNT];
 		pb->metric.counter = &pb->counter;
 		pb_put_metric(e);
 	}
