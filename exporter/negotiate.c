@@ -206,13 +206,15 @@ static int specificity(const struct element *el, const struct candidate *c)
 	bool proto = false, encoding = false, version = false;
 	int spec = 2;
 	size_t i;
+	/* a wildcard asks for no particular version: the default one answers */
+	bool any_version = !c->version || c->version_optional;
 
 	if (span_is(el->type, "*"))
-		return span_is(el->subtype, "*") ? 0 : -1;
+		return span_is(el->subtype, "*") && any_version ? 0 : -1;
 	if (!span_is(el->type, c->type))
 		return -1;
 	if (span_is(el->subtype, "*"))
-		return 1;
+		return any_version ? 1 : -1;
 	if (!span_is(el->subtype, c->subtype))
 		return -1;
 	for (i = 0; i < el->nparams; i++) {
