@@ -541,8 +541,8 @@ static struct render_metric full_hist(uint64_t *values, size_t nseries, uint32_t
 }
 
 static const Io__Prometheus__Client__Histogram *one_hist(const struct render_metric *m,
-							 struct render_enc *e,
-							 struct render_buf *b, struct decoded *d)
+							 struct render_enc *e, struct render_buf *b,
+							 struct decoded *d)
 {
 	render_buf__reset(b);
 	render_enc__begin(e, RENDER_FMT_PROTOBUF, b);
@@ -744,7 +744,8 @@ static void test_negotiate_accept(void **state)
 		{ "text/plain;version=0.0.5, application/json", CT_TEXT },
 		/* case and whitespace */
 		{ "Application/OpenMetrics-Text ; Version=1.0.0 ; Q=1", CT_OM },
-		{ "  text/plain;q=0.1 ,\tapplication/openmetrics-text;version=\"1.0.0\";q=0.9", CT_OM },
+		{ "  text/plain;q=0.1 ,\tapplication/openmetrics-text;version=\"1.0.0\";q=0.9",
+		  CT_OM },
 		/* q-values */
 		{ "application/openmetrics-text;q=0.5, text/plain;q=0.6", CT_TEXT },
 		{ "application/openmetrics-text;q=0.6, text/plain;q=0.5", CT_OM },
@@ -759,7 +760,8 @@ static void test_negotiate_accept(void **state)
 		{ "application/openmetrics-text;q=0.2, application/*;q=0.9", CT_PB },
 		/* protobuf only with both parameters right */
 		{ "application/vnd.google.protobuf", CT_TEXT },
-		{ "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily", CT_TEXT },
+		{ "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily",
+		  CT_TEXT },
 		{ "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=text",
 		  CT_TEXT },
 		{ "application/vnd.google.protobuf;encoding=delimited;proto=io.prometheus.client.MetricFamily",
@@ -771,7 +773,8 @@ static void test_negotiate_accept(void **state)
 		{ "/plain", CT_TEXT },
 		{ "application/openmetrics-text;version=\"1.0.0", CT_TEXT },
 		{ "application/openmetrics-text;version", CT_TEXT },
-		{ "text/plain;version=0.0.4;q=0.1, bogus, application/openmetrics-text;q=0.2", CT_OM },
+		{ "text/plain;version=0.0.4;q=0.1, bogus, application/openmetrics-text;q=0.2",
+		  CT_OM },
 		{ "application/openmetrics-text;q=0.2;foo=\"a,b\", text/plain;q=0.1", CT_OM },
 	};
 	struct negotiate_format nf;
@@ -782,9 +785,9 @@ static void test_negotiate_accept(void **state)
 		if (strcmp(nf.content_type, cases[i].want))
 			fail_msg("Accept: %s: got %s, want %s", cases[i].accept, nf.content_type,
 				 cases[i].want);
-		assert_int_equal(nf.format, !strcmp(cases[i].want, CT_TEXT)	? RENDER_FMT_TEXT :
-					    !strcmp(cases[i].want, CT_PB)	? RENDER_FMT_PROTOBUF :
-										  RENDER_FMT_OPENMETRICS);
+		assert_int_equal(nf.format, !strcmp(cases[i].want, CT_TEXT) ? RENDER_FMT_TEXT :
+					    !strcmp(cases[i].want, CT_PB)   ? RENDER_FMT_PROTOBUF :
+									      RENDER_FMT_OPENMETRICS);
 		assert_string_equal(render__content_type(nf.format),
 				    !strcmp(cases[i].want, CT_OM001) ? CT_OM : cases[i].want);
 	}
