@@ -24,12 +24,12 @@ SAN_FLAGS :=
 ifeq ($(SAN),1)
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 endif
-PKGS := libbpf libmicrohttpd yaml-0.1 libelf zlib
+PKGS := libbpf libmicrohttpd yaml-0.1 libelf zlib libprotobuf-c
 EXTRA_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers \
-	-D_GNU_SOURCE -I$(BUILD) -Iexporter -Ibpf \
+	-D_GNU_SOURCE -I$(BUILD) -I$(BUILD)/proto -Iexporter -Ibpf \
 	-DBPFPROM_VERSION='"$(VERSION)"' -DBPFPROM_REVISION='"$(REVISION)"' \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(SAN_FLAGS)
-LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lbpf -lmicrohttpd -lyaml -lelf -lz) -lm
+LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lbpf -lmicrohttpd -lyaml -lelf -lz -lprotobuf-c) -lm
 LDFLAGS += $(SAN_FLAGS)
 
 ifeq ($(V),1)
@@ -44,7 +44,8 @@ endif
 .PHONY: all deps run test unit integration asan format format-check clean
 
 EXPORTER_SRCS := $(sort $(wildcard exporter/*.c))
-EXPORTER_OBJS := $(patsubst exporter/%.c,$(BUILD)/obj/%.o,$(EXPORTER_SRCS))
+PROTO_OBJS := $(BUILD)/obj/proto/metrics.pb-c.o $(BUILD)/obj/proto/timestamp.pb-c.o
+EXPORTER_OBJS := $(patsubst exporter/%.c,$(BUILD)/obj/%.o,$(EXPORTER_SRCS)) $(PROTO_OBJS)
 LIB_OBJS := $(filter-out $(BUILD)/obj/main.o,$(EXPORTER_OBJS))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
@@ -75,6 +76,31 @@ $(BUILD)/obj/%.o: exporter/%.c $(wildcard exporter/*.h) $(BPF_HDRS) $(BUILD)/bpf
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -c $< -o $@
+
+# Prometheus's data model (metrics.proto from Debian's
+# golang-github-prometheus-client-model-dev, which imports the well-known
+# timestamp.proto of libprotobuf-dev) compiled to C by protoc-c.
+PROTO_ROOT ?= /usr/share/gocode/src/github.com/prometheus/client_model
+PROTO_INC ?= /usr/include
+PROTOC_C ?= protoc-c
+PROTO_GEN := $(BUILD)/proto/io/prometheus/client/metrics.pb-c.c \
+	$(BUILD)/proto/io/prometheus/client/metrics.pb-c.h \
+	$(BUILD)/proto/google/protobuf/timestamp.pb-c.c $(BUILD)/proto/google/protobuf/timestamp.pb-c.h
+
+$(PROTO_GEN) &: $(PROTO_ROOT)/io/prometheus/client/metrics.proto
+	$(call msg,PROTOC-C,$(BUILD)/proto)
+	$(Q)mkdir -p $(BUILD)/proto
+	$(Q)$(PROTOC_C) --c_out=$(BUILD)/proto -I$(PROTO_ROOT) -I$(PROTO_INC) \
+		io/prometheus/client/metrics.proto google/protobuf/timestamp.proto
+
+# generated code: not held to the project's warning flags
+$(PROTO_OBJS): $(PROTO_GEN)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -I$(BUILD)/proto $(shell pkg-config --cflags libprotobuf-c 2>/dev/null) \
+		-c $(filter %/$(notdir $(@:.o=.c)),$^) -o $@
+
+$(BUILD)/obj/render.o $(BUILD)/obj/render_pb.o: $(PROTO_GEN)
 
 # the syscall names are generated from the kernel's own table (linux-libc-dev)
 $(BUILD)/obj/decode.o: $(BUILD)/syscalls.h

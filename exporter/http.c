@@ -11,10 +11,11 @@
 
 #include <microhttpd.h>
 
+#include "compress.h"
 #include "http.h"
 #include "log.h"
+#include "negotiate.h"
 
-#define CT_TEXT "text/plain; version=0.0.4; charset=utf-8"
 #define CT_HTML "text/html; charset=utf-8"
 #define CT_PLAIN "text/plain; charset=utf-8"
 
@@ -25,6 +26,7 @@ struct http_server {
 	char path[256];
 	char address[128];
 	size_t last_len; /* size hint for the next scrape's buffer */
+	struct render_buf zsrc; /* the identity body of a gzipped scrape, reused */
 };
 
 int http__parse_listen(const char *addr, char *host, size_t hostlen, char *port, size_t portlen,
@@ -159,6 +161,67 @@ static enum MHD_Result reply_buf(struct http_server *s, struct MHD_Connection *c
 	return ret;
 }
 
+/*
+ * The metrics in the format the Accept header ranks highest, gzipped when
+ * Accept-Encoding allows. Runs on libmicrohttpd's one internal polling
+ * thread (no thread pool, no thread per connection: see http__start), so
+ * s->zsrc and the handler's own state serve one scrape at a time without a
+ * lock.
+ */
+static enum MHD_Result reply_metrics(struct http_server *s, struct MHD_Connection *conn)
+{
+	const char *accept =
+		MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
+	const char *coding =
+		MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+	bool gzip = negotiate__gzip(coding);
+	struct render_buf b = { 0 }, *body = &b;
+	struct negotiate_format nf;
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+	int err;
+
+	negotiate__format(accept, &nf);
+	if (gzip) {
+		render_buf__reset(&s->zsrc);
+		body = &s->zsrc;
+	}
+	/* start near last time's size so a scrape rarely reallocates */
+	b.cap = s->last_len + s->last_len / 8 + 4096;
+	b.data = malloc(b.cap);
+	if (!b.data)
+		b.cap = 0;
+	err = s->h.metrics(s->h.ctx, nf.format, body);
+	if (!err && body->oom)
+		err = -ENOMEM;
+	if (!err && gzip)
+		err = compress__gzip(s->zsrc.data, s->zsrc.len, &b);
+	if (!err && b.oom)
+		err = -ENOMEM;
+	if (err) {
+		render_buf__free(&b);
+		log_error("web: rendering %s failed: %s", s->path, strerror(-err));
+		return reply_static(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, CT_PLAIN,
+				    "500 internal error: see the exporter's log\n");
+	}
+	if (!gzip)
+		s->last_len = b.len;
+	/* libmicrohttpd frees the body once sent */
+	r = MHD_create_response_from_buffer_with_free_callback(b.len, b.data, free_buf);
+	if (!r) {
+		render_buf__free(&b);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, nf.content_type);
+	if (gzip)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
+	ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url,
 			      const char *method, const char *version, const char *upload_data,
 			      size_t *upload_data_size, void **con_cls)
@@ -177,8 +240,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 		return reply_static(conn, MHD_HTTP_METHOD_NOT_ALLOWED, CT_PLAIN,
 				    "405 method not allowed: use GET or HEAD\n");
 	if (strcmp(url, s->path) == 0) {
-		fn = s->h.metrics;
-		ctype = CT_TEXT;
+		return reply_metrics(s, conn);
 	} else if (strcmp(url, "/") == 0) {
 		fn = s->h.landing;
 		ctype = CT_HTML;
@@ -233,6 +295,8 @@ int http__start(const struct http_opts *opts, const struct http_handlers *h,
 		return fd;
 	}
 	s->fd = fd;
+	/* one internal polling thread runs every handler, one at a time: the
+	 * handlers and their context (scrape's encoder, zsrc) rely on it */
 	s->daemon = MHD_start_daemon(
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG, 0, NULL, NULL,
 		handle, s, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_TIMEOUT,
@@ -260,5 +324,6 @@ void http__stop(struct http_server *s)
 		return;
 	/* the daemon closes the listening socket it was given */
 	MHD_stop_daemon(s->daemon);
+	render_buf__free(&s->zsrc);
 	free(s);
 }

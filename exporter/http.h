@@ -16,8 +16,9 @@
 #define HTTP_DEFAULT_PATH "/metrics"
 
 struct http_handlers {
-	/* Fill out with the exposition; return 0 or a negative errno. */
-	int (*metrics)(void *ctx, struct render_buf *out);
+	/* Fill out with the exposition in the format the request negotiated
+	 * (gzip is http's business); return 0 or a negative errno. */
+	int (*metrics)(void *ctx, enum render_format fmt, struct render_buf *out);
 	/* Fill out with the landing page HTML. */
 	int (*landing)(void *ctx, struct render_buf *out);
 	void *ctx;

@@ -371,6 +371,7 @@ static int plan_value(struct ctx *c, const struct tp_format *fmts, struct plan_m
 	pm->render.scale = seconds ? 1e-9 : 1;
 	pm->render.nbuckets = b->nbuckets;
 	pm->render.bounds = pm->bounds;
+	pm->render.hist_first_slot = b->hist_first_slot;
 	pm->render.value_words = b->value_words;
 	return 0;
 }

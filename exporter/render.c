@@ -2,8 +2,11 @@
 /*
  * render: collected series to the Prometheus text exposition format 0.0.4,
  * byte for byte as client_golang's expfmt writes it where it defines the
- * bytes. The only allocation is the growth of the caller's render_buf.
+ * bytes, and to OpenMetrics 1.0.0 text; the encoder's dispatch. Protobuf is
+ * in render_pb.c. The only allocation is the growth of the caller's
+ * render_buf (and of the encoder's scratch, once).
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
@@ -12,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "render.h"
+#include "render_int.h"
 
 #define RENDER_BUF_MIN 4096
 #define FLOAT_MAX 32
@@ -24,7 +27,7 @@
 static const char replacement[] = "\xef\xbf\xbd";
 
 /* Room for n more bytes plus the NUL kept after the content. */
-static bool buf_reserve(struct render_buf *b, size_t n)
+bool render_buf__reserve(struct render_buf *b, size_t n)
 {
 	size_t need, cap;
 	char *data;
@@ -72,7 +75,7 @@ void render_buf__free(struct render_buf *b)
 
 void render_buf__put(struct render_buf *b, const char *s, size_t n)
 {
-	if (!buf_reserve(b, n))
+	if (!render_buf__reserve(b, n))
 		return;
 	memcpy(b->data + b->len, s, n);
 	b->len += n;
@@ -107,7 +110,7 @@ void render_buf__printf(struct render_buf *b, const char *fmt, ...)
 		goto out;
 	}
 	if ((size_t)n >= avail) {
-		if (!buf_reserve(b, (size_t)n))
+		if (!render_buf__reserve(b, (size_t)n))
 			goto out;
 		vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
 	}
@@ -185,12 +188,12 @@ static size_t utf8_width(const unsigned char *s, size_t n)
 }
 
 /*
- * Escape s for a HELP line (\ and newline) or a label value (also "), and
- * make it valid UTF-8 as Go's strings.ToValidUTF8(s, "\uFFFD") does: each
- * maximal run of bytes that do not start a valid sequence becomes ONE U+FFFD.
- * A run is broken by any valid character, ASCII or not.
+ * Escape s for a HELP line (\ and newline), a label value (also ") or not at
+ * all (protobuf), and make it valid UTF-8 as Go's strings.ToValidUTF8(s,
+ * "\uFFFD") does: each maximal run of bytes that do not start a valid
+ * sequence becomes ONE U+FFFD. A run is broken by any valid character.
  */
-static void put_escaped(struct render_buf *b, const char *s, size_t n, bool quote)
+void render_put_escaped(struct render_buf *b, const char *s, size_t n, enum render_esc mode)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, from = 0, w;
@@ -213,11 +216,13 @@ static void put_escaped(struct render_buf *b, const char *s, size_t n, bool quot
 			continue;
 		}
 		invalid = false;
-		if (p[i] == '\\')
+		if (mode == RENDER_ESC_NONE)
+			esc = NULL;
+		else if (p[i] == '\\')
 			esc = "\\\\";
 		else if (p[i] == '\n')
 			esc = "\\n";
-		else if (p[i] == '"' && quote)
+		else if (p[i] == '"' && mode == RENDER_ESC_LABEL)
 			esc = "\\\"";
 		else
 			esc = NULL;
@@ -233,13 +238,13 @@ static void put_escaped(struct render_buf *b, const char *s, size_t n, bool quot
 
 void render__escape_label_value(struct render_buf *b, const char *s, size_t n)
 {
-	put_escaped(b, s, n, true);
+	render_put_escaped(b, s, n, RENDER_ESC_LABEL);
 }
 
 void render__escape_help(struct render_buf *b, const char *s)
 {
 	if (s)
-		put_escaped(b, s, strlen(s), false);
+		render_put_escaped(b, s, strlen(s), RENDER_ESC_HELP);
 }
 
 /*
@@ -394,6 +399,11 @@ static double apply_scale(double v, double scale)
 	return v * scale;
 }
 
+double render_scaled(uint64_t raw, bool is_signed, double scale)
+{
+	return apply_scale(is_signed ? (double)(int64_t)raw : (double)raw, scale);
+}
+
 static void put_scaled(struct render_buf *b, uint64_t raw, bool is_signed, double scale)
 {
 	if (scale == 1) {
@@ -403,27 +413,105 @@ static void put_scaled(struct render_buf *b, uint64_t raw, bool is_signed, doubl
 			put_u64(b, raw);
 		return;
 	}
-	put_float(b, apply_scale(is_signed ? (double)(int64_t)raw : (double)raw, scale));
+	put_float(b, render_scaled(raw, is_signed, scale));
 }
 
-static void put_header(struct render_buf *b, const char *name, const char *suffix, const char *help,
+/*
+ * OpenMetrics "canonical numbers" for le: Go's %g with ".0" appended when
+ * there is neither a point nor an exponent (1024.0, 0.0, 1.048576e+06), as
+ * the spec's considerations and client_golang's writeOpenMetricsFloat do.
+ */
+static size_t om_float(char *out, double v)
+{
+	size_t n = render__float(out, v);
+
+	if (isfinite(v) && !memchr(out, '.', n) && !memchr(out, 'e', n)) {
+		memcpy(out + n, ".0", 3);
+		n += 2;
+	}
+	return n;
+}
+
+/* OpenMetrics base units a family name can end in (_UNIT). */
+static const char *const om_units[] = {
+	"seconds", "bytes", "joules", "grams", "meters", "ratio", "volts", "amperes", "celsius",
+};
+
+static const char *om_unit(const char *fam, size_t len)
+{
+	size_t i, ul;
+
+	for (i = 0; i < sizeof(om_units) / sizeof(om_units[0]); i++) {
+		ul = strlen(om_units[i]);
+		if (len > ul + 1 && fam[len - ul - 1] == '_' &&
+		    !memcmp(fam + len - ul, om_units[i], ul))
+			return om_units[i];
+	}
+	return NULL;
+}
+
+/*
+ * The metadata of one family. Text 0.0.4: HELP then TYPE. OpenMetrics: TYPE,
+ * UNIT (when the family name ends in a unit), HELP, in the spec's order; a
+ * counter family is named without its samples' _total; HELP escapes quotes.
+ */
+static void put_header(struct render_enc *e, const char *name, const char *suffix, const char *help,
 		       const char *help_suffix, const char *type)
 {
-	render_buf__puts(b, "# HELP ");
-	render_buf__puts(b, name);
-	render_buf__puts(b, suffix);
-	put_char(b, ' ');
-	render__escape_help(b, help);
-	render__escape_help(b, help_suffix);
-	render_buf__puts(b, "\n# TYPE ");
-	render_buf__puts(b, name);
-	render_buf__puts(b, suffix);
+	struct render_buf *b = e->out;
+	size_t nl = strlen(name), sl = strlen(suffix);
+	const char *unit;
+
+	if (!e->om) {
+		render_buf__puts(b, "# HELP ");
+		render_buf__puts(b, name);
+		render_buf__puts(b, suffix);
+		put_char(b, ' ');
+		render__escape_help(b, help);
+		render__escape_help(b, help_suffix);
+		render_buf__puts(b, "\n# TYPE ");
+		render_buf__puts(b, name);
+		render_buf__puts(b, suffix);
+		put_char(b, ' ');
+		render_buf__puts(b, type);
+		put_char(b, '\n');
+		return;
+	}
+	/* family name = name + suffix, less _total for a counter */
+	if (!strcmp(type, "counter")) {
+		if (sl >= 6 && !strcmp(suffix + sl - 6, "_total"))
+			sl -= 6;
+		else if (!sl && nl >= 6 && !strcmp(name + nl - 6, "_total"))
+			nl -= 6;
+	}
+	render_buf__puts(b, "# TYPE ");
+	render_buf__put(b, name, nl);
+	render_buf__put(b, suffix, sl);
 	put_char(b, ' ');
 	render_buf__puts(b, type);
 	put_char(b, '\n');
+	/* the unit is the family name's last word only when there is no suffix
+	 * after the metric's own name (name_min is not in seconds by name) */
+	unit = sl ? NULL : om_unit(name, nl);
+	if (unit) {
+		render_buf__puts(b, "# UNIT ");
+		render_buf__put(b, name, nl);
+		put_char(b, ' ');
+		render_buf__puts(b, unit);
+		put_char(b, '\n');
+	}
+	render_buf__puts(b, "# HELP ");
+	render_buf__put(b, name, nl);
+	render_buf__put(b, suffix, sl);
+	put_char(b, ' ');
+	if (help)
+		render_put_escaped(b, help, strlen(help), RENDER_ESC_LABEL);
+	render_put_escaped(b, help_suffix, strlen(help_suffix), RENDER_ESC_LABEL);
+	put_char(b, '\n');
 }
 
-static void put_label_value(struct render_buf *b, const struct render_label *l, const uint8_t *key)
+void render_put_label_value(struct render_buf *b, const struct render_label *l, const uint8_t *key,
+			    enum render_esc esc)
 {
 	const uint8_t *p = key + l->key_off;
 	char tmp[RENDER_DECODE_MAX];
@@ -440,8 +528,7 @@ static void put_label_value(struct render_buf *b, const struct render_label *l, 
 
 	if (l->is_str) {
 		nul = memchr(p, '\0', l->key_size);
-		render__escape_label_value(b, (const char *)p,
-					   nul ? (size_t)(nul - p) : l->key_size);
+		render_put_escaped(b, (const char *)p, nul ? (size_t)(nul - p) : l->key_size, esc);
 		return;
 	}
 	memcpy(&u, p, l->key_size);
@@ -465,7 +552,7 @@ static void put_label_value(struct render_buf *b, const struct render_label *l, 
 		/* decoded text is anything a kernel name can be: escape it */
 		text = l->decode(l->decode_ctx, v, l->is_signed, tmp, sizeof(tmp), &n);
 		if (text) {
-			render__escape_label_value(b, text, n);
+			render_put_escaped(b, text, n, esc);
 			return;
 		}
 	}
@@ -490,7 +577,7 @@ static void put_series(struct render_buf *b, const struct render_metric *m, cons
 				put_char(b, ',');
 			render_buf__puts(b, m->labels[i].name);
 			render_buf__put(b, "=\"", 2);
-			put_label_value(b, &m->labels[i], key);
+			render_put_label_value(b, &m->labels[i], key, RENDER_ESC_LABEL);
 			put_char(b, '"');
 		}
 		if (le) {
@@ -505,7 +592,7 @@ static void put_series(struct render_buf *b, const struct render_metric *m, cons
 
 /* Whether collect handed over keys and values that the labels and the
  * aggregate can be read from without leaving them. */
-static bool metric_readable(const struct render_metric *m, size_t words)
+bool render_metric_readable(const struct render_metric *m, size_t words)
 {
 	size_t i;
 
@@ -527,14 +614,15 @@ static bool metric_readable(const struct render_metric *m, size_t words)
 	return true;
 }
 
-static void text_counter(struct render_buf *b, const struct render_metric *m)
+static void text_counter(struct render_enc *e, const struct render_metric *m)
 {
 	bool is_sum = m->agg == BPFPROM_AGG_SUM;
+	struct render_buf *b = e->out;
 	const uint64_t *v;
 	size_t i;
 
-	put_header(b, m->name, "", m->help, "", "counter");
-	if (!metric_readable(m, is_sum ? BPFPROM_V_SUM + 1 : BPFPROM_V_COUNT + 1))
+	put_header(e, m->name, "", m->help, "", "counter");
+	if (!render_metric_readable(m, is_sum ? BPFPROM_V_SUM + 1 : BPFPROM_V_COUNT + 1))
 		return;
 	for (i = 0; i < m->nseries && !b->oom; i++) {
 		v = m->values + i * m->value_words;
@@ -553,8 +641,10 @@ struct le_cache {
 	uint8_t len[BPFPROM_MAX_BUCKETS];
 };
 
-static void text_histogram(struct render_buf *b, const struct render_metric *m)
+static void text_histogram(struct render_enc *e, const struct render_metric *m)
 {
+	size_t (*fmt)(char *, double) = e->om ? om_float : render__float;
+	struct render_buf *b = e->out;
 	struct le_cache lc;
 	char tmp[FLOAT_MAX];
 	const char *le;
@@ -563,12 +653,16 @@ static void text_histogram(struct render_buf *b, const struct render_metric *m)
 	uint64_t cum;
 	size_t i, j, le_len;
 	bool cached = m->nbuckets <= BPFPROM_MAX_BUCKETS;
+	/* OpenMetrics: a histogram with a negative bucket threshold MUST NOT
+	 * have a sum (it would not be a counter) */
+	bool with_sum = !(e->om && m->nbuckets && m->bounds && m->bounds[0] < 0);
 
-	put_header(b, m->name, "", m->help, "", "histogram");
-	if (!metric_readable(m, BPFPROM_V_BUCKETS + m->nbuckets + 1) || (m->nbuckets && !m->bounds))
+	put_header(e, m->name, "", m->help, "", "histogram");
+	if (!render_metric_readable(m, BPFPROM_V_BUCKETS + m->nbuckets + 1) ||
+	    (m->nbuckets && !m->bounds))
 		return;
 	for (j = 0; cached && j < m->nbuckets; j++)
-		lc.len[j] = (uint8_t)render__float(lc.text[j], m->bounds[j]);
+		lc.len[j] = (uint8_t)fmt(lc.text[j], m->bounds[j]);
 	for (i = 0; i < m->nseries && !b->oom; i++) {
 		v = m->values + i * m->value_words;
 		key = m->keys + i * m->key_size;
@@ -579,7 +673,7 @@ static void text_histogram(struct render_buf *b, const struct render_metric *m)
 				le_len = lc.len[j];
 			} else {
 				le = tmp;
-				le_len = render__float(tmp, m->bounds[j]);
+				le_len = fmt(tmp, m->bounds[j]);
 			}
 			cum += v[BPFPROM_V_BUCKETS + j];
 			put_series(b, m, "_bucket", key, le, le_len);
@@ -591,22 +685,25 @@ static void text_histogram(struct render_buf *b, const struct render_metric *m)
 		put_series(b, m, "_bucket", key, "+Inf", 4);
 		put_u64(b, cum);
 		put_char(b, '\n');
-		put_series(b, m, "_sum", key, NULL, 0);
-		put_scaled(b, v[BPFPROM_V_SUM], m->value_signed, m->scale);
-		put_char(b, '\n');
+		if (with_sum) {
+			put_series(b, m, "_sum", key, NULL, 0);
+			put_scaled(b, v[BPFPROM_V_SUM], m->value_signed, m->scale);
+			put_char(b, '\n');
+		}
 		put_series(b, m, "_count", key, NULL, 0);
 		put_u64(b, cum);
 		put_char(b, '\n');
 	}
 }
 
-static void text_stats_gauge(struct render_buf *b, const struct render_metric *m, bool readable,
+static void text_stats_gauge(struct render_enc *e, const struct render_metric *m, bool readable,
 			     const char *suffix, const char *help_suffix, size_t word)
 {
+	struct render_buf *b = e->out;
 	const uint64_t *v;
 	size_t i;
 
-	put_header(b, m->name, suffix, m->help, help_suffix, "gauge");
+	put_header(e, m->name, suffix, m->help, help_suffix, "gauge");
 	if (!readable)
 		return;
 	for (i = 0; i < m->nseries && !b->oom; i++) {
@@ -620,14 +717,15 @@ static void text_stats_gauge(struct render_buf *b, const struct render_metric *m
 	}
 }
 
-static void text_stats(struct render_buf *b, const struct render_metric *m)
+static void text_stats(struct render_enc *e, const struct render_metric *m)
 {
-	bool readable = metric_readable(m, BPFPROM_V_MAX + 1);
+	bool readable = render_metric_readable(m, BPFPROM_V_MAX + 1);
+	struct render_buf *b = e->out;
 	const uint64_t *v;
 	const uint8_t *key;
 	size_t i;
 
-	put_header(b, m->name, "", m->help, "", "summary");
+	put_header(e, m->name, "", m->help, "", "summary");
 	for (i = 0; readable && i < m->nseries && !b->oom; i++) {
 		v = m->values + i * m->value_words;
 		key = m->keys + i * m->key_size;
@@ -638,32 +736,38 @@ static void text_stats(struct render_buf *b, const struct render_metric *m)
 		put_u64(b, v[BPFPROM_V_COUNT]);
 		put_char(b, '\n');
 	}
-	text_stats_gauge(b, m, readable, "_min", " (minimum)", BPFPROM_V_MIN);
-	text_stats_gauge(b, m, readable, "_max", " (maximum)", BPFPROM_V_MAX);
+	text_stats_gauge(e, m, readable, "_min", " (minimum)", BPFPROM_V_MIN);
+	text_stats_gauge(e, m, readable, "_max", " (maximum)", BPFPROM_V_MAX);
 }
 
-void render__text_metric(struct render_buf *b, const struct render_metric *m)
+static void text_metric(struct render_enc *e, const struct render_metric *m)
 {
 	switch (m->agg) {
 	case BPFPROM_AGG_COUNT:
 	case BPFPROM_AGG_SUM:
-		text_counter(b, m);
+		text_counter(e, m);
 		break;
 	case BPFPROM_AGG_HIST:
 	case BPFPROM_AGG_LHIST:
-		text_histogram(b, m);
+		text_histogram(e, m);
 		break;
 	case BPFPROM_AGG_STATS:
-		text_stats(b, m);
+		text_stats(e, m);
 		break;
 	default:
 		break;
 	}
 }
 
-void render__text_family(struct render_buf *b, const char *name, const char *help, const char *type)
+static const char *const type_names[] = {
+	[RENDER_COUNTER] = "counter",
+	[RENDER_GAUGE] = "gauge",
+};
+
+static void text_family(struct render_enc *e, const char *name, const char *help,
+			enum render_type type)
 {
-	put_header(b, name, "", help, "", type);
+	put_header(e, name, "", help, "", type_names[type]);
 }
 
 static void put_sample_labels(struct render_buf *b, const char *name, size_t nlabels,
@@ -685,6 +789,126 @@ static void put_sample_labels(struct render_buf *b, const char *name, size_t nla
 		put_char(b, '}');
 	}
 	put_char(b, ' ');
+}
+
+static void text_sample(struct render_enc *e, size_t nlabels, const char *const *lnames,
+			const char *const *lvalues, bool is_u64, uint64_t u, double d)
+{
+	put_sample_labels(e->out, e->fam_name, nlabels, lnames, lvalues);
+	if (is_u64)
+		put_u64(e->out, u);
+	else
+		put_float(e->out, d);
+	put_char(e->out, '\n');
+}
+
+static void text_begin(struct render_enc *e)
+{
+	(void)e;
+}
+
+static void text_end(struct render_enc *e)
+{
+	if (e->om)
+		render_buf__puts(e->out, "# EOF\n");
+}
+
+static const struct render_enc_ops text_ops = {
+	.begin = text_begin,
+	.metric = text_metric,
+	.family = text_family,
+	.sample = text_sample,
+	.end = text_end,
+};
+
+struct render_enc *render_enc__new(void)
+{
+	return calloc(1, sizeof(struct render_enc));
+}
+
+void render_enc__free(struct render_enc *e)
+{
+	if (!e)
+		return;
+	render_pb_free(e->pb);
+	free(e);
+}
+
+void render_enc__begin(struct render_enc *e, enum render_format fmt, struct render_buf *out)
+{
+	e->out = out;
+	e->om = fmt == RENDER_FMT_OPENMETRICS;
+	e->ops = fmt == RENDER_FMT_PROTOBUF ? &render_pb_ops : &text_ops;
+	e->fam_name = NULL;
+	e->ops->begin(e);
+}
+
+void render_enc__metric(struct render_enc *e, const struct render_metric *m)
+{
+	e->ops->metric(e, m);
+}
+
+void render_enc__family(struct render_enc *e, const char *name, const char *help,
+			enum render_type type)
+{
+	e->fam_name = name;
+	e->fam_type = type;
+	e->ops->family(e, name, help, type);
+}
+
+void render_enc__sample(struct render_enc *e, size_t nlabels, const char *const *lnames,
+			const char *const *lvalues, double value)
+{
+	if (e->fam_name)
+		e->ops->sample(e, nlabels, lnames, lvalues, false, 0, value);
+}
+
+void render_enc__sample_u64(struct render_enc *e, size_t nlabels, const char *const *lnames,
+			    const char *const *lvalues, uint64_t value)
+{
+	if (e->fam_name)
+		e->ops->sample(e, nlabels, lnames, lvalues, true, value, 0);
+}
+
+int render_enc__end(struct render_enc *e)
+{
+	e->ops->end(e);
+	e->fam_name = NULL;
+	return e->out->oom ? -ENOMEM : 0;
+}
+
+const char *render__content_type(enum render_format fmt)
+{
+	switch (fmt) {
+	case RENDER_FMT_OPENMETRICS:
+		return "application/openmetrics-text; version=1.0.0; charset=utf-8";
+	case RENDER_FMT_PROTOBUF:
+		return "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; "
+		       "encoding=delimited";
+	default:
+		return "text/plain; version=0.0.4; charset=utf-8";
+	}
+}
+
+bool render__native_exact(const struct render_metric *m)
+{
+	return m->agg == BPFPROM_AGG_HIST && m->scale == 1 && !m->value_signed && m->nbuckets &&
+	       m->hist_first_slot + m->nbuckets == BPFPROM_LOG2_SLOTS;
+}
+
+/* The text 0.0.4 entry points, for callers that hold no encoder. */
+void render__text_metric(struct render_buf *b, const struct render_metric *m)
+{
+	struct render_enc e = { .ops = &text_ops, .out = b };
+
+	text_metric(&e, m);
+}
+
+void render__text_family(struct render_buf *b, const char *name, const char *help, const char *type)
+{
+	struct render_enc e = { .ops = &text_ops, .out = b };
+
+	put_header(&e, name, "", help, "", type);
 }
 
 void render__text_sample(struct render_buf *b, const char *name, size_t nlabels,

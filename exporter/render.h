@@ -22,6 +22,8 @@ struct render_buf {
 };
 
 void render_buf__reset(struct render_buf *b);
+/* Room for n more bytes (and a NUL after them); false (and oom) if not. */
+bool render_buf__reserve(struct render_buf *b, size_t n);
 void render_buf__free(struct render_buf *b);
 void render_buf__put(struct render_buf *b, const char *s, size_t n);
 void render_buf__puts(struct render_buf *b, const char *s);
@@ -54,6 +56,8 @@ struct render_metric {
 	/* hist/lhist: finite upper bounds (already scaled), nbuckets of them */
 	size_t nbuckets;
 	const double *bounds;
+	/* hist: the log2 slot of bucket 0 (bpfprom.h), for native histograms */
+	uint32_t hist_first_slot;
 	/* series: nseries keys of key_size bytes and values of value_words u64,
 	 * CPUs already combined. Value layout as bpf/bpfprom.h describes:
 	 * count: [0] count. sum: [0] count, [1] sum.
@@ -67,6 +71,64 @@ struct render_metric {
 	size_t value_words;
 	const uint64_t *values;
 };
+
+/* The exposition formats a scrape can be answered in. */
+enum render_format {
+	RENDER_FMT_TEXT = 0, /* text 0.0.4 */
+	RENDER_FMT_OPENMETRICS, /* OpenMetrics 1.0.0 text */
+	RENDER_FMT_PROTOBUF, /* io.prometheus.client.MetricFamily, length-delimited */
+	RENDER_FMT__COUNT,
+};
+
+/* Family types, for metrics that are not a render_metric (self-metrics). */
+enum render_type {
+	RENDER_COUNTER = 0,
+	RENDER_GAUGE,
+};
+
+/*
+ * An encoder: one exposition in one format, written into a caller's buffer.
+ * User metrics and self-metrics go through the same encoder, so every format
+ * renders both. It keeps scratch space (protobuf messages, arrays sized by
+ * the largest metric, grown geometrically) from one scrape to the next: a
+ * steady-state scrape allocates nothing per sample. Not thread-safe: one
+ * exposition at a time.
+ *
+ *   enc = render_enc__new();
+ *   render_enc__begin(enc, RENDER_FMT_OPENMETRICS, &buf);
+ *   render_enc__metric(enc, &m);                  any number of these
+ *   render_enc__family(enc, "x_total", "Help.", RENDER_COUNTER);
+ *   render_enc__sample_u64(enc, 1, names, values, 42);
+ *   err = render_enc__end(enc);                   OpenMetrics: "# EOF"
+ */
+struct render_enc;
+
+struct render_enc *render_enc__new(void);
+void render_enc__free(struct render_enc *e);
+void render_enc__begin(struct render_enc *e, enum render_format fmt, struct render_buf *out);
+void render_enc__metric(struct render_enc *e, const struct render_metric *m);
+/* A family of plain samples: counters end in _total (text and protobuf name
+ * the family so; OpenMetrics names it without the suffix). */
+void render_enc__family(struct render_enc *e, const char *name, const char *help,
+			enum render_type type);
+/* A sample of the last family, named as the family was given. */
+void render_enc__sample(struct render_enc *e, size_t nlabels, const char *const *lnames,
+			const char *const *lvalues, double value);
+void render_enc__sample_u64(struct render_enc *e, size_t nlabels, const char *const *lnames,
+			    const char *const *lvalues, uint64_t value);
+/* Finish the exposition: 0, or -ENOMEM if any part could not be written. */
+int render_enc__end(struct render_enc *e);
+
+/* The Content-Type of a format (OpenMetrics: version 1.0.0). */
+const char *render__content_type(enum render_format fmt);
+
+/*
+ * Whether m's histogram maps exactly onto a native histogram of schema 0:
+ * a log2 hist of an unsigned value in its own unit (no unit: seconds), whose
+ * buckets reach the last slot (no buckets.max, so nothing lands in the
+ * overflow bucket that only +Inf holds).
+ */
+bool render__native_exact(const struct render_metric *m);
 
 /* Text exposition format 0.0.4: HELP, TYPE and the samples of one metric.
  * count/sum -> counter; hist/lhist -> histogram (cumulative _bucket with le,

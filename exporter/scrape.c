@@ -21,6 +21,7 @@ struct scrape {
 	/* one decoder per decoded label: each keeps its own bounded cache */
 	struct decoder *(*dec)[BPFPROM_MAX_LABELS];
 	const char *path;
+	struct render_enc *enc; /* reused by every scrape, in every format */
 };
 
 static const char *const drop_reasons[BPFPROM_DROP__COUNT] = {
@@ -72,7 +73,8 @@ struct scrape *scrape__new(const struct plan *plan, const struct loader *ld,
 	s->dec = calloc(n, sizeof(*s->dec));
 	s->rms = calloc(n, sizeof(*s->rms));
 	s->progs = calloc(n, sizeof(*s->progs));
-	if (!s->coll || !s->drops || !s->dec || !s->rms || !s->progs)
+	s->enc = render_enc__new();
+	if (!s->coll || !s->drops || !s->dec || !s->rms || !s->progs || !s->enc)
 		goto fail;
 	for (size_t i = 0; i < plan->nmetrics; i++) {
 		const struct cfg_metric *cm = plan->metrics[i].cm;
@@ -115,19 +117,20 @@ void scrape__free(struct scrape *s)
 	free(s->drops);
 	free(s->rms);
 	free(s->progs);
+	render_enc__free(s->enc);
 	free(s);
 }
 
 /* One sample per probe as configured (an implied return shares its entry's mechanism). */
-static void render_probe_info(struct scrape *s, struct render_buf *out)
+static void render_probe_info(struct scrape *s, struct render_enc *e)
 {
 	const char *names[3] = { "metric", "probe", "mechanism" };
 	const char *values[3];
 
-	render__text_family(
-		out, "bpfprom_probe_info",
+	render_enc__family(
+		e, "bpfprom_probe_info",
 		"How each probe of a metric is attached (tracepoint, uprobe, fentry, kprobe or legacy).",
-		"gauge");
+		RENDER_GAUGE);
 	for (size_t i = 0; i < s->plan->nmetrics; i++) {
 		const struct plan_metric *pm = &s->plan->metrics[i];
 
@@ -137,69 +140,66 @@ static void render_probe_info(struct scrape *s, struct render_buf *out)
 				continue;
 			values[1] = pm->probes[p].spec;
 			values[2] = plan__mech_name(pm->probes[p].mech);
-			render__text_sample_u64(out, "bpfprom_probe_info", 3, names, values, 1);
+			render_enc__sample_u64(e, 3, names, values, 1);
 		}
 	}
 }
 
-static void render_self(struct scrape *s, struct render_buf *out)
+static void render_self(struct scrape *s, struct render_enc *e)
 {
 	const char *names[2] = { "metric", "reason" };
 	const char *values[2];
 
-	render__text_family(out, "bpfprom_build_info",
-			    "A metric with a constant 1 value labeled by version and revision.",
-			    "gauge");
+	render_enc__family(e, "bpfprom_build_info",
+			   "A metric with a constant 1 value labeled by version and revision.",
+			   RENDER_GAUGE);
 	{
 		const char *bn[] = { "version", "revision" };
 		const char *bv[] = { BPFPROM_VERSION, BPFPROM_REVISION };
 
-		render__text_sample(out, "bpfprom_build_info", 2, bn, bv, 1);
+		render_enc__sample(e, 2, bn, bv, 1);
 	}
-	render__text_family(
-		out, "bpfprom_dropped_events_total",
+	render_enc__family(
+		e, "bpfprom_dropped_events_total",
 		"Events not counted by a metric, by reason (see README: map_full, recursion, stale_start, start_map_full, orphan_start, update_error).",
-		"counter");
+		RENDER_COUNTER);
 	for (size_t i = 0; i < s->plan->nmetrics; i++) {
 		values[0] = s->plan->metrics[i].cm->name;
 		for (int r = 0; r < BPFPROM_DROP__COUNT; r++) {
 			if (!shows_reason(&s->plan->metrics[i], r, s->drops[i][r]))
 				continue;
 			values[1] = drop_reasons[r];
-			render__text_sample_u64(out, "bpfprom_dropped_events_total", 2, names,
-						values, s->drops[i][r]);
+			render_enc__sample_u64(e, 2, names, values, s->drops[i][r]);
 		}
 	}
-	render__text_family(
-		out, "bpfprom_decode_errors_total",
+	render_enc__family(
+		e, "bpfprom_decode_errors_total",
 		"Label values a decoder could not translate (printed as numbers instead).",
-		"counter");
+		RENDER_COUNTER);
 	for (size_t i = 0; i < s->plan->nmetrics; i++) {
 		uint64_t errs = 0;
 
 		for (size_t l = 0; l < BPFPROM_MAX_LABELS; l++)
 			errs += s->dec[i][l] ? decoder__errors(s->dec[i][l]) : 0;
 		values[0] = s->plan->metrics[i].cm->name;
-		render__text_sample_u64(out, "bpfprom_decode_errors_total", 1, names, values, errs);
+		render_enc__sample_u64(e, 1, names, values, errs);
 	}
-	render__text_family(out, "bpfprom_metric_series", "Series a metric's map holds now.",
-			    "gauge");
+	render_enc__family(e, "bpfprom_metric_series", "Series a metric's map holds now.",
+			   RENDER_GAUGE);
 	for (size_t i = 0; i < s->plan->nmetrics; i++) {
 		values[0] = s->plan->metrics[i].cm->name;
-		render__text_sample_u64(out, "bpfprom_metric_series", 1, names, values,
-					s->rms[i].nseries);
+		render_enc__sample_u64(e, 1, names, values, s->rms[i].nseries);
 	}
-	render__text_family(out, "bpfprom_map_capacity",
-			    "Series a metric's map can hold (max_series).", "gauge");
+	render_enc__family(e, "bpfprom_map_capacity",
+			   "Series a metric's map can hold (max_series).", RENDER_GAUGE);
 	for (size_t i = 0; i < s->plan->nmetrics; i++) {
 		values[0] = s->plan->metrics[i].cm->name;
-		render__text_sample_u64(out, "bpfprom_map_capacity", 1, names, values,
-					s->plan->metrics[i].max_series);
+		render_enc__sample_u64(e, 1, names, values, s->plan->metrics[i].max_series);
 	}
-	render_probe_info(s, out);
+	render_probe_info(s, e);
 }
 
-int scrape__metrics(void *arg, struct render_buf *out)
+int scrape__metrics(void *arg, enum render_format fmt, struct render_buf *out)
 {
 	struct scrape *s = arg;
 	uint64_t now = now_ns();
@@ -208,6 +208,7 @@ int scrape__metrics(void *arg, struct render_buf *out)
 
 	if (sweep)
 		s->last_sweep = now;
+	render_enc__begin(s->enc, fmt, out);
 	for (size_t i = 0; i < s->plan->nmetrics; i++) {
 		const struct loader_maps *maps = loader__maps(s->ld, i);
 		struct render_metric *rm = &s->rms[i];
@@ -223,10 +224,10 @@ int scrape__metrics(void *arg, struct render_buf *out)
 				collect__sweep_starts(s->coll[i], maps);
 		collect__prog_stats(maps, &s->progs[i]);
 		s->drops[i][BPFPROM_DROP_RECURSION] = s->progs[i].recursion_misses;
-		render__text_metric(out, rm);
+		render_enc__metric(s->enc, rm);
 	}
-	render_self(s, out);
-	return out->oom ? -ENOMEM : 0;
+	render_self(s, s->enc);
+	return render_enc__end(s->enc);
 }
 
 static void html_escape(struct render_buf *b, const char *s)

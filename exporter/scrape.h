@@ -15,7 +15,9 @@ struct scrape;
 struct scrape *scrape__new(const struct plan *plan, const struct loader *ld,
 			   const char *telemetry_path);
 void scrape__free(struct scrape *s);
-int scrape__metrics(void *s, struct render_buf *out);
+/* The exposition in fmt. Called by http's single polling thread only: the
+ * scrape's collect buffers and encoder are used without a lock. */
+int scrape__metrics(void *s, enum render_format fmt, struct render_buf *out);
 int scrape__landing(void *s, struct render_buf *out);
 
 #endif /* BPFPROM_SCRAPE_H */

@@ -5,7 +5,8 @@
 set -e
 PKGS="make gcc clang llvm libbpf-dev bpftool linux-libc-dev libmicrohttpd-dev libyaml-dev
 libelf-dev zlib1g-dev libcmocka-dev pkg-config clang-format curl prometheus iproute2 bc bpftrace
-util-linux jq"
+util-linux jq libprotobuf-c-dev protobuf-c-compiler libprotobuf-dev
+golang-github-prometheus-client-model-dev"
 missing=""
 for p in $PKGS; do
 	st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)

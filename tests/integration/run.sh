@@ -191,6 +191,101 @@ else
 	not_ok "exporter starts on the count config" "$(cat "$TMP/log")"
 fi
 
+# --- exposition formats, negotiation, gzip ---------------------------------
+# what Prometheus 2.42 sends, without and with --enable-feature=native-histograms
+ACCEPT_OM='application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1'
+ACCEPT_PB='application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited,application/openmetrics-text;version=1.0.0;q=0.8,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1'
+CT_PB='application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited'
+CT_OM='application/openmetrics-text; version=1.0.0; charset=utf-8'
+CT_TEXT='text/plain; version=0.0.4; charset=utf-8'
+# fetch NAME ACCEPT [ACCEPT-ENCODING]: body to $TMP/NAME, headers to $TMP/NAME.h
+fetch() {
+	curl -sS --max-time 10 -H "Accept: $2" ${3:+-H "Accept-Encoding: $3"} \
+		-D "$TMP/$1.h" -o "$TMP/$1" "http://$ADDR/metrics"
+}
+hdr() { sed -n "s/^$2: \(.*\)\r$/\1/Ip" "$TMP/$1.h" | paste -sd'|' -; }
+if start $DIR/configs/formats.yaml; then
+	$WL bpfp_fmt write 0 1 2 3 4 5 8 9 1024 1025
+	for f in "text:" "om:$ACCEPT_OM" "pb:$ACCEPT_PB"; do
+		name=${f%%:*}
+		fetch "$name" "${f#*:}"
+		fetch "$name.gz" "${f#*:}" gzip
+		fetch "$name.q0" "${f#*:}" 'gzip;q=0'
+	done
+	expect "formats: no Accept gets text 0.0.4" "$CT_TEXT" "$(hdr text Content-Type)"
+	expect "formats: Prometheus 2.42's Accept gets OpenMetrics 1.0.0" "$CT_OM" "$(hdr om Content-Type)"
+	expect "formats: Prometheus 2.42's Accept with native histograms gets protobuf" \
+		"$CT_PB" "$(hdr pb Content-Type)"
+	expect "formats: */* gets text 0.0.4" "$CT_TEXT" \
+		"$(curl -sS -H 'Accept: */*' -o /dev/null -w '%{content_type}' "http://$ADDR/metrics")"
+	expect "formats: garbage Accept gets text 0.0.4" "$CT_TEXT" \
+		"$(curl -sS -H 'Accept: ;;garbage,,' -o /dev/null -w '%{content_type}' "http://$ADDR/metrics")"
+	if out=$(promtool check metrics <"$TMP/text" 2>&1); then
+		ok "formats: promtool check metrics passes on text"
+	else
+		not_ok "formats: promtool check metrics passes on text" "$out"
+	fi
+	expect "formats: OpenMetrics ends with # EOF" "# EOF" "$(tail -1 "$TMP/om")"
+	expect "formats: OpenMetrics and text carry the same number of samples" \
+		"$(grep -vc '^#' "$TMP/text")" "$(grep -vc '^#' "$TMP/om")"
+	expect "formats: OpenMetrics counter family, unit and escaped help" \
+		"$(printf '%s\n' '# TYPE bpfp_fmt_write_bytes histogram' '# UNIT bpfp_fmt_write_bytes bytes' '# HELP bpfp_fmt_write_bytes write(2) sizes, \"quoted\" \\ help.' '# TYPE bpfp_fmt_writes counter' '# HELP bpfp_fmt_writes write(2) calls, by process.' 'bpfp_fmt_writes_total{comm="bpfp_fmt"} 10')" \
+		"$(grep -e '^# [A-Z]* bpfp_fmt_write_bytes ' -e '^# [A-Z]* bpfp_fmt_writes ' -e '^bpfp_fmt_writes_total' "$TMP/om")"
+	# promtool check metrics reads only text 0.0.4; Prometheus's own
+	# OpenMetrics parser is behind tsdb create-blocks-from openmetrics,
+	# which wants a timestamp on every sample
+	sed '/^#/!s/$/ 1000/' "$TMP/om" >"$TMP/om.ts"
+	out=$(promtool tsdb create-blocks-from openmetrics "$TMP/om.ts" "$TMP/omblocks" 2>&1)
+	series=$(printf '%s\n' "$out" | awk '$1 != "BLOCK" && NF == 8 { print $7 }')
+	expect "formats: Prometheus's OpenMetrics parser reads every sample" \
+		"$(grep -vc '^#' "$TMP/om")" "${series:-$out}"
+	for name in text om pb; do
+		gunzip -c <"$TMP/$name.gz" >"$TMP/$name.gunzip" 2>&1
+		expect_file "gzip: $name body decompresses to the identity body" \
+			"$TMP/$name" "$TMP/$name.gunzip"
+		expect "gzip: $name headers" "gzip Accept|Accept-Encoding" \
+			"$(hdr "$name.gz" Content-Encoding) $(hdr "$name.gz" Vary)"
+		expect_file "gzip: $name with gzip;q=0 is the identity body" "$TMP/$name" "$TMP/$name.q0"
+		expect "gzip: $name with gzip;q=0 has no Content-Encoding" "" \
+			"$(hdr "$name.q0" Content-Encoding)"
+	done
+	# a real Prometheus 2.42 with native histograms scrapes the protobuf:
+	# the log2 hist arrives as a native histogram, the seconds one classic
+	mkdir -p "$TMP/prom"
+	printf 'global: {scrape_interval: 1s}\nscrape_configs: [{job_name: b, static_configs: [{targets: ["%s"]}]}]\n' \
+		"$ADDR" >"$TMP/prom/prom.yml"
+	prometheus --config.file="$TMP/prom/prom.yml" --storage.tsdb.path="$TMP/prom/data" \
+		--web.listen-address=127.0.0.1:0 --enable-feature=native-histograms \
+		>"$TMP/prom/log" 2>&1 &
+	PROM=$!
+	PURL=
+	for _ in $(seq 100); do
+		PURL=$(sed -n 's/.*Listening on.*address=\([0-9.:]*\).*/\1/p' "$TMP/prom/log" | head -1)
+		[ -n "$PURL" ] && break
+		sleep 0.1
+	done
+	q() { curl -sS -G --data-urlencode "query=$1" "http://$PURL/api/v1/query" | sed -n 's/.*"result":\[\(.*\)\]}}$/\1/p'; }
+	res=
+	for _ in $(seq 100); do
+		res=$(q 'bpfp_fmt_write_bytes')
+		[ -n "$res" ] && break
+		sleep 0.2
+	done
+	expect "native: Prometheus 2.42 ingests the log2 hist as a native histogram" \
+		'"count":"10","sum":"2081","buckets":[[3,"-0","0","1"],[0,"0.5","1","1"],[0,"1","2","1"],[0,"2","4","2"],[0,"4","8","2"],[0,"8","16","1"],[0,"512","1024","1"],[0,"1024","2048","1"]]' \
+		"$(printf '%s' "$res" | sed -n 's/.*"histogram":\[[0-9.]*,{\(.*\)}\]}$/\1/p')"
+	expect "native: the seconds hist stays classic (count from _count)" '"10"' \
+		"$(q 'bpfp_fmt_write_seconds_count' | sed -n 's/.*"value":\[[0-9.]*,\(.*\)\]}$/\1/p')"
+	expect "native: the stats summary's count" '"10"' \
+		"$(q 'bpfp_fmt_write_stats_bytes_count' | sed -n 's/.*"value":\[[0-9.]*,\(.*\)\]}$/\1/p')"
+	kill "$PROM"
+	wait "$PROM" 2>/dev/null
+	stop
+	expect "formats: SIGTERM exits 0" 0 "$RC"
+else
+	not_ok "exporter starts on the formats config" "$(cat "$TMP/log")"
+fi
+
 # --- uprobes: seams, concurrency, latency, strings, retval, operators ------
 UW=$BUILD/workload/uprobe_target
 sed "s|@WL@|$UW|g" $DIR/configs/uprobe.yaml.in >"$TMP/uprobe.yaml"
