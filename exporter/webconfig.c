@@ -455,6 +455,19 @@ static int parse_client_auth(struct parser *p, const yaml_node_t *v, const char 
 			    ARRAY_SIZE(client_auth_names));
 }
 
+static int fail_certs(struct parser *p, const yaml_node_t *v, const char *path, const char *file,
+		      int gnutls_err)
+{
+	if (gnutls_err == GNUTLS_E_NO_CERTIFICATE_FOUND ||
+	    gnutls_err == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+		return fail(
+			p, v, path,
+			"\"%s\" holds no PEM certificate (no -----BEGIN CERTIFICATE----- block)",
+			file);
+	return fail(p, v, path, "\"%s\" holds a certificate GnuTLS cannot load: %s", file,
+		    gnutls_strerror(gnutls_err));
+}
+
 static int check_cert_and_key(struct parser *p, yaml_node_t *const *v)
 {
 	struct webconfig *wc = p->wc;
@@ -467,18 +480,28 @@ static int check_cert_and_key(struct parser *p, yaml_node_t *const *v)
 
 	ret = count_certs(wc->cert_pem, cd.size, &n);
 	if (ret < 0)
-		return fail(p, v[TK_CERT_FILE], "tls_server_config.cert_file",
-			    "\"%s\" holds no PEM certificate (GnuTLS: %s)", wc->cert_file,
-			    gnutls_strerror(ret));
+		return fail_certs(p, v[TK_CERT_FILE], "tls_server_config.cert_file", wc->cert_file,
+				  ret);
 	ret = gnutls_x509_privkey_init(&key);
 	if (ret < 0)
 		return oom(p);
 	ret = gnutls_x509_privkey_import2(key, &kd, GNUTLS_X509_FMT_PEM, NULL, 0);
 	gnutls_x509_privkey_deinit(key);
+	if (ret == GNUTLS_E_DECRYPTION_FAILED)
+		return fail(
+			p, v[TK_KEY_FILE], "tls_server_config.key_file",
+			"\"%s\" is encrypted; bpfprom takes no passphrase, so decrypt it (openssl pkey -in KEY -out PLAIN.key) and keep it readable by bpfprom only",
+			wc->key_file);
+	if (ret == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE ||
+	    ret == GNUTLS_E_BASE64_UNEXPECTED_HEADER_ERROR)
+		return fail(
+			p, v[TK_KEY_FILE], "tls_server_config.key_file",
+			"\"%s\" holds no PEM private key (no -----BEGIN ... PRIVATE KEY----- block)",
+			wc->key_file);
 	if (ret < 0)
 		return fail(p, v[TK_KEY_FILE], "tls_server_config.key_file",
-			    "\"%s\" holds no unencrypted PEM private key (GnuTLS: %s)",
-			    wc->key_file, gnutls_strerror(ret));
+			    "\"%s\" holds a private key GnuTLS cannot load: %s", wc->key_file,
+			    gnutls_strerror(ret));
 	ret = gnutls_certificate_allocate_credentials(&cred);
 	if (ret < 0)
 		return oom(p);
@@ -573,9 +596,9 @@ static int parse_tls(struct parser *p, const yaml_node_t *key, const yaml_node_t
 			return ret;
 		ret = count_certs(wc->client_ca_pem, len, &(unsigned int){ 0 });
 		if (ret < 0)
-			return fail(p, v[TK_CLIENT_CA_FILE], "tls_server_config.client_ca_file",
-				    "\"%s\" holds no PEM certificate (GnuTLS: %s)",
-				    wc->client_ca_file, gnutls_strerror(ret));
+			return fail_certs(p, v[TK_CLIENT_CA_FILE],
+					  "tls_server_config.client_ca_file", wc->client_ca_file,
+					  ret);
 	} else if (webconfig__verifies_cert(wc->client_auth)) {
 		return fail(
 			p, v[TK_CLIENT_AUTH_TYPE], "tls_server_config.client_auth_type",
