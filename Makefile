@@ -24,12 +24,12 @@ SAN_FLAGS :=
 ifeq ($(SAN),1)
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 endif
-PKGS := libbpf libmicrohttpd yaml-0.1 libelf zlib libprotobuf-c
+PKGS := libbpf libmicrohttpd yaml-0.1 libelf zlib libprotobuf-c gnutls libcrypt
 EXTRA_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers \
 	-D_GNU_SOURCE -I$(BUILD) -I$(BUILD)/proto -Iexporter -Ibpf \
 	-DBPFPROM_VERSION='"$(VERSION)"' -DBPFPROM_REVISION='"$(REVISION)"' \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(SAN_FLAGS)
-LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lbpf -lmicrohttpd -lyaml -lelf -lz -lprotobuf-c) -lm
+LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lbpf -lmicrohttpd -lyaml -lelf -lz -lprotobuf-c -lgnutls -lcrypt) -lm -lpthread
 LDFLAGS += $(SAN_FLAGS)
 
 ifeq ($(V),1)
@@ -114,10 +114,13 @@ $(BUILD)/unit/%: tests/unit/%.c $(LIB_OBJS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(EXTRA_CFLAGS) $(LDFLAGS) $< $(LIB_OBJS) $(LDLIBS) -lcmocka -o $@
 
+# the tests' bcrypt hashes are made at test time with libcrypt
+$(BUILD)/workload/bcrypt_hash: WORKLOAD_LIBS := -lcrypt
+
 $(BUILD)/workload/%: tests/workload/%.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) -O1 -g -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE $< -lpthread -o $@
+	$(Q)$(CC) -O1 -g -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE $< -lpthread $(WORKLOAD_LIBS) -o $@
 
 deps:
 	$(Q)sh tools/deps.sh

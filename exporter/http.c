@@ -3,21 +3,35 @@
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <gnutls/gnutls.h>
 #include <microhttpd.h>
 
 #include "compress.h"
+#include "basicauth.h"
 #include "http.h"
 #include "log.h"
 #include "negotiate.h"
 
 #define CT_HTML "text/html; charset=utf-8"
 #define CT_PLAIN "text/plain; charset=utf-8"
+#define REALM "bpfprom"
+
+/* Basic auth's state of one connection (its MHD socket context). */
+struct conn_auth {
+	struct http_server *s;
+	struct MHD_Connection *conn;
+	struct conn_auth *next; /* in the worker's queue */
+	char *user, *pass; /* handed to the worker, wiped when checked */
+	enum { AUTH_IDLE, AUTH_PENDING, AUTH_DONE } state;
+	bool ok;
+};
 
 struct http_server {
 	struct MHD_Daemon *daemon;
@@ -27,6 +41,14 @@ struct http_server {
 	char address[128];
 	size_t last_len; /* size hint for the next scrape's buffer */
 	struct render_buf zsrc; /* the identity body of a gzipped scrape, reused */
+	const struct webconfig *web; /* NULL: plain HTTP, no auth */
+	struct basicauth *auth; /* NULL: no basic_auth_users */
+	/* the bcrypt worker and its queue of suspended connections */
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	pthread_t worker;
+	bool worker_started, stopping;
+	struct conn_auth *head, *tail;
 };
 
 int http__parse_listen(const char *addr, char *host, size_t hostlen, char *port, size_t portlen,
@@ -119,6 +141,28 @@ static int listen_socket(const char *addr, char *bound, size_t boundlen, char *e
 	return fd;
 }
 
+/* The connection's state, made when it was accepted (NULL if that failed). */
+static struct conn_auth *conn_state(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci;
+
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	return ci ? ci->socket_context : NULL;
+}
+
+/* http_server_config.headers go on every answer, errors included. */
+static void add_config_headers(struct MHD_Connection *conn, struct MHD_Response *r)
+{
+	struct conn_auth *ca = conn_state(conn);
+	size_t i;
+
+	if (!ca || !ca->s->web)
+		return;
+	for (i = 0; i < ca->s->web->nheaders; i++)
+		MHD_add_response_header(r, ca->s->web->headers[i].name,
+					ca->s->web->headers[i].value);
+}
+
 static void free_buf(void *p)
 {
 	free(p);
@@ -134,6 +178,7 @@ static enum MHD_Result reply_static(struct MHD_Connection *conn, unsigned int st
 	if (!r)
 		return MHD_NO;
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+	add_config_headers(conn, r);
 	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
 	ret = MHD_queue_response(conn, status, r);
@@ -156,6 +201,7 @@ static enum MHD_Result reply_buf(struct http_server *s, struct MHD_Connection *c
 	s->last_len = b->len;
 	b->data = NULL;
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+	add_config_headers(conn, r);
 	ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
 	MHD_destroy_response(r);
 	return ret;
@@ -217,9 +263,247 @@ static enum MHD_Result reply_metrics(struct http_server *s, struct MHD_Connectio
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
 	MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept");
 	MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
+	add_config_headers(conn, r);
 	ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
 	MHD_destroy_response(r);
 	return ret;
+}
+
+/* ---- TLS client certificates and basic auth ----------------------------- */
+
+static gnutls_session_t tls_session(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci;
+
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+	return ci ? (gnutls_session_t)ci->tls_session : NULL;
+}
+
+/* No certificate passes when it is optional; one given must chain to client_ca_file. */
+static bool peer_cert_ok(gnutls_session_t sess, bool required, bool verify)
+{
+	unsigned int n = 0, status = 0;
+
+	if (!gnutls_certificate_get_peers(sess, &n) || !n)
+		return !required;
+	if (!verify)
+		return true;
+	return gnutls_certificate_verify_peers2(sess, &status) == 0 && status == 0;
+}
+
+/* gnutls's handshake-time verification: non-zero fails the handshake */
+static int verify_cert_if_given(gnutls_session_t sess)
+{
+	return peer_cert_ok(sess, false, true) ? 0 : -1;
+}
+
+static int verify_cert_required(gnutls_session_t sess)
+{
+	return peer_cert_ok(sess, true, true) ? 0 : -1;
+}
+
+/*
+ * The handshake already enforced client_auth_type (see notify_connection);
+ * checked again per request so that a session that slipped past it (a
+ * libmicrohttpd that set up TLS after the notification) is refused anyway.
+ */
+static bool client_cert_ok(const struct http_server *s, struct MHD_Connection *conn)
+{
+	enum webconfig_client_auth a = s->web->client_auth;
+	gnutls_session_t sess;
+
+	if (!webconfig__requests_cert(a))
+		return true;
+	sess = tls_session(conn);
+	if (!sess)
+		return false;
+	return peer_cert_ok(sess, webconfig__requires_cert(a), webconfig__verifies_cert(a));
+}
+
+static enum MHD_Result reply_unauthorized(struct MHD_Connection *conn)
+{
+	static const char body[] = "401 unauthorized\n";
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	r = MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_PERSISTENT);
+	if (!r)
+		return MHD_NO;
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, CT_PLAIN);
+	add_config_headers(conn, r);
+	/* adds WWW-Authenticate: Basic realm="bpfprom" */
+	ret = MHD_queue_basic_auth_fail_response(conn, REALM, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static void free_secret(char *p)
+{
+	if (p) {
+		explicit_bzero(p, strlen(p));
+		MHD_free(p);
+	}
+}
+
+/*
+ * Whether the request may be served. When not, *ret is what the handler
+ * returns: the 401 (or 503 while stopping) was queued, the connection was
+ * closed, or it was suspended until the worker has run bcrypt.
+ */
+static bool authorize(struct http_server *s, struct MHD_Connection *conn, enum MHD_Result *ret)
+{
+	struct conn_auth *ca;
+	char *user, *pass = NULL;
+	bool ok, stopping;
+
+	if (s->web && s->web->tls && !client_cert_ok(s, conn)) {
+		log_debug("web: closing a connection: its client certificate does not satisfy %s",
+			  webconfig__client_auth_name(s->web->client_auth));
+		*ret = MHD_NO;
+		return false;
+	}
+	if (!s->auth)
+		return true;
+	ca = conn_state(conn);
+	if (!ca) {
+		*ret = MHD_NO;
+		return false;
+	}
+	pthread_mutex_lock(&s->lock);
+	stopping = s->stopping;
+	if (ca->state == AUTH_DONE) {
+		/* the worker's answer for this very request: take it once */
+		ca->state = AUTH_IDLE;
+		ok = ca->ok;
+		pthread_mutex_unlock(&s->lock);
+		if (ok)
+			return true;
+		goto refuse;
+	}
+	pthread_mutex_unlock(&s->lock);
+	user = MHD_basic_auth_get_username_password(conn, &pass);
+	if (!user || !pass) {
+		free_secret(user);
+		free_secret(pass);
+		goto refuse;
+	}
+	if (basicauth__cached(s->auth, user, pass)) {
+		free_secret(user);
+		free_secret(pass);
+		return true;
+	}
+	pthread_mutex_lock(&s->lock);
+	stopping = s->stopping;
+	if (!stopping) {
+		/* suspended before the worker can see it, so it never resumes a live one */
+		MHD_suspend_connection(conn);
+		ca->user = user;
+		ca->pass = pass;
+		ca->state = AUTH_PENDING;
+		ca->next = NULL;
+		if (s->tail)
+			s->tail->next = ca;
+		else
+			s->head = ca;
+		s->tail = ca;
+		pthread_cond_signal(&s->wake);
+	}
+	pthread_mutex_unlock(&s->lock);
+	if (!stopping) {
+		*ret = MHD_YES;
+		return false;
+	}
+	free_secret(user);
+	free_secret(pass);
+refuse:
+	if (stopping)
+		*ret = reply_static(conn, MHD_HTTP_SERVICE_UNAVAILABLE, CT_PLAIN,
+				    "503 shutting down\n");
+	else
+		*ret = reply_unauthorized(conn);
+	return false;
+}
+
+/* bcrypt, one check at a time as exporter-toolkit does: it is CPU-bound by design. */
+static void *auth_worker(void *arg)
+{
+	struct http_server *s = arg;
+	struct conn_auth *ca;
+	bool ok, stopping;
+
+	pthread_mutex_lock(&s->lock);
+	for (;;) {
+		while (!s->head && !s->stopping)
+			pthread_cond_wait(&s->wake, &s->lock);
+		ca = s->head;
+		if (!ca)
+			break;
+		s->head = ca->next;
+		if (!s->head)
+			s->tail = NULL;
+		stopping = s->stopping;
+		pthread_mutex_unlock(&s->lock);
+		/* while stopping, the queue is only drained: every connection must be
+		 * resumed before the daemon stops */
+		ok = !stopping && basicauth__verify(s->auth, ca->user, ca->pass);
+		free_secret(ca->user);
+		free_secret(ca->pass);
+		ca->user = ca->pass = NULL;
+		pthread_mutex_lock(&s->lock);
+		ca->ok = ok;
+		ca->state = AUTH_DONE;
+		pthread_mutex_unlock(&s->lock);
+		MHD_resume_connection(ca->conn);
+		pthread_mutex_lock(&s->lock);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+/*
+ * A new connection: its state, and for TLS the client certificate policy,
+ * set on the session before the handshake so that a client without the
+ * certificate client_auth_type asks for fails the handshake itself, as with
+ * exporter-toolkit. libmicrohttpd only ever asks (GNUTLS_CERT_REQUEST), and
+ * only when given a trust list.
+ */
+static void notify_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			      enum MHD_ConnectionNotificationCode toe)
+{
+	struct http_server *s = cls;
+	struct conn_auth *ca = *socket_context;
+	enum webconfig_client_auth a;
+	gnutls_session_t sess;
+
+	if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+		if (ca) {
+			free_secret(ca->user);
+			free_secret(ca->pass);
+			free(ca);
+		}
+		*socket_context = NULL;
+		return;
+	}
+	ca = calloc(1, sizeof(*ca));
+	if (ca) {
+		ca->s = s;
+		ca->conn = conn;
+	}
+	*socket_context = ca;
+	if (!s->web || !s->web->tls || !webconfig__requests_cert(s->web->client_auth))
+		return;
+	sess = tls_session(conn);
+	if (!sess)
+		return; /* client_cert_ok refuses every request then */
+	a = s->web->client_auth;
+	gnutls_certificate_server_set_request(
+		sess, webconfig__requires_cert(a) ? GNUTLS_CERT_REQUIRE : GNUTLS_CERT_REQUEST);
+	/* not gnutls_session_set_verify_cert: it fails a client that sends no
+	 * certificate even where one is optional (VerifyClientCertIfGiven) */
+	if (webconfig__verifies_cert(a))
+		gnutls_session_set_verify_function(sess, webconfig__requires_cert(a) ?
+								 verify_cert_required :
+								 verify_cert_if_given);
 }
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url,
@@ -230,8 +514,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 	struct render_buf b = { 0 };
 	int (*fn)(void *, struct render_buf *);
 	const char *ctype;
+	enum MHD_Result ret;
 	int err;
 
+	if (!authorize(s, conn, &ret))
+		return ret;
 	(void)version;
 	(void)upload_data;
 	(void)upload_data_size;
@@ -271,11 +558,63 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	log_debug("web: libmicrohttpd: %s", line);
 }
 
+static void stop_worker(struct http_server *s)
+{
+	if (!s->worker_started)
+		return;
+	pthread_mutex_lock(&s->lock);
+	s->stopping = true;
+	pthread_cond_broadcast(&s->wake);
+	pthread_mutex_unlock(&s->lock);
+	pthread_join(s->worker, NULL);
+	s->worker_started = false;
+}
+
+static void free_server(struct http_server *s)
+{
+	stop_worker(s);
+	basicauth__free(s->auth);
+	render_buf__free(&s->zsrc);
+	pthread_cond_destroy(&s->wake);
+	pthread_mutex_destroy(&s->lock);
+	free(s);
+}
+
+/* libmicrohttpd's options; TLS ones only with a tls_server_config */
+static void daemon_options(const struct http_opts *opts, struct http_server *s,
+			   struct MHD_OptionItem *o)
+{
+	const struct webconfig *w = s->web;
+	size_t n = 0;
+
+#define OPT(opt, val, ptr) (o[n++] = (struct MHD_OptionItem){ (opt), (intptr_t)(val), (ptr) })
+	/* first, or libmicrohttpd logs the options it parses before it to stderr */
+	OPT(MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL);
+	OPT(MHD_OPTION_LISTEN_SOCKET, s->fd, NULL);
+	OPT(MHD_OPTION_CONNECTION_TIMEOUT, opts->timeout_s, NULL);
+	OPT(MHD_OPTION_CONNECTION_LIMIT, opts->max_connections, NULL);
+	OPT(MHD_OPTION_PER_IP_CONNECTION_LIMIT, opts->max_connections_per_ip, NULL);
+	OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_MEMORY_LIMIT, NULL);
+	OPT(MHD_OPTION_NOTIFY_CONNECTION, notify_connection, s);
+	if (w && w->tls) {
+		OPT(MHD_OPTION_HTTPS_MEM_CERT, 0, w->cert_pem);
+		OPT(MHD_OPTION_HTTPS_MEM_KEY, 0, w->key_pem);
+		OPT(MHD_OPTION_HTTPS_PRIORITIES, 0, w->priorities);
+		if (w->client_ca_pem)
+			OPT(MHD_OPTION_HTTPS_MEM_TRUST, 0, w->client_ca_pem);
+	}
+	OPT(MHD_OPTION_END, 0, NULL);
+#undef OPT
+}
+
 int http__start(const struct http_opts *opts, const struct http_handlers *h,
 		struct http_server **out, char *err, size_t errlen)
 {
+	struct MHD_OptionItem o[16];
+	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG |
+			     MHD_ALLOW_SUSPEND_RESUME;
 	struct http_server *s;
-	int fd;
+	int fd, ret;
 
 	if (opts->telemetry_path[0] != '/' || strlen(opts->telemetry_path) >= sizeof(s->path) ||
 	    strcmp(opts->telemetry_path, "/") == 0) {
@@ -284,29 +623,56 @@ int http__start(const struct http_opts *opts, const struct http_handlers *h,
 			 opts->telemetry_path);
 		return -EINVAL;
 	}
+	if (opts->web && opts->web->tls && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+		snprintf(
+			err, errlen,
+			"web: %s: tls_server_config needs a libmicrohttpd built with TLS (GnuTLS); this one has none",
+			opts->web->file);
+		return -ENOTSUP;
+	}
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_cond_init(&s->wake, NULL);
 	s->h = *h;
+	s->web = opts->web;
 	snprintf(s->path, sizeof(s->path), "%s", opts->telemetry_path);
+	if (s->web && s->web->nusers) {
+		s->auth = basicauth__new(s->web->users, s->web->nusers);
+		if (!s->auth) {
+			ret = -errno;
+			snprintf(err, errlen, "web: basic auth: %s", strerror(-ret));
+			free_server(s);
+			return ret;
+		}
+		ret = -pthread_create(&s->worker, NULL, auth_worker, s);
+		if (ret) {
+			snprintf(err, errlen, "web: cannot start the basic auth thread: %s",
+				 strerror(-ret));
+			free_server(s);
+			return ret;
+		}
+		s->worker_started = true;
+	}
 	fd = listen_socket(opts->listen_address, s->address, sizeof(s->address), err, errlen);
 	if (fd < 0) {
-		free(s);
+		free_server(s);
 		return fd;
 	}
 	s->fd = fd;
 	/* one internal polling thread runs every handler, one at a time: the
 	 * handlers and their context (scrape's encoder, zsrc) rely on it */
-	s->daemon = MHD_start_daemon(
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG, 0, NULL, NULL,
-		handle, s, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_TIMEOUT,
-		opts->timeout_s, MHD_OPTION_CONNECTION_LIMIT, opts->max_connections,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768, MHD_OPTION_EXTERNAL_LOGGER,
-		mhd_log, NULL, MHD_OPTION_END);
+	if (s->web && s->web->tls)
+		flags |= MHD_USE_TLS;
+	daemon_options(opts, s, o);
+	s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, handle, s, MHD_OPTION_ARRAY, o,
+				     MHD_OPTION_END);
 	if (!s->daemon) {
-		snprintf(err, errlen, "web: cannot start the HTTP server on %s", s->address);
+		snprintf(err, errlen, "web: cannot start the HTTP%s server on %s",
+			 s->web && s->web->tls ? "S" : "", s->address);
 		close(fd);
-		free(s);
+		free_server(s);
 		return -EIO;
 	}
 	*out = s;
@@ -322,8 +688,9 @@ void http__stop(struct http_server *s)
 {
 	if (!s)
 		return;
+	/* every suspended connection is resumed before the daemon may stop */
+	stop_worker(s);
 	/* the daemon closes the listening socket it was given */
 	MHD_stop_daemon(s->daemon);
-	render_buf__free(&s->zsrc);
-	free(s);
+	free_server(s);
 }

@@ -2,7 +2,9 @@
 /*
  * http: the only module that touches libmicrohttpd. One internal polling
  * thread serves every connection without blocking on slow clients; the
- * handlers below therefore never run concurrently.
+ * handlers below therefore never run concurrently. Basic auth's bcrypt
+ * checks run on one worker thread of their own while the connection waits
+ * suspended, so a password check never stalls another client either.
  */
 #ifndef BPFPROM_HTTP_H
 #define BPFPROM_HTTP_H
@@ -11,9 +13,13 @@
 #include <stdint.h>
 
 #include "render.h"
+#include "webconfig.h"
 
 #define HTTP_DEFAULT_LISTEN ":9862"
 #define HTTP_DEFAULT_PATH "/metrics"
+/* The request line and headers of one request must fit in this much memory;
+ * a longer request is answered 431 and closed. */
+#define HTTP_MEMORY_LIMIT 32768
 
 struct http_handlers {
 	/* Fill out with the exposition in the format the request negotiated
@@ -29,6 +35,10 @@ struct http_opts {
 	const char *telemetry_path;
 	unsigned int timeout_s; /* idle connections are closed after this */
 	unsigned int max_connections;
+	unsigned int max_connections_per_ip;
+	/* --web.config.file: TLS, client certificates, basic auth, headers; NULL for
+	 * plain HTTP. Used while the server runs: keep it until http__stop. */
+	const struct webconfig *web;
 };
 
 struct http_server;

@@ -24,6 +24,7 @@
 #include "plan.h"
 #include "scrape.h"
 #include "tracefs.h"
+#include "webconfig.h"
 
 #define DEFAULT_CONFIG "config/default.yaml"
 
@@ -37,6 +38,8 @@ enum {
 	OPT_TIMEOUT,
 	OPT_MAX_CONNS,
 	OPT_MECHANISM,
+	OPT_MAX_CONNS_PER_IP,
+	OPT_WEB_CONFIG,
 };
 
 static const struct option options[] = {
@@ -46,6 +49,8 @@ static const struct option options[] = {
 	{ "web.telemetry-path", required_argument, NULL, OPT_PATH },
 	{ "web.connection-timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "web.max-connections", required_argument, NULL, OPT_MAX_CONNS },
+	{ "web.max-connections-per-ip", required_argument, NULL, OPT_MAX_CONNS_PER_IP },
+	{ "web.config.file", required_argument, NULL, OPT_WEB_CONFIG },
 	{ "log.level", required_argument, NULL, OPT_LOG_LEVEL },
 	{ "probe.mechanism", required_argument, NULL, OPT_MECHANISM },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -74,6 +79,10 @@ static void usage(FILE *f)
 		"  --probe.mechanism=MECH         how kprobes attach: auto (fentry where the kernel\n"
 		"                                 can, else the kprobe PMU, else tracefs), fentry,\n"
 		"                                 kprobe or legacy (default auto)\n"
+		"  --web.max-connections-per-ip=N concurrent connections from one address at\n"
+		"                                 most (default 16)\n"
+		"  --web.config.file=PATH         TLS, client certificates, basic auth and\n"
+		"                                 headers, in exporter-toolkit's format\n"
 		"  --log.level=LEVEL              debug, info, warn or error (default info)\n"
 		"  -l, --list [PATTERN]           list the probes matching PATTERN (default: every\n"
 		"                                 tracepoint and kprobe), e.g. 'tracepoint:sched:*',\n"
@@ -139,7 +148,10 @@ int main(int argc, char **argv)
 		.telemetry_path = HTTP_DEFAULT_PATH,
 		.timeout_s = 10,
 		.max_connections = 64,
+		.max_connections_per_ip = 16,
 	};
+	const char *web_config_file = NULL;
+	struct webconfig *web = NULL;
 	struct http_handlers handlers;
 	struct http_server *srv = NULL;
 	struct scrape *scrape = NULL;
@@ -182,6 +194,14 @@ int main(int argc, char **argv)
 					optarg);
 				return 2;
 			}
+			break;
+		case OPT_MAX_CONNS_PER_IP:
+			if (parse_uint("web.max-connections-per-ip", optarg, 1, 65536,
+				       &hopts.max_connections_per_ip))
+				return 2;
+			break;
+		case OPT_WEB_CONFIG:
+			web_config_file = optarg;
 			break;
 		case OPT_LOG_LEVEL:
 			if (log__set_level_name(optarg)) {
@@ -241,6 +261,12 @@ int main(int argc, char **argv)
 	ret = config__parse_file(config_file, &cfg, err, sizeof(err));
 	if (ret)
 		goto fail;
+	if (web_config_file) {
+		ret = webconfig__parse_file(web_config_file, &web, err, sizeof(err));
+		if (ret)
+			goto fail;
+		hopts.web = web;
+	}
 	ret = tracefs__find(tracefs, sizeof(tracefs), err, sizeof(err));
 	if (ret)
 		goto fail;
@@ -295,5 +321,6 @@ out:
 	plan__free(plan);
 	btf__free(btf);
 	config__free(cfg);
+	webconfig__free(web);
 	return ret ? 1 : 0;
 }

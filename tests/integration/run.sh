@@ -31,10 +31,12 @@ expect_file() {
 	if cmp -s "$2" "$3"; then ok "$1"; else not_ok "$1" "$(diff "$2" "$3" | head -20)"; fi
 }
 
-# start CONFIG: run the exporter on a free loopback port; sets PID and ADDR
+# start CONFIG [FLAG...]: run the exporter on a free loopback port; sets PID and ADDR
 start() {
 	: >"$TMP/log"
-	"$BIN" --config.file="$1" --web.listen-address=127.0.0.1:0 2>"$TMP/log" &
+	cfg=$1
+	shift
+	"$BIN" --config.file="$cfg" --web.listen-address=127.0.0.1:0 "$@" 2>"$TMP/log" &
 	PID=$!
 	for _ in $(seq 100); do
 		ADDR=$(sed -n 's/.*listening on \(.*\)$/\1/p' "$TMP/log")
@@ -661,6 +663,167 @@ tracepoint:syscalls:sys_exit_getppid" "rc=$? $out"
 	expect_file "--list alone: every tracepoint (no kprobes here)" "$TMP/tp.want" "$TMP/all.got"
 else
 	skip "--list kprobe: on a kernel without kprobes" "this kernel has kprobes"
+
+# --- --web.config.file: TLS, client certificates, basic auth; HTTP limits ----
+# certificates and bcrypt hashes are made here, at test time
+W=$TMP/web
+mkdir -p "$W"
+if (cd "$W" && exec >/dev/null 2>&1 &&
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key \
+		-out ca.pem -days 2 -subj /CN=bpfprom-test-ca &&
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout server.key \
+		-out server.csr -subj /CN=localhost &&
+	printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >san.ext &&
+	openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem \
+		-days 2 -extfile san.ext &&
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout client.key \
+		-out client.csr -subj /CN=prometheus &&
+	openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out client.pem -days 2 &&
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout rogue.key \
+		-out rogue.pem -days 2 -subj /CN=rogue); then
+	HASH=$($BUILD/workload/bcrypt_hash secret 12)
+	printf 'metrics:\n  - name: web_getppid_total\n    help: getppid calls.\n    probe: tracepoint:syscalls:sys_enter_getppid\n    aggregate: count\n' >"$W/m.yaml"
+	cat >"$W/web.yml" <<Y
+tls_server_config:
+  cert_file: server.pem
+  key_file: server.key
+http_server_config:
+  headers:
+    X-Frame-Options: deny
+basic_auth_users:
+  alice: $HASH
+Y
+	# code [CURL-ARGS...] PATH: the status (000 when no HTTP answer came)
+	code() {
+		p=$1
+		shift
+		curl -sS --max-time 10 -o /dev/null -w '%{http_code}' "$@" "https://$ADDR$p" 2>/dev/null
+	}
+	if start "$W/m.yaml" --web.config.file="$W/web.yml"; then
+		expect "web: TLS scrape with the CA and the right password is 200" 200 \
+			"$(code /metrics --cacert "$W/ca.pem" -u alice:secret)"
+		expect "web: the metrics come over TLS" 1 \
+			"$(curl -sS --cacert "$W/ca.pem" -u alice:secret "https://$ADDR/metrics" | grep -c '^# TYPE web_getppid_total counter')"
+		expect "web: plain HTTP to the TLS port gets no HTTP answer" 000 \
+			"$(curl -sS --max-time 10 -o /dev/null -w '%{http_code}' "http://$ADDR/metrics" 2>/dev/null)"
+		expect "web: the server certificate does not verify without the CA" 000 \
+			"$(code /metrics -u alice:secret)"
+		expect "web: wrong password is 401 with WWW-Authenticate" '401 Basic realm="bpfprom"' \
+			"$(curl -sS --cacert "$W/ca.pem" -u alice:wrong -D "$TMP/h" -o /dev/null -w '%{http_code}' "https://$ADDR/metrics"; printf ' %s' "$(sed -n 's/^WWW-Authenticate: \(.*\)\r$/\1/p' "$TMP/h")")"
+		expect "web: unknown user is 401" 401 "$(code /metrics --cacert "$W/ca.pem" -u bob:secret)"
+		expect "web: no credentials is 401 with WWW-Authenticate" '401 Basic realm="bpfprom"' \
+			"$(curl -sS --cacert "$W/ca.pem" -D "$TMP/h" -o /dev/null -w '%{http_code}' "https://$ADDR/metrics"; printf ' %s' "$(sed -n 's/^WWW-Authenticate: \(.*\)\r$/\1/p' "$TMP/h")")"
+		expect "web: auth guards the landing page and unknown paths too" "401 401 200 404" \
+			"$(code / --cacert "$W/ca.pem") $(code /nope --cacert "$W/ca.pem") $(code / --cacert "$W/ca.pem" -u alice:secret) $(code /nope --cacert "$W/ca.pem" -u alice:secret)"
+		expect "web: configured headers on answers and on 401s" "deny deny" \
+			"$(curl -sS --cacert "$W/ca.pem" -u alice:secret -D - -o /dev/null "https://$ADDR/metrics" | sed -n 's/^X-Frame-Options: \(.*\)\r$/\1/p') $(curl -sS --cacert "$W/ca.pem" -D - -o /dev/null "https://$ADDR/metrics" | sed -n 's/^X-Frame-Options: \(.*\)\r$/\1/p')"
+		# bcrypt (cost 12, ~0.3 s a check) runs off the event loop: eight wrong
+		# passwords queued at once do not hold up a scrape whose pair passed before
+		guesses=
+		for i in 1 2 3 4 5 6 7 8; do
+			curl -sS --cacert "$W/ca.pem" -u "alice:wrong$i" -o /dev/null "https://$ADDR/metrics" 2>/dev/null &
+			guesses="$guesses $!"
+		done
+		sleep 0.2
+		t=$(curl -sS --cacert "$W/ca.pem" -u alice:secret -o /dev/null -w '%{http_code} %{time_total}' "https://$ADDR/metrics")
+		wait_code=${t% *}
+		fast=$(echo "${t#* } < 1.0" | bc)
+		wait $guesses
+		expect "web: a cached scrape answers while 8 bcrypt checks are queued" "200 1" "$wait_code $fast"
+		# a client that opens TLS and never says anything stalls nobody
+		bash -c 'exec 3<>/dev/tcp/127.0.0.1/$0; sleep 20' "${ADDR##*:}" 2>/dev/null &
+		idle=$!
+		sleep 0.2
+		expect "web: a silent TLS client does not stall a scrape" 200 \
+			"$(code /metrics --cacert "$W/ca.pem" -u alice:secret --max-time 3)"
+		kill $idle 2>/dev/null
+		# every connection waiting for bcrypt is resumed (503) before the server stops
+		guesses=
+		for i in 1 2 3 4 5 6 7 8; do
+			curl -sS --cacert "$W/ca.pem" -u "alice:late$i" -o /dev/null "https://$ADDR/metrics" 2>/dev/null &
+			guesses="$guesses $!"
+		done
+		sleep 0.3
+		stop
+		wait $guesses
+		expect "web: SIGTERM with 8 bcrypt checks queued exits 0" 0 "$RC"
+	else
+		not_ok "exporter starts with TLS and basic auth" "$(cat "$TMP/log")"
+	fi
+
+	printf 'tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\n  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: ca.pem\n' >"$W/mtls.yml"
+	if start "$W/m.yaml" --web.config.file="$W/mtls.yml"; then
+		expect "web: mTLS without a client certificate fails" 000 "$(code /metrics --cacert "$W/ca.pem")"
+		expect "web: mTLS with a client certificate of the CA is 200" 200 \
+			"$(code /metrics --cacert "$W/ca.pem" --cert "$W/client.pem" --key "$W/client.key")"
+		expect "web: mTLS with a certificate of another CA fails" 000 \
+			"$(code /metrics --cacert "$W/ca.pem" --cert "$W/rogue.pem" --key "$W/rogue.key")"
+		expect "web: mTLS refuses TLS 1.2 clients without a certificate too" 000 \
+			"$(code /metrics --cacert "$W/ca.pem" --tls-max 1.2)"
+		stop
+	else
+		not_ok "exporter starts with mTLS" "$(cat "$TMP/log")"
+	fi
+
+	printf 'tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\n  client_auth_type: VerifyClientCertIfGiven\n  client_ca_file: ca.pem\n' >"$W/ifgiven.yml"
+	if start "$W/m.yaml" --web.config.file="$W/ifgiven.yml"; then
+		expect "web: VerifyClientCertIfGiven: none, the CA's, another CA's" "200 200 000" \
+			"$(code /metrics --cacert "$W/ca.pem") $(code /metrics --cacert "$W/ca.pem" --cert "$W/client.pem" --key "$W/client.key") $(code /metrics --cacert "$W/ca.pem" --cert "$W/rogue.pem" --key "$W/rogue.key")"
+		stop
+	else
+		not_ok "exporter starts with VerifyClientCertIfGiven" "$(cat "$TMP/log")"
+	fi
+
+	printf 'tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\n  min_version: TLS13\n' >"$W/tls13.yml"
+	if start "$W/m.yaml" --web.config.file="$W/tls13.yml"; then
+		expect "web: min_version TLS13 refuses a --tls-max 1.2 client" 000 \
+			"$(code /metrics --cacert "$W/ca.pem" --tls-max 1.2)"
+		expect "web: min_version TLS13 serves a TLS 1.3 client" "200 TLSv1.3" \
+			"$(curl -sS -v --cacert "$W/ca.pem" -o /dev/null -w '%{http_code}' "https://$ADDR/metrics" 2>"$TMP/v"; printf ' %s' "$(sed -n 's/^\* SSL connection using \(TLSv1\.3\) .*/\1/p' "$TMP/v")")"
+		stop
+	else
+		not_ok "exporter starts with min_version TLS13" "$(cat "$TMP/log")"
+	fi
+
+	printf 'tls_server_config:\n  cert_file: server.pem\n  key_file: nope.key\n' >"$W/bad.yml"
+	out=$("$BIN" --config.file="$W/m.yaml" --web.listen-address=127.0.0.1:0 --web.config.file="$W/bad.yml" 2>&1)
+	expect "web: a bad web config exits 1 with its exact message" \
+		"rc=1 error: web-config: $W/bad.yml:3:13: tls_server_config.key_file: cannot read \"$W/nope.key\": No such file or directory" \
+		"rc=$? $out"
+	printf 'basic_auth_users:\n  alice: secret\n' >"$W/bad.yml"
+	out=$("$BIN" --config.file="$W/m.yaml" --web.listen-address=127.0.0.1:0 --web.config.file="$W/bad.yml" 2>&1)
+	expect "web: a plain password instead of a bcrypt hash exits 1" \
+		"rc=1 error: web-config: $W/bad.yml:2:10: basic_auth_users.alice: not a bcrypt hash (expected \$2y\$, \$2b\$ or \$2a\$, a cost 04..31 and 53 characters, 60 in all); make one with: htpasswd -nBC 10 \"\" | tr -d ':\\n'" \
+		"rc=$? $out"
+
+	# limits, on plain HTTP
+	if start "$W/m.yaml" --web.connection-timeout=1 --web.max-connections-per-ip=3; then
+		port=${ADDR##*:}
+		# half a request: no blank line ends the headers
+		bash -c 'exec 3<>/dev/tcp/127.0.0.1/$0; printf "GET /metrics HTTP/1.1\r\nHost: x\r\n" >&3; sleep 20' "$port" 2>/dev/null &
+		half=$!
+		sleep 0.2
+		expect "limits: a scrape is served while another client sent half a request" 200 \
+			"$(curl -sS --max-time 3 -o /dev/null -w '%{http_code}' "http://$ADDR/metrics")"
+		kill $half 2>/dev/null
+		out=$(timeout 6 bash -c 'exec 3<>/dev/tcp/127.0.0.1/$0; printf "GET /metrics HTTP/1.1\r\n" >&3; cat <&3; echo closed' "$port" 2>&1)
+		expect "limits: the connection timeout closes a half request" "rc=0 closed" "rc=$? $out"
+		bash -c 'exec 3<>/dev/tcp/127.0.0.1/$0; exec 4<>/dev/tcp/127.0.0.1/$0; exec 5<>/dev/tcp/127.0.0.1/$0; sleep 0.8' "$port" 2>/dev/null &
+		held=$!
+		sleep 0.3
+		expect "limits: a 4th connection from one address is refused at --web.max-connections-per-ip=3" 000 \
+			"$(curl -sS --max-time 3 -o /dev/null -w '%{http_code}' "http://$ADDR/metrics" 2>/dev/null)"
+		wait $held
+		expect "limits: served again once those connections closed" 200 \
+			"$(curl -sS --max-time 3 -o /dev/null -w '%{http_code}' "http://$ADDR/metrics")"
+		expect "limits: 40 KiB of headers are refused with 431" 431 \
+			"$(curl -sS --max-time 3 -o /dev/null -w '%{http_code}' -H "X-Big: $(head -c 40000 /dev/zero | tr '\0' a)" "http://$ADDR/metrics")"
+		stop
+	else
+		not_ok "exporter starts with connection limits" "$(cat "$TMP/log")"
+	fi
+else
+	not_ok "web: openssl made the test certificates" "openssl failed in $W"
 fi
 
 echo "integration: $PASS passed, $FAIL failed, $SKIP skipped"
