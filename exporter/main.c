@@ -12,7 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
+#include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
@@ -40,6 +43,8 @@ enum {
 	OPT_MECHANISM,
 	OPT_MAX_CONNS_PER_IP,
 	OPT_WEB_CONFIG,
+	OPT_BPF_STATS,
+	OPT_NO_EXPORTER_METRICS,
 };
 
 static const struct option options[] = {
@@ -51,6 +56,8 @@ static const struct option options[] = {
 	{ "web.max-connections", required_argument, NULL, OPT_MAX_CONNS },
 	{ "web.max-connections-per-ip", required_argument, NULL, OPT_MAX_CONNS_PER_IP },
 	{ "web.config.file", required_argument, NULL, OPT_WEB_CONFIG },
+	{ "web.disable-exporter-metrics", no_argument, NULL, OPT_NO_EXPORTER_METRICS },
+	{ "bpf.stats", no_argument, NULL, OPT_BPF_STATS },
 	{ "log.level", required_argument, NULL, OPT_LOG_LEVEL },
 	{ "probe.mechanism", required_argument, NULL, OPT_MECHANISM },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -83,6 +90,11 @@ static void usage(FILE *f)
 		"                                 most (default 16)\n"
 		"  --web.config.file=PATH         TLS, client certificates, basic auth and\n"
 		"                                 headers, in exporter-toolkit's format\n"
+		"  --web.disable-exporter-metrics serve only the configured metrics (no bpfprom_*,\n"
+		"                                 no process_*)\n"
+		"  --bpf.stats                    have the kernel count the programs' run time and\n"
+		"                                 runs while bpfprom runs (BPF_ENABLE_STATS), and\n"
+		"                                 export them\n"
 		"  --log.level=LEVEL              debug, info, warn or error (default info)\n"
 		"  -l, --list [PATTERN]           list the probes matching PATTERN (default: every\n"
 		"                                 tracepoint and kprobe), e.g. 'tracepoint:sched:*',\n"
@@ -142,6 +154,8 @@ int main(int argc, char **argv)
 {
 	struct plan_kernel kern = { .force = PLAN_MECH_AUTO };
 	struct btf *btf = NULL;
+	struct scrape_opts sopts = { 0 };
+	int stats_fd = -1;
 	const char *config_file = DEFAULT_CONFIG;
 	struct http_opts hopts = {
 		.listen_address = HTTP_DEFAULT_LISTEN,
@@ -199,6 +213,12 @@ int main(int argc, char **argv)
 			if (parse_uint("web.max-connections-per-ip", optarg, 1, 65536,
 				       &hopts.max_connections_per_ip))
 				return 2;
+			break;
+		case OPT_BPF_STATS:
+			sopts.bpf_stats = true;
+			break;
+		case OPT_NO_EXPORTER_METRICS:
+			sopts.no_exporter_metrics = true;
 			break;
 		case OPT_WEB_CONFIG:
 			web_config_file = optarg;
@@ -283,7 +303,20 @@ int main(int argc, char **argv)
 	ret = loader__load(plan, &kern, &ld, err, sizeof(err));
 	if (ret)
 		goto fail;
-	scrape = scrape__new(plan, ld, hopts.telemetry_path);
+	if (sopts.bpf_stats) {
+		/* the kernel counts only while an fd of BPF_ENABLE_STATS is open */
+		stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+		if (stats_fd < 0) {
+			ret = -errno;
+			snprintf(err, sizeof(err),
+				 "flags: --bpf.stats: the kernel refused BPF_ENABLE_STATS: %s (kernel 5.8+ and CAP_SYS_ADMIN)",
+				 strerror(-ret));
+			goto fail;
+		}
+	}
+	sopts.telemetry_path = hopts.telemetry_path;
+	sopts.config_loaded_at = (double)time(NULL);
+	scrape = scrape__new(plan, ld, &sopts);
 	if (!scrape) {
 		ret = -errno;
 		snprintf(err, sizeof(err), "scrape: %s", strerror(-ret));
@@ -320,6 +353,8 @@ out:
 	loader__free(ld);
 	plan__free(plan);
 	btf__free(btf);
+	if (stats_fd >= 0)
+		close(stats_fd);
 	config__free(cfg);
 	webconfig__free(web);
 	return ret ? 1 : 0;

@@ -4,9 +4,12 @@
 #include <string.h>
 #include <time.h>
 
+#include <bpf/libbpf.h>
+
 #include "collect.h"
 #include "decode.h"
 #include "log.h"
+#include "procstat.h"
 #include "scrape.h"
 
 struct scrape {
@@ -20,7 +23,8 @@ struct scrape {
 	uint64_t last_sweep;
 	/* one decoder per decoded label: each keeps its own bounded cache */
 	struct decoder *(*dec)[BPFPROM_MAX_LABELS];
-	const char *path;
+	struct scrape_opts opts;
+	uint64_t scrapes;
 	struct render_enc *enc; /* reused by every scrape, in every format */
 };
 
@@ -58,7 +62,7 @@ static uint64_t now_ns(void)
 }
 
 struct scrape *scrape__new(const struct plan *plan, const struct loader *ld,
-			   const char *telemetry_path)
+			   const struct scrape_opts *opts)
 {
 	struct scrape *s = calloc(1, sizeof(*s));
 	size_t n = plan->nmetrics ? plan->nmetrics : 1;
@@ -67,7 +71,7 @@ struct scrape *scrape__new(const struct plan *plan, const struct loader *ld,
 		return NULL;
 	s->plan = plan;
 	s->ld = ld;
-	s->path = telemetry_path;
+	s->opts = *opts;
 	s->coll = calloc(n, sizeof(*s->coll));
 	s->drops = calloc(n, sizeof(*s->drops));
 	s->dec = calloc(n, sizeof(*s->dec));
@@ -145,20 +149,85 @@ static void render_probe_info(struct scrape *s, struct render_enc *e)
 	}
 }
 
-static void render_self(struct scrape *s, struct render_enc *e)
+/* What the kernel counts for the programs while BPF stats are on (--bpf.stats). */
+static void render_prog_stats(struct scrape *s, struct render_enc *e)
+{
+	const char *names[1] = { "metric" };
+	const char *values[1];
+
+	render_enc__family(
+		e, "bpfprom_program_run_seconds_total",
+		"Time the kernel spent in a metric's BPF programs since --bpf.stats enabled the count.",
+		RENDER_COUNTER);
+	for (size_t i = 0; i < s->plan->nmetrics; i++) {
+		values[0] = s->plan->metrics[i].cm->name;
+		render_enc__sample(e, 1, names, values, (double)s->progs[i].run_time_ns / 1e9);
+	}
+	render_enc__family(e, "bpfprom_program_runs_total",
+			   "Runs of a metric's BPF programs since --bpf.stats enabled the count.",
+			   RENDER_COUNTER);
+	for (size_t i = 0; i < s->plan->nmetrics; i++) {
+		values[0] = s->plan->metrics[i].cm->name;
+		render_enc__sample_u64(e, 1, names, values, s->progs[i].run_cnt);
+	}
+}
+
+/* client_golang's process collector, the same names and meanings. */
+static void render_process(struct render_enc *e)
+{
+	struct procstat ps;
+
+	if (procstat__read("/proc", "self", &ps))
+		return;
+	render_enc__family(e, "process_cpu_seconds_total",
+			   "Total user and system CPU time spent in seconds.", RENDER_COUNTER);
+	render_enc__sample(e, 0, NULL, NULL, ps.cpu_seconds);
+	render_enc__family(e, "process_max_fds", "Maximum number of open file descriptors.",
+			   RENDER_GAUGE);
+	render_enc__sample_u64(e, 0, NULL, NULL, ps.max_fds);
+	render_enc__family(e, "process_open_fds", "Number of open file descriptors.",
+			   RENDER_GAUGE);
+	render_enc__sample_u64(e, 0, NULL, NULL, ps.open_fds);
+	render_enc__family(e, "process_resident_memory_bytes", "Resident memory size in bytes.",
+			   RENDER_GAUGE);
+	render_enc__sample_u64(e, 0, NULL, NULL, ps.resident_bytes);
+	render_enc__family(e, "process_start_time_seconds",
+			   "Start time of the process since unix epoch in seconds.", RENDER_GAUGE);
+	render_enc__sample(e, 0, NULL, NULL, ps.start_time);
+	render_enc__family(e, "process_virtual_memory_bytes", "Virtual memory size in bytes.",
+			   RENDER_GAUGE);
+	render_enc__sample_u64(e, 0, NULL, NULL, ps.virtual_bytes);
+}
+
+static void render_self(struct scrape *s, struct render_enc *e, uint64_t started)
 {
 	const char *names[2] = { "metric", "reason" };
 	const char *values[2];
 
 	render_enc__family(e, "bpfprom_build_info",
-			   "A metric with a constant 1 value labeled by version and revision.",
+			   "A metric with a constant 1 value labeled by version, revision and libbpf.",
 			   RENDER_GAUGE);
 	{
-		const char *bn[] = { "version", "revision" };
-		const char *bv[] = { BPFPROM_VERSION, BPFPROM_REVISION };
+		const char *bn[] = { "version", "revision", "libbpf" };
+		const char *bv[] = { BPFPROM_VERSION, BPFPROM_REVISION, libbpf_version_string() };
 
-		render_enc__sample(e, 2, bn, bv, 1);
+		render_enc__sample(e, 3, bn, bv, 1);
 	}
+	render_enc__family(e, "bpfprom_config_last_load_success",
+			   "Whether the last configuration load succeeded (1) or not (0).",
+			   RENDER_GAUGE);
+	render_enc__sample(e, 0, NULL, NULL, 1);
+	render_enc__family(e, "bpfprom_config_last_load_success_timestamp_seconds",
+			   "When the configuration in use was loaded, in seconds since the epoch.",
+			   RENDER_GAUGE);
+	render_enc__sample(e, 0, NULL, NULL, s->opts.config_loaded_at);
+	render_enc__family(e, "bpfprom_scrapes_total", "Scrapes of the metrics, this one included.",
+			   RENDER_COUNTER);
+	render_enc__sample_u64(e, 0, NULL, NULL, s->scrapes);
+	render_enc__family(e, "bpfprom_scrape_duration_seconds",
+			   "Time this scrape took to read every metric's maps and render them.",
+			   RENDER_GAUGE);
+	render_enc__sample(e, 0, NULL, NULL, (double)(now_ns() - started) / 1e9);
 	render_enc__family(
 		e, "bpfprom_dropped_events_total",
 		"Events not counted by a metric, by reason (see README: map_full, recursion, stale_start, start_map_full, orphan_start, update_error).",
@@ -197,18 +266,20 @@ static void render_self(struct scrape *s, struct render_enc *e)
 		render_enc__sample_u64(e, 1, names, values, s->plan->metrics[i].max_series);
 	}
 	render_probe_info(s, e);
+	if (s->opts.bpf_stats)
+		render_prog_stats(s, e);
+	render_process(e);
 }
 
-int scrape__metrics(void *arg, enum render_format fmt, struct render_buf *out)
+/* Read every metric's maps into its render description, and its drop counts. */
+static int collect_all(struct scrape *s, bool (*each)(struct scrape *, size_t))
 {
-	struct scrape *s = arg;
 	uint64_t now = now_ns();
 	bool sweep = now - s->last_sweep >= SWEEP_INTERVAL_NS;
 	int err;
 
 	if (sweep)
 		s->last_sweep = now;
-	render_enc__begin(s->enc, fmt, out);
 	for (size_t i = 0; i < s->plan->nmetrics; i++) {
 		const struct loader_maps *maps = loader__maps(s->ld, i);
 		struct render_metric *rm = &s->rms[i];
@@ -224,9 +295,32 @@ int scrape__metrics(void *arg, enum render_format fmt, struct render_buf *out)
 				collect__sweep_starts(s->coll[i], maps);
 		collect__prog_stats(maps, &s->progs[i]);
 		s->drops[i][BPFPROM_DROP_RECURSION] = s->progs[i].recursion_misses;
-		render_enc__metric(s->enc, rm);
+		/* render as soon as read: the collect buffers are the metric's own */
+		if (each && !each(s, i))
+			return -ENOMEM;
 	}
-	render_self(s, s->enc);
+	return 0;
+}
+
+static bool render_one(struct scrape *s, size_t i)
+{
+	render_enc__metric(s->enc, &s->rms[i]);
+	return true;
+}
+
+int scrape__metrics(void *arg, enum render_format fmt, struct render_buf *out)
+{
+	struct scrape *s = arg;
+	uint64_t started = now_ns();
+	int err;
+
+	render_enc__begin(s->enc, fmt, out);
+	err = collect_all(s, render_one);
+	if (err)
+		return err;
+	s->scrapes++;
+	if (!s->opts.no_exporter_metrics)
+		render_self(s, s->enc, started);
 	return render_enc__end(s->enc);
 }
 
@@ -255,27 +349,55 @@ static void html_escape(struct render_buf *b, const char *s)
 int scrape__landing(void *arg, struct render_buf *out)
 {
 	struct scrape *s = arg;
+	int err;
 
-	render_buf__puts(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\">"
-			      "<title>bpfprom</title></head>\n<body>\n<h1>bpfprom</h1>\n"
+	err = collect_all(s, NULL);
+	if (err)
+		return err;
+	render_buf__puts(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+			      "<title>bpfprom</title>\n<style>\nbody { font-family: sans-serif; }\n"
+			      "table { border-collapse: collapse; }\n"
+			      "th, td { border: 1px solid #ccc; padding: 0.2em 0.6em; text-align: left; }\n"
+			      "td.n { text-align: right; }\n</style>\n</head>\n<body>\n<h1>bpfprom</h1>\n"
 			      "<p>BPF metrics exporter, version " BPFPROM_VERSION
-			      " (revision " BPFPROM_REVISION ").</p>\n"
-			      "<p><a href=\"");
-	html_escape(out, s->path);
-	render_buf__puts(out,
-			 "\">Metrics</a></p>\n<table>\n<tr><th>metric</th><th>probes</th></tr>\n");
+			      " (revision " BPFPROM_REVISION ", libbpf ");
+	html_escape(out, libbpf_version_string());
+	render_buf__puts(out, ").</p>\n<p><a href=\"");
+	html_escape(out, s->opts.telemetry_path);
+	render_buf__puts(out, "\">Metrics</a></p>\n<table>\n<tr><th>metric</th><th>probe</th>"
+			      "<th>mechanism</th><th>series</th><th>capacity</th><th>dropped</th></tr>\n");
 	for (size_t i = 0; i < s->plan->nmetrics; i++) {
 		const struct plan_metric *pm = &s->plan->metrics[i];
+		uint64_t dropped = 0;
+		size_t shown = 0;
 
-		render_buf__puts(out, "<tr><td>");
-		html_escape(out, pm->cm->name);
-		render_buf__puts(out, "</td><td>");
-		for (size_t p = 0; p < pm->nprobes; p++) {
-			if (p)
-				render_buf__puts(out, ", ");
+		for (int r = 0; r < BPFPROM_DROP__COUNT; r++)
+			dropped += s->drops[i][r];
+		for (size_t p = 0; p < pm->nprobes; p++)
+			shown += !pm->probes[p].implied;
+		/* one row per probe; the metric's own cells span them */
+		for (size_t p = 0, row = 0; p < pm->nprobes; p++) {
+			if (pm->probes[p].implied)
+				continue;
+			render_buf__puts(out, "<tr>");
+			if (row == 0) {
+				render_buf__printf(out, "<td rowspan=\"%zu\">", shown);
+				html_escape(out, pm->cm->name);
+				render_buf__puts(out, "</td>");
+			}
+			render_buf__puts(out, "<td>");
 			html_escape(out, pm->probes[p].spec);
+			render_buf__printf(out, "</td><td>%s</td>", plan__mech_name(pm->probes[p].mech));
+			if (row == 0)
+				render_buf__printf(out,
+						   "<td rowspan=\"%zu\" class=\"n\">%zu</td>"
+						   "<td rowspan=\"%zu\" class=\"n\">%u</td>"
+						   "<td rowspan=\"%zu\" class=\"n\">%llu</td>",
+						   shown, s->rms[i].nseries, shown, pm->max_series, shown,
+						   (unsigned long long)dropped);
+			render_buf__puts(out, "</tr>\n");
+			row++;
 		}
-		render_buf__puts(out, "</td></tr>\n");
 	}
 	render_buf__puts(out, "</table>\n</body>\n</html>\n");
 	return out->oom ? -ENOMEM : 0;

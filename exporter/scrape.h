@@ -12,8 +12,15 @@
 
 struct scrape;
 
+struct scrape_opts {
+	const char *telemetry_path;
+	bool bpf_stats; /* --bpf.stats: export the programs' run time and count */
+	bool no_exporter_metrics; /* --web.disable-exporter-metrics */
+	double config_loaded_at; /* when the config was loaded, seconds since the epoch */
+};
+
 struct scrape *scrape__new(const struct plan *plan, const struct loader *ld,
-			   const char *telemetry_path);
+			   const struct scrape_opts *opts);
 void scrape__free(struct scrape *s);
 /* The exposition in fmt. Called by http's single polling thread only: the
  * scrape's collect buffers and encoder are used without a lock. */

@@ -663,6 +663,7 @@ tracepoint:syscalls:sys_exit_getppid" "rc=$? $out"
 	expect_file "--list alone: every tracepoint (no kprobes here)" "$TMP/tp.want" "$TMP/all.got"
 else
 	skip "--list kprobe: on a kernel without kprobes" "this kernel has kprobes"
+fi
 
 # --- --web.config.file: TLS, client certificates, basic auth; HTTP limits ----
 # certificates and bcrypt hashes are made here, at test time
