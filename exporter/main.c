@@ -308,9 +308,10 @@ int main(int argc, char **argv)
 		stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
 		if (stats_fd < 0) {
 			ret = -errno;
-			snprintf(err, sizeof(err),
-				 "flags: --bpf.stats: the kernel refused BPF_ENABLE_STATS: %s (kernel 5.8+ and CAP_SYS_ADMIN)",
-				 strerror(-ret));
+			snprintf(
+				err, sizeof(err),
+				"flags: --bpf.stats: the kernel refused BPF_ENABLE_STATS: %s (kernel 5.8+ and CAP_SYS_ADMIN)",
+				strerror(-ret));
 			goto fail;
 		}
 	}

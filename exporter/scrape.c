@@ -185,8 +185,7 @@ static void render_process(struct render_enc *e)
 	render_enc__family(e, "process_max_fds", "Maximum number of open file descriptors.",
 			   RENDER_GAUGE);
 	render_enc__sample_u64(e, 0, NULL, NULL, ps.max_fds);
-	render_enc__family(e, "process_open_fds", "Number of open file descriptors.",
-			   RENDER_GAUGE);
+	render_enc__family(e, "process_open_fds", "Number of open file descriptors.", RENDER_GAUGE);
 	render_enc__sample_u64(e, 0, NULL, NULL, ps.open_fds);
 	render_enc__family(e, "process_resident_memory_bytes", "Resident memory size in bytes.",
 			   RENDER_GAUGE);
@@ -204,9 +203,10 @@ static void render_self(struct scrape *s, struct render_enc *e, uint64_t started
 	const char *names[2] = { "metric", "reason" };
 	const char *values[2];
 
-	render_enc__family(e, "bpfprom_build_info",
-			   "A metric with a constant 1 value labeled by version, revision and libbpf.",
-			   RENDER_GAUGE);
+	render_enc__family(
+		e, "bpfprom_build_info",
+		"A metric with a constant 1 value labeled by version, revision and libbpf.",
+		RENDER_GAUGE);
 	{
 		const char *bn[] = { "version", "revision", "libbpf" };
 		const char *bv[] = { BPFPROM_VERSION, BPFPROM_REVISION, libbpf_version_string() };
@@ -354,18 +354,20 @@ int scrape__landing(void *arg, struct render_buf *out)
 	err = collect_all(s, NULL);
 	if (err)
 		return err;
-	render_buf__puts(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-			      "<title>bpfprom</title>\n<style>\nbody { font-family: sans-serif; }\n"
-			      "table { border-collapse: collapse; }\n"
-			      "th, td { border: 1px solid #ccc; padding: 0.2em 0.6em; text-align: left; }\n"
-			      "td.n { text-align: right; }\n</style>\n</head>\n<body>\n<h1>bpfprom</h1>\n"
-			      "<p>BPF metrics exporter, version " BPFPROM_VERSION
-			      " (revision " BPFPROM_REVISION ", libbpf ");
+	render_buf__puts(
+		out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+		     "<title>bpfprom</title>\n<style>\nbody { font-family: sans-serif; }\n"
+		     "table { border-collapse: collapse; }\n"
+		     "th, td { border: 1px solid #ccc; padding: 0.2em 0.6em; text-align: left; }\n"
+		     "td.n { text-align: right; }\n</style>\n</head>\n<body>\n<h1>bpfprom</h1>\n"
+		     "<p>BPF metrics exporter, version " BPFPROM_VERSION
+		     " (revision " BPFPROM_REVISION ", libbpf ");
 	html_escape(out, libbpf_version_string());
 	render_buf__puts(out, ").</p>\n<p><a href=\"");
 	html_escape(out, s->opts.telemetry_path);
-	render_buf__puts(out, "\">Metrics</a></p>\n<table>\n<tr><th>metric</th><th>probe</th>"
-			      "<th>mechanism</th><th>series</th><th>capacity</th><th>dropped</th></tr>\n");
+	render_buf__puts(
+		out, "\">Metrics</a></p>\n<table>\n<tr><th>metric</th><th>probe</th>"
+		     "<th>mechanism</th><th>series</th><th>capacity</th><th>dropped</th></tr>\n");
 	for (size_t i = 0; i < s->plan->nmetrics; i++) {
 		const struct plan_metric *pm = &s->plan->metrics[i];
 		uint64_t dropped = 0;
@@ -387,14 +389,15 @@ int scrape__landing(void *arg, struct render_buf *out)
 			}
 			render_buf__puts(out, "<td>");
 			html_escape(out, pm->probes[p].spec);
-			render_buf__printf(out, "</td><td>%s</td>", plan__mech_name(pm->probes[p].mech));
+			render_buf__printf(out, "</td><td>%s</td>",
+					   plan__mech_name(pm->probes[p].mech));
 			if (row == 0)
 				render_buf__printf(out,
 						   "<td rowspan=\"%zu\" class=\"n\">%zu</td>"
 						   "<td rowspan=\"%zu\" class=\"n\">%u</td>"
 						   "<td rowspan=\"%zu\" class=\"n\">%llu</td>",
-						   shown, s->rms[i].nseries, shown, pm->max_series, shown,
-						   (unsigned long long)dropped);
+						   shown, s->rms[i].nseries, shown, pm->max_series,
+						   shown, (unsigned long long)dropped);
 			render_buf__puts(out, "</tr>\n");
 			row++;
 		}

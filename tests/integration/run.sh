@@ -406,6 +406,69 @@ else
 	wait $pid_a $pid_b
 fi
 
+# --- self-metrics, --bpf.stats, --web.disable-exporter-metrics, landing page --
+cat >"$TMP/self.yaml" <<EOF
+metrics:
+  - name: self_calls_total
+    help: bpfprom_value calls.
+    probe: uprobe:$UW:bpfprom_value
+    aggregate: count
+    labels: [comm]
+EOF
+if start "$TMP/self.yaml" --bpf.stats; then
+	$UW self_a values $(seq 1 250)
+	scrape >"$TMP/s1.txt"
+	scrape >"$TMP/s2.txt"
+	expect "self: program runs counted by the kernel (--bpf.stats), exact" \
+		'bpfprom_program_runs_total{metric="self_calls_total"} 250' \
+		"$(grep '^bpfprom_program_runs_total' "$TMP/s2.txt")"
+	expect "self: program run time is counted" 1 \
+		"$(grep -c '^bpfprom_program_run_seconds_total{metric="self_calls_total"} [1-9]' "$TMP/s2.txt")"
+	expect "self: scrapes_total counts every scrape" "1 2" \
+		"$(sed -n 's/^bpfprom_scrapes_total //p' "$TMP/s1.txt") $(sed -n 's/^bpfprom_scrapes_total //p' "$TMP/s2.txt")"
+	expect "self: build_info carries version, revision and libbpf" \
+		"$("$BIN" --version | sed 's/^bpfprom version \([^ ]*\) (revision \([^,]*\), libbpf \(.*\))$/bpfprom_build_info{version="\1",revision="\2",libbpf="\3"} 1/')" \
+		"$(grep '^bpfprom_build_info' "$TMP/s2.txt")"
+	expect "self: the config load succeeded, with its time" "bpfprom_config_last_load_success 1 1" \
+		"$(grep '^bpfprom_config_last_load_success ' "$TMP/s2.txt") $(awk -v now="$(date +%s)" '/^bpfprom_config_last_load_success_timestamp_seconds/ { print ($2 > now - 600 && $2 <= now) }' "$TMP/s2.txt")"
+	expect "self: process_max_fds is the process's soft limit" \
+		"$(awk '/^Max open files/ { print $4 }' /proc/$PID/limits)" \
+		"$(sed -n 's/^process_max_fds //p' "$TMP/s2.txt")"
+	expect "self: process_start_time_seconds from /proc (to the clock tick)" 1 \
+		"$(awk -v st="$(cut -d' ' -f22 /proc/$PID/stat)" -v bt="$(sed -n 's/^btime //p' /proc/stat)" -v hz="$(getconf CLK_TCK)" \
+			'/^process_start_time_seconds/ { d = $2 - (bt + st / hz); print (d < 0.001 && d > -0.001) }' "$TMP/s2.txt")"
+	expect "self: every process_* family is there" \
+		"process_cpu_seconds_total process_max_fds process_open_fds process_resident_memory_bytes process_start_time_seconds process_virtual_memory_bytes" \
+		"$(sed -n 's/^# TYPE \(process_[a-z_]*\) .*/\1/p' "$TMP/s2.txt" | tr '\n' ' ' | sed 's/ $//')"
+	if out=$(promtool check metrics <"$TMP/s2.txt" 2>&1); then
+		ok "self: promtool check metrics passes with every self-metric"
+	else
+		not_ok "self: promtool check metrics passes with every self-metric" "$out"
+	fi
+	scrape / >"$TMP/landing.html"
+	expect "landing: a row per probe with mechanism, series, capacity and dropped" \
+		"<tr><td rowspan=\"1\">self_calls_total</td><td>uprobe:$UW:bpfprom_value</td><td>uprobe</td><td rowspan=\"1\" class=\"n\">1</td><td rowspan=\"1\" class=\"n\">10240</td><td rowspan=\"1\" class=\"n\">0</td></tr>" \
+		"$(grep '^<tr><td rowspan' "$TMP/landing.html")"
+	if command -v tidy >/dev/null; then
+		expect "landing: valid HTML (tidy finds no warning or error)" "" \
+			"$(tidy -q -e "$TMP/landing.html" 2>&1)"
+	else
+		skip "landing: valid HTML" "tidy is not installed"
+	fi
+	stop
+else
+	not_ok "exporter starts with --bpf.stats" "$(cat "$TMP/log")"
+fi
+if start "$TMP/self.yaml" --web.disable-exporter-metrics; then
+	$UW self_b values 1 2 3
+	expect "--web.disable-exporter-metrics: only the configured metric" \
+		"$(printf '%s\n' '# HELP self_calls_total bpfprom_value calls.' '# TYPE self_calls_total counter' 'self_calls_total{comm="self_b"} 3')" \
+		"$(scrape)"
+	stop
+else
+	not_ok "exporter starts with --web.disable-exporter-metrics" "$(cat "$TMP/log")"
+fi
+
 # --- differential: bpfprom and bpftrace measure the same calls at once -----
 # Values avoid powers of two >= 2 and multiples of 10 (but 0), where the two
 # conventions differ (bpftrace's buckets are lower-inclusive, ours upper-
