@@ -129,4 +129,70 @@ else
 	not_ok "bpfprom starts for the e2e test" "$(cat "$TMP/log")"
 fi
 
+# --- native histograms: Prometheus asks for protobuf and stores schema 0 ------
+if start_bpfprom; then
+	workload
+	if start_prom "  - job_name: bpfprom
+    static_configs: [{targets: ['$ADDR']}]" --enable-feature=native-histograms; then
+		# ten values of 100 in the native bucket (64, 128]: index 7 of schema 0
+		expect "prometheus native: the log2 hist is stored as a native histogram" \
+			'{"count":"10","sum":"1000","buckets":[[0,"64","128","10"]]}' \
+			"$(wait_for 'e2e_write_bytes' '.data.result[0].histogram[1]' '{"count":"10","sum":"1000","buckets":[[0,"64","128","10"]]}')"
+		expect "prometheus native: histogram_count and histogram_sum" '"10" "1000"' \
+			"$(wait_for 'histogram_count(e2e_write_bytes)' '.data.result[0].value[1]' '"10"') $(wait_for 'histogram_sum(e2e_write_bytes)' '.data.result[0].value[1]' '"1000"')"
+		expect "prometheus native: the counter arrives through protobuf too" '"1234"' \
+			"$(wait_for 'e2e_getppid_total' '.data.result[0].value[1]' '"1234"')"
+	else
+		not_ok "prometheus starts with native histograms" "$(tail -5 "$TMP/prom.log")"
+	fi
+	stop_all
+else
+	not_ok "bpfprom starts for the native e2e test" "$(cat "$TMP/log")"
+fi
+
+# --- TLS and basic auth: a scrape_config as README gives it ---------------------
+W=$TMP/tls
+mkdir -p "$W"
+if (cd "$W" && exec >/dev/null 2>&1 &&
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key \
+		-out ca.pem -days 2 -subj /CN=bpfprom-e2e-ca &&
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout server.key \
+		-out server.csr -subj /CN=localhost &&
+	printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >san.ext &&
+	openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem \
+		-days 2 -extfile san.ext); then
+	printf 'tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\nbasic_auth_users:\n  prometheus: %s\n' \
+		"$($BUILD/workload/bcrypt_hash s3cret 10)" >"$W/web.yml"
+	if start_bpfprom --web.config.file="$W/web.yml"; then
+		workload
+		if start_prom "  - job_name: bpfprom
+    scheme: https
+    tls_config: {ca_file: $W/ca.pem}
+    basic_auth: {username: prometheus, password: s3cret}
+    static_configs: [{targets: ['$ADDR']}]
+  - job_name: wrong_password
+    scheme: https
+    tls_config: {ca_file: $W/ca.pem}
+    basic_auth: {username: prometheus, password: guess}
+    static_configs: [{targets: ['$ADDR']}]"; then
+			expect "prometheus TLS + basic auth: the target is up" '"1"' \
+				"$(wait_for 'up{job="bpfprom"}' '.data.result[0].value[1]' '"1"')"
+			expect "prometheus TLS + basic auth: the exact counter" '"1234"' \
+				"$(wait_for 'e2e_getppid_total{job="bpfprom"}' '.data.result[0].value[1]' '"1234"')"
+			expect "prometheus TLS + basic auth: a wrong password leaves its target down" '"0"' \
+				"$(wait_for 'up{job="wrong_password"}' '.data.result[0].value[1]' '"0"')"
+			expect "prometheus TLS + basic auth: Prometheus reports the 401" \
+				'"server returned HTTP status 401 Unauthorized"' \
+				"$(curl -sS "http://$PADDR/api/v1/targets" | jq -c '.data.activeTargets[] | select(.labels.job == "wrong_password") | .lastError')"
+		else
+			not_ok "prometheus starts for TLS" "$(tail -5 "$TMP/prom.log")"
+		fi
+		stop_all
+	else
+		not_ok "bpfprom starts with TLS and basic auth" "$(cat "$TMP/log")"
+	fi
+else
+	not_ok "e2e: openssl made the test certificates" "openssl failed in $W"
+fi
+
 finish
