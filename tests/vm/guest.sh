@@ -40,13 +40,15 @@ expect() {
 }
 
 # start CONFIG [FLAGS...]: bpfprom on a free loopback port with the run's
-# extra flags; sets PID and ADDR. TCG is slow: loading may take seconds.
+# extra flags (and VMTEST_FLAGS, vmtest.flags= on the kernel command line, for
+# every run); sets PID and ADDR. TCG is slow: loading may take seconds.
 start() {
 	config=$1
 	shift
 	: >$TMP/log
-	# shellcheck disable=SC2086 # FLAGS is a list of words
-	$BIN --config.file="$config" --web.listen-address=127.0.0.1:0 $FLAGS "$@" 2>$TMP/log &
+	# shellcheck disable=SC2086 # the FLAGS are lists of words
+	$BIN --config.file="$config" --web.listen-address=127.0.0.1:0 $VMTEST_FLAGS $FLAGS "$@" \
+		2>$TMP/log &
 	PID=$!
 	i=0
 	while [ $i -lt 600 ]; do
@@ -121,7 +123,7 @@ t_kernel_info() {
 
 t_tracepoint_count() {
 	if ! start $CONF/tracepoint.yaml; then
-		not_ok "tracepoint: bpfprom starts" "$(cat $TMP/log)"
+		not_ok "tracepoint: bpfprom starts" "$(tail -40 $TMP/log)"
 		return
 	fi
 	$WL vm_cnt getppid 1000
@@ -148,7 +150,7 @@ t_tracepoint_count() {
 
 t_uprobe() {
 	if ! start $CONF/uprobe.yaml; then
-		not_ok "uprobe: bpfprom starts" "$(cat $TMP/log)"
+		not_ok "uprobe: bpfprom starts" "$(tail -40 $TMP/log)"
 		return
 	fi
 	$UW vm_up values 1 2 3 1000 ret -7 0 3 3
@@ -174,7 +176,7 @@ t_uprobe() {
 # behind in tracefs (legacy kprobe/uprobe events are created there)
 t_shutdown() {
 	if ! start $CONF/uprobe.yaml; then
-		not_ok "shutdown: bpfprom starts" "$(cat $TMP/log)"
+		not_ok "shutdown: bpfprom starts" "$(tail -40 $TMP/log)"
 		return
 	fi
 	kill -TERM "$PID"

@@ -6,6 +6,7 @@
 #   VM_KERNELS   kernel series to boot (default "6.1 6.12"); the newest
 #                linux-image-SERIES*-amd64-unsigned that apt knows is used
 #   VM_ONLY      run only the guest tests whose function name contains this
+#   VM_FLAGS     extra bpfprom flags for every guest run, e.g. --log.level=debug
 #   VM_TIMEOUT   seconds one kernel may take, boot to poweroff (default 600)
 #   VM_PARALLEL  1: boot the kernels at once; 0: one after another (default 0,
 #                faster on 2 cores, see README)
@@ -146,7 +147,8 @@ exec </dev/console >/dev/console 2>&1
 ip link set lo up
 export PATH=/usr/sbin:/usr/bin HOME=/root
 only=$(sed -n 's/.*vmtest\.only=\([^ ]*\).*/\1/p' /proc/cmdline)
-cd /bpfprom && VMTEST_ONLY=$only sh tests/vm/guest.sh
+flags=$(sed -n 's/.*vmtest\.flags=\([^ ]*\).*/\1/p' /proc/cmdline | tr , ' ')
+cd /bpfprom && VMTEST_ONLY=$only VMTEST_FLAGS=$flags sh tests/vm/guest.sh
 poweroff -f
 EOF
 	chmod 755 "$ROOT"/init
@@ -157,6 +159,8 @@ EOF
 boot() {
 	append="console=ttyS0 panic=-1 quiet"
 	[ -n "$VM_ONLY" ] && append="$append vmtest.only=$VM_ONLY"
+	# one word on the kernel command line: spaces travel as commas
+	[ -n "$VM_FLAGS" ] && append="$append vmtest.flags=$(echo $VM_FLAGS | tr ' ' ,)"
 	start=$(date +%s)
 	timeout -k 5 "$TIMEOUT" qemu-system-x86_64 -m 1G -smp 2 -nodefaults -nographic -serial stdio \
 		-kernel "$2" -initrd "$OUT/initrd.gz" -append "$append" -no-reboot \
