@@ -141,6 +141,16 @@ t_tracepoint_count() {
 			'vm_write_bytes_bucket{le="8"} 6' 'vm_write_bytes_bucket{le="16"} 6' \
 			'vm_write_bytes_bucket{le="+Inf"} 7' 'vm_write_bytes_sum 32' 'vm_write_bytes_count 7')" \
 		"$(grep_m '^vm_write_bytes')"
+	expect "tracepoint lhist: linear buckets at the step seams and past max exact" \
+		"$(printf '%s\n' 'vm_write_lhist_bytes_bucket{le="2"} 3' 'vm_write_lhist_bytes_bucket{le="4"} 5' \
+			'vm_write_lhist_bytes_bucket{le="6"} 6' 'vm_write_lhist_bytes_bucket{le="8"} 6' \
+			'vm_write_lhist_bytes_bucket{le="+Inf"} 7' 'vm_write_lhist_bytes_sum 32' \
+			'vm_write_lhist_bytes_count 7')" \
+		"$(grep_m '^vm_write_lhist_bytes')"
+	expect "tracepoint stats: sum, count, min, max exact" \
+		"$(printf '%s\n' 'vm_write_stats_bytes_sum 32' 'vm_write_stats_bytes_count 7' \
+			'vm_write_stats_bytes_min 0' 'vm_write_stats_bytes_max 17')" \
+		"$(grep_m '^vm_write_stats_bytes')"
 	$WL vm_cnt getppid 5
 	expect "tracepoint count: a second scrape adds, nothing is reset" \
 		'vm_getppid_total{comm="vm_cnt"} 1005' "$(scrape | grep '^vm_getppid_total')"
