@@ -101,7 +101,7 @@ run() {
 
 # what this kernel offers; later tests skip on HAVE_KPROBES / HAVE_BTF
 t_kernel_info() {
-	info "kernel: $(uname -r) ($(uname -v)), $(grep -c ^processor /proc/cpuinfo) CPUs"
+	info "kernel: $(uname -r) ($(uname -v)), $(grep -c ^processor /proc/cpuinfo) CPUs, up $(cut -d' ' -f1 /proc/uptime) s when the tests began"
 	HAVE_KPROBES=
 	if [ -d /sys/bus/event_source/devices/kprobe ]; then
 		HAVE_KPROBES=1
@@ -205,7 +205,7 @@ t_shutdown() {
 }
 
 # --- the order they run in -----------------------------------------------------
-mountpoint -q $TRACEFS || mount -t tracefs nodev $TRACEFS
+grep -q " $TRACEFS tracefs " /proc/mounts || mount -t tracefs nodev $TRACEFS
 run t_kernel_info
 run t_tracepoint_count
 run t_uprobe
