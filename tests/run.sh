@@ -2,11 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # Runs bpfprom's test suites and closes with one line:
 #   total: N passed, N failed, N skipped
-# Usage: tests/run.sh [unit] [format] [integration] [asan]   (default: all)
+# Usage: tests/run.sh [unit] [format] [integration] [vm] [asan]   (default: all)
 # BUILD selects the build tree (build, or build/asan for sanitizers).
 BUILD=${BUILD:-build}
 export BUILD
-suites=${*:-"unit format integration asan"}
+suites=${*:-"unit format integration vm asan"}
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
 
@@ -58,6 +58,20 @@ run_integration() {
 	fi
 }
 
+# the guest tests inside Debian's 6.1 and 6.12 kernels under qemu
+run_vm() {
+	out=$(mktemp)
+	sh tests/vm/run.sh | tee "$out"
+	line=$(sed -n 's/^vm: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p' "$out" | tail -1)
+	rm -f "$out"
+	if [ -z "$line" ]; then
+		echo "vm: the suite did not finish"
+		record vm 0 1 0
+	else
+		record vm $line
+	fi
+}
+
 # the same unit and integration suites on an ASan+UBSan build
 run_asan() {
 	if ! make --no-print-directory BUILD=build/asan SAN=1 all >/dev/null; then
@@ -80,6 +94,7 @@ for s in $suites; do
 	unit) run_unit ;;
 	format) run_format ;;
 	integration) run_integration ;;
+	vm) run_vm ;;
 	asan) run_asan ;;
 	*) echo "run.sh: unknown suite $s" >&2; exit 2 ;;
 	esac

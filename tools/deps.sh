@@ -5,7 +5,7 @@
 set -e
 PKGS="make gcc clang llvm libbpf-dev bpftool linux-libc-dev libmicrohttpd-dev libyaml-dev
 libelf-dev zlib1g-dev libcmocka-dev pkg-config clang-format curl prometheus iproute2 bc bpftrace
-util-linux"
+util-linux qemu-system-x86 busybox-static cpio"
 missing=""
 for p in $PKGS; do
 	st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)

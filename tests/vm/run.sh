@@ -41,6 +41,11 @@ for tool in qemu-system-x86_64 busybox cpio gzip apt-get dpkg-deb ldd timeout; d
 		finish
 	fi
 done
+# no /dev/kvm is needed, but this qemu must emulate (TCG)
+if ! qemu-system-x86_64 -accel help 2>/dev/null | grep -qx tcg; then
+	skip "vm suite" "qemu-system-x86_64 has no TCG accelerator"
+	finish
+fi
 # the initramfs has no libraries for busybox: it must be the static one
 if ldd "$(command -v busybox)" >/dev/null 2>&1; then
 	skip "vm suite" "busybox is dynamically linked; install busybox-static"
