@@ -32,7 +32,7 @@ finish() {
 }
 
 if [ "$(id -u)" != 0 ]; then
-	skip "vm suite" "needs root (apt-get download, mknod for the initramfs)"
+	skip "vm suite" "needs root: apt-get download, mknod for the initramfs"
 	finish
 fi
 for tool in qemu-system-x86_64 busybox cpio gzip apt-get dpkg-deb ldd timeout; do
@@ -71,7 +71,15 @@ newest_cached() {
 		grep -v -e '-cloud-' -e '-rt-' | sort -V | tail -1
 }
 
-# fetch SERIES: prints the path of the kernel image of SERIES, downloading its
+# download PKG: apt-get download into the cache, saying how long it took
+download() {
+	t=$(date +%s%N)
+	(cd "$CACHE" && apt-get download -qq "$1" >/dev/null 2>&1) || return 1
+	f=$(ls "$CACHE" | grep "^${1}_.*\.deb\$" | tail -1)
+	echo "info - downloaded $f: $(($(wc -c <"$CACHE/$f") / 1048576)) MiB in $((($(date +%s%N) - t) / 1000000)) ms"
+}
+
+# fetch SERIES: sets VMLINUZ to the kernel image of SERIES, downloading its
 # package into the cache when it is not there yet; apt's lists are refreshed
 # once, only when the download fails (stale lists name removed versions)
 fetch() {
@@ -79,7 +87,7 @@ fetch() {
 	deb=
 	[ -n "$pkg" ] && deb=$(ls "$CACHE" | grep "^${pkg}_.*\.deb\$" | tail -1)
 	if [ -z "$deb" ] && [ -n "$pkg" ]; then
-		(cd "$CACHE" && apt-get download -qq "$pkg" >/dev/null 2>&1)
+		download "$pkg"
 		deb=$(ls "$CACHE" | grep "^${pkg}_.*\.deb\$" | tail -1)
 	fi
 	if [ -z "$deb" ] && [ -z "$UPDATED" ]; then
@@ -87,7 +95,7 @@ fetch() {
 		apt-get update -qq >/dev/null 2>&1
 		pkg=$(newest_package "$1")
 		if [ -n "$pkg" ]; then
-			(cd "$CACHE" && apt-get download -qq "$pkg" >/dev/null 2>&1)
+			download "$pkg"
 			deb=$(ls "$CACHE" | grep "^${pkg}_.*\.deb\$" | tail -1)
 		fi
 	fi
@@ -101,7 +109,7 @@ fetch() {
 		dpkg-deb --fsys-tarfile "$CACHE/$deb" | tar -xf - -C "$dir" --wildcards './boot/vmlinuz-*' ||
 			return 1
 	fi
-	ls "$dir"/boot/vmlinuz-* | head -1
+	VMLINUZ=$(ls "$dir"/boot/vmlinuz-* | head -1)
 }
 
 # copy_with_libs FILE DEST: FILE at DEST in the root, and every shared library
@@ -207,27 +215,27 @@ report() {
 t0=$(date +%s%N)
 build_initramfs
 echo "info - initramfs $OUT/initrd.gz: $(($(wc -c <"$OUT/initrd.gz") / 1024)) KiB, built in $((($(date +%s%N) - t0) / 1000000)) ms"
-names=
+# name_of VMLINUZ: the kernel's release without -amd64, e.g. 6.1.0-56
+name_of() { basename "$1" | sed 's/^vmlinuz-//;s/-amd64$//'; }
+
+kernels=
 for series in $KERNELS; do
-	if ! vmlinuz=$(fetch "$series"); then
+	if ! fetch "$series"; then
 		not_ok "[$series] a Debian linux-image-$series kernel is available" \
 			"apt-cache knows no linux-image-$series*-amd64-unsigned, the download failed and $CACHE holds none"
 		continue
 	fi
-	name=$(basename "$vmlinuz" | sed 's/^vmlinuz-//;s/-amd64$//')
-	names="$names $name"
-	eval "vmlinuz_$(echo "$name" | tr -c 'a-zA-Z0-9\n' _)=\$vmlinuz"
+	kernels="$kernels $VMLINUZ"
 done
 pids=
-for name in $names; do
-	eval "vmlinuz=\$vmlinuz_$(echo "$name" | tr -c 'a-zA-Z0-9\n' _)"
+for k in $kernels; do
 	if [ "$PARALLEL" = 1 ]; then
-		boot "$name" "$vmlinuz" &
+		boot "$(name_of "$k")" "$k" &
 		pids="$pids $!"
 	else
-		boot "$name" "$vmlinuz"
+		boot "$(name_of "$k")" "$k"
 	fi
 done
 [ -n "$pids" ] && wait $pids
-for name in $names; do report "$name"; done
+for k in $kernels; do report "$(name_of "$k")"; done
 finish
