@@ -13,6 +13,8 @@
 # drives a workload, checks with `expect`, and stops with `stop`; then add
 # `run t_NAME` at the bottom. `run t_NAME --some.flag=x` runs it again with
 # extra bpfprom flags (start passes them on; the test names get " [FLAGS]").
+# HAVE_KPROBES and HAVE_BTF say what the kernel offers (see detect). start
+# waits for the "listening on" line, so keep --log.level at info or debug.
 BIN=build/bpfprom
 WL=build/workload/syscalls
 UW=build/workload/uprobe_target
@@ -99,22 +101,19 @@ run() {
 
 # --- the tests ---------------------------------------------------------------
 
-# what this kernel offers; later tests skip on HAVE_KPROBES / HAVE_BTF
-t_kernel_info() {
-	info "kernel: $(uname -r) ($(uname -v)), $(grep -c ^processor /proc/cpuinfo) CPUs, up $(cut -d' ' -f1 /proc/uptime) s when the tests began"
+# what this kernel offers, as info lines; a test that needs a feature skips
+# without it: [ -n "$HAVE_KPROBES" ] || { skip "NAME" "no kprobes"; return; }
+detect() {
 	HAVE_KPROBES=
-	if [ -d /sys/bus/event_source/devices/kprobe ]; then
-		HAVE_KPROBES=1
-		info "kprobes: yes (perf PMU /sys/bus/event_source/devices/kprobe$([ -e $TRACEFS/kprobe_events ] && echo ', tracefs kprobe_events'))"
-	elif [ -e $TRACEFS/kprobe_events ]; then
-		HAVE_KPROBES=1
-		info "kprobes: yes (tracefs kprobe_events only)"
-	else
-		info "kprobes: no"
-	fi
 	HAVE_BTF=
-	if [ -r /sys/kernel/btf/vmlinux ]; then
-		HAVE_BTF=1
+	kp=
+	[ -d /sys/bus/event_source/devices/kprobe ] && kp="perf PMU /sys/bus/event_source/devices/kprobe"
+	[ -e $TRACEFS/kprobe_events ] && kp="${kp:+$kp, }tracefs kprobe_events"
+	[ -n "$kp" ] && HAVE_KPROBES=1
+	[ -r /sys/kernel/btf/vmlinux ] && HAVE_BTF=1
+	info "kernel: $(uname -r) ($(uname -v)), $(grep -c ^processor /proc/cpuinfo) CPUs, up $(cut -d' ' -f1 /proc/uptime) s when the tests began"
+	if [ -n "$HAVE_KPROBES" ]; then info "kprobes: yes ($kp)"; else info "kprobes: no"; fi
+	if [ -n "$HAVE_BTF" ]; then
 		info "btf: yes (/sys/kernel/btf/vmlinux, $(wc -c </sys/kernel/btf/vmlinux) bytes)"
 	else
 		info "btf: no"
@@ -206,7 +205,7 @@ t_shutdown() {
 
 # --- the order they run in -----------------------------------------------------
 grep -q " $TRACEFS tracefs " /proc/mounts || mount -t tracefs nodev $TRACEFS
-run t_kernel_info
+detect
 run t_tracepoint_count
 run t_uprobe
 run t_shutdown
