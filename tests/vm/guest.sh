@@ -25,6 +25,10 @@ PID=
 FLAGS=
 SUFFIX=
 mkdir -p $TMP
+# run by hand on a host, a closed pipe must not leave an exporter behind
+cleanup() { [ -n "$PID" ] && kill -9 "$PID" 2>/dev/null; }
+trap cleanup EXIT
+trap 'exit 1' INT TERM PIPE
 
 say() { echo "VMTEST $*"; }
 info() { say "info $*"; }
