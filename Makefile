@@ -3,7 +3,8 @@
 # make           build build/bpfprom (BPF object, skeleton, exporter)
 # make deps      install the Debian packages that are missing (root)
 # make run       deps + build + run on config/default.yaml
-# make test      deps + build + every test (unit, format, integration)
+# make test      deps + build + every test (unit, format, integration, vm, asan)
+# make test-vm   the guest tests in Debian's 6.1 and 6.12 kernels under qemu (root)
 # make asan      ASan+UBSan build under build/asan, and its unit and integration tests
 # make format    reformat the sources with .clang-format
 # V=1            show the commands
@@ -41,7 +42,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all deps run test unit integration asan format format-check clean
+.PHONY: all deps run test unit integration test-vm asan format format-check clean
 
 EXPORTER_SRCS := $(sort $(wildcard exporter/*.c))
 PROTO_OBJS := $(BUILD)/obj/proto/metrics.pb-c.o $(BUILD)/obj/proto/timestamp.pb-c.o
@@ -138,6 +139,9 @@ unit: $(UNIT_BINS)
 
 integration: all
 	$(Q)sh tests/run.sh integration
+
+test-vm: all
+	$(Q)sh tests/run.sh vm
 
 asan:
 	$(Q)$(MAKE) --no-print-directory BUILD=build/asan SAN=1 all

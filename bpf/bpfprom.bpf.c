@@ -328,7 +328,7 @@ static __always_inline void put_label(void *ctx, enum ctx_kind ck, __u8 *key,
 
 static __always_inline void update(__u64 *val, __u64 v)
 {
-	__u32 b;
+	__u64 b;
 
 	switch (cfg.agg) {
 	case BPFPROM_AGG_COUNT:
@@ -342,6 +342,9 @@ static __always_inline void update(__u64 *val, __u64 v)
 		/* no count word: _count is the buckets' total at render time */
 		val[BPFPROM_V_SUM] += v;
 		b = bpfprom_hist_bucket(v, cfg.value.is_signed, cfg.hist_first_slot, cfg.nbuckets);
+		/* one 64-bit register for the bound check and the index: 6.1's
+		 * verifier does not carry a bound from a zero-extended copy */
+		asm volatile("" : "+r"(b));
 		if (b > cfg.nbuckets)
 			b = cfg.nbuckets;
 		val[BPFPROM_V_BUCKETS + b] += 1;
@@ -350,6 +353,7 @@ static __always_inline void update(__u64 *val, __u64 v)
 		val[BPFPROM_V_SUM] += v;
 		b = bpfprom_lhist_bucket(v, cfg.value.is_signed, cfg.lhist_min, cfg.lhist_step,
 					 cfg.nbuckets);
+		asm volatile("" : "+r"(b));
 		if (b > cfg.nbuckets)
 			b = cfg.nbuckets;
 		val[BPFPROM_V_BUCKETS + b] += 1;

@@ -2,11 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # Runs bpfprom's test suites and closes with one line:
 #   total: N passed, N failed, N skipped
-# Usage: tests/run.sh [unit] [format] [integration] [e2e] [asan]   (default: all)
+# Usage: tests/run.sh [unit] [format] [integration] [e2e] [vm] [asan]   (default: all)
 # BUILD selects the build tree (build, or build/asan for sanitizers).
 BUILD=${BUILD:-build}
 export BUILD
-suites=${*:-"unit format integration e2e asan"}
+suites=${*:-"unit format integration e2e vm asan"}
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
 
@@ -45,31 +45,26 @@ run_format() {
 	fi
 }
 
-run_integration() {
+# run_script SUITE SCRIPT: a suite script whose last line is
+# "SUITE: N passed, N failed, N skipped"; no such line is one failure
+run_script() {
 	out=$(mktemp)
-	sh tests/integration/run.sh | tee "$out"
-	line=$(sed -n 's/^integration: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p' "$out" | tail -1)
+	sh "$2" | tee "$out"
+	line=$(sed -n "s/^$1: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped\$/\1 \2 \3/p" "$out" | tail -1)
 	rm -f "$out"
 	if [ -z "$line" ]; then
-		echo "integration: the suite did not finish"
-		record integration 0 1 0
+		echo "$1: the suite did not finish"
+		record "$1" 0 1 0
 	else
-		record integration $line
+		record "$1" $line
 	fi
 }
 
-run_e2e() {
-	out=$(mktemp)
-	sh tests/e2e/prometheus.sh | tee "$out"
-	line=$(sed -n 's/^e2e: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p' "$out" | tail -1)
-	rm -f "$out"
-	if [ -z "$line" ]; then
-		echo "e2e: the suite did not finish"
-		record e2e 0 1 0
-	else
-		record e2e $line
-	fi
-}
+run_integration() { run_script integration tests/integration/run.sh; }
+# a real Prometheus scraping bpfprom
+run_e2e() { run_script e2e tests/e2e/prometheus.sh; }
+# the guest tests inside Debian's 6.1 and 6.12 kernels under qemu
+run_vm() { run_script vm tests/vm/run.sh; }
 
 # the same unit and integration suites on an ASan+UBSan build
 run_asan() {
@@ -94,6 +89,7 @@ for s in $suites; do
 	format) run_format ;;
 	integration) run_integration ;;
 	e2e) run_e2e ;;
+	vm) run_vm ;;
 	asan) run_asan ;;
 	*) echo "run.sh: unknown suite $s" >&2; exit 2 ;;
 	esac
