@@ -387,14 +387,45 @@ int kprobe__legacy_clean_stale(const char *tracefs)
 
 /* ---- kallsyms ---------------------------------------------------------- */
 
-struct kprobe_syms {
-	size_t n;
-	char **names; /* sorted, unique */
+struct ksym {
+	char *name;
+	uint64_t addr;
+	uint64_t size; /* to the next text symbol; 0 when unknown */
 };
 
-static int cmp_str(const void *a, const void *b)
+struct kprobe_syms {
+	size_t n;
+	struct ksym *syms; /* sorted by name, unique */
+};
+
+static int cmp_name(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp(((const struct ksym *)a)->name, ((const struct ksym *)b)->name);
+}
+
+static int cmp_addr(const void *a, const void *b)
+{
+	uint64_t x = ((const struct ksym *)a)->addr, y = ((const struct ksym *)b)->addr;
+
+	return x < y ? -1 : x > y;
+}
+
+/* A function ends where the next text symbol begins (kallsyms has no sizes). */
+static void set_sizes(struct kprobe_syms *ks)
+{
+	size_t next = 0;
+
+	qsort(ks->syms, ks->n, sizeof(*ks->syms), cmp_addr);
+	for (size_t i = 0; i < ks->n; i++) {
+		if (next <= i)
+			for (next = i + 1; next < ks->n && ks->syms[next].addr == ks->syms[i].addr;
+			     next++)
+				;
+		/* addresses read as 0 without CAP_SYSLOG: sizes stay unknown */
+		ks->syms[i].size = next < ks->n && ks->syms[i].addr ?
+					   ks->syms[next].addr - ks->syms[i].addr :
+					   0;
+	}
 }
 
 struct kprobe_syms *kprobe__syms_load(const char *kallsyms)
@@ -402,6 +433,7 @@ struct kprobe_syms *kprobe__syms_load(const char *kallsyms)
 	struct kprobe_syms *ks;
 	size_t cap = 0, w = 0;
 	char line[512], type, name[256];
+	unsigned long long addr;
 	FILE *f;
 
 	f = fopen(kallsyms ? kallsyms : "/proc/kallsyms", "re");
@@ -411,29 +443,37 @@ struct kprobe_syms *kprobe__syms_load(const char *kallsyms)
 	if (!ks)
 		goto fail;
 	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%*s %c %255s", &type, name) != 2 || (type != 't' && type != 'T'))
+		if (sscanf(line, "%llx %c %255s", &addr, &type, name) != 3 ||
+		    (type != 't' && type != 'T'))
 			continue;
 		if (ks->n == cap) {
-			char **n = realloc(ks->names, (cap ? cap * 2 : 4096) * sizeof(*n));
+			struct ksym *n = realloc(ks->syms, (cap ? cap * 2 : 4096) * sizeof(*n));
 
 			if (!n)
 				goto fail;
-			ks->names = n;
+			ks->syms = n;
 			cap = cap ? cap * 2 : 4096;
 		}
-		ks->names[ks->n] = strdup(name);
-		if (!ks->names[ks->n])
+		ks->syms[ks->n].name = strdup(name);
+		if (!ks->syms[ks->n].name)
 			goto fail;
+		ks->syms[ks->n].addr = addr;
 		ks->n++;
 	}
 	fclose(f);
-	if (ks->n)
-		qsort(ks->names, ks->n, sizeof(*ks->names), cmp_str);
+	if (!ks->n)
+		return ks;
+	set_sizes(ks);
+	qsort(ks->syms, ks->n, sizeof(*ks->syms), cmp_name);
+	/* a name twice (static functions of two files): the kernel probes the
+	 * first; its size is not known for sure, so none is kept */
 	for (size_t r = 0; r < ks->n; r++) {
-		if (w && strcmp(ks->names[w - 1], ks->names[r]) == 0)
-			free(ks->names[r]);
-		else
-			ks->names[w++] = ks->names[r];
+		if (w && strcmp(ks->syms[w - 1].name, ks->syms[r].name) == 0) {
+			ks->syms[w - 1].size = 0;
+			free(ks->syms[r].name);
+		} else {
+			ks->syms[w++] = ks->syms[r];
+		}
 	}
 	ks->n = w;
 	return ks;
@@ -444,9 +484,23 @@ fail:
 	return NULL;
 }
 
+static const struct ksym *find(const struct kprobe_syms *ks, const char *func)
+{
+	struct ksym key = { .name = (char *)func };
+
+	return bsearch(&key, ks->syms, ks->n, sizeof(*ks->syms), cmp_name);
+}
+
 bool kprobe__syms_has(const struct kprobe_syms *ks, const char *func)
 {
-	return bsearch(&func, ks->names, ks->n, sizeof(*ks->names), cmp_str) != NULL;
+	return find(ks, func) != NULL;
+}
+
+uint64_t kprobe__syms_size(const struct kprobe_syms *ks, const char *func)
+{
+	const struct ksym *k = find(ks, func);
+
+	return k ? k->size : 0;
 }
 
 const char *kprobe__syms_suggest(const struct kprobe_syms *ks, const char *func)
@@ -455,15 +509,15 @@ const char *kprobe__syms_suggest(const struct kprobe_syms *ks, const char *func)
 	const char *pick = NULL;
 
 	for (size_t i = 0; i < ks->n; i++) {
-		size_t ln = strlen(ks->names[i]), d;
+		size_t ln = strlen(ks->syms[i].name), d;
 
 		/* the distance is at least the difference in length */
 		if ((ln > lf ? ln - lf : lf - ln) > limit)
 			continue;
-		d = suggest__distance(func, lf, ks->names[i], ln, false);
+		d = suggest__distance(func, lf, ks->syms[i].name, ln, false);
 		if (d <= limit && d < best) {
 			best = d;
-			pick = ks->names[i];
+			pick = ks->syms[i].name;
 		}
 	}
 	return pick;
@@ -474,7 +528,7 @@ void kprobe__syms_free(struct kprobe_syms *ks)
 	if (!ks)
 		return;
 	for (size_t i = 0; i < ks->n; i++)
-		free(ks->names[i]);
-	free(ks->names);
+		free(ks->syms[i].name);
+	free(ks->syms);
 	free(ks);
 }

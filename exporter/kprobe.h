@@ -67,6 +67,9 @@ const char *kprobe__strerror(int err);
 struct kprobe_syms;
 struct kprobe_syms *kprobe__syms_load(const char *kallsyms);
 bool kprobe__syms_has(const struct kprobe_syms *ks, const char *func);
+/* FUNC's size, up to the next text symbol; 0 when unknown (no addresses, a
+ * name given to two functions). */
+uint64_t kprobe__syms_size(const struct kprobe_syms *ks, const char *func);
 /* The closest name for a "did you mean", or NULL. */
 const char *kprobe__syms_suggest(const struct kprobe_syms *ks, const char *func);
 void kprobe__syms_free(struct kprobe_syms *ks);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -400,6 +401,7 @@ static int kprobe_mech(struct ctx *c, const struct cfg_probe *pr, const char *ke
 	const struct plan_kernel *k = c->k;
 	bool pmu = k->kprobes.pmu_type >= 0, legacy = k->kprobes.legacy;
 	const char *near;
+	uint64_t size;
 
 	switch (k->force) {
 	case PLAN_MECH_FENTRY:
@@ -462,6 +464,12 @@ static int kprobe_mech(struct ctx *c, const struct cfg_probe *pr, const char *ke
 			    pr->spec, pr->func, k->kallsyms ? k->kallsyms : "/proc/kallsyms",
 			    near ? "; did you mean \"" : "", near ? near : "", near ? "\"?" : "");
 	}
+	/* the kernel would put a probe past the end into whatever follows */
+	size = kprobe__syms_size(c->syms, pr->func);
+	if (size && pr->offset >= size)
+		return fail(c, pr->pos, key,
+			    "%s: the offset is past the end of %s (%" PRIu64 " bytes)", pr->spec,
+			    pr->func, size);
 	/* a kprobe needs no BTF; fentry does, and says so rather than falling back */
 	if (*mech == PLAN_MECH_FENTRY && !in_btf(k, pr->func))
 		return fail(

@@ -513,6 +513,13 @@ static void test_kprobe_mechanism(void **state)
 	assert_null(strstr(b.err, "did you mean"));
 	done(&b);
 
+	/* a function ends where the next text symbol starts (vfs_read: 0x100 bytes) */
+	assert_int_equal(mech_of("kprobe:vfs_read+255"), PLAN_MECH_KPROBE);
+	expect_error(KP_YAML("kprobe:vfs_read+256"), KP_ERR
+		     "kprobe:vfs_read+256: the offset is past the end of vfs_read (256 bytes)");
+	/* the last symbol's size is unknown: the kernel decides */
+	assert_int_equal(mech_of("kprobe:mod_fn+100000"), PLAN_MECH_KPROBE);
+
 	/* value: latency implies the kretprobe, at the function, same mechanism */
 	build(&b, "metrics:\n  - name: m_seconds\n    help: h\n"
 		  "    probe: kprobe:vfs_read+16\n    aggregate: hist\n    value: latency\n"

@@ -207,10 +207,165 @@ t_shutdown() {
 	done
 }
 
+# kprobes and kretprobes: counts, arguments, return values, latency, strings
+# and several functions in one metric, under the mechanism the run forces
+# (MECH: auto chooses fentry on these kernels)
+t_kprobe() {
+	mech=${FLAGS#--probe.mechanism=}
+	[ -n "$mech" ] || mech=fentry
+	if [ -z "$HAVE_KPROBES" ] && [ "$mech" != fentry ]; then
+		skip "kprobe" "this kernel has no kprobes"
+		return
+	fi
+	if ! start $CONF/kprobe.yaml; then
+		not_ok "kprobe: bpfprom starts" "$(tail -40 $TMP/log)"
+		return
+	fi
+	# shellcheck disable=SC2046 # 500 words
+	$WL bpfp_kp write $(yes 1 | head -n 500)
+	$WL bpfp_kw open tests/vm/configs/kprobe.yaml 5 write 0 1 2 3 4 5 17 1024 1025
+	$WL bpfp_ko open tests/vm/configs/kprobe.yaml 3
+	scrape >$TMP/m.txt
+	expect "kprobe: exact vfs_write calls at the function's entry" \
+		'vm_kwrite_total 500' "$(grep_m '^vm_kwrite_total')"
+	expect "kretprobe: exact vfs_write calls at the function's return" \
+		'vm_kwrite_returns_total 500' "$(grep_m '^vm_kwrite_returns_total')"
+	expect "kprobe latency: every call measured once (the return implied)" \
+		'vm_kwrite_latency_seconds_count 500' "$(grep_m '^vm_kwrite_latency_seconds_count')"
+	expect "kprobe arg2: log2 buckets of vfs_write's count exact" \
+		"$(printf '%s\n' 'vm_write_size_bytes_bucket{le="0"} 1' 'vm_write_size_bytes_bucket{le="1"} 2' \
+			'vm_write_size_bytes_bucket{le="2"} 3' 'vm_write_size_bytes_bucket{le="4"} 5' \
+			'vm_write_size_bytes_bucket{le="8"} 6' 'vm_write_size_bytes_bucket{le="16"} 6' \
+			'vm_write_size_bytes_bucket{le="32"} 7' 'vm_write_size_bytes_bucket{le="512"} 7' \
+			'vm_write_size_bytes_bucket{le="1024"} 8' 'vm_write_size_bytes_bucket{le="2048"} 9' \
+			'vm_write_size_bytes_bucket{le="+Inf"} 9' 'vm_write_size_bytes_sum 2081' \
+			'vm_write_size_bytes_count 9')" \
+		"$(grep_m '^vm_write_size_bytes' | grep -v -e 'le="64"' -e 'le="128"' -e 'le="256"')"
+	expect "kretprobe retval: stats of what vfs_write returned exact" \
+		"$(printf '%s\n' 'vm_write_returned_bytes_sum 2081' 'vm_write_returned_bytes_count 9' \
+			'vm_write_returned_bytes_min 0' 'vm_write_returned_bytes_max 1025')" \
+		"$(grep_m '^vm_write_returned_bytes')"
+	expect "two kernel functions in one metric, told apart by probe" \
+		"$(printf '%s\n' 'vm_calls_by_probe_total{probe="0"} 9' 'vm_calls_by_probe_total{probe="1"} 5')" \
+		"$(grep_m '^vm_calls_by_probe_total')"
+	expect "kprobe str(arg1): a __user path read through a kernel function" \
+		'vm_open_path_total{path="tests/vm/configs/kprobe.yaml"} 3' "$(grep_m '^vm_open_path_total')"
+	expect "probe_info: every kernel probe attached with $mech" \
+		"8 8" "$(grep_m -c '^bpfprom_probe_info{.*,probe="k') $(grep_m -c "^bpfprom_probe_info{.*,mechanism=\"$mech\"}")"
+	expect "kprobe: nothing dropped" "" \
+		"$(grep_m '^bpfprom_dropped_events_total{metric="vm_' | grep -v ' 0$')"
+	stop
+	expect "kprobe: SIGTERM exits 0" 0 "$RC"
+	[ -e $TRACEFS/kprobe_events ] &&
+		expect "kprobe: tracefs kprobe_events is empty after exit" "" "$(cat $TRACEFS/kprobe_events)"
+}
+
+# a legacy run killed with -9 leaves its kprobe_events group; the next start
+# removes it, and its own exit leaves nothing
+t_kprobe_legacy_kill() {
+	if [ ! -e $TRACEFS/kprobe_events ]; then
+		skip "legacy kprobes after kill -9" "no kprobe_events"
+		return
+	fi
+	if ! start $CONF/kprobe.yaml --probe.mechanism=legacy; then
+		not_ok "legacy kill: bpfprom starts" "$(tail -40 $TMP/log)"
+		return
+	fi
+	first=$(sed -n 's/^[pr][0-9]*:\(bpfprom_[0-9a-f]*\)\/.*/\1/p' $TRACEFS/kprobe_events | sort -u)
+	expect "legacy: one group bpfprom_<16 hex> holds 9 events" \
+		"1 9" "$(echo "$first" | grep -c '^bpfprom_[0-9a-f]\{16\}$') $(grep -c "^[pr][0-9]*:$first/" $TRACEFS/kprobe_events)"
+	kill -9 "$PID"
+	wait "$PID"
+	PID=
+	expect "legacy: kill -9 leaves the group in kprobe_events" 9 "$(grep -c "^[pr][0-9]*:$first/" $TRACEFS/kprobe_events)"
+	if ! start $CONF/kprobe.yaml --probe.mechanism=legacy; then
+		not_ok "legacy kill: bpfprom starts again" "$(tail -40 $TMP/log)"
+		return
+	fi
+	expect "legacy: the next start removes the dead run's 9 events and says so" \
+		"0 info: kprobe: removed 9 stale events of killed bpfprom runs from kprobe_events" \
+		"$(grep -c "^[pr][0-9]*:$first/" $TRACEFS/kprobe_events) $(grep 'stale' $TMP/log)"
+	$WL bpfp_kp write 1 2 3 4 5 6 7
+	expect "legacy: the restarted run counts" 'vm_kwrite_total 7' \
+		"$(scrape | grep '^vm_kwrite_total')"
+	stop
+	expect "legacy: exit after the restart leaves kprobe_events empty" "0 " "$RC $(cat $TRACEFS/kprobe_events)"
+}
+
+# what the kernel refuses becomes a message, and a failed start leaves nothing
+t_kprobe_errors() {
+	for m in kprobe legacy; do
+		printf 'metrics:\n  - name: off_total\n    help: h\n    probe: kprobe:vfs_write+1\n    aggregate: count\n' >$TMP/off.yaml
+		# a start that wrongly succeeds must not hang the suite
+		timeout 120 $BIN --config.file=$TMP/off.yaml --probe.mechanism=$m 2>$TMP/err >/dev/null
+		rc=$?
+		if [ $m = legacy ]; then
+			want='1 error: loader: metrics[0] (off_total): cannot attach kprobe:vfs_write+1 with legacy: kprobe_events refused "p:bpfprom_X/p_vfs_write_0x1_0 vfs_write+1": the offset is not on an instruction boundary of the function'
+		else
+			want="1 error: loader: metrics[0] (off_total): cannot attach kprobe:vfs_write+1 with kprobe: the offset is not on an instruction boundary of the function"
+		fi
+		expect "kprobe errors: +1 (EILSEQ) with $m" "$want" \
+			"$rc $(sed 's/bpfprom_[0-9a-f]\{16\}/bpfprom_X/' $TMP/err)"
+	done
+	expect "kprobe errors: kprobe_events empty after the failed starts" "" \
+		"$(cat $TRACEFS/kprobe_events 2>/dev/null)"
+	# past the end: refused before the kernel is asked, whatever the mechanism
+	printf 'metrics:\n  - name: off_total\n    help: h\n    probe: kprobe:vfs_write+1000000\n    aggregate: count\n' >$TMP/off.yaml
+	timeout 120 $BIN --config.file=$TMP/off.yaml --probe.mechanism=kprobe 2>$TMP/err >/dev/null
+	rc=$?
+	expect "kprobe errors: an offset past the end of the function" \
+		"1 error: plan: $TMP/off.yaml:4:12: metrics[0] (off_total): probe: kprobe:vfs_write+1000000: the offset is past the end of vfs_write (N bytes)" \
+		"$rc $(sed 's/(\([0-9]*\) bytes)$/(N bytes)/' $TMP/err)"
+	timeout 120 $BIN --config.file=$TMP/off.yaml --probe.mechanism=fentry 2>$TMP/err >/dev/null
+	rc=$?
+	expect "kprobe errors: fentry refuses an offset" \
+		"1 error: plan: $TMP/off.yaml:4:12: metrics[0] (off_total): probe: kprobe:vfs_write+1000000: fentry attaches at a function's entry only; +OFFSET needs --probe.mechanism=kprobe or legacy" \
+		"$rc $(cat $TMP/err)"
+}
+
+# a function outside BTF: auto falls back to the kprobe PMU; forcing fentry names why
+t_kprobe_fallback() {
+	if ! start $CONF/kprobe_nobtf.yaml; then
+		not_ok "kprobe fallback: bpfprom starts" "$(tail -40 $TMP/log)"
+		return
+	fi
+	$WL bpfp_nb getppid 300
+	scrape >$TMP/m.txt
+	expect "kprobe fallback: a function outside BTF attaches with the kprobe PMU, exact count" \
+		"$(printf '%s\n' 'vm_getppid_total 300' 'bpfprom_probe_info{metric="vm_getppid_total",probe="kprobe:__x64_sys_getppid",mechanism="kprobe"} 1')" \
+		"$(grep_m -e '^vm_getppid_total' -e '^bpfprom_probe_info')"
+	stop
+	timeout 120 $BIN --config.file=$CONF/kprobe_nobtf.yaml --probe.mechanism=fentry 2>$TMP/err >/dev/null
+	rc=$?
+	expect "kprobe fallback: forcing fentry on it says why" \
+		"1 error: plan: $CONF/kprobe_nobtf.yaml:6:12: metrics[0] (vm_getppid_total): probe: kprobe:__x64_sys_getppid: \"__x64_sys_getppid\" is not in the kernel's BTF, so fentry cannot attach to it; use --probe.mechanism=auto or kprobe" \
+		"$rc $(cat $TMP/err)"
+}
+
+# --list kprobe: on a kernel that has them, from available_filter_functions
+t_list_kprobes() {
+	if [ -z "$HAVE_KPROBES" ]; then
+		skip "--list kprobe" "this kernel has no kprobes"
+		return
+	fi
+	expect "--list 'kprobe:vfs_rea?': one function" "kprobe:vfs_read" "$($BIN --list 'kprobe:vfs_rea?' 2>&1)"
+	expect "--list 'kprobe:*' is available_filter_functions (no .part., sorted, unique)" \
+		"$(sed 's/ .*//' $TRACEFS/available_filter_functions | grep -v -e '\.part\.' -e '^__pfx_' -e '^__cfi_' | sort -u | wc -l)" \
+		"$($BIN --list 'kprobe:*' | wc -l)"
+}
+
 # --- the order they run in -----------------------------------------------------
 grep -q " $TRACEFS tracefs " /proc/mounts || mount -t tracefs nodev $TRACEFS
 detect
 run t_tracepoint_count
 run t_uprobe
 run t_shutdown
+run t_kprobe
+for m in fentry kprobe legacy; do
+	run t_kprobe --probe.mechanism=$m
+done
+run t_kprobe_legacy_kill
+run t_kprobe_errors
+run t_kprobe_fallback
+run t_list_kprobes
 say done
