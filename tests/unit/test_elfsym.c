@@ -159,10 +159,13 @@ static int teardown(void **state)
 	return 0;
 }
 
-#define NEED_FIXTURES()         \
-	do {                    \
-		if (!fx.built)  \
-			skip(); \
+#define NEED_FIXTURES()                                                                                    \
+	do {                                                                                               \
+		if (!fx.built) {                                                                           \
+			print_message(                                                                     \
+				"skip: the ELF fixtures could not be built (cc, nm or readelf failed)\n"); \
+			skip();                                                                            \
+		}                                                                                          \
 	} while (0)
 
 /* ---- independent offsets: nm -S and readelf -lW ---------------------------------- */
@@ -470,8 +473,10 @@ static void test_resolve_libc(void **state)
 	size_t i;
 	(void)state;
 
-	if (!ldconfig_libc(want))
+	if (!ldconfig_libc(want)) {
+		print_message("skip: ldconfig -p lists no libc.so.6 for this architecture\n");
 		skip();
+	}
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		err[0] = '\0';
 		assert_int_equal(
@@ -717,7 +722,9 @@ static void test_fake_cache(void **state)
 
 	NEED_FIXTURES();
 #if !defined(__x86_64__) || defined(__ILP32__)
-	skip(); /* the entries below carry x86-64's flags */
+	/* the entries below carry x86-64's flags */
+	print_message("skip: the ld.so.cache entries of this test are x86-64's\n");
+	skip();
 #endif
 	for (i = 0; i < 5; i++) {
 		fx_path(p[i], files[i]);

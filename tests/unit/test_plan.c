@@ -552,8 +552,10 @@ static void test_fentry_mechanism(void **state)
 	struct btf *btf = btf__load_vmlinux_btf();
 
 	(void)state;
-	if (!btf)
+	if (!btf) {
+		print_message("skip: this kernel has no vmlinux BTF (/sys/kernel/btf/vmlinux)\n");
 		skip();
+	}
 	kern.btf = btf;
 	kernel(6, true, true, PLAN_MECH_AUTO);
 	assert_int_equal(mech_of("kprobe:vfs_read"), PLAN_MECH_FENTRY);
