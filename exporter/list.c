@@ -19,11 +19,11 @@
 #include <unistd.h>
 
 #include "elfsym.h"
+#include "kprobe.h"
 #include "list.h"
 #include "suggest.h"
 #include "tracefs.h"
 
-#define KPROBE_PMU_DEFAULT "/sys/bus/event_source/devices/kprobe"
 #define KALLSYMS_DEFAULT "/proc/kallsyms"
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -477,12 +477,13 @@ static int list_uprobes(const struct query *q, const char *ldcache, struct names
 	return ret;
 }
 
-static bool kprobes_available(const char *root, const char *pmu)
+/* The same test start-up uses: a kprobe PMU or tracefs kprobe_events. */
+static bool kprobes_available(const char *sysfs, const char *root)
 {
-	char path[PATH_MAX];
+	struct kprobe_support ks;
 
-	return access(pmu, F_OK) == 0 ||
-	       (!fmt_path(path, sizeof(path), "%s/kprobe_events", root) && access(path, F_OK) == 0);
+	kprobe__detect(sysfs, root, &ks);
+	return ks.pmu_type >= 0 || ks.legacy;
 }
 
 /* ---- output ------------------------------------------------------------------ */
@@ -554,8 +555,7 @@ int list__run(const char *pattern, bool verbose, const struct list_opts *opts, F
 		else if ((ret = tracefs__find(root, sizeof(root), err, errlen)))
 			goto out;
 	}
-	if (want_kp &&
-	    !kprobes_available(root, opts->kprobe_pmu ? opts->kprobe_pmu : KPROBE_PMU_DEFAULT)) {
+	if (want_kp && !kprobes_available(opts->sysfs ? opts->sysfs : "/sys", root)) {
 		/* a bare pattern asks for whatever exists; only kprobe:... insists */
 		want_kp = false;
 		if (explicit_kp) {

@@ -15,7 +15,7 @@ struct list_opts {
 	const char *tracefs; /* NULL: tracefs__find(), only when a kernel probe is listed */
 	const char *filter_functions; /* NULL: TRACEFS/available_filter_functions */
 	const char *kallsyms; /* NULL: /proc/kallsyms, when filter_functions cannot be read */
-	const char *kprobe_pmu; /* NULL: /sys/bus/event_source/devices/kprobe */
+	const char *sysfs; /* NULL: /sys (for the kprobe PMU) */
 	const char *ldcache; /* NULL: /etc/ld.so.cache, for uprobe:LIBRARY:... */
 };
 

@@ -20,7 +20,7 @@
 
 #include "list.h"
 
-static char root[64], ff[128], ksyms[128], nopmu[128], kpevents[128];
+static char root[64], ff[128], ksyms[128], nopmu[128], kpevents[128], pmusys[128];
 
 /* functions of this binary for uprobe:/proc/self/exe:list_marker_* */
 __attribute__((noinline, used)) void list_marker_alpha(void)
@@ -94,7 +94,7 @@ static void put_file(const char *rel, const char *text)
 
 static int setup(void **state)
 {
-	char path[256];
+	char path[512];
 
 	(void)state;
 	snprintf(root, sizeof(root), "/tmp/bpfprom-list-XXXXXX");
@@ -102,7 +102,15 @@ static int setup(void **state)
 		return -1;
 	snprintf(ff, sizeof(ff), "%s/available_filter_functions", root);
 	snprintf(ksyms, sizeof(ksyms), "%s/kallsyms", root);
+	/* a sysfs without a kprobe PMU, and one with (its type file) */
 	snprintf(nopmu, sizeof(nopmu), "%s/no-kprobe-pmu", root);
+	snprintf(pmusys, sizeof(pmusys), "%s/sys", root);
+	snprintf(
+		path, sizeof(path),
+		"mkdir -p %s/bus/event_source/devices/kprobe && echo 6 >%s/bus/event_source/devices/kprobe/type",
+		pmusys, pmusys);
+	if (system(path))
+		return -1;
 	snprintf(kpevents, sizeof(kpevents), "%s/kprobe_events", root);
 	snprintf(path, sizeof(path), "%s/events", root);
 	if (mkdir(path, 0755))
@@ -177,7 +185,7 @@ static void kprobes(bool on)
 static void run(struct listed *l, const char *pattern, bool verbose)
 {
 	struct list_opts o = {
-		.tracefs = root, .filter_functions = ff, .kallsyms = ksyms, .kprobe_pmu = nopmu
+		.tracefs = root, .filter_functions = ff, .kallsyms = ksyms, .sysfs = nopmu
 	};
 
 	run_opts(l, pattern, verbose, &o);
@@ -334,7 +342,7 @@ static void test_kprobes_kallsyms(void **state)
 	struct list_opts o = { .tracefs = root,
 			       .filter_functions = "/nonexistent/available_filter_functions",
 			       .kallsyms = ksyms,
-			       .kprobe_pmu = root /* exists: a kprobe PMU */ };
+			       .sysfs = pmusys /* has a kprobe PMU */ };
 	struct listed l;
 
 	(void)state;
@@ -370,7 +378,7 @@ static void test_kprobes_real_kallsyms(void **state)
 	struct list_opts o = { .tracefs = root,
 			       .filter_functions = "/nonexistent/available_filter_functions",
 			       .kallsyms = "/proc/kallsyms",
-			       .kprobe_pmu = root };
+			       .sysfs = pmusys };
 	char *want = NULL;
 	size_t cap = 0, n;
 	struct listed l;
@@ -526,7 +534,7 @@ static void test_pattern_errors(void **state)
 
 static void test_missing_tracefs(void **state)
 {
-	struct list_opts o = { .tracefs = "/nonexistent/tracing", .kprobe_pmu = nopmu };
+	struct list_opts o = { .tracefs = "/nonexistent/tracing", .sysfs = nopmu };
 	struct listed l;
 
 	(void)state;
