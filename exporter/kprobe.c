@@ -111,14 +111,19 @@ const char *kprobe__strerror(int err)
 	}
 }
 
+static bool ident_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_';
+}
+
 /* Only [A-Za-z0-9_]: the names that can never leave the tracefs root. */
 static bool is_ident(const char *s)
 {
 	if (!*s)
 		return false;
 	for (; *s; s++) {
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		      (*s >= '0' && *s <= '9') || *s == '_'))
+		if (!ident_char(*s))
 			return false;
 	}
 	return true;
@@ -228,7 +233,7 @@ static void event_name(const char *func, uint64_t off, bool ret, size_t n, char 
 	else
 		snprintf(base, sizeof(base), "%c_%s", ret ? 'r' : 'p', func);
 	for (char *c = base; *c; c++) {
-		if (!is_ident((char[]){ *c, 0 }))
+		if (!ident_char(*c))
 			*c = '_';
 	}
 	len = (size_t)snprintf(suffix, sizeof(suffix), "_%zu", n);
@@ -254,7 +259,7 @@ int kprobe__legacy_open(struct kprobe_legacy *lg, const char *func, uint64_t off
 	}
 	/* the kernel's own symbol syntax: anything else could smuggle a command */
 	for (const char *c = func; *c; c++) {
-		if (!is_ident((char[]){ *c, 0 }) && *c != '.') {
+		if (!ident_char(*c) && *c != '.') {
 			snprintf(err, errlen, "\"%s\" is not a kernel symbol name", func);
 			return -EINVAL;
 		}
