@@ -25,12 +25,12 @@ SAN_FLAGS :=
 ifeq ($(SAN),1)
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 endif
-PKGS := libbpf libmicrohttpd yaml-0.1 libelf zlib libprotobuf-c gnutls libcrypt
+PKGS := libbpf libmicrohttpd yaml-0.1 libelf zlib libprotobuf-c gnutls libcrypt libcap
 EXTRA_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers \
 	-D_GNU_SOURCE -I$(BUILD) -I$(BUILD)/proto -Iexporter -Ibpf \
 	-DBPFPROM_VERSION='"$(VERSION)"' -DBPFPROM_REVISION='"$(REVISION)"' \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(SAN_FLAGS)
-LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lbpf -lmicrohttpd -lyaml -lelf -lz -lprotobuf-c -lgnutls -lcrypt) -lm -lpthread
+LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lbpf -lmicrohttpd -lyaml -lelf -lz -lprotobuf-c -lgnutls -lcrypt -lcap) -lm -lpthread
 LDFLAGS += $(SAN_FLAGS)
 
 ifeq ($(V),1)

@@ -86,6 +86,9 @@ struct decoder {
 
 	/* ksym */
 	char *kallsyms;
+	/* opened at creation: the kernel shows addresses by the opener's
+	 * credentials, so reloads still see them after capabilities are dropped */
+	int ks_fd;
 	struct ksym *syms;
 	size_t nsyms;
 	char *names;
@@ -308,7 +311,7 @@ static void ksyms_free(struct ksym *syms, char *names)
  * (kptr_restrict): they are dropped, and a file of nothing else loads as
  * empty, which decodes nothing.
  */
-static int ksyms_load(const char *path, struct ksym **out, size_t *nout, char **names_out)
+static int ksyms_load(const char *path, int fd, struct ksym **out, size_t *nout, char **names_out)
 {
 	struct ksym *syms = NULL, *p;
 	char *names = NULL, *line = NULL, *end, *name, *q;
@@ -318,7 +321,15 @@ static int ksyms_load(const char *path, struct ksym **out, size_t *nout, char **
 	FILE *f;
 	int err = 0;
 
-	f = fopen(path, "re");
+	if (fd >= 0) {
+		int dfd = lseek(fd, 0, SEEK_SET) == 0 ? dup(fd) : -1;
+
+		f = dfd >= 0 ? fdopen(dfd, "re") : NULL;
+		if (!f && dfd >= 0)
+			close(dfd);
+	} else {
+		f = fopen(path, "re");
+	}
 	if (!f)
 		return -errno;
 	while (getline(&line, &linecap, f) > 0) {
@@ -377,6 +388,11 @@ static int ksyms_load(const char *path, struct ksym **out, size_t *nout, char **
 		syms[j++] = syms[i];
 	}
 	*out = syms;
+	/* every address 0: kptr_restrict hides them from us */
+	if (j == 0) {
+		err = -EPERM;
+		goto out;
+	}
 	*nout = j;
 	*names_out = names;
 	syms = NULL;
@@ -416,7 +432,7 @@ static void ksyms_refresh(struct decoder *d)
 		return;
 	d->ksyms_loaded = true;
 	d->ksyms_at = now;
-	if (ksyms_load(d->kallsyms, &syms, &n, &names))
+	if (ksyms_load(d->kallsyms, d->ks_fd, &syms, &n, &names))
 		return;
 	ksyms_free(d->syms, d->names);
 	d->syms = syms;
@@ -424,6 +440,14 @@ static void ksyms_refresh(struct decoder *d)
 	d->names = names;
 	/* addresses may name other symbols now (a module unloaded) */
 	cache_clear(&d->cache);
+}
+
+int decoder__prepare(struct decoder *d)
+{
+	if (d->kind != CFG_DECODE_KSYM)
+		return 0;
+	ksyms_refresh(d);
+	return d->nsyms ? 0 : -EPERM;
 }
 
 static bool resolve_ksym(struct decoder *d, uint64_t v, char *out, size_t *len)
@@ -727,6 +751,7 @@ struct decoder *decoder__new(enum cfg_decode kind, const struct cfg_static_value
 	}
 	d->kind = kind;
 	d->cg_fd = -1;
+	d->ks_fd = -1;
 	err = cache_init(&d->cache, max);
 	if (err)
 		goto err_free;
@@ -737,6 +762,8 @@ struct decoder *decoder__new(enum cfg_decode kind, const struct cfg_static_value
 	case CFG_DECODE_KSYM:
 		d->kallsyms = strdup(env && env->kallsyms ? env->kallsyms : KALLSYMS_DEFAULT);
 		err = d->kallsyms ? 0 : -ENOMEM;
+		if (d->kallsyms)
+			d->ks_fd = open(d->kallsyms, O_RDONLY | O_CLOEXEC);
 		break;
 	case CFG_DECODE_CGROUP_PATH:
 		if (env && env->cgroup_root) {
@@ -768,6 +795,8 @@ void decoder__free(struct decoder *d)
 	free(d->cgroup_root);
 	ksyms_free(d->syms, d->names);
 	free(d->kallsyms);
+	if (d->ks_fd >= 0)
+		close(d->ks_fd);
 	for (i = 0; i < d->nvalues; i++)
 		free(d->values[i].name);
 	free(d->values);

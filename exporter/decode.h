@@ -30,6 +30,13 @@ struct decoder *decoder__new(enum cfg_decode kind, const struct cfg_static_value
 void decoder__free(struct decoder *d);
 
 /*
+ * Load now what the decoder would load on first use, while the process still
+ * has its capabilities. -EPERM: ksym sees no address in kallsyms (it needs
+ * CAP_SYSLOG, and kernel.kptr_restrict below 2).
+ */
+int decoder__prepare(struct decoder *d);
+
+/*
  * The text for v (signed per is_signed), written to buf (NUL-terminated) and
  * returned; its length in *len. Never fails: a value that cannot be decoded
  * is printed as the number (hex for ksym) and counted in decoder__errors.

@@ -31,6 +31,11 @@ struct conn_auth {
 	char *user, *pass; /* handed to the worker, wiped when checked */
 	enum { AUTH_IDLE, AUTH_PENDING, AUTH_DONE } state;
 	bool ok;
+	/* POST /-/reload: queued until the main thread has reloaded */
+	struct conn_auth *reload_next;
+	enum { RELOAD_IDLE, RELOAD_PENDING, RELOAD_DONE } reload;
+	unsigned int reload_status;
+	char reload_msg[1200];
 };
 
 struct http_server {
@@ -49,6 +54,8 @@ struct http_server {
 	pthread_t worker;
 	bool worker_started, stopping;
 	struct conn_auth *head, *tail;
+	/* POST /-/reload requests waiting for the next reload (under lock) */
+	struct conn_auth *reloads;
 };
 
 int http__parse_listen(const char *addr, char *host, size_t hostlen, char *port, size_t portlen,
@@ -506,6 +513,9 @@ static void notify_connection(void *cls, struct MHD_Connection *conn, void **soc
 								 verify_cert_if_given);
 }
 
+static enum MHD_Result handle_reload(struct http_server *s, struct MHD_Connection *conn,
+				     const char *method, size_t *upload_data_size, void **con_cls);
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url,
 			      const char *method, const char *version, const char *upload_data,
 			      size_t *upload_data_size, void **con_cls)
@@ -521,8 +531,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 		return ret;
 	(void)version;
 	(void)upload_data;
-	(void)upload_data_size;
-	(void)con_cls;
+	if (strcmp(url, "/-/reload") == 0)
+		return handle_reload(s, conn, method, upload_data_size, con_cls);
 	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
 		return reply_static(conn, MHD_HTTP_METHOD_NOT_ALLOWED, CT_PLAIN,
 				    "405 method not allowed: use GET or HEAD\n");
@@ -547,6 +557,119 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 				    "500 internal error: see the exporter's log\n");
 	}
 	return reply_buf(s, conn, ctype, &b);
+}
+
+/* Answer the reload waiters of batch (see http__reload_begin) and resume them. */
+static void answer_reloads(struct conn_auth *batch, unsigned int status, const char *msg)
+{
+	struct conn_auth *ca, *next;
+
+	for (ca = batch; ca; ca = next) {
+		next = ca->reload_next;
+		ca->reload_next = NULL;
+		ca->reload_status = status;
+		snprintf(ca->reload_msg, sizeof(ca->reload_msg), "%s", msg);
+		ca->reload = RELOAD_DONE;
+		MHD_resume_connection(ca->conn);
+	}
+}
+
+struct http_reload *http__reload_begin(struct http_server *s)
+{
+	struct conn_auth *batch;
+
+	if (!s)
+		return NULL;
+	pthread_mutex_lock(&s->lock);
+	batch = s->reloads;
+	s->reloads = NULL;
+	pthread_mutex_unlock(&s->lock);
+	return (struct http_reload *)batch;
+}
+
+void http__reload_end(struct http_server *s, struct http_reload *batch, int err, const char *msg)
+{
+	char line[1100];
+
+	(void)s;
+	if (err)
+		snprintf(line, sizeof(line), "failed to reload config: %s\n", msg);
+	else
+		snprintf(line, sizeof(line), "config reloaded: %s\n", msg);
+	answer_reloads((struct conn_auth *)batch,
+		       err ? MHD_HTTP_INTERNAL_SERVER_ERROR : MHD_HTTP_OK, line);
+}
+
+/*
+ * POST (or PUT) /-/reload, as Prometheus has it: with --web.enable-lifecycle
+ * the connection waits, suspended, for the main thread to reload (which a
+ * SIGHUP also asks for), then gets its result. The handler never loads
+ * anything itself: scrapes go on meanwhile.
+ */
+static enum MHD_Result handle_reload(struct http_server *s, struct MHD_Connection *conn,
+				     const char *method, size_t *upload_data_size, void **con_cls)
+{
+	struct conn_auth *ca = conn_state(conn);
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+	bool stopping;
+
+	if (strcmp(method, MHD_HTTP_METHOD_POST) && strcmp(method, MHD_HTTP_METHOD_PUT)) {
+		r = MHD_create_response_from_buffer(
+			strlen("405 method not allowed: use POST or PUT\n"),
+			(void *)"405 method not allowed: use POST or PUT\n",
+			MHD_RESPMEM_PERSISTENT);
+		if (!r)
+			return MHD_NO;
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, CT_PLAIN);
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "POST, PUT");
+		add_config_headers(conn, r);
+		ret = MHD_queue_response(conn, MHD_HTTP_METHOD_NOT_ALLOWED, r);
+		MHD_destroy_response(r);
+		return ret;
+	}
+	if (!s->h.reload_request)
+		return reply_static(
+			conn, MHD_HTTP_FORBIDDEN, CT_PLAIN,
+			"403 the lifecycle API is not enabled: start bpfprom with --web.enable-lifecycle\n");
+	/* the first call has the headers only: wait for the body, and drop it */
+	if (!*con_cls) {
+		*con_cls = conn;
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (!ca)
+		return MHD_NO;
+	if (ca->reload == RELOAD_DONE) {
+		ca->reload = RELOAD_IDLE;
+		r = MHD_create_response_from_buffer(strlen(ca->reload_msg), ca->reload_msg,
+						    MHD_RESPMEM_MUST_COPY);
+		if (!r)
+			return MHD_NO;
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, CT_PLAIN);
+		add_config_headers(conn, r);
+		ret = MHD_queue_response(conn, ca->reload_status, r);
+		MHD_destroy_response(r);
+		return ret;
+	}
+	pthread_mutex_lock(&s->lock);
+	stopping = s->stopping;
+	if (!stopping) {
+		/* suspended before the main thread can see it */
+		MHD_suspend_connection(conn);
+		ca->reload = RELOAD_PENDING;
+		ca->reload_next = s->reloads;
+		s->reloads = ca;
+	}
+	pthread_mutex_unlock(&s->lock);
+	if (stopping)
+		return reply_static(conn, MHD_HTTP_SERVICE_UNAVAILABLE, CT_PLAIN,
+				    "503 shutting down\n");
+	s->h.reload_request(s->h.ctx);
+	return MHD_YES;
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -638,11 +761,27 @@ int http__start(const struct http_opts *opts, const struct http_handlers *h,
 	s->h = *h;
 	s->web = opts->web;
 	snprintf(s->path, sizeof(s->path), "%s", opts->telemetry_path);
+	fd = listen_socket(opts->listen_address, s->address, sizeof(s->address), err, errlen);
+	if (fd < 0) {
+		free_server(s);
+		return fd;
+	}
+	s->fd = fd;
+	/* bound (a port below 1024 may need a capability), no thread yet */
+	if (opts->ready) {
+		ret = opts->ready(opts->ready_ctx, err, errlen);
+		if (ret) {
+			close(fd);
+			free_server(s);
+			return ret;
+		}
+	}
 	if (s->web && s->web->nusers) {
 		s->auth = basicauth__new(s->web->users, s->web->nusers);
 		if (!s->auth) {
 			ret = -errno;
 			snprintf(err, errlen, "web: basic auth: %s", strerror(-ret));
+			close(fd);
 			free_server(s);
 			return ret;
 		}
@@ -650,17 +789,12 @@ int http__start(const struct http_opts *opts, const struct http_handlers *h,
 		if (ret) {
 			snprintf(err, errlen, "web: cannot start the basic auth thread: %s",
 				 strerror(-ret));
+			close(fd);
 			free_server(s);
 			return ret;
 		}
 		s->worker_started = true;
 	}
-	fd = listen_socket(opts->listen_address, s->address, sizeof(s->address), err, errlen);
-	if (fd < 0) {
-		free_server(s);
-		return fd;
-	}
-	s->fd = fd;
 	/* one internal polling thread runs every handler, one at a time: the
 	 * handlers and their context (scrape's encoder, zsrc) rely on it */
 	if (s->web && s->web->tls)
@@ -686,10 +820,18 @@ const char *http__address(const struct http_server *s)
 
 void http__stop(struct http_server *s)
 {
+	struct conn_auth *waiting;
+
 	if (!s)
 		return;
 	/* every suspended connection is resumed before the daemon may stop */
 	stop_worker(s);
+	pthread_mutex_lock(&s->lock);
+	s->stopping = true;
+	waiting = s->reloads;
+	s->reloads = NULL;
+	pthread_mutex_unlock(&s->lock);
+	answer_reloads(waiting, MHD_HTTP_SERVICE_UNAVAILABLE, "503 shutting down\n");
 	/* the daemon closes the listening socket it was given */
 	MHD_stop_daemon(s->daemon);
 	free_server(s);

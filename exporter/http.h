@@ -27,6 +27,10 @@ struct http_handlers {
 	int (*metrics)(void *ctx, enum render_format fmt, struct render_buf *out);
 	/* Fill out with the landing page HTML. */
 	int (*landing)(void *ctx, struct render_buf *out);
+	/* --web.enable-lifecycle: POST /-/reload asks for a reload with this
+	 * (NULL: the endpoint answers 403). It must return at once; whoever
+	 * reloads brackets it with http__reload_begin and http__reload_end. */
+	void (*reload_request)(void *ctx);
 	void *ctx;
 };
 
@@ -39,6 +43,10 @@ struct http_opts {
 	/* --web.config.file: TLS, client certificates, basic auth, headers; NULL for
 	 * plain HTTP. Used while the server runs: keep it until http__stop. */
 	const struct webconfig *web;
+	/* Called once the socket listens and before any thread starts (so that a
+	 * change of credentials applies to the whole process); non-zero aborts. */
+	int (*ready)(void *ctx, char *err, size_t errlen);
+	void *ready_ctx;
 };
 
 struct http_server;
@@ -51,5 +59,14 @@ int http__start(const struct http_opts *opts, const struct http_handlers *h,
 /* The address actually bound, e.g. "127.0.0.1:41234" (port 0 resolved). */
 const char *http__address(const struct http_server *s);
 void http__stop(struct http_server *s);
+
+/*
+ * A reload starts: take the POST /-/reload requests waiting until now (later
+ * ones wait for the next reload). http__reload_end answers them with 200 or,
+ * when err is not 0, 500, and msg. Both may be called from any thread.
+ */
+struct http_reload;
+struct http_reload *http__reload_begin(struct http_server *s);
+void http__reload_end(struct http_server *s, struct http_reload *batch, int err, const char *msg);
 
 #endif /* BPFPROM_HTTP_H */

@@ -19,13 +19,19 @@ struct loader_metric {
 	size_t ntramp;
 	struct bpf_link *links[PLAN_MAX_ATTACH];
 	size_t nlinks;
+	/* its kprobe_events entries: a group per metric, so that a reload can
+	 * hand a metric over with its events and remove another's */
+	struct kprobe_legacy *legacy;
+	const struct plan_metric *pm; /* what was loaded, in the plan it came from */
 	struct loader_maps maps;
+	/* on reload: its index in the previous loader when handed over, else -1 */
+	long adopted_from;
 };
 
 struct loader {
 	size_t n;
 	struct loader_metric *m;
-	struct kprobe_legacy *legacy; /* the kprobe_events entries of this process */
+	const struct plan *plan;
 };
 
 static void metric_free(struct loader_metric *lm)
@@ -39,6 +45,9 @@ static void metric_free(struct loader_metric *lm)
 	lm->ntramp = 0;
 	bpfprom_bpf__destroy(lm->skel);
 	lm->skel = NULL;
+	/* after the links: the kernel keeps an event that a perf fd still holds */
+	kprobe__legacy_free(lm->legacy);
+	lm->legacy = NULL;
 }
 
 /* A hint for the one cause a user can fix; as root EPERM is the kernel's word. */
@@ -49,7 +58,7 @@ static const char *why(int err)
 	switch (err) {
 	case -EPERM:
 	case -EACCES:
-		return " (bpfprom needs root, or CAP_BPF with CAP_PERFMON)";
+		return " (bpfprom needs root, or CAP_BPF and CAP_PERFMON, and CAP_SYS_ADMIN for uprobes and kprobes: see README: Capabilities)";
 	default:
 		return "";
 	}
@@ -95,7 +104,7 @@ int loader__probe_fentry(const struct btf *btf, char *whybuf, size_t whylen)
 }
 
 /* A perf event (kprobe PMU or tracefs) with the kprobe program on it. */
-static struct bpf_link *attach_kprobe(struct loader *ld, const struct plan_kernel *k,
+static struct bpf_link *attach_kprobe(struct loader_metric *lm, const struct plan_kernel *k,
 				      struct bpfprom_bpf *skel, const struct plan_probe *pp,
 				      char *msg, size_t msglen)
 {
@@ -105,12 +114,12 @@ static struct bpf_link *attach_kprobe(struct loader *ld, const struct plan_kerne
 	int pfd, err;
 
 	if (pp->mech == PLAN_MECH_LEGACY) {
-		if (!ld->legacy) {
-			ld->legacy = kprobe__legacy_new(k->tracefs, msg, msglen);
-			if (!ld->legacy)
+		if (!lm->legacy) {
+			lm->legacy = kprobe__legacy_new(k->tracefs, msg, msglen);
+			if (!lm->legacy)
 				return NULL;
 		}
-		pfd = kprobe__legacy_open(ld->legacy, pp->func, pp->offset, ret, msg, msglen);
+		pfd = kprobe__legacy_open(lm->legacy, pp->func, pp->offset, ret, msg, msglen);
 	} else {
 		pfd = kprobe__open_pmu(&k->kprobes, pp->func, pp->offset, ret);
 		if (pfd < 0)
@@ -131,7 +140,7 @@ static struct bpf_link *attach_kprobe(struct loader *ld, const struct plan_kerne
 	return link;
 }
 
-static struct bpf_link *attach(struct loader *ld, const struct plan_kernel *k,
+static struct bpf_link *attach(struct loader_metric *lm, const struct plan_kernel *k,
 			       struct bpfprom_bpf *skel, const struct plan_probe *pp, char *msg,
 			       size_t msglen)
 {
@@ -164,7 +173,7 @@ static struct bpf_link *attach(struct loader *ld, const struct plan_kernel *k,
 		break;
 	}
 	default:
-		return attach_kprobe(ld, k, skel, pp, msg, msglen);
+		return attach_kprobe(lm, k, skel, pp, msg, msglen);
 	}
 	if (!link)
 		snprintf(msg, msglen, "%s%s", strerror(errno), why(-errno));
@@ -292,8 +301,8 @@ static void add_prog(struct loader_maps *maps, const struct bpf_program *prog)
 		maps->prog_fds[maps->nprogs++] = fd;
 }
 
-static int load_metric(struct loader *ld, const struct plan_kernel *k, const struct plan_metric *pm,
-		       size_t idx, struct loader_metric *lm, char *err, size_t errlen)
+static int load_metric(const struct plan_kernel *k, const struct plan_metric *pm, size_t idx,
+		       struct loader_metric *lm, char *err, size_t errlen)
 {
 	char msg[512];
 	int ret;
@@ -345,7 +354,7 @@ static int load_metric(struct loader *ld, const struct plan_kernel *k, const str
 						    skel->progs.handle_fentry);
 		}
 		msg[0] = '\0';
-		link = attach(ld, k, skel, pp, msg, sizeof(msg));
+		link = attach(lm, k, skel, pp, msg, sizeof(msg));
 		if (!link) {
 			ret = errno ? -errno : -EINVAL;
 			/* a kprobe says how it tried: --probe.mechanism can change that */
@@ -365,45 +374,118 @@ static int load_metric(struct loader *ld, const struct plan_kernel *k, const str
 	lm->maps.value_size = pm->bcfg.value_words * 8;
 	lm->maps.max_entries = pm->max_series;
 	lm->maps.starts_max = pm->starts_max;
+	lm->pm = pm;
 	return 0;
 }
 
-int loader__load(const struct plan *plan, const struct plan_kernel *k, struct loader **out,
-		 char *err, size_t errlen)
+static bool same_str(const char *a, const char *b)
 {
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/*
+ * Would a and b load the same programs on the same probes into the same maps?
+ * help, label names and decoders are render's business: they may change
+ * without touching the kernel side. The rodata is compared whole: plan
+ * zeroes it (padding included) before filling it.
+ */
+static bool same_kernel_side(const struct plan_metric *a, const struct plan_metric *b)
+{
+	if (strcmp(a->cm->name, b->cm->name) || memcmp(&a->bcfg, &b->bcfg, sizeof(a->bcfg)) ||
+	    a->max_series != b->max_series || a->starts_max != b->starts_max ||
+	    a->nprobes != b->nprobes)
+		return false;
+	for (size_t p = 0; p < a->nprobes; p++) {
+		const struct plan_probe *x = &a->probes[p], *y = &b->probes[p];
+
+		if (x->kind != y->kind || x->mech != y->mech || x->offset != y->offset ||
+		    x->pid != y->pid || x->cookie != y->cookie ||
+		    !same_str(x->category, y->category) || !same_str(x->event, y->event) ||
+		    !same_str(x->func, y->func) || !same_str(x->path, y->path))
+			return false;
+	}
+	return true;
+}
+
+/* The unclaimed metric of prev that pm can take over, or -1. */
+static long find_adoptable(const struct loader *prev, const bool *taken,
+			   const struct plan_metric *pm)
+{
+	for (size_t j = 0; prev && j < prev->n; j++) {
+		if (!taken[j] && prev->m[j].skel && same_kernel_side(prev->m[j].pm, pm))
+			return (long)j;
+	}
+	return -1;
+}
+
+int loader__load(const struct plan *plan, const struct plan_kernel *k, struct loader *prev,
+		 struct loader **out, char *err, size_t errlen)
+{
+	size_t n = plan->nmetrics ? plan->nmetrics : 1;
+	bool *taken = NULL;
 	struct loader *ld;
 	int ret = 0;
 
 	ld = calloc(1, sizeof(*ld));
 	if (!ld)
 		return -ENOMEM;
-	ld->m = calloc(plan->nmetrics ? plan->nmetrics : 1, sizeof(*ld->m));
-	if (!ld->m) {
-		free(ld);
-		return -ENOMEM;
+	ld->m = calloc(n, sizeof(*ld->m));
+	taken = calloc(prev && prev->n ? prev->n : 1, sizeof(*taken));
+	if (!ld->m || !taken) {
+		ret = -ENOMEM;
+		goto fail;
 	}
+	ld->n = plan->nmetrics;
+	ld->plan = plan;
 	for (size_t i = 0; i < plan->nmetrics; i++) {
-		ld->n = i + 1;
-		ret = load_metric(ld, k, &plan->metrics[i], i, &ld->m[i], err, errlen);
+		ld->m[i].adopted_from = find_adoptable(prev, taken, &plan->metrics[i]);
+		if (ld->m[i].adopted_from >= 0)
+			taken[ld->m[i].adopted_from] = true;
+	}
+	/* the new metrics first: until they all load and attach, prev is untouched */
+	for (size_t i = 0; i < plan->nmetrics; i++) {
+		if (ld->m[i].adopted_from >= 0)
+			continue;
+		ret = load_metric(k, &plan->metrics[i], i, &ld->m[i], err, errlen);
 		if (ret)
-			break;
+			goto fail;
 	}
-	if (ret) {
-		loader__free(ld);
-		return ret;
-	}
+	free(taken);
 	*out = ld;
 	return 0;
+fail:
+	free(taken);
+	loader__free(ld);
+	return ret;
+}
+
+void loader__take_over(struct loader *ld, struct loader *prev)
+{
+	for (size_t i = 0; i < ld->n; i++) {
+		struct loader_metric *from;
+		long j = ld->m[i].adopted_from;
+
+		if (j < 0 || ld->m[i].skel)
+			continue;
+		from = &prev->m[j];
+		ld->m[i] = *from;
+		ld->m[i].adopted_from = j;
+		ld->m[i].pm = &ld->plan->metrics[i]; /* prev's plan goes with prev */
+		memset(from, 0, sizeof(*from));
+	}
+}
+
+long loader__adopted_from(const struct loader *ld, size_t i)
+{
+	return ld->m[i].adopted_from;
 }
 
 void loader__free(struct loader *ld)
 {
 	if (!ld)
 		return;
-	for (size_t i = ld->n; i > 0; i--)
+	for (size_t i = ld->n; ld->m && i > 0; i--)
 		metric_free(&ld->m[i - 1]);
-	/* after the links: the kernel keeps an event that a perf fd still holds */
-	kprobe__legacy_free(ld->legacy);
 	free(ld->m);
 	free(ld);
 }

@@ -36,9 +36,23 @@ struct loader_maps {
  */
 int loader__probe_fentry(const struct btf *btf, char *why, size_t whylen);
 
-/* tracefs: where legacy kprobes are created (NULL when none are planned). */
-int loader__load(const struct plan *plan, const struct plan_kernel *k, struct loader **out,
-		 char *err, size_t errlen);
+/*
+ * Load and attach every metric of plan. With prev (a reload), a metric whose
+ * kernel side is unchanged (same name, rodata, map sizes and probes) is not
+ * loaded again: loader__take_over later moves its programs, links and maps
+ * from prev, attached all along, so no event is lost or counted twice and its
+ * counters continue. All or nothing: on failure prev is untouched.
+ */
+int loader__load(const struct plan *plan, const struct plan_kernel *k, struct loader *prev,
+		 struct loader **out, char *err, size_t errlen);
+/*
+ * Move the unchanged metrics from prev into ld (cheap: no system call); until
+ * then ld is not usable and prev is. prev keeps the metrics that were not
+ * taken over: free it to detach them.
+ */
+void loader__take_over(struct loader *ld, struct loader *prev);
+/* Metric i's index in the prev it was taken over from, or -1 if loaded anew. */
+long loader__adopted_from(const struct loader *ld, size_t i);
 void loader__free(struct loader *ld);
 size_t loader__count(const struct loader *ld);
 const struct loader_maps *loader__maps(const struct loader *ld, size_t i);

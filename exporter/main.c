@@ -20,6 +20,7 @@
 #include <bpf/libbpf.h>
 
 #include "config.h"
+#include "lifecycle.h"
 #include "http.h"
 #include "list.h"
 #include "loader.h"
@@ -45,6 +46,8 @@ enum {
 	OPT_WEB_CONFIG,
 	OPT_BPF_STATS,
 	OPT_NO_EXPORTER_METRICS,
+	OPT_LIFECYCLE,
+	OPT_CAPS_KEEP,
 };
 
 static const struct option options[] = {
@@ -57,7 +60,9 @@ static const struct option options[] = {
 	{ "web.max-connections-per-ip", required_argument, NULL, OPT_MAX_CONNS_PER_IP },
 	{ "web.config.file", required_argument, NULL, OPT_WEB_CONFIG },
 	{ "web.disable-exporter-metrics", no_argument, NULL, OPT_NO_EXPORTER_METRICS },
+	{ "web.enable-lifecycle", no_argument, NULL, OPT_LIFECYCLE },
 	{ "bpf.stats", no_argument, NULL, OPT_BPF_STATS },
+	{ "capabilities.keep", required_argument, NULL, OPT_CAPS_KEEP },
 	{ "log.level", required_argument, NULL, OPT_LOG_LEVEL },
 	{ "probe.mechanism", required_argument, NULL, OPT_MECHANISM },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -92,6 +97,10 @@ static void usage(FILE *f)
 		"                                 headers, in exporter-toolkit's format\n"
 		"  --web.disable-exporter-metrics serve only the configured metrics (no bpfprom_*,\n"
 		"                                 no process_*)\n"
+		"  --web.enable-lifecycle         accept POST /-/reload (reloads as SIGHUP does)\n"
+		"  --capabilities.keep=WHAT       all, or none: drop every capability once\n"
+		"                                 attached and listening (reload then needs a\n"
+		"                                 restart) (default all)\n"
 		"  --bpf.stats                    have the kernel count the programs' run time and\n"
 		"                                 runs while bpfprom runs (BPF_ENABLE_STATS), and\n"
 		"                                 export them\n"
@@ -120,43 +129,29 @@ static int parse_uint(const char *flag, const char *s, unsigned int min, unsigne
 	return 0;
 }
 
-/*
- * What this kernel offers for kprobes, looked at only when the config has
- * some: stale legacy events of killed runs are removed on the way.
- */
-static void probe_kernel(const struct cfg *cfg, struct plan_kernel *k, struct btf **btf)
-{
-	char why[256];
-	int err;
+static pthread_t main_thread;
 
-	kprobe__detect("/sys", k->tracefs, &k->kprobes);
-	if (!plan__needs_kprobes(cfg))
-		return;
-	if (k->kprobes.legacy)
-		kprobe__legacy_clean_stale(k->tracefs);
-	if (k->force != PLAN_MECH_AUTO && k->force != PLAN_MECH_FENTRY)
-		return;
-	*btf = btf__load_vmlinux_btf();
-	if (!*btf) {
-		log_debug("kernel: no vmlinux BTF: %s", strerror(errno));
-		return;
-	}
-	k->btf = *btf;
-	err = loader__probe_fentry(*btf, why, sizeof(why));
-	k->fentry = err == 0;
-	log_debug("kernel: fentry %s%s%s; kprobe PMU %s; kprobe_events %s",
-		  k->fentry ? "works" : "does not work", k->fentry ? "" : ": ",
-		  k->fentry ? "" : why, k->kprobes.pmu_type >= 0 ? "present" : "absent",
-		  k->kprobes.legacy ? "present" : "absent");
+/* POST /-/reload: the main thread reloads, as on SIGHUP */
+static void request_reload(void *ctx)
+{
+	(void)ctx;
+	pthread_kill(main_thread, SIGHUP);
+}
+
+static int drop_caps(void *ctx, char *err, size_t errlen)
+{
+	return lifecycle__drop_caps(ctx, err, errlen);
 }
 
 int main(int argc, char **argv)
 {
-	struct plan_kernel kern = { .force = PLAN_MECH_AUTO };
-	struct btf *btf = NULL;
-	struct scrape_opts sopts = { 0 };
+	struct lifecycle_opts lopts = { .config_file = DEFAULT_CONFIG, .force = PLAN_MECH_AUTO };
+	struct scrape_opts *sopts = &lopts.scrape;
 	int stats_fd = -1;
-	const char *config_file = DEFAULT_CONFIG;
+	bool lifecycle = false, keep_caps = true;
+	struct lifecycle *lc = NULL;
+	char msg[1024];
+	size_t nmetrics = 0;
 	struct http_opts hopts = {
 		.listen_address = HTTP_DEFAULT_LISTEN,
 		.telemetry_path = HTTP_DEFAULT_PATH,
@@ -168,11 +163,7 @@ int main(int argc, char **argv)
 	struct webconfig *web = NULL;
 	struct http_handlers handlers;
 	struct http_server *srv = NULL;
-	struct scrape *scrape = NULL;
-	struct loader *ld = NULL;
-	struct plan *plan = NULL;
-	struct cfg *cfg = NULL;
-	char tracefs[PATH_MAX], err[1024] = "";
+	char err[1024] = "";
 	bool check = false, list = false, verbose = false;
 	const char *list_pattern = NULL;
 	sigset_t sigs;
@@ -181,7 +172,7 @@ int main(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "hlv", options, NULL)) != -1) {
 		switch (opt) {
 		case OPT_CONFIG_FILE:
-			config_file = optarg;
+			lopts.config_file = optarg;
 			break;
 		case OPT_CONFIG_CHECK:
 			check = true;
@@ -202,7 +193,7 @@ int main(int argc, char **argv)
 				return 2;
 			break;
 		case OPT_MECHANISM:
-			if (plan__mech_parse(optarg, &kern.force)) {
+			if (plan__mech_parse(optarg, &lopts.force)) {
 				log_error(
 					"flags: --probe.mechanism=%s: expected auto, fentry, kprobe or legacy",
 					optarg);
@@ -215,10 +206,21 @@ int main(int argc, char **argv)
 				return 2;
 			break;
 		case OPT_BPF_STATS:
-			sopts.bpf_stats = true;
+			sopts->bpf_stats = true;
 			break;
 		case OPT_NO_EXPORTER_METRICS:
-			sopts.no_exporter_metrics = true;
+			sopts->no_exporter_metrics = true;
+			break;
+		case OPT_LIFECYCLE:
+			lifecycle = true;
+			break;
+		case OPT_CAPS_KEEP:
+			if (strcmp(optarg, "all") && strcmp(optarg, "none")) {
+				log_error("flags: --capabilities.keep=%s: expected all or none",
+					  optarg);
+				return 2;
+			}
+			keep_caps = strcmp(optarg, "none") != 0;
 			break;
 		case OPT_WEB_CONFIG:
 			web_config_file = optarg;
@@ -276,34 +278,24 @@ int main(int argc, char **argv)
 	sigaddset(&sigs, SIGTERM);
 	sigaddset(&sigs, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	main_thread = pthread_self();
 	signal(SIGPIPE, SIG_IGN);
 
-	ret = config__parse_file(config_file, &cfg, err, sizeof(err));
-	if (ret)
-		goto fail;
 	if (web_config_file) {
 		ret = webconfig__parse_file(web_config_file, &web, err, sizeof(err));
 		if (ret)
 			goto fail;
 		hopts.web = web;
 	}
-	ret = tracefs__find(tracefs, sizeof(tracefs), err, sizeof(err));
-	if (ret)
-		goto fail;
-	kern.tracefs = tracefs;
-	probe_kernel(cfg, &kern, &btf);
-	ret = plan__build(cfg, &kern, &plan, err, sizeof(err));
-	if (ret)
-		goto fail;
 	if (check) {
+		ret = lifecycle__check(&lopts, &nmetrics, err, sizeof(err));
+		if (ret)
+			goto fail;
 		printf("config: %s: valid, %zu metric%s resolved against this kernel\n",
-		       config_file, cfg->nmetrics, cfg->nmetrics == 1 ? "" : "s");
+		       lopts.config_file, nmetrics, nmetrics == 1 ? "" : "s");
 		goto out;
 	}
-	ret = loader__load(plan, &kern, &ld, err, sizeof(err));
-	if (ret)
-		goto fail;
-	if (sopts.bpf_stats) {
+	if (sopts->bpf_stats) {
 		/* the kernel counts only while an fd of BPF_ENABLE_STATS is open */
 		stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
 		if (stats_fd < 0) {
@@ -315,29 +307,40 @@ int main(int argc, char **argv)
 			goto fail;
 		}
 	}
-	sopts.telemetry_path = hopts.telemetry_path;
-	sopts.config_loaded_at = (double)time(NULL);
-	scrape = scrape__new(plan, ld, &sopts);
-	if (!scrape) {
-		ret = -errno;
-		snprintf(err, sizeof(err), "scrape: %s", strerror(-ret));
+	sopts->telemetry_path = hopts.telemetry_path;
+	ret = lifecycle__start(&lopts, &lc, err, sizeof(err));
+	if (ret)
 		goto fail;
+	handlers = (struct http_handlers){ .metrics = lifecycle__metrics,
+					   .landing = lifecycle__landing,
+					   .reload_request = lifecycle ? request_reload : NULL,
+					   .ctx = lc };
+	if (!keep_caps) {
+		hopts.ready = drop_caps;
+		hopts.ready_ctx = lc;
 	}
-	handlers = (struct http_handlers){ .metrics = scrape__metrics,
-					   .landing = scrape__landing,
-					   .ctx = scrape };
 	ret = http__start(&hopts, &handlers, &srv, err, sizeof(err));
 	if (ret)
 		goto fail;
-	log_info("loaded %zu metric%s from %s; listening on %s", cfg->nmetrics,
-		 cfg->nmetrics == 1 ? "" : "s", config_file, http__address(srv));
+	nmetrics = lifecycle__nmetrics(lc);
+	log_info("loaded %zu metric%s from %s; listening on %s%s", nmetrics,
+		 nmetrics == 1 ? "" : "s", lopts.config_file, http__address(srv),
+		 keep_caps ? "" : "; capabilities dropped");
 
 	for (;;) {
+		struct http_reload *batch;
+
 		if (sigwait(&sigs, &sig))
 			continue;
 		if (sig == SIGHUP) {
-			log_warn(
-				"SIGHUP: reloading is not implemented yet; restart to change the config");
+			batch = http__reload_begin(srv);
+			ret = lifecycle__reload(lc, msg, sizeof(msg));
+			if (ret)
+				log_error("reload: failed, still serving the previous config: %s",
+					  msg);
+			else
+				log_info("reload: %s", msg);
+			http__reload_end(srv, batch, ret, msg);
 			continue;
 		}
 		log_info("%s: shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
@@ -350,13 +353,9 @@ fail:
 out:
 	/* reverse order: stop serving, detach and unload, then the data */
 	http__stop(srv);
-	scrape__free(scrape);
-	loader__free(ld);
-	plan__free(plan);
-	btf__free(btf);
+	lifecycle__free(lc);
 	if (stats_fd >= 0)
 		close(stats_fd);
-	config__free(cfg);
 	webconfig__free(web);
 	return ret ? 1 : 0;
 }

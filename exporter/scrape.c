@@ -25,6 +25,7 @@ struct scrape {
 	struct decoder *(*dec)[BPFPROM_MAX_LABELS];
 	struct scrape_opts opts;
 	uint64_t scrapes;
+	bool load_failed; /* the last reload failed: this config is the old one */
 	struct render_enc *enc; /* reused by every scrape, in every format */
 };
 
@@ -66,6 +67,7 @@ struct scrape *scrape__new(const struct plan *plan, const struct loader *ld,
 {
 	struct scrape *s = calloc(1, sizeof(*s));
 	size_t n = plan->nmetrics ? plan->nmetrics : 1;
+	int err;
 
 	if (!s)
 		return NULL;
@@ -95,15 +97,38 @@ struct scrape *scrape__new(const struct plan *plan, const struct loader *ld,
 			s->dec[i][l] = decoder__new(cl->decode, cl->values, cl->nvalues, NULL);
 			if (!s->dec[i][l])
 				goto fail;
+			err = decoder__prepare(s->dec[i][l]);
+			if (err)
+				goto fail_err;
 			s->rms[i].labels[l].decode = decoder__render_cb;
 			s->rms[i].labels[l].decode_ctx = s->dec[i][l];
 		}
 	}
 	return s;
 fail:
+	err = -ENOMEM;
+fail_err:
 	scrape__free(s);
-	errno = ENOMEM;
+	errno = -err;
 	return NULL;
+}
+
+void scrape__carry(struct scrape *s, const struct scrape *prev, const struct loader *ld)
+{
+	s->scrapes = prev->scrapes;
+	for (size_t i = 0; i < s->plan->nmetrics; i++) {
+		long j = loader__adopted_from(ld, i);
+
+		/* the user-space counts of a metric that kept its maps continue too */
+		if (j >= 0)
+			s->drops[i][BPFPROM_DROP_ORPHAN_START] =
+				prev->drops[j][BPFPROM_DROP_ORPHAN_START];
+	}
+}
+
+void scrape__set_load_failed(struct scrape *s, bool failed)
+{
+	s->load_failed = failed;
 }
 
 void scrape__free(struct scrape *s)
@@ -216,7 +241,7 @@ static void render_self(struct scrape *s, struct render_enc *e, uint64_t started
 	render_enc__family(e, "bpfprom_config_last_load_success",
 			   "Whether the last configuration load succeeded (1) or not (0).",
 			   RENDER_GAUGE);
-	render_enc__sample(e, 0, NULL, NULL, 1);
+	render_enc__sample(e, 0, NULL, NULL, s->load_failed ? 0 : 1);
 	render_enc__family(e, "bpfprom_config_last_load_success_timestamp_seconds",
 			   "When the configuration in use was loaded, in seconds since the epoch.",
 			   RENDER_GAUGE);

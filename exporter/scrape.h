@@ -19,9 +19,17 @@ struct scrape_opts {
 	double config_loaded_at; /* when the config was loaded, seconds since the epoch */
 };
 
+/* NULL with errno: ENOMEM, or EPERM when a ksym decoder cannot see kallsyms. */
 struct scrape *scrape__new(const struct plan *plan, const struct loader *ld,
 			   const struct scrape_opts *opts);
 void scrape__free(struct scrape *s);
+/*
+ * After a reload: continue prev's counters in s (scrapes, and the counts kept
+ * in user space for the metrics ld took over from prev's loader).
+ */
+void scrape__carry(struct scrape *s, const struct scrape *prev, const struct loader *ld);
+/* A reload failed (true) and s serves the config before it, or it succeeded. */
+void scrape__set_load_failed(struct scrape *s, bool failed);
 /* The exposition in fmt. Called by http's single polling thread only: the
  * scrape's collect buffers and encoder are used without a lock. */
 int scrape__metrics(void *s, enum render_format fmt, struct render_buf *out);

@@ -22,6 +22,7 @@ static bool has_events(const char *root)
 int tracefs__find(char *root, size_t rootlen, char *err, size_t errlen)
 {
 	static const char *const candidates[] = { TRACEFS_DEFAULT, "/sys/kernel/debug/tracing" };
+	char path[PATH_MAX];
 	int merr;
 
 	for (size_t i = 0; i < sizeof(candidates) / sizeof(candidates[0]); i++) {
@@ -29,6 +30,15 @@ int tracefs__find(char *root, size_t rootlen, char *err, size_t errlen)
 			snprintf(root, rootlen, "%s", candidates[i]);
 			return 0;
 		}
+	}
+	/* mounted (root's, mode 0700) but closed to us: a capability is missing */
+	snprintf(path, sizeof(path), "%s/events", TRACEFS_DEFAULT);
+	if (access(path, F_OK) && errno == EACCES) {
+		snprintf(
+			err, errlen,
+			"tracefs: %s is not readable by this process: run as root or with CAP_DAC_READ_SEARCH (see README: Capabilities)",
+			TRACEFS_DEFAULT);
+		return -EACCES;
 	}
 	if (mount("nodev", TRACEFS_DEFAULT, "tracefs", 0, NULL) == 0 &&
 	    has_events(TRACEFS_DEFAULT)) {

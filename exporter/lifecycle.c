@@ -1,0 +1,339 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <limits.h>
+#include <linux/capability.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+
+#include "config.h"
+#include "kprobe.h"
+#include "lifecycle.h"
+#include "loader.h"
+#include "log.h"
+#include "tracefs.h"
+
+/* One loaded configuration. */
+struct generation {
+	struct cfg *cfg;
+	struct plan *plan;
+	struct loader *ld;
+	struct scrape *scrape;
+};
+
+struct lifecycle {
+	struct lifecycle_opts o;
+	char tracefs[PATH_MAX];
+	struct plan_kernel kern;
+	struct btf *btf;
+	bool fentry_probed;
+	bool caps_dropped;
+	/* scrapes (the http thread) and the swap of a reload take it */
+	pthread_mutex_t lock;
+	struct generation cur;
+};
+
+static void generation_free(struct generation *g)
+{
+	/* reverse order: the scrape state, then detach and unload, then the data */
+	scrape__free(g->scrape);
+	loader__free(g->ld);
+	plan__free(g->plan);
+	config__free(g->cfg);
+	memset(g, 0, sizeof(*g));
+}
+
+/*
+ * What this kernel offers for kprobes, looked at when a config has some:
+ * stale legacy events of killed runs are removed on the way. BTF and the
+ * fentry feature probe are done once.
+ */
+static void probe_kernel(struct lifecycle *lc, const struct cfg *cfg)
+{
+	struct plan_kernel *k = &lc->kern;
+	char why[256];
+	int err;
+
+	kprobe__detect("/sys", k->tracefs, &k->kprobes);
+	if (!plan__needs_kprobes(cfg))
+		return;
+	if (k->kprobes.legacy)
+		kprobe__legacy_clean_stale(k->tracefs);
+	if (lc->fentry_probed || (k->force != PLAN_MECH_AUTO && k->force != PLAN_MECH_FENTRY))
+		return;
+	lc->fentry_probed = true;
+	lc->btf = btf__load_vmlinux_btf();
+	if (!lc->btf) {
+		log_debug("kernel: no vmlinux BTF: %s", strerror(errno));
+		return;
+	}
+	k->btf = lc->btf;
+	err = loader__probe_fentry(lc->btf, why, sizeof(why));
+	k->fentry = err == 0;
+	log_debug("kernel: fentry %s%s%s; kprobe PMU %s; kprobe_events %s",
+		  k->fentry ? "works" : "does not work", k->fentry ? "" : ": ",
+		  k->fentry ? "" : why, k->kprobes.pmu_type >= 0 ? "present" : "absent",
+		  k->kprobes.legacy ? "present" : "absent");
+}
+
+static struct lifecycle *lifecycle_new(const struct lifecycle_opts *o, char *err, size_t errlen,
+				       int *ret)
+{
+	struct lifecycle *lc = calloc(1, sizeof(*lc));
+
+	if (!lc) {
+		*ret = -ENOMEM;
+		return NULL;
+	}
+	lc->o = *o;
+	lc->kern.force = o->force;
+	pthread_mutex_init(&lc->lock, NULL);
+	*ret = tracefs__find(lc->tracefs, sizeof(lc->tracefs), err, errlen);
+	if (*ret) {
+		lifecycle__free(lc);
+		return NULL;
+	}
+	lc->kern.tracefs = lc->tracefs;
+	return lc;
+}
+
+/* Parse and plan the config file into g. */
+static int plan_config(struct lifecycle *lc, struct generation *g, char *err, size_t errlen)
+{
+	int ret;
+
+	ret = config__parse_file(lc->o.config_file, &g->cfg, err, errlen);
+	if (ret)
+		return ret;
+	probe_kernel(lc, g->cfg);
+	return plan__build(g->cfg, &lc->kern, &g->plan, err, errlen);
+}
+
+/* Load g's plan (taking unchanged metrics from prev) and its scrape state. */
+static int load_config(struct lifecycle *lc, struct generation *g, struct loader *prev, char *err,
+		       size_t errlen)
+{
+	struct scrape_opts so = lc->o.scrape;
+	int ret;
+
+	ret = loader__load(g->plan, &lc->kern, prev, &g->ld, err, errlen);
+	if (ret)
+		return ret;
+	so.config_loaded_at = (double)time(NULL);
+	g->scrape = scrape__new(g->plan, g->ld, &so);
+	if (!g->scrape) {
+		ret = -errno;
+		if (ret == -EPERM)
+			snprintf(
+				err, errlen,
+				"decode: ksym: /proc/kallsyms shows this process no addresses: it needs CAP_SYSLOG (and kernel.kptr_restrict below 2)");
+		else
+			snprintf(err, errlen, "scrape: %s", strerror(-ret));
+		return ret;
+	}
+	return 0;
+}
+
+int lifecycle__check(const struct lifecycle_opts *o, size_t *nmetrics, char *err, size_t errlen)
+{
+	struct generation g = { 0 };
+	struct lifecycle *lc;
+	int ret;
+
+	lc = lifecycle_new(o, err, errlen, &ret);
+	if (!lc)
+		return ret;
+	ret = plan_config(lc, &g, err, errlen);
+	if (!ret)
+		*nmetrics = g.cfg->nmetrics;
+	generation_free(&g);
+	lifecycle__free(lc);
+	return ret;
+}
+
+int lifecycle__start(const struct lifecycle_opts *o, struct lifecycle **out, char *err,
+		     size_t errlen)
+{
+	struct lifecycle *lc;
+	int ret;
+
+	lc = lifecycle_new(o, err, errlen, &ret);
+	if (!lc)
+		return ret;
+	ret = plan_config(lc, &lc->cur, err, errlen);
+	if (!ret)
+		ret = load_config(lc, &lc->cur, NULL, err, errlen);
+	if (ret) {
+		lifecycle__free(lc);
+		return ret;
+	}
+	*out = lc;
+	return 0;
+}
+
+int lifecycle__reload(struct lifecycle *lc, char *msg, size_t msglen)
+{
+	struct generation g = { 0 }, old;
+	size_t kept = 0, n;
+	char err[1024] = "";
+	int ret;
+
+	if (lc->caps_dropped) {
+		snprintf(
+			err, sizeof(err),
+			"capabilities were dropped (--capabilities.keep=none): restart bpfprom to change the config");
+		ret = -EPERM;
+		goto fail;
+	}
+	ret = plan_config(lc, &g, err, sizeof(err));
+	if (!ret)
+		ret = load_config(lc, &g, lc->cur.ld, err, sizeof(err));
+	if (ret)
+		goto fail;
+	/* the swap: no system call under the lock, so a scrape waits for
+	 * microseconds at most */
+	pthread_mutex_lock(&lc->lock);
+	loader__take_over(g.ld, lc->cur.ld);
+	scrape__carry(g.scrape, lc->cur.scrape, g.ld);
+	old = lc->cur;
+	lc->cur = g;
+	pthread_mutex_unlock(&lc->lock);
+	/* detaches the metrics that changed or went */
+	generation_free(&old);
+	n = lc->cur.plan->nmetrics;
+	for (size_t i = 0; i < n; i++)
+		kept += loader__adopted_from(lc->cur.ld, i) >= 0;
+	snprintf(msg, msglen, "%s: %zu metric%s: %zu kept with their counts, %zu loaded anew",
+		 lc->o.config_file, n, n == 1 ? "" : "s", kept, n - kept);
+	return 0;
+fail:
+	generation_free(&g);
+	pthread_mutex_lock(&lc->lock);
+	scrape__set_load_failed(lc->cur.scrape, true);
+	pthread_mutex_unlock(&lc->lock);
+	snprintf(msg, msglen, "%s", err[0] ? err : strerror(-ret));
+	return ret;
+}
+
+size_t lifecycle__nmetrics(const struct lifecycle *lc)
+{
+	return lc->cur.plan->nmetrics;
+}
+
+/*
+ * Can a process without capabilities read our maps? Before 6.5, with
+ * kernel.unprivileged_bpf_disabled set, every bpf() command needs CAP_BPF,
+ * map reads included. Asked of a child that drops everything: raw system
+ * calls only, as after fork in a process that may have threads.
+ */
+static int maps_readable_without_caps(struct lifecycle *lc)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2] = { 0 };
+	const struct loader_maps *m;
+	unsigned char key[512];
+	int status;
+	pid_t pid;
+
+	if (!lc->cur.plan->nmetrics)
+		return 0;
+	m = loader__maps(lc->cur.ld, 0);
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		if (syscall(SYS_capset, &hdr, data))
+			_exit(2);
+		if (bpf_map_get_next_key(m->series_fd, NULL, key) && errno != ENOENT)
+			_exit(errno == EPERM ? 1 : 3);
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) < 0)
+		return -errno;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) == 2 || WEXITSTATUS(status) == 3)
+		return -EIO;
+	return WEXITSTATUS(status) == 0 ? 0 : -EPERM;
+}
+
+int lifecycle__drop_caps(struct lifecycle *lc, char *err, size_t errlen)
+{
+	cap_t none = NULL;
+	int ret;
+
+	ret = maps_readable_without_caps(lc);
+	if (ret == -EPERM) {
+		snprintf(
+			err, errlen,
+			"capabilities: --capabilities.keep=none: this kernel lets only CAP_BPF read BPF maps (kernel.unprivileged_bpf_disabled is set and the kernel predates 6.5); keep the capabilities (--capabilities.keep=all)");
+		return ret;
+	}
+	if (ret) {
+		snprintf(err, errlen, "capabilities: cannot test reading maps without them: %s",
+			 strerror(-ret));
+		return ret;
+	}
+	/* the bounding set needs CAP_SETPCAP, which a minimal set lacks: then
+	 * there is nothing in it that execve could give back anyway */
+	for (cap_value_t c = 0; c <= CAP_LAST_CAP; c++) {
+		if (cap_drop_bound(c) && errno == EPERM)
+			break;
+	}
+	if (cap_reset_ambient() && errno != EINVAL) {
+		ret = -errno;
+		snprintf(err, errlen, "capabilities: cannot clear the ambient set: %s",
+			 strerror(-ret));
+		return ret;
+	}
+	none = cap_init();
+	if (!none || cap_set_proc(none)) {
+		ret = -errno;
+		snprintf(err, errlen, "capabilities: cannot drop them: %s", strerror(-ret));
+		cap_free(none);
+		return ret;
+	}
+	cap_free(none);
+	lc->caps_dropped = true;
+	return 0;
+}
+
+int lifecycle__metrics(void *ctx, enum render_format fmt, struct render_buf *out)
+{
+	struct lifecycle *lc = ctx;
+	int ret;
+
+	pthread_mutex_lock(&lc->lock);
+	ret = scrape__metrics(lc->cur.scrape, fmt, out);
+	pthread_mutex_unlock(&lc->lock);
+	return ret;
+}
+
+int lifecycle__landing(void *ctx, struct render_buf *out)
+{
+	struct lifecycle *lc = ctx;
+	int ret;
+
+	pthread_mutex_lock(&lc->lock);
+	ret = scrape__landing(lc->cur.scrape, out);
+	pthread_mutex_unlock(&lc->lock);
+	return ret;
+}
+
+void lifecycle__free(struct lifecycle *lc)
+{
+	if (!lc)
+		return;
+	generation_free(&lc->cur);
+	btf__free(lc->btf);
+	pthread_mutex_destroy(&lc->lock);
+	free(lc);
+}
