@@ -228,7 +228,7 @@ check_caps_scrape() { # WHAT
 			"$(grep -e '^cap_values_count' -e '^cap_values_sum' "$TMP/c.txt" | sort | tr '\n' ' ' | sed 's/ $//')"
 	fi
 	expect "$1: ksym decodes (kallsyms opened while privileged)" 'cap_hrtimer_total{fn="hrtimer_wakeup"} 1' \
-		"$(grep '^cap_hrtimer_total' "$TMP/c.txt")"
+		"$(grep '^cap_hrtimer_total{fn="hrtimer_wakeup"}' "$TMP/c.txt")"
 	if [ -n "$CGDIR" ]; then
 		expect "$1: cgroup_path decodes" 'cap_cgroup_total{cgroup="/bpfprom-caps"} 7' \
 			"$(grep '^cap_cgroup_total' "$TMP/c.txt")"
@@ -458,7 +458,7 @@ check_caps_scrape() { # WHAT
 			"$(grep -e '^cap_values_count' -e '^cap_values_sum' "$TMP/c.txt" | sort | tr '\n' ' ' | sed 's/ $//')"
 	fi
 	expect "$1: ksym decodes (kallsyms opened while privileged)" 'cap_hrtimer_total{fn="hrtimer_wakeup"} 1' \
-		"$(grep '^cap_hrtimer_total' "$TMP/c.txt")"
+		"$(grep '^cap_hrtimer_total{fn="hrtimer_wakeup"}' "$TMP/c.txt")"
 	if [ -n "$CGDIR" ]; then
 		expect "$1: cgroup_path decodes" 'cap_cgroup_total{cgroup="/bpfprom-caps"} 7' \
 			"$(grep '^cap_cgroup_total' "$TMP/c.txt")"
