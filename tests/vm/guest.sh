@@ -271,25 +271,65 @@ t_kprobe_legacy_kill() {
 		not_ok "legacy kill: bpfprom starts" "$(tail -40 $TMP/log)"
 		return
 	fi
-	first=$(sed -n 's/^[pr][0-9]*:\(bpfprom_[0-9a-f]*\)\/.*/\1/p' $TRACEFS/kprobe_events | sort -u)
-	expect "legacy: one group bpfprom_<16 hex> holds 9 events" \
-		"1 9" "$(echo "$first" | grep -c '^bpfprom_[0-9a-f]\{16\}$') $(grep -c "^[pr][0-9]*:$first/" $TRACEFS/kprobe_events)"
+	# one group bpfprom_<16 hex> per metric, so that a reload can remove one
+	# metric's events and keep another's
+	groups=$(sed -n 's/^[pr][0-9]*:\(bpfprom_[0-9a-f]*\)\/.*/\1/p' $TRACEFS/kprobe_events | sort -u)
+	first=$(echo "$groups" | tr '\n' '|' | sed 's/|$//;s/|/\\|/g')
+	expect "legacy: 7 metrics, 7 groups bpfprom_<16 hex>, 9 events" \
+		"7 9" "$(echo "$groups" | grep -c '^bpfprom_[0-9a-f]\{16\}$') $(grep -c "^[pr][0-9]*:\($first\)/" $TRACEFS/kprobe_events)"
 	kill -9 "$PID"
 	wait "$PID"
 	PID=
-	expect "legacy: kill -9 leaves the group in kprobe_events" 9 "$(grep -c "^[pr][0-9]*:$first/" $TRACEFS/kprobe_events)"
+	expect "legacy: kill -9 leaves the groups in kprobe_events" 9 "$(grep -c "^[pr][0-9]*:\($first\)/" $TRACEFS/kprobe_events)"
 	if ! start $CONF/kprobe.yaml --probe.mechanism=legacy; then
 		not_ok "legacy kill: bpfprom starts again" "$(tail -40 $TMP/log)"
 		return
 	fi
 	expect "legacy: the next start removes the dead run's 9 events and says so" \
 		"0 info: kprobe: removed 9 stale events of killed bpfprom runs from kprobe_events" \
-		"$(grep -c "^[pr][0-9]*:$first/" $TRACEFS/kprobe_events) $(grep 'stale' $TMP/log)"
+		"$(grep -c "^[pr][0-9]*:\($first\)/" $TRACEFS/kprobe_events) $(grep 'stale' $TMP/log)"
 	$WL bpfp_kp write 1 2 3 4 5 6 7
 	expect "legacy: the restarted run counts" 'vm_kwrite_total 7' \
 		"$(scrape | grep '^vm_kwrite_total')"
 	stop
 	expect "legacy: exit after the restart leaves kprobe_events empty" "0 " "$RC $(cat $TRACEFS/kprobe_events)"
+}
+
+# reload with kprobes: an unchanged metric keeps its attachment and count, a
+# removed one's kprobe_events entries go, a new one attaches
+t_kprobe_reload() {
+	[ -n "$HAVE_KPROBES" ] || { skip "kprobe reload" "no kprobes"; return; }
+	cp $CONF/kprobe.yaml $TMP/live.yaml
+	if ! start $TMP/live.yaml; then
+		not_ok "kprobe reload: bpfprom starts" "$(tail -40 $TMP/log)"
+		return
+	fi
+	$WL bpfp_kp write 1 2 3
+	events=$( [ -e $TRACEFS/kprobe_events ] && grep -c '^[pr][0-9]*:bpfprom_' $TRACEFS/kprobe_events)
+	# vm_open_path_total goes; vm_kwrite_total stays; vm_new_total comes
+	sed '/^  - name: vm_open_path_total/,$d' $CONF/kprobe.yaml >$TMP/live.yaml
+	printf '  - name: vm_new_total\n    help: h\n    probe: kretprobe:vfs_write\n    aggregate: count\n    filter: [comm == "bpfp_kp"]\n' >>$TMP/live.yaml
+	kill -HUP "$PID"
+	i=0
+	while [ $i -lt 600 ] && ! grep -q 'reload: ' $TMP/log; do sleep 0.1; i=$((i + 1)); done
+	expect "kprobe reload: 6 kept, 1 loaded" \
+		"info: reload: $TMP/live.yaml: 7 metrics: 6 kept with their counts, 1 loaded anew" \
+		"$(grep 'reload: ' $TMP/log)"
+	$WL bpfp_kp write 1 2
+	scrape >$TMP/m.txt
+	expect "kprobe reload: the kept metric counts on (3 + 2)" 'vm_kwrite_total 5' "$(grep_m '^vm_kwrite_total')"
+	expect "kprobe reload: the new metric counts from the reload" 'vm_new_total 2' "$(grep_m '^vm_new_total')"
+	expect "kprobe reload: the removed metric is gone" "" "$(grep_m '^vm_open_path_total')"
+	case "$FLAGS" in
+	*legacy*)
+		expect "kprobe reload: its legacy event went, the new one came" "$events" \
+			"$(grep -c '^[pr][0-9]*:bpfprom_' $TRACEFS/kprobe_events)"
+		;;
+	esac
+	stop
+	expect "kprobe reload: SIGTERM exits 0" 0 "$RC"
+	[ -e $TRACEFS/kprobe_events ] &&
+		expect "kprobe reload: kprobe_events is empty after exit" "" "$(cat $TRACEFS/kprobe_events)"
 }
 
 # what the kernel refuses becomes a message, and a failed start leaves nothing
@@ -365,6 +405,9 @@ for m in fentry kprobe legacy; do
 	run t_kprobe --probe.mechanism=$m
 done
 run t_kprobe_legacy_kill
+for m in fentry legacy; do
+	run t_kprobe_reload --probe.mechanism=$m
+done
 run t_kprobe_errors
 run t_kprobe_fallback
 run t_list_kprobes
