@@ -285,7 +285,7 @@ static const struct bad_case bad_cases[] = {
 	{ "label_str_of_comm", COUNTER "    labels: [{name: s, source: str(comm)}]\n",
 	  "config: t.yaml:6:32: metrics[0] (reads_total): labels[0].source: \"str(comm)\": str() takes argN or args.FIELD, e.g. str(arg0) or str(args.filename)" },
 	{ "decode_typo", COUNTER "    labels: [{name: nr, source: args.id, decode: sycall}]\n",
-	  "config: t.yaml:6:50: metrics[0] (reads_total): labels[0].decode: unknown decoder \"sycall\" (did you mean \"syscall\"?); expected one of syscall, errno, ksym, cgroup_path, static, hex" },
+	  "config: t.yaml:6:50: metrics[0] (reads_total): labels[0].decode: unknown decoder \"sycall\" (did you mean \"syscall\"?); expected one of syscall, errno, ksym, cgroup_path, static, hex, k8s" },
 	{ "decode_on_comm", COUNTER "    labels: [{name: c, source: comm, decode: hex}]\n",
 	  "config: t.yaml:6:46: metrics[0] (reads_total): labels[0].decode: comm is a string; decoders turn integers into names, remove decode" },
 	{ "decode_cgroup_path_on_pid",
