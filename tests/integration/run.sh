@@ -655,6 +655,10 @@ else
 	skip "decode k8s" "no writable cgroup2 mount"
 fi
 
+out=$("$BIN" --config.check --config.file=config/examples/containers.yaml 2>&1)
+expect "config/examples/containers.yaml: --config.check passes" \
+	"config: config/examples/containers.yaml: valid, 3 metrics resolved against this kernel" "$out"
+
 # --- the default config loads and serves ----------------------------------
 if start config/default.yaml; then
 	scrape >"$TMP/d.txt"
