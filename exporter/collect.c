@@ -39,6 +39,8 @@ struct collect {
 	int in_init_pidns; /* 0 unknown, 1 yes, -1 no */
 	/* for the sort comparator */
 	const struct render_metric *cmp_rm;
+	struct render_merge merge; /* series that print alike, folded */
+	size_t map_series; /* before folding */
 };
 
 struct collect *collect__new(void)
@@ -78,7 +80,13 @@ void collect__free(struct collect *c)
 	free(c->order);
 	free(c->percpu);
 	free(c->start_keys);
+	render_merge__free(&c->merge);
 	free(c);
+}
+
+size_t collect__map_series(const struct collect *c)
+{
+	return c->map_series;
 }
 
 void collect__set_batch(struct collect *c, bool use_batch)
@@ -334,6 +342,10 @@ int collect__metric(struct collect *c, const struct loader_maps *maps, struct re
 	rm->values = c->svals;
 	rm->key_size = c->key_size;
 	rm->value_words = c->words;
+	c->map_series = n;
+	err = render__merge(&c->merge, rm, c->skeys, c->svals);
+	if (err)
+		return err;
 
 	/* only the reasons the program counts; the caller owns the others */
 	for (uint32_t r = 0; r < BPFPROM_DROP__KERNEL; r++) {

@@ -21,12 +21,17 @@ struct collect *collect__new(void);
 void collect__free(struct collect *c);
 
 /*
- * Read one metric's series into rm (nseries, keys, values; valid until the
- * next call on the same collect) and the drop counters its program keeps
+ * Read one metric's series into rm (nseries, keys, values, label texts; valid
+ * until the next call on the same collect), series that print the same
+ * labels folded into one (render__merge) and the drop counters its program keeps
  * (drops[0 .. BPFPROM_DROP__KERNEL - 1]). Returns 0 or a negative errno.
  */
 int collect__metric(struct collect *c, const struct loader_maps *maps, struct render_metric *rm,
 		    uint64_t *drops);
+
+/* Series the map held at the last collect__metric, before render__merge
+ * folded those that print alike (rm->nseries counts what is printed). */
+size_t collect__map_series(const struct collect *c);
 
 /* Combine per-CPU value words into out: sums, and for stats min/max over the
  * CPUs that saw an event. Exposed for unit tests. */

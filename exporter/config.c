@@ -75,7 +75,10 @@ static const char *const decode_names[] = {
 	[CFG_DECODE_CGROUP_PATH] = "cgroup_path",
 	[CFG_DECODE_STATIC] = "static",
 	[CFG_DECODE_HEX] = "hex",
+	[CFG_DECODE_K8S] = "k8s",
 };
+
+const char *const config__k8s_label_names[CFG_K8S_LABELS] = { "namespace", "pod", "container" };
 
 static const char *const probe_kind_names[] = {
 	[CFG_PROBE_TRACEPOINT] = "tracepoint", [CFG_PROBE_KPROBE] = "kprobe",
@@ -1167,6 +1170,44 @@ static int check_label_name(struct parser *p, const yaml_node_t *node, const cha
 	return 0;
 }
 
+/*
+ * decode: k8s renders the labels namespace, pod and container instead of its
+ * own name: none of them may be another label's name, which also allows one
+ * k8s label per metric. Checked once every label is known, at the later one.
+ */
+static int check_k8s_names(struct parser *p, const yaml_node_t *labels, const struct cfg_metric *m)
+{
+	char path[PATH_LEN];
+	size_t i, j, k;
+
+	for (i = 0; i < m->nlabels; i++) {
+		for (j = 0; j < m->nlabels; j++) {
+			if (i == j || m->labels[j].decode != CFG_DECODE_K8S)
+				continue;
+			for (k = 0; k < CFG_K8S_LABELS; k++) {
+				const char *n = config__k8s_label_names[k];
+				bool clash = m->labels[i].decode == CFG_DECODE_K8S ?
+						     j < i :
+						     !strcmp(m->labels[i].name, n);
+
+				if (!clash)
+					continue;
+				snprintf(path, sizeof(path), "labels[%zu]", i > j ? i : j);
+				if (m->labels[i].decode == CFG_DECODE_K8S)
+					return fail(
+						p, seq_item(p, labels, i), path,
+						"labels[%zu] already has decode: k8s, whose labels namespace, pod and container would appear twice; keep one",
+						j);
+				return fail(
+					p, seq_item(p, labels, i > j ? i : j), path,
+					"\"%s\" is the name of labels[%zu] and also a label that decode: k8s of labels[%zu] renders (namespace, pod, container); rename labels[%zu]",
+					n, i, j, i);
+			}
+		}
+	}
+	return 0;
+}
+
 static uint32_t default_size(enum bpfprom_src kind)
 {
 	if (kind == BPFPROM_SRC_COMM)
@@ -1343,6 +1384,10 @@ static int parse_label_full(struct parser *p, const yaml_node_t *node, const cha
 				p, v[LK_DECODE], kpath,
 				"cgroup_path decodes cgroup ids and needs source: cgroup, not %s",
 				src_text);
+		if (l->decode == CFG_DECODE_K8S && l->src.kind != BPFPROM_SRC_CGROUP)
+			return fail(p, v[LK_DECODE], kpath,
+				    "k8s decodes cgroup ids and needs source: cgroup, not %s",
+				    src_text);
 	}
 
 	snprintf(kpath, sizeof(kpath), "%s.values", path);
@@ -1410,7 +1455,7 @@ static int parse_labels(struct parser *p, const yaml_node_t *node, struct cfg_me
 		if (ret)
 			return ret;
 	}
-	return 0;
+	return check_k8s_names(p, node, m);
 }
 
 /* ---- filters ----------------------------------------------------------- */

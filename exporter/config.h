@@ -68,7 +68,12 @@ enum cfg_decode {
 	CFG_DECODE_CGROUP_PATH,
 	CFG_DECODE_STATIC,
 	CFG_DECODE_HEX,
+	CFG_DECODE_K8S, /* one cgroup id, three labels: namespace, pod, container */
 };
+
+/* The labels decode: k8s renders, in this order, whatever the label's name. */
+#define CFG_K8S_LABELS 3
+extern const char *const config__k8s_label_names[CFG_K8S_LABELS];
 
 struct cfg_static_value {
 	int64_t key;

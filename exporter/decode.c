@@ -5,6 +5,7 @@
  * is printed as its number and counted as an error each time it is printed,
  * so the error counter grows with what users actually see.
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +27,8 @@
 
 /* Longest text of one label value, without the NUL. */
 #define DECODE_TEXT_MAX 255
+/* What one cache entry holds: k8s keeps its three label texts, NUL-separated */
+#define DECODE_STORE_MAX (CFG_K8S_LABELS * (DECODE_TEXT_MAX + 1))
 /* Keeps the text arena's offsets in 32 bits. */
 #define DECODE_CACHE_LIMIT (1u << 20)
 
@@ -42,6 +45,8 @@
  * which holds one open directory per level */
 #define CGROUP_WALK_DEPTH 64
 
+#define K8S_LOG_DIR_DEFAULT "/var/log"
+
 #define SLOT_USED 0x1
 #define SLOT_ERR 0x2
 #define SLOT_SIGNED 0x4
@@ -49,8 +54,10 @@
 struct cache_slot {
 	uint64_t key;
 	uint32_t off; /* of the text in cache.text */
-	uint8_t len;
-	uint8_t flags;
+	uint16_t len : 12; /* up to DECODE_STORE_MAX */
+	uint16_t flags : 4;
+	/* retrying errors: the retry_ns period it was resolved in, mod 2^16 */
+	uint16_t epoch;
 };
 
 /*
@@ -75,10 +82,20 @@ struct ksym {
 	uint32_t line; /* order in the file: the first of equal addresses wins */
 };
 
+struct decoder;
+
+/* The render ctx of one label a decoder renders (k8s: three of them). */
+struct decoder_part {
+	struct decoder *d;
+	unsigned int part;
+};
+
 struct decoder {
 	enum cfg_decode kind;
 	uint64_t errors;
 	struct cache cache;
+	struct decoder_part parts[CFG_K8S_LABELS];
+	uint64_t retry_ns; /* 0: errors are cached like any value */
 
 	/* static: sorted by key */
 	struct cfg_static_value *values;
@@ -103,6 +120,9 @@ struct decoder {
 	bool cg_handles; /* open_by_handle_at is worth trying */
 	char cg_prefix[PATH_MAX]; /* the root as /proc/self/fd shows it */
 	size_t cg_prefix_len;
+
+	/* k8s */
+	char *log_dir;
 };
 
 static uint64_t now_ns(void)
@@ -202,15 +222,27 @@ static struct cache_slot *cache_find(struct cache *c, uint64_t key, bool is_sign
 	}
 }
 
-/* Best effort: a failed allocation leaves the value uncached. */
+/*
+ * Best effort: a failed allocation leaves the value uncached. A slot already
+ * holding key (an error tried again) is overwritten, its text in place when
+ * the new one fits: a value retried forever does not grow the arena.
+ */
 static void cache_insert(struct cache *c, uint64_t key, bool is_signed, const char *text,
-			 size_t len, bool err)
+			 size_t len, bool err, uint16_t epoch)
 {
 	struct cache_slot *s;
 	size_t cap;
 	char *p;
 
-	if (c->count >= c->max)
+	s = cache_find(c, key, is_signed);
+	if ((s->flags & SLOT_USED) && len <= s->len) {
+		memcpy(c->text + s->off, text, len);
+		s->len = len;
+		s->flags = SLOT_USED | (err ? SLOT_ERR : 0) | (is_signed ? SLOT_SIGNED : 0);
+		s->epoch = epoch;
+		return;
+	}
+	if (!(s->flags & SLOT_USED) && c->count >= c->max)
 		cache_clear(c);
 	if (!c->text || len > c->text_cap - c->text_len) {
 		cap = c->text_cap ? c->text_cap : 4096;
@@ -223,13 +255,15 @@ static void cache_insert(struct cache *c, uint64_t key, bool is_signed, const ch
 		c->text_cap = cap;
 	}
 	s = cache_find(c, key, is_signed);
+	if (!(s->flags & SLOT_USED))
+		c->count++;
 	s->key = key;
 	s->off = (uint32_t)c->text_len;
-	s->len = (uint8_t)len;
+	s->len = len;
 	s->flags = SLOT_USED | (err ? SLOT_ERR : 0) | (is_signed ? SLOT_SIGNED : 0);
+	s->epoch = epoch;
 	memcpy(c->text + c->text_len, text, len);
 	c->text_len += len;
-	c->count++;
 }
 
 /* ---- syscall, errno, static, hex ---- */
@@ -635,16 +669,16 @@ static bool cgroup_walk(const struct decoder *d, int dirfd, uint64_t id, char *p
 	return found;
 }
 
-static bool resolve_cgroup(struct decoder *d, uint64_t id, char *out, size_t *len)
+/* The path of cgroup id under the root ("/" for the root), whole. */
+static bool cgroup_lookup(struct decoder *d, uint64_t id, char *path, size_t cap)
 {
-	char path[PATH_MAX];
 	enum cg_result r = CG_FALLBACK;
 	int fd;
 
 	if (d->cg_fd < 0 && cgroup_open(d))
-		goto unknown;
+		return false;
 	if (d->cg_handles)
-		r = cgroup_by_handle(d, id, path, sizeof(path));
+		r = cgroup_by_handle(d, id, path, cap);
 	if (r == CG_FALLBACK) {
 		path[0] = '\0';
 		if (id == d->cg_ino) {
@@ -652,21 +686,300 @@ static bool resolve_cgroup(struct decoder *d, uint64_t id, char *out, size_t *le
 		} else {
 			/* a descriptor of its own: readdir moves the offset */
 			fd = openat(d->cg_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-			if (fd >= 0 && cgroup_walk(d, fd, id, path, 0, sizeof(path), 1))
+			if (fd >= 0 && cgroup_walk(d, fd, id, path, 0, cap, 1))
 				r = CG_FOUND;
 		}
 	}
-	if (r == CG_FOUND) {
-		/* the root is "" relative to itself */
-		if (!path[0])
-			*len = put_text(out, "/", 1);
-		else
-			*len = put_text(out, path, strlen(path));
+	if (r != CG_FOUND)
+		return false;
+	/* the root is "" relative to itself */
+	if (!path[0])
+		memcpy(path, "/", 2);
+	return true;
+}
+
+static bool resolve_cgroup(struct decoder *d, uint64_t id, char *out, size_t *len)
+{
+	char path[PATH_MAX];
+
+	if (cgroup_lookup(d, id, path, sizeof(path))) {
+		*len = put_text(out, path, strlen(path));
 		return true;
 	}
-unknown:
 	*len = put_number(out, id, false);
 	return false;
+}
+
+/* ---- k8s ---- */
+
+/* The ids kubelet's cgroups carry. Pod UIDs are UUIDs, or for static pods
+ * the hex of a hash; container ids are 64 hex digits in every runtime. */
+#define K8S_UID_MAX 64
+#define K8S_CID_LEN 64
+
+struct k8s_names {
+	char ns[DECODE_TEXT_MAX + 1];
+	char pod[DECODE_TEXT_MAX + 1];
+	char container[DECODE_TEXT_MAX + 1];
+};
+
+static bool ends_with(const char *s, size_t n, const char *suffix)
+{
+	size_t sl = strlen(suffix);
+
+	return n >= sl && !memcmp(s + n - sl, suffix, sl);
+}
+
+static bool is_uid(const char *s, size_t n)
+{
+	size_t i;
+
+	if (!n || n > K8S_UID_MAX)
+		return false;
+	for (i = 0; i < n; i++) {
+		if (!isxdigit((unsigned char)s[i]) && s[i] != '-')
+			return false;
+	}
+	return true;
+}
+
+static bool is_cid(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n != K8S_CID_LEN)
+		return false;
+	for (i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]) && (s[i] < 'a' || s[i] > 'f'))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The pod UID of one path component, if it is a pod's cgroup:
+ * systemd driver: kubepods-burstable-pod<uid, '-' as '_'>.slice,
+ *                 kubepods-pod<uid>.slice (guaranteed QoS), also nested as
+ *                 kubelet-kubepods-...-pod<uid>.slice (kind, kubelet.slice);
+ * cgroupfs driver: pod<uid> under a kubepods directory.
+ */
+static bool k8s_pod_component(const char *c, size_t n, bool under_kubepods, char *uid)
+{
+	const char *p = NULL, *q;
+	size_t i, ul;
+
+	if (ends_with(c, n, ".slice")) {
+		n -= 6;
+		if (!memmem(c, n, "kubepods", 8))
+			return false;
+		/* the last -pod: kubepods itself never has a dash before "pod" */
+		for (q = c; (q = memmem(q, (size_t)(c + n - q), "-pod", 4)); q++)
+			p = q + 4;
+	} else if (under_kubepods && n > 3 && !memcmp(c, "pod", 3)) {
+		p = c + 3;
+	}
+	if (!p)
+		return false;
+	ul = (size_t)(c + n - p);
+	if (!ul || ul > K8S_UID_MAX)
+		return false;
+	/* kubelet writes the UID's '-' as '_': in a slice name '-' means a parent */
+	for (i = 0; i < ul; i++)
+		uid[i] = p[i] == '_' ? '-' : p[i];
+	uid[ul] = '\0';
+	return is_uid(uid, ul);
+}
+
+/*
+ * The container id of the component under a pod's cgroup: <64 hex>
+ * (cgroupfs), or PREFIX-<64 hex>[.scope] for cri-containerd-, crio-,
+ * docker-. CRI-O's crio-conmon-<id> holds its monitor, not the container.
+ */
+static bool k8s_container_component(const char *c, size_t n, char *cid)
+{
+	const char *dash;
+
+	if (ends_with(c, n, ".scope"))
+		n -= 6;
+	if (n >= 12 && !memcmp(c, "crio-conmon-", 12))
+		return false;
+	dash = memrchr(c, '-', n);
+	if (dash) {
+		n -= (size_t)(dash + 1 - c);
+		c = dash + 1;
+	}
+	if (!is_cid(c, n))
+		return false;
+	memcpy(cid, c, n);
+	cid[n] = '\0';
+	return true;
+}
+
+/* Whether path is in a pod's cgroup: its UID, and the container's id when
+ * it is in a container's cgroup (cid "" otherwise). */
+static bool k8s_parse_path(const char *path, char *uid, char *cid)
+{
+	bool under_kubepods = false;
+	const char *c = path, *e;
+	size_t n;
+
+	cid[0] = '\0';
+	for (; *c; c = *e ? e + 1 : e) {
+		e = strchrnul(c, '/');
+		n = (size_t)(e - c);
+		if (!n)
+			continue;
+		if (k8s_pod_component(c, n, under_kubepods, uid)) {
+			if (*e) {
+				c = e + 1;
+				e = strchrnul(c, '/');
+				k8s_container_component(c, (size_t)(e - c), cid);
+			}
+			return true;
+		}
+		if (memmem(c, n, "kubepods", 8))
+			under_kubepods = true;
+	}
+	return false;
+}
+
+static void copy_name(char *out, const char *s, size_t n)
+{
+	n = utf8_cut(s, n, DECODE_TEXT_MAX);
+	memcpy(out, s, n);
+	out[n] = '\0';
+}
+
+/* NAMESPACE_POD_UID, kubelet's pod log directory name: namespaces and pod
+ * names are DNS names, so the first and last '_' split it. */
+static bool k8s_split_pod_dir(const char *name, size_t n, const char *uid, struct k8s_names *out)
+{
+	size_t ul = strlen(uid);
+	const char *first, *last;
+
+	if (n < ul + 4 || name[n - ul - 1] != '_' || memcmp(name + n - ul, uid, ul))
+		return false;
+	last = name + n - ul - 1;
+	first = memchr(name, '_', (size_t)(last - name));
+	if (!first || first == name || first + 1 == last)
+		return false;
+	copy_name(out->ns, name, (size_t)(first - name));
+	copy_name(out->pod, first + 1, (size_t)(last - first - 1));
+	return true;
+}
+
+/* <log_dir>/pods/<namespace>_<pod>_<uid> */
+static bool k8s_find_pod(const struct decoder *d, const char *uid, struct k8s_names *out)
+{
+	char dir[PATH_MAX];
+	struct dirent *de;
+	bool found = false;
+	DIR *dp;
+
+	snprintf(dir, sizeof(dir), "%s/pods", d->log_dir);
+	dp = opendir(dir);
+	if (!dp)
+		return false;
+	while (!found && (de = readdir(dp)))
+		found = k8s_split_pod_dir(de->d_name, strlen(de->d_name), uid, out);
+	closedir(dp);
+	return found;
+}
+
+/*
+ * kubelet links <log_dir>/containers/<pod>_<namespace>_<container>-<id>.log
+ * to <pods dir>/<namespace>_<pod>_<uid>/<container>/<restarts>.log for every
+ * container it starts: the one place on the node, besides the runtime's
+ * socket, that ties a container id to its name. The link's target names the
+ * pod too; its UID must be the cgroup's.
+ */
+static bool k8s_find_container(const struct decoder *d, const char *uid, const char *cid,
+			       struct k8s_names *out, bool *pod_found)
+{
+	char dir[PATH_MAX], target[PATH_MAX], suffix[K8S_CID_LEN + 8];
+	const char *slash[3], *name;
+	struct dirent *de;
+	bool found = false;
+	size_t nl;
+	ssize_t n;
+	int i;
+	DIR *dp;
+
+	snprintf(dir, sizeof(dir), "%s/containers", d->log_dir);
+	snprintf(suffix, sizeof(suffix), "-%s.log", cid);
+	dp = opendir(dir);
+	if (!dp)
+		return false;
+	while (!found && (de = readdir(dp))) {
+		name = de->d_name;
+		nl = strlen(name);
+		if (!ends_with(name, nl, suffix))
+			continue;
+		n = readlinkat(dirfd(dp), name, target, sizeof(target) - 1);
+		if (n <= 0 || (size_t)n >= sizeof(target) - 1)
+			continue;
+		target[n] = '\0';
+		/* .../<ns>_<pod>_<uid>/<container>/<n>.log */
+		for (i = 0; i < 3; i++) {
+			slash[i] = memrchr(target, '/',
+					   i ? (size_t)(slash[i - 1] - target) : (size_t)n);
+			if (!slash[i])
+				break;
+		}
+		if (i < 3 || slash[0] - slash[1] < 2)
+			continue;
+		if (!k8s_split_pod_dir(slash[2] + 1, (size_t)(slash[1] - slash[2] - 1), uid, out))
+			continue;
+		copy_name(out->container, slash[1] + 1, (size_t)(slash[0] - slash[1] - 1));
+		*pod_found = true;
+		found = true;
+	}
+	closedir(dp);
+	return found;
+}
+
+static size_t put_k8s(char *out, const char *ns, const char *pod, const char *container)
+{
+	size_t n = 0;
+
+	n += put_text(out + n, ns, strlen(ns)) + 1;
+	n += put_text(out + n, pod, strlen(pod)) + 1;
+	n += put_text(out + n, container, strlen(container));
+	return n;
+}
+
+/*
+ * Namespace, pod and container of cgroup id, NUL-separated in out (which
+ * holds DECODE_STORE_MAX bytes). A cgroup outside every pod (the host's
+ * processes) is "", "", "". What cannot be found is an error: an unknown
+ * cgroup prints its id in all three; a pod without its log directory prints
+ * its UID as the pod, a container without its link its id as the container.
+ */
+static bool resolve_k8s(struct decoder *d, uint64_t id, char *out, size_t *len)
+{
+	char path[PATH_MAX], uid[K8S_UID_MAX + 1], cid[K8S_CID_LEN + 1], num[32];
+	struct k8s_names names = { "", "", "" };
+	bool pod_found = false, ok = true;
+
+	if (!cgroup_lookup(d, id, path, sizeof(path))) {
+		put_number(num, id, false);
+		*len = put_k8s(out, num, num, num);
+		return false;
+	}
+	if (!k8s_parse_path(path, uid, cid)) {
+		*len = put_k8s(out, "", "", "");
+		return true;
+	}
+	if (cid[0] && !k8s_find_container(d, uid, cid, &names, &pod_found)) {
+		copy_name(names.container, cid, strlen(cid));
+		ok = false;
+	}
+	if (!pod_found && !k8s_find_pod(d, uid, &names)) {
+		copy_name(names.pod, uid, strlen(uid));
+		ok = false;
+	}
+	*len = put_k8s(out, names.ns, names.pod, names.container);
+	return ok;
 }
 
 /* ---- decoder ---- */
@@ -687,6 +1000,8 @@ static bool resolve(struct decoder *d, uint64_t v, bool is_signed, char *out, si
 	case CFG_DECODE_HEX:
 		*len = put_hex(out, v);
 		return true;
+	case CFG_DECODE_K8S:
+		return resolve_k8s(d, v, out, len);
 	default:
 		*len = put_number(out, v, is_signed);
 		return false;
@@ -740,7 +1055,7 @@ struct decoder *decoder__new(enum cfg_decode kind, const struct cfg_static_value
 	struct decoder *d;
 	int err;
 
-	if (kind <= CFG_DECODE_NONE || kind > CFG_DECODE_HEX || max > DECODE_CACHE_LIMIT) {
+	if (kind <= CFG_DECODE_NONE || kind > CFG_DECODE_K8S || max > DECODE_CACHE_LIMIT) {
 		errno = EINVAL;
 		return NULL;
 	}
@@ -752,6 +1067,8 @@ struct decoder *decoder__new(enum cfg_decode kind, const struct cfg_static_value
 	d->kind = kind;
 	d->cg_fd = -1;
 	d->ks_fd = -1;
+	for (unsigned int i = 0; i < CFG_K8S_LABELS; i++)
+		d->parts[i] = (struct decoder_part){ .d = d, .part = i };
 	err = cache_init(&d->cache, max);
 	if (err)
 		goto err_free;
@@ -765,11 +1082,19 @@ struct decoder *decoder__new(enum cfg_decode kind, const struct cfg_static_value
 		if (d->kallsyms)
 			d->ks_fd = open(d->kallsyms, O_RDONLY | O_CLOEXEC);
 		break;
+	case CFG_DECODE_K8S:
 	case CFG_DECODE_CGROUP_PATH:
 		if (env && env->cgroup_root) {
 			d->cgroup_root = strdup(env->cgroup_root);
 			err = d->cgroup_root ? 0 : -ENOMEM;
 		}
+		if (err || kind != CFG_DECODE_K8S)
+			break;
+		/* pods and their links can appear after their cgroups: try again */
+		d->retry_ns = env && env->retry_ns ? env->retry_ns : DECODE_RETRY_NS;
+		d->log_dir =
+			strdup(env && env->k8s_log_dir ? env->k8s_log_dir : K8S_LOG_DIR_DEFAULT);
+		err = d->log_dir ? 0 : -ENOMEM;
 		break;
 	default:
 		break;
@@ -793,6 +1118,7 @@ void decoder__free(struct decoder *d)
 	if (d->cg_fd >= 0)
 		close(d->cg_fd);
 	free(d->cgroup_root);
+	free(d->log_dir);
 	ksyms_free(d->syms, d->names);
 	free(d->kallsyms);
 	if (d->ks_fd >= 0)
@@ -804,27 +1130,66 @@ void decoder__free(struct decoder *d)
 	free(d);
 }
 
-const char *decoder__decode(struct decoder *d, uint64_t v, bool is_signed, char *buf, size_t buflen,
-			    size_t *len)
+/* Text k of a NUL-separated list of n bytes. */
+static const char *nth_text(const char *p, size_t n, unsigned int k, size_t *len)
 {
-	char text[DECODE_TEXT_MAX + 1];
+	const char *e;
+
+	for (;;) {
+		e = memchr(p, '\0', n);
+		if (!k--)
+			break;
+		if (!e) {
+			*len = 0;
+			return p + n;
+		}
+		n -= (size_t)(e + 1 - p);
+		p = e + 1;
+	}
+	*len = e ? (size_t)(e - p) : n;
+	return p;
+}
+
+static uint16_t retry_epoch(const struct decoder *d)
+{
+	return d->retry_ns ? (uint16_t)(now_ns() / d->retry_ns) : 0;
+}
+
+const char *decoder__decode_part(struct decoder *d, unsigned int part, uint64_t v, bool is_signed,
+				 char *buf, size_t buflen, size_t *len)
+{
+	char text[DECODE_STORE_MAX];
 	const struct cache_slot *s;
+	uint16_t epoch = 0;
 	const char *p;
 	size_t n;
 	bool ok;
 
 	s = cache_find(&d->cache, v, is_signed);
-	if (s->flags & SLOT_USED) {
+	/* an error is tried again once the next retry period has begun, at
+	 * least retry_ns later */
+	if (d->retry_ns && (s->flags & SLOT_ERR)) {
+		epoch = retry_epoch(d);
+		if ((uint16_t)(epoch - s->epoch) >= 2)
+			s = NULL;
+	}
+	if (s && (s->flags & SLOT_USED)) {
 		p = d->cache.text + s->off;
 		n = s->len;
 		ok = !(s->flags & SLOT_ERR);
 	} else {
 		ok = resolve(d, v, is_signed, text, &n);
-		cache_insert(&d->cache, v, is_signed, text, n, !ok);
+		if (!ok && d->retry_ns && !epoch)
+			epoch = retry_epoch(d);
+		cache_insert(&d->cache, v, is_signed, text, n, !ok, epoch);
 		p = text;
 	}
-	if (!ok)
+	if (!ok && part == 0)
 		d->errors++;
+	if (d->kind == CFG_DECODE_K8S)
+		p = nth_text(p, n, part, &n);
+	else if (part)
+		n = 0;
 	if (!buflen) {
 		if (len)
 			*len = 0;
@@ -836,6 +1201,27 @@ const char *decoder__decode(struct decoder *d, uint64_t v, bool is_signed, char 
 	if (len)
 		*len = n;
 	return buf;
+}
+
+const char *decoder__decode(struct decoder *d, uint64_t v, bool is_signed, char *buf, size_t buflen,
+			    size_t *len)
+{
+	return decoder__decode_part(d, 0, v, is_signed, buf, buflen, len);
+}
+
+void *decoder__part_ctx(struct decoder *d, unsigned int part)
+{
+	unsigned int n = d->kind == CFG_DECODE_K8S ? CFG_K8S_LABELS : 1;
+
+	return part < n ? &d->parts[part] : NULL;
+}
+
+const char *decoder__render_part_cb(void *ctx, uint64_t v, bool is_signed, char *buf, size_t buflen,
+				    size_t *len)
+{
+	struct decoder_part *dp = ctx;
+
+	return decoder__decode_part(dp->d, dp->part, v, is_signed, buf, buflen, len);
 }
 
 uint64_t decoder__errors(const struct decoder *d)

@@ -48,6 +48,7 @@ enum {
 	OPT_NO_EXPORTER_METRICS,
 	OPT_LIFECYCLE,
 	OPT_CAPS_KEEP,
+	OPT_K8S_LOG_DIR,
 };
 
 static const struct option options[] = {
@@ -63,6 +64,7 @@ static const struct option options[] = {
 	{ "web.enable-lifecycle", no_argument, NULL, OPT_LIFECYCLE },
 	{ "bpf.stats", no_argument, NULL, OPT_BPF_STATS },
 	{ "capabilities.keep", required_argument, NULL, OPT_CAPS_KEEP },
+	{ "k8s.log-dir", required_argument, NULL, OPT_K8S_LOG_DIR },
 	{ "log.level", required_argument, NULL, OPT_LOG_LEVEL },
 	{ "probe.mechanism", required_argument, NULL, OPT_MECHANISM },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -104,6 +106,8 @@ static void usage(FILE *f)
 		"  --bpf.stats                    have the kernel count the programs' run time and\n"
 		"                                 runs while bpfprom runs (BPF_ENABLE_STATS), and\n"
 		"                                 export them\n"
+		"  --k8s.log-dir=DIR              where decode: k8s finds kubelet's pods/ and\n"
+		"                                 containers/ log directories (default /var/log)\n"
 		"  --log.level=LEVEL              debug, info, warn or error (default info)\n"
 		"  -l, --list [PATTERN]           list the probes matching PATTERN (default: every\n"
 		"                                 tracepoint and kprobe), e.g. 'tracepoint:sched:*',\n"
@@ -204,6 +208,9 @@ int main(int argc, char **argv)
 			if (parse_uint("web.max-connections-per-ip", optarg, 1, 65536,
 				       &hopts.max_connections_per_ip))
 				return 2;
+			break;
+		case OPT_K8S_LOG_DIR:
+			sopts->decode_env.k8s_log_dir = optarg;
 			break;
 		case OPT_BPF_STATS:
 			sopts->bpf_stats = true;

@@ -273,10 +273,12 @@ static int plan_labels(struct ctx *c, const struct tp_format *fmts, struct plan_
 	char key[32];
 	int err;
 
+	size_t r = 0;
+
 	for (size_t i = 0; i < cm->nlabels; i++) {
 		const struct cfg_label *l = &cm->labels[i];
 		struct bpfprom_label_cfg *bl = &pm->bcfg.labels[i];
-		struct render_label *rl = &pm->render.labels[i];
+		size_t nr = l->decode == CFG_DECODE_K8S ? CFG_K8S_LABELS : 1;
 
 		snprintf(key, sizeof(key), "labels[%zu]", i);
 		err = resolve_src(c, fmts, &l->src, l->size, key, &bl->src);
@@ -289,17 +291,23 @@ static int plan_labels(struct ctx *c, const struct tp_format *fmts, struct plan_
 				c, l->pos, key,
 				"the labels need more than %d bytes of map key; lower the size of string labels",
 				BPFPROM_MAX_KEY);
-		rl->name = l->name;
-		rl->key_off = off;
-		rl->key_size = bl->key_size;
-		rl->is_str = is_str(bl->src.kind);
-		rl->is_signed = bl->src.is_signed;
+		/* config allows one k8s label per metric: RENDER_MAX_LABELS holds it */
+		pm->render_label[i] = (uint8_t)r;
+		for (size_t k = 0; k < nr && r < RENDER_MAX_LABELS; k++, r++) {
+			struct render_label *rl = &pm->render.labels[r];
+
+			rl->name = nr > 1 ? config__k8s_label_names[k] : l->name;
+			rl->key_off = off;
+			rl->key_size = bl->key_size;
+			rl->is_str = is_str(bl->src.kind);
+			rl->is_signed = bl->src.is_signed;
+		}
 		off += bl->key_size;
 	}
 	pm->bcfg.nlabels = cm->nlabels;
 	/* a hash key cannot be empty: a metric without labels has one 8-byte zero key */
 	pm->bcfg.key_size = off ? off : 8;
-	pm->render.nlabels = cm->nlabels;
+	pm->render.nlabels = r;
 	pm->render.key_size = pm->bcfg.key_size;
 	return 0;
 }

@@ -68,6 +68,9 @@ struct plan_metric {
 	struct plan_probe probes[PLAN_MAX_ATTACH];
 	/* how render prints this metric; series pointers are filled by collect */
 	struct render_metric render;
+	/* the first of render.labels that labels[i] of the config prints as
+	 * (decode: k8s prints one key label as CFG_K8S_LABELS) */
+	uint8_t render_label[BPFPROM_MAX_LABELS];
 	double bounds[BPFPROM_MAX_BUCKETS + BPFPROM_LOG2_SLOTS];
 };
 

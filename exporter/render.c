@@ -562,9 +562,22 @@ void render_put_label_value(struct render_buf *b, const struct render_label *l, 
 		put_u64(b, v);
 }
 
-/* name+suffix{labels...,le="le"} and the space before the value */
+void render_put_series_label(struct render_buf *b, const struct render_metric *m, size_t i,
+			     size_t j, enum render_esc esc)
+{
+	const struct render_text_ref *t;
+
+	if (!m->label_text) {
+		render_put_label_value(b, &m->labels[j], m->keys + i * m->key_size, esc);
+		return;
+	}
+	t = &m->label_at[i * m->nlabels + j];
+	render_put_escaped(b, m->label_text + t->off, t->len, esc);
+}
+
+/* name+suffix{labels...,le="le"} of series si and the space before the value */
 static void put_series(struct render_buf *b, const struct render_metric *m, const char *suffix,
-		       const uint8_t *key, const char *le, size_t le_len)
+		       size_t si, const char *le, size_t le_len)
 {
 	size_t i;
 
@@ -577,7 +590,7 @@ static void put_series(struct render_buf *b, const struct render_metric *m, cons
 				put_char(b, ',');
 			render_buf__puts(b, m->labels[i].name);
 			render_buf__put(b, "=\"", 2);
-			render_put_label_value(b, &m->labels[i], key, RENDER_ESC_LABEL);
+			render_put_series_label(b, m, si, i, RENDER_ESC_LABEL);
 			put_char(b, '"');
 		}
 		if (le) {
@@ -590,6 +603,159 @@ static void put_series(struct render_buf *b, const struct render_metric *m, cons
 	put_char(b, ' ');
 }
 
+void render_merge__free(struct render_merge *mg)
+{
+	if (!mg)
+		return;
+	render_buf__free(&mg->text);
+	free(mg->at);
+	free(mg->slots);
+	mg->at = NULL;
+	mg->slots = NULL;
+	mg->at_cap = 0;
+	mg->slots_cap = 0;
+}
+
+static bool merge_reserve(void **p, size_t *cap, size_t need, size_t size)
+{
+	size_t n = *cap ? *cap : 64;
+	void *q;
+
+	if (need <= *cap)
+		return true;
+	while (n < need)
+		n *= 2;
+	q = realloc(*p, n * size);
+	if (!q)
+		return false;
+	*p = q;
+	*cap = n;
+	return true;
+}
+
+/* FNV-1a over one series' label texts and their lengths */
+static uint64_t merge_hash(const struct render_merge *mg, const struct render_text_ref *at,
+			   size_t nlabels)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	size_t j, k;
+
+	for (j = 0; j < nlabels; j++) {
+		const unsigned char *p = (const unsigned char *)mg->text.data + at[j].off;
+
+		for (k = 0; k < at[j].len; k++)
+			h = (h ^ p[k]) * 0x100000001b3ull;
+		h = (h ^ at[j].len) * 0x100000001b3ull;
+	}
+	return h;
+}
+
+static bool merge_equal(const struct render_merge *mg, const struct render_text_ref *a,
+			const struct render_text_ref *b, size_t nlabels)
+{
+	size_t j;
+
+	for (j = 0; j < nlabels; j++) {
+		if (a[j].len != b[j].len ||
+		    memcmp(mg->text.data + a[j].off, mg->text.data + b[j].off, a[j].len))
+			return false;
+	}
+	return true;
+}
+
+/* src's events into dst's, as collect__combine adds up CPUs */
+static void merge_values(const struct render_metric *m, uint64_t *dst, const uint64_t *src)
+{
+	size_t w;
+
+	if (m->agg != BPFPROM_AGG_STATS) {
+		for (w = 0; w < m->value_words; w++)
+			dst[w] += src[w];
+		return;
+	}
+	/* a series without events has no min or max */
+	if (!src[BPFPROM_V_COUNT])
+		return;
+	if (!dst[BPFPROM_V_COUNT]) {
+		memcpy(dst, src, m->value_words * sizeof(*dst));
+		return;
+	}
+	dst[BPFPROM_V_COUNT] += src[BPFPROM_V_COUNT];
+	dst[BPFPROM_V_SUM] += src[BPFPROM_V_SUM];
+	if (m->value_signed) {
+		if ((int64_t)src[BPFPROM_V_MIN] < (int64_t)dst[BPFPROM_V_MIN])
+			dst[BPFPROM_V_MIN] = src[BPFPROM_V_MIN];
+		if ((int64_t)src[BPFPROM_V_MAX] > (int64_t)dst[BPFPROM_V_MAX])
+			dst[BPFPROM_V_MAX] = src[BPFPROM_V_MAX];
+	} else {
+		if (src[BPFPROM_V_MIN] < dst[BPFPROM_V_MIN])
+			dst[BPFPROM_V_MIN] = src[BPFPROM_V_MIN];
+		if (src[BPFPROM_V_MAX] > dst[BPFPROM_V_MAX])
+			dst[BPFPROM_V_MAX] = src[BPFPROM_V_MAX];
+	}
+}
+
+int render__merge(struct render_merge *mg, struct render_metric *m, uint8_t *keys, uint64_t *values)
+{
+	size_t n = m->nseries, nl = m->nlabels, ks = m->key_size, vw = m->value_words;
+	size_t i, j, k, nslots, pos, r;
+	struct render_text_ref *at;
+	bool texts = false;
+	uint64_t h;
+
+	m->label_text = NULL;
+	m->label_at = NULL;
+	/* only decoded and string labels can print alike for different keys */
+	for (j = 0; j < nl && j < RENDER_MAX_LABELS; j++)
+		texts |= m->labels[j].decode || m->labels[j].is_str;
+	if (!texts || !n || !render_metric_readable(m, 1) || n > UINT32_MAX / 2)
+		return 0;
+	for (nslots = 16; nslots < 2 * n; nslots *= 2)
+		;
+	if (!merge_reserve((void **)&mg->at, &mg->at_cap, n * nl, sizeof(*mg->at)) ||
+	    !merge_reserve((void **)&mg->slots, &mg->slots_cap, nslots, sizeof(*mg->slots)))
+		return -ENOMEM;
+	render_buf__reset(&mg->text);
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < nl; j++) {
+			at = &mg->at[i * nl + j];
+			at->off = (uint32_t)mg->text.len;
+			render_put_label_value(&mg->text, &m->labels[j], keys + i * ks,
+					       RENDER_ESC_NONE);
+			at->len = (uint32_t)(mg->text.len - at->off);
+		}
+	}
+	if (mg->text.oom || mg->text.len > UINT32_MAX)
+		return -ENOMEM;
+	memset(mg->slots, 0, nslots * sizeof(*mg->slots));
+	/* k series kept so far, in key order; a later duplicate folds into the
+	 * first, so output order does not change */
+	for (i = 0, k = 0; i < n; i++) {
+		at = &mg->at[i * nl];
+		h = merge_hash(mg, at, nl);
+		for (pos = h & (nslots - 1); mg->slots[pos]; pos = (pos + 1) & (nslots - 1)) {
+			r = mg->slots[pos] - 1;
+			if (merge_equal(mg, &mg->at[r * nl], at, nl))
+				break;
+		}
+		if (mg->slots[pos]) {
+			merge_values(m, values + r * vw, values + i * vw);
+			continue;
+		}
+		mg->slots[pos] = (uint32_t)k + 1;
+		if (k != i) {
+			memcpy(keys + k * ks, keys + i * ks, ks);
+			memcpy(values + k * vw, values + i * vw, vw * sizeof(*values));
+			memcpy(&mg->at[k * nl], at, nl * sizeof(*at));
+		}
+		k++;
+	}
+	m->nseries = k;
+	m->label_text = mg->text.data;
+	m->label_at = mg->at;
+	return 0;
+}
+
 /* Whether collect handed over keys and values that the labels and the
  * aggregate can be read from without leaving them. */
 bool render_metric_readable(const struct render_metric *m, size_t words)
@@ -600,7 +766,7 @@ bool render_metric_readable(const struct render_metric *m, size_t words)
 		return false;
 	if (!m->values || m->value_words < words || (m->key_size && !m->keys))
 		return false;
-	if (m->nlabels > BPFPROM_MAX_LABELS)
+	if (m->nlabels > RENDER_MAX_LABELS)
 		return false;
 	for (i = 0; i < m->nlabels; i++) {
 		const struct render_label *l = &m->labels[i];
@@ -626,7 +792,7 @@ static void text_counter(struct render_enc *e, const struct render_metric *m)
 		return;
 	for (i = 0; i < m->nseries && !b->oom; i++) {
 		v = m->values + i * m->value_words;
-		put_series(b, m, "", m->keys + i * m->key_size, NULL, 0);
+		put_series(b, m, "", i, NULL, 0);
 		if (is_sum)
 			put_scaled(b, v[BPFPROM_V_SUM], m->value_signed, m->scale);
 		else
@@ -649,7 +815,6 @@ static void text_histogram(struct render_enc *e, const struct render_metric *m)
 	char tmp[FLOAT_MAX];
 	const char *le;
 	const uint64_t *v;
-	const uint8_t *key;
 	uint64_t cum;
 	size_t i, j, le_len;
 	bool cached = m->nbuckets <= BPFPROM_MAX_BUCKETS;
@@ -665,7 +830,6 @@ static void text_histogram(struct render_enc *e, const struct render_metric *m)
 		lc.len[j] = (uint8_t)fmt(lc.text[j], m->bounds[j]);
 	for (i = 0; i < m->nseries && !b->oom; i++) {
 		v = m->values + i * m->value_words;
-		key = m->keys + i * m->key_size;
 		cum = 0;
 		for (j = 0; j < m->nbuckets; j++) {
 			if (cached) {
@@ -676,21 +840,21 @@ static void text_histogram(struct render_enc *e, const struct render_metric *m)
 				le_len = fmt(tmp, m->bounds[j]);
 			}
 			cum += v[BPFPROM_V_BUCKETS + j];
-			put_series(b, m, "_bucket", key, le, le_len);
+			put_series(b, m, "_bucket", i, le, le_len);
 			put_u64(b, cum);
 			put_char(b, '\n');
 		}
 		/* the overflow bucket counts only here: +Inf and _count agree */
 		cum += v[BPFPROM_V_BUCKETS + m->nbuckets];
-		put_series(b, m, "_bucket", key, "+Inf", 4);
+		put_series(b, m, "_bucket", i, "+Inf", 4);
 		put_u64(b, cum);
 		put_char(b, '\n');
 		if (with_sum) {
-			put_series(b, m, "_sum", key, NULL, 0);
+			put_series(b, m, "_sum", i, NULL, 0);
 			put_scaled(b, v[BPFPROM_V_SUM], m->value_signed, m->scale);
 			put_char(b, '\n');
 		}
-		put_series(b, m, "_count", key, NULL, 0);
+		put_series(b, m, "_count", i, NULL, 0);
 		put_u64(b, cum);
 		put_char(b, '\n');
 	}
@@ -711,7 +875,7 @@ static void text_stats_gauge(struct render_enc *e, const struct render_metric *m
 		/* min and max of no events are not values */
 		if (!v[BPFPROM_V_COUNT])
 			continue;
-		put_series(b, m, suffix, m->keys + i * m->key_size, NULL, 0);
+		put_series(b, m, suffix, i, NULL, 0);
 		put_scaled(b, v[word], m->value_signed, m->scale);
 		put_char(b, '\n');
 	}
@@ -722,17 +886,15 @@ static void text_stats(struct render_enc *e, const struct render_metric *m)
 	bool readable = render_metric_readable(m, BPFPROM_V_MAX + 1);
 	struct render_buf *b = e->out;
 	const uint64_t *v;
-	const uint8_t *key;
 	size_t i;
 
 	put_header(e, m->name, "", m->help, "", "summary");
 	for (i = 0; readable && i < m->nseries && !b->oom; i++) {
 		v = m->values + i * m->value_words;
-		key = m->keys + i * m->key_size;
-		put_series(b, m, "_sum", key, NULL, 0);
+		put_series(b, m, "_sum", i, NULL, 0);
 		put_scaled(b, v[BPFPROM_V_SUM], m->value_signed, m->scale);
 		put_char(b, '\n');
-		put_series(b, m, "_count", key, NULL, 0);
+		put_series(b, m, "_count", i, NULL, 0);
 		put_u64(b, v[BPFPROM_V_COUNT]);
 		put_char(b, '\n');
 	}

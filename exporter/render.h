@@ -44,6 +44,15 @@ struct render_label {
 	void *decode_ctx;
 };
 
+/* Labels a metric prints: decode: k8s prints one key label as three. */
+#define RENDER_MAX_LABELS (BPFPROM_MAX_LABELS + 2)
+
+/* Where one label's printed text is in render_metric.label_text. */
+struct render_text_ref {
+	uint32_t off;
+	uint32_t len;
+};
+
 /* One user metric and its series, as collect hands it over. */
 struct render_metric {
 	const char *name; /* full name, namespace applied; counters end in _total */
@@ -52,7 +61,7 @@ struct render_metric {
 	bool value_signed; /* sum, min, max are s64 */
 	double scale; /* 1, or 1e-9 for unit: seconds on nanoseconds */
 	size_t nlabels;
-	struct render_label labels[BPFPROM_MAX_LABELS];
+	struct render_label labels[RENDER_MAX_LABELS];
 	/* hist/lhist: finite upper bounds (already scaled), nbuckets of them */
 	size_t nbuckets;
 	const double *bounds;
@@ -70,7 +79,39 @@ struct render_metric {
 	const uint8_t *keys;
 	size_t value_words;
 	const uint64_t *values;
+	/* when set (render__merge sets them): label j of series i prints as
+	 * label_text[label_at[i * nlabels + j].off ..] (.len bytes), decoded
+	 * and valid UTF-8, not yet escaped */
+	const char *label_text;
+	const struct render_text_ref *label_at;
 };
+
+/* render__merge's scratch, kept from scrape to scrape. */
+struct render_merge {
+	struct render_buf text;
+	struct render_text_ref *at;
+	size_t at_cap;
+	uint32_t *slots; /* series index + 1, 0 empty */
+	size_t slots_cap;
+};
+
+void render_merge__free(struct render_merge *mg);
+
+/*
+ * Two keys can print the same labels: two cgroups of one container, or
+ * every host process under decode: k8s; two addresses in one function under
+ * ksym; two invalid UTF-8 strings that both print as U+FFFD. An exposition
+ * must not repeat a series, so this prints every label of every series once
+ * (the decoders run here, once per label and series, not once per line) and
+ * folds each series into the first one that prints the same labels: counts,
+ * sums and buckets add up, stats take the min of the mins and the max of the
+ * maxes. keys and values are m's series, writable; they are compacted in
+ * place and m->nseries, label_text and label_at are set. Metrics with only
+ * plain integer labels print them as they are (no texts kept, nothing
+ * folds). Returns 0, or -ENOMEM with m unchanged.
+ */
+int render__merge(struct render_merge *mg, struct render_metric *m, uint8_t *keys,
+		  uint64_t *values);
 
 /* The exposition formats a scrape can be answered in. */
 enum render_format {

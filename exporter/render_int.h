@@ -45,6 +45,9 @@ void render_put_escaped(struct render_buf *b, const char *s, size_t n, enum rend
 /* One label of a series: decoded, a number, or the key's string. */
 void render_put_label_value(struct render_buf *b, const struct render_label *l, const uint8_t *key,
 			    enum render_esc esc);
+/* Label j of series i of m: from m->label_text when set, else from the key. */
+void render_put_series_label(struct render_buf *b, const struct render_metric *m, size_t i,
+			     size_t j, enum render_esc esc);
 /* A value word as a double in the metric's unit. */
 double render_scaled(uint64_t raw, bool is_signed, double scale);
 bool render_metric_readable(const struct render_metric *m, size_t words);

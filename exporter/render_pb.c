@@ -247,7 +247,7 @@ static void pb_set_labels(struct render_pb *pb, size_t n)
 	pb->metric.label = n ? pb->lpp : NULL;
 }
 
-static void pb_key_labels(struct render_pb *pb, const struct render_metric *m, const uint8_t *key)
+static void pb_key_labels(struct render_pb *pb, const struct render_metric *m, size_t si)
 {
 	size_t i;
 
@@ -256,7 +256,7 @@ static void pb_key_labels(struct render_pb *pb, const struct render_metric *m, c
 		pb->lp[i].name = (char *)m->labels[i].name;
 		pb->loff[i] = pb->lab.len;
 		/* protobuf strings are not escaped, but must be UTF-8 */
-		render_put_label_value(&pb->lab, &m->labels[i], key, RENDER_ESC_NONE);
+		render_put_series_label(&pb->lab, m, si, i, RENDER_ESC_NONE);
 		render_buf__put(&pb->lab, "", 1);
 	}
 	pb_set_labels(pb, m->nlabels);
@@ -273,7 +273,7 @@ static void pb_counter(struct render_enc *e, const struct render_metric *m)
 		return;
 	for (i = 0; i < m->nseries && !e->out->oom; i++) {
 		v = m->values + i * m->value_words;
-		pb_key_labels(pb, m, m->keys + i * m->key_size);
+		pb_key_labels(pb, m, i);
 		pb->counter.has_value = 1;
 		pb->counter.value =
 			is_sum ? render_scaled(v[BPFPROM_V_SUM], m->value_signed, m->scale) :
@@ -362,7 +362,7 @@ static void pb_histogram(struct render_enc *e, const struct render_metric *m)
 	io__prometheus__client__histogram__init(h);
 	for (i = 0; i < m->nseries && !e->out->oom; i++) {
 		v = m->values + i * m->value_words;
-		pb_key_labels(pb, m, m->keys + i * m->key_size);
+		pb_key_labels(pb, m, i);
 		cum = 0;
 		for (j = 0; j < m->nbuckets; j++) {
 			cum += v[BPFPROM_V_BUCKETS + j];
@@ -419,7 +419,7 @@ static void pb_stats(struct render_enc *e, const struct render_metric *m)
 
 	for (i = 0; readable && i < m->nseries && !e->out->oom; i++) {
 		v = m->values + i * m->value_words;
-		pb_key_labels(pb, m, m->keys + i * m->key_size);
+		pb_key_labels(pb, m, i);
 		pb->summary.has_sample_count = 1;
 		pb->summary.sample_count = v[BPFPROM_V_COUNT];
 		pb->summary.has_sample_sum = 1;
@@ -435,7 +435,7 @@ static void pb_stats(struct render_enc *e, const struct render_metric *m)
 			/* min and max of no events are not values */
 			if (!v[BPFPROM_V_COUNT])
 				continue;
-			pb_key_labels(pb, m, m->keys + i * m->key_size);
+			pb_key_labels(pb, m, i);
 			pb->gauge.has_value = 1;
 			pb->gauge.value = render_scaled(v[g ? BPFPROM_V_MAX : BPFPROM_V_MIN],
 							m->value_signed, m->scale);

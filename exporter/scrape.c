@@ -91,17 +91,24 @@ struct scrape *scrape__new(const struct plan *plan, const struct loader *ld,
 		s->rms[i] = plan->metrics[i].render;
 		for (size_t l = 0; l < cm->nlabels; l++) {
 			const struct cfg_label *cl = &cm->labels[l];
+			/* the render labels this key label prints as */
+			size_t r = plan->metrics[i].render_label[l];
+			void *ctx;
 
 			if (cl->decode == CFG_DECODE_NONE)
 				continue;
-			s->dec[i][l] = decoder__new(cl->decode, cl->values, cl->nvalues, NULL);
+			s->dec[i][l] = decoder__new(cl->decode, cl->values, cl->nvalues,
+						    &opts->decode_env);
 			if (!s->dec[i][l])
 				goto fail;
 			err = decoder__prepare(s->dec[i][l]);
 			if (err)
 				goto fail_err;
-			s->rms[i].labels[l].decode = decoder__render_cb;
-			s->rms[i].labels[l].decode_ctx = s->dec[i][l];
+			for (unsigned int part = 0; (ctx = decoder__part_ctx(s->dec[i][l], part));
+			     part++) {
+				s->rms[i].labels[r + part].decode = decoder__render_part_cb;
+				s->rms[i].labels[r + part].decode_ctx = ctx;
+			}
 		}
 	}
 	return s;
@@ -282,7 +289,7 @@ static void render_self(struct scrape *s, struct render_enc *e, uint64_t started
 			   RENDER_GAUGE);
 	for (size_t i = 0; i < s->plan->nmetrics; i++) {
 		values[0] = s->plan->metrics[i].cm->name;
-		render_enc__sample_u64(e, 1, names, values, s->rms[i].nseries);
+		render_enc__sample_u64(e, 1, names, values, collect__map_series(s->coll[i]));
 	}
 	render_enc__family(e, "bpfprom_map_capacity",
 			   "Series a metric's map can hold (max_series).", RENDER_GAUGE);
@@ -421,8 +428,9 @@ int scrape__landing(void *arg, struct render_buf *out)
 						   "<td rowspan=\"%zu\" class=\"n\">%zu</td>"
 						   "<td rowspan=\"%zu\" class=\"n\">%u</td>"
 						   "<td rowspan=\"%zu\" class=\"n\">%llu</td>",
-						   shown, s->rms[i].nseries, shown, pm->max_series,
-						   shown, (unsigned long long)dropped);
+						   shown, collect__map_series(s->coll[i]), shown,
+						   pm->max_series, shown,
+						   (unsigned long long)dropped);
 			render_buf__puts(out, "</tr>\n");
 			row++;
 		}

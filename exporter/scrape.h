@@ -6,6 +6,7 @@
 #ifndef BPFPROM_SCRAPE_H
 #define BPFPROM_SCRAPE_H
 
+#include "decode.h"
 #include "loader.h"
 #include "plan.h"
 #include "render.h"
@@ -17,6 +18,7 @@ struct scrape_opts {
 	bool bpf_stats; /* --bpf.stats: export the programs' run time and count */
 	bool no_exporter_metrics; /* --web.disable-exporter-metrics */
 	double config_loaded_at; /* when the config was loaded, seconds since the epoch */
+	struct decode_env decode_env; /* where decoders look (zero: the defaults) */
 };
 
 /* NULL with errno: ENOMEM, or EPERM when a ksym decoder cannot see kallsyms. */

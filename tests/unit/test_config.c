@@ -285,12 +285,26 @@ static const struct bad_case bad_cases[] = {
 	{ "label_str_of_comm", COUNTER "    labels: [{name: s, source: str(comm)}]\n",
 	  "config: t.yaml:6:32: metrics[0] (reads_total): labels[0].source: \"str(comm)\": str() takes argN or args.FIELD, e.g. str(arg0) or str(args.filename)" },
 	{ "decode_typo", COUNTER "    labels: [{name: nr, source: args.id, decode: sycall}]\n",
-	  "config: t.yaml:6:50: metrics[0] (reads_total): labels[0].decode: unknown decoder \"sycall\" (did you mean \"syscall\"?); expected one of syscall, errno, ksym, cgroup_path, static, hex" },
+	  "config: t.yaml:6:50: metrics[0] (reads_total): labels[0].decode: unknown decoder \"sycall\" (did you mean \"syscall\"?); expected one of syscall, errno, ksym, cgroup_path, static, hex, k8s" },
 	{ "decode_on_comm", COUNTER "    labels: [{name: c, source: comm, decode: hex}]\n",
 	  "config: t.yaml:6:46: metrics[0] (reads_total): labels[0].decode: comm is a string; decoders turn integers into names, remove decode" },
 	{ "decode_cgroup_path_on_pid",
 	  COUNTER "    labels: [{name: c, source: pid, decode: cgroup_path}]\n",
 	  "config: t.yaml:6:45: metrics[0] (reads_total): labels[0].decode: cgroup_path decodes cgroup ids and needs source: cgroup, not pid" },
+	{ "decode_k8s_on_pid", COUNTER "    labels: [{name: k, source: pid, decode: k8s}]\n",
+	  "config: t.yaml:6:45: metrics[0] (reads_total): labels[0].decode: k8s decodes cgroup ids and needs source: cgroup, not pid" },
+	{ "decode_k8s_name_clash_after",
+	  COUNTER
+	  "    labels: [{name: k, source: cgroup, decode: k8s}, {name: pod, source: pid}]\n",
+	  "config: t.yaml:6:54: metrics[0] (reads_total): labels[1]: \"pod\" is the name of labels[1] and also a label that decode: k8s of labels[0] renders (namespace, pod, container); rename labels[1]" },
+	{ "decode_k8s_name_clash_before",
+	  COUNTER
+	  "    labels: [{name: namespace, source: pid}, {name: k, source: cgroup, decode: k8s}]\n",
+	  "config: t.yaml:6:46: metrics[0] (reads_total): labels[1]: \"namespace\" is the name of labels[0] and also a label that decode: k8s of labels[1] renders (namespace, pod, container); rename labels[0]" },
+	{ "decode_k8s_twice",
+	  COUNTER
+	  "    labels:\n      - {name: a, source: cgroup, decode: k8s}\n      - {name: b, source: cgroup, decode: k8s}\n",
+	  "config: t.yaml:8:9: metrics[0] (reads_total): labels[1]: labels[0] already has decode: k8s, whose labels namespace, pod and container would appear twice; keep one" },
 	{ "static_without_values",
 	  COUNTER
 	  "    labels:\n      - name: nr\n        source: args.id\n        decode: static\n",

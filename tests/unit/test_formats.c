@@ -881,6 +881,308 @@ static void test_gzip_round_trip(void **state)
 	render_buf__free(&z);
 }
 
+/* ---- series that print alike fold into one (render__merge) ------------ */
+
+/* A decoder where 1, 3 and 4 all print "x": two cgroups of one container,
+ * or two addresses in one function. */
+static const char *alike_decode(void *ctx, uint64_t v, bool is_signed, char *buf, size_t buflen,
+				size_t *len)
+{
+	(void)ctx;
+	(void)is_signed;
+	*len = (size_t)snprintf(buf, buflen, "%s", v == 2 ? "y" : "x");
+	return buf;
+}
+
+static const struct render_label alike_label = {
+	.name = "k",
+	.key_off = 0,
+	.key_size = 8,
+	.decode = alike_decode,
+};
+
+static const struct render_label cpu_label = {
+	.name = "cpu",
+	.key_off = 8,
+	.key_size = 8,
+};
+
+/* Merge m's series (keys and values copied, as collect hands over its own
+ * buffers), then render it in fmt. */
+static void merge_render(struct render_merge *mg, struct render_metric *m, uint8_t *keys,
+			 uint64_t *values, enum render_format fmt, struct render_buf *b)
+{
+	struct render_enc *e = render_enc__new();
+
+	assert_non_null(e);
+	m->keys = keys;
+	m->values = values;
+	assert_int_equal(render__merge(mg, m, keys, values), 0);
+	render_buf__reset(b);
+	render_enc__begin(e, fmt, b);
+	render_enc__metric(e, m);
+	assert_int_equal(render_enc__end(e), 0);
+	render_enc__free(e);
+}
+
+static void test_merge_counter(void **state)
+{
+	const uint64_t keys0[8] = { 1, 0, 2, 0, 3, 0, 3, 1 };
+	const uint64_t values0[4] = { 10, 20, 30, 40 };
+	uint64_t keys[8], values[4];
+	struct render_merge mg = { 0 };
+	struct render_buf b = { 0 };
+	struct render_metric m = {
+		.name = "app_calls_total",
+		.help = "Calls.",
+		.agg = BPFPROM_AGG_COUNT,
+		.scale = 1,
+		.nlabels = 2,
+		.labels = { alike_label, cpu_label },
+		.nseries = 4,
+		.key_size = 16,
+		.value_words = 1,
+	};
+	void *text, *at, *slots;
+
+	(void)state;
+	memcpy(keys, keys0, sizeof(keys));
+	memcpy(values, values0, sizeof(values));
+	merge_render(&mg, &m, (uint8_t *)keys, values, RENDER_FMT_TEXT, &b);
+	/* x,0 twice (keys 1 and 3): one series, first in key order */
+	assert_bytes(&b, "# HELP app_calls_total Calls.\n"
+			 "# TYPE app_calls_total counter\n"
+			 "app_calls_total{k=\"x\",cpu=\"0\"} 40\n"
+			 "app_calls_total{k=\"y\",cpu=\"0\"} 20\n"
+			 "app_calls_total{k=\"x\",cpu=\"1\"} 40\n");
+	assert_int_equal(m.nseries, 3);
+
+	/* the same series again: the scratch is reused, nothing allocated */
+	text = mg.text.data;
+	at = mg.at;
+	slots = mg.slots;
+	memcpy(keys, keys0, sizeof(keys));
+	memcpy(values, values0, sizeof(values));
+	m.nseries = 4;
+	merge_render(&mg, &m, (uint8_t *)keys, values, RENDER_FMT_OPENMETRICS, &b);
+	assert_ptr_equal(mg.text.data, text);
+	assert_ptr_equal(mg.at, at);
+	assert_ptr_equal(mg.slots, slots);
+	assert_bytes(&b, "# TYPE app_calls counter\n"
+			 "# HELP app_calls Calls.\n"
+			 "app_calls_total{k=\"x\",cpu=\"0\"} 40\n"
+			 "app_calls_total{k=\"y\",cpu=\"0\"} 20\n"
+			 "app_calls_total{k=\"x\",cpu=\"1\"} 40\n"
+			 "# EOF\n");
+
+	/* plain integer labels never print alike: no texts, nothing folds */
+	memcpy(keys, keys0, sizeof(keys));
+	m.labels[0] = pid_label;
+	m.nseries = 4;
+	assert_int_equal(render__merge(&mg, &m, (uint8_t *)keys, values), 0);
+	assert_int_equal(m.nseries, 4);
+	assert_null(m.label_text);
+	render_buf__free(&b);
+	render_merge__free(&mg);
+}
+
+/* Two invalid UTF-8 names that both print as U+FFFD "a". */
+static void test_merge_strings(void **state)
+{
+	uint8_t keys[3 * BPFPROM_COMM_LEN] = { 0 };
+	uint64_t values[3] = { 1, 2, 4 };
+	struct render_merge mg = { 0 };
+	struct render_buf b = { 0 };
+	struct render_metric m = {
+		.name = "app_reads_total",
+		.help = "Reads.",
+		.agg = BPFPROM_AGG_COUNT,
+		.scale = 1,
+		.nlabels = 1,
+		.labels = { comm_label },
+		.nseries = 3,
+		.key_size = BPFPROM_COMM_LEN,
+		.value_words = 1,
+	};
+
+	(void)state;
+	memcpy(keys,
+	       "\xff"
+	       "a",
+	       2);
+	memcpy(keys + BPFPROM_COMM_LEN, "b", 1);
+	memcpy(keys + 2 * BPFPROM_COMM_LEN,
+	       "\xfe\xfd"
+	       "a",
+	       3);
+	merge_render(&mg, &m, keys, values, RENDER_FMT_TEXT, &b);
+	assert_bytes(&b, "# HELP app_reads_total Reads.\n"
+			 "# TYPE app_reads_total counter\n"
+			 "app_reads_total{comm=\"\xef\xbf\xbd"
+			 "a\"} 5\n"
+			 "app_reads_total{comm=\"b\"} 2\n");
+	render_buf__free(&b);
+	render_merge__free(&mg);
+}
+
+static void test_merge_hist(void **state)
+{
+	static const double bounds[3] = { 1, 2, 4 };
+	uint64_t keys[3] = { 1, 2, 3 };
+	/* [0] unused, [1] sum, [2..4] buckets, [5] overflow */
+	uint64_t values[18] = {
+		0, 7, 1, 0, 2, 0, /* x */
+		0, 1, 0, 1, 0, 0, /* y */
+		0, 9, 0, 3, 0, 1, /* x */
+	};
+	struct render_merge mg = { 0 };
+	struct render_buf b = { 0 };
+	struct render_metric m = {
+		.name = "app_size_bytes",
+		.help = "Sizes.",
+		.agg = BPFPROM_AGG_HIST,
+		.scale = 1,
+		.nlabels = 1,
+		.labels = { alike_label },
+		.nbuckets = 3,
+		.bounds = bounds,
+		.nseries = 3,
+		.key_size = 8,
+		.value_words = 6,
+	};
+	struct decoded d;
+	const Io__Prometheus__Client__Histogram *h;
+	static const uint64_t cum_x[3] = { 1, 4, 6 }, cum_y[3] = { 0, 1, 1 };
+
+	(void)state;
+	merge_render(&mg, &m, (uint8_t *)keys, values, RENDER_FMT_TEXT, &b);
+	assert_bytes(&b, "# HELP app_size_bytes Sizes.\n"
+			 "# TYPE app_size_bytes histogram\n"
+			 "app_size_bytes_bucket{k=\"x\",le=\"1\"} 1\n"
+			 "app_size_bytes_bucket{k=\"x\",le=\"2\"} 4\n"
+			 "app_size_bytes_bucket{k=\"x\",le=\"4\"} 6\n"
+			 "app_size_bytes_bucket{k=\"x\",le=\"+Inf\"} 7\n"
+			 "app_size_bytes_sum{k=\"x\"} 16\n"
+			 "app_size_bytes_count{k=\"x\"} 7\n"
+			 "app_size_bytes_bucket{k=\"y\",le=\"1\"} 0\n"
+			 "app_size_bytes_bucket{k=\"y\",le=\"2\"} 1\n"
+			 "app_size_bytes_bucket{k=\"y\",le=\"4\"} 1\n"
+			 "app_size_bytes_bucket{k=\"y\",le=\"+Inf\"} 1\n"
+			 "app_size_bytes_sum{k=\"y\"} 1\n"
+			 "app_size_bytes_count{k=\"y\"} 1\n");
+
+	/* the merged series as they are, in protobuf: nothing folds twice */
+	render_buf__reset(&b);
+	{
+		struct render_enc *e = render_enc__new();
+
+		render_enc__begin(e, RENDER_FMT_PROTOBUF, &b);
+		render_enc__metric(e, &m);
+		assert_int_equal(render_enc__end(e), 0);
+		render_enc__free(e);
+	}
+	pb_decode(&b, &d);
+	assert_int_equal(d.n, 1);
+	assert_family(d.f[0], "app_size_bytes", "Sizes.", T_HISTOGRAM, 2);
+	assert_label(d.f[0]->metric[0], 0, "k", "x");
+	h = d.f[0]->metric[0]->histogram;
+	assert_int_equal(h->sample_count, 7);
+	assert_true(h->sample_sum == 16);
+	assert_int_equal(h->n_bucket, 3);
+	for (size_t j = 0; j < 3; j++)
+		assert_int_equal(h->bucket[j]->cumulative_count, cum_x[j]);
+	assert_label(d.f[0]->metric[1], 0, "k", "y");
+	h = d.f[0]->metric[1]->histogram;
+	assert_int_equal(h->sample_count, 1);
+	assert_true(h->sample_sum == 1);
+	for (size_t j = 0; j < 3; j++)
+		assert_int_equal(h->bucket[j]->cumulative_count, cum_y[j]);
+	pb_decoded_free(&d);
+	render_buf__free(&b);
+	render_merge__free(&mg);
+}
+
+static void test_merge_stats(void **state)
+{
+	uint64_t keys[4] = { 1, 2, 3, 4 };
+	/* count, sum, min, max (signed); key 3 saw no event: its 99s are not values */
+	uint64_t values[16] = {
+		2,
+		10,
+		(uint64_t)-3,
+		8, /* x */
+		1,
+		5,
+		5,
+		5, /* y */
+		0,
+		0,
+		99,
+		99, /* x */
+		3,
+		(uint64_t)-6,
+		(uint64_t)-5,
+		1, /* x */
+	};
+	uint64_t keys2[3] = { 3, 2, 1 };
+	uint64_t values2[12] = {
+		0, 0, 99, 99, /* x, no event, first */
+		1, 5, 5,  5, /* y */
+		1, 4, 4,  4, /* x */
+	};
+	struct render_merge mg = { 0 };
+	struct render_buf b = { 0 };
+	struct render_metric m = {
+		.name = "app_ret",
+		.help = "Returns.",
+		.agg = BPFPROM_AGG_STATS,
+		.value_signed = true,
+		.scale = 1,
+		.nlabels = 1,
+		.labels = { alike_label },
+		.nseries = 4,
+		.key_size = 8,
+		.value_words = 4,
+	};
+	struct decoded d;
+
+	(void)state;
+	merge_render(&mg, &m, (uint8_t *)keys, values, RENDER_FMT_TEXT, &b);
+	assert_bytes(&b, "# HELP app_ret Returns.\n"
+			 "# TYPE app_ret summary\n"
+			 "app_ret_sum{k=\"x\"} 4\n"
+			 "app_ret_count{k=\"x\"} 5\n"
+			 "app_ret_sum{k=\"y\"} 5\n"
+			 "app_ret_count{k=\"y\"} 1\n"
+			 "# HELP app_ret_min Returns. (minimum)\n"
+			 "# TYPE app_ret_min gauge\n"
+			 "app_ret_min{k=\"x\"} -5\n"
+			 "app_ret_min{k=\"y\"} 5\n"
+			 "# HELP app_ret_max Returns. (maximum)\n"
+			 "# TYPE app_ret_max gauge\n"
+			 "app_ret_max{k=\"x\"} 8\n"
+			 "app_ret_max{k=\"y\"} 5\n");
+
+	/* a series without events first: the next one's min and max replace its */
+	m.nseries = 3;
+	merge_render(&mg, &m, (uint8_t *)keys2, values2, RENDER_FMT_PROTOBUF, &b);
+	pb_decode(&b, &d);
+	assert_int_equal(d.n, 3);
+	assert_family(d.f[0], "app_ret", "Returns.", T_SUMMARY, 2);
+	assert_label(d.f[0]->metric[0], 0, "k", "x");
+	assert_int_equal(d.f[0]->metric[0]->summary->sample_count, 1);
+	assert_true(d.f[0]->metric[0]->summary->sample_sum == 4);
+	assert_family(d.f[1], "app_ret_min", "Returns. (minimum)", T_GAUGE, 2);
+	assert_true(d.f[1]->metric[0]->gauge->value == 4);
+	assert_family(d.f[2], "app_ret_max", "Returns. (maximum)", T_GAUGE, 2);
+	assert_true(d.f[2]->metric[0]->gauge->value == 4);
+	assert_label(d.f[2]->metric[1], 0, "k", "y");
+	assert_true(d.f[2]->metric[1]->gauge->value == 5);
+	pb_decoded_free(&d);
+	render_buf__free(&b);
+	render_merge__free(&mg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -893,6 +1195,10 @@ int main(void)
 		cmocka_unit_test_setup(test_negotiate_accept, setup_keys),
 		cmocka_unit_test(test_negotiate_encoding),
 		cmocka_unit_test_setup(test_gzip_round_trip, setup_keys),
+		cmocka_unit_test(test_merge_counter),
+		cmocka_unit_test(test_merge_strings),
+		cmocka_unit_test(test_merge_hist),
+		cmocka_unit_test(test_merge_stats),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
