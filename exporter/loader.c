@@ -217,6 +217,9 @@ static int size_maps(struct bpfprom_bpf *skel, const struct plan_metric *pm)
 	/* a start holds its timestamp and the labels taken at the start probe */
 	if (!err)
 		err = bpf_map__set_value_size(skel->maps.starts, 8 + pm->bcfg.key_size);
+	/* a start is keyed by its thread (8 bytes) or by the match sources */
+	if (!err && pm->bcfg.nmatch)
+		err = bpf_map__set_key_size(skel->maps.starts, 8 * pm->bcfg.nmatch);
 	if (!err && pm->starts_max)
 		err = bpf_map__set_max_entries(skel->maps.starts, pm->starts_max);
 	return err;
@@ -365,6 +368,7 @@ static int load_metric(struct loader *ld, const struct plan_kernel *k, const str
 	lm->maps.value_size = pm->bcfg.value_words * 8;
 	lm->maps.max_entries = pm->max_series;
 	lm->maps.starts_max = pm->starts_max;
+	lm->maps.starts_by_thread = pm->bcfg.latency && !pm->bcfg.nmatch;
 	return 0;
 }
 
