@@ -2,11 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # Runs bpfprom's test suites and closes with one line:
 #   total: N passed, N failed, N skipped
-# Usage: tests/run.sh [unit] [format] [integration] [e2e] [vm] [asan]   (default: all)
+# Usage: tests/run.sh [unit] [format] [integration] [examples] [e2e] [vm] [asan]   (default: all)
 # BUILD selects the build tree (build, or build/asan for sanitizers).
 BUILD=${BUILD:-build}
 export BUILD
-suites=${*:-"unit format integration e2e vm asan"}
+suites=${*:-"unit format integration examples e2e vm asan"}
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
 
@@ -61,6 +61,8 @@ run_script() {
 }
 
 run_integration() { run_script integration tests/integration/run.sh; }
+# config/examples: checked against this kernel and loaded for real
+run_examples() { run_script examples tests/examples/run.sh; }
 # a real Prometheus scraping bpfprom
 run_e2e() { run_script e2e tests/e2e/prometheus.sh; }
 # the guest tests inside Debian's 6.1 and 6.12 kernels under qemu
@@ -88,6 +90,7 @@ for s in $suites; do
 	unit) run_unit ;;
 	format) run_format ;;
 	integration) run_integration ;;
+	examples) run_examples ;;
 	e2e) run_e2e ;;
 	vm) run_vm ;;
 	asan) run_asan ;;

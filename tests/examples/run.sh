@@ -1,0 +1,237 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# The config/examples library: every example passes --config.check on this
+# kernel (the kprobe ones fail with the exact no-kprobes message when the
+# kernel has none; tests/vm loads them for real), and the examples are loaded
+# for real and driven by workloads whose events are known: exact counts where
+# the workload's count is exact, lower bounds where the machine adds its own
+# (block I/O, TCP resets, page faults). Needs root.
+# Closes with: examples: N passed, N failed, N skipped
+BUILD=${BUILD:-build}
+BIN=$BUILD/bpfprom
+EX=$BUILD/workload/examples
+SC=$BUILD/workload/syscalls
+DIR=config/examples
+TMP=$(mktemp -d)
+PASS=0 FAIL=0 SKIP=0
+PID=
+CG=
+
+cleanup() {
+	[ -n "$PID" ] && kill -9 "$PID" 2>/dev/null
+	[ -n "$CG" ] && rmdir "$CG" 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+ok() { PASS=$((PASS + 1)); echo "ok   - $1"; }
+not_ok() { FAIL=$((FAIL + 1)); echo "FAIL - $1"; shift; for l in "$@"; do echo "       $l"; done; }
+skip() { SKIP=$((SKIP + 1)); echo "skip - $1 ($2)"; }
+
+# expect NAME EXPECTED ACTUAL
+expect() {
+	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "expected: $2" "actual:   $3"; fi
+}
+
+# expect_ge NAME MIN ACTUAL: ACTUAL is a number >= MIN
+expect_ge() {
+	if [ -n "$3" ] && [ "$3" -ge "$2" ] 2>/dev/null; then
+		ok "$1"
+	else
+		not_ok "$1" "expected: at least $2" "actual:   ${3:-(no sample)}"
+	fi
+}
+
+# start CONFIG: the exporter on a free loopback port; sets PID and ADDR
+start() {
+	: >"$TMP/log"
+	"$BIN" --config.file="$1" --web.listen-address=127.0.0.1:0 2>"$TMP/log" &
+	PID=$!
+	for _ in $(seq 100); do
+		ADDR=$(sed -n 's/.*listening on \(.*\)$/\1/p' "$TMP/log")
+		[ -n "$ADDR" ] && return 0
+		kill -0 "$PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	not_ok "$1: bpfprom starts" "$(cat "$TMP/log")"
+	kill -9 "$PID" 2>/dev/null
+	PID=
+	return 1
+}
+
+stop() {
+	kill -TERM "$PID" 2>/dev/null
+	wait "$PID"
+	RC=$?
+	PID=
+	expect "$1: exits 0 on SIGTERM" 0 "$RC"
+}
+
+scrape() { curl -sS --max-time 10 "http://$ADDR/metrics" >"$TMP/m.txt"; }
+# sample NAME{LABELS}: the value of one series of the last scrape, "" if absent
+sample() { awk -v s="$1" '$1 == s { print $2 }' "$TMP/m.txt"; }
+# line PREFIX: the series of the last scrape starting with PREFIX
+lines() { grep -F "$1" "$TMP/m.txt"; }
+
+if [ "$(id -u)" != 0 ]; then
+	skip "examples suite" "needs root"
+	echo "examples: $PASS passed, $FAIL failed, $SKIP skipped"
+	exit 0
+fi
+
+# --- every example against this kernel ---------------------------------------
+n=0
+for f in "$DIR"/*.yaml; do
+	n=$((n + 1))
+	out=$("$BIN" --config.check --config.file="$f" 2>&1)
+	rc=$?
+	if grep -q 'kprobe:' "$f" && [ ! -d /sys/bus/event_source/devices/kprobe ] &&
+		[ ! -e /sys/kernel/tracing/kprobe_events ]; then
+		# the first kernel probe is the one refused: its line and column
+		want=$(awk -v f="$f" '
+			/kprobe:|kretprobe:/ && !done {
+				c = index($0, "probe: ") + 7; m = $0; sub(/^.*probe: /, "", m)
+				printf "error: plan: %s:%d:%d: metrics[%d] (%s): probe: %s: this kernel has no kprobes (CONFIG_KPROBES is not set) and fentry is not available", f, NR, c, i - 1, name, m
+				done = 1
+			}
+			/^  - name: / { name = $3; i++ }' "$f")
+		expect "$f: --config.check refuses it here: no kprobes (exit 1)" "1 $want" "$rc $out"
+	else
+		metrics=$(grep -c '^  - name: ' "$f")
+		expect "$f: --config.check: valid against this kernel" \
+			"0 config: $f: valid, $metrics metric$([ "$metrics" = 1 ] || echo s) resolved against this kernel" \
+			"$rc $out"
+	fi
+	# the library's promise: each file says what it answers
+	expect "$f: starts with a comment saying what it answers" "#" "$(head -c1 "$f")"
+done
+expect_ge "config/examples holds at least 11 examples" 11 "$n"
+
+# --- real loads ------------------------------------------------------------------
+if start $DIR/syscalls.yaml; then
+	$SC bpfp_sys getppid 1000
+	scrape
+	expect "syscalls.yaml: exact getppid count by comm and decoded syscall" 1000 \
+		"$(sample 'syscalls_total{comm="bpfp_sys",syscall="getppid"}')"
+	expect "syscalls.yaml: every getppid timed entry to exit" 1000 \
+		"$(sample 'syscall_latency_seconds_count{comm="bpfp_sys",syscall="getppid"}')"
+	stop syscalls.yaml
+fi
+
+if start $DIR/processes.yaml; then
+	cp /bin/true "$TMP/bpfp_exec_t"
+	for _ in $(seq 25); do "$TMP/bpfp_exec_t"; done
+	scrape
+	expect "processes.yaml: 25 execs of one program, exact" 25 \
+		"$(sample 'process_execs_total{comm="bpfp_exec_t"}')"
+	expect "processes.yaml: its 25 exits, exact" 25 \
+		"$(sample 'task_exits_total{comm="bpfp_exec_t"}')"
+	stop processes.yaml
+fi
+
+if start $DIR/signals.yaml; then
+	$EX bpfp_sig signals 7
+	scrape
+	expect "signals.yaml: 7 SIGUSR1 sent to itself, generated and delivered" \
+		"$(printf '%s\n' 'signals_generated_total{signal="SIGUSR1",target="bpfp_sig",result="delivered"} 7' \
+			'signals_delivered_total{signal="SIGUSR1",comm="bpfp_sig"} 7')" \
+		"$(lines bpfp_sig)"
+	stop signals.yaml
+fi
+
+if start $DIR/page_faults.yaml; then
+	$EX bpfp_pf touch 1000
+	scrape
+	expect_ge "page_faults.yaml: 1000 pages written, at least 1000 write faults" 1000 \
+		"$(sample 'page_faults_total{comm="bpfp_pf",access="write"}')"
+	stop page_faults.yaml
+fi
+
+if start $DIR/malloc_uprobe.yaml; then
+	$EX bpfp_mal malloc 3000000 5 malloc 100 3
+	scrape
+	# 3000000 is in (2^21, 2^22]: only the 5 calls, nothing libc does itself
+	b21=$(sample 'malloc_size_bytes_bucket{comm="bpfp_mal",le="2.097152e+06"}')
+	b22=$(sample 'malloc_size_bytes_bucket{comm="bpfp_mal",le="4.194304e+06"}')
+	expect "malloc_uprobe.yaml: 5 mallocs of 3000000 bytes in le=2^22, exact" 5 $((b22 - b21))
+	b6=$(sample 'malloc_size_bytes_bucket{comm="bpfp_mal",le="64"}')
+	b7=$(sample 'malloc_size_bytes_bucket{comm="bpfp_mal",le="128"}')
+	expect_ge "malloc_uprobe.yaml: 3 mallocs of 100 bytes in le=128" 3 $((b7 - b6))
+	stop malloc_uprobe.yaml
+fi
+
+if start $DIR/bash_readline.yaml; then
+	# an interactive bash of its own user (nobody): 3 lines, then end of input
+	printf 'true\ntrue\ntrue\n' | setpriv --reuid=65534 --regid=65534 --clear-groups \
+		env -i HOME=/ TERM=dumb /bin/bash --norc -i >/dev/null 2>&1
+	scrape
+	expect "bash_readline.yaml: 3 lines and the end of input returned by readline, exact" 4 \
+		"$(sample 'bash_lines_total{uid="65534"}')"
+	expect "bash_readline.yaml: 4 prompt waits timed" 4 \
+		"$(sample 'bash_prompt_wait_seconds_count{uid="65534"}')"
+	stop bash_readline.yaml
+fi
+
+if start $DIR/runqueue.yaml; then
+	$EX bpfp_rq sleep 50
+	scrape
+	# each 1 ms sleep ends with one wakeup, timed until sched_switch runs the task
+	expect "runqueue.yaml: 50 sleeps, 50 wakeups timed to their switch-in (matched on args.pid/args.next_pid)" \
+		50 "$(sample 'runqueue_latency_seconds_count{comm="bpfp_rq"}')"
+	stop runqueue.yaml
+fi
+
+if start $DIR/block_io.yaml; then
+	# O_DIRECT writes of 4 KiB: one request each, on the file system's device
+	dd if=/dev/zero of="$TMP/blk" bs=4k count=200 oflag=direct status=none
+	sync
+	scrape
+	sz=$(awk '/^block_io_size_bytes_bucket\{.*rwbs="WS?",le="4096"\}/ { s += $2 } END { print s + 0 }' "$TMP/m.txt")
+	expect_ge "block_io.yaml: 200 direct 4 KiB writes, at least 200 write requests of 4 KiB or less" 200 "$sz"
+	lat=$(awk '/^block_io_latency_seconds_count\{.*rwbs="WS?"\}/ { s += $2 } END { print s + 0 }' "$TMP/m.txt")
+	rec=$(sample 'bpfprom_dropped_events_total{metric="block_io_latency_seconds",reason="recursion"}')
+	# a completion skipped because another BPF program ran on its CPU is counted as dropped
+	expect_ge "block_io.yaml: every write's completion matched on dev and sector (timed + dropped)" 200 $((lat + rec))
+	stop block_io.yaml
+fi
+
+if start $DIR/tcp.yaml; then
+	for _ in 1 2 3 4 5; do
+		bash -c 'exec 3<>/dev/tcp/127.0.0.1/1' 2>/dev/null
+	done
+	scrape
+	expect_ge "tcp.yaml: 5 connections refused, at least 5 resets sent without a socket" 5 \
+		"$(sample 'tcp_resets_sent_total{state="NO_SOCKET"}')"
+	expect_ge "tcp.yaml: and at least 5 received" 5 "$(sample 'tcp_resets_received_total')"
+	stop tcp.yaml
+fi
+
+# a memory cgroup of 32 MiB and a process that writes 128 MiB: one OOM kill
+oom_cgroup() {
+	if [ -e /sys/fs/cgroup/memory/tasks ]; then
+		CG=/sys/fs/cgroup/memory/bpfp_oom_$$
+		mkdir "$CG" && echo 33554432 >"$CG/memory.limit_in_bytes" && PROCS=$CG/tasks
+	elif grep -qw memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null; then
+		CG=/sys/fs/cgroup/bpfp_oom_$$
+		mkdir "$CG" && echo 33554432 >"$CG/memory.max" && PROCS=$CG/cgroup.procs &&
+			{ echo 0 >"$CG/memory.swap.max"; } 2>/dev/null
+		[ -e "$CG/memory.max" ]
+	else
+		return 1
+	fi
+}
+if ! oom_cgroup; then
+	skip "oom.yaml: one OOM kill in a memory cgroup" "no memory cgroup controller"
+elif start $DIR/oom.yaml; then
+	sh -c "echo \$\$ >$PROCS && exec $EX bpfp_oom touch 32768" 2>/dev/null
+	expect "oom.yaml: the workload was killed (SIGKILL)" 137 $?
+	scrape
+	expect "oom.yaml: one OOM kill, victim named" 1 \
+		"$(sample 'oom_kills_total{victim="bpfp_oom",uid="0"}')"
+	expect "oom.yaml: the victim's anonymous RSS observed once" 1 \
+		"$(sample 'oom_victim_anon_rss_kibibytes_count')"
+	stop oom.yaml
+fi
+[ -n "$CG" ] && rmdir "$CG" && CG=
+
+echo "examples: $PASS passed, $FAIL failed, $SKIP skipped"
