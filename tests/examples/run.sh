@@ -175,9 +175,21 @@ fi
 if start $DIR/runqueue.yaml; then
 	$EX bpfp_rq sleep 50
 	scrape
-	# each 1 ms sleep ends with one wakeup, timed until sched_switch runs the task
-	expect "runqueue.yaml: 50 sleeps, 50 wakeups timed to their switch-in (matched on args.pid/args.next_pid)" \
-		50 "$(sample 'runqueue_latency_seconds_count{comm="bpfp_rq"}')"
+	# each 1 ms sleep ends with one wakeup, timed until sched_switch runs the
+	# task. The wakeup runs in the timer interrupt: when that interrupts another
+	# BPF program (other users' on a shared machine) the kernel skips ours and
+	# counts a recursion miss, and a start without its end is replaced later
+	# (stale_start); only then may fewer than 50 be timed, never more.
+	n=$(sample 'runqueue_latency_seconds_count{comm="bpfp_rq"}')
+	lost=$(($(sample 'bpfprom_dropped_events_total{metric="runqueue_latency_seconds",reason="recursion"}') +
+		$(sample 'bpfprom_dropped_events_total{metric="runqueue_latency_seconds",reason="stale_start"}')))
+	if [ "$lost" = 0 ]; then
+		expect "runqueue.yaml: 50 sleeps, 50 wakeups timed to their switch-in (matched on args.pid/args.next_pid)" 50 "$n"
+	elif [ -n "$n" ] && [ "$n" -le 50 ] && [ $((n + lost)) -ge 50 ]; then
+		ok "runqueue.yaml: 50 sleeps, $n wakeups timed to their switch-in, $lost events dropped machine-wide (recursion, stale_start)"
+	else
+		not_ok "runqueue.yaml: 50 sleeps timed to their switch-in" "expected: 50 - $lost .. 50" "actual:   ${n:-(no sample)}"
+	fi
 	stop runqueue.yaml
 fi
 
