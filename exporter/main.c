@@ -26,6 +26,7 @@
 #include "log.h"
 #include "plan.h"
 #include "scrape.h"
+#include "term.h"
 #include "tracefs.h"
 #include "webconfig.h"
 
@@ -45,6 +46,8 @@ enum {
 	OPT_WEB_CONFIG,
 	OPT_BPF_STATS,
 	OPT_NO_EXPORTER_METRICS,
+	OPT_PRINT,
+	OPT_ONCE,
 };
 
 static const struct option options[] = {
@@ -63,6 +66,8 @@ static const struct option options[] = {
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "help", no_argument, NULL, 'h' },
 	{ "list", optional_argument, NULL, 'l' },
+	{ "print", required_argument, NULL, OPT_PRINT },
+	{ "once", no_argument, NULL, OPT_ONCE },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ 0 },
 };
@@ -100,6 +105,10 @@ static void usage(FILE *f)
 		"                                 tracepoint and kprobe), e.g. 'tracepoint:sched:*',\n"
 		"                                 'kprobe:vfs_*', 'uprobe:libc:mall*', '*sched*'\n"
 		"  -v, --verbose                  with --list: the fields of each tracepoint\n"
+		"  --print INTERVAL               print the metrics to stdout every INTERVAL (500ms,\n"
+		"                                 1s, 2m), histograms as bars, instead of serving\n"
+		"                                 HTTP; SIGINT/SIGTERM print a last time and exit\n"
+		"  --once                         with --print: print once after INTERVAL and exit\n"
 		"  --version                      print the version and exit\n"
 		"  -h, --help                     print this help and exit\n");
 }
@@ -175,6 +184,8 @@ int main(int argc, char **argv)
 	char tracefs[PATH_MAX], err[1024] = "";
 	bool check = false, list = false, verbose = false;
 	const char *list_pattern = NULL;
+	struct term_opts topts = { 0 };
+	const char *print_arg = NULL;
 	sigset_t sigs;
 	int opt, ret, sig;
 
@@ -242,6 +253,18 @@ int main(int argc, char **argv)
 		case 'v':
 			verbose = true;
 			break;
+		case OPT_PRINT:
+			if (term__parse_interval(optarg, &topts.interval_ms)) {
+				log_error(
+					"flags: --print %s: expected a duration like 500ms, 1s or 2m (1ms to 24h)",
+					optarg);
+				return 2;
+			}
+			print_arg = optarg;
+			break;
+		case OPT_ONCE:
+			topts.once = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -260,6 +283,10 @@ int main(int argc, char **argv)
 	}
 	if (verbose && !list) {
 		log_error("flags: -v (--verbose) only applies to --list");
+		return 2;
+	}
+	if (topts.once && !print_arg) {
+		log_error("flags: --once only applies to --print INTERVAL");
 		return 2;
 	}
 	if (list) {
@@ -322,6 +349,14 @@ int main(int argc, char **argv)
 		ret = -errno;
 		snprintf(err, sizeof(err), "scrape: %s", strerror(-ret));
 		goto fail;
+	}
+	if (print_arg) {
+		log_info("loaded %zu metric%s from %s; printing every %s", cfg->nmetrics,
+			 cfg->nmetrics == 1 ? "" : "s", config_file, print_arg);
+		ret = term__run(scrape, &topts, &sigs, stdout, err, sizeof(err));
+		if (ret)
+			goto fail;
+		goto out;
 	}
 	handlers = (struct http_handlers){ .metrics = scrape__metrics,
 					   .landing = scrape__landing,
