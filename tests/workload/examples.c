@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A workload for the config/examples tests, whose events are known:
- *   examples COMM [malloc SIZE N] [signals N] [touch PAGES] [sleep N]
+ *   examples COMM [malloc SIZE N] [signals N] [touch PAGES] [sleep N] [read PATH SIZE N]
  * It renames itself COMM (so the tests find its series by name), then:
  * malloc: N calls of malloc(SIZE); signals: N SIGUSR1 sent to itself, each
  * handled before kill(2) returns; touch: writes one byte into each of PAGES
  * fresh anonymous pages (one fault each at least); sleep: N sleeps of 1 ms
- * (one wakeup each).
+ * (one wakeup each); read: N read(2) calls of SIZE bytes from PATH (the file
+ * must hold N * SIZE bytes).
  */
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,13 +75,29 @@ static void do_sleep(long n)
 		nanosleep(&ts, NULL);
 }
 
+static int do_read(const char *path, size_t size, long n)
+{
+	static char buf[1 << 16];
+	int fd = open(path, O_RDONLY);
+	int ret = 0;
+
+	if (fd < 0 || size > sizeof(buf))
+		return 1;
+	for (long i = 0; i < n; i++) {
+		if (read(fd, buf, size) != (ssize_t)size)
+			ret = 1;
+	}
+	close(fd);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	int i = 2;
 
 	if (argc < 2) {
 		fprintf(stderr,
-			"usage: examples COMM [malloc SIZE N] [signals N] [touch PAGES] [sleep N]\n");
+			"usage: examples COMM [malloc SIZE N] [signals N] [touch PAGES] [sleep N] [read PATH SIZE N]\n");
 		return 2;
 	}
 	prctl(PR_SET_NAME, argv[1]);
@@ -96,6 +114,10 @@ int main(int argc, char **argv)
 		} else if (strcmp(cmd, "touch") == 0 && i < argc) {
 			if (do_touch(atol(argv[i++])))
 				return 1;
+		} else if (strcmp(cmd, "read") == 0 && i + 2 < argc) {
+			if (do_read(argv[i], strtoul(argv[i + 1], NULL, 0), atol(argv[i + 2])))
+				return 1;
+			i += 3;
 		} else if (strcmp(cmd, "sleep") == 0 && i < argc) {
 			do_sleep(atol(argv[i++]));
 		} else {
