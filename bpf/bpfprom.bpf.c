@@ -57,7 +57,8 @@ struct {
 	__uint(value_size, 8);
 } series SEC(".maps");
 
-/* Latency: the start of each thread's pending interval, keyed by pid_tgid. */
+/* Latency: each pending interval's start, keyed by pid_tgid, or by the
+ * metric's match sources (start_key); the loader sets the key size. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1);
@@ -404,15 +405,34 @@ static __always_inline void account(struct scratch *s, const __u8 *key, __u64 v)
 	update(val, v);
 }
 
-/* The end of a latency interval: its labels were taken at the start. */
-static __always_inline int handle_end(struct scratch *s)
+/*
+ * What pairs a latency's start with its end: the thread, or the metric's
+ * match sources read at either end (another thread may end the interval:
+ * an interrupt completes a block request, sched_switch runs a woken task).
+ */
+static __always_inline void start_key(void *ctx, enum ctx_kind ck, __u32 probe, int end, __u64 *key)
 {
-	__u64 id = bpf_get_current_pid_tgid();
+	key[0] = 0;
+	key[1] = 0;
+	if (!cfg.nmatch) {
+		key[0] = bpf_get_current_pid_tgid();
+		return;
+	}
+	key[0] = read_int(ctx, ck, end ? &cfg.match_end[0] : &cfg.match[0], probe);
+	if (cfg.nmatch > 1)
+		key[1] = read_int(ctx, ck, end ? &cfg.match_end[1] : &cfg.match[1], probe);
+}
+
+/* The end of a latency interval: its labels were taken at the start. */
+static __always_inline int handle_end(void *ctx, enum ctx_kind ck, struct scratch *s, __u32 probe)
+{
+	__u64 id[BPFPROM_MAX_MATCH];
 	__u64 now = bpf_ktime_get_ns();
 	__u64 *st;
 	__u32 ksz = cfg.key_size;
 
-	st = bpf_map_lookup_elem(&starts, &id);
+	start_key(ctx, ck, probe, 1, id);
+	st = bpf_map_lookup_elem(&starts, id);
 	if (!st)
 		return 0;
 	if (ksz > BPFPROM_MAX_KEY)
@@ -420,7 +440,7 @@ static __always_inline int handle_end(struct scratch *s)
 	/* copy before the delete lets another CPU reuse the element */
 	s->ts = st[0];
 	bpf_probe_read_kernel(s->key, ksz, &st[1]);
-	bpf_map_delete_elem(&starts, &id);
+	bpf_map_delete_elem(&starts, id);
 	account(s, s->key, now - s->ts);
 	return 0;
 }
@@ -430,14 +450,14 @@ static __always_inline int handle(void *ctx, enum ctx_kind ck, __u32 cookie)
 	__u32 probe = cookie & BPFPROM_COOKIE_INDEX_MASK;
 	struct scratch *s;
 	__u32 zero = 0;
-	__u64 id, v = 0;
+	__u64 id[BPFPROM_MAX_MATCH], v = 0;
 	int err;
 
 	s = bpf_map_lookup_elem(&scratch, &zero);
 	if (!s)
 		return 0;
 	if (cfg.latency && (cookie & BPFPROM_COOKIE_END))
-		return handle_end(s);
+		return handle_end(ctx, ck, s, probe);
 
 #pragma clang loop unroll(full)
 	for (int i = 0; i < BPFPROM_MAX_FILTERS; i++) {
@@ -451,13 +471,13 @@ static __always_inline int handle(void *ctx, enum ctx_kind ck, __u32 cookie)
 	}
 
 	if (cfg.latency) {
-		id = bpf_get_current_pid_tgid();
+		start_key(ctx, ck, probe, 0, id);
 		s->ts = bpf_ktime_get_ns();
-		err = bpf_map_update_elem(&starts, &id, &s->ts, BPF_NOEXIST);
+		err = bpf_map_update_elem(&starts, id, &s->ts, BPF_NOEXIST);
 		if (err == -17 /* EEXIST */) {
 			/* the previous start never ended (a lost return): replace it */
 			count_drop(BPFPROM_DROP_STALE_START);
-			err = bpf_map_update_elem(&starts, &id, &s->ts, BPF_ANY);
+			err = bpf_map_update_elem(&starts, id, &s->ts, BPF_ANY);
 		}
 		if (err)
 			count_drop(err == -7 /* E2BIG */ ? BPFPROM_DROP_START_FULL :

@@ -12,6 +12,8 @@
 #define BPFPROM_MAX_LABELS 8
 #define BPFPROM_MAX_FILTERS 8
 #define BPFPROM_MAX_PROBES 8
+/* sources that pair a latency's start with its end (match:) */
+#define BPFPROM_MAX_MATCH 2
 /* htab keys may not exceed MAX_BPF_STACK (512) bytes: kernel/bpf/hashtab.c */
 #define BPFPROM_MAX_KEY 512
 #define BPFPROM_MAX_STR 128
@@ -136,6 +138,13 @@ struct bpfprom_metric_cfg {
 	__u64 lhist_step;
 	struct bpfprom_label_cfg labels[BPFPROM_MAX_LABELS];
 	struct bpfprom_filter_cfg filters[BPFPROM_MAX_FILTERS];
+	/* latency: 0 keys a start by its thread; else by nmatch integers read
+	 * at the start probes (match) and at the end probe (match_end), e.g. a
+	 * block request's dev and sector, or the pid sched_wakeup wakes and the
+	 * next_pid sched_switch runs. The starts map's key is 8 * nmatch bytes. */
+	__u32 nmatch;
+	struct bpfprom_src_cfg match[BPFPROM_MAX_MATCH];
+	struct bpfprom_src_cfg match_end[BPFPROM_MAX_MATCH];
 };
 
 /* Index of the most significant set bit, plus one; 0 for 0. */

@@ -392,7 +392,8 @@ uint64_t collect__sweep_starts(struct collect *c, const struct loader_maps *maps
 	uint64_t key, *next, deleted = 0;
 	size_t n = 0;
 
-	if (maps->starts_fd < 0 || !in_init_pidns(c))
+	/* a start keyed by match: sources belongs to no thread; its end may still come */
+	if (maps->starts_fd < 0 || !maps->starts_by_thread || !in_init_pidns(c))
 		return 0;
 	if (!c->start_keys) {
 		c->start_keys = calloc(maps->starts_max, sizeof(uint64_t));

@@ -46,6 +46,7 @@ enum metric_key {
 	MK_HELP,
 	MK_PROBE,
 	MK_UNTIL,
+	MK_MATCH,
 	MK_AGGREGATE,
 	MK_VALUE,
 	MK_UNIT,
@@ -58,8 +59,8 @@ enum metric_key {
 };
 
 static const char *const metric_keys[MK__COUNT] = {
-	"name", "help",	  "probe",  "until",	  "aggregate", "value",
-	"unit", "labels", "filter", "max_series", "buckets",   "pid",
+	"name", "help",	  "probe",  "until",	  "match",   "aggregate", "value",
+	"unit", "labels", "filter", "max_series", "buckets", "pid",
 };
 
 static const char *const agg_names[BPFPROM_AGG__COUNT] = {
@@ -991,51 +992,58 @@ static int parse_source(struct parser *p, const yaml_node_t *node, const char *p
  * tracepoint's record: every probe of the metric, until included, must be able
  * to provide the source.
  */
+static int check_source_probe(struct parser *p, const struct cfg_probe *pr, const char *which,
+			      const struct cfg_source *src, const char *text,
+			      const yaml_node_t *node, const char *path)
+{
+	const char *kind = probe_kind_names[pr->kind];
+
+	switch (src->kind) {
+	case BPFPROM_SRC_ARG:
+	case BPFPROM_SRC_STR_ARG:
+		if (is_entry_probe(pr->kind))
+			return 0;
+		return fail(
+			p, node, path,
+			"%s reads a function argument, so it needs kprobe or uprobe probes, but %s \"%s\" is a %s; %s",
+			text, which, pr->spec, kind,
+			pr->kind == CFG_PROBE_TRACEPOINT ?
+				"use args.FIELD to read a tracepoint's fields" :
+				"arguments are gone when a function returns, probe its entry instead");
+	case BPFPROM_SRC_RETVAL:
+		if (is_return_probe(pr->kind))
+			return 0;
+		return fail(p, node, path,
+			    "retval needs kretprobe or uretprobe probes, but %s \"%s\" is a %s; %s",
+			    which, pr->spec, kind,
+			    pr->kind == CFG_PROBE_TRACEPOINT ?
+				    "read the tracepoint's field instead, e.g. args.ret" :
+				    "probe the function's return with kretprobe: or uretprobe:");
+	case BPFPROM_SRC_FIELD:
+	case BPFPROM_SRC_STR_FIELD:
+		if (pr->kind == CFG_PROBE_TRACEPOINT)
+			return 0;
+		return fail(
+			p, node, path,
+			"%s reads a tracepoint field, so it needs tracepoint probes, but %s \"%s\" is a %s; use argN (kprobe, uprobe) or retval (kretprobe, uretprobe) instead",
+			text, which, pr->spec, kind);
+	default:
+		return 0;
+	}
+}
+
 static int check_source_probes(struct parser *p, const struct cfg_metric *m,
 			       const struct cfg_source *src, const char *text,
 			       const yaml_node_t *node, const char *path)
 {
 	size_t i, n = m->nprobes + m->has_until;
-	const struct cfg_probe *pr;
-	const char *which, *kind;
+	int ret;
 
 	for (i = 0; i < n; i++) {
-		pr = i < m->nprobes ? &m->probes[i] : &m->until;
-		which = i < m->nprobes ? "probe" : "until";
-		kind = probe_kind_names[pr->kind];
-		switch (src->kind) {
-		case BPFPROM_SRC_ARG:
-		case BPFPROM_SRC_STR_ARG:
-			if (is_entry_probe(pr->kind))
-				break;
-			return fail(
-				p, node, path,
-				"%s reads a function argument, so it needs kprobe or uprobe probes, but %s \"%s\" is a %s; %s",
-				text, which, pr->spec, kind,
-				pr->kind == CFG_PROBE_TRACEPOINT ?
-					"use args.FIELD to read a tracepoint's fields" :
-					"arguments are gone when a function returns, probe its entry instead");
-		case BPFPROM_SRC_RETVAL:
-			if (is_return_probe(pr->kind))
-				break;
-			return fail(
-				p, node, path,
-				"retval needs kretprobe or uretprobe probes, but %s \"%s\" is a %s; %s",
-				which, pr->spec, kind,
-				pr->kind == CFG_PROBE_TRACEPOINT ?
-					"read the tracepoint's field instead, e.g. args.ret" :
-					"probe the function's return with kretprobe: or uretprobe:");
-		case BPFPROM_SRC_FIELD:
-		case BPFPROM_SRC_STR_FIELD:
-			if (pr->kind == CFG_PROBE_TRACEPOINT)
-				break;
-			return fail(
-				p, node, path,
-				"%s reads a tracepoint field, so it needs tracepoint probes, but %s \"%s\" is a %s; use argN (kprobe, uprobe) or retval (kretprobe, uretprobe) instead",
-				text, which, pr->spec, kind);
-		default:
-			return 0;
-		}
+		ret = check_source_probe(p, i < m->nprobes ? &m->probes[i] : &m->until,
+					 i < m->nprobes ? "probe" : "until", src, text, node, path);
+		if (ret)
+			return ret;
 	}
 	return 0;
 }
@@ -1111,6 +1119,109 @@ static int check_value_probes(struct parser *p, const yaml_node_t *node, const s
 	if (!m->has_value)
 		return 0;
 	return check_source_probes(p, m, &m->value, scalar(node), node, "value");
+}
+
+/*
+ * One side of match: a source or a list of them, integers that the side's
+ * probes can read. start: the metric's probes; else until.
+ */
+static int parse_match_side(struct parser *p, const yaml_node_t *node, const char *path,
+			    struct cfg_metric *m, bool start, struct cfg_source *out, size_t *n)
+{
+	const yaml_node_t *item;
+	char ipath[48];
+	const char *text;
+	size_t i, len = 1;
+	int ret;
+
+	if (node->type == YAML_SEQUENCE_NODE) {
+		len = seq_len(node);
+		if (len < 1 || len > BPFPROM_MAX_MATCH)
+			return fail(p, node, path, "expected 1 to %d sources, got %zu",
+				    BPFPROM_MAX_MATCH, len);
+	}
+	for (i = 0; i < len; i++) {
+		item = node->type == YAML_SEQUENCE_NODE ? seq_item(p, node, i) : node;
+		if (node->type == YAML_SEQUENCE_NODE)
+			snprintf(ipath, sizeof(ipath), "%s[%zu]", path, i);
+		else
+			snprintf(ipath, sizeof(ipath), "%s", path);
+		ret = get_str(p, item, ipath, &text);
+		if (ret)
+			return ret;
+		ret = parse_source(p, item, ipath, text, &out[i]);
+		if (ret)
+			return ret;
+		if (is_string_src(out[i].kind) || out[i].kind == BPFPROM_SRC_LATENCY ||
+		    out[i].kind == BPFPROM_SRC_PROBE)
+			return fail(
+				p, item, ipath,
+				"%s cannot pair a start with its end; use integer sources that both ends see, e.g. args.pid or args.dev and args.sector",
+				text);
+		if (start) {
+			for (size_t k = 0; k < m->nprobes; k++) {
+				ret = check_source_probe(p, &m->probes[k], "probe", &out[i], text,
+							 item, ipath);
+				if (ret)
+					return ret;
+			}
+		} else {
+			ret = check_source_probe(p, &m->until, "until", &out[i], text, item, ipath);
+			if (ret)
+				return ret;
+		}
+	}
+	*n = len;
+	return 0;
+}
+
+/*
+ * match: SOURCE | [SOURCES] | {probe: SOURCE(S), until: SOURCE(S)}: what
+ * pairs a start with its end instead of the thread.
+ */
+static int parse_match(struct parser *p, const yaml_node_t *node, struct cfg_metric *m)
+{
+	enum { MA_PROBE, MA_UNTIL, MA__COUNT };
+	static const char *const keys[MA__COUNT] = { "probe", "until" };
+	yaml_node_t *v[MA__COUNT] = { 0 };
+	size_t nstart = 0, nend = 0;
+	int ret;
+
+	if (!node)
+		return 0;
+	if (!m->has_until)
+		return fail(
+			p, node, "match",
+			"pairs a start with its end by something other than the thread, so it needs value: latency and until: PROBE; remove it, or add until");
+	m->match_pos = node_pos(node);
+	if (node->type != YAML_MAPPING_NODE) {
+		ret = parse_match_side(p, node, "match", m, true, m->match, &nstart);
+		if (ret)
+			return ret;
+		ret = parse_match_side(p, node, "match", m, false, m->match_until, &nend);
+		m->nmatch = nstart;
+		return ret;
+	}
+	ret = map_collect(p, node, "match", keys, MA__COUNT, v);
+	if (ret)
+		return ret;
+	if (!v[MA_PROBE] || !v[MA_UNTIL])
+		return fail(
+			p, node, "match",
+			"missing %s; give the sources of both ends, e.g. match: {probe: args.pid, until: args.next_pid}",
+			v[MA_PROBE] ? "until" : "probe");
+	ret = parse_match_side(p, v[MA_PROBE], "match.probe", m, true, m->match, &nstart);
+	if (ret)
+		return ret;
+	ret = parse_match_side(p, v[MA_UNTIL], "match.until", m, false, m->match_until, &nend);
+	if (ret)
+		return ret;
+	if (nstart != nend)
+		return fail(p, v[MA_UNTIL], "match.until",
+			    "%zu source%s, but match.probe has %zu; each end needs as many", nend,
+			    nend == 1 ? "" : "s", nstart);
+	m->nmatch = nstart;
+	return 0;
 }
 
 static int parse_unit(struct parser *p, const yaml_node_t *node, struct cfg_metric *m)
@@ -1949,6 +2060,9 @@ static int parse_metric(struct parser *p, const yaml_node_t *node, struct cfg_me
 	ret = check_value_probes(p, v[MK_VALUE], m);
 	if (ret)
 		return ret;
+	ret = parse_match(p, v[MK_MATCH], m);
+	if (ret)
+		return ret;
 	ret = parse_unit(p, v[MK_UNIT], m);
 	if (ret)
 		return ret;
@@ -2188,6 +2302,11 @@ static void free_metric(struct cfg_metric *m)
 	free(m->probes);
 	free_probe(&m->until);
 	free(m->value.field);
+	/* parsed sources may precede a failure, before nmatch is set */
+	for (i = 0; i < BPFPROM_MAX_MATCH; i++) {
+		free(m->match[i].field);
+		free(m->match_until[i].field);
+	}
 	for (i = 0; i < m->nlabels; i++) {
 		free(m->labels[i].name);
 		free(m->labels[i].src.field);

@@ -121,6 +121,12 @@ struct cfg_metric {
 	size_t nprobes;
 	bool has_until;
 	struct cfg_probe until;
+	/* latency: what pairs a start with its end instead of the thread, read
+	 * at the start probes (match) and at until (match_until) */
+	struct cfg_source match[BPFPROM_MAX_MATCH];
+	struct cfg_source match_until[BPFPROM_MAX_MATCH];
+	size_t nmatch;
+	struct cfg_pos match_pos;
 	enum bpfprom_agg agg;
 	bool has_value;
 	struct cfg_source value;

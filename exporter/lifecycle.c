@@ -225,6 +225,11 @@ fail:
 	return ret;
 }
 
+struct scrape *lifecycle__scrape(struct lifecycle *lc)
+{
+	return lc->cur.scrape;
+}
+
 size_t lifecycle__nmetrics(const struct lifecycle *lc)
 {
 	return lc->cur.plan->nmetrics;

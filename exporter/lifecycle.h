@@ -40,6 +40,9 @@ int lifecycle__reload(struct lifecycle *lc, char *msg, size_t msglen);
 
 size_t lifecycle__nmetrics(const struct lifecycle *lc);
 
+/* The scrape state in use, for --print (which never reloads). */
+struct scrape *lifecycle__scrape(struct lifecycle *lc);
+
 /*
  * --capabilities.keep=none: drop every capability (effective, permitted,
  * inheritable, ambient and, where allowed, the bounding set). Refused before

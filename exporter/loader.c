@@ -226,6 +226,9 @@ static int size_maps(struct bpfprom_bpf *skel, const struct plan_metric *pm)
 	/* a start holds its timestamp and the labels taken at the start probe */
 	if (!err)
 		err = bpf_map__set_value_size(skel->maps.starts, 8 + pm->bcfg.key_size);
+	/* a start is keyed by its thread (8 bytes) or by the match sources */
+	if (!err && pm->bcfg.nmatch)
+		err = bpf_map__set_key_size(skel->maps.starts, 8 * pm->bcfg.nmatch);
 	if (!err && pm->starts_max)
 		err = bpf_map__set_max_entries(skel->maps.starts, pm->starts_max);
 	return err;
@@ -375,6 +378,7 @@ static int load_metric(const struct plan_kernel *k, const struct plan_metric *pm
 	lm->maps.max_entries = pm->max_series;
 	lm->maps.starts_max = pm->starts_max;
 	lm->pm = pm;
+	lm->maps.starts_by_thread = pm->bcfg.latency && !pm->bcfg.nmatch;
 	return 0;
 }
 

@@ -7,6 +7,7 @@
 #ifndef BPFPROM_LOADER_H
 #define BPFPROM_LOADER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,6 +28,7 @@ struct loader_maps {
 	uint32_t value_size;
 	uint32_t max_entries;
 	uint32_t starts_max;
+	bool starts_by_thread; /* starts keyed by pid_tgid (no match:), so orphans can be found */
 };
 
 /*

@@ -27,6 +27,7 @@
 #include "log.h"
 #include "plan.h"
 #include "scrape.h"
+#include "term.h"
 #include "tracefs.h"
 #include "webconfig.h"
 
@@ -49,6 +50,8 @@ enum {
 	OPT_LIFECYCLE,
 	OPT_CAPS_KEEP,
 	OPT_K8S_LOG_DIR,
+	OPT_PRINT,
+	OPT_ONCE,
 };
 
 static const struct option options[] = {
@@ -70,6 +73,8 @@ static const struct option options[] = {
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "help", no_argument, NULL, 'h' },
 	{ "list", optional_argument, NULL, 'l' },
+	{ "print", required_argument, NULL, OPT_PRINT },
+	{ "once", no_argument, NULL, OPT_ONCE },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ 0 },
 };
@@ -113,6 +118,10 @@ static void usage(FILE *f)
 		"                                 tracepoint and kprobe), e.g. 'tracepoint:sched:*',\n"
 		"                                 'kprobe:vfs_*', 'uprobe:libc:mall*', '*sched*'\n"
 		"  -v, --verbose                  with --list: the fields of each tracepoint\n"
+		"  --print INTERVAL               print the metrics to stdout every INTERVAL (500ms,\n"
+		"                                 1s, 2m), histograms as bars, instead of serving\n"
+		"                                 HTTP; SIGINT/SIGTERM print a last time and exit\n"
+		"  --once                         with --print: print once after INTERVAL and exit\n"
 		"  --version                      print the version and exit\n"
 		"  -h, --help                     print this help and exit\n");
 }
@@ -170,6 +179,8 @@ int main(int argc, char **argv)
 	char err[1024] = "";
 	bool check = false, list = false, verbose = false;
 	const char *list_pattern = NULL;
+	struct term_opts topts = { 0 };
+	const char *print_arg = NULL;
 	sigset_t sigs;
 	int opt, ret, sig;
 
@@ -251,6 +262,18 @@ int main(int argc, char **argv)
 		case 'v':
 			verbose = true;
 			break;
+		case OPT_PRINT:
+			if (term__parse_interval(optarg, &topts.interval_ms)) {
+				log_error(
+					"flags: --print %s: expected a duration like 500ms, 1s or 2m (1ms to 24h)",
+					optarg);
+				return 2;
+			}
+			print_arg = optarg;
+			break;
+		case OPT_ONCE:
+			topts.once = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -269,6 +292,10 @@ int main(int argc, char **argv)
 	}
 	if (verbose && !list) {
 		log_error("flags: -v (--verbose) only applies to --list");
+		return 2;
+	}
+	if (topts.once && !print_arg) {
+		log_error("flags: --once only applies to --print INTERVAL");
 		return 2;
 	}
 	if (list) {
@@ -325,6 +352,15 @@ int main(int argc, char **argv)
 	if (!keep_caps) {
 		hopts.ready = drop_caps;
 		hopts.ready_ctx = lc;
+	}
+	if (print_arg) {
+		nmetrics = lifecycle__nmetrics(lc);
+		log_info("loaded %zu metric%s from %s; printing every %s", nmetrics,
+			 nmetrics == 1 ? "" : "s", lopts.config_file, print_arg);
+		ret = term__run(lifecycle__scrape(lc), &topts, &sigs, stdout, err, sizeof(err));
+		if (ret)
+			goto fail;
+		goto out;
 	}
 	ret = http__start(&hopts, &handlers, &srv, err, sizeof(err));
 	if (ret)

@@ -122,22 +122,22 @@ static int str_mode(const struct tp_field *f, const char *category, uint32_t *mo
 	return 0;
 }
 
-/* A tracepoint field, with the same layout in every probe of the metric. */
-static int resolve_field(struct ctx *c, const struct tp_format *fmts, const struct cfg_source *src,
+/* A tracepoint field, with the same layout in each of n probes (fmts[p] is probes[p]'s). */
+static int resolve_field(struct ctx *c, const struct tp_format *fmts,
+			 const struct cfg_probe *probes, size_t n, const struct cfg_source *src,
 			 const char *key, struct bpfprom_src_cfg *out)
 {
-	const struct cfg_metric *cm = c->cm;
 	bool want_str = src->kind == BPFPROM_SRC_STR_FIELD;
 
-	for (size_t p = 0; p < cm->nprobes; p++) {
+	for (size_t p = 0; p < n; p++) {
 		const struct tp_field *f = tracefs__field(&fmts[p], src->field);
-		const char *spec = cm->probes[p].spec;
+		const char *spec = probes[p].spec;
 		uint32_t mode = 0;
 
 		if (!f)
 			return no_such_field(c, &fmts[p], src, key, spec);
 		if (want_str) {
-			if (str_mode(f, cm->probes[p].target, &mode))
+			if (str_mode(f, probes[p].target, &mode))
 				return fail(
 					c, src->pos, key,
 					"str(args.%s): the field of %s is \"%s\", not a string (a char array, __data_loc or char pointer)",
@@ -146,7 +146,7 @@ static int resolve_field(struct ctx *c, const struct tp_format *fmts, const stru
 				return fail(
 					c, src->pos, key,
 					"args.%s differs between %s and %s; one metric needs one layout",
-					src->field, cm->probes[0].spec, spec);
+					src->field, probes[0].spec, spec);
 			out->str_mode = mode;
 			out->field_size = f->size;
 			out->off[p] = f->offset;
@@ -161,7 +161,7 @@ static int resolve_field(struct ctx *c, const struct tp_format *fmts, const stru
 			return fail(
 				c, src->pos, key,
 				"args.%s differs between %s and %s (size or signedness); one metric needs one layout",
-				src->field, cm->probes[0].spec, spec);
+				src->field, probes[0].spec, spec);
 		out->size = f->size;
 		out->is_signed = f->is_signed;
 		out->off[p] = f->offset;
@@ -191,9 +191,10 @@ static int str_arg_mode(struct ctx *c, const struct cfg_source *src, const char 
 	return 0;
 }
 
-/* str_size: the bytes a string source keeps (a label's size, or a filter's). */
-static int resolve_src(struct ctx *c, const struct tp_format *fmts, const struct cfg_source *src,
-		       uint32_t str_size, const char *key, struct bpfprom_src_cfg *out)
+/* Fields are looked up in the n probes given (the metric's, or its until). */
+static int resolve_src_in(struct ctx *c, const struct tp_format *fmts,
+			  const struct cfg_probe *probes, size_t n, const struct cfg_source *src,
+			  uint32_t str_size, const char *key, struct bpfprom_src_cfg *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->kind = src->kind;
@@ -203,10 +204,10 @@ static int resolve_src(struct ctx *c, const struct tp_format *fmts, const struct
 		out->size = BPFPROM_COMM_LEN;
 		return 0;
 	case BPFPROM_SRC_FIELD:
-		return resolve_field(c, fmts, src, key, out);
+		return resolve_field(c, fmts, probes, n, src, key, out);
 	case BPFPROM_SRC_STR_FIELD:
 		out->size = (str_size + 7) & ~7u;
-		return resolve_field(c, fmts, src, key, out);
+		return resolve_field(c, fmts, probes, n, src, key, out);
 	case BPFPROM_SRC_STR_ARG:
 		out->size = (str_size + 7) & ~7u;
 		return str_arg_mode(c, src, key, &out->str_mode);
@@ -219,6 +220,32 @@ static int resolve_src(struct ctx *c, const struct tp_format *fmts, const struct
 		out->size = 8;
 		return 0;
 	}
+}
+
+/* str_size: the bytes a string source keeps (a label's size, or a filter's). */
+static int resolve_src(struct ctx *c, const struct tp_format *fmts, const struct cfg_source *src,
+		       uint32_t str_size, const char *key, struct bpfprom_src_cfg *out)
+{
+	return resolve_src_in(c, fmts, c->cm->probes, c->cm->nprobes, src, str_size, key, out);
+}
+
+/* match: the start side read at the metric's probes, the end side at until. */
+static int plan_match(struct ctx *c, const struct tp_format *fmts,
+		      const struct tp_format *until_fmt, struct plan_metric *pm)
+{
+	const struct cfg_metric *cm = c->cm;
+	int err;
+
+	for (size_t i = 0; i < cm->nmatch; i++) {
+		err = resolve_src(c, fmts, &cm->match[i], 8, "match", &pm->bcfg.match[i]);
+		if (!err)
+			err = resolve_src_in(c, until_fmt, &cm->until, 1, &cm->match_until[i], 8,
+					     "match.until", &pm->bcfg.match_end[i]);
+		if (err)
+			return err;
+	}
+	pm->bcfg.nmatch = cm->nmatch;
+	return 0;
 }
 
 static int plan_filters(struct ctx *c, const struct tp_format *fmts, struct plan_metric *pm)
@@ -543,10 +570,10 @@ static int plan_probe(struct ctx *c, const struct cfg_probe *pr, const char *key
 }
 
 /* Start probes, then for a latency its end: `until`, or each uprobe's return. */
-static int plan_probes(struct ctx *c, struct tp_format *fmts, struct plan_metric *pm)
+static int plan_probes(struct ctx *c, struct tp_format *fmts, struct tp_format *until_fmt,
+		       struct plan_metric *pm)
 {
 	const struct cfg_metric *cm = c->cm;
-	struct tp_format until_fmt = {};
 	char key[32];
 	int err;
 
@@ -560,9 +587,7 @@ static int plan_probes(struct ctx *c, struct tp_format *fmts, struct plan_metric
 		return 0;
 	pm->starts_max = PLAN_STARTS_MAX;
 	if (cm->has_until) {
-		err = plan_probe(c, &cm->until, "until", true, 0, &until_fmt, pm);
-		tracefs__format_free(&until_fmt);
-		return err;
+		return plan_probe(c, &cm->until, "until", true, 0, until_fmt, pm);
 	}
 	/* value: latency on a kprobe or uprobe: its return ends the interval,
 	 * through the same mechanism (fentry pairs with fexit) */
@@ -593,22 +618,25 @@ static int plan_probes(struct ctx *c, struct tp_format *fmts, struct plan_metric
 static int plan_metric(struct ctx *c, struct plan_metric *pm)
 {
 	const struct cfg_metric *cm = c->cm;
-	struct tp_format fmts[BPFPROM_MAX_PROBES] = {};
+	struct tp_format fmts[BPFPROM_MAX_PROBES] = {}, until_fmt = {};
 	int err;
 
 	pm->cm = cm;
 	pm->bcfg.nprobes = cm->nprobes;
 	pm->max_series = cm->max_series;
 	pm->bcfg.latency = cm->has_value && cm->value.kind == BPFPROM_SRC_LATENCY;
-	err = plan_probes(c, fmts, pm);
+	err = plan_probes(c, fmts, &until_fmt, pm);
 	if (!err)
 		err = plan_value(c, fmts, pm);
+	if (!err)
+		err = plan_match(c, fmts, &until_fmt, pm);
 	if (!err)
 		err = plan_labels(c, fmts, pm);
 	if (!err)
 		err = plan_filters(c, fmts, pm);
 	for (size_t p = 0; p < cm->nprobes; p++)
 		tracefs__format_free(&fmts[p]);
+	tracefs__format_free(&until_fmt);
 	return err;
 }
 

@@ -27,6 +27,9 @@ struct scrape {
 	uint64_t scrapes;
 	bool load_failed; /* the last reload failed: this config is the old one */
 	struct render_enc *enc; /* reused by every scrape, in every format */
+	/* scrape__each_metric's callback */
+	bool (*each)(void *ctx, const struct render_metric *m);
+	void *each_ctx;
 };
 
 static const char *const drop_reasons[BPFPROM_DROP__COUNT] = {
@@ -338,6 +341,19 @@ static bool render_one(struct scrape *s, size_t i)
 {
 	render_enc__metric(s->enc, &s->rms[i]);
 	return true;
+}
+
+static bool call_each(struct scrape *s, size_t i)
+{
+	return s->each(s->each_ctx, &s->rms[i]);
+}
+
+int scrape__each_metric(struct scrape *s, bool (*each)(void *ctx, const struct render_metric *m),
+			void *ctx)
+{
+	s->each = each;
+	s->each_ctx = ctx;
+	return collect_all(s, call_each);
 }
 
 int scrape__metrics(void *arg, enum render_format fmt, struct render_buf *out)

@@ -36,5 +36,12 @@ void scrape__set_load_failed(struct scrape *s, bool failed);
  * scrape's collect buffers and encoder are used without a lock. */
 int scrape__metrics(void *s, enum render_format fmt, struct render_buf *out);
 int scrape__landing(void *s, struct render_buf *out);
+/*
+ * Collect every metric (decoders hooked in, drops and orphan sweeps counted
+ * as a scrape does) and hand each to each(ctx, m) in config order; each
+ * returns false to stop (-ENOMEM). For --print: the same data, not HTTP.
+ */
+int scrape__each_metric(struct scrape *s, bool (*each)(void *ctx, const struct render_metric *m),
+			void *ctx);
 
 #endif /* BPFPROM_SCRAPE_H */

@@ -2,11 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # Runs bpfprom's test suites and closes with one line:
 #   total: N passed, N failed, N skipped
-# Usage: tests/run.sh [unit] [format] [integration] [lifecycle] [e2e] [vm] [asan]   (default: all)
+# Usage: tests/run.sh [unit] [format] [integration] [lifecycle] [examples] [e2e] [vm] [asan]   (default: all)
 # BUILD selects the build tree (build, or build/asan for sanitizers).
 BUILD=${BUILD:-build}
 export BUILD
-suites=${*:-"unit format integration lifecycle e2e vm asan"}
+suites=${*:-"unit format integration lifecycle examples e2e vm asan"}
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
 
@@ -62,6 +62,8 @@ run_script() {
 
 run_integration() { run_script integration tests/integration/run.sh; }
 run_lifecycle() { run_script lifecycle tests/lifecycle/run.sh; }
+# config/examples: checked against this kernel and loaded for real
+run_examples() { run_script examples tests/examples/run.sh; }
 # a real Prometheus scraping bpfprom
 run_e2e() { run_script e2e tests/e2e/prometheus.sh; }
 # the guest tests inside Debian's 6.1 and 6.12 kernels under qemu
@@ -91,6 +93,7 @@ for s in $suites; do
 	format) run_format ;;
 	integration) run_integration ;;
 	lifecycle) run_lifecycle ;;
+	examples) run_examples ;;
 	e2e) run_e2e ;;
 	vm) run_vm ;;
 	asan) run_asan ;;

@@ -27,6 +27,9 @@
 #define METRIC(name, probe, agg) HEAD(name) "    probe: " probe "\n    aggregate: " agg "\n"
 #define COUNTER METRIC("reads_total", TP, "count")
 #define HIST(probe) METRIC("read_bytes", probe, "hist")
+#define WAKE "t:sched:sched_wakeup"
+/* lines 6 and 7: a latency ending at sched_switch; match is then line 8, value at col 12 */
+#define LAT_SWITCH "    value: latency\n    until: t:sched:sched_switch\n"
 #define SOURCES                                                                             \
 	"comm, pid, tid, uid, gid, cpu, cgroup, probe, retval, latency, argN, args.FIELD, " \
 	"str(argN), str(args.FIELD)"
@@ -139,7 +142,7 @@ static const struct bad_case bad_cases[] = {
 	{ "unknown_key_suggest", HEAD("reads_total") "    probe: " TP "\n    agregate: count\n",
 	  "config: t.yaml:5:5: metrics[0] (reads_total): unknown key \"agregate\" (did you mean \"aggregate\"?)" },
 	{ "unknown_key_list", COUNTER "    colour: red\n",
-	  "config: t.yaml:6:5: metrics[0] (reads_total): unknown key \"colour\"; expected one of name, help, probe, until, aggregate, value, unit, labels, filter, max_series, buckets, pid" },
+	  "config: t.yaml:6:5: metrics[0] (reads_total): unknown key \"colour\"; expected one of name, help, probe, until, match, aggregate, value, unit, labels, filter, max_series, buckets, pid" },
 	{ "duplicate_key", COUNTER "    help: Again.\n",
 	  "config: t.yaml:6:5: metrics[0] (reads_total): duplicate key \"help\" (first given at line 3); remove one" },
 	{ "help_missing",
@@ -234,6 +237,33 @@ static const struct bad_case bad_cases[] = {
 	  "config: t.yaml:7:12: metrics[0] (read_bytes): until: expected one probe spec, got a list; until takes exactly one probe" },
 	{ "until_bad_spec", HIST(TP) "    value: latency\n    until: syscalls:sys_exit_read\n",
 	  "config: t.yaml:7:12: metrics[0] (read_bytes): until: unknown probe kind \"syscalls\"; expected one of tracepoint, kprobe, kretprobe, uprobe, uretprobe" },
+	/* ---- match ---- */
+	{ "match_without_until", HIST("k:vfs_read") "    value: latency\n    match: arg0\n",
+	  "config: t.yaml:7:12: metrics[0] (read_bytes): match: pairs a start with its end by something other than the thread, so it needs value: latency and until: PROBE; remove it, or add until" },
+	{ "match_comm", HIST(WAKE) LAT_SWITCH "    match: comm\n",
+	  "config: t.yaml:8:12: metrics[0] (read_bytes): match: comm cannot pair a start with its end; use integer sources that both ends see, e.g. args.pid or args.dev and args.sector" },
+	{ "match_latency", HIST(WAKE) LAT_SWITCH "    match: [args.pid, latency]\n",
+	  "config: t.yaml:8:23: metrics[0] (read_bytes): match[1]: latency cannot pair a start with its end; use integer sources that both ends see, e.g. args.pid or args.dev and args.sector" },
+	{ "match_three", HIST(WAKE) LAT_SWITCH "    match: [args.a, args.b, args.c]\n",
+	  "config: t.yaml:8:12: metrics[0] (read_bytes): match: expected 1 to 2 sources, got 3" },
+	{ "match_empty_list", HIST(WAKE) LAT_SWITCH "    match: []\n",
+	  "config: t.yaml:8:12: metrics[0] (read_bytes): match: expected 1 to 2 sources, got 0" },
+	{ "match_arg_on_tracepoint", HIST(WAKE) LAT_SWITCH "    match: arg0\n",
+	  "config: t.yaml:8:12: metrics[0] (read_bytes): match: arg0 reads a function argument, so it needs kprobe or uprobe probes, but probe \"t:sched:sched_wakeup\" is a tracepoint; use args.FIELD to read a tracepoint's fields" },
+	{ "match_until_side_kind",
+	  HIST("k:blk_mq_start_request") "    value: latency\n    until: kr:blk_mq_end_request\n    match: {probe: arg0, until: arg0}\n",
+	  "config: t.yaml:8:33: metrics[0] (read_bytes): match.until: arg0 reads a function argument, so it needs kprobe or uprobe probes, but until \"kr:blk_mq_end_request\" is a kretprobe; arguments are gone when a function returns, probe its entry instead" },
+	{ "match_field_on_until_kprobe",
+	  HIST(WAKE) "    value: latency\n    until: k:finish_task_switch\n    match: args.pid\n",
+	  "config: t.yaml:8:12: metrics[0] (read_bytes): match: args.pid reads a tracepoint field, so it needs tracepoint probes, but until \"k:finish_task_switch\" is a kprobe; use argN (kprobe, uprobe) or retval (kretprobe, uretprobe) instead" },
+	{ "match_missing_until_key", HIST(WAKE) LAT_SWITCH "    match: {probe: args.pid}\n",
+	  "config: t.yaml:8:12: metrics[0] (read_bytes): match: missing until; give the sources of both ends, e.g. match: {probe: args.pid, until: args.next_pid}" },
+	{ "match_key_typo",
+	  HIST(WAKE) LAT_SWITCH "    match: {probe: args.pid, untl: args.next_pid}\n",
+	  "config: t.yaml:8:30: metrics[0] (read_bytes): match: unknown key \"untl\" (did you mean \"until\"?)" },
+	{ "match_count_differs",
+	  HIST("t:block:block_rq_issue") "    value: latency\n    until: t:block:block_rq_complete\n    match: {probe: [args.dev, args.sector], until: args.dev}\n",
+	  "config: t.yaml:8:52: metrics[0] (read_bytes): match.until: 1 source, but match.probe has 2; each end needs as many" },
 	{ "unit_typo", HIST("k:vfs_read") "    value: latency\n    unit: second\n",
 	  "config: t.yaml:7:11: metrics[0] (read_bytes): unit: unknown unit \"second\" (did you mean \"seconds\"?); expected seconds" },
 	{ "unit_without_latency", HIST("k:vfs_read") "    value: arg2\n    unit: seconds\n",
@@ -835,6 +865,51 @@ static void test_full_example(void **state)
 	config__free(cfg);
 }
 
+/* match: the same sources at both ends, or each end's own. */
+static void test_match(void **state)
+{
+	struct cfg *cfg = parse_ok("metrics:\n"
+				   "  - name: runq_seconds\n"
+				   "    help: h\n"
+				   "    probe: [t:sched:sched_wakeup, t:sched:sched_wakeup_new]\n"
+				   "    until: t:sched:sched_switch\n"
+				   "    match: {probe: args.pid, until: args.next_pid}\n"
+				   "    aggregate: hist\n"
+				   "    value: latency\n"
+				   "  - name: io_seconds\n"
+				   "    help: h\n"
+				   "    probe: t:block:block_rq_issue\n"
+				   "    until: t:block:block_rq_complete\n"
+				   "    match: [args.dev, args.sector]\n"
+				   "    aggregate: hist\n"
+				   "    value: latency\n"
+				   "  - name: plain_seconds\n"
+				   "    help: h\n"
+				   "    probe: k:vfs_read\n"
+				   "    aggregate: hist\n"
+				   "    value: latency\n");
+	const struct cfg_metric *m;
+
+	(void)state;
+	m = &cfg->metrics[0];
+	assert_int_equal(m->nmatch, 1);
+	assert_int_equal(m->match[0].kind, BPFPROM_SRC_FIELD);
+	assert_string_equal(m->match[0].field, "pid");
+	assert_int_equal(m->match_until[0].kind, BPFPROM_SRC_FIELD);
+	assert_string_equal(m->match_until[0].field, "next_pid");
+	assert_pos(m->match_pos, 6, 12);
+	assert_pos(m->match_until[0].pos, 6, 37);
+	m = &cfg->metrics[1];
+	assert_int_equal(m->nmatch, 2);
+	assert_string_equal(m->match[0].field, "dev");
+	assert_string_equal(m->match[1].field, "sector");
+	assert_string_equal(m->match_until[0].field, "dev");
+	assert_string_equal(m->match_until[1].field, "sector");
+	assert_pos(m->match[1].pos, 13, 23);
+	assert_int_equal(cfg->metrics[2].nmatch, 0);
+	config__free(cfg);
+}
+
 static void test_defaults(void **state)
 {
 	struct cfg *cfg = parse_ok(COUNTER);
@@ -1018,6 +1093,7 @@ int main(void)
 	static const struct CMUnitTest good[] = {
 		cmocka_unit_test(test_design_example),
 		cmocka_unit_test(test_full_example),
+		cmocka_unit_test(test_match),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_flow_and_aliases),
 		cmocka_unit_test(test_no_false_collisions),

@@ -385,6 +385,62 @@ static void test_strings_and_latency(void **state)
 	done(&b);
 }
 
+/* match: each end's sources resolved against its own probe's format. */
+static void test_match(void **state)
+{
+	struct built b;
+	const struct plan_metric *pm;
+
+	(void)state;
+	build(&b, "metrics:\n"
+		  "  - name: m_seconds\n    help: h\n"
+		  "    probe: tracepoint:sched:sched_process_exec\n"
+		  "    until: tracepoint:sched:sched_switch\n"
+		  "    match: {probe: [args.pid, tid], until: [args.next_pid, tid]}\n"
+		  "    aggregate: hist\n    value: latency\n"
+		  "  - name: t_seconds\n    help: h\n"
+		  "    probe: tracepoint:sched:sched_process_exec\n"
+		  "    until: tracepoint:sched:sched_switch\n"
+		  "    aggregate: hist\n    value: latency\n");
+	assert_int_equal(b.ret, 0);
+	pm = &b.plan->metrics[0];
+	assert_int_equal(pm->bcfg.nmatch, 2);
+	assert_int_equal(pm->bcfg.match[0].kind, BPFPROM_SRC_FIELD);
+	assert_int_equal(pm->bcfg.match[0].off[0], 12);
+	assert_int_equal(pm->bcfg.match[0].size, 4);
+	assert_int_equal(pm->bcfg.match[0].is_signed, 1);
+	assert_int_equal(pm->bcfg.match_end[0].kind, BPFPROM_SRC_FIELD);
+	assert_int_equal(pm->bcfg.match_end[0].off[0], 56);
+	assert_int_equal(pm->bcfg.match_end[0].size, 4);
+	assert_int_equal(pm->bcfg.match[1].kind, BPFPROM_SRC_TID);
+	assert_int_equal(pm->bcfg.match_end[1].kind, BPFPROM_SRC_TID);
+	assert_int_equal(pm->bcfg.latency, 1);
+	/* without match: starts keyed by the thread */
+	assert_int_equal(b.plan->metrics[1].bcfg.nmatch, 0);
+	done(&b);
+	expect_error(
+		"metrics:\n  - name: x_seconds\n    help: h\n"
+		"    probe: tracepoint:sched:sched_process_exec\n"
+		"    until: tracepoint:sched:sched_switch\n"
+		"    match: args.pid\n"
+		"    aggregate: hist\n    value: latency\n",
+		"plan: t.yaml:6:12: metrics[0] (x_seconds): match.until: tracepoint:sched:sched_switch has no field \"pid\"; its fields are: prev_comm, prev_pid, prev_state, next_comm, next_pid");
+	expect_error(
+		"metrics:\n  - name: x_seconds\n    help: h\n"
+		"    probe: tracepoint:sched:sched_switch\n"
+		"    until: tracepoint:sched:sched_process_exec\n"
+		"    match: {probe: args.next_pid, until: args.next_pid}\n"
+		"    aggregate: hist\n    value: latency\n",
+		"plan: t.yaml:6:42: metrics[0] (x_seconds): match.until: tracepoint:sched:sched_process_exec has no field \"next_pid\"; its fields are: filename, pid, old_pid");
+	expect_error(
+		"metrics:\n  - name: x_seconds\n    help: h\n"
+		"    probe: tracepoint:sched:sched_switch\n"
+		"    until: tracepoint:sched:sched_switch\n"
+		"    match: args.prev_comm\n"
+		"    aggregate: hist\n    value: latency\n",
+		"plan: t.yaml:6:12: metrics[0] (x_seconds): match: args.prev_comm of tracepoint:sched:sched_switch is \"char\" (16 bytes), not an integer; use str(args.prev_comm) for a string");
+}
+
 static void test_uprobe_latency(void **state)
 {
 	struct built b;
@@ -613,11 +669,17 @@ static void test_combine_stats(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_format_parse),	 cmocka_unit_test(test_key_layout),
-		cmocka_unit_test(test_hist_bounds),	 cmocka_unit_test(test_multi_probe),
-		cmocka_unit_test(test_error_messages),	 cmocka_unit_test(test_strings_and_latency),
-		cmocka_unit_test(test_uprobe_latency),	 cmocka_unit_test(test_lhist_wide_span),
-		cmocka_unit_test(test_combine_stats),	 cmocka_unit_test(test_kprobe_mechanism),
+		cmocka_unit_test(test_format_parse),
+		cmocka_unit_test(test_key_layout),
+		cmocka_unit_test(test_hist_bounds),
+		cmocka_unit_test(test_multi_probe),
+		cmocka_unit_test(test_error_messages),
+		cmocka_unit_test(test_strings_and_latency),
+		cmocka_unit_test(test_match),
+		cmocka_unit_test(test_uprobe_latency),
+		cmocka_unit_test(test_lhist_wide_span),
+		cmocka_unit_test(test_combine_stats),
+		cmocka_unit_test(test_kprobe_mechanism),
 		cmocka_unit_test(test_fentry_mechanism),
 	};
 

@@ -394,6 +394,37 @@ t_list_kprobes() {
 		"$($BIN --list 'kprobe:*' | wc -l)"
 }
 
+# config/examples: each one checked against this kernel (info lines: the
+# tracepoint ones are tested on the build machine, and older kernels lack some
+# fields); the kprobe ones must be valid here and load for real
+t_examples() {
+	for f in config/examples/*.yaml; do
+		out=$($BIN --config.check --config.file="$f" 2>&1)
+		rc=$?
+		if grep -q 'kprobe:' "$f"; then
+			expect "examples: $f: --config.check valid with kprobes" \
+				"0 config: $f: valid" "$rc ${out%%, *}"
+		else
+			info "examples: $f: $out"
+		fi
+	done
+	if ! start config/examples/vfs_read_kprobe.yaml; then
+		not_ok "examples: vfs_read_kprobe.yaml: bpfprom starts" "$(tail -40 $TMP/log)"
+		return
+	fi
+	# 4 reads of 512 bytes by a process of its own name
+	build/workload/examples bpfp_vfsrd read /etc/ld.so.cache 512 4
+	scrape >$TMP/m.txt
+	expect "examples: vfs_read_kprobe.yaml: every vfs_read timed (latency, return implied)" \
+		'vfs_read_latency_seconds_count{comm="bpfp_vfsrd"} 4' \
+		"$(grep_m '^vfs_read_latency_seconds_count{comm="bpfp_vfsrd"}')"
+	expect "examples: vfs_read_kprobe.yaml: bytes returned, 4 reads of 512 (kretprobe retval)" \
+		"$(printf '%s\n' 'vfs_read_bytes_sum{comm="bpfp_vfsrd"} 2048' 'vfs_read_bytes_count{comm="bpfp_vfsrd"} 4')" \
+		"$(grep_m -E '^vfs_read_bytes_(sum|count)\{comm="bpfp_vfsrd"\}')"
+	stop
+	expect "examples: vfs_read_kprobe.yaml: SIGTERM exits 0" 0 "$RC"
+}
+
 # --- the order they run in -----------------------------------------------------
 grep -q " $TRACEFS tracefs " /proc/mounts || mount -t tracefs nodev $TRACEFS
 detect
@@ -411,4 +442,5 @@ done
 run t_kprobe_errors
 run t_kprobe_fallback
 run t_list_kprobes
+run t_examples
 say done

@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "render_int.h"
+#include "term.h"
+
+int term__parse_interval(const char *s, uint64_t *ms)
+{
+	static const struct {
+		const char *unit;
+		uint64_t ms;
+	} units[] = { { "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 } };
+	uint64_t n = 0;
+	const char *p = s;
+
+	if (*p < '0' || *p > '9')
+		return -EINVAL;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (n > TERM_MAX_INTERVAL_MS)
+			return -EINVAL;
+		n = n * 10 + (uint64_t)(*p - '0');
+	}
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(p, units[i].unit) == 0) {
+			if (n == 0 || n > TERM_MAX_INTERVAL_MS / units[i].ms)
+				return -EINVAL;
+			*ms = n * units[i].ms;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+void term__format_header(struct render_buf *b, time_t t)
+{
+	struct tm tm;
+	char s[16];
+
+	localtime_r(&t, &tm);
+	strftime(s, sizeof(s), "%H:%M:%S\n", &tm);
+	render_buf__puts(b, s);
+}
+
+static void put_labels(struct render_buf *b, const struct render_metric *m, const uint8_t *key)
+{
+	render_buf__puts(b, m->name);
+	if (!m->nlabels)
+		return;
+	render_buf__puts(b, "{");
+	for (size_t i = 0; i < m->nlabels; i++) {
+		render_buf__printf(b, "%s%s=\"", i ? "," : "", m->labels[i].name);
+		render_put_label_value(b, &m->labels[i], key, RENDER_ESC_LABEL);
+		render_buf__puts(b, "\"");
+	}
+	render_buf__puts(b, "}");
+}
+
+static void put_value(struct render_buf *b, uint64_t v, bool is_signed)
+{
+	if (is_signed)
+		render_buf__printf(b, "%" PRId64, (int64_t)v);
+	else
+		render_buf__printf(b, "%" PRIu64, v);
+}
+
+/* A bound in the metric's raw unit: log2 bounds are powers of two, shown with
+ * bpftrace's binary suffixes (1K = 1024, up to 16E = 2^64, which no integer
+ * type holds), linear ones as they are. */
+static int format_bound(char *s, size_t n, const struct render_metric *m, size_t i)
+{
+	static const char suffix[] = " KMGTPE";
+	double raw = m->bounds[i] / m->scale;
+	int e;
+
+	if (m->agg == BPFPROM_AGG_HIST) {
+		if (raw < 1)
+			return snprintf(s, n, "0");
+		e = (int)lround(log2(raw));
+		if (e < 10)
+			return snprintf(s, n, "%d", 1 << e);
+		return snprintf(s, n, "%d%c", 1 << (e % 10), suffix[e / 10 < 6 ? e / 10 : 6]);
+	}
+	/* an lhist bound is an int64; the double of one near the ends may not be */
+	if (fabs(raw) < 9e18)
+		return snprintf(s, n, "%lld", llround(raw));
+	return snprintf(s, n, "%.0f", raw);
+}
+
+/* bucket i of m, as its interval: upper-inclusive like le */
+static void format_bucket(char *s, size_t n, const struct render_metric *m, size_t i)
+{
+	char lo[32], hi[32];
+
+	if (i == m->nbuckets) {
+		format_bound(lo, sizeof(lo), m, i - 1);
+		snprintf(s, n, "(%s, ...)", lo);
+		return;
+	}
+	format_bound(hi, sizeof(hi), m, i);
+	if (i > 0) {
+		format_bound(lo, sizeof(lo), m, i - 1);
+		snprintf(s, n, "(%s, %s]", lo, hi);
+	} else if (m->agg == BPFPROM_AGG_HIST && m->hist_first_slot == 0 && !m->value_signed) {
+		/* an unsigned value's le="0" holds 0 and nothing else */
+		snprintf(s, n, "[0]");
+	} else {
+		snprintf(s, n, "(..., %s]", hi);
+	}
+}
+
+static void put_hist(struct render_buf *b, const struct render_metric *m, const uint64_t *v)
+{
+	const uint64_t *bk = v + BPFPROM_V_BUCKETS;
+	size_t first = SIZE_MAX, last = 0;
+	uint64_t max = 0;
+	char range[80], bar[TERM_BAR_WIDTH + 1];
+
+	for (size_t i = 0; i <= m->nbuckets; i++) {
+		if (!bk[i])
+			continue;
+		if (first == SIZE_MAX)
+			first = i;
+		last = i;
+		if (bk[i] > max)
+			max = bk[i];
+	}
+	if (first == SIZE_MAX)
+		return;
+	for (size_t i = first; i <= last; i++) {
+		size_t w = (size_t)((double)bk[i] * TERM_BAR_WIDTH / (double)max);
+
+		format_bucket(range, sizeof(range), m, i);
+		memset(bar, '@', w);
+		memset(bar + w, ' ', TERM_BAR_WIDTH - w);
+		bar[TERM_BAR_WIDTH] = '\0';
+		render_buf__printf(b, "%-16s%8" PRIu64 " |%s|\n", range, bk[i], bar);
+	}
+}
+
+static void put_stats(struct render_buf *b, const struct render_metric *m, const uint64_t *v)
+{
+	uint64_t count = v[BPFPROM_V_COUNT];
+
+	render_buf__printf(b, "count %" PRIu64 ", avg ", count);
+	if (!count) {
+		render_buf__puts(b, "0, min 0, max 0");
+		return;
+	}
+	/* integer average as bpftrace's avg: the kernel summed integers */
+	if (m->value_signed)
+		render_buf__printf(b, "%" PRId64, (int64_t)v[BPFPROM_V_SUM] / (int64_t)count);
+	else
+		render_buf__printf(b, "%" PRIu64, v[BPFPROM_V_SUM] / count);
+	render_buf__puts(b, ", min ");
+	put_value(b, v[BPFPROM_V_MIN], m->value_signed);
+	render_buf__puts(b, ", max ");
+	put_value(b, v[BPFPROM_V_MAX], m->value_signed);
+}
+
+void term__format_metric(struct render_buf *b, const struct render_metric *m)
+{
+	bool ns = m->scale != 1;
+	size_t words = m->value_words;
+	size_t need = m->agg == BPFPROM_AGG_COUNT ? 1 :
+		      m->agg == BPFPROM_AGG_SUM	  ? 2 :
+		      m->agg == BPFPROM_AGG_STATS ? 4 :
+						    BPFPROM_V_BUCKETS + m->nbuckets + 1;
+
+	/* a histogram without bounds has no bucket to name */
+	if (!render_metric_readable(m, need) ||
+	    ((m->agg == BPFPROM_AGG_HIST || m->agg == BPFPROM_AGG_LHIST) &&
+	     (!m->nbuckets || !m->bounds)))
+		return;
+	for (size_t s = 0; s < m->nseries; s++) {
+		const uint8_t *key = m->keys + s * m->key_size;
+		const uint64_t *v = m->values + s * words;
+
+		put_labels(b, m, key);
+		switch (m->agg) {
+		case BPFPROM_AGG_COUNT:
+			render_buf__printf(b, ": %" PRIu64 "\n", v[BPFPROM_V_COUNT]);
+			break;
+		case BPFPROM_AGG_SUM:
+			render_buf__puts(b, ": ");
+			put_value(b, v[BPFPROM_V_SUM], m->value_signed);
+			render_buf__puts(b, "\n");
+			break;
+		case BPFPROM_AGG_STATS:
+			render_buf__puts(b, ns ? " (ns): " : ": ");
+			put_stats(b, m, v);
+			render_buf__puts(b, "\n");
+			break;
+		default:
+			render_buf__puts(b, ns ? " (ns):\n" : ":\n");
+			put_hist(b, m, v);
+			render_buf__puts(b, "\n");
+			break;
+		}
+	}
+}
+
+struct print_ctx {
+	struct render_buf *b;
+};
+
+static bool print_one(void *arg, const struct render_metric *m)
+{
+	struct print_ctx *pc = arg;
+
+	term__format_metric(pc->b, m);
+	return !pc->b->oom;
+}
+
+static int print_all(struct scrape *s, struct render_buf *b, FILE *out, char *err, size_t errlen)
+{
+	struct print_ctx pc = { .b = b };
+	int ret;
+
+	render_buf__reset(b);
+	term__format_header(b, time(NULL));
+	ret = scrape__each_metric(s, print_one, &pc);
+	if (!ret && b->oom)
+		ret = -ENOMEM;
+	if (ret) {
+		snprintf(err, errlen, "print: reading the metrics failed: %s", strerror(-ret));
+		return ret;
+	}
+	if (fwrite(b->data, 1, b->len, out) != b->len || fflush(out)) {
+		ret = -errno;
+		snprintf(err, errlen, "print: writing to the output failed: %s", strerror(errno));
+		return ret ? ret : -EIO;
+	}
+	return 0;
+}
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+int term__run(struct scrape *s, const struct term_opts *opts, const sigset_t *sigs, FILE *out,
+	      char *err, size_t errlen)
+{
+	struct render_buf b = { 0 };
+	uint64_t next = mono_ms() + opts->interval_ms, now;
+	struct timespec ts;
+	int sig, ret = 0;
+
+	for (;;) {
+		now = mono_ms();
+		if (now < next) {
+			ts.tv_sec = (time_t)((next - now) / 1000);
+			ts.tv_nsec = (long)((next - now) % 1000) * 1000000;
+			sig = sigtimedwait(sigs, NULL, &ts);
+			if (sig == SIGHUP) {
+				log_warn(
+					"SIGHUP: reloading is not implemented yet; restart to change the config");
+				continue;
+			}
+			if (sig > 0) {
+				/* what was counted until now, as bpftrace prints its maps at exit */
+				ret = print_all(s, &b, out, err, errlen);
+				break;
+			}
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+		}
+		ret = print_all(s, &b, out, err, errlen);
+		if (ret || opts->once)
+			break;
+		/* fixed steps: a slow print does not drift the next one */
+		next += opts->interval_ms;
+		if (next <= mono_ms())
+			next = mono_ms() + opts->interval_ms;
+	}
+	render_buf__free(&b);
+	return ret;
+}

@@ -1,0 +1,465 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# The config/examples library: every example passes --config.check on this
+# kernel (the kprobe ones fail with the exact no-kprobes message when the
+# kernel has none; tests/vm loads them for real), and the examples are loaded
+# for real and driven by workloads whose events are known: exact counts where
+# the workload's count is exact, lower bounds where the machine adds its own
+# (block I/O, TCP resets, page faults). Needs root.
+# Closes with: examples: N passed, N failed, N skipped
+BUILD=${BUILD:-build}
+BIN=$BUILD/bpfprom
+EX=$BUILD/workload/examples
+SC=$BUILD/workload/syscalls
+DIR=config/examples
+TMP=$(mktemp -d)
+PASS=0 FAIL=0 SKIP=0
+PID=
+CG=
+
+cleanup() {
+	[ -n "$PID" ] && kill -9 "$PID" 2>/dev/null
+	[ -n "$CG" ] && rmdir "$CG" 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+ok() { PASS=$((PASS + 1)); echo "ok   - $1"; }
+not_ok() { FAIL=$((FAIL + 1)); echo "FAIL - $1"; shift; for l in "$@"; do echo "       $l"; done; }
+skip() { SKIP=$((SKIP + 1)); echo "skip - $1 ($2)"; }
+
+# expect NAME EXPECTED ACTUAL
+expect() {
+	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "expected: $2" "actual:   $3"; fi
+}
+
+# expect_ge NAME MIN ACTUAL: ACTUAL is a number >= MIN
+expect_ge() {
+	if [ -n "$3" ] && [ "$3" -ge "$2" ] 2>/dev/null; then
+		ok "$1"
+	else
+		not_ok "$1" "expected: at least $2" "actual:   ${3:-(no sample)}"
+	fi
+}
+
+# start CONFIG: the exporter on a free loopback port; sets PID and ADDR
+start() {
+	: >"$TMP/log"
+	"$BIN" --config.file="$1" --web.listen-address=127.0.0.1:0 2>"$TMP/log" &
+	PID=$!
+	for _ in $(seq 100); do
+		ADDR=$(sed -n 's/.*listening on \(.*\)$/\1/p' "$TMP/log")
+		[ -n "$ADDR" ] && return 0
+		kill -0 "$PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	not_ok "$1: bpfprom starts" "$(cat "$TMP/log")"
+	kill -9 "$PID" 2>/dev/null
+	PID=
+	return 1
+}
+
+stop() {
+	kill -TERM "$PID" 2>/dev/null
+	wait "$PID"
+	RC=$?
+	PID=
+	expect "$1: exits 0 on SIGTERM" 0 "$RC"
+}
+
+scrape() { curl -sS --max-time 10 "http://$ADDR/metrics" >"$TMP/m.txt"; }
+# sample NAME{LABELS}: the value of one series of the last scrape, "" if absent
+sample() { awk -v s="$1" '$1 == s { print $2 }' "$TMP/m.txt"; }
+# line PREFIX: the series of the last scrape starting with PREFIX
+lines() { grep -F "$1" "$TMP/m.txt"; }
+
+if [ "$(id -u)" != 0 ]; then
+	skip "examples suite" "needs root"
+	# --- --print: terminal mode -----------------------------------------------------
+PRINT_CFG=tests/examples/print.yaml
+cat >"$TMP/print.want" <<'W'
+getppid_total{comm="bpfp_print"}: 42
+write_bytes{comm="bpfp_print"}:
+[0]                    1 |@@@@@@@@@@@@@@@@@@@@@@@@@@                          |
+(0, 1]                 1 |@@@@@@@@@@@@@@@@@@@@@@@@@@                          |
+(1, 2]                 1 |@@@@@@@@@@@@@@@@@@@@@@@@@@                          |
+(2, 4]                 2 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|
+(4, 8]                 2 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|
+(8, 16]                1 |@@@@@@@@@@@@@@@@@@@@@@@@@@                          |
+(16, 32]               0 |                                                    |
+(32, 64]               1 |@@@@@@@@@@@@@@@@@@@@@@@@@@                          |
+(64, 128]              0 |                                                    |
+(128, 256]             0 |                                                    |
+(256, 512]             0 |                                                    |
+(512, 1K]              1 |@@@@@@@@@@@@@@@@@@@@@@@@@@                          |
+(1K, 2K]               1 |@@@@@@@@@@@@@@@@@@@@@@@@@@                          |
+
+write_stats_bytes: count 11, avg 192, min 0, max 1025
+write_lin_bytes:
+(..., 10]              8 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|
+(10, 20]               0 |                                                    |
+(20, 30]               0 |                                                    |
+(30, 40]               1 |@@@@@@                                              |
+(40, 50]               0 |                                                    |
+(50, 60]               0 |                                                    |
+(60, 70]               0 |                                                    |
+(70, 80]               0 |                                                    |
+(80, 90]               0 |                                                    |
+(90, 100]              0 |                                                    |
+(100, ...)             2 |@@@@@@@@@@@@@                                       |
+
+W
+# print_start INTERVAL [FLAG...]: bpfprom --print in the background, stdout to
+# $TMP/print.out; returns once it has loaded (its log line)
+print_start() {
+	: >"$TMP/print.log"
+	"$BIN" --config.file=$PRINT_CFG --print "$@" >"$TMP/print.out" 2>"$TMP/print.log" &
+	PID=$!
+	for _ in $(seq 100); do
+		grep -q 'printing every' "$TMP/print.log" && return 0
+		kill -0 "$PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	not_ok "--print $*: bpfprom starts" "$(cat "$TMP/print.log")"
+	return 1
+}
+print_workload() { $SC bpfp_print getppid 42 write 0 1 2 3 4 5 8 9 1024 1025 35; }
+
+if print_start 1s --once; then
+	print_workload
+	wait "$PID"
+	RC=$?
+	PID=
+	expect "--print 1s --once: exits 0 after one print" 0 "$RC"
+	expect "--print 1s --once: the log line says so" \
+		"info: loaded 4 metrics from $PRINT_CFG; printing every 1s" "$(cat "$TMP/print.log")"
+	expect "--print: a header line with the time (HH:MM:SS)" 1 \
+		"$(head -1 "$TMP/print.out" | grep -c '^[0-2][0-9]:[0-5][0-9]:[0-6][0-9]$')"
+	tail -n +2 "$TMP/print.out" >"$TMP/print.got"
+	if cmp -s "$TMP/print.want" "$TMP/print.got"; then
+		ok "--print 1s --once: count, hist bars, stats and lhist bars, exact bytes"
+	else
+		not_ok "--print 1s --once: count, hist bars, stats and lhist bars, exact bytes" \
+			"$(diff "$TMP/print.want" "$TMP/print.got" | head -20)"
+	fi
+fi
+
+if print_start 1h; then
+	print_workload
+	kill -TERM "$PID"
+	wait "$PID"
+	RC=$?
+	PID=
+	expect "--print 1h: SIGTERM prints once more, then exits 0" "0 $(($(wc -l <"$TMP/print.want") + 1))" \
+		"$RC $(wc -l <"$TMP/print.out")"
+	tail -n +2 "$TMP/print.out" >"$TMP/print.got"
+	if cmp -s "$TMP/print.want" "$TMP/print.got"; then
+		ok "--print 1h: the print at SIGTERM has every event, exact bytes"
+	else
+		not_ok "--print 1h: the print at SIGTERM has every event, exact bytes" \
+			"$(diff "$TMP/print.want" "$TMP/print.got" | head -20)"
+	fi
+fi
+
+if print_start 300ms; then
+	sleep 1
+	kill -INT "$PID"
+	wait "$PID"
+	RC=$?
+	PID=
+	# at 300, 600, 900 ms, and the last at SIGINT: no events, so headers only
+	n=$(grep -c '^[0-2][0-9]:[0-5][0-9]:[0-6][0-9]$' "$TMP/print.out")
+	if [ "$RC" = 0 ] && [ "$n" -ge 3 ] && [ "$n" -le 5 ] && [ "$(wc -l <"$TMP/print.out")" = "$n" ]; then
+		ok "--print 300ms: a print every interval (headers only without events), SIGINT exits 0"
+	else
+		not_ok "--print 300ms: a print every interval, SIGINT exits 0" "rc $RC, $n headers" "$(cat "$TMP/print.out")"
+	fi
+fi
+
+out=$("$BIN" --config.file=$PRINT_CFG --print 5 2>&1)
+expect "--print 5: a duration needs a unit (exit 2)" \
+	"2 error: flags: --print 5: expected a duration like 500ms, 1s or 2m (1ms to 24h)" "$? $out"
+out=$("$BIN" --config.file=$PRINT_CFG --once 2>&1)
+expect "--once without --print (exit 2)" \
+	"2 error: flags: --once only applies to --print INTERVAL" "$? $out"
+
+echo "examples: $PASS passed, $FAIL failed, $SKIP skipped"
+	exit 0
+fi
+
+# --- every example against this kernel ---------------------------------------
+n=0
+for f in "$DIR"/*.yaml; do
+	n=$((n + 1))
+	out=$("$BIN" --config.check --config.file="$f" 2>&1)
+	rc=$?
+	if grep -q 'kprobe:' "$f" && [ ! -d /sys/bus/event_source/devices/kprobe ] &&
+		[ ! -e /sys/kernel/tracing/kprobe_events ]; then
+		# the first kernel probe is the one refused: its line and column
+		want=$(awk -v f="$f" '
+			/kprobe:|kretprobe:/ && !done {
+				c = index($0, "probe: ") + 7; m = $0; sub(/^.*probe: /, "", m)
+				printf "error: plan: %s:%d:%d: metrics[%d] (%s): probe: %s: this kernel has no kprobes (CONFIG_KPROBES is not set) and fentry is not available", f, NR, c, i - 1, name, m
+				done = 1
+			}
+			/^  - name: / { name = $3; i++ }' "$f")
+		expect "$f: --config.check refuses it here: no kprobes (exit 1)" "1 $want" "$rc $out"
+	else
+		metrics=$(grep -c '^  - name: ' "$f")
+		expect "$f: --config.check: valid against this kernel" \
+			"0 config: $f: valid, $metrics metric$([ "$metrics" = 1 ] || echo s) resolved against this kernel" \
+			"$rc $out"
+	fi
+	# the library's promise: each file says what it answers
+	expect "$f: starts with a comment saying what it answers" "#" "$(head -c1 "$f")"
+done
+expect_ge "config/examples holds at least 11 examples" 11 "$n"
+
+# --- real loads ------------------------------------------------------------------
+if start $DIR/syscalls.yaml; then
+	$SC bpfp_sys getppid 1000
+	scrape
+	expect "syscalls.yaml: exact getppid count by comm and decoded syscall" 1000 \
+		"$(sample 'syscalls_total{comm="bpfp_sys",syscall="getppid"}')"
+	expect "syscalls.yaml: every getppid timed entry to exit" 1000 \
+		"$(sample 'syscall_latency_seconds_count{comm="bpfp_sys",syscall="getppid"}')"
+	stop syscalls.yaml
+fi
+
+if start $DIR/processes.yaml; then
+	cp /bin/true "$TMP/bpfp_exec_t"
+	for _ in $(seq 25); do "$TMP/bpfp_exec_t"; done
+	scrape
+	expect "processes.yaml: 25 execs of one program, exact" 25 \
+		"$(sample 'process_execs_total{comm="bpfp_exec_t"}')"
+	expect "processes.yaml: its 25 exits, exact" 25 \
+		"$(sample 'task_exits_total{comm="bpfp_exec_t"}')"
+	stop processes.yaml
+fi
+
+if start $DIR/signals.yaml; then
+	$EX bpfp_sig signals 7
+	scrape
+	expect "signals.yaml: 7 SIGUSR1 sent to itself, generated and delivered" \
+		"$(printf '%s\n' 'signals_generated_total{signal="SIGUSR1",target="bpfp_sig",result="delivered"} 7' \
+			'signals_delivered_total{signal="SIGUSR1",comm="bpfp_sig"} 7')" \
+		"$(lines bpfp_sig)"
+	stop signals.yaml
+fi
+
+if start $DIR/page_faults.yaml; then
+	$EX bpfp_pf touch 1000
+	scrape
+	expect_ge "page_faults.yaml: 1000 pages written, at least 1000 write faults" 1000 \
+		"$(sample 'page_faults_total{comm="bpfp_pf",access="write"}')"
+	stop page_faults.yaml
+fi
+
+if start $DIR/malloc_uprobe.yaml; then
+	$EX bpfp_mal malloc 3000000 5 malloc 100 3
+	scrape
+	# 3000000 is in (2^21, 2^22]: only the 5 calls, nothing libc does itself
+	b21=$(sample 'malloc_size_bytes_bucket{comm="bpfp_mal",le="2.097152e+06"}')
+	b22=$(sample 'malloc_size_bytes_bucket{comm="bpfp_mal",le="4.194304e+06"}')
+	expect "malloc_uprobe.yaml: 5 mallocs of 3000000 bytes in le=2^22, exact" 5 $((b22 - b21))
+	b6=$(sample 'malloc_size_bytes_bucket{comm="bpfp_mal",le="64"}')
+	b7=$(sample 'malloc_size_bytes_bucket{comm="bpfp_mal",le="128"}')
+	expect_ge "malloc_uprobe.yaml: 3 mallocs of 100 bytes in le=128" 3 $((b7 - b6))
+	stop malloc_uprobe.yaml
+fi
+
+if start $DIR/bash_readline.yaml; then
+	# an interactive bash of its own user (nobody): 3 lines, then end of input
+	printf 'true\ntrue\ntrue\n' | setpriv --reuid=65534 --regid=65534 --clear-groups \
+		env -i HOME=/ TERM=dumb /bin/bash --norc -i >/dev/null 2>&1
+	scrape
+	expect "bash_readline.yaml: 3 lines and the end of input returned by readline, exact" 4 \
+		"$(sample 'bash_lines_total{uid="65534"}')"
+	expect "bash_readline.yaml: 4 prompt waits timed" 4 \
+		"$(sample 'bash_prompt_wait_seconds_count{uid="65534"}')"
+	stop bash_readline.yaml
+fi
+
+if start $DIR/runqueue.yaml; then
+	$EX bpfp_rq sleep 50
+	scrape
+	# each 1 ms sleep ends with one wakeup, timed until sched_switch runs the
+	# task. The wakeup runs in the timer interrupt: when that interrupts another
+	# BPF program (other users' on a shared machine) the kernel skips ours and
+	# counts a recursion miss, and a start without its end is replaced later
+	# (stale_start); only then may fewer than 50 be timed, never more.
+	n=$(sample 'runqueue_latency_seconds_count{comm="bpfp_rq"}')
+	lost=$(($(sample 'bpfprom_dropped_events_total{metric="runqueue_latency_seconds",reason="recursion"}') +
+		$(sample 'bpfprom_dropped_events_total{metric="runqueue_latency_seconds",reason="stale_start"}')))
+	if [ "$lost" = 0 ]; then
+		expect "runqueue.yaml: 50 sleeps, 50 wakeups timed to their switch-in (matched on args.pid/args.next_pid)" 50 "$n"
+	elif [ -n "$n" ] && [ "$n" -le 50 ] && [ $((n + lost)) -ge 50 ]; then
+		ok "runqueue.yaml: 50 sleeps, $n wakeups timed to their switch-in, $lost events dropped machine-wide (recursion, stale_start)"
+	else
+		not_ok "runqueue.yaml: 50 sleeps timed to their switch-in" "expected: 50 - $lost .. 50" "actual:   ${n:-(no sample)}"
+	fi
+	stop runqueue.yaml
+fi
+
+if start $DIR/block_io.yaml; then
+	# O_DIRECT writes of 4 KiB: one request each, on the file system's device
+	dd if=/dev/zero of="$TMP/blk" bs=4k count=200 oflag=direct status=none
+	sync
+	scrape
+	sz=$(awk '/^block_io_size_bytes_bucket\{.*rwbs="WS?",le="4096"\}/ { s += $2 } END { print s + 0 }' "$TMP/m.txt")
+	expect_ge "block_io.yaml: 200 direct 4 KiB writes, at least 200 write requests of 4 KiB or less" 200 "$sz"
+	lat=$(awk '/^block_io_latency_seconds_count\{.*rwbs="WS?"\}/ { s += $2 } END { print s + 0 }' "$TMP/m.txt")
+	rec=$(sample 'bpfprom_dropped_events_total{metric="block_io_latency_seconds",reason="recursion"}')
+	# a completion skipped because another BPF program ran on its CPU is counted as dropped
+	expect_ge "block_io.yaml: every write's completion matched on dev and sector (timed + dropped)" 200 $((lat + rec))
+	stop block_io.yaml
+fi
+
+if start $DIR/tcp.yaml; then
+	for _ in 1 2 3 4 5; do
+		bash -c 'exec 3<>/dev/tcp/127.0.0.1/1' 2>/dev/null
+	done
+	scrape
+	expect_ge "tcp.yaml: 5 connections refused, at least 5 resets sent without a socket" 5 \
+		"$(sample 'tcp_resets_sent_total{state="NO_SOCKET"}')"
+	expect_ge "tcp.yaml: and at least 5 received" 5 "$(sample 'tcp_resets_received_total')"
+	stop tcp.yaml
+fi
+
+# a memory cgroup of 32 MiB and a process that writes 128 MiB: one OOM kill
+oom_cgroup() {
+	if [ -e /sys/fs/cgroup/memory/tasks ]; then
+		CG=/sys/fs/cgroup/memory/bpfp_oom_$$
+		mkdir "$CG" && echo 33554432 >"$CG/memory.limit_in_bytes" && PROCS=$CG/tasks
+	elif grep -qw memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null; then
+		CG=/sys/fs/cgroup/bpfp_oom_$$
+		mkdir "$CG" && echo 33554432 >"$CG/memory.max" && PROCS=$CG/cgroup.procs &&
+			{ echo 0 >"$CG/memory.swap.max"; } 2>/dev/null
+		[ -e "$CG/memory.max" ]
+	else
+		return 1
+	fi
+}
+if ! oom_cgroup; then
+	skip "oom.yaml: one OOM kill in a memory cgroup" "no memory cgroup controller"
+elif start $DIR/oom.yaml; then
+	sh -c "echo \$\$ >$PROCS && exec $EX bpfp_oom touch 32768" 2>/dev/null
+	expect "oom.yaml: the workload was killed (SIGKILL)" 137 $?
+	scrape
+	expect "oom.yaml: one OOM kill, victim named" 1 \
+		"$(sample 'oom_kills_total{victim="bpfp_oom",uid="0"}')"
+	expect "oom.yaml: the victim's anonymous RSS observed once" 1 \
+		"$(sample 'oom_victim_anon_rss_kibibytes_count')"
+	stop oom.yaml
+fi
+[ -n "$CG" ] && rmdir "$CG" && CG=
+
+# --- --print: terminal mode -----------------------------------------------------
+PRINT_CFG=tests/examples/print.yaml
+cat >"$TMP/print.want" <<'W'
+getppid_total{comm="bpfp_print"}: 42
+write_bytes{comm="bpfp_print"}:
+[0]                    1 |@@@@@@@@@@@@@@@@@@@@@@@@@@                          |
+(0, 1]                 1 |@@@@@@@@@@@@@@@@@@@@@@@@@@                          |
+(1, 2]                 1 |@@@@@@@@@@@@@@@@@@@@@@@@@@                          |
+(2, 4]                 2 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|
+(4, 8]                 2 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|
+(8, 16]                1 |@@@@@@@@@@@@@@@@@@@@@@@@@@                          |
+(16, 32]               0 |                                                    |
+(32, 64]               1 |@@@@@@@@@@@@@@@@@@@@@@@@@@                          |
+(64, 128]              0 |                                                    |
+(128, 256]             0 |                                                    |
+(256, 512]             0 |                                                    |
+(512, 1K]              1 |@@@@@@@@@@@@@@@@@@@@@@@@@@                          |
+(1K, 2K]               1 |@@@@@@@@@@@@@@@@@@@@@@@@@@                          |
+
+write_stats_bytes: count 11, avg 192, min 0, max 1025
+write_lin_bytes:
+(..., 10]              8 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|
+(10, 20]               0 |                                                    |
+(20, 30]               0 |                                                    |
+(30, 40]               1 |@@@@@@                                              |
+(40, 50]               0 |                                                    |
+(50, 60]               0 |                                                    |
+(60, 70]               0 |                                                    |
+(70, 80]               0 |                                                    |
+(80, 90]               0 |                                                    |
+(90, 100]              0 |                                                    |
+(100, ...)             2 |@@@@@@@@@@@@@                                       |
+
+W
+# print_start INTERVAL [FLAG...]: bpfprom --print in the background, stdout to
+# $TMP/print.out; returns once it has loaded (its log line)
+print_start() {
+	: >"$TMP/print.log"
+	"$BIN" --config.file=$PRINT_CFG --print "$@" >"$TMP/print.out" 2>"$TMP/print.log" &
+	PID=$!
+	for _ in $(seq 100); do
+		grep -q 'printing every' "$TMP/print.log" && return 0
+		kill -0 "$PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	not_ok "--print $*: bpfprom starts" "$(cat "$TMP/print.log")"
+	return 1
+}
+print_workload() { $SC bpfp_print getppid 42 write 0 1 2 3 4 5 8 9 1024 1025 35; }
+
+if print_start 1s --once; then
+	print_workload
+	wait "$PID"
+	RC=$?
+	PID=
+	expect "--print 1s --once: exits 0 after one print" 0 "$RC"
+	expect "--print 1s --once: the log line says so" \
+		"info: loaded 4 metrics from $PRINT_CFG; printing every 1s" "$(cat "$TMP/print.log")"
+	expect "--print: a header line with the time (HH:MM:SS)" 1 \
+		"$(head -1 "$TMP/print.out" | grep -c '^[0-2][0-9]:[0-5][0-9]:[0-6][0-9]$')"
+	tail -n +2 "$TMP/print.out" >"$TMP/print.got"
+	if cmp -s "$TMP/print.want" "$TMP/print.got"; then
+		ok "--print 1s --once: count, hist bars, stats and lhist bars, exact bytes"
+	else
+		not_ok "--print 1s --once: count, hist bars, stats and lhist bars, exact bytes" \
+			"$(diff "$TMP/print.want" "$TMP/print.got" | head -20)"
+	fi
+fi
+
+if print_start 1h; then
+	print_workload
+	kill -TERM "$PID"
+	wait "$PID"
+	RC=$?
+	PID=
+	expect "--print 1h: SIGTERM prints once more, then exits 0" "0 $(($(wc -l <"$TMP/print.want") + 1))" \
+		"$RC $(wc -l <"$TMP/print.out")"
+	tail -n +2 "$TMP/print.out" >"$TMP/print.got"
+	if cmp -s "$TMP/print.want" "$TMP/print.got"; then
+		ok "--print 1h: the print at SIGTERM has every event, exact bytes"
+	else
+		not_ok "--print 1h: the print at SIGTERM has every event, exact bytes" \
+			"$(diff "$TMP/print.want" "$TMP/print.got" | head -20)"
+	fi
+fi
+
+if print_start 300ms; then
+	sleep 1
+	kill -INT "$PID"
+	wait "$PID"
+	RC=$?
+	PID=
+	# at 300, 600, 900 ms, and the last at SIGINT: no events, so headers only
+	n=$(grep -c '^[0-2][0-9]:[0-5][0-9]:[0-6][0-9]$' "$TMP/print.out")
+	if [ "$RC" = 0 ] && [ "$n" -ge 3 ] && [ "$n" -le 5 ] && [ "$(wc -l <"$TMP/print.out")" = "$n" ]; then
+		ok "--print 300ms: a print every interval (headers only without events), SIGINT exits 0"
+	else
+		not_ok "--print 300ms: a print every interval, SIGINT exits 0" "rc $RC, $n headers" "$(cat "$TMP/print.out")"
+	fi
+fi
+
+out=$("$BIN" --config.file=$PRINT_CFG --print 5 2>&1)
+expect "--print 5: a duration needs a unit (exit 2)" \
+	"2 error: flags: --print 5: expected a duration like 500ms, 1s or 2m (1ms to 24h)" "$? $out"
+out=$("$BIN" --config.file=$PRINT_CFG --once 2>&1)
+expect "--once without --print (exit 2)" \
+	"2 error: flags: --once only applies to --print INTERVAL" "$? $out"
+
+echo "examples: $PASS passed, $FAIL failed, $SKIP skipped"
