@@ -117,11 +117,17 @@ $(BUILD)/unit/%: tests/unit/%.c $(LIB_OBJS)
 
 # the tests' bcrypt hashes are made at test time with libcrypt
 $(BUILD)/workload/bcrypt_hash: WORKLOAD_LIBS := -lcrypt
+# the load suite's protobuf decoder: the generated sources compiled in, so
+# that it links in sanitizer builds too (PROTO_OBJS carry SAN_FLAGS)
+PROTO_SRCS := $(filter %.c,$(PROTO_GEN))
+$(BUILD)/workload/pbdump: $(PROTO_GEN)
+$(BUILD)/workload/pbdump: WORKLOAD_CFLAGS := -I$(BUILD)/proto $(shell pkg-config --cflags libprotobuf-c 2>/dev/null)
+$(BUILD)/workload/pbdump: WORKLOAD_LIBS := $(PROTO_SRCS) -lprotobuf-c
 
 $(BUILD)/workload/%: tests/workload/%.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) -O1 -g -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE $< -lpthread $(WORKLOAD_LIBS) -o $@
+	$(Q)$(CC) -O1 -g -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE $(WORKLOAD_CFLAGS) $< -lpthread $(WORKLOAD_LIBS) -o $@
 
 deps:
 	$(Q)sh tools/deps.sh
