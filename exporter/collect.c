@@ -39,6 +39,13 @@ struct collect {
 	int in_init_pidns; /* 0 unknown, 1 yes, -1 no */
 	/* for the sort comparator */
 	const struct render_metric *cmp_rm;
+	/* merging series whose labels print the same: each series' printed
+	 * labels (mtext from moff[i]), a hash table of series indexes + 1 */
+	struct render_buf mtext;
+	size_t *moff, *mslot, *mfirst; /* mfirst: a kept series' input index */
+	size_t moff_cap, mslot_cap, mfirst_cap;
+	uint64_t *mpair; /* two series' values, to combine */
+	size_t mpair_cap;
 };
 
 struct collect *collect__new(void)
@@ -78,6 +85,11 @@ void collect__free(struct collect *c)
 	free(c->order);
 	free(c->percpu);
 	free(c->start_keys);
+	render_buf__free(&c->mtext);
+	free(c->moff);
+	free(c->mslot);
+	free(c->mfirst);
+	free(c->mpair);
 	free(c);
 }
 
@@ -294,6 +306,112 @@ static int cmp_order(const void *a, const void *b, void *arg)
 	return memcmp(ka, kb, c->key_size);
 }
 
+/*
+ * Whether two series can print the same labels: a decoder may give two
+ * numbers one name, and a string with a byte past ASCII may be invalid UTF-8.
+ * Integers print as themselves, ASCII strings as themselves (keys are
+ * NUL-padded), so otherwise distinct keys print distinct labels.
+ */
+static bool may_collide(const struct render_metric *rm, const uint8_t *keys, size_t n)
+{
+	for (size_t i = 0; i < rm->nlabels; i++) {
+		if (rm->labels[i].decode)
+			return true;
+	}
+	for (size_t i = 0; i < rm->nlabels; i++) {
+		const struct render_label *l = &rm->labels[i];
+
+		if (!l->is_str)
+			continue;
+		for (size_t s = 0; s < n; s++) {
+			const uint8_t *p = keys + s * rm->key_size + l->key_off;
+
+			for (size_t b = 0; b < l->key_size && p[b]; b++) {
+				if (p[b] >= 0x80)
+					return true;
+			}
+		}
+	}
+	return false;
+}
+
+/* FNV-1a */
+static size_t hash_bytes(const char *s, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (uint8_t)s[i]) * 0x100000001b3ull;
+	return (size_t)h;
+}
+
+int collect__merge_same_labels(struct collect *c, const struct render_metric *rm, uint8_t *keys,
+			       uint64_t *values, size_t *n)
+{
+	size_t ks = rm->key_size, words = rm->value_words, slots = 16, kept = 0;
+	const char *text;
+	int err;
+
+	if (*n < 2 || !may_collide(rm, keys, *n))
+		return 0;
+	while (slots < 2 * *n)
+		slots *= 2;
+	err = grow((void **)&c->moff, &c->moff_cap, (*n + 1) * sizeof(size_t));
+	if (!err)
+		err = grow((void **)&c->mfirst, &c->mfirst_cap, *n * sizeof(size_t));
+	if (!err)
+		err = grow((void **)&c->mslot, &c->mslot_cap, slots * sizeof(size_t));
+	if (!err)
+		err = grow((void **)&c->mpair, &c->mpair_cap, 2 * words * sizeof(uint64_t));
+	if (err)
+		return err;
+	/* every series' labels, a NUL after each: printed values hold no NUL */
+	render_buf__reset(&c->mtext);
+	for (size_t i = 0; i < *n; i++) {
+		c->moff[i] = c->mtext.len;
+		for (size_t l = 0; l < rm->nlabels; l++) {
+			render__label_value(&c->mtext, &rm->labels[l], keys + i * ks);
+			render_buf__put(&c->mtext, "", 1);
+		}
+	}
+	c->moff[*n] = c->mtext.len;
+	if (c->mtext.oom)
+		return -ENOMEM;
+	text = c->mtext.data;
+	memset(c->mslot, 0, slots * sizeof(size_t));
+	for (size_t i = 0; i < *n; i++) {
+		size_t len = c->moff[i + 1] - c->moff[i];
+		size_t h = hash_bytes(text + c->moff[i], len) & (slots - 1);
+		uint64_t *dst;
+		size_t f;
+
+		/* a slot holds a kept series' output index + 1 */
+		for (; c->mslot[h]; h = (h + 1) & (slots - 1)) {
+			f = c->mfirst[c->mslot[h] - 1];
+			if (c->moff[f + 1] - c->moff[f] == len &&
+			    !memcmp(text + c->moff[f], text + c->moff[i], len))
+				break;
+		}
+		if (c->mslot[h]) {
+			dst = values + (c->mslot[h] - 1) * words;
+			memcpy(c->mpair, dst, words * sizeof(uint64_t));
+			memcpy(c->mpair + words, values + i * words, words * sizeof(uint64_t));
+			collect__combine(rm->agg, rm->value_signed, c->mpair, 2, words, dst);
+			continue;
+		}
+		c->mslot[h] = kept + 1;
+		c->mfirst[kept] = i;
+		if (kept != i) {
+			memmove(keys + kept * ks, keys + i * ks, ks);
+			memmove(values + kept * words, values + i * words,
+				words * sizeof(uint64_t));
+		}
+		kept++;
+	}
+	*n = kept;
+	return 0;
+}
+
 int collect__metric(struct collect *c, const struct loader_maps *maps, struct render_metric *rm,
 		    uint64_t *drops)
 {
@@ -328,6 +446,11 @@ int collect__metric(struct collect *c, const struct loader_maps *maps, struct re
 			memcpy(c->svals + i * c->words, c->vals + c->order[i] * c->words,
 			       c->words * 8);
 		}
+		rm->key_size = c->key_size;
+		rm->value_words = c->words;
+		err = collect__merge_same_labels(c, rm, c->skeys, c->svals, &n);
+		if (err)
+			return err;
 	}
 	rm->nseries = n;
 	rm->keys = c->skeys;

@@ -33,6 +33,18 @@ int collect__metric(struct collect *c, const struct loader_maps *maps, struct re
 void collect__combine(enum bpfprom_agg agg, bool is_signed, const uint64_t *percpu, size_t ncpus,
 		      size_t words, uint64_t *out);
 
+/*
+ * Merge the series whose labels print the same although their keys differ
+ * (invalid UTF-8 that becomes the same U+FFFD; decoders that give two numbers
+ * one name: errno's sign, ksym's addresses inside one function), which an
+ * exposition must not repeat. Each group is combined into its first series as
+ * CPUs are combined, and keys and values (*n series of rm's key_size and
+ * value_words) are compacted in place, order kept; *n becomes the count
+ * left. Called by collect__metric; exposed for unit tests.
+ */
+int collect__merge_same_labels(struct collect *c, const struct render_metric *rm, uint8_t *keys,
+			       uint64_t *values, size_t *n);
+
 /* What the kernel knows of a metric's programs, summed over them. */
 struct collect_prog_stats {
 	/* events skipped because another BPF program was running on the CPU

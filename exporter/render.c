@@ -562,6 +562,11 @@ void render_put_label_value(struct render_buf *b, const struct render_label *l, 
 		put_u64(b, v);
 }
 
+void render__label_value(struct render_buf *b, const struct render_label *l, const uint8_t *key)
+{
+	render_put_label_value(b, l, key, RENDER_ESC_NONE);
+}
+
 /* name+suffix{labels...,le="le"} and the space before the value */
 static void put_series(struct render_buf *b, const struct render_metric *m, const char *suffix,
 		       const uint8_t *key, const char *le, size_t le_len)

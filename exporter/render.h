@@ -147,6 +147,9 @@ void render__text_sample_u64(struct render_buf *b, const char *name, size_t nlab
 /* Escaping as the text format defines it; invalid UTF-8 becomes U+FFFD. */
 void render__escape_label_value(struct render_buf *b, const char *s, size_t n);
 void render__escape_help(struct render_buf *b, const char *s);
+/* One label of a series as every format prints it before escaping: decoded,
+ * a number, or the key's string made valid UTF-8. */
+void render__label_value(struct render_buf *b, const struct render_label *l, const uint8_t *key);
 
 /* A double as Go's strconv.FormatFloat(v, 'g', -1, 64) prints it (shortest
  * round-trip; "+Inf", "-Inf", "NaN"). Returns the length written to out

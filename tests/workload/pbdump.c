@@ -50,8 +50,8 @@ static void put_value(const char *s)
 }
 
 /* NAME{labels[,le="BOUND"]} */
-static void put_series(const char *name, const char *suffix, const Io__Prometheus__Client__Metric *m,
-		       const double *le)
+static void put_series(const char *name, const char *suffix,
+		       const Io__Prometheus__Client__Metric *m, const double *le)
 {
 	size_t i;
 
@@ -92,7 +92,8 @@ static void dump(const Io__Prometheus__Client__MetricFamily *f)
 						m->untyped->value);
 		} else if (m->histogram) {
 			for (k = 0; k < m->histogram->n_bucket; k++) {
-				put_series(f->name, "_bucket", m, &m->histogram->bucket[k]->upper_bound);
+				put_series(f->name, "_bucket", m,
+					   &m->histogram->bucket[k]->upper_bound);
 				put_number((double)m->histogram->bucket[k]->cumulative_count);
 			}
 			put_series(f->name, "_sum", m, NULL);
@@ -132,7 +133,8 @@ int main(void)
 				break;
 		}
 		if (len > n - off) {
-			fprintf(stderr, "pbdump: message of %llu bytes at byte %zu runs past the end\n",
+			fprintf(stderr,
+				"pbdump: message of %llu bytes at byte %zu runs past the end\n",
 				(unsigned long long)len, off);
 			return 1;
 		}

@@ -70,7 +70,8 @@ int main(int argc, char **argv)
 		if (fds[i] < 0)
 			continue;
 		/* nothing to read and no EOF: the server still holds it */
-		if (recv(fds[i], &c, 1, MSG_DONTWAIT) < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		if (recv(fds[i], &c, 1, MSG_DONTWAIT) < 0 &&
+		    (errno == EAGAIN || errno == EWOULDBLOCK))
 			open++;
 		else
 			closed++;
