@@ -419,6 +419,7 @@ int collect__metric(struct collect *c, const struct loader_maps *maps, struct re
 	int err;
 
 	rm->nseries = 0;
+	rm->map_series = 0;
 	set_shape(c, maps->key_size, maps->value_size / 8);
 	if (c->use_batch && !c->batch_unsupported) {
 		err = read_batch(c, maps, rm->agg, rm->value_signed, &n);
@@ -448,6 +449,7 @@ int collect__metric(struct collect *c, const struct loader_maps *maps, struct re
 		}
 		rm->key_size = c->key_size;
 		rm->value_words = c->words;
+		rm->map_series = n;
 		err = collect__merge_same_labels(c, rm, c->skeys, c->svals, &n);
 		if (err)
 			return err;

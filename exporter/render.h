@@ -66,6 +66,9 @@ struct render_metric {
 	 * stats: [0] count, [1] sum, [2] min, [3] max (min/max meaningless when
 	 * count is 0). */
 	size_t nseries;
+	/* entries in the map: nseries before collect merged the series whose
+	 * labels print the same (see collect__merge_same_labels) */
+	size_t map_series;
 	size_t key_size;
 	const uint8_t *keys;
 	size_t value_words;

@@ -257,7 +257,7 @@ static void render_self(struct scrape *s, struct render_enc *e, uint64_t started
 			   RENDER_GAUGE);
 	for (size_t i = 0; i < s->plan->nmetrics; i++) {
 		values[0] = s->plan->metrics[i].cm->name;
-		render_enc__sample_u64(e, 1, names, values, s->rms[i].nseries);
+		render_enc__sample_u64(e, 1, names, values, s->rms[i].map_series);
 	}
 	render_enc__family(e, "bpfprom_map_capacity",
 			   "Series a metric's map can hold (max_series).", RENDER_GAUGE);
@@ -396,8 +396,9 @@ int scrape__landing(void *arg, struct render_buf *out)
 						   "<td rowspan=\"%zu\" class=\"n\">%zu</td>"
 						   "<td rowspan=\"%zu\" class=\"n\">%u</td>"
 						   "<td rowspan=\"%zu\" class=\"n\">%llu</td>",
-						   shown, s->rms[i].nseries, shown, pm->max_series,
-						   shown, (unsigned long long)dropped);
+						   shown, s->rms[i].map_series, shown,
+						   pm->max_series, shown,
+						   (unsigned long long)dropped);
 			render_buf__puts(out, "</tr>\n");
 			row++;
 		}

@@ -306,6 +306,9 @@ if start "$TMP/hostile.yaml"; then
 	expect "hostile: stats min and max of the merged names (3 and 11)" \
 		"$(printf "hostile_index_stats_min{comm=\"$F\"} 3\nhostile_index_stats_max{comm=\"$F\"} 11")" \
 		"$(grep -a -e "^hostile_index_stats_min{comm=\"$(printf "$F")\"}" -e "^hostile_index_stats_max{comm=\"$(printf "$F")\"}" "$TMP/h.txt")"
+	expect "hostile: bpfprom_metric_series counts the map's 12 entries, not the 11 printed" \
+		'bpfprom_metric_series{metric="hostile_calls_total"} 12' \
+		"$(grep '^bpfprom_metric_series{metric="hostile_calls_total"}' "$TMP/h.txt")"
 	stop
 else
 	not_ok "exporter starts on the hostile config" "$(cat "$TMP/log")"
