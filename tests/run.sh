@@ -2,11 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 # Runs bpfprom's test suites and closes with one line:
 #   total: N passed, N failed, N skipped
-# Usage: tests/run.sh [unit] [format] [integration] [e2e] [vm] [asan]   (default: all)
+# Usage: tests/run.sh [unit] [format] [integration] [e2e] [vm] [load] [valgrind] [asan]
+#        (default: all)
 # BUILD selects the build tree (build, or build/asan for sanitizers).
 BUILD=${BUILD:-build}
 export BUILD
-suites=${*:-"unit format integration e2e vm asan"}
+suites=${*:-"unit format integration e2e vm load valgrind asan"}
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
 
@@ -65,6 +66,10 @@ run_integration() { run_script integration tests/integration/run.sh; }
 run_e2e() { run_script e2e tests/e2e/prometheus.sh; }
 # the guest tests inside Debian's 6.1 and 6.12 kernels under qemu
 run_vm() { run_script vm tests/vm/run.sh; }
+# 100 scrapers, slow clients, connection limits, hostile names (LOAD_SECS)
+run_load() { run_script load tests/load/run.sh; }
+# a start, scrapes, SIGHUP and SIGTERM under valgrind's memcheck
+run_valgrind() { run_script valgrind tests/load/valgrind.sh; }
 
 # the same unit and integration suites on an ASan+UBSan build
 run_asan() {
@@ -90,6 +95,8 @@ for s in $suites; do
 	integration) run_integration ;;
 	e2e) run_e2e ;;
 	vm) run_vm ;;
+	load) run_load ;;
+	valgrind) run_valgrind ;;
 	asan) run_asan ;;
 	*) echo "run.sh: unknown suite $s" >&2; exit 2 ;;
 	esac
