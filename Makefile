@@ -3,9 +3,10 @@
 # make           build build/bpfprom (BPF object, skeleton, exporter)
 # make deps      install the Debian packages that are missing (root)
 # make run       deps + build + run on config/default.yaml
-# make test      deps + build + every test (unit, format, integration, vm, asan)
+# make test      deps + build + every test (unit, format, integration, e2e, vm, load, valgrind, asan)
 # make test-vm   the guest tests in Debian's 6.1 and 6.12 kernels under qemu (root)
 # make asan      ASan+UBSan build under build/asan, and its unit and integration tests
+# make load      the load suite with 60 s of wrk (make test runs it for 10 s), and valgrind
 # make format    reformat the sources with .clang-format
 # V=1            show the commands
 
@@ -42,7 +43,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all deps run test unit integration test-vm asan format format-check clean
+.PHONY: all deps run test unit integration test-vm load asan format format-check clean
 
 EXPORTER_SRCS := $(sort $(wildcard exporter/*.c))
 PROTO_OBJS := $(BUILD)/obj/proto/metrics.pb-c.o $(BUILD)/obj/proto/timestamp.pb-c.o
@@ -117,11 +118,17 @@ $(BUILD)/unit/%: tests/unit/%.c $(LIB_OBJS)
 
 # the tests' bcrypt hashes are made at test time with libcrypt
 $(BUILD)/workload/bcrypt_hash: WORKLOAD_LIBS := -lcrypt
+# the load suite's protobuf decoder: the generated sources compiled in, so
+# that it links in sanitizer builds too (PROTO_OBJS carry SAN_FLAGS)
+PROTO_SRCS := $(filter %.c,$(PROTO_GEN))
+$(BUILD)/workload/pbdump: $(PROTO_GEN)
+$(BUILD)/workload/pbdump: WORKLOAD_CFLAGS := -I$(BUILD)/proto $(shell pkg-config --cflags libprotobuf-c 2>/dev/null)
+$(BUILD)/workload/pbdump: WORKLOAD_LIBS := $(PROTO_SRCS) -lprotobuf-c
 
 $(BUILD)/workload/%: tests/workload/%.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) -O1 -g -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE $< -lpthread $(WORKLOAD_LIBS) -o $@
+	$(Q)$(CC) -O1 -g -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE $(WORKLOAD_CFLAGS) $< -lpthread $(WORKLOAD_LIBS) -o $@
 
 deps:
 	$(Q)sh tools/deps.sh
@@ -142,6 +149,10 @@ integration: all
 
 test-vm: all
 	$(Q)sh tests/run.sh vm
+
+# the long load run: 100 scrapers for 60 s (LOAD_SECS=N to change it)
+load: all
+	$(Q)LOAD_SECS=$${LOAD_SECS:-60} sh tests/run.sh load valgrind
 
 asan:
 	$(Q)$(MAKE) --no-print-directory BUILD=build/asan SAN=1 all

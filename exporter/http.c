@@ -734,7 +734,15 @@ int http__start(const struct http_opts *opts, const struct http_handlers *h,
 		struct http_server **out, char *err, size_t errlen)
 {
 	struct MHD_OptionItem o[16];
-	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG |
+	/*
+	 * poll(2), not MHD_USE_AUTO's epoll: libmicrohttpd 0.9.75 (Debian 12)
+	 * under epoll misses the hang-up of a client that closes after its
+	 * request line but before the end of its headers, and keeps that
+	 * connection (CLOSE_WAIT) and its --web.max-connections-per-ip slot
+	 * until the connection timeout. poll sees the hang-up at once; it
+	 * scans at most --web.max-connections descriptors per wake-up.
+	 */
+	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ERROR_LOG |
 			     MHD_ALLOW_SUSPEND_RESUME;
 	struct http_server *s;
 	int fd, ret;

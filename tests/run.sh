@@ -2,11 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # Runs bpfprom's test suites and closes with one line:
 #   total: N passed, N failed, N skipped
-# Usage: tests/run.sh [unit] [format] [integration] [lifecycle] [examples] [e2e] [vm] [asan]   (default: all)
+# Usage: tests/run.sh [unit] [format] [integration] [lifecycle] [examples] [e2e] [vm] [load] [valgrind] [asan]   (default: all)
 # BUILD selects the build tree (build, or build/asan for sanitizers).
 BUILD=${BUILD:-build}
 export BUILD
-suites=${*:-"unit format integration lifecycle examples e2e vm asan"}
+suites=${*:-"unit format integration lifecycle examples e2e vm load valgrind asan"}
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
 
@@ -68,6 +68,10 @@ run_examples() { run_script examples tests/examples/run.sh; }
 run_e2e() { run_script e2e tests/e2e/prometheus.sh; }
 # the guest tests inside Debian's 6.1 and 6.12 kernels under qemu
 run_vm() { run_script vm tests/vm/run.sh; }
+# 100 scrapers, slow clients, connection limits, hostile names (LOAD_SECS)
+run_load() { run_script load tests/load/run.sh; }
+# a start, scrapes, SIGHUP and SIGTERM under valgrind's memcheck
+run_valgrind() { run_script valgrind tests/load/valgrind.sh; }
 
 # the same unit and integration suites on an ASan+UBSan build
 run_asan() {
@@ -96,6 +100,8 @@ for s in $suites; do
 	examples) run_examples ;;
 	e2e) run_e2e ;;
 	vm) run_vm ;;
+	load) run_load ;;
+	valgrind) run_valgrind ;;
 	asan) run_asan ;;
 	*) echo "run.sh: unknown suite $s" >&2; exit 2 ;;
 	esac
