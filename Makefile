@@ -3,7 +3,7 @@
 # make           build build/bpfprom (BPF object, skeleton, exporter)
 # make deps      install the Debian packages that are missing (root)
 # make run       deps + build + run on config/default.yaml
-# make test      deps + build + every test (unit, format, integration, vm, asan)
+# make test      deps + build + every test (unit, format, integration, e2e, deploy, vm, asan)
 # make deploy    the deploy/ files: Kubernetes, systemd, Dockerfile, Prometheus, Grafana
 # make test-vm   the guest tests in Debian's 6.1 and 6.12 kernels under qemu (root)
 # make asan      ASan+UBSan build under build/asan, and its unit and integration tests

@@ -2,11 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # Runs bpfprom's test suites and closes with one line:
 #   total: N passed, N failed, N skipped
-# Usage: tests/run.sh [unit] [format] [integration] [e2e] [vm] [asan]   (default: all)
+# Usage: tests/run.sh [unit] [format] [integration] [e2e] [deploy] [vm] [asan]   (default: all)
 # BUILD selects the build tree (build, or build/asan for sanitizers).
 BUILD=${BUILD:-build}
 export BUILD
-suites=${*:-"unit format integration e2e vm asan"}
+suites=${*:-"unit format integration e2e deploy vm asan"}
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
 
@@ -63,6 +63,8 @@ run_script() {
 run_integration() { run_script integration tests/integration/run.sh; }
 # a real Prometheus scraping bpfprom
 run_e2e() { run_script e2e tests/e2e/prometheus.sh; }
+# the deploy/ files: Kubernetes, systemd, Dockerfile, Prometheus rules, Grafana
+run_deploy() { run_script deploy tests/deploy/run.sh; }
 # the guest tests inside Debian's 6.1 and 6.12 kernels under qemu
 run_vm() { run_script vm tests/vm/run.sh; }
 
@@ -89,6 +91,7 @@ for s in $suites; do
 	format) run_format ;;
 	integration) run_integration ;;
 	e2e) run_e2e ;;
+	deploy) run_deploy ;;
 	vm) run_vm ;;
 	asan) run_asan ;;
 	*) echo "run.sh: unknown suite $s" >&2; exit 2 ;;
