@@ -234,8 +234,82 @@ expect "systemd: ExecReload sends SIGHUP; ExecStart uses --config.file and --web
 	"/bin/kill -HUP \$MAINPID --config.file=/etc/bpfprom/config.yaml --web.listen-address=:9862" \
 	"$(unit_key ExecReload) $(unit_key ExecStart | cut -d' ' -f2-)"
 
+# names EXPR...: the metric names a PromQL expression reads. Strings, label
+# matchers, ranges, grouping label lists, Grafana variables, durations and
+# numbers go first; what is left is names, functions (followed by "(") and
+# keywords.
+names() {
+	printf '%s\n' "$@" | sed -E 's/"([^"\\]|\\.)*"//g; s/\{[^}]*\}//g; s/\[[^]]*\]//g;
+		s/\b(by|without|on|ignoring|group_left|group_right)[[:space:]]*\([^)]*\)//g;
+		s/\$\{?[A-Za-z_][A-Za-z0-9_]*\}?//g;
+		s/(^|[^A-Za-z0-9_:.])[0-9]+(ms|s|m|h|d|w|y)\b/\1/g;
+		s/(^|[^A-Za-z0-9_:.])[0-9]*\.?[0-9]+([eE][-+]?[0-9]+)?/\1/g' |
+		grep -oE '[A-Za-z_:][A-Za-z0-9_:]*[[:space:]]*\(?' | grep -v '($' | sed 's/[[:space:]]*$//' |
+		grep -vxE 'and|or|unless|bool|offset|by|without|on|ignoring|group_left|group_right|inf|nan|Inf|NaN' |
+		sort -u
+}
+expect "names: a PromQL expression's metric names, without functions, labels, variables or numbers" \
+	"bogus_bucket
+ipv4_total
+up" \
+	"$(names 'sum by (le) (rate(bogus_bucket{job=~"$job",le!="+Inf"}[$__rate_interval])) / on (instance) group_left topk(3, up) > 1e9 offset 5m' \
+		'ipv4_total * 0.5 + ${x}')"
+
+# --- Prometheus --------------------------------------------------------------
+if t=$(missing promtool); then
+	skip "prometheus: promtool checks" "$t is not installed"
+else
+	out=$(promtool check config $P/prometheus.yml 2>&1)
+	expect "prometheus: promtool check config (the scrape config and its rule file)" 0 "$?"
+	nrules=$(jq -s '[.[0].groups[].rules[]] | length' "$TMP/json/deploy_prometheus_bpfprom.rules.yml.json")
+	out=$(promtool check rules $P/bpfprom.rules.yml 2>&1)
+	expect "prometheus: promtool check rules" "0 SUCCESS: $nrules rules found" \
+		"$? $(echo "$out" | sed -n 's/^ *\(SUCCESS.*\)/\1/p')"
+	out=$(cd $P && promtool test rules bpfprom.rules.test.yml 2>&1)
+	expect "prometheus: promtool test rules fires each alert, exact labels and annotations" 0 "$?"
+	expect "prometheus: every alert has a test" \
+		"$(jq -r '.groups[].rules[].alert' "$TMP/json/deploy_prometheus_bpfprom.rules.yml.json" | sort -u)" \
+		"$(jq -r '.tests[].alert_rule_test[].alertname' "$TMP/json/deploy_prometheus_bpfprom.rules.test.yml.json" | sort -u)"
+	# the control: a threshold moved by a little makes the tests fail
+	mkdir -p "$TMP/mut"
+	sed 's|bpfprom_map_capacity{job="bpfprom"} > 0.9|bpfprom_map_capacity{job="bpfprom"} > 0.95|' \
+		$P/bpfprom.rules.yml >"$TMP/mut/bpfprom.rules.yml"
+	cp $P/bpfprom.rules.test.yml "$TMP/mut/"
+	(cd "$TMP/mut" && promtool test rules bpfprom.rules.test.yml >/dev/null 2>&1)
+	rc=$?
+	expect "prometheus: with BpfpromMapNearlyFull at 0.95 instead of 0.9 the rule tests fail" \
+		"1 changed" "$rc $(cmp -s $P/bpfprom.rules.yml "$TMP/mut/bpfprom.rules.yml" || echo changed)"
+fi
+# --- Grafana -----------------------------------------------------------------
+if jq -e . "$DASH" >/dev/null 2>"$TMP/err"; then
+	ok "grafana: $DASH is valid JSON"
+else
+	not_ok "grafana: $DASH is valid JSON" "$(cat "$TMP/err")"
+fi
+expect "grafana: schemaVersion 36 or later, panel ids unique" "true true" \
+	"$(jq -r '"\(.schemaVersion >= 36) \([.panels[].id] | length == (unique | length))"' "$DASH")"
+expect "grafana: variables datasource (of type prometheus), job and instance" \
+	"datasource:datasource:prometheus job:query instance:query" \
+	"$(jq -r '[.templating.list[] | "\(.name):\(.type)\(if .type == "datasource" then ":" + .query else "" end)"] | join(" ")' "$DASH")"
+expect "grafana: every panel, query and variable reads the \$datasource variable" \
+	'[{"type":"prometheus","uid":"${datasource}"}]' \
+	"$(jq -c '[.. | objects | select(has("datasource")) | .datasource] | unique' "$DASH")"
+jq -r '.. | objects | .expr? // empty' "$DASH" >"$TMP/exprs"
+jq -r '.templating.list[] | select(.type == "query") | .query.query' "$DASH" |
+	sed -n 's/^label_values(\([A-Za-z_:][A-Za-z0-9_:]*\).*/\1/p' >"$TMP/varnames"
+"$Y2J" config/default.yaml >"$TMP/default.json"
+expect "grafana: a heatmap of sum by (le) of the bucket rates for each hist and lhist of default.yaml" \
+	"$(jq -r '.metrics[] | select(.aggregate == "hist" or .aggregate == "lhist") | "heatmap heatmap sum by (le) (rate(\(.name)_bucket{job=~\"$job\", instance=~\"$instance\"}[$__rate_interval]))"' "$TMP/default.json" | sort)" \
+	"$(jq -r '.panels[] | select(.type == "heatmap") | .targets[] | "heatmap \(.format) \(.expr)"' "$DASH" | sort)"
+counters=$(jq -r '.metrics[] | select(.aggregate == "count" or .aggregate == "sum") | .name' "$TMP/default.json" | sort)
+expect "grafana: a rate panel for each counter of default.yaml ($(echo $counters | wc -w))" "$counters" \
+	"$(for n in $counters; do grep -qF "rate($n{" "$TMP/exprs" && echo "$n"; done)"
+expect "grafana: panels for dropped events and scrape duration" \
+	"bpfprom_dropped_events_total bpfprom_scrape_duration_seconds" \
+	"$(names "$(cat "$TMP/exprs")" | grep -xE 'bpfprom_dropped_events_total|bpfprom_scrape_duration_seconds' | tr '\n' ' ' | sed 's/ $//')"
+
 if [ "$(id -u)" != 0 ]; then
-	skip "bpfprom under the deploy files' restrictions, and its exported names" "needs root"
+	skip "bpfprom under the deploy files' restrictions; the names the rules and dashboard read" "needs root"
 	echo "deploy: $PASS passed, $FAIL failed, $SKIP skipped"
 	exit 0
 fi
@@ -330,7 +404,7 @@ elif start tests/deploy/configs/syscalls.yaml strace -f -qq -o "$TMP/strace"; th
 	scrape "http://$ADDR/nothing" >/dev/null
 	# SIGHUP as systemctl reload sends it; strace's child is bpfprom (strace
 	# itself blocks fatal signals when it writes to a file)
-	child=$(pgrep -P "$PID")
+	child=$(sed "s/ *$//" /proc/$PID/task/$PID/children)
 	kill -HUP "$child"
 	sleep 0.5
 	scrape "http://$ADDR/metrics" >/dev/null
@@ -346,12 +420,17 @@ elif start tests/deploy/configs/syscalls.yaml strace -f -qq -o "$TMP/strace"; th
 	for s in $(unit_key SystemCallFilter); do
 		case $s in @*) expand "$s" ;; *) echo "$s" ;; esac
 	done | sort -u >"$TMP/allowed"
-	sed -n 's/^[0-9]* \(<\.\.\. \)\{0,1\}\([a-z0-9_]*\)[( ].*/\2/p' "$TMP/strace" | sort -u >"$TMP/used"
+	# "PID  name(" or "PID  <... name resumed>"; bpf and perf_event_open
+	# must be among them, or the trace was not read
+	sed -n 's/^[0-9]\{1,\} \{1,\}\(<\.\.\. \)\{0,1\}\([a-z0-9_]\{1,\}\)[( ].*/\2/p' "$TMP/strace" |
+		sort -u >"$TMP/used"
 	expect "systemd: every system call bpfprom made ($(wc -l <"$TMP/used")) passes SystemCallFilter" \
-		"" "$(comm -23 "$TMP/used" "$TMP/allowed" | tr '\n' ' ')"
-	expect "systemd: every socket bpfprom opened is of a family RestrictAddressFamilies allows" \
-		"" "$(grep -o 'socket(AF_[A-Z0-9]*' "$TMP/strace" | sed 's/socket(//' | sort -u |
-			grep -vxF "$(unit_key RestrictAddressFamilies | words)" | tr '\n' ' ')"
+		"bpf perf_event_open, not allowed: " \
+		"$(grep -x -e bpf -e perf_event_open "$TMP/used" | tr '\n' ' ' | sed 's/ $//'), not allowed: $(comm -23 "$TMP/used" "$TMP/allowed" | tr '\n' ' ')"
+	grep -o 'socket(AF_[A-Z0-9]*' "$TMP/strace" | sed 's/socket(//' | sort -u >"$TMP/families"
+	expect "systemd: every socket bpfprom opened (the listener's) is of a family RestrictAddressFamilies allows" \
+		"AF_INET, not allowed: " \
+		"$(tr '\n' ' ' <"$TMP/families" | sed 's/ $//'), not allowed: $(grep -vxF "$(unit_key RestrictAddressFamilies | words)" "$TMP/families" | tr '\n' ' ')"
 	expect "systemd: no mapping is both writable and executable, none made executable later (MemoryDenyWriteExecute)" \
 		"" "$(grep -E '(mmap|mprotect|pkey_mprotect)\(.*PROT_(WRITE\|PROT_EXEC|EXEC\|PROT_WRITE)|mprotect\(.*PROT_EXEC' "$TMP/strace" | head -3)"
 else
@@ -373,84 +452,12 @@ awk '$1 == "#" && $2 == "TYPE" {
 	else print $3
 }' "$TMP/metrics" | sort -u >"$TMP/exported"
 
-# names EXPR...: the metric names a PromQL expression reads. Strings, label
-# matchers, ranges, grouping label lists, Grafana variables, durations and
-# numbers go first; what is left is names, functions (followed by "(") and
-# keywords.
-names() {
-	printf '%s\n' "$@" | sed -E 's/"([^"\\]|\\.)*"//g; s/\{[^}]*\}//g; s/\[[^]]*\]//g;
-		s/\b(by|without|on|ignoring|group_left|group_right)[[:space:]]*\([^)]*\)//g;
-		s/\$\{?[A-Za-z_][A-Za-z0-9_]*\}?//g;
-		s/(^|[^A-Za-z0-9_:.])[0-9]+(ms|s|m|h|d|w|y)\b/\1/g;
-		s/(^|[^A-Za-z0-9_:.])[0-9]*\.?[0-9]+([eE][-+]?[0-9]+)?/\1/g' |
-		grep -oE '[A-Za-z_:][A-Za-z0-9_:]*[[:space:]]*\(?' | grep -v '($' | sed 's/[[:space:]]*$//' |
-		grep -vxE 'and|or|unless|bool|offset|by|without|on|ignoring|group_left|group_right|inf|nan|Inf|NaN' |
-		sort -u
-}
-expect "names: a PromQL expression's metric names, without functions, labels, variables or numbers" \
-	"bogus_bucket
-ipv4_total
-up" \
-	"$(names 'sum by (le) (rate(bogus_bucket{job=~"$job",le!="+Inf"}[$__rate_interval])) / on (instance) group_left topk(3, up) > 1e9 offset 5m' \
-		'ipv4_total * 0.5 + ${x}')"
-
-# --- Prometheus --------------------------------------------------------------
-if t=$(missing promtool); then
-	skip "prometheus: promtool checks" "$t is not installed"
-else
-	out=$(promtool check config $P/prometheus.yml 2>&1)
-	expect "prometheus: promtool check config (the scrape config and its rule file)" 0 "$?"
-	nrules=$(jq -s '[.[0].groups[].rules[]] | length' "$TMP/json/deploy_prometheus_bpfprom.rules.yml.json")
-	out=$(promtool check rules $P/bpfprom.rules.yml 2>&1)
-	expect "prometheus: promtool check rules" "0 SUCCESS: $nrules rules found" \
-		"$? $(echo "$out" | sed -n 's/^ *\(SUCCESS.*\)/\1/p')"
-	out=$(cd $P && promtool test rules bpfprom.rules.test.yml 2>&1)
-	expect "prometheus: promtool test rules fires each alert, exact labels and annotations" 0 "$?"
-	expect "prometheus: every alert has a test" \
-		"$(jq -r '.groups[].rules[].alert' "$TMP/json/deploy_prometheus_bpfprom.rules.yml.json" | sort -u)" \
-		"$(jq -r '.tests[].alert_rule_test[].alertname' "$TMP/json/deploy_prometheus_bpfprom.rules.test.yml.json" | sort -u)"
-	# the control: a threshold moved by a little makes the tests fail
-	mkdir -p "$TMP/mut"
-	sed 's|bpfprom_map_capacity{job="bpfprom"} > 0.9|bpfprom_map_capacity{job="bpfprom"} > 0.95|' \
-		$P/bpfprom.rules.yml >"$TMP/mut/bpfprom.rules.yml"
-	cp $P/bpfprom.rules.test.yml "$TMP/mut/"
-	(cd "$TMP/mut" && promtool test rules bpfprom.rules.test.yml >/dev/null 2>&1)
-	rc=$?
-	expect "prometheus: with BpfpromMapNearlyFull at 0.95 instead of 0.9 the rule tests fail" \
-		"1 changed" "$rc $(cmp -s $P/bpfprom.rules.yml "$TMP/mut/bpfprom.rules.yml" || echo changed)"
-fi
+# --- the names the rules and the dashboard read ---------------------------
 expect "prometheus: every metric the rules read is one bpfprom exports (or up)" "" \
 	"$(names "$(jq -r '.groups[].rules[].expr' "$TMP/json/deploy_prometheus_bpfprom.rules.yml.json")" |
 		grep -vxF -e up -f "$TMP/exported" | tr '\n' ' ')"
 
-# --- Grafana -----------------------------------------------------------------
-if jq -e . "$DASH" >/dev/null 2>"$TMP/err"; then
-	ok "grafana: $DASH is valid JSON"
-else
-	not_ok "grafana: $DASH is valid JSON" "$(cat "$TMP/err")"
-fi
-expect "grafana: schemaVersion 36 or later, panel ids unique" "true true" \
-	"$(jq -r '"\(.schemaVersion >= 36) \([.panels[].id] | length == (unique | length))"' "$DASH")"
-expect "grafana: variables datasource (of type prometheus), job and instance" \
-	"datasource:datasource:prometheus job:query instance:query" \
-	"$(jq -r '[.templating.list[] | "\(.name):\(.type)\(if .type == "datasource" then ":" + .query else "" end)"] | join(" ")' "$DASH")"
-expect "grafana: every panel, query and variable reads the \$datasource variable" \
-	'[{"type":"prometheus","uid":"${datasource}"}]' \
-	"$(jq -c '[.. | objects | select(has("datasource")) | .datasource] | unique' "$DASH")"
-jq -r '.. | objects | .expr? // empty' "$DASH" >"$TMP/exprs"
-jq -r '.templating.list[] | select(.type == "query") | .query.query' "$DASH" |
-	sed -n 's/^label_values(\([A-Za-z_:][A-Za-z0-9_:]*\).*/\1/p' >"$TMP/varnames"
 expect "grafana: every metric its $(wc -l <"$TMP/exprs") queries and variables read is one bpfprom exports with default.yaml" "" \
 	"$( (names "$(cat "$TMP/exprs")"; cat "$TMP/varnames") | sort -u | grep -vxF -f "$TMP/exported" | tr '\n' ' ')"
-"$Y2J" config/default.yaml >"$TMP/default.json"
-expect "grafana: a heatmap of sum by (le) of the bucket rates for each hist and lhist of default.yaml" \
-	"$(jq -r '.metrics[] | select(.aggregate == "hist" or .aggregate == "lhist") | "heatmap heatmap sum by (le) (rate(\(.name)_bucket{job=~\"$job\", instance=~\"$instance\"}[$__rate_interval]))"' "$TMP/default.json" | sort)" \
-	"$(jq -r '.panels[] | select(.type == "heatmap") | .targets[] | "heatmap \(.format) \(.expr)"' "$DASH" | sort)"
-counters=$(jq -r '.metrics[] | select(.aggregate == "count" or .aggregate == "sum") | .name' "$TMP/default.json" | sort)
-expect "grafana: a rate panel for each counter of default.yaml ($(echo $counters | wc -w))" "$counters" \
-	"$(for n in $counters; do grep -qF "rate($n{" "$TMP/exprs" && echo "$n"; done)"
-expect "grafana: panels for dropped events and scrape duration" \
-	"bpfprom_dropped_events_total bpfprom_scrape_duration_seconds" \
-	"$(names "$(cat "$TMP/exprs")" | grep -xE 'bpfprom_dropped_events_total|bpfprom_scrape_duration_seconds' | tr '\n' ' ' | sed 's/ $//')"
 
 echo "deploy: $PASS passed, $FAIL failed, $SKIP skipped"
