@@ -3,7 +3,9 @@
 # make           build build/bpfprom (BPF object, skeleton, exporter)
 # make deps      install the Debian packages that are missing (root)
 # make run       deps + build + run on config/default.yaml
-# make test      deps + build + every test (unit, format, integration, e2e, vm, load, valgrind, asan)
+# make test      deps + build + every test (unit, format, integration, lifecycle, examples, e2e,
+#                deploy, vm, load, valgrind, asan)
+# make deploy    the deploy/ files: Kubernetes, systemd, Dockerfile, Prometheus, Grafana
 # make test-vm   the guest tests in Debian's 6.1 and 6.12 kernels under qemu (root)
 # make asan      ASan+UBSan build under build/asan, and its unit and integration tests
 # make load      the load suite with 60 s of wrk (make test runs it for 10 s), and valgrind
@@ -43,7 +45,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all deps run test unit integration test-vm load asan format format-check clean
+.PHONY: all deps run test unit integration deploy test-vm load asan format format-check clean
 
 EXPORTER_SRCS := $(sort $(wildcard exporter/*.c))
 PROTO_OBJS := $(BUILD)/obj/proto/metrics.pb-c.o $(BUILD)/obj/proto/timestamp.pb-c.o
@@ -55,7 +57,7 @@ WORKLOAD_SRCS := $(sort $(wildcard tests/workload/*.c))
 WORKLOAD_BINS := $(patsubst tests/workload/%.c,$(BUILD)/workload/%,$(WORKLOAD_SRCS))
 BPF_HDRS := $(wildcard bpf/*.h)
 
-all: $(BUILD)/bpfprom $(UNIT_BINS) $(WORKLOAD_BINS)
+all: $(BUILD)/bpfprom $(UNIT_BINS) $(WORKLOAD_BINS) $(BUILD)/deploy/yaml2json
 
 # The generic BPF program: built once, specialised per metric at load time.
 $(BUILD)/bpfprom.bpf.o: bpf/bpfprom.bpf.c $(BPF_HDRS)
@@ -130,6 +132,12 @@ $(BUILD)/workload/%: tests/workload/%.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -O1 -g -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE $(WORKLOAD_CFLAGS) $< -lpthread $(WORKLOAD_LIBS) -o $@
 
+# the deploy tests read the Kubernetes and Prometheus YAML through libyaml
+$(BUILD)/deploy/yaml2json: tests/deploy/yaml2json.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE $(SAN_FLAGS) $< -lyaml -o $@
+
 deps:
 	$(Q)sh tools/deps.sh
 
@@ -147,6 +155,9 @@ unit: $(UNIT_BINS)
 integration: all
 	$(Q)sh tests/run.sh integration
 
+deploy: all
+	$(Q)sh tests/run.sh deploy
+
 test-vm: all
 	$(Q)sh tests/run.sh vm
 
@@ -158,7 +169,8 @@ asan:
 	$(Q)$(MAKE) --no-print-directory BUILD=build/asan SAN=1 all
 	$(Q)sh tests/run.sh asan
 
-FORMAT_SRCS = $(wildcard exporter/*.[ch] bpf/*.[ch] tests/unit/*.[ch] tests/workload/*.c tests/bench/*.c)
+FORMAT_SRCS = $(wildcard exporter/*.[ch] bpf/*.[ch] tests/unit/*.[ch] tests/workload/*.c tests/bench/*.c \
+	tests/deploy/*.c)
 
 format:
 	$(Q)$(CLANG_FORMAT) -i $(FORMAT_SRCS)

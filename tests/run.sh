@@ -2,11 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # Runs bpfprom's test suites and closes with one line:
 #   total: N passed, N failed, N skipped
-# Usage: tests/run.sh [unit] [format] [integration] [lifecycle] [examples] [e2e] [vm] [load] [valgrind] [asan]   (default: all)
+# Usage: tests/run.sh [unit] [format] [integration] [lifecycle] [examples] [e2e] [deploy] [vm] [load] [valgrind] [asan]   (default: all)
 # BUILD selects the build tree (build, or build/asan for sanitizers).
 BUILD=${BUILD:-build}
 export BUILD
-suites=${*:-"unit format integration lifecycle examples e2e vm load valgrind asan"}
+suites=${*:-"unit format integration lifecycle examples e2e deploy vm load valgrind asan"}
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
 
@@ -66,6 +66,8 @@ run_lifecycle() { run_script lifecycle tests/lifecycle/run.sh; }
 run_examples() { run_script examples tests/examples/run.sh; }
 # a real Prometheus scraping bpfprom
 run_e2e() { run_script e2e tests/e2e/prometheus.sh; }
+# the deploy/ files: Kubernetes, systemd, Dockerfile, Prometheus rules, Grafana
+run_deploy() { run_script deploy tests/deploy/run.sh; }
 # the guest tests inside Debian's 6.1 and 6.12 kernels under qemu
 run_vm() { run_script vm tests/vm/run.sh; }
 # 100 scrapers, slow clients, connection limits, hostile names (LOAD_SECS)
@@ -99,6 +101,7 @@ for s in $suites; do
 	lifecycle) run_lifecycle ;;
 	examples) run_examples ;;
 	e2e) run_e2e ;;
+	deploy) run_deploy ;;
 	vm) run_vm ;;
 	load) run_load ;;
 	valgrind) run_valgrind ;;
