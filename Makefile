@@ -153,7 +153,7 @@ $(BUILD)/bench/evstat $(BUILD)/bench/startup: $(BUILD)/bench/%: tests/bench/%.c
 	$(Q)$(CC) $(CFLAGS) $(EXTRA_CFLAGS) $(LDFLAGS) $< $(LDLIBS) -o $@
 
 bench: all $(BENCH_BINS)
-	$(Q)BENCH="$(BENCH)" BENCH_QUICK="$(BENCH_QUICK)" sh tests/bench/run.sh
+	$(Q)BUILD="$(BUILD)" BENCH="$(BENCH)" BENCH_QUICK="$(BENCH_QUICK)" sh tests/bench/run.sh
 
 deps:
 	$(Q)sh tools/deps.sh
