@@ -10,6 +10,8 @@
 # make asan      ASan+UBSan build under build/asan, and its unit and integration tests
 # make load      the load suite with 60 s of wrk (make test runs it for 10 s), and valgrind
 # make format    reformat the sources with .clang-format
+# make bench     benchmarks (root): tables in markdown; BENCH=percpu selects one,
+#                BENCH_QUICK=1 a short run (see tests/bench/run.sh)
 # V=1            show the commands
 
 CC ?= gcc
@@ -45,7 +47,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all deps run test unit integration deploy test-vm load asan format format-check clean
+.PHONY: all deps run test unit integration deploy test-vm load asan format format-check clean bench
 
 EXPORTER_SRCS := $(sort $(wildcard exporter/*.c))
 PROTO_OBJS := $(BUILD)/obj/proto/metrics.pb-c.o $(BUILD)/obj/proto/timestamp.pb-c.o
@@ -137,6 +139,36 @@ $(BUILD)/deploy/yaml2json: tests/deploy/yaml2json.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE $(SAN_FLAGS) $< -lyaml -o $@
+
+# Benchmarks: a hand-written BPF baseline and the helpers of tests/bench/run.sh.
+BENCH_BINS := $(BUILD)/bench/hand $(BUILD)/bench/evstat $(BUILD)/bench/startup \
+	$(BUILD)/bench/scrapebench
+
+$(BUILD)/bench/hand.bpf.o: tests/bench/hand.bpf.c $(BPF_HDRS)
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+		-I/usr/include/$(MULTIARCH) -Ibpf -c $< -o $@
+
+$(BUILD)/bench/hand.skel.h: $(BUILD)/bench/hand.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name hand_bpf > $@
+
+$(BUILD)/bench/hand: tests/bench/hand.c $(BUILD)/bench/hand.skel.h
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -I$(BUILD)/bench $(LDFLAGS) $< $(LDLIBS) -o $@
+
+$(BUILD)/bench/scrapebench: tests/bench/scrapebench.c $(LIB_OBJS)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(EXTRA_CFLAGS) $(LDFLAGS) $< $(LIB_OBJS) $(LDLIBS) -o $@
+
+$(BUILD)/bench/evstat $(BUILD)/bench/startup: $(BUILD)/bench/%: tests/bench/%.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(EXTRA_CFLAGS) $(LDFLAGS) $< $(LDLIBS) -o $@
+
+bench: all $(BENCH_BINS)
+	$(Q)BUILD="$(BUILD)" BENCH="$(BENCH)" BENCH_QUICK="$(BENCH_QUICK)" sh tests/bench/run.sh
 
 deps:
 	$(Q)sh tools/deps.sh

@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The practical lower bound for the per-event benchmarks: what someone would
+ * write by hand for each bench metric, with the same logic as bpfprom's
+ * generic program (same per-CPU hash maps, key layout, value layout and
+ * bucket function) but no configuration at all: every field offset and size
+ * is a constant and the tracepoint record is read directly from ctx.
+ * tests/bench/hand.c loads and attaches one program of this object.
+ */
+#include <linux/types.h>
+#include <linux/bpf.h>
+#include <asm/ptrace.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "bpfprom.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* syscalls:sys_enter_* records: the common header, then __syscall_nr */
+struct sys_enter {
+	__u64 common;
+	int nr;
+};
+
+struct key0 {
+	__u64 zero; /* a hash key cannot be empty: bpfprom keys no labels the same way */
+};
+
+struct key1 {
+	char comm[BPFPROM_COMM_LEN];
+};
+
+struct key3 {
+	char comm[BPFPROM_COMM_LEN];
+	__u64 cpu;
+	__u64 nr;
+};
+
+/* bpfprom's value layout (bpfprom.h): hist [1] sum, [2..] 66 log2 slots + overflow */
+#define HIST_BUCKETS BPFPROM_LOG2_SLOTS
+struct hist_val {
+	__u64 unused;
+	__u64 sum;
+	__u64 b[HIST_BUCKETS + 1];
+};
+
+struct stats_val {
+	__u64 count;
+	__u64 sum;
+	__u64 min;
+	__u64 max;
+};
+
+/* the initial value of a new series */
+static const struct hist_val zero;
+
+#define MAP(name, K, V)                                 \
+	struct {                                        \
+		__uint(type, BPF_MAP_TYPE_PERCPU_HASH); \
+		__uint(max_entries, 10240);             \
+		__type(key, K);                         \
+		__type(value, V);                       \
+	} name SEC(".maps")
+
+MAP(count0_map, struct key0, __u64);
+MAP(count1_map, struct key1, __u64);
+MAP(count3_map, struct key3, __u64);
+MAP(hist0_map, struct key0, struct hist_val);
+MAP(hist1_map, struct key1, struct hist_val);
+MAP(hist3_map, struct key3, struct hist_val);
+MAP(stats0_map, struct key0, struct stats_val);
+MAP(stats1_map, struct key1, struct stats_val);
+MAP(stats3_map, struct key3, struct stats_val);
+MAP(up_count1_map, struct key1, __u64);
+
+/* The series of key, created at zero if new (another CPU may create it first). */
+static __always_inline void *series(void *map, const void *key)
+{
+	void *v = bpf_map_lookup_elem(map, key);
+
+	if (v)
+		return v;
+	bpf_map_update_elem(map, key, &zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(map, key);
+}
+
+static __always_inline void fill3(struct key3 *k, const struct sys_enter *ctx)
+{
+	bpf_get_current_comm(k->comm, sizeof(k->comm));
+	k->cpu = bpf_get_smp_processor_id();
+	k->nr = (__s64)ctx->nr;
+}
+
+static __always_inline void hist_add(struct hist_val *h, __s64 v)
+{
+	__u64 b = bpfprom_hist_bucket(v, 1, 0, HIST_BUCKETS);
+
+	if (b > HIST_BUCKETS)
+		b = HIST_BUCKETS;
+	h->sum += v;
+	h->b[b] += 1;
+}
+
+static __always_inline void stats_add(struct stats_val *s, __s64 v)
+{
+	if (s->count == 0) {
+		s->min = v;
+		s->max = v;
+	} else {
+		if (v < (__s64)s->min)
+			s->min = v;
+		if (v > (__s64)s->max)
+			s->max = v;
+	}
+	s->count += 1;
+	s->sum += v;
+}
+
+SEC("tracepoint")
+int empty(void *ctx)
+{
+	return 0;
+}
+
+SEC("tracepoint")
+int count0(struct sys_enter *ctx)
+{
+	struct key0 k = {};
+	__u64 *v = series(&count0_map, &k);
+
+	if (v)
+		*v += 1;
+	return 0;
+}
+
+SEC("tracepoint")
+int count1(struct sys_enter *ctx)
+{
+	struct key1 k;
+	__u64 *v;
+
+	bpf_get_current_comm(k.comm, sizeof(k.comm));
+	v = series(&count1_map, &k);
+	if (v)
+		*v += 1;
+	return 0;
+}
+
+SEC("tracepoint")
+int count3(struct sys_enter *ctx)
+{
+	struct key3 k;
+	__u64 *v;
+
+	fill3(&k, ctx);
+	v = series(&count3_map, &k);
+	if (v)
+		*v += 1;
+	return 0;
+}
+
+SEC("tracepoint")
+int hist0(struct sys_enter *ctx)
+{
+	struct key0 k = {};
+	struct hist_val *h = series(&hist0_map, &k);
+
+	if (h)
+		hist_add(h, ctx->nr);
+	return 0;
+}
+
+SEC("tracepoint")
+int hist1(struct sys_enter *ctx)
+{
+	struct key1 k;
+	struct hist_val *h;
+
+	bpf_get_current_comm(k.comm, sizeof(k.comm));
+	h = series(&hist1_map, &k);
+	if (h)
+		hist_add(h, ctx->nr);
+	return 0;
+}
+
+SEC("tracepoint")
+int hist3(struct sys_enter *ctx)
+{
+	struct key3 k;
+	struct hist_val *h;
+
+	fill3(&k, ctx);
+	h = series(&hist3_map, &k);
+	if (h)
+		hist_add(h, ctx->nr);
+	return 0;
+}
+
+SEC("tracepoint")
+int stats0(struct sys_enter *ctx)
+{
+	struct key0 k = {};
+	struct stats_val *s = series(&stats0_map, &k);
+
+	if (s)
+		stats_add(s, ctx->nr);
+	return 0;
+}
+
+SEC("tracepoint")
+int stats1(struct sys_enter *ctx)
+{
+	struct key1 k;
+	struct stats_val *s;
+
+	bpf_get_current_comm(k.comm, sizeof(k.comm));
+	s = series(&stats1_map, &k);
+	if (s)
+		stats_add(s, ctx->nr);
+	return 0;
+}
+
+SEC("tracepoint")
+int stats3(struct sys_enter *ctx)
+{
+	struct key3 k;
+	struct stats_val *s;
+
+	fill3(&k, ctx);
+	s = series(&stats3_map, &k);
+	if (s)
+		stats_add(s, ctx->nr);
+	return 0;
+}
+
+SEC("uprobe")
+int up_empty(struct pt_regs *ctx)
+{
+	return 0;
+}
+
+SEC("uprobe")
+int up_count1(struct pt_regs *ctx)
+{
+	struct key1 k;
+	__u64 *v;
+
+	bpf_get_current_comm(k.comm, sizeof(k.comm));
+	v = series(&up_count1_map, &k);
+	if (v)
+		*v += 1;
+	return 0;
+}

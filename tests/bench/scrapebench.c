@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * scrapebench CONFIG PID ROUNDS
+ *
+ * The parts of a scrape, timed in-process on the very maps a running
+ * exporter (PID, started on CONFIG, one metric) holds: its "series" and
+ * "drops" maps are opened by id from /proc/PID/fdinfo, CONFIG is planned
+ * again here for the metric's render description. Each part runs ROUNDS
+ * times; one line per part: "PART P50_MS P99_MS SERIES", in CPU time of the
+ * thread (user + kernel), which a busy machine does not inflate.
+ *   bare      bpf_map_lookup_batch over the whole map, nothing else done
+ *   batch     collect__metric, batched reads (what the exporter does)
+ *   perkey    collect__metric, get_next_key + lookup per key (the ablation)
+ *   text      render text 0.0.4 of the collected series
+ *   gzip      gzip of that text (zlib level 1, as http does)
+ *   protobuf  render protobuf
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "collect.h"
+#include "compress.h"
+#include "config.h"
+#include "kprobe.h"
+#include "plan.h"
+#include "render.h"
+#include "tracefs.h"
+
+/* entries per bare batch call: large, so the bare read is the fastest read */
+#define BARE_CHUNK 8192
+
+/* CPU time of this thread, user and kernel: the work a part does, without
+ * the time other processes on a busy machine take the CPU from it */
+static double now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void report(const char *part, double *ms, int rounds, size_t series)
+{
+	qsort(ms, rounds, sizeof(*ms), cmp_double);
+	/* nearest rank: the p99 of fewer than 100 rounds is their maximum */
+	printf("%s %.3f %.3f %zu\n", part, ms[(rounds - 1) / 2], ms[(rounds * 99 + 99) / 100 - 1],
+	       series);
+}
+
+/* The exporter's "series" and "drops" maps, opened by id from its fdinfo. */
+static int find_maps(int pid, struct loader_maps *lm)
+{
+	char path[300], line[256];
+	struct dirent *de;
+	DIR *d;
+
+	lm->series_fd = lm->drops_fd = lm->starts_fd = -1;
+	snprintf(path, sizeof(path), "/proc/%d/fdinfo", pid);
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		struct bpf_map_info info = {};
+		__u32 len = sizeof(info), id = 0;
+		FILE *f;
+		int fd;
+
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/fdinfo/%s", pid, de->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f))
+			sscanf(line, "map_id: %u", &id);
+		fclose(f);
+		if (!id)
+			continue;
+		fd = bpf_map_get_fd_by_id(id);
+		if (fd < 0)
+			continue;
+		if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 &&
+		    strcmp(info.name, "series") == 0 && lm->series_fd < 0) {
+			lm->series_fd = fd;
+			lm->key_size = info.key_size;
+			lm->value_size = info.value_size;
+			lm->max_entries = info.max_entries;
+		} else if (strcmp(info.name, "drops") == 0 && lm->drops_fd < 0) {
+			lm->drops_fd = fd;
+		} else {
+			close(fd);
+		}
+	}
+	closedir(d);
+	return lm->series_fd >= 0 && lm->drops_fd >= 0 ? 0 : -ENOENT;
+}
+
+/* Every entry of the map through bpf_map_lookup_batch, nothing done with them. */
+static long bare_read(int fd, void *keys, void *vals)
+{
+	__u64 in = 0, out = 0;
+	bool first = true;
+	long n = 0;
+
+	for (;;) {
+		__u32 count = BARE_CHUNK;
+		int err = bpf_map_lookup_batch(fd, first ? NULL : &in, &out, keys, vals, &count,
+					       NULL);
+
+		if (err < 0)
+			err = -errno;
+		n += count;
+		if (err == -ENOENT)
+			return n;
+		if (err)
+			return err;
+		in = out;
+		first = false;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct plan_kernel kern = { .force = PLAN_MECH_AUTO };
+	struct render_buf text = { 0 }, gz = { 0 }, pb = { 0 };
+	struct collect *cb = NULL, *cl = NULL;
+	struct loader_maps lm = { 0 };
+	struct render_enc *enc = NULL;
+	struct render_metric rm;
+	struct plan *plan = NULL;
+	struct cfg *cfg = NULL;
+	char tracefs[PATH_MAX], err[1024];
+	uint64_t drops[BPFPROM_DROP__KERNEL];
+	void *keys = NULL, *vals = NULL;
+	double *ms = NULL, t;
+	int rounds, ncpus, ret = 1;
+	long n;
+
+	if (argc != 4) {
+		fprintf(stderr, "usage: scrapebench CONFIG PID ROUNDS\n");
+		return 2;
+	}
+	rounds = atoi(argv[3]);
+	ncpus = libbpf_num_possible_cpus();
+	if (rounds < 1 || ncpus < 1)
+		return 2;
+	if (config__parse_file(argv[1], &cfg, err, sizeof(err)) ||
+	    tracefs__find(tracefs, sizeof(tracefs), err, sizeof(err)))
+		goto fail;
+	kern.tracefs = tracefs;
+	kprobe__detect("/sys", tracefs, &kern.kprobes);
+	if (plan__build(cfg, &kern, &plan, err, sizeof(err)))
+		goto fail;
+	if (plan->nmetrics != 1) {
+		snprintf(err, sizeof(err), "%s: one metric expected", argv[1]);
+		goto fail;
+	}
+	if (find_maps(atoi(argv[2]), &lm)) {
+		snprintf(err, sizeof(err), "no series and drops maps in process %s", argv[2]);
+		goto fail;
+	}
+	ms = calloc(rounds, sizeof(*ms));
+	keys = calloc(BARE_CHUNK, lm.key_size);
+	vals = calloc((size_t)BARE_CHUNK * ncpus, lm.value_size);
+	cb = collect__new();
+	cl = collect__new();
+	enc = render_enc__new();
+	if (!ms || !keys || !vals || !cb || !cl || !enc) {
+		snprintf(err, sizeof(err), "out of memory");
+		goto fail;
+	}
+	collect__set_batch(cl, false);
+	rm = plan->metrics[0].render;
+
+	for (int r = 0; r < rounds; r++) {
+		t = now_ms();
+		n = bare_read(lm.series_fd, keys, vals);
+		ms[r] = now_ms() - t;
+		if (n < 0) {
+			snprintf(err, sizeof(err), "bpf_map_lookup_batch: %s", strerror(-n));
+			goto fail;
+		}
+	}
+	report("bare", ms, rounds, n);
+
+	/* perkey before batch, so the batch's buffers are those the renders read */
+	for (int r = 0; r < rounds; r++) {
+		t = now_ms();
+		n = collect__metric(cl, &lm, &rm, drops);
+		if (n)
+			goto collect_fail;
+		ms[r] = now_ms() - t;
+	}
+	report("perkey", ms, rounds, rm.nseries);
+	for (int r = 0; r < rounds; r++) {
+		t = now_ms();
+		n = collect__metric(cb, &lm, &rm, drops);
+		if (n)
+			goto collect_fail;
+		ms[r] = now_ms() - t;
+	}
+	report("batch", ms, rounds, rm.nseries);
+
+	for (int r = 0; r < rounds; r++) {
+		render_buf__reset(&text);
+		t = now_ms();
+		render_enc__begin(enc, RENDER_FMT_TEXT, &text);
+		render_enc__metric(enc, &rm);
+		render_enc__end(enc);
+		ms[r] = now_ms() - t;
+	}
+	report("text", ms, rounds, rm.nseries);
+	for (int r = 0; r < rounds; r++) {
+		render_buf__reset(&gz);
+		t = now_ms();
+		compress__gzip(text.data, text.len, &gz);
+		ms[r] = now_ms() - t;
+	}
+	report("gzip", ms, rounds, rm.nseries);
+	for (int r = 0; r < rounds; r++) {
+		render_buf__reset(&pb);
+		t = now_ms();
+		render_enc__begin(enc, RENDER_FMT_PROTOBUF, &pb);
+		render_enc__metric(enc, &rm);
+		render_enc__end(enc);
+		ms[r] = now_ms() - t;
+	}
+	report("protobuf", ms, rounds, rm.nseries);
+	if (text.oom || gz.oom || pb.oom) {
+		snprintf(err, sizeof(err), "out of memory while rendering");
+		goto fail;
+	}
+	ret = 0;
+	goto out;
+collect_fail:
+	snprintf(err, sizeof(err), "collect__metric: %s", strerror((int)-n));
+fail:
+	fprintf(stderr, "scrapebench: %s\n", err);
+out:
+	render_buf__free(&text);
+	render_buf__free(&gz);
+	render_buf__free(&pb);
+	render_enc__free(enc);
+	collect__free(cb);
+	collect__free(cl);
+	free(keys);
+	free(vals);
+	free(ms);
+	if (lm.series_fd >= 0)
+		close(lm.series_fd);
+	if (lm.drops_fd >= 0)
+		close(lm.drops_fd);
+	plan__free(plan);
+	config__free(cfg);
+	return ret;
+}
