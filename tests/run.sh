@@ -2,11 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # Runs bpfprom's test suites and closes with one line:
 #   total: N passed, N failed, N skipped
-# Usage: tests/run.sh [unit] [format] [integration] [e2e] [vm] [asan]   (default: all)
+# Usage: tests/run.sh [unit] [format] [integration] [e2e] [vm] [asan] [fuzz]   (default: all)
 # BUILD selects the build tree (build, or build/asan for sanitizers).
 BUILD=${BUILD:-build}
 export BUILD
-suites=${*:-"unit format integration e2e vm asan"}
+suites=${*:-"unit format integration e2e vm asan fuzz"}
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
 
@@ -83,6 +83,16 @@ run_asan() {
 	export BUILD
 }
 
+# the libFuzzer targets over their corpus, then 10 s of fuzzing each
+run_fuzz() {
+	if ! make --no-print-directory BUILD="$BUILD" fuzz-build >/dev/null; then
+		echo "fuzz: the libFuzzer build failed"
+		record fuzz 0 1 0
+		return
+	fi
+	run_script fuzz tests/fuzz/run.sh
+}
+
 for s in $suites; do
 	case $s in
 	unit) run_unit ;;
@@ -91,6 +101,7 @@ for s in $suites; do
 	e2e) run_e2e ;;
 	vm) run_vm ;;
 	asan) run_asan ;;
+	fuzz) run_fuzz ;;
 	*) echo "run.sh: unknown suite $s" >&2; exit 2 ;;
 	esac
 done
