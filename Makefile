@@ -174,6 +174,8 @@ $(BUILD)/fuzz/obj/proto/%.pb-c.o: $(PROTO_GEN)
 
 # the web config's files are confined to the fixture directory
 $(BUILD)/fuzz/fuzz_webconfig: FUZZ_LDFLAGS := -Wl,--wrap=fopen
+# and what an ld.so.cache names is never opened
+$(BUILD)/fuzz/fuzz_ldcache: FUZZ_LDFLAGS := -Wl,--wrap=realpath
 
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS)
 	$(call msg,LINK,$@)
