@@ -45,7 +45,9 @@ report() {
 	repro=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$3" | tail -1)
 	why=$(grep -m1 -E '^(==[0-9]+==ERROR|SUMMARY|.*runtime error:|==[0-9]+== ERROR: libFuzzer)' "$3")
 	echo "not ok $n - $1: $2: ${why:-exit $4}; reproducer ${repro:-none}, log $3"
-	grep -E '^ +#[0-9]+ ' "$3" | head -12
+	# the first frames of the report, less libFuzzer's and libc's own
+	grep -E '^ +#[0-9]+ ' "$3" | grep -v -e 'fuzzer::' -e '__libc_start' -e ' in _start ' |
+		head -8
 	fail=$((fail + 1))
 }
 
