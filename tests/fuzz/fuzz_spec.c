@@ -11,6 +11,7 @@
  *
  * An empty line leaves its key out. decode: static gets values 0 and 1.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +60,15 @@ static void put_quoted(struct out *o, const char *key, const uint8_t *s, size_t 
 		}
 	}
 	puts_(o, "\"\n");
+}
+
+/* One line without terminal controls, whatever the input quoted into it. */
+static bool plain_line(const char *s)
+{
+	for (const unsigned char *u = (const unsigned char *)s; *u; u++)
+		if (*u < 0x20 || *u == 0x7f || (u[0] == 0xc2 && u[1] >= 0x80 && u[1] < 0xa0))
+			return false;
+	return true;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -119,9 +129,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	ret = config__parse_string(o.buf, o.len, "fuzz.yaml", &cfg, err, sizeof(err));
 	if (ret) {
-		if (cfg || strncmp(err, "config: fuzz.yaml:", 18)) {
-			fprintf(stderr, "config: error %d without its message: \"%s\"\n%s", ret,
-				err, o.buf);
+		if (cfg || strncmp(err, "config: fuzz.yaml:", 18) || !plain_line(err)) {
+			fprintf(stderr, "config: error %d without its one-line message: \"%s\"\n%s",
+				ret, err, o.buf);
 			abort();
 		}
 	} else {

@@ -55,6 +55,15 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+/* One line without terminal controls, whatever the input quoted into it. */
+static bool plain_line(const char *s)
+{
+	for (const unsigned char *u = (const unsigned char *)s; *u; u++)
+		if (*u < 0x20 || *u == 0x7f || (u[0] == 0xc2 && u[1] >= 0x80 && u[1] < 0xa0))
+			return false;
+	return true;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct webconfig *wc = NULL;
@@ -65,8 +74,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ret = webconfig__parse_string((const char *)data, size, file, &wc, err, sizeof(err));
 	parsing = false;
 	if (ret) {
-		if (wc || strncmp(err, "web-config: ", 12)) {
-			fprintf(stderr, "webconfig: error %d without its message: \"%s\"\n", ret,
+		if (wc || strncmp(err, "web-config: ", 12) || !plain_line(err)) {
+			fprintf(stderr,
+				"webconfig: error %d without its one-line message: \"%s\"\n", ret,
 				err);
 			abort();
 		}
