@@ -9,6 +9,7 @@
 # make test-vm   the guest tests in Debian's 6.1 and 6.12 kernels under qemu (root)
 # make asan      ASan+UBSan build under build/asan, and its unit and integration tests
 # make load      the load suite with 60 s of wrk (make test runs it for 10 s), and valgrind
+# make fuzz      each libFuzzer target of tests/fuzz for FUZZ_TIME seconds (default 60)
 # make format    reformat the sources with .clang-format
 # make bench     benchmarks (root): tables in markdown; BENCH=percpu selects one,
 #                BENCH_QUICK=1 a short run (see tests/bench/run.sh)
@@ -47,7 +48,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all deps run test unit integration deploy test-vm load asan format format-check clean bench
+.PHONY: all deps run test unit integration deploy test-vm load asan fuzz fuzz-build format format-check clean bench
 
 EXPORTER_SRCS := $(sort $(wildcard exporter/*.c))
 PROTO_OBJS := $(BUILD)/obj/proto/metrics.pb-c.o $(BUILD)/obj/proto/timestamp.pb-c.o
@@ -201,8 +202,52 @@ asan:
 	$(Q)$(MAKE) --no-print-directory BUILD=build/asan SAN=1 all
 	$(Q)sh tests/run.sh asan
 
+# libFuzzer targets (tests/fuzz/fuzz_*.c) against the library objects built
+# again by clang with coverage and ASan+UBSan in their own directory
+FUZZ_CC ?= $(CLANG)
+FUZZ_TIME ?= 60
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
+FUZZ_OBJS := $(patsubst $(BUILD)/obj/%,$(BUILD)/fuzz/obj/%,$(LIB_OBJS))
+# kept between builds: they are reached only through the pattern rule of the targets
+.SECONDARY: $(FUZZ_OBJS)
+
+$(BUILD)/fuzz/obj/%.o: exporter/%.c $(wildcard exporter/*.h) $(BPF_HDRS) $(BUILD)/bpfprom.skel.h \
+		$(BUILD)/syscalls.h $(PROTO_GEN)
+	$(call msg,CC-FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) $(CFLAGS) $(EXTRA_CFLAGS) -fsanitize=fuzzer-no-link $(FUZZ_SAN) -c $< -o $@
+
+$(BUILD)/fuzz/obj/proto/%.pb-c.o: $(PROTO_GEN)
+	$(call msg,CC-FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) $(CFLAGS) $(FUZZ_SAN) -I$(BUILD)/proto \
+		$(shell pkg-config --cflags libprotobuf-c 2>/dev/null) \
+		-c $(filter %/$(notdir $(@:.o=.c)),$^) -o $@
+
+# the web config's files are confined to the fixture directory
+$(BUILD)/fuzz/fuzz_webconfig: FUZZ_LDFLAGS := -Wl,--wrap=fopen
+# and what an ld.so.cache names is never opened
+$(BUILD)/fuzz/fuzz_ldcache: FUZZ_LDFLAGS := -Wl,--wrap=realpath
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(FUZZ_CC) $(CFLAGS) $(EXTRA_CFLAGS) -fsanitize=fuzzer $(FUZZ_SAN) $(FUZZ_LDFLAGS) \
+		$< $(FUZZ_OBJS) $(LDLIBS) -o $@
+
+$(BUILD)/fuzz/fixtures/.done: tests/fuzz/fixtures.sh
+	$(call msg,GEN,$(@D))
+	$(Q)rm -rf $(@D)
+	$(Q)sh $< $(@D)
+
+fuzz-build: $(FUZZ_BINS) $(BUILD)/fuzz/fixtures/.done
+
+fuzz: fuzz-build
+	$(Q)FUZZ_TIME=$(FUZZ_TIME) sh tests/fuzz/run.sh long
+
 FORMAT_SRCS = $(wildcard exporter/*.[ch] bpf/*.[ch] tests/unit/*.[ch] tests/workload/*.c tests/bench/*.c \
-	tests/deploy/*.c)
+	tests/deploy/*.c tests/fuzz/*.c)
 
 format:
 	$(Q)$(CLANG_FORMAT) -i $(FORMAT_SRCS)

@@ -493,6 +493,9 @@ static const struct ksym *find(const struct kprobe_syms *ks, const char *func)
 {
 	struct ksym key = { .name = (char *)func };
 
+	/* no text symbol: syms is NULL, and bsearch's base must never be (C11 7.22.5) */
+	if (!ks->n)
+		return NULL;
 	return bsearch(&key, ks->syms, ks->n, sizeof(*ks->syms), cmp_name);
 }
 

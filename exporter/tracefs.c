@@ -91,21 +91,15 @@ static int parse_field(char *line, struct tp_field *f)
 	return 0;
 }
 
-int tracefs__read_format(const char *root, const char *cat, const char *event,
-			 struct tp_format *out)
+/* The lines of a format file; the caller closes fp. */
+static int parse_stream(FILE *fp, struct tp_format *out)
 {
 	struct tp_field *fields = NULL, *tmp;
 	size_t n = 0, cap = 0;
-	char path[PATH_MAX], line[512];
+	char line[512];
 	bool have_id = false;
-	FILE *fp;
-	int err = 0;
 
 	memset(out, 0, sizeof(*out));
-	snprintf(path, sizeof(path), "%s/events/%s/%s/format", root, cat, event);
-	fp = fopen(path, "re");
-	if (!fp)
-		return -errno;
 	while (fgets(line, sizeof(line), fp)) {
 		if (strncmp(line, "ID:", 3) == 0) {
 			out->id = strtoul(line + 3, NULL, 10);
@@ -118,25 +112,53 @@ int tracefs__read_format(const char *root, const char *cat, const char *event,
 			cap = cap ? cap * 2 : 16;
 			tmp = realloc(fields, cap * sizeof(*fields));
 			if (!tmp) {
-				err = -ENOMEM;
-				goto out;
+				free(fields);
+				return -ENOMEM;
 			}
 			fields = tmp;
 		}
 		if (parse_field(line, &fields[n]) == 0)
 			n++;
 	}
-	if (!have_id)
-		err = -EINVAL;
-out:
-	fclose(fp);
-	if (err) {
+	if (!have_id) {
 		free(fields);
-		return err;
+		return -EINVAL;
 	}
 	out->fields = fields;
 	out->nfields = n;
 	return 0;
+}
+
+int tracefs__read_format(const char *root, const char *cat, const char *event,
+			 struct tp_format *out)
+{
+	char path[PATH_MAX];
+	FILE *fp;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(path, sizeof(path), "%s/events/%s/%s/format", root, cat, event);
+	fp = fopen(path, "re");
+	if (!fp)
+		return -errno;
+	err = parse_stream(fp, out);
+	fclose(fp);
+	return err;
+}
+
+int tracefs__parse_format(const char *text, size_t len, struct tp_format *out)
+{
+	FILE *fp;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	/* fmemopen reads at most len bytes and never writes in "r" mode */
+	fp = fmemopen((void *)text, len, "r");
+	if (!fp)
+		return -errno;
+	err = parse_stream(fp, out);
+	fclose(fp);
+	return err;
 }
 
 void tracefs__format_free(struct tp_format *f)

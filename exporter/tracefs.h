@@ -35,6 +35,8 @@ int tracefs__find(char *root, size_t rootlen, char *err, size_t errlen);
 /* Parse ROOT/events/CAT/EVENT/format. -ENOENT when there is no such event. */
 int tracefs__read_format(const char *root, const char *cat, const char *event,
 			 struct tp_format *out);
+/* The same from a format file's text (len bytes, NUL not needed): for tests and fuzzing. */
+int tracefs__parse_format(const char *text, size_t len, struct tp_format *out);
 void tracefs__format_free(struct tp_format *f);
 const struct tp_field *tracefs__field(const struct tp_format *f, const char *name);
 

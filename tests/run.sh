@@ -2,11 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # Runs bpfprom's test suites and closes with one line:
 #   total: N passed, N failed, N skipped
-# Usage: tests/run.sh [unit] [format] [integration] [lifecycle] [examples] [e2e] [deploy] [vm] [load] [valgrind] [asan]   (default: all)
+# Usage: tests/run.sh [unit] [format] [integration] [lifecycle] [examples] [e2e] [deploy] [vm] [load] [valgrind] [asan] [fuzz]   (default: all)
 # BUILD selects the build tree (build, or build/asan for sanitizers).
 BUILD=${BUILD:-build}
 export BUILD
-suites=${*:-"unit format integration lifecycle examples e2e deploy vm load valgrind asan"}
+suites=${*:-"unit format integration lifecycle examples e2e deploy vm load valgrind asan fuzz"}
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
 
@@ -93,6 +93,16 @@ run_asan() {
 	export BUILD
 }
 
+# the libFuzzer targets over their corpus, then 10 s of fuzzing each
+run_fuzz() {
+	if ! make --no-print-directory BUILD="$BUILD" fuzz-build >/dev/null; then
+		echo "fuzz: the libFuzzer build failed"
+		record fuzz 0 1 0
+		return
+	fi
+	run_script fuzz tests/fuzz/run.sh
+}
+
 for s in $suites; do
 	case $s in
 	unit) run_unit ;;
@@ -106,6 +116,7 @@ for s in $suites; do
 	load) run_load ;;
 	valgrind) run_valgrind ;;
 	asan) run_asan ;;
+	fuzz) run_fuzz ;;
 	*) echo "run.sh: unknown suite $s" >&2; exit 2 ;;
 	esac
 done

@@ -160,6 +160,12 @@ static const struct bad_case bad_cases[] = {
 	  "config: t.yaml:2:5: metrics[0] (reads_total): probe: missing; add probe: with where to attach, e.g. probe: tracepoint:syscalls:sys_enter_read" },
 	{ "probe_not_spec", METRIC("reads_total", "sys_enter_read", "count"),
 	  "config: t.yaml:4:12: metrics[0] (reads_total): probe: \"sys_enter_read\" is not a probe spec; write KIND:TARGET, e.g. tracepoint:syscalls:sys_enter_read or uprobe:libc:malloc" },
+	/* controls written as YAML escapes come back escaped: one line, no terminal codes */
+	{ "probe_control_chars",
+	  METRIC("reads_total", "\"a\\nb\\x1b[31m\\u009b\\x7f\\t\\u00e9\"", "count"),
+	  "config: t.yaml:4:12: metrics[0] (reads_total): probe: \"a\\nb\\x1b[31m\\u009b\\x7f\\t\xc3\xa9\" is not a probe spec; write KIND:TARGET, e.g. tracepoint:syscalls:sys_enter_read or uprobe:libc:malloc" },
+	{ "key_control_chars", "\"a\\rb\": 1\n",
+	  "config: t.yaml:1:1: unknown key \"a\\x0db\"; expected one of namespace, metrics" },
 	{ "probe_kind_typo", METRIC("reads_total", "kprob:vfs_read", "count"),
 	  "config: t.yaml:4:12: metrics[0] (reads_total): probe: unknown probe kind \"kprob\" (did you mean \"kprobe\"?); expected one of tracepoint, kprobe, kretprobe, uprobe, uretprobe" },
 	{ "probe_kind_unknown", METRIC("reads_total", "fentry:vfs_read", "count"),

@@ -1,0 +1,98 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# The libFuzzer targets built by `make fuzz-build` (build/fuzz/fuzz_*).
+#   tests/fuzz/run.sh        each target replays its committed corpus
+#                            (tests/fuzz/corpus/TARGET), then fuzzes for
+#                            FUZZ_TEST_TIME seconds (10) from it: `make test`
+#   tests/fuzz/run.sh long   each target fuzzes for FUZZ_TIME seconds (60),
+#                            keeping what it finds in build/fuzz/corpus/TARGET:
+#                            `make fuzz`
+# One ok/not ok line per target and phase; a crash, leak, UB, timeout or
+# broken invariant is "not ok" with the reproducer's path (build/fuzz/crashes).
+# Last line: "fuzz: N passed, N failed, N skipped".
+BUILD=${BUILD:-build}
+mode=${1:-test}
+FUZZ_TIME=${FUZZ_TIME:-60}
+FUZZ_TEST_TIME=${FUZZ_TEST_TIME:-10}
+DIR=$(dirname "$0")
+OUT=$BUILD/fuzz
+export BPFPROM_FUZZ_FIXTURES=$OUT/fixtures
+# leaks are errors; UB aborts (the objects are built with -fno-sanitize-recover)
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+pass=0 fail=0 skip=0 n=0
+mkdir -p "$OUT/crashes" "$OUT/logs"
+
+# The longest input worth trying for each target.
+max_len() {
+	case $1 in
+	fuzz_negotiate) echo 512 ;;
+	fuzz_spec) echo 512 ;;
+	fuzz_tracefs) echo 4096 ;;
+	*) echo 4096 ;;
+	esac
+}
+
+# report NAME PHASE LOG RC: one TAP-like line
+report() {
+	n=$((n + 1))
+	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$3" | tail -1)
+	if [ "$4" -eq 0 ]; then
+		echo "ok $n - $1: $2 (${execs:-0} runs)"
+		pass=$((pass + 1))
+		return
+	fi
+	repro=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$3" | tail -1)
+	why=$(grep -m1 -E '^(==[0-9]+==ERROR|SUMMARY|.*runtime error:|==[0-9]+== ERROR: libFuzzer)' "$3")
+	echo "not ok $n - $1: $2: ${why:-exit $4}; reproducer ${repro:-none}, log $3"
+	# the first frames of the report, less libFuzzer's and libc's own
+	grep -E '^ +#[0-9]+ ' "$3" | grep -v -e 'fuzzer::' -e '__libc_start' -e ' in _start ' |
+		head -8
+	fail=$((fail + 1))
+}
+
+# run NAME PHASE LOG ARGS...: the target with the common options
+run() {
+	name=$1 phase=$2 log=$3
+	shift 3
+	"$OUT/$name" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+		-artifact_prefix="$OUT/crashes/$name-" "$@" </dev/null >"$log" 2>&1
+	report "$name" "$phase" "$log" $?
+}
+
+found=0
+for bin in "$OUT"/fuzz_*; do
+	[ -x "$bin" ] || continue
+	found=1
+	name=$(basename "$bin")
+	t=${name#fuzz_}
+	corpus=$DIR/corpus/$t
+	dict=""
+	[ -f "$DIR/$t.dict" ] && dict="-dict=$DIR/$t.dict"
+	if [ "$mode" = long ]; then
+		mkdir -p "$OUT/corpus/$t"
+		run "$name" "fuzzing ${FUZZ_TIME} s" "$OUT/logs/$name-long.log" $dict \
+			-max_len="$(max_len "$name")" -max_total_time="$FUZZ_TIME" \
+			"$OUT/corpus/$t" "$corpus"
+		continue
+	fi
+	if [ ! -d "$corpus" ]; then
+		n=$((n + 1))
+		echo "not ok $n - $name: no corpus at $corpus"
+		fail=$((fail + 1))
+		continue
+	fi
+	run "$name" "replay of $(ls "$corpus" | wc -l) corpus inputs" "$OUT/logs/$name-replay.log" \
+		-runs=0 "$corpus"
+	# new inputs go to a scratch directory: the committed corpus is only read
+	scratch=$OUT/test-corpus/$t
+	rm -rf "$scratch"
+	mkdir -p "$scratch"
+	run "$name" "fuzzing ${FUZZ_TEST_TIME} s" "$OUT/logs/$name-fuzz.log" $dict \
+		-max_len="$(max_len "$name")" -max_total_time="$FUZZ_TEST_TIME" "$scratch" "$corpus"
+done
+if [ "$found" = 0 ]; then
+	echo "not ok - no fuzz targets in $OUT; run make fuzz-build"
+	fail=$((fail + 1))
+fi
+echo "fuzz: $pass passed, $fail failed, $skip skipped"
