@@ -357,7 +357,7 @@ int main(int argc, char **argv)
 		nmetrics = lifecycle__nmetrics(lc);
 		log_info("loaded %zu metric%s from %s; printing every %s", nmetrics,
 			 nmetrics == 1 ? "" : "s", lopts.config_file, print_arg);
-		ret = term__run(lifecycle__scrape(lc), &topts, &sigs, stdout, err, sizeof(err));
+		ret = term__run(lc, &topts, &sigs, stdout, err, sizeof(err));
 		if (ret)
 			goto fail;
 		goto out;

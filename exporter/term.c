@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lifecycle.h"
 #include "log.h"
 #include "render_int.h"
 #include "term.h"
@@ -246,10 +247,11 @@ static uint64_t mono_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-int term__run(struct scrape *s, const struct term_opts *opts, const sigset_t *sigs, FILE *out,
+int term__run(struct lifecycle *lc, const struct term_opts *opts, const sigset_t *sigs, FILE *out,
 	      char *err, size_t errlen)
 {
 	struct render_buf b = { 0 };
+	char msg[1024];
 	uint64_t next = mono_ms() + opts->interval_ms, now;
 	struct timespec ts;
 	int sig, ret = 0;
@@ -261,19 +263,25 @@ int term__run(struct scrape *s, const struct term_opts *opts, const sigset_t *si
 			ts.tv_nsec = (long)((next - now) % 1000) * 1000000;
 			sig = sigtimedwait(sigs, NULL, &ts);
 			if (sig == SIGHUP) {
-				log_warn(
-					"SIGHUP: reloading is not implemented yet; restart to change the config");
+				/* as the server does; this thread is the only one, so no
+				 * print runs during the swap */
+				if (lifecycle__reload(lc, msg, sizeof(msg)))
+					log_error(
+						"reload: failed, still printing the previous config: %s",
+						msg);
+				else
+					log_info("reload: %s", msg);
 				continue;
 			}
 			if (sig > 0) {
 				/* what was counted until now, as bpftrace prints its maps at exit */
-				ret = print_all(s, &b, out, err, errlen);
+				ret = print_all(lifecycle__scrape(lc), &b, out, err, errlen);
 				break;
 			}
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
 		}
-		ret = print_all(s, &b, out, err, errlen);
+		ret = print_all(lifecycle__scrape(lc), &b, out, err, errlen);
 		if (ret || opts->once)
 			break;
 		/* fixed steps: a slow print does not drift the next one */

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "render.h"
+#include "lifecycle.h"
 #include "scrape.h"
 
 /* Width of a histogram's bar, between the | |, as bpftrace draws it. */
@@ -53,9 +54,10 @@ struct term_opts {
  * Every interval, collect every metric and print them to out; return 0 after
  * --once, or after SIGINT or SIGTERM (a last print first, as bpftrace prints
  * its maps when it exits). sigs holds the signals, blocked by the caller.
- * SIGHUP is ignored (logged). A negative errno and err on failure.
+ * SIGHUP reloads the config (lifecycle__reload), as the server does. A
+ * negative errno and err on failure.
  */
-int term__run(struct scrape *s, const struct term_opts *opts, const sigset_t *sigs, FILE *out,
+int term__run(struct lifecycle *lc, const struct term_opts *opts, const sigset_t *sigs, FILE *out,
 	      char *err, size_t errlen);
 
 #endif /* BPFPROM_TERM_H */

@@ -75,115 +75,7 @@ lines() { grep -F "$1" "$TMP/m.txt"; }
 
 if [ "$(id -u)" != 0 ]; then
 	skip "examples suite" "needs root"
-	# --- --print: terminal mode -----------------------------------------------------
-PRINT_CFG=tests/examples/print.yaml
-cat >"$TMP/print.want" <<'W'
-getppid_total{comm="bpfp_print"}: 42
-write_bytes{comm="bpfp_print"}:
-[0]                    1 |@@@@@@@@@@@@@@@@@@@@@@@@@@                          |
-(0, 1]                 1 |@@@@@@@@@@@@@@@@@@@@@@@@@@                          |
-(1, 2]                 1 |@@@@@@@@@@@@@@@@@@@@@@@@@@                          |
-(2, 4]                 2 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|
-(4, 8]                 2 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|
-(8, 16]                1 |@@@@@@@@@@@@@@@@@@@@@@@@@@                          |
-(16, 32]               0 |                                                    |
-(32, 64]               1 |@@@@@@@@@@@@@@@@@@@@@@@@@@                          |
-(64, 128]              0 |                                                    |
-(128, 256]             0 |                                                    |
-(256, 512]             0 |                                                    |
-(512, 1K]              1 |@@@@@@@@@@@@@@@@@@@@@@@@@@                          |
-(1K, 2K]               1 |@@@@@@@@@@@@@@@@@@@@@@@@@@                          |
-
-write_stats_bytes: count 11, avg 192, min 0, max 1025
-write_lin_bytes:
-(..., 10]              8 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|
-(10, 20]               0 |                                                    |
-(20, 30]               0 |                                                    |
-(30, 40]               1 |@@@@@@                                              |
-(40, 50]               0 |                                                    |
-(50, 60]               0 |                                                    |
-(60, 70]               0 |                                                    |
-(70, 80]               0 |                                                    |
-(80, 90]               0 |                                                    |
-(90, 100]              0 |                                                    |
-(100, ...)             2 |@@@@@@@@@@@@@                                       |
-
-W
-# print_start INTERVAL [FLAG...]: bpfprom --print in the background, stdout to
-# $TMP/print.out; returns once it has loaded (its log line)
-print_start() {
-	: >"$TMP/print.log"
-	"$BIN" --config.file=$PRINT_CFG --print "$@" >"$TMP/print.out" 2>"$TMP/print.log" &
-	PID=$!
-	for _ in $(seq 100); do
-		grep -q 'printing every' "$TMP/print.log" && return 0
-		kill -0 "$PID" 2>/dev/null || break
-		sleep 0.05
-	done
-	not_ok "--print $*: bpfprom starts" "$(cat "$TMP/print.log")"
-	return 1
-}
-print_workload() { $SC bpfp_print getppid 42 write 0 1 2 3 4 5 8 9 1024 1025 35; }
-
-if print_start 1s --once; then
-	print_workload
-	wait "$PID"
-	RC=$?
-	PID=
-	expect "--print 1s --once: exits 0 after one print" 0 "$RC"
-	expect "--print 1s --once: the log line says so" \
-		"info: loaded 4 metrics from $PRINT_CFG; printing every 1s" "$(cat "$TMP/print.log")"
-	expect "--print: a header line with the time (HH:MM:SS)" 1 \
-		"$(head -1 "$TMP/print.out" | grep -c '^[0-2][0-9]:[0-5][0-9]:[0-6][0-9]$')"
-	tail -n +2 "$TMP/print.out" >"$TMP/print.got"
-	if cmp -s "$TMP/print.want" "$TMP/print.got"; then
-		ok "--print 1s --once: count, hist bars, stats and lhist bars, exact bytes"
-	else
-		not_ok "--print 1s --once: count, hist bars, stats and lhist bars, exact bytes" \
-			"$(diff "$TMP/print.want" "$TMP/print.got" | head -20)"
-	fi
-fi
-
-if print_start 1h; then
-	print_workload
-	kill -TERM "$PID"
-	wait "$PID"
-	RC=$?
-	PID=
-	expect "--print 1h: SIGTERM prints once more, then exits 0" "0 $(($(wc -l <"$TMP/print.want") + 1))" \
-		"$RC $(wc -l <"$TMP/print.out")"
-	tail -n +2 "$TMP/print.out" >"$TMP/print.got"
-	if cmp -s "$TMP/print.want" "$TMP/print.got"; then
-		ok "--print 1h: the print at SIGTERM has every event, exact bytes"
-	else
-		not_ok "--print 1h: the print at SIGTERM has every event, exact bytes" \
-			"$(diff "$TMP/print.want" "$TMP/print.got" | head -20)"
-	fi
-fi
-
-if print_start 300ms; then
-	sleep 1
-	kill -INT "$PID"
-	wait "$PID"
-	RC=$?
-	PID=
-	# at 300, 600, 900 ms, and the last at SIGINT: no events, so headers only
-	n=$(grep -c '^[0-2][0-9]:[0-5][0-9]:[0-6][0-9]$' "$TMP/print.out")
-	if [ "$RC" = 0 ] && [ "$n" -ge 3 ] && [ "$n" -le 5 ] && [ "$(wc -l <"$TMP/print.out")" = "$n" ]; then
-		ok "--print 300ms: a print every interval (headers only without events), SIGINT exits 0"
-	else
-		not_ok "--print 300ms: a print every interval, SIGINT exits 0" "rc $RC, $n headers" "$(cat "$TMP/print.out")"
-	fi
-fi
-
-out=$("$BIN" --config.file=$PRINT_CFG --print 5 2>&1)
-expect "--print 5: a duration needs a unit (exit 2)" \
-	"2 error: flags: --print 5: expected a duration like 500ms, 1s or 2m (1ms to 24h)" "$? $out"
-out=$("$BIN" --config.file=$PRINT_CFG --once 2>&1)
-expect "--once without --print (exit 2)" \
-	"2 error: flags: --once only applies to --print INTERVAL" "$? $out"
-
-echo "examples: $PASS passed, $FAIL failed, $SKIP skipped"
+	echo "examples: $PASS passed, $FAIL failed, $SKIP skipped"
 	exit 0
 fi
 
@@ -437,6 +329,27 @@ if print_start 1h; then
 	else
 		not_ok "--print 1h: the print at SIGTERM has every event, exact bytes" \
 			"$(diff "$TMP/print.want" "$TMP/print.got" | head -20)"
+	fi
+fi
+
+# SIGHUP reloads as the server does: the unchanged metrics keep their counts
+if print_start 1h; then
+	print_workload
+	kill -HUP "$PID"
+	for _ in $(seq 100); do grep -q 'reload: ' "$TMP/print.log" && break; sleep 0.05; done
+	kill -TERM "$PID"
+	wait "$PID"
+	RC=$?
+	PID=
+	expect "--print: SIGHUP reloads, every metric kept" \
+		"info: reload: $PRINT_CFG: 4 metrics: 4 kept with their counts, 0 loaded anew" \
+		"$(grep 'reload: ' "$TMP/print.log")"
+	tail -n +2 "$TMP/print.out" >"$TMP/print.got"
+	if [ "$RC" = 0 ] && cmp -s "$TMP/print.want" "$TMP/print.got"; then
+		ok "--print: after the reload the last print has every event, exact bytes"
+	else
+		not_ok "--print: after the reload the last print has every event, exact bytes" \
+			"rc $RC" "$(diff "$TMP/print.want" "$TMP/print.got" | head -20)"
 	fi
 fi
 
