@@ -20,6 +20,7 @@
 #include <yaml.h>
 
 #include "config.h"
+#include "log.h"
 #include "suggest.h"
 
 /* Keys and keywords are short; longer words never get a suggestion. */
@@ -167,51 +168,6 @@ __attribute__((format(printf, 3, 4))) static void err_add(struct parser *p, size
 }
 
 /*
- * Names and values quoted in a message come from the file as written, and a
- * YAML string can hold any character ("a\nb", "\e[31m"): escape the C0 and
- * C1 controls so that a message stays one line and cannot drive a terminal.
- */
-static void escape_controls(char *s, size_t cap)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i, o = 0;
-	char *copy;
-
-	for (i = 0; u[i]; i++)
-		if (u[i] < 0x20 || u[i] == 0x7f ||
-		    (u[i] == 0xc2 && u[i + 1] >= 0x80 && u[i + 1] < 0xa0))
-			break;
-	if (!u[i])
-		return;
-	copy = strdup(s);
-	if (!copy)
-		return;
-	u = (const unsigned char *)copy;
-	for (i = 0; u[i] && o + 1 < cap; i++) {
-		char esc[8];
-		int n;
-
-		if (u[i] == '\n')
-			n = snprintf(esc, sizeof(esc), "\\n");
-		else if (u[i] == '\t')
-			n = snprintf(esc, sizeof(esc), "\\t");
-		else if (u[i] < 0x20 || u[i] == 0x7f)
-			n = snprintf(esc, sizeof(esc), "\\x%02x", u[i]);
-		else if (u[i] == 0xc2 && u[i + 1] >= 0x80 && u[i + 1] < 0xa0)
-			n = snprintf(esc, sizeof(esc), "\\u%04x", u[++i]);
-		else
-			n = snprintf(esc, sizeof(esc), "%c", u[i]);
-		/* an escape that does not fit is left out whole */
-		if (o + (size_t)n >= cap)
-			break;
-		memcpy(s + o, esc, (size_t)n);
-		o += (size_t)n;
-	}
-	s[o] = '\0';
-	free(copy);
-}
-
-/*
  * Every message has the same shape so that editors and CI annotations can
  * parse it: config: FILE:LINE:COL: [metrics[I] (NAME): ][KEYPATH: ]MESSAGE
  */
@@ -231,7 +187,7 @@ static int vfail_mark(struct parser *p, yaml_mark_t mark, const char *path, cons
 		err_add(p, &off, "%s: ", path);
 	err_vadd(p, &off, fmt, ap);
 	if (p->err && p->errlen)
-		escape_controls(p->err, p->errlen);
+		log__escape_controls(p->err, p->errlen);
 	return -EINVAL;
 }
 

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <bpf/libbpf.h>
@@ -68,4 +69,49 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 void log__init_libbpf(void)
 {
 	libbpf_set_print(libbpf_print);
+}
+
+/*
+ * Names and values quoted in a message come from the file as written, and a
+ * YAML string can hold any character ("a\nb", "\e[31m"): escape the C0 and
+ * C1 controls so that a message stays one line and cannot drive a terminal.
+ */
+void log__escape_controls(char *s, size_t cap)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i, o = 0;
+	char *copy;
+
+	for (i = 0; u[i]; i++)
+		if (u[i] < 0x20 || u[i] == 0x7f ||
+		    (u[i] == 0xc2 && u[i + 1] >= 0x80 && u[i + 1] < 0xa0))
+			break;
+	if (!u[i])
+		return;
+	copy = strdup(s);
+	if (!copy)
+		return;
+	u = (const unsigned char *)copy;
+	for (i = 0; u[i] && o + 1 < cap; i++) {
+		char esc[8];
+		int n;
+
+		if (u[i] == '\n')
+			n = snprintf(esc, sizeof(esc), "\\n");
+		else if (u[i] == '\t')
+			n = snprintf(esc, sizeof(esc), "\\t");
+		else if (u[i] < 0x20 || u[i] == 0x7f)
+			n = snprintf(esc, sizeof(esc), "\\x%02x", u[i]);
+		else if (u[i] == 0xc2 && u[i + 1] >= 0x80 && u[i + 1] < 0xa0)
+			n = snprintf(esc, sizeof(esc), "\\u%04x", u[++i]);
+		else
+			n = snprintf(esc, sizeof(esc), "%c", u[i]);
+		/* an escape that does not fit is left out whole */
+		if (o + (size_t)n >= cap)
+			break;
+		memcpy(s + o, esc, (size_t)n);
+		o += (size_t)n;
+	}
+	s[o] = '\0';
+	free(copy);
 }

@@ -17,6 +17,12 @@ enum log_level log__level(void);
 void log__msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Route libbpf's messages: all of them at debug, so a user sees ours only. */
 void log__init_libbpf(void);
+/*
+ * Escape the C0 and C1 controls of the message s (a buffer of cap bytes) in
+ * place, as \n, \t, \xNN, \u00NN, so that it stays one line and cannot drive
+ * a terminal: names and values quoted from a file may hold any character.
+ */
+void log__escape_controls(char *s, size_t cap);
 
 #define log_debug(...) log__msg(LOG_DEBUG, __VA_ARGS__)
 #define log_info(...) log__msg(LOG_INFO, __VA_ARGS__)

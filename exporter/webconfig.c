@@ -15,6 +15,7 @@
 #include <gnutls/x509.h>
 #include <yaml.h>
 
+#include "log.h"
 #include "suggest.h"
 #include "webconfig.h"
 
@@ -70,51 +71,6 @@ static const char *const header_names[] = {
 
 /* ---- messages ---------------------------------------------------------- */
 
-/*
- * Names and values quoted in a message come from the file as written, and a
- * YAML string can hold any character ("a\nb", "\e[31m"): escape the C0 and
- * C1 controls so that a message stays one line and cannot drive a terminal.
- */
-static void escape_controls(char *s, size_t cap)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i, o = 0;
-	char *copy;
-
-	for (i = 0; u[i]; i++)
-		if (u[i] < 0x20 || u[i] == 0x7f ||
-		    (u[i] == 0xc2 && u[i + 1] >= 0x80 && u[i + 1] < 0xa0))
-			break;
-	if (!u[i])
-		return;
-	copy = strdup(s);
-	if (!copy)
-		return;
-	u = (const unsigned char *)copy;
-	for (i = 0; u[i] && o + 1 < cap; i++) {
-		char esc[8];
-		int n;
-
-		if (u[i] == '\n')
-			n = snprintf(esc, sizeof(esc), "\\n");
-		else if (u[i] == '\t')
-			n = snprintf(esc, sizeof(esc), "\\t");
-		else if (u[i] < 0x20 || u[i] == 0x7f)
-			n = snprintf(esc, sizeof(esc), "\\x%02x", u[i]);
-		else if (u[i] == 0xc2 && u[i + 1] >= 0x80 && u[i + 1] < 0xa0)
-			n = snprintf(esc, sizeof(esc), "\\u%04x", u[++i]);
-		else
-			n = snprintf(esc, sizeof(esc), "%c", u[i]);
-		/* an escape that does not fit is left out whole */
-		if (o + (size_t)n >= cap)
-			break;
-		memcpy(s + o, esc, (size_t)n);
-		o += (size_t)n;
-	}
-	s[o] = '\0';
-	free(copy);
-}
-
 /* web-config: FILE:LINE:COL: [KEY: ]MESSAGE, the shape of config's errors */
 static int vfail_mark(struct parser *p, yaml_mark_t mark, const char *path, const char *fmt,
 		      va_list ap)
@@ -127,7 +83,7 @@ static int vfail_mark(struct parser *p, yaml_mark_t mark, const char *path, cons
 		     mark.column + 1, path ? path : "", path ? ": " : "");
 	if (n > 0 && (size_t)n < p->errlen)
 		vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
-	escape_controls(p->err, p->errlen);
+	log__escape_controls(p->err, p->errlen);
 	return -EINVAL;
 }
 
