@@ -175,22 +175,30 @@ static void free_buf(void *p)
 	free(p);
 }
 
-static enum MHD_Result reply_static(struct MHD_Connection *conn, unsigned int status,
-				    const char *ctype, const char *body)
+/* allow: the Allow header of a 405; body is copied unless it is a literal */
+static enum MHD_Result reply_text(struct MHD_Connection *conn, unsigned int status,
+				  const char *ctype, const char *body, const char *allow,
+				  enum MHD_ResponseMemoryMode mode)
 {
 	struct MHD_Response *r;
 	enum MHD_Result ret;
 
-	r = MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_PERSISTENT);
+	r = MHD_create_response_from_buffer(strlen(body), (void *)body, mode);
 	if (!r)
 		return MHD_NO;
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
 	add_config_headers(conn, r);
 	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
 	ret = MHD_queue_response(conn, status, r);
 	MHD_destroy_response(r);
 	return ret;
+}
+
+static enum MHD_Result reply_static(struct MHD_Connection *conn, unsigned int status,
+				    const char *ctype, const char *body)
+{
+	return reply_text(conn, status, ctype, body, "GET, HEAD", MHD_RESPMEM_PERSISTENT);
 }
 
 /* The body buffer is handed to libmicrohttpd, which frees it once sent. */
@@ -610,24 +618,12 @@ static enum MHD_Result handle_reload(struct http_server *s, struct MHD_Connectio
 				     const char *method, size_t *upload_data_size, void **con_cls)
 {
 	struct conn_auth *ca = conn_state(conn);
-	struct MHD_Response *r;
-	enum MHD_Result ret;
 	bool stopping;
 
-	if (strcmp(method, MHD_HTTP_METHOD_POST) && strcmp(method, MHD_HTTP_METHOD_PUT)) {
-		r = MHD_create_response_from_buffer(
-			strlen("405 method not allowed: use POST or PUT\n"),
-			(void *)"405 method not allowed: use POST or PUT\n",
-			MHD_RESPMEM_PERSISTENT);
-		if (!r)
-			return MHD_NO;
-		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, CT_PLAIN);
-		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "POST, PUT");
-		add_config_headers(conn, r);
-		ret = MHD_queue_response(conn, MHD_HTTP_METHOD_NOT_ALLOWED, r);
-		MHD_destroy_response(r);
-		return ret;
-	}
+	if (strcmp(method, MHD_HTTP_METHOD_POST) && strcmp(method, MHD_HTTP_METHOD_PUT))
+		return reply_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED, CT_PLAIN,
+				  "405 method not allowed: use POST or PUT\n", "POST, PUT",
+				  MHD_RESPMEM_PERSISTENT);
 	if (!s->h.reload_request)
 		return reply_static(
 			conn, MHD_HTTP_FORBIDDEN, CT_PLAIN,
@@ -645,15 +641,8 @@ static enum MHD_Result handle_reload(struct http_server *s, struct MHD_Connectio
 		return MHD_NO;
 	if (ca->reload == RELOAD_DONE) {
 		ca->reload = RELOAD_IDLE;
-		r = MHD_create_response_from_buffer(strlen(ca->reload_msg), ca->reload_msg,
-						    MHD_RESPMEM_MUST_COPY);
-		if (!r)
-			return MHD_NO;
-		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, CT_PLAIN);
-		add_config_headers(conn, r);
-		ret = MHD_queue_response(conn, ca->reload_status, r);
-		MHD_destroy_response(r);
-		return ret;
+		return reply_text(conn, ca->reload_status, CT_PLAIN, ca->reload_msg, NULL,
+				  MHD_RESPMEM_MUST_COPY);
 	}
 	pthread_mutex_lock(&s->lock);
 	stopping = s->stopping;
