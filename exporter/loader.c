@@ -13,32 +13,34 @@
 #include "bpfprom.skel.h"
 #include "loader.h"
 
-struct loader_metric {
+/* The program of one plan_group, and its attachments. */
+struct loader_group {
 	struct bpfprom_bpf *skel; /* owns the maps; tracepoint, uprobe, kprobe programs */
 	struct bpfprom_bpf *tramp[PLAN_MAX_ATTACH]; /* one per fentry/fexit target */
 	size_t ntramp;
 	struct bpf_link *links[PLAN_MAX_ATTACH];
 	size_t nlinks;
-	struct loader_maps maps;
 };
 
 struct loader {
-	size_t n;
-	struct loader_metric *m;
+	size_t n; /* metrics */
+	struct loader_maps *maps; /* per metric */
+	size_t ngroups; /* groups loaded so far */
+	struct loader_group *g;
 	struct kprobe_legacy *legacy; /* the kprobe_events entries of this process */
 };
 
-static void metric_free(struct loader_metric *lm)
+static void group_free(struct loader_group *lg)
 {
 	/* links first: detach before the programs and maps go */
-	for (size_t i = lm->nlinks; i > 0; i--)
-		bpf_link__destroy(lm->links[i - 1]);
-	lm->nlinks = 0;
-	for (size_t i = lm->ntramp; i > 0; i--)
-		bpfprom_bpf__destroy(lm->tramp[i - 1]);
-	lm->ntramp = 0;
-	bpfprom_bpf__destroy(lm->skel);
-	lm->skel = NULL;
+	for (size_t i = lg->nlinks; i > 0; i--)
+		bpf_link__destroy(lg->links[i - 1]);
+	lg->nlinks = 0;
+	for (size_t i = lg->ntramp; i > 0; i--)
+		bpfprom_bpf__destroy(lg->tramp[i - 1]);
+	lg->ntramp = 0;
+	bpfprom_bpf__destroy(lg->skel);
+	lg->skel = NULL;
 }
 
 /* A hint for the one cause a user can fix; as root EPERM is the kernel's word. */
@@ -171,7 +173,7 @@ static struct bpf_link *attach(struct loader *ld, const struct plan_kernel *k,
 	return link;
 }
 
-/* Only the programs a metric's probes need are loaded; fentry ones have their own copies. */
+/* Only the programs a group's probes need are loaded; fentry ones have their own copies. */
 static int set_autoload(struct bpfprom_bpf *skel, const struct plan_metric *pm)
 {
 	bool tp = false, up = false, kp = false;
@@ -205,33 +207,73 @@ static int set_autoload(struct bpfprom_bpf *skel, const struct plan_metric *pm)
 	return err;
 }
 
-static int size_maps(struct bpfprom_bpf *skel, const struct plan_metric *pm)
+/* A map of one slot: "series", "starts" or "drops", then the slot's number. */
+static struct bpf_map *slot_map(const struct bpfprom_bpf *skel, const char *base, uint32_t slot)
 {
+	char name[32];
+
+	snprintf(name, sizeof(name), "%s%u", base, slot);
+	return bpf_object__find_map_by_name(skel->obj, name);
+}
+
+static int size_maps(struct bpfprom_bpf *skel, uint32_t slot, const struct plan_metric *pm)
+{
+	struct bpf_map *series = slot_map(skel, "series", slot);
+	struct bpf_map *starts = slot_map(skel, "starts", slot);
 	int err;
 
-	err = bpf_map__set_key_size(skel->maps.series, pm->bcfg.key_size);
+	err = bpf_map__set_key_size(series, pm->bcfg.key_size);
 	if (!err)
-		err = bpf_map__set_value_size(skel->maps.series, pm->bcfg.value_words * 8);
+		err = bpf_map__set_value_size(series, pm->bcfg.value_words * 8);
 	if (!err)
-		err = bpf_map__set_max_entries(skel->maps.series, pm->max_series);
+		err = bpf_map__set_max_entries(series, pm->max_series);
+	/* only latency metrics have starts; the code using them is dead in the others */
+	if (!err && !pm->bcfg.latency)
+		err = bpf_map__set_autocreate(starts, false);
 	/* a start holds its timestamp and the labels taken at the start probe */
-	if (!err)
-		err = bpf_map__set_value_size(skel->maps.starts, 8 + pm->bcfg.key_size);
-	if (!err && pm->starts_max)
-		err = bpf_map__set_max_entries(skel->maps.starts, pm->starts_max);
+	if (!err && pm->bcfg.latency)
+		err = bpf_map__set_value_size(starts, 8 + pm->bcfg.key_size);
+	if (!err && pm->bcfg.latency && pm->starts_max)
+		err = bpf_map__set_max_entries(starts, pm->starts_max);
 	return err;
 }
 
-/* A new copy of the object with pm's rodata. */
-static struct bpfprom_bpf *open_metric(const struct plan_metric *pm)
+/*
+ * The maps of the slots past the group's metrics are not created: the code
+ * that uses them is dead (nfused is rodata), and libbpf 1.0+ turns the
+ * references to a map without autocreate into poisoned instructions the
+ * verifier never reaches.
+ */
+static int drop_slot(struct bpfprom_bpf *skel, uint32_t slot)
+{
+	static const char *const bases[] = { "series", "starts", "drops" };
+	int err = 0;
+
+	for (size_t b = 0; !err && b < sizeof(bases) / sizeof(bases[0]); b++)
+		err = bpf_map__set_autocreate(slot_map(skel, bases[b], slot), false);
+	return err;
+}
+
+/* A new copy of the object with the rodata and map sizes of g's metrics. */
+static struct bpfprom_bpf *open_group(const struct plan *plan, const struct plan_group *g)
 {
 	struct bpfprom_bpf *skel = bpfprom_bpf__open();
-	int err;
+	int err = 0;
 
 	if (!skel)
 		return NULL;
-	memcpy((void *)&skel->rodata->cfg, &pm->bcfg, sizeof(pm->bcfg));
-	err = size_maps(skel, pm);
+	skel->rodata->nfused = (__u32)g->n;
+	for (uint32_t slot = 0; !err && slot < BPFPROM_MAX_FUSED; slot++) {
+		const struct plan_metric *pm;
+
+		if (slot >= g->n) {
+			err = drop_slot(skel, slot);
+			continue;
+		}
+		pm = &plan->metrics[g->metrics[slot]];
+		memcpy((void *)&skel->rodata->cfg[slot], &pm->bcfg, sizeof(pm->bcfg));
+		err = size_maps(skel, slot, pm);
+	}
 	if (err) {
 		bpfprom_bpf__destroy(skel);
 		errno = -err;
@@ -242,16 +284,17 @@ static struct bpfprom_bpf *open_metric(const struct plan_metric *pm)
 
 /*
  * An fentry or fexit program is verified against its one target function, so
- * each target gets its own copy of the object, sharing the metric's maps.
+ * each target gets its own copy of the object, sharing the group's maps.
  */
-static struct bpfprom_bpf *load_tramp(const struct loader_metric *lm, const struct plan_metric *pm,
-				      const struct plan_probe *pp)
+static struct bpfprom_bpf *load_tramp(const struct plan *plan, const struct plan_group *g,
+				      const struct loader_group *lg, const struct plan_probe *pp)
 {
-	struct bpfprom_bpf *t, *owner = lm->skel;
+	static const char *const bases[] = { "series", "starts", "drops" };
+	struct bpfprom_bpf *t, *owner = lg->skel;
 	struct bpf_program *prog;
 	int err;
 
-	t = open_metric(pm);
+	t = open_group(plan, g);
 	if (!t)
 		return NULL;
 	prog = pp->kind == CFG_PROBE_KRETPROBE ? t->progs.handle_fexit : t->progs.handle_fentry;
@@ -265,10 +308,17 @@ static struct bpfprom_bpf *load_tramp(const struct loader_metric *lm, const stru
 		      bpf_program__set_autoload(t->progs.handle_fexit,
 						prog == t->progs.handle_fexit);
 	err = err ?: bpf_program__set_attach_target(prog, 0, pp->func);
-	err = err ?: bpf_map__reuse_fd(t->maps.series, bpf_map__fd(owner->maps.series));
-	err = err ?: bpf_map__reuse_fd(t->maps.starts, bpf_map__fd(owner->maps.starts));
+	for (uint32_t slot = 0; !err && slot < g->n; slot++) {
+		for (size_t b = 0; !err && b < sizeof(bases) / sizeof(bases[0]); b++) {
+			struct bpf_map *m = slot_map(t, bases[b], slot);
+
+			/* a map the owner did not create (a starts without latency) */
+			if (bpf_map__autocreate(m))
+				err = bpf_map__reuse_fd(
+					m, bpf_map__fd(slot_map(owner, bases[b], slot)));
+		}
+	}
 	err = err ?: bpf_map__reuse_fd(t->maps.scratch, bpf_map__fd(owner->maps.scratch));
-	err = err ?: bpf_map__reuse_fd(t->maps.drops, bpf_map__fd(owner->maps.drops));
 	err = err ?: bpfprom_bpf__load(t);
 	if (err) {
 		bpfprom_bpf__destroy(t);
@@ -292,79 +342,115 @@ static void add_prog(struct loader_maps *maps, const struct bpf_program *prog)
 		maps->prog_fds[maps->nprogs++] = fd;
 }
 
-static int load_metric(struct loader *ld, const struct plan_kernel *k, const struct plan_metric *pm,
-		       size_t idx, struct loader_metric *lm, char *err, size_t errlen)
+/*
+ * Who an error is about: the group's first metric, and the metrics sharing
+ * its program, since any of them may be the cause.
+ */
+static void group_who(const struct plan *plan, const struct plan_group *g, char *buf, size_t len)
 {
-	char msg[512];
+	const struct plan_metric *pm = &plan->metrics[g->metrics[0]];
+	size_t off;
+
+	off = (size_t)snprintf(buf, len, "metrics[%zu] (%s)", g->metrics[0], pm->cm->name);
+	for (size_t i = 1; i < g->n && off < len; i++) {
+		pm = &plan->metrics[g->metrics[i]];
+		off += (size_t)snprintf(buf + off, len - off, "%s metrics[%zu] (%s)%s",
+					i == 1 ? " (one program with" :
+						 (i + 1 == g->n ? " and" : ","),
+					g->metrics[i], pm->cm->name, i + 1 == g->n ? ")" : "");
+	}
+}
+
+/* Every metric of g gets its slot's maps and the group's programs. */
+static void fill_maps(struct loader *ld, const struct plan *plan, const struct plan_group *g,
+		      const struct loader_maps *progs, const struct loader_group *lg)
+{
+	for (uint32_t slot = 0; slot < g->n; slot++) {
+		const struct plan_metric *pm = &plan->metrics[g->metrics[slot]];
+		struct loader_maps *maps = &ld->maps[g->metrics[slot]];
+
+		*maps = *progs;
+		maps->starts_fd =
+			pm->bcfg.latency ? bpf_map__fd(slot_map(lg->skel, "starts", slot)) : -1;
+		maps->series_fd = bpf_map__fd(slot_map(lg->skel, "series", slot));
+		maps->drops_fd = bpf_map__fd(slot_map(lg->skel, "drops", slot));
+		maps->key_size = pm->bcfg.key_size;
+		maps->value_size = pm->bcfg.value_words * 8;
+		maps->max_entries = pm->max_series;
+		maps->starts_max = pm->starts_max;
+	}
+}
+
+static int load_group(struct loader *ld, const struct plan_kernel *k, const struct plan *plan,
+		      const struct plan_group *g, struct loader_group *lg, char *err, size_t errlen)
+{
+	/* the group's metrics have the same attachments: the first one's serve */
+	const struct plan_metric *pm = &plan->metrics[g->metrics[0]];
+	struct loader_maps progs = { 0 };
+	char msg[512], who[768];
 	int ret;
 
-	lm->skel = open_metric(pm);
-	if (!lm->skel) {
+	group_who(plan, g, who, sizeof(who));
+	lg->skel = open_group(plan, g);
+	if (!lg->skel) {
 		ret = -errno;
-		snprintf(err, errlen, "loader: metrics[%zu] (%s): cannot open the BPF object: %s",
-			 idx, pm->cm->name, strerror(-ret));
+		snprintf(err, errlen, "loader: %s: cannot open the BPF object: %s", who,
+			 strerror(-ret));
 		return ret;
 	}
-	ret = set_autoload(lm->skel, pm);
+	ret = set_autoload(lg->skel, pm);
 	if (ret) {
-		snprintf(err, errlen, "loader: metrics[%zu] (%s): cannot set up the programs: %s",
-			 idx, pm->cm->name, strerror(-ret));
+		snprintf(err, errlen, "loader: %s: cannot set up the programs: %s", who,
+			 strerror(-ret));
 		return ret;
 	}
-	ret = bpfprom_bpf__load(lm->skel);
+	ret = bpfprom_bpf__load(lg->skel);
 	if (ret) {
 		snprintf(
 			err, errlen,
-			"loader: metrics[%zu] (%s): the kernel refused the BPF program: %s%s (details with --log.level=debug)",
-			idx, pm->cm->name, strerror(-ret), why(ret));
+			"loader: %s: the kernel refused the BPF program: %s%s (details with --log.level=debug%s)",
+			who, strerror(-ret), why(ret),
+			g->n > 1 ? "; --bpf.fuse=false loads each metric on its own" : "");
 		return ret;
 	}
-	add_prog(&lm->maps, lm->skel->progs.handle_tp);
-	add_prog(&lm->maps, lm->skel->progs.handle_up);
-	add_prog(&lm->maps, lm->skel->progs.handle_kp);
+	add_prog(&progs, lg->skel->progs.handle_tp);
+	add_prog(&progs, lg->skel->progs.handle_up);
+	add_prog(&progs, lg->skel->progs.handle_kp);
 	for (size_t p = 0; p < pm->nprobes; p++) {
 		const struct plan_probe *pp = &pm->probes[p];
-		struct bpfprom_bpf *skel = lm->skel;
+		struct bpfprom_bpf *skel = lg->skel;
 		struct bpf_link *link;
 
 		if (pp->mech == PLAN_MECH_FENTRY) {
-			skel = load_tramp(lm, pm, pp);
+			skel = load_tramp(plan, g, lg, pp);
 			if (!skel) {
 				ret = -errno;
 				snprintf(
 					err, errlen,
-					"loader: metrics[%zu] (%s): the kernel refused the %s program for %s: %s%s (details with --log.level=debug)",
-					idx, pm->cm->name,
-					pp->kind == CFG_PROBE_KRETPROBE ? "fexit" : "fentry",
+					"loader: %s: the kernel refused the %s program for %s: %s%s (details with --log.level=debug)",
+					who, pp->kind == CFG_PROBE_KRETPROBE ? "fexit" : "fentry",
 					pp->spec, strerror(-ret), why(ret));
 				return ret;
 			}
-			lm->tramp[lm->ntramp++] = skel;
-			add_prog(&lm->maps, pp->kind == CFG_PROBE_KRETPROBE ?
-						    skel->progs.handle_fexit :
-						    skel->progs.handle_fentry);
+			lg->tramp[lg->ntramp++] = skel;
+			add_prog(&progs, pp->kind == CFG_PROBE_KRETPROBE ?
+						 skel->progs.handle_fexit :
+						 skel->progs.handle_fentry);
 		}
 		msg[0] = '\0';
 		link = attach(ld, k, skel, pp, msg, sizeof(msg));
 		if (!link) {
 			ret = errno ? -errno : -EINVAL;
 			/* a kprobe says how it tried: --probe.mechanism can change that */
-			snprintf(err, errlen,
-				 "loader: metrics[%zu] (%s): cannot attach %s%s%s%s: %s", idx,
-				 pm->cm->name, pp->spec, pp->implied ? " (its return)" : "",
+			snprintf(err, errlen, "loader: %s: cannot attach %s%s%s%s: %s", who,
+				 pp->spec, pp->implied ? " (its return)" : "",
 				 is_kernel(pp) ? " with " : "",
 				 is_kernel(pp) ? plan__mech_name(pp->mech) : "", msg);
 			return ret;
 		}
-		lm->links[lm->nlinks++] = link;
+		lg->links[lg->nlinks++] = link;
 	}
-	lm->maps.starts_fd = pm->bcfg.latency ? bpf_map__fd(lm->skel->maps.starts) : -1;
-	lm->maps.series_fd = bpf_map__fd(lm->skel->maps.series);
-	lm->maps.drops_fd = bpf_map__fd(lm->skel->maps.drops);
-	lm->maps.key_size = pm->bcfg.key_size;
-	lm->maps.value_size = pm->bcfg.value_words * 8;
-	lm->maps.max_entries = pm->max_series;
-	lm->maps.starts_max = pm->starts_max;
+	fill_maps(ld, plan, g, &progs, lg);
 	return 0;
 }
 
@@ -377,14 +463,16 @@ int loader__load(const struct plan *plan, const struct plan_kernel *k, struct lo
 	ld = calloc(1, sizeof(*ld));
 	if (!ld)
 		return -ENOMEM;
-	ld->m = calloc(plan->nmetrics ? plan->nmetrics : 1, sizeof(*ld->m));
-	if (!ld->m) {
-		free(ld);
+	ld->n = plan->nmetrics;
+	ld->maps = calloc(plan->nmetrics ? plan->nmetrics : 1, sizeof(*ld->maps));
+	ld->g = calloc(plan->ngroups ? plan->ngroups : 1, sizeof(*ld->g));
+	if (!ld->maps || !ld->g) {
+		loader__free(ld);
 		return -ENOMEM;
 	}
-	for (size_t i = 0; i < plan->nmetrics; i++) {
-		ld->n = i + 1;
-		ret = load_metric(ld, k, &plan->metrics[i], i, &ld->m[i], err, errlen);
+	for (size_t i = 0; i < plan->ngroups; i++) {
+		ld->ngroups = i + 1;
+		ret = load_group(ld, k, plan, &plan->groups[i], &ld->g[i], err, errlen);
 		if (ret)
 			break;
 	}
@@ -400,11 +488,12 @@ void loader__free(struct loader *ld)
 {
 	if (!ld)
 		return;
-	for (size_t i = ld->n; i > 0; i--)
-		metric_free(&ld->m[i - 1]);
+	for (size_t i = ld->ngroups; i > 0; i--)
+		group_free(&ld->g[i - 1]);
 	/* after the links: the kernel keeps an event that a perf fd still holds */
 	kprobe__legacy_free(ld->legacy);
-	free(ld->m);
+	free(ld->g);
+	free(ld->maps);
 	free(ld);
 }
 
@@ -415,5 +504,5 @@ size_t loader__count(const struct loader *ld)
 
 const struct loader_maps *loader__maps(const struct loader *ld, size_t i)
 {
-	return &ld->m[i].maps;
+	return &ld->maps[i];
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * loader: the only module that touches libbpf. One instance of the generic
- * BPF object per metric: open, write the plan's rodata and map sizes, load,
- * attach. All or nothing: on any failure everything loaded is torn down.
+ * BPF object per plan group (the metrics with the same attachments): open,
+ * write the plan's rodata and map sizes, load, attach. All or nothing: on any
+ * failure everything loaded is torn down.
  */
 #ifndef BPFPROM_LOADER_H
 #define BPFPROM_LOADER_H
@@ -14,14 +15,15 @@
 
 struct loader;
 
-/* Programs of one metric: tracepoint, uprobe, kprobe, and one per fentry target. */
+/* Programs of one group: tracepoint, uprobe, kprobe, and one per fentry target. */
 #define LOADER_MAX_PROGS (3 + PLAN_MAX_ATTACH)
 
 struct loader_maps {
 	int series_fd;
 	int drops_fd;
 	int starts_fd; /* latency metrics; -1 otherwise */
-	int prog_fds[LOADER_MAX_PROGS]; /* the metric's loaded programs */
+	/* the programs of the metric's group: shared by its fused metrics */
+	int prog_fds[LOADER_MAX_PROGS];
 	size_t nprogs;
 	uint32_t key_size;
 	uint32_t value_size;

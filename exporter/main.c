@@ -45,6 +45,7 @@ enum {
 	OPT_WEB_CONFIG,
 	OPT_BPF_STATS,
 	OPT_NO_EXPORTER_METRICS,
+	OPT_BPF_FUSE,
 };
 
 static const struct option options[] = {
@@ -58,6 +59,7 @@ static const struct option options[] = {
 	{ "web.config.file", required_argument, NULL, OPT_WEB_CONFIG },
 	{ "web.disable-exporter-metrics", no_argument, NULL, OPT_NO_EXPORTER_METRICS },
 	{ "bpf.stats", no_argument, NULL, OPT_BPF_STATS },
+	{ "bpf.fuse", optional_argument, NULL, OPT_BPF_FUSE },
 	{ "log.level", required_argument, NULL, OPT_LOG_LEVEL },
 	{ "probe.mechanism", required_argument, NULL, OPT_MECHANISM },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -95,6 +97,8 @@ static void usage(FILE *f)
 		"  --bpf.stats                    have the kernel count the programs' run time and\n"
 		"                                 runs while bpfprom runs (BPF_ENABLE_STATS), and\n"
 		"                                 export them\n"
+		"  --bpf.fuse=BOOL                metrics with the same probes share one program\n"
+		"                                 (default true; false: one program per metric)\n"
 		"  --log.level=LEVEL              debug, info, warn or error (default info)\n"
 		"  -l, --list [PATTERN]           list the probes matching PATTERN (default: every\n"
 		"                                 tracepoint and kprobe), e.g. 'tracepoint:sched:*',\n"
@@ -216,6 +220,13 @@ int main(int argc, char **argv)
 			break;
 		case OPT_BPF_STATS:
 			sopts.bpf_stats = true;
+			break;
+		case OPT_BPF_FUSE:
+			if (optarg && strcmp(optarg, "true") && strcmp(optarg, "false")) {
+				log_error("flags: --bpf.fuse=%s: expected true or false", optarg);
+				return 2;
+			}
+			kern.unfused = optarg && !strcmp(optarg, "false");
 			break;
 		case OPT_NO_EXPORTER_METRICS:
 			sopts.no_exporter_metrics = true;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -17,7 +18,8 @@ struct scrape {
 	const struct loader *ld;
 	struct collect **coll;
 	uint64_t (*drops)[BPFPROM_DROP__COUNT];
-	struct collect_prog_stats *progs;
+	struct collect_prog_stats *progs; /* per plan group: its program is shared */
+	char **prog_names; /* per group: its metrics' names, comma-separated */
 	/* each metric's render description, its decoders hooked in */
 	struct render_metric *rms;
 	uint64_t last_sweep;
@@ -61,6 +63,23 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/* The metric label of a group's program stats: "a", or "a,b,c" when fused. */
+static char *group_names(const struct plan *plan, const struct plan_group *g)
+{
+	size_t len = 1, off = 0;
+	char *names;
+
+	for (size_t i = 0; i < g->n; i++)
+		len += strlen(plan->metrics[g->metrics[i]].cm->name) + 1;
+	names = malloc(len);
+	if (!names)
+		return NULL;
+	for (size_t i = 0; i < g->n; i++)
+		off += (size_t)snprintf(names + off, len - off, "%s%s", i ? "," : "",
+					plan->metrics[g->metrics[i]].cm->name);
+	return names;
+}
+
 struct scrape *scrape__new(const struct plan *plan, const struct loader *ld,
 			   const struct scrape_opts *opts)
 {
@@ -76,10 +95,16 @@ struct scrape *scrape__new(const struct plan *plan, const struct loader *ld,
 	s->drops = calloc(n, sizeof(*s->drops));
 	s->dec = calloc(n, sizeof(*s->dec));
 	s->rms = calloc(n, sizeof(*s->rms));
-	s->progs = calloc(n, sizeof(*s->progs));
+	s->progs = calloc(plan->ngroups ? plan->ngroups : 1, sizeof(*s->progs));
+	s->prog_names = calloc(plan->ngroups ? plan->ngroups : 1, sizeof(*s->prog_names));
 	s->enc = render_enc__new();
-	if (!s->coll || !s->drops || !s->dec || !s->rms || !s->progs || !s->enc)
+	if (!s->coll || !s->drops || !s->dec || !s->rms || !s->progs || !s->prog_names || !s->enc)
 		goto fail;
+	for (size_t g = 0; g < plan->ngroups; g++) {
+		s->prog_names[g] = group_names(plan, &plan->groups[g]);
+		if (!s->prog_names[g])
+			goto fail;
+	}
 	for (size_t i = 0; i < plan->nmetrics; i++) {
 		const struct cfg_metric *cm = plan->metrics[i].cm;
 
@@ -121,6 +146,9 @@ void scrape__free(struct scrape *s)
 	free(s->drops);
 	free(s->rms);
 	free(s->progs);
+	for (size_t g = 0; s->prog_names && g < s->plan->ngroups; g++)
+		free(s->prog_names[g]);
+	free(s->prog_names);
 	render_enc__free(s->enc);
 	free(s);
 }
@@ -149,7 +177,11 @@ static void render_probe_info(struct scrape *s, struct render_enc *e)
 	}
 }
 
-/* What the kernel counts for the programs while BPF stats are on (--bpf.stats). */
+/*
+ * What the kernel counts for the programs while BPF stats are on
+ * (--bpf.stats): once per program, so metrics fused into one program share a
+ * sample whose metric label lists them all, and sums stay true.
+ */
 static void render_prog_stats(struct scrape *s, struct render_enc *e)
 {
 	const char *names[1] = { "metric" };
@@ -157,18 +189,19 @@ static void render_prog_stats(struct scrape *s, struct render_enc *e)
 
 	render_enc__family(
 		e, "bpfprom_program_run_seconds_total",
-		"Time the kernel spent in a metric's BPF programs since --bpf.stats enabled the count.",
+		"Time the kernel spent in a metric's BPF programs since --bpf.stats enabled the count (metrics sharing a program: one sample, their names comma-separated).",
 		RENDER_COUNTER);
-	for (size_t i = 0; i < s->plan->nmetrics; i++) {
-		values[0] = s->plan->metrics[i].cm->name;
-		render_enc__sample(e, 1, names, values, (double)s->progs[i].run_time_ns / 1e9);
+	for (size_t g = 0; g < s->plan->ngroups; g++) {
+		values[0] = s->prog_names[g];
+		render_enc__sample(e, 1, names, values, (double)s->progs[g].run_time_ns / 1e9);
 	}
-	render_enc__family(e, "bpfprom_program_runs_total",
-			   "Runs of a metric's BPF programs since --bpf.stats enabled the count.",
-			   RENDER_COUNTER);
-	for (size_t i = 0; i < s->plan->nmetrics; i++) {
-		values[0] = s->plan->metrics[i].cm->name;
-		render_enc__sample_u64(e, 1, names, values, s->progs[i].run_cnt);
+	render_enc__family(
+		e, "bpfprom_program_runs_total",
+		"Runs of a metric's BPF programs since --bpf.stats enabled the count (metrics sharing a program: one sample, their names comma-separated).",
+		RENDER_COUNTER);
+	for (size_t g = 0; g < s->plan->ngroups; g++) {
+		values[0] = s->prog_names[g];
+		render_enc__sample_u64(e, 1, names, values, s->progs[g].run_cnt);
 	}
 }
 
@@ -276,6 +309,7 @@ static int collect_all(struct scrape *s, bool (*each)(struct scrape *, size_t))
 {
 	uint64_t now = now_ns();
 	bool sweep = now - s->last_sweep >= SWEEP_INTERVAL_NS;
+	size_t g;
 	int err;
 
 	if (sweep)
@@ -293,8 +327,12 @@ static int collect_all(struct scrape *s, bool (*each)(struct scrape *, size_t))
 		if (sweep)
 			s->drops[i][BPFPROM_DROP_ORPHAN_START] +=
 				collect__sweep_starts(s->coll[i], maps);
-		collect__prog_stats(maps, &s->progs[i]);
-		s->drops[i][BPFPROM_DROP_RECURSION] = s->progs[i].recursion_misses;
+		/* a fused program is asked once, by its group's first metric; an
+		 * event it missed, every metric of the group missed */
+		g = s->plan->metrics[i].group;
+		if (s->plan->metrics[i].slot == 0)
+			collect__prog_stats(maps, &s->progs[g]);
+		s->drops[i][BPFPROM_DROP_RECURSION] = s->progs[g].recursion_misses;
 		/* render as soon as read: the collect buffers are the metric's own */
 		if (each && !each(s, i))
 			return -ENOMEM;
