@@ -4,9 +4,9 @@
  * attachments loads its own copy, specialised through the `cfg` rodata written
  * before load: slot i of cfg describes the group's i-th metric, which has its
  * own maps series<i>, starts<i> and drops<i>. The verifier sees the
- * configuration as constants and prunes every branch the group does not use
- * (and the slots past nfused), so the JIT-ed program only does the group's
- * own work, one metric after the other, for the price of one dispatch.
+ * configuration as constants and prunes every branch the group does not use,
+ * so the JIT-ed program only does the group's own work, one metric after the
+ * other, for the price of one dispatch.
  */
 #include <linux/types.h>
 #include <linux/bpf.h>
@@ -19,7 +19,6 @@
 char LICENSE[] SEC("license") = "GPL";
 
 const volatile struct bpfprom_metric_cfg cfg[BPFPROM_MAX_FUSED] = {};
-const volatile __u32 nfused = 0;
 
 #define MAX_VALUE_WORDS (BPFPROM_V_BUCKETS + BPFPROM_MAX_BUCKETS + 1)
 #define STR_WORDS (BPFPROM_MAX_STR / 8)
@@ -499,26 +498,26 @@ static __always_inline void handle_one(void *ctx, enum ctx_kind ck, __u32 cookie
 	account(c, series, drops, s, s->key, v);
 }
 
-static __always_inline __u32 cookie_of(void *ctx)
+/* the attach cookie says which probe fired and in which role */
+static __always_inline __u32 cookie_of(void *ctx, int nslots)
 {
 	int need = 0;
 
-	/* the attach cookie says which probe fired and in which role */
 #pragma clang loop unroll(full)
 	for (int i = 0; i < BPFPROM_MAX_FUSED; i++) {
-		if (i < nfused && (cfg[i].nprobes > 1 || cfg[i].latency))
+		if (i < nslots && (cfg[i].nprobes > 1 || cfg[i].latency))
 			need = 1;
 	}
 	return need ? bpf_get_attach_cookie(ctx) : 0;
 }
 
 /*
- * Slot i of a program for context kind ck, as its own BPF subprogram: each
- * has a single call site, so the verifier still sees the slot's rodata and
- * map as constants and drops what the slot does not use. Not inlined into
- * the program because clang 14 cannot encode a jump of more than 32767
- * instructions (no gotol before the v4 ISA), and eight inlined copies of the
- * generic code span more than that; a call is a few ns per slot.
+ * Slot i of a program for context kind ck, as its own BPF subprogram: it has
+ * one call site per program, so the verifier still sees the slot's rodata and
+ * maps as constants and drops what the slot does not use. Not inlined because
+ * clang 14 cannot encode a jump of more than 32767 instructions (no gotol
+ * before the v4 ISA), and eight inlined copies of the generic code span more
+ * than that; a call costs a few ns per slot.
  */
 #define SLOT_FN(kind, ck, i)                                                                \
 	static __noinline int kind##_slot##i(void *ctx, __u32 cookie, struct scratch *s)    \
@@ -527,81 +526,62 @@ static __always_inline __u32 cookie_of(void *ctx)
 		return 0;                                                                   \
 	}
 
-#define SLOT_FNS(kind, ck)   \
-	SLOT_FN(kind, ck, 0) \
-	SLOT_FN(kind, ck, 1) \
-	SLOT_FN(kind, ck, 2) \
-	SLOT_FN(kind, ck, 3) \
-	SLOT_FN(kind, ck, 4) \
-	SLOT_FN(kind, ck, 5) \
-	SLOT_FN(kind, ck, 6) \
-	SLOT_FN(kind, ck, 7)
-
-/*
- * The slots past nfused are dead code the verifier never walks, so their
- * maps need not exist (the loader turns their autocreate off and libbpf
- * poisons the references).
- */
-#define RUN_SLOT(kind, i)                               \
+#define RUN_SLOT(kind, i, n)                            \
 	do {                                            \
-		if (i < nfused)                         \
+		if (i < n)                              \
 			kind##_slot##i(ctx, cookie, s); \
 	} while (0)
 
-#define HANDLE(kind)                                      \
-	do {                                              \
-		__u32 cookie = cookie_of(ctx);            \
+/*
+ * A program serving n slots: one per group size, so the kernel is given (and
+ * libbpf relocates) only the slots a group uses, and the maps of the others
+ * need not exist (the loader turns their autocreate off).
+ */
+#define HANDLE_N(sec, kind, ctx_type, n)                  \
+	SEC(sec)                                          \
+	int handle_##kind##n(ctx_type ctx)                \
+	{                                                 \
+		__u32 cookie = cookie_of(ctx, n);         \
 		struct scratch *s;                        \
 		__u32 zero = 0;                           \
                                                           \
 		s = bpf_map_lookup_elem(&scratch, &zero); \
 		if (!s)                                   \
 			return 0;                         \
-		RUN_SLOT(kind, 0);                        \
-		RUN_SLOT(kind, 1);                        \
-		RUN_SLOT(kind, 2);                        \
-		RUN_SLOT(kind, 3);                        \
-		RUN_SLOT(kind, 4);                        \
-		RUN_SLOT(kind, 5);                        \
-		RUN_SLOT(kind, 6);                        \
-		RUN_SLOT(kind, 7);                        \
+		RUN_SLOT(kind, 0, n);                     \
+		RUN_SLOT(kind, 1, n);                     \
+		RUN_SLOT(kind, 2, n);                     \
+		RUN_SLOT(kind, 3, n);                     \
+		RUN_SLOT(kind, 4, n);                     \
+		RUN_SLOT(kind, 5, n);                     \
+		RUN_SLOT(kind, 6, n);                     \
+		RUN_SLOT(kind, 7, n);                     \
 		return 0;                                 \
-	} while (0)
+	}
 
-SLOT_FNS(tp, CTX_TP)
-SLOT_FNS(up, CTX_UPROBE)
-SLOT_FNS(kp, CTX_KPROBE)
-SLOT_FNS(fentry, CTX_FENTRY)
-SLOT_FNS(fexit, CTX_FEXIT)
+#define HANDLE(sec, kind, ck, ctx_type)  \
+	SLOT_FN(kind, ck, 0)             \
+	SLOT_FN(kind, ck, 1)             \
+	SLOT_FN(kind, ck, 2)             \
+	SLOT_FN(kind, ck, 3)             \
+	SLOT_FN(kind, ck, 4)             \
+	SLOT_FN(kind, ck, 5)             \
+	SLOT_FN(kind, ck, 6)             \
+	SLOT_FN(kind, ck, 7)             \
+	HANDLE_N(sec, kind, ctx_type, 1) \
+	HANDLE_N(sec, kind, ctx_type, 2) \
+	HANDLE_N(sec, kind, ctx_type, 3) \
+	HANDLE_N(sec, kind, ctx_type, 4) \
+	HANDLE_N(sec, kind, ctx_type, 5) \
+	HANDLE_N(sec, kind, ctx_type, 6) \
+	HANDLE_N(sec, kind, ctx_type, 7) \
+	HANDLE_N(sec, kind, ctx_type, 8)
 
-SEC("tracepoint")
-int handle_tp(void *ctx)
-{
-	HANDLE(tp);
-}
-
-SEC("uprobe")
-int handle_up(struct pt_regs *ctx)
-{
-	HANDLE(up);
-}
-
-/* Attached through a perf event: the kprobe PMU or a tracefs kprobe_events entry. */
-SEC("kprobe")
-int handle_kp(struct pt_regs *ctx)
-{
-	HANDLE(kp);
-}
-
-/* fentry/fexit: the loader sets the target function before load, one copy per target. */
-SEC("fentry")
-int handle_fentry(__u64 *ctx)
-{
-	HANDLE(fentry);
-}
-
-SEC("fexit")
-int handle_fexit(__u64 *ctx)
-{
-	HANDLE(fexit);
-}
+/* handle_tp1..8, handle_up1..8, ...: the loader picks by context and group size */
+HANDLE("tracepoint", tp, CTX_TP, void *)
+HANDLE("uprobe", up, CTX_UPROBE, struct pt_regs *)
+/* attached through a perf event: the kprobe PMU or a tracefs kprobe_events entry */
+HANDLE("kprobe", kp, CTX_KPROBE, struct pt_regs *)
+/* fentry/fexit: the loader sets the target function before load, one copy per target */
+HANDLE("fentry", fentry, CTX_FENTRY, __u64 *)
+HANDLE("fexit", fexit, CTX_FEXIT, __u64 *)

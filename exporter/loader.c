@@ -96,9 +96,37 @@ int loader__probe_fentry(const struct btf *btf, char *whybuf, size_t whylen)
 	return 0;
 }
 
+/*
+ * The program of a group of n metrics for an attachment: the object has one
+ * per context kind and group size (handle_tp1..8, handle_up1..8, ...).
+ */
+static struct bpf_program *prog_for(const struct bpfprom_bpf *skel, const struct plan_probe *pp,
+				    size_t n)
+{
+	const char *kind;
+	char name[32];
+
+	switch (pp->mech) {
+	case PLAN_MECH_TRACEPOINT:
+		kind = "tp";
+		break;
+	case PLAN_MECH_UPROBE:
+		kind = "up";
+		break;
+	case PLAN_MECH_FENTRY:
+		kind = pp->kind == CFG_PROBE_KRETPROBE ? "fexit" : "fentry";
+		break;
+	default:
+		kind = "kp";
+		break;
+	}
+	snprintf(name, sizeof(name), "handle_%s%zu", kind, n);
+	return bpf_object__find_program_by_name(skel->obj, name);
+}
+
 /* A perf event (kprobe PMU or tracefs) with the kprobe program on it. */
 static struct bpf_link *attach_kprobe(struct loader *ld, const struct plan_kernel *k,
-				      struct bpfprom_bpf *skel, const struct plan_probe *pp,
+				      struct bpf_program *prog, const struct plan_probe *pp,
 				      char *msg, size_t msglen)
 {
 	LIBBPF_OPTS(bpf_perf_event_opts, opts, .bpf_cookie = pp->cookie);
@@ -123,7 +151,7 @@ static struct bpf_link *attach_kprobe(struct loader *ld, const struct plan_kerne
 		return NULL;
 	}
 	/* the link owns pfd from here: bpf_link__destroy closes it */
-	link = bpf_program__attach_perf_event_opts(skel->progs.handle_kp, pfd, &opts);
+	link = bpf_program__attach_perf_event_opts(prog, pfd, &opts);
 	if (!link) {
 		err = -errno;
 		close(pfd);
@@ -134,7 +162,7 @@ static struct bpf_link *attach_kprobe(struct loader *ld, const struct plan_kerne
 }
 
 static struct bpf_link *attach(struct loader *ld, const struct plan_kernel *k,
-			       struct bpfprom_bpf *skel, const struct plan_probe *pp, char *msg,
+			       struct bpf_program *prog, const struct plan_probe *pp, char *msg,
 			       size_t msglen)
 {
 	struct bpf_link *link;
@@ -143,8 +171,7 @@ static struct bpf_link *attach(struct loader *ld, const struct plan_kernel *k,
 	case PLAN_MECH_TRACEPOINT: {
 		LIBBPF_OPTS(bpf_tracepoint_opts, opts, .bpf_cookie = pp->cookie);
 
-		link = bpf_program__attach_tracepoint_opts(skel->progs.handle_tp, pp->category,
-							   pp->event, &opts);
+		link = bpf_program__attach_tracepoint_opts(prog, pp->category, pp->event, &opts);
 		break;
 	}
 	case PLAN_MECH_UPROBE: {
@@ -152,58 +179,42 @@ static struct bpf_link *attach(struct loader *ld, const struct plan_kernel *k,
 			    .retprobe = pp->kind == CFG_PROBE_URETPROBE);
 
 		/* pid -1: every process that maps the binary */
-		link = bpf_program__attach_uprobe_opts(skel->progs.handle_up, pp->pid, pp->path,
-						       pp->offset, &opts);
+		link = bpf_program__attach_uprobe_opts(prog, pp->pid, pp->path, pp->offset, &opts);
 		break;
 	}
 	case PLAN_MECH_FENTRY: {
 		LIBBPF_OPTS(bpf_trace_opts, opts, .cookie = pp->cookie);
 
-		link = bpf_program__attach_trace_opts(pp->kind == CFG_PROBE_KRETPROBE ?
-							      skel->progs.handle_fexit :
-							      skel->progs.handle_fentry,
-						      &opts);
+		link = bpf_program__attach_trace_opts(prog, &opts);
 		break;
 	}
 	default:
-		return attach_kprobe(ld, k, skel, pp, msg, msglen);
+		return attach_kprobe(ld, k, prog, pp, msg, msglen);
 	}
 	if (!link)
 		snprintf(msg, msglen, "%s%s", strerror(errno), why(-errno));
 	return link;
 }
 
-/* Only the programs a group's probes need are loaded; fentry ones have their own copies. */
-static int set_autoload(struct bpfprom_bpf *skel, const struct plan_metric *pm)
+/*
+ * Only the programs a group's probes need are loaded, for its size; fentry
+ * ones have their own copies.
+ */
+static int set_autoload(struct bpfprom_bpf *skel, const struct plan_metric *pm, size_t n)
 {
-	bool tp = false, up = false, kp = false;
-	int err;
+	struct bpf_program *prog;
+	int err = 0;
 
-	for (size_t p = 0; p < pm->nprobes; p++) {
-		switch (pm->probes[p].mech) {
-		case PLAN_MECH_TRACEPOINT:
-			tp = true;
-			break;
-		case PLAN_MECH_UPROBE:
-			up = true;
-			break;
-		case PLAN_MECH_KPROBE:
-		case PLAN_MECH_LEGACY:
-			kp = true;
-			break;
-		default:
-			break;
-		}
+	bpf_object__for_each_program(prog, skel->obj)
+	{
+		err = bpf_program__set_autoload(prog, false);
+		if (err)
+			return err;
 	}
-	err = bpf_program__set_autoload(skel->progs.handle_tp, tp);
-	if (!err)
-		err = bpf_program__set_autoload(skel->progs.handle_up, up);
-	if (!err)
-		err = bpf_program__set_autoload(skel->progs.handle_kp, kp);
-	if (!err)
-		err = bpf_program__set_autoload(skel->progs.handle_fentry, false);
-	if (!err)
-		err = bpf_program__set_autoload(skel->progs.handle_fexit, false);
+	for (size_t p = 0; !err && p < pm->nprobes; p++) {
+		if (pm->probes[p].mech != PLAN_MECH_FENTRY)
+			err = bpf_program__set_autoload(prog_for(skel, &pm->probes[p], n), true);
+	}
 	return err;
 }
 
@@ -238,12 +249,7 @@ static int size_maps(struct bpfprom_bpf *skel, uint32_t slot, const struct plan_
 	return err;
 }
 
-/*
- * The maps of the slots past the group's metrics are not created: the code
- * that uses them is dead (nfused is rodata), and libbpf 1.0+ turns the
- * references to a map without autocreate into poisoned instructions the
- * verifier never reaches.
- */
+/* The maps of the slots past the group's metrics are not created: no loaded program uses them. */
 static int drop_slot(struct bpfprom_bpf *skel, uint32_t slot)
 {
 	static const char *const bases[] = { "series", "starts", "drops" };
@@ -262,7 +268,6 @@ static struct bpfprom_bpf *open_group(const struct plan *plan, const struct plan
 
 	if (!skel)
 		return NULL;
-	skel->rodata->nfused = (__u32)g->n;
 	for (uint32_t slot = 0; !err && slot < BPFPROM_MAX_FUSED; slot++) {
 		const struct plan_metric *pm;
 
@@ -292,21 +297,17 @@ static struct bpfprom_bpf *load_tramp(const struct plan *plan, const struct plan
 	static const char *const bases[] = { "series", "starts", "drops" };
 	struct bpfprom_bpf *t, *owner = lg->skel;
 	struct bpf_program *prog;
-	int err;
+	int err = 0;
 
 	t = open_group(plan, g);
 	if (!t)
 		return NULL;
-	prog = pp->kind == CFG_PROBE_KRETPROBE ? t->progs.handle_fexit : t->progs.handle_fentry;
-	err = bpf_program__set_autoload(t->progs.handle_tp, false);
-	err = err ?: bpf_program__set_autoload(t->progs.handle_up, false);
-	err = err ?: bpf_program__set_autoload(t->progs.handle_kp, false);
-	err = err   ?:
-		      bpf_program__set_autoload(t->progs.handle_fentry,
-						prog == t->progs.handle_fentry);
-	err = err   ?:
-		      bpf_program__set_autoload(t->progs.handle_fexit,
-						prog == t->progs.handle_fexit);
+	bpf_object__for_each_program(prog, t->obj)
+	{
+		err = err ?: bpf_program__set_autoload(prog, false);
+	}
+	prog = prog_for(t, pp, g->n);
+	err = err ?: bpf_program__set_autoload(prog, true);
 	err = err ?: bpf_program__set_attach_target(prog, 0, pp->func);
 	for (uint32_t slot = 0; !err && slot < g->n; slot++) {
 		for (size_t b = 0; !err && b < sizeof(bases) / sizeof(bases[0]); b++) {
@@ -337,8 +338,12 @@ static void add_prog(struct loader_maps *maps, const struct bpf_program *prog)
 {
 	int fd = bpf_program__fd(prog);
 
-	/* negative for a program not loaded (autoload off) */
-	if (fd >= 0 && maps->nprogs < LOADER_MAX_PROGS)
+	for (size_t i = 0; i < maps->nprogs; i++) {
+		/* one program attached to several probes counts once */
+		if (maps->prog_fds[i] == fd)
+			return;
+	}
+	if (maps->nprogs < LOADER_MAX_PROGS)
 		maps->prog_fds[maps->nprogs++] = fd;
 }
 
@@ -398,7 +403,7 @@ static int load_group(struct loader *ld, const struct plan_kernel *k, const stru
 			 strerror(-ret));
 		return ret;
 	}
-	ret = set_autoload(lg->skel, pm);
+	ret = set_autoload(lg->skel, pm, g->n);
 	if (ret) {
 		snprintf(err, errlen, "loader: %s: cannot set up the programs: %s", who,
 			 strerror(-ret));
@@ -413,9 +418,6 @@ static int load_group(struct loader *ld, const struct plan_kernel *k, const stru
 			g->n > 1 ? "; --bpf.fuse=false loads each metric on its own" : "");
 		return ret;
 	}
-	add_prog(&progs, lg->skel->progs.handle_tp);
-	add_prog(&progs, lg->skel->progs.handle_up);
-	add_prog(&progs, lg->skel->progs.handle_kp);
 	for (size_t p = 0; p < pm->nprobes; p++) {
 		const struct plan_probe *pp = &pm->probes[p];
 		struct bpfprom_bpf *skel = lg->skel;
@@ -433,12 +435,10 @@ static int load_group(struct loader *ld, const struct plan_kernel *k, const stru
 				return ret;
 			}
 			lg->tramp[lg->ntramp++] = skel;
-			add_prog(&progs, pp->kind == CFG_PROBE_KRETPROBE ?
-						 skel->progs.handle_fexit :
-						 skel->progs.handle_fentry);
 		}
+		add_prog(&progs, prog_for(skel, pp, g->n));
 		msg[0] = '\0';
-		link = attach(ld, k, skel, pp, msg, sizeof(msg));
+		link = attach(ld, k, prog_for(skel, pp, g->n), pp, msg, sizeof(msg));
 		if (!link) {
 			ret = errno ? -errno : -EINVAL;
 			/* a kprobe says how it tried: --probe.mechanism can change that */
