@@ -84,6 +84,9 @@ scrape() { timeout 60 wget -q -O - "http://$ADDR${1:-/metrics}"; }
 # grep_m REGEX: the lines of the last scrape ($TMP/m.txt) matching REGEX
 grep_m() { grep "$@" $TMP/m.txt; }
 
+# progs_of PID: the BPF programs a process holds (distinct prog_ids of its fds)
+progs_of() { cat /proc/"$1"/fdinfo/* 2>/dev/null | sed -n 's/^prog_id:[[:space:]]*//p' | sort -u | wc -l; }
+
 # run FUNC [FLAGS...]: one test section, with extra bpfprom flags if given;
 # VMTEST_ONLY (vmtest.only= on the kernel command line) selects by name
 run() {
@@ -211,8 +214,13 @@ t_shutdown() {
 # and several functions in one metric, under the mechanism the run forces
 # (MECH: auto chooses fentry on these kernels)
 t_kprobe() {
-	mech=${FLAGS#--probe.mechanism=}
-	[ -n "$mech" ] || mech=fentry
+	case "$FLAGS" in
+	*--probe.mechanism=*)
+		mech=${FLAGS#*--probe.mechanism=}
+		mech=${mech%% *}
+		;;
+	*) mech=fentry ;;
+	esac
 	if [ -z "$HAVE_KPROBES" ] && [ "$mech" != fentry ]; then
 		skip "kprobe" "this kernel has no kprobes"
 		return
@@ -254,6 +262,18 @@ t_kprobe() {
 		"8 8" "$(grep_m -c '^bpfprom_probe_info{.*,probe="k') $(grep_m -c "^bpfprom_probe_info{.*,mechanism=\"$mech\"}")"
 	expect "kprobe: nothing dropped" "" \
 		"$(grep_m '^bpfprom_dropped_events_total{metric="vm_' | grep -v ' 0$')"
+	# the metrics on one function in one role share a program: the entry's
+	# count and arg2 hist, the return's count and retval stats; the latency
+	# (entry and return) and the two-function metric have theirs, which
+	# fentry needs one copy of per target: 7 programs (5 with perf kprobes),
+	# and 2 more with --bpf.fuse=false
+	case "$mech $FLAGS" in
+	fentry*--bpf.fuse=false*) want=9 ;;
+	fentry*) want=7 ;;
+	*--bpf.fuse=false*) want=7 ;;
+	*) want=5 ;;
+	esac
+	expect "fuse: programs loaded for the 7 metrics with $mech" "$want" "$(progs_of "$PID")"
 	stop
 	expect "kprobe: SIGTERM exits 0" 0 "$RC"
 	[ -e $TRACEFS/kprobe_events ] &&
@@ -364,6 +384,7 @@ run t_kprobe
 for m in fentry kprobe legacy; do
 	run t_kprobe --probe.mechanism=$m
 done
+run t_kprobe --probe.mechanism=kprobe --bpf.fuse=false
 run t_kprobe_legacy_kill
 run t_kprobe_errors
 run t_kprobe_fallback
