@@ -18,6 +18,7 @@
 CC ?= gcc
 CLANG ?= clang
 BPFTOOL ?= bpftool
+LLVM_STRIP ?= llvm-strip
 CLANG_FORMAT ?= clang-format
 BUILD ?= build
 ARCH := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
@@ -62,12 +63,14 @@ BPF_HDRS := $(wildcard bpf/*.h)
 
 all: $(BUILD)/bpfprom $(UNIT_BINS) $(WORKLOAD_BINS) $(BUILD)/deploy/yaml2json
 
-# The generic BPF program: built once, specialised per metric at load time.
+# The generic BPF program: built once, specialised per group of metrics at
+# load time. -g is for BTF; its DWARF (1.6 MB) would be embedded for nothing.
 $(BUILD)/bpfprom.bpf.o: bpf/bpfprom.bpf.c $(BPF_HDRS)
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 		-I/usr/include/$(MULTIARCH) -Ibpf -c $< -o $@
+	$(Q)$(LLVM_STRIP) -g $@
 
 $(BUILD)/bpfprom.skel.h: $(BUILD)/bpfprom.bpf.o
 	$(call msg,GEN-SKEL,$@)

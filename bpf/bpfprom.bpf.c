@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The one generic BPF program of bpfprom. Every metric loads its own copy,
- * specialised through the `cfg` rodata written before load: the verifier sees
- * the configuration as constants and prunes every branch the metric does not
- * use, so the JIT-ed program only does the metric's own work.
+ * The one generic BPF program of bpfprom. Each group of metrics with the same
+ * attachments loads its own copy, specialised through the `cfg` rodata written
+ * before load: slot i of cfg describes the group's i-th metric, which has its
+ * own maps series<i>, starts<i> and drops<i>. The verifier sees the
+ * configuration as constants and prunes every branch the group does not use,
+ * so the JIT-ed program only does the group's own work, one metric after the
+ * other, for the price of one dispatch.
  */
 #include <linux/types.h>
 #include <linux/bpf.h>
@@ -15,7 +18,7 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-const volatile struct bpfprom_metric_cfg cfg = {};
+const volatile struct bpfprom_metric_cfg cfg[BPFPROM_MAX_FUSED] = {};
 
 #define MAX_VALUE_WORDS (BPFPROM_V_BUCKETS + BPFPROM_MAX_BUCKETS + 1)
 #define STR_WORDS (BPFPROM_MAX_STR / 8)
@@ -49,23 +52,51 @@ struct scratch {
 	__u64 zero[MAX_VALUE_WORDS];
 };
 
-/* Key and value sizes are set per metric by the loader, so no BTF types. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, 1);
-	__uint(key_size, 8);
-	__uint(value_size, 8);
-} series SEC(".maps");
+/*
+ * The maps of slot i. series: key and value sizes are set per metric by the
+ * loader, so no BTF types. starts: latency only, the start of each
+ * pending interval, keyed by pid_tgid or by the metric's match sources
+ * (start_key; the loader sets the key size). drops: the reasons the program counts.
+ * Each metric has its own, so a reload can keep one metric's maps (and its
+ * drop counts) whatever group it lands in.
+ */
+#define SLOT_MAPS(i)                                       \
+	struct {                                           \
+		__uint(type, BPF_MAP_TYPE_PERCPU_HASH);    \
+		__uint(max_entries, 1);                    \
+		__uint(key_size, 8);                       \
+		__uint(value_size, 8);                     \
+	} series##i SEC(".maps");                          \
+	struct {                                           \
+		__uint(type, BPF_MAP_TYPE_HASH);           \
+		__uint(max_entries, 1);                    \
+		__uint(key_size, 8);                       \
+		__uint(value_size, 16);                    \
+	} starts##i SEC(".maps");                          \
+	struct {                                           \
+		__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);   \
+		__uint(max_entries, BPFPROM_DROP__KERNEL); \
+		__type(key, __u32);                        \
+		__type(value, __u64);                      \
+	} drops##i SEC(".maps")
 
-/* Latency: each pending interval's start, keyed by pid_tgid, or by the
- * metric's match sources (start_key); the loader sets the key size. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1);
-	__uint(key_size, 8);
-	__uint(value_size, 16);
-} starts SEC(".maps");
+SLOT_MAPS(0);
+SLOT_MAPS(1);
+SLOT_MAPS(2);
+SLOT_MAPS(3);
+SLOT_MAPS(4);
+SLOT_MAPS(5);
+SLOT_MAPS(6);
+SLOT_MAPS(7);
 
+/*
+ * Slots turned off: a reload that keeps some of a program's metrics keeps the
+ * program, attached all along so that their counts stay exact, and turns the
+ * slots of the others off. User space writes it through the mmap-ed .bss.
+ */
+volatile __u8 slot_off[BPFPROM_MAX_FUSED];
+
+/* Shared by the slots: they run one after the other. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
@@ -73,31 +104,25 @@ struct {
 	__type(value, struct scratch);
 } scratch SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, BPFPROM_DROP__KERNEL);
-	__type(key, __u32);
-	__type(value, __u64);
-} drops SEC(".maps");
-
-static __always_inline void count_drop(__u32 reason)
+static __always_inline void count_drop(void *drops, __u32 reason)
 {
-	__u64 *d = bpf_map_lookup_elem(&drops, &reason);
+	__u64 *d = bpf_map_lookup_elem(drops, &reason);
 
 	if (d)
 		*d += 1;
 }
 
-static __always_inline __u32 field_off(const volatile struct bpfprom_src_cfg *s, __u32 probe)
+static __always_inline __u32 field_off(const volatile struct bpfprom_metric_cfg *c,
+				       const volatile struct bpfprom_src_cfg *s, __u32 probe)
 {
-	if (cfg.nprobes > 1)
+	if (c->nprobes > 1)
 		return s->off[probe & BPFPROM_COOKIE_INDEX_MASK];
 	return s->off[0];
 }
 
 /* A tracepoint field: offset from the probe's format, size 1/2/4/8. */
-static __always_inline __u64 read_field(void *ctx, const volatile struct bpfprom_src_cfg *s,
-					__u32 probe)
+static __always_inline __u64 read_field(void *ctx, const volatile struct bpfprom_metric_cfg *c,
+					const volatile struct bpfprom_src_cfg *s, __u32 probe)
 {
 	__u32 size = s->size;
 	__u64 v = 0;
@@ -105,7 +130,7 @@ static __always_inline __u64 read_field(void *ctx, const volatile struct bpfprom
 	if (size > 8)
 		size = 8;
 	/* little-endian: the field lands in the low bytes */
-	bpf_probe_read_kernel(&v, size, ctx + field_off(s, probe));
+	bpf_probe_read_kernel(&v, size, ctx + field_off(c, s, probe));
 	if (s->is_signed && size < 8)
 		v = (__u64)(((__s64)(v << (64 - 8 * size))) >> (64 - 8 * size));
 	return v;
@@ -169,6 +194,7 @@ static __always_inline __u64 func_ret(void *ctx, enum ctx_kind ck)
 }
 
 static __always_inline __u64 read_int(void *ctx, enum ctx_kind ck,
+				      const volatile struct bpfprom_metric_cfg *c,
 				      const volatile struct bpfprom_src_cfg *s, __u32 probe)
 {
 	switch (s->kind) {
@@ -188,7 +214,7 @@ static __always_inline __u64 read_int(void *ctx, enum ctx_kind ck,
 		return probe & BPFPROM_COOKIE_INDEX_MASK;
 	case BPFPROM_SRC_FIELD:
 		if (ck == CTX_TP)
-			return read_field(ctx, s, probe);
+			return read_field(ctx, c, s, probe);
 		return 0;
 	case BPFPROM_SRC_ARG:
 		return func_arg(ctx, ck, s->argn);
@@ -202,6 +228,7 @@ static __always_inline __u64 read_int(void *ctx, enum ctx_kind ck,
 /* Zero then fill dst (size bytes, a multiple of 8, at most BPFPROM_MAX_STR)
  * with the NUL-terminated string of a source: keys must be NUL-padded. */
 static __always_inline void read_str(void *ctx, enum ctx_kind ck,
+				     const volatile struct bpfprom_metric_cfg *c,
 				     const volatile struct bpfprom_src_cfg *s, __u32 probe,
 				     __u8 *dst)
 {
@@ -226,15 +253,15 @@ static __always_inline void read_str(void *ctx, enum ctx_kind ck,
 			/* the array may lack a NUL: keep one for the terminator */
 			if (s->field_size < size)
 				size = s->field_size + 1;
-			bpf_probe_read_kernel_str(dst, size, ctx + field_off(s, probe));
+			bpf_probe_read_kernel_str(dst, size, ctx + field_off(c, s, probe));
 			return;
 		case BPFPROM_STR_DATA_LOC:
 			loc = 0;
-			bpf_probe_read_kernel(&loc, sizeof(loc), ctx + field_off(s, probe));
+			bpf_probe_read_kernel(&loc, sizeof(loc), ctx + field_off(c, s, probe));
 			bpf_probe_read_kernel_str(dst, size, ctx + (loc & 0xffff));
 			return;
 		default:
-			src = (const void *)read_field(ctx, s, probe);
+			src = (const void *)read_field(ctx, c, s, probe);
 			break;
 		}
 	} else if (s->kind == BPFPROM_SRC_STR_ARG && ck != CTX_TP) {
@@ -295,14 +322,16 @@ static __always_inline int cmp_int(__u64 v, const volatile struct bpfprom_filter
 }
 
 /* Strings compare as NUL-padded words: as many as the source keeps. */
-static __always_inline int filter_ok(void *ctx, enum ctx_kind ck, struct scratch *sc,
+static __always_inline int filter_ok(void *ctx, enum ctx_kind ck,
+				     const volatile struct bpfprom_metric_cfg *c,
+				     struct scratch *sc,
 				     const volatile struct bpfprom_filter_cfg *f, __u32 probe)
 {
 	int eq = 1;
 
 	if (!is_str_src(f->src.kind))
-		return cmp_int(read_int(ctx, ck, &f->src, probe), f);
-	read_str(ctx, ck, &f->src, probe, (__u8 *)sc->str);
+		return cmp_int(read_int(ctx, ck, c, &f->src, probe), f);
+	read_str(ctx, ck, c, &f->src, probe, (__u8 *)sc->str);
 #pragma clang loop unroll(full)
 	for (int i = 0; i < STR_WORDS; i++) {
 		if (i < f->str_words && sc->str[i] != f->str[i])
@@ -311,7 +340,8 @@ static __always_inline int filter_ok(void *ctx, enum ctx_kind ck, struct scratch
 	return f->op == BPFPROM_OP_EQ ? eq : !eq;
 }
 
-static __always_inline void put_label(void *ctx, enum ctx_kind ck, __u8 *key,
+static __always_inline void put_label(void *ctx, enum ctx_kind ck,
+				      const volatile struct bpfprom_metric_cfg *c, __u8 *key,
 				      const volatile struct bpfprom_label_cfg *l, __u32 probe)
 {
 	__u32 off = l->key_off;
@@ -320,18 +350,18 @@ static __always_inline void put_label(void *ctx, enum ctx_kind ck, __u8 *key,
 	 * bounds are known to the verifier and cost nothing */
 	if (is_str_src(l->src.kind)) {
 		if (off + l->src.size <= BPFPROM_MAX_KEY)
-			read_str(ctx, ck, &l->src, probe, key + off);
+			read_str(ctx, ck, c, &l->src, probe, key + off);
 		return;
 	}
 	if (off + 8 <= BPFPROM_MAX_KEY)
-		*(__u64 *)(key + off) = read_int(ctx, ck, &l->src, probe);
+		*(__u64 *)(key + off) = read_int(ctx, ck, c, &l->src, probe);
 }
 
-static __always_inline void update(__u64 *val, __u64 v)
+static __always_inline void update(const volatile struct bpfprom_metric_cfg *c, __u64 *val, __u64 v)
 {
 	__u64 b;
 
-	switch (cfg.agg) {
+	switch (c->agg) {
 	case BPFPROM_AGG_COUNT:
 		val[BPFPROM_V_COUNT] += 1;
 		break;
@@ -342,21 +372,21 @@ static __always_inline void update(__u64 *val, __u64 v)
 	case BPFPROM_AGG_HIST:
 		/* no count word: _count is the buckets' total at render time */
 		val[BPFPROM_V_SUM] += v;
-		b = bpfprom_hist_bucket(v, cfg.value.is_signed, cfg.hist_first_slot, cfg.nbuckets);
+		b = bpfprom_hist_bucket(v, c->value.is_signed, c->hist_first_slot, c->nbuckets);
 		/* one 64-bit register for the bound check and the index: 6.1's
 		 * verifier does not carry a bound from a zero-extended copy */
 		asm volatile("" : "+r"(b));
-		if (b > cfg.nbuckets)
-			b = cfg.nbuckets;
+		if (b > c->nbuckets)
+			b = c->nbuckets;
 		val[BPFPROM_V_BUCKETS + b] += 1;
 		break;
 	case BPFPROM_AGG_LHIST:
 		val[BPFPROM_V_SUM] += v;
-		b = bpfprom_lhist_bucket(v, cfg.value.is_signed, cfg.lhist_min, cfg.lhist_step,
-					 cfg.nbuckets);
+		b = bpfprom_lhist_bucket(v, c->value.is_signed, c->lhist_min, c->lhist_step,
+					 c->nbuckets);
 		asm volatile("" : "+r"(b));
-		if (b > cfg.nbuckets)
-			b = cfg.nbuckets;
+		if (b > c->nbuckets)
+			b = c->nbuckets;
 		val[BPFPROM_V_BUCKETS + b] += 1;
 		break;
 	case BPFPROM_AGG_STATS:
@@ -364,7 +394,7 @@ static __always_inline void update(__u64 *val, __u64 v)
 		if (val[BPFPROM_V_COUNT] == 0) {
 			val[BPFPROM_V_MIN] = v;
 			val[BPFPROM_V_MAX] = v;
-		} else if (cfg.value.is_signed) {
+		} else if (c->value.is_signed) {
 			if ((__s64)v < (__s64)val[BPFPROM_V_MIN])
 				val[BPFPROM_V_MIN] = v;
 			if ((__s64)v > (__s64)val[BPFPROM_V_MAX])
@@ -382,27 +412,28 @@ static __always_inline void update(__u64 *val, __u64 v)
 }
 
 /* Aggregate v into the series whose labels are in key. */
-static __always_inline void account(struct scratch *s, const __u8 *key, __u64 v)
+static __always_inline void account(const volatile struct bpfprom_metric_cfg *c, void *series,
+				    void *drops, struct scratch *s, const __u8 *key, __u64 v)
 {
 	__u64 *val;
 	int err;
 
-	val = bpf_map_lookup_elem(&series, key);
+	val = bpf_map_lookup_elem(series, key);
 	if (!val) {
 		/* EEXIST: another CPU inserted the same key meanwhile; fine */
-		err = bpf_map_update_elem(&series, key, s->zero, BPF_NOEXIST);
+		err = bpf_map_update_elem(series, key, s->zero, BPF_NOEXIST);
 		if (err && err != -17 /* EEXIST */) {
-			count_drop(err == -7 /* E2BIG */ ? BPFPROM_DROP_MAP_FULL :
-							   BPFPROM_DROP_UPDATE_ERROR);
+			count_drop(drops, err == -7 /* E2BIG */ ? BPFPROM_DROP_MAP_FULL :
+								  BPFPROM_DROP_UPDATE_ERROR);
 			return;
 		}
-		val = bpf_map_lookup_elem(&series, key);
+		val = bpf_map_lookup_elem(series, key);
 		if (!val) {
-			count_drop(BPFPROM_DROP_MAP_FULL);
+			count_drop(drops, BPFPROM_DROP_MAP_FULL);
 			return;
 		}
 	}
-	update(val, v);
+	update(c, val, v);
 }
 
 /*
@@ -410,123 +441,177 @@ static __always_inline void account(struct scratch *s, const __u8 *key, __u64 v)
  * match sources read at either end (another thread may end the interval:
  * an interrupt completes a block request, sched_switch runs a woken task).
  */
-static __always_inline void start_key(void *ctx, enum ctx_kind ck, __u32 probe, int end, __u64 *key)
+static __always_inline void start_key(void *ctx, enum ctx_kind ck,
+				      const volatile struct bpfprom_metric_cfg *c, __u32 probe,
+				      int end, __u64 *key)
 {
 	key[0] = 0;
 	key[1] = 0;
-	if (!cfg.nmatch) {
+	if (!c->nmatch) {
 		key[0] = bpf_get_current_pid_tgid();
 		return;
 	}
-	key[0] = read_int(ctx, ck, end ? &cfg.match_end[0] : &cfg.match[0], probe);
-	if (cfg.nmatch > 1)
-		key[1] = read_int(ctx, ck, end ? &cfg.match_end[1] : &cfg.match[1], probe);
+	key[0] = read_int(ctx, ck, c, end ? &c->match_end[0] : &c->match[0], probe);
+	if (c->nmatch > 1)
+		key[1] = read_int(ctx, ck, c, end ? &c->match_end[1] : &c->match[1], probe);
 }
 
 /* The end of a latency interval: its labels were taken at the start. */
-static __always_inline int handle_end(void *ctx, enum ctx_kind ck, struct scratch *s, __u32 probe)
+static __always_inline void handle_end(void *ctx, enum ctx_kind ck,
+				       const volatile struct bpfprom_metric_cfg *c, void *series,
+				       void *starts, void *drops, struct scratch *s, __u32 probe)
 {
 	__u64 id[BPFPROM_MAX_MATCH];
 	__u64 now = bpf_ktime_get_ns();
 	__u64 *st;
-	__u32 ksz = cfg.key_size;
+	__u32 ksz = c->key_size;
 
-	start_key(ctx, ck, probe, 1, id);
-	st = bpf_map_lookup_elem(&starts, id);
+	start_key(ctx, ck, c, probe, 1, id);
+	st = bpf_map_lookup_elem(starts, id);
 	if (!st)
-		return 0;
+		return;
 	if (ksz > BPFPROM_MAX_KEY)
 		ksz = BPFPROM_MAX_KEY;
 	/* copy before the delete lets another CPU reuse the element */
 	s->ts = st[0];
 	bpf_probe_read_kernel(s->key, ksz, &st[1]);
-	bpf_map_delete_elem(&starts, id);
-	account(s, s->key, now - s->ts);
-	return 0;
+	bpf_map_delete_elem(starts, id);
+	account(c, series, drops, s, s->key, now - s->ts);
 }
 
-static __always_inline int handle(void *ctx, enum ctx_kind ck, __u32 cookie)
+/* One metric's work on one event: slot c with its maps. */
+static __always_inline void handle_one(void *ctx, enum ctx_kind ck, __u32 cookie, struct scratch *s,
+				       const volatile struct bpfprom_metric_cfg *c, void *series,
+				       void *starts, void *drops)
 {
 	__u32 probe = cookie & BPFPROM_COOKIE_INDEX_MASK;
-	struct scratch *s;
-	__u32 zero = 0;
 	__u64 id[BPFPROM_MAX_MATCH], v = 0;
 	int err;
 
-	s = bpf_map_lookup_elem(&scratch, &zero);
-	if (!s)
-		return 0;
-	if (cfg.latency && (cookie & BPFPROM_COOKIE_END))
-		return handle_end(ctx, ck, s, probe);
+	if (c->latency && (cookie & BPFPROM_COOKIE_END)) {
+		handle_end(ctx, ck, c, series, starts, drops, s, probe);
+		return;
+	}
 
 #pragma clang loop unroll(full)
 	for (int i = 0; i < BPFPROM_MAX_FILTERS; i++) {
-		if (i < cfg.nfilters && !filter_ok(ctx, ck, s, &cfg.filters[i], probe))
-			return 0;
+		if (i < c->nfilters && !filter_ok(ctx, ck, c, s, &c->filters[i], probe))
+			return;
 	}
+	/* the key of a metric without labels is 8 zero bytes; the scratch
+	 * key may hold another slot's labels */
+	if (c->nlabels == 0)
+		*(__u64 *)s->key = 0;
 #pragma clang loop unroll(full)
 	for (int i = 0; i < BPFPROM_MAX_LABELS; i++) {
-		if (i < cfg.nlabels)
-			put_label(ctx, ck, s->key, &cfg.labels[i], probe);
+		if (i < c->nlabels)
+			put_label(ctx, ck, c, s->key, &c->labels[i], probe);
 	}
 
-	if (cfg.latency) {
-		start_key(ctx, ck, probe, 0, id);
+	if (c->latency) {
+		start_key(ctx, ck, c, probe, 0, id);
 		s->ts = bpf_ktime_get_ns();
-		err = bpf_map_update_elem(&starts, id, &s->ts, BPF_NOEXIST);
+		err = bpf_map_update_elem(starts, id, &s->ts, BPF_NOEXIST);
 		if (err == -17 /* EEXIST */) {
 			/* the previous start never ended (a lost return): replace it */
-			count_drop(BPFPROM_DROP_STALE_START);
-			err = bpf_map_update_elem(&starts, id, &s->ts, BPF_ANY);
+			count_drop(drops, BPFPROM_DROP_STALE_START);
+			err = bpf_map_update_elem(starts, id, &s->ts, BPF_ANY);
 		}
 		if (err)
-			count_drop(err == -7 /* E2BIG */ ? BPFPROM_DROP_START_FULL :
-							   BPFPROM_DROP_UPDATE_ERROR);
-		return 0;
+			count_drop(drops, err == -7 /* E2BIG */ ? BPFPROM_DROP_START_FULL :
+								  BPFPROM_DROP_UPDATE_ERROR);
+		return;
 	}
 
-	if (cfg.agg != BPFPROM_AGG_COUNT)
-		v = read_int(ctx, ck, &cfg.value, probe);
-	account(s, s->key, v);
-	return 0;
+	if (c->agg != BPFPROM_AGG_COUNT)
+		v = read_int(ctx, ck, c, &c->value, probe);
+	account(c, series, drops, s, s->key, v);
 }
 
-static __always_inline __u32 cookie_of(void *ctx)
+/* the attach cookie says which probe fired and in which role */
+static __always_inline __u32 cookie_of(void *ctx, int nslots)
 {
-	/* the attach cookie says which probe fired and in which role */
-	if (cfg.nprobes > 1 || cfg.latency)
-		return bpf_get_attach_cookie(ctx);
-	return 0;
+	int need = 0;
+
+#pragma clang loop unroll(full)
+	for (int i = 0; i < BPFPROM_MAX_FUSED; i++) {
+		if (i < nslots && (cfg[i].nprobes > 1 || cfg[i].latency))
+			need = 1;
+	}
+	return need ? bpf_get_attach_cookie(ctx) : 0;
 }
 
-SEC("tracepoint")
-int handle_tp(void *ctx)
-{
-	return handle(ctx, CTX_TP, cookie_of(ctx));
-}
+/*
+ * Slot i of a program for context kind ck, as its own BPF subprogram: it has
+ * one call site per program, so the verifier still sees the slot's rodata and
+ * maps as constants and drops what the slot does not use. Not inlined because
+ * clang 14 cannot encode a jump of more than 32767 instructions (no gotol
+ * before the v4 ISA), and eight inlined copies of the generic code span more
+ * than that; a call costs a few ns per slot.
+ */
+#define SLOT_FN(kind, ck, i)                                                                \
+	static __noinline int kind##_slot##i(void *ctx, __u32 cookie, struct scratch *s)    \
+	{                                                                                   \
+		handle_one(ctx, ck, cookie, s, &cfg[i], &series##i, &starts##i, &drops##i); \
+		return 0;                                                                   \
+	}
 
-SEC("uprobe")
-int handle_up(struct pt_regs *ctx)
-{
-	return handle(ctx, CTX_UPROBE, cookie_of(ctx));
-}
+#define RUN_SLOT(kind, i, n)                            \
+	do {                                            \
+		if (i < n && !slot_off[i])              \
+			kind##_slot##i(ctx, cookie, s); \
+	} while (0)
 
-/* Attached through a perf event: the kprobe PMU or a tracefs kprobe_events entry. */
-SEC("kprobe")
-int handle_kp(struct pt_regs *ctx)
-{
-	return handle(ctx, CTX_KPROBE, cookie_of(ctx));
-}
+/*
+ * A program serving n slots: one per group size, so the kernel is given (and
+ * libbpf relocates) only the slots a group uses, and the maps of the others
+ * need not exist (the loader turns their autocreate off).
+ */
+#define HANDLE_N(sec, kind, ctx_type, n)                  \
+	SEC(sec)                                          \
+	int handle_##kind##n(ctx_type ctx)                \
+	{                                                 \
+		__u32 cookie = cookie_of(ctx, n);         \
+		struct scratch *s;                        \
+		__u32 zero = 0;                           \
+                                                          \
+		s = bpf_map_lookup_elem(&scratch, &zero); \
+		if (!s)                                   \
+			return 0;                         \
+		RUN_SLOT(kind, 0, n);                     \
+		RUN_SLOT(kind, 1, n);                     \
+		RUN_SLOT(kind, 2, n);                     \
+		RUN_SLOT(kind, 3, n);                     \
+		RUN_SLOT(kind, 4, n);                     \
+		RUN_SLOT(kind, 5, n);                     \
+		RUN_SLOT(kind, 6, n);                     \
+		RUN_SLOT(kind, 7, n);                     \
+		return 0;                                 \
+	}
 
-/* fentry/fexit: the loader sets the target function before load, one copy per target. */
-SEC("fentry")
-int handle_fentry(__u64 *ctx)
-{
-	return handle(ctx, CTX_FENTRY, cookie_of(ctx));
-}
+#define HANDLE(sec, kind, ck, ctx_type)  \
+	SLOT_FN(kind, ck, 0)             \
+	SLOT_FN(kind, ck, 1)             \
+	SLOT_FN(kind, ck, 2)             \
+	SLOT_FN(kind, ck, 3)             \
+	SLOT_FN(kind, ck, 4)             \
+	SLOT_FN(kind, ck, 5)             \
+	SLOT_FN(kind, ck, 6)             \
+	SLOT_FN(kind, ck, 7)             \
+	HANDLE_N(sec, kind, ctx_type, 1) \
+	HANDLE_N(sec, kind, ctx_type, 2) \
+	HANDLE_N(sec, kind, ctx_type, 3) \
+	HANDLE_N(sec, kind, ctx_type, 4) \
+	HANDLE_N(sec, kind, ctx_type, 5) \
+	HANDLE_N(sec, kind, ctx_type, 6) \
+	HANDLE_N(sec, kind, ctx_type, 7) \
+	HANDLE_N(sec, kind, ctx_type, 8)
 
-SEC("fexit")
-int handle_fexit(__u64 *ctx)
-{
-	return handle(ctx, CTX_FEXIT, cookie_of(ctx));
-}
+/* handle_tp1..8, handle_up1..8, ...: the loader picks by context and group size */
+HANDLE("tracepoint", tp, CTX_TP, void *)
+HANDLE("uprobe", up, CTX_UPROBE, struct pt_regs *)
+/* attached through a perf event: the kprobe PMU or a tracefs kprobe_events entry */
+HANDLE("kprobe", kp, CTX_KPROBE, struct pt_regs *)
+/* fentry/fexit: the loader sets the target function before load, one copy per target */
+HANDLE("fentry", fentry, CTX_FENTRY, __u64 *)
+HANDLE("fexit", fexit, CTX_FEXIT, __u64 *)

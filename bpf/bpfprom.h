@@ -14,6 +14,8 @@
 #define BPFPROM_MAX_PROBES 8
 /* sources that pair a latency's start with its end (match:) */
 #define BPFPROM_MAX_MATCH 2
+/* metrics one program serves: those with exactly the same attachments */
+#define BPFPROM_MAX_FUSED 8
 /* htab keys may not exceed MAX_BPF_STACK (512) bytes: kernel/bpf/hashtab.c */
 #define BPFPROM_MAX_KEY 512
 #define BPFPROM_MAX_STR 128

@@ -97,6 +97,7 @@ static struct lifecycle *lifecycle_new(const struct lifecycle_opts *o, char *err
 	}
 	lc->o = *o;
 	lc->kern.force = o->force;
+	lc->kern.unfused = o->unfused;
 	pthread_mutex_init(&lc->lock, NULL);
 	*ret = tracefs__find(lc->tracefs, sizeof(lc->tracefs), err, errlen);
 	if (*ret) {

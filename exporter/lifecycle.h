@@ -19,6 +19,7 @@
 struct lifecycle_opts {
 	const char *config_file;
 	enum plan_mech force; /* --probe.mechanism */
+	bool unfused; /* --bpf.fuse=false */
 	struct scrape_opts scrape; /* config_loaded_at is set by each load */
 };
 

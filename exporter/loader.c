@@ -13,41 +13,51 @@
 #include "bpfprom.skel.h"
 #include "loader.h"
 
-struct loader_metric {
+/*
+ * The program of a group of metrics (those with the same attachments), its
+ * attachments and its kprobe_events entries. A reload that keeps any of its
+ * metrics moves it whole to the new loader, attached all along.
+ */
+struct loader_group {
 	struct bpfprom_bpf *skel; /* owns the maps; tracepoint, uprobe, kprobe programs */
 	struct bpfprom_bpf *tramp[PLAN_MAX_ATTACH]; /* one per fentry/fexit target */
 	size_t ntramp;
 	struct bpf_link *links[PLAN_MAX_ATTACH];
 	size_t nlinks;
-	/* its kprobe_events entries: a group per metric, so that a reload can
-	 * hand a metric over with its events and remove another's */
+	/* its kprobe_events entries: a group per program, so that a reload can
+	 * hand a program over with its events and remove another's */
 	struct kprobe_legacy *legacy;
-	const struct plan_metric *pm; /* what was loaded, in the plan it came from */
-	struct loader_maps maps;
-	/* on reload: its index in the previous loader when handed over, else -1 */
-	long adopted_from;
+	size_t nslots;
+	/* per slot: its metric's index in the loader holding the group; -1 once
+	 * a reload dropped the metric and turned its slot off */
+	long metric[BPFPROM_MAX_FUSED];
 };
 
 struct loader {
-	size_t n;
-	struct loader_metric *m;
 	const struct plan *plan;
+	size_t n; /* metrics */
+	struct loader_maps *maps; /* per metric */
+	long *adopted_from; /* per metric: its index in prev when taken over, else -1 */
+	size_t *group; /* per metric: index in g */
+	size_t ngroups;
+	/* a group of prev stays NULL here until loader__take_over moves it */
+	struct loader_group **g;
+	long *g_from; /* per group: its index in prev when taken over, else -1 */
 };
 
-static void metric_free(struct loader_metric *lm)
+static void group_free(struct loader_group *lg)
 {
+	if (!lg)
+		return;
 	/* links first: detach before the programs and maps go */
-	for (size_t i = lm->nlinks; i > 0; i--)
-		bpf_link__destroy(lm->links[i - 1]);
-	lm->nlinks = 0;
-	for (size_t i = lm->ntramp; i > 0; i--)
-		bpfprom_bpf__destroy(lm->tramp[i - 1]);
-	lm->ntramp = 0;
-	bpfprom_bpf__destroy(lm->skel);
-	lm->skel = NULL;
+	for (size_t i = lg->nlinks; i > 0; i--)
+		bpf_link__destroy(lg->links[i - 1]);
+	for (size_t i = lg->ntramp; i > 0; i--)
+		bpfprom_bpf__destroy(lg->tramp[i - 1]);
+	bpfprom_bpf__destroy(lg->skel);
 	/* after the links: the kernel keeps an event that a perf fd still holds */
-	kprobe__legacy_free(lm->legacy);
-	lm->legacy = NULL;
+	kprobe__legacy_free(lg->legacy);
+	free(lg);
 }
 
 /* A hint for the one cause a user can fix; as root EPERM is the kernel's word. */
@@ -103,9 +113,37 @@ int loader__probe_fentry(const struct btf *btf, char *whybuf, size_t whylen)
 	return 0;
 }
 
+/*
+ * The program of a group of n metrics for an attachment: the object has one
+ * per context kind and group size (handle_tp1..8, handle_up1..8, ...).
+ */
+static struct bpf_program *prog_for(const struct bpfprom_bpf *skel, const struct plan_probe *pp,
+				    size_t n)
+{
+	const char *kind;
+	char name[32];
+
+	switch (pp->mech) {
+	case PLAN_MECH_TRACEPOINT:
+		kind = "tp";
+		break;
+	case PLAN_MECH_UPROBE:
+		kind = "up";
+		break;
+	case PLAN_MECH_FENTRY:
+		kind = pp->kind == CFG_PROBE_KRETPROBE ? "fexit" : "fentry";
+		break;
+	default:
+		kind = "kp";
+		break;
+	}
+	snprintf(name, sizeof(name), "handle_%s%zu", kind, n);
+	return bpf_object__find_program_by_name(skel->obj, name);
+}
+
 /* A perf event (kprobe PMU or tracefs) with the kprobe program on it. */
-static struct bpf_link *attach_kprobe(struct loader_metric *lm, const struct plan_kernel *k,
-				      struct bpfprom_bpf *skel, const struct plan_probe *pp,
+static struct bpf_link *attach_kprobe(struct loader_group *lg, const struct plan_kernel *k,
+				      struct bpf_program *prog, const struct plan_probe *pp,
 				      char *msg, size_t msglen)
 {
 	LIBBPF_OPTS(bpf_perf_event_opts, opts, .bpf_cookie = pp->cookie);
@@ -114,12 +152,12 @@ static struct bpf_link *attach_kprobe(struct loader_metric *lm, const struct pla
 	int pfd, err;
 
 	if (pp->mech == PLAN_MECH_LEGACY) {
-		if (!lm->legacy) {
-			lm->legacy = kprobe__legacy_new(k->tracefs, msg, msglen);
-			if (!lm->legacy)
+		if (!lg->legacy) {
+			lg->legacy = kprobe__legacy_new(k->tracefs, msg, msglen);
+			if (!lg->legacy)
 				return NULL;
 		}
-		pfd = kprobe__legacy_open(lm->legacy, pp->func, pp->offset, ret, msg, msglen);
+		pfd = kprobe__legacy_open(lg->legacy, pp->func, pp->offset, ret, msg, msglen);
 	} else {
 		pfd = kprobe__open_pmu(&k->kprobes, pp->func, pp->offset, ret);
 		if (pfd < 0)
@@ -130,7 +168,7 @@ static struct bpf_link *attach_kprobe(struct loader_metric *lm, const struct pla
 		return NULL;
 	}
 	/* the link owns pfd from here: bpf_link__destroy closes it */
-	link = bpf_program__attach_perf_event_opts(skel->progs.handle_kp, pfd, &opts);
+	link = bpf_program__attach_perf_event_opts(prog, pfd, &opts);
 	if (!link) {
 		err = -errno;
 		close(pfd);
@@ -140,8 +178,8 @@ static struct bpf_link *attach_kprobe(struct loader_metric *lm, const struct pla
 	return link;
 }
 
-static struct bpf_link *attach(struct loader_metric *lm, const struct plan_kernel *k,
-			       struct bpfprom_bpf *skel, const struct plan_probe *pp, char *msg,
+static struct bpf_link *attach(struct loader_group *lg, const struct plan_kernel *k,
+			       struct bpf_program *prog, const struct plan_probe *pp, char *msg,
 			       size_t msglen)
 {
 	struct bpf_link *link;
@@ -150,8 +188,7 @@ static struct bpf_link *attach(struct loader_metric *lm, const struct plan_kerne
 	case PLAN_MECH_TRACEPOINT: {
 		LIBBPF_OPTS(bpf_tracepoint_opts, opts, .bpf_cookie = pp->cookie);
 
-		link = bpf_program__attach_tracepoint_opts(skel->progs.handle_tp, pp->category,
-							   pp->event, &opts);
+		link = bpf_program__attach_tracepoint_opts(prog, pp->category, pp->event, &opts);
 		break;
 	}
 	case PLAN_MECH_UPROBE: {
@@ -159,91 +196,109 @@ static struct bpf_link *attach(struct loader_metric *lm, const struct plan_kerne
 			    .retprobe = pp->kind == CFG_PROBE_URETPROBE);
 
 		/* pid -1: every process that maps the binary */
-		link = bpf_program__attach_uprobe_opts(skel->progs.handle_up, pp->pid, pp->path,
-						       pp->offset, &opts);
+		link = bpf_program__attach_uprobe_opts(prog, pp->pid, pp->path, pp->offset, &opts);
 		break;
 	}
 	case PLAN_MECH_FENTRY: {
 		LIBBPF_OPTS(bpf_trace_opts, opts, .cookie = pp->cookie);
 
-		link = bpf_program__attach_trace_opts(pp->kind == CFG_PROBE_KRETPROBE ?
-							      skel->progs.handle_fexit :
-							      skel->progs.handle_fentry,
-						      &opts);
+		link = bpf_program__attach_trace_opts(prog, &opts);
 		break;
 	}
 	default:
-		return attach_kprobe(lm, k, skel, pp, msg, msglen);
+		return attach_kprobe(lg, k, prog, pp, msg, msglen);
 	}
 	if (!link)
 		snprintf(msg, msglen, "%s%s", strerror(errno), why(-errno));
 	return link;
 }
 
-/* Only the programs a metric's probes need are loaded; fentry ones have their own copies. */
-static int set_autoload(struct bpfprom_bpf *skel, const struct plan_metric *pm)
+/*
+ * Only the programs a group's probes need are loaded, for its size; fentry
+ * ones have their own copies.
+ */
+static int set_autoload(struct bpfprom_bpf *skel, const struct plan_metric *pm, size_t n)
 {
-	bool tp = false, up = false, kp = false;
-	int err;
+	struct bpf_program *prog;
+	int err = 0;
 
-	for (size_t p = 0; p < pm->nprobes; p++) {
-		switch (pm->probes[p].mech) {
-		case PLAN_MECH_TRACEPOINT:
-			tp = true;
-			break;
-		case PLAN_MECH_UPROBE:
-			up = true;
-			break;
-		case PLAN_MECH_KPROBE:
-		case PLAN_MECH_LEGACY:
-			kp = true;
-			break;
-		default:
-			break;
-		}
+	bpf_object__for_each_program(prog, skel->obj)
+	{
+		err = bpf_program__set_autoload(prog, false);
+		if (err)
+			return err;
 	}
-	err = bpf_program__set_autoload(skel->progs.handle_tp, tp);
-	if (!err)
-		err = bpf_program__set_autoload(skel->progs.handle_up, up);
-	if (!err)
-		err = bpf_program__set_autoload(skel->progs.handle_kp, kp);
-	if (!err)
-		err = bpf_program__set_autoload(skel->progs.handle_fentry, false);
-	if (!err)
-		err = bpf_program__set_autoload(skel->progs.handle_fexit, false);
+	for (size_t p = 0; !err && p < pm->nprobes; p++) {
+		if (pm->probes[p].mech != PLAN_MECH_FENTRY)
+			err = bpf_program__set_autoload(prog_for(skel, &pm->probes[p], n), true);
+	}
 	return err;
 }
 
-static int size_maps(struct bpfprom_bpf *skel, const struct plan_metric *pm)
+/* A map of one slot: "series", "starts" or "drops", then the slot's number. */
+static struct bpf_map *slot_map(const struct bpfprom_bpf *skel, const char *base, uint32_t slot)
 {
+	char name[32];
+
+	snprintf(name, sizeof(name), "%s%u", base, slot);
+	return bpf_object__find_map_by_name(skel->obj, name);
+}
+
+static int size_maps(struct bpfprom_bpf *skel, uint32_t slot, const struct plan_metric *pm)
+{
+	struct bpf_map *series = slot_map(skel, "series", slot);
+	struct bpf_map *starts = slot_map(skel, "starts", slot);
 	int err;
 
-	err = bpf_map__set_key_size(skel->maps.series, pm->bcfg.key_size);
+	err = bpf_map__set_key_size(series, pm->bcfg.key_size);
 	if (!err)
-		err = bpf_map__set_value_size(skel->maps.series, pm->bcfg.value_words * 8);
+		err = bpf_map__set_value_size(series, pm->bcfg.value_words * 8);
 	if (!err)
-		err = bpf_map__set_max_entries(skel->maps.series, pm->max_series);
+		err = bpf_map__set_max_entries(series, pm->max_series);
+	/* only latency metrics have starts; the code using them is dead in the others */
+	if (!err && !pm->bcfg.latency)
+		err = bpf_map__set_autocreate(starts, false);
 	/* a start holds its timestamp and the labels taken at the start probe */
-	if (!err)
-		err = bpf_map__set_value_size(skel->maps.starts, 8 + pm->bcfg.key_size);
+	if (!err && pm->bcfg.latency)
+		err = bpf_map__set_value_size(starts, 8 + pm->bcfg.key_size);
 	/* a start is keyed by its thread (8 bytes) or by the match sources */
-	if (!err && pm->bcfg.nmatch)
-		err = bpf_map__set_key_size(skel->maps.starts, 8 * pm->bcfg.nmatch);
-	if (!err && pm->starts_max)
-		err = bpf_map__set_max_entries(skel->maps.starts, pm->starts_max);
+	if (!err && pm->bcfg.latency && pm->bcfg.nmatch)
+		err = bpf_map__set_key_size(starts, 8 * pm->bcfg.nmatch);
+	if (!err && pm->bcfg.latency && pm->starts_max)
+		err = bpf_map__set_max_entries(starts, pm->starts_max);
 	return err;
 }
 
-/* A new copy of the object with pm's rodata. */
-static struct bpfprom_bpf *open_metric(const struct plan_metric *pm)
+/* The maps of the slots past the group's metrics are not created: no loaded program uses them. */
+static int drop_slot(struct bpfprom_bpf *skel, uint32_t slot)
+{
+	static const char *const bases[] = { "series", "starts", "drops" };
+	int err = 0;
+
+	for (size_t b = 0; !err && b < sizeof(bases) / sizeof(bases[0]); b++)
+		err = bpf_map__set_autocreate(slot_map(skel, bases[b], slot), false);
+	return err;
+}
+
+/* A new copy of the object with the rodata and map sizes of g's metrics. */
+static struct bpfprom_bpf *open_group(const struct plan *plan, const struct plan_group *g)
 {
 	struct bpfprom_bpf *skel = bpfprom_bpf__open();
-	int err;
+	int err = 0;
 
 	if (!skel)
 		return NULL;
-	memcpy((void *)&skel->rodata->cfg, &pm->bcfg, sizeof(pm->bcfg));
-	err = size_maps(skel, pm);
+	for (uint32_t slot = 0; !err && slot < BPFPROM_MAX_FUSED; slot++) {
+		const struct plan_metric *pm;
+
+		if (slot >= g->n) {
+			err = drop_slot(skel, slot);
+			continue;
+		}
+		pm = &plan->metrics[g->metrics[slot]];
+		memcpy((void *)&skel->rodata->cfg[slot], &pm->bcfg, sizeof(pm->bcfg));
+		err = size_maps(skel, slot, pm);
+	}
 	if (err) {
 		bpfprom_bpf__destroy(skel);
 		errno = -err;
@@ -254,33 +309,39 @@ static struct bpfprom_bpf *open_metric(const struct plan_metric *pm)
 
 /*
  * An fentry or fexit program is verified against its one target function, so
- * each target gets its own copy of the object, sharing the metric's maps.
+ * each target gets its own copy of the object, sharing the group's maps.
  */
-static struct bpfprom_bpf *load_tramp(const struct loader_metric *lm, const struct plan_metric *pm,
-				      const struct plan_probe *pp)
+static struct bpfprom_bpf *load_tramp(const struct plan *plan, const struct plan_group *g,
+				      const struct loader_group *lg, const struct plan_probe *pp)
 {
-	struct bpfprom_bpf *t, *owner = lm->skel;
+	static const char *const bases[] = { "series", "starts", "drops" };
+	struct bpfprom_bpf *t, *owner = lg->skel;
 	struct bpf_program *prog;
-	int err;
+	int err = 0;
 
-	t = open_metric(pm);
+	t = open_group(plan, g);
 	if (!t)
 		return NULL;
-	prog = pp->kind == CFG_PROBE_KRETPROBE ? t->progs.handle_fexit : t->progs.handle_fentry;
-	err = bpf_program__set_autoload(t->progs.handle_tp, false);
-	err = err ?: bpf_program__set_autoload(t->progs.handle_up, false);
-	err = err ?: bpf_program__set_autoload(t->progs.handle_kp, false);
-	err = err   ?:
-		      bpf_program__set_autoload(t->progs.handle_fentry,
-						prog == t->progs.handle_fentry);
-	err = err   ?:
-		      bpf_program__set_autoload(t->progs.handle_fexit,
-						prog == t->progs.handle_fexit);
+	bpf_object__for_each_program(prog, t->obj)
+	{
+		err = err ?: bpf_program__set_autoload(prog, false);
+	}
+	prog = prog_for(t, pp, g->n);
+	err = err ?: bpf_program__set_autoload(prog, true);
 	err = err ?: bpf_program__set_attach_target(prog, 0, pp->func);
-	err = err ?: bpf_map__reuse_fd(t->maps.series, bpf_map__fd(owner->maps.series));
-	err = err ?: bpf_map__reuse_fd(t->maps.starts, bpf_map__fd(owner->maps.starts));
+	for (uint32_t slot = 0; !err && slot < g->n; slot++) {
+		for (size_t b = 0; !err && b < sizeof(bases) / sizeof(bases[0]); b++) {
+			struct bpf_map *m = slot_map(t, bases[b], slot);
+
+			/* a map the owner did not create (a starts without latency) */
+			if (bpf_map__autocreate(m))
+				err = bpf_map__reuse_fd(
+					m, bpf_map__fd(slot_map(owner, bases[b], slot)));
+		}
+	}
 	err = err ?: bpf_map__reuse_fd(t->maps.scratch, bpf_map__fd(owner->maps.scratch));
-	err = err ?: bpf_map__reuse_fd(t->maps.drops, bpf_map__fd(owner->maps.drops));
+	/* one slot_off for every copy: turning a slot off reaches them all */
+	err = err ?: bpf_map__reuse_fd(t->maps.bss, bpf_map__fd(owner->maps.bss));
 	err = err ?: bpfprom_bpf__load(t);
 	if (err) {
 		bpfprom_bpf__destroy(t);
@@ -299,86 +360,119 @@ static void add_prog(struct loader_maps *maps, const struct bpf_program *prog)
 {
 	int fd = bpf_program__fd(prog);
 
-	/* negative for a program not loaded (autoload off) */
-	if (fd >= 0 && maps->nprogs < LOADER_MAX_PROGS)
+	for (size_t i = 0; i < maps->nprogs; i++) {
+		/* one program attached to several probes counts once */
+		if (maps->prog_fds[i] == fd)
+			return;
+	}
+	if (maps->nprogs < LOADER_MAX_PROGS)
 		maps->prog_fds[maps->nprogs++] = fd;
 }
 
-static int load_metric(const struct plan_kernel *k, const struct plan_metric *pm, size_t idx,
-		       struct loader_metric *lm, char *err, size_t errlen)
+/*
+ * Who an error is about: the group's first metric, and the metrics sharing
+ * its program, since any of them may be the cause.
+ */
+static void group_who(const struct plan *plan, const struct plan_group *g, char *buf, size_t len)
 {
-	char msg[512];
+	const struct plan_metric *pm = &plan->metrics[g->metrics[0]];
+	size_t off;
+
+	off = (size_t)snprintf(buf, len, "metrics[%zu] (%s)", g->metrics[0], pm->cm->name);
+	for (size_t i = 1; i < g->n && off < len; i++) {
+		pm = &plan->metrics[g->metrics[i]];
+		off += (size_t)snprintf(buf + off, len - off, "%s metrics[%zu] (%s)%s",
+					i == 1 ? " (one program with" :
+						 (i + 1 == g->n ? " and" : ","),
+					g->metrics[i], pm->cm->name, i + 1 == g->n ? ")" : "");
+	}
+}
+
+/* Every metric of g gets its slot's maps and the group's programs. */
+static void fill_maps(struct loader *ld, const struct plan *plan, const struct plan_group *g,
+		      const struct loader_maps *progs, const struct loader_group *lg)
+{
+	for (uint32_t slot = 0; slot < g->n; slot++) {
+		const struct plan_metric *pm = &plan->metrics[g->metrics[slot]];
+		struct loader_maps *maps = &ld->maps[g->metrics[slot]];
+
+		*maps = *progs;
+		maps->starts_fd =
+			pm->bcfg.latency ? bpf_map__fd(slot_map(lg->skel, "starts", slot)) : -1;
+		maps->series_fd = bpf_map__fd(slot_map(lg->skel, "series", slot));
+		maps->drops_fd = bpf_map__fd(slot_map(lg->skel, "drops", slot));
+		maps->key_size = pm->bcfg.key_size;
+		maps->value_size = pm->bcfg.value_words * 8;
+		maps->max_entries = pm->max_series;
+		maps->starts_max = pm->starts_max;
+		maps->starts_by_thread = pm->bcfg.latency && !pm->bcfg.nmatch;
+	}
+}
+
+static int load_group(const struct plan_kernel *k, const struct plan *plan,
+		      const struct plan_group *g, struct loader_group *lg,
+		      struct loader_maps *progs, char *err, size_t errlen)
+{
+	/* the group's metrics have the same attachments: the first one's serve */
+	const struct plan_metric *pm = &plan->metrics[g->metrics[0]];
+	char msg[512], who[768];
 	int ret;
 
-	lm->skel = open_metric(pm);
-	if (!lm->skel) {
+	group_who(plan, g, who, sizeof(who));
+	lg->skel = open_group(plan, g);
+	if (!lg->skel) {
 		ret = -errno;
-		snprintf(err, errlen, "loader: metrics[%zu] (%s): cannot open the BPF object: %s",
-			 idx, pm->cm->name, strerror(-ret));
+		snprintf(err, errlen, "loader: %s: cannot open the BPF object: %s", who,
+			 strerror(-ret));
 		return ret;
 	}
-	ret = set_autoload(lm->skel, pm);
+	ret = set_autoload(lg->skel, pm, g->n);
 	if (ret) {
-		snprintf(err, errlen, "loader: metrics[%zu] (%s): cannot set up the programs: %s",
-			 idx, pm->cm->name, strerror(-ret));
+		snprintf(err, errlen, "loader: %s: cannot set up the programs: %s", who,
+			 strerror(-ret));
 		return ret;
 	}
-	ret = bpfprom_bpf__load(lm->skel);
+	ret = bpfprom_bpf__load(lg->skel);
 	if (ret) {
 		snprintf(
 			err, errlen,
-			"loader: metrics[%zu] (%s): the kernel refused the BPF program: %s%s (details with --log.level=debug)",
-			idx, pm->cm->name, strerror(-ret), why(ret));
+			"loader: %s: the kernel refused the BPF program: %s%s (details with --log.level=debug%s)",
+			who, strerror(-ret), why(ret),
+			g->n > 1 ? "; --bpf.fuse=false loads each metric on its own" : "");
 		return ret;
 	}
-	add_prog(&lm->maps, lm->skel->progs.handle_tp);
-	add_prog(&lm->maps, lm->skel->progs.handle_up);
-	add_prog(&lm->maps, lm->skel->progs.handle_kp);
 	for (size_t p = 0; p < pm->nprobes; p++) {
 		const struct plan_probe *pp = &pm->probes[p];
-		struct bpfprom_bpf *skel = lm->skel;
+		struct bpfprom_bpf *skel = lg->skel;
 		struct bpf_link *link;
 
 		if (pp->mech == PLAN_MECH_FENTRY) {
-			skel = load_tramp(lm, pm, pp);
+			skel = load_tramp(plan, g, lg, pp);
 			if (!skel) {
 				ret = -errno;
 				snprintf(
 					err, errlen,
-					"loader: metrics[%zu] (%s): the kernel refused the %s program for %s: %s%s (details with --log.level=debug)",
-					idx, pm->cm->name,
-					pp->kind == CFG_PROBE_KRETPROBE ? "fexit" : "fentry",
+					"loader: %s: the kernel refused the %s program for %s: %s%s (details with --log.level=debug)",
+					who, pp->kind == CFG_PROBE_KRETPROBE ? "fexit" : "fentry",
 					pp->spec, strerror(-ret), why(ret));
 				return ret;
 			}
-			lm->tramp[lm->ntramp++] = skel;
-			add_prog(&lm->maps, pp->kind == CFG_PROBE_KRETPROBE ?
-						    skel->progs.handle_fexit :
-						    skel->progs.handle_fentry);
+			lg->tramp[lg->ntramp++] = skel;
 		}
+		add_prog(progs, prog_for(skel, pp, g->n));
 		msg[0] = '\0';
-		link = attach(lm, k, skel, pp, msg, sizeof(msg));
+		link = attach(lg, k, prog_for(skel, pp, g->n), pp, msg, sizeof(msg));
 		if (!link) {
 			ret = errno ? -errno : -EINVAL;
 			/* a kprobe says how it tried: --probe.mechanism can change that */
-			snprintf(err, errlen,
-				 "loader: metrics[%zu] (%s): cannot attach %s%s%s%s: %s", idx,
-				 pm->cm->name, pp->spec, pp->implied ? " (its return)" : "",
+			snprintf(err, errlen, "loader: %s: cannot attach %s%s%s%s: %s", who,
+				 pp->spec, pp->implied ? " (its return)" : "",
 				 is_kernel(pp) ? " with " : "",
 				 is_kernel(pp) ? plan__mech_name(pp->mech) : "", msg);
 			return ret;
 		}
-		lm->links[lm->nlinks++] = link;
+		lg->links[lg->nlinks++] = link;
 	}
-	lm->maps.starts_fd = pm->bcfg.latency ? bpf_map__fd(lm->skel->maps.starts) : -1;
-	lm->maps.series_fd = bpf_map__fd(lm->skel->maps.series);
-	lm->maps.drops_fd = bpf_map__fd(lm->skel->maps.drops);
-	lm->maps.key_size = pm->bcfg.key_size;
-	lm->maps.value_size = pm->bcfg.value_words * 8;
-	lm->maps.max_entries = pm->max_series;
-	lm->maps.starts_max = pm->starts_max;
-	lm->pm = pm;
-	lm->maps.starts_by_thread = pm->bcfg.latency && !pm->bcfg.nmatch;
 	return 0;
 }
 
@@ -416,16 +510,76 @@ static long find_adoptable(const struct loader *prev, const bool *taken,
 			   const struct plan_metric *pm)
 {
 	for (size_t j = 0; prev && j < prev->n; j++) {
-		if (!taken[j] && prev->m[j].skel && same_kernel_side(prev->m[j].pm, pm))
+		if (!taken[j] && same_kernel_side(&prev->plan->metrics[j], pm))
 			return (long)j;
 	}
 	return -1;
+}
+
+/* prev's groups that keep a metric come over whole, with the maps of their metrics. */
+static void plan_adopted(struct loader *ld, const struct loader *prev)
+{
+	for (size_t pg = 0; prev && pg < prev->ngroups; pg++) {
+		bool kept = false;
+
+		for (size_t i = 0; i < ld->n; i++) {
+			long j = ld->adopted_from[i];
+
+			if (j < 0 || prev->group[j] != pg)
+				continue;
+			ld->group[i] = ld->ngroups;
+			ld->maps[i] = prev->maps[j];
+			kept = true;
+		}
+		if (kept)
+			ld->g_from[ld->ngroups++] = (long)pg;
+	}
+}
+
+/* The metrics loaded anew: plan's groups without the metrics taken over. */
+static int load_new(struct loader *ld, const struct plan_kernel *k, char *err, size_t errlen)
+{
+	const struct plan *plan = ld->plan;
+
+	for (size_t pg = 0; pg < plan->ngroups; pg++) {
+		struct loader_maps progs = { 0 };
+		struct plan_group sub = { 0 };
+		struct loader_group *lg;
+		size_t gi;
+		int ret;
+
+		for (size_t s = 0; s < plan->groups[pg].n; s++) {
+			size_t i = plan->groups[pg].metrics[s];
+
+			if (ld->adopted_from[i] < 0)
+				sub.metrics[sub.n++] = i;
+		}
+		if (!sub.n)
+			continue;
+		lg = calloc(1, sizeof(*lg));
+		if (!lg)
+			return -ENOMEM;
+		gi = ld->ngroups++;
+		ld->g[gi] = lg;
+		ld->g_from[gi] = -1;
+		ret = load_group(k, plan, &sub, lg, &progs, err, errlen);
+		if (ret)
+			return ret;
+		lg->nslots = sub.n;
+		for (size_t s = 0; s < sub.n; s++) {
+			lg->metric[s] = (long)sub.metrics[s];
+			ld->group[sub.metrics[s]] = gi;
+		}
+		fill_maps(ld, plan, &sub, &progs, lg);
+	}
+	return 0;
 }
 
 int loader__load(const struct plan *plan, const struct plan_kernel *k, struct loader *prev,
 		 struct loader **out, char *err, size_t errlen)
 {
 	size_t n = plan->nmetrics ? plan->nmetrics : 1;
+	size_t ng = n + (prev ? prev->ngroups : 0);
 	bool *taken = NULL;
 	struct loader *ld;
 	int ret = 0;
@@ -433,27 +587,28 @@ int loader__load(const struct plan *plan, const struct plan_kernel *k, struct lo
 	ld = calloc(1, sizeof(*ld));
 	if (!ld)
 		return -ENOMEM;
-	ld->m = calloc(n, sizeof(*ld->m));
+	ld->plan = plan;
+	ld->n = plan->nmetrics;
+	ld->maps = calloc(n, sizeof(*ld->maps));
+	ld->adopted_from = calloc(n, sizeof(*ld->adopted_from));
+	ld->group = calloc(n, sizeof(*ld->group));
+	ld->g = calloc(ng, sizeof(*ld->g));
+	ld->g_from = calloc(ng, sizeof(*ld->g_from));
 	taken = calloc(prev && prev->n ? prev->n : 1, sizeof(*taken));
-	if (!ld->m || !taken) {
+	if (!ld->maps || !ld->adopted_from || !ld->group || !ld->g || !ld->g_from || !taken) {
 		ret = -ENOMEM;
 		goto fail;
 	}
-	ld->n = plan->nmetrics;
-	ld->plan = plan;
 	for (size_t i = 0; i < plan->nmetrics; i++) {
-		ld->m[i].adopted_from = find_adoptable(prev, taken, &plan->metrics[i]);
-		if (ld->m[i].adopted_from >= 0)
-			taken[ld->m[i].adopted_from] = true;
+		ld->adopted_from[i] = find_adoptable(prev, taken, &plan->metrics[i]);
+		if (ld->adopted_from[i] >= 0)
+			taken[ld->adopted_from[i]] = true;
 	}
-	/* the new metrics first: until they all load and attach, prev is untouched */
-	for (size_t i = 0; i < plan->nmetrics; i++) {
-		if (ld->m[i].adopted_from >= 0)
-			continue;
-		ret = load_metric(k, &plan->metrics[i], i, &ld->m[i], err, errlen);
-		if (ret)
-			goto fail;
-	}
+	plan_adopted(ld, prev);
+	/* until every new program loads and attaches, prev is untouched */
+	ret = load_new(ld, k, err, errlen);
+	if (ret)
+		goto fail;
 	free(taken);
 	*out = ld;
 	return 0;
@@ -465,32 +620,48 @@ fail:
 
 void loader__take_over(struct loader *ld, struct loader *prev)
 {
-	for (size_t i = 0; i < ld->n; i++) {
-		struct loader_metric *from;
-		long j = ld->m[i].adopted_from;
+	for (size_t gi = 0; gi < ld->ngroups; gi++) {
+		struct loader_group *lg;
 
-		if (j < 0 || ld->m[i].skel)
+		if (ld->g_from[gi] < 0 || ld->g[gi])
 			continue;
-		from = &prev->m[j];
-		ld->m[i] = *from;
-		ld->m[i].adopted_from = j;
-		ld->m[i].pm = &ld->plan->metrics[i]; /* prev's plan goes with prev */
-		memset(from, 0, sizeof(*from));
+		lg = prev->g[ld->g_from[gi]];
+		prev->g[ld->g_from[gi]] = NULL;
+		for (size_t s = 0; s < lg->nslots; s++) {
+			long j = lg->metric[s];
+
+			if (j < 0)
+				continue;
+			lg->metric[s] = -1;
+			for (size_t i = 0; i < ld->n; i++) {
+				if (ld->adopted_from[i] == j)
+					lg->metric[s] = (long)i;
+			}
+			/* its metric went or changed: the program skips the slot from
+			 * the next event on (the .bss is mapped into this process) */
+			if (lg->metric[s] < 0)
+				lg->skel->bss->slot_off[s] = 1;
+		}
+		ld->g[gi] = lg;
 	}
 }
 
 long loader__adopted_from(const struct loader *ld, size_t i)
 {
-	return ld->m[i].adopted_from;
+	return ld->adopted_from[i];
 }
 
 void loader__free(struct loader *ld)
 {
 	if (!ld)
 		return;
-	for (size_t i = ld->n; ld->m && i > 0; i--)
-		metric_free(&ld->m[i - 1]);
-	free(ld->m);
+	for (size_t i = ld->ngroups; ld->g && i > 0; i--)
+		group_free(ld->g[i - 1]);
+	free(ld->g);
+	free(ld->g_from);
+	free(ld->group);
+	free(ld->adopted_from);
+	free(ld->maps);
 	free(ld);
 }
 
@@ -501,5 +672,15 @@ size_t loader__count(const struct loader *ld)
 
 const struct loader_maps *loader__maps(const struct loader *ld, size_t i)
 {
-	return &ld->m[i].maps;
+	return &ld->maps[i];
+}
+
+size_t loader__nprograms(const struct loader *ld)
+{
+	return ld->ngroups;
+}
+
+size_t loader__program_of(const struct loader *ld, size_t i)
+{
+	return ld->group[i];
 }

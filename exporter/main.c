@@ -52,6 +52,7 @@ enum {
 	OPT_K8S_LOG_DIR,
 	OPT_PRINT,
 	OPT_ONCE,
+	OPT_BPF_FUSE,
 };
 
 static const struct option options[] = {
@@ -68,6 +69,7 @@ static const struct option options[] = {
 	{ "bpf.stats", no_argument, NULL, OPT_BPF_STATS },
 	{ "capabilities.keep", required_argument, NULL, OPT_CAPS_KEEP },
 	{ "k8s.log-dir", required_argument, NULL, OPT_K8S_LOG_DIR },
+	{ "bpf.fuse", optional_argument, NULL, OPT_BPF_FUSE },
 	{ "log.level", required_argument, NULL, OPT_LOG_LEVEL },
 	{ "probe.mechanism", required_argument, NULL, OPT_MECHANISM },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -113,6 +115,8 @@ static void usage(FILE *f)
 		"                                 export them\n"
 		"  --k8s.log-dir=DIR              where decode: k8s finds kubelet's pods/ and\n"
 		"                                 containers/ log directories (default /var/log)\n"
+		"  --bpf.fuse=BOOL                metrics with the same probes share one program\n"
+		"                                 (default true; false: one program per metric)\n"
 		"  --log.level=LEVEL              debug, info, warn or error (default info)\n"
 		"  -l, --list [PATTERN]           list the probes matching PATTERN (default: every\n"
 		"                                 tracepoint and kprobe), e.g. 'tracepoint:sched:*',\n"
@@ -225,6 +229,13 @@ int main(int argc, char **argv)
 			break;
 		case OPT_BPF_STATS:
 			sopts->bpf_stats = true;
+			break;
+		case OPT_BPF_FUSE:
+			if (optarg && strcmp(optarg, "true") && strcmp(optarg, "false")) {
+				log_error("flags: --bpf.fuse=%s: expected true or false", optarg);
+				return 2;
+			}
+			lopts.unfused = optarg && !strcmp(optarg, "false");
 			break;
 		case OPT_NO_EXPORTER_METRICS:
 			sopts->no_exporter_metrics = true;

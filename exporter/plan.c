@@ -640,6 +640,65 @@ static int plan_metric(struct ctx *c, struct plan_metric *pm)
 	return err;
 }
 
+static bool same_str(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+/* The same attachment: one program attached there serves both metrics. */
+static bool same_probe(const struct plan_probe *a, const struct plan_probe *b)
+{
+	/* the cookie carries the probe's index and role: the same, or the
+	 * program could not tell each metric which of its probes fired */
+	return a->kind == b->kind && a->mech == b->mech && a->cookie == b->cookie &&
+	       same_str(a->category, b->category) && same_str(a->event, b->event) &&
+	       same_str(a->func, b->func) && same_str(a->path, b->path) && a->offset == b->offset &&
+	       a->pid == b->pid;
+}
+
+static bool same_probes(const struct plan_metric *a, const struct plan_metric *b)
+{
+	if (a->nprobes != b->nprobes)
+		return false;
+	for (size_t p = 0; p < a->nprobes; p++) {
+		if (!same_probe(&a->probes[p], &b->probes[p]))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Each metric joins the first group whose metrics have its attachments and
+ * room left, else starts one: every event then costs one program dispatch
+ * for the whole group instead of one per metric.
+ */
+static int plan_groups(struct plan *plan, bool unfused)
+{
+	plan->groups = calloc(plan->nmetrics ? plan->nmetrics : 1, sizeof(*plan->groups));
+	if (!plan->groups)
+		return -ENOMEM;
+	for (size_t i = 0; i < plan->nmetrics; i++) {
+		struct plan_metric *pm = &plan->metrics[i];
+		struct plan_group *g = NULL;
+
+		for (size_t j = 0; !unfused && j < plan->ngroups; j++) {
+			struct plan_group *cand = &plan->groups[j];
+
+			if (cand->n < BPFPROM_MAX_FUSED &&
+			    same_probes(&plan->metrics[cand->metrics[0]], pm)) {
+				g = cand;
+				break;
+			}
+		}
+		if (!g)
+			g = &plan->groups[plan->ngroups++];
+		pm->group = (size_t)(g - plan->groups);
+		pm->slot = (uint32_t)g->n;
+		g->metrics[g->n++] = i;
+	}
+	return 0;
+}
+
 int plan__build(const struct cfg *cfg, const struct plan_kernel *k, struct plan **out, char *err,
 		size_t errlen)
 {
@@ -664,6 +723,8 @@ int plan__build(const struct cfg *cfg, const struct plan_kernel *k, struct plan 
 		if (ret)
 			break;
 	}
+	if (!ret)
+		ret = plan_groups(plan, k->unfused);
 	kprobe__syms_free(c.syms);
 	if (ret) {
 		if (ret == -ENOMEM && !err[0])
@@ -684,5 +745,6 @@ void plan__free(struct plan *plan)
 			free(plan->metrics[i].probes[p].path);
 	}
 	free(plan->metrics);
+	free(plan->groups);
 	free(plan);
 }

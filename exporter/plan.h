@@ -38,6 +38,7 @@ struct plan_kernel {
 	const struct btf *btf; /* vmlinux BTF, for fentry targets; NULL when absent */
 	struct kprobe_support kprobes;
 	const char *kallsyms; /* NULL: /proc/kallsyms */
+	bool unfused; /* --bpf.fuse=false: one program per metric */
 };
 
 /* One attachment: a probe of the metric, or the end probe of a latency. */
@@ -72,12 +73,26 @@ struct plan_metric {
 	 * (decode: k8s prints one key label as CFG_K8S_LABELS) */
 	uint8_t render_label[BPFPROM_MAX_LABELS];
 	double bounds[BPFPROM_MAX_BUCKETS + BPFPROM_LOG2_SLOTS];
+	size_t group; /* index in plan.groups */
+	uint32_t slot; /* index in its group: its cfg and maps in the program */
+};
+
+/*
+ * Metrics that one BPF program serves: those whose attachments are the same
+ * (probes, mechanism, target, cookies), in config order, at most
+ * BPFPROM_MAX_FUSED; the program runs each one's work in turn.
+ */
+struct plan_group {
+	size_t n;
+	size_t metrics[BPFPROM_MAX_FUSED]; /* indexes in plan.metrics */
 };
 
 struct plan {
 	const struct cfg *cfg;
 	size_t nmetrics;
 	struct plan_metric *metrics;
+	size_t ngroups;
+	struct plan_group *groups;
 };
 
 /*

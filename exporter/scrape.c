@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -17,7 +18,10 @@ struct scrape {
 	const struct loader *ld;
 	struct collect **coll;
 	uint64_t (*drops)[BPFPROM_DROP__COUNT];
-	struct collect_prog_stats *progs;
+	size_t nprogs;
+	struct collect_prog_stats *progs; /* per program: fused metrics share one */
+	char **prog_names; /* per program: its metrics' names, comma-separated */
+	size_t *prog_first; /* per program: its first metric, which reads its stats */
 	/* each metric's render description, its decoders hooked in */
 	struct render_metric *rms;
 	uint64_t last_sweep;
@@ -65,6 +69,28 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/* The metric label of a program's stats: "a", or "a,b,c" when fused. */
+static char *program_names(const struct plan *plan, const struct loader *ld, size_t g)
+{
+	size_t len = 1, off = 0;
+	char *names;
+
+	for (size_t i = 0; i < plan->nmetrics; i++) {
+		if (loader__program_of(ld, i) == g)
+			len += strlen(plan->metrics[i].cm->name) + 1;
+	}
+	names = malloc(len);
+	if (!names)
+		return NULL;
+	names[0] = '\0';
+	for (size_t i = 0; i < plan->nmetrics; i++) {
+		if (loader__program_of(ld, i) == g)
+			off += (size_t)snprintf(names + off, len - off, "%s%s", off ? "," : "",
+						plan->metrics[i].cm->name);
+	}
+	return names;
+}
+
 struct scrape *scrape__new(const struct plan *plan, const struct loader *ld,
 			   const struct scrape_opts *opts)
 {
@@ -81,10 +107,21 @@ struct scrape *scrape__new(const struct plan *plan, const struct loader *ld,
 	s->drops = calloc(n, sizeof(*s->drops));
 	s->dec = calloc(n, sizeof(*s->dec));
 	s->rms = calloc(n, sizeof(*s->rms));
-	s->progs = calloc(n, sizeof(*s->progs));
+	s->nprogs = loader__nprograms(ld);
+	s->progs = calloc(s->nprogs ? s->nprogs : 1, sizeof(*s->progs));
+	s->prog_names = calloc(s->nprogs ? s->nprogs : 1, sizeof(*s->prog_names));
+	s->prog_first = calloc(s->nprogs ? s->nprogs : 1, sizeof(*s->prog_first));
 	s->enc = render_enc__new();
-	if (!s->coll || !s->drops || !s->dec || !s->rms || !s->progs || !s->enc)
+	if (!s->coll || !s->drops || !s->dec || !s->rms || !s->progs || !s->prog_names ||
+	    !s->prog_first || !s->enc)
 		goto fail;
+	for (size_t g = 0; g < s->nprogs; g++) {
+		s->prog_names[g] = program_names(plan, ld, g);
+		if (!s->prog_names[g])
+			goto fail;
+	}
+	for (size_t i = plan->nmetrics; i > 0; i--)
+		s->prog_first[loader__program_of(ld, i - 1)] = i - 1;
 	for (size_t i = 0; i < plan->nmetrics; i++) {
 		const struct cfg_metric *cm = plan->metrics[i].cm;
 
@@ -156,6 +193,10 @@ void scrape__free(struct scrape *s)
 	free(s->drops);
 	free(s->rms);
 	free(s->progs);
+	for (size_t g = 0; s->prog_names && g < s->nprogs; g++)
+		free(s->prog_names[g]);
+	free(s->prog_names);
+	free(s->prog_first);
 	render_enc__free(s->enc);
 	free(s);
 }
@@ -184,7 +225,11 @@ static void render_probe_info(struct scrape *s, struct render_enc *e)
 	}
 }
 
-/* What the kernel counts for the programs while BPF stats are on (--bpf.stats). */
+/*
+ * What the kernel counts for the programs while BPF stats are on
+ * (--bpf.stats): once per program, so metrics fused into one program share a
+ * sample whose metric label lists them all, and sums stay true.
+ */
 static void render_prog_stats(struct scrape *s, struct render_enc *e)
 {
 	const char *names[1] = { "metric" };
@@ -192,18 +237,28 @@ static void render_prog_stats(struct scrape *s, struct render_enc *e)
 
 	render_enc__family(
 		e, "bpfprom_program_run_seconds_total",
-		"Time the kernel spent in a metric's BPF programs since --bpf.stats enabled the count.",
+		"Time the kernel spent in a metric's BPF programs since --bpf.stats enabled the count (metrics sharing a program: one sample, their names comma-separated).",
+		RENDER_COUNTER);
+	/* in config order: each program where its first metric is */
+	for (size_t i = 0; i < s->plan->nmetrics; i++) {
+		size_t g = loader__program_of(s->ld, i);
+
+		if (s->prog_first[g] != i)
+			continue;
+		values[0] = s->prog_names[g];
+		render_enc__sample(e, 1, names, values, (double)s->progs[g].run_time_ns / 1e9);
+	}
+	render_enc__family(
+		e, "bpfprom_program_runs_total",
+		"Runs of a metric's BPF programs since --bpf.stats enabled the count (metrics sharing a program: one sample, their names comma-separated).",
 		RENDER_COUNTER);
 	for (size_t i = 0; i < s->plan->nmetrics; i++) {
-		values[0] = s->plan->metrics[i].cm->name;
-		render_enc__sample(e, 1, names, values, (double)s->progs[i].run_time_ns / 1e9);
-	}
-	render_enc__family(e, "bpfprom_program_runs_total",
-			   "Runs of a metric's BPF programs since --bpf.stats enabled the count.",
-			   RENDER_COUNTER);
-	for (size_t i = 0; i < s->plan->nmetrics; i++) {
-		values[0] = s->plan->metrics[i].cm->name;
-		render_enc__sample_u64(e, 1, names, values, s->progs[i].run_cnt);
+		size_t g = loader__program_of(s->ld, i);
+
+		if (s->prog_first[g] != i)
+			continue;
+		values[0] = s->prog_names[g];
+		render_enc__sample_u64(e, 1, names, values, s->progs[g].run_cnt);
 	}
 }
 
@@ -311,6 +366,7 @@ static int collect_all(struct scrape *s, bool (*each)(struct scrape *, size_t))
 {
 	uint64_t now = now_ns();
 	bool sweep = now - s->last_sweep >= SWEEP_INTERVAL_NS;
+	size_t g;
 	int err;
 
 	if (sweep)
@@ -328,8 +384,12 @@ static int collect_all(struct scrape *s, bool (*each)(struct scrape *, size_t))
 		if (sweep)
 			s->drops[i][BPFPROM_DROP_ORPHAN_START] +=
 				collect__sweep_starts(s->coll[i], maps);
-		collect__prog_stats(maps, &s->progs[i]);
-		s->drops[i][BPFPROM_DROP_RECURSION] = s->progs[i].recursion_misses;
+		/* a fused program is asked once, by its group's first metric; an
+		 * event it missed, every metric of the group missed */
+		g = loader__program_of(s->ld, i);
+		if (s->prog_first[g] == i)
+			collect__prog_stats(maps, &s->progs[g]);
+		s->drops[i][BPFPROM_DROP_RECURSION] = s->progs[g].recursion_misses;
 		/* render as soon as read: the collect buffers are the metric's own */
 		if (each && !each(s, i))
 			return -ENOMEM;

@@ -102,8 +102,11 @@ if start "$TMP/live.yaml" --web.enable-lifecycle; then
 	cp "$TMP/b.yaml" "$TMP/live.yaml"
 	expect "SIGHUP reloads: the summary says what was kept" \
 		"reload: $TMP/live.yaml: 3 metrics: 1 kept with their counts, 2 loaded anew" "$(hup)"
-	expect "reload: one program replaced, one added (the changed metric's old one detached)" \
-		"$((base + 1)) 1" "$(loaded_progs) $(prog_ids | grep -cxF "$before")"
+	# both metrics were fused into one program; the reload keeps it for the
+	# kept metric, turning the changed one's slot off, and loads the changed
+	# and the new metric into a program of their own
+	expect "reload: the kept metric's fused program stays, one new program for the changed and new metrics" \
+		"1 2 1" "$base $(loaded_progs) $(prog_ids | grep -cxF "$before")"
 	$WL lc_a getppid 500
 	$WL lc_c getppid 20
 	scrape >"$TMP/m.txt"
@@ -183,6 +186,62 @@ if start "$TMP/a.yaml"; then
 	wait "$PID"
 	expect "SIGINT: exit 0" 0 $?
 	PID=
+fi
+
+# --- reload with fused programs -----------------------------------------------
+# the sum over CPUs of the first counter in map NAME of program ID (a
+# metric without labels has one series)
+slot_count() {
+	for m in $(bpftool prog show id "$1" | sed -n 's/.*map_ids \([0-9,]*\).*/\1/p' | tr , ' '); do
+		bpftool map show id "$m" | grep -q " name $2 " || continue
+		bpftool map dump id "$m" | awk '
+			function hex(b) { return index("0123456789abcdef", tolower(substr(b, 1, 1))) * 16 - 16 + index("0123456789abcdef", tolower(substr(b, 2, 1))) - 1 }
+			/^value \(CPU/ { sub(/^[^:]*: */, ""); v = 0; for (i = 8; i >= 1; i--) { split($0, b, " "); v = v * 256 + hex(b[i]) } sum += v }
+			END { print sum + 0 }'
+		return
+	done
+	echo "no map $2 in program $1"
+}
+{ echo "metrics:"; metric lf_keep_total lf_a; metric lf_drop_total lf_b; metric lf_change_total lf_c; } >"$TMP/f1.yaml"
+{ echo "metrics:"; metric lf_keep_total lf_a; metric lf_change_total lf_d; metric lf_new_total lf_a; } >"$TMP/f2.yaml"
+{ echo "metrics:"; metric lf_change_total lf_d; metric lf_new_total lf_a; } >"$TMP/f3.yaml"
+cp "$TMP/f1.yaml" "$TMP/live.yaml"
+if start "$TMP/live.yaml" --bpf.stats; then
+	$WL lf_a getppid 100
+	$WL lf_b getppid 40
+	$WL lf_c getppid 30
+	fused=$(prog_ids)
+	expect "fused reload: three metrics on one tracepoint, one program; slot maps count 40, 30" \
+		"1 40 30" "$(echo "$fused" | wc -w) $(slot_count "$fused" series1) $(slot_count "$fused" series2)"
+	cp "$TMP/f2.yaml" "$TMP/live.yaml"
+	expect "fused reload: one kept, two loaded anew" \
+		"reload: $TMP/live.yaml: 3 metrics: 1 kept with their counts, 2 loaded anew" "$(hup)"
+	expect "fused reload: the fused program stays, attached; the changed and new metrics get one new program" \
+		"2 1" "$(loaded_progs) $(prog_ids | grep -cxF "$fused")"
+	$WL lf_a getppid 50
+	$WL lf_b getppid 40
+	$WL lf_c getppid 30
+	$WL lf_d getppid 20
+	scrape >"$TMP/m.txt"
+	expect "fused reload: the kept metric counts on (100 + 50), the changed from its new definition, the new from the reload" \
+		"$(printf '%s\n' 'lf_change_total 20' 'lf_keep_total 150' 'lf_new_total 50')" \
+		"$(grep '^lf_[a-z]*_total' "$TMP/m.txt" | sort)"
+	# the slots of the metrics that went are off: their maps, still held by
+	# the program, did not count the 40 lf_b and 30 lf_c calls since
+	expect "fused reload: the dropped and the changed metric's slots are off (still 40, 30)" \
+		"40 30" "$(slot_count "$fused" series1) $(slot_count "$fused" series2)"
+	expect "fused reload: program stats name each program's live metrics" \
+		"$(printf '%s\n' 'bpfprom_program_runs_total{metric="lf_keep_total"}' 'bpfprom_program_runs_total{metric="lf_change_total,lf_new_total"}')" \
+		"$(sed -n 's/^\(bpfprom_program_runs_total{[^}]*}\).*/\1/p' "$TMP/m.txt")"
+	cp "$TMP/f3.yaml" "$TMP/live.yaml"
+	expect "fused reload: its last live metric gone, nothing kept from the old program" \
+		"reload: $TMP/live.yaml: 2 metrics: 2 kept with their counts, 0 loaded anew" "$(hup)"
+	expect "fused reload: the old program is detached and unloaded, the new one stays" \
+		"1 0" "$(loaded_progs) $(still_loaded "$fused")"
+	$WL lf_a getppid 5
+	expect "fused reload: the new program counts on" "55" "$(value lf_new_total)"
+	stop
+	expect "fused reload: SIGTERM exits 0" 0 "$RC"
 fi
 
 # --- capabilities ------------------------------------------------------------

@@ -127,7 +127,8 @@ static void build(struct built *b, const char *yaml)
 	memset(b, 0, sizeof(*b));
 	b->ret =
 		config__parse_string(yaml, strlen(yaml), "t.yaml", &b->cfg, b->err, sizeof(b->err));
-	assert_int_equal(b->ret, 0);
+	if (b->ret)
+		fail_msg("%s", b->err);
 	kern.tracefs = root;
 	kern.kallsyms = kallsyms;
 	b->ret = plan__build(b->cfg, &kern, &b->plan, b->err, sizeof(b->err));
@@ -666,6 +667,121 @@ static void test_combine_stats(void **state)
 	assert_int_equal(out[3], 6);
 }
 
+/* The plan's groups as "[0 1 3] [2]": metric indexes, each at its slot. */
+static void groups_of(const struct plan *plan, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (size_t g = 0; g < plan->ngroups; g++) {
+		const struct plan_group *pg = &plan->groups[g];
+
+		off += (size_t)snprintf(buf + off, len - off, "%s[", g ? " " : "");
+		for (size_t i = 0; i < pg->n; i++) {
+			const struct plan_metric *pm = &plan->metrics[pg->metrics[i]];
+
+			/* the metric knows its place too */
+			assert_int_equal(pm->group, g);
+			assert_int_equal(pm->slot, i);
+			off += (size_t)snprintf(buf + off, len - off, "%s%zu", i ? " " : "",
+						pg->metrics[i]);
+		}
+		off += (size_t)snprintf(buf + off, len - off, "]");
+	}
+}
+
+static void expect_groups(const char *yaml, const char *want)
+{
+	char got[256];
+	struct built b;
+
+	build(&b, yaml);
+	if (b.ret)
+		fail_msg("%s", b.err);
+	groups_of(b.plan, got, sizeof(got));
+	assert_string_equal(got, want);
+	done(&b);
+}
+
+/* the same attachments fuse whatever the aggregate, labels or filters; a
+ * probe list fuses with the same list in the same order, a latency with the
+ * same start and end */
+static const char fuse_tp_yaml[] =
+	"metrics:\n"
+	"  - {name: m0_total, help: h, probe: 'tracepoint:syscalls:sys_enter_write',\n"
+	"     aggregate: count, labels: [comm]}\n"
+	"  - {name: m1_bytes, help: h, probe: 'tracepoint:syscalls:sys_enter_write',\n"
+	"     aggregate: hist, value: args.count, filter: ['args.fd == 1']}\n"
+	"  - {name: m2_total, help: h, probe: 'tracepoint:sched:sched_switch', aggregate: count}\n"
+	"  - {name: m3_bytes, help: h, probe: 'tracepoint:syscalls:sys_enter_write',\n"
+	"     aggregate: stats, value: args.count}\n"
+	"  - {name: m4_total, help: h, aggregate: count,\n"
+	"     probe: ['tracepoint:syscalls:sys_enter_write', 'tracepoint:sched:sched_switch']}\n"
+	"  - {name: m5_total, help: h, aggregate: count, labels: [probe],\n"
+	"     probe: ['tracepoint:syscalls:sys_enter_write', 'tracepoint:sched:sched_switch']}\n"
+	"  - {name: m6_total, help: h, aggregate: count,\n"
+	"     probe: ['tracepoint:sched:sched_switch', 'tracepoint:syscalls:sys_enter_write']}\n"
+	"  - {name: m7_seconds, help: h, probe: 'tracepoint:syscalls:sys_enter_write',\n"
+	"     until: 'tracepoint:sched:sched_switch', aggregate: hist, value: latency}\n"
+	"  - {name: m8_seconds, help: h, probe: 'tracepoint:syscalls:sys_enter_write',\n"
+	"     until: 'tracepoint:sched:sched_switch', aggregate: stats, value: latency}\n"
+	"  - {name: m9_seconds, help: h, probe: 'tracepoint:syscalls:sys_enter_write',\n"
+	"     until: 'tracepoint:sched:sched_process_exec', aggregate: stats, value: latency}\n";
+
+/* uprobes: the same binary, offset and pid */
+static const char fuse_up_yaml[] =
+	"metrics:\n"
+	"  - {name: m0_total, help: h, probe: 'uprobe:/proc/self/exe:main', aggregate: count}\n"
+	"  - {name: m1_total, help: h, probe: 'uprobe:/proc/self/exe:main', aggregate: sum,\n"
+	"     value: arg0}\n"
+	"  - {name: m2_total, help: h, probe: 'uprobe:/proc/self/exe:main', aggregate: count,\n"
+	"     pid: 7}\n"
+	"  - {name: m3_total, help: h, probe: 'uprobe:/proc/self/exe:main+4', aggregate: count}\n"
+	"  - {name: m4_total, help: h, probe: 'uretprobe:/proc/self/exe:main', aggregate: count}\n"
+	"  - {name: m5_total, help: h, probe: 'uprobe:/proc/self/exe:main', aggregate: count,\n"
+	"     pid: 7}\n";
+
+/* kernel probes: the same function, offset, role and mechanism */
+static const char fuse_kp_yaml[] =
+	"metrics:\n"
+	"  - {name: m0_total, help: h, probe: 'kprobe:vfs_read', aggregate: count}\n"
+	"  - {name: m1_total, help: h, probe: 'kprobe:vfs_read+16', aggregate: count}\n"
+	"  - {name: m2_total, help: h, probe: 'kretprobe:vfs_read', aggregate: count}\n"
+	"  - {name: m3_total, help: h, probe: 'kprobe:vfs_read', aggregate: sum, value: arg2}\n"
+	"  - {name: m4_total, help: h, probe: 'kprobe:vfs_write', aggregate: count}\n";
+
+static void test_fuse_groups(void **state)
+{
+	char yaml[4096];
+	size_t off;
+
+	(void)state;
+	kernel(-1, false, false, PLAN_MECH_AUTO);
+	expect_groups(fuse_tp_yaml, "[0 1 3] [2] [4 5] [6] [7 8] [9]");
+
+	/* at most BPFPROM_MAX_FUSED (8) metrics per program */
+	off = (size_t)snprintf(yaml, sizeof(yaml), "metrics:\n");
+	for (int i = 0; i < 10; i++)
+		off += (size_t)snprintf(
+			yaml + off, sizeof(yaml) - off,
+			"  - {name: m%d_total, help: h, probe: 'tracepoint:sched:sched_switch', aggregate: count}\n",
+			i);
+	expect_groups(yaml, "[0 1 2 3 4 5 6 7] [8 9]");
+	/* --bpf.fuse=false: a program per metric */
+	kern.unfused = true;
+	expect_groups(yaml, "[0] [1] [2] [3] [4] [5] [6] [7] [8] [9]");
+	expect_groups(fuse_tp_yaml, "[0] [1] [2] [3] [4] [5] [6] [7] [8] [9]");
+	kern.unfused = false;
+
+	expect_groups(fuse_up_yaml, "[0 1] [2 5] [3] [4]");
+	/* the kprobe PMU, and tracefs kprobe_events when forced */
+	kernel(6, true, false, PLAN_MECH_AUTO);
+	expect_groups(fuse_kp_yaml, "[0 3] [1] [2] [4]");
+	kernel(6, true, false, PLAN_MECH_LEGACY);
+	expect_groups(fuse_kp_yaml, "[0 3] [1] [2] [4]");
+	kernel(-1, false, false, PLAN_MECH_AUTO);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -681,6 +797,7 @@ int main(void)
 		cmocka_unit_test(test_combine_stats),
 		cmocka_unit_test(test_kprobe_mechanism),
 		cmocka_unit_test(test_fentry_mechanism),
+		cmocka_unit_test(test_fuse_groups),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
