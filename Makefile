@@ -65,16 +65,22 @@ all: $(BUILD)/bpfprom $(UNIT_BINS) $(WORKLOAD_BINS) $(BUILD)/deploy/yaml2json
 
 # The generic BPF program: built once, specialised per group of metrics at
 # load time. -g is for BTF; its DWARF (1.6 MB) would be embedded for nothing.
+# Two builds of it: bpfprom (groups of 2 to 8 metrics) and bpfprom_one (a
+# group of one, most of them: a fraction of the code, so a fraction of the
+# time libbpf takes to open it, once per group at start-up).
 $(BUILD)/bpfprom.bpf.o: bpf/bpfprom.bpf.c $(BPF_HDRS)
+$(BUILD)/bpfprom_one.bpf.o: BPF_DEFS := -DBPFPROM_ONE_SLOT
+$(BUILD)/bpfprom_one.bpf.o: bpf/bpfprom.bpf.c $(BPF_HDRS)
+$(BUILD)/bpfprom.bpf.o $(BUILD)/bpfprom_one.bpf.o:
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) $(BPF_DEFS) -Wall -Werror \
 		-I/usr/include/$(MULTIARCH) -Ibpf -c $< -o $@
 	$(Q)$(LLVM_STRIP) -g $@
 
-$(BUILD)/bpfprom.skel.h: $(BUILD)/bpfprom.bpf.o
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name bpfprom_bpf > $@
+	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
 $(BUILD)/syscalls.h: tools/gen-syscalls.sh $(wildcard /usr/include/$(MULTIARCH)/asm/unistd_64.h)
 	$(call msg,GEN,$@)
@@ -82,7 +88,8 @@ $(BUILD)/syscalls.h: tools/gen-syscalls.sh $(wildcard /usr/include/$(MULTIARCH)/
 	$(Q)sh $< > $@
 
 # Every user object depends on the skeleton so that it is generated first.
-$(BUILD)/obj/%.o: exporter/%.c $(wildcard exporter/*.h) $(BPF_HDRS) $(BUILD)/bpfprom.skel.h
+$(BUILD)/obj/%.o: exporter/%.c $(wildcard exporter/*.h) $(BPF_HDRS) $(BUILD)/bpfprom.skel.h \
+		$(BUILD)/bpfprom_one.skel.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -c $< -o $@
@@ -216,7 +223,7 @@ FUZZ_OBJS := $(patsubst $(BUILD)/obj/%,$(BUILD)/fuzz/obj/%,$(LIB_OBJS))
 # kept between builds: they are reached only through the pattern rule of the targets
 .SECONDARY: $(FUZZ_OBJS)
 
-$(BUILD)/fuzz/obj/%.o: exporter/%.c $(wildcard exporter/*.h) $(BPF_HDRS) $(BUILD)/bpfprom.skel.h \
+$(BUILD)/fuzz/obj/%.o: exporter/%.c $(wildcard exporter/*.h) $(BPF_HDRS) $(BUILD)/bpfprom.skel.h $(BUILD)/bpfprom_one.skel.h \
 		$(BUILD)/syscalls.h $(PROTO_GEN)
 	$(call msg,CC-FUZZ,$@)
 	$(Q)mkdir -p $(@D)

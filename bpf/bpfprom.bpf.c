@@ -18,7 +18,18 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-const volatile struct bpfprom_metric_cfg cfg[BPFPROM_MAX_FUSED] = {};
+/*
+ * Two builds: the default serves groups of 2 to 8 metrics, BPFPROM_ONE_SLOT a
+ * group of one (most groups: its object is a fraction of the size, so libbpf
+ * opens it in a fraction of the time, and its one slot runs inline).
+ */
+#ifdef BPFPROM_ONE_SLOT
+#define NSLOTS 1
+#else
+#define NSLOTS BPFPROM_MAX_FUSED
+#endif
+
+const volatile struct bpfprom_metric_cfg cfg[NSLOTS] = {};
 
 #define MAX_VALUE_WORDS (BPFPROM_V_BUCKETS + BPFPROM_MAX_BUCKETS + 1)
 #define STR_WORDS (BPFPROM_MAX_STR / 8)
@@ -81,6 +92,7 @@ struct scratch {
 	} drops##i SEC(".maps")
 
 SLOT_MAPS(0);
+#ifndef BPFPROM_ONE_SLOT
 SLOT_MAPS(1);
 SLOT_MAPS(2);
 SLOT_MAPS(3);
@@ -95,6 +107,7 @@ SLOT_MAPS(7);
  * slots of the others off. User space writes it through the mmap-ed .bss.
  */
 volatile __u8 slot_off[BPFPROM_MAX_FUSED];
+#endif
 
 /* Shared by the slots: they run one after the other. */
 struct {
@@ -534,13 +547,33 @@ static __always_inline __u32 cookie_of(void *ctx, int nslots)
 	int need = 0;
 
 #pragma clang loop unroll(full)
-	for (int i = 0; i < BPFPROM_MAX_FUSED; i++) {
+	for (int i = 0; i < NSLOTS; i++) {
 		if (i < nslots && (cfg[i].nprobes > 1 || cfg[i].latency))
 			need = 1;
 	}
 	return need ? bpf_get_attach_cookie(ctx) : 0;
 }
 
+#ifdef BPFPROM_ONE_SLOT
+/*
+ * A group of one: its slot inline, no call, and no slot_off (a reload drops
+ * a group of one whole).
+ */
+#define HANDLE(sec, kind, ck, ctx_type)                                               \
+	SEC(sec)                                                                      \
+	int handle_##kind##1(ctx_type ctx)                                            \
+	{                                                                             \
+		__u32 cookie = cookie_of(ctx, 1);                                     \
+		struct scratch *s;                                                    \
+		__u32 zero = 0;                                                       \
+                                                                                      \
+		s = bpf_map_lookup_elem(&scratch, &zero);                             \
+		if (!s)                                                               \
+			return 0;                                                     \
+		handle_one(ctx, ck, cookie, s, &cfg[0], &series0, &starts0, &drops0); \
+		return 0;                                                             \
+	}
+#else
 /*
  * Slot i of a program for context kind ck, as its own BPF subprogram: it has
  * one call site per program, so the verifier still sees the slot's rodata and
@@ -598,7 +631,6 @@ static __always_inline __u32 cookie_of(void *ctx, int nslots)
 	SLOT_FN(kind, ck, 5)             \
 	SLOT_FN(kind, ck, 6)             \
 	SLOT_FN(kind, ck, 7)             \
-	HANDLE_N(sec, kind, ctx_type, 1) \
 	HANDLE_N(sec, kind, ctx_type, 2) \
 	HANDLE_N(sec, kind, ctx_type, 3) \
 	HANDLE_N(sec, kind, ctx_type, 4) \
@@ -607,7 +639,10 @@ static __always_inline __u32 cookie_of(void *ctx, int nslots)
 	HANDLE_N(sec, kind, ctx_type, 7) \
 	HANDLE_N(sec, kind, ctx_type, 8)
 
-/* handle_tp1..8, handle_up1..8, ...: the loader picks by context and group size */
+#endif
+
+/* handle_tp1 (bpfprom_one), handle_tp2..8, handle_up1..8, ...: the loader
+ * picks by context and group size */
 HANDLE("tracepoint", tp, CTX_TP, void *)
 HANDLE("uprobe", up, CTX_UPROBE, struct pt_regs *)
 /* attached through a perf event: the kprobe PMU or a tracefs kprobe_events entry */

@@ -11,7 +11,65 @@
 
 #include "bpfprom.h"
 #include "bpfprom.skel.h"
+#include "bpfprom_one.skel.h"
 #include "loader.h"
+
+/*
+ * An opened copy of one of the two builds of bpf/bpfprom.bpf.c: bpfprom_one
+ * for a group of one metric, bpfprom for 2 to 8.
+ */
+struct copy {
+	struct bpf_object *obj;
+	struct bpfprom_one_bpf *one;
+	struct bpfprom_bpf *full;
+	struct bpfprom_metric_cfg *cfg; /* its rodata: one per slot */
+	uint32_t nslots; /* the slots the build has */
+};
+
+static void copy_destroy(struct copy *c)
+{
+	if (!c)
+		return;
+	bpfprom_one_bpf__destroy(c->one);
+	bpfprom_bpf__destroy(c->full);
+	free(c);
+}
+
+static struct copy *copy_open(size_t nmetrics)
+{
+	struct copy *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	if (nmetrics == 1) {
+		c->one = bpfprom_one_bpf__open();
+		if (c->one) {
+			c->obj = c->one->obj;
+			c->cfg = (struct bpfprom_metric_cfg *)c->one->rodata->cfg;
+			c->nslots = 1;
+		}
+	} else {
+		c->full = bpfprom_bpf__open();
+		if (c->full) {
+			c->obj = c->full->obj;
+			c->cfg = (struct bpfprom_metric_cfg *)c->full->rodata->cfg;
+			c->nslots = BPFPROM_MAX_FUSED;
+		}
+	}
+	if (!c->obj) {
+		int err = errno;
+
+		free(c);
+		errno = err;
+		return NULL;
+	}
+	return c;
+}
+
+static int copy_load(struct copy *c)
+{
+	return c->one ? bpfprom_one_bpf__load(c->one) : bpfprom_bpf__load(c->full);
+}
 
 /*
  * The program of a group of metrics (those with the same attachments), its
@@ -19,8 +77,8 @@
  * metrics moves it whole to the new loader, attached all along.
  */
 struct loader_group {
-	struct bpfprom_bpf *skel; /* owns the maps; tracepoint, uprobe, kprobe programs */
-	struct bpfprom_bpf *tramp[PLAN_MAX_ATTACH]; /* one per fentry/fexit target */
+	struct copy *skel; /* owns the maps; tracepoint, uprobe, kprobe programs */
+	struct copy *tramp[PLAN_MAX_ATTACH]; /* one per fentry/fexit target */
 	size_t ntramp;
 	struct bpf_link *links[PLAN_MAX_ATTACH];
 	size_t nlinks;
@@ -53,8 +111,8 @@ static void group_free(struct loader_group *lg)
 	for (size_t i = lg->nlinks; i > 0; i--)
 		bpf_link__destroy(lg->links[i - 1]);
 	for (size_t i = lg->ntramp; i > 0; i--)
-		bpfprom_bpf__destroy(lg->tramp[i - 1]);
-	bpfprom_bpf__destroy(lg->skel);
+		copy_destroy(lg->tramp[i - 1]);
+	copy_destroy(lg->skel);
 	/* after the links: the kernel keeps an event that a perf fd still holds */
 	kprobe__legacy_free(lg->legacy);
 	free(lg);
@@ -117,8 +175,7 @@ int loader__probe_fentry(const struct btf *btf, char *whybuf, size_t whylen)
  * The program of a group of n metrics for an attachment: the object has one
  * per context kind and group size (handle_tp1..8, handle_up1..8, ...).
  */
-static struct bpf_program *prog_for(const struct bpfprom_bpf *skel, const struct plan_probe *pp,
-				    size_t n)
+static struct bpf_program *prog_for(const struct copy *skel, const struct plan_probe *pp, size_t n)
 {
 	const char *kind;
 	char name[32];
@@ -217,7 +274,7 @@ static struct bpf_link *attach(struct loader_group *lg, const struct plan_kernel
  * Only the programs a group's probes need are loaded, for its size; fentry
  * ones have their own copies.
  */
-static int set_autoload(struct bpfprom_bpf *skel, const struct plan_metric *pm, size_t n)
+static int set_autoload(struct copy *skel, const struct plan_metric *pm, size_t n)
 {
 	struct bpf_program *prog;
 	int err = 0;
@@ -236,7 +293,7 @@ static int set_autoload(struct bpfprom_bpf *skel, const struct plan_metric *pm, 
 }
 
 /* A map of one slot: "series", "starts" or "drops", then the slot's number. */
-static struct bpf_map *slot_map(const struct bpfprom_bpf *skel, const char *base, uint32_t slot)
+static struct bpf_map *slot_map(const struct copy *skel, const char *base, uint32_t slot)
 {
 	char name[32];
 
@@ -244,7 +301,7 @@ static struct bpf_map *slot_map(const struct bpfprom_bpf *skel, const char *base
 	return bpf_object__find_map_by_name(skel->obj, name);
 }
 
-static int size_maps(struct bpfprom_bpf *skel, uint32_t slot, const struct plan_metric *pm)
+static int size_maps(struct copy *skel, uint32_t slot, const struct plan_metric *pm)
 {
 	struct bpf_map *series = slot_map(skel, "series", slot);
 	struct bpf_map *starts = slot_map(skel, "starts", slot);
@@ -270,7 +327,7 @@ static int size_maps(struct bpfprom_bpf *skel, uint32_t slot, const struct plan_
 }
 
 /* The maps of the slots past the group's metrics are not created: no loaded program uses them. */
-static int drop_slot(struct bpfprom_bpf *skel, uint32_t slot)
+static int drop_slot(struct copy *skel, uint32_t slot)
 {
 	static const char *const bases[] = { "series", "starts", "drops" };
 	int err = 0;
@@ -281,14 +338,14 @@ static int drop_slot(struct bpfprom_bpf *skel, uint32_t slot)
 }
 
 /* A new copy of the object with the rodata and map sizes of g's metrics. */
-static struct bpfprom_bpf *open_group(const struct plan *plan, const struct plan_group *g)
+static struct copy *open_group(const struct plan *plan, const struct plan_group *g)
 {
-	struct bpfprom_bpf *skel = bpfprom_bpf__open();
+	struct copy *skel = copy_open(g->n);
 	int err = 0;
 
 	if (!skel)
 		return NULL;
-	for (uint32_t slot = 0; !err && slot < BPFPROM_MAX_FUSED; slot++) {
+	for (uint32_t slot = 0; !err && slot < skel->nslots; slot++) {
 		const struct plan_metric *pm;
 
 		if (slot >= g->n) {
@@ -296,11 +353,11 @@ static struct bpfprom_bpf *open_group(const struct plan *plan, const struct plan
 			continue;
 		}
 		pm = &plan->metrics[g->metrics[slot]];
-		memcpy((void *)&skel->rodata->cfg[slot], &pm->bcfg, sizeof(pm->bcfg));
+		memcpy(&skel->cfg[slot], &pm->bcfg, sizeof(pm->bcfg));
 		err = size_maps(skel, slot, pm);
 	}
 	if (err) {
-		bpfprom_bpf__destroy(skel);
+		copy_destroy(skel);
 		errno = -err;
 		return NULL;
 	}
@@ -311,11 +368,11 @@ static struct bpfprom_bpf *open_group(const struct plan *plan, const struct plan
  * An fentry or fexit program is verified against its one target function, so
  * each target gets its own copy of the object, sharing the group's maps.
  */
-static struct bpfprom_bpf *load_tramp(const struct plan *plan, const struct plan_group *g,
-				      const struct loader_group *lg, const struct plan_probe *pp)
+static struct copy *load_tramp(const struct plan *plan, const struct plan_group *g,
+			       const struct loader_group *lg, const struct plan_probe *pp)
 {
 	static const char *const bases[] = { "series", "starts", "drops" };
-	struct bpfprom_bpf *t, *owner = lg->skel;
+	struct copy *t, *owner = lg->skel;
 	struct bpf_program *prog;
 	int err = 0;
 
@@ -339,12 +396,18 @@ static struct bpfprom_bpf *load_tramp(const struct plan *plan, const struct plan
 					m, bpf_map__fd(slot_map(owner, bases[b], slot)));
 		}
 	}
-	err = err ?: bpf_map__reuse_fd(t->maps.scratch, bpf_map__fd(owner->maps.scratch));
+	err = err   ?:
+		      bpf_map__reuse_fd(
+			      bpf_object__find_map_by_name(t->obj, "scratch"),
+			      bpf_map__fd(bpf_object__find_map_by_name(owner->obj, "scratch")));
 	/* one slot_off for every copy: turning a slot off reaches them all */
-	err = err ?: bpf_map__reuse_fd(t->maps.bss, bpf_map__fd(owner->maps.bss));
-	err = err ?: bpfprom_bpf__load(t);
+	if (t->full)
+		err = err   ?:
+			      bpf_map__reuse_fd(t->full->maps.bss,
+						bpf_map__fd(owner->full->maps.bss));
+	err = err ?: copy_load(t);
 	if (err) {
-		bpfprom_bpf__destroy(t);
+		copy_destroy(t);
 		errno = -err;
 		return NULL;
 	}
@@ -432,7 +495,7 @@ static int load_group(const struct plan_kernel *k, const struct plan *plan,
 			 strerror(-ret));
 		return ret;
 	}
-	ret = bpfprom_bpf__load(lg->skel);
+	ret = copy_load(lg->skel);
 	if (ret) {
 		snprintf(
 			err, errlen,
@@ -443,7 +506,7 @@ static int load_group(const struct plan_kernel *k, const struct plan *plan,
 	}
 	for (size_t p = 0; p < pm->nprobes; p++) {
 		const struct plan_probe *pp = &pm->probes[p];
-		struct bpfprom_bpf *skel = lg->skel;
+		struct copy *skel = lg->skel;
 		struct bpf_link *link;
 
 		if (pp->mech == PLAN_MECH_FENTRY) {
@@ -640,7 +703,7 @@ void loader__take_over(struct loader *ld, struct loader *prev)
 			/* its metric went or changed: the program skips the slot from
 			 * the next event on (the .bss is mapped into this process) */
 			if (lg->metric[s] < 0)
-				lg->skel->bss->slot_off[s] = 1;
+				lg->skel->full->bss->slot_off[s] = 1;
 		}
 		ld->g[gi] = lg;
 	}
