@@ -87,6 +87,14 @@ $(BUILD)/syscalls.h: tools/gen-syscalls.sh $(wildcard /usr/include/$(MULTIARCH)/
 	$(Q)mkdir -p $(@D)
 	$(Q)sh $< > $@
 
+# build_info's revision is compiled into main.o and scrape.o: they are
+# rebuilt when HEAD moves (the stamp changes only then).
+$(BUILD)/revision: FORCE
+	$(Q)mkdir -p $(@D)
+	$(Q)echo '$(REVISION)' | cmp -s - $@ || echo '$(REVISION)' >$@
+$(BUILD)/obj/main.o $(BUILD)/obj/scrape.o: $(BUILD)/revision
+FORCE:
+
 # Every user object depends on the skeleton so that it is generated first.
 $(BUILD)/obj/%.o: exporter/%.c $(wildcard exporter/*.h) $(BPF_HDRS) $(BUILD)/bpfprom.skel.h \
 		$(BUILD)/bpfprom_one.skel.h
