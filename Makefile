@@ -81,6 +81,7 @@ $(BUILD)/bpfprom.bpf.o $(BUILD)/bpfprom_one.bpf.o:
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
+.SECONDARY: $(BUILD)/bpfprom.skel.h $(BUILD)/bpfprom_one.skel.h
 
 $(BUILD)/syscalls.h: tools/gen-syscalls.sh $(wildcard /usr/include/$(MULTIARCH)/asm/unistd_64.h)
 	$(call msg,GEN,$@)
