@@ -7,6 +7,7 @@
 
 #include <bpf/libbpf.h>
 
+#include "clock.h"
 #include "collect.h"
 #include "decode.h"
 #include "log.h"
@@ -59,14 +60,6 @@ static bool shows_reason(const struct plan_metric *pm, int r, uint64_t value)
 	default:
 		return true;
 	}
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 /* The metric label of a program's stats: "a", or "a,b,c" when fused. */
@@ -317,7 +310,7 @@ static void render_self(struct scrape *s, struct render_enc *e, uint64_t started
 	render_enc__family(e, "bpfprom_scrape_duration_seconds",
 			   "Time this scrape took to read every metric's maps and render them.",
 			   RENDER_GAUGE);
-	render_enc__sample(e, 0, NULL, NULL, (double)(now_ns() - started) / 1e9);
+	render_enc__sample(e, 0, NULL, NULL, (double)(clock__mono_ns() - started) / 1e9);
 	render_enc__family(
 		e, "bpfprom_dropped_events_total",
 		"Events not counted by a metric, by reason (see README: map_full, recursion, stale_start, start_map_full, orphan_start, update_error).",
@@ -364,7 +357,7 @@ static void render_self(struct scrape *s, struct render_enc *e, uint64_t started
 /* Read every metric's maps into its render description, and its drop counts. */
 static int collect_all(struct scrape *s, bool (*each)(struct scrape *, size_t))
 {
-	uint64_t now = now_ns();
+	uint64_t now = clock__mono_ns();
 	bool sweep = now - s->last_sweep >= SWEEP_INTERVAL_NS;
 	size_t g;
 	int err;
@@ -419,7 +412,7 @@ int scrape__each_metric(struct scrape *s, bool (*each)(void *ctx, const struct r
 int scrape__metrics(void *arg, enum render_format fmt, struct render_buf *out)
 {
 	struct scrape *s = arg;
-	uint64_t started = now_ns();
+	uint64_t started = clock__mono_ns();
 	int err;
 
 	render_enc__begin(s->enc, fmt, out);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "lifecycle.h"
 #include "log.h"
 #include "render_int.h"
@@ -239,25 +240,17 @@ static int print_all(struct scrape *s, struct render_buf *b, FILE *out, char *er
 	return 0;
 }
 
-static uint64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 int term__run(struct lifecycle *lc, const struct term_opts *opts, const sigset_t *sigs, FILE *out,
 	      char *err, size_t errlen)
 {
 	struct render_buf b = { 0 };
 	char msg[1024];
-	uint64_t next = mono_ms() + opts->interval_ms, now;
+	uint64_t next = (clock__mono_ns() / 1000000) + opts->interval_ms, now;
 	struct timespec ts;
 	int sig, ret = 0;
 
 	for (;;) {
-		now = mono_ms();
+		now = (clock__mono_ns() / 1000000);
 		if (now < next) {
 			ts.tv_sec = (time_t)((next - now) / 1000);
 			ts.tv_nsec = (long)((next - now) % 1000) * 1000000;
@@ -286,8 +279,8 @@ int term__run(struct lifecycle *lc, const struct term_opts *opts, const sigset_t
 			break;
 		/* fixed steps: a slow print does not drift the next one */
 		next += opts->interval_ms;
-		if (next <= mono_ms())
-			next = mono_ms() + opts->interval_ms;
+		if (next <= (clock__mono_ns() / 1000000))
+			next = (clock__mono_ns() / 1000000) + opts->interval_ms;
 	}
 	render_buf__free(&b);
 	return ret;

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * clock: the monotonic clock, for intervals (cache ages, scrape durations,
+ * print periods): wall-clock steps must not make them negative or huge.
+ */
+#ifndef BPFPROM_CLOCK_H
+#define BPFPROM_CLOCK_H
+
+#include <stdint.h>
+#include <time.h>
+
+static inline uint64_t clock__mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+#endif /* BPFPROM_CLOCK_H */
