@@ -292,6 +292,40 @@ static void test_random_against_comparator(void **state)
 	check_random(mixed + 1, 1, 17, 999, 2);
 }
 
+/* u64 keys under limit, some equal, against the comparator */
+static void check_numbers(size_t n, uint64_t limit)
+{
+	uint64_t *keys = malloc(n * sizeof(*keys));
+	uint32_t *want = malloc(n * sizeof(*want));
+	struct ref r = { &u64_at0, 1, 8, (const uint8_t *)keys };
+
+	assert_non_null(keys);
+	assert_non_null(want);
+	for (size_t i = 0; i < n; i++) {
+		keys[i] = limit ? next() % limit : next();
+		want[i] = (uint32_t)i;
+	}
+	qsort_r(want, n, sizeof(*want), ref_cmp, &r);
+	check(&u64_at0, 1, keys, 8, n, want);
+	free(want);
+	free(keys);
+}
+
+/* Numbers whose differing bits and index fit in one u64 are sorted packed,
+ * the others as pairs: both, and the edge between them (64 keys take 6 bits
+ * of index: 58 bits of number still fit, 59 do not). */
+static void test_numbers_packed_and_not(void **state)
+{
+	(void)state;
+	check_numbers(100000, 1000003);
+	check_numbers(100000, 70000);
+	check_numbers(64, 1ull << 58);
+	check_numbers(64, 1ull << 59);
+	check_numbers(48, 0);
+	check_numbers(47, 5);
+	check_numbers(1000, 1);
+}
+
 /* The same keyorder sorts metrics of other shapes one after the other. */
 static void test_reuse(void **state)
 {
@@ -336,6 +370,7 @@ int main(void)
 		cmocka_unit_test(test_repeated_label),
 		cmocka_unit_test(test_no_labels_and_bad_label),
 		cmocka_unit_test(test_random_against_comparator),
+		cmocka_unit_test(test_numbers_packed_and_not),
 		cmocka_unit_test(test_reuse),
 	};
 
