@@ -27,6 +27,7 @@ struct word {
 	uint32_t nbytes; /* WORD_BYTES: bytes of the string in this word (the last may be short) */
 };
 
+/* A key whose word does not fit in an item with its index. */
 struct pair {
 	uint64_t k; /* the word being sorted on */
 	uint32_t i; /* the key's index */
@@ -39,9 +40,15 @@ struct keyorder {
 	uint8_t *covered;
 	struct word *words;
 	size_t key_cap, nwords;
-	struct pair *p, *tmp;
+	/* items: the key's index in the low idx_bits, above it the bits of
+	 * the word being sorted on that differ within the run; b: scratch */
+	uint64_t *a, *b;
 	size_t cap;
+	/* only when a word and an index need more than 64 bits */
+	struct pair *p, *tmp;
+	size_t pair_cap;
 	unsigned int idx_bits; /* bits the largest index takes */
+	uint64_t idx_mask;
 	uint32_t hist[8][256];
 };
 
@@ -58,6 +65,8 @@ void keyorder__free(struct keyorder *ko)
 	free(ko->flips);
 	free(ko->covered);
 	free(ko->words);
+	free(ko->a);
+	free(ko->b);
 	free(ko->p);
 	free(ko->tmp);
 	free(ko);
@@ -107,11 +116,23 @@ static int reserve(struct keyorder *ko, size_t key_size, size_t n)
 	if (n > ko->cap) {
 		for (cap = ko->cap ? ko->cap : 64; cap < n; cap *= 2)
 			;
-		if (!grow((void **)&ko->p, cap, sizeof(*ko->p)) ||
-		    !grow((void **)&ko->tmp, cap, sizeof(*ko->tmp)))
+		if (!grow((void **)&ko->a, cap, sizeof(*ko->a)) ||
+		    !grow((void **)&ko->b, cap, sizeof(*ko->b)))
 			return -ENOMEM;
 		ko->cap = cap;
 	}
+	return 0;
+}
+
+/* The pairs are twice the items' size: kept only by metrics whose keys need them. */
+static int reserve_pairs(struct keyorder *ko)
+{
+	if (ko->pair_cap >= ko->cap)
+		return 0;
+	if (!grow((void **)&ko->p, ko->cap, sizeof(*ko->p)) ||
+	    !grow((void **)&ko->tmp, ko->cap, sizeof(*ko->tmp)))
+		return -ENOMEM;
+	ko->pair_cap = ko->cap;
 	return 0;
 }
 
@@ -217,6 +238,19 @@ static void insertion_sort(struct pair *p, size_t n)
 	}
 }
 
+/* Items are unique (their indices are): no order among equals to keep. */
+static void insertion_sort_u64(uint64_t *a, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		uint64_t x = a[i];
+		size_t j = i;
+
+		for (; j > 0 && a[j - 1] > x; j--)
+			a[j] = a[j - 1];
+		a[j] = x;
+	}
+}
+
 /* Stable LSD radix sort of the n u64 at src on bits [shift, shift + bits)
  * (tmp: room for n more); bytes in which diff has no bit, the same in every
  * item, are not passed over. Returns where the sorted items are. */
@@ -255,33 +289,17 @@ static uint64_t *radix_u64(struct keyorder *ko, uint64_t *src, uint64_t *tmp, si
 	return src;
 }
 
-/* Stable sort of the pairs p[0 .. n) on k, all of whose bits above
- * diff's highest are the same. When the bits that differ and the index fit
- * in one u64 together, the sort moves those (half the bytes of a pair);
- * else it moves the pairs, a byte at a time. tmp has room for n pairs. */
-static void radix_sort(struct keyorder *ko, struct pair *p, struct pair *tmp, size_t n,
-		       uint64_t diff)
+/* Stable LSD radix sort of the pairs p[0 .. n) on k, a byte at a time,
+ * bytes in which diff has no bit not passed over; tmp: room for n pairs. */
+static void radix_pairs(struct keyorder *ko, struct pair *p, struct pair *tmp, size_t n,
+			uint64_t diff)
 {
-	unsigned int kbits = 64 - __builtin_clzll(diff), ib = ko->idx_bits, d;
-	uint64_t *a = (uint64_t *)(void *)tmp, *r, imask = (1ull << ib) - 1;
 	struct pair *src = p, *dst = tmp, *t;
 	uint32_t sum, c, b;
+	unsigned int d;
 	size_t i;
 
-	if (kbits + ib <= 64) {
-		uint64_t kmask = kbits == 64 ? ~0ull : (1ull << kbits) - 1;
-
-		for (i = 0; i < n; i++)
-			a[i] = (p[i].k & kmask) << ib | p[i].i;
-		r = radix_u64(ko, a, a + n, n, ib, kbits, diff);
-		/* k cut to the bits that differ: equal as before */
-		for (i = 0; i < n; i++) {
-			p[i].k = r[i] >> ib;
-			p[i].i = (uint32_t)(r[i] & imask);
-		}
-		return;
-	}
-	memset(ko->hist, 0, 8 * sizeof(ko->hist[0]));
+	memset(ko->hist, 0, sizeof(ko->hist));
 	for (i = 0; i < n; i++) {
 		uint64_t k = p[i].k;
 
@@ -308,34 +326,82 @@ static void radix_sort(struct keyorder *ko, struct pair *p, struct pair *tmp, si
 		memcpy(p, src, n * sizeof(*p));
 }
 
-/* Sort p[lo .. lo + n) on word w, then each run of equal words on the next. */
-static void sort_run(struct keyorder *ko, const uint8_t *keys, size_t key_size, size_t lo, size_t n,
-		     size_t w)
+/*
+ * Sort the run a[lo .. lo + n) on word w, then each run of equal words in
+ * it on the next. Within a run the items are in index order (the sorts are
+ * stable and the first order is the indices'), so sorting items on word and
+ * index together is the stable sort on the word.
+ */
+static int sort_run(struct keyorder *ko, const uint8_t *keys, size_t key_size, size_t lo, size_t n,
+		    size_t w)
 {
-	struct pair *p = ko->p + lo;
 	const struct word *wd = &ko->words[w];
-	uint64_t diff = 0;
+	unsigned int ib = ko->idx_bits, kbits;
+	uint64_t *a = ko->a + lo, *b = ko->b + lo, *r, diff = 0, kmask;
 	size_t i, j;
+	int err;
 
+	/* the words in b, and the bits in which they differ */
 	for (i = 0; i < n; i++)
-		p[i].k = word_of(ko, wd, keys + (size_t)p[i].i * key_size);
-	/* the bits in which the words differ */
+		b[i] = word_of(ko, wd, keys + (a[i] & ko->idx_mask) * key_size);
 	for (i = 1; i < n; i++)
-		diff |= p[i].k ^ p[0].k;
-	if (!diff)
-		; /* one run: on to the next word */
-	else if (n < SMALL_RUN)
-		insertion_sort(p, n);
-	else
-		radix_sort(ko, p, ko->tmp + lo, n, diff);
-	if (w + 1 >= ko->nwords)
-		return;
-	for (i = 0; i < n; i = j) {
-		for (j = i + 1; j < n && p[j].k == p[i].k; j++)
-			;
-		if (j - i > 1)
-			sort_run(ko, keys, key_size, lo + i, j - i, w + 1);
+		diff |= b[i] ^ b[0];
+	if (!diff) {
+		/* one run: on to the next word, in the same order */
+		for (i = 0; i < n; i++)
+			a[i] &= ko->idx_mask;
+		goto next;
 	}
+	kbits = 64 - __builtin_clzll(diff);
+	if (kbits + ib <= 64) {
+		/* the bits above kbits are the same in every word */
+		kmask = kbits == 64 ? ~0ull : (1ull << kbits) - 1;
+		for (i = 0; i < n; i++)
+			a[i] = (b[i] & kmask) << ib | (a[i] & ko->idx_mask);
+		if (n < SMALL_RUN) {
+			insertion_sort_u64(a, n);
+		} else {
+			r = radix_u64(ko, a, b, n, ib, kbits, diff);
+			if (r != a)
+				memcpy(a, r, n * sizeof(*a));
+		}
+		goto next;
+	}
+	err = reserve_pairs(ko);
+	if (err)
+		return err;
+	{
+		struct pair *p = ko->p + lo;
+
+		for (i = 0; i < n; i++) {
+			p[i].k = b[i];
+			p[i].i = (uint32_t)(a[i] & ko->idx_mask);
+		}
+		if (n < SMALL_RUN)
+			insertion_sort(p, n);
+		else
+			radix_pairs(ko, p, ko->tmp + lo, n, diff);
+		/* runs of equal words told apart by the items' top bit (the
+		 * index takes 32 bits at most) */
+		for (i = 0, j = 0; i < n; i++) {
+			if (i && p[i].k != p[i - 1].k)
+				j++;
+			a[i] = (uint64_t)(j & 1) << 63 | p[i].i;
+		}
+	}
+next:
+	if (w + 1 >= ko->nwords)
+		return 0;
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && a[j] >> ib == a[i] >> ib; j++)
+			;
+		if (j - i > 1) {
+			err = sort_run(ko, keys, key_size, lo + i, j - i, w + 1);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
 }
 
 int keyorder__sort(struct keyorder *ko, const struct render_label *labels, size_t nlabels,
@@ -356,10 +422,13 @@ int keyorder__sort(struct keyorder *ko, const struct render_label *labels, size_
 		return err;
 	plan_words(ko, labels, nlabels, key_size);
 	ko->idx_bits = 64 - __builtin_clzll(n - 1);
+	ko->idx_mask = (1ull << ko->idx_bits) - 1;
 	for (i = 0; i < n; i++)
-		ko->p[i].i = (uint32_t)i;
-	sort_run(ko, keys, key_size, 0, n, 0);
+		ko->a[i] = i;
+	err = sort_run(ko, keys, key_size, 0, n, 0);
+	if (err)
+		return err;
 	for (i = 0; i < n; i++)
-		order[i] = ko->p[i].i;
+		order[i] = (uint32_t)(ko->a[i] & ko->idx_mask);
 	return 0;
 }
