@@ -283,11 +283,14 @@ static int read_batch(struct collect *c, const struct loader_maps *m, enum bpfpr
 		}
 		if (err && err != -ENOENT)
 			return err;
-		if (count && reserve(c, n + count))
-			return -ENOMEM;
-		memcpy(c->keys + n * c->key_size, c->ckeys, (size_t)count * c->key_size);
-		combine_chunk(c, agg, is_signed, c->cvals, count, c->vals + n * c->words);
-		n += count;
+		/* an empty map has no arrays yet */
+		if (count) {
+			if (reserve(c, n + count))
+				return -ENOMEM;
+			memcpy(c->keys + n * c->key_size, c->ckeys, (size_t)count * c->key_size);
+			combine_chunk(c, agg, is_signed, c->cvals, count, c->vals + n * c->words);
+			n += count;
+		}
 		if (err == -ENOENT)
 			break;
 		in = outb;

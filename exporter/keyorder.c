@@ -187,10 +187,12 @@ static void plan_words(struct keyorder *ko, const struct render_label *labels, s
 		wd->first = first;
 		wd->nbytes = nb;
 		wd->flip = 0;
-		for (j = 0; j < nb; j++) {
+		for (j = 0; j < nb; j++)
+			wd->flip |= (uint64_t)ko->flips[first + j] << (8 * (7 - j));
+		/* a short last word is gathered byte by byte */
+		for (j = 0; j < 8 && nb == 8; j++) {
 			up &= ko->pos[first + j] == ko->pos[first] + j;
 			down &= ko->pos[first + j] == int_byte(ko->pos[first + 7], j);
-			wd->flip |= (uint64_t)ko->flips[first + j] << (8 * (7 - j));
 		}
 		if (up) {
 			wd->kind = WORD_BE;
