@@ -9,8 +9,6 @@
 /* Below this many series a run is insertion-sorted: the radix passes' fixed
  * cost (histograms of 256 counts) is more than its few comparisons. */
 #define SMALL_RUN 48
-/* Radix digits are bytes: 11 bits (fewer passes) measured slower from 100k
- * series up, the scatter to 2048 places missing the caches. */
 
 enum word_kind {
 	WORD_BYTES, /* gathered byte by byte */
@@ -255,7 +253,9 @@ static void insertion_sort_u64(uint64_t *a, size_t n)
 
 /* Stable LSD radix sort of the n u64 at src on bits [shift, shift + bits)
  * (tmp: room for n more); bytes in which diff has no bit, the same in every
- * item, are not passed over. Returns where the sorted items are. */
+ * item, are not passed over. Returns where the sorted items are. Digits are
+ * bytes: 11 bits (fewer passes) measured slower from 100k series up, the
+ * scatter to 2048 places missing the caches. */
 static uint64_t *radix_u64(struct keyorder *ko, uint64_t *src, uint64_t *tmp, size_t n,
 			   unsigned int shift, unsigned int bits, uint64_t diff)
 {
