@@ -180,6 +180,7 @@ $(BUILD)/bench/hand: tests/bench/hand.c $(BUILD)/bench/hand.skel.h
 
 $(BUILD)/bench/scrapebench: tests/bench/scrapebench.c $(LIB_OBJS)
 	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(EXTRA_CFLAGS) $(LDFLAGS) $< $(LIB_OBJS) $(LDLIBS) -o $@
 
 $(BUILD)/bench/evstat $(BUILD)/bench/startup: $(BUILD)/bench/%: tests/bench/%.c

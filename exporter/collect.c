@@ -10,6 +10,7 @@
 #include <bpf/libbpf.h>
 
 #include "collect.h"
+#include "keyorder.h"
 
 /* valgrind's client requests cost a few instructions outside valgrind */
 #if __has_include(<valgrind/memcheck.h>)
@@ -18,11 +19,14 @@
 #define VALGRIND_MAKE_MEM_DEFINED(p, n) ((void)0)
 #endif
 
-/* Bytes of per-CPU values asked for per batch call: the entry count follows
- * from the value size and the CPU count, grown if a hash bucket holds more. */
+/* Bytes of keys and per-CPU values asked for per batch call: the entry count
+ * follows from the key and value sizes and the CPU count, grown if a hash
+ * bucket holds more. Each call is a system call, and the kernel copies a
+ * bucket at a time whatever the count, so large chunks cost only our memory;
+ * no more than the map holds is asked for. */
 #define CHUNK_BYTES (1u << 20)
 #define CHUNK_MIN 16
-#define CHUNK_MAX 256
+#define CHUNK_MAX 65536
 /* the kernel's fixed inode of the initial pid namespace (PROC_PID_INIT_INO) */
 #define PID_NS_INIT "pid:[4026531836]"
 
@@ -38,14 +42,16 @@ struct collect {
 	/* combined series, unsorted, then sorted */
 	uint8_t *keys, *skeys;
 	uint64_t *vals, *svals;
-	size_t *order;
+	uint32_t *order;
 	size_t cap; /* series the arrays hold */
 	size_t key_size, words;
-	uint64_t *percpu; /* one u64 per CPU, for the drop counters */
+	struct keyorder *ko;
+	/* the drop counters: one u64 per CPU and reason, and their keys */
+	uint64_t *percpu;
+	uint32_t drop_keys[BPFPROM_DROP__KERNEL];
+	bool drops_one_by_one; /* the kernel has no batch lookup for arrays */
 	uint64_t *start_keys; /* latency: the starts' keys, for the sweep */
 	int in_init_pidns; /* 0 unknown, 1 yes, -1 no */
-	/* for the sort comparator */
-	const struct render_metric *cmp_rm;
 	struct render_merge merge; /* series that print alike, folded */
 	size_t map_series; /* before folding */
 };
@@ -65,9 +71,10 @@ struct collect *collect__new(void)
 	}
 	c->ncpus = n;
 	c->use_batch = true;
-	c->percpu = calloc(n, sizeof(uint64_t));
-	if (!c->percpu) {
-		free(c);
+	c->percpu = calloc((size_t)n * BPFPROM_DROP__KERNEL, sizeof(uint64_t));
+	c->ko = keyorder__new();
+	if (!c->percpu || !c->ko) {
+		collect__free(c);
 		errno = ENOMEM;
 		return NULL;
 	}
@@ -86,6 +93,7 @@ void collect__free(struct collect *c)
 	free(c->svals);
 	free(c->order);
 	free(c->percpu);
+	keyorder__free(c->ko);
 	free(c->start_keys);
 	render_merge__free(&c->merge);
 	free(c);
@@ -173,7 +181,7 @@ static int reserve(struct collect *c, size_t need)
 	REALLOC(skeys, cap * c->key_size);
 	REALLOC(vals, cap * c->words * 8);
 	REALLOC(svals, cap * c->words * 8);
-	REALLOC(order, cap * sizeof(size_t));
+	REALLOC(order, cap * sizeof(*c->order));
 #undef REALLOC
 	c->cap = cap;
 	return 0;
@@ -187,6 +195,43 @@ static void set_shape(struct collect *c, size_t key_size, size_t words)
 	c->key_size = key_size;
 	c->words = words;
 	c->cap = 0;
+	c->chunk = 0;
+}
+
+/* count entries of per-CPU values, combined into out: a sum over the CPUs
+ * without a branch per value, but for stats, whose CPUs without events have
+ * no min or max */
+static void combine_chunk(const struct collect *c, enum bpfprom_agg agg, bool is_signed,
+			  const uint64_t *percpu, size_t count, uint64_t *out)
+{
+	size_t ncpus = c->ncpus, words = c->words, stride = ncpus * words;
+
+	if (agg == BPFPROM_AGG_STATS) {
+		for (size_t i = 0; i < count; i++)
+			collect__combine(agg, is_signed, percpu + i * stride, ncpus, words,
+					 out + i * words);
+		return;
+	}
+	if (words == 1) {
+		for (size_t i = 0; i < count; i++) {
+			const uint64_t *v = percpu + i * stride;
+			uint64_t sum = 0;
+
+			for (size_t cpu = 0; cpu < ncpus; cpu++)
+				sum += v[cpu];
+			out[i] = sum;
+		}
+		return;
+	}
+	for (size_t i = 0; i < count; i++) {
+		const uint64_t *v = percpu + i * stride;
+		uint64_t *o = out + i * words;
+
+		memcpy(o, v, words * sizeof(*o));
+		for (size_t cpu = 1; cpu < ncpus; cpu++)
+			for (size_t w = 0; w < words; w++)
+				o[w] += v[cpu * words + w];
+	}
 }
 
 static int add_series(struct collect *c, size_t n, const uint8_t *key, const uint64_t *percpu,
@@ -211,7 +256,9 @@ static int read_batch(struct collect *c, const struct loader_maps *m, enum bpfpr
 	int err;
 
 	if (!c->chunk) {
-		c->chunk = CHUNK_BYTES / vstride;
+		c->chunk = CHUNK_BYTES / (vstride + c->key_size);
+		if (c->chunk > m->max_entries)
+			c->chunk = m->max_entries;
 		c->chunk = c->chunk < CHUNK_MIN ? CHUNK_MIN :
 			   c->chunk > CHUNK_MAX ? CHUNK_MAX :
 						  c->chunk;
@@ -236,13 +283,13 @@ static int read_batch(struct collect *c, const struct loader_maps *m, enum bpfpr
 		}
 		if (err && err != -ENOENT)
 			return err;
-		for (__u32 i = 0; i < count; i++) {
-			int e = add_series(c, n, c->ckeys + i * c->key_size,
-					   (const uint64_t *)((uint8_t *)c->cvals + i * vstride),
-					   agg, is_signed);
-			if (e)
-				return e;
-			n++;
+		/* an empty map has no arrays yet */
+		if (count) {
+			if (reserve(c, n + count))
+				return -ENOMEM;
+			memcpy(c->keys + n * c->key_size, c->ckeys, (size_t)count * c->key_size);
+			combine_chunk(c, agg, is_signed, c->cvals, count, c->vals + n * c->words);
+			n += count;
 		}
 		if (err == -ENOENT)
 			break;
@@ -282,34 +329,62 @@ static int read_loop(struct collect *c, const struct loader_maps *m, enum bpfpro
 	return 0;
 }
 
-/* Label by label, numbers as numbers, so the output reads in order. */
-static int cmp_order(const void *a, const void *b, void *arg)
+/* The series in keyorder's order: keys into skeys, values into svals. */
+static void gather(struct collect *c, size_t n)
 {
-	const struct collect *c = arg;
-	const uint8_t *ka = c->keys + *(const size_t *)a * c->key_size;
-	const uint8_t *kb = c->keys + *(const size_t *)b * c->key_size;
-	const struct render_metric *rm = c->cmp_rm;
+	size_t ks = c->key_size, vw = c->words;
 
-	for (size_t i = 0; i < rm->nlabels; i++) {
-		const struct render_label *l = &rm->labels[i];
-		uint64_t ua, ub;
-		int r;
+	/* the common shapes copied as words, not through memcpy's size dispatch */
+	if (ks == 8 && vw == 1) {
+		uint64_t *sk = (uint64_t *)(void *)c->skeys;
+		const uint64_t *k = (const uint64_t *)(void *)c->keys;
 
-		if (l->is_str || l->key_size != 8) {
-			r = memcmp(ka + l->key_off, kb + l->key_off, l->key_size);
-			if (r)
-				return r;
-			continue;
+		for (size_t i = 0; i < n; i++) {
+			sk[i] = k[c->order[i]];
+			c->svals[i] = c->vals[c->order[i]];
 		}
-		memcpy(&ua, ka + l->key_off, 8);
-		memcpy(&ub, kb + l->key_off, 8);
-		if (ua == ub)
-			continue;
-		if (l->is_signed)
-			return (int64_t)ua < (int64_t)ub ? -1 : 1;
-		return ua < ub ? -1 : 1;
+		return;
 	}
-	return memcmp(ka, kb, c->key_size);
+	for (size_t i = 0; i < n; i++) {
+		memcpy(c->skeys + i * ks, c->keys + c->order[i] * ks, ks);
+		memcpy(c->svals + i * vw, c->vals + c->order[i] * vw, vw * 8);
+	}
+}
+
+/* The reasons the program counts, summed over the CPUs: one batch call
+ * (array batch ops came with hash ones, 5.6), else one lookup per reason. */
+static void read_drops(struct collect *c, const struct loader_maps *maps, uint64_t *drops)
+{
+	__u32 count = BPFPROM_DROP__KERNEL, out = 0;
+	int err;
+
+	memset(drops, 0, BPFPROM_DROP__KERNEL * sizeof(*drops));
+	if (!c->drops_one_by_one) {
+		err = bpf_map_lookup_batch(maps->drops_fd, NULL, &out, c->drop_keys, c->percpu,
+					   &count, NULL);
+		if (err < 0)
+			err = -errno;
+		VALGRIND_MAKE_MEM_DEFINED(c->drop_keys, sizeof(c->drop_keys));
+		VALGRIND_MAKE_MEM_DEFINED(c->percpu, (size_t)c->ncpus * BPFPROM_DROP__KERNEL * 8);
+		/* all of them, or the end of a smaller map */
+		if (!err || err == -ENOENT) {
+			for (__u32 i = 0; i < count && i < BPFPROM_DROP__KERNEL; i++) {
+				uint32_t r = c->drop_keys[i];
+
+				for (int cpu = 0; r < BPFPROM_DROP__KERNEL && cpu < c->ncpus; cpu++)
+					drops[r] += c->percpu[(size_t)i * c->ncpus + cpu];
+			}
+			return;
+		}
+		if (err == -EINVAL || err == -ENOTSUP || err == -524 /* ENOTSUPP */)
+			c->drops_one_by_one = true;
+	}
+	for (uint32_t r = 0; r < BPFPROM_DROP__KERNEL; r++) {
+		if (bpf_map_lookup_elem(maps->drops_fd, &r, c->percpu))
+			continue;
+		for (int cpu = 0; cpu < c->ncpus; cpu++)
+			drops[r] += c->percpu[cpu];
+	}
 }
 
 int collect__metric(struct collect *c, const struct loader_maps *maps, struct render_metric *rm,
@@ -336,16 +411,11 @@ int collect__metric(struct collect *c, const struct loader_maps *maps, struct re
 		err = reserve(c, n);
 		if (err)
 			return err;
-		for (size_t i = 0; i < n; i++)
-			c->order[i] = i;
-		c->cmp_rm = rm;
-		qsort_r(c->order, n, sizeof(size_t), cmp_order, c);
-		for (size_t i = 0; i < n; i++) {
-			memcpy(c->skeys + i * c->key_size, c->keys + c->order[i] * c->key_size,
-			       c->key_size);
-			memcpy(c->svals + i * c->words, c->vals + c->order[i] * c->words,
-			       c->words * 8);
-		}
+		err = keyorder__sort(c->ko, rm->labels, rm->nlabels, c->keys, c->key_size, n,
+				     c->order);
+		if (err)
+			return err;
+		gather(c, n);
 		rm->key_size = c->key_size;
 		rm->value_words = c->words;
 	}
@@ -360,13 +430,7 @@ int collect__metric(struct collect *c, const struct loader_maps *maps, struct re
 		return err;
 
 	/* only the reasons the program counts; the caller owns the others */
-	for (uint32_t r = 0; r < BPFPROM_DROP__KERNEL; r++) {
-		drops[r] = 0;
-		if (bpf_map_lookup_elem(maps->drops_fd, &r, c->percpu))
-			continue;
-		for (int cpu = 0; cpu < c->ncpus; cpu++)
-			drops[r] += c->percpu[cpu];
-	}
+	read_drops(c, maps, drops);
 	return 0;
 }
 

@@ -371,7 +371,7 @@ bench_scrape() {
 	h=$(awk '$1 == 100000 { if ($8 > m) m = $8 } END { if (m) print m }' "$TMP/http")
 	echo "At 100k series: text p50 $(num %.1f "$p") ms ($(goal "$p" 100)), peak RSS ${h:--} MB ($(goal "$h" 64))."
 	header "Scrape parts, in-process (the same maps)"
-	echo "tests/bench/scrapebench on the running exporter's maps: CPU ms of the thread (user + kernel, so other load does not inflate them), medians of $SB_ROUNDS rounds (3 at 1M). bare: bpf_map_lookup_batch over the map and nothing else; batch / per-key: collect (read, combine CPUs, sort) with bpf_map_lookup_batch / with get_next_key + lookup per key; text, gzip, protobuf: rendering the collected series. Goal: a full scrape <= 3x bare, in-process (collect + render text) and over HTTP (wall time, self-metrics included)."
+	echo "tests/bench/scrapebench on the running exporter's maps: CPU ms of the thread (user + kernel, so other load does not inflate them), medians of $SB_ROUNDS rounds (3 at 1M). bare: bpf_map_lookup_batch over the map and nothing else, with the entries per call (256 .. the whole map) that make it fastest; batch / per-key: collect (read, combine CPUs, sort, fold) with bpf_map_lookup_batch / with get_next_key + lookup per key; text, gzip, protobuf: rendering the collected series. Goal: a full scrape <= 3x bare, in-process (collect + render text) and over HTTP (wall time, self-metrics included)."
 	echo
 	echo "| series | bare read | collect, batch | collect, per-key | per-key / batch | render text | gzip | render protobuf | (batch + text) / bare | HTTP text p50 / bare |"
 	echo "|---|---|---|---|---|---|---|---|---|---|"

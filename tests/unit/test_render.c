@@ -119,6 +119,56 @@ static void test_count_two_labels(void **state)
 		      "18446744073709551615\n");
 }
 
+/* Integers are printed two digits at a time: every count of digits, and
+ * the values around each power of ten. */
+static void test_count_digits(void **state)
+{
+	static const uint64_t v[] = {
+		0,    1,    9,	   10,	  11,	  99,	   100,		101,	    999,
+		1000, 1009, 10000, 99999, 100000, 1234567, 10000000000, 1ull << 63, UINT64_MAX - 1
+	};
+	uint64_t keys[sizeof(v) / sizeof(v[0])], values[sizeof(v) / sizeof(v[0])];
+	struct render_metric m = {
+		.name = "n_total",
+		.help = "N.",
+		.agg = BPFPROM_AGG_COUNT,
+		.scale = 1,
+		.nlabels = 1,
+		.labels = { { .name = "v", .key_off = 0, .key_size = 8 } },
+		.nseries = sizeof(v) / sizeof(v[0]),
+		.key_size = 8,
+		.keys = (const uint8_t *)keys,
+		.value_words = 1,
+		.values = values,
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		keys[i] = v[i];
+		values[i] = v[sizeof(v) / sizeof(v[0]) - 1 - i];
+	}
+	expect_metric(&m, "# HELP n_total N.\n"
+			  "# TYPE n_total counter\n"
+			  "n_total{v=\"0\"} 18446744073709551614\n"
+			  "n_total{v=\"1\"} 9223372036854775808\n"
+			  "n_total{v=\"9\"} 10000000000\n"
+			  "n_total{v=\"10\"} 1234567\n"
+			  "n_total{v=\"11\"} 100000\n"
+			  "n_total{v=\"99\"} 99999\n"
+			  "n_total{v=\"100\"} 10000\n"
+			  "n_total{v=\"101\"} 1009\n"
+			  "n_total{v=\"999\"} 1000\n"
+			  "n_total{v=\"1000\"} 999\n"
+			  "n_total{v=\"1009\"} 101\n"
+			  "n_total{v=\"10000\"} 100\n"
+			  "n_total{v=\"99999\"} 99\n"
+			  "n_total{v=\"100000\"} 11\n"
+			  "n_total{v=\"1234567\"} 10\n"
+			  "n_total{v=\"10000000000\"} 9\n"
+			  "n_total{v=\"9223372036854775808\"} 1\n"
+			  "n_total{v=\"18446744073709551614\"} 0\n");
+}
+
 static void test_zero_series(void **state)
 {
 	struct render_metric m = {
@@ -790,6 +840,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_count_no_labels),
 		cmocka_unit_test(test_count_two_labels),
+		cmocka_unit_test(test_count_digits),
 		cmocka_unit_test(test_zero_series),
 		cmocka_unit_test(test_sum_signed_negative),
 		cmocka_unit_test(test_sum_unsigned_scaled),
