@@ -219,20 +219,40 @@ static __always_inline __u64 ctx_u32(void *ctx, __u32 off)
 	return v;
 }
 
-/* An integer of size 1, 2, 4 or 8 at off in a tracepoint record. */
-static __always_inline __u64 read_record(void *ctx, __u32 off, __u32 size, __u32 is_signed)
+/* v, an integer of size bytes, sign-extended: shifts by constants, size being rodata */
+static __always_inline __u64 sign_extend(__u64 v, __u32 size)
 {
-	__u32 sh = 64 - 8 * size;
+	switch (size) {
+	case 1:
+		return (__u64)(__s64)(__s8)v;
+	case 2:
+		return (__u64)(__s64)(__s16)v;
+	case 4:
+		return (__u64)(__s64)(__s32)v;
+	default:
+		return v;
+	}
+}
+
+/*
+ * An integer of size 1, 2, 4 or 8 at off in a tracepoint record. Directly
+ * only when the program is attached to one tracepoint: with several (more
+ * probes, or a latency's end), the furthest byte read on any of them could
+ * pass the end of another's record, and with several probes the offset is
+ * no longer a constant.
+ */
+static __always_inline __u64 read_record(void *ctx, const volatile struct bpfprom_metric_cfg *c,
+					 __u32 off, __u32 size, __u32 is_signed)
+{
 	__u64 v = 0;
 
 	/* the common header (off < 8) is not readable from a tracepoint program */
-	if (off >= 8 && off < CTX_DIRECT && (size == 8 || size == 4) && !(off & (size - 1)))
+	if (c->nprobes == 1 && !c->latency && off >= 8 && off < CTX_DIRECT &&
+	    (size == 8 || size == 4) && !(off & (size - 1)))
 		v = size == 8 ? ctx_u64(ctx, off) : ctx_u32(ctx, off);
 	else
 		bpf_probe_read_kernel(&v, size, ctx + off);
-	if (is_signed && size < 8)
-		v = (__u64)(((__s64)(v << sh)) >> sh);
-	return v;
+	return is_signed ? sign_extend(v, size) : v;
 }
 
 /* A tracepoint field: offset from the probe's format, size 1/2/4/8. */
@@ -243,7 +263,7 @@ static __always_inline __u64 read_field(void *ctx, const volatile struct bpfprom
 
 	if (size > 8)
 		size = 8;
-	return read_record(ctx, field_off(c, s, probe), size, s->is_signed);
+	return read_record(ctx, c, field_off(c, s, probe), size, s->is_signed);
 }
 
 /*
@@ -366,7 +386,7 @@ static __always_inline void read_str(void *ctx, enum ctx_kind ck,
 			bpf_probe_read_kernel_str(dst, size, ctx + field_off(c, s, probe));
 			return;
 		case BPFPROM_STR_DATA_LOC:
-			loc = read_record(ctx, field_off(c, s, probe), sizeof(loc), 0);
+			loc = read_record(ctx, c, field_off(c, s, probe), sizeof(loc), 0);
 			bpf_probe_read_kernel_str(dst, size, ctx + (loc & 0xffff));
 			return;
 		default:
