@@ -121,6 +121,14 @@ static __always_inline struct scratch *get_scratch(void)
 	return bpf_map_lookup_elem(&scratch, &zero);
 }
 
+/*
+ * The probe argument of the functions below: the index of the probe that
+ * fired, or PROBE_ONE_TP for a program on one tracepoint only (one probe,
+ * no latency end), which handle_one decides once from rodata: then every
+ * field offset is a constant, read directly (read_record).
+ */
+#define PROBE_ONE_TP BPFPROM_MAX_PROBES
+
 static __always_inline void count_drop(void *drops, __u32 reason)
 {
 	__u64 *d = bpf_map_lookup_elem(drops, &reason);
@@ -132,9 +140,9 @@ static __always_inline void count_drop(void *drops, __u32 reason)
 static __always_inline __u32 field_off(const volatile struct bpfprom_metric_cfg *c,
 				       const volatile struct bpfprom_src_cfg *s, __u32 probe)
 {
-	if (c->nprobes > 1)
-		return s->off[probe & BPFPROM_COOKIE_INDEX_MASK];
-	return s->off[0];
+	if (probe == PROBE_ONE_TP)
+		return s->off[0];
+	return s->off[probe & BPFPROM_COOKIE_INDEX_MASK];
 }
 
 /*
@@ -241,14 +249,14 @@ static __always_inline __u64 sign_extend(__u64 v, __u32 size)
  * pass the end of another's record, and with several probes the offset is
  * no longer a constant.
  */
-static __always_inline __u64 read_record(void *ctx, const volatile struct bpfprom_metric_cfg *c,
-					 __u32 off, __u32 size, __u32 is_signed)
+static __always_inline __u64 read_record(void *ctx, __u32 probe, __u32 off, __u32 size,
+					 __u32 is_signed)
 {
 	__u64 v = 0;
 
 	/* the common header (off < 8) is not readable from a tracepoint program */
-	if (c->nprobes == 1 && !c->latency && off >= 8 && off < CTX_DIRECT &&
-	    (size == 8 || size == 4) && !(off & (size - 1)))
+	if (probe == PROBE_ONE_TP && off >= 8 && off < CTX_DIRECT && (size == 8 || size == 4) &&
+	    !(off & (size - 1)))
 		v = size == 8 ? ctx_u64(ctx, off) : ctx_u32(ctx, off);
 	else
 		bpf_probe_read_kernel(&v, size, ctx + off);
@@ -263,7 +271,7 @@ static __always_inline __u64 read_field(void *ctx, const volatile struct bpfprom
 
 	if (size > 8)
 		size = 8;
-	return read_record(ctx, c, field_off(c, s, probe), size, s->is_signed);
+	return read_record(ctx, probe, field_off(c, s, probe), size, s->is_signed);
 }
 
 /*
@@ -386,7 +394,7 @@ static __always_inline void read_str(void *ctx, enum ctx_kind ck,
 			bpf_probe_read_kernel_str(dst, size, ctx + field_off(c, s, probe));
 			return;
 		case BPFPROM_STR_DATA_LOC:
-			loc = read_record(ctx, c, field_off(c, s, probe), sizeof(loc), 0);
+			loc = read_record(ctx, probe, field_off(c, s, probe), sizeof(loc), 0);
 			bpf_probe_read_kernel_str(dst, size, ctx + (loc & 0xffff));
 			return;
 		default:
@@ -627,8 +635,9 @@ static __always_inline void handle_one(void *ctx, enum ctx_kind ck, __u32 cookie
 				       const volatile struct bpfprom_metric_cfg *c, void *series,
 				       void *starts, void *drops)
 {
-	__u32 probe = cookie & BPFPROM_COOKIE_INDEX_MASK;
 	__u32 latency = c->latency, nfilters = c->nfilters, nlabels = c->nlabels;
+	__u32 probe = c->nprobes == 1 && !latency ? PROBE_ONE_TP :
+						    cookie & BPFPROM_COOKIE_INDEX_MASK;
 	__u64 stack_key[STACK_KEY / 8];
 	__u64 id[BPFPROM_MAX_MATCH], v = 0;
 	__u8 *key = (__u8 *)stack_key;
