@@ -19,6 +19,9 @@ CC ?= gcc
 CLANG ?= clang
 BPFTOOL ?= bpftool
 LLVM_STRIP ?= llvm-strip
+# BPF ISA v3 (32-bit registers and jumps, kernel >= 5.1): about a fifth fewer
+# instructions per event than the default v1 (README: Performance)
+BPF_CPU ?= -mcpu=v3
 CLANG_FORMAT ?= clang-format
 BUILD ?= build
 ARCH := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
@@ -74,7 +77,7 @@ $(BUILD)/bpfprom_one.bpf.o: bpf/bpfprom.bpf.c $(BPF_HDRS)
 $(BUILD)/bpfprom.bpf.o $(BUILD)/bpfprom_one.bpf.o:
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) $(BPF_DEFS) -Wall -Werror \
+	$(Q)$(CLANG) -g -O2 -target bpf $(BPF_CPU) -D__TARGET_ARCH_$(ARCH) $(BPF_DEFS) -Wall -Werror \
 		-I/usr/include/$(MULTIARCH) -Ibpf -c $< -o $@
 	$(Q)$(LLVM_STRIP) -g $@
 
@@ -167,7 +170,7 @@ BENCH_BINS := $(BUILD)/bench/hand $(BUILD)/bench/evstat $(BUILD)/bench/startup \
 $(BUILD)/bench/hand.bpf.o: tests/bench/hand.bpf.c $(BPF_HDRS)
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+	$(Q)$(CLANG) -g -O2 -target bpf $(BPF_CPU) -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 		-I/usr/include/$(MULTIARCH) -Ibpf -c $< -o $@
 
 $(BUILD)/bench/hand.skel.h: $(BUILD)/bench/hand.bpf.o

@@ -59,13 +59,23 @@ struct scratch {
 	__u64 ts;
 	__u8 key[BPFPROM_MAX_KEY];
 	__u64 str[STR_WORDS]; /* a string operand of a filter */
-	/* never written: the initial value of a new series */
-	__u64 zero[MAX_VALUE_WORDS];
 };
 
 /*
+ * Keys up to this size are built on the stack, larger ones in scratch: the
+ * stack saves the lookup of scratch. A program's stack is 512 bytes (the
+ * slot's frame and its caller's together).
+ */
+#define STACK_KEY 128
+
+/* The initial value of a new series: .rodata, which helpers may read. */
+static const __u64 zero_value[MAX_VALUE_WORDS];
+
+/*
  * The maps of slot i. series: key and value sizes are set per metric by the
- * loader, so no BTF types. starts: latency only, the start of each
+ * loader, so no BTF types; a metric without labels has one series, and the
+ * loader makes its map a per-CPU array of one element, whose lookup the
+ * verifier inlines (a hash lookup is a call). starts: latency only, the start of each
  * pending interval, keyed by pid_tgid or by the metric's match sources
  * (start_key; the loader sets the key size). drops: the reasons the program counts.
  * Each metric has its own, so a reload can keep one metric's maps (and its
@@ -117,6 +127,21 @@ struct {
 	__type(value, struct scratch);
 } scratch SEC(".maps");
 
+static __always_inline struct scratch *get_scratch(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&scratch, &zero);
+}
+
+/*
+ * The probe argument of the functions below: the index of the probe that
+ * fired, or PROBE_ONE_TP for a program on one tracepoint only (one probe,
+ * no latency end), which handle_one decides once from rodata: then every
+ * field offset is a constant, read directly (read_record).
+ */
+#define PROBE_ONE_TP BPFPROM_MAX_PROBES
+
 static __always_inline void count_drop(void *drops, __u32 reason)
 {
 	__u64 *d = bpf_map_lookup_elem(drops, &reason);
@@ -128,9 +153,127 @@ static __always_inline void count_drop(void *drops, __u32 reason)
 static __always_inline __u32 field_off(const volatile struct bpfprom_metric_cfg *c,
 				       const volatile struct bpfprom_src_cfg *s, __u32 probe)
 {
-	if (c->nprobes > 1)
-		return s->off[probe & BPFPROM_COOKIE_INDEX_MASK];
-	return s->off[0];
+	if (probe == PROBE_ONE_TP)
+		return s->off[0];
+	return s->off[probe & BPFPROM_COOKIE_INDEX_MASK];
+}
+
+/*
+ * Integers of a tracepoint record loaded straight from ctx instead of through
+ * bpf_probe_read_kernel. The verifier refuses ctx plus a register
+ * ("dereference of modified ctx ptr") even when it knows the register's
+ * value, so each offset has its own load with an immediate; the offset is
+ * rodata, so the verifier keeps only the case taken. A load must not pass the
+ * field's end: attaching checks the furthest byte read against the record's
+ * size (perf_event_set_bpf_prog), so each load has the field's own size.
+ */
+#define CTX_LOAD(t, o)                                         \
+	case o:                                                \
+		asm volatile("%[v] = *(" #t " *)(%[c] + %[i])" \
+			     : [v] "=r"(v)                     \
+			     : [c] "r"(ctx), [i] "i"(o));      \
+		break
+
+/* the fields of the first bytes: past them a field is read by helper */
+#define CTX_DIRECT 128
+
+static __always_inline __u64 ctx_u64(void *ctx, __u32 off)
+{
+	__u64 v = 0;
+
+	switch (off) {
+		CTX_LOAD(u64, 8);
+		CTX_LOAD(u64, 16);
+		CTX_LOAD(u64, 24);
+		CTX_LOAD(u64, 32);
+		CTX_LOAD(u64, 40);
+		CTX_LOAD(u64, 48);
+		CTX_LOAD(u64, 56);
+		CTX_LOAD(u64, 64);
+		CTX_LOAD(u64, 72);
+		CTX_LOAD(u64, 80);
+		CTX_LOAD(u64, 88);
+		CTX_LOAD(u64, 96);
+		CTX_LOAD(u64, 104);
+		CTX_LOAD(u64, 112);
+		CTX_LOAD(u64, 120);
+	}
+	return v;
+}
+
+static __always_inline __u64 ctx_u32(void *ctx, __u32 off)
+{
+	__u64 v = 0;
+
+	switch (off) {
+		CTX_LOAD(u32, 8);
+		CTX_LOAD(u32, 12);
+		CTX_LOAD(u32, 16);
+		CTX_LOAD(u32, 20);
+		CTX_LOAD(u32, 24);
+		CTX_LOAD(u32, 28);
+		CTX_LOAD(u32, 32);
+		CTX_LOAD(u32, 36);
+		CTX_LOAD(u32, 40);
+		CTX_LOAD(u32, 44);
+		CTX_LOAD(u32, 48);
+		CTX_LOAD(u32, 52);
+		CTX_LOAD(u32, 56);
+		CTX_LOAD(u32, 60);
+		CTX_LOAD(u32, 64);
+		CTX_LOAD(u32, 68);
+		CTX_LOAD(u32, 72);
+		CTX_LOAD(u32, 76);
+		CTX_LOAD(u32, 80);
+		CTX_LOAD(u32, 84);
+		CTX_LOAD(u32, 88);
+		CTX_LOAD(u32, 92);
+		CTX_LOAD(u32, 96);
+		CTX_LOAD(u32, 100);
+		CTX_LOAD(u32, 104);
+		CTX_LOAD(u32, 108);
+		CTX_LOAD(u32, 112);
+		CTX_LOAD(u32, 116);
+		CTX_LOAD(u32, 120);
+		CTX_LOAD(u32, 124);
+	}
+	return v;
+}
+
+/* v, an integer of size bytes, sign-extended: shifts by constants, size being rodata */
+static __always_inline __u64 sign_extend(__u64 v, __u32 size)
+{
+	switch (size) {
+	case 1:
+		return (__u64)(__s64)(__s8)v;
+	case 2:
+		return (__u64)(__s64)(__s16)v;
+	case 4:
+		return (__u64)(__s64)(__s32)v;
+	default:
+		return v;
+	}
+}
+
+/*
+ * An integer of size 1, 2, 4 or 8 at off in a tracepoint record. Directly
+ * only when the program is attached to one tracepoint: with several (more
+ * probes, or a latency's end), the furthest byte read on any of them could
+ * pass the end of another's record, and with several probes the offset is
+ * no longer a constant.
+ */
+static __always_inline __u64 read_record(void *ctx, __u32 probe, __u32 off, __u32 size,
+					 __u32 is_signed)
+{
+	__u64 v = 0;
+
+	/* the common header (off < 8) is not readable from a tracepoint program */
+	if (probe == PROBE_ONE_TP && off >= 8 && off < CTX_DIRECT && (size == 8 || size == 4) &&
+	    !(off & (size - 1)))
+		v = size == 8 ? ctx_u64(ctx, off) : ctx_u32(ctx, off);
+	else
+		bpf_probe_read_kernel(&v, size, ctx + off);
+	return is_signed ? sign_extend(v, size) : v;
 }
 
 /* A tracepoint field: offset from the probe's format, size 1/2/4/8. */
@@ -138,15 +281,10 @@ static __always_inline __u64 read_field(void *ctx, const volatile struct bpfprom
 					const volatile struct bpfprom_src_cfg *s, __u32 probe)
 {
 	__u32 size = s->size;
-	__u64 v = 0;
 
 	if (size > 8)
 		size = 8;
-	/* little-endian: the field lands in the low bytes */
-	bpf_probe_read_kernel(&v, size, ctx + field_off(c, s, probe));
-	if (s->is_signed && size < 8)
-		v = (__u64)(((__s64)(v << (64 - 8 * size))) >> (64 - 8 * size));
-	return v;
+	return read_record(ctx, probe, field_off(c, s, probe), size, s->is_signed);
 }
 
 /*
@@ -269,8 +407,7 @@ static __always_inline void read_str(void *ctx, enum ctx_kind ck,
 			bpf_probe_read_kernel_str(dst, size, ctx + field_off(c, s, probe));
 			return;
 		case BPFPROM_STR_DATA_LOC:
-			loc = 0;
-			bpf_probe_read_kernel(&loc, sizeof(loc), ctx + field_off(c, s, probe));
+			loc = read_record(ctx, probe, field_off(c, s, probe), sizeof(loc), 0);
 			bpf_probe_read_kernel_str(dst, size, ctx + (loc & 0xffff));
 			return;
 		default:
@@ -337,13 +474,16 @@ static __always_inline int cmp_int(__u64 v, const volatile struct bpfprom_filter
 /* Strings compare as NUL-padded words: as many as the source keeps. */
 static __always_inline int filter_ok(void *ctx, enum ctx_kind ck,
 				     const volatile struct bpfprom_metric_cfg *c,
-				     struct scratch *sc,
 				     const volatile struct bpfprom_filter_cfg *f, __u32 probe)
 {
+	struct scratch *sc;
 	int eq = 1;
 
 	if (!is_str_src(f->src.kind))
 		return cmp_int(read_int(ctx, ck, c, &f->src, probe), f);
+	sc = get_scratch();
+	if (!sc)
+		return 0;
 	read_str(ctx, ck, c, &f->src, probe, (__u8 *)sc->str);
 #pragma clang loop unroll(full)
 	for (int i = 0; i < STR_WORDS; i++) {
@@ -355,18 +495,20 @@ static __always_inline int filter_ok(void *ctx, enum ctx_kind ck,
 
 static __always_inline void put_label(void *ctx, enum ctx_kind ck,
 				      const volatile struct bpfprom_metric_cfg *c, __u8 *key,
-				      const volatile struct bpfprom_label_cfg *l, __u32 probe)
+				      __u32 room, const volatile struct bpfprom_label_cfg *l,
+				      __u32 probe)
 {
 	__u32 off = l->key_off;
 
-	/* plan lays labels out within the key; rodata constants, so these
-	 * bounds are known to the verifier and cost nothing */
+	/* plan lays labels out within the key, and the key fits its room;
+	 * rodata constants, so these bounds are known to the verifier and cost
+	 * nothing */
 	if (is_str_src(l->src.kind)) {
-		if (off + l->src.size <= BPFPROM_MAX_KEY)
+		if (off + l->src.size <= room)
 			read_str(ctx, ck, c, &l->src, probe, key + off);
 		return;
 	}
-	if (off + 8 <= BPFPROM_MAX_KEY)
+	if (off + 8 <= room)
 		*(__u64 *)(key + off) = read_int(ctx, ck, c, &l->src, probe);
 }
 
@@ -424,17 +566,22 @@ static __always_inline void update(const volatile struct bpfprom_metric_cfg *c, 
 	}
 }
 
-/* Aggregate v into the series whose labels are in key. */
+/*
+ * Aggregate v into the series whose labels are in key. Without labels the
+ * series is element 0 of an array (key holds 0): it always exists.
+ */
 static __always_inline void account(const volatile struct bpfprom_metric_cfg *c, void *series,
-				    void *drops, struct scratch *s, const __u8 *key, __u64 v)
+				    void *drops, int array, const __u8 *key, __u64 v)
 {
 	__u64 *val;
 	int err;
 
 	val = bpf_map_lookup_elem(series, key);
+	if (!val && array)
+		return;
 	if (!val) {
 		/* EEXIST: another CPU inserted the same key meanwhile; fine */
-		err = bpf_map_update_elem(series, key, s->zero, BPF_NOEXIST);
+		err = bpf_map_update_elem(series, key, zero_value, BPF_NOEXIST);
 		if (err && err != -17 /* EEXIST */) {
 			count_drop(drops, err == -7 /* E2BIG */ ? BPFPROM_DROP_MAP_FULL :
 								  BPFPROM_DROP_UPDATE_ERROR);
@@ -489,39 +636,58 @@ static __always_inline void handle_end(void *ctx, enum ctx_kind ck,
 	s->ts = st[0];
 	bpf_probe_read_kernel(s->key, ksz, &st[1]);
 	bpf_map_delete_elem(starts, id);
-	account(c, series, drops, s, s->key, now - s->ts);
+	account(c, series, drops, c->nlabels == 0, s->key, now - s->ts);
 }
 
-/* One metric's work on one event: slot c with its maps. */
-static __always_inline void handle_one(void *ctx, enum ctx_kind ck, __u32 cookie, struct scratch *s,
+/*
+ * One metric's work on one event: slot c with its maps. The fields that
+ * bound the loops are read once: each read of volatile rodata is a load,
+ * and the verifier removes dead branches but not dead loads.
+ */
+static __always_inline void handle_one(void *ctx, enum ctx_kind ck, __u32 cookie,
 				       const volatile struct bpfprom_metric_cfg *c, void *series,
 				       void *starts, void *drops)
 {
-	__u32 probe = cookie & BPFPROM_COOKIE_INDEX_MASK;
+	__u32 latency = c->latency, nfilters = c->nfilters, nlabels = c->nlabels;
+	__u32 probe = c->nprobes == 1 && !latency ? PROBE_ONE_TP :
+						    cookie & BPFPROM_COOKIE_INDEX_MASK;
+	__u64 stack_key[STACK_KEY / 8];
 	__u64 id[BPFPROM_MAX_MATCH], v = 0;
+	__u8 *key = (__u8 *)stack_key;
+	__u32 room = STACK_KEY;
+	struct scratch *s = NULL;
 	int err;
 
-	if (c->latency && (cookie & BPFPROM_COOKIE_END)) {
-		handle_end(ctx, ck, c, series, starts, drops, s, probe);
+	if (latency && (cookie & BPFPROM_COOKIE_END)) {
+		s = get_scratch();
+		if (s)
+			handle_end(ctx, ck, c, series, starts, drops, s, probe);
 		return;
 	}
 
 #pragma clang loop unroll(full)
 	for (int i = 0; i < BPFPROM_MAX_FILTERS; i++) {
-		if (i < c->nfilters && !filter_ok(ctx, ck, c, s, &c->filters[i], probe))
+		if (i < nfilters && !filter_ok(ctx, ck, c, &c->filters[i], probe))
 			return;
 	}
-	/* the key of a metric without labels is 8 zero bytes; the scratch
-	 * key may hold another slot's labels */
-	if (c->nlabels == 0)
-		*(__u64 *)s->key = 0;
+	/* a start's value is its timestamp then its labels: built in scratch */
+	if (latency || c->key_size > STACK_KEY) {
+		s = get_scratch();
+		if (!s)
+			return;
+		key = s->key;
+		room = BPFPROM_MAX_KEY;
+	}
+	/* without labels: index 0 of the array, and 8 zero bytes in a start */
+	if (nlabels == 0)
+		*(__u64 *)key = 0;
 #pragma clang loop unroll(full)
 	for (int i = 0; i < BPFPROM_MAX_LABELS; i++) {
-		if (i < c->nlabels)
-			put_label(ctx, ck, c, s->key, &c->labels[i], probe);
+		if (i < nlabels)
+			put_label(ctx, ck, c, key, room, &c->labels[i], probe);
 	}
 
-	if (c->latency) {
+	if (latency && s) {
 		start_key(ctx, ck, c, probe, 0, id);
 		s->ts = bpf_ktime_get_ns();
 		err = bpf_map_update_elem(starts, id, &s->ts, BPF_NOEXIST);
@@ -538,7 +704,7 @@ static __always_inline void handle_one(void *ctx, enum ctx_kind ck, __u32 cookie
 
 	if (c->agg != BPFPROM_AGG_COUNT)
 		v = read_int(ctx, ck, c, &c->value, probe);
-	account(c, series, drops, s, s->key, v);
+	account(c, series, drops, nlabels == 0, key, v);
 }
 
 /* the attach cookie says which probe fired and in which role */
@@ -559,19 +725,14 @@ static __always_inline __u32 cookie_of(void *ctx, int nslots)
  * A group of one: its slot inline, no call, and no slot_off (a reload drops
  * a group of one whole).
  */
-#define HANDLE(sec, kind, ck, ctx_type)                                               \
-	SEC(sec)                                                                      \
-	int handle_##kind##1(ctx_type ctx)                                            \
-	{                                                                             \
-		__u32 cookie = cookie_of(ctx, 1);                                     \
-		struct scratch *s;                                                    \
-		__u32 zero = 0;                                                       \
-                                                                                      \
-		s = bpf_map_lookup_elem(&scratch, &zero);                             \
-		if (!s)                                                               \
-			return 0;                                                     \
-		handle_one(ctx, ck, cookie, s, &cfg[0], &series0, &starts0, &drops0); \
-		return 0;                                                             \
+#define HANDLE(sec, kind, ck, ctx_type)                                            \
+	SEC(sec)                                                                   \
+	int handle_##kind##1(ctx_type ctx)                                         \
+	{                                                                          \
+		__u32 cookie = cookie_of(ctx, 1);                                  \
+                                                                                   \
+		handle_one(ctx, ck, cookie, &cfg[0], &series0, &starts0, &drops0); \
+		return 0;                                                          \
 	}
 #else
 /*
@@ -582,17 +743,17 @@ static __always_inline __u32 cookie_of(void *ctx, int nslots)
  * before the v4 ISA), and eight inlined copies of the generic code span more
  * than that; a call costs a few ns per slot.
  */
-#define SLOT_FN(kind, ck, i)                                                                \
-	static __noinline int kind##_slot##i(void *ctx, __u32 cookie, struct scratch *s)    \
-	{                                                                                   \
-		handle_one(ctx, ck, cookie, s, &cfg[i], &series##i, &starts##i, &drops##i); \
-		return 0;                                                                   \
+#define SLOT_FN(kind, ck, i)                                                             \
+	static __noinline int kind##_slot##i(void *ctx, __u32 cookie)                    \
+	{                                                                                \
+		handle_one(ctx, ck, cookie, &cfg[i], &series##i, &starts##i, &drops##i); \
+		return 0;                                                                \
 	}
 
-#define RUN_SLOT(kind, i, n)                            \
-	do {                                            \
-		if (i < n && !slot_off[i])              \
-			kind##_slot##i(ctx, cookie, s); \
+#define RUN_SLOT(kind, i, n)                         \
+	do {                                         \
+		if (i < n && !slot_off[i])           \
+			kind##_slot##i(ctx, cookie); \
 	} while (0)
 
 /*
@@ -600,26 +761,21 @@ static __always_inline __u32 cookie_of(void *ctx, int nslots)
  * libbpf relocates) only the slots a group uses, and the maps of the others
  * need not exist (the loader turns their autocreate off).
  */
-#define HANDLE_N(sec, kind, ctx_type, n)                  \
-	SEC(sec)                                          \
-	int handle_##kind##n(ctx_type ctx)                \
-	{                                                 \
-		__u32 cookie = cookie_of(ctx, n);         \
-		struct scratch *s;                        \
-		__u32 zero = 0;                           \
-                                                          \
-		s = bpf_map_lookup_elem(&scratch, &zero); \
-		if (!s)                                   \
-			return 0;                         \
-		RUN_SLOT(kind, 0, n);                     \
-		RUN_SLOT(kind, 1, n);                     \
-		RUN_SLOT(kind, 2, n);                     \
-		RUN_SLOT(kind, 3, n);                     \
-		RUN_SLOT(kind, 4, n);                     \
-		RUN_SLOT(kind, 5, n);                     \
-		RUN_SLOT(kind, 6, n);                     \
-		RUN_SLOT(kind, 7, n);                     \
-		return 0;                                 \
+#define HANDLE_N(sec, kind, ctx_type, n)          \
+	SEC(sec)                                  \
+	int handle_##kind##n(ctx_type ctx)        \
+	{                                         \
+		__u32 cookie = cookie_of(ctx, n); \
+                                                  \
+		RUN_SLOT(kind, 0, n);             \
+		RUN_SLOT(kind, 1, n);             \
+		RUN_SLOT(kind, 2, n);             \
+		RUN_SLOT(kind, 3, n);             \
+		RUN_SLOT(kind, 4, n);             \
+		RUN_SLOT(kind, 5, n);             \
+		RUN_SLOT(kind, 6, n);             \
+		RUN_SLOT(kind, 7, n);             \
+		return 0;                         \
 	}
 
 #define HANDLE(sec, kind, ck, ctx_type)  \

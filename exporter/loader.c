@@ -301,17 +301,29 @@ static struct bpf_map *slot_map(const struct copy *skel, const char *base, uint3
 	return bpf_object__find_map_by_name(skel->obj, name);
 }
 
+/*
+ * A metric without labels has one series: a per-CPU array of one element,
+ * whose lookup the verifier inlines (the program keys it by 0).
+ */
+static bool series_array(const struct plan_metric *pm)
+{
+	return pm->bcfg.nlabels == 0;
+}
+
 static int size_maps(struct copy *skel, uint32_t slot, const struct plan_metric *pm)
 {
 	struct bpf_map *series = slot_map(skel, "series", slot);
 	struct bpf_map *starts = slot_map(skel, "starts", slot);
+	bool array = series_array(pm);
 	int err;
 
-	err = bpf_map__set_key_size(series, pm->bcfg.key_size);
+	err = array ? bpf_map__set_type(series, BPF_MAP_TYPE_PERCPU_ARRAY) : 0;
+	if (!err)
+		err = bpf_map__set_key_size(series, array ? 4 : pm->bcfg.key_size);
 	if (!err)
 		err = bpf_map__set_value_size(series, pm->bcfg.value_words * 8);
 	if (!err)
-		err = bpf_map__set_max_entries(series, pm->max_series);
+		err = bpf_map__set_max_entries(series, array ? 1 : pm->max_series);
 	/* only latency metrics have starts; the code using them is dead in the others */
 	if (!err && !pm->bcfg.latency)
 		err = bpf_map__set_autocreate(starts, false);
@@ -464,9 +476,10 @@ static void fill_maps(struct loader *ld, const struct plan *plan, const struct p
 			pm->bcfg.latency ? bpf_map__fd(slot_map(lg->skel, "starts", slot)) : -1;
 		maps->series_fd = bpf_map__fd(slot_map(lg->skel, "series", slot));
 		maps->drops_fd = bpf_map__fd(slot_map(lg->skel, "drops", slot));
-		maps->key_size = pm->bcfg.key_size;
+		maps->series_array = series_array(pm);
+		maps->key_size = maps->series_array ? 4 : pm->bcfg.key_size;
 		maps->value_size = pm->bcfg.value_words * 8;
-		maps->max_entries = pm->max_series;
+		maps->max_entries = maps->series_array ? 1 : pm->max_series;
 		maps->starts_max = pm->starts_max;
 		maps->starts_by_thread = pm->bcfg.latency && !pm->bcfg.nmatch;
 	}

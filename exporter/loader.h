@@ -31,6 +31,9 @@ struct loader_maps {
 	uint32_t max_entries;
 	uint32_t starts_max;
 	bool starts_by_thread; /* starts keyed by pid_tgid (no match:), so orphans can be found */
+	/* series is a per-CPU array of one element (a metric without labels):
+	 * the element exists, all zero, before the first event */
+	bool series_array;
 };
 
 /*

@@ -87,6 +87,9 @@ if start $DIR/configs/count.yaml; then
 	$WL bpfp_hist write 0 1 2 3 4 5 8 9 1024 1025 getppid 7
 	$WL 'q"b\s
 x' getppid 3
+	$WL bpfp_sig raise 3 &
+	sig_pid=$!
+	wait $sig_pid
 	scrape >"$TMP/m.txt"
 	expect "count: exact getppid calls under a comm filter" \
 		'bpfp_getppid_total{comm="bpfp_cnt"} 12345' \
@@ -100,6 +103,20 @@ x' getppid 3
 	else
 		skip "count: per-CPU label" "one CPU"
 	fi
+	# a metric without labels is one element of a per-CPU array
+	expect "no labels: two threads on two CPUs, exact total, nothing dropped" \
+		"$(printf 'bpfp_getppid_all_total 200000\nbpfprom_dropped_events_total{metric="bpfp_getppid_all_total",reason="map_full"} 0\nbpfprom_metric_series{metric="bpfp_getppid_all_total"} 1')" \
+		"$(grep -e '^bpfp_getppid_all_total' -e '{metric="bpfp_getppid_all_total",reason="map_full"}' -e '^bpfprom_metric_series{metric="bpfp_getppid_all_total"}' "$TMP/m.txt")"
+	expect "no labels: no sample and no series before the first event" \
+		'0 bpfprom_metric_series{metric="bpfp_never_total"} 0' \
+		"$(grep -c '^bpfp_never_total' "$TMP/m.txt") $(grep '^bpfprom_metric_series{metric="bpfp_never_total"}' "$TMP/m.txt")"
+	# int fields read straight from the record: signed, at 4-byte offsets
+	expect "fields: signed ints at offsets 8, 16 and 36 of signal_generate" \
+		"bpfp_signals_total{sig=\"10\",code=\"-6\",pid=\"$sig_pid\"} 3" \
+		"$(grep '^bpfp_signals_total' "$TMP/m.txt")"
+	expect "fields: a negative int as a value, and in a filter" \
+		"$(printf 'bpfp_signal_code_sum -18\nbpfp_signal_code_count 3\nbpfp_signal_code_min -6\nbpfp_signal_code_max -6')" \
+		"$(grep '^bpfp_signal_code' "$TMP/m.txt")"
 	cat >"$TMP/hist.want" <<'W'
 # HELP bpfp_write_hist_bytes write(2) sizes of the test workload.
 # TYPE bpfp_write_hist_bytes histogram
@@ -156,10 +173,10 @@ W
 		"$(printf '%s\n' "bpfp_ids_total{pid=\"$ids_pid\",tid=\"$ids_pid\",uid=\"0\",gid=\"0\"} 3" "bpfp_ids_total{pid=\"$ids_pid2\",tid=\"$ids_pid2\",uid=\"65534\",gid=\"65534\"} 2" | sort)" \
 		"$(grep '^bpfp_ids_total' "$TMP/m.txt" | sort)"
 	expect "str(args.FIELD): char arrays as label and filter (task_rename)" \
-		"$(printf '%s\n' 'bpfp_renames_total{new="bpfp_hist"} 1' 'bpfp_renames_total{new="bpfp_ids"} 2' 'bpfp_renames_total{new="bpfp_thr"} 1' 'bpfp_renames_total{new="q\"b\\s\nx"} 1')" \
+		"$(printf '%s\n' 'bpfp_renames_total{new="bpfp_hist"} 1' 'bpfp_renames_total{new="bpfp_ids"} 2' 'bpfp_renames_total{new="bpfp_sig"} 1' 'bpfp_renames_total{new="bpfp_thr"} 1' 'bpfp_renames_total{new="q\"b\\s\nx"} 1')" \
 		"$(grep '^bpfp_renames_total' "$TMP/m.txt")"
 	expect "str(args.FIELD): a __data_loc string (sched_process_exec filename)" \
-		"bpfp_execs_total{file=\"$WL\"} 6" "$(grep '^bpfp_execs_total' "$TMP/m.txt")"
+		"bpfp_execs_total{file=\"$WL\"} 7" "$(grep '^bpfp_execs_total' "$TMP/m.txt")"
 	expect "self: nothing dropped" \
 		'bpfprom_dropped_events_total{metric="bpfp_getppid_total",reason="map_full"} 0' \
 		"$(grep '^bpfprom_dropped_events_total{metric="bpfp_getppid_total",reason="map_full"' "$TMP/m.txt")"
@@ -860,7 +877,7 @@ expect "README: every metric example resolves against this kernel" \
 # --- --config.check ---------------------------------------------------------
 out=$("$BIN" --config.file=$DIR/configs/count.yaml --config.check 2>&1)
 expect "--config.check: a valid config exits 0" \
-	"rc=0 config: $DIR/configs/count.yaml: valid, 14 metrics resolved against this kernel" "rc=$? $out"
+	"rc=0 config: $DIR/configs/count.yaml: valid, 18 metrics resolved against this kernel" "rc=$? $out"
 printf 'metrics:\n  - name: x_total\n    help: h\n    probe: tracepoint:sched:nope\n    aggregate: count\n' >"$TMP/chk.yaml"
 out=$("$BIN" --config.file="$TMP/chk.yaml" --config.check 2>&1)
 expect "--config.check: an unknown tracepoint exits 1" \
@@ -872,7 +889,7 @@ expect "--config.check: nothing was loaded" 0 "$(left_behind)"
 if command -v unshare >/dev/null && command -v setpriv >/dev/null; then
 	out=$(unshare -m sh -c 'umount /sys/kernel/debug 2>/dev/null; umount /sys/kernel/tracing 2>/dev/null; "$0" --config.file="$1" --config.check 2>&1' "$BIN" "$DIR/configs/count.yaml")
 	expect "tracefs: not mounted, bpfprom mounts it" \
-		"rc=0 config: $DIR/configs/count.yaml: valid, 14 metrics resolved against this kernel" "rc=$? $out"
+		"rc=0 config: $DIR/configs/count.yaml: valid, 18 metrics resolved against this kernel" "rc=$? $out"
 	out=$(unshare -m sh -c 'umount /sys/kernel/debug 2>/dev/null; umount /sys/kernel/tracing 2>/dev/null; setpriv --inh-caps=-sys_admin --bounding-set=-sys_admin "$0" --config.file="$1" --config.check 2>&1' "$BIN" "$DIR/configs/count.yaml")
 	expect "tracefs: not mounted and not mountable, a plain message" \
 		"rc=1 error: tracefs: not mounted at /sys/kernel/tracing and mounting it failed (Operation not permitted); mount it with: mount -t tracefs nodev /sys/kernel/tracing" "rc=$? $out"

@@ -2,13 +2,17 @@
 /*
  * A workload whose system calls are known exactly, for the integration tests:
  *   syscalls COMM [getppid N] [write SIZE...] [threads T getppid N] [open PATH N]
+ *            [raise N]
  * It renames itself COMM (so a comm filter sees only it), then makes exactly
  * the calls asked for and nothing else that the tests count. With `threads T`
  * the getppid calls are split over T threads, each pinned to its own CPU.
+ * `raise N` sends itself SIGUSR1 (ignored) N times with raise(3): tgkill,
+ * whose si_code is SI_TKILL (-6), a negative int in signal_generate.
  */
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,7 +46,7 @@ int main(int argc, char **argv)
 
 	if (argc < 2) {
 		fprintf(stderr,
-			"usage: syscalls COMM [getppid N] [write SIZE...] [threads T getppid N] [open PATH N]\n");
+			"usage: syscalls COMM [getppid N] [write SIZE...] [threads T getppid N] [open PATH N] [raise N]\n");
 		return 2;
 	}
 	fd = open("/dev/null", O_WRONLY);
@@ -76,6 +80,13 @@ int main(int argc, char **argv)
 				close(o);
 			}
 			i += 3;
+		} else if (strcmp(argv[i], "raise") == 0 && i + 1 < argc) {
+			long n = atol(argv[i + 1]);
+
+			signal(SIGUSR1, SIG_IGN);
+			for (long k = 0; k < n; k++)
+				raise(SIGUSR1);
+			i += 2;
 		} else if (strcmp(argv[i], "threads") == 0 && i + 3 < argc) {
 			int t = atoi(argv[i + 1]);
 			long n = atol(argv[i + 3]);
