@@ -3,8 +3,9 @@
  * scrapebench CONFIG PID ROUNDS
  *
  * The parts of a scrape, timed in-process on the very maps a running
- * exporter (PID, started on CONFIG, one metric) holds: its "series" and
- * "drops" maps are opened by id from /proc/PID/fdinfo, CONFIG is planned
+ * exporter (PID, started on CONFIG, one metric) holds: its "series0" and
+ * "drops0" maps (slot 0: the metric is alone in its program) are opened by
+ * id from /proc/PID/fdinfo, CONFIG is planned
  * again here for the metric's render description. Each part runs ROUNDS
  * times; one line per part: "PART P50_MS P99_MS SERIES", in CPU time of the
  * thread (user + kernel), which a busy machine does not inflate.
@@ -66,7 +67,7 @@ static void report(const char *part, double *ms, int rounds, size_t series)
 	       series);
 }
 
-/* The exporter's "series" and "drops" maps, opened by id from its fdinfo. */
+/* The exporter's "series0" and "drops0" maps, opened by id from its fdinfo. */
 static int find_maps(int pid, struct loader_maps *lm)
 {
 	char path[300], line[256];
@@ -99,12 +100,12 @@ static int find_maps(int pid, struct loader_maps *lm)
 		if (fd < 0)
 			continue;
 		if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 &&
-		    strcmp(info.name, "series") == 0 && lm->series_fd < 0) {
+		    strcmp(info.name, "series0") == 0 && lm->series_fd < 0) {
 			lm->series_fd = fd;
 			lm->key_size = info.key_size;
 			lm->value_size = info.value_size;
 			lm->max_entries = info.max_entries;
-		} else if (strcmp(info.name, "drops") == 0 && lm->drops_fd < 0) {
+		} else if (strcmp(info.name, "drops0") == 0 && lm->drops_fd < 0) {
 			lm->drops_fd = fd;
 		} else {
 			close(fd);
