@@ -520,6 +520,7 @@ static int load_group(const struct plan_kernel *k, const struct plan *plan,
 	for (size_t p = 0; p < pm->nprobes; p++) {
 		const struct plan_probe *pp = &pm->probes[p];
 		struct copy *skel = lg->skel;
+		struct bpf_program *prog;
 		struct bpf_link *link;
 
 		if (pp->mech == PLAN_MECH_FENTRY) {
@@ -535,9 +536,10 @@ static int load_group(const struct plan_kernel *k, const struct plan *plan,
 			}
 			lg->tramp[lg->ntramp++] = skel;
 		}
-		add_prog(progs, prog_for(skel, pp, g->n));
+		prog = prog_for(skel, pp, g->n);
+		add_prog(progs, prog);
 		msg[0] = '\0';
-		link = attach(lg, k, prog_for(skel, pp, g->n), pp, msg, sizeof(msg));
+		link = attach(lg, k, prog, pp, msg, sizeof(msg));
 		if (!link) {
 			ret = errno ? -errno : -EINVAL;
 			/* a kprobe says how it tried: --probe.mechanism can change that */
@@ -552,11 +554,6 @@ static int load_group(const struct plan_kernel *k, const struct plan *plan,
 	return 0;
 }
 
-static bool same_str(const char *a, const char *b)
-{
-	return a == b || (a && b && strcmp(a, b) == 0);
-}
-
 /*
  * Would a and b load the same programs on the same probes into the same maps?
  * help, label names and decoders are render's business: they may change
@@ -565,20 +562,9 @@ static bool same_str(const char *a, const char *b)
  */
 static bool same_kernel_side(const struct plan_metric *a, const struct plan_metric *b)
 {
-	if (strcmp(a->cm->name, b->cm->name) || memcmp(&a->bcfg, &b->bcfg, sizeof(a->bcfg)) ||
-	    a->max_series != b->max_series || a->starts_max != b->starts_max ||
-	    a->nprobes != b->nprobes)
-		return false;
-	for (size_t p = 0; p < a->nprobes; p++) {
-		const struct plan_probe *x = &a->probes[p], *y = &b->probes[p];
-
-		if (x->kind != y->kind || x->mech != y->mech || x->offset != y->offset ||
-		    x->pid != y->pid || x->cookie != y->cookie ||
-		    !same_str(x->category, y->category) || !same_str(x->event, y->event) ||
-		    !same_str(x->func, y->func) || !same_str(x->path, y->path))
-			return false;
-	}
-	return true;
+	return !strcmp(a->cm->name, b->cm->name) && !memcmp(&a->bcfg, &b->bcfg, sizeof(a->bcfg)) &&
+	       a->max_series == b->max_series && a->starts_max == b->starts_max &&
+	       plan__same_probes(a, b);
 }
 
 /* The unclaimed metric of prev that pm can take over, or -1. */

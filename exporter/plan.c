@@ -656,7 +656,7 @@ static bool same_probe(const struct plan_probe *a, const struct plan_probe *b)
 	       a->pid == b->pid;
 }
 
-static bool same_probes(const struct plan_metric *a, const struct plan_metric *b)
+bool plan__same_probes(const struct plan_metric *a, const struct plan_metric *b)
 {
 	if (a->nprobes != b->nprobes)
 		return false;
@@ -685,7 +685,7 @@ static int plan_groups(struct plan *plan, bool unfused)
 			struct plan_group *cand = &plan->groups[j];
 
 			if (cand->n < BPFPROM_MAX_FUSED &&
-			    same_probes(&plan->metrics[cand->metrics[0]], pm)) {
+			    plan__same_probes(&plan->metrics[cand->metrics[0]], pm)) {
 				g = cand;
 				break;
 			}

@@ -87,6 +87,13 @@ struct plan_group {
 	size_t metrics[BPFPROM_MAX_FUSED]; /* indexes in plan.metrics */
 };
 
+/*
+ * Do a and b attach at exactly the same places (probes in order, mechanism,
+ * target, offset, pid, cookies)? Then one program serves both (plan groups
+ * them) and a reload may keep the attachments of one for the other.
+ */
+bool plan__same_probes(const struct plan_metric *a, const struct plan_metric *b);
+
 struct plan {
 	const struct cfg *cfg;
 	size_t nmetrics;
