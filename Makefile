@@ -54,7 +54,8 @@ endif
 .DELETE_ON_ERROR:
 .PHONY: all deps run test unit integration deploy test-vm load asan fuzz fuzz-build format format-check clean bench
 
-EXPORTER_SRCS := $(sort $(wildcard exporter/*.c))
+EXPORTER_SRCS := $(sort $(wildcard exporter/*.c exporter/*/*.c))
+EXPORTER_HDRS := $(wildcard exporter/*.h exporter/*/*.h)
 PROTO_OBJS := $(BUILD)/obj/proto/metrics.pb-c.o $(BUILD)/obj/proto/timestamp.pb-c.o
 EXPORTER_OBJS := $(patsubst exporter/%.c,$(BUILD)/obj/%.o,$(EXPORTER_SRCS)) $(PROTO_OBJS)
 LIB_OBJS := $(filter-out $(BUILD)/obj/main.o,$(EXPORTER_OBJS))
@@ -96,11 +97,11 @@ $(BUILD)/syscalls.h: tools/gen-syscalls.sh $(wildcard /usr/include/$(MULTIARCH)/
 $(BUILD)/revision: FORCE
 	$(Q)mkdir -p $(@D)
 	$(Q)echo '$(REVISION)' | cmp -s - $@ || echo '$(REVISION)' >$@
-$(BUILD)/obj/main.o $(BUILD)/obj/scrape.o: $(BUILD)/revision
+$(BUILD)/obj/main.o $(BUILD)/obj/scrape/scrape.o: $(BUILD)/revision
 FORCE:
 
 # Every user object depends on the skeleton so that it is generated first.
-$(BUILD)/obj/%.o: exporter/%.c $(wildcard exporter/*.h) $(BPF_HDRS) $(BUILD)/bpfprom.skel.h \
+$(BUILD)/obj/%.o: exporter/%.c $(EXPORTER_HDRS) $(BPF_HDRS) $(BUILD)/bpfprom.skel.h \
 		$(BUILD)/bpfprom_one.skel.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
@@ -129,10 +130,10 @@ $(PROTO_OBJS): $(PROTO_GEN)
 	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -I$(BUILD)/proto $(shell pkg-config --cflags libprotobuf-c 2>/dev/null) \
 		-c $(filter %/$(notdir $(@:.o=.c)),$^) -o $@
 
-$(BUILD)/obj/render.o $(BUILD)/obj/render_pb.o: $(PROTO_GEN)
+$(BUILD)/obj/render/render.o $(BUILD)/obj/render/render_pb.o: $(PROTO_GEN)
 
 # the syscall names are generated from the kernel's own table (linux-libc-dev)
-$(BUILD)/obj/decode.o: $(BUILD)/syscalls.h
+$(BUILD)/obj/scrape/decode.o: $(BUILD)/syscalls.h
 
 $(BUILD)/bpfprom: $(EXPORTER_OBJS)
 	$(call msg,LINK,$@)
@@ -236,7 +237,7 @@ FUZZ_OBJS := $(patsubst $(BUILD)/obj/%,$(BUILD)/fuzz/obj/%,$(LIB_OBJS))
 # kept between builds: they are reached only through the pattern rule of the targets
 .SECONDARY: $(FUZZ_OBJS)
 
-$(BUILD)/fuzz/obj/%.o: exporter/%.c $(wildcard exporter/*.h) $(BPF_HDRS) $(BUILD)/bpfprom.skel.h $(BUILD)/bpfprom_one.skel.h \
+$(BUILD)/fuzz/obj/%.o: exporter/%.c $(EXPORTER_HDRS) $(BPF_HDRS) $(BUILD)/bpfprom.skel.h $(BUILD)/bpfprom_one.skel.h \
 		$(BUILD)/syscalls.h $(PROTO_GEN)
 	$(call msg,CC-FUZZ,$@)
 	$(Q)mkdir -p $(@D)
@@ -269,7 +270,7 @@ fuzz-build: $(FUZZ_BINS) $(BUILD)/fuzz/fixtures/.done
 fuzz: fuzz-build
 	$(Q)FUZZ_TIME=$(FUZZ_TIME) sh tests/fuzz/run.sh long
 
-FORMAT_SRCS = $(wildcard exporter/*.[ch] bpf/*.[ch] tests/unit/*.[ch] tests/workload/*.c tests/bench/*.c \
+FORMAT_SRCS = $(wildcard exporter/*.[ch] exporter/*/*.[ch] bpf/*.[ch] tests/unit/*.[ch] tests/workload/*.c tests/bench/*.c \
 	tests/deploy/*.c tests/fuzz/*.c)
 
 format:

@@ -16,12 +16,12 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 
-#include "config.h"
-#include "kprobe.h"
+#include "config/config.h"
+#include "kernel/kprobe.h"
 #include "lifecycle.h"
-#include "loader.h"
-#include "log.h"
-#include "tracefs.h"
+#include "kernel/loader.h"
+#include "util/log.h"
+#include "kernel/tracefs.h"
 
 /* One loaded configuration. */
 struct generation {

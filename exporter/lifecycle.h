@@ -12,9 +12,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "plan.h"
-#include "render.h"
-#include "scrape.h"
+#include "kernel/plan.h"
+#include "render/render.h"
+#include "scrape/scrape.h"
 
 struct lifecycle_opts {
 	const char *config_file;

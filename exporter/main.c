@@ -19,17 +19,17 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
-#include "config.h"
+#include "config/config.h"
 #include "lifecycle.h"
-#include "http.h"
-#include "list.h"
-#include "loader.h"
-#include "log.h"
-#include "plan.h"
-#include "scrape.h"
+#include "web/http.h"
+#include "kernel/list.h"
+#include "kernel/loader.h"
+#include "util/log.h"
+#include "kernel/plan.h"
+#include "scrape/scrape.h"
 #include "term.h"
-#include "tracefs.h"
-#include "webconfig.h"
+#include "kernel/tracefs.h"
+#include "web/webconfig.h"
 
 #define DEFAULT_CONFIG "config/default.yaml"
 

@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clock.h"
+#include "util/clock.h"
 #include "lifecycle.h"
-#include "log.h"
-#include "render_int.h"
+#include "util/log.h"
+#include "render/render_int.h"
 #include "term.h"
 
 int term__parse_interval(const char *s, uint64_t *ms)

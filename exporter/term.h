@@ -13,9 +13,9 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "render.h"
+#include "render/render.h"
 #include "lifecycle.h"
-#include "scrape.h"
+#include "scrape/scrape.h"
 
 /* Width of a histogram's bar, between the | |, as bpftrace draws it. */
 #define TERM_BAR_WIDTH 52

@@ -31,13 +31,13 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "collect.h"
-#include "compress.h"
-#include "config.h"
-#include "kprobe.h"
-#include "plan.h"
-#include "render.h"
-#include "tracefs.h"
+#include "scrape/collect.h"
+#include "web/compress.h"
+#include "config/config.h"
+#include "kernel/kprobe.h"
+#include "kernel/plan.h"
+#include "render/render.h"
+#include "kernel/tracefs.h"
 
 /* entries per bare batch call, tried in turn: the fastest is the bare read */
 static const unsigned int bare_chunks[] = { 256, 1024, 4096, 16384, 65536, 262144, 1048576 };

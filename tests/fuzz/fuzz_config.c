@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
+#include "config/config.h"
 
 /* One line without terminal controls, whatever the input quoted into it. */
 static bool plain_line(const char *s)

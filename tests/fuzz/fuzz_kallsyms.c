@@ -13,8 +13,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "decode.h"
-#include "kprobe.h"
+#include "scrape/decode.h"
+#include "kernel/kprobe.h"
 
 static int fd = -1;
 static char path[64];

@@ -16,7 +16,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "elfsym.h"
+#include "kernel/elfsym.h"
 
 static int fd = -1;
 static char cache[64];

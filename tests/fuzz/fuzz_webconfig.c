@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "webconfig.h"
+#include "web/webconfig.h"
 
 static char dir[PATH_MAX];
 static char file[PATH_MAX + 16];

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Unit tests of exporter/basicauth.c: bcrypt answers, the dummy hash for
+ * Unit tests of exporter/web/basicauth.c: bcrypt answers, the dummy hash for
  * unknown users, and the cache of passed pairs (only passes are kept, per
  * user and password, the oldest forgotten first). Hashes are made here with
  * libcrypt at cost 4 so the suite stays fast.
@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "basicauth.h"
+#include "web/basicauth.h"
 
 static char *bcrypt(const char *pass, unsigned long cost)
 {

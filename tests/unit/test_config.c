@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Unit tests of exporter/config.c: every bad config must be rejected with the
+ * Unit tests of exporter/config/config.c: every bad config must be rejected with the
  * exact message a user would see (position, metric, key path and the fix), and
  * good configs must come out field by field as written.
  */
@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "config.h"
+#include "config/config.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -24,7 +24,7 @@
 
 #include <cmocka.h>
 
-#include "decode.h"
+#include "scrape/decode.h"
 
 #define TEXT_MAX 256
 

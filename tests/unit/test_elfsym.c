@@ -23,7 +23,7 @@
 
 #include <cmocka.h>
 
-#include "elfsym.h"
+#include "kernel/elfsym.h"
 
 #define ERRLEN 1024
 #define FXPATH 128 /* the fixture paths: short, under /tmp */

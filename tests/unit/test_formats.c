@@ -19,9 +19,9 @@
 
 #include "io/prometheus/client/metrics.pb-c.h"
 
-#include "compress.h"
-#include "negotiate.h"
-#include "render.h"
+#include "web/compress.h"
+#include "web/negotiate.h"
+#include "render/render.h"
 
 typedef Io__Prometheus__Client__MetricFamily pb_family;
 typedef Io__Prometheus__Client__Metric pb_metric;

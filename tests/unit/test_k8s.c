@@ -25,8 +25,8 @@
 
 #include <cmocka.h>
 
-#include "decode.h"
-#include "render.h"
+#include "scrape/decode.h"
+#include "render/render.h"
 
 #define TEXT_MAX 256
 

@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "keyorder.h"
+#include "scrape/keyorder.h"
 
 static const struct render_label u64_at0 = { .name = "v", .key_off = 0, .key_size = 8 };
 static const struct render_label s64_at0 = {

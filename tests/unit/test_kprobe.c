@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "kprobe.h"
+#include "kernel/kprobe.h"
 
 /* text as a kallsyms file: a memfd, named by its /proc/self/fd path */
 static struct kprobe_syms *load(const char *text)

@@ -18,7 +18,7 @@
 
 #include <cmocka.h>
 
-#include "list.h"
+#include "kernel/list.h"
 
 static char root[64], ff[128], ksyms[128], nopmu[128], kpevents[128], pmusys[128];
 

@@ -20,10 +20,10 @@
 
 #include <bpf/btf.h>
 
-#include "collect.h"
-#include "config.h"
-#include "plan.h"
-#include "tracefs.h"
+#include "scrape/collect.h"
+#include "config/config.h"
+#include "kernel/plan.h"
+#include "kernel/tracefs.h"
 
 static char root[64];
 

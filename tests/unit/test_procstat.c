@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "procstat.h"
+#include "scrape/procstat.h"
 
 static char root[64];
 

@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "render.h"
+#include "render/render.h"
 
 /* Key of the two-label metrics: comm[16] then pid (u64, host order). */
 #define KEY2_SIZE 24

@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "tracefs.h"
+#include "kernel/tracefs.h"
 
 static const char exec_fmt[] =
 	"name: sched_process_exec\nID: 365\nformat:\n"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Unit tests of exporter/webconfig.c: every class of bad web config is
+ * Unit tests of exporter/web/webconfig.c: every class of bad web config is
  * refused with the exact message a user would see, and good files come out
  * field by field. Certificates and keys are made with openssl in a temporary
  * directory the tests run in, so file names in messages are short.
@@ -19,7 +19,7 @@
 
 #include <cmocka.h>
 
-#include "webconfig.h"
+#include "web/webconfig.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * config: parse and validate bpfprom's YAML configuration (libyaml). Pure:
+ * no kernel, no libbpf. Everything that can be checked without the kernel is
+ * checked here; the kernel-dependent checks (does the tracepoint exist, does
+ * the field exist) belong to plan.
+ */
+#ifndef BPFPROM_CONFIG_H
+#define BPFPROM_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bpfprom.h"
+
+#define CONFIG_DEFAULT_MAX_SERIES 10240
+#define CONFIG_MAX_MAX_SERIES (1u << 20)
+#define CONFIG_DEFAULT_STR_SIZE 32
+/* PID_MAX_LIMIT on 64-bit kernels */
+#define CONFIG_MAX_PID 4194304
+
+/* 1-based line and column of a YAML node, as editors count them. */
+struct cfg_pos {
+	int line;
+	int col;
+};
+
+enum cfg_probe_kind {
+	CFG_PROBE_TRACEPOINT = 0,
+	CFG_PROBE_KPROBE,
+	CFG_PROBE_KRETPROBE,
+	CFG_PROBE_UPROBE,
+	CFG_PROBE_URETPROBE,
+};
+
+/*
+ * tracepoint:CAT:EVENT        target = CAT,  func = EVENT
+ * kprobe:FUNC[+OFF]           target = NULL, func = FUNC, offset = OFF
+ * kretprobe:FUNC              target = NULL, func = FUNC
+ * uprobe:BIN:FUNC[+OFF]       target = BIN,  func = FUNC, offset = OFF
+ * uretprobe:BIN:FUNC          target = BIN,  func = FUNC
+ * Aliases: t: k: kr: u: ur: (and tp:). `spec` is the text as written.
+ */
+struct cfg_probe {
+	enum cfg_probe_kind kind;
+	char *spec;
+	char *target;
+	char *func;
+	uint64_t offset;
+	struct cfg_pos pos;
+};
+
+/* A value, label or filter source: comm pid tid uid gid cpu cgroup argN
+ * retval args.FIELD str(argN) str(args.FIELD) probe latency. */
+struct cfg_source {
+	enum bpfprom_src kind;
+	uint32_t argn; /* ARG, STR_ARG: N in 0..5 */
+	char *field; /* FIELD, STR_FIELD: the FIELD of args.FIELD */
+	struct cfg_pos pos;
+};
+
+enum cfg_decode {
+	CFG_DECODE_NONE = 0,
+	CFG_DECODE_SYSCALL,
+	CFG_DECODE_ERRNO,
+	CFG_DECODE_KSYM,
+	CFG_DECODE_CGROUP_PATH,
+	CFG_DECODE_STATIC,
+	CFG_DECODE_HEX,
+	CFG_DECODE_K8S, /* one cgroup id, three labels: namespace, pod, container */
+};
+
+/* The labels decode: k8s renders, in this order, whatever the label's name. */
+#define CFG_K8S_LABELS 3
+extern const char *const config__k8s_label_names[CFG_K8S_LABELS];
+
+struct cfg_static_value {
+	int64_t key;
+	char *name;
+};
+
+struct cfg_label {
+	char *name;
+	struct cfg_source src;
+	enum cfg_decode decode;
+	struct cfg_static_value *values; /* decode: static */
+	size_t nvalues;
+	uint32_t size; /* string sources: bytes kept, default 32, at most 128 */
+	struct cfg_pos pos;
+};
+
+/* SOURCE OP LITERAL; a string literal is double-quoted, an integer is
+ * decimal or 0x hex, optionally negative. */
+struct cfg_filter {
+	struct cfg_source src;
+	enum bpfprom_op op;
+	bool is_str;
+	int64_t ival; /* integer literal (negative allowed) */
+	char *sval; /* string literal, unescaped */
+	char *text; /* the filter as written */
+	struct cfg_pos pos;
+};
+
+struct cfg_buckets {
+	bool set; /* a buckets: mapping was given */
+	bool has_min, has_max, has_step;
+	int64_t min, max, step;
+	struct cfg_pos pos;
+};
+
+enum cfg_unit {
+	CFG_UNIT_NONE = 0,
+	CFG_UNIT_SECONDS,
+};
+
+struct cfg_metric {
+	char *name; /* with the namespace prefix applied: NS_name */
+	char *help;
+	struct cfg_probe *probes;
+	size_t nprobes;
+	bool has_until;
+	struct cfg_probe until;
+	/* latency: what pairs a start with its end instead of the thread, read
+	 * at the start probes (match) and at until (match_until) */
+	struct cfg_source match[BPFPROM_MAX_MATCH];
+	struct cfg_source match_until[BPFPROM_MAX_MATCH];
+	size_t nmatch;
+	struct cfg_pos match_pos;
+	enum bpfprom_agg agg;
+	bool has_value;
+	struct cfg_source value;
+	enum cfg_unit unit;
+	struct cfg_label labels[BPFPROM_MAX_LABELS];
+	size_t nlabels;
+	struct cfg_filter filters[BPFPROM_MAX_FILTERS];
+	size_t nfilters;
+	uint32_t max_series;
+	struct cfg_buckets buckets;
+	int32_t pid; /* uprobes of one process; 0: every process */
+	struct cfg_pos pid_pos;
+	struct cfg_pos pos;
+};
+
+struct cfg {
+	char *file; /* as given; used in messages */
+	char *namespace;
+	struct cfg_metric *metrics;
+	size_t nmetrics;
+};
+
+/*
+ * Parse and validate. On success returns 0 and *out; on error a negative
+ * errno (-EINVAL for a bad config, -ENOENT etc. for an unreadable file) and a
+ * one-line message in err:
+ *   config: FILE:LINE:COL: metrics[I] (NAME): KEY: what is wrong and what to do
+ */
+int config__parse_file(const char *path, struct cfg **out, char *err, size_t errlen);
+int config__parse_string(const char *text, size_t len, const char *file, struct cfg **out,
+			 char *err, size_t errlen);
+void config__free(struct cfg *cfg);
+
+/* Names for messages and rendering. */
+const char *config__agg_name(enum bpfprom_agg agg);
+const char *config__src_name(enum bpfprom_src kind);
+const char *config__decode_name(enum cfg_decode dec);
+const char *config__probe_kind_name(enum cfg_probe_kind kind);
+
+#endif /* BPFPROM_CONFIG_H */

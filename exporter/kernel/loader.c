@@ -1,0 +1,748 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "bpfprom.h"
+#include "bpfprom.skel.h"
+#include "bpfprom_one.skel.h"
+#include "kernel/loader.h"
+
+/*
+ * An opened copy of one of the two builds of bpf/bpfprom.bpf.c: bpfprom_one
+ * for a group of one metric, bpfprom for 2 to 8.
+ */
+struct copy {
+	struct bpf_object *obj;
+	struct bpfprom_one_bpf *one;
+	struct bpfprom_bpf *full;
+	struct bpfprom_metric_cfg *cfg; /* its rodata: one per slot */
+	uint32_t nslots; /* the slots the build has */
+};
+
+static void copy_destroy(struct copy *c)
+{
+	if (!c)
+		return;
+	bpfprom_one_bpf__destroy(c->one);
+	bpfprom_bpf__destroy(c->full);
+	free(c);
+}
+
+static struct copy *copy_open(size_t nmetrics)
+{
+	struct copy *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	if (nmetrics == 1) {
+		c->one = bpfprom_one_bpf__open();
+		if (c->one) {
+			c->obj = c->one->obj;
+			c->cfg = (struct bpfprom_metric_cfg *)c->one->rodata->cfg;
+			c->nslots = 1;
+		}
+	} else {
+		c->full = bpfprom_bpf__open();
+		if (c->full) {
+			c->obj = c->full->obj;
+			c->cfg = (struct bpfprom_metric_cfg *)c->full->rodata->cfg;
+			c->nslots = BPFPROM_MAX_FUSED;
+		}
+	}
+	if (!c->obj) {
+		int err = errno;
+
+		free(c);
+		errno = err;
+		return NULL;
+	}
+	return c;
+}
+
+static int copy_load(struct copy *c)
+{
+	return c->one ? bpfprom_one_bpf__load(c->one) : bpfprom_bpf__load(c->full);
+}
+
+/*
+ * The program of a group of metrics (those with the same attachments), its
+ * attachments and its kprobe_events entries. A reload that keeps any of its
+ * metrics moves it whole to the new loader, attached all along.
+ */
+struct loader_group {
+	struct copy *skel; /* owns the maps; tracepoint, uprobe, kprobe programs */
+	struct copy *tramp[PLAN_MAX_ATTACH]; /* one per fentry/fexit target */
+	size_t ntramp;
+	struct bpf_link *links[PLAN_MAX_ATTACH];
+	size_t nlinks;
+	/* its kprobe_events entries: a group per program, so that a reload can
+	 * hand a program over with its events and remove another's */
+	struct kprobe_legacy *legacy;
+	size_t nslots;
+	/* per slot: its metric's index in the loader holding the group; -1 once
+	 * a reload dropped the metric and turned its slot off */
+	long metric[BPFPROM_MAX_FUSED];
+};
+
+struct loader {
+	const struct plan *plan;
+	size_t n; /* metrics */
+	struct loader_maps *maps; /* per metric */
+	long *adopted_from; /* per metric: its index in prev when taken over, else -1 */
+	size_t *group; /* per metric: index in g */
+	size_t ngroups;
+	/* a group of prev stays NULL here until loader__take_over moves it */
+	struct loader_group **g;
+	long *g_from; /* per group: its index in prev when taken over, else -1 */
+};
+
+static void group_free(struct loader_group *lg)
+{
+	if (!lg)
+		return;
+	/* links first: detach before the programs and maps go */
+	for (size_t i = lg->nlinks; i > 0; i--)
+		bpf_link__destroy(lg->links[i - 1]);
+	for (size_t i = lg->ntramp; i > 0; i--)
+		copy_destroy(lg->tramp[i - 1]);
+	copy_destroy(lg->skel);
+	/* after the links: the kernel keeps an event that a perf fd still holds */
+	kprobe__legacy_free(lg->legacy);
+	free(lg);
+}
+
+/* A hint for the one cause a user can fix; as root EPERM is the kernel's word. */
+static const char *why(int err)
+{
+	if (geteuid() == 0)
+		return "";
+	switch (err) {
+	case -EPERM:
+	case -EACCES:
+		return " (bpfprom needs root, or CAP_BPF and CAP_PERFMON, and CAP_SYS_ADMIN for uprobes and kprobes: see README: Capabilities)";
+	default:
+		return "";
+	}
+}
+
+int loader__probe_fentry(const struct btf *btf, char *whybuf, size_t whylen)
+{
+	/* r0 = 0; exit */
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FENTRY);
+	int id, prog, link, err;
+
+	if (!btf) {
+		snprintf(whybuf, whylen, "the kernel has no BTF (/sys/kernel/btf/vmlinux)");
+		return -ENOENT;
+	}
+	/* any function every kernel has and that trampolines may attach to */
+	id = btf__find_by_name_kind(btf, "vfs_read", BTF_KIND_FUNC);
+	if (id <= 0) {
+		snprintf(whybuf, whylen, "vfs_read is not in the kernel's BTF");
+		return -ENOENT;
+	}
+	opts.attach_btf_id = (__u32)id;
+	prog = bpf_prog_load(BPF_PROG_TYPE_TRACING, "bpfprom_probe", "GPL", insns, 2, &opts);
+	if (prog < 0) {
+		err = -errno;
+		snprintf(whybuf, whylen, "loading an fentry program: %s", strerror(-err));
+		return err;
+	}
+	link = bpf_raw_tracepoint_open(NULL, prog);
+	if (link < 0) {
+		err = -errno;
+		snprintf(whybuf, whylen, "attaching an fentry program: %s", strerror(-err));
+		close(prog);
+		return err;
+	}
+	close(link);
+	close(prog);
+	return 0;
+}
+
+/*
+ * The program of a group of n metrics for an attachment: the object has one
+ * per context kind and group size (handle_tp1..8, handle_up1..8, ...).
+ */
+static struct bpf_program *prog_for(const struct copy *skel, const struct plan_probe *pp, size_t n)
+{
+	const char *kind;
+	char name[32];
+
+	switch (pp->mech) {
+	case PLAN_MECH_TRACEPOINT:
+		kind = "tp";
+		break;
+	case PLAN_MECH_UPROBE:
+		kind = "up";
+		break;
+	case PLAN_MECH_FENTRY:
+		kind = pp->kind == CFG_PROBE_KRETPROBE ? "fexit" : "fentry";
+		break;
+	default:
+		kind = "kp";
+		break;
+	}
+	snprintf(name, sizeof(name), "handle_%s%zu", kind, n);
+	return bpf_object__find_program_by_name(skel->obj, name);
+}
+
+/* A perf event (kprobe PMU or tracefs) with the kprobe program on it. */
+static struct bpf_link *attach_kprobe(struct loader_group *lg, const struct plan_kernel *k,
+				      struct bpf_program *prog, const struct plan_probe *pp,
+				      char *msg, size_t msglen)
+{
+	LIBBPF_OPTS(bpf_perf_event_opts, opts, .bpf_cookie = pp->cookie);
+	bool ret = pp->kind == CFG_PROBE_KRETPROBE;
+	struct bpf_link *link;
+	int pfd, err;
+
+	if (pp->mech == PLAN_MECH_LEGACY) {
+		if (!lg->legacy) {
+			lg->legacy = kprobe__legacy_new(k->tracefs, msg, msglen);
+			if (!lg->legacy)
+				return NULL;
+		}
+		pfd = kprobe__legacy_open(lg->legacy, pp->func, pp->offset, ret, msg, msglen);
+	} else {
+		pfd = kprobe__open_pmu(&k->kprobes, pp->func, pp->offset, ret);
+		if (pfd < 0)
+			snprintf(msg, msglen, "%s", kprobe__strerror(pfd));
+	}
+	if (pfd < 0) {
+		errno = -pfd;
+		return NULL;
+	}
+	/* the link owns pfd from here: bpf_link__destroy closes it */
+	link = bpf_program__attach_perf_event_opts(prog, pfd, &opts);
+	if (!link) {
+		err = -errno;
+		close(pfd);
+		snprintf(msg, msglen, "%s", strerror(-err));
+		errno = -err;
+	}
+	return link;
+}
+
+static struct bpf_link *attach(struct loader_group *lg, const struct plan_kernel *k,
+			       struct bpf_program *prog, const struct plan_probe *pp, char *msg,
+			       size_t msglen)
+{
+	struct bpf_link *link;
+
+	switch (pp->mech) {
+	case PLAN_MECH_TRACEPOINT: {
+		LIBBPF_OPTS(bpf_tracepoint_opts, opts, .bpf_cookie = pp->cookie);
+
+		link = bpf_program__attach_tracepoint_opts(prog, pp->category, pp->event, &opts);
+		break;
+	}
+	case PLAN_MECH_UPROBE: {
+		LIBBPF_OPTS(bpf_uprobe_opts, opts, .bpf_cookie = pp->cookie,
+			    .retprobe = pp->kind == CFG_PROBE_URETPROBE);
+
+		/* pid -1: every process that maps the binary */
+		link = bpf_program__attach_uprobe_opts(prog, pp->pid, pp->path, pp->offset, &opts);
+		break;
+	}
+	case PLAN_MECH_FENTRY: {
+		LIBBPF_OPTS(bpf_trace_opts, opts, .cookie = pp->cookie);
+
+		link = bpf_program__attach_trace_opts(prog, &opts);
+		break;
+	}
+	default:
+		return attach_kprobe(lg, k, prog, pp, msg, msglen);
+	}
+	if (!link)
+		snprintf(msg, msglen, "%s%s", strerror(errno), why(-errno));
+	return link;
+}
+
+/*
+ * Only the programs a group's probes need are loaded, for its size; fentry
+ * ones have their own copies.
+ */
+static int set_autoload(struct copy *skel, const struct plan_metric *pm, size_t n)
+{
+	struct bpf_program *prog;
+	int err = 0;
+
+	bpf_object__for_each_program(prog, skel->obj)
+	{
+		err = bpf_program__set_autoload(prog, false);
+		if (err)
+			return err;
+	}
+	for (size_t p = 0; !err && p < pm->nprobes; p++) {
+		if (pm->probes[p].mech != PLAN_MECH_FENTRY)
+			err = bpf_program__set_autoload(prog_for(skel, &pm->probes[p], n), true);
+	}
+	return err;
+}
+
+/* A map of one slot: "series", "starts" or "drops", then the slot's number. */
+static struct bpf_map *slot_map(const struct copy *skel, const char *base, uint32_t slot)
+{
+	char name[32];
+
+	snprintf(name, sizeof(name), "%s%u", base, slot);
+	return bpf_object__find_map_by_name(skel->obj, name);
+}
+
+/*
+ * A metric without labels has one series: a per-CPU array of one element,
+ * whose lookup the verifier inlines (the program keys it by 0).
+ */
+static bool series_array(const struct plan_metric *pm)
+{
+	return pm->bcfg.nlabels == 0;
+}
+
+static int size_maps(struct copy *skel, uint32_t slot, const struct plan_metric *pm)
+{
+	struct bpf_map *series = slot_map(skel, "series", slot);
+	struct bpf_map *starts = slot_map(skel, "starts", slot);
+	bool array = series_array(pm);
+	int err;
+
+	err = array ? bpf_map__set_type(series, BPF_MAP_TYPE_PERCPU_ARRAY) : 0;
+	if (!err)
+		err = bpf_map__set_key_size(series, array ? 4 : pm->bcfg.key_size);
+	if (!err)
+		err = bpf_map__set_value_size(series, pm->bcfg.value_words * 8);
+	if (!err)
+		err = bpf_map__set_max_entries(series, array ? 1 : pm->max_series);
+	/* only latency metrics have starts; the code using them is dead in the others */
+	if (!err && !pm->bcfg.latency)
+		err = bpf_map__set_autocreate(starts, false);
+	/* a start holds its timestamp and the labels taken at the start probe */
+	if (!err && pm->bcfg.latency)
+		err = bpf_map__set_value_size(starts, 8 + pm->bcfg.key_size);
+	/* a start is keyed by its thread (8 bytes) or by the match sources */
+	if (!err && pm->bcfg.latency && pm->bcfg.nmatch)
+		err = bpf_map__set_key_size(starts, 8 * pm->bcfg.nmatch);
+	if (!err && pm->bcfg.latency && pm->starts_max)
+		err = bpf_map__set_max_entries(starts, pm->starts_max);
+	return err;
+}
+
+/* The maps of the slots past the group's metrics are not created: no loaded program uses them. */
+static int drop_slot(struct copy *skel, uint32_t slot)
+{
+	static const char *const bases[] = { "series", "starts", "drops" };
+	int err = 0;
+
+	for (size_t b = 0; !err && b < sizeof(bases) / sizeof(bases[0]); b++)
+		err = bpf_map__set_autocreate(slot_map(skel, bases[b], slot), false);
+	return err;
+}
+
+/* A new copy of the object with the rodata and map sizes of g's metrics. */
+static struct copy *open_group(const struct plan *plan, const struct plan_group *g)
+{
+	struct copy *skel = copy_open(g->n);
+	int err = 0;
+
+	if (!skel)
+		return NULL;
+	for (uint32_t slot = 0; !err && slot < skel->nslots; slot++) {
+		const struct plan_metric *pm;
+
+		if (slot >= g->n) {
+			err = drop_slot(skel, slot);
+			continue;
+		}
+		pm = &plan->metrics[g->metrics[slot]];
+		memcpy(&skel->cfg[slot], &pm->bcfg, sizeof(pm->bcfg));
+		err = size_maps(skel, slot, pm);
+	}
+	if (err) {
+		copy_destroy(skel);
+		errno = -err;
+		return NULL;
+	}
+	return skel;
+}
+
+/*
+ * An fentry or fexit program is verified against its one target function, so
+ * each target gets its own copy of the object, sharing the group's maps.
+ */
+static struct copy *load_tramp(const struct plan *plan, const struct plan_group *g,
+			       const struct loader_group *lg, const struct plan_probe *pp)
+{
+	static const char *const bases[] = { "series", "starts", "drops" };
+	struct copy *t, *owner = lg->skel;
+	struct bpf_program *prog;
+	int err = 0;
+
+	t = open_group(plan, g);
+	if (!t)
+		return NULL;
+	bpf_object__for_each_program(prog, t->obj)
+	{
+		err = err ?: bpf_program__set_autoload(prog, false);
+	}
+	prog = prog_for(t, pp, g->n);
+	err = err ?: bpf_program__set_autoload(prog, true);
+	err = err ?: bpf_program__set_attach_target(prog, 0, pp->func);
+	for (uint32_t slot = 0; !err && slot < g->n; slot++) {
+		for (size_t b = 0; !err && b < sizeof(bases) / sizeof(bases[0]); b++) {
+			struct bpf_map *m = slot_map(t, bases[b], slot);
+
+			/* a map the owner did not create (a starts without latency) */
+			if (bpf_map__autocreate(m))
+				err = bpf_map__reuse_fd(
+					m, bpf_map__fd(slot_map(owner, bases[b], slot)));
+		}
+	}
+	err = err   ?:
+		      bpf_map__reuse_fd(
+			      bpf_object__find_map_by_name(t->obj, "scratch"),
+			      bpf_map__fd(bpf_object__find_map_by_name(owner->obj, "scratch")));
+	/* one slot_off for every copy: turning a slot off reaches them all */
+	if (t->full)
+		err = err   ?:
+			      bpf_map__reuse_fd(t->full->maps.bss,
+						bpf_map__fd(owner->full->maps.bss));
+	err = err ?: copy_load(t);
+	if (err) {
+		copy_destroy(t);
+		errno = -err;
+		return NULL;
+	}
+	return t;
+}
+
+static bool is_kernel(const struct plan_probe *pp)
+{
+	return pp->kind == CFG_PROBE_KPROBE || pp->kind == CFG_PROBE_KRETPROBE;
+}
+
+static void add_prog(struct loader_maps *maps, const struct bpf_program *prog)
+{
+	int fd = bpf_program__fd(prog);
+
+	for (size_t i = 0; i < maps->nprogs; i++) {
+		/* one program attached to several probes counts once */
+		if (maps->prog_fds[i] == fd)
+			return;
+	}
+	if (maps->nprogs < LOADER_MAX_PROGS)
+		maps->prog_fds[maps->nprogs++] = fd;
+}
+
+/*
+ * Who an error is about: the group's first metric, and the metrics sharing
+ * its program, since any of them may be the cause.
+ */
+static void group_who(const struct plan *plan, const struct plan_group *g, char *buf, size_t len)
+{
+	const struct plan_metric *pm = &plan->metrics[g->metrics[0]];
+	size_t off;
+
+	off = (size_t)snprintf(buf, len, "metrics[%zu] (%s)", g->metrics[0], pm->cm->name);
+	for (size_t i = 1; i < g->n && off < len; i++) {
+		pm = &plan->metrics[g->metrics[i]];
+		off += (size_t)snprintf(buf + off, len - off, "%s metrics[%zu] (%s)%s",
+					i == 1 ? " (one program with" :
+						 (i + 1 == g->n ? " and" : ","),
+					g->metrics[i], pm->cm->name, i + 1 == g->n ? ")" : "");
+	}
+}
+
+/* Every metric of g gets its slot's maps and the group's programs. */
+static void fill_maps(struct loader *ld, const struct plan *plan, const struct plan_group *g,
+		      const struct loader_maps *progs, const struct loader_group *lg)
+{
+	for (uint32_t slot = 0; slot < g->n; slot++) {
+		const struct plan_metric *pm = &plan->metrics[g->metrics[slot]];
+		struct loader_maps *maps = &ld->maps[g->metrics[slot]];
+
+		*maps = *progs;
+		maps->starts_fd =
+			pm->bcfg.latency ? bpf_map__fd(slot_map(lg->skel, "starts", slot)) : -1;
+		maps->series_fd = bpf_map__fd(slot_map(lg->skel, "series", slot));
+		maps->drops_fd = bpf_map__fd(slot_map(lg->skel, "drops", slot));
+		maps->series_array = series_array(pm);
+		maps->key_size = maps->series_array ? 4 : pm->bcfg.key_size;
+		maps->value_size = pm->bcfg.value_words * 8;
+		maps->max_entries = maps->series_array ? 1 : pm->max_series;
+		maps->starts_max = pm->starts_max;
+		maps->starts_by_thread = pm->bcfg.latency && !pm->bcfg.nmatch;
+	}
+}
+
+static int load_group(const struct plan_kernel *k, const struct plan *plan,
+		      const struct plan_group *g, struct loader_group *lg,
+		      struct loader_maps *progs, char *err, size_t errlen)
+{
+	/* the group's metrics have the same attachments: the first one's serve */
+	const struct plan_metric *pm = &plan->metrics[g->metrics[0]];
+	char msg[512], who[768];
+	int ret;
+
+	group_who(plan, g, who, sizeof(who));
+	lg->skel = open_group(plan, g);
+	if (!lg->skel) {
+		ret = -errno;
+		snprintf(err, errlen, "loader: %s: cannot open the BPF object: %s", who,
+			 strerror(-ret));
+		return ret;
+	}
+	ret = set_autoload(lg->skel, pm, g->n);
+	if (ret) {
+		snprintf(err, errlen, "loader: %s: cannot set up the programs: %s", who,
+			 strerror(-ret));
+		return ret;
+	}
+	ret = copy_load(lg->skel);
+	if (ret) {
+		snprintf(
+			err, errlen,
+			"loader: %s: the kernel refused the BPF program: %s%s (details with --log.level=debug%s)",
+			who, strerror(-ret), why(ret),
+			g->n > 1 ? "; --bpf.fuse=false loads each metric on its own" : "");
+		return ret;
+	}
+	for (size_t p = 0; p < pm->nprobes; p++) {
+		const struct plan_probe *pp = &pm->probes[p];
+		struct copy *skel = lg->skel;
+		struct bpf_program *prog;
+		struct bpf_link *link;
+
+		if (pp->mech == PLAN_MECH_FENTRY) {
+			skel = load_tramp(plan, g, lg, pp);
+			if (!skel) {
+				ret = -errno;
+				snprintf(
+					err, errlen,
+					"loader: %s: the kernel refused the %s program for %s: %s%s (details with --log.level=debug)",
+					who, pp->kind == CFG_PROBE_KRETPROBE ? "fexit" : "fentry",
+					pp->spec, strerror(-ret), why(ret));
+				return ret;
+			}
+			lg->tramp[lg->ntramp++] = skel;
+		}
+		prog = prog_for(skel, pp, g->n);
+		add_prog(progs, prog);
+		msg[0] = '\0';
+		link = attach(lg, k, prog, pp, msg, sizeof(msg));
+		if (!link) {
+			ret = errno ? -errno : -EINVAL;
+			/* a kprobe says how it tried: --probe.mechanism can change that */
+			snprintf(err, errlen, "loader: %s: cannot attach %s%s%s%s: %s", who,
+				 pp->spec, pp->implied ? " (its return)" : "",
+				 is_kernel(pp) ? " with " : "",
+				 is_kernel(pp) ? plan__mech_name(pp->mech) : "", msg);
+			return ret;
+		}
+		lg->links[lg->nlinks++] = link;
+	}
+	return 0;
+}
+
+/*
+ * Would a and b load the same programs on the same probes into the same maps?
+ * help, label names and decoders are render's business: they may change
+ * without touching the kernel side. The rodata is compared whole: plan
+ * zeroes it (padding included) before filling it.
+ */
+static bool same_kernel_side(const struct plan_metric *a, const struct plan_metric *b)
+{
+	return !strcmp(a->cm->name, b->cm->name) && !memcmp(&a->bcfg, &b->bcfg, sizeof(a->bcfg)) &&
+	       a->max_series == b->max_series && a->starts_max == b->starts_max &&
+	       plan__same_probes(a, b);
+}
+
+/* The unclaimed metric of prev that pm can take over, or -1. */
+static long find_adoptable(const struct loader *prev, const bool *taken,
+			   const struct plan_metric *pm)
+{
+	for (size_t j = 0; prev && j < prev->n; j++) {
+		if (!taken[j] && same_kernel_side(&prev->plan->metrics[j], pm))
+			return (long)j;
+	}
+	return -1;
+}
+
+/* prev's groups that keep a metric come over whole, with the maps of their metrics. */
+static void plan_adopted(struct loader *ld, const struct loader *prev)
+{
+	for (size_t pg = 0; prev && pg < prev->ngroups; pg++) {
+		bool kept = false;
+
+		for (size_t i = 0; i < ld->n; i++) {
+			long j = ld->adopted_from[i];
+
+			if (j < 0 || prev->group[j] != pg)
+				continue;
+			ld->group[i] = ld->ngroups;
+			ld->maps[i] = prev->maps[j];
+			kept = true;
+		}
+		if (kept)
+			ld->g_from[ld->ngroups++] = (long)pg;
+	}
+}
+
+/* The metrics loaded anew: plan's groups without the metrics taken over. */
+static int load_new(struct loader *ld, const struct plan_kernel *k, char *err, size_t errlen)
+{
+	const struct plan *plan = ld->plan;
+
+	for (size_t pg = 0; pg < plan->ngroups; pg++) {
+		struct loader_maps progs = { 0 };
+		struct plan_group sub = { 0 };
+		struct loader_group *lg;
+		size_t gi;
+		int ret;
+
+		for (size_t s = 0; s < plan->groups[pg].n; s++) {
+			size_t i = plan->groups[pg].metrics[s];
+
+			if (ld->adopted_from[i] < 0)
+				sub.metrics[sub.n++] = i;
+		}
+		if (!sub.n)
+			continue;
+		lg = calloc(1, sizeof(*lg));
+		if (!lg)
+			return -ENOMEM;
+		gi = ld->ngroups++;
+		ld->g[gi] = lg;
+		ld->g_from[gi] = -1;
+		ret = load_group(k, plan, &sub, lg, &progs, err, errlen);
+		if (ret)
+			return ret;
+		lg->nslots = sub.n;
+		for (size_t s = 0; s < sub.n; s++) {
+			lg->metric[s] = (long)sub.metrics[s];
+			ld->group[sub.metrics[s]] = gi;
+		}
+		fill_maps(ld, plan, &sub, &progs, lg);
+	}
+	return 0;
+}
+
+int loader__load(const struct plan *plan, const struct plan_kernel *k, struct loader *prev,
+		 struct loader **out, char *err, size_t errlen)
+{
+	size_t n = plan->nmetrics ? plan->nmetrics : 1;
+	size_t ng = n + (prev ? prev->ngroups : 0);
+	bool *taken = NULL;
+	struct loader *ld;
+	int ret = 0;
+
+	ld = calloc(1, sizeof(*ld));
+	if (!ld)
+		return -ENOMEM;
+	ld->plan = plan;
+	ld->n = plan->nmetrics;
+	ld->maps = calloc(n, sizeof(*ld->maps));
+	ld->adopted_from = calloc(n, sizeof(*ld->adopted_from));
+	ld->group = calloc(n, sizeof(*ld->group));
+	ld->g = calloc(ng, sizeof(*ld->g));
+	ld->g_from = calloc(ng, sizeof(*ld->g_from));
+	taken = calloc(prev && prev->n ? prev->n : 1, sizeof(*taken));
+	if (!ld->maps || !ld->adopted_from || !ld->group || !ld->g || !ld->g_from || !taken) {
+		ret = -ENOMEM;
+		goto fail;
+	}
+	for (size_t i = 0; i < plan->nmetrics; i++) {
+		ld->adopted_from[i] = find_adoptable(prev, taken, &plan->metrics[i]);
+		if (ld->adopted_from[i] >= 0)
+			taken[ld->adopted_from[i]] = true;
+	}
+	plan_adopted(ld, prev);
+	/* until every new program loads and attaches, prev is untouched */
+	ret = load_new(ld, k, err, errlen);
+	if (ret)
+		goto fail;
+	free(taken);
+	*out = ld;
+	return 0;
+fail:
+	free(taken);
+	loader__free(ld);
+	return ret;
+}
+
+void loader__take_over(struct loader *ld, struct loader *prev)
+{
+	for (size_t gi = 0; gi < ld->ngroups; gi++) {
+		struct loader_group *lg;
+
+		if (ld->g_from[gi] < 0 || ld->g[gi])
+			continue;
+		lg = prev->g[ld->g_from[gi]];
+		prev->g[ld->g_from[gi]] = NULL;
+		for (size_t s = 0; s < lg->nslots; s++) {
+			long j = lg->metric[s];
+
+			if (j < 0)
+				continue;
+			lg->metric[s] = -1;
+			for (size_t i = 0; i < ld->n; i++) {
+				if (ld->adopted_from[i] == j)
+					lg->metric[s] = (long)i;
+			}
+			/* its metric went or changed: the program skips the slot from
+			 * the next event on (the .bss is mapped into this process) */
+			if (lg->metric[s] < 0)
+				lg->skel->full->bss->slot_off[s] = 1;
+		}
+		ld->g[gi] = lg;
+	}
+}
+
+long loader__adopted_from(const struct loader *ld, size_t i)
+{
+	return ld->adopted_from[i];
+}
+
+void loader__free(struct loader *ld)
+{
+	if (!ld)
+		return;
+	for (size_t i = ld->ngroups; ld->g && i > 0; i--)
+		group_free(ld->g[i - 1]);
+	free(ld->g);
+	free(ld->g_from);
+	free(ld->group);
+	free(ld->adopted_from);
+	free(ld->maps);
+	free(ld);
+}
+
+size_t loader__count(const struct loader *ld)
+{
+	return ld->n;
+}
+
+const struct loader_maps *loader__maps(const struct loader *ld, size_t i)
+{
+	return &ld->maps[i];
+}
+
+size_t loader__nprograms(const struct loader *ld)
+{
+	return ld->ngroups;
+}
+
+size_t loader__program_of(const struct loader *ld, size_t i)
+{
+	return ld->group[i];
+}

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * loader: the only module that touches libbpf. One instance of the generic
+ * BPF object per plan group (the metrics with the same attachments): open,
+ * write the plan's rodata and map sizes, load, attach. All or nothing: on any
+ * failure everything loaded is torn down.
+ */
+#ifndef BPFPROM_LOADER_H
+#define BPFPROM_LOADER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernel/plan.h"
+
+struct loader;
+
+/* Programs of one group: tracepoint, uprobe, kprobe, and one per fentry target. */
+#define LOADER_MAX_PROGS (3 + PLAN_MAX_ATTACH)
+
+struct loader_maps {
+	int series_fd;
+	int drops_fd;
+	int starts_fd; /* latency metrics; -1 otherwise */
+	/* the programs of the metric's group: shared by its fused metrics */
+	int prog_fds[LOADER_MAX_PROGS];
+	size_t nprogs;
+	uint32_t key_size;
+	uint32_t value_size;
+	uint32_t max_entries;
+	uint32_t starts_max;
+	bool starts_by_thread; /* starts keyed by pid_tgid (no match:), so orphans can be found */
+	/* series is a per-CPU array of one element (a metric without labels):
+	 * the element exists, all zero, before the first event */
+	bool series_array;
+};
+
+/*
+ * Can this kernel attach fentry programs? Loads an empty one on a function
+ * of btf and attaches it for an instant. 0, or a negative errno with the
+ * reason in why.
+ */
+int loader__probe_fentry(const struct btf *btf, char *why, size_t whylen);
+
+/*
+ * Load and attach every metric of plan. With prev (a reload), a metric whose
+ * kernel side is unchanged (same name, rodata, map sizes and probes) is not
+ * loaded again: loader__take_over later moves its program, links and maps
+ * from prev, attached all along, so no event is lost or counted twice and its
+ * counters continue. A program moves whole, with every kept metric it serves;
+ * the slots of its metrics that changed or went are turned off. The other
+ * metrics are grouped as plan groups them, among themselves: they never join
+ * a program that is already loaded. All or nothing: on failure prev is
+ * untouched.
+ */
+int loader__load(const struct plan *plan, const struct plan_kernel *k, struct loader *prev,
+		 struct loader **out, char *err, size_t errlen);
+/*
+ * Move the unchanged metrics' programs from prev into ld and turn off the
+ * slots of their metrics that went (cheap: no system call, memory writes
+ * only); until then ld is not usable and prev is. prev keeps the programs
+ * that were not taken over: free it to detach them.
+ */
+void loader__take_over(struct loader *ld, struct loader *prev);
+/* Metric i's index in the prev it was taken over from, or -1 if loaded anew. */
+long loader__adopted_from(const struct loader *ld, size_t i);
+void loader__free(struct loader *ld);
+size_t loader__count(const struct loader *ld);
+const struct loader_maps *loader__maps(const struct loader *ld, size_t i);
+/* The programs loaded, and which one serves metric i (metrics sharing one share its stats). */
+size_t loader__nprograms(const struct loader *ld);
+size_t loader__program_of(const struct loader *ld, size_t i);
+
+#endif /* BPFPROM_LOADER_H */

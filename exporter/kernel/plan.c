@@ -1,0 +1,750 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/btf.h>
+
+#include "kernel/elfsym.h"
+#include "kernel/plan.h"
+#include "kernel/tracefs.h"
+
+struct ctx {
+	const struct cfg *cfg;
+	const struct cfg_metric *cm;
+	size_t idx;
+	const char *root;
+	const struct plan_kernel *k;
+	struct kprobe_syms *syms; /* loaded at the first kprobe */
+	char *err;
+	size_t errlen;
+};
+
+static const char *const mech_names[] = {
+	[PLAN_MECH_AUTO] = "auto",     [PLAN_MECH_TRACEPOINT] = "tracepoint",
+	[PLAN_MECH_UPROBE] = "uprobe", [PLAN_MECH_FENTRY] = "fentry",
+	[PLAN_MECH_KPROBE] = "kprobe", [PLAN_MECH_LEGACY] = "legacy",
+};
+
+const char *plan__mech_name(enum plan_mech m)
+{
+	return (size_t)m < sizeof(mech_names) / sizeof(mech_names[0]) ? mech_names[m] : "?";
+}
+
+int plan__mech_parse(const char *s, enum plan_mech *out)
+{
+	static const enum plan_mech forcible[] = { PLAN_MECH_AUTO, PLAN_MECH_FENTRY,
+						   PLAN_MECH_KPROBE, PLAN_MECH_LEGACY };
+
+	for (size_t i = 0; i < sizeof(forcible) / sizeof(forcible[0]); i++) {
+		if (strcmp(s, mech_names[forcible[i]]) == 0) {
+			*out = forcible[i];
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static bool is_kernel_probe(enum cfg_probe_kind kind)
+{
+	return kind == CFG_PROBE_KPROBE || kind == CFG_PROBE_KRETPROBE;
+}
+
+bool plan__needs_kprobes(const struct cfg *cfg)
+{
+	for (size_t i = 0; i < cfg->nmetrics; i++) {
+		const struct cfg_metric *cm = &cfg->metrics[i];
+
+		if (cm->has_until && is_kernel_probe(cm->until.kind))
+			return true;
+		for (size_t p = 0; p < cm->nprobes; p++) {
+			if (is_kernel_probe(cm->probes[p].kind))
+				return true;
+		}
+	}
+	return false;
+}
+
+__attribute__((format(printf, 4, 5))) static int fail(struct ctx *c, struct cfg_pos pos,
+						      const char *key, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(c->err, c->errlen, "plan: %s:%d:%d: metrics[%zu] (%s): %s: %s", c->cfg->file,
+		 pos.line, pos.col, c->idx, c->cm->name, key, msg);
+	return -EINVAL;
+}
+
+static bool is_str(enum bpfprom_src kind)
+{
+	return kind == BPFPROM_SRC_COMM || kind == BPFPROM_SRC_STR_ARG ||
+	       kind == BPFPROM_SRC_STR_FIELD;
+}
+
+static int no_such_field(struct ctx *c, const struct tp_format *fmt, const struct cfg_source *src,
+			 const char *key, const char *spec)
+{
+	char avail[256] = "";
+	size_t len = 0;
+
+	for (size_t i = 0; i < fmt->nfields; i++) {
+		if (strncmp(fmt->fields[i].name, "common_", 7) == 0)
+			continue;
+		len += snprintf(avail + len, len < sizeof(avail) ? sizeof(avail) - len : 0, "%s%s",
+				len ? ", " : "", fmt->fields[i].name);
+	}
+	return fail(c, src->pos, key, "%s has no field \"%s\"; its fields are: %s", spec,
+		    src->field, len ? avail : "(none)");
+}
+
+/* How str(args.FIELD) reads the field: in the record, or through a pointer. */
+static int str_mode(const struct tp_field *f, const char *category, uint32_t *mode)
+{
+	if (f->is_data_loc)
+		*mode = BPFPROM_STR_DATA_LOC;
+	else if (f->is_array && strcmp(f->type, "char") == 0)
+		*mode = BPFPROM_STR_ARRAY;
+	else if (!f->is_array && f->size == 8 && strchr(f->type, '*'))
+		/* syscall arguments point into the calling process */
+		*mode = strcmp(category, "syscalls") == 0 ? BPFPROM_STR_USER_PTR :
+							    BPFPROM_STR_KERNEL_PTR;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/* A tracepoint field, with the same layout in each of n probes (fmts[p] is probes[p]'s). */
+static int resolve_field(struct ctx *c, const struct tp_format *fmts,
+			 const struct cfg_probe *probes, size_t n, const struct cfg_source *src,
+			 const char *key, struct bpfprom_src_cfg *out)
+{
+	bool want_str = src->kind == BPFPROM_SRC_STR_FIELD;
+
+	for (size_t p = 0; p < n; p++) {
+		const struct tp_field *f = tracefs__field(&fmts[p], src->field);
+		const char *spec = probes[p].spec;
+		uint32_t mode = 0;
+
+		if (!f)
+			return no_such_field(c, &fmts[p], src, key, spec);
+		if (want_str) {
+			if (str_mode(f, probes[p].target, &mode))
+				return fail(
+					c, src->pos, key,
+					"str(args.%s): the field of %s is \"%s\", not a string (a char array, __data_loc or char pointer)",
+					src->field, spec, f->type);
+			if (p > 0 && (mode != out->str_mode || f->size != out->field_size))
+				return fail(
+					c, src->pos, key,
+					"args.%s differs between %s and %s; one metric needs one layout",
+					src->field, probes[0].spec, spec);
+			out->str_mode = mode;
+			out->field_size = f->size;
+			out->off[p] = f->offset;
+			continue;
+		}
+		if (f->is_array || f->is_data_loc || f->size > 8 || (f->size & (f->size - 1)))
+			return fail(
+				c, src->pos, key,
+				"args.%s of %s is \"%s\" (%u bytes), not an integer; use str(args.%s) for a string",
+				src->field, spec, f->type, f->size, src->field);
+		if (p > 0 && (f->size != out->size || f->is_signed != !!out->is_signed))
+			return fail(
+				c, src->pos, key,
+				"args.%s differs between %s and %s (size or signedness); one metric needs one layout",
+				src->field, probes[0].spec, spec);
+		out->size = f->size;
+		out->is_signed = f->is_signed;
+		out->off[p] = f->offset;
+	}
+	return 0;
+}
+
+/* A uprobe's pointer arguments point into the traced process, a kprobe's into the kernel. */
+static int str_arg_mode(struct ctx *c, const struct cfg_source *src, const char *key,
+			uint32_t *mode)
+{
+	const struct cfg_metric *cm = c->cm;
+	const struct cfg_probe *kp = NULL, *up = NULL;
+
+	for (size_t p = 0; p < cm->nprobes; p++) {
+		if (is_kernel_probe(cm->probes[p].kind))
+			kp = &cm->probes[p];
+		else
+			up = &cm->probes[p];
+	}
+	if (kp && up)
+		return fail(
+			c, src->pos, key,
+			"str(arg%u) reads kernel memory for %s but user memory for %s; put them in two metrics",
+			src->argn, kp->spec, up->spec);
+	*mode = kp ? BPFPROM_STR_KERNEL_PTR : BPFPROM_STR_USER_PTR;
+	return 0;
+}
+
+/* Fields are looked up in the n probes given (the metric's, or its until). */
+static int resolve_src_in(struct ctx *c, const struct tp_format *fmts,
+			  const struct cfg_probe *probes, size_t n, const struct cfg_source *src,
+			  uint32_t str_size, const char *key, struct bpfprom_src_cfg *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->kind = src->kind;
+	out->argn = src->argn;
+	switch (src->kind) {
+	case BPFPROM_SRC_COMM:
+		out->size = BPFPROM_COMM_LEN;
+		return 0;
+	case BPFPROM_SRC_FIELD:
+		return resolve_field(c, fmts, probes, n, src, key, out);
+	case BPFPROM_SRC_STR_FIELD:
+		out->size = (str_size + 7) & ~7u;
+		return resolve_field(c, fmts, probes, n, src, key, out);
+	case BPFPROM_SRC_STR_ARG:
+		out->size = (str_size + 7) & ~7u;
+		return str_arg_mode(c, src, key, &out->str_mode);
+	case BPFPROM_SRC_RETVAL:
+		/* a C int or long: negative values are errors, kept as such */
+		out->size = 8;
+		out->is_signed = 1;
+		return 0;
+	default:
+		out->size = 8;
+		return 0;
+	}
+}
+
+/* str_size: the bytes a string source keeps (a label's size, or a filter's). */
+static int resolve_src(struct ctx *c, const struct tp_format *fmts, const struct cfg_source *src,
+		       uint32_t str_size, const char *key, struct bpfprom_src_cfg *out)
+{
+	return resolve_src_in(c, fmts, c->cm->probes, c->cm->nprobes, src, str_size, key, out);
+}
+
+/* match: the start side read at the metric's probes, the end side at until. */
+static int plan_match(struct ctx *c, const struct tp_format *fmts,
+		      const struct tp_format *until_fmt, struct plan_metric *pm)
+{
+	const struct cfg_metric *cm = c->cm;
+	int err;
+
+	for (size_t i = 0; i < cm->nmatch; i++) {
+		err = resolve_src(c, fmts, &cm->match[i], 8, "match", &pm->bcfg.match[i]);
+		if (!err)
+			err = resolve_src_in(c, until_fmt, &cm->until, 1, &cm->match_until[i], 8,
+					     "match.until", &pm->bcfg.match_end[i]);
+		if (err)
+			return err;
+	}
+	pm->bcfg.nmatch = cm->nmatch;
+	return 0;
+}
+
+static int plan_filters(struct ctx *c, const struct tp_format *fmts, struct plan_metric *pm)
+{
+	const struct cfg_metric *cm = c->cm;
+	char key[32];
+	int err;
+
+	for (size_t i = 0; i < cm->nfilters; i++) {
+		const struct cfg_filter *f = &cm->filters[i];
+		struct bpfprom_filter_cfg *bf = &pm->bcfg.filters[i];
+		/* a string operand reads one byte more than the literal and its NUL:
+		 * a longer string then differs there instead of being cut to equal */
+		uint32_t keep = f->is_str ? (uint32_t)strlen(f->sval) + 2 : 8;
+
+		snprintf(key, sizeof(key), "filter[%zu]", i);
+		err = resolve_src(c, fmts, &f->src, keep, key, &bf->src);
+		if (err)
+			return err;
+		bf->op = f->op;
+		if (f->is_str) {
+			size_t n = strlen(f->sval);
+
+			if (n + 2 > BPFPROM_MAX_STR && f->src.kind != BPFPROM_SRC_COMM)
+				return fail(
+					c, f->pos, key,
+					"\"%s\" is %zu bytes; a string filter compares at most %d",
+					f->sval, n, BPFPROM_MAX_STR - 2);
+			if (n >= bf->src.size)
+				return fail(c, f->pos, key,
+					    "\"%s\" is longer than %s can be (%u bytes)", f->sval,
+					    config__src_name(f->src.kind), bf->src.size - 1);
+			memcpy(bf->str, f->sval, n);
+			bf->str_words = bf->src.size / 8;
+		} else {
+			if (f->ival < 0 && !bf->src.is_signed)
+				return fail(
+					c, f->pos, key,
+					"%s is unsigned; a negative literal would compare as a huge number",
+					config__src_name(f->src.kind));
+			bf->lit = (uint64_t)f->ival;
+		}
+	}
+	pm->bcfg.nfilters = cm->nfilters;
+	return 0;
+}
+
+static int plan_labels(struct ctx *c, const struct tp_format *fmts, struct plan_metric *pm)
+{
+	const struct cfg_metric *cm = c->cm;
+	uint32_t off = 0;
+	char key[32];
+	int err;
+
+	size_t r = 0;
+
+	for (size_t i = 0; i < cm->nlabels; i++) {
+		const struct cfg_label *l = &cm->labels[i];
+		struct bpfprom_label_cfg *bl = &pm->bcfg.labels[i];
+		size_t nr = l->decode == CFG_DECODE_K8S ? CFG_K8S_LABELS : 1;
+
+		snprintf(key, sizeof(key), "labels[%zu]", i);
+		err = resolve_src(c, fmts, &l->src, l->size, key, &bl->src);
+		if (err)
+			return err;
+		bl->key_off = off;
+		bl->key_size = is_str(bl->src.kind) ? bl->src.size : 8;
+		if (off + bl->key_size > BPFPROM_MAX_KEY)
+			return fail(
+				c, l->pos, key,
+				"the labels need more than %d bytes of map key; lower the size of string labels",
+				BPFPROM_MAX_KEY);
+		/* config allows one k8s label per metric: RENDER_MAX_LABELS holds it */
+		pm->render_label[i] = (uint8_t)r;
+		for (size_t k = 0; k < nr && r < RENDER_MAX_LABELS; k++, r++) {
+			struct render_label *rl = &pm->render.labels[r];
+
+			rl->name = nr > 1 ? config__k8s_label_names[k] : l->name;
+			rl->key_off = off;
+			rl->key_size = bl->key_size;
+			rl->is_str = is_str(bl->src.kind);
+			rl->is_signed = bl->src.is_signed;
+		}
+		off += bl->key_size;
+	}
+	pm->bcfg.nlabels = cm->nlabels;
+	/* a hash key cannot be empty: a metric without labels has one 8-byte zero key */
+	pm->bcfg.key_size = off ? off : 8;
+	pm->render.nlabels = r;
+	pm->render.key_size = pm->bcfg.key_size;
+	return 0;
+}
+
+static int plan_value(struct ctx *c, const struct tp_format *fmts, struct plan_metric *pm)
+{
+	const struct cfg_metric *cm = c->cm;
+	struct bpfprom_metric_cfg *b = &pm->bcfg;
+	bool seconds = cm->unit == CFG_UNIT_SECONDS;
+	int err;
+
+	b->agg = cm->agg;
+	if (cm->has_value) {
+		err = resolve_src(c, fmts, &cm->value, 8, "value", &b->value);
+		if (err)
+			return err;
+		b->latency = cm->value.kind == BPFPROM_SRC_LATENCY;
+	}
+	switch (cm->agg) {
+	case BPFPROM_AGG_COUNT:
+		b->value_words = 1;
+		break;
+	case BPFPROM_AGG_SUM:
+		b->value_words = 2;
+		break;
+	case BPFPROM_AGG_STATS:
+		b->value_words = 4;
+		break;
+	case BPFPROM_AGG_HIST: {
+		uint32_t first = 0, last = BPFPROM_LOG2_SLOTS - 1;
+
+		/* buckets.min = 2^a keeps slot a+1 (le = 2^a) first */
+		if (cm->buckets.has_min)
+			first = 1 + (uint32_t)__builtin_ctzll((uint64_t)cm->buckets.min);
+		if (cm->buckets.has_max)
+			last = 1 + (uint32_t)__builtin_ctzll((uint64_t)cm->buckets.max);
+		b->hist_first_slot = first;
+		b->nbuckets = last - first + 1;
+		/* 2^k * 1e-9 is exact scaling of 1e-9: the double nearest 2^k / 1e9 */
+		for (uint32_t s = first; s <= last; s++)
+			pm->bounds[s - first] = s == 0 ? 0 : ldexp(seconds ? 1e-9 : 1, (int)s - 1);
+		b->value_words = BPFPROM_V_BUCKETS + b->nbuckets + 1;
+		break;
+	}
+	case BPFPROM_AGG_LHIST:
+		if (!b->value.is_signed && cm->buckets.min < 0)
+			return fail(c, cm->buckets.pos, "buckets.min",
+				    "the value is unsigned; min must be 0 or more");
+		b->lhist_min = cm->buckets.min;
+		b->lhist_step = (uint64_t)cm->buckets.step;
+		/* the span can exceed INT64_MAX (config checks it in uint64) */
+		b->nbuckets = (uint32_t)(((uint64_t)cm->buckets.max - (uint64_t)cm->buckets.min) /
+					 (uint64_t)cm->buckets.step);
+		/* divide, not multiply by 1e-9: that is the double nearest the true bound */
+		for (uint32_t i = 0; i < b->nbuckets; i++) {
+			int64_t le = (int64_t)((uint64_t)cm->buckets.min +
+					       (uint64_t)cm->buckets.step * (i + 1));
+
+			pm->bounds[i] = (double)le / (seconds ? 1e9 : 1);
+		}
+		b->value_words = BPFPROM_V_BUCKETS + b->nbuckets + 1;
+		break;
+	default:
+		return -EINVAL;
+	}
+	pm->render.name = cm->name;
+	pm->render.help = cm->help;
+	pm->render.agg = cm->agg;
+	pm->render.value_signed = b->value.is_signed;
+	pm->render.scale = seconds ? 1e-9 : 1;
+	pm->render.nbuckets = b->nbuckets;
+	pm->render.bounds = pm->bounds;
+	pm->render.hist_first_slot = b->hist_first_slot;
+	pm->render.value_words = b->value_words;
+	return 0;
+}
+
+static bool in_btf(const struct plan_kernel *k, const char *func)
+{
+	return k->btf && btf__find_by_name_kind(k->btf, func, BTF_KIND_FUNC) > 0;
+}
+
+static int no_kprobes(struct ctx *c, const struct cfg_probe *pr, const char *key)
+{
+	return fail(
+		c, pr->pos, key,
+		"%s: this kernel has no kprobes (CONFIG_KPROBES is not set) and fentry is not available",
+		pr->spec);
+}
+
+/*
+ * fentry where it can attach (a trampoline works, the function is in BTF, no
+ * offset), else the kprobe PMU, else a kprobe_events entry; or what
+ * --probe.mechanism forces, refused by name when the kernel lacks it.
+ */
+static int kprobe_mech(struct ctx *c, const struct cfg_probe *pr, const char *key,
+		       enum plan_mech *mech)
+{
+	const struct plan_kernel *k = c->k;
+	bool pmu = k->kprobes.pmu_type >= 0, legacy = k->kprobes.legacy;
+	const char *near;
+	uint64_t size;
+
+	switch (k->force) {
+	case PLAN_MECH_FENTRY:
+		if (!k->fentry)
+			return fail(
+				c, pr->pos, key,
+				"%s: --probe.mechanism=fentry, but fentry is not available on this kernel (no BTF, or trampolines refused; details with --log.level=debug)",
+				pr->spec);
+		if (pr->offset)
+			return fail(
+				c, pr->pos, key,
+				"%s: fentry attaches at a function's entry only; +OFFSET needs --probe.mechanism=kprobe or legacy",
+				pr->spec);
+		*mech = PLAN_MECH_FENTRY;
+		break;
+	case PLAN_MECH_KPROBE:
+		if (!pmu)
+			return pmu || legacy ?
+				       fail(c, pr->pos, key,
+					    "%s: --probe.mechanism=kprobe, but this kernel has no kprobe PMU (/sys/bus/event_source/devices/kprobe); use --probe.mechanism=legacy",
+					    pr->spec) :
+				       no_kprobes(c, pr, key);
+		*mech = PLAN_MECH_KPROBE;
+		break;
+	case PLAN_MECH_LEGACY:
+		if (!legacy)
+			return pmu ? fail(c, pr->pos, key,
+					  "%s: --probe.mechanism=legacy, but tracefs has no kprobe_events (%s/kprobe_events); use --probe.mechanism=kprobe",
+					  pr->spec, c->root) :
+				     no_kprobes(c, pr, key);
+		*mech = PLAN_MECH_LEGACY;
+		break;
+	default:
+		if (k->fentry && !pr->offset && in_btf(k, pr->func))
+			*mech = PLAN_MECH_FENTRY;
+		else if (pmu)
+			*mech = PLAN_MECH_KPROBE;
+		else if (legacy)
+			*mech = PLAN_MECH_LEGACY;
+		else if (!k->fentry)
+			return no_kprobes(c, pr, key);
+		else if (pr->offset)
+			return fail(
+				c, pr->pos, key,
+				"%s: this kernel has no kprobes (CONFIG_KPROBES is not set), and fentry cannot attach at an offset",
+				pr->spec);
+		else
+			*mech = PLAN_MECH_FENTRY; /* not in BTF: said below */
+		break;
+	}
+	if (!c->syms) {
+		c->syms = kprobe__syms_load(k->kallsyms);
+		if (!c->syms)
+			return fail(c, pr->pos, key, "%s: cannot read %s: %s", pr->spec,
+				    k->kallsyms ? k->kallsyms : "/proc/kallsyms", strerror(errno));
+	}
+	if (!kprobe__syms_has(c->syms, pr->func)) {
+		near = kprobe__syms_suggest(c->syms, pr->func);
+		return fail(c, pr->pos, key, "%s: no function \"%s\" in this kernel (%s)%s%s%s",
+			    pr->spec, pr->func, k->kallsyms ? k->kallsyms : "/proc/kallsyms",
+			    near ? "; did you mean \"" : "", near ? near : "", near ? "\"?" : "");
+	}
+	/* the kernel would put a probe past the end into whatever follows */
+	size = kprobe__syms_size(c->syms, pr->func);
+	if (size && pr->offset >= size)
+		return fail(c, pr->pos, key,
+			    "%s: the offset is past the end of %s (%" PRIu64 " bytes)", pr->spec,
+			    pr->func, size);
+	/* a kprobe needs no BTF; fentry does, and says so rather than falling back */
+	if (*mech == PLAN_MECH_FENTRY && !in_btf(k, pr->func))
+		return fail(
+			c, pr->pos, key,
+			"%s: \"%s\" is not in the kernel's BTF, so fentry cannot attach to it; %s",
+			pr->spec, pr->func,
+			pmu || legacy ?
+				"use --probe.mechanism=auto or kprobe" :
+				"and this kernel has no kprobes (CONFIG_KPROBES is not set)");
+	return 0;
+}
+
+/* Resolve one probe into an attachment; fmt gets a tracepoint's format. */
+static int plan_probe(struct ctx *c, const struct cfg_probe *pr, const char *key, bool end,
+		      uint32_t index, struct tp_format *fmt, struct plan_metric *pm)
+{
+	struct plan_probe *pp = &pm->probes[pm->nprobes];
+	char path[PATH_MAX], msg[384];
+	int err;
+
+	memset(pp, 0, sizeof(*pp));
+	pp->kind = pr->kind;
+	pp->spec = pr->spec;
+	pp->cookie = index | (end ? BPFPROM_COOKIE_END : 0);
+	if (pr->kind == CFG_PROBE_TRACEPOINT) {
+		pp->category = pr->target;
+		pp->event = pr->func;
+		err = tracefs__read_format(c->root, pr->target, pr->func, fmt);
+		if (err == -ENOENT)
+			return fail(c, pr->pos, key,
+				    "tracepoint %s:%s does not exist (no %s/events/%s/%s)",
+				    pr->target, pr->func, c->root, pr->target, pr->func);
+		if (err)
+			return fail(c, pr->pos, key,
+				    "cannot read the format of tracepoint %s:%s: %s", pr->target,
+				    pr->func, strerror(-err));
+		pp->mech = PLAN_MECH_TRACEPOINT;
+		pm->nprobes++;
+		return 0;
+	}
+	if (is_kernel_probe(pr->kind)) {
+		pp->func = pr->func;
+		pp->offset = pr->offset;
+		err = kprobe_mech(c, pr, key, &pp->mech);
+		if (err)
+			return err;
+		pm->nprobes++;
+		return 0;
+	}
+	pp->mech = PLAN_MECH_UPROBE;
+	pp->pid = c->cm->pid ? c->cm->pid : -1;
+	err = elfsym__resolve_binary(pr->target, path, sizeof(path), msg, sizeof(msg));
+	if (!err)
+		err = elfsym__func_offset(path, pr->func, pr->offset, &pp->offset, msg,
+					  sizeof(msg));
+	if (err)
+		return fail(c, pr->pos, key, "%s", msg);
+	pp->path = strdup(path);
+	if (!pp->path)
+		return -ENOMEM;
+	pm->nprobes++;
+	return 0;
+}
+
+/* Start probes, then for a latency its end: `until`, or each uprobe's return. */
+static int plan_probes(struct ctx *c, struct tp_format *fmts, struct tp_format *until_fmt,
+		       struct plan_metric *pm)
+{
+	const struct cfg_metric *cm = c->cm;
+	char key[32];
+	int err;
+
+	for (size_t p = 0; p < cm->nprobes; p++) {
+		snprintf(key, sizeof(key), cm->nprobes > 1 ? "probe[%zu]" : "probe", p);
+		err = plan_probe(c, &cm->probes[p], key, false, p, &fmts[p], pm);
+		if (err)
+			return err;
+	}
+	if (!pm->bcfg.latency)
+		return 0;
+	pm->starts_max = PLAN_STARTS_MAX;
+	if (cm->has_until) {
+		return plan_probe(c, &cm->until, "until", true, 0, until_fmt, pm);
+	}
+	/* value: latency on a kprobe or uprobe: its return ends the interval,
+	 * through the same mechanism (fentry pairs with fexit) */
+	for (size_t p = 0; p < cm->nprobes; p++) {
+		struct plan_probe *ret = &pm->probes[pm->nprobes];
+
+		*ret = pm->probes[p];
+		ret->implied = true;
+		ret->offset = 0;
+		ret->cookie = (uint32_t)p | BPFPROM_COOKIE_END;
+		if (ret->kind == CFG_PROBE_KPROBE) {
+			/* kprobe:f+OFF: the interval still ends when f returns */
+			ret->kind = CFG_PROBE_KRETPROBE;
+			pm->nprobes++;
+			continue;
+		}
+		ret->kind = CFG_PROBE_URETPROBE;
+		/* a uretprobe sits on the function's entry: drop the +OFF */
+		ret->offset = pm->probes[p].offset - cm->probes[p].offset;
+		ret->path = strdup(pm->probes[p].path);
+		if (!ret->path)
+			return -ENOMEM;
+		pm->nprobes++;
+	}
+	return 0;
+}
+
+static int plan_metric(struct ctx *c, struct plan_metric *pm)
+{
+	const struct cfg_metric *cm = c->cm;
+	struct tp_format fmts[BPFPROM_MAX_PROBES] = {}, until_fmt = {};
+	int err;
+
+	pm->cm = cm;
+	pm->bcfg.nprobes = cm->nprobes;
+	pm->max_series = cm->max_series;
+	pm->bcfg.latency = cm->has_value && cm->value.kind == BPFPROM_SRC_LATENCY;
+	err = plan_probes(c, fmts, &until_fmt, pm);
+	if (!err)
+		err = plan_value(c, fmts, pm);
+	if (!err)
+		err = plan_match(c, fmts, &until_fmt, pm);
+	if (!err)
+		err = plan_labels(c, fmts, pm);
+	if (!err)
+		err = plan_filters(c, fmts, pm);
+	for (size_t p = 0; p < cm->nprobes; p++)
+		tracefs__format_free(&fmts[p]);
+	tracefs__format_free(&until_fmt);
+	return err;
+}
+
+static bool same_str(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+/* The same attachment: one program attached there serves both metrics. */
+static bool same_probe(const struct plan_probe *a, const struct plan_probe *b)
+{
+	/* the cookie carries the probe's index and role: the same, or the
+	 * program could not tell each metric which of its probes fired */
+	return a->kind == b->kind && a->mech == b->mech && a->cookie == b->cookie &&
+	       same_str(a->category, b->category) && same_str(a->event, b->event) &&
+	       same_str(a->func, b->func) && same_str(a->path, b->path) && a->offset == b->offset &&
+	       a->pid == b->pid;
+}
+
+bool plan__same_probes(const struct plan_metric *a, const struct plan_metric *b)
+{
+	if (a->nprobes != b->nprobes)
+		return false;
+	for (size_t p = 0; p < a->nprobes; p++) {
+		if (!same_probe(&a->probes[p], &b->probes[p]))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Each metric joins the first group whose metrics have its attachments and
+ * room left, else starts one: every event then costs one program dispatch
+ * for the whole group instead of one per metric.
+ */
+static int plan_groups(struct plan *plan, bool unfused)
+{
+	plan->groups = calloc(plan->nmetrics ? plan->nmetrics : 1, sizeof(*plan->groups));
+	if (!plan->groups)
+		return -ENOMEM;
+	for (size_t i = 0; i < plan->nmetrics; i++) {
+		struct plan_metric *pm = &plan->metrics[i];
+		struct plan_group *g = NULL;
+
+		for (size_t j = 0; !unfused && j < plan->ngroups; j++) {
+			struct plan_group *cand = &plan->groups[j];
+
+			if (cand->n < BPFPROM_MAX_FUSED &&
+			    plan__same_probes(&plan->metrics[cand->metrics[0]], pm)) {
+				g = cand;
+				break;
+			}
+		}
+		if (!g)
+			g = &plan->groups[plan->ngroups++];
+		pm->group = (size_t)(g - plan->groups);
+		pm->slot = (uint32_t)g->n;
+		g->metrics[g->n++] = i;
+	}
+	return 0;
+}
+
+int plan__build(const struct cfg *cfg, const struct plan_kernel *k, struct plan **out, char *err,
+		size_t errlen)
+{
+	struct ctx c = { .cfg = cfg, .root = k->tracefs, .k = k, .err = err, .errlen = errlen };
+	struct plan *plan;
+	int ret = 0;
+
+	plan = calloc(1, sizeof(*plan));
+	if (!plan)
+		return -ENOMEM;
+	plan->cfg = cfg;
+	plan->metrics = calloc(cfg->nmetrics ? cfg->nmetrics : 1, sizeof(*plan->metrics));
+	if (!plan->metrics) {
+		free(plan);
+		return -ENOMEM;
+	}
+	plan->nmetrics = cfg->nmetrics;
+	for (size_t i = 0; i < cfg->nmetrics; i++) {
+		c.cm = &cfg->metrics[i];
+		c.idx = i;
+		ret = plan_metric(&c, &plan->metrics[i]);
+		if (ret)
+			break;
+	}
+	if (!ret)
+		ret = plan_groups(plan, k->unfused);
+	kprobe__syms_free(c.syms);
+	if (ret) {
+		if (ret == -ENOMEM && !err[0])
+			snprintf(err, errlen, "plan: out of memory");
+		plan__free(plan);
+		return ret;
+	}
+	*out = plan;
+	return 0;
+}
+
+void plan__free(struct plan *plan)
+{
+	if (!plan)
+		return;
+	for (size_t i = 0; i < plan->nmetrics; i++) {
+		for (size_t p = 0; p < plan->metrics[i].nprobes; p++)
+			free(plan->metrics[i].probes[p].path);
+	}
+	free(plan->metrics);
+	free(plan->groups);
+	free(plan);
+}

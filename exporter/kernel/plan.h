@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * plan: resolve a validated config against the running kernel (tracepoint
+ * formats from tracefs) into what the loader writes into each metric's BPF
+ * rodata, and what render needs to print its series. Touches only tracefs
+ * files (a directory given by the caller, so tests can fake it).
+ */
+#ifndef BPFPROM_PLAN_H
+#define BPFPROM_PLAN_H
+
+#include "config/config.h"
+#include "kernel/kprobe.h"
+#include "render/render.h"
+
+struct btf;
+
+/* How an attachment reaches the kernel. */
+enum plan_mech {
+	PLAN_MECH_AUTO = 0, /* only as plan_kernel.force: choose per probe */
+	PLAN_MECH_TRACEPOINT,
+	PLAN_MECH_UPROBE, /* uprobe PMU (libbpf falls back to uprobe_events) */
+	PLAN_MECH_FENTRY, /* fentry/fexit trampolines (BTF) */
+	PLAN_MECH_KPROBE, /* the kprobe PMU */
+	PLAN_MECH_LEGACY, /* a kprobe_events entry in tracefs */
+};
+
+/* "fentry", "kprobe", "legacy", ...: the values of --probe.mechanism and of
+ * the mechanism label of bpfprom_probe_info. */
+const char *plan__mech_name(enum plan_mech m);
+/* The --probe.mechanism values: auto, fentry, kprobe, legacy. -EINVAL otherwise. */
+int plan__mech_parse(const char *s, enum plan_mech *out);
+
+/* What the running kernel offers, found by main before planning. */
+struct plan_kernel {
+	const char *tracefs;
+	enum plan_mech force; /* AUTO, FENTRY, KPROBE or LEGACY */
+	bool fentry; /* a trampoline loaded and attached (loader__probe_fentry) */
+	const struct btf *btf; /* vmlinux BTF, for fentry targets; NULL when absent */
+	struct kprobe_support kprobes;
+	const char *kallsyms; /* NULL: /proc/kallsyms */
+	bool unfused; /* --bpf.fuse=false: one program per metric */
+};
+
+/* One attachment: a probe of the metric, or the end probe of a latency. */
+struct plan_probe {
+	enum cfg_probe_kind kind;
+	enum plan_mech mech;
+	const char *category; /* tracepoint */
+	const char *event;
+	const char *func; /* kprobe, kretprobe: the kernel function */
+	char *path; /* uprobe: the resolved binary */
+	uint64_t offset; /* uprobe: file offset of the function (+OFF); kprobe: +OFF */
+	int pid; /* uprobe: one process, or -1 for all */
+	bool implied; /* the return probe implied by value: latency */
+	uint32_t cookie; /* index in the metric's probe list | BPFPROM_COOKIE_END */
+	const char *spec; /* as the user wrote it */
+};
+
+#define PLAN_MAX_ATTACH (2 * BPFPROM_MAX_PROBES)
+/* In-flight latency starts a metric can hold (threads inside the interval). */
+#define PLAN_STARTS_MAX 16384
+
+struct plan_metric {
+	const struct cfg_metric *cm;
+	struct bpfprom_metric_cfg bcfg; /* the rodata */
+	uint32_t max_series;
+	uint32_t starts_max; /* latency only */
+	size_t nprobes; /* attachments */
+	struct plan_probe probes[PLAN_MAX_ATTACH];
+	/* how render prints this metric; series pointers are filled by collect */
+	struct render_metric render;
+	/* the first of render.labels that labels[i] of the config prints as
+	 * (decode: k8s prints one key label as CFG_K8S_LABELS) */
+	uint8_t render_label[BPFPROM_MAX_LABELS];
+	double bounds[BPFPROM_MAX_BUCKETS + BPFPROM_LOG2_SLOTS];
+	size_t group; /* index in plan.groups */
+	uint32_t slot; /* index in its group: its cfg and maps in the program */
+};
+
+/*
+ * Metrics that one BPF program serves: those whose attachments are the same
+ * (probes, mechanism, target, cookies), in config order, at most
+ * BPFPROM_MAX_FUSED; the program runs each one's work in turn.
+ */
+struct plan_group {
+	size_t n;
+	size_t metrics[BPFPROM_MAX_FUSED]; /* indexes in plan.metrics */
+};
+
+/*
+ * Do a and b attach at exactly the same places (probes in order, mechanism,
+ * target, offset, pid, cookies)? Then one program serves both (plan groups
+ * them) and a reload may keep the attachments of one for the other.
+ */
+bool plan__same_probes(const struct plan_metric *a, const struct plan_metric *b);
+
+struct plan {
+	const struct cfg *cfg;
+	size_t nmetrics;
+	struct plan_metric *metrics;
+	size_t ngroups;
+	struct plan_group *groups;
+};
+
+/*
+ * Returns 0 and *out, or a negative errno and one line in err:
+ *   plan: FILE:LINE:COL: metrics[I] (NAME): KEY: what is wrong
+ * The plan keeps pointers into cfg: free the plan first.
+ */
+int plan__build(const struct cfg *cfg, const struct plan_kernel *k, struct plan **out, char *err,
+		size_t errlen);
+/* Does any metric of cfg use a kprobe or kretprobe (so main probes for them)? */
+bool plan__needs_kprobes(const struct cfg *cfg);
+void plan__free(struct plan *plan);
+
+#endif /* BPFPROM_PLAN_H */

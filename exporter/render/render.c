@@ -1,0 +1,1117 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * render: collected series to the Prometheus text exposition format 0.0.4,
+ * byte for byte as client_golang's expfmt writes it where it defines the
+ * bytes, and to OpenMetrics 1.0.0 text; the encoder's dispatch. Protobuf is
+ * in render_pb.c. The only allocation is the growth of the caller's
+ * render_buf (and of the encoder's scratch, once).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "render/render_int.h"
+
+#define RENDER_BUF_MIN 4096
+#define FLOAT_MAX 32
+#define U64_MAX_DIGITS 20
+/* decode.h: a decoded label value is at most 255 bytes */
+#define RENDER_DECODE_MAX 256
+
+/* Valid UTF-8 spelling of U+FFFD REPLACEMENT CHARACTER. */
+static const char replacement[] = "\xef\xbf\xbd";
+
+/* Room for n more bytes plus the NUL kept after the content. */
+bool render_buf__reserve(struct render_buf *b, size_t n)
+{
+	size_t need, cap;
+	char *data;
+
+	if (b->oom)
+		return false;
+	if (n > SIZE_MAX - 1 - b->len) {
+		b->oom = true;
+		return false;
+	}
+	need = b->len + n + 1;
+	if (need <= b->cap)
+		return true;
+	cap = b->cap ? b->cap : RENDER_BUF_MIN;
+	while (cap < need)
+		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+	data = realloc(b->data, cap);
+	if (!data) {
+		b->oom = true;
+		return false;
+	}
+	b->data = data;
+	b->cap = cap;
+	return true;
+}
+
+void render_buf__reset(struct render_buf *b)
+{
+	b->len = 0;
+	b->oom = false;
+	if (b->data)
+		b->data[0] = '\0';
+}
+
+void render_buf__free(struct render_buf *b)
+{
+	if (!b)
+		return;
+	free(b->data);
+	b->data = NULL;
+	b->len = 0;
+	b->cap = 0;
+	b->oom = false;
+}
+
+void render_buf__put(struct render_buf *b, const char *s, size_t n)
+{
+	if (!render_buf__reserve(b, n))
+		return;
+	memcpy(b->data + b->len, s, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+void render_buf__puts(struct render_buf *b, const char *s)
+{
+	render_buf__put(b, s, strlen(s));
+}
+
+/* The pieces of a sample line, appended inline while there is room (the
+ * rule: the buffer keeps last scrape's size): a call per piece was a third
+ * of rendering a series. */
+static inline void put(struct render_buf *b, const char *s, size_t n)
+{
+	if (b->cap - b->len > n && !b->oom) {
+		memcpy(b->data + b->len, s, n);
+		b->len += n;
+		b->data[b->len] = '\0';
+		return;
+	}
+	render_buf__put(b, s, n);
+}
+
+static inline void put_char(struct render_buf *b, char c)
+{
+	put(b, &c, 1);
+}
+
+void render_buf__printf(struct render_buf *b, const char *fmt, ...)
+{
+	va_list ap, aq;
+	size_t avail;
+	int n;
+
+	if (b->oom)
+		return;
+	avail = b->cap > b->len ? b->cap - b->len : 0;
+	va_start(ap, fmt);
+	va_copy(aq, ap);
+	n = vsnprintf(avail ? b->data + b->len : NULL, avail, fmt, aq);
+	va_end(aq);
+	if (n < 0) {
+		b->oom = true;
+		goto out;
+	}
+	if ((size_t)n >= avail) {
+		if (!render_buf__reserve(b, (size_t)n))
+			goto out;
+		vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
+	}
+	b->len += (size_t)n;
+out:
+	va_end(ap);
+}
+
+/* "00" .. "99": two digits per division */
+static const char digit_pairs[] = "00010203040506070809101112131415161718192021222324"
+				  "25262728293031323334353637383940414243444546474849"
+				  "50515253545556575859606162636465666768697071727374"
+				  "75767778798081828384858687888990919293949596979899";
+
+/* Exact integers never pass through a double. */
+static void put_u64(struct render_buf *b, uint64_t v)
+{
+	char tmp[U64_MAX_DIGITS];
+	size_t i = sizeof(tmp);
+
+	while (v >= 100) {
+		i -= 2;
+		memcpy(tmp + i, digit_pairs + 2 * (v % 100), 2);
+		v /= 100;
+	}
+	if (v >= 10) {
+		i -= 2;
+		memcpy(tmp + i, digit_pairs + 2 * v, 2);
+	} else {
+		tmp[--i] = (char)('0' + v);
+	}
+	put(b, tmp + i, sizeof(tmp) - i);
+}
+
+static void put_s64(struct render_buf *b, int64_t v)
+{
+	if (v < 0) {
+		put_char(b, '-');
+		/* negate in unsigned arithmetic: INT64_MIN has no positive s64 */
+		put_u64(b, -(uint64_t)v);
+		return;
+	}
+	put_u64(b, (uint64_t)v);
+}
+
+static void put_float(struct render_buf *b, double v)
+{
+	char tmp[FLOAT_MAX];
+
+	render_buf__put(b, tmp, render__float(tmp, v));
+}
+
+/*
+ * Width of the valid UTF-8 sequence at s, 0 if invalid: the acceptance
+ * ranges of Go's utf8.DecodeRune, which reject overlong forms, surrogates
+ * and code points past U+10FFFF.
+ */
+static size_t utf8_width(const unsigned char *s, size_t n)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t w, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		w = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		w = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		w = 4;
+	else
+		return 0;
+	if (s[0] == 0xe0)
+		lo = 0xa0;
+	else if (s[0] == 0xed)
+		hi = 0x9f;
+	else if (s[0] == 0xf0)
+		lo = 0x90;
+	else if (s[0] == 0xf4)
+		hi = 0x8f;
+	if (n < w || s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < w; i++) {
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	}
+	return w;
+}
+
+/*
+ * Escape s for a HELP line (\ and newline), a label value (also ") or not at
+ * all (protobuf), and make it valid UTF-8 as Go's strings.ToValidUTF8(s,
+ * "\uFFFD") does: each maximal run of bytes that do not start a valid
+ * sequence becomes ONE U+FFFD. A run is broken by any valid character.
+ */
+void render_put_escaped(struct render_buf *b, const char *s, size_t n, enum render_esc mode)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, from = 0, w;
+	bool invalid = false;
+	const char *esc;
+
+	while (i < n) {
+		if (p[i] >= 0x80) {
+			w = utf8_width(p + i, n - i);
+			if (w) {
+				i += w;
+				invalid = false;
+				continue;
+			}
+			render_buf__put(b, s + from, i - from);
+			if (!invalid)
+				render_buf__put(b, replacement, sizeof(replacement) - 1);
+			invalid = true;
+			from = ++i;
+			continue;
+		}
+		invalid = false;
+		if (mode == RENDER_ESC_NONE)
+			esc = NULL;
+		else if (p[i] == '\\')
+			esc = "\\\\";
+		else if (p[i] == '\n')
+			esc = "\\n";
+		else if (p[i] == '"' && mode == RENDER_ESC_LABEL)
+			esc = "\\\"";
+		else
+			esc = NULL;
+		if (esc) {
+			render_buf__put(b, s + from, i - from);
+			render_buf__put(b, esc, 2);
+			from = i + 1;
+		}
+		i++;
+	}
+	render_buf__put(b, s + from, i - from);
+}
+
+void render__escape_label_value(struct render_buf *b, const char *s, size_t n)
+{
+	render_put_escaped(b, s, n, RENDER_ESC_LABEL);
+}
+
+void render__escape_help(struct render_buf *b, const char *s)
+{
+	if (s)
+		render_put_escaped(b, s, strlen(s), RENDER_ESC_HELP);
+}
+
+/*
+ * Shortest round-trip digits of a finite v > 0 with p + 1 significant
+ * digits, if some (p + 1)-digit decimal reads back as v: the nearest one
+ * (what glibc's exact %.*e gives) or, when that falls outside v's rounding
+ * interval, its neighbour on the other side of v. Digits go to d (p + 1 of
+ * them), the decimal exponent of d[0] to *e.
+ */
+static bool round_trip_digits(double v, int p, char *d, int *e)
+{
+	char s[48];
+	int i, k = 0, n = p + 1;
+	double w;
+
+	snprintf(s, sizeof(s), "%.*e", p, v);
+	/* digits only: the locale may spell the decimal point differently */
+	for (i = 0; s[i] && s[i] != 'e'; i++) {
+		if (s[i] >= '0' && s[i] <= '9' && k < n)
+			d[k++] = s[i];
+	}
+	*e = (int)strtol(s + i + 1, NULL, 10);
+	/* an integer mantissa and exponent parse the same in every locale */
+	snprintf(s, sizeof(s), "%.*se%d", n, d, *e - p);
+	w = strtod(s, NULL);
+	if (w == v)
+		return true;
+
+	if (w < v) {
+		for (i = n - 1; i >= 0 && d[i] == '9'; i--)
+			d[i] = '0';
+		if (i >= 0) {
+			d[i]++;
+		} else {
+			d[0] = '1';
+			++*e;
+		}
+	} else {
+		for (i = n - 1; i >= 0 && d[i] == '0'; i--)
+			d[i] = '9';
+		d[i]--; /* d[0] >= '1', so i >= 0 */
+		if (d[0] == '0') {
+			/* 10^e - one unit: n nines, a decade lower */
+			memset(d, '9', (size_t)n);
+			--*e;
+		}
+	}
+	snprintf(s, sizeof(s), "%.*se%d", n, d, *e - p);
+	return strtod(s, NULL) == v;
+}
+
+/* The shortest digits that read back as finite v > 0; *dp is where the
+ * decimal point goes (value = 0.d[0]d[1]... * 10^dp). */
+static int shortest_digits(double v, char *d, int *dp)
+{
+	int lo = 0, hi = 16, e, n, i;
+	char tmp[U64_MAX_DIGITS + 1];
+
+	if (v < 0x1p53 && v == floor(v)) {
+		/* an integer below 2^53: its digits are exact and shortest */
+		n = snprintf(tmp, sizeof(tmp), "%" PRIu64, (uint64_t)v);
+		*dp = n;
+		while (n > 1 && tmp[n - 1] == '0')
+			n--;
+		memcpy(d, tmp, (size_t)n);
+		return n;
+	}
+	/* 17 digits always read back, and if p + 1 digits do, so do p + 2 (a
+	 * shorter decimal is a longer one with a trailing 0): bisect p */
+	while (lo < hi) {
+		i = lo + (hi - lo) / 2;
+		if (round_trip_digits(v, i, d, &e))
+			hi = i;
+		else
+			lo = i + 1;
+	}
+	round_trip_digits(v, lo, d, &e);
+	n = lo + 1;
+	while (n > 1 && d[n - 1] == '0')
+		n--;
+	*dp = e + 1;
+	return n;
+}
+
+/*
+ * Go's %g for shortest precision (strconv/ftoa.go formatDigits): exponent
+ * form when the decimal exponent x is < -4 or >= 6 (eprec is 6 for the
+ * shortest form, whatever the digit count), the exponent signed and at least
+ * two digits; otherwise plain digits. -0 prints as "0", as client_golang's
+ * writeFloat special-cases f == 0.
+ */
+size_t render__float(char *out, double v)
+{
+	char d[24];
+	int n, dp, x, i;
+	size_t o = 0;
+
+	if (isnan(v))
+		return (size_t)sprintf(out, "NaN");
+	if (isinf(v))
+		return (size_t)sprintf(out, v > 0 ? "+Inf" : "-Inf");
+	if (v == 0)
+		return (size_t)sprintf(out, "0");
+	if (v < 0) {
+		out[o++] = '-';
+		v = -v;
+	}
+	n = shortest_digits(v, d, &dp);
+	x = dp - 1;
+	if (x < -4 || x >= 6) {
+		out[o++] = d[0];
+		if (n > 1) {
+			out[o++] = '.';
+			memcpy(out + o, d + 1, (size_t)n - 1);
+			o += (size_t)n - 1;
+		}
+		o += (size_t)sprintf(out + o, "e%c%02d", x < 0 ? '-' : '+', x < 0 ? -x : x);
+		return o;
+	}
+	if (dp > 0) {
+		for (i = 0; i < dp; i++)
+			out[o++] = i < n ? d[i] : '0';
+	} else {
+		out[o++] = '0';
+	}
+	if (n > dp) {
+		out[o++] = '.';
+		for (i = dp < 0 ? dp : 0; i < 0; i++)
+			out[o++] = '0';
+		for (i = dp > 0 ? dp : 0; i < n; i++)
+			out[o++] = d[i];
+	}
+	out[o] = '\0';
+	return o;
+}
+
+/*
+ * v * scale, as the nearest double to the exact value when scale is the
+ * nearest double to 1 / N for an integer N (1e-9, seconds from nanoseconds):
+ * dividing by N is correctly rounded, multiplying by the inexact 1e-9 often
+ * is not (7 ns would print as 7.000000000000001e-09).
+ */
+static double apply_scale(double v, double scale)
+{
+	double inv;
+
+	if (scale == 1)
+		return v;
+	inv = nearbyint(1 / scale);
+	if (inv > 1 && 1 / inv == scale)
+		return v / inv;
+	return v * scale;
+}
+
+double render_scaled(uint64_t raw, bool is_signed, double scale)
+{
+	return apply_scale(is_signed ? (double)(int64_t)raw : (double)raw, scale);
+}
+
+static void put_scaled(struct render_buf *b, uint64_t raw, bool is_signed, double scale)
+{
+	if (scale == 1) {
+		if (is_signed)
+			put_s64(b, (int64_t)raw);
+		else
+			put_u64(b, raw);
+		return;
+	}
+	put_float(b, render_scaled(raw, is_signed, scale));
+}
+
+/*
+ * OpenMetrics "canonical numbers" for le: Go's %g with ".0" appended when
+ * there is neither a point nor an exponent (1024.0, 0.0, 1.048576e+06), as
+ * the spec's considerations and client_golang's writeOpenMetricsFloat do.
+ */
+static size_t om_float(char *out, double v)
+{
+	size_t n = render__float(out, v);
+
+	if (isfinite(v) && !memchr(out, '.', n) && !memchr(out, 'e', n)) {
+		memcpy(out + n, ".0", 3);
+		n += 2;
+	}
+	return n;
+}
+
+/* OpenMetrics base units a family name can end in (_UNIT). */
+static const char *const om_units[] = {
+	"seconds", "bytes", "joules", "grams", "meters", "ratio", "volts", "amperes", "celsius",
+};
+
+static const char *om_unit(const char *fam, size_t len)
+{
+	size_t i, ul;
+
+	for (i = 0; i < sizeof(om_units) / sizeof(om_units[0]); i++) {
+		ul = strlen(om_units[i]);
+		if (len > ul + 1 && fam[len - ul - 1] == '_' &&
+		    !memcmp(fam + len - ul, om_units[i], ul))
+			return om_units[i];
+	}
+	return NULL;
+}
+
+/*
+ * The metadata of one family. Text 0.0.4: HELP then TYPE. OpenMetrics: TYPE,
+ * UNIT (when the family name ends in a unit), HELP, in the spec's order; a
+ * counter family is named without its samples' _total; HELP escapes quotes.
+ */
+static void put_header(struct render_enc *e, const char *name, const char *suffix, const char *help,
+		       const char *help_suffix, const char *type)
+{
+	struct render_buf *b = e->out;
+	size_t nl = strlen(name), sl = strlen(suffix);
+	const char *unit;
+
+	if (!e->om) {
+		render_buf__puts(b, "# HELP ");
+		render_buf__puts(b, name);
+		render_buf__puts(b, suffix);
+		put_char(b, ' ');
+		render__escape_help(b, help);
+		render__escape_help(b, help_suffix);
+		render_buf__puts(b, "\n# TYPE ");
+		render_buf__puts(b, name);
+		render_buf__puts(b, suffix);
+		put_char(b, ' ');
+		render_buf__puts(b, type);
+		put_char(b, '\n');
+		return;
+	}
+	/* family name = name + suffix, less _total for a counter */
+	if (!strcmp(type, "counter")) {
+		if (sl >= 6 && !strcmp(suffix + sl - 6, "_total"))
+			sl -= 6;
+		else if (!sl && nl >= 6 && !strcmp(name + nl - 6, "_total"))
+			nl -= 6;
+	}
+	render_buf__puts(b, "# TYPE ");
+	render_buf__put(b, name, nl);
+	render_buf__put(b, suffix, sl);
+	put_char(b, ' ');
+	render_buf__puts(b, type);
+	put_char(b, '\n');
+	/* the unit is the family name's last word only when there is no suffix
+	 * after the metric's own name (name_min is not in seconds by name) */
+	unit = sl ? NULL : om_unit(name, nl);
+	if (unit) {
+		render_buf__puts(b, "# UNIT ");
+		render_buf__put(b, name, nl);
+		put_char(b, ' ');
+		render_buf__puts(b, unit);
+		put_char(b, '\n');
+	}
+	render_buf__puts(b, "# HELP ");
+	render_buf__put(b, name, nl);
+	render_buf__put(b, suffix, sl);
+	put_char(b, ' ');
+	if (help)
+		render_put_escaped(b, help, strlen(help), RENDER_ESC_LABEL);
+	render_put_escaped(b, help_suffix, strlen(help_suffix), RENDER_ESC_LABEL);
+	put_char(b, '\n');
+}
+
+void render_put_label_value(struct render_buf *b, const struct render_label *l, const uint8_t *key,
+			    enum render_esc esc)
+{
+	const uint8_t *p = key + l->key_off;
+	char tmp[RENDER_DECODE_MAX];
+	const uint8_t *nul;
+	const char *text;
+	uint64_t v;
+	size_t n = 0;
+	union {
+		uint8_t u8;
+		uint16_t u16;
+		uint32_t u32;
+		uint64_t u64;
+	} u;
+
+	if (l->is_str) {
+		nul = memchr(p, '\0', l->key_size);
+		render_put_escaped(b, (const char *)p, nul ? (size_t)(nul - p) : l->key_size, esc);
+		return;
+	}
+	memcpy(&u, p, l->key_size);
+	/* widened to 64 bits as the key's type says: a decoder sees -2, not
+	 * 4294967294, for an s32 errno */
+	switch (l->key_size) {
+	case 1:
+		v = l->is_signed ? (uint64_t)(int64_t)(int8_t)u.u8 : u.u8;
+		break;
+	case 2:
+		v = l->is_signed ? (uint64_t)(int64_t)(int16_t)u.u16 : u.u16;
+		break;
+	case 4:
+		v = l->is_signed ? (uint64_t)(int64_t)(int32_t)u.u32 : u.u32;
+		break;
+	default:
+		v = u.u64;
+		break;
+	}
+	if (l->decode) {
+		/* decoded text is anything a kernel name can be: escape it */
+		text = l->decode(l->decode_ctx, v, l->is_signed, tmp, sizeof(tmp), &n);
+		if (text) {
+			render_put_escaped(b, text, n, esc);
+			return;
+		}
+	}
+	if (l->is_signed)
+		put_s64(b, (int64_t)v);
+	else
+		put_u64(b, v);
+}
+
+void render_put_series_label(struct render_buf *b, const struct render_metric *m, size_t i,
+			     size_t j, enum render_esc esc)
+{
+	const struct render_text_ref *t;
+
+	if (!m->label_text) {
+		render_put_label_value(b, &m->labels[j], m->keys + i * m->key_size, esc);
+		return;
+	}
+	t = &m->label_at[i * m->nlabels + j];
+	render_put_escaped(b, m->label_text + t->off, t->len, esc);
+}
+
+/* name+suffix{labels...,le="le"} of series si and the space before the value */
+static void put_series(struct render_buf *b, const struct render_metric *m, const char *suffix,
+		       size_t si, const char *le, size_t le_len)
+{
+	size_t i;
+
+	put(b, m->name, strlen(m->name));
+	put(b, suffix, strlen(suffix));
+	if (m->nlabels || le) {
+		put_char(b, '{');
+		for (i = 0; i < m->nlabels; i++) {
+			if (i)
+				put_char(b, ',');
+			put(b, m->labels[i].name, strlen(m->labels[i].name));
+			put(b, "=\"", 2);
+			render_put_series_label(b, m, si, i, RENDER_ESC_LABEL);
+			put_char(b, '"');
+		}
+		if (le) {
+			put(b, m->nlabels ? ",le=\"" : "le=\"", m->nlabels ? 5 : 4);
+			put(b, le, le_len);
+			put_char(b, '"');
+		}
+		put_char(b, '}');
+	}
+	put_char(b, ' ');
+}
+
+void render_merge__free(struct render_merge *mg)
+{
+	if (!mg)
+		return;
+	render_buf__free(&mg->text);
+	free(mg->at);
+	free(mg->slots);
+	mg->at = NULL;
+	mg->slots = NULL;
+	mg->at_cap = 0;
+	mg->slots_cap = 0;
+}
+
+static bool merge_reserve(void **p, size_t *cap, size_t need, size_t size)
+{
+	size_t n = *cap ? *cap : 64;
+	void *q;
+
+	if (need <= *cap)
+		return true;
+	while (n < need)
+		n *= 2;
+	q = realloc(*p, n * size);
+	if (!q)
+		return false;
+	*p = q;
+	*cap = n;
+	return true;
+}
+
+/* FNV-1a over one series' label texts and their lengths */
+static uint64_t merge_hash(const struct render_merge *mg, const struct render_text_ref *at,
+			   size_t nlabels)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	size_t j, k;
+
+	for (j = 0; j < nlabels; j++) {
+		const unsigned char *p = (const unsigned char *)mg->text.data + at[j].off;
+
+		for (k = 0; k < at[j].len; k++)
+			h = (h ^ p[k]) * 0x100000001b3ull;
+		h = (h ^ at[j].len) * 0x100000001b3ull;
+	}
+	return h;
+}
+
+static bool merge_equal(const struct render_merge *mg, const struct render_text_ref *a,
+			const struct render_text_ref *b, size_t nlabels)
+{
+	size_t j;
+
+	for (j = 0; j < nlabels; j++) {
+		if (a[j].len != b[j].len ||
+		    memcmp(mg->text.data + a[j].off, mg->text.data + b[j].off, a[j].len))
+			return false;
+	}
+	return true;
+}
+
+/* src's events into dst's, as collect__combine adds up CPUs */
+static void merge_values(const struct render_metric *m, uint64_t *dst, const uint64_t *src)
+{
+	size_t w;
+
+	if (m->agg != BPFPROM_AGG_STATS) {
+		for (w = 0; w < m->value_words; w++)
+			dst[w] += src[w];
+		return;
+	}
+	/* a series without events has no min or max */
+	if (!src[BPFPROM_V_COUNT])
+		return;
+	if (!dst[BPFPROM_V_COUNT]) {
+		memcpy(dst, src, m->value_words * sizeof(*dst));
+		return;
+	}
+	dst[BPFPROM_V_COUNT] += src[BPFPROM_V_COUNT];
+	dst[BPFPROM_V_SUM] += src[BPFPROM_V_SUM];
+	if (m->value_signed) {
+		if ((int64_t)src[BPFPROM_V_MIN] < (int64_t)dst[BPFPROM_V_MIN])
+			dst[BPFPROM_V_MIN] = src[BPFPROM_V_MIN];
+		if ((int64_t)src[BPFPROM_V_MAX] > (int64_t)dst[BPFPROM_V_MAX])
+			dst[BPFPROM_V_MAX] = src[BPFPROM_V_MAX];
+	} else {
+		if (src[BPFPROM_V_MIN] < dst[BPFPROM_V_MIN])
+			dst[BPFPROM_V_MIN] = src[BPFPROM_V_MIN];
+		if (src[BPFPROM_V_MAX] > dst[BPFPROM_V_MAX])
+			dst[BPFPROM_V_MAX] = src[BPFPROM_V_MAX];
+	}
+}
+
+int render__merge(struct render_merge *mg, struct render_metric *m, uint8_t *keys, uint64_t *values)
+{
+	size_t n = m->nseries, nl = m->nlabels, ks = m->key_size, vw = m->value_words;
+	size_t i, j, k, nslots, pos, r;
+	struct render_text_ref *at;
+	bool texts = false;
+	uint64_t h;
+
+	m->label_text = NULL;
+	m->label_at = NULL;
+	/* only decoded and string labels can print alike for different keys */
+	for (j = 0; j < nl && j < RENDER_MAX_LABELS; j++)
+		texts |= m->labels[j].decode || m->labels[j].is_str;
+	if (!texts || !n || !render_metric_readable(m, 1) || n > UINT32_MAX / 2)
+		return 0;
+	for (nslots = 16; nslots < 2 * n; nslots *= 2)
+		;
+	if (!merge_reserve((void **)&mg->at, &mg->at_cap, n * nl, sizeof(*mg->at)) ||
+	    !merge_reserve((void **)&mg->slots, &mg->slots_cap, nslots, sizeof(*mg->slots)))
+		return -ENOMEM;
+	render_buf__reset(&mg->text);
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < nl; j++) {
+			at = &mg->at[i * nl + j];
+			at->off = (uint32_t)mg->text.len;
+			render_put_label_value(&mg->text, &m->labels[j], keys + i * ks,
+					       RENDER_ESC_NONE);
+			at->len = (uint32_t)(mg->text.len - at->off);
+		}
+	}
+	if (mg->text.oom || mg->text.len > UINT32_MAX)
+		return -ENOMEM;
+	memset(mg->slots, 0, nslots * sizeof(*mg->slots));
+	/* k series kept so far, in key order; a later duplicate folds into the
+	 * first, so output order does not change */
+	for (i = 0, k = 0; i < n; i++) {
+		at = &mg->at[i * nl];
+		h = merge_hash(mg, at, nl);
+		for (pos = h & (nslots - 1); mg->slots[pos]; pos = (pos + 1) & (nslots - 1)) {
+			r = mg->slots[pos] - 1;
+			if (merge_equal(mg, &mg->at[r * nl], at, nl))
+				break;
+		}
+		if (mg->slots[pos]) {
+			merge_values(m, values + r * vw, values + i * vw);
+			continue;
+		}
+		mg->slots[pos] = (uint32_t)k + 1;
+		if (k != i) {
+			memcpy(keys + k * ks, keys + i * ks, ks);
+			memcpy(values + k * vw, values + i * vw, vw * sizeof(*values));
+			memcpy(&mg->at[k * nl], at, nl * sizeof(*at));
+		}
+		k++;
+	}
+	m->nseries = k;
+	m->label_text = mg->text.data;
+	m->label_at = mg->at;
+	return 0;
+}
+
+/* Whether collect handed over keys and values that the labels and the
+ * aggregate can be read from without leaving them. */
+bool render_metric_readable(const struct render_metric *m, size_t words)
+{
+	size_t i;
+
+	if (!m->nseries)
+		return false;
+	if (!m->values || m->value_words < words || (m->key_size && !m->keys))
+		return false;
+	if (m->nlabels > RENDER_MAX_LABELS)
+		return false;
+	for (i = 0; i < m->nlabels; i++) {
+		const struct render_label *l = &m->labels[i];
+
+		if (l->key_off > m->key_size || l->key_size > m->key_size - l->key_off)
+			return false;
+		if (!l->is_str && l->key_size != 1 && l->key_size != 2 && l->key_size != 4 &&
+		    l->key_size != 8)
+			return false;
+	}
+	return true;
+}
+
+static void text_counter(struct render_enc *e, const struct render_metric *m)
+{
+	bool is_sum = m->agg == BPFPROM_AGG_SUM;
+	struct render_buf *b = e->out;
+	const uint64_t *v;
+	size_t i;
+
+	put_header(e, m->name, "", m->help, "", "counter");
+	if (!render_metric_readable(m, is_sum ? BPFPROM_V_SUM + 1 : BPFPROM_V_COUNT + 1))
+		return;
+	for (i = 0; i < m->nseries && !b->oom; i++) {
+		v = m->values + i * m->value_words;
+		put_series(b, m, "", i, NULL, 0);
+		if (is_sum)
+			put_scaled(b, v[BPFPROM_V_SUM], m->value_signed, m->scale);
+		else
+			put_u64(b, v[BPFPROM_V_COUNT]);
+		put_char(b, '\n');
+	}
+}
+
+/* The le texts are the same for every series: print each bound once. */
+struct le_cache {
+	char text[BPFPROM_MAX_BUCKETS][FLOAT_MAX];
+	uint8_t len[BPFPROM_MAX_BUCKETS];
+};
+
+static void text_histogram(struct render_enc *e, const struct render_metric *m)
+{
+	size_t (*fmt)(char *, double) = e->om ? om_float : render__float;
+	struct render_buf *b = e->out;
+	struct le_cache lc;
+	char tmp[FLOAT_MAX];
+	const char *le;
+	const uint64_t *v;
+	uint64_t cum;
+	size_t i, j, le_len;
+	bool cached = m->nbuckets <= BPFPROM_MAX_BUCKETS;
+	/* OpenMetrics: a histogram with a negative bucket threshold MUST NOT
+	 * have a sum (it would not be a counter) */
+	bool with_sum = !(e->om && m->nbuckets && m->bounds && m->bounds[0] < 0);
+
+	put_header(e, m->name, "", m->help, "", "histogram");
+	if (!render_metric_readable(m, BPFPROM_V_BUCKETS + m->nbuckets + 1) ||
+	    (m->nbuckets && !m->bounds))
+		return;
+	for (j = 0; cached && j < m->nbuckets; j++)
+		lc.len[j] = (uint8_t)fmt(lc.text[j], m->bounds[j]);
+	for (i = 0; i < m->nseries && !b->oom; i++) {
+		v = m->values + i * m->value_words;
+		cum = 0;
+		for (j = 0; j < m->nbuckets; j++) {
+			if (cached) {
+				le = lc.text[j];
+				le_len = lc.len[j];
+			} else {
+				le = tmp;
+				le_len = fmt(tmp, m->bounds[j]);
+			}
+			cum += v[BPFPROM_V_BUCKETS + j];
+			put_series(b, m, "_bucket", i, le, le_len);
+			put_u64(b, cum);
+			put_char(b, '\n');
+		}
+		/* the overflow bucket counts only here: +Inf and _count agree */
+		cum += v[BPFPROM_V_BUCKETS + m->nbuckets];
+		put_series(b, m, "_bucket", i, "+Inf", 4);
+		put_u64(b, cum);
+		put_char(b, '\n');
+		if (with_sum) {
+			put_series(b, m, "_sum", i, NULL, 0);
+			put_scaled(b, v[BPFPROM_V_SUM], m->value_signed, m->scale);
+			put_char(b, '\n');
+		}
+		put_series(b, m, "_count", i, NULL, 0);
+		put_u64(b, cum);
+		put_char(b, '\n');
+	}
+}
+
+static void text_stats_gauge(struct render_enc *e, const struct render_metric *m, bool readable,
+			     const char *suffix, const char *help_suffix, size_t word)
+{
+	struct render_buf *b = e->out;
+	const uint64_t *v;
+	size_t i;
+
+	put_header(e, m->name, suffix, m->help, help_suffix, "gauge");
+	if (!readable)
+		return;
+	for (i = 0; i < m->nseries && !b->oom; i++) {
+		v = m->values + i * m->value_words;
+		/* min and max of no events are not values */
+		if (!v[BPFPROM_V_COUNT])
+			continue;
+		put_series(b, m, suffix, i, NULL, 0);
+		put_scaled(b, v[word], m->value_signed, m->scale);
+		put_char(b, '\n');
+	}
+}
+
+static void text_stats(struct render_enc *e, const struct render_metric *m)
+{
+	bool readable = render_metric_readable(m, BPFPROM_V_MAX + 1);
+	struct render_buf *b = e->out;
+	const uint64_t *v;
+	size_t i;
+
+	put_header(e, m->name, "", m->help, "", "summary");
+	for (i = 0; readable && i < m->nseries && !b->oom; i++) {
+		v = m->values + i * m->value_words;
+		put_series(b, m, "_sum", i, NULL, 0);
+		put_scaled(b, v[BPFPROM_V_SUM], m->value_signed, m->scale);
+		put_char(b, '\n');
+		put_series(b, m, "_count", i, NULL, 0);
+		put_u64(b, v[BPFPROM_V_COUNT]);
+		put_char(b, '\n');
+	}
+	text_stats_gauge(e, m, readable, "_min", " (minimum)", BPFPROM_V_MIN);
+	text_stats_gauge(e, m, readable, "_max", " (maximum)", BPFPROM_V_MAX);
+}
+
+static void text_metric(struct render_enc *e, const struct render_metric *m)
+{
+	switch (m->agg) {
+	case BPFPROM_AGG_COUNT:
+	case BPFPROM_AGG_SUM:
+		text_counter(e, m);
+		break;
+	case BPFPROM_AGG_HIST:
+	case BPFPROM_AGG_LHIST:
+		text_histogram(e, m);
+		break;
+	case BPFPROM_AGG_STATS:
+		text_stats(e, m);
+		break;
+	default:
+		break;
+	}
+}
+
+static const char *const type_names[] = {
+	[RENDER_COUNTER] = "counter",
+	[RENDER_GAUGE] = "gauge",
+};
+
+static void text_family(struct render_enc *e, const char *name, const char *help,
+			enum render_type type)
+{
+	put_header(e, name, "", help, "", type_names[type]);
+}
+
+static void put_sample_labels(struct render_buf *b, const char *name, size_t nlabels,
+			      const char *const *lnames, const char *const *lvalues)
+{
+	size_t i;
+
+	render_buf__puts(b, name);
+	if (nlabels) {
+		put_char(b, '{');
+		for (i = 0; i < nlabels; i++) {
+			if (i)
+				put_char(b, ',');
+			render_buf__puts(b, lnames[i]);
+			render_buf__put(b, "=\"", 2);
+			render__escape_label_value(b, lvalues[i], strlen(lvalues[i]));
+			put_char(b, '"');
+		}
+		put_char(b, '}');
+	}
+	put_char(b, ' ');
+}
+
+static void text_sample(struct render_enc *e, size_t nlabels, const char *const *lnames,
+			const char *const *lvalues, bool is_u64, uint64_t u, double d)
+{
+	put_sample_labels(e->out, e->fam_name, nlabels, lnames, lvalues);
+	if (is_u64)
+		put_u64(e->out, u);
+	else
+		put_float(e->out, d);
+	put_char(e->out, '\n');
+}
+
+static void text_begin(struct render_enc *e)
+{
+	(void)e;
+}
+
+static void text_end(struct render_enc *e)
+{
+	if (e->om)
+		render_buf__puts(e->out, "# EOF\n");
+}
+
+static const struct render_enc_ops text_ops = {
+	.begin = text_begin,
+	.metric = text_metric,
+	.family = text_family,
+	.sample = text_sample,
+	.end = text_end,
+};
+
+struct render_enc *render_enc__new(void)
+{
+	return calloc(1, sizeof(struct render_enc));
+}
+
+void render_enc__free(struct render_enc *e)
+{
+	if (!e)
+		return;
+	render_pb_free(e->pb);
+	free(e);
+}
+
+void render_enc__begin(struct render_enc *e, enum render_format fmt, struct render_buf *out)
+{
+	e->out = out;
+	e->om = fmt == RENDER_FMT_OPENMETRICS;
+	e->ops = fmt == RENDER_FMT_PROTOBUF ? &render_pb_ops : &text_ops;
+	e->fam_name = NULL;
+	e->ops->begin(e);
+}
+
+void render_enc__metric(struct render_enc *e, const struct render_metric *m)
+{
+	e->ops->metric(e, m);
+}
+
+void render_enc__family(struct render_enc *e, const char *name, const char *help,
+			enum render_type type)
+{
+	e->fam_name = name;
+	e->fam_type = type;
+	e->ops->family(e, name, help, type);
+}
+
+void render_enc__sample(struct render_enc *e, size_t nlabels, const char *const *lnames,
+			const char *const *lvalues, double value)
+{
+	if (e->fam_name)
+		e->ops->sample(e, nlabels, lnames, lvalues, false, 0, value);
+}
+
+void render_enc__sample_u64(struct render_enc *e, size_t nlabels, const char *const *lnames,
+			    const char *const *lvalues, uint64_t value)
+{
+	if (e->fam_name)
+		e->ops->sample(e, nlabels, lnames, lvalues, true, value, 0);
+}
+
+int render_enc__end(struct render_enc *e)
+{
+	e->ops->end(e);
+	e->fam_name = NULL;
+	return e->out->oom ? -ENOMEM : 0;
+}
+
+const char *render__content_type(enum render_format fmt)
+{
+	switch (fmt) {
+	case RENDER_FMT_OPENMETRICS:
+		return "application/openmetrics-text; version=1.0.0; charset=utf-8";
+	case RENDER_FMT_PROTOBUF:
+		return "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; "
+		       "encoding=delimited";
+	default:
+		return "text/plain; version=0.0.4; charset=utf-8";
+	}
+}
+
+bool render__native_exact(const struct render_metric *m)
+{
+	return m->agg == BPFPROM_AGG_HIST && m->scale == 1 && !m->value_signed && m->nbuckets &&
+	       m->hist_first_slot + m->nbuckets == BPFPROM_LOG2_SLOTS;
+}
+
+/* The text 0.0.4 entry points, for callers that hold no encoder. */
+void render__text_metric(struct render_buf *b, const struct render_metric *m)
+{
+	struct render_enc e = { .ops = &text_ops, .out = b };
+
+	text_metric(&e, m);
+}
+
+void render__text_family(struct render_buf *b, const char *name, const char *help, const char *type)
+{
+	struct render_enc e = { .ops = &text_ops, .out = b };
+
+	put_header(&e, name, "", help, "", type);
+}
+
+void render__text_sample(struct render_buf *b, const char *name, size_t nlabels,
+			 const char *const *lnames, const char *const *lvalues, double value)
+{
+	put_sample_labels(b, name, nlabels, lnames, lvalues);
+	put_float(b, value);
+	put_char(b, '\n');
+}
+
+void render__text_sample_u64(struct render_buf *b, const char *name, size_t nlabels,
+			     const char *const *lnames, const char *const *lvalues, uint64_t value)
+{
+	put_sample_labels(b, name, nlabels, lnames, lvalues);
+	put_u64(b, value);
+	put_char(b, '\n');
+}

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * render's insides, shared by its text encoders (render.c: text 0.0.4 and
+ * OpenMetrics) and its protobuf encoder (render_pb.c). Not for other modules.
+ */
+#ifndef BPFPROM_RENDER_INT_H
+#define BPFPROM_RENDER_INT_H
+
+#include "render/render.h"
+
+/* What put_escaped escapes besides making the bytes valid UTF-8. */
+enum render_esc {
+	RENDER_ESC_NONE = 0, /* protobuf strings */
+	RENDER_ESC_HELP, /* text 0.0.4 HELP: \ and newline */
+	RENDER_ESC_LABEL, /* label values, OpenMetrics HELP: also " */
+};
+
+struct render_enc_ops {
+	void (*begin)(struct render_enc *e);
+	void (*metric)(struct render_enc *e, const struct render_metric *m);
+	void (*family)(struct render_enc *e, const char *name, const char *help,
+		       enum render_type type);
+	/* is_u64: the value is u (exact), else d */
+	void (*sample)(struct render_enc *e, size_t nlabels, const char *const *lnames,
+		       const char *const *lvalues, bool is_u64, uint64_t u, double d);
+	void (*end)(struct render_enc *e);
+};
+
+struct render_pb;
+
+struct render_enc {
+	const struct render_enc_ops *ops;
+	struct render_buf *out;
+	bool om; /* the text encoder writes OpenMetrics */
+	/* the family render_enc__sample writes into */
+	const char *fam_name;
+	enum render_type fam_type;
+	struct render_pb *pb; /* protobuf scratch, made on first use */
+};
+
+extern const struct render_enc_ops render_pb_ops;
+void render_pb_free(struct render_pb *pb);
+
+void render_put_escaped(struct render_buf *b, const char *s, size_t n, enum render_esc esc);
+/* One label of a series: decoded, a number, or the key's string. */
+void render_put_label_value(struct render_buf *b, const struct render_label *l, const uint8_t *key,
+			    enum render_esc esc);
+/* Label j of series i of m: from m->label_text when set, else from the key. */
+void render_put_series_label(struct render_buf *b, const struct render_metric *m, size_t i,
+			     size_t j, enum render_esc esc);
+/* A value word as a double in the metric's unit. */
+double render_scaled(uint64_t raw, bool is_signed, double scale);
+bool render_metric_readable(const struct render_metric *m, size_t words);
+
+#endif /* BPFPROM_RENDER_INT_H */

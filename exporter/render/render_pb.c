@@ -1,0 +1,531 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * render, protobuf: length-delimited io.prometheus.client.MetricFamily
+ * messages (client_model's metrics.proto, compiled by protoc-c under build/).
+ *
+ * A family is streamed rather than built whole: its name, help and type are
+ * packed, then each Metric is packed and appended as the family's field 4 as
+ * soon as it is built, and at the family's end its varint length is put in
+ * front of it (one memmove per family). So a metric of 100k series never
+ * holds 100k Metric structs: one Metric, its labels, buckets, spans and
+ * deltas are reused for every series, the arrays grown geometrically to the
+ * largest histogram seen. Nothing is allocated per sample.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "io/prometheus/client/metrics.pb-c.h"
+
+#include "render/render_int.h"
+
+#define PB_MAX_LABELS 16
+/* MetricFamily.metric: field 4, wire type 2 (length-delimited) */
+#define PB_METRIC_TAG ((4 << 3) | 2)
+#define VARINT_MAX 10
+
+typedef Io__Prometheus__Client__MetricFamily pb_family;
+typedef Io__Prometheus__Client__Metric pb_metric;
+typedef Io__Prometheus__Client__LabelPair pb_label;
+typedef Io__Prometheus__Client__Bucket pb_bucket;
+typedef Io__Prometheus__Client__BucketSpan pb_span;
+
+struct render_pb {
+	bool open; /* a family is being written */
+	size_t fam_start; /* its first byte in out */
+	size_t fam_metrics; /* Metrics written into it */
+	pb_metric metric;
+	pb_label lp[PB_MAX_LABELS];
+	pb_label *lpp[PB_MAX_LABELS];
+	size_t loff[PB_MAX_LABELS];
+	struct render_buf lab; /* the Metric's label values, each NUL-terminated */
+	struct render_buf names; /* a family's name and help with a suffix */
+	Io__Prometheus__Client__Counter counter;
+	Io__Prometheus__Client__Gauge gauge;
+	Io__Prometheus__Client__Summary summary;
+	Io__Prometheus__Client__Histogram hist;
+	/* grown to the most buckets a histogram has had */
+	size_t cap;
+	pb_bucket *bk;
+	pb_bucket **bkp;
+	pb_span *sp;
+	pb_span **spp;
+	int64_t *delta;
+};
+
+void render_pb_free(struct render_pb *pb)
+{
+	if (!pb)
+		return;
+	render_buf__free(&pb->lab);
+	render_buf__free(&pb->names);
+	free(pb->bk);
+	free(pb->bkp);
+	free(pb->sp);
+	free(pb->spp);
+	free(pb->delta);
+	free(pb);
+}
+
+static struct render_pb *pb_get(struct render_enc *e)
+{
+	struct render_pb *pb = e->pb;
+	size_t i;
+
+	if (pb)
+		return pb;
+	pb = calloc(1, sizeof(*pb));
+	if (!pb) {
+		e->out->oom = true;
+		return NULL;
+	}
+	io__prometheus__client__metric__init(&pb->metric);
+	for (i = 0; i < PB_MAX_LABELS; i++) {
+		io__prometheus__client__label_pair__init(&pb->lp[i]);
+		pb->lpp[i] = &pb->lp[i];
+	}
+	io__prometheus__client__counter__init(&pb->counter);
+	io__prometheus__client__gauge__init(&pb->gauge);
+	io__prometheus__client__summary__init(&pb->summary);
+	io__prometheus__client__histogram__init(&pb->hist);
+	e->pb = pb;
+	return pb;
+}
+
+/* Room for n buckets (and as many spans and deltas, the most they need). */
+static bool pb_reserve_buckets(struct render_pb *pb, size_t n)
+{
+	size_t cap = pb->cap ? pb->cap : 16, i;
+	void *p;
+
+	if (n <= pb->cap)
+		return true;
+	while (cap < n)
+		cap *= 2;
+	p = realloc(pb->bk, cap * sizeof(*pb->bk));
+	if (!p)
+		return false;
+	pb->bk = p;
+	p = realloc(pb->bkp, cap * sizeof(*pb->bkp));
+	if (!p)
+		return false;
+	pb->bkp = p;
+	p = realloc(pb->sp, cap * sizeof(*pb->sp));
+	if (!p)
+		return false;
+	pb->sp = p;
+	p = realloc(pb->spp, cap * sizeof(*pb->spp));
+	if (!p)
+		return false;
+	pb->spp = p;
+	p = realloc(pb->delta, cap * sizeof(*pb->delta));
+	if (!p)
+		return false;
+	pb->delta = p;
+	/* the arrays may have moved: every pointer is set again */
+	for (i = 0; i < cap; i++) {
+		if (i >= pb->cap) {
+			io__prometheus__client__bucket__init(&pb->bk[i]);
+			io__prometheus__client__bucket_span__init(&pb->sp[i]);
+		}
+		pb->bkp[i] = &pb->bk[i];
+		pb->spp[i] = &pb->sp[i];
+	}
+	pb->cap = cap;
+	return true;
+}
+
+static size_t varint_len(uint64_t v)
+{
+	size_t n = 1;
+
+	while (v >= 0x80) {
+		v >>= 7;
+		n++;
+	}
+	return n;
+}
+
+static size_t put_varint(uint8_t *p, uint64_t v)
+{
+	size_t n = 0;
+
+	while (v >= 0x80) {
+		p[n++] = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	p[n++] = (uint8_t)v;
+	return n;
+}
+
+/* Put the family's length in front of it; a family without a Metric is
+ * dropped, as client_golang's Gather drops it. */
+static void pb_close(struct render_enc *e)
+{
+	struct render_pb *pb = e->pb;
+	struct render_buf *b = e->out;
+	size_t body, vl;
+
+	if (!pb || !pb->open)
+		return;
+	pb->open = false;
+	if (b->oom)
+		return;
+	if (!pb->fam_metrics) {
+		b->len = pb->fam_start;
+		return;
+	}
+	body = b->len - pb->fam_start;
+	vl = varint_len(body);
+	if (!render_buf__reserve(b, vl))
+		return;
+	memmove(b->data + pb->fam_start + vl, b->data + pb->fam_start, body);
+	put_varint((uint8_t *)b->data + pb->fam_start, body);
+	b->len += vl;
+}
+
+static void pb_open(struct render_enc *e, const char *name, const char *help,
+		    Io__Prometheus__Client__MetricType type)
+{
+	pb_family mf = IO__PROMETHEUS__CLIENT__METRIC_FAMILY__INIT;
+	struct render_buf *b = e->out;
+	struct render_pb *pb;
+	size_t n;
+
+	pb_close(e);
+	pb = pb_get(e);
+	if (!pb || b->oom)
+		return;
+	/* protobuf-c takes char *; packing does not write through it */
+	mf.name = (char *)name;
+	mf.help = (char *)help;
+	mf.has_type = 1;
+	mf.type = type;
+	n = io__prometheus__client__metric_family__get_packed_size(&mf);
+	if (!render_buf__reserve(b, n))
+		return;
+	pb->fam_start = b->len;
+	b->len += io__prometheus__client__metric_family__pack(&mf, (uint8_t *)b->data + b->len);
+	pb->fam_metrics = 0;
+	pb->open = true;
+}
+
+/* Append pb->metric to the open family, then clear its value. */
+static void pb_put_metric(struct render_enc *e)
+{
+	struct render_pb *pb = e->pb;
+	struct render_buf *b = e->out;
+	size_t n;
+
+	if (pb->lab.oom)
+		b->oom = true;
+	if (!b->oom && pb->open) {
+		n = io__prometheus__client__metric__get_packed_size(&pb->metric);
+		if (render_buf__reserve(b, 1 + VARINT_MAX + n)) {
+			b->data[b->len++] = PB_METRIC_TAG;
+			b->len += put_varint((uint8_t *)b->data + b->len, n);
+			b->len += io__prometheus__client__metric__pack(&pb->metric,
+								       (uint8_t *)b->data + b->len);
+			pb->fam_metrics++;
+		}
+	}
+	pb->metric.counter = NULL;
+	pb->metric.gauge = NULL;
+	pb->metric.summary = NULL;
+	pb->metric.histogram = NULL;
+}
+
+/* Point the label pairs at the values written into pb->lab. */
+static void pb_set_labels(struct render_pb *pb, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		pb->lp[i].value = pb->lab.oom ? (char *)"" : pb->lab.data + pb->loff[i];
+	pb->metric.n_label = n;
+	pb->metric.label = n ? pb->lpp : NULL;
+}
+
+static void pb_key_labels(struct render_pb *pb, const struct render_metric *m, size_t si)
+{
+	size_t i;
+
+	render_buf__reset(&pb->lab);
+	for (i = 0; i < m->nlabels; i++) {
+		pb->lp[i].name = (char *)m->labels[i].name;
+		pb->loff[i] = pb->lab.len;
+		/* protobuf strings are not escaped, but must be UTF-8 */
+		render_put_series_label(&pb->lab, m, si, i, RENDER_ESC_NONE);
+		render_buf__put(&pb->lab, "", 1);
+	}
+	pb_set_labels(pb, m->nlabels);
+}
+
+static void pb_counter(struct render_enc *e, const struct render_metric *m)
+{
+	struct render_pb *pb = e->pb;
+	bool is_sum = m->agg == BPFPROM_AGG_SUM;
+	const uint64_t *v;
+	size_t i;
+
+	if (!render_metric_readable(m, is_sum ? BPFPROM_V_SUM + 1 : BPFPROM_V_COUNT + 1))
+		return;
+	for (i = 0; i < m->nseries && !e->out->oom; i++) {
+		v = m->values + i * m->value_words;
+		pb_key_labels(pb, m, i);
+		pb->counter.has_value = 1;
+		pb->counter.value =
+			is_sum ? render_scaled(v[BPFPROM_V_SUM], m->value_signed, m->scale) :
+				 (double)v[BPFPROM_V_COUNT];
+		pb->metric.counter = &pb->counter;
+		pb_put_metric(e);
+	}
+}
+
+/*
+ * The native (schema 0) half of a log2 histogram. Bucket j >= 1 of the metric
+ * is log2 slot s = first + j, which holds 2^(s-2) < v <= 2^(s-1): exactly
+ * native bucket index s - 1, which covers (2^(i-1), 2^i]. Bucket 0 holds
+ * every v <= 2^(first-1) (v == 0 when first is 0): the zero bucket, whose
+ * threshold is that bound, since the value is unsigned. Non-empty buckets
+ * make spans; a gap starts a new span.
+ */
+static void pb_native(struct render_pb *pb, const struct render_metric *m, const uint64_t *v)
+{
+	Io__Prometheus__Client__Histogram *h = &pb->hist;
+	uint32_t first = m->hist_first_slot;
+	size_t j, nspans = 0, ndelta = 0;
+	int64_t last = 0;
+	uint64_t prev = 0, c;
+
+	h->has_schema = 1;
+	h->schema = 0;
+	h->has_zero_threshold = 1;
+	h->zero_threshold = first ? ldexp(1, (int)first - 1) : 0;
+	h->has_zero_count = 1;
+	h->zero_count = v[BPFPROM_V_BUCKETS];
+	for (j = 1; j < m->nbuckets; j++) {
+		int64_t idx = (int64_t)first + (int64_t)j - 1;
+
+		c = v[BPFPROM_V_BUCKETS + j];
+		if (!c)
+			continue;
+		if (!ndelta || idx != last + 1) {
+			pb->sp[nspans].has_offset = 1;
+			pb->sp[nspans].offset = (int32_t)(ndelta ? idx - last - 1 : idx);
+			pb->sp[nspans].has_length = 1;
+			pb->sp[nspans].length = 0;
+			nspans++;
+		}
+		pb->sp[nspans - 1].length++;
+		pb->delta[ndelta++] = (int64_t)(c - prev);
+		prev = c;
+		last = idx;
+	}
+	if (!nspans) {
+		/* no positive bucket: one empty span still marks the histogram
+		 * native (as client_golang does) */
+		pb->sp[0].has_offset = 1;
+		pb->sp[0].offset = 0;
+		pb->sp[0].has_length = 1;
+		pb->sp[0].length = 0;
+		nspans = 1;
+	}
+	h->n_positive_span = nspans;
+	h->positive_span = pb->spp;
+	h->n_positive_delta = ndelta;
+	h->positive_delta = ndelta ? pb->delta : NULL;
+}
+
+static void pb_histogram(struct render_enc *e, const struct render_metric *m)
+{
+	struct render_pb *pb = e->pb;
+	Io__Prometheus__Client__Histogram *h = &pb->hist;
+	bool native = render__native_exact(m);
+	const uint64_t *v;
+	uint64_t cum;
+	size_t i, j;
+
+	if (!render_metric_readable(m, BPFPROM_V_BUCKETS + m->nbuckets + 1) ||
+	    (m->nbuckets && !m->bounds))
+		return;
+	if (!pb_reserve_buckets(pb, m->nbuckets + 1)) {
+		e->out->oom = true;
+		return;
+	}
+	for (j = 0; j < m->nbuckets; j++) {
+		pb->bk[j].has_upper_bound = 1;
+		pb->bk[j].upper_bound = m->bounds[j];
+		pb->bk[j].has_cumulative_count = 1;
+	}
+	io__prometheus__client__histogram__init(h);
+	for (i = 0; i < m->nseries && !e->out->oom; i++) {
+		v = m->values + i * m->value_words;
+		pb_key_labels(pb, m, i);
+		cum = 0;
+		for (j = 0; j < m->nbuckets; j++) {
+			cum += v[BPFPROM_V_BUCKETS + j];
+			pb->bk[j].cumulative_count = cum;
+		}
+		/* +Inf is implied by sample_count, as client_golang leaves it */
+		cum += v[BPFPROM_V_BUCKETS + m->nbuckets];
+		h->has_sample_count = 1;
+		h->sample_count = cum;
+		h->has_sample_sum = 1;
+		h->sample_sum = render_scaled(v[BPFPROM_V_SUM], m->value_signed, m->scale);
+		h->n_bucket = m->nbuckets;
+		h->bucket = m->nbuckets ? pb->bkp : NULL;
+		if (native)
+			pb_native(pb, m, v);
+		pb->metric.histogram = h;
+		pb_put_metric(e);
+	}
+}
+
+/* A family named m->name + suffix, its help + help_suffix. */
+static void pb_open_suffixed(struct render_enc *e, const struct render_metric *m,
+			     const char *suffix, const char *help_suffix,
+			     Io__Prometheus__Client__MetricType type)
+{
+	struct render_pb *pb = pb_get(e);
+	size_t help_off;
+
+	if (!pb)
+		return;
+	render_buf__reset(&pb->names);
+	render_buf__puts(&pb->names, m->name);
+	render_buf__put(&pb->names, suffix, strlen(suffix) + 1);
+	help_off = pb->names.len;
+	if (m->help)
+		render_put_escaped(&pb->names, m->help, strlen(m->help), RENDER_ESC_NONE);
+	render_buf__put(&pb->names, help_suffix, strlen(help_suffix) + 1);
+	if (pb->names.oom) {
+		e->out->oom = true;
+		return;
+	}
+	pb_open(e, pb->names.data, pb->names.data + help_off, type);
+}
+
+static void pb_stats(struct render_enc *e, const struct render_metric *m)
+{
+	static const char *const suffix[2] = { "_min", "_max" };
+	static const char *const help_suffix[2] = { " (minimum)", " (maximum)" };
+	bool readable = render_metric_readable(m, BPFPROM_V_MAX + 1);
+	struct render_pb *pb = e->pb;
+	const uint64_t *v;
+	size_t i;
+	int g;
+
+	for (i = 0; readable && i < m->nseries && !e->out->oom; i++) {
+		v = m->values + i * m->value_words;
+		pb_key_labels(pb, m, i);
+		pb->summary.has_sample_count = 1;
+		pb->summary.sample_count = v[BPFPROM_V_COUNT];
+		pb->summary.has_sample_sum = 1;
+		pb->summary.sample_sum = render_scaled(v[BPFPROM_V_SUM], m->value_signed, m->scale);
+		pb->metric.summary = &pb->summary;
+		pb_put_metric(e);
+	}
+	for (g = 0; g < 2; g++) {
+		pb_open_suffixed(e, m, suffix[g], help_suffix[g],
+				 IO__PROMETHEUS__CLIENT__METRIC_TYPE__GAUGE);
+		for (i = 0; readable && i < m->nseries && !e->out->oom; i++) {
+			v = m->values + i * m->value_words;
+			/* min and max of no events are not values */
+			if (!v[BPFPROM_V_COUNT])
+				continue;
+			pb_key_labels(pb, m, i);
+			pb->gauge.has_value = 1;
+			pb->gauge.value = render_scaled(v[g ? BPFPROM_V_MAX : BPFPROM_V_MIN],
+							m->value_signed, m->scale);
+			pb->metric.gauge = &pb->gauge;
+			pb_put_metric(e);
+		}
+	}
+}
+
+static void pb_metric_ops(struct render_enc *e, const struct render_metric *m)
+{
+	switch (m->agg) {
+	case BPFPROM_AGG_COUNT:
+	case BPFPROM_AGG_SUM:
+		pb_open_suffixed(e, m, "", "", IO__PROMETHEUS__CLIENT__METRIC_TYPE__COUNTER);
+		if (e->pb)
+			pb_counter(e, m);
+		break;
+	case BPFPROM_AGG_HIST:
+	case BPFPROM_AGG_LHIST:
+		pb_open_suffixed(e, m, "", "", IO__PROMETHEUS__CLIENT__METRIC_TYPE__HISTOGRAM);
+		if (e->pb)
+			pb_histogram(e, m);
+		break;
+	case BPFPROM_AGG_STATS:
+		pb_open_suffixed(e, m, "", "", IO__PROMETHEUS__CLIENT__METRIC_TYPE__SUMMARY);
+		if (e->pb)
+			pb_stats(e, m);
+		break;
+	default:
+		break;
+	}
+}
+
+static void pb_family_ops(struct render_enc *e, const char *name, const char *help,
+			  enum render_type type)
+{
+	pb_open(e, name, help,
+		type == RENDER_COUNTER ? IO__PROMETHEUS__CLIENT__METRIC_TYPE__COUNTER :
+					 IO__PROMETHEUS__CLIENT__METRIC_TYPE__GAUGE);
+}
+
+static void pb_sample_ops(struct render_enc *e, size_t nlabels, const char *const *lnames,
+			  const char *const *lvalues, bool is_u64, uint64_t u, double d)
+{
+	struct render_pb *pb = e->pb;
+	double value = is_u64 ? (double)u : d;
+	size_t i;
+
+	if (!pb || !pb->open)
+		return;
+	if (nlabels > PB_MAX_LABELS)
+		nlabels = PB_MAX_LABELS;
+	render_buf__reset(&pb->lab);
+	for (i = 0; i < nlabels; i++) {
+		pb->lp[i].name = (char *)lnames[i];
+		pb->loff[i] = pb->lab.len;
+		render_put_escaped(&pb->lab, lvalues[i], strlen(lvalues[i]), RENDER_ESC_NONE);
+		render_buf__put(&pb->lab, "", 1);
+	}
+	pb_set_labels(pb, nlabels);
+	if (e->fam_type == RENDER_COUNTER) {
+		pb->counter.has_value = 1;
+		pb->counter.value = value;
+		pb->metric.counter = &pb->counter;
+	} else {
+		pb->gauge.has_value = 1;
+		pb->gauge.value = value;
+		pb->metric.gauge = &pb->gauge;
+	}
+	pb_put_metric(e);
+}
+
+static void pb_begin_ops(struct render_enc *e)
+{
+	/* a family left open by an exposition that failed half-way points
+	 * into another buffer */
+	if (e->pb)
+		e->pb->open = false;
+}
+
+static void pb_end_ops(struct render_enc *e)
+{
+	pb_close(e);
+}
+
+const struct render_enc_ops render_pb_ops = {
+	.begin = pb_begin_ops,
+	.metric = pb_metric_ops,
+	.family = pb_family_ops,
+	.sample = pb_sample_ops,
+	.end = pb_end_ops,
+};

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * collect: read a metric's per-CPU map in batches, combine the CPUs, sort the
+ * series by key, and hand them to render. Buffers are kept and reused from
+ * scrape to scrape: a steady-state scrape allocates nothing.
+ */
+#ifndef BPFPROM_COLLECT_H
+#define BPFPROM_COLLECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernel/loader.h"
+#include "render/render.h"
+
+struct collect;
+
+/* One per metric: the buffers keep that metric's shape. */
+struct collect *collect__new(void);
+void collect__free(struct collect *c);
+
+/*
+ * Read one metric's series into rm (nseries, keys, values, label texts; valid
+ * until the next call on the same collect), series that print the same
+ * labels folded into one (render__merge) and the drop counters its program keeps
+ * (drops[0 .. BPFPROM_DROP__KERNEL - 1]). Returns 0 or a negative errno.
+ */
+int collect__metric(struct collect *c, const struct loader_maps *maps, struct render_metric *rm,
+		    uint64_t *drops);
+
+/* Series the map held at the last collect__metric, before render__merge
+ * folded those that print alike (rm->nseries counts what is printed). */
+size_t collect__map_series(const struct collect *c);
+
+/* Combine per-CPU value words into out: sums, and for stats min/max over the
+ * CPUs that saw an event. Exposed for unit tests. */
+void collect__combine(enum bpfprom_agg agg, bool is_signed, const uint64_t *percpu, size_t ncpus,
+		      size_t words, uint64_t *out);
+
+/* What the kernel knows of a metric's programs, summed over them. */
+struct collect_prog_stats {
+	/* events skipped because another BPF program was running on the CPU
+	 * (bpf_prog_info.recursion_misses, kernel 5.12+; 0 where unknown) */
+	uint64_t recursion_misses;
+	/* time in the programs and runs, counted only while BPF stats are
+	 * enabled (--bpf.stats: BPF_ENABLE_STATS, kernel 5.8+) */
+	uint64_t run_time_ns;
+	uint64_t run_cnt;
+};
+
+void collect__prog_stats(const struct loader_maps *maps, struct collect_prog_stats *out);
+
+/*
+ * Delete latency starts whose thread has exited (they would never end) and
+ * return how many. Only in the initial pid namespace, where the kernel's
+ * pid/tid are ours to look up in /proc; elsewhere returns 0.
+ */
+uint64_t collect__sweep_starts(struct collect *c, const struct loader_maps *maps);
+
+/* Ablation for benchmarks: read with get_next_key + lookup instead of batches. */
+void collect__set_batch(struct collect *c, bool use_batch);
+
+#endif /* BPFPROM_COLLECT_H */

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * decode: turn a label's integer into text at scrape time: syscall names,
+ * errno names, kernel symbols, cgroup paths, static tables, hex, Kubernetes
+ * namespace, pod and container of a cgroup. Each decoder
+ * keeps a bounded cache, so a scrape makes no system call for a key it has
+ * seen. Not thread-safe: one scrape at a time uses a decoder.
+ */
+#ifndef BPFPROM_DECODE_H
+#define BPFPROM_DECODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config/config.h"
+
+#define DECODE_CACHE_MAX 4096
+
+struct decode_env {
+	const char *kallsyms; /* default "/proc/kallsyms" */
+	const char *cgroup_root; /* default "/sys/fs/cgroup" */
+	size_t cache_max; /* entries per decoder; default DECODE_CACHE_MAX */
+	/* k8s: the directory holding kubelet's pods/ and containers/ log
+	 * directories; default "/var/log" */
+	const char *k8s_log_dir;
+	/* k8s: a value that could not be decoded is tried again after this
+	 * long (up to twice as long); 0: DECODE_RETRY_NS */
+	uint64_t retry_ns;
+};
+
+#define DECODE_RETRY_NS (5ull * 1000000000ull)
+
+struct decoder;
+
+/* NULL with errno set on failure. values/nvalues: decode static (copied). */
+struct decoder *decoder__new(enum cfg_decode kind, const struct cfg_static_value *values,
+			     size_t nvalues, const struct decode_env *env);
+void decoder__free(struct decoder *d);
+
+/*
+ * Load now what the decoder would load on first use, while the process still
+ * has its capabilities. -EPERM: ksym sees no address in kallsyms (it needs
+ * CAP_SYSLOG, and kernel.kptr_restrict below 2).
+ */
+int decoder__prepare(struct decoder *d);
+
+/*
+ * The text for v (signed per is_signed), written to buf (NUL-terminated) and
+ * returned; its length in *len. Never fails: a value that cannot be decoded
+ * is printed as the number (hex for ksym) and counted in decoder__errors.
+ */
+const char *decoder__decode(struct decoder *d, uint64_t v, bool is_signed, char *buf, size_t buflen,
+			    size_t *len);
+uint64_t decoder__errors(const struct decoder *d);
+
+/*
+ * A decoder that renders several labels from one value (decode: k8s:
+ * CFG_K8S_LABELS parts, namespace, pod, container) gives each part's text;
+ * others have part 0 only. Errors are counted on part 0, once per value
+ * printed.
+ */
+const char *decoder__decode_part(struct decoder *d, unsigned int part, uint64_t v, bool is_signed,
+				 char *buf, size_t buflen, size_t *len);
+/* The render callback's ctx for one part (NULL for a part the decoder has
+ * not); use it with decoder__render_part_cb. */
+void *decoder__part_ctx(struct decoder *d, unsigned int part);
+const char *decoder__render_part_cb(void *ctx, uint64_t v, bool is_signed, char *buf, size_t buflen,
+				    size_t *len);
+
+/* The callback render uses: ctx is a struct decoder. */
+const char *decoder__render_cb(void *ctx, uint64_t v, bool is_signed, char *buf, size_t buflen,
+			       size_t *len);
+
+#endif /* BPFPROM_DECODE_H */

@@ -1,0 +1,509 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <bpf/libbpf.h>
+
+#include "util/clock.h"
+#include "scrape/collect.h"
+#include "scrape/decode.h"
+#include "util/log.h"
+#include "scrape/procstat.h"
+#include "scrape/scrape.h"
+
+struct scrape {
+	const struct plan *plan;
+	const struct loader *ld;
+	struct collect **coll;
+	uint64_t (*drops)[BPFPROM_DROP__COUNT];
+	size_t nprogs;
+	struct collect_prog_stats *progs; /* per program: fused metrics share one */
+	char **prog_names; /* per program: its metrics' names, comma-separated */
+	size_t *prog_first; /* per program: its first metric, which reads its stats */
+	/* each metric's render description, its decoders hooked in */
+	struct render_metric *rms;
+	uint64_t last_sweep;
+	/* one decoder per decoded label: each keeps its own bounded cache */
+	struct decoder *(*dec)[BPFPROM_MAX_LABELS];
+	struct scrape_opts opts;
+	uint64_t scrapes;
+	bool load_failed; /* the last reload failed: this config is the old one */
+	struct render_enc *enc; /* reused by every scrape, in every format */
+	/* scrape__each_metric's callback */
+	bool (*each)(void *ctx, const struct render_metric *m);
+	void *each_ctx;
+};
+
+static const char *const drop_reasons[BPFPROM_DROP__COUNT] = {
+	[BPFPROM_DROP_MAP_FULL] = "map_full",	      [BPFPROM_DROP_STALE_START] = "stale_start",
+	[BPFPROM_DROP_START_FULL] = "start_map_full", [BPFPROM_DROP_UPDATE_ERROR] = "update_error",
+	[BPFPROM_DROP_RECURSION] = "recursion",	      [BPFPROM_DROP_ORPHAN_START] = "orphan_start",
+};
+
+/* Orphaned starts are looked for at most this often (one access(2) each). */
+#define SWEEP_INTERVAL_NS (10ull * 1000000000)
+
+/* Which reasons a metric shows: the start reasons only for latency metrics,
+ * update_error (which should never happen) only once it has. */
+static bool shows_reason(const struct plan_metric *pm, int r, uint64_t value)
+{
+	switch (r) {
+	case BPFPROM_DROP_STALE_START:
+	case BPFPROM_DROP_START_FULL:
+	case BPFPROM_DROP_ORPHAN_START:
+		return pm->bcfg.latency;
+	case BPFPROM_DROP_UPDATE_ERROR:
+		return value > 0;
+	default:
+		return true;
+	}
+}
+
+/* The metric label of a program's stats: "a", or "a,b,c" when fused. */
+static char *program_names(const struct plan *plan, const struct loader *ld, size_t g)
+{
+	size_t len = 1, off = 0;
+	char *names;
+
+	for (size_t i = 0; i < plan->nmetrics; i++) {
+		if (loader__program_of(ld, i) == g)
+			len += strlen(plan->metrics[i].cm->name) + 1;
+	}
+	names = malloc(len);
+	if (!names)
+		return NULL;
+	names[0] = '\0';
+	for (size_t i = 0; i < plan->nmetrics; i++) {
+		if (loader__program_of(ld, i) == g)
+			off += (size_t)snprintf(names + off, len - off, "%s%s", off ? "," : "",
+						plan->metrics[i].cm->name);
+	}
+	return names;
+}
+
+struct scrape *scrape__new(const struct plan *plan, const struct loader *ld,
+			   const struct scrape_opts *opts)
+{
+	struct scrape *s = calloc(1, sizeof(*s));
+	size_t n = plan->nmetrics ? plan->nmetrics : 1;
+	int err;
+
+	if (!s)
+		return NULL;
+	s->plan = plan;
+	s->ld = ld;
+	s->opts = *opts;
+	s->coll = calloc(n, sizeof(*s->coll));
+	s->drops = calloc(n, sizeof(*s->drops));
+	s->dec = calloc(n, sizeof(*s->dec));
+	s->rms = calloc(n, sizeof(*s->rms));
+	s->nprogs = loader__nprograms(ld);
+	s->progs = calloc(s->nprogs ? s->nprogs : 1, sizeof(*s->progs));
+	s->prog_names = calloc(s->nprogs ? s->nprogs : 1, sizeof(*s->prog_names));
+	s->prog_first = calloc(s->nprogs ? s->nprogs : 1, sizeof(*s->prog_first));
+	s->enc = render_enc__new();
+	if (!s->coll || !s->drops || !s->dec || !s->rms || !s->progs || !s->prog_names ||
+	    !s->prog_first || !s->enc)
+		goto fail;
+	for (size_t g = 0; g < s->nprogs; g++) {
+		s->prog_names[g] = program_names(plan, ld, g);
+		if (!s->prog_names[g])
+			goto fail;
+	}
+	for (size_t i = plan->nmetrics; i > 0; i--)
+		s->prog_first[loader__program_of(ld, i - 1)] = i - 1;
+	for (size_t i = 0; i < plan->nmetrics; i++) {
+		const struct cfg_metric *cm = plan->metrics[i].cm;
+
+		s->coll[i] = collect__new();
+		if (!s->coll[i])
+			goto fail;
+		s->rms[i] = plan->metrics[i].render;
+		for (size_t l = 0; l < cm->nlabels; l++) {
+			const struct cfg_label *cl = &cm->labels[l];
+			/* the render labels this key label prints as */
+			size_t r = plan->metrics[i].render_label[l];
+			void *ctx;
+
+			if (cl->decode == CFG_DECODE_NONE)
+				continue;
+			s->dec[i][l] = decoder__new(cl->decode, cl->values, cl->nvalues,
+						    &opts->decode_env);
+			if (!s->dec[i][l])
+				goto fail;
+			err = decoder__prepare(s->dec[i][l]);
+			if (err)
+				goto fail_err;
+			for (unsigned int part = 0; (ctx = decoder__part_ctx(s->dec[i][l], part));
+			     part++) {
+				s->rms[i].labels[r + part].decode = decoder__render_part_cb;
+				s->rms[i].labels[r + part].decode_ctx = ctx;
+			}
+		}
+	}
+	return s;
+fail:
+	err = -ENOMEM;
+fail_err:
+	scrape__free(s);
+	errno = -err;
+	return NULL;
+}
+
+void scrape__carry(struct scrape *s, const struct scrape *prev, const struct loader *ld)
+{
+	s->scrapes = prev->scrapes;
+	for (size_t i = 0; i < s->plan->nmetrics; i++) {
+		long j = loader__adopted_from(ld, i);
+
+		/* the user-space counts of a metric that kept its maps continue too */
+		if (j >= 0)
+			s->drops[i][BPFPROM_DROP_ORPHAN_START] =
+				prev->drops[j][BPFPROM_DROP_ORPHAN_START];
+	}
+}
+
+void scrape__set_load_failed(struct scrape *s, bool failed)
+{
+	s->load_failed = failed;
+}
+
+void scrape__free(struct scrape *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; s->coll && i < s->plan->nmetrics; i++)
+		collect__free(s->coll[i]);
+	for (size_t i = 0; s->dec && i < s->plan->nmetrics; i++) {
+		for (size_t l = 0; l < BPFPROM_MAX_LABELS; l++)
+			decoder__free(s->dec[i][l]);
+	}
+	free(s->dec);
+	free(s->coll);
+	free(s->drops);
+	free(s->rms);
+	free(s->progs);
+	for (size_t g = 0; s->prog_names && g < s->nprogs; g++)
+		free(s->prog_names[g]);
+	free(s->prog_names);
+	free(s->prog_first);
+	render_enc__free(s->enc);
+	free(s);
+}
+
+/* One sample per probe as configured (an implied return shares its entry's mechanism). */
+static void render_probe_info(struct scrape *s, struct render_enc *e)
+{
+	const char *names[3] = { "metric", "probe", "mechanism" };
+	const char *values[3];
+
+	render_enc__family(
+		e, "bpfprom_probe_info",
+		"How each probe of a metric is attached (tracepoint, uprobe, fentry, kprobe or legacy).",
+		RENDER_GAUGE);
+	for (size_t i = 0; i < s->plan->nmetrics; i++) {
+		const struct plan_metric *pm = &s->plan->metrics[i];
+
+		values[0] = pm->cm->name;
+		for (size_t p = 0; p < pm->nprobes; p++) {
+			if (pm->probes[p].implied)
+				continue;
+			values[1] = pm->probes[p].spec;
+			values[2] = plan__mech_name(pm->probes[p].mech);
+			render_enc__sample_u64(e, 3, names, values, 1);
+		}
+	}
+}
+
+/*
+ * What the kernel counts for the programs while BPF stats are on
+ * (--bpf.stats): once per program, so metrics fused into one program share a
+ * sample whose metric label lists them all, and sums stay true.
+ */
+static void render_prog_stats(struct scrape *s, struct render_enc *e)
+{
+	const char *names[1] = { "metric" };
+	const char *values[1];
+
+	render_enc__family(
+		e, "bpfprom_program_run_seconds_total",
+		"Time the kernel spent in a metric's BPF programs since --bpf.stats enabled the count (metrics sharing a program: one sample, their names comma-separated).",
+		RENDER_COUNTER);
+	/* in config order: each program where its first metric is */
+	for (size_t i = 0; i < s->plan->nmetrics; i++) {
+		size_t g = loader__program_of(s->ld, i);
+
+		if (s->prog_first[g] != i)
+			continue;
+		values[0] = s->prog_names[g];
+		render_enc__sample(e, 1, names, values, (double)s->progs[g].run_time_ns / 1e9);
+	}
+	render_enc__family(
+		e, "bpfprom_program_runs_total",
+		"Runs of a metric's BPF programs since --bpf.stats enabled the count (metrics sharing a program: one sample, their names comma-separated).",
+		RENDER_COUNTER);
+	for (size_t i = 0; i < s->plan->nmetrics; i++) {
+		size_t g = loader__program_of(s->ld, i);
+
+		if (s->prog_first[g] != i)
+			continue;
+		values[0] = s->prog_names[g];
+		render_enc__sample_u64(e, 1, names, values, s->progs[g].run_cnt);
+	}
+}
+
+/* client_golang's process collector, the same names and meanings. */
+static void render_process(struct render_enc *e)
+{
+	struct procstat ps;
+
+	if (procstat__read("/proc", "self", &ps))
+		return;
+	render_enc__family(e, "process_cpu_seconds_total",
+			   "Total user and system CPU time spent in seconds.", RENDER_COUNTER);
+	render_enc__sample(e, 0, NULL, NULL, ps.cpu_seconds);
+	render_enc__family(e, "process_max_fds", "Maximum number of open file descriptors.",
+			   RENDER_GAUGE);
+	render_enc__sample_u64(e, 0, NULL, NULL, ps.max_fds);
+	render_enc__family(e, "process_open_fds", "Number of open file descriptors.", RENDER_GAUGE);
+	render_enc__sample_u64(e, 0, NULL, NULL, ps.open_fds);
+	render_enc__family(e, "process_resident_memory_bytes", "Resident memory size in bytes.",
+			   RENDER_GAUGE);
+	render_enc__sample_u64(e, 0, NULL, NULL, ps.resident_bytes);
+	render_enc__family(e, "process_start_time_seconds",
+			   "Start time of the process since unix epoch in seconds.", RENDER_GAUGE);
+	render_enc__sample(e, 0, NULL, NULL, ps.start_time);
+	render_enc__family(e, "process_virtual_memory_bytes", "Virtual memory size in bytes.",
+			   RENDER_GAUGE);
+	render_enc__sample_u64(e, 0, NULL, NULL, ps.virtual_bytes);
+}
+
+static void render_self(struct scrape *s, struct render_enc *e, uint64_t started)
+{
+	const char *names[2] = { "metric", "reason" };
+	const char *values[2];
+
+	render_enc__family(
+		e, "bpfprom_build_info",
+		"A metric with a constant 1 value labeled by version, revision and libbpf.",
+		RENDER_GAUGE);
+	{
+		const char *bn[] = { "version", "revision", "libbpf" };
+		const char *bv[] = { BPFPROM_VERSION, BPFPROM_REVISION, libbpf_version_string() };
+
+		render_enc__sample(e, 3, bn, bv, 1);
+	}
+	render_enc__family(e, "bpfprom_config_last_load_success",
+			   "Whether the last configuration load succeeded (1) or not (0).",
+			   RENDER_GAUGE);
+	render_enc__sample(e, 0, NULL, NULL, s->load_failed ? 0 : 1);
+	render_enc__family(e, "bpfprom_config_last_load_success_timestamp_seconds",
+			   "When the configuration in use was loaded, in seconds since the epoch.",
+			   RENDER_GAUGE);
+	render_enc__sample(e, 0, NULL, NULL, s->opts.config_loaded_at);
+	render_enc__family(e, "bpfprom_scrapes_total", "Scrapes of the metrics, this one included.",
+			   RENDER_COUNTER);
+	render_enc__sample_u64(e, 0, NULL, NULL, s->scrapes);
+	render_enc__family(e, "bpfprom_scrape_duration_seconds",
+			   "Time this scrape took to read every metric's maps and render them.",
+			   RENDER_GAUGE);
+	render_enc__sample(e, 0, NULL, NULL, (double)(clock__mono_ns() - started) / 1e9);
+	render_enc__family(
+		e, "bpfprom_dropped_events_total",
+		"Events not counted by a metric, by reason (see README: map_full, recursion, stale_start, start_map_full, orphan_start, update_error).",
+		RENDER_COUNTER);
+	for (size_t i = 0; i < s->plan->nmetrics; i++) {
+		values[0] = s->plan->metrics[i].cm->name;
+		for (int r = 0; r < BPFPROM_DROP__COUNT; r++) {
+			if (!shows_reason(&s->plan->metrics[i], r, s->drops[i][r]))
+				continue;
+			values[1] = drop_reasons[r];
+			render_enc__sample_u64(e, 2, names, values, s->drops[i][r]);
+		}
+	}
+	render_enc__family(
+		e, "bpfprom_decode_errors_total",
+		"Label values a decoder could not translate (printed as numbers instead).",
+		RENDER_COUNTER);
+	for (size_t i = 0; i < s->plan->nmetrics; i++) {
+		uint64_t errs = 0;
+
+		for (size_t l = 0; l < BPFPROM_MAX_LABELS; l++)
+			errs += s->dec[i][l] ? decoder__errors(s->dec[i][l]) : 0;
+		values[0] = s->plan->metrics[i].cm->name;
+		render_enc__sample_u64(e, 1, names, values, errs);
+	}
+	render_enc__family(e, "bpfprom_metric_series", "Series a metric's map holds now.",
+			   RENDER_GAUGE);
+	for (size_t i = 0; i < s->plan->nmetrics; i++) {
+		values[0] = s->plan->metrics[i].cm->name;
+		render_enc__sample_u64(e, 1, names, values, collect__map_series(s->coll[i]));
+	}
+	render_enc__family(e, "bpfprom_map_capacity",
+			   "Series a metric's map can hold (max_series).", RENDER_GAUGE);
+	for (size_t i = 0; i < s->plan->nmetrics; i++) {
+		values[0] = s->plan->metrics[i].cm->name;
+		render_enc__sample_u64(e, 1, names, values, s->plan->metrics[i].max_series);
+	}
+	render_probe_info(s, e);
+	if (s->opts.bpf_stats)
+		render_prog_stats(s, e);
+	render_process(e);
+}
+
+/* Read every metric's maps into its render description, and its drop counts. */
+static int collect_all(struct scrape *s, bool (*each)(struct scrape *, size_t))
+{
+	uint64_t now = clock__mono_ns();
+	bool sweep = now - s->last_sweep >= SWEEP_INTERVAL_NS;
+	size_t g;
+	int err;
+
+	if (sweep)
+		s->last_sweep = now;
+	for (size_t i = 0; i < s->plan->nmetrics; i++) {
+		const struct loader_maps *maps = loader__maps(s->ld, i);
+		struct render_metric *rm = &s->rms[i];
+
+		err = collect__metric(s->coll[i], maps, rm, s->drops[i]);
+		if (err) {
+			log_error("scrape: metrics[%zu] (%s): reading its map failed: %s", i,
+				  rm->name, strerror(-err));
+			return err;
+		}
+		if (sweep)
+			s->drops[i][BPFPROM_DROP_ORPHAN_START] +=
+				collect__sweep_starts(s->coll[i], maps);
+		/* a fused program is asked once, by its group's first metric; an
+		 * event it missed, every metric of the group missed */
+		g = loader__program_of(s->ld, i);
+		if (s->prog_first[g] == i)
+			collect__prog_stats(maps, &s->progs[g]);
+		s->drops[i][BPFPROM_DROP_RECURSION] = s->progs[g].recursion_misses;
+		/* render as soon as read: the collect buffers are the metric's own */
+		if (each && !each(s, i))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static bool render_one(struct scrape *s, size_t i)
+{
+	render_enc__metric(s->enc, &s->rms[i]);
+	return true;
+}
+
+static bool call_each(struct scrape *s, size_t i)
+{
+	return s->each(s->each_ctx, &s->rms[i]);
+}
+
+int scrape__each_metric(struct scrape *s, bool (*each)(void *ctx, const struct render_metric *m),
+			void *ctx)
+{
+	s->each = each;
+	s->each_ctx = ctx;
+	return collect_all(s, call_each);
+}
+
+int scrape__metrics(void *arg, enum render_format fmt, struct render_buf *out)
+{
+	struct scrape *s = arg;
+	uint64_t started = clock__mono_ns();
+	int err;
+
+	render_enc__begin(s->enc, fmt, out);
+	err = collect_all(s, render_one);
+	if (err)
+		return err;
+	s->scrapes++;
+	if (!s->opts.no_exporter_metrics)
+		render_self(s, s->enc, started);
+	return render_enc__end(s->enc);
+}
+
+static void html_escape(struct render_buf *b, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '<':
+			render_buf__puts(b, "&lt;");
+			break;
+		case '>':
+			render_buf__puts(b, "&gt;");
+			break;
+		case '&':
+			render_buf__puts(b, "&amp;");
+			break;
+		case '"':
+			render_buf__puts(b, "&quot;");
+			break;
+		default:
+			render_buf__put(b, s, 1);
+		}
+	}
+}
+
+int scrape__landing(void *arg, struct render_buf *out)
+{
+	struct scrape *s = arg;
+	int err;
+
+	err = collect_all(s, NULL);
+	if (err)
+		return err;
+	render_buf__puts(
+		out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+		     "<title>bpfprom</title>\n<style>\nbody { font-family: sans-serif; }\n"
+		     "table { border-collapse: collapse; }\n"
+		     "th, td { border: 1px solid #ccc; padding: 0.2em 0.6em; text-align: left; }\n"
+		     "td.n { text-align: right; }\n</style>\n</head>\n<body>\n<h1>bpfprom</h1>\n"
+		     "<p>BPF metrics exporter, version " BPFPROM_VERSION
+		     " (revision " BPFPROM_REVISION ", libbpf ");
+	html_escape(out, libbpf_version_string());
+	render_buf__puts(out, ").</p>\n<p><a href=\"");
+	html_escape(out, s->opts.telemetry_path);
+	render_buf__puts(
+		out, "\">Metrics</a></p>\n<table>\n<tr><th>metric</th><th>probe</th>"
+		     "<th>mechanism</th><th>series</th><th>capacity</th><th>dropped</th></tr>\n");
+	for (size_t i = 0; i < s->plan->nmetrics; i++) {
+		const struct plan_metric *pm = &s->plan->metrics[i];
+		uint64_t dropped = 0;
+		size_t shown = 0;
+
+		for (int r = 0; r < BPFPROM_DROP__COUNT; r++)
+			dropped += s->drops[i][r];
+		for (size_t p = 0; p < pm->nprobes; p++)
+			shown += !pm->probes[p].implied;
+		/* one row per probe; the metric's own cells span them */
+		for (size_t p = 0, row = 0; p < pm->nprobes; p++) {
+			if (pm->probes[p].implied)
+				continue;
+			render_buf__puts(out, "<tr>");
+			if (row == 0) {
+				render_buf__printf(out, "<td rowspan=\"%zu\">", shown);
+				html_escape(out, pm->cm->name);
+				render_buf__puts(out, "</td>");
+			}
+			render_buf__puts(out, "<td>");
+			html_escape(out, pm->probes[p].spec);
+			render_buf__printf(out, "</td><td>%s</td>",
+					   plan__mech_name(pm->probes[p].mech));
+			if (row == 0)
+				render_buf__printf(out,
+						   "<td rowspan=\"%zu\" class=\"n\">%zu</td>"
+						   "<td rowspan=\"%zu\" class=\"n\">%u</td>"
+						   "<td rowspan=\"%zu\" class=\"n\">%llu</td>",
+						   shown, collect__map_series(s->coll[i]), shown,
+						   pm->max_series, shown,
+						   (unsigned long long)dropped);
+			render_buf__puts(out, "</tr>\n");
+			row++;
+		}
+	}
+	render_buf__puts(out, "</table>\n</body>\n</html>\n");
+	return out->oom ? -ENOMEM : 0;
+}
