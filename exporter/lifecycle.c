@@ -312,7 +312,7 @@ int lifecycle__drop_caps(struct lifecycle *lc, char *err, size_t errlen)
 	return 0;
 }
 
-int lifecycle__metrics(void *ctx, enum render_format fmt, struct render_buf *out)
+int lifecycle__metrics(void *ctx, enum render_format fmt, struct buf *out)
 {
 	struct lifecycle *lc = ctx;
 	int ret;
@@ -323,7 +323,7 @@ int lifecycle__metrics(void *ctx, enum render_format fmt, struct render_buf *out
 	return ret;
 }
 
-int lifecycle__landing(void *ctx, struct render_buf *out)
+int lifecycle__landing(void *ctx, struct buf *out)
 {
 	struct lifecycle *lc = ctx;
 	int ret;

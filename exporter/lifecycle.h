@@ -54,8 +54,8 @@ struct scrape *lifecycle__scrape(struct lifecycle *lc);
 int lifecycle__drop_caps(struct lifecycle *lc, char *err, size_t errlen);
 
 /* http handlers: ctx is the lifecycle. */
-int lifecycle__metrics(void *ctx, enum render_format fmt, struct render_buf *out);
-int lifecycle__landing(void *ctx, struct render_buf *out);
+int lifecycle__metrics(void *ctx, enum render_format fmt, struct buf *out);
+int lifecycle__landing(void *ctx, struct buf *out);
 
 void lifecycle__free(struct lifecycle *lc);
 

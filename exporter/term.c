@@ -38,36 +38,36 @@ int term__parse_interval(const char *s, uint64_t *ms)
 	return -EINVAL;
 }
 
-void term__format_header(struct render_buf *b, time_t t)
+void term__format_header(struct buf *b, time_t t)
 {
 	struct tm tm;
 	char s[16];
 
 	localtime_r(&t, &tm);
 	strftime(s, sizeof(s), "%H:%M:%S\n", &tm);
-	render_buf__puts(b, s);
+	buf__puts(b, s);
 }
 
-static void put_labels(struct render_buf *b, const struct render_metric *m, const uint8_t *key)
+static void put_labels(struct buf *b, const struct render_metric *m, const uint8_t *key)
 {
-	render_buf__puts(b, m->name);
+	buf__puts(b, m->name);
 	if (!m->nlabels)
 		return;
-	render_buf__puts(b, "{");
+	buf__puts(b, "{");
 	for (size_t i = 0; i < m->nlabels; i++) {
-		render_buf__printf(b, "%s%s=\"", i ? "," : "", m->labels[i].name);
+		buf__printf(b, "%s%s=\"", i ? "," : "", m->labels[i].name);
 		render_put_label_value(b, &m->labels[i], key, RENDER_ESC_LABEL);
-		render_buf__puts(b, "\"");
+		buf__puts(b, "\"");
 	}
-	render_buf__puts(b, "}");
+	buf__puts(b, "}");
 }
 
-static void put_value(struct render_buf *b, uint64_t v, bool is_signed)
+static void put_value(struct buf *b, uint64_t v, bool is_signed)
 {
 	if (is_signed)
-		render_buf__printf(b, "%" PRId64, (int64_t)v);
+		buf__printf(b, "%" PRId64, (int64_t)v);
 	else
-		render_buf__printf(b, "%" PRIu64, v);
+		buf__printf(b, "%" PRIu64, v);
 }
 
 /* A bound in the metric's raw unit: log2 bounds are powers of two, shown with
@@ -115,7 +115,7 @@ static void format_bucket(char *s, size_t n, const struct render_metric *m, size
 	}
 }
 
-static void put_hist(struct render_buf *b, const struct render_metric *m, const uint64_t *v)
+static void put_hist(struct buf *b, const struct render_metric *m, const uint64_t *v)
 {
 	const uint64_t *bk = v + BPFPROM_V_BUCKETS;
 	size_t first = SIZE_MAX, last = 0;
@@ -140,31 +140,31 @@ static void put_hist(struct render_buf *b, const struct render_metric *m, const 
 		memset(bar, '@', w);
 		memset(bar + w, ' ', TERM_BAR_WIDTH - w);
 		bar[TERM_BAR_WIDTH] = '\0';
-		render_buf__printf(b, "%-16s%8" PRIu64 " |%s|\n", range, bk[i], bar);
+		buf__printf(b, "%-16s%8" PRIu64 " |%s|\n", range, bk[i], bar);
 	}
 }
 
-static void put_stats(struct render_buf *b, const struct render_metric *m, const uint64_t *v)
+static void put_stats(struct buf *b, const struct render_metric *m, const uint64_t *v)
 {
 	uint64_t count = v[BPFPROM_V_COUNT];
 
-	render_buf__printf(b, "count %" PRIu64 ", avg ", count);
+	buf__printf(b, "count %" PRIu64 ", avg ", count);
 	if (!count) {
-		render_buf__puts(b, "0, min 0, max 0");
+		buf__puts(b, "0, min 0, max 0");
 		return;
 	}
 	/* integer average as bpftrace's avg: the kernel summed integers */
 	if (m->value_signed)
-		render_buf__printf(b, "%" PRId64, (int64_t)v[BPFPROM_V_SUM] / (int64_t)count);
+		buf__printf(b, "%" PRId64, (int64_t)v[BPFPROM_V_SUM] / (int64_t)count);
 	else
-		render_buf__printf(b, "%" PRIu64, v[BPFPROM_V_SUM] / count);
-	render_buf__puts(b, ", min ");
+		buf__printf(b, "%" PRIu64, v[BPFPROM_V_SUM] / count);
+	buf__puts(b, ", min ");
 	put_value(b, v[BPFPROM_V_MIN], m->value_signed);
-	render_buf__puts(b, ", max ");
+	buf__puts(b, ", max ");
 	put_value(b, v[BPFPROM_V_MAX], m->value_signed);
 }
 
-void term__format_metric(struct render_buf *b, const struct render_metric *m)
+void term__format_metric(struct buf *b, const struct render_metric *m)
 {
 	bool ns = m->scale != 1;
 	size_t words = m->value_words;
@@ -185,29 +185,29 @@ void term__format_metric(struct render_buf *b, const struct render_metric *m)
 		put_labels(b, m, key);
 		switch (m->agg) {
 		case BPFPROM_AGG_COUNT:
-			render_buf__printf(b, ": %" PRIu64 "\n", v[BPFPROM_V_COUNT]);
+			buf__printf(b, ": %" PRIu64 "\n", v[BPFPROM_V_COUNT]);
 			break;
 		case BPFPROM_AGG_SUM:
-			render_buf__puts(b, ": ");
+			buf__puts(b, ": ");
 			put_value(b, v[BPFPROM_V_SUM], m->value_signed);
-			render_buf__puts(b, "\n");
+			buf__puts(b, "\n");
 			break;
 		case BPFPROM_AGG_STATS:
-			render_buf__puts(b, ns ? " (ns): " : ": ");
+			buf__puts(b, ns ? " (ns): " : ": ");
 			put_stats(b, m, v);
-			render_buf__puts(b, "\n");
+			buf__puts(b, "\n");
 			break;
 		default:
-			render_buf__puts(b, ns ? " (ns):\n" : ":\n");
+			buf__puts(b, ns ? " (ns):\n" : ":\n");
 			put_hist(b, m, v);
-			render_buf__puts(b, "\n");
+			buf__puts(b, "\n");
 			break;
 		}
 	}
 }
 
 struct print_ctx {
-	struct render_buf *b;
+	struct buf *b;
 };
 
 static bool print_one(void *arg, const struct render_metric *m)
@@ -218,12 +218,12 @@ static bool print_one(void *arg, const struct render_metric *m)
 	return !pc->b->oom;
 }
 
-static int print_all(struct scrape *s, struct render_buf *b, FILE *out, char *err, size_t errlen)
+static int print_all(struct scrape *s, struct buf *b, FILE *out, char *err, size_t errlen)
 {
 	struct print_ctx pc = { .b = b };
 	int ret;
 
-	render_buf__reset(b);
+	buf__reset(b);
 	term__format_header(b, time(NULL));
 	ret = scrape__each_metric(s, print_one, &pc);
 	if (!ret && b->oom)
@@ -243,7 +243,7 @@ static int print_all(struct scrape *s, struct render_buf *b, FILE *out, char *er
 int term__run(struct lifecycle *lc, const struct term_opts *opts, const sigset_t *sigs, FILE *out,
 	      char *err, size_t errlen)
 {
-	struct render_buf b = { 0 };
+	struct buf b = { 0 };
 	char msg[1024];
 	uint64_t next = (clock__mono_ns() / 1000000) + opts->interval_ms, now;
 	struct timespec ts;
@@ -282,6 +282,6 @@ int term__run(struct lifecycle *lc, const struct term_opts *opts, const sigset_t
 		if (next <= (clock__mono_ns() / 1000000))
 			next = (clock__mono_ns() / 1000000) + opts->interval_ms;
 	}
-	render_buf__free(&b);
+	buf__free(&b);
 	return ret;
 }

@@ -29,7 +29,7 @@
 int term__parse_interval(const char *s, uint64_t *ms);
 
 /* The header of one print: the local time, "HH:MM:SS\n". */
-void term__format_header(struct render_buf *b, time_t t);
+void term__format_header(struct buf *b, time_t t);
 
 /*
  * One metric, every series, nothing when it has none:
@@ -43,7 +43,7 @@ void term__format_header(struct render_buf *b, time_t t);
  * Values are in the metric's own unit before scaling: a latency with
  * unit: seconds prints nanoseconds, and says so ("NAME (ns):").
  */
-void term__format_metric(struct render_buf *b, const struct render_metric *m);
+void term__format_metric(struct buf *b, const struct render_metric *m);
 
 struct term_opts {
 	uint64_t interval_ms;

@@ -4,7 +4,7 @@
  * byte for byte as client_golang's expfmt writes it where it defines the
  * bytes, and to OpenMetrics 1.0.0 text; the encoder's dispatch. Protobuf is
  * in render_pb.c. The only allocation is the growth of the caller's
- * render_buf (and of the encoder's scratch, once).
+ * struct buf (and of the encoder's scratch, once).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -17,7 +17,6 @@
 
 #include "render/render_int.h"
 
-#define RENDER_BUF_MIN 4096
 #define FLOAT_MAX 32
 #define U64_MAX_DIGITS 20
 /* decode.h: a decoded label value is at most 255 bytes */
@@ -26,71 +25,10 @@
 /* Valid UTF-8 spelling of U+FFFD REPLACEMENT CHARACTER. */
 static const char replacement[] = "\xef\xbf\xbd";
 
-/* Room for n more bytes plus the NUL kept after the content. */
-bool render_buf__reserve(struct render_buf *b, size_t n)
-{
-	size_t need, cap;
-	char *data;
-
-	if (b->oom)
-		return false;
-	if (n > SIZE_MAX - 1 - b->len) {
-		b->oom = true;
-		return false;
-	}
-	need = b->len + n + 1;
-	if (need <= b->cap)
-		return true;
-	cap = b->cap ? b->cap : RENDER_BUF_MIN;
-	while (cap < need)
-		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
-	data = realloc(b->data, cap);
-	if (!data) {
-		b->oom = true;
-		return false;
-	}
-	b->data = data;
-	b->cap = cap;
-	return true;
-}
-
-void render_buf__reset(struct render_buf *b)
-{
-	b->len = 0;
-	b->oom = false;
-	if (b->data)
-		b->data[0] = '\0';
-}
-
-void render_buf__free(struct render_buf *b)
-{
-	if (!b)
-		return;
-	free(b->data);
-	b->data = NULL;
-	b->len = 0;
-	b->cap = 0;
-	b->oom = false;
-}
-
-void render_buf__put(struct render_buf *b, const char *s, size_t n)
-{
-	if (!render_buf__reserve(b, n))
-		return;
-	memcpy(b->data + b->len, s, n);
-	b->len += n;
-	b->data[b->len] = '\0';
-}
-
-void render_buf__puts(struct render_buf *b, const char *s)
-{
-	render_buf__put(b, s, strlen(s));
-}
-
 /* The pieces of a sample line, appended inline while there is room (the
  * rule: the buffer keeps last scrape's size): a call per piece was a third
  * of rendering a series. */
-static inline void put(struct render_buf *b, const char *s, size_t n)
+static inline void put(struct buf *b, const char *s, size_t n)
 {
 	if (b->cap - b->len > n && !b->oom) {
 		memcpy(b->data + b->len, s, n);
@@ -98,39 +36,12 @@ static inline void put(struct render_buf *b, const char *s, size_t n)
 		b->data[b->len] = '\0';
 		return;
 	}
-	render_buf__put(b, s, n);
+	buf__put(b, s, n);
 }
 
-static inline void put_char(struct render_buf *b, char c)
+static inline void put_char(struct buf *b, char c)
 {
 	put(b, &c, 1);
-}
-
-void render_buf__printf(struct render_buf *b, const char *fmt, ...)
-{
-	va_list ap, aq;
-	size_t avail;
-	int n;
-
-	if (b->oom)
-		return;
-	avail = b->cap > b->len ? b->cap - b->len : 0;
-	va_start(ap, fmt);
-	va_copy(aq, ap);
-	n = vsnprintf(avail ? b->data + b->len : NULL, avail, fmt, aq);
-	va_end(aq);
-	if (n < 0) {
-		b->oom = true;
-		goto out;
-	}
-	if ((size_t)n >= avail) {
-		if (!render_buf__reserve(b, (size_t)n))
-			goto out;
-		vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
-	}
-	b->len += (size_t)n;
-out:
-	va_end(ap);
 }
 
 /* "00" .. "99": two digits per division */
@@ -140,7 +51,7 @@ static const char digit_pairs[] = "000102030405060708091011121314151617181920212
 				  "75767778798081828384858687888990919293949596979899";
 
 /* Exact integers never pass through a double. */
-static void put_u64(struct render_buf *b, uint64_t v)
+static void put_u64(struct buf *b, uint64_t v)
 {
 	char tmp[U64_MAX_DIGITS];
 	size_t i = sizeof(tmp);
@@ -159,7 +70,7 @@ static void put_u64(struct render_buf *b, uint64_t v)
 	put(b, tmp + i, sizeof(tmp) - i);
 }
 
-static void put_s64(struct render_buf *b, int64_t v)
+static void put_s64(struct buf *b, int64_t v)
 {
 	if (v < 0) {
 		put_char(b, '-');
@@ -170,11 +81,11 @@ static void put_s64(struct render_buf *b, int64_t v)
 	put_u64(b, (uint64_t)v);
 }
 
-static void put_float(struct render_buf *b, double v)
+static void put_float(struct buf *b, double v)
 {
 	char tmp[FLOAT_MAX];
 
-	render_buf__put(b, tmp, render__float(tmp, v));
+	buf__put(b, tmp, render__float(tmp, v));
 }
 
 /*
@@ -220,7 +131,7 @@ static size_t utf8_width(const unsigned char *s, size_t n)
  * "\uFFFD") does: each maximal run of bytes that do not start a valid
  * sequence becomes ONE U+FFFD. A run is broken by any valid character.
  */
-void render_put_escaped(struct render_buf *b, const char *s, size_t n, enum render_esc mode)
+void render_put_escaped(struct buf *b, const char *s, size_t n, enum render_esc mode)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, from = 0, w;
@@ -235,9 +146,9 @@ void render_put_escaped(struct render_buf *b, const char *s, size_t n, enum rend
 				invalid = false;
 				continue;
 			}
-			render_buf__put(b, s + from, i - from);
+			buf__put(b, s + from, i - from);
 			if (!invalid)
-				render_buf__put(b, replacement, sizeof(replacement) - 1);
+				buf__put(b, replacement, sizeof(replacement) - 1);
 			invalid = true;
 			from = ++i;
 			continue;
@@ -254,21 +165,21 @@ void render_put_escaped(struct render_buf *b, const char *s, size_t n, enum rend
 		else
 			esc = NULL;
 		if (esc) {
-			render_buf__put(b, s + from, i - from);
-			render_buf__put(b, esc, 2);
+			buf__put(b, s + from, i - from);
+			buf__put(b, esc, 2);
 			from = i + 1;
 		}
 		i++;
 	}
-	render_buf__put(b, s + from, i - from);
+	buf__put(b, s + from, i - from);
 }
 
-void render__escape_label_value(struct render_buf *b, const char *s, size_t n)
+void render__escape_label_value(struct buf *b, const char *s, size_t n)
 {
 	render_put_escaped(b, s, n, RENDER_ESC_LABEL);
 }
 
-void render__escape_help(struct render_buf *b, const char *s)
+void render__escape_help(struct buf *b, const char *s)
 {
 	if (s)
 		render_put_escaped(b, s, strlen(s), RENDER_ESC_HELP);
@@ -431,7 +342,7 @@ double render_scaled(uint64_t raw, bool is_signed, double scale)
 	return apply_scale(is_signed ? (double)(int64_t)raw : (double)raw, scale);
 }
 
-static void put_scaled(struct render_buf *b, uint64_t raw, bool is_signed, double scale)
+static void put_scaled(struct buf *b, uint64_t raw, bool is_signed, double scale)
 {
 	if (scale == 1) {
 		if (is_signed)
@@ -485,22 +396,22 @@ static const char *om_unit(const char *fam, size_t len)
 static void put_header(struct render_enc *e, const char *name, const char *suffix, const char *help,
 		       const char *help_suffix, const char *type)
 {
-	struct render_buf *b = e->out;
+	struct buf *b = e->out;
 	size_t nl = strlen(name), sl = strlen(suffix);
 	const char *unit;
 
 	if (!e->om) {
-		render_buf__puts(b, "# HELP ");
-		render_buf__puts(b, name);
-		render_buf__puts(b, suffix);
+		buf__puts(b, "# HELP ");
+		buf__puts(b, name);
+		buf__puts(b, suffix);
 		put_char(b, ' ');
 		render__escape_help(b, help);
 		render__escape_help(b, help_suffix);
-		render_buf__puts(b, "\n# TYPE ");
-		render_buf__puts(b, name);
-		render_buf__puts(b, suffix);
+		buf__puts(b, "\n# TYPE ");
+		buf__puts(b, name);
+		buf__puts(b, suffix);
 		put_char(b, ' ');
-		render_buf__puts(b, type);
+		buf__puts(b, type);
 		put_char(b, '\n');
 		return;
 	}
@@ -511,25 +422,25 @@ static void put_header(struct render_enc *e, const char *name, const char *suffi
 		else if (!sl && nl >= 6 && !strcmp(name + nl - 6, "_total"))
 			nl -= 6;
 	}
-	render_buf__puts(b, "# TYPE ");
-	render_buf__put(b, name, nl);
-	render_buf__put(b, suffix, sl);
+	buf__puts(b, "# TYPE ");
+	buf__put(b, name, nl);
+	buf__put(b, suffix, sl);
 	put_char(b, ' ');
-	render_buf__puts(b, type);
+	buf__puts(b, type);
 	put_char(b, '\n');
 	/* the unit is the family name's last word only when there is no suffix
 	 * after the metric's own name (name_min is not in seconds by name) */
 	unit = sl ? NULL : om_unit(name, nl);
 	if (unit) {
-		render_buf__puts(b, "# UNIT ");
-		render_buf__put(b, name, nl);
+		buf__puts(b, "# UNIT ");
+		buf__put(b, name, nl);
 		put_char(b, ' ');
-		render_buf__puts(b, unit);
+		buf__puts(b, unit);
 		put_char(b, '\n');
 	}
-	render_buf__puts(b, "# HELP ");
-	render_buf__put(b, name, nl);
-	render_buf__put(b, suffix, sl);
+	buf__puts(b, "# HELP ");
+	buf__put(b, name, nl);
+	buf__put(b, suffix, sl);
 	put_char(b, ' ');
 	if (help)
 		render_put_escaped(b, help, strlen(help), RENDER_ESC_LABEL);
@@ -537,7 +448,7 @@ static void put_header(struct render_enc *e, const char *name, const char *suffi
 	put_char(b, '\n');
 }
 
-void render_put_label_value(struct render_buf *b, const struct render_label *l, const uint8_t *key,
+void render_put_label_value(struct buf *b, const struct render_label *l, const uint8_t *key,
 			    enum render_esc esc)
 {
 	const uint8_t *p = key + l->key_off;
@@ -589,8 +500,8 @@ void render_put_label_value(struct render_buf *b, const struct render_label *l, 
 		put_u64(b, v);
 }
 
-void render_put_series_label(struct render_buf *b, const struct render_metric *m, size_t i,
-			     size_t j, enum render_esc esc)
+void render_put_series_label(struct buf *b, const struct render_metric *m, size_t i, size_t j,
+			     enum render_esc esc)
 {
 	const struct render_text_ref *t;
 
@@ -603,8 +514,8 @@ void render_put_series_label(struct render_buf *b, const struct render_metric *m
 }
 
 /* name+suffix{labels...,le="le"} of series si and the space before the value */
-static void put_series(struct render_buf *b, const struct render_metric *m, const char *suffix,
-		       size_t si, const char *le, size_t le_len)
+static void put_series(struct buf *b, const struct render_metric *m, const char *suffix, size_t si,
+		       const char *le, size_t le_len)
 {
 	size_t i;
 
@@ -634,7 +545,7 @@ void render_merge__free(struct render_merge *mg)
 {
 	if (!mg)
 		return;
-	render_buf__free(&mg->text);
+	buf__free(&mg->text);
 	free(mg->at);
 	free(mg->slots);
 	mg->at = NULL;
@@ -742,7 +653,7 @@ int render__merge(struct render_merge *mg, struct render_metric *m, uint8_t *key
 	if (!merge_reserve((void **)&mg->at, &mg->at_cap, n * nl, sizeof(*mg->at)) ||
 	    !merge_reserve((void **)&mg->slots, &mg->slots_cap, nslots, sizeof(*mg->slots)))
 		return -ENOMEM;
-	render_buf__reset(&mg->text);
+	buf__reset(&mg->text);
 	for (i = 0; i < n; i++) {
 		for (j = 0; j < nl; j++) {
 			at = &mg->at[i * nl + j];
@@ -810,7 +721,7 @@ bool render_metric_readable(const struct render_metric *m, size_t words)
 static void text_counter(struct render_enc *e, const struct render_metric *m)
 {
 	bool is_sum = m->agg == BPFPROM_AGG_SUM;
-	struct render_buf *b = e->out;
+	struct buf *b = e->out;
 	const uint64_t *v;
 	size_t i;
 
@@ -837,7 +748,7 @@ struct le_cache {
 static void text_histogram(struct render_enc *e, const struct render_metric *m)
 {
 	size_t (*fmt)(char *, double) = e->om ? om_float : render__float;
-	struct render_buf *b = e->out;
+	struct buf *b = e->out;
 	struct le_cache lc;
 	char tmp[FLOAT_MAX];
 	const char *le;
@@ -890,7 +801,7 @@ static void text_histogram(struct render_enc *e, const struct render_metric *m)
 static void text_stats_gauge(struct render_enc *e, const struct render_metric *m, bool readable,
 			     const char *suffix, const char *help_suffix, size_t word)
 {
-	struct render_buf *b = e->out;
+	struct buf *b = e->out;
 	const uint64_t *v;
 	size_t i;
 
@@ -911,7 +822,7 @@ static void text_stats_gauge(struct render_enc *e, const struct render_metric *m
 static void text_stats(struct render_enc *e, const struct render_metric *m)
 {
 	bool readable = render_metric_readable(m, BPFPROM_V_MAX + 1);
-	struct render_buf *b = e->out;
+	struct buf *b = e->out;
 	const uint64_t *v;
 	size_t i;
 
@@ -959,19 +870,19 @@ static void text_family(struct render_enc *e, const char *name, const char *help
 	put_header(e, name, "", help, "", type_names[type]);
 }
 
-static void put_sample_labels(struct render_buf *b, const char *name, size_t nlabels,
+static void put_sample_labels(struct buf *b, const char *name, size_t nlabels,
 			      const char *const *lnames, const char *const *lvalues)
 {
 	size_t i;
 
-	render_buf__puts(b, name);
+	buf__puts(b, name);
 	if (nlabels) {
 		put_char(b, '{');
 		for (i = 0; i < nlabels; i++) {
 			if (i)
 				put_char(b, ',');
-			render_buf__puts(b, lnames[i]);
-			render_buf__put(b, "=\"", 2);
+			buf__puts(b, lnames[i]);
+			buf__put(b, "=\"", 2);
 			render__escape_label_value(b, lvalues[i], strlen(lvalues[i]));
 			put_char(b, '"');
 		}
@@ -999,7 +910,7 @@ static void text_begin(struct render_enc *e)
 static void text_end(struct render_enc *e)
 {
 	if (e->om)
-		render_buf__puts(e->out, "# EOF\n");
+		buf__puts(e->out, "# EOF\n");
 }
 
 static const struct render_enc_ops text_ops = {
@@ -1023,7 +934,7 @@ void render_enc__free(struct render_enc *e)
 	free(e);
 }
 
-void render_enc__begin(struct render_enc *e, enum render_format fmt, struct render_buf *out)
+void render_enc__begin(struct render_enc *e, enum render_format fmt, struct buf *out)
 {
 	e->out = out;
 	e->om = fmt == RENDER_FMT_OPENMETRICS;
@@ -1086,29 +997,29 @@ bool render__native_exact(const struct render_metric *m)
 }
 
 /* The text 0.0.4 entry points, for callers that hold no encoder. */
-void render__text_metric(struct render_buf *b, const struct render_metric *m)
+void render__text_metric(struct buf *b, const struct render_metric *m)
 {
 	struct render_enc e = { .ops = &text_ops, .out = b };
 
 	text_metric(&e, m);
 }
 
-void render__text_family(struct render_buf *b, const char *name, const char *help, const char *type)
+void render__text_family(struct buf *b, const char *name, const char *help, const char *type)
 {
 	struct render_enc e = { .ops = &text_ops, .out = b };
 
 	put_header(&e, name, "", help, "", type);
 }
 
-void render__text_sample(struct render_buf *b, const char *name, size_t nlabels,
-			 const char *const *lnames, const char *const *lvalues, double value)
+void render__text_sample(struct buf *b, const char *name, size_t nlabels, const char *const *lnames,
+			 const char *const *lvalues, double value)
 {
 	put_sample_labels(b, name, nlabels, lnames, lvalues);
 	put_float(b, value);
 	put_char(b, '\n');
 }
 
-void render__text_sample_u64(struct render_buf *b, const char *name, size_t nlabels,
+void render__text_sample_u64(struct buf *b, const char *name, size_t nlabels,
 			     const char *const *lnames, const char *const *lvalues, uint64_t value)
 {
 	put_sample_labels(b, name, nlabels, lnames, lvalues);

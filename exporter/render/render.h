@@ -12,23 +12,7 @@
 #include <stdint.h>
 
 #include "bpfprom.h"
-
-/* A growable byte buffer, reused across scrapes: reset len, keep data. */
-struct render_buf {
-	char *data;
-	size_t len;
-	size_t cap;
-	bool oom; /* an append failed; the content is incomplete */
-};
-
-void render_buf__reset(struct render_buf *b);
-/* Room for n more bytes (and a NUL after them); false (and oom) if not. */
-bool render_buf__reserve(struct render_buf *b, size_t n);
-void render_buf__free(struct render_buf *b);
-void render_buf__put(struct render_buf *b, const char *s, size_t n);
-void render_buf__puts(struct render_buf *b, const char *s);
-void render_buf__printf(struct render_buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+#include "util/buf.h"
 
 /* How one label of a map key is printed. */
 struct render_label {
@@ -88,7 +72,7 @@ struct render_metric {
 
 /* render__merge's scratch, kept from scrape to scrape. */
 struct render_merge {
-	struct render_buf text;
+	struct buf text;
 	struct render_text_ref *at;
 	size_t at_cap;
 	uint32_t *slots; /* series index + 1, 0 empty */
@@ -146,7 +130,7 @@ struct render_enc;
 
 struct render_enc *render_enc__new(void);
 void render_enc__free(struct render_enc *e);
-void render_enc__begin(struct render_enc *e, enum render_format fmt, struct render_buf *out);
+void render_enc__begin(struct render_enc *e, enum render_format fmt, struct buf *out);
 void render_enc__metric(struct render_enc *e, const struct render_metric *m);
 /* A family of plain samples: counters end in _total (text and protobuf name
  * the family so; OpenMetrics names it without the suffix). */
@@ -175,19 +159,18 @@ bool render__native_exact(const struct render_metric *m);
  * count/sum -> counter; hist/lhist -> histogram (cumulative _bucket with le,
  * +Inf, _sum, _count); stats -> summary (_sum, _count) followed by gauge
  * families <name>_min and <name>_max. */
-void render__text_metric(struct render_buf *b, const struct render_metric *m);
+void render__text_metric(struct buf *b, const struct render_metric *m);
 
 /* For self-metrics: a family header, then samples with label pairs. */
-void render__text_family(struct render_buf *b, const char *name, const char *help,
-			 const char *type);
-void render__text_sample(struct render_buf *b, const char *name, size_t nlabels,
-			 const char *const *lnames, const char *const *lvalues, double value);
-void render__text_sample_u64(struct render_buf *b, const char *name, size_t nlabels,
+void render__text_family(struct buf *b, const char *name, const char *help, const char *type);
+void render__text_sample(struct buf *b, const char *name, size_t nlabels, const char *const *lnames,
+			 const char *const *lvalues, double value);
+void render__text_sample_u64(struct buf *b, const char *name, size_t nlabels,
 			     const char *const *lnames, const char *const *lvalues, uint64_t value);
 
 /* Escaping as the text format defines it; invalid UTF-8 becomes U+FFFD. */
-void render__escape_label_value(struct render_buf *b, const char *s, size_t n);
-void render__escape_help(struct render_buf *b, const char *s);
+void render__escape_label_value(struct buf *b, const char *s, size_t n);
+void render__escape_help(struct buf *b, const char *s);
 
 /* A double as Go's strconv.FormatFloat(v, 'g', -1, 64) prints it (shortest
  * round-trip; "+Inf", "-Inf", "NaN"). Returns the length written to out

@@ -30,7 +30,7 @@ struct render_pb;
 
 struct render_enc {
 	const struct render_enc_ops *ops;
-	struct render_buf *out;
+	struct buf *out;
 	bool om; /* the text encoder writes OpenMetrics */
 	/* the family render_enc__sample writes into */
 	const char *fam_name;
@@ -41,13 +41,13 @@ struct render_enc {
 extern const struct render_enc_ops render_pb_ops;
 void render_pb_free(struct render_pb *pb);
 
-void render_put_escaped(struct render_buf *b, const char *s, size_t n, enum render_esc esc);
+void render_put_escaped(struct buf *b, const char *s, size_t n, enum render_esc esc);
 /* One label of a series: decoded, a number, or the key's string. */
-void render_put_label_value(struct render_buf *b, const struct render_label *l, const uint8_t *key,
+void render_put_label_value(struct buf *b, const struct render_label *l, const uint8_t *key,
 			    enum render_esc esc);
 /* Label j of series i of m: from m->label_text when set, else from the key. */
-void render_put_series_label(struct render_buf *b, const struct render_metric *m, size_t i,
-			     size_t j, enum render_esc esc);
+void render_put_series_label(struct buf *b, const struct render_metric *m, size_t i, size_t j,
+			     enum render_esc esc);
 /* A value word as a double in the metric's unit. */
 double render_scaled(uint64_t raw, bool is_signed, double scale);
 bool render_metric_readable(const struct render_metric *m, size_t words);

@@ -39,8 +39,8 @@ struct render_pb {
 	pb_label lp[PB_MAX_LABELS];
 	pb_label *lpp[PB_MAX_LABELS];
 	size_t loff[PB_MAX_LABELS];
-	struct render_buf lab; /* the Metric's label values, each NUL-terminated */
-	struct render_buf names; /* a family's name and help with a suffix */
+	struct buf lab; /* the Metric's label values, each NUL-terminated */
+	struct buf names; /* a family's name and help with a suffix */
 	Io__Prometheus__Client__Counter counter;
 	Io__Prometheus__Client__Gauge gauge;
 	Io__Prometheus__Client__Summary summary;
@@ -58,8 +58,8 @@ void render_pb_free(struct render_pb *pb)
 {
 	if (!pb)
 		return;
-	render_buf__free(&pb->lab);
-	render_buf__free(&pb->names);
+	buf__free(&pb->lab);
+	buf__free(&pb->names);
 	free(pb->bk);
 	free(pb->bkp);
 	free(pb->sp);
@@ -164,7 +164,7 @@ static size_t put_varint(uint8_t *p, uint64_t v)
 static void pb_close(struct render_enc *e)
 {
 	struct render_pb *pb = e->pb;
-	struct render_buf *b = e->out;
+	struct buf *b = e->out;
 	size_t body, vl;
 
 	if (!pb || !pb->open)
@@ -178,7 +178,7 @@ static void pb_close(struct render_enc *e)
 	}
 	body = b->len - pb->fam_start;
 	vl = varint_len(body);
-	if (!render_buf__reserve(b, vl))
+	if (!buf__reserve(b, vl))
 		return;
 	memmove(b->data + pb->fam_start + vl, b->data + pb->fam_start, body);
 	put_varint((uint8_t *)b->data + pb->fam_start, body);
@@ -189,7 +189,7 @@ static void pb_open(struct render_enc *e, const char *name, const char *help,
 		    Io__Prometheus__Client__MetricType type)
 {
 	pb_family mf = IO__PROMETHEUS__CLIENT__METRIC_FAMILY__INIT;
-	struct render_buf *b = e->out;
+	struct buf *b = e->out;
 	struct render_pb *pb;
 	size_t n;
 
@@ -203,7 +203,7 @@ static void pb_open(struct render_enc *e, const char *name, const char *help,
 	mf.has_type = 1;
 	mf.type = type;
 	n = io__prometheus__client__metric_family__get_packed_size(&mf);
-	if (!render_buf__reserve(b, n))
+	if (!buf__reserve(b, n))
 		return;
 	pb->fam_start = b->len;
 	b->len += io__prometheus__client__metric_family__pack(&mf, (uint8_t *)b->data + b->len);
@@ -215,14 +215,14 @@ static void pb_open(struct render_enc *e, const char *name, const char *help,
 static void pb_put_metric(struct render_enc *e)
 {
 	struct render_pb *pb = e->pb;
-	struct render_buf *b = e->out;
+	struct buf *b = e->out;
 	size_t n;
 
 	if (pb->lab.oom)
 		b->oom = true;
 	if (!b->oom && pb->open) {
 		n = io__prometheus__client__metric__get_packed_size(&pb->metric);
-		if (render_buf__reserve(b, 1 + VARINT_MAX + n)) {
+		if (buf__reserve(b, 1 + VARINT_MAX + n)) {
 			b->data[b->len++] = PB_METRIC_TAG;
 			b->len += put_varint((uint8_t *)b->data + b->len, n);
 			b->len += io__prometheus__client__metric__pack(&pb->metric,
@@ -251,13 +251,13 @@ static void pb_key_labels(struct render_pb *pb, const struct render_metric *m, s
 {
 	size_t i;
 
-	render_buf__reset(&pb->lab);
+	buf__reset(&pb->lab);
 	for (i = 0; i < m->nlabels; i++) {
 		pb->lp[i].name = (char *)m->labels[i].name;
 		pb->loff[i] = pb->lab.len;
 		/* protobuf strings are not escaped, but must be UTF-8 */
 		render_put_series_label(&pb->lab, m, si, i, RENDER_ESC_NONE);
-		render_buf__put(&pb->lab, "", 1);
+		buf__put(&pb->lab, "", 1);
 	}
 	pb_set_labels(pb, m->nlabels);
 }
@@ -393,13 +393,13 @@ static void pb_open_suffixed(struct render_enc *e, const struct render_metric *m
 
 	if (!pb)
 		return;
-	render_buf__reset(&pb->names);
-	render_buf__puts(&pb->names, m->name);
-	render_buf__put(&pb->names, suffix, strlen(suffix) + 1);
+	buf__reset(&pb->names);
+	buf__puts(&pb->names, m->name);
+	buf__put(&pb->names, suffix, strlen(suffix) + 1);
 	help_off = pb->names.len;
 	if (m->help)
 		render_put_escaped(&pb->names, m->help, strlen(m->help), RENDER_ESC_NONE);
-	render_buf__put(&pb->names, help_suffix, strlen(help_suffix) + 1);
+	buf__put(&pb->names, help_suffix, strlen(help_suffix) + 1);
 	if (pb->names.oom) {
 		e->out->oom = true;
 		return;
@@ -489,12 +489,12 @@ static void pb_sample_ops(struct render_enc *e, size_t nlabels, const char *cons
 		return;
 	if (nlabels > PB_MAX_LABELS)
 		nlabels = PB_MAX_LABELS;
-	render_buf__reset(&pb->lab);
+	buf__reset(&pb->lab);
 	for (i = 0; i < nlabels; i++) {
 		pb->lp[i].name = (char *)lnames[i];
 		pb->loff[i] = pb->lab.len;
 		render_put_escaped(&pb->lab, lvalues[i], strlen(lvalues[i]), RENDER_ESC_NONE);
-		render_buf__put(&pb->lab, "", 1);
+		buf__put(&pb->lab, "", 1);
 	}
 	pb_set_labels(pb, nlabels);
 	if (e->fam_type == RENDER_COUNTER) {

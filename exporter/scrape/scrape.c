@@ -409,7 +409,7 @@ int scrape__each_metric(struct scrape *s, bool (*each)(void *ctx, const struct r
 	return collect_all(s, call_each);
 }
 
-int scrape__metrics(void *arg, enum render_format fmt, struct render_buf *out)
+int scrape__metrics(void *arg, enum render_format fmt, struct buf *out)
 {
 	struct scrape *s = arg;
 	uint64_t started = clock__mono_ns();
@@ -425,29 +425,29 @@ int scrape__metrics(void *arg, enum render_format fmt, struct render_buf *out)
 	return render_enc__end(s->enc);
 }
 
-static void html_escape(struct render_buf *b, const char *s)
+static void html_escape(struct buf *b, const char *s)
 {
 	for (; *s; s++) {
 		switch (*s) {
 		case '<':
-			render_buf__puts(b, "&lt;");
+			buf__puts(b, "&lt;");
 			break;
 		case '>':
-			render_buf__puts(b, "&gt;");
+			buf__puts(b, "&gt;");
 			break;
 		case '&':
-			render_buf__puts(b, "&amp;");
+			buf__puts(b, "&amp;");
 			break;
 		case '"':
-			render_buf__puts(b, "&quot;");
+			buf__puts(b, "&quot;");
 			break;
 		default:
-			render_buf__put(b, s, 1);
+			buf__put(b, s, 1);
 		}
 	}
 }
 
-int scrape__landing(void *arg, struct render_buf *out)
+int scrape__landing(void *arg, struct buf *out)
 {
 	struct scrape *s = arg;
 	int err;
@@ -455,20 +455,19 @@ int scrape__landing(void *arg, struct render_buf *out)
 	err = collect_all(s, NULL);
 	if (err)
 		return err;
-	render_buf__puts(
-		out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-		     "<title>bpfprom</title>\n<style>\nbody { font-family: sans-serif; }\n"
-		     "table { border-collapse: collapse; }\n"
-		     "th, td { border: 1px solid #ccc; padding: 0.2em 0.6em; text-align: left; }\n"
-		     "td.n { text-align: right; }\n</style>\n</head>\n<body>\n<h1>bpfprom</h1>\n"
-		     "<p>BPF metrics exporter, version " BPFPROM_VERSION
-		     " (revision " BPFPROM_REVISION ", libbpf ");
+	buf__puts(out,
+		  "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+		  "<title>bpfprom</title>\n<style>\nbody { font-family: sans-serif; }\n"
+		  "table { border-collapse: collapse; }\n"
+		  "th, td { border: 1px solid #ccc; padding: 0.2em 0.6em; text-align: left; }\n"
+		  "td.n { text-align: right; }\n</style>\n</head>\n<body>\n<h1>bpfprom</h1>\n"
+		  "<p>BPF metrics exporter, version " BPFPROM_VERSION " (revision " BPFPROM_REVISION
+		  ", libbpf ");
 	html_escape(out, libbpf_version_string());
-	render_buf__puts(out, ").</p>\n<p><a href=\"");
+	buf__puts(out, ").</p>\n<p><a href=\"");
 	html_escape(out, s->opts.telemetry_path);
-	render_buf__puts(
-		out, "\">Metrics</a></p>\n<table>\n<tr><th>metric</th><th>probe</th>"
-		     "<th>mechanism</th><th>series</th><th>capacity</th><th>dropped</th></tr>\n");
+	buf__puts(out, "\">Metrics</a></p>\n<table>\n<tr><th>metric</th><th>probe</th>"
+		       "<th>mechanism</th><th>series</th><th>capacity</th><th>dropped</th></tr>\n");
 	for (size_t i = 0; i < s->plan->nmetrics; i++) {
 		const struct plan_metric *pm = &s->plan->metrics[i];
 		uint64_t dropped = 0;
@@ -482,28 +481,26 @@ int scrape__landing(void *arg, struct render_buf *out)
 		for (size_t p = 0, row = 0; p < pm->nprobes; p++) {
 			if (pm->probes[p].implied)
 				continue;
-			render_buf__puts(out, "<tr>");
+			buf__puts(out, "<tr>");
 			if (row == 0) {
-				render_buf__printf(out, "<td rowspan=\"%zu\">", shown);
+				buf__printf(out, "<td rowspan=\"%zu\">", shown);
 				html_escape(out, pm->cm->name);
-				render_buf__puts(out, "</td>");
+				buf__puts(out, "</td>");
 			}
-			render_buf__puts(out, "<td>");
+			buf__puts(out, "<td>");
 			html_escape(out, pm->probes[p].spec);
-			render_buf__printf(out, "</td><td>%s</td>",
-					   plan__mech_name(pm->probes[p].mech));
+			buf__printf(out, "</td><td>%s</td>", plan__mech_name(pm->probes[p].mech));
 			if (row == 0)
-				render_buf__printf(out,
-						   "<td rowspan=\"%zu\" class=\"n\">%zu</td>"
-						   "<td rowspan=\"%zu\" class=\"n\">%u</td>"
-						   "<td rowspan=\"%zu\" class=\"n\">%llu</td>",
-						   shown, collect__map_series(s->coll[i]), shown,
-						   pm->max_series, shown,
-						   (unsigned long long)dropped);
-			render_buf__puts(out, "</tr>\n");
+				buf__printf(out,
+					    "<td rowspan=\"%zu\" class=\"n\">%zu</td>"
+					    "<td rowspan=\"%zu\" class=\"n\">%u</td>"
+					    "<td rowspan=\"%zu\" class=\"n\">%llu</td>",
+					    shown, collect__map_series(s->coll[i]), shown,
+					    pm->max_series, shown, (unsigned long long)dropped);
+			buf__puts(out, "</tr>\n");
 			row++;
 		}
 	}
-	render_buf__puts(out, "</table>\n</body>\n</html>\n");
+	buf__puts(out, "</table>\n</body>\n</html>\n");
 	return out->oom ? -ENOMEM : 0;
 }

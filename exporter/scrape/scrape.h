@@ -34,8 +34,8 @@ void scrape__carry(struct scrape *s, const struct scrape *prev, const struct loa
 void scrape__set_load_failed(struct scrape *s, bool failed);
 /* The exposition in fmt. Called by http's single polling thread only: the
  * scrape's collect buffers and encoder are used without a lock. */
-int scrape__metrics(void *s, enum render_format fmt, struct render_buf *out);
-int scrape__landing(void *s, struct render_buf *out);
+int scrape__metrics(void *s, enum render_format fmt, struct buf *out);
+int scrape__landing(void *s, struct buf *out);
 /*
  * Collect every metric (decoders hooked in, drops and orphan sweeps counted
  * as a scrape does) and hand each to each(ctx, m) in config order; each

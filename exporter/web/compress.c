@@ -14,7 +14,7 @@
  * a few more bytes to the server. */
 #define GZIP_LEVEL 1
 
-int compress__gzip(const void *src, size_t n, struct render_buf *out)
+int compress__gzip(const void *src, size_t n, struct buf *out)
 {
 	z_stream z;
 	size_t bound;
@@ -27,7 +27,7 @@ int compress__gzip(const void *src, size_t n, struct render_buf *out)
 		return -ENOMEM;
 	/* one deflate call into room for the worst case */
 	bound = deflateBound(&z, (uLong)n) + 32;
-	if (!render_buf__reserve(out, bound)) {
+	if (!buf__reserve(out, bound)) {
 		err = -ENOMEM;
 		goto out;
 	}

@@ -8,9 +8,9 @@
 
 #include <stddef.h>
 
-#include "render/render.h"
+#include "util/buf.h"
 
 /* Append the gzip stream of src[0..n) to out. 0, or -ENOMEM / -EIO. */
-int compress__gzip(const void *src, size_t n, struct render_buf *out);
+int compress__gzip(const void *src, size_t n, struct buf *out);
 
 #endif /* BPFPROM_COMPRESS_H */

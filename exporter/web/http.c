@@ -45,7 +45,7 @@ struct http_server {
 	char path[256];
 	char address[128];
 	size_t last_len; /* size hint for the next scrape's buffer */
-	struct render_buf zsrc; /* the identity body of a gzipped scrape, reused */
+	struct buf zsrc; /* the identity body of a gzipped scrape, reused */
 	const struct webconfig *web; /* NULL: plain HTTP, no auth */
 	struct basicauth *auth; /* NULL: no basic_auth_users */
 	/* the bcrypt worker and its queue of suspended connections */
@@ -203,14 +203,14 @@ static enum MHD_Result reply_static(struct MHD_Connection *conn, unsigned int st
 
 /* The body buffer is handed to libmicrohttpd, which frees it once sent. */
 static enum MHD_Result reply_buf(struct http_server *s, struct MHD_Connection *conn,
-				 const char *ctype, struct render_buf *b)
+				 const char *ctype, struct buf *b)
 {
 	struct MHD_Response *r;
 	enum MHD_Result ret;
 
 	r = MHD_create_response_from_buffer_with_free_callback(b->len, b->data, free_buf);
 	if (!r) {
-		render_buf__free(b);
+		buf__free(b);
 		return MHD_NO;
 	}
 	s->last_len = b->len;
@@ -236,7 +236,7 @@ static enum MHD_Result reply_metrics(struct http_server *s, struct MHD_Connectio
 	const char *coding =
 		MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING);
 	bool gzip = negotiate__gzip(coding);
-	struct render_buf b = { 0 }, *body = &b;
+	struct buf b = { 0 }, *body = &b;
 	struct negotiate_format nf;
 	struct MHD_Response *r;
 	enum MHD_Result ret;
@@ -244,7 +244,7 @@ static enum MHD_Result reply_metrics(struct http_server *s, struct MHD_Connectio
 
 	negotiate__format(accept, &nf);
 	if (gzip) {
-		render_buf__reset(&s->zsrc);
+		buf__reset(&s->zsrc);
 		body = &s->zsrc;
 	}
 	/* start near last time's size so a scrape rarely reallocates */
@@ -260,7 +260,7 @@ static enum MHD_Result reply_metrics(struct http_server *s, struct MHD_Connectio
 	if (!err && b.oom)
 		err = -ENOMEM;
 	if (err) {
-		render_buf__free(&b);
+		buf__free(&b);
 		log_error("web: rendering %s failed: %s", s->path, strerror(-err));
 		return reply_static(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, CT_PLAIN,
 				    "500 internal error: see the exporter's log\n");
@@ -270,7 +270,7 @@ static enum MHD_Result reply_metrics(struct http_server *s, struct MHD_Connectio
 	/* libmicrohttpd frees the body once sent */
 	r = MHD_create_response_from_buffer_with_free_callback(b.len, b.data, free_buf);
 	if (!r) {
-		render_buf__free(&b);
+		buf__free(&b);
 		return MHD_NO;
 	}
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, nf.content_type);
@@ -529,8 +529,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 			      size_t *upload_data_size, void **con_cls)
 {
 	struct http_server *s = cls;
-	struct render_buf b = { 0 };
-	int (*fn)(void *, struct render_buf *);
+	struct buf b = { 0 };
+	int (*fn)(void *, struct buf *);
 	const char *ctype;
 	enum MHD_Result ret;
 	int err;
@@ -559,7 +559,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 		b.cap = 0;
 	err = fn(s->h.ctx, &b);
 	if (err || b.oom) {
-		render_buf__free(&b);
+		buf__free(&b);
 		log_error("web: rendering %s failed: %s", url, strerror(err ? -err : ENOMEM));
 		return reply_static(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, CT_PLAIN,
 				    "500 internal error: see the exporter's log\n");
@@ -686,7 +686,7 @@ static void free_server(struct http_server *s)
 {
 	stop_worker(s);
 	basicauth__free(s->auth);
-	render_buf__free(&s->zsrc);
+	buf__free(&s->zsrc);
 	pthread_cond_destroy(&s->wake);
 	pthread_mutex_destroy(&s->lock);
 	free(s);

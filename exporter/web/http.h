@@ -24,9 +24,9 @@
 struct http_handlers {
 	/* Fill out with the exposition in the format the request negotiated
 	 * (gzip is http's business); return 0 or a negative errno. */
-	int (*metrics)(void *ctx, enum render_format fmt, struct render_buf *out);
+	int (*metrics)(void *ctx, enum render_format fmt, struct buf *out);
 	/* Fill out with the landing page HTML. */
-	int (*landing)(void *ctx, struct render_buf *out);
+	int (*landing)(void *ctx, struct buf *out);
 	/* --web.enable-lifecycle: POST /-/reload asks for a reload with this
 	 * (NULL: the endpoint answers 403). It must return at once; whoever
 	 * reloads brackets it with http__reload_begin and http__reload_end. */

@@ -142,7 +142,7 @@ static long bare_read(int fd, void *keys, void *vals, __u32 chunk)
 int main(int argc, char **argv)
 {
 	struct plan_kernel kern = { .force = PLAN_MECH_AUTO };
-	struct render_buf text = { 0 }, gz = { 0 }, pb = { 0 };
+	struct buf text = { 0 }, gz = { 0 }, pb = { 0 };
 	struct collect *cb = NULL, *cl = NULL;
 	struct loader_maps lm = { 0 };
 	struct render_enc *enc = NULL;
@@ -239,7 +239,7 @@ int main(int argc, char **argv)
 	report("batch", ms, rounds, rm.nseries);
 
 	for (int r = 0; r < rounds; r++) {
-		render_buf__reset(&text);
+		buf__reset(&text);
 		t = now_ms();
 		render_enc__begin(enc, RENDER_FMT_TEXT, &text);
 		render_enc__metric(enc, &rm);
@@ -248,14 +248,14 @@ int main(int argc, char **argv)
 	}
 	report("text", ms, rounds, rm.nseries);
 	for (int r = 0; r < rounds; r++) {
-		render_buf__reset(&gz);
+		buf__reset(&gz);
 		t = now_ms();
 		compress__gzip(text.data, text.len, &gz);
 		ms[r] = now_ms() - t;
 	}
 	report("gzip", ms, rounds, rm.nseries);
 	for (int r = 0; r < rounds; r++) {
-		render_buf__reset(&pb);
+		buf__reset(&pb);
 		t = now_ms();
 		render_enc__begin(enc, RENDER_FMT_PROTOBUF, &pb);
 		render_enc__metric(enc, &rm);
@@ -274,9 +274,9 @@ collect_fail:
 fail:
 	fprintf(stderr, "scrapebench: %s\n", err);
 out:
-	render_buf__free(&text);
-	render_buf__free(&gz);
-	render_buf__free(&pb);
+	buf__free(&text);
+	buf__free(&gz);
+	buf__free(&pb);
 	render_enc__free(enc);
 	collect__free(cb);
 	collect__free(cl);

@@ -149,7 +149,7 @@ static int setup_keys(void **state)
 	return 0;
 }
 
-static void render_all(struct render_enc *e, enum render_format fmt, struct render_buf *b)
+static void render_all(struct render_enc *e, enum render_format fmt, struct buf *b)
 {
 	static const char *const dn[2] = { "metric", "reason" };
 	static const char *const dv[2] = { "app_reads_total", "map_full" };
@@ -280,7 +280,7 @@ static const char om_want[] =
 	"bpfprom_build_info{version=\"0.1.0\"} 1\n"
 	"# EOF\n";
 
-static void assert_bytes(const struct render_buf *b, const char *want)
+static void assert_bytes(const struct buf *b, const char *want)
 {
 	assert_false(b->oom);
 	assert_string_equal(b->data, want);
@@ -290,7 +290,7 @@ static void assert_bytes(const struct render_buf *b, const char *want)
 static void test_text_golden(void **state)
 {
 	struct render_enc *e = render_enc__new();
-	struct render_buf b = { 0 }, old = { 0 };
+	struct buf b = { 0 }, old = { 0 };
 
 	(void)state;
 	assert_non_null(e);
@@ -300,24 +300,24 @@ static void test_text_golden(void **state)
 	render__text_metric(&old, &reads);
 	render__text_metric(&old, &writes);
 	assert_int_equal(memcmp(b.data, old.data, old.len), 0);
-	render_buf__free(&old);
-	render_buf__free(&b);
+	buf__free(&old);
+	buf__free(&b);
 	render_enc__free(e);
 }
 
 static void test_openmetrics_golden(void **state)
 {
 	struct render_enc *e = render_enc__new();
-	struct render_buf b = { 0 };
+	struct buf b = { 0 };
 
 	(void)state;
 	render_all(e, RENDER_FMT_OPENMETRICS, &b);
 	assert_bytes(&b, om_want);
 	/* the same encoder, back to text: nothing of OpenMetrics stays */
-	render_buf__reset(&b);
+	buf__reset(&b);
 	render_all(e, RENDER_FMT_TEXT, &b);
 	assert_bytes(&b, text_want);
-	render_buf__free(&b);
+	buf__free(&b);
 	render_enc__free(e);
 }
 
@@ -335,11 +335,11 @@ static void test_openmetrics_units(void **state)
 		{ "x_bytes_count", "# TYPE x_bytes_count gauge\n# HELP" },
 	};
 	struct render_enc *e = render_enc__new();
-	struct render_buf b = { 0 };
+	struct buf b = { 0 };
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		render_buf__reset(&b);
+		buf__reset(&b);
 		render_enc__begin(e, RENDER_FMT_OPENMETRICS, &b);
 		render_enc__family(e, cases[i].name, "h",
 				   strstr(cases[i].name, "_total") ? RENDER_COUNTER : RENDER_GAUGE);
@@ -347,7 +347,7 @@ static void test_openmetrics_units(void **state)
 		if (strncmp(b.data, cases[i].want, strlen(cases[i].want)))
 			fail_msg("%s: got %s", cases[i].name, b.data);
 	}
-	render_buf__free(&b);
+	buf__free(&b);
 	render_enc__free(e);
 }
 
@@ -361,7 +361,7 @@ struct decoded {
 };
 
 /* Split a delimited stream and unpack every MetricFamily; all bytes used. */
-static void pb_decode(const struct render_buf *b, struct decoded *d)
+static void pb_decode(const struct buf *b, struct decoded *d)
 {
 	const uint8_t *p = (const uint8_t *)b->data, *end = p + b->len;
 
@@ -422,7 +422,7 @@ static void assert_no_native(const Io__Prometheus__Client__Histogram *h)
 static void test_protobuf_all(void **state)
 {
 	struct render_enc *e = render_enc__new();
-	struct render_buf b = { 0 };
+	struct buf b = { 0 };
 	struct decoded d;
 	const pb_metric *m;
 	const Io__Prometheus__Client__Histogram *h;
@@ -509,7 +509,7 @@ static void test_protobuf_all(void **state)
 	assert_true(d.f[8]->metric[0]->gauge->value == 1);
 
 	pb_decoded_free(&d);
-	render_buf__free(&b);
+	buf__free(&b);
 	render_enc__free(e);
 }
 
@@ -540,11 +540,10 @@ static struct render_metric full_hist(uint64_t *values, size_t nseries, uint32_t
 	return m;
 }
 
-static const Io__Prometheus__Client__Histogram *one_hist(const struct render_metric *m,
-							 struct render_enc *e, struct render_buf *b,
-							 struct decoded *d)
+static const Io__Prometheus__Client__Histogram *
+one_hist(const struct render_metric *m, struct render_enc *e, struct buf *b, struct decoded *d)
 {
-	render_buf__reset(b);
+	buf__reset(b);
 	render_enc__begin(e, RENDER_FMT_PROTOBUF, b);
 	render_enc__metric(e, m);
 	assert_int_equal(render_enc__end(e), 0);
@@ -566,7 +565,7 @@ static void test_protobuf_native_seams(void **state)
 	uint64_t v[2 * FULL_WORDS] = { 0 };
 	struct render_metric m = full_hist(v, 2, 0);
 	struct render_enc *e = render_enc__new();
-	struct render_buf b = { 0 };
+	struct buf b = { 0 };
 	const Io__Prometheus__Client__Histogram *h;
 	struct decoded d;
 	static const int64_t want_delta[5] = { 1, 2, 1, -3, 0 };
@@ -648,7 +647,7 @@ static void test_protobuf_native_seams(void **state)
 	m.scale = 1;
 	assert_false(render__native_exact(&m));
 
-	render_buf__free(&b);
+	buf__free(&b);
 	render_enc__free(e);
 }
 
@@ -660,7 +659,7 @@ static void test_protobuf_reuse(void **state)
 	static uint64_t v[N * FULL_WORDS];
 	struct render_metric big = full_hist(v, N, 0);
 	struct render_enc *e = render_enc__new(), *fresh = render_enc__new();
-	struct render_buf b = { 0 }, f = { 0 };
+	struct buf b = { 0 }, f = { 0 };
 	struct decoded d;
 	struct render_metric empty = writes;
 
@@ -692,7 +691,7 @@ static void test_protobuf_reuse(void **state)
 		assert_int_equal(h->positive_delta[0], (int64_t)i + 1);
 	}
 	pb_decoded_free(&d);
-	render_buf__reset(&b);
+	buf__reset(&b);
 	render_enc__begin(e, RENDER_FMT_PROTOBUF, &b);
 	render_enc__metric(e, &writes);
 	assert_int_equal(render_enc__end(e), 0);
@@ -701,8 +700,8 @@ static void test_protobuf_reuse(void **state)
 	assert_int_equal(render_enc__end(fresh), 0);
 	assert_int_equal(b.len, f.len);
 	assert_memory_equal(b.data, f.data, f.len);
-	render_buf__free(&b);
-	render_buf__free(&f);
+	buf__free(&b);
+	buf__free(&f);
 	render_enc__free(e);
 	render_enc__free(fresh);
 }
@@ -833,7 +832,7 @@ static void test_negotiate_encoding(void **state)
 
 /* ---- gzip ----------------------------------------------------------------- */
 
-static void gunzip(const struct render_buf *z, char *out, size_t cap, size_t *n)
+static void gunzip(const struct buf *z, char *out, size_t cap, size_t *n)
 {
 	z_stream s;
 
@@ -852,7 +851,7 @@ static void gunzip(const struct render_buf *z, char *out, size_t cap, size_t *n)
 static void test_gzip_round_trip(void **state)
 {
 	static char big[1 << 20], back[(1 << 20) + 1];
-	struct render_buf z = { 0 };
+	struct buf z = { 0 };
 	size_t n;
 
 	(void)state;
@@ -866,19 +865,19 @@ static void test_gzip_round_trip(void **state)
 	assert_int_equal(n, strlen(text_want));
 	assert_memory_equal(back, text_want, n);
 	/* an empty body is a valid empty stream */
-	render_buf__reset(&z);
+	buf__reset(&z);
 	assert_int_equal(compress__gzip("", 0, &z), 0);
 	gunzip(&z, back, sizeof(back), &n);
 	assert_int_equal(n, 0);
 	/* 1 MiB of incompressible-ish bytes */
 	for (size_t i = 0; i < sizeof(big); i++)
 		big[i] = (char)((i * 2654435761u) >> 13);
-	render_buf__reset(&z);
+	buf__reset(&z);
 	assert_int_equal(compress__gzip(big, sizeof(big), &z), 0);
 	gunzip(&z, back, sizeof(back), &n);
 	assert_int_equal(n, sizeof(big));
 	assert_memory_equal(back, big, n);
-	render_buf__free(&z);
+	buf__free(&z);
 }
 
 /* ---- series that print alike fold into one (render__merge) ------------ */
@@ -910,7 +909,7 @@ static const struct render_label cpu_label = {
 /* Merge m's series (keys and values copied, as collect hands over its own
  * buffers), then render it in fmt. */
 static void merge_render(struct render_merge *mg, struct render_metric *m, uint8_t *keys,
-			 uint64_t *values, enum render_format fmt, struct render_buf *b)
+			 uint64_t *values, enum render_format fmt, struct buf *b)
 {
 	struct render_enc *e = render_enc__new();
 
@@ -918,7 +917,7 @@ static void merge_render(struct render_merge *mg, struct render_metric *m, uint8
 	m->keys = keys;
 	m->values = values;
 	assert_int_equal(render__merge(mg, m, keys, values), 0);
-	render_buf__reset(b);
+	buf__reset(b);
 	render_enc__begin(e, fmt, b);
 	render_enc__metric(e, m);
 	assert_int_equal(render_enc__end(e), 0);
@@ -931,7 +930,7 @@ static void test_merge_counter(void **state)
 	const uint64_t values0[4] = { 10, 20, 30, 40 };
 	uint64_t keys[8], values[4];
 	struct render_merge mg = { 0 };
-	struct render_buf b = { 0 };
+	struct buf b = { 0 };
 	struct render_metric m = {
 		.name = "app_calls_total",
 		.help = "Calls.",
@@ -982,7 +981,7 @@ static void test_merge_counter(void **state)
 	assert_int_equal(render__merge(&mg, &m, (uint8_t *)keys, values), 0);
 	assert_int_equal(m.nseries, 4);
 	assert_null(m.label_text);
-	render_buf__free(&b);
+	buf__free(&b);
 	render_merge__free(&mg);
 }
 
@@ -992,7 +991,7 @@ static void test_merge_strings(void **state)
 	uint8_t keys[3 * BPFPROM_COMM_LEN] = { 0 };
 	uint64_t values[3] = { 1, 2, 4 };
 	struct render_merge mg = { 0 };
-	struct render_buf b = { 0 };
+	struct buf b = { 0 };
 	struct render_metric m = {
 		.name = "app_reads_total",
 		.help = "Reads.",
@@ -1021,7 +1020,7 @@ static void test_merge_strings(void **state)
 			 "app_reads_total{comm=\"\xef\xbf\xbd"
 			 "a\"} 5\n"
 			 "app_reads_total{comm=\"b\"} 2\n");
-	render_buf__free(&b);
+	buf__free(&b);
 	render_merge__free(&mg);
 }
 
@@ -1036,7 +1035,7 @@ static void test_merge_hist(void **state)
 		0, 9, 0, 3, 0, 1, /* x */
 	};
 	struct render_merge mg = { 0 };
-	struct render_buf b = { 0 };
+	struct buf b = { 0 };
 	struct render_metric m = {
 		.name = "app_size_bytes",
 		.help = "Sizes.",
@@ -1072,7 +1071,7 @@ static void test_merge_hist(void **state)
 			 "app_size_bytes_count{k=\"y\"} 1\n");
 
 	/* the merged series as they are, in protobuf: nothing folds twice */
-	render_buf__reset(&b);
+	buf__reset(&b);
 	{
 		struct render_enc *e = render_enc__new();
 
@@ -1098,7 +1097,7 @@ static void test_merge_hist(void **state)
 	for (size_t j = 0; j < 3; j++)
 		assert_int_equal(h->bucket[j]->cumulative_count, cum_y[j]);
 	pb_decoded_free(&d);
-	render_buf__free(&b);
+	buf__free(&b);
 	render_merge__free(&mg);
 }
 
@@ -1131,7 +1130,7 @@ static void test_merge_stats(void **state)
 		1, 4, 4,  4, /* x */
 	};
 	struct render_merge mg = { 0 };
-	struct render_buf b = { 0 };
+	struct buf b = { 0 };
 	struct render_metric m = {
 		.name = "app_ret",
 		.help = "Returns.",
@@ -1179,7 +1178,7 @@ static void test_merge_stats(void **state)
 	assert_label(d.f[2]->metric[1], 0, "k", "y");
 	assert_true(d.f[2]->metric[1]->gauge->value == 5);
 	pb_decoded_free(&d);
-	render_buf__free(&b);
+	buf__free(&b);
 	render_merge__free(&mg);
 }
 

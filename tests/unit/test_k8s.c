@@ -367,7 +367,7 @@ static void test_k8s_merge(void **state)
 	struct node *n = *state;
 	uint64_t keys[6], values[6] = { 1, 2, 4, 8, 16, 32 };
 	struct render_merge mg = { 0 };
-	struct render_buf b = { 0 };
+	struct buf b = { 0 };
 	struct render_enc *e;
 	struct decoder *d;
 	struct render_metric m = {
@@ -426,7 +426,7 @@ static void test_k8s_merge(void **state)
 	/* decoded once per series, for the merge; rendering uses those texts */
 	assert_int_equal(decoder__errors(d), 1);
 	render_enc__free(e);
-	render_buf__free(&b);
+	buf__free(&b);
 	render_merge__free(&mg);
 	decoder__free(d);
 }

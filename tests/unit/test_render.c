@@ -38,7 +38,7 @@ static const struct render_label pid_label = {
 	.key_size = 8,
 };
 
-static void assert_buf(const struct render_buf *b, const char *want)
+static void assert_buf(const struct buf *b, const char *want)
 {
 	assert_false(b->oom);
 	assert_non_null(b->data);
@@ -48,11 +48,11 @@ static void assert_buf(const struct render_buf *b, const char *want)
 
 static void expect_metric(const struct render_metric *m, const char *want)
 {
-	struct render_buf b = { 0 };
+	struct buf b = { 0 };
 
 	render__text_metric(&b, m);
 	assert_buf(&b, want);
-	render_buf__free(&b);
+	buf__free(&b);
 }
 
 static void expect_float(double v, const char *want)
@@ -633,11 +633,11 @@ static void test_decoded_label_histogram(void **state)
 
 static void expect_label_value(const char *s, size_t n, const char *want)
 {
-	struct render_buf b = { 0 };
+	struct buf b = { 0 };
 
 	render__escape_label_value(&b, s, n);
 	assert_buf(&b, want);
-	render_buf__free(&b);
+	buf__free(&b);
 }
 
 static void test_escape_label_value_utf8(void **state)
@@ -705,7 +705,7 @@ static void test_self_metrics(void **state)
 {
 	static const char *const lnames[2] = { "metric", "mechanism" };
 	static const char *const lvalues[2] = { "a\"b", "tracepoint" };
-	struct render_buf b = { 0 };
+	struct buf b = { 0 };
 
 	(void)state;
 	render__text_family(&b, "bpfprom_scrape_seconds", "Scrape time\\x\nnext.", "gauge");
@@ -725,7 +725,7 @@ static void test_self_metrics(void **state)
 		       "# TYPE bpfprom_events_total counter\n"
 		       "bpfprom_events_total 18446744073709551615\n"
 		       "bpfprom_events_total{metric=\"a\\\"b\",mechanism=\"tracepoint\"} 0\n");
-	render_buf__free(&b);
+	buf__free(&b);
 }
 
 static void test_float(void **state)
@@ -775,15 +775,15 @@ static void test_float(void **state)
 
 static void test_buf_growth_and_reuse(void **state)
 {
-	struct render_buf b = { 0 };
+	struct buf b = { 0 };
 	char chunk[1000];
 	size_t i, cap;
 
 	(void)state;
 	memset(chunk, 'a', sizeof(chunk));
 	for (i = 0; i < 100; i++)
-		render_buf__put(&b, chunk, sizeof(chunk));
-	render_buf__printf(&b, "%s-%d", "end", 42);
+		buf__put(&b, chunk, sizeof(chunk));
+	buf__printf(&b, "%s-%d", "end", 42);
 	assert_false(b.oom);
 	assert_int_equal(b.len, 100 * sizeof(chunk) + 6);
 	assert_true(b.cap > b.len);
@@ -791,48 +791,48 @@ static void test_buf_growth_and_reuse(void **state)
 
 	/* a reset keeps the memory for the next scrape */
 	cap = b.cap;
-	render_buf__reset(&b);
+	buf__reset(&b);
 	assert_int_equal(b.len, 0);
-	render_buf__printf(&b, "%0*d", 9000, 7);
+	buf__printf(&b, "%0*d", 9000, 7);
 	assert_int_equal(b.len, 9000);
 	assert_int_equal(b.cap, cap);
 	assert_int_equal(b.data[8999], '7');
-	render_buf__puts(&b, "!");
+	buf__puts(&b, "!");
 	assert_string_equal(b.data + 8999, "7!");
 
-	render_buf__free(&b);
+	buf__free(&b);
 	assert_null(b.data);
-	render_buf__free(&b);
-	render_buf__free(NULL);
+	buf__free(&b);
+	buf__free(NULL);
 }
 
 static void test_buf_oom(void **state)
 {
-	struct render_buf b = { 0 };
+	struct buf b = { 0 };
 	char *data;
 
 	(void)state;
-	render_buf__puts(&b, "abc");
+	buf__puts(&b, "abc");
 	data = b.data;
 	/* a size that cannot be allocated fails the append, not the process */
 	b.len = SIZE_MAX - 8;
 	b.cap = SIZE_MAX - 4;
-	render_buf__put(&b, "0123456789", 10);
+	buf__put(&b, "0123456789", 10);
 	assert_true(b.oom);
 	assert_int_equal(b.len, SIZE_MAX - 8);
 	/* once set, appends stop, whatever their size */
 	b.len = 3;
 	b.cap = 4096;
-	render_buf__puts(&b, "d");
-	render_buf__printf(&b, "%d", 1);
+	buf__puts(&b, "d");
+	buf__printf(&b, "%d", 1);
 	assert_true(b.oom);
 	assert_int_equal(b.len, 3);
 	assert_ptr_equal(b.data, data);
-	render_buf__reset(&b);
+	buf__reset(&b);
 	assert_false(b.oom);
-	render_buf__puts(&b, "d");
+	buf__puts(&b, "d");
 	assert_string_equal(b.data, "d");
-	render_buf__free(&b);
+	buf__free(&b);
 }
 
 int main(void)

@@ -44,7 +44,7 @@ static int setup(void **state)
 
 static void expect_metric(const struct render_metric *m, const char *want)
 {
-	struct render_buf b = { 0 };
+	struct buf b = { 0 };
 
 	term__format_metric(&b, m);
 	assert_false(b.oom);
@@ -55,7 +55,7 @@ static void expect_metric(const struct render_metric *m, const char *want)
 		assert_string_equal(b.data, want);
 		assert_int_equal(b.len, strlen(want));
 	}
-	render_buf__free(&b);
+	buf__free(&b);
 }
 
 static void test_count(void **state)
@@ -197,7 +197,7 @@ static void test_hist(void **state)
 	bk[65] = 12345678; /* (8E, 16E] */
 	m.value_words = BPFPROM_V_BUCKETS + BPFPROM_LOG2_SLOTS + 1;
 	{
-		struct render_buf b = { 0 };
+		struct buf b = { 0 };
 		char *first, *last;
 
 		term__format_metric(&b, &m);
@@ -209,7 +209,7 @@ static void test_hist(void **state)
 		assert_non_null(last);
 		/* 45 bucket lines from (512K, 1M] to (8E, 16E], a header, a blank */
 		assert_int_equal(b.len, strlen("size_bytes:\n") + 45 * 80 + 1);
-		render_buf__free(&b);
+		buf__free(&b);
 	}
 }
 
@@ -311,14 +311,14 @@ static void test_lhist(void **state)
 
 static void test_header(void **state)
 {
-	struct render_buf b = { 0 };
+	struct buf b = { 0 };
 
 	(void)state;
 	setenv("TZ", "UTC", 1);
 	tzset();
 	term__format_header(&b, 1700000000); /* 2023-11-14 22:13:20 UTC */
 	assert_string_equal(b.data, "22:13:20\n");
-	render_buf__free(&b);
+	buf__free(&b);
 }
 
 static void test_parse_interval(void **state)
