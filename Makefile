@@ -92,12 +92,12 @@ $(BUILD)/syscalls.h: tools/gen-syscalls.sh $(wildcard /usr/include/$(MULTIARCH)/
 	$(Q)mkdir -p $(@D)
 	$(Q)sh $< > $@
 
-# build_info's revision is compiled into main.o and scrape.o: they are
+# build_info's revision is compiled into main.o, scrape.o and landing.o: they are
 # rebuilt when HEAD moves (the stamp changes only then).
 $(BUILD)/revision: FORCE
 	$(Q)mkdir -p $(@D)
 	$(Q)echo '$(REVISION)' | cmp -s - $@ || echo '$(REVISION)' >$@
-$(BUILD)/obj/main.o $(BUILD)/obj/scrape/scrape.o: $(BUILD)/revision
+$(BUILD)/obj/main.o $(BUILD)/obj/scrape/scrape.o $(BUILD)/obj/web/landing.o: $(BUILD)/revision
 FORCE:
 
 # Every user object depends on the skeleton so that it is generated first.

@@ -22,6 +22,7 @@
 #include "kernel/loader.h"
 #include "util/log.h"
 #include "kernel/tracefs.h"
+#include "web/landing.h"
 
 /* One loaded configuration. */
 struct generation {
@@ -329,7 +330,7 @@ int lifecycle__landing(void *ctx, struct buf *out)
 	int ret;
 
 	pthread_mutex_lock(&lc->lock);
-	ret = scrape__landing(lc->cur.scrape, out);
+	ret = landing__page(lc->cur.scrape, lc->cur.plan, lc->o.scrape.telemetry_path, out);
 	pthread_mutex_unlock(&lc->lock);
 	return ret;
 }

@@ -8,8 +8,9 @@
 #include "util/clock.h"
 #include "lifecycle.h"
 #include "util/log.h"
-#include "render/render_int.h"
+#include "render/render.h"
 #include "term.h"
+#include "util/text.h"
 
 int term__parse_interval(const char *s, uint64_t *ms)
 {
@@ -48,15 +49,25 @@ void term__format_header(struct buf *b, time_t t)
 	buf__puts(b, s);
 }
 
-static void put_labels(struct buf *b, const struct render_metric *m, const uint8_t *key)
+/* NAME{LABELS} of series si, label values escaped as the text format does */
+static void put_labels(struct buf *b, const struct metric_desc *m, const struct series *s,
+		       size_t si)
 {
+	const char *text;
+	size_t n = 0;
+	uint64_t v = 0;
+
 	buf__puts(b, m->name);
 	if (!m->nlabels)
 		return;
 	buf__puts(b, "{");
 	for (size_t i = 0; i < m->nlabels; i++) {
 		buf__printf(b, "%s%s=\"", i ? "," : "", m->labels[i].name);
-		render_put_label_value(b, &m->labels[i], key, RENDER_ESC_LABEL);
+		text = series__label(m, s, si, i, &n, &v);
+		if (text)
+			render__escape_label_value(b, text, n);
+		else
+			text__put_int(b, v, m->labels[i].is_signed);
 		buf__puts(b, "\"");
 	}
 	buf__puts(b, "}");
@@ -73,7 +84,7 @@ static void put_value(struct buf *b, uint64_t v, bool is_signed)
 /* A bound in the metric's raw unit: log2 bounds are powers of two, shown with
  * bpftrace's binary suffixes (1K = 1024, up to 16E = 2^64, which no integer
  * type holds), linear ones as they are. */
-static int format_bound(char *s, size_t n, const struct render_metric *m, size_t i)
+static int format_bound(char *s, size_t n, const struct metric_desc *m, size_t i)
 {
 	static const char suffix[] = " KMGTPE";
 	double raw = m->bounds[i] / m->scale;
@@ -94,7 +105,7 @@ static int format_bound(char *s, size_t n, const struct render_metric *m, size_t
 }
 
 /* bucket i of m, as its interval: upper-inclusive like le */
-static void format_bucket(char *s, size_t n, const struct render_metric *m, size_t i)
+static void format_bucket(char *s, size_t n, const struct metric_desc *m, size_t i)
 {
 	char lo[32], hi[32];
 
@@ -115,7 +126,7 @@ static void format_bucket(char *s, size_t n, const struct render_metric *m, size
 	}
 }
 
-static void put_hist(struct buf *b, const struct render_metric *m, const uint64_t *v)
+static void put_hist(struct buf *b, const struct metric_desc *m, const uint64_t *v)
 {
 	const uint64_t *bk = v + BPFPROM_V_BUCKETS;
 	size_t first = SIZE_MAX, last = 0;
@@ -144,7 +155,7 @@ static void put_hist(struct buf *b, const struct render_metric *m, const uint64_
 	}
 }
 
-static void put_stats(struct buf *b, const struct render_metric *m, const uint64_t *v)
+static void put_stats(struct buf *b, const struct metric_desc *m, const uint64_t *v)
 {
 	uint64_t count = v[BPFPROM_V_COUNT];
 
@@ -164,25 +175,24 @@ static void put_stats(struct buf *b, const struct render_metric *m, const uint64
 	put_value(b, v[BPFPROM_V_MAX], m->value_signed);
 }
 
-void term__format_metric(struct buf *b, const struct render_metric *m)
+void term__format_metric(struct buf *b, const struct metric_desc *m, const struct series *s)
 {
 	bool ns = m->scale != 1;
-	size_t words = m->value_words;
+	size_t words = s->value_words;
 	size_t need = m->agg == BPFPROM_AGG_COUNT ? 1 :
 		      m->agg == BPFPROM_AGG_SUM	  ? 2 :
 		      m->agg == BPFPROM_AGG_STATS ? 4 :
 						    BPFPROM_V_BUCKETS + m->nbuckets + 1;
 
 	/* a histogram without bounds has no bucket to name */
-	if (!render_metric_readable(m, need) ||
+	if (!series__readable(m, s, need) ||
 	    ((m->agg == BPFPROM_AGG_HIST || m->agg == BPFPROM_AGG_LHIST) &&
 	     (!m->nbuckets || !m->bounds)))
 		return;
-	for (size_t s = 0; s < m->nseries; s++) {
-		const uint8_t *key = m->keys + s * m->key_size;
-		const uint64_t *v = m->values + s * words;
+	for (size_t i = 0; i < s->n; i++) {
+		const uint64_t *v = s->values + i * words;
 
-		put_labels(b, m, key);
+		put_labels(b, m, s, i);
 		switch (m->agg) {
 		case BPFPROM_AGG_COUNT:
 			buf__printf(b, ": %" PRIu64 "\n", v[BPFPROM_V_COUNT]);
@@ -210,11 +220,11 @@ struct print_ctx {
 	struct buf *b;
 };
 
-static bool print_one(void *arg, const struct render_metric *m)
+static bool print_one(void *arg, const struct metric_desc *m, const struct series *s)
 {
 	struct print_ctx *pc = arg;
 
-	term__format_metric(pc->b, m);
+	term__format_metric(pc->b, m, s);
 	return !pc->b->oom;
 }
 

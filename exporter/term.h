@@ -2,7 +2,8 @@
 /*
  * term: --print INTERVAL [--once], the metrics printed to a terminal the way
  * bpftrace prints its maps (histograms as bars) instead of served over HTTP.
- * The formatting is pure (render_metric in, bytes out); term__run is the loop.
+ * The formatting is pure (a metric's description and series in, bytes out;
+ * labels through series__label as render reads them); term__run is the loop.
  */
 #ifndef BPFPROM_TERM_H
 #define BPFPROM_TERM_H
@@ -13,9 +14,11 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "render/render.h"
 #include "lifecycle.h"
+#include "metric.h"
 #include "scrape/scrape.h"
+#include "scrape/series.h"
+#include "util/buf.h"
 
 /* Width of a histogram's bar, between the | |, as bpftrace draws it. */
 #define TERM_BAR_WIDTH 52
@@ -43,7 +46,7 @@ void term__format_header(struct buf *b, time_t t);
  * Values are in the metric's own unit before scaling: a latency with
  * unit: seconds prints nanoseconds, and says so ("NAME (ns):").
  */
-void term__format_metric(struct buf *b, const struct render_metric *m);
+void term__format_metric(struct buf *b, const struct metric_desc *m, const struct series *s);
 
 struct term_opts {
 	uint64_t interval_ms;

@@ -318,24 +318,26 @@ static int plan_labels(struct ctx *c, const struct tp_format *fmts, struct plan_
 				c, l->pos, key,
 				"the labels need more than %d bytes of map key; lower the size of string labels",
 				BPFPROM_MAX_KEY);
-		/* config allows one k8s label per metric: RENDER_MAX_LABELS holds it */
-		pm->render_label[i] = (uint8_t)r;
-		for (size_t k = 0; k < nr && r < RENDER_MAX_LABELS; k++, r++) {
-			struct render_label *rl = &pm->render.labels[r];
+		/* config allows one k8s label per metric: METRIC_MAX_LABELS holds it */
+		for (size_t k = 0; k < nr && r < METRIC_MAX_LABELS; k++, r++) {
+			struct metric_label *ml = &pm->desc.labels[r];
 
-			rl->name = nr > 1 ? config__k8s_label_names[k] : l->name;
-			rl->key_off = off;
-			rl->key_size = bl->key_size;
-			rl->is_str = is_str(bl->src.kind);
-			rl->is_signed = bl->src.is_signed;
+			ml->name = nr > 1 ? config__k8s_label_names[k] : l->name;
+			ml->key_off = off;
+			ml->key_size = bl->key_size;
+			ml->is_str = is_str(bl->src.kind);
+			ml->is_signed = bl->src.is_signed;
+			ml->decode = l->decode;
+			ml->cfg_label = (uint8_t)i;
+			ml->part = (uint8_t)k;
 		}
 		off += bl->key_size;
 	}
 	pm->bcfg.nlabels = cm->nlabels;
 	/* a hash key cannot be empty: a metric without labels has one 8-byte zero key */
 	pm->bcfg.key_size = off ? off : 8;
-	pm->render.nlabels = r;
-	pm->render.key_size = pm->bcfg.key_size;
+	pm->desc.nlabels = r;
+	pm->desc.key_size = pm->bcfg.key_size;
 	return 0;
 }
 
@@ -400,15 +402,15 @@ static int plan_value(struct ctx *c, const struct tp_format *fmts, struct plan_m
 	default:
 		return -EINVAL;
 	}
-	pm->render.name = cm->name;
-	pm->render.help = cm->help;
-	pm->render.agg = cm->agg;
-	pm->render.value_signed = b->value.is_signed;
-	pm->render.scale = seconds ? 1e-9 : 1;
-	pm->render.nbuckets = b->nbuckets;
-	pm->render.bounds = pm->bounds;
-	pm->render.hist_first_slot = b->hist_first_slot;
-	pm->render.value_words = b->value_words;
+	pm->desc.name = cm->name;
+	pm->desc.help = cm->help;
+	pm->desc.agg = cm->agg;
+	pm->desc.value_signed = b->value.is_signed;
+	pm->desc.scale = seconds ? 1e-9 : 1;
+	pm->desc.nbuckets = b->nbuckets;
+	pm->desc.bounds = pm->bounds;
+	pm->desc.hist_first_slot = b->hist_first_slot;
+	pm->desc.value_words = b->value_words;
 	return 0;
 }
 

@@ -1,16 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * plan: resolve a validated config against the running kernel (tracepoint
- * formats from tracefs) into what the loader writes into each metric's BPF
- * rodata, and what render needs to print its series. Touches only tracefs
- * files (a directory given by the caller, so tests can fake it).
+ * formats from tracefs, BTF, kprobe support) into each metric's BPF rodata
+ * and attachments (which the loader loads, grouping metrics that attach
+ * alike into one program) and its read-only description (metric.h: what its
+ * key and values hold and how they print). Reads only what resolving needs:
+ * tracefs files (a directory given by the caller, so tests can fake it),
+ * kallsyms for kprobe targets, the ELF files of uprobe targets.
  */
 #ifndef BPFPROM_PLAN_H
 #define BPFPROM_PLAN_H
 
 #include "config/config.h"
 #include "kernel/kprobe.h"
-#include "render/render.h"
+#include "metric.h"
 
 struct btf;
 
@@ -67,11 +70,8 @@ struct plan_metric {
 	uint32_t starts_max; /* latency only */
 	size_t nprobes; /* attachments */
 	struct plan_probe probes[PLAN_MAX_ATTACH];
-	/* how render prints this metric; series pointers are filled by collect */
-	struct render_metric render;
-	/* the first of render.labels that labels[i] of the config prints as
-	 * (decode: k8s prints one key label as CFG_K8S_LABELS) */
-	uint8_t render_label[BPFPROM_MAX_LABELS];
+	/* what its key and values hold and how they print; read-only once built */
+	struct metric_desc desc;
 	double bounds[BPFPROM_MAX_BUCKETS + BPFPROM_LOG2_SLOTS];
 	size_t group; /* index in plan.groups */
 	uint32_t slot; /* index in its group: its cfg and maps in the program */

@@ -16,14 +16,9 @@
 #include <string.h>
 
 #include "render/render_int.h"
+#include "util/text.h"
 
 #define FLOAT_MAX 32
-#define U64_MAX_DIGITS 20
-/* decode.h: a decoded label value is at most 255 bytes */
-#define RENDER_DECODE_MAX 256
-
-/* Valid UTF-8 spelling of U+FFFD REPLACEMENT CHARACTER. */
-static const char replacement[] = "\xef\xbf\xbd";
 
 /* The pieces of a sample line, appended inline while there is room (the
  * rule: the buffer keeps last scrape's size): a call per piece was a third
@@ -44,29 +39,12 @@ static inline void put_char(struct buf *b, char c)
 	put(b, &c, 1);
 }
 
-/* "00" .. "99": two digits per division */
-static const char digit_pairs[] = "00010203040506070809101112131415161718192021222324"
-				  "25262728293031323334353637383940414243444546474849"
-				  "50515253545556575859606162636465666768697071727374"
-				  "75767778798081828384858687888990919293949596979899";
-
 /* Exact integers never pass through a double. */
 static void put_u64(struct buf *b, uint64_t v)
 {
-	char tmp[U64_MAX_DIGITS];
-	size_t i = sizeof(tmp);
+	char tmp[TEXT_U64_DIGITS];
+	size_t i = text__u64_digits(tmp, v);
 
-	while (v >= 100) {
-		i -= 2;
-		memcpy(tmp + i, digit_pairs + 2 * (v % 100), 2);
-		v /= 100;
-	}
-	if (v >= 10) {
-		i -= 2;
-		memcpy(tmp + i, digit_pairs + 2 * v, 2);
-	} else {
-		tmp[--i] = (char)('0' + v);
-	}
 	put(b, tmp + i, sizeof(tmp) - i);
 }
 
@@ -89,43 +67,6 @@ static void put_float(struct buf *b, double v)
 }
 
 /*
- * Width of the valid UTF-8 sequence at s, 0 if invalid: the acceptance
- * ranges of Go's utf8.DecodeRune, which reject overlong forms, surrogates
- * and code points past U+10FFFF.
- */
-static size_t utf8_width(const unsigned char *s, size_t n)
-{
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t w, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		w = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		w = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		w = 4;
-	else
-		return 0;
-	if (s[0] == 0xe0)
-		lo = 0xa0;
-	else if (s[0] == 0xed)
-		hi = 0x9f;
-	else if (s[0] == 0xf0)
-		lo = 0x90;
-	else if (s[0] == 0xf4)
-		hi = 0x8f;
-	if (n < w || s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < w; i++) {
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	}
-	return w;
-}
-
-/*
  * Escape s for a HELP line (\ and newline), a label value (also ") or not at
  * all (protobuf), and make it valid UTF-8 as Go's strings.ToValidUTF8(s,
  * "\uFFFD") does: each maximal run of bytes that do not start a valid
@@ -140,7 +81,7 @@ void render_put_escaped(struct buf *b, const char *s, size_t n, enum render_esc 
 
 	while (i < n) {
 		if (p[i] >= 0x80) {
-			w = utf8_width(p + i, n - i);
+			w = text__utf8_width(p + i, n - i);
 			if (w) {
 				i += w;
 				invalid = false;
@@ -148,7 +89,7 @@ void render_put_escaped(struct buf *b, const char *s, size_t n, enum render_esc 
 			}
 			buf__put(b, s + from, i - from);
 			if (!invalid)
-				buf__put(b, replacement, sizeof(replacement) - 1);
+				buf__put(b, TEXT_REPLACEMENT, sizeof(TEXT_REPLACEMENT) - 1);
 			invalid = true;
 			from = ++i;
 			continue;
@@ -239,7 +180,7 @@ static bool round_trip_digits(double v, int p, char *d, int *e)
 static int shortest_digits(double v, char *d, int *dp)
 {
 	int lo = 0, hi = 16, e, n, i;
-	char tmp[U64_MAX_DIGITS + 1];
+	char tmp[TEXT_U64_DIGITS + 1];
 
 	if (v < 0x1p53 && v == floor(v)) {
 		/* an integer below 2^53: its digits are exact and shortest */
@@ -448,74 +389,25 @@ static void put_header(struct render_enc *e, const char *name, const char *suffi
 	put_char(b, '\n');
 }
 
-void render_put_label_value(struct buf *b, const struct render_label *l, const uint8_t *key,
-			    enum render_esc esc)
+void render_put_label(struct buf *b, const struct metric_desc *d, const struct series *s, size_t i,
+		      size_t j, enum render_esc esc)
 {
-	const uint8_t *p = key + l->key_off;
-	char tmp[RENDER_DECODE_MAX];
-	const uint8_t *nul;
 	const char *text;
-	uint64_t v;
 	size_t n = 0;
-	union {
-		uint8_t u8;
-		uint16_t u16;
-		uint32_t u32;
-		uint64_t u64;
-	} u;
+	uint64_t v = 0;
 
-	if (l->is_str) {
-		nul = memchr(p, '\0', l->key_size);
-		render_put_escaped(b, (const char *)p, nul ? (size_t)(nul - p) : l->key_size, esc);
-		return;
-	}
-	memcpy(&u, p, l->key_size);
-	/* widened to 64 bits as the key's type says: a decoder sees -2, not
-	 * 4294967294, for an s32 errno */
-	switch (l->key_size) {
-	case 1:
-		v = l->is_signed ? (uint64_t)(int64_t)(int8_t)u.u8 : u.u8;
-		break;
-	case 2:
-		v = l->is_signed ? (uint64_t)(int64_t)(int16_t)u.u16 : u.u16;
-		break;
-	case 4:
-		v = l->is_signed ? (uint64_t)(int64_t)(int32_t)u.u32 : u.u32;
-		break;
-	default:
-		v = u.u64;
-		break;
-	}
-	if (l->decode) {
-		/* decoded text is anything a kernel name can be: escape it */
-		text = l->decode(l->decode_ctx, v, l->is_signed, tmp, sizeof(tmp), &n);
-		if (text) {
-			render_put_escaped(b, text, n, esc);
-			return;
-		}
-	}
-	if (l->is_signed)
+	text = series__label(d, s, i, j, &n, &v);
+	if (text)
+		render_put_escaped(b, text, n, esc);
+	else if (d->labels[j].is_signed)
 		put_s64(b, (int64_t)v);
 	else
 		put_u64(b, v);
 }
 
-void render_put_series_label(struct buf *b, const struct render_metric *m, size_t i, size_t j,
-			     enum render_esc esc)
-{
-	const struct render_text_ref *t;
-
-	if (!m->label_text) {
-		render_put_label_value(b, &m->labels[j], m->keys + i * m->key_size, esc);
-		return;
-	}
-	t = &m->label_at[i * m->nlabels + j];
-	render_put_escaped(b, m->label_text + t->off, t->len, esc);
-}
-
 /* name+suffix{labels...,le="le"} of series si and the space before the value */
-static void put_series(struct buf *b, const struct render_metric *m, const char *suffix, size_t si,
-		       const char *le, size_t le_len)
+static void put_series(struct buf *b, const struct metric_desc *m, const struct series *s,
+		       const char *suffix, size_t si, const char *le, size_t le_len)
 {
 	size_t i;
 
@@ -528,7 +420,7 @@ static void put_series(struct buf *b, const struct render_metric *m, const char 
 				put_char(b, ',');
 			put(b, m->labels[i].name, strlen(m->labels[i].name));
 			put(b, "=\"", 2);
-			render_put_series_label(b, m, si, i, RENDER_ESC_LABEL);
+			render_put_label(b, m, s, si, i, RENDER_ESC_LABEL);
 			put_char(b, '"');
 		}
 		if (le) {
@@ -541,184 +433,8 @@ static void put_series(struct buf *b, const struct render_metric *m, const char 
 	put_char(b, ' ');
 }
 
-void render_merge__free(struct render_merge *mg)
-{
-	if (!mg)
-		return;
-	buf__free(&mg->text);
-	free(mg->at);
-	free(mg->slots);
-	mg->at = NULL;
-	mg->slots = NULL;
-	mg->at_cap = 0;
-	mg->slots_cap = 0;
-}
-
-static bool merge_reserve(void **p, size_t *cap, size_t need, size_t size)
-{
-	size_t n = *cap ? *cap : 64;
-	void *q;
-
-	if (need <= *cap)
-		return true;
-	while (n < need)
-		n *= 2;
-	q = realloc(*p, n * size);
-	if (!q)
-		return false;
-	*p = q;
-	*cap = n;
-	return true;
-}
-
-/* FNV-1a over one series' label texts and their lengths */
-static uint64_t merge_hash(const struct render_merge *mg, const struct render_text_ref *at,
-			   size_t nlabels)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-	size_t j, k;
-
-	for (j = 0; j < nlabels; j++) {
-		const unsigned char *p = (const unsigned char *)mg->text.data + at[j].off;
-
-		for (k = 0; k < at[j].len; k++)
-			h = (h ^ p[k]) * 0x100000001b3ull;
-		h = (h ^ at[j].len) * 0x100000001b3ull;
-	}
-	return h;
-}
-
-static bool merge_equal(const struct render_merge *mg, const struct render_text_ref *a,
-			const struct render_text_ref *b, size_t nlabels)
-{
-	size_t j;
-
-	for (j = 0; j < nlabels; j++) {
-		if (a[j].len != b[j].len ||
-		    memcmp(mg->text.data + a[j].off, mg->text.data + b[j].off, a[j].len))
-			return false;
-	}
-	return true;
-}
-
-/* src's events into dst's, as collect__combine adds up CPUs */
-static void merge_values(const struct render_metric *m, uint64_t *dst, const uint64_t *src)
-{
-	size_t w;
-
-	if (m->agg != BPFPROM_AGG_STATS) {
-		for (w = 0; w < m->value_words; w++)
-			dst[w] += src[w];
-		return;
-	}
-	/* a series without events has no min or max */
-	if (!src[BPFPROM_V_COUNT])
-		return;
-	if (!dst[BPFPROM_V_COUNT]) {
-		memcpy(dst, src, m->value_words * sizeof(*dst));
-		return;
-	}
-	dst[BPFPROM_V_COUNT] += src[BPFPROM_V_COUNT];
-	dst[BPFPROM_V_SUM] += src[BPFPROM_V_SUM];
-	if (m->value_signed) {
-		if ((int64_t)src[BPFPROM_V_MIN] < (int64_t)dst[BPFPROM_V_MIN])
-			dst[BPFPROM_V_MIN] = src[BPFPROM_V_MIN];
-		if ((int64_t)src[BPFPROM_V_MAX] > (int64_t)dst[BPFPROM_V_MAX])
-			dst[BPFPROM_V_MAX] = src[BPFPROM_V_MAX];
-	} else {
-		if (src[BPFPROM_V_MIN] < dst[BPFPROM_V_MIN])
-			dst[BPFPROM_V_MIN] = src[BPFPROM_V_MIN];
-		if (src[BPFPROM_V_MAX] > dst[BPFPROM_V_MAX])
-			dst[BPFPROM_V_MAX] = src[BPFPROM_V_MAX];
-	}
-}
-
-int render__merge(struct render_merge *mg, struct render_metric *m, uint8_t *keys, uint64_t *values)
-{
-	size_t n = m->nseries, nl = m->nlabels, ks = m->key_size, vw = m->value_words;
-	size_t i, j, k, nslots, pos, r;
-	struct render_text_ref *at;
-	bool texts = false;
-	uint64_t h;
-
-	m->label_text = NULL;
-	m->label_at = NULL;
-	/* only decoded and string labels can print alike for different keys */
-	for (j = 0; j < nl && j < RENDER_MAX_LABELS; j++)
-		texts |= m->labels[j].decode || m->labels[j].is_str;
-	if (!texts || !n || !render_metric_readable(m, 1) || n > UINT32_MAX / 2)
-		return 0;
-	for (nslots = 16; nslots < 2 * n; nslots *= 2)
-		;
-	if (!merge_reserve((void **)&mg->at, &mg->at_cap, n * nl, sizeof(*mg->at)) ||
-	    !merge_reserve((void **)&mg->slots, &mg->slots_cap, nslots, sizeof(*mg->slots)))
-		return -ENOMEM;
-	buf__reset(&mg->text);
-	for (i = 0; i < n; i++) {
-		for (j = 0; j < nl; j++) {
-			at = &mg->at[i * nl + j];
-			at->off = (uint32_t)mg->text.len;
-			render_put_label_value(&mg->text, &m->labels[j], keys + i * ks,
-					       RENDER_ESC_NONE);
-			at->len = (uint32_t)(mg->text.len - at->off);
-		}
-	}
-	if (mg->text.oom || mg->text.len > UINT32_MAX)
-		return -ENOMEM;
-	memset(mg->slots, 0, nslots * sizeof(*mg->slots));
-	/* k series kept so far, in key order; a later duplicate folds into the
-	 * first, so output order does not change */
-	for (i = 0, k = 0; i < n; i++) {
-		at = &mg->at[i * nl];
-		h = merge_hash(mg, at, nl);
-		for (pos = h & (nslots - 1); mg->slots[pos]; pos = (pos + 1) & (nslots - 1)) {
-			r = mg->slots[pos] - 1;
-			if (merge_equal(mg, &mg->at[r * nl], at, nl))
-				break;
-		}
-		if (mg->slots[pos]) {
-			merge_values(m, values + r * vw, values + i * vw);
-			continue;
-		}
-		mg->slots[pos] = (uint32_t)k + 1;
-		if (k != i) {
-			memcpy(keys + k * ks, keys + i * ks, ks);
-			memcpy(values + k * vw, values + i * vw, vw * sizeof(*values));
-			memcpy(&mg->at[k * nl], at, nl * sizeof(*at));
-		}
-		k++;
-	}
-	m->nseries = k;
-	m->label_text = mg->text.data;
-	m->label_at = mg->at;
-	return 0;
-}
-
-/* Whether collect handed over keys and values that the labels and the
- * aggregate can be read from without leaving them. */
-bool render_metric_readable(const struct render_metric *m, size_t words)
-{
-	size_t i;
-
-	if (!m->nseries)
-		return false;
-	if (!m->values || m->value_words < words || (m->key_size && !m->keys))
-		return false;
-	if (m->nlabels > RENDER_MAX_LABELS)
-		return false;
-	for (i = 0; i < m->nlabels; i++) {
-		const struct render_label *l = &m->labels[i];
-
-		if (l->key_off > m->key_size || l->key_size > m->key_size - l->key_off)
-			return false;
-		if (!l->is_str && l->key_size != 1 && l->key_size != 2 && l->key_size != 4 &&
-		    l->key_size != 8)
-			return false;
-	}
-	return true;
-}
-
-static void text_counter(struct render_enc *e, const struct render_metric *m)
+static void text_counter(struct render_enc *e, const struct metric_desc *m,
+			 const struct series *s)
 {
 	bool is_sum = m->agg == BPFPROM_AGG_SUM;
 	struct buf *b = e->out;
@@ -726,11 +442,11 @@ static void text_counter(struct render_enc *e, const struct render_metric *m)
 	size_t i;
 
 	put_header(e, m->name, "", m->help, "", "counter");
-	if (!render_metric_readable(m, is_sum ? BPFPROM_V_SUM + 1 : BPFPROM_V_COUNT + 1))
+	if (!series__readable(m, s, is_sum ? BPFPROM_V_SUM + 1 : BPFPROM_V_COUNT + 1))
 		return;
-	for (i = 0; i < m->nseries && !b->oom; i++) {
-		v = m->values + i * m->value_words;
-		put_series(b, m, "", i, NULL, 0);
+	for (i = 0; i < s->n && !b->oom; i++) {
+		v = s->values + i * s->value_words;
+		put_series(b, m, s, "", i, NULL, 0);
 		if (is_sum)
 			put_scaled(b, v[BPFPROM_V_SUM], m->value_signed, m->scale);
 		else
@@ -745,7 +461,8 @@ struct le_cache {
 	uint8_t len[BPFPROM_MAX_BUCKETS];
 };
 
-static void text_histogram(struct render_enc *e, const struct render_metric *m)
+static void text_histogram(struct render_enc *e, const struct metric_desc *m,
+			   const struct series *s)
 {
 	size_t (*fmt)(char *, double) = e->om ? om_float : render__float;
 	struct buf *b = e->out;
@@ -761,13 +478,13 @@ static void text_histogram(struct render_enc *e, const struct render_metric *m)
 	bool with_sum = !(e->om && m->nbuckets && m->bounds && m->bounds[0] < 0);
 
 	put_header(e, m->name, "", m->help, "", "histogram");
-	if (!render_metric_readable(m, BPFPROM_V_BUCKETS + m->nbuckets + 1) ||
+	if (!series__readable(m, s, BPFPROM_V_BUCKETS + m->nbuckets + 1) ||
 	    (m->nbuckets && !m->bounds))
 		return;
 	for (j = 0; cached && j < m->nbuckets; j++)
 		lc.len[j] = (uint8_t)fmt(lc.text[j], m->bounds[j]);
-	for (i = 0; i < m->nseries && !b->oom; i++) {
-		v = m->values + i * m->value_words;
+	for (i = 0; i < s->n && !b->oom; i++) {
+		v = s->values + i * s->value_words;
 		cum = 0;
 		for (j = 0; j < m->nbuckets; j++) {
 			if (cached) {
@@ -778,27 +495,28 @@ static void text_histogram(struct render_enc *e, const struct render_metric *m)
 				le_len = fmt(tmp, m->bounds[j]);
 			}
 			cum += v[BPFPROM_V_BUCKETS + j];
-			put_series(b, m, "_bucket", i, le, le_len);
+			put_series(b, m, s, "_bucket", i, le, le_len);
 			put_u64(b, cum);
 			put_char(b, '\n');
 		}
 		/* the overflow bucket counts only here: +Inf and _count agree */
 		cum += v[BPFPROM_V_BUCKETS + m->nbuckets];
-		put_series(b, m, "_bucket", i, "+Inf", 4);
+		put_series(b, m, s, "_bucket", i, "+Inf", 4);
 		put_u64(b, cum);
 		put_char(b, '\n');
 		if (with_sum) {
-			put_series(b, m, "_sum", i, NULL, 0);
+			put_series(b, m, s, "_sum", i, NULL, 0);
 			put_scaled(b, v[BPFPROM_V_SUM], m->value_signed, m->scale);
 			put_char(b, '\n');
 		}
-		put_series(b, m, "_count", i, NULL, 0);
+		put_series(b, m, s, "_count", i, NULL, 0);
 		put_u64(b, cum);
 		put_char(b, '\n');
 	}
 }
 
-static void text_stats_gauge(struct render_enc *e, const struct render_metric *m, bool readable,
+static void text_stats_gauge(struct render_enc *e, const struct metric_desc *m,
+			     const struct series *s, bool readable,
 			     const char *suffix, const char *help_suffix, size_t word)
 {
 	struct buf *b = e->out;
@@ -808,51 +526,53 @@ static void text_stats_gauge(struct render_enc *e, const struct render_metric *m
 	put_header(e, m->name, suffix, m->help, help_suffix, "gauge");
 	if (!readable)
 		return;
-	for (i = 0; i < m->nseries && !b->oom; i++) {
-		v = m->values + i * m->value_words;
+	for (i = 0; i < s->n && !b->oom; i++) {
+		v = s->values + i * s->value_words;
 		/* min and max of no events are not values */
 		if (!v[BPFPROM_V_COUNT])
 			continue;
-		put_series(b, m, suffix, i, NULL, 0);
+		put_series(b, m, s, suffix, i, NULL, 0);
 		put_scaled(b, v[word], m->value_signed, m->scale);
 		put_char(b, '\n');
 	}
 }
 
-static void text_stats(struct render_enc *e, const struct render_metric *m)
+static void text_stats(struct render_enc *e, const struct metric_desc *m,
+		       const struct series *s)
 {
-	bool readable = render_metric_readable(m, BPFPROM_V_MAX + 1);
+	bool readable = series__readable(m, s, BPFPROM_V_MAX + 1);
 	struct buf *b = e->out;
 	const uint64_t *v;
 	size_t i;
 
 	put_header(e, m->name, "", m->help, "", "summary");
-	for (i = 0; readable && i < m->nseries && !b->oom; i++) {
-		v = m->values + i * m->value_words;
-		put_series(b, m, "_sum", i, NULL, 0);
+	for (i = 0; readable && i < s->n && !b->oom; i++) {
+		v = s->values + i * s->value_words;
+		put_series(b, m, s, "_sum", i, NULL, 0);
 		put_scaled(b, v[BPFPROM_V_SUM], m->value_signed, m->scale);
 		put_char(b, '\n');
-		put_series(b, m, "_count", i, NULL, 0);
+		put_series(b, m, s, "_count", i, NULL, 0);
 		put_u64(b, v[BPFPROM_V_COUNT]);
 		put_char(b, '\n');
 	}
-	text_stats_gauge(e, m, readable, "_min", " (minimum)", BPFPROM_V_MIN);
-	text_stats_gauge(e, m, readable, "_max", " (maximum)", BPFPROM_V_MAX);
+	text_stats_gauge(e, m, s, readable, "_min", " (minimum)", BPFPROM_V_MIN);
+	text_stats_gauge(e, m, s, readable, "_max", " (maximum)", BPFPROM_V_MAX);
 }
 
-static void text_metric(struct render_enc *e, const struct render_metric *m)
+static void text_metric(struct render_enc *e, const struct metric_desc *m,
+			const struct series *s)
 {
 	switch (m->agg) {
 	case BPFPROM_AGG_COUNT:
 	case BPFPROM_AGG_SUM:
-		text_counter(e, m);
+		text_counter(e, m, s);
 		break;
 	case BPFPROM_AGG_HIST:
 	case BPFPROM_AGG_LHIST:
-		text_histogram(e, m);
+		text_histogram(e, m, s);
 		break;
 	case BPFPROM_AGG_STATS:
-		text_stats(e, m);
+		text_stats(e, m, s);
 		break;
 	default:
 		break;
@@ -943,9 +663,10 @@ void render_enc__begin(struct render_enc *e, enum render_format fmt, struct buf 
 	e->ops->begin(e);
 }
 
-void render_enc__metric(struct render_enc *e, const struct render_metric *m)
+void render_enc__metric(struct render_enc *e, const struct metric_desc *d,
+			const struct series *s)
 {
-	e->ops->metric(e, m);
+	e->ops->metric(e, d, s);
 }
 
 void render_enc__family(struct render_enc *e, const char *name, const char *help,
@@ -977,52 +698,8 @@ int render_enc__end(struct render_enc *e)
 	return e->out->oom ? -ENOMEM : 0;
 }
 
-const char *render__content_type(enum render_format fmt)
-{
-	switch (fmt) {
-	case RENDER_FMT_OPENMETRICS:
-		return "application/openmetrics-text; version=1.0.0; charset=utf-8";
-	case RENDER_FMT_PROTOBUF:
-		return "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; "
-		       "encoding=delimited";
-	default:
-		return "text/plain; version=0.0.4; charset=utf-8";
-	}
-}
-
-bool render__native_exact(const struct render_metric *m)
+bool render__native_exact(const struct metric_desc *m)
 {
 	return m->agg == BPFPROM_AGG_HIST && m->scale == 1 && !m->value_signed && m->nbuckets &&
 	       m->hist_first_slot + m->nbuckets == BPFPROM_LOG2_SLOTS;
-}
-
-/* The text 0.0.4 entry points, for callers that hold no encoder. */
-void render__text_metric(struct buf *b, const struct render_metric *m)
-{
-	struct render_enc e = { .ops = &text_ops, .out = b };
-
-	text_metric(&e, m);
-}
-
-void render__text_family(struct buf *b, const char *name, const char *help, const char *type)
-{
-	struct render_enc e = { .ops = &text_ops, .out = b };
-
-	put_header(&e, name, "", help, "", type);
-}
-
-void render__text_sample(struct buf *b, const char *name, size_t nlabels, const char *const *lnames,
-			 const char *const *lvalues, double value)
-{
-	put_sample_labels(b, name, nlabels, lnames, lvalues);
-	put_float(b, value);
-	put_char(b, '\n');
-}
-
-void render__text_sample_u64(struct buf *b, const char *name, size_t nlabels,
-			     const char *const *lnames, const char *const *lvalues, uint64_t value)
-{
-	put_sample_labels(b, name, nlabels, lnames, lvalues);
-	put_u64(b, value);
-	put_char(b, '\n');
 }

@@ -17,7 +17,7 @@ enum render_esc {
 
 struct render_enc_ops {
 	void (*begin)(struct render_enc *e);
-	void (*metric)(struct render_enc *e, const struct render_metric *m);
+	void (*metric)(struct render_enc *e, const struct metric_desc *d, const struct series *s);
 	void (*family)(struct render_enc *e, const char *name, const char *help,
 		       enum render_type type);
 	/* is_u64: the value is u (exact), else d */
@@ -42,14 +42,10 @@ extern const struct render_enc_ops render_pb_ops;
 void render_pb_free(struct render_pb *pb);
 
 void render_put_escaped(struct buf *b, const char *s, size_t n, enum render_esc esc);
-/* One label of a series: decoded, a number, or the key's string. */
-void render_put_label_value(struct buf *b, const struct render_label *l, const uint8_t *key,
-			    enum render_esc esc);
-/* Label j of series i of m: from m->label_text when set, else from the key. */
-void render_put_series_label(struct buf *b, const struct render_metric *m, size_t i, size_t j,
-			     enum render_esc esc);
+/* Label j of series i, escaped: its text (series__label), or its number. */
+void render_put_label(struct buf *b, const struct metric_desc *d, const struct series *s, size_t i,
+		      size_t j, enum render_esc esc);
 /* A value word as a double in the metric's unit. */
 double render_scaled(uint64_t raw, bool is_signed, double scale);
-bool render_metric_readable(const struct render_metric *m, size_t words);
 
 #endif /* BPFPROM_RENDER_INT_H */

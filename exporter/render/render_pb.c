@@ -247,7 +247,8 @@ static void pb_set_labels(struct render_pb *pb, size_t n)
 	pb->metric.label = n ? pb->lpp : NULL;
 }
 
-static void pb_key_labels(struct render_pb *pb, const struct render_metric *m, size_t si)
+static void pb_key_labels(struct render_pb *pb, const struct metric_desc *m,
+			  const struct series *s, size_t si)
 {
 	size_t i;
 
@@ -256,24 +257,25 @@ static void pb_key_labels(struct render_pb *pb, const struct render_metric *m, s
 		pb->lp[i].name = (char *)m->labels[i].name;
 		pb->loff[i] = pb->lab.len;
 		/* protobuf strings are not escaped, but must be UTF-8 */
-		render_put_series_label(&pb->lab, m, si, i, RENDER_ESC_NONE);
+		render_put_label(&pb->lab, m, s, si, i, RENDER_ESC_NONE);
 		buf__put(&pb->lab, "", 1);
 	}
 	pb_set_labels(pb, m->nlabels);
 }
 
-static void pb_counter(struct render_enc *e, const struct render_metric *m)
+static void pb_counter(struct render_enc *e, const struct metric_desc *m,
+		           const struct series *s)
 {
 	struct render_pb *pb = e->pb;
 	bool is_sum = m->agg == BPFPROM_AGG_SUM;
 	const uint64_t *v;
 	size_t i;
 
-	if (!render_metric_readable(m, is_sum ? BPFPROM_V_SUM + 1 : BPFPROM_V_COUNT + 1))
+	if (!series__readable(m, s, is_sum ? BPFPROM_V_SUM + 1 : BPFPROM_V_COUNT + 1))
 		return;
-	for (i = 0; i < m->nseries && !e->out->oom; i++) {
-		v = m->values + i * m->value_words;
-		pb_key_labels(pb, m, i);
+	for (i = 0; i < s->n && !e->out->oom; i++) {
+		v = s->values + i * s->value_words;
+		pb_key_labels(pb, m, s, i);
 		pb->counter.has_value = 1;
 		pb->counter.value =
 			is_sum ? render_scaled(v[BPFPROM_V_SUM], m->value_signed, m->scale) :
@@ -291,7 +293,7 @@ static void pb_counter(struct render_enc *e, const struct render_metric *m)
  * threshold is that bound, since the value is unsigned. Non-empty buckets
  * make spans; a gap starts a new span.
  */
-static void pb_native(struct render_pb *pb, const struct render_metric *m, const uint64_t *v)
+static void pb_native(struct render_pb *pb, const struct metric_desc *m, const uint64_t *v)
 {
 	Io__Prometheus__Client__Histogram *h = &pb->hist;
 	uint32_t first = m->hist_first_slot;
@@ -338,7 +340,8 @@ static void pb_native(struct render_pb *pb, const struct render_metric *m, const
 	h->positive_delta = ndelta ? pb->delta : NULL;
 }
 
-static void pb_histogram(struct render_enc *e, const struct render_metric *m)
+static void pb_histogram(struct render_enc *e, const struct metric_desc *m,
+		             const struct series *s)
 {
 	struct render_pb *pb = e->pb;
 	Io__Prometheus__Client__Histogram *h = &pb->hist;
@@ -347,7 +350,7 @@ static void pb_histogram(struct render_enc *e, const struct render_metric *m)
 	uint64_t cum;
 	size_t i, j;
 
-	if (!render_metric_readable(m, BPFPROM_V_BUCKETS + m->nbuckets + 1) ||
+	if (!series__readable(m, s, BPFPROM_V_BUCKETS + m->nbuckets + 1) ||
 	    (m->nbuckets && !m->bounds))
 		return;
 	if (!pb_reserve_buckets(pb, m->nbuckets + 1)) {
@@ -360,9 +363,9 @@ static void pb_histogram(struct render_enc *e, const struct render_metric *m)
 		pb->bk[j].has_cumulative_count = 1;
 	}
 	io__prometheus__client__histogram__init(h);
-	for (i = 0; i < m->nseries && !e->out->oom; i++) {
-		v = m->values + i * m->value_words;
-		pb_key_labels(pb, m, i);
+	for (i = 0; i < s->n && !e->out->oom; i++) {
+		v = s->values + i * s->value_words;
+		pb_key_labels(pb, m, s, i);
 		cum = 0;
 		for (j = 0; j < m->nbuckets; j++) {
 			cum += v[BPFPROM_V_BUCKETS + j];
@@ -384,7 +387,7 @@ static void pb_histogram(struct render_enc *e, const struct render_metric *m)
 }
 
 /* A family named m->name + suffix, its help + help_suffix. */
-static void pb_open_suffixed(struct render_enc *e, const struct render_metric *m,
+static void pb_open_suffixed(struct render_enc *e, const struct metric_desc *m,
 			     const char *suffix, const char *help_suffix,
 			     Io__Prometheus__Client__MetricType type)
 {
@@ -407,19 +410,20 @@ static void pb_open_suffixed(struct render_enc *e, const struct render_metric *m
 	pb_open(e, pb->names.data, pb->names.data + help_off, type);
 }
 
-static void pb_stats(struct render_enc *e, const struct render_metric *m)
+static void pb_stats(struct render_enc *e, const struct metric_desc *m,
+		         const struct series *s)
 {
 	static const char *const suffix[2] = { "_min", "_max" };
 	static const char *const help_suffix[2] = { " (minimum)", " (maximum)" };
-	bool readable = render_metric_readable(m, BPFPROM_V_MAX + 1);
+	bool readable = series__readable(m, s, BPFPROM_V_MAX + 1);
 	struct render_pb *pb = e->pb;
 	const uint64_t *v;
 	size_t i;
 	int g;
 
-	for (i = 0; readable && i < m->nseries && !e->out->oom; i++) {
-		v = m->values + i * m->value_words;
-		pb_key_labels(pb, m, i);
+	for (i = 0; readable && i < s->n && !e->out->oom; i++) {
+		v = s->values + i * s->value_words;
+		pb_key_labels(pb, m, s, i);
 		pb->summary.has_sample_count = 1;
 		pb->summary.sample_count = v[BPFPROM_V_COUNT];
 		pb->summary.has_sample_sum = 1;
@@ -430,12 +434,12 @@ static void pb_stats(struct render_enc *e, const struct render_metric *m)
 	for (g = 0; g < 2; g++) {
 		pb_open_suffixed(e, m, suffix[g], help_suffix[g],
 				 IO__PROMETHEUS__CLIENT__METRIC_TYPE__GAUGE);
-		for (i = 0; readable && i < m->nseries && !e->out->oom; i++) {
-			v = m->values + i * m->value_words;
+		for (i = 0; readable && i < s->n && !e->out->oom; i++) {
+			v = s->values + i * s->value_words;
 			/* min and max of no events are not values */
 			if (!v[BPFPROM_V_COUNT])
 				continue;
-			pb_key_labels(pb, m, i);
+			pb_key_labels(pb, m, s, i);
 			pb->gauge.has_value = 1;
 			pb->gauge.value = render_scaled(v[g ? BPFPROM_V_MAX : BPFPROM_V_MIN],
 							m->value_signed, m->scale);
@@ -445,25 +449,26 @@ static void pb_stats(struct render_enc *e, const struct render_metric *m)
 	}
 }
 
-static void pb_metric_ops(struct render_enc *e, const struct render_metric *m)
+static void pb_metric_ops(struct render_enc *e, const struct metric_desc *m,
+		              const struct series *s)
 {
 	switch (m->agg) {
 	case BPFPROM_AGG_COUNT:
 	case BPFPROM_AGG_SUM:
 		pb_open_suffixed(e, m, "", "", IO__PROMETHEUS__CLIENT__METRIC_TYPE__COUNTER);
 		if (e->pb)
-			pb_counter(e, m);
+			pb_counter(e, m, s);
 		break;
 	case BPFPROM_AGG_HIST:
 	case BPFPROM_AGG_LHIST:
 		pb_open_suffixed(e, m, "", "", IO__PROMETHEUS__CLIENT__METRIC_TYPE__HISTOGRAM);
 		if (e->pb)
-			pb_histogram(e, m);
+			pb_histogram(e, m, s);
 		break;
 	case BPFPROM_AGG_STATS:
 		pb_open_suffixed(e, m, "", "", IO__PROMETHEUS__CLIENT__METRIC_TYPE__SUMMARY);
 		if (e->pb)
-			pb_stats(e, m);
+			pb_stats(e, m, s);
 		break;
 	default:
 		break;

@@ -52,7 +52,8 @@ struct collect {
 	bool drops_one_by_one; /* the kernel has no batch lookup for arrays */
 	uint64_t *start_keys; /* latency: the starts' keys, for the sweep */
 	int in_init_pidns; /* 0 unknown, 1 yes, -1 no */
-	struct render_merge merge; /* series that print alike, folded */
+	struct series series; /* what the last collect__metric read */
+	struct series_fold fold; /* its scratch: series that print alike, folded */
 	size_t map_series; /* before folding */
 };
 
@@ -95,8 +96,13 @@ void collect__free(struct collect *c)
 	free(c->percpu);
 	keyorder__free(c->ko);
 	free(c->start_keys);
-	render_merge__free(&c->merge);
+	series_fold__free(&c->fold);
 	free(c);
+}
+
+const struct series *collect__series(const struct collect *c)
+{
+	return &c->series;
 }
 
 size_t collect__map_series(const struct collect *c)
@@ -408,23 +414,24 @@ static void read_drops(struct collect *c, const struct loader_maps *maps, uint64
 	}
 }
 
-int collect__metric(struct collect *c, const struct loader_maps *maps, struct render_metric *rm,
-		    uint64_t *drops)
+int collect__metric(struct collect *c, const struct loader_maps *maps, const struct metric_desc *d,
+		    const struct series_decoders *dec, uint64_t *drops)
 {
+	struct series *s = &c->series;
 	size_t n = 0;
 	int err;
 
-	rm->nseries = 0;
+	memset(s, 0, sizeof(*s));
 	set_shape(c, maps->key_size, maps->value_size / 8);
 	if (c->use_batch && !c->batch_unsupported) {
-		err = read_batch(c, maps, rm->agg, rm->value_signed, &n);
+		err = read_batch(c, maps, d->agg, d->value_signed, &n);
 		/* kernels before 5.6 have no batch ops for hash maps */
 		if (err == -EINVAL || err == -ENOTSUP || err == -524 /* ENOTSUPP */) {
 			c->batch_unsupported = true;
-			err = read_loop(c, maps, rm->agg, rm->value_signed, &n);
+			err = read_loop(c, maps, d->agg, d->value_signed, &n);
 		}
 	} else {
-		err = read_loop(c, maps, rm->agg, rm->value_signed, &n);
+		err = read_loop(c, maps, d->agg, d->value_signed, &n);
 	}
 	if (err)
 		return err;
@@ -432,21 +439,19 @@ int collect__metric(struct collect *c, const struct loader_maps *maps, struct re
 		err = reserve(c, n);
 		if (err)
 			return err;
-		err = keyorder__sort(c->ko, rm->labels, rm->nlabels, c->keys, c->key_size, n,
+		err = keyorder__sort(c->ko, d->labels, d->nlabels, c->keys, c->key_size, n,
 				     c->order);
 		if (err)
 			return err;
 		gather(c, n);
-		rm->key_size = c->key_size;
-		rm->value_words = c->words;
 	}
-	rm->nseries = n;
-	rm->keys = c->skeys;
-	rm->values = c->svals;
-	rm->key_size = c->key_size;
-	rm->value_words = c->words;
+	s->n = n;
+	s->keys = c->skeys;
+	s->values = c->svals;
+	s->key_size = c->key_size;
+	s->value_words = c->words;
 	c->map_series = n;
-	err = render__merge(&c->merge, rm, c->skeys, c->svals);
+	err = series__fold(&c->fold, d, dec, s, c->skeys, c->svals);
 	if (err)
 		return err;
 

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * collect: read a metric's per-CPU map in batches, combine the CPUs, sort the
- * series by key, and hand them to render. Buffers are kept and reused from
- * scrape to scrape: a steady-state scrape allocates nothing.
+ * series by key, make their label texts and fold those that print alike
+ * (series.h): it owns the metric's series of one scrape, which render and
+ * term read. Buffers are kept and reused from scrape to scrape: a
+ * steady-state scrape allocates nothing.
  */
 #ifndef BPFPROM_COLLECT_H
 #define BPFPROM_COLLECT_H
@@ -12,7 +14,8 @@
 #include <stdint.h>
 
 #include "kernel/loader.h"
-#include "render/render.h"
+#include "metric.h"
+#include "scrape/series.h"
 
 struct collect;
 
@@ -21,16 +24,19 @@ struct collect *collect__new(void);
 void collect__free(struct collect *c);
 
 /*
- * Read one metric's series into rm (nseries, keys, values, label texts; valid
- * until the next call on the same collect), series that print the same
- * labels folded into one (render__merge) and the drop counters its program keeps
+ * Read the series of the metric d describes (keys, values, the texts dec
+ * makes of its decoded labels, series that print the same labels folded
+ * into one: series__fold) and the drop counters its program keeps
  * (drops[0 .. BPFPROM_DROP__KERNEL - 1]). Returns 0 or a negative errno.
  */
-int collect__metric(struct collect *c, const struct loader_maps *maps, struct render_metric *rm,
-		    uint64_t *drops);
+int collect__metric(struct collect *c, const struct loader_maps *maps, const struct metric_desc *d,
+		    const struct series_decoders *dec, uint64_t *drops);
 
-/* Series the map held at the last collect__metric, before render__merge
- * folded those that print alike (rm->nseries counts what is printed). */
+/* What the last collect__metric read: valid until the next call on c. */
+const struct series *collect__series(const struct collect *c);
+
+/* Series the map held at the last collect__metric, before series__fold
+ * folded those that print alike (collect__series(c)->n counts what prints). */
 size_t collect__map_series(const struct collect *c);
 
 /* Combine per-CPU value words into out: sums, and for stats min/max over the

@@ -145,14 +145,14 @@ static uint32_t int_byte(uint32_t off, uint32_t j)
 }
 
 /* The comparable byte string of the labels, then the uncompared key bytes. */
-static void plan_words(struct keyorder *ko, const struct render_label *labels, size_t nlabels,
+static void plan_words(struct keyorder *ko, const struct metric_label *labels, size_t nlabels,
 		       size_t key_size)
 {
 	size_t len = 0, i, j, w;
 
 	memset(ko->covered, 0, key_size);
 	for (i = 0; i < nlabels; i++) {
-		const struct render_label *l = &labels[i];
+		const struct metric_label *l = &labels[i];
 		bool number = !l->is_str && l->key_size == 8;
 
 		if (l->key_off > key_size || l->key_size > key_size - l->key_off)
@@ -406,7 +406,7 @@ next:
 	return 0;
 }
 
-int keyorder__sort(struct keyorder *ko, const struct render_label *labels, size_t nlabels,
+int keyorder__sort(struct keyorder *ko, const struct metric_label *labels, size_t nlabels,
 		   const uint8_t *keys, size_t key_size, size_t n, uint32_t *order)
 {
 	size_t i;

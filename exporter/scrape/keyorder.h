@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "render/render.h"
+#include "metric.h"
 
 struct keyorder;
 
@@ -31,7 +31,7 @@ void keyorder__free(struct keyorder *ko);
  * Returns 0, -ENOMEM, or -EINVAL when n or key_size is too large for the
  * indices (UINT32_MAX).
  */
-int keyorder__sort(struct keyorder *ko, const struct render_label *labels, size_t nlabels,
+int keyorder__sort(struct keyorder *ko, const struct metric_label *labels, size_t nlabels,
 		   const uint8_t *keys, size_t key_size, size_t n, uint32_t *order);
 
 #endif /* BPFPROM_KEYORDER_H */

@@ -23,17 +23,16 @@ struct scrape {
 	struct collect_prog_stats *progs; /* per program: fused metrics share one */
 	char **prog_names; /* per program: its metrics' names, comma-separated */
 	size_t *prog_first; /* per program: its first metric, which reads its stats */
-	/* each metric's render description, its decoders hooked in */
-	struct render_metric *rms;
 	uint64_t last_sweep;
-	/* one decoder per decoded label: each keeps its own bounded cache */
+	/* one decoder per decoded config label (metric_label.cfg_label): each
+	 * keeps its own bounded cache */
 	struct decoder *(*dec)[BPFPROM_MAX_LABELS];
 	struct scrape_opts opts;
 	uint64_t scrapes;
 	bool load_failed; /* the last reload failed: this config is the old one */
 	struct render_enc *enc; /* reused by every scrape, in every format */
 	/* scrape__each_metric's callback */
-	bool (*each)(void *ctx, const struct render_metric *m);
+	bool (*each)(void *ctx, const struct metric_desc *d, const struct series *series);
 	void *each_ctx;
 };
 
@@ -99,13 +98,12 @@ struct scrape *scrape__new(const struct plan *plan, const struct loader *ld,
 	s->coll = calloc(n, sizeof(*s->coll));
 	s->drops = calloc(n, sizeof(*s->drops));
 	s->dec = calloc(n, sizeof(*s->dec));
-	s->rms = calloc(n, sizeof(*s->rms));
 	s->nprogs = loader__nprograms(ld);
 	s->progs = calloc(s->nprogs ? s->nprogs : 1, sizeof(*s->progs));
 	s->prog_names = calloc(s->nprogs ? s->nprogs : 1, sizeof(*s->prog_names));
 	s->prog_first = calloc(s->nprogs ? s->nprogs : 1, sizeof(*s->prog_first));
 	s->enc = render_enc__new();
-	if (!s->coll || !s->drops || !s->dec || !s->rms || !s->progs || !s->prog_names ||
+	if (!s->coll || !s->drops || !s->dec || !s->progs || !s->prog_names ||
 	    !s->prog_first || !s->enc)
 		goto fail;
 	for (size_t g = 0; g < s->nprogs; g++) {
@@ -121,12 +119,8 @@ struct scrape *scrape__new(const struct plan *plan, const struct loader *ld,
 		s->coll[i] = collect__new();
 		if (!s->coll[i])
 			goto fail;
-		s->rms[i] = plan->metrics[i].render;
 		for (size_t l = 0; l < cm->nlabels; l++) {
 			const struct cfg_label *cl = &cm->labels[l];
-			/* the render labels this key label prints as */
-			size_t r = plan->metrics[i].render_label[l];
-			void *ctx;
 
 			if (cl->decode == CFG_DECODE_NONE)
 				continue;
@@ -137,11 +131,6 @@ struct scrape *scrape__new(const struct plan *plan, const struct loader *ld,
 			err = decoder__prepare(s->dec[i][l]);
 			if (err)
 				goto fail_err;
-			for (unsigned int part = 0; (ctx = decoder__part_ctx(s->dec[i][l], part));
-			     part++) {
-				s->rms[i].labels[r + part].decode = decoder__render_part_cb;
-				s->rms[i].labels[r + part].decode_ctx = ctx;
-			}
 		}
 	}
 	return s;
@@ -184,7 +173,6 @@ void scrape__free(struct scrape *s)
 	free(s->dec);
 	free(s->coll);
 	free(s->drops);
-	free(s->rms);
 	free(s->progs);
 	for (size_t g = 0; s->prog_names && g < s->nprogs; g++)
 		free(s->prog_names[g]);
@@ -354,7 +342,20 @@ static void render_self(struct scrape *s, struct render_enc *e, uint64_t started
 	render_process(e);
 }
 
-/* Read every metric's maps into its render description, and its drop counts. */
+/* The text of a decoded label: the decoder of its config label, the part
+ * the label prints (decode: k8s: namespace, pod or container). */
+static const char *decode_label(void *ctx, const struct metric_label *l, uint64_t v, char *buf,
+				size_t buflen, size_t *len)
+{
+	struct decoder *const *dec = ctx;
+
+	if (l->cfg_label >= BPFPROM_MAX_LABELS || !dec[l->cfg_label])
+		return NULL;
+	return decoder__decode_part(dec[l->cfg_label], l->part, v, l->is_signed, buf, buflen,
+				    len);
+}
+
+/* Read every metric's maps into its collect's series, and its drop counts. */
 static int collect_all(struct scrape *s, bool (*each)(struct scrape *, size_t))
 {
 	uint64_t now = clock__mono_ns();
@@ -366,12 +367,13 @@ static int collect_all(struct scrape *s, bool (*each)(struct scrape *, size_t))
 		s->last_sweep = now;
 	for (size_t i = 0; i < s->plan->nmetrics; i++) {
 		const struct loader_maps *maps = loader__maps(s->ld, i);
-		struct render_metric *rm = &s->rms[i];
+		const struct metric_desc *d = &s->plan->metrics[i].desc;
+		struct series_decoders dec = { .text = decode_label, .ctx = s->dec[i] };
 
-		err = collect__metric(s->coll[i], maps, rm, s->drops[i]);
+		err = collect__metric(s->coll[i], maps, d, &dec, s->drops[i]);
 		if (err) {
 			log_error("scrape: metrics[%zu] (%s): reading its map failed: %s", i,
-				  rm->name, strerror(-err));
+				  d->name, strerror(-err));
 			return err;
 		}
 		if (sweep)
@@ -392,21 +394,36 @@ static int collect_all(struct scrape *s, bool (*each)(struct scrape *, size_t))
 
 static bool render_one(struct scrape *s, size_t i)
 {
-	render_enc__metric(s->enc, &s->rms[i]);
+	render_enc__metric(s->enc, &s->plan->metrics[i].desc, collect__series(s->coll[i]));
 	return true;
 }
 
 static bool call_each(struct scrape *s, size_t i)
 {
-	return s->each(s->each_ctx, &s->rms[i]);
+	return s->each(s->each_ctx, &s->plan->metrics[i].desc, collect__series(s->coll[i]));
 }
 
-int scrape__each_metric(struct scrape *s, bool (*each)(void *ctx, const struct render_metric *m),
+int scrape__each_metric(struct scrape *s,
+			bool (*each)(void *ctx, const struct metric_desc *d,
+				     const struct series *series),
 			void *ctx)
 {
 	s->each = each;
 	s->each_ctx = ctx;
 	return collect_all(s, call_each);
+}
+
+int scrape__collect(struct scrape *s)
+{
+	return collect_all(s, NULL);
+}
+
+void scrape__status(const struct scrape *s, size_t i, size_t *series, uint64_t *dropped)
+{
+	*series = collect__map_series(s->coll[i]);
+	*dropped = 0;
+	for (int r = 0; r < BPFPROM_DROP__COUNT; r++)
+		*dropped += s->drops[i][r];
 }
 
 int scrape__metrics(void *arg, enum render_format fmt, struct buf *out)
@@ -423,84 +440,4 @@ int scrape__metrics(void *arg, enum render_format fmt, struct buf *out)
 	if (!s->opts.no_exporter_metrics)
 		render_self(s, s->enc, started);
 	return render_enc__end(s->enc);
-}
-
-static void html_escape(struct buf *b, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '<':
-			buf__puts(b, "&lt;");
-			break;
-		case '>':
-			buf__puts(b, "&gt;");
-			break;
-		case '&':
-			buf__puts(b, "&amp;");
-			break;
-		case '"':
-			buf__puts(b, "&quot;");
-			break;
-		default:
-			buf__put(b, s, 1);
-		}
-	}
-}
-
-int scrape__landing(void *arg, struct buf *out)
-{
-	struct scrape *s = arg;
-	int err;
-
-	err = collect_all(s, NULL);
-	if (err)
-		return err;
-	buf__puts(out,
-		  "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-		  "<title>bpfprom</title>\n<style>\nbody { font-family: sans-serif; }\n"
-		  "table { border-collapse: collapse; }\n"
-		  "th, td { border: 1px solid #ccc; padding: 0.2em 0.6em; text-align: left; }\n"
-		  "td.n { text-align: right; }\n</style>\n</head>\n<body>\n<h1>bpfprom</h1>\n"
-		  "<p>BPF metrics exporter, version " BPFPROM_VERSION " (revision " BPFPROM_REVISION
-		  ", libbpf ");
-	html_escape(out, libbpf_version_string());
-	buf__puts(out, ").</p>\n<p><a href=\"");
-	html_escape(out, s->opts.telemetry_path);
-	buf__puts(out, "\">Metrics</a></p>\n<table>\n<tr><th>metric</th><th>probe</th>"
-		       "<th>mechanism</th><th>series</th><th>capacity</th><th>dropped</th></tr>\n");
-	for (size_t i = 0; i < s->plan->nmetrics; i++) {
-		const struct plan_metric *pm = &s->plan->metrics[i];
-		uint64_t dropped = 0;
-		size_t shown = 0;
-
-		for (int r = 0; r < BPFPROM_DROP__COUNT; r++)
-			dropped += s->drops[i][r];
-		for (size_t p = 0; p < pm->nprobes; p++)
-			shown += !pm->probes[p].implied;
-		/* one row per probe; the metric's own cells span them */
-		for (size_t p = 0, row = 0; p < pm->nprobes; p++) {
-			if (pm->probes[p].implied)
-				continue;
-			buf__puts(out, "<tr>");
-			if (row == 0) {
-				buf__printf(out, "<td rowspan=\"%zu\">", shown);
-				html_escape(out, pm->cm->name);
-				buf__puts(out, "</td>");
-			}
-			buf__puts(out, "<td>");
-			html_escape(out, pm->probes[p].spec);
-			buf__printf(out, "</td><td>%s</td>", plan__mech_name(pm->probes[p].mech));
-			if (row == 0)
-				buf__printf(out,
-					    "<td rowspan=\"%zu\" class=\"n\">%zu</td>"
-					    "<td rowspan=\"%zu\" class=\"n\">%u</td>"
-					    "<td rowspan=\"%zu\" class=\"n\">%llu</td>",
-					    shown, collect__map_series(s->coll[i]), shown,
-					    pm->max_series, shown, (unsigned long long)dropped);
-			buf__puts(out, "</tr>\n");
-			row++;
-		}
-	}
-	buf__puts(out, "</table>\n</body>\n</html>\n");
-	return out->oom ? -ENOMEM : 0;
 }

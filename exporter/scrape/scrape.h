@@ -1,15 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * scrape: what one GET /metrics does: collect every metric's maps, render
- * them, then the exporter's own metrics. Also the landing page.
+ * scrape: what one GET /metrics does: collect every metric's maps (decoders
+ * owned here, one per decoded label), render each metric's series as soon as
+ * it is read, then the exporter's own metrics. Also what --print and the
+ * landing page (web/landing.h) read: the series, and each metric's status.
  */
 #ifndef BPFPROM_SCRAPE_H
 #define BPFPROM_SCRAPE_H
 
-#include "scrape/decode.h"
 #include "kernel/loader.h"
 #include "kernel/plan.h"
+#include "metric.h"
 #include "render/render.h"
+#include "scrape/decode.h"
+#include "scrape/series.h"
 
 struct scrape;
 
@@ -35,13 +39,18 @@ void scrape__set_load_failed(struct scrape *s, bool failed);
 /* The exposition in fmt. Called by http's single polling thread only: the
  * scrape's collect buffers and encoder are used without a lock. */
 int scrape__metrics(void *s, enum render_format fmt, struct buf *out);
-int scrape__landing(void *s, struct buf *out);
 /*
- * Collect every metric (decoders hooked in, drops and orphan sweeps counted
- * as a scrape does) and hand each to each(ctx, m) in config order; each
- * returns false to stop (-ENOMEM). For --print: the same data, not HTTP.
+ * Collect every metric (label texts decoded, drops and orphan sweeps counted
+ * as a scrape does) and hand each to each(ctx, d, series) in config order;
+ * each returns false to stop (-ENOMEM). For --print: the same data, not HTTP.
  */
-int scrape__each_metric(struct scrape *s, bool (*each)(void *ctx, const struct render_metric *m),
+int scrape__each_metric(struct scrape *s,
+			bool (*each)(void *ctx, const struct metric_desc *d,
+				     const struct series *series),
 			void *ctx);
+/* Collect every metric as a scrape does, rendering nothing (the landing page). */
+int scrape__collect(struct scrape *s);
+/* Metric i at the last collect: the series its map held, its drops (every reason). */
+void scrape__status(const struct scrape *s, size_t i, size_t *series, uint64_t *dropped);
 
 #endif /* BPFPROM_SCRAPE_H */

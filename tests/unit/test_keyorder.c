@@ -16,8 +16,8 @@
 
 #include "scrape/keyorder.h"
 
-static const struct render_label u64_at0 = { .name = "v", .key_off = 0, .key_size = 8 };
-static const struct render_label s64_at0 = {
+static const struct metric_label u64_at0 = { .name = "v", .key_off = 0, .key_size = 8 };
+static const struct metric_label s64_at0 = {
 	.name = "v",
 	.key_off = 0,
 	.key_size = 8,
@@ -25,7 +25,7 @@ static const struct render_label s64_at0 = {
 };
 
 /* keyorder__sort into a fresh order array, checked against want */
-static void check(const struct render_label *labels, size_t nlabels, const void *keys,
+static void check(const struct metric_label *labels, size_t nlabels, const void *keys,
 		  size_t key_size, size_t n, const uint32_t *want)
 {
 	struct keyorder *ko = keyorder__new();
@@ -81,7 +81,7 @@ static void test_s64_signed(void **state)
 
 static void test_strings_last_byte(void **state)
 {
-	static const struct render_label comm = {
+	static const struct metric_label comm = {
 		.name = "comm",
 		.key_off = 0,
 		.key_size = 16,
@@ -108,7 +108,7 @@ static void test_equal_keys_stable(void **state)
 /* comm[16] then pid: comm first, the pid as a number within a comm */
 static void test_two_labels(void **state)
 {
-	static const struct render_label labels[2] = {
+	static const struct metric_label labels[2] = {
 		{ .name = "comm", .key_off = 0, .key_size = 16, .is_str = true },
 		{ .name = "pid", .key_off = 16, .key_size = 8 },
 	};
@@ -128,7 +128,7 @@ static void test_two_labels(void **state)
 /* a later label first in the key: the labels' order decides, not the key's */
 static void test_label_order_not_key_order(void **state)
 {
-	static const struct render_label labels[2] = {
+	static const struct metric_label labels[2] = {
 		{ .name = "b", .key_off = 8, .key_size = 8 },
 		{ .name = "a", .key_off = 0, .key_size = 8 },
 	};
@@ -144,7 +144,7 @@ static void test_label_order_not_key_order(void **state)
  * that break the ties */
 static void test_odd_sizes(void **state)
 {
-	static const struct render_label labels[2] = {
+	static const struct metric_label labels[2] = {
 		{ .name = "s", .key_off = 0, .key_size = 13, .is_str = true },
 		{ .name = "i", .key_off = 13, .key_size = 4 },
 	};
@@ -177,7 +177,7 @@ static void test_odd_sizes(void **state)
 /* decode: k8s prints one key label as three: the same bytes thrice */
 static void test_repeated_label(void **state)
 {
-	static const struct render_label labels[3] = {
+	static const struct metric_label labels[3] = {
 		{ .name = "a", .key_off = 0, .key_size = 8 },
 		{ .name = "b", .key_off = 0, .key_size = 8 },
 		{ .name = "c", .key_off = 0, .key_size = 8 },
@@ -192,7 +192,7 @@ static void test_repeated_label(void **state)
 /* no labels (the 8-byte zero key) and a label past the key: bytes only */
 static void test_no_labels_and_bad_label(void **state)
 {
-	static const struct render_label outside = { .name = "x", .key_off = 4, .key_size = 8 };
+	static const struct metric_label outside = { .name = "x", .key_off = 4, .key_size = 8 };
 	uint8_t keys[3][8] = { { 2 }, { 1, 9 }, { 1, 3 } };
 	uint32_t want[3] = { 2, 1, 0 };
 
@@ -203,7 +203,7 @@ static void test_no_labels_and_bad_label(void **state)
 
 /* The comparator collect sorted with before keyorder, made stable. */
 struct ref {
-	const struct render_label *labels;
+	const struct metric_label *labels;
 	size_t nlabels, key_size;
 	const uint8_t *keys;
 };
@@ -217,7 +217,7 @@ static int ref_cmp(const void *a, const void *b, void *arg)
 	int c;
 
 	for (size_t i = 0; i < r->nlabels; i++) {
-		const struct render_label *l = &r->labels[i];
+		const struct metric_label *l = &r->labels[i];
 		uint64_t ua, ub;
 
 		if (l->is_str || l->key_size != 8) {
@@ -252,7 +252,7 @@ static uint64_t next(void)
 
 /* n random keys whose bytes come from few values, so that runs of equal
  * words are long and every level of the sort is used */
-static void check_random(const struct render_label *labels, size_t nlabels, size_t key_size,
+static void check_random(const struct metric_label *labels, size_t nlabels, size_t key_size,
 			 size_t n, unsigned int spread)
 {
 	uint8_t *keys = malloc(n * key_size);
@@ -273,7 +273,7 @@ static void check_random(const struct render_label *labels, size_t nlabels, size
 
 static void test_random_against_comparator(void **state)
 {
-	static const struct render_label mixed[4] = {
+	static const struct metric_label mixed[4] = {
 		{ .name = "pid", .key_off = 32, .key_size = 8, .is_signed = true },
 		{ .name = "comm", .key_off = 0, .key_size = 16, .is_str = true },
 		{ .name = "n", .key_off = 16, .key_size = 8 },
@@ -333,7 +333,7 @@ static void test_reuse(void **state)
 	uint64_t small[3] = { 3, 1, 2 };
 	uint8_t big[200][24];
 	uint32_t order[200];
-	static const struct render_label comm = {
+	static const struct metric_label comm = {
 		.name = "comm",
 		.key_off = 0,
 		.key_size = 24,

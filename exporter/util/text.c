@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdbool.h>
+
+#include "util/text.h"
+
+void text__put_valid_utf8(struct buf *b, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, from = 0, w;
+	bool invalid = false;
+
+	while (i < n) {
+		if (p[i] < 0x80) {
+			invalid = false;
+			i++;
+			continue;
+		}
+		w = text__utf8_width(p + i, n - i);
+		if (w) {
+			i += w;
+			invalid = false;
+			continue;
+		}
+		buf__put(b, s + from, i - from);
+		if (!invalid)
+			buf__put(b, TEXT_REPLACEMENT, sizeof(TEXT_REPLACEMENT) - 1);
+		invalid = true;
+		from = ++i;
+	}
+	buf__put(b, s + from, i - from);
+}
+
+void text__put_int(struct buf *b, uint64_t v, bool is_signed)
+{
+	char tmp[TEXT_U64_DIGITS];
+	size_t i;
+
+	if (is_signed && (int64_t)v < 0) {
+		buf__put(b, "-", 1);
+		/* negate in unsigned arithmetic: INT64_MIN has no positive s64 */
+		v = -v;
+	}
+	i = text__u64_digits(tmp, v);
+	buf__put(b, tmp + i, sizeof(tmp) - i);
+}
