@@ -433,8 +433,7 @@ static void put_series(struct buf *b, const struct metric_desc *m, const struct 
 	put_char(b, ' ');
 }
 
-static void text_counter(struct render_enc *e, const struct metric_desc *m,
-			 const struct series *s)
+static void text_counter(struct render_enc *e, const struct metric_desc *m, const struct series *s)
 {
 	bool is_sum = m->agg == BPFPROM_AGG_SUM;
 	struct buf *b = e->out;
@@ -516,8 +515,8 @@ static void text_histogram(struct render_enc *e, const struct metric_desc *m,
 }
 
 static void text_stats_gauge(struct render_enc *e, const struct metric_desc *m,
-			     const struct series *s, bool readable,
-			     const char *suffix, const char *help_suffix, size_t word)
+			     const struct series *s, bool readable, const char *suffix,
+			     const char *help_suffix, size_t word)
 {
 	struct buf *b = e->out;
 	const uint64_t *v;
@@ -537,8 +536,7 @@ static void text_stats_gauge(struct render_enc *e, const struct metric_desc *m,
 	}
 }
 
-static void text_stats(struct render_enc *e, const struct metric_desc *m,
-		       const struct series *s)
+static void text_stats(struct render_enc *e, const struct metric_desc *m, const struct series *s)
 {
 	bool readable = series__readable(m, s, BPFPROM_V_MAX + 1);
 	struct buf *b = e->out;
@@ -559,8 +557,7 @@ static void text_stats(struct render_enc *e, const struct metric_desc *m,
 	text_stats_gauge(e, m, s, readable, "_max", " (maximum)", BPFPROM_V_MAX);
 }
 
-static void text_metric(struct render_enc *e, const struct metric_desc *m,
-			const struct series *s)
+static void text_metric(struct render_enc *e, const struct metric_desc *m, const struct series *s)
 {
 	switch (m->agg) {
 	case BPFPROM_AGG_COUNT:
@@ -663,8 +660,7 @@ void render_enc__begin(struct render_enc *e, enum render_format fmt, struct buf 
 	e->ops->begin(e);
 }
 
-void render_enc__metric(struct render_enc *e, const struct metric_desc *d,
-			const struct series *s)
+void render_enc__metric(struct render_enc *e, const struct metric_desc *d, const struct series *s)
 {
 	e->ops->metric(e, d, s);
 }

@@ -52,8 +52,7 @@ struct render_enc;
 struct render_enc *render_enc__new(void);
 void render_enc__free(struct render_enc *e);
 void render_enc__begin(struct render_enc *e, enum render_format fmt, struct buf *out);
-void render_enc__metric(struct render_enc *e, const struct metric_desc *d,
-			const struct series *s);
+void render_enc__metric(struct render_enc *e, const struct metric_desc *d, const struct series *s);
 /* A family of plain samples: counters end in _total (text and protobuf name
  * the family so; OpenMetrics names it without the suffix). */
 void render_enc__family(struct render_enc *e, const char *name, const char *help,

@@ -247,8 +247,8 @@ static void pb_set_labels(struct render_pb *pb, size_t n)
 	pb->metric.label = n ? pb->lpp : NULL;
 }
 
-static void pb_key_labels(struct render_pb *pb, const struct metric_desc *m,
-			  const struct series *s, size_t si)
+static void pb_key_labels(struct render_pb *pb, const struct metric_desc *m, const struct series *s,
+			  size_t si)
 {
 	size_t i;
 
@@ -263,8 +263,7 @@ static void pb_key_labels(struct render_pb *pb, const struct metric_desc *m,
 	pb_set_labels(pb, m->nlabels);
 }
 
-static void pb_counter(struct render_enc *e, const struct metric_desc *m,
-		           const struct series *s)
+static void pb_counter(struct render_enc *e, const struct metric_desc *m, const struct series *s)
 {
 	struct render_pb *pb = e->pb;
 	bool is_sum = m->agg == BPFPROM_AGG_SUM;
@@ -340,8 +339,7 @@ static void pb_native(struct render_pb *pb, const struct metric_desc *m, const u
 	h->positive_delta = ndelta ? pb->delta : NULL;
 }
 
-static void pb_histogram(struct render_enc *e, const struct metric_desc *m,
-		             const struct series *s)
+static void pb_histogram(struct render_enc *e, const struct metric_desc *m, const struct series *s)
 {
 	struct render_pb *pb = e->pb;
 	Io__Prometheus__Client__Histogram *h = &pb->hist;
@@ -387,9 +385,8 @@ static void pb_histogram(struct render_enc *e, const struct metric_desc *m,
 }
 
 /* A family named m->name + suffix, its help + help_suffix. */
-static void pb_open_suffixed(struct render_enc *e, const struct metric_desc *m,
-			     const char *suffix, const char *help_suffix,
-			     Io__Prometheus__Client__MetricType type)
+static void pb_open_suffixed(struct render_enc *e, const struct metric_desc *m, const char *suffix,
+			     const char *help_suffix, Io__Prometheus__Client__MetricType type)
 {
 	struct render_pb *pb = pb_get(e);
 	size_t help_off;
@@ -410,8 +407,7 @@ static void pb_open_suffixed(struct render_enc *e, const struct metric_desc *m,
 	pb_open(e, pb->names.data, pb->names.data + help_off, type);
 }
 
-static void pb_stats(struct render_enc *e, const struct metric_desc *m,
-		         const struct series *s)
+static void pb_stats(struct render_enc *e, const struct metric_desc *m, const struct series *s)
 {
 	static const char *const suffix[2] = { "_min", "_max" };
 	static const char *const help_suffix[2] = { " (minimum)", " (maximum)" };
@@ -449,8 +445,7 @@ static void pb_stats(struct render_enc *e, const struct metric_desc *m,
 	}
 }
 
-static void pb_metric_ops(struct render_enc *e, const struct metric_desc *m,
-		              const struct series *s)
+static void pb_metric_ops(struct render_enc *e, const struct metric_desc *m, const struct series *s)
 {
 	switch (m->agg) {
 	case BPFPROM_AGG_COUNT:

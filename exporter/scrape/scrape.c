@@ -103,8 +103,8 @@ struct scrape *scrape__new(const struct plan *plan, const struct loader *ld,
 	s->prog_names = calloc(s->nprogs ? s->nprogs : 1, sizeof(*s->prog_names));
 	s->prog_first = calloc(s->nprogs ? s->nprogs : 1, sizeof(*s->prog_first));
 	s->enc = render_enc__new();
-	if (!s->coll || !s->drops || !s->dec || !s->progs || !s->prog_names ||
-	    !s->prog_first || !s->enc)
+	if (!s->coll || !s->drops || !s->dec || !s->progs || !s->prog_names || !s->prog_first ||
+	    !s->enc)
 		goto fail;
 	for (size_t g = 0; g < s->nprogs; g++) {
 		s->prog_names[g] = program_names(plan, ld, g);
@@ -351,8 +351,7 @@ static const char *decode_label(void *ctx, const struct metric_label *l, uint64_
 
 	if (l->cfg_label >= BPFPROM_MAX_LABELS || !dec[l->cfg_label])
 		return NULL;
-	return decoder__decode_part(dec[l->cfg_label], l->part, v, l->is_signed, buf, buflen,
-				    len);
+	return decoder__decode_part(dec[l->cfg_label], l->part, v, l->is_signed, buf, buflen, len);
 }
 
 /* Read every metric's maps into its collect's series, and its drop counts. */

@@ -74,8 +74,8 @@ int landing__page(struct scrape *s, const struct plan *plan, const char *telemet
 					    "<td rowspan=\"%zu\" class=\"n\">%zu</td>"
 					    "<td rowspan=\"%zu\" class=\"n\">%u</td>"
 					    "<td rowspan=\"%zu\" class=\"n\">%llu</td>",
-					    shown, series, shown,
-					    pm->max_series, shown, (unsigned long long)dropped);
+					    shown, series, shown, pm->max_series, shown,
+					    (unsigned long long)dropped);
 			buf__puts(out, "</tr>\n");
 			row++;
 		}

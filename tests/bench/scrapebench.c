@@ -6,7 +6,7 @@
  * exporter (PID, started on CONFIG, one metric) holds: its "series0" and
  * "drops0" maps (slot 0: the metric is alone in its program) are opened by
  * id from /proc/PID/fdinfo, CONFIG is planned
- * again here for the metric's render description. Each part runs ROUNDS
+ * again here for the metric's description. Each part runs ROUNDS
  * times; one line per part: "PART P50_MS P99_MS SERIES", in CPU time of the
  * thread (user + kernel), which a busy machine does not inflate.
  *   bare      bpf_map_lookup_batch over the whole map, nothing else done, with
@@ -146,7 +146,8 @@ int main(int argc, char **argv)
 	struct collect *cb = NULL, *cl = NULL;
 	struct loader_maps lm = { 0 };
 	struct render_enc *enc = NULL;
-	struct render_metric rm;
+	const struct metric_desc *d;
+	const struct series *sr;
 	struct plan *plan = NULL;
 	struct cfg *cfg = NULL;
 	char tracefs[PATH_MAX], err[1024];
@@ -198,7 +199,7 @@ int main(int argc, char **argv)
 		goto fail;
 	}
 	collect__set_batch(cl, false);
-	rm = plan->metrics[0].render;
+	d = &plan->metrics[0].desc;
 
 	for (size_t c = 0; c < nchunks; c++) {
 		for (int r = 0; r < rounds; r++) {
@@ -223,46 +224,47 @@ int main(int argc, char **argv)
 	/* perkey before batch, so the batch's buffers are those the renders read */
 	for (int r = 0; r < rounds; r++) {
 		t = now_ms();
-		n = collect__metric(cl, &lm, &rm, drops);
+		n = collect__metric(cl, &lm, d, NULL, drops);
 		if (n)
 			goto collect_fail;
 		ms[r] = now_ms() - t;
 	}
-	report("perkey", ms, rounds, rm.nseries);
+	report("perkey", ms, rounds, collect__series(cl)->n);
 	for (int r = 0; r < rounds; r++) {
 		t = now_ms();
-		n = collect__metric(cb, &lm, &rm, drops);
+		n = collect__metric(cb, &lm, d, NULL, drops);
 		if (n)
 			goto collect_fail;
 		ms[r] = now_ms() - t;
 	}
-	report("batch", ms, rounds, rm.nseries);
+	sr = collect__series(cb);
+	report("batch", ms, rounds, sr->n);
 
 	for (int r = 0; r < rounds; r++) {
 		buf__reset(&text);
 		t = now_ms();
 		render_enc__begin(enc, RENDER_FMT_TEXT, &text);
-		render_enc__metric(enc, &rm);
+		render_enc__metric(enc, d, sr);
 		render_enc__end(enc);
 		ms[r] = now_ms() - t;
 	}
-	report("text", ms, rounds, rm.nseries);
+	report("text", ms, rounds, sr->n);
 	for (int r = 0; r < rounds; r++) {
 		buf__reset(&gz);
 		t = now_ms();
 		compress__gzip(text.data, text.len, &gz);
 		ms[r] = now_ms() - t;
 	}
-	report("gzip", ms, rounds, rm.nseries);
+	report("gzip", ms, rounds, sr->n);
 	for (int r = 0; r < rounds; r++) {
 		buf__reset(&pb);
 		t = now_ms();
 		render_enc__begin(enc, RENDER_FMT_PROTOBUF, &pb);
-		render_enc__metric(enc, &rm);
+		render_enc__metric(enc, d, sr);
 		render_enc__end(enc);
 		ms[r] = now_ms() - t;
 	}
-	report("protobuf", ms, rounds, rm.nseries);
+	report("protobuf", ms, rounds, sr->n);
 	if (text.oom || gz.oom || pb.oom) {
 		snprintf(err, sizeof(err), "out of memory while rendering");
 		goto fail;

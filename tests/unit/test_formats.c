@@ -22,6 +22,7 @@
 #include "web/compress.h"
 #include "web/negotiate.h"
 #include "render/render.h"
+#include "metric_test.h"
 
 typedef Io__Prometheus__Client__MetricFamily pb_family;
 typedef Io__Prometheus__Client__Metric pb_metric;
@@ -33,14 +34,14 @@ typedef Io__Prometheus__Client__Metric pb_metric;
 
 /* ---- the samples every format renders --------------------------------- */
 
-static const struct render_label comm_label = {
+static const struct test_label comm_label = {
 	.name = "comm",
 	.key_off = 0,
 	.key_size = BPFPROM_COMM_LEN,
 	.is_str = true,
 };
 
-static const struct render_label pid_label = {
+static const struct test_label pid_label = {
 	.name = "pid",
 	.key_off = 0,
 	.key_size = 8,
@@ -49,7 +50,7 @@ static const struct render_label pid_label = {
 /* a counter whose help and labels need escaping (and a U+FFFD) */
 static uint8_t reads_keys[2 * BPFPROM_COMM_LEN];
 static const uint64_t reads_values[2] = { 3, 5 };
-static const struct render_metric reads = {
+static const struct test_metric reads = {
 	.name = "app_reads_total",
 	.help = "Reads \"quoted\" \\ back\nslash.",
 	.agg = BPFPROM_AGG_COUNT,
@@ -67,7 +68,7 @@ static const struct render_metric reads = {
 static const double write_bounds[5] = { 0, 1, 2, 4, 8 };
 static const uint8_t no_key[8];
 static const uint64_t write_values[8] = { 0, 123, 1, 2, 3, 0, 4, 5 };
-static const struct render_metric writes = {
+static const struct test_metric writes = {
 	.name = "app_write_bytes",
 	.help = "Write sizes.",
 	.agg = BPFPROM_AGG_HIST,
@@ -85,7 +86,7 @@ static const struct render_metric writes = {
 /* an lhist of a signed value with negative thresholds */
 static const double ret_bounds[3] = { -10, 0, 10 };
 static const uint64_t ret_values[6] = { 0, (uint64_t)-7, 1, 2, 3, 1 };
-static const struct render_metric rets = {
+static const struct test_metric rets = {
 	.name = "app_ret",
 	.help = "Return values.",
 	.agg = BPFPROM_AGG_LHIST,
@@ -105,7 +106,7 @@ static uint8_t lat_keys[16];
 static const uint64_t lat_values[8] = {
 	4, 3000000000, 500000000, 1500000000, 0, 0, 0, 0,
 };
-static const struct render_metric lat = {
+static const struct test_metric lat = {
 	.name = "app_lat_seconds",
 	.help = "Latency.",
 	.agg = BPFPROM_AGG_STATS,
@@ -122,7 +123,7 @@ static const struct render_metric lat = {
 /* a log2 hist of nanoseconds shown in seconds: bounds 2^k / 1e9 */
 static const double sleep_bounds[4] = { 1e-9, 2e-9, 4e-9, 8e-9 };
 static const uint64_t sleep_values[7] = { 0, 5, 1, 1, 0, 1, 0 };
-static const struct render_metric sleeps = {
+static const struct test_metric sleeps = {
 	.name = "app_sleep_seconds",
 	.help = "Sleeps.",
 	.agg = BPFPROM_AGG_HIST,
@@ -157,11 +158,11 @@ static void render_all(struct render_enc *e, enum render_format fmt, struct buf 
 	static const char *const bv[1] = { "0.1.0" };
 
 	render_enc__begin(e, fmt, b);
-	render_enc__metric(e, &reads);
-	render_enc__metric(e, &writes);
-	render_enc__metric(e, &rets);
-	render_enc__metric(e, &lat);
-	render_enc__metric(e, &sleeps);
+	tm_enc_metric(e, &reads);
+	tm_enc_metric(e, &writes);
+	tm_enc_metric(e, &rets);
+	tm_enc_metric(e, &lat);
+	tm_enc_metric(e, &sleeps);
 	render_enc__family(e, "bpfprom_dropped_events_total", "Events not counted.",
 			   RENDER_COUNTER);
 	render_enc__sample_u64(e, 2, dn, dv, 2);
@@ -297,8 +298,8 @@ static void test_text_golden(void **state)
 	render_all(e, RENDER_FMT_TEXT, &b);
 	assert_bytes(&b, text_want);
 	/* the encoder writes what render__text_metric always wrote */
-	render__text_metric(&old, &reads);
-	render__text_metric(&old, &writes);
+	tm_text_metric(&old, &reads);
+	tm_text_metric(&old, &writes);
 	assert_int_equal(memcmp(b.data, old.data, old.len), 0);
 	buf__free(&old);
 	buf__free(&b);
@@ -518,9 +519,9 @@ static void test_protobuf_all(void **state)
 
 static double full_bounds[BPFPROM_LOG2_SLOTS];
 
-static struct render_metric full_hist(uint64_t *values, size_t nseries, uint32_t first)
+static struct test_metric full_hist(uint64_t *values, size_t nseries, uint32_t first)
 {
-	struct render_metric m = {
+	struct test_metric m = {
 		.name = "app_size_bytes",
 		.help = "Sizes.",
 		.agg = BPFPROM_AGG_HIST,
@@ -541,11 +542,11 @@ static struct render_metric full_hist(uint64_t *values, size_t nseries, uint32_t
 }
 
 static const Io__Prometheus__Client__Histogram *
-one_hist(const struct render_metric *m, struct render_enc *e, struct buf *b, struct decoded *d)
+one_hist(const struct test_metric *m, struct render_enc *e, struct buf *b, struct decoded *d)
 {
 	buf__reset(b);
 	render_enc__begin(e, RENDER_FMT_PROTOBUF, b);
-	render_enc__metric(e, m);
+	tm_enc_metric(e, m);
 	assert_int_equal(render_enc__end(e), 0);
 	pb_decode(b, d);
 	assert_int_equal(d->n, 1);
@@ -563,7 +564,7 @@ static void assert_span(const Io__Prometheus__Client__Histogram *h, size_t i, in
 static void test_protobuf_native_seams(void **state)
 {
 	uint64_t v[2 * FULL_WORDS] = { 0 };
-	struct render_metric m = full_hist(v, 2, 0);
+	struct test_metric m = full_hist(v, 2, 0);
 	struct render_enc *e = render_enc__new();
 	struct buf b = { 0 };
 	const Io__Prometheus__Client__Histogram *h;
@@ -571,7 +572,7 @@ static void test_protobuf_native_seams(void **state)
 	static const int64_t want_delta[5] = { 1, 2, 1, -3, 0 };
 
 	(void)state;
-	assert_true(render__native_exact(&m));
+	assert_true(tm_native_exact(&m));
 	/* slot s holds (2^(s-2), 2^(s-1)]: native index s - 1 */
 	v[1] = 1234;
 	v[2 + 0] = 2; /* v == 0: the zero bucket */
@@ -617,7 +618,7 @@ static void test_protobuf_native_seams(void **state)
 	v[2 + 0] = 7;
 	v[2 + 1] = 2;
 	v[2 + 2] = 5;
-	assert_true(render__native_exact(&m));
+	assert_true(tm_native_exact(&m));
 	h = one_hist(&m, e, &b, &d);
 	assert_true(h->zero_threshold == 8);
 	assert_int_equal(h->zero_count, 7);
@@ -632,20 +633,20 @@ static void test_protobuf_native_seams(void **state)
 	 * buckets.max (the overflow has no native bucket), seconds */
 	m = full_hist(v, 1, 0);
 	m.value_signed = true;
-	assert_false(render__native_exact(&m));
+	assert_false(tm_native_exact(&m));
 	assert_no_native(one_hist(&m, e, &b, &d));
 	pb_decoded_free(&d);
 	m = full_hist(v, 1, 0);
 	m.nbuckets = 20;
-	assert_false(render__native_exact(&m));
+	assert_false(tm_native_exact(&m));
 	assert_no_native(one_hist(&m, e, &b, &d));
 	pb_decoded_free(&d);
 	m = full_hist(v, 1, 0);
 	m.scale = 1e-9;
-	assert_false(render__native_exact(&m));
+	assert_false(tm_native_exact(&m));
 	m.agg = BPFPROM_AGG_LHIST;
 	m.scale = 1;
-	assert_false(render__native_exact(&m));
+	assert_false(tm_native_exact(&m));
 
 	buf__free(&b);
 	render_enc__free(e);
@@ -657,11 +658,11 @@ static void test_protobuf_reuse(void **state)
 {
 	enum { N = 300 };
 	static uint64_t v[N * FULL_WORDS];
-	struct render_metric big = full_hist(v, N, 0);
+	struct test_metric big = full_hist(v, N, 0);
 	struct render_enc *e = render_enc__new(), *fresh = render_enc__new();
 	struct buf b = { 0 }, f = { 0 };
 	struct decoded d;
-	struct render_metric empty = writes;
+	struct test_metric empty = writes;
 
 	(void)state;
 	for (size_t i = 0; i < N; i++) {
@@ -670,9 +671,9 @@ static void test_protobuf_reuse(void **state)
 	}
 	empty.nseries = 0;
 	render_enc__begin(e, RENDER_FMT_PROTOBUF, &b);
-	render_enc__metric(e, &big);
-	render_enc__metric(e, &empty);
-	render_enc__metric(e, &reads);
+	tm_enc_metric(e, &big);
+	tm_enc_metric(e, &empty);
+	tm_enc_metric(e, &reads);
 	assert_int_equal(render_enc__end(e), 0);
 	pb_decode(&b, &d);
 	assert_int_equal(d.n, 2);
@@ -693,10 +694,10 @@ static void test_protobuf_reuse(void **state)
 	pb_decoded_free(&d);
 	buf__reset(&b);
 	render_enc__begin(e, RENDER_FMT_PROTOBUF, &b);
-	render_enc__metric(e, &writes);
+	tm_enc_metric(e, &writes);
 	assert_int_equal(render_enc__end(e), 0);
 	render_enc__begin(fresh, RENDER_FMT_PROTOBUF, &f);
-	render_enc__metric(fresh, &writes);
+	tm_enc_metric(fresh, &writes);
 	assert_int_equal(render_enc__end(fresh), 0);
 	assert_int_equal(b.len, f.len);
 	assert_memory_equal(b.data, f.data, f.len);
@@ -787,7 +788,7 @@ static void test_negotiate_accept(void **state)
 		assert_int_equal(nf.format, !strcmp(cases[i].want, CT_TEXT) ? RENDER_FMT_TEXT :
 					    !strcmp(cases[i].want, CT_PB)   ? RENDER_FMT_PROTOBUF :
 									      RENDER_FMT_OPENMETRICS);
-		assert_string_equal(render__content_type(nf.format),
+		assert_string_equal(tm_content_type(nf.format),
 				    !strcmp(cases[i].want, CT_OM001) ? CT_OM : cases[i].want);
 	}
 }
@@ -880,7 +881,7 @@ static void test_gzip_round_trip(void **state)
 	buf__free(&z);
 }
 
-/* ---- series that print alike fold into one (render__merge) ------------ */
+/* ---- series that print alike fold into one (series__fold) ------------- */
 
 /* A decoder where 1, 3 and 4 all print "x": two cgroups of one container,
  * or two addresses in one function. */
@@ -893,33 +894,35 @@ static const char *alike_decode(void *ctx, uint64_t v, bool is_signed, char *buf
 	return buf;
 }
 
-static const struct render_label alike_label = {
+static const struct test_label alike_label = {
 	.name = "k",
 	.key_off = 0,
 	.key_size = 8,
 	.decode = alike_decode,
 };
 
-static const struct render_label cpu_label = {
+static const struct test_label cpu_label = {
 	.name = "cpu",
 	.key_off = 8,
 	.key_size = 8,
 };
 
+/* What the last merge_render folded and rendered. */
+static struct metric_desc merged_d;
+static struct series merged_s;
+
 /* Merge m's series (keys and values copied, as collect hands over its own
  * buffers), then render it in fmt. */
-static void merge_render(struct render_merge *mg, struct render_metric *m, uint8_t *keys,
+static void merge_render(struct series_fold *mg, struct test_metric *m, uint8_t *keys,
 			 uint64_t *values, enum render_format fmt, struct buf *b)
 {
 	struct render_enc *e = render_enc__new();
 
 	assert_non_null(e);
-	m->keys = keys;
-	m->values = values;
-	assert_int_equal(render__merge(mg, m, keys, values), 0);
+	assert_int_equal(tm_fold(mg, m, keys, values, &merged_d, &merged_s), 0);
 	buf__reset(b);
 	render_enc__begin(e, fmt, b);
-	render_enc__metric(e, m);
+	render_enc__metric(e, &merged_d, &merged_s);
 	assert_int_equal(render_enc__end(e), 0);
 	render_enc__free(e);
 }
@@ -929,9 +932,9 @@ static void test_merge_counter(void **state)
 	const uint64_t keys0[8] = { 1, 0, 2, 0, 3, 0, 3, 1 };
 	const uint64_t values0[4] = { 10, 20, 30, 40 };
 	uint64_t keys[8], values[4];
-	struct render_merge mg = { 0 };
+	struct series_fold mg = { 0 };
 	struct buf b = { 0 };
-	struct render_metric m = {
+	struct test_metric m = {
 		.name = "app_calls_total",
 		.help = "Calls.",
 		.agg = BPFPROM_AGG_COUNT,
@@ -978,11 +981,11 @@ static void test_merge_counter(void **state)
 	memcpy(keys, keys0, sizeof(keys));
 	m.labels[0] = pid_label;
 	m.nseries = 4;
-	assert_int_equal(render__merge(&mg, &m, (uint8_t *)keys, values), 0);
+	assert_int_equal(tm_fold(&mg, &m, (uint8_t *)keys, values, &merged_d, &merged_s), 0);
 	assert_int_equal(m.nseries, 4);
 	assert_null(m.label_text);
 	buf__free(&b);
-	render_merge__free(&mg);
+	series_fold__free(&mg);
 }
 
 /* Two invalid UTF-8 names that both print as U+FFFD "a". */
@@ -990,9 +993,9 @@ static void test_merge_strings(void **state)
 {
 	uint8_t keys[3 * BPFPROM_COMM_LEN] = { 0 };
 	uint64_t values[3] = { 1, 2, 4 };
-	struct render_merge mg = { 0 };
+	struct series_fold mg = { 0 };
 	struct buf b = { 0 };
-	struct render_metric m = {
+	struct test_metric m = {
 		.name = "app_reads_total",
 		.help = "Reads.",
 		.agg = BPFPROM_AGG_COUNT,
@@ -1021,7 +1024,7 @@ static void test_merge_strings(void **state)
 			 "a\"} 5\n"
 			 "app_reads_total{comm=\"b\"} 2\n");
 	buf__free(&b);
-	render_merge__free(&mg);
+	series_fold__free(&mg);
 }
 
 static void test_merge_hist(void **state)
@@ -1034,9 +1037,9 @@ static void test_merge_hist(void **state)
 		0, 1, 0, 1, 0, 0, /* y */
 		0, 9, 0, 3, 0, 1, /* x */
 	};
-	struct render_merge mg = { 0 };
+	struct series_fold mg = { 0 };
 	struct buf b = { 0 };
-	struct render_metric m = {
+	struct test_metric m = {
 		.name = "app_size_bytes",
 		.help = "Sizes.",
 		.agg = BPFPROM_AGG_HIST,
@@ -1076,7 +1079,7 @@ static void test_merge_hist(void **state)
 		struct render_enc *e = render_enc__new();
 
 		render_enc__begin(e, RENDER_FMT_PROTOBUF, &b);
-		render_enc__metric(e, &m);
+		render_enc__metric(e, &merged_d, &merged_s);
 		assert_int_equal(render_enc__end(e), 0);
 		render_enc__free(e);
 	}
@@ -1098,7 +1101,7 @@ static void test_merge_hist(void **state)
 		assert_int_equal(h->bucket[j]->cumulative_count, cum_y[j]);
 	pb_decoded_free(&d);
 	buf__free(&b);
-	render_merge__free(&mg);
+	series_fold__free(&mg);
 }
 
 static void test_merge_stats(void **state)
@@ -1129,9 +1132,9 @@ static void test_merge_stats(void **state)
 		1, 5, 5,  5, /* y */
 		1, 4, 4,  4, /* x */
 	};
-	struct render_merge mg = { 0 };
+	struct series_fold mg = { 0 };
 	struct buf b = { 0 };
-	struct render_metric m = {
+	struct test_metric m = {
 		.name = "app_ret",
 		.help = "Returns.",
 		.agg = BPFPROM_AGG_STATS,
@@ -1179,7 +1182,7 @@ static void test_merge_stats(void **state)
 	assert_true(d.f[2]->metric[1]->gauge->value == 5);
 	pb_decoded_free(&d);
 	buf__free(&b);
-	render_merge__free(&mg);
+	series_fold__free(&mg);
 }
 
 int main(void)

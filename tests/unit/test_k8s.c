@@ -5,7 +5,7 @@
  * runtime prefix, kind's nested kubelet.slice, cgroupfs directories) and
  * kubelet's /var/log/pods and /var/log/containers. Exact namespace, pod and
  * container for each cgroup, host processes, errors and their retry, the
- * cache bound, and series of alike labels folded by render__merge.
+ * cache bound, and series of alike labels folded by series__fold.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -360,23 +360,35 @@ static void test_k8s_cache_bound(void **state)
 	decoder__free(d);
 }
 
+/* The scrape's lookup: the one k8s decoder, the part each label prints. */
+static const char *k8s_text(void *ctx, const struct metric_label *l, uint64_t v, char *buf,
+			    size_t buflen, size_t *len)
+{
+	return decoder__decode_part(ctx, l->part, v, l->is_signed, buf, buflen, len);
+}
+
 /* Host processes in different cgroups, and two cgroups of one container,
  * print the same three labels: one series each, counts added up. */
 static void test_k8s_merge(void **state)
 {
 	struct node *n = *state;
 	uint64_t keys[6], values[6] = { 1, 2, 4, 8, 16, 32 };
-	struct render_merge mg = { 0 };
+	struct series_fold mg = { 0 };
+	struct series_decoders dec = { .text = k8s_text };
 	struct buf b = { 0 };
 	struct render_enc *e;
 	struct decoder *d;
-	struct render_metric m = {
+	struct metric_desc m = {
 		.name = "syscalls_total",
 		.help = "Syscalls.",
 		.agg = BPFPROM_AGG_COUNT,
 		.scale = 1,
 		.nlabels = 3,
-		.nseries = 6,
+		.key_size = 8,
+		.value_words = 1,
+	};
+	struct series s = {
+		.n = 6,
 		.key_size = 8,
 		.value_words = 1,
 	};
@@ -387,7 +399,6 @@ static void test_k8s_merge(void **state)
 		"syscalls_total{namespace=\"shop\",pod=\"web-7d4b9c-x2x9z\",container=\"nginx\"} 10\n"
 		"syscalls_total{namespace=\"default\",pod=\"db-0\",container=\"postgres\"} 16\n"
 		"syscalls_total{namespace=\"\",pod=\"" U7 "\",container=\"" C8 "\"} 32\n";
-
 	(void)state;
 	keys[0] = mkdirs(n->cg, "system.slice/sshd.service");
 	keys[1] = mkdirs(n->cg, "kubepods.slice/kubepods-burstable.slice/"
@@ -402,24 +413,25 @@ static void test_k8s_merge(void **state)
 	keys[5] = mkdirs(n->cg, "kubepods/besteffort/pod" U7 "/" C8);
 	d = decoder__new(CFG_DECODE_K8S, NULL, 0, &n->env);
 	assert_non_null(d);
+	dec.ctx = d;
 	for (unsigned int part = 0; part < 3; part++) {
 		static const char *const names[3] = { "namespace", "pod", "container" };
 
-		m.labels[part] = (struct render_label){
+		m.labels[part] = (struct metric_label){
 			.name = names[part],
 			.key_size = 8,
-			.decode = decoder__render_part_cb,
-			.decode_ctx = decoder__part_ctx(d, part),
+			.decode = CFG_DECODE_K8S,
+			.part = (uint8_t)part,
 		};
 	}
-	m.keys = (const uint8_t *)keys;
-	m.values = values;
-	assert_int_equal(render__merge(&mg, &m, (uint8_t *)keys, values), 0);
-	assert_int_equal(m.nseries, 4);
+	s.keys = (const uint8_t *)keys;
+	s.values = values;
+	assert_int_equal(series__fold(&mg, &m, &dec, &s, (uint8_t *)keys, values), 0);
+	assert_int_equal(s.n, 4);
 	e = render_enc__new();
 	assert_non_null(e);
 	render_enc__begin(e, RENDER_FMT_TEXT, &b);
-	render_enc__metric(e, &m);
+	render_enc__metric(e, &m, &s);
 	assert_int_equal(render_enc__end(e), 0);
 	assert_string_equal(b.data, want);
 	assert_int_equal(b.len, strlen(want));
@@ -427,7 +439,7 @@ static void test_k8s_merge(void **state)
 	assert_int_equal(decoder__errors(d), 1);
 	render_enc__free(e);
 	buf__free(&b);
-	render_merge__free(&mg);
+	series_fold__free(&mg);
 	decoder__free(d);
 }
 

@@ -213,8 +213,8 @@ static void test_key_layout(void **state)
 	assert_int_equal(pm->bcfg.labels[3].src.off[0], 8);
 	assert_int_equal(pm->bcfg.labels[3].src.size, 4);
 	assert_int_equal(pm->bcfg.labels[3].src.is_signed, 1);
-	assert_true(pm->render.labels[0].is_str);
-	assert_true(pm->render.labels[3].is_signed);
+	assert_true(pm->desc.labels[0].is_str);
+	assert_true(pm->desc.labels[3].is_signed);
 	assert_int_equal(pm->bcfg.value_words, 1);
 	assert_int_equal(pm->bcfg.nfilters, 2);
 	assert_memory_equal(pm->bcfg.filters[0].str, "sshd\0\0\0\0\0\0\0\0\0\0\0\0", 16);
@@ -247,7 +247,7 @@ static void test_hist_bounds(void **state)
 	assert_int_equal(pm->bcfg.nbuckets, 3);
 	assert_true(pm->bounds[0] == 512 && pm->bounds[1] == 1024 && pm->bounds[2] == 2048);
 	assert_int_equal(pm->bcfg.value_words, 2 + 3 + 1);
-	assert_int_equal(pm->render.nbuckets, 3);
+	assert_int_equal(pm->desc.nbuckets, 3);
 	pm = &b.plan->metrics[1];
 	/* unbounded: le = 0, 1, 2, ... 2^64 */
 	assert_int_equal(pm->bcfg.hist_first_slot, 0);
@@ -363,7 +363,7 @@ static void test_strings_and_latency(void **state)
 	assert_int_equal(pm->bcfg.labels[0].src.field_size, 16);
 	assert_int_equal(pm->bcfg.labels[0].src.off[0], 8);
 	assert_int_equal(pm->bcfg.key_size, 16);
-	assert_true(pm->render.labels[0].is_str);
+	assert_true(pm->desc.labels[0].is_str);
 	/* "swapper/0" and its NUL: 10 bytes, compared as 2 words */
 	assert_int_equal(pm->bcfg.filters[0].str_words, 2);
 	assert_int_equal(pm->bcfg.filters[0].src.off[0], 40);
@@ -382,7 +382,7 @@ static void test_strings_and_latency(void **state)
 	assert_int_equal(pm->starts_max, PLAN_STARTS_MAX);
 	/* latency buckets in seconds: 2^k / 1e9 exactly */
 	assert_true(pm->bounds[11] == 1024e-9);
-	assert_true(pm->render.scale == 1e-9);
+	assert_true(pm->desc.scale == 1e-9);
 	done(&b);
 }
 

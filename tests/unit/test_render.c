@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "render/render.h"
+#include "metric_test.h"
 
 /* Key of the two-label metrics: comm[16] then pid (u64, host order). */
 #define KEY2_SIZE 24
@@ -25,14 +26,14 @@ static void key2(uint8_t *k, const char *comm, size_t comm_len, uint64_t pid)
 	memcpy(k + BPFPROM_COMM_LEN, &pid, sizeof(pid));
 }
 
-static const struct render_label comm_label = {
+static const struct test_label comm_label = {
 	.name = "comm",
 	.key_off = 0,
 	.key_size = BPFPROM_COMM_LEN,
 	.is_str = true,
 };
 
-static const struct render_label pid_label = {
+static const struct test_label pid_label = {
 	.name = "pid",
 	.key_off = BPFPROM_COMM_LEN,
 	.key_size = 8,
@@ -46,11 +47,11 @@ static void assert_buf(const struct buf *b, const char *want)
 	assert_int_equal(b->len, strlen(want));
 }
 
-static void expect_metric(const struct render_metric *m, const char *want)
+static void expect_metric(const struct test_metric *m, const char *want)
 {
 	struct buf b = { 0 };
 
-	render__text_metric(&b, m);
+	tm_text_metric(&b, m);
 	assert_buf(&b, want);
 	buf__free(&b);
 }
@@ -70,7 +71,7 @@ static void test_count_no_labels(void **state)
 {
 	uint8_t key[4] = { 0 };
 	uint64_t values[1] = { 3 };
-	struct render_metric m = {
+	struct test_metric m = {
 		.name = "bpfprom_exec_total",
 		.help = "Processes executed.",
 		.agg = BPFPROM_AGG_COUNT,
@@ -93,7 +94,7 @@ static void test_count_two_labels(void **state)
 	uint8_t keys[2 * KEY2_SIZE];
 	/* wider than the layout needs: value_words is the stride */
 	uint64_t values[2 * 2] = { 7, 99, UINT64_MAX, 99 };
-	struct render_metric m = {
+	struct test_metric m = {
 		.name = "bpfprom_exec_total",
 		.help = "Processes executed.",
 		.agg = BPFPROM_AGG_COUNT,
@@ -128,7 +129,7 @@ static void test_count_digits(void **state)
 		1000, 1009, 10000, 99999, 100000, 1234567, 10000000000, 1ull << 63, UINT64_MAX - 1
 	};
 	uint64_t keys[sizeof(v) / sizeof(v[0])], values[sizeof(v) / sizeof(v[0])];
-	struct render_metric m = {
+	struct test_metric m = {
 		.name = "n_total",
 		.help = "N.",
 		.agg = BPFPROM_AGG_COUNT,
@@ -171,7 +172,7 @@ static void test_count_digits(void **state)
 
 static void test_zero_series(void **state)
 {
-	struct render_metric m = {
+	struct test_metric m = {
 		.name = "bpfprom_exec_total",
 		.help = "Processes executed.",
 		.agg = BPFPROM_AGG_COUNT,
@@ -194,7 +195,7 @@ static void test_sum_signed_negative(void **state)
 		2, (uint64_t)-1234, 1, (uint64_t)INT64_MIN, 5, (uint64_t)INT64_MAX,
 	};
 	int64_t ret[3] = { -11, 0, 4 };
-	struct render_metric m = {
+	struct test_metric m = {
 		.name = "app_ret_sum_total",
 		.help = "Sum of return values.",
 		.agg = BPFPROM_AGG_SUM,
@@ -223,7 +224,7 @@ static void test_sum_unsigned_scaled(void **state)
 	uint8_t key[8] = { 0 };
 	/* 7 ns: 7 * 1e-9 would print 7.000000000000001e-09 */
 	uint64_t values[2] = { 1, 7 };
-	struct render_metric m = {
+	struct test_metric m = {
 		.name = "app_wait_seconds_total",
 		.help = "Time waited.",
 		.agg = BPFPROM_AGG_SUM,
@@ -250,7 +251,7 @@ static void test_hist_log2(void **state)
 		0, 123, 1, 2, 3, 0, 4, 5, /* cumulative 1 3 6 6 10, total 15 */
 		0, 0,	0, 0, 0, 0, 0, 0,
 	};
-	struct render_metric m = {
+	struct test_metric m = {
 		.name = "app_read_bytes",
 		.help = "Bytes read.",
 		.agg = BPFPROM_AGG_HIST,
@@ -295,7 +296,7 @@ static void test_hist_big_bounds(void **state)
 	static const double bounds[3] = { 524288, 1048576, 2097152 };
 	uint8_t key[4] = { 0 };
 	uint64_t values[6] = { 0, 3000000, 1, 0, 1, 1 };
-	struct render_metric m = {
+	struct test_metric m = {
 		.name = "app_alloc_bytes",
 		.help = "Allocation sizes.",
 		.agg = BPFPROM_AGG_HIST,
@@ -327,7 +328,7 @@ static void test_lhist_signed(void **state)
 	uint8_t key[8];
 	uint64_t pid = 7;
 	uint64_t values[8] = { 0, (uint64_t)-17, 2, 0, 3, 1, 0, 4 };
-	struct render_metric m = {
+	struct test_metric m = {
 		.name = "app_delta",
 		.help = "Deltas.",
 		.agg = BPFPROM_AGG_LHIST,
@@ -364,7 +365,7 @@ static void test_hist_latency_seconds(void **state)
 	uint8_t key[4] = { 0 };
 	/* (2^30 + 7) ns in all */
 	uint64_t values[7] = { 0, 1073741831, 1, 1, 0, 2, 3 };
-	struct render_metric m = {
+	struct test_metric m = {
 		.name = "app_read_latency_seconds",
 		.help = "Time spent in read(2).",
 		.agg = BPFPROM_AGG_HIST,
@@ -404,7 +405,7 @@ static void test_stats(void **state)
 		0,  0,	0,
 		0, /* no events: no min, no max */
 	};
-	struct render_metric m = {
+	struct test_metric m = {
 		.name = "app_malloc_size_bytes",
 		.help = "Sizes passed to malloc.",
 		.agg = BPFPROM_AGG_STATS,
@@ -438,7 +439,7 @@ static void test_stats(void **state)
 
 static void test_stats_zero_series_scaled(void **state)
 {
-	struct render_metric m = {
+	struct test_metric m = {
 		.name = "app_wait_seconds",
 		.help = "Waits.",
 		.agg = BPFPROM_AGG_STATS,
@@ -469,7 +470,7 @@ static void test_hostile_comm(void **state)
 				   "z";
 	uint8_t keys[KEY2_SIZE];
 	uint64_t values[1] = { 1 };
-	struct render_metric m = {
+	struct test_metric m = {
 		.name = "bpfprom_exec_total",
 		.help = "Processes executed.",
 		.agg = BPFPROM_AGG_COUNT,
@@ -551,7 +552,7 @@ static void test_decoded_labels(void **state)
 	struct fake_decoder errs = { 0 }, ids = { 0 };
 	uint8_t keys[4 * KEYD_SIZE];
 	uint64_t values[4] = { 1, 2, 3, 4 };
-	struct render_metric m = {
+	struct test_metric m = {
 		.name = "app_errors_total",
 		.help = "Errors.",
 		.agg = BPFPROM_AGG_COUNT,
@@ -591,14 +592,15 @@ static void test_decoded_labels(void **state)
 	assert_false(ids.last_signed);
 }
 
-/* Every series line of a histogram prints the labels, decoded each time. */
+/* Every series line of a histogram prints the labels, decoded once per
+ * series (series__fold makes the text; render calls no decoder). */
 static void test_decoded_label_histogram(void **state)
 {
 	static const double bounds[1] = { 1 };
 	struct fake_decoder f = { 0 };
 	uint64_t key = 7;
 	uint64_t values[4] = { 0, 5, 2, 1 };
-	struct render_metric m = {
+	struct test_metric m = {
 		.name = "app_size",
 		.help = "Sizes.",
 		.agg = BPFPROM_AGG_HIST,
@@ -628,7 +630,7 @@ static void test_decoded_label_histogram(void **state)
 			  "e\"} 5\n"
 			  "app_size_count{cg=\"/a\\\"b\\\\c\\nd\xef\xbf\xbd"
 			  "e\"} 3\n");
-	assert_int_equal(f.calls, 4);
+	assert_int_equal(f.calls, 1);
 }
 
 static void expect_label_value(const char *s, size_t n, const char *want)
@@ -682,7 +684,7 @@ static void test_help_escaping(void **state)
 {
 	uint8_t key[4] = { 0 };
 	uint64_t values[1] = { 1 };
-	struct render_metric m = {
+	struct test_metric m = {
 		.name = "app_x_total",
 		.help = "C:\\path \"quoted\"\nsecond line",
 		.agg = BPFPROM_AGG_COUNT,
@@ -705,16 +707,21 @@ static void test_self_metrics(void **state)
 {
 	static const char *const lnames[2] = { "metric", "mechanism" };
 	static const char *const lvalues[2] = { "a\"b", "tracepoint" };
+	struct render_enc *e = render_enc__new();
 	struct buf b = { 0 };
 
 	(void)state;
-	render__text_family(&b, "bpfprom_scrape_seconds", "Scrape time\\x\nnext.", "gauge");
-	render__text_sample(&b, "bpfprom_scrape_seconds", 0, NULL, NULL, 0.5);
-	render__text_sample(&b, "bpfprom_scrape_seconds", 2, lnames, lvalues, 1234567);
-	render__text_sample(&b, "bpfprom_scrape_seconds", 1, lnames, lvalues, NAN);
-	render__text_family(&b, "bpfprom_events_total", "Events.", "counter");
-	render__text_sample_u64(&b, "bpfprom_events_total", 0, NULL, NULL, UINT64_MAX);
-	render__text_sample_u64(&b, "bpfprom_events_total", 2, lnames, lvalues, 0);
+	assert_non_null(e);
+	render_enc__begin(e, RENDER_FMT_TEXT, &b);
+	render_enc__family(e, "bpfprom_scrape_seconds", "Scrape time\\x\nnext.", RENDER_GAUGE);
+	render_enc__sample(e, 0, NULL, NULL, 0.5);
+	render_enc__sample(e, 2, lnames, lvalues, 1234567);
+	render_enc__sample(e, 1, lnames, lvalues, NAN);
+	render_enc__family(e, "bpfprom_events_total", "Events.", RENDER_COUNTER);
+	render_enc__sample_u64(e, 0, NULL, NULL, UINT64_MAX);
+	render_enc__sample_u64(e, 2, lnames, lvalues, 0);
+	assert_int_equal(render_enc__end(e), 0);
+	render_enc__free(e);
 	assert_buf(&b, "# HELP bpfprom_scrape_seconds Scrape time\\\\x\\nnext.\n"
 		       "# TYPE bpfprom_scrape_seconds gauge\n"
 		       "bpfprom_scrape_seconds 0.5\n"

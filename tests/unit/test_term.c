@@ -16,12 +16,13 @@
 
 #include <cmocka.h>
 
+#include "metric_test.h"
 #include "term.h"
 
 #define AT "@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@"
 #define SP "                                                    "
 
-static const struct render_label comm_label = {
+static const struct test_label comm_label = {
 	.name = "comm",
 	.key_off = 0,
 	.key_size = BPFPROM_COMM_LEN,
@@ -42,11 +43,23 @@ static int setup(void **state)
 	return 0;
 }
 
-static void expect_metric(const struct render_metric *m, const char *want)
+/* m as collect hands it to term: its description and series (no decoded
+ * labels here: term prints what series__label gives, as render does) */
+static void format_metric(struct buf *b, const struct test_metric *m)
+{
+	struct metric_desc d;
+	struct series s;
+
+	tm_desc(m, &d);
+	tm_series(m, &s);
+	term__format_metric(b, &d, &s);
+}
+
+static void expect_metric(const struct test_metric *m, const char *want)
 {
 	struct buf b = { 0 };
 
-	term__format_metric(&b, m);
+	format_metric(&b, m);
 	assert_false(b.oom);
 	if (!want[0]) {
 		assert_int_equal(b.len, 0);
@@ -64,7 +77,7 @@ static void test_count(void **state)
 			       "q\"b\\s\nx\0\0\0\0\0\0\0\0\0"
 			       "zsh";
 	uint64_t values[3] = { 12, 1, 0 };
-	struct render_metric m = {
+	struct test_metric m = {
 		.name = "syscalls_total",
 		.agg = BPFPROM_AGG_COUNT,
 		.scale = 1,
@@ -90,7 +103,7 @@ static void test_sum(void **state)
 {
 	uint64_t key = 0;
 	uint64_t values[2] = { 3, (uint64_t)-42 };
-	struct render_metric m = {
+	struct test_metric m = {
 		.name = "ret_total",
 		.agg = BPFPROM_AGG_SUM,
 		.value_signed = true,
@@ -113,7 +126,7 @@ static void test_stats(void **state)
 {
 	uint64_t key = 0;
 	uint64_t values[2 * 4] = { 5, 15000001, 3000000, 3000001, 0, 0, 0, 0 };
-	struct render_metric m = {
+	struct test_metric m = {
 		.name = "malloc_bytes",
 		.agg = BPFPROM_AGG_STATS,
 		.scale = 1,
@@ -142,8 +155,8 @@ static void test_stats(void **state)
 }
 
 /* A log2 hist of every slot: counts go in buckets[] (overflow last). */
-static void hist_metric(struct render_metric *m, uint64_t *values, uint32_t first,
-			uint32_t nbuckets, const double *bounds)
+static void hist_metric(struct test_metric *m, uint64_t *values, uint32_t first, uint32_t nbuckets,
+			const double *bounds)
 {
 	memset(m, 0, sizeof(*m));
 	m->name = "size_bytes";
@@ -163,7 +176,7 @@ static void test_hist(void **state)
 {
 	uint64_t v[BPFPROM_V_BUCKETS + BPFPROM_LOG2_SLOTS + 1] = { 0 };
 	uint64_t *bk = v + BPFPROM_V_BUCKETS;
-	struct render_metric m;
+	struct test_metric m;
 
 	(void)state;
 	hist_metric(&m, v, 0, BPFPROM_LOG2_SLOTS, log2_bounds);
@@ -200,7 +213,7 @@ static void test_hist(void **state)
 		struct buf b = { 0 };
 		char *first, *last;
 
-		term__format_metric(&b, &m);
+		format_metric(&b, &m);
 		assert_non_null(b.data);
 		first = strstr(b.data, "(512K, 1M]             1 |" SP "|\n");
 		assert_non_null(first);
@@ -217,7 +230,7 @@ static void test_hist_bounds(void **state)
 {
 	uint64_t v[BPFPROM_V_BUCKETS + BPFPROM_LOG2_SLOTS + 1] = { 0 };
 	uint64_t *bk = v + BPFPROM_V_BUCKETS;
-	struct render_metric m;
+	struct test_metric m;
 
 	(void)state;
 	/* buckets: {min: 1024, max: 4096}: slots 11..13, le 1K 2K 4K, then overflow */
@@ -266,7 +279,7 @@ static void test_lhist(void **state)
 	uint8_t keys[2 * 16] = "a\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"
 			       "b";
 	uint64_t v[2 * 13] = { 0 };
-	struct render_metric m = {
+	struct test_metric m = {
 		.name = "small_bytes",
 		.agg = BPFPROM_AGG_LHIST,
 		.scale = 1,
