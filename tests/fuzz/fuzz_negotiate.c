@@ -14,8 +14,8 @@
 static const char *const content_type[RENDER_FMT__COUNT] = {
 	[RENDER_FMT_TEXT] = "text/plain; version=0.0.4; charset=utf-8",
 	[RENDER_FMT_OPENMETRICS] = "application/openmetrics-text; version=1.0.0; charset=utf-8",
-	[RENDER_FMT_PROTOBUF] = "application/vnd.google.protobuf; "
-				"proto=io.prometheus.client.MetricFamily; encoding=delimited",
+	[RENDER_FMT_PROTOBUF] = ("application/vnd.google.protobuf; "
+				 "proto=io.prometheus.client.MetricFamily; encoding=delimited"),
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
