@@ -41,5 +41,12 @@ void text__put_int(struct buf *b, uint64_t v, bool is_signed)
 		v = -v;
 	}
 	i = text__u64_digits(tmp, v);
+	/* a label of every series: no call while the buffer has room */
+	if (b->cap - b->len > sizeof(tmp) && !b->oom) {
+		memcpy(b->data + b->len, tmp + i, sizeof(tmp) - i);
+		b->len += sizeof(tmp) - i;
+		b->data[b->len] = '\0';
+		return;
+	}
 	buf__put(b, tmp + i, sizeof(tmp) - i);
 }
