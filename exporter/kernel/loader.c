@@ -727,11 +727,6 @@ void loader__free(struct loader *ld)
 	free(ld);
 }
 
-size_t loader__count(const struct loader *ld)
-{
-	return ld->n;
-}
-
 const struct loader_maps *loader__maps(const struct loader *ld, size_t i)
 {
 	return &ld->maps[i];

@@ -66,7 +66,6 @@ void loader__take_over(struct loader *ld, struct loader *prev);
 /* Metric i's index in the prev it was taken over from, or -1 if loaded anew. */
 long loader__adopted_from(const struct loader *ld, size_t i);
 void loader__free(struct loader *ld);
-size_t loader__count(const struct loader *ld);
 const struct loader_maps *loader__maps(const struct loader *ld, size_t i);
 /* The programs loaded, and which one serves metric i (metrics sharing one share its stats). */
 size_t loader__nprograms(const struct loader *ld);
