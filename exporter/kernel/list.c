@@ -506,7 +506,8 @@ static int print_fields(FILE *out, const char *root, const char *tp, char *err, 
 		       cat, ev);
 	f = ret ? NULL : fopen(path, "re");
 	if (!f) {
-		ret = ret ?: -errno;
+		if (!ret)
+			ret = -errno;
 		snprintf(err, errlen, "list: %s: cannot read %s: %s", tp, path, strerror(-ret));
 		return ret;
 	}

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+// SPDX-License-Identifier: GPL-2.0
 /*
  * decode: label integers to text at scrape time. A decoder resolves a value
  * once and keeps the text in a bounded cache; a value that cannot be decoded
