@@ -3,7 +3,10 @@
  * kprobe: kernel probes as perf events, the two ways a kernel offers them:
  * the kprobe PMU (perf_event_open with the function's name), or a legacy
  * tracefs event written into kprobe_events. Returns perf event fds for the
- * loader to attach a BPF program to. No libbpf here.
+ * loader to attach a BPF program to; and, for plan, which names are kernel
+ * functions (over a struct ksyms: kernel/ksyms reads kallsyms). Touches
+ * sysfs's kprobe PMU files, TRACEFS/kprobe_events and its events/bpfprom_*
+ * groups, and abstract unix sockets; no libbpf here.
  *
  * Legacy events live in one group per bpfprom process, bpfprom_<16 hex>. The
  * group is held by an abstract unix socket of the same name: a start-up
