@@ -52,7 +52,8 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all deps run test unit integration deploy test-vm load asan fuzz fuzz-build format format-check clean bench
+.PHONY: all deps run test unit integration deploy test-vm load asan fuzz fuzz-build format format-check \
+	spdx-check bpf-arch-check clean bench
 
 EXPORTER_SRCS := $(sort $(wildcard exporter/*.c exporter/*/*.c))
 EXPORTER_HDRS := $(wildcard exporter/*.h exporter/*/*.h)
@@ -278,6 +279,37 @@ format:
 
 format-check:
 	$(Q)$(CLANG_FORMAT) --dry-run --Werror $(FORMAT_SRCS)
+
+# Kernel convention: "// SPDX-..." opens a .c file, "/* SPDX-... */" a .h file
+SPDX_C := $(wildcard exporter/*.c exporter/*/*.c bpf/*.c tests/*/*.c)
+SPDX_H := $(wildcard exporter/*.h exporter/*/*.h bpf/*.h tests/*/*.h)
+
+spdx-check:
+	$(Q)bad=0; \
+	for f in $(SPDX_C); do head -1 $$f | grep -q '^// SPDX-License-Identifier: ' || \
+		{ echo "$$f: the first line is not // SPDX-License-Identifier: ..."; bad=1; }; done; \
+	for f in $(SPDX_H); do head -1 $$f | grep -q '^/\* SPDX-License-Identifier: .* \*/$$' || \
+		{ echo "$$f: the first line is not /* SPDX-License-Identifier: ... */"; bad=1; }; done; \
+	exit $$bad
+
+# The BPF objects for each architecture bpfprom runs on, whatever this
+# machine is: arguments are read through bpf_tracing.h, never one
+# architecture's registers. Built, not loaded (no kernel of the other
+# architecture here).
+BPF_ARCHS ?= x86 arm64
+BPF_ARCH_OBJS := $(foreach a,$(BPF_ARCHS),$(BUILD)/arch/$(a)/bpfprom.bpf.o \
+	$(BUILD)/arch/$(a)/bpfprom_one.bpf.o $(BUILD)/arch/$(a)/hand.bpf.o)
+
+$(filter %/bpfprom.bpf.o %/bpfprom_one.bpf.o,$(BPF_ARCH_OBJS)): bpf/bpfprom.bpf.c $(BPF_HDRS)
+$(filter %/bpfprom_one.bpf.o,$(BPF_ARCH_OBJS)): BPF_DEFS := -DBPFPROM_ONE_SLOT
+$(filter %/hand.bpf.o,$(BPF_ARCH_OBJS)): tests/bench/hand.bpf.c $(BPF_HDRS)
+$(BPF_ARCH_OBJS):
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) -g -O2 -target bpf $(BPF_CPU) -D__TARGET_ARCH_$(notdir $(@D)) $(BPF_DEFS) \
+		-Wall -Werror -I/usr/include/$(MULTIARCH) -Ibpf -c $< -o $@
+
+bpf-arch-check: $(BPF_ARCH_OBJS)
 
 clean:
 	$(Q)rm -rf build

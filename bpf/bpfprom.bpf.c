@@ -10,7 +10,21 @@
  */
 #include <linux/types.h>
 #include <linux/bpf.h>
+#ifdef __TARGET_ARCH_arm64
+/*
+ * arm64's uapi struct (arch/arm64/include/uapi/asm/ptrace.h), through which
+ * bpf_tracing.h reads its pt_regs: defined here, so that the object builds
+ * on any machine's headers. Its layout is ABI.
+ */
+struct user_pt_regs {
+	__u64 regs[31];
+	__u64 sp;
+	__u64 pc;
+	__u64 pstate;
+};
+#else
 #include <asm/ptrace.h>
+#endif
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
@@ -288,35 +302,54 @@ static __always_inline __u64 read_field(void *ctx, const volatile struct bpfprom
 }
 
 /*
- * A pt_regs member at a constant offset. Plain C lets clang fold a switch over
- * members into one load from ctx + variable offset, which the verifier refuses
- * ("dereference of modified ctx ptr"); a load in asm keeps each offset fixed.
+ * libbpf 1.1's bpf_tracing.h (Debian 12) stops at PT_REGS_PARM5; 1.2 added
+ * the sixth argument's register under the same name.
  */
-#define REG(ctx, member)                                                                           \
-	({                                                                                         \
-		__u64 __v;                                                                         \
-		asm volatile("%[v] = *(u64 *)(%[c] + %[o])"                                        \
-			     : [v] "=r"(__v)                                                       \
-			     : [c] "r"(ctx), [o] "i"(__builtin_offsetof(struct pt_regs, member))); \
-		__v;                                                                               \
+#ifndef PT_REGS_PARM6
+#if defined(bpf_target_x86)
+#define __PT_PARM6_REG r9
+#elif defined(bpf_target_arm64)
+#define __PT_PARM6_REG regs[5]
+#else
+#error "arg5: add this architecture's sixth argument register (bpf_tracing.h of libbpf >= 1.2)"
+#endif
+#define PT_REGS_PARM6(x) (__PT_REGS_CAST(x)->__PT_PARM6_REG)
+#endif
+
+/*
+ * A register of a pt_regs context, named by a PT_REGS_* accessor of
+ * bpf_tracing.h and loaded at its constant offset by asm. Plain C lets clang
+ * fold a switch over registers into one load from ctx + variable offset,
+ * which the verifier refuses ("dereference of modified ctx ptr"); each asm
+ * load keeps its offset fixed, and the verifier prunes the cases rodata rules
+ * out.
+ */
+#define READ_REG(ctx, ACCESSOR)                                                                  \
+	({                                                                                       \
+		__u64 __v;                                                                       \
+		asm volatile(                                                                    \
+			"%[v] = *(u64 *)(%[c] + %[o])"                                           \
+			: [v] "=r"(__v)                                                          \
+			: [c] "r"(ctx), [o] "i"((unsigned long)&ACCESSOR((struct pt_regs *)0))); \
+		__v;                                                                             \
 	})
 
-/* x86-64 System V: integer arguments in rdi, rsi, rdx, rcx, r8, r9 */
+/* The calling convention's integer arguments, whatever the architecture. */
 static __always_inline __u64 read_arg(struct pt_regs *regs, __u32 n)
 {
 	switch (n) {
 	case 0:
-		return REG(regs, rdi);
+		return READ_REG(regs, PT_REGS_PARM1);
 	case 1:
-		return REG(regs, rsi);
+		return READ_REG(regs, PT_REGS_PARM2);
 	case 2:
-		return REG(regs, rdx);
+		return READ_REG(regs, PT_REGS_PARM3);
 	case 3:
-		return REG(regs, rcx);
+		return READ_REG(regs, PT_REGS_PARM4);
 	case 4:
-		return REG(regs, r8);
+		return READ_REG(regs, PT_REGS_PARM5);
 	default:
-		return REG(regs, r9);
+		return READ_REG(regs, PT_REGS_PARM6);
 	}
 }
 
@@ -338,7 +371,7 @@ static __always_inline __u64 func_ret(void *ctx, enum ctx_kind ck)
 	__u64 v = 0;
 
 	if (is_regs(ck))
-		return REG((struct pt_regs *)ctx, rax);
+		return READ_REG(ctx, PT_REGS_RC);
 	if (ck == CTX_FEXIT)
 		bpf_get_func_ret(ctx, &v);
 	return v;

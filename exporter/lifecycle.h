@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * lifecycle: the configuration in use (config, plan, loaded programs, scrape
- * state) and its replacement on reload. A reload builds the new one whole
- * beside the old, keeping the maps of unchanged metrics, and swaps them under
- * the lock scrapes take; on any error the old keeps running. Also drops the
- * process's capabilities once everything is attached.
+ * state) and its replacement on reload. It finds tracefs and looks at what
+ * the kernel offers for the plan (kprobe PMU or kprobe_events, removing stale
+ * events of killed runs; BTF and an fentry test, once). A reload builds the
+ * new configuration whole beside the old, taking over the programs and maps
+ * of unchanged metrics, and swaps them under the lock scrapes take; on any
+ * error the old keeps running. Serves the http handlers from the scrape state
+ * in use, and drops the process's capabilities once everything is attached.
  */
 #ifndef BPFPROM_LIFECYCLE_H
 #define BPFPROM_LIFECYCLE_H

@@ -34,15 +34,22 @@ run_unit() {
 	record unit "$p" "$f" "$k"
 }
 
+# each a make target: clang-format, the SPDX lines, and the BPF objects built
+# for every architecture bpfprom runs on (x86, arm64)
 run_format() {
-	if make --no-print-directory format-check >/dev/null 2>&1; then
-		echo "format: 1 passed, 0 failed, 0 skipped"
-		record format 1 0 0
-	else
-		make --no-print-directory format-check 2>&1 | head -20
-		echo "format: 0 passed, 1 failed, 0 skipped"
-		record format 0 1 0
-	fi
+	p=0 f=0
+	for t in format-check spdx-check bpf-arch-check; do
+		if make --no-print-directory "$t" >/dev/null 2>&1; then
+			echo "ok $t"
+			p=$((p + 1))
+		else
+			make --no-print-directory "$t" 2>&1 | head -20
+			echo "not ok $t"
+			f=$((f + 1))
+		fi
+	done
+	echo "format: $p passed, $f failed, 0 skipped"
+	record format "$p" "$f" 0
 }
 
 # run_script SUITE SCRIPT: a suite script whose last line is

@@ -2,7 +2,9 @@
 /*
  * elfsym: where a uprobe goes. Resolve a binary given as a path or a library
  * name (through ld.so.cache, like bpftrace), and a function in it to the file
- * offset the kernel's uprobe wants (libelf). No kernel, no libbpf.
+ * offset the kernel's uprobe wants (libelf); list a binary's functions for
+ * --list. Reads only /etc/ld.so.cache (or the cache given) and the ELF files
+ * named; no kernel, no libbpf.
  */
 #ifndef BPFPROM_ELFSYM_H
 #define BPFPROM_ELFSYM_H

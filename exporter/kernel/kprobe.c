@@ -16,6 +16,7 @@
 #include <linux/perf_event.h>
 
 #include "kernel/kprobe.h"
+#include "kernel/ksyms.h"
 #include "util/log.h"
 #include "util/suggest.h"
 
@@ -216,11 +217,6 @@ fail:
 	return NULL;
 }
 
-const char *kprobe__legacy_group(const struct kprobe_legacy *lg)
-{
-	return lg->group;
-}
-
 /* p_FUNC_OFF or r_FUNC, cut to fit with a unique _N, as [A-Za-z0-9_]. */
 static void event_name(const char *func, uint64_t off, bool ret, size_t n, char *out, size_t outlen)
 {
@@ -390,153 +386,49 @@ int kprobe__legacy_clean_stale(const char *tracefs)
 	return removed;
 }
 
-/* ---- kallsyms ---------------------------------------------------------- */
+/* ---- kernel functions ------------------------------------------------- */
 
-struct ksym {
-	char *name;
-	uint64_t addr;
-	uint64_t size; /* to the next text symbol; 0 when unknown */
-};
-
-struct kprobe_syms {
-	size_t n;
-	struct ksym *syms; /* sorted by name, unique */
-};
-
-static int cmp_name(const void *a, const void *b)
+/* The kernel resolves a probe's name to the first symbol of that name. */
+static const struct ksym *find(const struct ksyms *ks, const char *func)
 {
-	return strcmp(((const struct ksym *)a)->name, ((const struct ksym *)b)->name);
+	const struct ksym *s = ksyms__get_symbol(ks, func);
+
+	return s && ksym__is_function(s) ? s : NULL;
 }
 
-static int cmp_addr(const void *a, const void *b)
-{
-	uint64_t x = ((const struct ksym *)a)->addr, y = ((const struct ksym *)b)->addr;
-
-	return x < y ? -1 : x > y;
-}
-
-/* A function ends where the next text symbol begins (kallsyms has no sizes). */
-static void set_sizes(struct kprobe_syms *ks)
-{
-	size_t next = 0;
-
-	qsort(ks->syms, ks->n, sizeof(*ks->syms), cmp_addr);
-	for (size_t i = 0; i < ks->n; i++) {
-		if (next <= i)
-			for (next = i + 1; next < ks->n && ks->syms[next].addr == ks->syms[i].addr;
-			     next++)
-				;
-		/* addresses read as 0 without CAP_SYSLOG: sizes stay unknown */
-		ks->syms[i].size = next < ks->n && ks->syms[i].addr ?
-					   ks->syms[next].addr - ks->syms[i].addr :
-					   0;
-	}
-}
-
-struct kprobe_syms *kprobe__syms_load(const char *kallsyms)
-{
-	struct kprobe_syms *ks;
-	size_t cap = 0, w = 0;
-	char line[512], type, name[256];
-	unsigned long long addr;
-	FILE *f;
-
-	f = fopen(kallsyms ? kallsyms : "/proc/kallsyms", "re");
-	if (!f)
-		return NULL;
-	ks = calloc(1, sizeof(*ks));
-	if (!ks)
-		goto fail;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%llx %c %255s", &addr, &type, name) != 3 ||
-		    (type != 't' && type != 'T'))
-			continue;
-		if (ks->n == cap) {
-			struct ksym *n = realloc(ks->syms, (cap ? cap * 2 : 4096) * sizeof(*n));
-
-			if (!n)
-				goto fail;
-			ks->syms = n;
-			cap = cap ? cap * 2 : 4096;
-		}
-		ks->syms[ks->n].name = strdup(name);
-		if (!ks->syms[ks->n].name)
-			goto fail;
-		ks->syms[ks->n].addr = addr;
-		ks->n++;
-	}
-	fclose(f);
-	if (!ks->n)
-		return ks;
-	set_sizes(ks);
-	qsort(ks->syms, ks->n, sizeof(*ks->syms), cmp_name);
-	/* a name twice (static functions of two files): the kernel probes the
-	 * first; its size is not known for sure, so none is kept */
-	for (size_t r = 0; r < ks->n; r++) {
-		if (w && strcmp(ks->syms[w - 1].name, ks->syms[r].name) == 0) {
-			ks->syms[w - 1].size = 0;
-			free(ks->syms[r].name);
-		} else {
-			ks->syms[w++] = ks->syms[r];
-		}
-	}
-	ks->n = w;
-	return ks;
-fail:
-	fclose(f);
-	kprobe__syms_free(ks);
-	errno = ENOMEM;
-	return NULL;
-}
-
-static const struct ksym *find(const struct kprobe_syms *ks, const char *func)
-{
-	struct ksym key = { .name = (char *)func };
-
-	/* no text symbol: syms is NULL, and bsearch's base must never be (C11 7.22.5) */
-	if (!ks->n)
-		return NULL;
-	return bsearch(&key, ks->syms, ks->n, sizeof(*ks->syms), cmp_name);
-}
-
-bool kprobe__syms_has(const struct kprobe_syms *ks, const char *func)
+bool kprobe__syms_has(const struct ksyms *ks, const char *func)
 {
 	return find(ks, func) != NULL;
 }
 
-uint64_t kprobe__syms_size(const struct kprobe_syms *ks, const char *func)
+uint64_t kprobe__syms_size(const struct ksyms *ks, const char *func)
 {
-	const struct ksym *k = find(ks, func);
+	const struct ksym *s = find(ks, func);
 
-	return k ? k->size : 0;
+	/* a name twice (static functions of two files): the kernel probes the
+	 * first; its size is not known for sure, so none is given */
+	return s && !s->dup ? s->size : 0;
 }
 
-const char *kprobe__syms_suggest(const struct kprobe_syms *ks, const char *func)
+const char *kprobe__syms_suggest(const struct ksyms *ks, const char *func)
 {
 	size_t lf = strlen(func), best = SIZE_MAX, limit = lf / 3 + 1;
 	const char *pick = NULL;
 
-	for (size_t i = 0; i < ks->n; i++) {
-		size_t ln = strlen(ks->syms[i].name), d;
+	for (size_t i = 0; i < ksyms__count(ks); i++) {
+		const struct ksym *s = ksyms__by_name(ks, i);
+		size_t ln = strlen(s->name), d;
 
+		if (!ksym__is_function(s))
+			continue;
 		/* the distance is at least the difference in length */
 		if ((ln > lf ? ln - lf : lf - ln) > limit)
 			continue;
-		d = suggest__distance(func, lf, ks->syms[i].name, ln, false);
+		d = suggest__distance(func, lf, s->name, ln, false);
 		if (d <= limit && d < best) {
 			best = d;
-			pick = ks->syms[i].name;
+			pick = s->name;
 		}
 	}
 	return pick;
-}
-
-void kprobe__syms_free(struct kprobe_syms *ks)
-{
-	if (!ks)
-		return;
-	for (size_t i = 0; i < ks->n; i++)
-		free(ks->syms[i].name);
-	free(ks->syms);
-	free(ks);
 }

@@ -3,7 +3,10 @@
  * kprobe: kernel probes as perf events, the two ways a kernel offers them:
  * the kprobe PMU (perf_event_open with the function's name), or a legacy
  * tracefs event written into kprobe_events. Returns perf event fds for the
- * loader to attach a BPF program to. No libbpf here.
+ * loader to attach a BPF program to; and, for plan, which names are kernel
+ * functions (over a struct ksyms: kernel/ksyms reads kallsyms). Touches
+ * sysfs's kprobe PMU files, TRACEFS/kprobe_events and its events/bpfprom_*
+ * groups, and abstract unix sockets; no libbpf here.
  *
  * Legacy events live in one group per bpfprom process, bpfprom_<16 hex>. The
  * group is held by an abstract unix socket of the same name: a start-up
@@ -16,6 +19,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+struct ksyms;
 
 #define KPROBE_GROUP_PREFIX "bpfprom_"
 /* The kernel's limit on group and event names (MAX_EVENT_NAME_LEN - 1). */
@@ -46,7 +51,6 @@ struct kprobe_legacy *kprobe__legacy_new(const char *tracefs, char *err, size_t 
  */
 int kprobe__legacy_open(struct kprobe_legacy *lg, const char *func, uint64_t off, bool ret,
 			char *err, size_t errlen);
-const char *kprobe__legacy_group(const struct kprobe_legacy *lg);
 /* Remove every event of the group; their perf fds must be closed first. */
 void kprobe__legacy_free(struct kprobe_legacy *lg);
 
@@ -60,18 +64,14 @@ int kprobe__legacy_clean_stale(const char *tracefs);
 const char *kprobe__strerror(int err);
 
 /*
- * Is FUNC a function of the running kernel? Looks it up in kallsyms (a text
- * symbol, "t" or "T"), loaded once per kprobe_syms. NULL kallsyms path means
- * /proc/kallsyms.
+ * Is FUNC a function of the running kernel: is the first symbol of that name
+ * in kallsyms (what the kernel probes) a text symbol, "t" or "T"?
  */
-struct kprobe_syms;
-struct kprobe_syms *kprobe__syms_load(const char *kallsyms);
-bool kprobe__syms_has(const struct kprobe_syms *ks, const char *func);
-/* FUNC's size, up to the next text symbol; 0 when unknown (no addresses, a
- * name given to two functions). */
-uint64_t kprobe__syms_size(const struct kprobe_syms *ks, const char *func);
-/* The closest name for a "did you mean", or NULL. */
-const char *kprobe__syms_suggest(const struct kprobe_syms *ks, const char *func);
-void kprobe__syms_free(struct kprobe_syms *ks);
+bool kprobe__syms_has(const struct ksyms *ks, const char *func);
+/* FUNC's size, up to the next function; 0 when unknown (no addresses, a
+ * name given to two symbols). */
+uint64_t kprobe__syms_size(const struct ksyms *ks, const char *func);
+/* The closest function name for a "did you mean", or NULL. */
+const char *kprobe__syms_suggest(const struct ksyms *ks, const char *func);
 
 #endif /* BPFPROM_KPROBE_H */

@@ -20,11 +20,11 @@
 
 #include "kernel/elfsym.h"
 #include "kernel/kprobe.h"
+#include "kernel/ksyms.h"
 #include "kernel/list.h"
 #include "util/suggest.h"
 #include "kernel/tracefs.h"
 
-#define KALLSYMS_DEFAULT "/proc/kallsyms"
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 enum list_kind {
@@ -360,6 +360,23 @@ out:
 	return ret;
 }
 
+/* Add PREFIX+FUNC when the pattern takes it. */
+static int add_kprobe(const char *prefix, size_t skip, const char *func, const struct query *q,
+		      struct names *ns)
+{
+	char name[512];
+	size_t len;
+
+	/* __pfx_ and __cfi_ are padding before functions (6.2+), not functions;
+	 * .part.N pieces of a split function cannot be probed as one (bpftrace) */
+	if (!strncmp(func, "__pfx_", 6) || !strncmp(func, "__cfi_", 6) || strstr(func, ".part."))
+		return 0;
+	len = (size_t)snprintf(name, sizeof(name), "%s%s", prefix, func);
+	if (len >= sizeof(name) || !glob_match(q->glob, name + skip))
+		return 0;
+	return names_add(ns, name);
+}
+
 /*
  * The kernel's own list of what ftrace (and so kprobes) can attach to. Where
  * it cannot be read (it is root-only, and some lockdowns refuse it), the text
@@ -371,63 +388,47 @@ static int list_kprobes(const char *ff_path, const char *ksyms_path, const struc
 	const char *prefix = q->kind == KIND_KRETPROBE ? "kretprobe:" : "kprobe:";
 	const size_t skip = q->kind == KIND_ANY ? 0 : strlen(prefix);
 	const char *shown = q->kind == KIND_KRETPROBE ? "kretprobe" : "kprobe";
-	char *line = NULL, *sym, name[512];
-	bool from_kallsyms = false;
-	size_t cap = 0, len;
+	struct ksyms *ks = NULL;
+	char *line = NULL, *sym;
+	size_t cap = 0, i;
 	int ret = 0, fferr;
-	char type;
 	FILE *f;
 
 	f = fopen(ff_path, "re");
 	if (!f) {
 		fferr = errno;
-		from_kallsyms = true;
-		f = fopen(ksyms_path, "re");
-		if (!f) {
+		ks = ksyms__load(ksyms_path);
+		if (!ks) {
 			ret = -errno;
 			snprintf(err, errlen, "list: %s: cannot read %s (%s) nor %s (%s)", shown,
 				 ff_path, strerror(fferr), ksyms_path, strerror(-ret));
 			return ret;
 		}
-	}
-	while (getline(&line, &cap, f) > 0) {
-		/* "FUNC [MODULE]" or "ADDR TYPE SYM[\t[MODULE]]" */
-		if (from_kallsyms) {
-			if (!strtok(line, " \t\n"))
-				continue;
-			sym = strtok(NULL, " \t\n");
-			if (!sym || strlen(sym) != 1)
-				continue;
-			type = sym[0];
-			if (type != 't' && type != 'T')
-				continue;
-			sym = strtok(NULL, " \t\n");
-		} else {
+		for (i = 0; i < ksyms__count(ks) && !ret; i++) {
+			const struct ksym *s = ksyms__by_name(ks, i);
+
+			if (ksym__is_function(s))
+				ret = add_kprobe(prefix, skip, s->name, q, ns);
+		}
+		ksyms__free(ks);
+	} else {
+		/* "FUNC [MODULE]" */
+		while (!ret && getline(&line, &cap, f) > 0) {
 			sym = strtok(line, " \t\n");
+			if (sym)
+				ret = add_kprobe(prefix, skip, sym, q, ns);
 		}
-		if (!sym)
-			continue;
-		/* __pfx_ and __cfi_ are padding before functions (6.2+), not functions;
-		 * .part.N pieces of a split function cannot be probed as one (bpftrace) */
-		if (!strncmp(sym, "__pfx_", 6) || !strncmp(sym, "__cfi_", 6) ||
-		    strstr(sym, ".part."))
-			continue;
-		len = (size_t)snprintf(name, sizeof(name), "%s%s", prefix, sym);
-		if (len >= sizeof(name) || !glob_match(q->glob, name + skip))
-			continue;
-		ret = names_add(ns, name);
-		if (ret) {
-			snprintf(err, errlen, "list: %s", strerror(-ret));
-			break;
-		}
+		if (!ret && ferror(f))
+			ret = -EIO;
+		free(line);
+		fclose(f);
 	}
-	if (!ret && ferror(f)) {
-		ret = -EIO;
-		snprintf(err, errlen, "list: %s: cannot read %s: %s", shown,
-			 from_kallsyms ? ksyms_path : ff_path, strerror(EIO));
-	}
-	free(line);
-	fclose(f);
+	/* names_add fails only with ENOMEM: EIO is the file's */
+	if (ret == -EIO)
+		snprintf(err, errlen, "list: %s: cannot read %s: %s", shown, ff_path,
+			 strerror(EIO));
+	else if (ret)
+		snprintf(err, errlen, "list: %s", strerror(-ret));
 	return ret;
 }
 
@@ -505,7 +506,8 @@ static int print_fields(FILE *out, const char *root, const char *tp, char *err, 
 		       cat, ev);
 	f = ret ? NULL : fopen(path, "re");
 	if (!f) {
-		ret = ret ?: -errno;
+		if (!ret)
+			ret = -errno;
 		snprintf(err, errlen, "list: %s: cannot read %s: %s", tp, path, strerror(-ret));
 		return ret;
 	}
@@ -575,7 +577,7 @@ int list__run(const char *pattern, bool verbose, const struct list_opts *opts, F
 			goto out;
 		}
 		ret = list_kprobes(opts->filter_functions ? opts->filter_functions : ff,
-				   opts->kallsyms ? opts->kallsyms : KALLSYMS_DEFAULT, &q, &ns, err,
+				   opts->kallsyms ? opts->kallsyms : KSYMS_DEFAULT, &q, &ns, err,
 				   errlen);
 		if (ret)
 			goto out;

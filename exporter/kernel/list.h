@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * list: `bpfprom --list [PATTERN]`, the probes a config can name, one per
- * line in config syntax, like `bpftrace -l`.
+ * line in config syntax, like `bpftrace -l`. Reads only: tracefs's events/
+ * directories and format files, available_filter_functions (or kallsyms,
+ * through kernel/ksyms), sysfs's kprobe PMU, and for uprobes ld.so.cache and
+ * the ELF file (through kernel/elfsym). Attaches nothing.
  */
 #ifndef BPFPROM_LIST_H
 #define BPFPROM_LIST_H

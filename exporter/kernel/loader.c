@@ -393,11 +393,14 @@ static struct copy *load_tramp(const struct plan *plan, const struct plan_group 
 		return NULL;
 	bpf_object__for_each_program(prog, t->obj)
 	{
-		err = err ?: bpf_program__set_autoload(prog, false);
+		if (!err)
+			err = bpf_program__set_autoload(prog, false);
 	}
 	prog = prog_for(t, pp, g->n);
-	err = err ?: bpf_program__set_autoload(prog, true);
-	err = err ?: bpf_program__set_attach_target(prog, 0, pp->func);
+	if (!err)
+		err = bpf_program__set_autoload(prog, true);
+	if (!err)
+		err = bpf_program__set_attach_target(prog, 0, pp->func);
 	for (uint32_t slot = 0; !err && slot < g->n; slot++) {
 		for (size_t b = 0; !err && b < sizeof(bases) / sizeof(bases[0]); b++) {
 			struct bpf_map *m = slot_map(t, bases[b], slot);
@@ -408,16 +411,15 @@ static struct copy *load_tramp(const struct plan *plan, const struct plan_group 
 					m, bpf_map__fd(slot_map(owner, bases[b], slot)));
 		}
 	}
-	err = err   ?:
-		      bpf_map__reuse_fd(
-			      bpf_object__find_map_by_name(t->obj, "scratch"),
-			      bpf_map__fd(bpf_object__find_map_by_name(owner->obj, "scratch")));
+	if (!err)
+		err = bpf_map__reuse_fd(
+			bpf_object__find_map_by_name(t->obj, "scratch"),
+			bpf_map__fd(bpf_object__find_map_by_name(owner->obj, "scratch")));
 	/* one slot_off for every copy: turning a slot off reaches them all */
-	if (t->full)
-		err = err   ?:
-			      bpf_map__reuse_fd(t->full->maps.bss,
-						bpf_map__fd(owner->full->maps.bss));
-	err = err ?: copy_load(t);
+	if (!err && t->full)
+		err = bpf_map__reuse_fd(t->full->maps.bss, bpf_map__fd(owner->full->maps.bss));
+	if (!err)
+		err = copy_load(t);
 	if (err) {
 		copy_destroy(t);
 		errno = -err;
@@ -725,11 +727,6 @@ void loader__free(struct loader *ld)
 	free(ld->adopted_from);
 	free(ld->maps);
 	free(ld);
-}
-
-size_t loader__count(const struct loader *ld)
-{
-	return ld->n;
 }
 
 const struct loader_maps *loader__maps(const struct loader *ld, size_t i)

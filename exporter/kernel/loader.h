@@ -1,9 +1,22 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * loader: the only module that touches libbpf. One instance of the generic
- * BPF object per plan group (the metrics with the same attachments): open,
- * write the plan's rodata and map sizes, load, attach. All or nothing: on any
- * failure everything loaded is torn down.
+ * loader: the plan's metrics into the kernel through libbpf (collect reads
+ * the maps it creates; nothing else loads or attaches BPF).
+ *
+ * A plan group, the metrics with the same probes, is fused into one program:
+ * each metric is a slot of one copy of the generic object (open, write the
+ * slots' rodata and map sizes, autoload only the programs its probes need,
+ * load, attach). The object is embedded in two builds: bpfprom_one for a group
+ * of one metric, bpfprom for 2 to BPFPROM_MAX_FUSED (the unused slots' maps
+ * are not created). fentry/fexit programs are verified against their one
+ * target, so each target gets another copy sharing the group's maps. kprobes
+ * are perf events that kernel/kprobe opens (PMU or kprobe_events); tracepoints,
+ * uprobes and fentry attach through libbpf.
+ *
+ * A reload keeps, attached all along, the programs of the metrics whose
+ * kernel side did not change, and turns off the slots of those that went
+ * (loader__take_over). All or nothing: on any failure what this load made is
+ * torn down and the previous loader is untouched.
  */
 #ifndef BPFPROM_LOADER_H
 #define BPFPROM_LOADER_H
@@ -66,7 +79,6 @@ void loader__take_over(struct loader *ld, struct loader *prev);
 /* Metric i's index in the prev it was taken over from, or -1 if loaded anew. */
 long loader__adopted_from(const struct loader *ld, size_t i);
 void loader__free(struct loader *ld);
-size_t loader__count(const struct loader *ld);
 const struct loader_maps *loader__maps(const struct loader *ld, size_t i);
 /* The programs loaded, and which one serves metric i (metrics sharing one share its stats). */
 size_t loader__nprograms(const struct loader *ld);

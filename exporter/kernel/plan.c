@@ -11,6 +11,7 @@
 #include <bpf/btf.h>
 
 #include "kernel/elfsym.h"
+#include "kernel/ksyms.h"
 #include "kernel/plan.h"
 #include "kernel/tracefs.h"
 
@@ -20,7 +21,7 @@ struct ctx {
 	size_t idx;
 	const char *root;
 	const struct plan_kernel *k;
-	struct kprobe_syms *syms; /* loaded at the first kprobe */
+	struct ksyms *syms; /* loaded at the first kprobe */
 	char *err;
 	size_t errlen;
 };
@@ -490,7 +491,7 @@ static int kprobe_mech(struct ctx *c, const struct cfg_probe *pr, const char *ke
 		break;
 	}
 	if (!c->syms) {
-		c->syms = kprobe__syms_load(k->kallsyms);
+		c->syms = ksyms__load(k->kallsyms);
 		if (!c->syms)
 			return fail(c, pr->pos, key, "%s: cannot read %s: %s", pr->spec,
 				    k->kallsyms ? k->kallsyms : "/proc/kallsyms", strerror(errno));
@@ -727,7 +728,7 @@ int plan__build(const struct cfg *cfg, const struct plan_kernel *k, struct plan 
 	}
 	if (!ret)
 		ret = plan_groups(plan, k->unfused);
-	kprobe__syms_free(c.syms);
+	ksyms__free(c.syms);
 	if (ret) {
 		if (ret == -ENOMEM && !err[0])
 			snprintf(err, errlen, "plan: out of memory");

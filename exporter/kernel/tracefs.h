@@ -1,5 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* tracefs: find (or mount) tracefs and read tracepoint formats. */
+/*
+ * tracefs: find tracefs (/sys/kernel/tracing, then debugfs's tracing/), or
+ * mount it at /sys/kernel/tracing when neither has events/: the only mount
+ * bpfprom makes. Parses tracepoint format files (ROOT/events/CAT/EVENT/format)
+ * into fields; reads nothing else.
+ */
 #ifndef BPFPROM_TRACEFS_H
 #define BPFPROM_TRACEFS_H
 

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+// SPDX-License-Identifier: GPL-2.0
 /*
  * render: collected series to the Prometheus text exposition format 0.0.4,
  * byte for byte as client_golang's expfmt writes it where it defines the

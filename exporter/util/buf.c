@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+// SPDX-License-Identifier: GPL-2.0
 /* buf: a growable byte buffer kept from one use to the next. */
 #include <stdarg.h>
 #include <stdint.h>

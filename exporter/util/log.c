@@ -23,16 +23,6 @@ int log__set_level_name(const char *name)
 	return -EINVAL;
 }
 
-void log__set_level(enum log_level level)
-{
-	min_level = level;
-}
-
-enum log_level log__level(void)
-{
-	return min_level;
-}
-
 static void vlog(enum log_level level, const char *fmt, va_list ap)
 {
 	char line[2048];

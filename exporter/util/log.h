@@ -12,8 +12,6 @@ enum log_level {
 
 /* Returns 0, or -EINVAL for a name other than debug, info, warn, error. */
 int log__set_level_name(const char *name);
-void log__set_level(enum log_level level);
-enum log_level log__level(void);
 void log__msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Route libbpf's messages: all of them at debug, so a user sees ours only. */
 void log__init_libbpf(void);

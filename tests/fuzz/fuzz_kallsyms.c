@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The two kallsyms readers on arbitrary text, handed over as a memfd: the
- * ksym decoder's (address to name, at scrape time) and the kprobe check's
- * (is FUNC a kernel function, its size, a suggestion). The last 8 bytes of
- * the input are also decoded as an address.
+ * The kallsyms reader (kernel/ksyms) on arbitrary text, handed over as a
+ * memfd, through its two users: the ksym decoder (address to name, at scrape
+ * time, from the file it opened) and the kprobe check (is FUNC a kernel
+ * function, its size, a suggestion). The last 8 bytes of the input are also
+ * decoded as an address.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -15,6 +16,7 @@
 
 #include "scrape/decode.h"
 #include "kernel/kprobe.h"
+#include "kernel/ksyms.h"
 
 static int fd = -1;
 static char path[64];
@@ -47,7 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	/* a small cache: fast, and decoding six values evicts */
 	struct decode_env env = { .kallsyms = path, .cache_max = 4 };
-	struct kprobe_syms *ks;
+	struct ksyms *ks;
 	struct decoder *d;
 	uint64_t tail = 0;
 
@@ -67,12 +69,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	decode(d, 0xffffffff81000000ull); /* from the cache */
 	decoder__free(d);
 
-	ks = kprobe__syms_load(path);
+	ks = ksyms__load(path);
 	if (!ks)
 		abort();
 	(void)kprobe__syms_has(ks, "vfs_read");
 	(void)kprobe__syms_size(ks, "vfs_read");
 	(void)kprobe__syms_suggest(ks, "vfs_raed");
-	kprobe__syms_free(ks);
+	ksyms__free(ks);
 	return 0;
 }

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+// SPDX-License-Identifier: GPL-2.0
 /*
  * Unit tests of exporter/web/basicauth.c: bcrypt answers, the dummy hash for
  * unknown users, and the cache of passed pairs (only passes are kept, per

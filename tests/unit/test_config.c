@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+// SPDX-License-Identifier: GPL-2.0
 /*
  * Unit tests of exporter/config/config.c: every bad config must be rejected with the
  * exact message a user would see (position, metric, key path and the fix), and

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+// SPDX-License-Identifier: GPL-2.0
 /*
  * Label decoders: syscall and errno names, kernel symbols from a kallsyms
  * file written here, cgroup paths of a directory tree made here (and of the

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+// SPDX-License-Identifier: GPL-2.0
 /*
  * The exposition formats through render's encoder: golden bytes of text
  * 0.0.4 and OpenMetrics for the same samples, protobuf decoded back with

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+// SPDX-License-Identifier: GPL-2.0
 /*
  * The bucket functions of bpf/bpfprom.h, the code the BPF program runs, at
  * every seam: a value on a bound belongs to that bound's bucket (le is

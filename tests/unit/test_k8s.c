@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+// SPDX-License-Identifier: GPL-2.0
 /*
  * decode: k8s against a fake Kubernetes node built here: a cgroup tree with
  * both cgroup drivers' layouts (systemd slices with every QoS class and

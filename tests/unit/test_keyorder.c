@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+// SPDX-License-Identifier: GPL-2.0
 /*
  * keyorder__sort: exact permutations for small hand-made key sets, and for
  * large random ones the permutation a stable comparison sort gives with the

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kprobe's kallsyms reader (kprobe__syms_*): which names are kernel
- * functions, their sizes from the next symbol's address, suggestions, and the
- * files with no function at all that fuzz_kallsyms found (bsearch on NULL).
+ * kprobe's function checks over kallsyms (kprobe__syms_* on a ksyms): which
+ * names are kernel functions, their sizes from the next symbol's address,
+ * suggestions, and the files with no function at all that fuzz_kallsyms found
+ * (bsearch on NULL).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -18,11 +19,12 @@
 #include <cmocka.h>
 
 #include "kernel/kprobe.h"
+#include "kernel/ksyms.h"
 
 /* text as a kallsyms file: a memfd, named by its /proc/self/fd path */
-static struct kprobe_syms *load(const char *text)
+static struct ksyms *load(const char *text)
 {
-	struct kprobe_syms *ks;
+	struct ksyms *ks;
 	char path[64];
 	size_t len = strlen(text);
 	int fd;
@@ -31,7 +33,7 @@ static struct kprobe_syms *load(const char *text)
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, text, len), (ssize_t)len);
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	ks = kprobe__syms_load(path);
+	ks = ksyms__load(path);
 	close(fd);
 	assert_non_null(ks);
 	return ks;
@@ -39,12 +41,12 @@ static struct kprobe_syms *load(const char *text)
 
 static void expect_none(const char *text)
 {
-	struct kprobe_syms *ks = load(text);
+	struct ksyms *ks = load(text);
 
 	assert_false(kprobe__syms_has(ks, "vfs_read"));
 	assert_int_equal(kprobe__syms_size(ks, "vfs_read"), 0);
 	assert_null(kprobe__syms_suggest(ks, "vfs_raed"));
-	kprobe__syms_free(ks);
+	ksyms__free(ks);
 }
 
 static void test_no_functions(void **state)
@@ -58,7 +60,7 @@ static void test_no_functions(void **state)
 
 static void test_functions(void **state)
 {
-	struct kprobe_syms *ks;
+	struct ksyms *ks;
 
 	(void)state;
 	ks = load("ffffffff81000000 T _stext\n"
@@ -81,7 +83,7 @@ static void test_functions(void **state)
 	assert_int_equal(kprobe__syms_size(ks, "ext4_read"), 0);
 	assert_string_equal(kprobe__syms_suggest(ks, "vfs_raed"), "vfs_read");
 	assert_null(kprobe__syms_suggest(ks, "completely_different"));
-	kprobe__syms_free(ks);
+	ksyms__free(ks);
 }
 
 int main(void)

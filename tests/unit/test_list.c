@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+// SPDX-License-Identifier: GPL-2.0
 /*
  * list against a fake tracefs tree, fake available_filter_functions and
  * kallsyms files, and this test binary's own functions: the exact bytes

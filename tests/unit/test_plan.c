@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+// SPDX-License-Identifier: GPL-2.0
 /*
  * plan against a fake tracefs tree (real format files copied from 6.18), and
  * the CPU combination of collect: key layout, rodata, bucket bounds, and the

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+// SPDX-License-Identifier: GPL-2.0
 /*
  * Golden-bytes tests of the text exposition format 0.0.4: every expected
  * output is the exact, complete text a scrape would return for the metric.

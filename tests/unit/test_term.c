@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+// SPDX-License-Identifier: GPL-2.0
 /*
  * --print's formatting, golden bytes: counters, sums, stats, log2 and linear
  * histograms as bpftrace-style bars with upper-inclusive buckets, the time

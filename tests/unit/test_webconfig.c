@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+// SPDX-License-Identifier: GPL-2.0
 /*
  * Unit tests of exporter/web/webconfig.c: every class of bad web config is
  * refused with the exact message a user would see, and good files come out
