@@ -147,6 +147,10 @@ scrape() { http ${2:+-H "Accept: $2"} "http://$ADDR${1:-/metrics}"; }
 # value NAME: the value of the series NAME (the whole name, labels and all)
 value() { scrape | sed -n "s/^$1 //p"; }
 
+# accepted N: the running bpfprom holds at least N established connections on
+# PORT (one still in the kernel's accept queue has no owner yet)
+accepted() { [ "$(ss -Htnp state established "( sport = :$PORT )" | grep -c "pid=$PID,")" -ge "$1" ]; }
+
 # hup [PID]: SIGHUP to PID (bpfprom's), then wait HUP_SECS (10) until its log
 # has one more reload line; prints that line less its level, or says that
 # none came
