@@ -171,6 +171,32 @@ if start "$TMP/live.yaml" --bpf.stats; then
 	expect "fused reload: SIGTERM exits 0" 0 "$RC"
 fi
 
+# --- a reload that drops a metric detaches it while bpfprom runs --------------
+{
+	echo "metrics:"
+	metric ld_tp_total ld_a
+	printf '  - name: ld_up_total\n    help: x.\n    probe: uprobe:%s:bpfprom_value\n    aggregate: count\n' "$(realpath $UW)"
+} >"$TMP/d1.yaml"
+{ echo "metrics:"; metric ld_tp_total ld_a; } >"$TMP/d2.yaml"
+cp "$TMP/d1.yaml" "$TMP/live.yaml"
+if start "$TMP/live.yaml"; then
+	before=$(prog_ids)
+	cp "$TMP/d2.yaml" "$TMP/live.yaml"
+	expect "dropping reload: the uprobe metric goes, the tracepoint one is kept" \
+		"reload: $TMP/live.yaml: 1 metric: 1 kept with their counts, 0 loaded anew" "$(hup)"
+	after=$(prog_ids)
+	dropped=$(echo "$before" | grep -vxF "$after")
+	# while bpfprom lives: the kernel frees nothing on its own here
+	expect "dropping reload: 2 programs before, 1 after; the dropped one unloaded while bpfprom runs" \
+		"2 1 1 0" "$(echo $before | wc -w) $(echo $after | wc -w) $(echo $dropped | wc -w) $(still_loaded "$dropped")"
+	expect "dropping reload: no uprobe_events entry on its binary" "" "$(probe_events "$(realpath $UW)")"
+	$UW ld_up values 1 2
+	$WL ld_a getppid 4
+	expect "dropping reload: the kept metric counts on, the dropped one is no longer served" "ld_tp_total 4 ," \
+		"$(scrape | grep '^ld_tp_total') ,$(scrape | grep '^ld_up_total')"
+	stop "dropping reload"
+fi
+
 # --- capabilities ------------------------------------------------------------
 # the configs of the runs as uid 65534 are where that uid can read them (TMP
 # is root's 0700 folder): a missing capability fails on what bpfprom needs it
