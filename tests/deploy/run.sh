@@ -6,31 +6,13 @@
 # apt-cache, dpkg, strace, setpriv) and against the real build/bpfprom on
 # this kernel (its exported names, its capabilities, its system calls).
 # Closes with: deploy: N passed, N failed, N skipped
-BUILD=${BUILD:-build}
-BIN=$BUILD/bpfprom
+SUITE=deploy
+. tests/lib.sh
 Y2J=$BUILD/deploy/yaml2json
 K=deploy/kubernetes
 P=deploy/prometheus
 UNIT=deploy/bpfprom.service
 DASH=deploy/grafana/bpfprom.json
-TMP=$(mktemp -d)
-PASS=0 FAIL=0 SKIP=0
-PID=
-
-cleanup() {
-	[ -n "$PID" ] && kill -9 "$PID" 2>/dev/null
-	[ -n "$KEEP_TMP" ] || rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-ok() { PASS=$((PASS + 1)); echo "ok   - $1"; }
-not_ok() { FAIL=$((FAIL + 1)); echo "FAIL - $1"; shift; for l in "$@"; do echo "       $l"; done; }
-skip() { SKIP=$((SKIP + 1)); echo "skip - $1 ($2)"; }
-
-# expect NAME EXPECTED ACTUAL
-expect() {
-	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "expected: $2" "actual:   $3"; fi
-}
 
 # missing TOOL...: the first tool that is not installed, if any
 missing() {
@@ -46,8 +28,7 @@ words() { tr -s ' \t' '\n\n' | sed '/^$/d' | sort -u; }
 for t in jq "$Y2J"; do
 	if ! command -v "$t" >/dev/null; then
 		skip "deploy suite" "$t is missing; run make"
-		echo "deploy: $PASS passed, $FAIL failed, $SKIP skipped"
-		exit 0
+		finish
 	fi
 done
 
@@ -310,35 +291,11 @@ expect "grafana: panels for dropped events and scrape duration" \
 
 if [ "$(id -u)" != 0 ]; then
 	skip "bpfprom under the deploy files' restrictions; the names the rules and dashboard read" "needs root"
-	echo "deploy: $PASS passed, $FAIL failed, $SKIP skipped"
-	exit 0
+	finish
 fi
-
-# start CONFIG [WRAPPER...]: bpfprom on a free loopback port; sets PID and ADDR
-start() {
-	: >"$TMP/log"
-	cfg=$1
-	shift
-	"$@" "$BIN" --config.file="$cfg" --web.listen-address=127.0.0.1:0 2>"$TMP/log" &
-	PID=$!
-	for _ in $(seq 150); do
-		ADDR=$(sed -n 's/.*listening on \(.*\)$/\1/p' "$TMP/log")
-		[ -n "$ADDR" ] && return 0
-		kill -0 "$PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	wait "$PID"
-	RC=$?
-	PID=
-	return 1
-}
-stop() {
-	kill -TERM "$PID" 2>/dev/null
-	wait "$PID"
-	RC=$?
-	PID=
-}
-scrape() { curl -sS --max-time 10 "$@"; }
+START_SECS=15
+# wrap WRAPPER...: the command prefix of the next starts (lib's RUNAS)
+wrap() { RUNAS="$*"; }
 
 # --- the capabilities are enough, and they are what is used ----------------
 # Only what this process holds can be granted; a capability it lacks is
@@ -361,28 +318,27 @@ if t=$(missing setpriv curl); then
 	skip "capabilities: bpfprom with deploy/capabilities only" "$t is not installed"
 else
 	# the DaemonSet: root, every other capability dropped, no_new_privs
-	if start config/default.yaml setpriv --inh-caps=-all --bounding-set=-all,"$grant" --no-new-privs; then
-		n=$(scrape "http://$ADDR/metrics" | grep -c '^syscalls_total{')
+	wrap setpriv --inh-caps=-all --bounding-set=-all,"$grant" --no-new-privs
+	if start config/default.yaml; then
+		n=$(scrape | grep -c '^syscalls_total{')
 		eff=$(sed -n 's/^CapEff:[[:space:]]*//p' /proc/$PID/status)
 		stop
 		expect "capabilities: as root with deploy/capabilities only$note, default.yaml loads and counts" \
 			"counts, effective $(printf '%016x' $mask)" "$([ "$n" -gt 0 ] && echo counts), effective $eff"
-	else
-		not_ok "capabilities: as root with deploy/capabilities only$note, default.yaml loads" "$(cat "$TMP/log")"
 	fi
 	# the systemd unit: a non-root user holding them as ambient capabilities
-	if start config/default.yaml setpriv --reuid=65534 --regid=65534 --clear-groups \
-		--inh-caps=-all,"$grant" --ambient-caps=-all,"$grant" --bounding-set=-all,"$grant" --no-new-privs; then
-		n=$(scrape "http://$ADDR/metrics" | grep -c '^syscalls_total{')
+	wrap setpriv --reuid=65534 --regid=65534 --clear-groups \
+		--inh-caps=-all,"$grant" --ambient-caps=-all,"$grant" --bounding-set=-all,"$grant" --no-new-privs
+	if start config/default.yaml; then
+		n=$(scrape | grep -c '^syscalls_total{')
 		stop
 		expect "capabilities: as a non-root user with them ambient$note, default.yaml loads and counts" counts \
 			"$([ "$n" -gt 0 ] && echo counts)"
-	else
-		not_ok "capabilities: as a non-root user with them ambient$note, default.yaml loads" "$(cat "$TMP/log")"
 	fi
 	# the control: without CAP_BPF the same start fails, so the grant matters
 	nobpf=$(echo "$grant" | sed 's/+bpf,\{0,1\}//; s/,$//')
-	if start config/default.yaml setpriv --inh-caps=-all --bounding-set=-all,"$nobpf" --no-new-privs; then
+	wrap setpriv --inh-caps=-all --bounding-set=-all,"$nobpf" --no-new-privs
+	if try_start config/default.yaml; then
 		stop
 		not_ok "capabilities: without CAP_BPF bpfprom refuses to start" "it started"
 	else
@@ -390,24 +346,27 @@ else
 			"1 error: loader: metrics[0] (syscalls_total): the kernel refused the BPF program: Operation not permitted (details with --log.level=debug)" \
 			"$RC $(cat "$TMP/log")"
 	fi
+	wrap
 fi
 
 # --- what bpfprom does passes the unit's filters -----------------------------
 if t=$(missing strace systemd-analyze curl); then
 	skip "systemd: system calls, socket families and mappings under strace" "$t is not installed"
-elif start tests/deploy/configs/syscalls.yaml strace -f -qq -o "$TMP/strace"; then
-	scrape "http://$ADDR/metrics" >/dev/null
-	scrape --compressed -H 'Accept: application/openmetrics-text' "http://$ADDR/metrics" >/dev/null
-	scrape -H 'Accept: application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited' \
-		"http://$ADDR/metrics" >/dev/null
-	scrape "http://$ADDR/" >/dev/null
-	scrape "http://$ADDR/nothing" >/dev/null
+elif wrap strace -f -qq -o "$TMP/strace" && start tests/deploy/configs/syscalls.yaml; then
+	wrap
+	scrape >/dev/null
+	http --compressed -H 'Accept: application/openmetrics-text' "http://$ADDR/metrics" >/dev/null
+	scrape /metrics 'application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited' >/dev/null
+	scrape / >/dev/null
+	scrape /nothing >/dev/null
 	# SIGHUP as systemctl reload sends it; strace's child is bpfprom (strace
-	# itself blocks fatal signals when it writes to a file)
+	# itself blocks fatal signals when it writes to a file); the reload must
+	# have run before the next scrape
 	child=$(sed "s/ *$//" /proc/$PID/task/$PID/children)
-	kill -HUP "$child"
-	sleep 0.5
-	scrape "http://$ADDR/metrics" >/dev/null
+	expect "systemd: SIGHUP under strace reloads" \
+		"reload: tests/deploy/configs/syscalls.yaml: $(grep -c '^  - name:' tests/deploy/configs/syscalls.yaml) metrics: $(grep -c '^  - name:' tests/deploy/configs/syscalls.yaml) kept with their counts, 0 loaded anew" \
+		"$(hup "$child")"
+	scrape >/dev/null
 	kill -TERM "$child"
 	wait "$PID"
 	PID=
@@ -433,17 +392,12 @@ elif start tests/deploy/configs/syscalls.yaml strace -f -qq -o "$TMP/strace"; th
 		"$(tr '\n' ' ' <"$TMP/families" | sed 's/ $//'), not allowed: $(grep -vxF "$(unit_key RestrictAddressFamilies | words)" "$TMP/families" | tr '\n' ' ')"
 	expect "systemd: no mapping is both writable and executable, none made executable later (MemoryDenyWriteExecute)" \
 		"" "$(grep -E '(mmap|mprotect|pkey_mprotect)\(.*PROT_(WRITE\|PROT_EXEC|EXEC\|PROT_WRITE)|mprotect\(.*PROT_EXEC' "$TMP/strace" | head -3)"
-else
-	not_ok "systemd: bpfprom under strace starts" "$(cat "$TMP/log")"
 fi
+wrap
 
 # --- the names bpfprom exports with default.yaml ----------------------------
-if ! start config/default.yaml; then
-	not_ok "bpfprom starts with config/default.yaml" "$(cat "$TMP/log")"
-	echo "deploy: $PASS passed, $FAIL failed, $SKIP skipped"
-	exit 0
-fi
-scrape "http://$ADDR/metrics" >"$TMP/metrics"
+start config/default.yaml || finish
+scrape >"$TMP/metrics"
 stop
 # families to sample names, as the text format names them
 awk '$1 == "#" && $2 == "TYPE" {
@@ -460,4 +414,4 @@ expect "prometheus: every metric the rules read is one bpfprom exports (or up)" 
 expect "grafana: every metric its $(wc -l <"$TMP/exprs") queries and variables read is one bpfprom exports with default.yaml" "" \
 	"$( (names "$(cat "$TMP/exprs")"; cat "$TMP/varnames") | sort -u | grep -vxF -f "$TMP/exported" | tr '\n' ' ')"
 
-echo "deploy: $PASS passed, $FAIL failed, $SKIP skipped"
+finish

@@ -3,31 +3,13 @@
 # End to end: Debian's Prometheus scrapes bpfprom on loopback while a known
 # workload runs; the answers of Prometheus's HTTP API are checked exactly.
 # Closes with: e2e: N passed, N failed, N skipped
-BUILD=${BUILD:-build}
-BIN=$BUILD/bpfprom
+SUITE=e2e
+. tests/lib.sh
 WL=$BUILD/workload/syscalls
 DIR=tests/e2e
-TMP=$(mktemp -d)
-PASS=0 FAIL=0 SKIP=0
-PID= PROM=
-
-cleanup() {
-	[ -n "$PID" ] && kill -9 "$PID" 2>/dev/null
-	[ -n "$PROM" ] && kill -9 "$PROM" 2>/dev/null
-	[ -n "$KEEP_TMP" ] || rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-ok() { PASS=$((PASS + 1)); echo "ok   - $1"; }
-not_ok() { FAIL=$((FAIL + 1)); echo "FAIL - $1"; shift; for l in "$@"; do echo "       $l"; done; }
-skip() { SKIP=$((SKIP + 1)); echo "skip - $1 ($2)"; }
-expect() {
-	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "expected: $2" "actual:   $3"; fi
-}
-finish() {
-	echo "e2e: $PASS passed, $FAIL failed, $SKIP skipped"
-	exit 0
-}
+PROM=
+cleanup() { [ -n "$PROM" ] && kill -9 "$PROM" 2>/dev/null; }
+AT_EXIT=cleanup
 
 for tool in prometheus jq curl; do
 	if ! command -v $tool >/dev/null; then
@@ -41,57 +23,43 @@ if [ "$(id -u)" != 0 ]; then
 fi
 
 # start_bpfprom [FLAGS...]: sets PID and ADDR
-start_bpfprom() {
-	: >"$TMP/log"
-	"$BIN" --config.file=$DIR/configs/e2e.yaml --web.listen-address=127.0.0.1:0 "$@" 2>"$TMP/log" &
-	PID=$!
-	for _ in $(seq 100); do
-		ADDR=$(sed -n 's/.*listening on \(.*\)$/\1/p' "$TMP/log")
-		[ -n "$ADDR" ] && return 0
-		kill -0 "$PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	echo "bpfprom did not start:"; cat "$TMP/log"
-	return 1
-}
+start_bpfprom() { start $DIR/configs/e2e.yaml "$@"; }
 
-# start_prom SCRAPE_CONFIG_YAML [FLAGS...]: Prometheus on a free loopback port
-# with a fresh data dir; sets PROM and PADDR once it answers
+# start_prom SCRAPE_CONFIG_YAML [FLAGS...]: Prometheus on a port the kernel
+# picks (its log names it) with a fresh data dir; sets PROM and PADDR once it
+# answers. Its failure to start is a failure.
 start_prom() {
-	# a port nobody listens on (ss from iproute2)
-	port=$((20000 + $$ % 20000))
-	while ss -Hltn "sport = :$port" | grep -q .; do port=$((port + 1)); done
-	PADDR=127.0.0.1:$port
 	rm -rf "$TMP/data"
 	printf 'global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n%s\n' "$1" >"$TMP/prom.yml"
 	shift
+	: >"$TMP/prom.log"
 	prometheus --config.file="$TMP/prom.yml" --storage.tsdb.path="$TMP/data" \
-		--web.listen-address="$PADDR" "$@" >"$TMP/prom.log" 2>&1 &
+		--web.listen-address=127.0.0.1:0 "$@" >"$TMP/prom.log" 2>&1 &
 	PROM=$!
-	for _ in $(seq 150); do
-		curl -sf "http://$PADDR/-/ready" >/dev/null 2>&1 && return 0
-		kill -0 "$PROM" 2>/dev/null || break
-		sleep 0.2
-	done
-	echo "prometheus did not start:"; tail -20 "$TMP/prom.log"
+	until_true 30 prom_ready && alive "$PROM" && return 0
+	not_ok "prometheus starts" "$(tail -20 "$TMP/prom.log")"
 	return 1
+}
+prom_ready() {
+	PADDR=$(sed -n 's/.*msg="Listening on" address=\([0-9.:]*\).*/\1/p' "$TMP/prom.log" | head -1)
+	[ -n "$PADDR" ] && curl -sf "http://$PADDR/-/ready" >/dev/null 2>&1 && return 0
+	# a Prometheus that died ends the wait
+	! alive "$PROM"
 }
 
 stop_all() {
 	kill -TERM "$PROM" 2>/dev/null
 	wait "$PROM" 2>/dev/null
 	PROM=
-	kill -TERM "$PID" 2>/dev/null
-	wait "$PID" 2>/dev/null
-	PID=
+	stop "bpfprom"
 }
 
 # query PROMQL: the API's JSON answer for an instant query
 query() { curl -sS --max-time 10 "http://$PADDR/api/v1/query" --data-urlencode "query=$1"; }
 
-# wait_for PROMQL JQ WANT: poll until the jq view of the answer is WANT (30 s),
-# printing the last view
-wait_for() {
+# wait_query PROMQL JQ WANT: poll until the jq view of the answer is WANT
+# (30 s), printing the last view
+wait_query() {
 	for _ in $(seq 60); do
 		got=$(query "$1" | jq -c "$2" 2>/dev/null)
 		[ "$got" = "$3" ] && break
@@ -113,20 +81,16 @@ if start_bpfprom; then
 	if start_prom "  - job_name: bpfprom
     static_configs: [{targets: ['$ADDR']}]"; then
 		expect "prometheus: the scrape target is up" '"1"' \
-			"$(wait_for 'up{job="bpfprom"}' '.data.result[0].value[1]' '"1"')"
+			"$(wait_query 'up{job="bpfprom"}' '.data.result[0].value[1]' '"1"')"
 		expect "prometheus: the counter is the exact number of calls" '"1234"' \
-			"$(wait_for 'e2e_getppid_total' '.data.result[0].value[1]' '"1234"')"
+			"$(wait_query 'e2e_getppid_total' '.data.result[0].value[1]' '"1234"')"
 		# linear interpolation inside (64, 128]: 64 + 64 * 0.5
 		expect "prometheus: histogram_quantile(0.5) over the classic buckets" '"96"' \
-			"$(wait_for 'histogram_quantile(0.5, e2e_write_bytes_bucket)' '.data.result[0].value[1]' '"96"')"
+			"$(wait_query 'histogram_quantile(0.5, e2e_write_bytes_bucket)' '.data.result[0].value[1]' '"96"')"
 		expect "prometheus: _count and _sum" '"10" "1000"' \
-			"$(wait_for 'e2e_write_bytes_count' '.data.result[0].value[1]' '"10"') $(wait_for 'e2e_write_bytes_sum' '.data.result[0].value[1]' '"1000"')"
-	else
-		not_ok "prometheus starts" "$(tail -5 "$TMP/prom.log")"
+			"$(wait_query 'e2e_write_bytes_count' '.data.result[0].value[1]' '"10"') $(wait_query 'e2e_write_bytes_sum' '.data.result[0].value[1]' '"1000"')"
 	fi
 	stop_all
-else
-	not_ok "bpfprom starts for the e2e test" "$(cat "$TMP/log")"
 fi
 
 # --- native histograms: Prometheus asks for protobuf and stores schema 0 ------
@@ -137,17 +101,13 @@ if start_bpfprom; then
 		# ten values of 100 in the native bucket (64, 128]: index 7 of schema 0
 		expect "prometheus native: the log2 hist is stored as a native histogram" \
 			'{"count":"10","sum":"1000","buckets":[[0,"64","128","10"]]}' \
-			"$(wait_for 'e2e_write_bytes' '.data.result[0].histogram[1]' '{"count":"10","sum":"1000","buckets":[[0,"64","128","10"]]}')"
+			"$(wait_query 'e2e_write_bytes' '.data.result[0].histogram[1]' '{"count":"10","sum":"1000","buckets":[[0,"64","128","10"]]}')"
 		expect "prometheus native: histogram_count and histogram_sum" '"10" "1000"' \
-			"$(wait_for 'histogram_count(e2e_write_bytes)' '.data.result[0].value[1]' '"10"') $(wait_for 'histogram_sum(e2e_write_bytes)' '.data.result[0].value[1]' '"1000"')"
+			"$(wait_query 'histogram_count(e2e_write_bytes)' '.data.result[0].value[1]' '"10"') $(wait_query 'histogram_sum(e2e_write_bytes)' '.data.result[0].value[1]' '"1000"')"
 		expect "prometheus native: the counter arrives through protobuf too" '"1234"' \
-			"$(wait_for 'e2e_getppid_total' '.data.result[0].value[1]' '"1234"')"
-	else
-		not_ok "prometheus starts with native histograms" "$(tail -5 "$TMP/prom.log")"
+			"$(wait_query 'e2e_getppid_total' '.data.result[0].value[1]' '"1234"')"
 	fi
 	stop_all
-else
-	not_ok "bpfprom starts for the native e2e test" "$(cat "$TMP/log")"
 fi
 
 # --- TLS and basic auth: a scrape_config as README gives it ---------------------
@@ -176,20 +136,16 @@ if (cd "$W" && exec >/dev/null 2>&1 &&
     basic_auth: {username: prometheus, password: guess}
     static_configs: [{targets: ['$ADDR']}]"; then
 			expect "prometheus TLS + basic auth: the target is up" '"1"' \
-				"$(wait_for 'up{job="bpfprom"}' '.data.result[0].value[1]' '"1"')"
+				"$(wait_query 'up{job="bpfprom"}' '.data.result[0].value[1]' '"1"')"
 			expect "prometheus TLS + basic auth: the exact counter" '"1234"' \
-				"$(wait_for 'e2e_getppid_total{job="bpfprom"}' '.data.result[0].value[1]' '"1234"')"
+				"$(wait_query 'e2e_getppid_total{job="bpfprom"}' '.data.result[0].value[1]' '"1234"')"
 			expect "prometheus TLS + basic auth: a wrong password leaves its target down" '"0"' \
-				"$(wait_for 'up{job="wrong_password"}' '.data.result[0].value[1]' '"0"')"
+				"$(wait_query 'up{job="wrong_password"}' '.data.result[0].value[1]' '"0"')"
 			expect "prometheus TLS + basic auth: Prometheus reports the 401" \
 				'"server returned HTTP status 401 Unauthorized"' \
 				"$(curl -sS "http://$PADDR/api/v1/targets" | jq -c '.data.activeTargets[] | select(.labels.job == "wrong_password") | .lastError')"
-		else
-			not_ok "prometheus starts for TLS" "$(tail -5 "$TMP/prom.log")"
 		fi
 		stop_all
-	else
-		not_ok "bpfprom starts with TLS and basic auth" "$(cat "$TMP/log")"
 	fi
 else
 	not_ok "e2e: openssl made the test certificates" "openssl failed in $W"

@@ -7,10 +7,11 @@
 #   tests/fuzz/run.sh long   each target fuzzes for FUZZ_TIME seconds (60),
 #                            keeping what it finds in build/fuzz/corpus/TARGET:
 #                            `make fuzz`
-# One ok/not ok line per target and phase; a crash, leak, UB, timeout or
-# broken invariant is "not ok" with the reproducer's path (build/fuzz/crashes).
+# One ok/FAIL line per target and phase; a crash, leak, UB, timeout or
+# broken invariant is "FAIL" with the reproducer's path (build/fuzz/crashes).
 # Last line: "fuzz: N passed, N failed, N skipped".
-BUILD=${BUILD:-build}
+SUITE=fuzz
+. tests/lib.sh
 mode=${1:-test}
 FUZZ_TIME=${FUZZ_TIME:-60}
 FUZZ_TEST_TIME=${FUZZ_TEST_TIME:-10}
@@ -20,7 +21,6 @@ export BPFPROM_FUZZ_FIXTURES=$OUT/fixtures
 # leaks are errors; UB aborts (the objects are built with -fno-sanitize-recover)
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-pass=0 fail=0 skip=0 n=0
 mkdir -p "$OUT/crashes" "$OUT/logs"
 
 # The longest input worth trying for each target.
@@ -33,22 +33,18 @@ max_len() {
 	esac
 }
 
-# report NAME PHASE LOG RC: one TAP-like line
+# report NAME PHASE LOG RC: one ok or FAIL line
 report() {
-	n=$((n + 1))
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$3" | tail -1)
 	if [ "$4" -eq 0 ]; then
-		echo "ok $n - $1: $2 (${execs:-0} runs)"
-		pass=$((pass + 1))
+		ok "$1: $2 (${execs:-0} runs)"
 		return
 	fi
 	repro=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$3" | tail -1)
 	why=$(grep -m1 -E '^(==[0-9]+==ERROR|SUMMARY|.*runtime error:|==[0-9]+== ERROR: libFuzzer)' "$3")
-	echo "not ok $n - $1: $2: ${why:-exit $4}; reproducer ${repro:-none}, log $3"
 	# the first frames of the report, less libFuzzer's and libc's own
-	grep -E '^ +#[0-9]+ ' "$3" | grep -v -e 'fuzzer::' -e '__libc_start' -e ' in _start ' |
-		head -8
-	fail=$((fail + 1))
+	not_ok "$1: $2: ${why:-exit $4}; reproducer ${repro:-none}, log $3" \
+		"$(grep -E '^ +#[0-9]+ ' "$3" | grep -v -e 'fuzzer::' -e '__libc_start' -e ' in _start ' | head -8)"
 }
 
 # run NAME PHASE LOG ARGS...: the target with the common options
@@ -77,9 +73,7 @@ for bin in "$OUT"/fuzz_*; do
 		continue
 	fi
 	if [ ! -d "$corpus" ]; then
-		n=$((n + 1))
-		echo "not ok $n - $name: no corpus at $corpus"
-		fail=$((fail + 1))
+		not_ok "$name: no corpus at $corpus"
 		continue
 	fi
 	run "$name" "replay of $(ls "$corpus" | wc -l) corpus inputs" "$OUT/logs/$name-replay.log" \
@@ -92,7 +86,6 @@ for bin in "$OUT"/fuzz_*; do
 		-max_len="$(max_len "$name")" -max_total_time="$FUZZ_TEST_TIME" "$scratch" "$corpus"
 done
 if [ "$found" = 0 ]; then
-	echo "not ok - no fuzz targets in $OUT; run make fuzz-build"
-	fail=$((fail + 1))
+	not_ok "no fuzz targets in $OUT; run make fuzz-build"
 fi
-echo "fuzz: $pass passed, $fail failed, $skip skipped"
+finish

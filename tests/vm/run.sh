@@ -13,23 +13,14 @@
 # Downloaded packages stay in build/vm/cache/ (no network once cached); the
 # initramfs and the serial console logs go to $BUILD/vm/.
 # Closes with: vm: N passed, N failed, N skipped
-BUILD=${BUILD:-build}
+SUITE=vm
+. tests/lib.sh
 KERNELS=${VM_KERNELS:-"6.1 6.12"}
 TIMEOUT=${VM_TIMEOUT:-300}
 PARALLEL=${VM_PARALLEL:-1}
 CACHE=build/vm/cache
 OUT=$BUILD/vm
-PASS=0 FAIL=0 SKIP=0
 UPDATED=
-
-ok() { PASS=$((PASS + 1)); echo "ok   - $1"; }
-not_ok() { FAIL=$((FAIL + 1)); echo "FAIL - $1"; shift; for l in "$@"; do echo "       $l"; done; }
-skip() { SKIP=$((SKIP + 1)); echo "skip - $1 ($2)"; }
-finish() {
-	echo "vm: $PASS passed, $FAIL failed, $SKIP skipped"
-	[ "$FAIL" -eq 0 ]
-	exit
-}
 
 if [ "$(id -u)" != 0 ]; then
 	skip "vm suite" "needs root: apt-get download, mknod for the initramfs"
