@@ -23,8 +23,8 @@
 #include "util/log.h"
 #include "util/suggest.h"
 
-/* Keys and keywords are short; longer words never get a suggestion. */
-#define SUGGEST_MAX_LEN 64
+/* Keywords are short: a longer probe kind is shown cut, a longer str() argument refused. */
+#define KEYWORD_MAX 64
 /* The most keys a mapping of the language has (a metric has 11). */
 #define MAX_KEYS 16
 #define PATH_LEN 48
@@ -225,31 +225,6 @@ static int oom(struct parser *p)
 /* ---- did you mean ------------------------------------------------------ */
 
 /*
- * The closest candidate within distance 2, or a third of its length for long
- * words; never one that shares nothing with the word.
- */
-static const char *suggest(const char *word, const char *const *cands, size_t n)
-{
-	size_t i, d, len, limit, best_d = SIZE_MAX;
-	const char *best = NULL;
-
-	for (i = 0; i < n; i++) {
-		len = strlen(cands[i]);
-		limit = len / 3 > 2 ? len / 3 : 2;
-		/* case-insensitive, so that "Count" suggests "count"; words longer
-		 * than SUGGEST_MAX_LEN are never close */
-		d = strlen(word) > SUGGEST_MAX_LEN || len > SUGGEST_MAX_LEN ?
-			    SIZE_MAX :
-			    suggest__distance(word, strlen(word), cands[i], len, true);
-		if (d <= limit && d < len && d < best_d) {
-			best = cands[i];
-			best_d = d;
-		}
-	}
-	return best;
-}
-
-/*
  * unknown WHAT "WORD" (did you mean "X"?); expected one of A, B, C
  * Keys list the valid ones only when there is no suggestion; enumerations
  * always do, since their full set is short and worth seeing.
@@ -258,7 +233,7 @@ static int fail_unknown(struct parser *p, const yaml_node_t *node, const char *p
 			const char *what, const char *word, const char *const *cands, size_t n,
 			const char *shown, bool always_list)
 {
-	const char *hint = suggest(word, cands, n);
+	const char *hint = suggest__closest(word, cands, n, true);
 	char list[256];
 	size_t i, off = 0;
 	int len;
@@ -755,7 +730,7 @@ static int parse_probe(struct parser *p, const yaml_node_t *node, const char *pa
 		       struct cfg_probe *pr)
 {
 	const char *spec, *colon, *rest, *sep;
-	char word[SUGGEST_MAX_LEN + 1];
+	char word[KEYWORD_MAX + 1];
 	size_t i, wlen;
 	int ret;
 
@@ -935,10 +910,10 @@ static int parse_str_source(struct parser *p, const yaml_node_t *node, const cha
 			    const char *text, struct cfg_source *src)
 {
 	size_t len = strlen(text);
-	char inner[SUGGEST_MAX_LEN + 1];
+	char inner[KEYWORD_MAX + 1];
 	int ret;
 
-	if (len < 5 || text[len - 1] != ')' || len - 5 > SUGGEST_MAX_LEN)
+	if (len < 5 || text[len - 1] != ')' || len - 5 > KEYWORD_MAX)
 		goto bad;
 	snprintf(inner, sizeof(inner), "%.*s", (int)(len - 5), text + 4);
 	if (!strncmp(inner, "args.", 5)) {

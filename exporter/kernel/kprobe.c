@@ -513,22 +513,12 @@ uint64_t kprobe__syms_size(const struct kprobe_syms *ks, const char *func)
 
 const char *kprobe__syms_suggest(const struct kprobe_syms *ks, const char *func)
 {
-	size_t lf = strlen(func), best = SIZE_MAX, limit = lf / 3 + 1;
-	const char *pick = NULL;
+	struct suggest s;
 
-	for (size_t i = 0; i < ks->n; i++) {
-		size_t ln = strlen(ks->syms[i].name), d;
-
-		/* the distance is at least the difference in length */
-		if ((ln > lf ? ln - lf : lf - ln) > limit)
-			continue;
-		d = suggest__distance(func, lf, ks->syms[i].name, ln, false);
-		if (d <= limit && d < best) {
-			best = d;
-			pick = ks->syms[i].name;
-		}
-	}
-	return pick;
+	suggest__init(&s, func, false);
+	for (size_t i = 0; i < ks->n; i++)
+		suggest__add(&s, ks->syms[i].name);
+	return s.best;
 }
 
 void kprobe__syms_free(struct kprobe_syms *ks)

@@ -24,7 +24,6 @@
 #define MAX_KEYS 8
 /* PEM files are a few KiB; the bound keeps a mistake like /dev/zero finite. */
 #define MAX_PEM_BYTES (1 << 20)
-#define SUGGEST_MAX_LEN 64
 
 struct parser {
 	yaml_document_t *doc;
@@ -118,26 +117,6 @@ static int oom(struct parser *p)
 	return -ENOMEM;
 }
 
-/* The closest candidate within distance 2 (a third of long words). */
-static const char *suggest(const char *word, const char *const *cands, size_t n)
-{
-	size_t i, d, len, limit, best_d = SIZE_MAX;
-	const char *best = NULL;
-
-	for (i = 0; i < n; i++) {
-		len = strlen(cands[i]);
-		limit = len / 3 > 2 ? len / 3 : 2;
-		d = strlen(word) > SUGGEST_MAX_LEN || len > SUGGEST_MAX_LEN ?
-			    SIZE_MAX :
-			    suggest__distance(word, strlen(word), cands[i], len, true);
-		if (d <= limit && d < len && d < best_d) {
-			best = cands[i];
-			best_d = d;
-		}
-	}
-	return best;
-}
-
 static void join_list(char *buf, size_t len, const char *const *words, size_t n)
 {
 	size_t i, off = 0;
@@ -155,7 +134,7 @@ static void join_list(char *buf, size_t len, const char *const *words, size_t n)
 static int fail_unknown(struct parser *p, const yaml_node_t *node, const char *path,
 			const char *what, const char *word, const char *const *cands, size_t n)
 {
-	const char *hint = suggest(word, cands, n);
+	const char *hint = suggest__closest(word, cands, n, true);
 	char list[256];
 
 	join_list(list, sizeof(list), cands, n);

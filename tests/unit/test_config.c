@@ -17,8 +17,7 @@
 #include <cmocka.h>
 
 #include "config/config.h"
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#include "util/array.h"
 
 #define TP "tracepoint:syscalls:sys_enter_read"
 /* Lines 1-3: the name value is at 2:11, help at 3:11. */
