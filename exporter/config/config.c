@@ -17,29 +17,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <yaml.h>
-
 #include "config/config.h"
-#include "util/log.h"
-#include "util/suggest.h"
+#include "config/yamldoc.h"
+#include "util/array.h"
+#include "util/file.h"
 
 /* Keywords are short: a longer probe kind is shown cut, a longer str() argument refused. */
 #define KEYWORD_MAX 64
-/* The most keys a mapping of the language has (a metric has 11). */
-#define MAX_KEYS 16
 #define PATH_LEN 48
 /* The kernel keeps TASK_COMM_LEN - 1 characters of a task's name. */
 #define COMM_MAX_CHARS (BPFPROM_COMM_LEN - 1)
 
 struct parser {
-	yaml_document_t *doc;
-	const char *file;
+	struct yamldoc *doc;
 	const char *ns; /* the namespace, "" for none */
 	struct cfg *cfg;
-	char *err;
-	size_t errlen;
 	long mi; /* index of the metric being parsed, -1 outside metrics */
-	const char *mname; /* its name as written, once known to be valid */
 };
 
 enum metric_key {
@@ -142,121 +135,6 @@ static const char *const source_candidates[] = {
 #define VALUE_LIST "pid, tid, uid, gid, cpu, argN, retval, args.FIELD or latency"
 #define OP_LIST "== != < <= > >="
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
-/* ---- messages ---------------------------------------------------------- */
-
-static void err_vadd(struct parser *p, size_t *off, const char *fmt, va_list ap)
-{
-	int n;
-
-	if (!p->err || *off >= p->errlen)
-		return;
-	n = vsnprintf(p->err + *off, p->errlen - *off, fmt, ap);
-	if (n > 0)
-		*off += (size_t)n;
-}
-
-__attribute__((format(printf, 3, 4))) static void err_add(struct parser *p, size_t *off,
-							  const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	err_vadd(p, off, fmt, ap);
-	va_end(ap);
-}
-
-/*
- * Every message has the same shape so that editors and CI annotations can
- * parse it: config: FILE:LINE:COL: [metrics[I] (NAME): ][KEYPATH: ]MESSAGE
- */
-static int vfail_mark(struct parser *p, yaml_mark_t mark, const char *path, const char *fmt,
-		      va_list ap)
-{
-	size_t off = 0;
-
-	err_add(p, &off, "config: %s:%zu:%zu: ", p->file, mark.line + 1, mark.column + 1);
-	if (p->mi >= 0) {
-		err_add(p, &off, "metrics[%ld]", p->mi);
-		if (p->mname)
-			err_add(p, &off, " (%s)", p->mname);
-		err_add(p, &off, ": ");
-	}
-	if (path)
-		err_add(p, &off, "%s: ", path);
-	err_vadd(p, &off, fmt, ap);
-	if (p->err && p->errlen)
-		log__escape_controls(p->err, p->errlen);
-	return -EINVAL;
-}
-
-__attribute__((format(printf, 4, 5))) static int fail_mark(struct parser *p, yaml_mark_t mark,
-							   const char *path, const char *fmt, ...)
-{
-	va_list ap;
-	int ret;
-
-	va_start(ap, fmt);
-	ret = vfail_mark(p, mark, path, fmt, ap);
-	va_end(ap);
-	return ret;
-}
-
-__attribute__((format(printf, 4, 5))) static int fail(struct parser *p, const yaml_node_t *node,
-						      const char *path, const char *fmt, ...)
-{
-	va_list ap;
-	int ret;
-
-	va_start(ap, fmt);
-	ret = vfail_mark(p, node->start_mark, path, fmt, ap);
-	va_end(ap);
-	return ret;
-}
-
-static int oom(struct parser *p)
-{
-	if (p->err && p->errlen)
-		snprintf(p->err, p->errlen, "config: %s: out of memory", p->file);
-	return -ENOMEM;
-}
-
-/* ---- did you mean ------------------------------------------------------ */
-
-/*
- * unknown WHAT "WORD" (did you mean "X"?); expected one of A, B, C
- * Keys list the valid ones only when there is no suggestion; enumerations
- * always do, since their full set is short and worth seeing.
- */
-static int fail_unknown(struct parser *p, const yaml_node_t *node, const char *path,
-			const char *what, const char *word, const char *const *cands, size_t n,
-			const char *shown, bool always_list)
-{
-	const char *hint = suggest__closest(word, cands, n, true);
-	char list[256];
-	size_t i, off = 0;
-	int len;
-
-	list[0] = '\0';
-	if (shown) {
-		snprintf(list, sizeof(list), "%s", shown);
-	} else {
-		for (i = 0; i < n && off < sizeof(list); i++) {
-			len = snprintf(list + off, sizeof(list) - off, "%s%s", i ? ", " : "",
-				       cands[i]);
-			if (len > 0)
-				off += (size_t)len;
-		}
-	}
-	if (hint && !always_list)
-		return fail(p, node, path, "unknown %s \"%s\" (did you mean \"%s\"?)", what, word,
-			    hint);
-	return fail(p, node, path, "unknown %s \"%s\"%s%s%s; expected %s%s", what, word,
-		    hint ? " (did you mean \"" : "", hint ? hint : "", hint ? "\"?)" : "",
-		    n > 1 ? "one of " : "", list);
-}
-
 /* ---- nodes ------------------------------------------------------------- */
 
 static struct cfg_pos node_pos(const yaml_node_t *n)
@@ -266,177 +144,13 @@ static struct cfg_pos node_pos(const yaml_node_t *n)
 	return pos;
 }
 
-static yaml_node_t *node_at(struct parser *p, int id)
-{
-	return yaml_document_get_node(p->doc, id);
-}
-
-static const char *scalar(const yaml_node_t *n)
-{
-	return (const char *)n->data.scalar.value;
-}
-
-/* YAML's null: an empty or ~/null plain scalar, e.g. the value of "help:". */
-static bool is_null(const yaml_node_t *n)
-{
-	const char *s;
-
-	if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-		return false;
-	s = scalar(n);
-	return !*s || !strcmp(s, "~") || !strcmp(s, "null") || !strcmp(s, "Null") ||
-	       !strcmp(s, "NULL");
-}
-
-static const char *node_desc(const yaml_node_t *n)
-{
-	switch (n->type) {
-	case YAML_MAPPING_NODE:
-		return "a mapping";
-	case YAML_SEQUENCE_NODE:
-		return "a list";
-	case YAML_SCALAR_NODE:
-		return is_null(n) ? "an empty value" : "a string";
-	default:
-		return "nothing";
-	}
-}
-
-static size_t seq_len(const yaml_node_t *n)
-{
-	return (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
-}
-
-static yaml_node_t *seq_item(struct parser *p, const yaml_node_t *n, size_t i)
-{
-	return node_at(p, n->data.sequence.items.start[i]);
-}
-
-static int get_str(struct parser *p, const yaml_node_t *n, const char *path, const char **out)
-{
-	if (n->type != YAML_SCALAR_NODE || is_null(n))
-		return fail(p, n, path, "expected a string, got %s", node_desc(n));
-	/* A "\0" escape would silently cut every C string made from it. */
-	if (strlen(scalar(n)) != n->data.scalar.length)
-		return fail(p, n, path, "the string contains a NUL character; remove it");
-	*out = scalar(n);
-	return 0;
-}
-
-/* Decimal or 0x hexadecimal, nothing else: no sign, no spaces, no '_'. */
-static int parse_u64(const char *s, uint64_t *out)
-{
-	uint64_t v = 0, base = 10, d;
-
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		base = 16;
-		s += 2;
-	}
-	if (!*s)
-		return -EINVAL;
-	for (; *s; s++) {
-		if (isdigit((unsigned char)*s))
-			d = (uint64_t)(*s - '0');
-		else if (base == 16 && isxdigit((unsigned char)*s))
-			d = (uint64_t)(tolower((unsigned char)*s) - 'a' + 10);
-		else
-			return -EINVAL;
-		if (v > (UINT64_MAX - d) / base)
-			return -ERANGE;
-		v = v * base + d;
-	}
-	*out = v;
-	return 0;
-}
-
-static int parse_i64(const char *s, int64_t *out)
-{
-	bool neg = *s == '-';
-	uint64_t v;
-	int ret;
-
-	ret = parse_u64(s + neg, &v);
-	if (ret)
-		return ret;
-	if (neg) {
-		if (v > (uint64_t)INT64_MAX + 1)
-			return -ERANGE;
-		*out = v == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)v;
-	} else {
-		if (v > (uint64_t)INT64_MAX)
-			return -ERANGE;
-		*out = (int64_t)v;
-	}
-	return 0;
-}
-
-static int get_int(struct parser *p, const yaml_node_t *n, const char *path, int64_t *out)
-{
-	int ret;
-
-	if (n->type != YAML_SCALAR_NODE || is_null(n))
-		return fail(p, n, path, "expected an integer, got %s", node_desc(n));
-	/* Quotes make it a string in YAML; accepting it would hide a type mix-up. */
-	if (n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-		return fail(p, n, path,
-			    "expected an integer, got the quoted string \"%s\"; remove the quotes",
-			    scalar(n));
-	ret = parse_i64(scalar(n), out);
-	if (ret == -ERANGE)
-		return fail(p, n, path, "%s does not fit in a signed 64-bit integer", scalar(n));
-	if (ret)
-		return fail(p, n, path,
-			    "\"%s\" is not an integer; write a decimal or 0x hexadecimal number",
-			    scalar(n));
-	return 0;
-}
-
-static int get_int_range(struct parser *p, const yaml_node_t *n, const char *path, int64_t lo,
-			 int64_t hi, const char *unit, int64_t *out)
-{
-	int ret;
-
-	ret = get_int(p, n, path, out);
-	if (ret)
-		return ret;
-	if (*out < lo || *out > hi)
-		return fail(p, n, path,
-			    "%" PRId64 " is out of range; use %" PRId64 "..%" PRId64 "%s", *out, lo,
-			    hi, unit);
-	return 0;
-}
-
-/*
- * Check a mapping's keys against the language and hand back the value node of
- * each known key (NULL when absent). Unknown and repeated keys are errors:
- * YAML would silently keep one of two duplicates.
- */
+/* The mapping's known keys' values in v[] (NULL when absent); see yamldoc__map_collect. */
 static int map_collect(struct parser *p, const yaml_node_t *map, const char *path,
-		       const char *const *keys, size_t nkeys, yaml_node_t **vals)
+		       const char *const *keys, size_t nkeys, yaml_node_t **v)
 {
-	yaml_node_t *first[MAX_KEYS] = { 0 };
-	yaml_node_pair_t *pair;
-	yaml_node_t *k;
-	size_t i;
+	const struct yamldoc_keys spec = { keys, nkeys, NULL, 0, 0 };
 
-	for (pair = map->data.mapping.pairs.start; pair < map->data.mapping.pairs.top; pair++) {
-		k = node_at(p, pair->key);
-		if (k->type != YAML_SCALAR_NODE)
-			return fail(p, k, path, "expected a key, got %s; keys are plain words",
-				    node_desc(k));
-		for (i = 0; i < nkeys; i++)
-			if (!strcmp(scalar(k), keys[i]))
-				break;
-		if (i == nkeys)
-			return fail_unknown(p, k, path, "key", scalar(k), keys, nkeys, NULL, false);
-		if (first[i])
-			return fail(p, k, path,
-				    "duplicate key \"%s\" (first given at line %zu); remove one",
-				    keys[i], first[i]->start_mark.line + 1);
-		first[i] = k;
-		vals[i] = node_at(p, pair->value);
-	}
-	return 0;
+	return yamldoc__map_collect(p->doc, map, path, &spec, v, NULL);
 }
 
 static bool is_ident(const char *s, bool allow_dot)
@@ -484,28 +198,28 @@ static int check_metric_name(struct parser *p, const yaml_node_t *node, const ch
 			     const char *name, bool is_ns)
 {
 	if (strchr(name, ':'))
-		return fail(
-			p, node, path,
+		return yamldoc__fail(
+			p->doc, node, path,
 			"\"%s\" contains ':', which Prometheus reserves for recording rules; use '_' instead",
 			name);
 	if (!is_ident(name, false))
-		return fail(
-			p, node, path,
+		return yamldoc__fail(
+			p->doc, node, path,
 			"\"%s\" is not a valid metric %s; use letters, digits and '_', not starting with a digit",
 			name, is_ns ? "prefix" : "name");
 	if (!strncmp(name, "__", 2))
-		return fail(
-			p, node, path,
+		return yamldoc__fail(
+			p->doc, node, path,
 			"\"%s\" starts with \"__\", which Prometheus reserves for internal use; remove the leading underscores",
 			name);
 	if (is_ns && (!strcmp(name, "bpfprom") || !strncmp(name, "bpfprom_", 8)))
-		return fail(
-			p, node, path,
+		return yamldoc__fail(
+			p->doc, node, path,
 			"\"%s\" would start every name with \"bpfprom_\", which is reserved for the exporter's own metrics; choose another namespace",
 			name);
 	if (!is_ns && !strncmp(name, "bpfprom_", 8))
-		return fail(
-			p, node, path,
+		return yamldoc__fail(
+			p->doc, node, path,
 			"\"%s\" starts with \"bpfprom_\", which is reserved for the exporter's own metrics; choose another name",
 			name);
 	return 0;
@@ -517,7 +231,7 @@ static int parse_namespace(struct parser *p, const yaml_node_t *node)
 	int ret;
 
 	if (node) {
-		ret = get_str(p, node, "namespace", &ns);
+		ret = yamldoc__get_str(p->doc, node, "namespace", &ns);
 		if (ret)
 			return ret;
 		if (*ns) {
@@ -528,7 +242,7 @@ static int parse_namespace(struct parser *p, const yaml_node_t *node)
 	}
 	p->cfg->namespace = strdup(ns);
 	if (!p->cfg->namespace)
-		return oom(p);
+		return yamldoc__oom(p->doc);
 	p->ns = p->cfg->namespace;
 	return 0;
 }
@@ -553,25 +267,27 @@ static int parse_metric_name(struct parser *p, const yaml_node_t *map, struct cf
 	int ret;
 
 	for (pair = map->data.mapping.pairs.start; pair < map->data.mapping.pairs.top; pair++) {
-		k = node_at(p, pair->key);
-		if (k->type == YAML_SCALAR_NODE && !strcmp(scalar(k), "name")) {
-			v = node_at(p, pair->value);
+		k = yamldoc__node(p->doc, pair->key);
+		if (k->type == YAML_SCALAR_NODE && !strcmp(yamldoc__scalar(k), "name")) {
+			v = yamldoc__node(p->doc, pair->value);
 			break;
 		}
 	}
 	if (!v)
-		return fail(p, map, "name",
-			    "missing; every metric needs a name, e.g. name: read_bytes_total");
-	ret = get_str(p, v, "name", &name);
+		return yamldoc__fail(
+			p->doc, map, "name",
+			"missing; every metric needs a name, e.g. name: read_bytes_total");
+	ret = yamldoc__get_str(p->doc, v, "name", &name);
 	if (ret)
 		return ret;
 	if (!*name)
-		return fail(p, v, "name",
-			    "must not be empty; give the metric a name, e.g. read_bytes_total");
+		return yamldoc__fail(
+			p->doc, v, "name",
+			"must not be empty; give the metric a name, e.g. read_bytes_total");
 	len = strlen(p->ns) + 1 + strlen(name) + 1;
 	m->name = malloc(len);
 	if (!m->name)
-		return oom(p);
+		return yamldoc__oom(p->doc);
 	if (*p->ns)
 		snprintf(m->name, len, "%s_%s", p->ns, name);
 	else
@@ -579,7 +295,7 @@ static int parse_metric_name(struct parser *p, const yaml_node_t *map, struct cf
 	ret = check_metric_name(p, v, "name", m->name, false);
 	if (ret)
 		return ret;
-	p->mname = name;
+	yamldoc__set_item(p->doc, "metrics", p->mi, name);
 	*name_node = v;
 	return 0;
 }
@@ -595,13 +311,13 @@ static int check_name_suffix(struct parser *p, const yaml_node_t *node, const st
 	bool total = ends_with(m->name, "_total");
 
 	if (is_counter(m->agg) && !total)
-		return fail(
-			p, node, "name",
+		return yamldoc__fail(
+			p->doc, node, "name",
 			"\"%s\" is a counter (aggregate: %s), so its name must end in \"_total\"; rename it to \"%s_total\"",
 			m->name, agg_names[m->agg], written_name(p, m));
 	if (!is_counter(m->agg) && total)
-		return fail(
-			p, node, "name",
+		return yamldoc__fail(
+			p->doc, node, "name",
 			"\"%s\" must not end in \"_total\": only counters do, and aggregate: %s renders %s; drop the suffix",
 			m->name, agg_names[m->agg], rendered_as[m->agg]);
 	return 0;
@@ -665,8 +381,8 @@ static int check_collisions(struct parser *p, const yaml_node_t *node, const str
 	for (j = 0; j < (size_t)p->mi; j++) {
 		o = &p->cfg->metrics[j];
 		if (!strcmp(o->name, m->name))
-			return fail(
-				p, node, "name",
+			return yamldoc__fail(
+				p->doc, node, "name",
 				"\"%s\" is already the name of metrics[%zu]; metric names must be unique",
 				m->name, j);
 		nb = out_names(o, theirs);
@@ -674,8 +390,8 @@ static int check_collisions(struct parser *p, const yaml_node_t *node, const str
 			for (b = 0; b < nb; b++) {
 				if (!out_name_eq(&mine[a], &theirs[b]))
 					continue;
-				return fail(
-					p, node, "name",
+				return yamldoc__fail(
+					p->doc, node, "name",
 					"\"%s\" collides with metrics[%zu] (%s): both produce \"%.*s%s\"%s; rename one of them",
 					m->name, j, written_name(p, o), (int)mine[a].blen,
 					mine[a].base, mine[a].suffix,
@@ -701,26 +417,27 @@ static int parse_func_off(struct parser *p, const yaml_node_t *node, const char 
 	size_t flen = plus ? (size_t)(plus - s) : strlen(s);
 
 	if (plus && is_return_probe(pr->kind))
-		return fail(
-			p, node, path,
+		return yamldoc__fail(
+			p->doc, node, path,
 			"\"%s\": a return probe takes no +OFFSET; remove it, or use %s to probe at an offset",
 			spec, pr->kind == CFG_PROBE_KRETPROBE ? "kprobe:" : "uprobe:");
 	if (!flen)
-		return fail(p, node, path, "\"%s\" has no function name; write %s", spec,
-			    pr->kind == CFG_PROBE_KPROBE || pr->kind == CFG_PROBE_KRETPROBE ?
-				    "kprobe:FUNCTION, e.g. kprobe:vfs_read" :
-				    "uprobe:BINARY:FUNCTION, e.g. uprobe:libc:malloc");
+		return yamldoc__fail(
+			p->doc, node, path, "\"%s\" has no function name; write %s", spec,
+			pr->kind == CFG_PROBE_KPROBE || pr->kind == CFG_PROBE_KRETPROBE ?
+				"kprobe:FUNCTION, e.g. kprobe:vfs_read" :
+				"uprobe:BINARY:FUNCTION, e.g. uprobe:libc:malloc");
 	pr->func = strndup(s, flen);
 	if (!pr->func)
-		return oom(p);
+		return yamldoc__oom(p->doc);
 	if (!is_ident(pr->func, true))
-		return fail(
-			p, node, path,
+		return yamldoc__fail(
+			p->doc, node, path,
 			"\"%s\": \"%s\" is not a valid function name; use letters, digits, '_' and '.'",
 			spec, pr->func);
-	if (plus && parse_u64(plus + 1, &pr->offset))
-		return fail(
-			p, node, path,
+	if (plus && yamldoc__parse_u64(plus + 1, &pr->offset))
+		return yamldoc__fail(
+			p->doc, node, path,
 			"\"%s\": the offset \"%s\" is not a number; write a decimal or 0x hexadecimal byte offset",
 			spec, plus + 1);
 	return 0;
@@ -734,17 +451,17 @@ static int parse_probe(struct parser *p, const yaml_node_t *node, const char *pa
 	size_t i, wlen;
 	int ret;
 
-	ret = get_str(p, node, path, &spec);
+	ret = yamldoc__get_str(p->doc, node, path, &spec);
 	if (ret)
 		return ret;
 	pr->pos = node_pos(node);
 	pr->spec = strdup(spec);
 	if (!pr->spec)
-		return oom(p);
+		return yamldoc__oom(p->doc);
 	colon = strchr(spec, ':');
 	if (!colon)
-		return fail(
-			p, node, path,
+		return yamldoc__fail(
+			p->doc, node, path,
 			"\"%s\" is not a probe spec; write KIND:TARGET, e.g. tracepoint:syscalls:sys_enter_read or uprobe:libc:malloc",
 			spec);
 	wlen = (size_t)(colon - spec);
@@ -754,8 +471,9 @@ static int parse_probe(struct parser *p, const yaml_node_t *node, const char *pa
 		    !strncmp(probe_kind_words[i].word, spec, wlen))
 			break;
 	if (i == ARRAY_SIZE(probe_kind_words))
-		return fail_unknown(p, node, path, "probe kind", word, probe_kind_names,
-				    ARRAY_SIZE(probe_kind_names), NULL, true);
+		return yamldoc__fail_unknown(p->doc, node, path, "probe kind", word,
+					     probe_kind_names, ARRAY_SIZE(probe_kind_names), NULL,
+					     YAMLDOC_LIST_ALWAYS);
 	pr->kind = probe_kind_words[i].kind;
 	rest = colon + 1;
 
@@ -763,30 +481,30 @@ static int parse_probe(struct parser *p, const yaml_node_t *node, const char *pa
 	case CFG_PROBE_TRACEPOINT:
 		sep = strchr(rest, ':');
 		if (!sep || !sep[1])
-			return fail(
-				p, node, path,
+			return yamldoc__fail(
+				p->doc, node, path,
 				"\"%s\" has no event; write tracepoint:CATEGORY:EVENT, e.g. tracepoint:syscalls:sys_enter_read",
 				spec);
 		pr->target = strndup(rest, (size_t)(sep - rest));
 		pr->func = strdup(sep + 1);
 		if (!pr->target || !pr->func)
-			return oom(p);
+			return yamldoc__oom(p->doc);
 		if (!is_ident(pr->target, true))
-			return fail(
-				p, node, path,
+			return yamldoc__fail(
+				p->doc, node, path,
 				"\"%s\": \"%s\" is not a valid tracepoint category; use letters, digits, '_' and '.'",
 				spec, pr->target);
 		if (!is_ident(pr->func, true))
-			return fail(
-				p, node, path,
+			return yamldoc__fail(
+				p->doc, node, path,
 				"\"%s\": \"%s\" is not a valid tracepoint event; use letters, digits, '_' and '.'",
 				spec, pr->func);
 		return 0;
 	case CFG_PROBE_KPROBE:
 	case CFG_PROBE_KRETPROBE:
 		if (strchr(rest, ':'))
-			return fail(
-				p, node, path,
+			return yamldoc__fail(
+				p->doc, node, path,
 				"\"%s\": a %s takes no binary; write %s:FUNCTION, or uprobe:BINARY:FUNCTION for user space",
 				spec, probe_kind_names[pr->kind], probe_kind_names[pr->kind]);
 		return parse_func_off(p, node, path, spec, rest, pr);
@@ -794,18 +512,18 @@ static int parse_probe(struct parser *p, const yaml_node_t *node, const char *pa
 	case CFG_PROBE_URETPROBE:
 		sep = strchr(rest, ':');
 		if (!sep)
-			return fail(
-				p, node, path,
+			return yamldoc__fail(
+				p->doc, node, path,
 				"\"%s\" needs a binary and a function; write %s:BINARY:FUNCTION, e.g. %s:libc:malloc",
 				spec, probe_kind_names[pr->kind], probe_kind_names[pr->kind]);
 		if (sep == rest)
-			return fail(
-				p, node, path,
+			return yamldoc__fail(
+				p->doc, node, path,
 				"\"%s\" has no binary; write a path or a library name before the function, e.g. %s:libc:malloc",
 				spec, probe_kind_names[pr->kind]);
 		pr->target = strndup(rest, (size_t)(sep - rest));
 		if (!pr->target)
-			return oom(p);
+			return yamldoc__oom(p->doc);
 		return parse_func_off(p, node, path, spec, sep + 1, pr);
 	}
 	return 0;
@@ -827,26 +545,28 @@ static int parse_probes(struct parser *p, const yaml_node_t *map, const yaml_nod
 	int ret;
 
 	if (!node)
-		return fail(
-			p, map, "probe",
+		return yamldoc__fail(
+			p->doc, map, "probe",
 			"missing; add probe: with where to attach, e.g. probe: tracepoint:syscalls:sys_enter_read");
 	list = node->type == YAML_SEQUENCE_NODE;
 	if (!list && node->type != YAML_SCALAR_NODE)
-		return fail(p, node, "probe", "expected a probe spec or a list of them, got %s",
-			    node_desc(node));
-	n = list ? seq_len(node) : 1;
+		return yamldoc__fail(p->doc, node, "probe",
+				     "expected a probe spec or a list of them, got %s",
+				     yamldoc__desc(node));
+	n = list ? yamldoc__seq_len(node) : 1;
 	if (!n)
-		return fail(p, node, "probe", "the list is empty; give at least one probe");
+		return yamldoc__fail(p->doc, node, "probe",
+				     "the list is empty; give at least one probe");
 	if (n > BPFPROM_MAX_PROBES)
-		return fail(
-			p, seq_item(p, node, BPFPROM_MAX_PROBES), "probe",
+		return yamldoc__fail(
+			p->doc, yamldoc__seq_item(p->doc, node, BPFPROM_MAX_PROBES), "probe",
 			"%zu probes given, at most %d fit in one metric; split it into several metrics",
 			n, BPFPROM_MAX_PROBES);
 	m->probes = calloc(n, sizeof(*m->probes));
 	if (!m->probes)
-		return oom(p);
+		return yamldoc__oom(p->doc);
 	for (i = 0; i < n; i++) {
-		item = list ? seq_item(p, node, i) : node;
+		item = list ? yamldoc__seq_item(p->doc, node, i) : node;
 		if (list)
 			snprintf(path, sizeof(path), "probe[%zu]", i);
 		else
@@ -857,15 +577,15 @@ static int parse_probes(struct parser *p, const yaml_node_t *map, const yaml_nod
 			return ret;
 		for (j = 0; j < i; j++)
 			if (same_probe(&m->probes[i], &m->probes[j]))
-				return fail(
-					p, item, path,
+				return yamldoc__fail(
+					p->doc, item, path,
 					"\"%s\" is the same probe as probe[%zu] (\"%s\"); remove one",
 					m->probes[i].spec, j, m->probes[j].spec);
 		/* One BPF program type per metric: tracepoint context differs from pt_regs. */
 		if ((m->probes[i].kind == CFG_PROBE_TRACEPOINT) !=
 		    (m->probes[0].kind == CFG_PROBE_TRACEPOINT))
-			return fail(
-				p, item, path,
+			return yamldoc__fail(
+				p->doc, item, path,
 				"cannot mix tracepoints with other probe kinds in one metric (probe[0] is \"%s\"); split them into separate metrics",
 				m->probes[0].spec);
 	}
@@ -880,12 +600,12 @@ static int parse_argn(struct parser *p, const yaml_node_t *node, const char *pat
 	uint64_t n;
 
 	if (!*s)
-		return fail(p, node, path, "\"%s\" needs an argument index; write arg0 .. arg5",
-			    text);
-	if (!isdigit((unsigned char)*s) || (s[0] == '0' && s[1]) || parse_u64(s, &n))
+		return yamldoc__fail(p->doc, node, path,
+				     "\"%s\" needs an argument index; write arg0 .. arg5", text);
+	if (!isdigit((unsigned char)*s) || (s[0] == '0' && s[1]) || yamldoc__parse_u64(s, &n))
 		return -ENOENT; /* not argN at all: let the caller say what it is */
 	if (n > 5)
-		return fail(p, node, path, "arg%s: argument index must be 0..5", s);
+		return yamldoc__fail(p->doc, node, path, "arg%s: argument index must be 0..5", s);
 	*argn = (uint32_t)n;
 	return 0;
 }
@@ -894,15 +614,16 @@ static int parse_field(struct parser *p, const yaml_node_t *node, const char *pa
 		       const char *text, const char *field, struct cfg_source *src)
 {
 	if (!*field)
-		return fail(p, node, path,
-			    "\"%s\" needs a field name; write args.FIELD, e.g. args.ret", text);
+		return yamldoc__fail(p->doc, node, path,
+				     "\"%s\" needs a field name; write args.FIELD, e.g. args.ret",
+				     text);
 	if (!is_ident(field, false))
-		return fail(
-			p, node, path,
+		return yamldoc__fail(
+			p->doc, node, path,
 			"\"%s\": \"%s\" is not a valid field name; write args.FIELD with FIELD a tracepoint field, e.g. args.ret",
 			text, field);
 	src->field = strdup(field);
-	return src->field ? 0 : oom(p);
+	return src->field ? 0 : yamldoc__oom(p->doc);
 }
 
 /* str(argN) or str(args.FIELD): a NUL-terminated string read from memory. */
@@ -928,9 +649,10 @@ static int parse_str_source(struct parser *p, const yaml_node_t *node, const cha
 		}
 	}
 bad:
-	return fail(p, node, path,
-		    "\"%s\": str() takes argN or args.FIELD, e.g. str(arg0) or str(args.filename)",
-		    text);
+	return yamldoc__fail(
+		p->doc, node, path,
+		"\"%s\": str() takes argN or args.FIELD, e.g. str(arg0) or str(args.filename)",
+		text);
 }
 
 static int parse_source(struct parser *p, const yaml_node_t *node, const char *path,
@@ -961,8 +683,9 @@ static int parse_source(struct parser *p, const yaml_node_t *node, const char *p
 			return ret;
 		}
 	}
-	return fail_unknown(p, node, path, "source", text, source_candidates,
-			    ARRAY_SIZE(source_candidates), SOURCE_LIST, true);
+	return yamldoc__fail_unknown(p->doc, node, path, "source", text, source_candidates,
+				     ARRAY_SIZE(source_candidates), SOURCE_LIST,
+				     YAMLDOC_LIST_ALWAYS);
 }
 
 /*
@@ -981,8 +704,8 @@ static int check_source_probe(struct parser *p, const struct cfg_probe *pr, cons
 	case BPFPROM_SRC_STR_ARG:
 		if (is_entry_probe(pr->kind))
 			return 0;
-		return fail(
-			p, node, path,
+		return yamldoc__fail(
+			p->doc, node, path,
 			"%s reads a function argument, so it needs kprobe or uprobe probes, but %s \"%s\" is a %s; %s",
 			text, which, pr->spec, kind,
 			pr->kind == CFG_PROBE_TRACEPOINT ?
@@ -991,18 +714,19 @@ static int check_source_probe(struct parser *p, const struct cfg_probe *pr, cons
 	case BPFPROM_SRC_RETVAL:
 		if (is_return_probe(pr->kind))
 			return 0;
-		return fail(p, node, path,
-			    "retval needs kretprobe or uretprobe probes, but %s \"%s\" is a %s; %s",
-			    which, pr->spec, kind,
-			    pr->kind == CFG_PROBE_TRACEPOINT ?
-				    "read the tracepoint's field instead, e.g. args.ret" :
-				    "probe the function's return with kretprobe: or uretprobe:");
+		return yamldoc__fail(
+			p->doc, node, path,
+			"retval needs kretprobe or uretprobe probes, but %s \"%s\" is a %s; %s",
+			which, pr->spec, kind,
+			pr->kind == CFG_PROBE_TRACEPOINT ?
+				"read the tracepoint's field instead, e.g. args.ret" :
+				"probe the function's return with kretprobe: or uretprobe:");
 	case BPFPROM_SRC_FIELD:
 	case BPFPROM_SRC_STR_FIELD:
 		if (pr->kind == CFG_PROBE_TRACEPOINT)
 			return 0;
-		return fail(
-			p, node, path,
+		return yamldoc__fail(
+			p->doc, node, path,
 			"%s reads a tracepoint field, so it needs tracepoint probes, but %s \"%s\" is a %s; use argN (kprobe, uprobe) or retval (kretprobe, uretprobe) instead",
 			text, which, pr->spec, kind);
 	default:
@@ -1038,17 +762,17 @@ static int parse_value(struct parser *p, const yaml_node_t *map, yaml_node_t *co
 
 	if (m->agg == BPFPROM_AGG_COUNT) {
 		if (node)
-			return fail(
-				p, node, "value",
+			return yamldoc__fail(
+				p->doc, node, "value",
 				"aggregate: count counts events and takes no value; remove value, or use aggregate: sum to add it up");
 		return 0;
 	}
 	if (!node)
-		return fail(
-			p, map, "value",
+		return yamldoc__fail(
+			p->doc, map, "value",
 			"missing; aggregate: %s needs a value to observe, e.g. value: latency or value: arg2",
 			agg_names[m->agg]);
-	ret = get_str(p, node, "value", &text);
+	ret = yamldoc__get_str(p->doc, node, "value", &text);
 	if (ret)
 		return ret;
 	ret = parse_source(p, node, "value", text, &m->value);
@@ -1057,17 +781,17 @@ static int parse_value(struct parser *p, const yaml_node_t *map, yaml_node_t *co
 	m->has_value = true;
 	if (is_string_src(m->value.kind) || m->value.kind == BPFPROM_SRC_CGROUP ||
 	    m->value.kind == BPFPROM_SRC_PROBE)
-		return fail(p, node, "value",
-			    "%s is not a number; use one of " VALUE_LIST
-			    " as the value, or make %s a label",
-			    text, text);
+		return yamldoc__fail(p->doc, node, "value",
+				     "%s is not a number; use one of " VALUE_LIST
+				     " as the value, or make %s a label",
+				     text, text);
 	if (m->value.kind != BPFPROM_SRC_LATENCY || v[MK_UNTIL])
 		return 0;
 	/* Without until, the end of the interval is the return of the probed function. */
 	for (i = 0; i < m->nprobes; i++)
 		if (!is_entry_probe(m->probes[i].kind))
-			return fail(
-				p, node, "value",
+			return yamldoc__fail(
+				p->doc, node, "value",
 				"latency needs an end point: add until: PROBE, or use only kprobe or uprobe probes (their return probe is then implied); probe \"%s\" is a %s",
 				m->probes[i].spec, probe_kind_names[m->probes[i].kind]);
 	return 0;
@@ -1080,12 +804,13 @@ static int parse_until(struct parser *p, const yaml_node_t *node, struct cfg_met
 	if (!node)
 		return 0;
 	if (m->value.kind != BPFPROM_SRC_LATENCY)
-		return fail(
-			p, node, "until",
+		return yamldoc__fail(
+			p->doc, node, "until",
 			"marks the end of a measured interval and is only used with value: latency; remove it or set value: latency");
 	if (node->type == YAML_SEQUENCE_NODE)
-		return fail(p, node, "until",
-			    "expected one probe spec, got a list; until takes exactly one probe");
+		return yamldoc__fail(
+			p->doc, node, "until",
+			"expected one probe spec, got a list; until takes exactly one probe");
 	ret = parse_probe(p, node, "until", &m->until);
 	m->has_until = true;
 	return ret;
@@ -1096,7 +821,7 @@ static int check_value_probes(struct parser *p, const yaml_node_t *node, const s
 {
 	if (!m->has_value)
 		return 0;
-	return check_source_probes(p, m, &m->value, scalar(node), node, "value");
+	return check_source_probes(p, m, &m->value, yamldoc__scalar(node), node, "value");
 }
 
 /*
@@ -1113,18 +838,19 @@ static int parse_match_side(struct parser *p, const yaml_node_t *node, const cha
 	int ret;
 
 	if (node->type == YAML_SEQUENCE_NODE) {
-		len = seq_len(node);
+		len = yamldoc__seq_len(node);
 		if (len < 1 || len > BPFPROM_MAX_MATCH)
-			return fail(p, node, path, "expected 1 to %d sources, got %zu",
-				    BPFPROM_MAX_MATCH, len);
+			return yamldoc__fail(p->doc, node, path,
+					     "expected 1 to %d sources, got %zu", BPFPROM_MAX_MATCH,
+					     len);
 	}
 	for (i = 0; i < len; i++) {
-		item = node->type == YAML_SEQUENCE_NODE ? seq_item(p, node, i) : node;
+		item = node->type == YAML_SEQUENCE_NODE ? yamldoc__seq_item(p->doc, node, i) : node;
 		if (node->type == YAML_SEQUENCE_NODE)
 			snprintf(ipath, sizeof(ipath), "%s[%zu]", path, i);
 		else
 			snprintf(ipath, sizeof(ipath), "%s", path);
-		ret = get_str(p, item, ipath, &text);
+		ret = yamldoc__get_str(p->doc, item, ipath, &text);
 		if (ret)
 			return ret;
 		ret = parse_source(p, item, ipath, text, &out[i]);
@@ -1132,8 +858,8 @@ static int parse_match_side(struct parser *p, const yaml_node_t *node, const cha
 			return ret;
 		if (is_string_src(out[i].kind) || out[i].kind == BPFPROM_SRC_LATENCY ||
 		    out[i].kind == BPFPROM_SRC_PROBE)
-			return fail(
-				p, item, ipath,
+			return yamldoc__fail(
+				p->doc, item, ipath,
 				"%s cannot pair a start with its end; use integer sources that both ends see, e.g. args.pid or args.dev and args.sector",
 				text);
 		if (start) {
@@ -1168,8 +894,8 @@ static int parse_match(struct parser *p, const yaml_node_t *node, struct cfg_met
 	if (!node)
 		return 0;
 	if (!m->has_until)
-		return fail(
-			p, node, "match",
+		return yamldoc__fail(
+			p->doc, node, "match",
 			"pairs a start with its end by something other than the thread, so it needs value: latency and until: PROBE; remove it, or add until");
 	m->match_pos = node_pos(node);
 	if (node->type != YAML_MAPPING_NODE) {
@@ -1184,8 +910,8 @@ static int parse_match(struct parser *p, const yaml_node_t *node, struct cfg_met
 	if (ret)
 		return ret;
 	if (!v[MA_PROBE] || !v[MA_UNTIL])
-		return fail(
-			p, node, "match",
+		return yamldoc__fail(
+			p->doc, node, "match",
 			"missing %s; give the sources of both ends, e.g. match: {probe: args.pid, until: args.next_pid}",
 			v[MA_PROBE] ? "until" : "probe");
 	ret = parse_match_side(p, v[MA_PROBE], "match.probe", m, true, m->match, &nstart);
@@ -1195,9 +921,10 @@ static int parse_match(struct parser *p, const yaml_node_t *node, struct cfg_met
 	if (ret)
 		return ret;
 	if (nstart != nend)
-		return fail(p, v[MA_UNTIL], "match.until",
-			    "%zu source%s, but match.probe has %zu; each end needs as many", nend,
-			    nend == 1 ? "" : "s", nstart);
+		return yamldoc__fail(
+			p->doc, v[MA_UNTIL], "match.until",
+			"%zu source%s, but match.probe has %zu; each end needs as many", nend,
+			nend == 1 ? "" : "s", nstart);
 	m->nmatch = nstart;
 	return 0;
 }
@@ -1210,15 +937,15 @@ static int parse_unit(struct parser *p, const yaml_node_t *node, struct cfg_metr
 
 	if (!node)
 		return 0;
-	ret = get_str(p, node, "unit", &text);
+	ret = yamldoc__get_str(p->doc, node, "unit", &text);
 	if (ret)
 		return ret;
 	if (strcmp(text, "seconds"))
-		return fail_unknown(p, node, "unit", "unit", text, units, ARRAY_SIZE(units), NULL,
-				    true);
+		return yamldoc__fail_unknown(p->doc, node, "unit", "unit", text, units,
+					     ARRAY_SIZE(units), NULL, YAMLDOC_LIST_ALWAYS);
 	if (m->value.kind != BPFPROM_SRC_LATENCY)
-		return fail(
-			p, node, "unit",
+		return yamldoc__fail(
+			p->doc, node, "unit",
 			"seconds only applies to value: latency (measured in nanoseconds, rendered in seconds); remove unit");
 	m->unit = CFG_UNIT_SECONDS;
 	return 0;
@@ -1233,27 +960,27 @@ static int check_label_name(struct parser *p, const yaml_node_t *node, const cha
 	size_t j;
 
 	if (!is_ident(name, false))
-		return fail(
-			p, node, path,
+		return yamldoc__fail(
+			p->doc, node, path,
 			"\"%s\" is not a valid label name; use letters, digits and '_', not starting with a digit",
 			name);
 	if (!strncmp(name, "__", 2))
-		return fail(
-			p, node, path,
+		return yamldoc__fail(
+			p->doc, node, path,
 			"\"%s\" starts with \"__\", which Prometheus reserves for internal labels; rename it",
 			name);
 	if ((m->agg == BPFPROM_AGG_HIST || m->agg == BPFPROM_AGG_LHIST) && !strcmp(name, "le"))
-		return fail(
-			p, node, path,
+		return yamldoc__fail(
+			p->doc, node, path,
 			"\"le\" is reserved for histogram bucket bounds; choose another label name");
 	if (m->agg == BPFPROM_AGG_STATS && !strcmp(name, "quantile"))
-		return fail(
-			p, node, path,
+		return yamldoc__fail(
+			p->doc, node, path,
 			"\"quantile\" is reserved for summaries (aggregate: stats); choose another label name");
 	for (j = 0; j < idx; j++)
 		if (!strcmp(m->labels[j].name, name))
-			return fail(
-				p, node, path,
+			return yamldoc__fail(
+				p->doc, node, path,
 				"\"%s\" is already the name of labels[%zu]; label names must be unique within a metric",
 				name, j);
 	return 0;
@@ -1283,12 +1010,13 @@ static int check_k8s_names(struct parser *p, const yaml_node_t *labels, const st
 					continue;
 				snprintf(path, sizeof(path), "labels[%zu]", i > j ? i : j);
 				if (m->labels[i].decode == CFG_DECODE_K8S)
-					return fail(
-						p, seq_item(p, labels, i), path,
+					return yamldoc__fail(
+						p->doc, yamldoc__seq_item(p->doc, labels, i), path,
 						"labels[%zu] already has decode: k8s, whose labels namespace, pod and container would appear twice; keep one",
 						j);
-				return fail(
-					p, seq_item(p, labels, i > j ? i : j), path,
+				return yamldoc__fail(
+					p->doc, yamldoc__seq_item(p->doc, labels, i > j ? i : j),
+					path,
 					"\"%s\" is the name of labels[%zu] and also a label that decode: k8s of labels[%zu] renders (namespace, pod, container); rename labels[%zu]",
 					n, i, j, i);
 			}
@@ -1311,7 +1039,7 @@ static int parse_label_short(struct parser *p, const yaml_node_t *node, const ch
 	const char *text;
 	int ret;
 
-	ret = get_str(p, node, path, &text);
+	ret = yamldoc__get_str(p->doc, node, path, &text);
 	if (ret)
 		return ret;
 	ret = parse_source(p, node, path, text, &l->src);
@@ -1319,17 +1047,18 @@ static int parse_label_short(struct parser *p, const yaml_node_t *node, const ch
 		return ret;
 	switch (l->src.kind) {
 	case BPFPROM_SRC_LATENCY:
-		return fail(p, node, path,
-			    "latency is not a label source, it can only be a value; remove it");
+		return yamldoc__fail(
+			p->doc, node, path,
+			"latency is not a label source, it can only be a value; remove it");
 	case BPFPROM_SRC_FIELD:
 	case BPFPROM_SRC_STR_FIELD:
-		return fail(
-			p, node, path,
+		return yamldoc__fail(
+			p->doc, node, path,
 			"\"%s\" cannot be a label name; use the full form {name: %s, source: %s}",
 			text, l->src.field, text);
 	case BPFPROM_SRC_STR_ARG:
-		return fail(
-			p, node, path,
+		return yamldoc__fail(
+			p->doc, node, path,
 			"\"%s\" cannot be a label name; use the full form {name: arg%u, source: %s}",
 			text, l->src.argn, text);
 	default:
@@ -1337,7 +1066,7 @@ static int parse_label_short(struct parser *p, const yaml_node_t *node, const ch
 	}
 	l->name = strdup(text);
 	if (!l->name)
-		return oom(p);
+		return yamldoc__oom(p->doc);
 	l->size = default_size(l->src.kind);
 	ret = check_label_name(p, node, path, m, m->nlabels - 1);
 	if (ret)
@@ -1356,45 +1085,47 @@ static int parse_static_values(struct parser *p, const yaml_node_t *node, const 
 	int ret;
 
 	if (node->type != YAML_MAPPING_NODE)
-		return fail(
-			p, node, path,
+		return yamldoc__fail(
+			p->doc, node, path,
 			"expected a mapping from integers to names, e.g. {0: read, 1: write}, got %s",
-			node_desc(node));
+			yamldoc__desc(node));
 	n = (size_t)(node->data.mapping.pairs.top - node->data.mapping.pairs.start);
 	if (!n)
-		return fail(
-			p, node, path,
+		return yamldoc__fail(
+			p->doc, node, path,
 			"the mapping is empty; give at least one integer: name pair, e.g. {0: read}");
 	l->values = calloc(n, sizeof(*l->values));
 	if (!l->values)
-		return oom(p);
+		return yamldoc__oom(p->doc);
 	for (pair = node->data.mapping.pairs.start; pair < node->data.mapping.pairs.top; pair++) {
-		k = node_at(p, pair->key);
-		v = node_at(p, pair->value);
+		k = yamldoc__node(p->doc, pair->key);
+		v = yamldoc__node(p->doc, pair->value);
 		sv = &l->values[l->nvalues];
-		ret = get_int(p, k, path, &sv->key);
+		ret = yamldoc__get_int(p->doc, k, path, &sv->key);
 		if (ret)
 			return ret;
 		/* Compared as numbers: 16 and 0x10 are the same key. */
 		for (j = 0; j < l->nvalues; j++)
 			if (l->values[j].key == sv->key)
-				return fail(p, k, path,
-					    "duplicate key %" PRId64
-					    " (first given at line %zu); remove one",
-					    sv->key,
-					    node_at(p, node->data.mapping.pairs.start[j].key)
-							    ->start_mark.line +
-						    1);
-		ret = get_str(p, v, path, &name);
+				return yamldoc__fail(
+					p->doc, k, path,
+					"duplicate key %" PRId64
+					" (first given at line %zu); remove one",
+					sv->key,
+					yamldoc__node(p->doc, node->data.mapping.pairs.start[j].key)
+							->start_mark.line +
+						1);
+		ret = yamldoc__get_str(p->doc, v, path, &name);
 		if (ret)
 			return ret;
 		if (!*name)
-			return fail(p, v, path,
-				    "the name for %" PRId64 " is empty; give it a non-empty name",
-				    sv->key);
+			return yamldoc__fail(p->doc, v, path,
+					     "the name for %" PRId64
+					     " is empty; give it a non-empty name",
+					     sv->key);
 		sv->name = strdup(name);
 		if (!sv->name)
-			return oom(p);
+			return yamldoc__oom(p->doc);
 		l->nvalues++;
 	}
 	return 0;
@@ -1419,32 +1150,33 @@ static int parse_label_full(struct parser *p, const yaml_node_t *node, const cha
 
 	snprintf(kpath, sizeof(kpath), "%s.name", path);
 	if (!v[LK_NAME])
-		return fail(
-			p, node, kpath,
+		return yamldoc__fail(
+			p->doc, node, kpath,
 			"missing; a label in full form needs name and source, e.g. {name: fd, source: arg0}");
-	ret = get_str(p, v[LK_NAME], kpath, &text);
+	ret = yamldoc__get_str(p->doc, v[LK_NAME], kpath, &text);
 	if (ret)
 		return ret;
 	l->name = strdup(text);
 	if (!l->name)
-		return oom(p);
+		return yamldoc__oom(p->doc);
 	ret = check_label_name(p, v[LK_NAME], kpath, m, m->nlabels - 1);
 	if (ret)
 		return ret;
 
 	snprintf(kpath, sizeof(kpath), "%s.source", path);
 	if (!v[LK_SOURCE])
-		return fail(p, node, kpath,
-			    "missing; say where the label's value comes from, e.g. source: arg0");
-	ret = get_str(p, v[LK_SOURCE], kpath, &src_text);
+		return yamldoc__fail(
+			p->doc, node, kpath,
+			"missing; say where the label's value comes from, e.g. source: arg0");
+	ret = yamldoc__get_str(p->doc, v[LK_SOURCE], kpath, &src_text);
 	if (ret)
 		return ret;
 	ret = parse_source(p, v[LK_SOURCE], kpath, src_text, &l->src);
 	if (ret)
 		return ret;
 	if (l->src.kind == BPFPROM_SRC_LATENCY)
-		return fail(
-			p, v[LK_SOURCE], kpath,
+		return yamldoc__fail(
+			p->doc, v[LK_SOURCE], kpath,
 			"latency is not a label source, it can only be a value; use another source");
 	ret = check_source_probes(p, m, &l->src, src_text, v[LK_SOURCE], kpath);
 	if (ret)
@@ -1452,40 +1184,42 @@ static int parse_label_full(struct parser *p, const yaml_node_t *node, const cha
 
 	snprintf(kpath, sizeof(kpath), "%s.decode", path);
 	if (v[LK_DECODE]) {
-		ret = get_str(p, v[LK_DECODE], kpath, &text);
+		ret = yamldoc__get_str(p->doc, v[LK_DECODE], kpath, &text);
 		if (ret)
 			return ret;
 		for (i = CFG_DECODE_NONE + 1; i < ARRAY_SIZE(decode_names); i++)
 			if (!strcmp(text, decode_names[i]))
 				break;
 		if (i == ARRAY_SIZE(decode_names))
-			return fail_unknown(p, v[LK_DECODE], kpath, "decoder", text,
-					    decode_names + 1, ARRAY_SIZE(decode_names) - 1, NULL,
-					    true);
+			return yamldoc__fail_unknown(p->doc, v[LK_DECODE], kpath, "decoder", text,
+						     decode_names + 1, ARRAY_SIZE(decode_names) - 1,
+						     NULL, YAMLDOC_LIST_ALWAYS);
 		l->decode = (enum cfg_decode)i;
 		if (is_string_src(l->src.kind))
-			return fail(
-				p, v[LK_DECODE], kpath,
+			return yamldoc__fail(
+				p->doc, v[LK_DECODE], kpath,
 				"%s is a string; decoders turn integers into names, remove decode",
 				src_text);
 		if (l->decode == CFG_DECODE_CGROUP_PATH && l->src.kind != BPFPROM_SRC_CGROUP)
-			return fail(
-				p, v[LK_DECODE], kpath,
+			return yamldoc__fail(
+				p->doc, v[LK_DECODE], kpath,
 				"cgroup_path decodes cgroup ids and needs source: cgroup, not %s",
 				src_text);
 		if (l->decode == CFG_DECODE_K8S && l->src.kind != BPFPROM_SRC_CGROUP)
-			return fail(p, v[LK_DECODE], kpath,
-				    "k8s decodes cgroup ids and needs source: cgroup, not %s",
-				    src_text);
+			return yamldoc__fail(
+				p->doc, v[LK_DECODE], kpath,
+				"k8s decodes cgroup ids and needs source: cgroup, not %s",
+				src_text);
 	}
 
 	snprintf(kpath, sizeof(kpath), "%s.values", path);
 	if (v[LK_VALUES] && l->decode != CFG_DECODE_STATIC)
-		return fail(p, v[LK_VALUES], kpath,
-			    "only used with decode: static; remove it or set decode: static");
+		return yamldoc__fail(
+			p->doc, v[LK_VALUES], kpath,
+			"only used with decode: static; remove it or set decode: static");
 	if (!v[LK_VALUES] && l->decode == CFG_DECODE_STATIC)
-		return fail(
-			p, node, kpath,
+		return yamldoc__fail(
+			p->doc, node, kpath,
 			"missing; decode: static needs a mapping from integers to names, e.g. values: {0: read, 1: write}");
 	if (v[LK_VALUES]) {
 		ret = parse_static_values(p, v[LK_VALUES], kpath, l);
@@ -1497,11 +1231,12 @@ static int parse_label_full(struct parser *p, const yaml_node_t *node, const cha
 	l->size = default_size(l->src.kind);
 	if (v[LK_SIZE]) {
 		if (l->src.kind != BPFPROM_SRC_STR_ARG && l->src.kind != BPFPROM_SRC_STR_FIELD)
-			return fail(
-				p, v[LK_SIZE], kpath,
+			return yamldoc__fail(
+				p->doc, v[LK_SIZE], kpath,
 				"only string sources (str(argN), str(args.FIELD)) take a size, %s does not; remove it",
 				src_text);
-		ret = get_int_range(p, v[LK_SIZE], kpath, 1, BPFPROM_MAX_STR, " bytes", &size);
+		ret = yamldoc__get_int_range(p->doc, v[LK_SIZE], kpath, 1, BPFPROM_MAX_STR,
+					     " bytes", &size);
 		if (ret)
 			return ret;
 		l->size = (uint32_t)size;
@@ -1520,27 +1255,28 @@ static int parse_labels(struct parser *p, const yaml_node_t *node, struct cfg_me
 	if (!node)
 		return 0;
 	if (node->type != YAML_SEQUENCE_NODE)
-		return fail(p, node, "labels", "expected a list of labels, got %s",
-			    node_desc(node));
-	n = seq_len(node);
+		return yamldoc__fail(p->doc, node, "labels", "expected a list of labels, got %s",
+				     yamldoc__desc(node));
+	n = yamldoc__seq_len(node);
 	if (n > BPFPROM_MAX_LABELS)
-		return fail(p, seq_item(p, node, BPFPROM_MAX_LABELS), "labels",
-			    "%zu labels given, at most %d fit in the map key; remove some", n,
-			    BPFPROM_MAX_LABELS);
+		return yamldoc__fail(p->doc, yamldoc__seq_item(p->doc, node, BPFPROM_MAX_LABELS),
+				     "labels",
+				     "%zu labels given, at most %d fit in the map key; remove some",
+				     n, BPFPROM_MAX_LABELS);
 	for (i = 0; i < n; i++) {
-		item = seq_item(p, node, i);
+		item = yamldoc__seq_item(p->doc, node, i);
 		snprintf(path, sizeof(path), "labels[%zu]", i);
 		l = &m->labels[m->nlabels++];
 		l->pos = node_pos(item);
 		if (item->type == YAML_MAPPING_NODE)
 			ret = parse_label_full(p, item, path, m, l);
-		else if (item->type == YAML_SCALAR_NODE && !is_null(item))
+		else if (item->type == YAML_SCALAR_NODE && !yamldoc__is_null(item))
 			ret = parse_label_short(p, item, path, m, l);
 		else
-			ret = fail(
-				p, item, path,
+			ret = yamldoc__fail(
+				p->doc, item, path,
 				"expected a source (e.g. comm) or a mapping {name: ..., source: ...}, got %s",
-				node_desc(item));
+				yamldoc__desc(item));
 		if (ret)
 			return ret;
 	}
@@ -1569,7 +1305,7 @@ static int parse_str_literal(struct parser *p, const yaml_node_t *node, const ch
 
 	f->sval = malloc(strlen(s) + 1);
 	if (!f->sval)
-		return oom(p);
+		return yamldoc__oom(p->doc);
 	o = f->sval;
 	for (s++; *s && *s != '"'; s++) {
 		if (*s != '\\') {
@@ -1588,25 +1324,26 @@ static int parse_str_literal(struct parser *p, const yaml_node_t *node, const ch
 			*o++ = '\t';
 			break;
 		case '\0':
-			return fail(p, node, path, "'%s': the string is missing its closing '\"'",
-				    text);
+			return yamldoc__fail(p->doc, node, path,
+					     "'%s': the string is missing its closing '\"'", text);
 		default:
 			n = utf8_len((unsigned char)*s);
-			return fail(
-				p, node, path,
+			return yamldoc__fail(
+				p->doc, node, path,
 				"'%s': unknown escape \"\\%.*s\" in the string; only \\\" \\\\ \\n \\t are allowed",
 				text, (int)n, s);
 		}
 	}
 	*o = '\0';
 	if (*s != '"')
-		return fail(p, node, path, "'%s': the string is missing its closing '\"'", text);
+		return yamldoc__fail(p->doc, node, path,
+				     "'%s': the string is missing its closing '\"'", text);
 	for (s++; isspace((unsigned char)*s); s++)
 		;
 	if (*s)
-		return fail(p, node, path,
-			    "'%s': unexpected text \"%s\" after the closing quote; remove it", text,
-			    s);
+		return yamldoc__fail(
+			p->doc, node, path,
+			"'%s': unexpected text \"%s\" after the closing quote; remove it", text, s);
 	f->is_str = true;
 	return 0;
 }
@@ -1622,17 +1359,18 @@ static int parse_int_literal(struct parser *p, const yaml_node_t *node, const ch
 		len--;
 	lit = strndup(s, len);
 	if (!lit)
-		return oom(p);
-	ret = parse_i64(lit, &f->ival);
+		return yamldoc__oom(p->doc);
+	ret = yamldoc__parse_i64(lit, &f->ival);
 	if (ret == -ERANGE)
-		ret = fail(p, node, path, "'%s': %s does not fit in a signed 64-bit integer", text,
-			   lit);
+		ret = yamldoc__fail(p->doc, node, path,
+				    "'%s': %s does not fit in a signed 64-bit integer", text, lit);
 	else if (ret && *lit == '\'')
-		ret = fail(p, node, path, "'%s': strings take double quotes, e.g. comm == \"sshd\"",
-			   text);
+		ret = yamldoc__fail(p->doc, node, path,
+				    "'%s': strings take double quotes, e.g. comm == \"sshd\"",
+				    text);
 	else if (ret)
-		ret = fail(
-			p, node, path,
+		ret = yamldoc__fail(
+			p->doc, node, path,
 			"'%s': %s is neither an integer nor a double-quoted string; write e.g. 42, -1, 0x1f or \"sshd\"",
 			text, lit);
 	free(lit);
@@ -1645,27 +1383,29 @@ static int check_filter_types(struct parser *p, const yaml_node_t *node, const c
 {
 	if (!is_string_src(f->src.kind)) {
 		if (f->is_str)
-			return fail(p, node, path,
-				    "%s is a number; compare it with an integer, not a string",
-				    src_text);
+			return yamldoc__fail(
+				p->doc, node, path,
+				"%s is a number; compare it with an integer, not a string",
+				src_text);
 		return 0;
 	}
 	if (!f->is_str)
-		return fail(
-			p, node, path,
+		return yamldoc__fail(
+			p->doc, node, path,
 			"%s is a string; compare it with a double-quoted string, e.g. %s == \"sshd\"",
 			src_text, src_text);
 	if (f->op != BPFPROM_OP_EQ && f->op != BPFPROM_OP_NE)
-		return fail(p, node, path,
-			    "%s is a string and can only be compared with == or !=", src_text);
+		return yamldoc__fail(
+			p->doc, node, path,
+			"%s is a string and can only be compared with == or !=", src_text);
 	if (f->src.kind == BPFPROM_SRC_COMM && strlen(f->sval) > COMM_MAX_CHARS)
-		return fail(
-			p, node, path,
+		return yamldoc__fail(
+			p->doc, node, path,
 			"comm is at most %d characters, so \"%s\" can never match; compare with its first %d: \"%.*s\"",
 			COMM_MAX_CHARS, f->sval, COMM_MAX_CHARS, COMM_MAX_CHARS, f->sval);
 	if (strlen(f->sval) >= BPFPROM_MAX_STR)
-		return fail(
-			p, node, path,
+		return yamldoc__fail(
+			p->doc, node, path,
 			"the string is longer than %d bytes, the most a string source reads; shorten it",
 			BPFPROM_MAX_STR - 1);
 	return 0;
@@ -1687,23 +1427,24 @@ static int parse_filter(struct parser *p, const yaml_node_t *node, const char *p
 	size_t i, len;
 	int ret;
 
-	ret = get_str(p, node, path, &text);
+	ret = yamldoc__get_str(p->doc, node, path, &text);
 	if (ret)
 		return ret;
 	f->pos = node_pos(node);
 	f->text = strdup(text);
 	if (!f->text)
-		return oom(p);
+		return yamldoc__oom(p->doc);
 	for (s = text; isspace((unsigned char)*s); s++)
 		;
 	if (!*s)
-		return fail(p, node, path,
-			    "the filter is empty; write SOURCE OP VALUE, e.g. comm != \"sshd\"");
+		return yamldoc__fail(
+			p->doc, node, path,
+			"the filter is empty; write SOURCE OP VALUE, e.g. comm != \"sshd\"");
 	for (start = s; *s && !isspace((unsigned char)*s) && !strchr("=!<>", *s); s++)
 		;
 	if (s == start)
-		return fail(
-			p, node, path,
+		return yamldoc__fail(
+			p->doc, node, path,
 			"'%s' does not start with a source; write SOURCE OP VALUE, e.g. pid == 42",
 			text);
 	len = (size_t)(s - start);
@@ -1713,10 +1454,10 @@ static int parse_filter(struct parser *p, const yaml_node_t *node, const char *p
 		if (!strncmp(s, ops[i].text, strlen(ops[i].text)))
 			break;
 	if (i == ARRAY_SIZE(ops) && *s == '=')
-		return fail(p, node, path, "'%s': compare with ==, not =", text);
+		return yamldoc__fail(p->doc, node, path, "'%s': compare with ==, not =", text);
 	if (i == ARRAY_SIZE(ops))
-		return fail(
-			p, node, path,
+		return yamldoc__fail(
+			p->doc, node, path,
 			"'%s' has no comparison after \"%.*s\"; write SOURCE OP VALUE with OP one of " OP_LIST,
 			text, (int)len, start);
 	f->op = ops[i].op;
@@ -1726,13 +1467,13 @@ static int parse_filter(struct parser *p, const yaml_node_t *node, const char *p
 
 	src_text = strndup(start, len);
 	if (!src_text)
-		return oom(p);
+		return yamldoc__oom(p->doc);
 	ret = parse_source(p, node, path, src_text, &f->src);
 	if (ret)
 		goto out;
 	if (f->src.kind == BPFPROM_SRC_LATENCY) {
-		ret = fail(
-			p, node, path,
+		ret = yamldoc__fail(
+			p->doc, node, path,
 			"latency cannot be filtered, it is only known when the interval ends; filter on another source");
 		goto out;
 	}
@@ -1740,8 +1481,8 @@ static int parse_filter(struct parser *p, const yaml_node_t *node, const char *p
 	if (ret)
 		goto out;
 	if (!*s)
-		ret = fail(
-			p, node, path,
+		ret = yamldoc__fail(
+			p->doc, node, path,
 			"'%s' has nothing to compare with; add an integer or a double-quoted string after %s",
 			text, ops[i].text);
 	else if (*s == '"')
@@ -1765,17 +1506,20 @@ static int parse_filters(struct parser *p, const yaml_node_t *node, struct cfg_m
 	if (!node)
 		return 0;
 	if (node->type != YAML_SEQUENCE_NODE)
-		return fail(p, node, "filter",
-			    "expected a list of conditions like 'comm != \"sshd\"', got %s",
-			    node_desc(node));
-	n = seq_len(node);
+		return yamldoc__fail(
+			p->doc, node, "filter",
+			"expected a list of conditions like 'comm != \"sshd\"', got %s",
+			yamldoc__desc(node));
+	n = yamldoc__seq_len(node);
 	if (n > BPFPROM_MAX_FILTERS)
-		return fail(p, seq_item(p, node, BPFPROM_MAX_FILTERS), "filter",
-			    "%zu filters given, at most %d fit in one metric; remove some", n,
-			    BPFPROM_MAX_FILTERS);
+		return yamldoc__fail(p->doc, yamldoc__seq_item(p->doc, node, BPFPROM_MAX_FILTERS),
+				     "filter",
+				     "%zu filters given, at most %d fit in one metric; remove some",
+				     n, BPFPROM_MAX_FILTERS);
 	for (i = 0; i < n; i++) {
 		snprintf(path, sizeof(path), "filter[%zu]", i);
-		ret = parse_filter(p, seq_item(p, node, i), path, m, &m->filters[m->nfilters++]);
+		ret = parse_filter(p, yamldoc__seq_item(p->doc, node, i), path, m,
+				   &m->filters[m->nfilters++]);
 		if (ret)
 			return ret;
 	}
@@ -1791,7 +1535,7 @@ static int parse_max_series(struct parser *p, const yaml_node_t *node, struct cf
 
 	if (!node)
 		return 0;
-	ret = get_int_range(p, node, "max_series", 1, CONFIG_MAX_MAX_SERIES, "", &v);
+	ret = yamldoc__get_int_range(p->doc, node, "max_series", 1, CONFIG_MAX_MAX_SERIES, "", &v);
 	if (ret)
 		return ret;
 	m->max_series = (uint32_t)v;
@@ -1812,14 +1556,14 @@ static int parse_pid(struct parser *p, const yaml_node_t *node, struct cfg_metri
 
 	if (!node)
 		return 0;
-	ret = get_int_range(p, node, "pid", 1, CONFIG_MAX_PID, "", &v);
+	ret = yamldoc__get_int_range(p->doc, node, "pid", 1, CONFIG_MAX_PID, "", &v);
 	if (ret)
 		return ret;
 	for (i = 0; i < n; i++) {
 		pr = i < m->nprobes ? &m->probes[i] : &m->until;
 		if (pr->kind != CFG_PROBE_UPROBE && pr->kind != CFG_PROBE_URETPROBE)
-			return fail(
-				p, node, "pid",
+			return yamldoc__fail(
+				p->doc, node, "pid",
 				"restricts uprobes to one process, but %s \"%s\" is a %s; use filter: pid == %" PRId64
 				" instead",
 				i < m->nprobes ? "probe" : "until", pr->spec,
@@ -1840,24 +1584,25 @@ static int check_hist_buckets(struct parser *p, yaml_node_t *const *v, struct cf
 	enum { BK_MIN, BK_MAX, BK_STEP };
 
 	if (v[BK_STEP])
-		return fail(
-			p, v[BK_STEP], "buckets.step",
+		return yamldoc__fail(
+			p->doc, v[BK_STEP], "buckets.step",
 			"hist buckets are powers of two and take no step; remove step, or use aggregate: lhist for linear buckets");
 	if (b->has_min && !is_pow2(b->min))
-		return fail(
-			p, v[BK_MIN], "buckets.min",
+		return yamldoc__fail(
+			p->doc, v[BK_MIN], "buckets.min",
 			"%" PRId64
 			" is not a power of two; hist bucket bounds are 1, 2, 4, 8, ..., e.g. 64",
 			b->min);
 	if (b->has_max && !is_pow2(b->max))
-		return fail(
-			p, v[BK_MAX], "buckets.max",
+		return yamldoc__fail(
+			p->doc, v[BK_MAX], "buckets.max",
 			"%" PRId64
 			" is not a power of two; hist bucket bounds are 1, 2, 4, 8, ..., e.g. 65536",
 			b->max);
 	if (b->has_min && b->has_max && b->min >= b->max)
-		return fail(p, v[BK_MAX], "buckets.max",
-			    "%" PRId64 " must be greater than min (%" PRId64 ")", b->max, b->min);
+		return yamldoc__fail(p->doc, v[BK_MAX], "buckets.max",
+				     "%" PRId64 " must be greater than min (%" PRId64 ")", b->max,
+				     b->min);
 	return 0;
 }
 
@@ -1871,27 +1616,29 @@ static int check_lhist_buckets(struct parser *p, const yaml_node_t *node, yaml_n
 
 	for (i = 0; i < ARRAY_SIZE(paths); i++)
 		if (!v[i])
-			return fail(
-				p, node, paths[i],
+			return yamldoc__fail(
+				p->doc, node, paths[i],
 				"missing; lhist buckets need min, max and step, e.g. {min: 0, max: 100, step: 10}");
 	if (b->step <= 0)
-		return fail(p, v[BK_STEP], "buckets.step", "%" PRId64 " must be greater than 0",
-			    b->step);
+		return yamldoc__fail(p->doc, v[BK_STEP], "buckets.step",
+				     "%" PRId64 " must be greater than 0", b->step);
 	if (b->min >= b->max)
-		return fail(p, v[BK_MAX], "buckets.max",
-			    "%" PRId64 " must be greater than min (%" PRId64 ")", b->max, b->min);
+		return yamldoc__fail(p->doc, v[BK_MAX], "buckets.max",
+				     "%" PRId64 " must be greater than min (%" PRId64 ")", b->max,
+				     b->min);
 	/* Exact in uint64 since max > min, even when min is negative. */
 	span = (uint64_t)b->max - (uint64_t)b->min;
 	if (span % (uint64_t)b->step)
-		return fail(p, v[BK_STEP], "buckets.step",
-			    "max - min (%" PRIu64 ") is not a multiple of step (%" PRId64
-			    "); change max or step so that it is",
-			    span, b->step);
+		return yamldoc__fail(p->doc, v[BK_STEP], "buckets.step",
+				     "max - min (%" PRIu64 ") is not a multiple of step (%" PRId64
+				     "); change max or step so that it is",
+				     span, b->step);
 	if (span / (uint64_t)b->step > BPFPROM_MAX_BUCKETS)
-		return fail(p, v[BK_STEP], "buckets.step",
-			    "%" PRIu64
-			    " buckets is more than %d; use a larger step or a narrower min..max",
-			    span / (uint64_t)b->step, BPFPROM_MAX_BUCKETS);
+		return yamldoc__fail(
+			p->doc, v[BK_STEP], "buckets.step",
+			"%" PRIu64
+			" buckets is more than %d; use a larger step or a narrower min..max",
+			span / (uint64_t)b->step, BPFPROM_MAX_BUCKETS);
 	return 0;
 }
 
@@ -1906,37 +1653,39 @@ static int parse_buckets(struct parser *p, const yaml_node_t *map, const yaml_no
 
 	if (!node) {
 		if (m->agg == BPFPROM_AGG_LHIST)
-			return fail(
-				p, map, "buckets",
+			return yamldoc__fail(
+				p->doc, map, "buckets",
 				"missing; aggregate: lhist needs linear buckets, e.g. buckets: {min: 0, max: 100, step: 10}");
 		return 0;
 	}
 	if (m->agg != BPFPROM_AGG_HIST && m->agg != BPFPROM_AGG_LHIST)
-		return fail(p, node, "buckets",
-			    "only aggregate: hist and lhist take buckets, not %s; remove it",
-			    agg_names[m->agg]);
+		return yamldoc__fail(
+			p->doc, node, "buckets",
+			"only aggregate: hist and lhist take buckets, not %s; remove it",
+			agg_names[m->agg]);
 	if (node->type != YAML_MAPPING_NODE)
-		return fail(p, node, "buckets", "expected a mapping with min, max and step, got %s",
-			    node_desc(node));
+		return yamldoc__fail(p->doc, node, "buckets",
+				     "expected a mapping with min, max and step, got %s",
+				     yamldoc__desc(node));
 	ret = map_collect(p, node, "buckets", keys, BK__COUNT, v);
 	if (ret)
 		return ret;
 	b->set = true;
 	b->pos = node_pos(node);
 	if (v[BK_MIN]) {
-		ret = get_int(p, v[BK_MIN], "buckets.min", &b->min);
+		ret = yamldoc__get_int(p->doc, v[BK_MIN], "buckets.min", &b->min);
 		if (ret)
 			return ret;
 		b->has_min = true;
 	}
 	if (v[BK_MAX]) {
-		ret = get_int(p, v[BK_MAX], "buckets.max", &b->max);
+		ret = yamldoc__get_int(p->doc, v[BK_MAX], "buckets.max", &b->max);
 		if (ret)
 			return ret;
 		b->has_max = true;
 	}
 	if (v[BK_STEP]) {
-		ret = get_int(p, v[BK_STEP], "buckets.step", &b->step);
+		ret = yamldoc__get_int(p->doc, v[BK_STEP], "buckets.step", &b->step);
 		if (ret)
 			return ret;
 		b->has_step = true;
@@ -1955,17 +1704,19 @@ static int parse_help(struct parser *p, const yaml_node_t *map, const yaml_node_
 	int ret;
 
 	if (!node)
-		return fail(p, map, "help",
-			    "missing; add help: with one line saying what the metric measures");
-	ret = get_str(p, node, "help", &text);
+		return yamldoc__fail(
+			p->doc, map, "help",
+			"missing; add help: with one line saying what the metric measures");
+	ret = yamldoc__get_str(p->doc, node, "help", &text);
 	if (ret)
 		return ret;
 	for (s = text; isspace((unsigned char)*s); s++)
 		;
 	if (!*s)
-		return fail(p, node, "help", "must not be empty; say what the metric measures");
+		return yamldoc__fail(p->doc, node, "help",
+				     "must not be empty; say what the metric measures");
 	m->help = strdup(text);
-	return m->help ? 0 : oom(p);
+	return m->help ? 0 : yamldoc__oom(p->doc);
 }
 
 static int parse_aggregate(struct parser *p, const yaml_node_t *map, const yaml_node_t *node,
@@ -1976,9 +1727,10 @@ static int parse_aggregate(struct parser *p, const yaml_node_t *map, const yaml_
 	int ret;
 
 	if (!node)
-		return fail(p, map, "aggregate",
-			    "missing; add aggregate: with one of count, sum, hist, lhist, stats");
-	ret = get_str(p, node, "aggregate", &text);
+		return yamldoc__fail(
+			p->doc, map, "aggregate",
+			"missing; add aggregate: with one of count, sum, hist, lhist, stats");
+	ret = yamldoc__get_str(p->doc, node, "aggregate", &text);
 	if (ret)
 		return ret;
 	for (i = 0; i < ARRAY_SIZE(agg_names); i++) {
@@ -1987,8 +1739,8 @@ static int parse_aggregate(struct parser *p, const yaml_node_t *map, const yaml_
 			return 0;
 		}
 	}
-	return fail_unknown(p, node, "aggregate", "aggregate", text, agg_names,
-			    ARRAY_SIZE(agg_names), NULL, true);
+	return yamldoc__fail_unknown(p->doc, node, "aggregate", "aggregate", text, agg_names,
+				     ARRAY_SIZE(agg_names), NULL, YAMLDOC_LIST_ALWAYS);
 }
 
 /*
@@ -2005,9 +1757,10 @@ static int parse_metric(struct parser *p, const yaml_node_t *node, struct cfg_me
 	m->pos = node_pos(node);
 	m->max_series = CONFIG_DEFAULT_MAX_SERIES;
 	if (node->type != YAML_MAPPING_NODE)
-		return fail(p, node, NULL,
-			    "expected a mapping with name, help, probe and aggregate, got %s",
-			    node_desc(node));
+		return yamldoc__fail(
+			p->doc, node, NULL,
+			"expected a mapping with name, help, probe and aggregate, got %s",
+			yamldoc__desc(node));
 	ret = parse_metric_name(p, node, m, &name_node);
 	if (ret)
 		return ret;
@@ -2066,27 +1819,28 @@ static int parse_metrics(struct parser *p, const yaml_node_t *root, const yaml_n
 	int ret;
 
 	if (!node)
-		return fail(p, root, "metrics",
-			    "missing; add a \"metrics\" list with at least one metric");
+		return yamldoc__fail(p->doc, root, "metrics",
+				     "missing; add a \"metrics\" list with at least one metric");
 	if (node->type != YAML_SEQUENCE_NODE)
-		return fail(p, node, "metrics", "expected a list of metrics, got %s",
-			    node_desc(node));
-	n = seq_len(node);
+		return yamldoc__fail(p->doc, node, "metrics", "expected a list of metrics, got %s",
+				     yamldoc__desc(node));
+	n = yamldoc__seq_len(node);
 	if (!n)
-		return fail(p, node, "metrics", "the list is empty; add at least one metric");
+		return yamldoc__fail(p->doc, node, "metrics",
+				     "the list is empty; add at least one metric");
 	cfg->metrics = calloc(n, sizeof(*cfg->metrics));
 	if (!cfg->metrics)
-		return oom(p);
+		return yamldoc__oom(p->doc);
 	for (i = 0; i < n; i++) {
 		p->mi = (long)i;
-		p->mname = NULL;
+		yamldoc__set_item(p->doc, "metrics", p->mi, NULL);
 		cfg->nmetrics++;
-		ret = parse_metric(p, seq_item(p, node, i), &cfg->metrics[i]);
+		ret = parse_metric(p, yamldoc__seq_item(p->doc, node, i), &cfg->metrics[i]);
 		if (ret)
 			return ret;
 	}
 	p->mi = -1;
-	p->mname = NULL;
+	yamldoc__set_item(p->doc, NULL, 0, NULL);
 	return 0;
 }
 
@@ -2098,9 +1852,10 @@ static int parse_root(struct parser *p, const yaml_node_t *root)
 	int ret;
 
 	if (root->type != YAML_MAPPING_NODE)
-		return fail(p, root, NULL,
-			    "expected a mapping with a \"metrics\" list at the top level, got %s",
-			    node_desc(root));
+		return yamldoc__fail(
+			p->doc, root, NULL,
+			"expected a mapping with a \"metrics\" list at the top level, got %s",
+			yamldoc__desc(root));
 	ret = map_collect(p, root, NULL, keys, TK__COUNT, v);
 	if (ret)
 		return ret;
@@ -2110,106 +1865,35 @@ static int parse_root(struct parser *p, const yaml_node_t *root)
 	return parse_metrics(p, root, v[TK_METRICS]);
 }
 
-/* ---- libyaml ----------------------------------------------------------- */
-
-static int yaml_error(struct parser *p, yaml_parser_t *yp, const char *text, size_t len)
-{
-	yaml_mark_t mark = yp->problem_mark;
-	size_t i;
-
-	if (yp->error == YAML_MEMORY_ERROR)
-		return oom(p);
-	/* The reader reports a byte offset only (bad UTF-8, control characters). */
-	if (yp->error == YAML_READER_ERROR) {
-		memset(&mark, 0, sizeof(mark));
-		for (i = 0; i < yp->problem_offset && i < len; i++) {
-			if (text[i] == '\n') {
-				mark.line++;
-				mark.column = 0;
-			} else {
-				mark.column++;
-			}
-		}
-	}
-	if (yp->context)
-		return fail_mark(p, mark, NULL, "YAML syntax error: %s (%s)",
-				 yp->problem ? yp->problem : "unknown problem", yp->context);
-	return fail_mark(p, mark, NULL, "YAML syntax error: %s",
-			 yp->problem ? yp->problem : "unknown problem");
-}
-
-static int load_and_parse(struct parser *p, const char *text, size_t len)
-{
-	yaml_document_t doc, extra;
-	yaml_parser_t yp;
-	yaml_node_t *root;
-	yaml_mark_t start = { 0, 0, 0 };
-	bool have_doc = false;
-	int ret;
-
-	if (!yaml_parser_initialize(&yp))
-		return oom(p);
-	yaml_parser_set_input_string(&yp, (const unsigned char *)text, len);
-	if (!yaml_parser_load(&yp, &doc)) {
-		ret = yaml_error(p, &yp, text, len);
-		goto out;
-	}
-	have_doc = true;
-	p->doc = &doc;
-	root = yaml_document_get_root_node(&doc);
-	if (!root || is_null(root)) {
-		ret = fail_mark(p, start, NULL,
-				"the file is empty; expected a mapping with a \"metrics\" list");
-		goto out;
-	}
-	/* A second document would be ignored silently; better to say so. */
-	if (!yaml_parser_load(&yp, &extra)) {
-		ret = yaml_error(p, &yp, text, len);
-		goto out;
-	}
-	root = yaml_document_get_root_node(&extra);
-	if (root) {
-		ret = fail(p, root, NULL,
-			   "a second YAML document starts here; put all metrics in one document");
-		yaml_document_delete(&extra);
-		goto out;
-	}
-	yaml_document_delete(&extra);
-	ret = parse_root(p, yaml_document_get_root_node(&doc));
-out:
-	if (have_doc)
-		yaml_document_delete(&doc);
-	p->doc = NULL;
-	yaml_parser_delete(&yp);
-	return ret;
-}
-
 /* ---- public ------------------------------------------------------------ */
 
 int config__parse_string(const char *text, size_t len, const char *file, struct cfg **out,
 			 char *err, size_t errlen)
 {
-	struct parser p = {
-		.file = file ? file : "<string>",
-		.err = err,
-		.errlen = errlen,
-		.mi = -1,
-		.ns = "",
-	};
+	static const yaml_mark_t start = { 0, 0, 0 };
+	struct yamldoc doc;
+	struct parser p = { .doc = &doc, .mi = -1, .ns = "" };
+	yaml_node_t *root;
 	int ret;
 
 	*out = NULL;
-	if (err && errlen)
-		err[0] = '\0';
+	yamldoc__init(&doc, "config", file ? file : "<string>", err, errlen);
 	p.cfg = calloc(1, sizeof(*p.cfg));
 	if (!p.cfg)
-		return oom(&p);
-	p.cfg->file = strdup(p.file);
+		return yamldoc__oom(&doc);
+	p.cfg->file = strdup(doc.file);
 	if (!p.cfg->file) {
-		ret = oom(&p);
+		ret = yamldoc__oom(&doc);
 		goto out;
 	}
-	ret = load_and_parse(&p, text, len);
+	ret = yamldoc__load(&doc, text, len, "all metrics", &root);
+	if (!ret && (!root || yamldoc__is_null(root)))
+		ret = yamldoc__fail_mark(
+			&doc, start, NULL,
+			"the file is empty; expected a mapping with a \"metrics\" list");
+	else if (!ret)
+		ret = parse_root(&p, root);
+	yamldoc__unload(&doc);
 out:
 	if (ret) {
 		config__free(p.cfg);
@@ -2221,43 +1905,18 @@ out:
 
 int config__parse_file(const char *path, struct cfg **out, char *err, size_t errlen)
 {
-	char *buf = NULL, *nbuf;
-	size_t len = 0, cap = 0, n;
-	FILE *f;
-	int ret = 0;
+	char *buf;
+	size_t len;
+	int ret;
 
 	*out = NULL;
-	f = fopen(path, "re");
-	if (!f) {
-		ret = -errno;
-		goto out;
-	}
-	for (;;) {
-		if (cap - len < 4096) {
-			cap = cap ? cap * 2 : 16384;
-			nbuf = realloc(buf, cap);
-			if (!nbuf) {
-				ret = -ENOMEM;
-				goto out;
-			}
-			buf = nbuf;
-		}
-		n = fread(buf + len, 1, cap - len, f);
-		len += n;
-		if (n == 0)
-			break;
-	}
-	if (ferror(f))
-		ret = errno ? -errno : -EIO;
-out:
-	if (f)
-		fclose(f);
+	ret = file__read_all(path, SIZE_MAX, &buf, &len);
 	if (ret) {
 		if (err && errlen)
 			snprintf(err, errlen, "config: %s: cannot read: %s", path, strerror(-ret));
-	} else {
-		ret = config__parse_string(buf, len, path, out, err, errlen);
+		return ret;
 	}
+	ret = config__parse_string(buf, len, path, out, err, errlen);
 	free(buf);
 	return ret;
 }
