@@ -367,6 +367,53 @@ static bool out_name_eq(const struct out_name *a, const struct out_name *b)
 }
 
 /*
+ * The families the exporter exports itself besides bpfprom_* (refused by
+ * prefix in check_metric_name): client_golang's process collector, as
+ * scrape.c renders it (render_process). go_* is not exported, so free.
+ */
+static const struct {
+	const char *name;
+	bool counter;
+} reserved[] = {
+	{ "process_cpu_seconds_total", true },	 { "process_max_fds", false },
+	{ "process_open_fds", false },		 { "process_resident_memory_bytes", false },
+	{ "process_start_time_seconds", false }, { "process_virtual_memory_bytes", false },
+};
+
+/* A metric whose names, namespace applied, meet one of the exporter's own families. */
+static int check_reserved(struct parser *p, const yaml_node_t *node, const struct cfg_metric *m)
+{
+	struct out_name mine[5], theirs[2];
+	size_t i, a, b, na, nb;
+
+	na = out_names(m, mine);
+	for (i = 0; i < ARRAY_SIZE(reserved); i++) {
+		const char *r = reserved[i].name;
+
+		nb = 0;
+		theirs[nb++] = (struct out_name){ r, strlen(r), "", false };
+		if (reserved[i].counter)
+			theirs[nb++] =
+				(struct out_name){ r, strlen(r) - strlen("_total"), "", true };
+		for (a = 0; a < na; a++) {
+			for (b = 0; b < nb; b++) {
+				if (!out_name_eq(&mine[a], &theirs[b]))
+					continue;
+				return yamldoc__fail(
+					p->doc, node, "name",
+					"\"%s\" collides with the exporter's own metric %s: both produce \"%.*s%s\"%s; choose another name%s",
+					m->name, r, (int)mine[a].blen, mine[a].base, mine[a].suffix,
+					mine[a].om_family || theirs[b].om_family ?
+						" (OpenMetrics names a counter's family without _total)" :
+						"",
+					*p->ns ? " or namespace" : "");
+			}
+		}
+	}
+	return 0;
+}
+
+/*
  * Two metrics must not put the same name into one exposition: a hist X owns
  * X_bucket, X_sum and X_count, a stats X owns X_sum, X_count, X_min and X_max,
  * and in OpenMetrics a counter X_total is the family X.
@@ -1777,6 +1824,9 @@ static int parse_metric(struct parser *p, const yaml_node_t *node, struct cfg_me
 	if (ret)
 		return ret;
 	ret = check_name_suffix(p, name_node, m);
+	if (ret)
+		return ret;
+	ret = check_reserved(p, name_node, m);
 	if (ret)
 		return ret;
 	ret = check_collisions(p, name_node, m);

@@ -137,6 +137,18 @@ static const struct bad_case bad_cases[] = {
 	  "  - name: reads\n    help: Sizes.\n    probe: u:libc:read\n    aggregate: hist\n    value: arg2\n",
 	  "config: t.yaml:6:11: metrics[1] (reads): name: \"reads\" collides with metrics[0] (reads_total): both produce \"reads\" (OpenMetrics names a counter's family without _total); rename one of them" },
 
+	/* the exporter's own families, namespace applied (bpfprom_* is refused by prefix) */
+	{ "reserved_process_counter", METRIC("process_cpu_seconds_total", TP, "count"),
+	  "config: t.yaml:2:11: metrics[0] (process_cpu_seconds_total): name: \"process_cpu_seconds_total\" collides with the exporter's own metric process_cpu_seconds_total: both produce \"process_cpu_seconds_total\"; choose another name" },
+	{ "reserved_process_gauge",
+	  METRIC("process_open_fds", "k:vfs_read", "hist") "    value: latency\n",
+	  "config: t.yaml:2:11: metrics[0] (process_open_fds): name: \"process_open_fds\" collides with the exporter's own metric process_open_fds: both produce \"process_open_fds\"; choose another name" },
+	{ "reserved_process_namespace", "namespace: process\n" METRIC("max_fds_total", TP, "count"),
+	  "config: t.yaml:3:11: metrics[0] (max_fds_total): name: \"process_max_fds_total\" collides with the exporter's own metric process_max_fds: both produce \"process_max_fds\" (OpenMetrics names a counter's family without _total); choose another name or namespace" },
+	{ "reserved_process_family",
+	  METRIC("process_cpu_seconds", "k:vfs_read", "hist") "    value: latency\n",
+	  "config: t.yaml:2:11: metrics[0] (process_cpu_seconds): name: \"process_cpu_seconds\" collides with the exporter's own metric process_cpu_seconds_total: both produce \"process_cpu_seconds\" (OpenMetrics names a counter's family without _total); choose another name" },
+
 	/* ---- metric keys ---- */
 	{ "unknown_key_suggest", HEAD("reads_total") "    probe: " TP "\n    agregate: count\n",
 	  "config: t.yaml:5:5: metrics[0] (reads_total): unknown key \"agregate\" (did you mean \"aggregate\"?)" },
