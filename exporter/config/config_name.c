@@ -189,6 +189,25 @@ static bool out_name_eq(const struct out_name *a, const struct out_name *b)
 	return true;
 }
 
+/* The first name in both lists, NULL if none; *om: the OpenMetrics family of a counter is in it. */
+static const struct out_name *common_name(const struct out_name *mine, size_t na,
+					  const struct out_name *theirs, size_t nb, bool *om)
+{
+	size_t a, b;
+
+	for (a = 0; a < na; a++) {
+		for (b = 0; b < nb; b++) {
+			if (out_name_eq(&mine[a], &theirs[b])) {
+				*om = mine[a].om_family || theirs[b].om_family;
+				return &mine[a];
+			}
+		}
+	}
+	return NULL;
+}
+
+#define OM_NOTE " (OpenMetrics names a counter's family without _total)"
+
 /*
  * The families the exporter exports itself besides bpfprom_* (refused by
  * prefix in check_metric_name): client_golang's process collector, as
@@ -207,7 +226,9 @@ static const struct {
 int config_check_reserved(struct parser *p, const yaml_node_t *node, const struct cfg_metric *m)
 {
 	struct out_name mine[5], theirs[2];
-	size_t i, a, b, na, nb;
+	const struct out_name *c;
+	size_t i, na, nb;
+	bool om;
 
 	na = out_names(m, mine);
 	for (i = 0; i < ARRAY_SIZE(reserved); i++) {
@@ -218,20 +239,13 @@ int config_check_reserved(struct parser *p, const yaml_node_t *node, const struc
 		if (reserved[i].counter)
 			theirs[nb++] =
 				(struct out_name){ r, strlen(r) - strlen("_total"), "", true };
-		for (a = 0; a < na; a++) {
-			for (b = 0; b < nb; b++) {
-				if (!out_name_eq(&mine[a], &theirs[b]))
-					continue;
-				return yamldoc__fail(
-					p->doc, node, "name",
-					"\"%s\" collides with the exporter's own metric %s: both produce \"%.*s%s\"%s; choose another name%s",
-					m->name, r, (int)mine[a].blen, mine[a].base, mine[a].suffix,
-					mine[a].om_family || theirs[b].om_family ?
-						" (OpenMetrics names a counter's family without _total)" :
-						"",
-					*p->ns ? " or namespace" : "");
-			}
-		}
+		c = common_name(mine, na, theirs, nb, &om);
+		if (c)
+			return yamldoc__fail(
+				p->doc, node, "name",
+				"\"%s\" collides with the exporter's own metric %s: both produce \"%.*s%s\"%s; choose another name%s",
+				m->name, r, (int)c->blen, c->base, c->suffix, om ? OM_NOTE : "",
+				*p->ns ? " or namespace" : "");
 	}
 	return 0;
 }
@@ -244,8 +258,10 @@ int config_check_reserved(struct parser *p, const yaml_node_t *node, const struc
 int config_check_collisions(struct parser *p, const yaml_node_t *node, const struct cfg_metric *m)
 {
 	struct out_name mine[5], theirs[5];
-	size_t j, a, b, na, nb;
+	const struct out_name *c;
 	const struct cfg_metric *o;
+	size_t j, na, nb;
+	bool om;
 
 	na = out_names(m, mine);
 	for (j = 0; j < (size_t)p->mi; j++) {
@@ -256,20 +272,13 @@ int config_check_collisions(struct parser *p, const yaml_node_t *node, const str
 				"\"%s\" is already the name of metrics[%zu]; metric names must be unique",
 				m->name, j);
 		nb = out_names(o, theirs);
-		for (a = 0; a < na; a++) {
-			for (b = 0; b < nb; b++) {
-				if (!out_name_eq(&mine[a], &theirs[b]))
-					continue;
-				return yamldoc__fail(
-					p->doc, node, "name",
-					"\"%s\" collides with metrics[%zu] (%s): both produce \"%.*s%s\"%s; rename one of them",
-					m->name, j, written_name(p, o), (int)mine[a].blen,
-					mine[a].base, mine[a].suffix,
-					mine[a].om_family || theirs[b].om_family ?
-						" (OpenMetrics names a counter's family without _total)" :
-						"");
-			}
-		}
+		c = common_name(mine, na, theirs, nb, &om);
+		if (c)
+			return yamldoc__fail(
+				p->doc, node, "name",
+				"\"%s\" collides with metrics[%zu] (%s): both produce \"%.*s%s\"%s; rename one of them",
+				m->name, j, written_name(p, o), (int)c->blen, c->base, c->suffix,
+				om ? OM_NOTE : "");
 	}
 	return 0;
 }
