@@ -150,7 +150,6 @@ static int parse_help(struct parser *p, const yaml_node_t *map, const yaml_node_
 static int parse_aggregate(struct parser *p, const yaml_node_t *map, const yaml_node_t *node,
 			   struct cfg_metric *m)
 {
-	const char *text;
 	size_t i;
 	int ret;
 
@@ -158,17 +157,12 @@ static int parse_aggregate(struct parser *p, const yaml_node_t *map, const yaml_
 		return yamldoc__fail(
 			p->doc, map, "aggregate",
 			"missing; add aggregate: with one of count, sum, hist, lhist, stats");
-	ret = yamldoc__get_str(p->doc, node, "aggregate", &text);
+	ret = yamldoc__get_word(p->doc, node, "aggregate", "aggregate", config_agg_names,
+				ARRAY_SIZE(config_agg_names), &i);
 	if (ret)
 		return ret;
-	for (i = 0; i < ARRAY_SIZE(config_agg_names); i++) {
-		if (!strcmp(text, config_agg_names[i])) {
-			m->agg = (enum bpfprom_agg)i;
-			return 0;
-		}
-	}
-	return yamldoc__fail_unknown(p->doc, node, "aggregate", "aggregate", text, config_agg_names,
-				     ARRAY_SIZE(config_agg_names), NULL, YAMLDOC_LIST_ALWAYS);
+	m->agg = (enum bpfprom_agg)i;
+	return 0;
 }
 
 /*

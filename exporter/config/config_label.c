@@ -245,18 +245,13 @@ static int parse_label_full(struct parser *p, const yaml_node_t *node, const cha
 
 	snprintf(kpath, sizeof(kpath), "%s.decode", path);
 	if (v[LK_DECODE]) {
-		ret = yamldoc__get_str(p->doc, v[LK_DECODE], kpath, &text);
+		/* none is the absence of decode, not a decoder one writes */
+		ret = yamldoc__get_word(p->doc, v[LK_DECODE], kpath, "decoder",
+					config_decode_names + 1,
+					ARRAY_SIZE(config_decode_names) - 1, &i);
 		if (ret)
 			return ret;
-		for (i = CFG_DECODE_NONE + 1; i < ARRAY_SIZE(config_decode_names); i++)
-			if (!strcmp(text, config_decode_names[i]))
-				break;
-		if (i == ARRAY_SIZE(config_decode_names))
-			return yamldoc__fail_unknown(p->doc, v[LK_DECODE], kpath, "decoder", text,
-						     config_decode_names + 1,
-						     ARRAY_SIZE(config_decode_names) - 1, NULL,
-						     YAMLDOC_LIST_ALWAYS);
-		l->decode = (enum cfg_decode)i;
+		l->decode = (enum cfg_decode)(i + 1);
 		if (is_string_src(l->src.kind))
 			return yamldoc__fail(
 				p->doc, v[LK_DECODE], kpath,

@@ -197,17 +197,14 @@ int config_parse_match(struct parser *p, const yaml_node_t *node, struct cfg_met
 int config_parse_unit(struct parser *p, const yaml_node_t *node, struct cfg_metric *m)
 {
 	static const char *const units[] = { "seconds" };
-	const char *text;
+	size_t i;
 	int ret;
 
 	if (!node)
 		return 0;
-	ret = yamldoc__get_str(p->doc, node, "unit", &text);
+	ret = yamldoc__get_word(p->doc, node, "unit", "unit", units, ARRAY_SIZE(units), &i);
 	if (ret)
 		return ret;
-	if (strcmp(text, "seconds"))
-		return yamldoc__fail_unknown(p->doc, node, "unit", "unit", text, units,
-					     ARRAY_SIZE(units), NULL, YAMLDOC_LIST_ALWAYS);
 	if (m->value.kind != BPFPROM_SRC_LATENCY)
 		return yamldoc__fail(
 			p->doc, node, "unit",

@@ -299,6 +299,25 @@ int yamldoc__get_int_range(struct yamldoc *d, const yaml_node_t *n, const char *
 	return 0;
 }
 
+int yamldoc__get_word(struct yamldoc *d, const yaml_node_t *n, const char *path, const char *what,
+		      const char *const *words, size_t nwords, size_t *index)
+{
+	const char *s;
+	size_t i;
+	int ret;
+
+	ret = yamldoc__get_str(d, n, path, &s);
+	if (ret)
+		return ret;
+	for (i = 0; i < nwords; i++) {
+		if (!strcmp(s, words[i])) {
+			*index = i;
+			return 0;
+		}
+	}
+	return yamldoc__fail_unknown(d, n, path, what, s, words, nwords, NULL, YAMLDOC_LIST_ALWAYS);
+}
+
 int yamldoc__get_bool(struct yamldoc *d, const yaml_node_t *n, const char *path, bool *out)
 {
 	static const char *const t[] = { "true", "True", "TRUE" };

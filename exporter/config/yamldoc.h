@@ -123,6 +123,12 @@ int yamldoc__get_int(struct yamldoc *d, const yaml_node_t *n, const char *path, 
 /* The same within lo..hi; unit follows hi in the message (" bytes"). */
 int yamldoc__get_int_range(struct yamldoc *d, const yaml_node_t *n, const char *path, int64_t lo,
 			   int64_t hi, const char *unit, int64_t *out);
+/*
+ * One of n words, exactly; *index its place. Else "unknown WHAT" with the
+ * suggestion and the list (yamldoc__fail_unknown, YAMLDOC_LIST_ALWAYS).
+ */
+int yamldoc__get_word(struct yamldoc *d, const yaml_node_t *n, const char *path, const char *what,
+		      const char *const *words, size_t nwords, size_t *index);
 /* true/false as YAML writes them (True, FALSE...), unquoted. */
 int yamldoc__get_bool(struct yamldoc *d, const yaml_node_t *n, const char *path, bool *out);
 int yamldoc__expect_map(struct yamldoc *d, const yaml_node_t *n, const char *path);

@@ -156,21 +156,14 @@ static const struct yamldoc_keys tls_spec = {
 static int parse_version(struct parser *p, const yaml_node_t *v, const char *path,
 			 enum webconfig_tls_version *out)
 {
-	const char *s;
 	size_t i;
 	int ret;
 
-	ret = yamldoc__get_str(p->doc, v, path, &s);
-	if (ret)
-		return ret;
-	for (i = 0; i < ARRAY_SIZE(version_names); i++) {
-		if (!strcmp(s, version_names[i])) {
-			*out = (enum webconfig_tls_version)i;
-			return 0;
-		}
-	}
-	return yamldoc__fail_unknown(p->doc, v, path, "TLS version", s, version_names,
-				     ARRAY_SIZE(version_names), NULL, KEYS_STYLE);
+	ret = yamldoc__get_word(p->doc, v, path, "TLS version", version_names,
+				ARRAY_SIZE(version_names), &i);
+	if (!ret)
+		*out = (enum webconfig_tls_version)i;
+	return ret;
 }
 
 static int parse_client_auth(struct parser *p, const yaml_node_t *v, const char *path)
