@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * config: parse and validate bpfprom's YAML configuration.
+ * config: parse and validate bpfprom's YAML configuration, top-down: the
+ * root, the namespace, the metrics list and each metric's keys in the order
+ * of their dependencies, each part handed to its file (config_int.h says
+ * which); the public API and the names of enum values. The document, its
+ * messages and getters are yamldoc's.
  *
- * libyaml's document API loads the whole file into a node graph first, so every
- * check can point at the line and column of the node at fault, and keys can be
- * read in the order validation needs rather than the order they were written: a
- * metric's name comes first so that every later message can name the metric,
- * and the probes come before the sources that depend on their kind. The first
- * error stops the parse: one precise message beats a cascade of consequences.
+ * Keys are read in the order validation needs rather than the order they
+ * were written: a metric's name comes first so that every later message can
+ * name the metric, and the probes come before the sources that depend on
+ * their kind.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -75,7 +77,7 @@ int config_map_collect(struct parser *p, const yaml_node_t *map, const char *pat
 	return yamldoc__map_collect(p->doc, map, path, &spec, v, NULL);
 }
 
-/* ---- max_series, pid ----------------------------------------------- */
+/* ---- max_series, pid --------------------------------------------------- */
 
 static int parse_max_series(struct parser *p, const yaml_node_t *node, struct cfg_metric *m)
 {
