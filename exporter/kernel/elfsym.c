@@ -481,39 +481,23 @@ static bool find_sym(struct elf_file *f, Elf_Scn *scn, const char *func, GElf_Sy
 	return found;
 }
 
-#define SUGGEST_MAX_DIST 2
-#define SUGGEST_MAX_LEN SUGGEST_MAX_WORD
-
-/*
- * The closest defined function within distance 2 of func, .symtab first.
- * Only names whose length is within 2 of func's can be that close, so only
- * those are compared: a libc has thousands of names, a C++ binary far more.
- */
+/* The closest defined function to func, in .symtab or .dynsym (suggest's rule). */
 static const char *suggest(struct elf_file *f, const char *func)
 {
 	Elf_Scn *tabs[2] = { f->symtab, f->dynsym };
-	size_t lf = strlen(func), ln, d, best_d = SUGGEST_MAX_DIST + 1, t;
-	const char *name, *best = NULL;
+	const char *name;
 	struct sym_iter it;
+	struct suggest s;
 	GElf_Sym sym;
+	size_t t;
 
-	if (lf > SUGGEST_MAX_LEN - SUGGEST_MAX_DIST)
-		return NULL;
+	suggest__init(&s, func, false);
 	for (t = 0; t < 2; t++) {
 		sym_iter_init(&it, f->elf, tabs[t]);
-		while ((name = sym_iter_next(&it, &sym))) {
-			ln = strlen(name);
-			if (ln + SUGGEST_MAX_DIST < lf || ln > lf + SUGGEST_MAX_DIST)
-				continue;
-			d = suggest__distance(func, lf, name, ln, false);
-			/* never a name that shares nothing with func ("ab" for "xy") */
-			if (d < best_d && d < ln && d < lf) {
-				best = name;
-				best_d = d;
-			}
-		}
+		while ((name = sym_iter_next(&it, &sym)))
+			suggest__add(&s, name);
 	}
-	return best;
+	return s.best;
 }
 
 /* The file offset of virtual address v: through the PT_LOAD segment holding it. */

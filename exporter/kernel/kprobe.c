@@ -412,23 +412,14 @@ uint64_t kprobe__syms_size(const struct ksyms *ks, const char *func)
 
 const char *kprobe__syms_suggest(const struct ksyms *ks, const char *func)
 {
-	size_t lf = strlen(func), best = SIZE_MAX, limit = lf / 3 + 1;
-	const char *pick = NULL;
+	struct suggest s;
 
+	suggest__init(&s, func, false);
 	for (size_t i = 0; i < ksyms__count(ks); i++) {
-		const struct ksym *s = ksyms__by_name(ks, i);
-		size_t ln = strlen(s->name), d;
+		const struct ksym *k = ksyms__by_name(ks, i);
 
-		if (!ksym__is_function(s))
-			continue;
-		/* the distance is at least the difference in length */
-		if ((ln > lf ? ln - lf : lf - ln) > limit)
-			continue;
-		d = suggest__distance(func, lf, s->name, ln, false);
-		if (d <= limit && d < best) {
-			best = d;
-			pick = s->name;
-		}
+		if (ksym__is_function(k))
+			suggest__add(&s, k->name);
 	}
-	return pick;
+	return s.best;
 }

@@ -22,10 +22,9 @@
 #include "kernel/kprobe.h"
 #include "kernel/ksyms.h"
 #include "kernel/list.h"
+#include "util/array.h"
 #include "util/suggest.h"
 #include "kernel/tracefs.h"
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 enum list_kind {
 	KIND_ANY, /* no probe kind: tracepoints and kprobes by their full name */
@@ -157,19 +156,8 @@ static int cmp_name(const void *a, const void *b)
 /* The probe kind closest to word, as config suggests one; NULL if none is close. */
 static const char *suggest_kind(const char *word)
 {
-	size_t lw = strlen(word), best_d = SIZE_MAX, d, len, limit;
-	const char *best = NULL;
-
-	for (size_t i = KIND_TRACEPOINT; i < ARRAY_SIZE(kind_names); i++) {
-		len = strlen(kind_names[i]);
-		limit = len / 3 > 2 ? len / 3 : 2;
-		d = suggest__distance(word, lw, kind_names[i], len, true);
-		if (d <= limit && d < len && d < best_d) {
-			best = kind_names[i];
-			best_d = d;
-		}
-	}
-	return best;
+	return suggest__closest(word, kind_names + KIND_TRACEPOINT,
+				ARRAY_SIZE(kind_names) - KIND_TRACEPOINT, true);
 }
 
 static int parse_typed(const char *pattern, const char *rest, struct query *q, char *err,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <ctype.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "util/suggest.h"
 
@@ -30,4 +31,42 @@ size_t suggest__distance(const char *a, size_t la, const char *b, size_t lb, boo
 		}
 	}
 	return row[lb];
+}
+
+void suggest__init(struct suggest *s, const char *word, bool fold_case)
+{
+	s->word = word;
+	s->len = strlen(word);
+	s->limit = s->len / 4 > 2 ? s->len / 4 : 2;
+	s->fold_case = fold_case;
+	s->best = NULL;
+	s->best_d = SIZE_MAX;
+}
+
+void suggest__add(struct suggest *s, const char *cand)
+{
+	size_t lc = strlen(cand), d;
+
+	/* the distance is at least the difference in length: most of a symbol
+	 * table is ruled out without computing it */
+	if ((lc > s->len ? lc - s->len : s->len - lc) > s->limit)
+		return;
+	d = suggest__distance(s->word, s->len, cand, lc, s->fold_case);
+	if (d > s->limit || d >= s->len || d >= lc || !strcmp(cand, s->word))
+		return;
+	if (d < s->best_d || (d == s->best_d && strcmp(cand, s->best) < 0)) {
+		s->best = cand;
+		s->best_d = d;
+	}
+}
+
+const char *suggest__closest(const char *word, const char *const *cands, size_t n, bool fold_case)
+{
+	struct suggest s;
+	size_t i;
+
+	suggest__init(&s, word, fold_case);
+	for (i = 0; i < n; i++)
+		suggest__add(&s, cands[i]);
+	return s.best;
 }

@@ -5,7 +5,6 @@
  * another exporter never silently means less here than it says.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,31 +14,23 @@
 #include <gnutls/x509.h>
 #include <yaml.h>
 
-#include "util/log.h"
-#include "util/suggest.h"
+#include "config/yamldoc.h"
+#include "util/array.h"
+#include "util/file.h"
 #include "web/webconfig.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define PATH_LEN 320
-#define MAX_KEYS 8
 /* PEM files are a few KiB; the bound keeps a mistake like /dev/zero finite. */
 #define MAX_PEM_BYTES (1 << 20)
-#define SUGGEST_MAX_LEN 64
 
 struct parser {
-	yaml_document_t *doc;
-	const char *file;
+	struct yamldoc *doc;
 	char *dir; /* the web config's directory with a trailing '/', or "" */
 	struct webconfig *wc;
-	char *err;
-	size_t errlen;
 };
 
-/* A key exporter-toolkit has and bpfprom does not implement, and why. */
-struct refused {
-	const char *key;
-	const char *why;
-};
+/* Messages name the key in the path and always list the expected words. */
+#define KEYS_STYLE (YAMLDOC_LIST_ALWAYS | YAMLDOC_KEY_IN_PATH)
 
 static const char *const client_auth_names[] = {
 	[WEBCONFIG_NO_CLIENT_CERT] = "NoClientCert",
@@ -69,271 +60,12 @@ static const char *const header_names[] = {
 	"X-XSS-Protection",	     "Content-Security-Policy",
 };
 
-/* ---- messages ---------------------------------------------------------- */
-
-/* web-config: FILE:LINE:COL: [KEY: ]MESSAGE, the shape of config's errors */
-static int vfail_mark(struct parser *p, yaml_mark_t mark, const char *path, const char *fmt,
-		      va_list ap)
-{
-	int n;
-
-	if (!p->err || !p->errlen)
-		return -EINVAL;
-	n = snprintf(p->err, p->errlen, "web-config: %s:%zu:%zu: %s%s", p->file, mark.line + 1,
-		     mark.column + 1, path ? path : "", path ? ": " : "");
-	if (n > 0 && (size_t)n < p->errlen)
-		vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
-	log__escape_controls(p->err, p->errlen);
-	return -EINVAL;
-}
-
-__attribute__((format(printf, 4, 5))) static int fail_mark(struct parser *p, yaml_mark_t mark,
-							   const char *path, const char *fmt, ...)
-{
-	va_list ap;
-	int ret;
-
-	va_start(ap, fmt);
-	ret = vfail_mark(p, mark, path, fmt, ap);
-	va_end(ap);
-	return ret;
-}
-
-__attribute__((format(printf, 4, 5))) static int fail(struct parser *p, const yaml_node_t *node,
-						      const char *path, const char *fmt, ...)
-{
-	va_list ap;
-	int ret;
-
-	va_start(ap, fmt);
-	ret = vfail_mark(p, node->start_mark, path, fmt, ap);
-	va_end(ap);
-	return ret;
-}
-
-static int oom(struct parser *p)
-{
-	if (p->err && p->errlen)
-		snprintf(p->err, p->errlen, "web-config: %s: out of memory", p->file);
-	return -ENOMEM;
-}
-
-/* The closest candidate within distance 2 (a third of long words). */
-static const char *suggest(const char *word, const char *const *cands, size_t n)
-{
-	size_t i, d, len, limit, best_d = SIZE_MAX;
-	const char *best = NULL;
-
-	for (i = 0; i < n; i++) {
-		len = strlen(cands[i]);
-		limit = len / 3 > 2 ? len / 3 : 2;
-		d = strlen(word) > SUGGEST_MAX_LEN || len > SUGGEST_MAX_LEN ?
-			    SIZE_MAX :
-			    suggest__distance(word, strlen(word), cands[i], len, true);
-		if (d <= limit && d < len && d < best_d) {
-			best = cands[i];
-			best_d = d;
-		}
-	}
-	return best;
-}
-
-static void join_list(char *buf, size_t len, const char *const *words, size_t n)
-{
-	size_t i, off = 0;
-	int w;
-
-	buf[0] = '\0';
-	for (i = 0; i < n && off < len; i++) {
-		w = snprintf(buf + off, len - off, "%s%s", i ? ", " : "", words[i]);
-		if (w > 0)
-			off += (size_t)w;
-	}
-}
-
-/* unknown WHAT "WORD" (did you mean "X"?); expected one of A, B */
-static int fail_unknown(struct parser *p, const yaml_node_t *node, const char *path,
-			const char *what, const char *word, const char *const *cands, size_t n)
-{
-	const char *hint = suggest(word, cands, n);
-	char list[256];
-
-	join_list(list, sizeof(list), cands, n);
-	if (hint)
-		return fail(p, node, path,
-			    "unknown %s \"%s\" (did you mean \"%s\"?); expected %s%s", what, word,
-			    hint, n > 1 ? "one of " : "", list);
-	return fail(p, node, path, "unknown %s \"%s\"; expected %s%s", what, word,
-		    n > 1 ? "one of " : "", list);
-}
-
-/* ---- nodes ------------------------------------------------------------- */
-
-static yaml_node_t *node_at(struct parser *p, int id)
-{
-	return yaml_document_get_node(p->doc, id);
-}
-
-static const char *scalar(const yaml_node_t *n)
-{
-	return (const char *)n->data.scalar.value;
-}
-
-static bool is_null(const yaml_node_t *n)
-{
-	const char *s;
-
-	if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-		return false;
-	s = scalar(n);
-	return !*s || !strcmp(s, "~") || !strcmp(s, "null") || !strcmp(s, "Null") ||
-	       !strcmp(s, "NULL");
-}
-
-static const char *node_desc(const yaml_node_t *n)
-{
-	switch (n->type) {
-	case YAML_MAPPING_NODE:
-		return "a mapping";
-	case YAML_SEQUENCE_NODE:
-		return "a list";
-	case YAML_SCALAR_NODE:
-		return is_null(n) ? "an empty value" : "a string";
-	default:
-		return "nothing";
-	}
-}
-
-static int get_str(struct parser *p, const yaml_node_t *n, const char *path, const char **out)
-{
-	if (n->type != YAML_SCALAR_NODE || is_null(n))
-		return fail(p, n, path, "expected a string, got %s", node_desc(n));
-	if (strlen(scalar(n)) != n->data.scalar.length)
-		return fail(p, n, path, "the string contains a NUL character; remove it");
-	*out = scalar(n);
-	return 0;
-}
-
-static int get_bool(struct parser *p, const yaml_node_t *n, const char *path, bool *out)
-{
-	static const char *const t[] = { "true", "True", "TRUE" };
-	static const char *const f[] = { "false", "False", "FALSE" };
-	size_t i;
-
-	if (n->type == YAML_SCALAR_NODE && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
-		for (i = 0; i < ARRAY_SIZE(t); i++) {
-			if (!strcmp(scalar(n), t[i]) || !strcmp(scalar(n), f[i])) {
-				*out = !strcmp(scalar(n), t[i]);
-				return 0;
-			}
-		}
-	}
-	return fail(p, n, path, "expected true or false, got %s%s%s%s", node_desc(n),
-		    n->type == YAML_SCALAR_NODE && !is_null(n) ? " \"" : "",
-		    n->type == YAML_SCALAR_NODE && !is_null(n) ? scalar(n) : "",
-		    n->type == YAML_SCALAR_NODE && !is_null(n) ? "\"" : "");
-}
-
-static int expect_map(struct parser *p, const yaml_node_t *n, const char *path)
-{
-	if (n->type != YAML_MAPPING_NODE)
-		return fail(p, n, path, "expected a mapping, got %s", node_desc(n));
-	return 0;
-}
-
 static void key_path(char *buf, const char *parent, const char *key)
 {
 	snprintf(buf, PATH_LEN, "%s%s%s", parent ? parent : "", parent ? "." : "", key);
 }
 
-/*
- * Check a mapping's keys and hand back each known key's value (NULL when
- * absent) and key node. Keys of exporter-toolkit that bpfprom lacks are
- * refused by name; unknown and repeated keys are errors.
- */
-static int map_collect(struct parser *p, const yaml_node_t *map, const char *path,
-		       const char *const *keys, size_t nkeys, const struct refused *refused,
-		       size_t nrefused, yaml_node_t **vals, yaml_node_t **knodes)
-{
-	yaml_node_pair_t *pair;
-	yaml_node_t *k;
-	char kp[PATH_LEN];
-	size_t i;
-
-	for (pair = map->data.mapping.pairs.start; pair < map->data.mapping.pairs.top; pair++) {
-		k = node_at(p, pair->key);
-		if (k->type != YAML_SCALAR_NODE)
-			return fail(p, k, path, "expected a key, got %s; keys are plain words",
-				    node_desc(k));
-		key_path(kp, path, scalar(k));
-		for (i = 0; i < nrefused; i++)
-			if (!strcmp(scalar(k), refused[i].key))
-				return fail(p, k, kp, "not supported by bpfprom: %s; remove it",
-					    refused[i].why);
-		for (i = 0; i < nkeys; i++)
-			if (!strcmp(scalar(k), keys[i]))
-				break;
-		if (i == nkeys)
-			return fail_unknown(p, k, path ? path : NULL, "key", scalar(k), keys,
-					    nkeys);
-		if (knodes[i])
-			return fail(p, k, kp, "duplicate key (first given at line %zu); remove one",
-				    knodes[i]->start_mark.line + 1);
-		knodes[i] = k;
-		vals[i] = node_at(p, pair->value);
-	}
-	return 0;
-}
-
 /* ---- files ------------------------------------------------------------- */
-
-static int read_all(const char *path, char **out, size_t *outlen)
-{
-	char *buf = NULL, *nbuf;
-	size_t len = 0, cap = 0, n;
-	FILE *f;
-	int ret = 0;
-
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	for (;;) {
-		if (cap - len < 4096) {
-			cap = cap ? cap * 2 : 16384;
-			nbuf = realloc(buf, cap + 1);
-			if (!nbuf) {
-				ret = -ENOMEM;
-				goto out;
-			}
-			buf = nbuf;
-		}
-		n = fread(buf + len, 1, cap - len, f);
-		len += n;
-		if (n == 0)
-			break;
-		if (len > MAX_PEM_BYTES) {
-			ret = -EFBIG;
-			goto out;
-		}
-	}
-	if (ferror(f))
-		ret = errno ? -errno : -EIO;
-out:
-	fclose(f);
-	if (ret) {
-		free(buf);
-		return ret;
-	}
-	if (!buf) {
-		buf = malloc(1);
-		if (!buf)
-			return -ENOMEM;
-	}
-	buf[len] = '\0';
-	*out = buf;
-	*outlen = len;
-	return 0;
-}
 
 /* Relative names are taken from the web config's directory, as exporter-toolkit does. */
 static int resolve(struct parser *p, const char *name, char **out)
@@ -342,7 +74,7 @@ static int resolve(struct parser *p, const char *name, char **out)
 		*out = strdup(name);
 	else if (asprintf(out, "%s%s", p->dir, name) < 0)
 		*out = NULL;
-	return *out ? 0 : oom(p);
+	return *out ? 0 : yamldoc__oom(p->doc);
 }
 
 /* Read the file a KEY names into *pem; the message names the key and the file. */
@@ -352,22 +84,25 @@ static int read_pem(struct parser *p, const yaml_node_t *v, const char *path, ch
 	const char *name;
 	int ret;
 
-	ret = get_str(p, v, path, &name);
+	ret = yamldoc__get_str(p->doc, v, path, &name);
 	if (ret)
 		return ret;
 	ret = resolve(p, name, file);
 	if (ret)
 		return ret;
-	ret = read_all(*file, pem, len);
+	ret = file__read_all(*file, MAX_PEM_BYTES, pem, len);
 	if (ret == -ENOMEM)
-		return oom(p);
+		return yamldoc__oom(p->doc);
 	if (ret == -EFBIG)
-		return fail(p, v, path, "\"%s\" is larger than %d bytes; name a PEM file", *file,
-			    MAX_PEM_BYTES);
+		return yamldoc__fail(p->doc, v, path,
+				     "\"%s\" is larger than %d bytes; name a PEM file", *file,
+				     MAX_PEM_BYTES);
 	if (ret)
-		return fail(p, v, path, "cannot read \"%s\": %s", *file, strerror(-ret));
+		return yamldoc__fail(p->doc, v, path, "cannot read \"%s\": %s", *file,
+				     strerror(-ret));
 	if (strlen(*pem) != *len)
-		return fail(p, v, path, "\"%s\" is not a PEM file (it holds a NUL byte)", *file);
+		return yamldoc__fail(p->doc, v, path,
+				     "\"%s\" is not a PEM file (it holds a NUL byte)", *file);
 	return 0;
 }
 
@@ -404,7 +139,7 @@ static const char *const tls_keys[TK__COUNT] = {
 	"cert_file", "key_file", "client_auth_type", "client_ca_file", "min_version", "max_version",
 };
 
-static const struct refused tls_refused[] = {
+static const struct yamldoc_refused tls_refused[] = {
 	{ "cert", "inline PEM is not implemented; put it in a file and give cert_file" },
 	{ "key", "inline PEM is not implemented; put it in a file and give key_file" },
 	{ "client_ca", "inline PEM is not implemented; put it in a file and give client_ca_file" },
@@ -414,23 +149,21 @@ static const struct refused tls_refused[] = {
 	{ "curve_preferences", "GnuTLS's default curves are used" },
 };
 
+static const struct yamldoc_keys tls_spec = {
+	tls_keys, TK__COUNT, tls_refused, ARRAY_SIZE(tls_refused), KEYS_STYLE,
+};
+
 static int parse_version(struct parser *p, const yaml_node_t *v, const char *path,
 			 enum webconfig_tls_version *out)
 {
-	const char *s;
 	size_t i;
 	int ret;
 
-	ret = get_str(p, v, path, &s);
-	if (ret)
-		return ret;
-	for (i = 0; i < ARRAY_SIZE(version_names); i++) {
-		if (!strcmp(s, version_names[i])) {
-			*out = (enum webconfig_tls_version)i;
-			return 0;
-		}
-	}
-	return fail_unknown(p, v, path, "TLS version", s, version_names, ARRAY_SIZE(version_names));
+	ret = yamldoc__get_word(p->doc, v, path, "TLS version", version_names,
+				ARRAY_SIZE(version_names), &i);
+	if (!ret)
+		*out = (enum webconfig_tls_version)i;
+	return ret;
 }
 
 static int parse_client_auth(struct parser *p, const yaml_node_t *v, const char *path)
@@ -439,7 +172,7 @@ static int parse_client_auth(struct parser *p, const yaml_node_t *v, const char 
 	size_t i;
 	int ret;
 
-	ret = get_str(p, v, path, &s);
+	ret = yamldoc__get_str(p->doc, v, path, &s);
 	if (ret)
 		return ret;
 	for (i = 0; i < ARRAY_SIZE(client_auth_names); i++) {
@@ -453,8 +186,8 @@ static int parse_client_auth(struct parser *p, const yaml_node_t *v, const char 
 		p->wc->client_auth = WEBCONFIG_REQUIRE_ANY_CLIENT_CERT;
 		return 0;
 	}
-	return fail_unknown(p, v, path, "client_auth_type", s, client_auth_names,
-			    ARRAY_SIZE(client_auth_names));
+	return yamldoc__fail_unknown(p->doc, v, path, "client_auth_type", s, client_auth_names,
+				     ARRAY_SIZE(client_auth_names), NULL, KEYS_STYLE);
 }
 
 static int fail_certs(struct parser *p, const yaml_node_t *v, const char *path, const char *file,
@@ -462,12 +195,12 @@ static int fail_certs(struct parser *p, const yaml_node_t *v, const char *path, 
 {
 	if (gnutls_err == GNUTLS_E_NO_CERTIFICATE_FOUND ||
 	    gnutls_err == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
-		return fail(
-			p, v, path,
+		return yamldoc__fail(
+			p->doc, v, path,
 			"\"%s\" holds no PEM certificate (no -----BEGIN CERTIFICATE----- block)",
 			file);
-	return fail(p, v, path, "\"%s\" holds a certificate GnuTLS cannot load: %s", file,
-		    gnutls_strerror(gnutls_err));
+	return yamldoc__fail(p->doc, v, path, "\"%s\" holds a certificate GnuTLS cannot load: %s",
+			     file, gnutls_strerror(gnutls_err));
 }
 
 static int check_cert_and_key(struct parser *p, yaml_node_t *const *v)
@@ -486,37 +219,37 @@ static int check_cert_and_key(struct parser *p, yaml_node_t *const *v)
 				  ret);
 	ret = gnutls_x509_privkey_init(&key);
 	if (ret < 0)
-		return oom(p);
+		return yamldoc__oom(p->doc);
 	ret = gnutls_x509_privkey_import2(key, &kd, GNUTLS_X509_FMT_PEM, NULL, 0);
 	gnutls_x509_privkey_deinit(key);
 	if (ret == GNUTLS_E_DECRYPTION_FAILED)
-		return fail(
-			p, v[TK_KEY_FILE], "tls_server_config.key_file",
+		return yamldoc__fail(
+			p->doc, v[TK_KEY_FILE], "tls_server_config.key_file",
 			"\"%s\" is encrypted; bpfprom takes no passphrase, so decrypt it (openssl pkey -in KEY -out PLAIN.key) and keep it readable by bpfprom only",
 			wc->key_file);
 	if (ret == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE ||
 	    ret == GNUTLS_E_BASE64_UNEXPECTED_HEADER_ERROR)
-		return fail(
-			p, v[TK_KEY_FILE], "tls_server_config.key_file",
+		return yamldoc__fail(
+			p->doc, v[TK_KEY_FILE], "tls_server_config.key_file",
 			"\"%s\" holds no PEM private key (no -----BEGIN ... PRIVATE KEY----- block)",
 			wc->key_file);
 	if (ret < 0)
-		return fail(p, v[TK_KEY_FILE], "tls_server_config.key_file",
-			    "\"%s\" holds a private key GnuTLS cannot load: %s", wc->key_file,
-			    gnutls_strerror(ret));
+		return yamldoc__fail(p->doc, v[TK_KEY_FILE], "tls_server_config.key_file",
+				     "\"%s\" holds a private key GnuTLS cannot load: %s",
+				     wc->key_file, gnutls_strerror(ret));
 	ret = gnutls_certificate_allocate_credentials(&cred);
 	if (ret < 0)
-		return oom(p);
+		return yamldoc__oom(p->doc);
 	ret = gnutls_certificate_set_x509_key_mem2(cred, &cd, &kd, GNUTLS_X509_FMT_PEM, NULL, 0);
 	gnutls_certificate_free_credentials(cred);
 	if (ret == GNUTLS_E_CERTIFICATE_KEY_MISMATCH)
-		return fail(p, v[TK_KEY_FILE], "tls_server_config.key_file",
-			    "\"%s\" is not the private key of the certificate in \"%s\"",
-			    wc->key_file, wc->cert_file);
+		return yamldoc__fail(p->doc, v[TK_KEY_FILE], "tls_server_config.key_file",
+				     "\"%s\" is not the private key of the certificate in \"%s\"",
+				     wc->key_file, wc->cert_file);
 	if (ret < 0)
-		return fail(p, v[TK_KEY_FILE], "tls_server_config.key_file",
-			    "GnuTLS cannot use \"%s\" with \"%s\": %s", wc->key_file, wc->cert_file,
-			    gnutls_strerror(ret));
+		return yamldoc__fail(p->doc, v[TK_KEY_FILE], "tls_server_config.key_file",
+				     "GnuTLS cannot use \"%s\" with \"%s\": %s", wc->key_file,
+				     wc->cert_file, gnutls_strerror(ret));
 	return 0;
 }
 
@@ -532,7 +265,7 @@ static int build_priorities(struct parser *p)
 	for (v = wc->min_version; v <= (int)wc->max_version; v++)
 		off += (size_t)snprintf(buf + off, sizeof(buf) - off, ":%s", version_gnutls[v]);
 	wc->priorities = strdup(buf);
-	return wc->priorities ? 0 : oom(p);
+	return wc->priorities ? 0 : yamldoc__oom(p->doc);
 }
 
 static int parse_tls(struct parser *p, const yaml_node_t *key, const yaml_node_t *node)
@@ -543,25 +276,26 @@ static int parse_tls(struct parser *p, const yaml_node_t *key, const yaml_node_t
 	size_t len;
 	int ret;
 
-	if (is_null(node))
-		return fail(
-			p, key, path,
+	if (yamldoc__is_null(node))
+		return yamldoc__fail(
+			p->doc, key, path,
 			"cert_file and key_file are required; remove tls_server_config to serve plain HTTP");
-	ret = expect_map(p, node, path);
+	ret = yamldoc__expect_map(p->doc, node, path);
 	if (ret)
 		return ret;
-	ret = map_collect(p, node, path, tls_keys, TK__COUNT, tls_refused, ARRAY_SIZE(tls_refused),
-			  v, k);
+	ret = yamldoc__map_collect(p->doc, node, path, &tls_spec, v, k);
 	if (ret)
 		return ret;
 	wc->tls = true;
 	wc->min_version = WEBCONFIG_TLS12;
 	wc->max_version = WEBCONFIG_TLS13;
 	if (!v[TK_CERT_FILE])
-		return fail(p, key, path,
-			    "cert_file is required: the PEM file of the server's certificate");
+		return yamldoc__fail(
+			p->doc, key, path,
+			"cert_file is required: the PEM file of the server's certificate");
 	if (!v[TK_KEY_FILE])
-		return fail(p, key, path, "key_file is required: the PEM file of the server's key");
+		return yamldoc__fail(p->doc, key, path,
+				     "key_file is required: the PEM file of the server's key");
 	ret = read_pem(p, v[TK_CERT_FILE], "tls_server_config.cert_file", &wc->cert_file,
 		       &wc->cert_pem, &len);
 	if (!ret)
@@ -581,15 +315,16 @@ static int parse_tls(struct parser *p, const yaml_node_t *key, const yaml_node_t
 	if (ret)
 		return ret;
 	if (wc->max_version < wc->min_version)
-		return fail(p, v[TK_MAX_VERSION], "tls_server_config.max_version",
-			    "%s is below min_version %s%s; raise max_version or lower min_version",
-			    version_names[wc->max_version], version_names[wc->min_version],
-			    v[TK_MIN_VERSION] ? "" : " (the default)");
+		return yamldoc__fail(
+			p->doc, v[TK_MAX_VERSION], "tls_server_config.max_version",
+			"%s is below min_version %s%s; raise max_version or lower min_version",
+			version_names[wc->max_version], version_names[wc->min_version],
+			v[TK_MIN_VERSION] ? "" : " (the default)");
 	if (v[TK_CLIENT_CA_FILE]) {
 		/* exporter-toolkit refuses it too: a CA nobody checks against is a mistake */
 		if (!webconfig__verifies_cert(wc->client_auth))
-			return fail(
-				p, k[TK_CLIENT_CA_FILE], "tls_server_config.client_ca_file",
+			return yamldoc__fail(
+				p->doc, k[TK_CLIENT_CA_FILE], "tls_server_config.client_ca_file",
 				"given, but client_auth_type %s does not verify client certificates; set client_auth_type: RequireAndVerifyClientCert (or VerifyClientCertIfGiven)",
 				client_auth_names[wc->client_auth]);
 		ret = read_pem(p, v[TK_CLIENT_CA_FILE], "tls_server_config.client_ca_file",
@@ -602,8 +337,8 @@ static int parse_tls(struct parser *p, const yaml_node_t *key, const yaml_node_t
 					  "tls_server_config.client_ca_file", wc->client_ca_file,
 					  ret);
 	} else if (webconfig__verifies_cert(wc->client_auth)) {
-		return fail(
-			p, v[TK_CLIENT_AUTH_TYPE], "tls_server_config.client_auth_type",
+		return yamldoc__fail(
+			p->doc, v[TK_CLIENT_AUTH_TYPE], "tls_server_config.client_auth_type",
 			"%s needs client_ca_file, the PEM file of the CA that signs client certificates",
 			client_auth_names[wc->client_auth]);
 	}
@@ -620,6 +355,8 @@ enum http_key {
 
 static const char *const http_keys[HK__COUNT] = { "headers", "http2" };
 
+static const struct yamldoc_keys http_spec = { http_keys, HK__COUNT, NULL, 0, KEYS_STYLE };
+
 static int parse_header(struct parser *p, const yaml_node_t *k, const yaml_node_t *v)
 {
 	static const char *const frame[] = { "deny", "sameorigin" };
@@ -631,36 +368,38 @@ static int parse_header(struct parser *p, const yaml_node_t *k, const yaml_node_
 	int ret;
 
 	for (i = 0; i < ARRAY_SIZE(header_names); i++)
-		if (!strcmp(scalar(k), header_names[i]))
+		if (!strcmp(yamldoc__scalar(k), header_names[i]))
 			break;
 	if (i == ARRAY_SIZE(header_names))
-		return fail_unknown(p, k, "http_server_config.headers", "header", scalar(k),
-				    header_names, ARRAY_SIZE(header_names));
-	key_path(path, "http_server_config.headers", scalar(k));
+		return yamldoc__fail_unknown(p->doc, k, "http_server_config.headers", "header",
+					     yamldoc__scalar(k), header_names,
+					     ARRAY_SIZE(header_names), NULL, KEYS_STYLE);
+	key_path(path, "http_server_config.headers", yamldoc__scalar(k));
 	/* "Unset if blank", as exporter-toolkit says */
-	if (is_null(v) || (v->type == YAML_SCALAR_NODE && !v->data.scalar.length))
+	if (yamldoc__is_null(v) || (v->type == YAML_SCALAR_NODE && !v->data.scalar.length))
 		return 0;
-	ret = get_str(p, v, path, &value);
+	ret = yamldoc__get_str(p->doc, v, path, &value);
 	if (ret)
 		return ret;
 	for (const char *c = value; *c; c++)
 		if ((unsigned char)*c < 0x20 || *c == 0x7f)
-			return fail(
-				p, v, path,
+			return yamldoc__fail(
+				p->doc, v, path,
 				"the value holds a control character; a header value is one line of text");
 	if (!strcmp(header_names[i], "X-Frame-Options") && strcmp(value, frame[0]) &&
 	    strcmp(value, frame[1]))
-		return fail(p, v, path, "\"%s\" is not allowed; expected deny or sameorigin",
-			    value);
+		return yamldoc__fail(p->doc, v, path,
+				     "\"%s\" is not allowed; expected deny or sameorigin", value);
 	if (!strcmp(header_names[i], "X-Content-Type-Options") && strcmp(value, "nosniff"))
-		return fail(p, v, path, "\"%s\" is not allowed; expected nosniff", value);
+		return yamldoc__fail(p->doc, v, path, "\"%s\" is not allowed; expected nosniff",
+				     value);
 	h = &wc->headers[wc->nheaders];
 	h->name = strdup(header_names[i]);
 	h->value = strdup(value);
 	if (!h->name || !h->value) {
 		free(h->name);
 		free(h->value);
-		return oom(p);
+		return yamldoc__oom(p->doc);
 	}
 	wc->nheaders++;
 	return 0;
@@ -675,30 +414,31 @@ static int parse_headers(struct parser *p, const yaml_node_t *node)
 	size_t i, n;
 	int ret;
 
-	if (is_null(node))
+	if (yamldoc__is_null(node))
 		return 0;
-	ret = expect_map(p, node, path);
+	ret = yamldoc__expect_map(p->doc, node, path);
 	if (ret)
 		return ret;
-	n = (size_t)(node->data.mapping.pairs.top - node->data.mapping.pairs.start);
+	n = yamldoc__map_len(node);
 	p->wc->headers = calloc(n ? n : 1, sizeof(*p->wc->headers));
 	if (!p->wc->headers)
-		return oom(p);
+		return yamldoc__oom(p->doc);
 	for (pair = node->data.mapping.pairs.start; pair < node->data.mapping.pairs.top; pair++) {
-		k = node_at(p, pair->key);
+		k = yamldoc__node(p->doc, pair->key);
 		if (k->type != YAML_SCALAR_NODE)
-			return fail(p, k, path, "expected a header name, got %s", node_desc(k));
+			return yamldoc__fail(p->doc, k, path, "expected a header name, got %s",
+					     yamldoc__desc(k));
 		for (i = 0; i < ARRAY_SIZE(header_names); i++) {
-			if (strcmp(scalar(k), header_names[i]))
+			if (strcmp(yamldoc__scalar(k), header_names[i]))
 				continue;
 			if (seen[i])
-				return fail(
-					p, k, path,
+				return yamldoc__fail(
+					p->doc, k, path,
 					"duplicate header \"%s\" (first given at line %zu); remove one",
 					header_names[i], seen[i]->start_mark.line + 1);
 			seen[i] = k;
 		}
-		ret = parse_header(p, k, node_at(p, pair->value));
+		ret = parse_header(p, k, yamldoc__node(p->doc, pair->value));
 		if (ret)
 			return ret;
 	}
@@ -712,21 +452,21 @@ static int parse_http(struct parser *p, const yaml_node_t *node)
 	bool http2 = false;
 	int ret;
 
-	if (is_null(node))
+	if (yamldoc__is_null(node))
 		return 0;
-	ret = expect_map(p, node, path);
+	ret = yamldoc__expect_map(p->doc, node, path);
 	if (ret)
 		return ret;
-	ret = map_collect(p, node, path, http_keys, HK__COUNT, NULL, 0, v, k);
+	ret = yamldoc__map_collect(p->doc, node, path, &http_spec, v, k);
 	if (ret)
 		return ret;
 	if (v[HK_HTTP2]) {
-		ret = get_bool(p, v[HK_HTTP2], "http_server_config.http2", &http2);
+		ret = yamldoc__get_bool(p->doc, v[HK_HTTP2], "http_server_config.http2", &http2);
 		if (ret)
 			return ret;
 		if (http2)
-			return fail(
-				p, v[HK_HTTP2], "http_server_config.http2",
+			return yamldoc__fail(
+				p->doc, v[HK_HTTP2], "http_server_config.http2",
 				"true is not supported: bpfprom serves HTTP/1.1 only; set it to false or remove it");
 	}
 	if (v[HK_HEADERS])
@@ -772,47 +512,48 @@ static int parse_users(struct parser *p, const yaml_node_t *node)
 	size_t n, i;
 	int ret;
 
-	if (is_null(node))
+	if (yamldoc__is_null(node))
 		return 0;
-	ret = expect_map(p, node, path);
+	ret = yamldoc__expect_map(p->doc, node, path);
 	if (ret)
 		return ret;
-	n = (size_t)(node->data.mapping.pairs.top - node->data.mapping.pairs.start);
+	n = yamldoc__map_len(node);
 	wc->users = calloc(n ? n : 1, sizeof(*wc->users));
 	if (!wc->users)
-		return oom(p);
+		return yamldoc__oom(p->doc);
 	for (pair = node->data.mapping.pairs.start; pair < node->data.mapping.pairs.top; pair++) {
-		k = node_at(p, pair->key);
-		v = node_at(p, pair->value);
-		ret = get_str(p, k, path, &name);
+		k = yamldoc__node(p->doc, pair->key);
+		v = yamldoc__node(p->doc, pair->value);
+		ret = yamldoc__get_str(p->doc, k, path, &name);
 		if (ret)
 			return ret;
 		key_path(kp, path, name);
 		/* Basic credentials are "user:password": a colon cannot be in a name */
 		if (strchr(name, ':'))
-			return fail(
-				p, k, kp,
+			return yamldoc__fail(
+				p->doc, k, kp,
 				"a user name cannot contain ':' (Basic auth splits at the first one); rename the user");
 		for (i = 0; i < wc->nusers; i++)
 			if (!strcmp(wc->users[i].name, name))
-				return fail(p, k, kp, "duplicate user; remove one");
-		if (v->type != YAML_SCALAR_NODE || is_null(v))
-			return fail(p, v, kp, "expected a bcrypt hash, got %s", node_desc(v));
-		ret = get_str(p, v, kp, &hash);
+				return yamldoc__fail(p->doc, k, kp, "duplicate user; remove one");
+		if (v->type != YAML_SCALAR_NODE || yamldoc__is_null(v))
+			return yamldoc__fail(p->doc, v, kp, "expected a bcrypt hash, got %s",
+					     yamldoc__desc(v));
+		ret = yamldoc__get_str(p->doc, v, kp, &hash);
 		if (ret)
 			return ret;
 		u = &wc->users[wc->nusers];
 		u->cost = bcrypt_cost(hash);
 		if (u->cost < 0)
-			return fail(
-				p, v, kp,
+			return yamldoc__fail(
+				p->doc, v, kp,
 				"not a bcrypt hash (expected $2y$, $2b$ or $2a$, a cost 04..31 and 53 characters, 60 in all); make one with: htpasswd -nBC 10 \"\" | tr -d ':\\n'");
 		u->name = strdup(name);
 		u->hash = strdup(hash);
 		if (!u->name || !u->hash) {
 			free(u->name);
 			free(u->hash);
-			return oom(p);
+			return yamldoc__oom(p->doc);
 		}
 		wc->nusers++;
 	}
@@ -834,9 +575,13 @@ static const char *const top_keys[TOP__COUNT] = {
 	"basic_auth_users",
 };
 
-static const struct refused top_refused[] = {
+static const struct yamldoc_refused top_refused[] = {
 	{ "rate_limit",
 	  "requests are not rate-limited (--web.max-connections-per-ip bounds each client)" },
+};
+
+static const struct yamldoc_keys top_spec = {
+	top_keys, TOP__COUNT, top_refused, ARRAY_SIZE(top_refused), KEYS_STYLE,
 };
 
 static int parse_root(struct parser *p, const yaml_node_t *root)
@@ -846,12 +591,12 @@ static int parse_root(struct parser *p, const yaml_node_t *root)
 	int ret;
 
 	if (root->type != YAML_MAPPING_NODE) {
-		join_list(list, sizeof(list), top_keys, TOP__COUNT);
-		return fail(p, root, NULL, "expected a mapping with some of %s, got %s", list,
-			    node_desc(root));
+		yamldoc__join(list, sizeof(list), top_keys, TOP__COUNT);
+		return yamldoc__fail(p->doc, root, NULL,
+				     "expected a mapping with some of %s, got %s", list,
+				     yamldoc__desc(root));
 	}
-	ret = map_collect(p, root, NULL, top_keys, TOP__COUNT, top_refused, ARRAY_SIZE(top_refused),
-			  v, k);
+	ret = yamldoc__map_collect(p->doc, root, NULL, &top_spec, v, k);
 	if (!ret && v[TOP_TLS])
 		ret = parse_tls(p, k[TOP_TLS], v[TOP_TLS]);
 	if (!ret && v[TOP_HTTP])
@@ -861,95 +606,34 @@ static int parse_root(struct parser *p, const yaml_node_t *root)
 	return ret;
 }
 
-static int yaml_error(struct parser *p, yaml_parser_t *yp, const char *text, size_t len)
-{
-	yaml_mark_t mark = yp->problem_mark;
-	size_t i;
-
-	if (yp->error == YAML_MEMORY_ERROR)
-		return oom(p);
-	/* the reader reports a byte offset only (bad UTF-8, control characters) */
-	if (yp->error == YAML_READER_ERROR) {
-		memset(&mark, 0, sizeof(mark));
-		for (i = 0; i < yp->problem_offset && i < len; i++) {
-			if (text[i] == '\n') {
-				mark.line++;
-				mark.column = 0;
-			} else {
-				mark.column++;
-			}
-		}
-	}
-	if (yp->context)
-		return fail_mark(p, mark, NULL, "YAML syntax error: %s (%s)",
-				 yp->problem ? yp->problem : "unknown problem", yp->context);
-	return fail_mark(p, mark, NULL, "YAML syntax error: %s",
-			 yp->problem ? yp->problem : "unknown problem");
-}
-
-static int load_and_parse(struct parser *p, const char *text, size_t len)
-{
-	yaml_document_t doc, extra;
-	yaml_parser_t yp;
-	yaml_node_t *root;
-	bool have_doc = false;
-	int ret = 0;
-
-	if (!yaml_parser_initialize(&yp))
-		return oom(p);
-	yaml_parser_set_input_string(&yp, (const unsigned char *)text, len);
-	if (!yaml_parser_load(&yp, &doc)) {
-		ret = yaml_error(p, &yp, text, len);
-		goto out;
-	}
-	have_doc = true;
-	p->doc = &doc;
-	if (!yaml_parser_load(&yp, &extra)) {
-		ret = yaml_error(p, &yp, text, len);
-		goto out;
-	}
-	root = yaml_document_get_root_node(&extra);
-	if (root)
-		ret = fail(p, root, NULL,
-			   "a second YAML document starts here; put everything in one document");
-	yaml_document_delete(&extra);
-	if (ret)
-		goto out;
-	/* an empty file is exporter-toolkit's "no TLS, no auth" */
-	root = yaml_document_get_root_node(&doc);
-	if (root && !is_null(root))
-		ret = parse_root(p, root);
-out:
-	if (have_doc)
-		yaml_document_delete(&doc);
-	p->doc = NULL;
-	yaml_parser_delete(&yp);
-	return ret;
-}
-
 int webconfig__parse_string(const char *text, size_t len, const char *file, struct webconfig **out,
 			    char *err, size_t errlen)
 {
-	struct parser p = { .file = file ? file : "<string>", .err = err, .errlen = errlen };
+	struct yamldoc doc;
+	struct parser p = { .doc = &doc };
+	yaml_node_t *root;
 	const char *slash;
 	int ret;
 
 	*out = NULL;
-	if (err && errlen)
-		err[0] = '\0';
-	slash = strrchr(p.file, '/');
-	p.dir = strndup(p.file, slash ? (size_t)(slash - p.file) + 1 : 0);
+	yamldoc__init(&doc, "web-config", file ? file : "<string>", err, errlen);
+	slash = strrchr(doc.file, '/');
+	p.dir = strndup(doc.file, slash ? (size_t)(slash - doc.file) + 1 : 0);
 	p.wc = calloc(1, sizeof(*p.wc));
 	if (!p.dir || !p.wc) {
-		ret = oom(&p);
+		ret = yamldoc__oom(&doc);
 		goto out;
 	}
-	p.wc->file = strdup(p.file);
+	p.wc->file = strdup(doc.file);
 	if (!p.wc->file) {
-		ret = oom(&p);
+		ret = yamldoc__oom(&doc);
 		goto out;
 	}
-	ret = load_and_parse(&p, text, len);
+	ret = yamldoc__load(&doc, text, len, "everything", &root);
+	/* an empty file is exporter-toolkit's "no TLS, no auth" */
+	if (!ret && root && !yamldoc__is_null(root))
+		ret = parse_root(&p, root);
+	yamldoc__unload(&doc);
 out:
 	free(p.dir);
 	if (ret) {
@@ -967,7 +651,7 @@ int webconfig__parse_file(const char *path, struct webconfig **out, char *err, s
 	int ret;
 
 	*out = NULL;
-	ret = read_all(path, &buf, &len);
+	ret = file__read_all(path, MAX_PEM_BYTES, &buf, &len);
 	if (ret) {
 		if (err && errlen)
 			snprintf(err, errlen, "web-config: %s: cannot read --web.config.file: %s",

@@ -17,8 +17,7 @@
 #include <cmocka.h>
 
 #include "config/config.h"
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#include "util/array.h"
 
 #define TP "tracepoint:syscalls:sys_enter_read"
 /* Lines 1-3: the name value is at 2:11, help at 3:11. */
@@ -137,6 +136,18 @@ static const struct bad_case bad_cases[] = {
 	  COUNTER
 	  "  - name: reads\n    help: Sizes.\n    probe: u:libc:read\n    aggregate: hist\n    value: arg2\n",
 	  "config: t.yaml:6:11: metrics[1] (reads): name: \"reads\" collides with metrics[0] (reads_total): both produce \"reads\" (OpenMetrics names a counter's family without _total); rename one of them" },
+
+	/* the exporter's own families, namespace applied (bpfprom_* is refused by prefix) */
+	{ "reserved_process_counter", METRIC("process_cpu_seconds_total", TP, "count"),
+	  "config: t.yaml:2:11: metrics[0] (process_cpu_seconds_total): name: \"process_cpu_seconds_total\" collides with the exporter's own metric process_cpu_seconds_total: both produce \"process_cpu_seconds_total\"; choose another name" },
+	{ "reserved_process_gauge",
+	  METRIC("process_open_fds", "k:vfs_read", "hist") "    value: latency\n",
+	  "config: t.yaml:2:11: metrics[0] (process_open_fds): name: \"process_open_fds\" collides with the exporter's own metric process_open_fds: both produce \"process_open_fds\"; choose another name" },
+	{ "reserved_process_namespace", "namespace: process\n" METRIC("max_fds_total", TP, "count"),
+	  "config: t.yaml:3:11: metrics[0] (max_fds_total): name: \"process_max_fds_total\" collides with the exporter's own metric process_max_fds: both produce \"process_max_fds\" (OpenMetrics names a counter's family without _total); choose another name or namespace" },
+	{ "reserved_process_family",
+	  METRIC("process_cpu_seconds", "k:vfs_read", "hist") "    value: latency\n",
+	  "config: t.yaml:2:11: metrics[0] (process_cpu_seconds): name: \"process_cpu_seconds\" collides with the exporter's own metric process_cpu_seconds_total: both produce \"process_cpu_seconds\" (OpenMetrics names a counter's family without _total); choose another name" },
 
 	/* ---- metric keys ---- */
 	{ "unknown_key_suggest", HEAD("reads_total") "    probe: " TP "\n    agregate: count\n",

@@ -20,8 +20,7 @@
 #include <cmocka.h>
 
 #include "web/webconfig.h"
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#include "util/array.h"
 
 /* a syntactically valid bcrypt hash (of "secret", cost 10) */
 #define HASH "$2y$10$VUaHDCbcSnu1gPzcW6l7P.jMOdt3CMDNBUTQUjZZulf4wufZxABPC"

@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * config: filters, SOURCE OP LITERAL, with the literal checked against what
+ * the source can ever be.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/config_int.h"
+
+#define OP_LIST "== != < <= > >="
+
+/* ---- filters ----------------------------------------------------------- */
+
+static size_t utf8_len(unsigned char c)
+{
+	if (c >= 0xf0)
+		return 4;
+	if (c >= 0xe0)
+		return 3;
+	if (c >= 0xc0)
+		return 2;
+	return 1;
+}
+
+/* "...": the escapes a config needs, nothing that could hide a typo. */
+static int parse_str_literal(struct parser *p, const yaml_node_t *node, const char *path,
+			     const char *text, const char *s, struct cfg_filter *f)
+{
+	char *o;
+	size_t n;
+
+	f->sval = malloc(strlen(s) + 1);
+	if (!f->sval)
+		return yamldoc__oom(p->doc);
+	o = f->sval;
+	for (s++; *s && *s != '"'; s++) {
+		if (*s != '\\') {
+			*o++ = *s;
+			continue;
+		}
+		switch (*++s) {
+		case '"':
+		case '\\':
+			*o++ = *s;
+			break;
+		case 'n':
+			*o++ = '\n';
+			break;
+		case 't':
+			*o++ = '\t';
+			break;
+		case '\0':
+			return yamldoc__fail(p->doc, node, path,
+					     "'%s': the string is missing its closing '\"'", text);
+		default:
+			n = utf8_len((unsigned char)*s);
+			return yamldoc__fail(
+				p->doc, node, path,
+				"'%s': unknown escape \"\\%.*s\" in the string; only \\\" \\\\ \\n \\t are allowed",
+				text, (int)n, s);
+		}
+	}
+	*o = '\0';
+	if (*s != '"')
+		return yamldoc__fail(p->doc, node, path,
+				     "'%s': the string is missing its closing '\"'", text);
+	for (s++; isspace((unsigned char)*s); s++)
+		;
+	if (*s)
+		return yamldoc__fail(
+			p->doc, node, path,
+			"'%s': unexpected text \"%s\" after the closing quote; remove it", text, s);
+	f->is_str = true;
+	return 0;
+}
+
+static int parse_int_literal(struct parser *p, const yaml_node_t *node, const char *path,
+			     const char *text, const char *s, struct cfg_filter *f)
+{
+	size_t len = strlen(s);
+	char *lit;
+	int ret;
+
+	while (len && isspace((unsigned char)s[len - 1]))
+		len--;
+	lit = strndup(s, len);
+	if (!lit)
+		return yamldoc__oom(p->doc);
+	ret = yamldoc__parse_i64(lit, &f->ival);
+	if (ret == -ERANGE)
+		ret = yamldoc__fail(p->doc, node, path,
+				    "'%s': %s does not fit in a signed 64-bit integer", text, lit);
+	else if (ret && *lit == '\'')
+		ret = yamldoc__fail(p->doc, node, path,
+				    "'%s': strings take double quotes, e.g. comm == \"sshd\"",
+				    text);
+	else if (ret)
+		ret = yamldoc__fail(
+			p->doc, node, path,
+			"'%s': %s is neither an integer nor a double-quoted string; write e.g. 42, -1, 0x1f or \"sshd\"",
+			text, lit);
+	free(lit);
+	return ret;
+}
+
+/* Whether the literal can ever match the source, once both are known. */
+static int check_filter_types(struct parser *p, const yaml_node_t *node, const char *path,
+			      const char *src_text, const struct cfg_filter *f)
+{
+	if (!is_string_src(f->src.kind)) {
+		if (f->is_str)
+			return yamldoc__fail(
+				p->doc, node, path,
+				"%s is a number; compare it with an integer, not a string",
+				src_text);
+		return 0;
+	}
+	if (!f->is_str)
+		return yamldoc__fail(
+			p->doc, node, path,
+			"%s is a string; compare it with a double-quoted string, e.g. %s == \"sshd\"",
+			src_text, src_text);
+	if (f->op != BPFPROM_OP_EQ && f->op != BPFPROM_OP_NE)
+		return yamldoc__fail(
+			p->doc, node, path,
+			"%s is a string and can only be compared with == or !=", src_text);
+	if (f->src.kind == BPFPROM_SRC_COMM && strlen(f->sval) > COMM_MAX_CHARS)
+		return yamldoc__fail(
+			p->doc, node, path,
+			"comm is at most %d characters, so \"%s\" can never match; compare with its first %d: \"%.*s\"",
+			COMM_MAX_CHARS, f->sval, COMM_MAX_CHARS, COMM_MAX_CHARS, f->sval);
+	if (strlen(f->sval) >= BPFPROM_MAX_STR)
+		return yamldoc__fail(
+			p->doc, node, path,
+			"the string is longer than %d bytes, the most a string source reads; shorten it",
+			BPFPROM_MAX_STR - 1);
+	return 0;
+}
+
+/* SOURCE OP LITERAL, e.g. comm != "sshd" or args.ret < 0 */
+static int parse_filter(struct parser *p, const yaml_node_t *node, const char *path,
+			struct cfg_metric *m, struct cfg_filter *f)
+{
+	static const struct {
+		const char *text;
+		enum bpfprom_op op;
+	} ops[] = {
+		{ "==", BPFPROM_OP_EQ }, { "!=", BPFPROM_OP_NE }, { "<=", BPFPROM_OP_LE },
+		{ ">=", BPFPROM_OP_GE }, { "<", BPFPROM_OP_LT },  { ">", BPFPROM_OP_GT },
+	};
+	const char *text, *s, *start;
+	char *src_text = NULL;
+	size_t i, len;
+	int ret;
+
+	ret = yamldoc__get_str(p->doc, node, path, &text);
+	if (ret)
+		return ret;
+	f->pos = node_pos(node);
+	f->text = strdup(text);
+	if (!f->text)
+		return yamldoc__oom(p->doc);
+	for (s = text; isspace((unsigned char)*s); s++)
+		;
+	if (!*s)
+		return yamldoc__fail(
+			p->doc, node, path,
+			"the filter is empty; write SOURCE OP VALUE, e.g. comm != \"sshd\"");
+	for (start = s; *s && !isspace((unsigned char)*s) && !strchr("=!<>", *s); s++)
+		;
+	if (s == start)
+		return yamldoc__fail(
+			p->doc, node, path,
+			"'%s' does not start with a source; write SOURCE OP VALUE, e.g. pid == 42",
+			text);
+	len = (size_t)(s - start);
+	for (; isspace((unsigned char)*s); s++)
+		;
+	for (i = 0; i < ARRAY_SIZE(ops); i++)
+		if (!strncmp(s, ops[i].text, strlen(ops[i].text)))
+			break;
+	if (i == ARRAY_SIZE(ops) && *s == '=')
+		return yamldoc__fail(p->doc, node, path, "'%s': compare with ==, not =", text);
+	if (i == ARRAY_SIZE(ops))
+		return yamldoc__fail(
+			p->doc, node, path,
+			"'%s' has no comparison after \"%.*s\"; write SOURCE OP VALUE with OP one of " OP_LIST,
+			text, (int)len, start);
+	f->op = ops[i].op;
+	s += strlen(ops[i].text);
+	for (; isspace((unsigned char)*s); s++)
+		;
+
+	src_text = strndup(start, len);
+	if (!src_text)
+		return yamldoc__oom(p->doc);
+	ret = config_parse_source(p, node, path, src_text, &f->src);
+	if (ret)
+		goto out;
+	if (f->src.kind == BPFPROM_SRC_LATENCY) {
+		ret = yamldoc__fail(
+			p->doc, node, path,
+			"latency cannot be filtered, it is only known when the interval ends; filter on another source");
+		goto out;
+	}
+	ret = config_check_source_probes(p, m, &f->src, src_text, node, path);
+	if (ret)
+		goto out;
+	if (!*s)
+		ret = yamldoc__fail(
+			p->doc, node, path,
+			"'%s' has nothing to compare with; add an integer or a double-quoted string after %s",
+			text, ops[i].text);
+	else if (*s == '"')
+		ret = parse_str_literal(p, node, path, text, s, f);
+	else
+		ret = parse_int_literal(p, node, path, text, s, f);
+	if (ret)
+		goto out;
+	ret = check_filter_types(p, node, path, src_text, f);
+out:
+	free(src_text);
+	return ret;
+}
+
+int config_parse_filters(struct parser *p, const yaml_node_t *node, struct cfg_metric *m)
+{
+	char path[PATH_LEN];
+	size_t i, n;
+	int ret;
+
+	if (!node)
+		return 0;
+	if (node->type != YAML_SEQUENCE_NODE)
+		return yamldoc__fail(
+			p->doc, node, "filter",
+			"expected a list of conditions like 'comm != \"sshd\"', got %s",
+			yamldoc__desc(node));
+	n = yamldoc__seq_len(node);
+	if (n > BPFPROM_MAX_FILTERS)
+		return yamldoc__fail(p->doc, yamldoc__seq_item(p->doc, node, BPFPROM_MAX_FILTERS),
+				     "filter",
+				     "%zu filters given, at most %d fit in one metric; remove some",
+				     n, BPFPROM_MAX_FILTERS);
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "filter[%zu]", i);
+		ret = parse_filter(p, yamldoc__seq_item(p->doc, node, i), path, m,
+				   &m->filters[m->nfilters++]);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}

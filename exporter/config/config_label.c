@@ -1,0 +1,341 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * config: labels, short (- comm) and full ({name, source, decode, values,
+ * size}), and the names decode: k8s adds.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/config_int.h"
+
+/* ---- labels ------------------------------------------------------------ */
+
+static int check_label_name(struct parser *p, const yaml_node_t *node, const char *path,
+			    const struct cfg_metric *m, size_t idx)
+{
+	const char *name = m->labels[idx].name;
+	size_t j;
+
+	if (!is_ident(name, false))
+		return yamldoc__fail(
+			p->doc, node, path,
+			"\"%s\" is not a valid label name; use letters, digits and '_', not starting with a digit",
+			name);
+	if (!strncmp(name, "__", 2))
+		return yamldoc__fail(
+			p->doc, node, path,
+			"\"%s\" starts with \"__\", which Prometheus reserves for internal labels; rename it",
+			name);
+	if ((m->agg == BPFPROM_AGG_HIST || m->agg == BPFPROM_AGG_LHIST) && !strcmp(name, "le"))
+		return yamldoc__fail(
+			p->doc, node, path,
+			"\"le\" is reserved for histogram bucket bounds; choose another label name");
+	if (m->agg == BPFPROM_AGG_STATS && !strcmp(name, "quantile"))
+		return yamldoc__fail(
+			p->doc, node, path,
+			"\"quantile\" is reserved for summaries (aggregate: stats); choose another label name");
+	for (j = 0; j < idx; j++)
+		if (!strcmp(m->labels[j].name, name))
+			return yamldoc__fail(
+				p->doc, node, path,
+				"\"%s\" is already the name of labels[%zu]; label names must be unique within a metric",
+				name, j);
+	return 0;
+}
+
+/*
+ * decode: k8s renders the labels namespace, pod and container instead of its
+ * own name: none of them may be another label's name, which also allows one
+ * k8s label per metric. Checked once every label is known, at the later one.
+ */
+static int check_k8s_names(struct parser *p, const yaml_node_t *labels, const struct cfg_metric *m)
+{
+	char path[PATH_LEN];
+	size_t i, j, k;
+
+	for (i = 0; i < m->nlabels; i++) {
+		for (j = 0; j < m->nlabels; j++) {
+			if (i == j || m->labels[j].decode != CFG_DECODE_K8S)
+				continue;
+			for (k = 0; k < CFG_K8S_LABELS; k++) {
+				const char *n = config__k8s_label_names[k];
+				bool clash = m->labels[i].decode == CFG_DECODE_K8S ?
+						     j < i :
+						     !strcmp(m->labels[i].name, n);
+
+				if (!clash)
+					continue;
+				snprintf(path, sizeof(path), "labels[%zu]", i > j ? i : j);
+				if (m->labels[i].decode == CFG_DECODE_K8S)
+					return yamldoc__fail(
+						p->doc, yamldoc__seq_item(p->doc, labels, i), path,
+						"labels[%zu] already has decode: k8s, whose labels namespace, pod and container would appear twice; keep one",
+						j);
+				return yamldoc__fail(
+					p->doc, yamldoc__seq_item(p->doc, labels, i > j ? i : j),
+					path,
+					"\"%s\" is the name of labels[%zu] and also a label that decode: k8s of labels[%zu] renders (namespace, pod, container); rename labels[%zu]",
+					n, i, j, i);
+			}
+		}
+	}
+	return 0;
+}
+
+static uint32_t default_size(enum bpfprom_src kind)
+{
+	if (kind == BPFPROM_SRC_COMM)
+		return BPFPROM_COMM_LEN;
+	return is_string_src(kind) ? CONFIG_DEFAULT_STR_SIZE : sizeof(uint64_t);
+}
+
+/* - comm: the source's own word names the label. */
+static int parse_label_short(struct parser *p, const yaml_node_t *node, const char *path,
+			     struct cfg_metric *m, struct cfg_label *l)
+{
+	const char *text;
+	int ret;
+
+	ret = yamldoc__get_str(p->doc, node, path, &text);
+	if (ret)
+		return ret;
+	ret = config_parse_source(p, node, path, text, &l->src);
+	if (ret)
+		return ret;
+	switch (l->src.kind) {
+	case BPFPROM_SRC_LATENCY:
+		return yamldoc__fail(
+			p->doc, node, path,
+			"latency is not a label source, it can only be a value; remove it");
+	case BPFPROM_SRC_FIELD:
+	case BPFPROM_SRC_STR_FIELD:
+		return yamldoc__fail(
+			p->doc, node, path,
+			"\"%s\" cannot be a label name; use the full form {name: %s, source: %s}",
+			text, l->src.field, text);
+	case BPFPROM_SRC_STR_ARG:
+		return yamldoc__fail(
+			p->doc, node, path,
+			"\"%s\" cannot be a label name; use the full form {name: arg%u, source: %s}",
+			text, l->src.argn, text);
+	default:
+		break;
+	}
+	l->name = strdup(text);
+	if (!l->name)
+		return yamldoc__oom(p->doc);
+	l->size = default_size(l->src.kind);
+	ret = check_label_name(p, node, path, m, m->nlabels - 1);
+	if (ret)
+		return ret;
+	return config_check_source_probes(p, m, &l->src, text, node, path);
+}
+
+static int parse_static_values(struct parser *p, const yaml_node_t *node, const char *path,
+			       struct cfg_label *l)
+{
+	yaml_node_pair_t *pair;
+	const yaml_node_t *k, *v;
+	struct cfg_static_value *sv;
+	const char *name;
+	size_t n, j;
+	int ret;
+
+	if (node->type != YAML_MAPPING_NODE)
+		return yamldoc__fail(
+			p->doc, node, path,
+			"expected a mapping from integers to names, e.g. {0: read, 1: write}, got %s",
+			yamldoc__desc(node));
+	n = (size_t)(node->data.mapping.pairs.top - node->data.mapping.pairs.start);
+	if (!n)
+		return yamldoc__fail(
+			p->doc, node, path,
+			"the mapping is empty; give at least one integer: name pair, e.g. {0: read}");
+	l->values = calloc(n, sizeof(*l->values));
+	if (!l->values)
+		return yamldoc__oom(p->doc);
+	for (pair = node->data.mapping.pairs.start; pair < node->data.mapping.pairs.top; pair++) {
+		k = yamldoc__node(p->doc, pair->key);
+		v = yamldoc__node(p->doc, pair->value);
+		sv = &l->values[l->nvalues];
+		ret = yamldoc__get_int(p->doc, k, path, &sv->key);
+		if (ret)
+			return ret;
+		/* Compared as numbers: 16 and 0x10 are the same key. */
+		for (j = 0; j < l->nvalues; j++)
+			if (l->values[j].key == sv->key)
+				return yamldoc__fail(
+					p->doc, k, path,
+					"duplicate key %" PRId64
+					" (first given at line %zu); remove one",
+					sv->key,
+					yamldoc__node(p->doc, node->data.mapping.pairs.start[j].key)
+							->start_mark.line +
+						1);
+		ret = yamldoc__get_str(p->doc, v, path, &name);
+		if (ret)
+			return ret;
+		if (!*name)
+			return yamldoc__fail(p->doc, v, path,
+					     "the name for %" PRId64
+					     " is empty; give it a non-empty name",
+					     sv->key);
+		sv->name = strdup(name);
+		if (!sv->name)
+			return yamldoc__oom(p->doc);
+		l->nvalues++;
+	}
+	return 0;
+}
+
+/* - {name: fd, source: arg0, decode: ..., values: ..., size: ...} */
+static int parse_label_full(struct parser *p, const yaml_node_t *node, const char *path,
+			    struct cfg_metric *m, struct cfg_label *l)
+{
+	enum { LK_NAME, LK_SOURCE, LK_DECODE, LK_VALUES, LK_SIZE, LK__COUNT };
+	static const char *const keys[LK__COUNT] = { "name", "source", "decode", "values", "size" };
+	yaml_node_t *v[LK__COUNT] = { 0 };
+	char kpath[PATH_LEN + 16];
+	const char *text, *src_text;
+	int64_t size;
+	size_t i;
+	int ret;
+
+	ret = config_map_collect(p, node, path, keys, LK__COUNT, v);
+	if (ret)
+		return ret;
+
+	snprintf(kpath, sizeof(kpath), "%s.name", path);
+	if (!v[LK_NAME])
+		return yamldoc__fail(
+			p->doc, node, kpath,
+			"missing; a label in full form needs name and source, e.g. {name: fd, source: arg0}");
+	ret = yamldoc__get_str(p->doc, v[LK_NAME], kpath, &text);
+	if (ret)
+		return ret;
+	l->name = strdup(text);
+	if (!l->name)
+		return yamldoc__oom(p->doc);
+	ret = check_label_name(p, v[LK_NAME], kpath, m, m->nlabels - 1);
+	if (ret)
+		return ret;
+
+	snprintf(kpath, sizeof(kpath), "%s.source", path);
+	if (!v[LK_SOURCE])
+		return yamldoc__fail(
+			p->doc, node, kpath,
+			"missing; say where the label's value comes from, e.g. source: arg0");
+	ret = yamldoc__get_str(p->doc, v[LK_SOURCE], kpath, &src_text);
+	if (ret)
+		return ret;
+	ret = config_parse_source(p, v[LK_SOURCE], kpath, src_text, &l->src);
+	if (ret)
+		return ret;
+	if (l->src.kind == BPFPROM_SRC_LATENCY)
+		return yamldoc__fail(
+			p->doc, v[LK_SOURCE], kpath,
+			"latency is not a label source, it can only be a value; use another source");
+	ret = config_check_source_probes(p, m, &l->src, src_text, v[LK_SOURCE], kpath);
+	if (ret)
+		return ret;
+
+	snprintf(kpath, sizeof(kpath), "%s.decode", path);
+	if (v[LK_DECODE]) {
+		/* none is the absence of decode, not a decoder one writes */
+		ret = yamldoc__get_word(p->doc, v[LK_DECODE], kpath, "decoder",
+					config_decode_names + 1,
+					ARRAY_SIZE(config_decode_names) - 1, &i);
+		if (ret)
+			return ret;
+		l->decode = (enum cfg_decode)(i + 1);
+		if (is_string_src(l->src.kind))
+			return yamldoc__fail(
+				p->doc, v[LK_DECODE], kpath,
+				"%s is a string; decoders turn integers into names, remove decode",
+				src_text);
+		if (l->decode == CFG_DECODE_CGROUP_PATH && l->src.kind != BPFPROM_SRC_CGROUP)
+			return yamldoc__fail(
+				p->doc, v[LK_DECODE], kpath,
+				"cgroup_path decodes cgroup ids and needs source: cgroup, not %s",
+				src_text);
+		if (l->decode == CFG_DECODE_K8S && l->src.kind != BPFPROM_SRC_CGROUP)
+			return yamldoc__fail(
+				p->doc, v[LK_DECODE], kpath,
+				"k8s decodes cgroup ids and needs source: cgroup, not %s",
+				src_text);
+	}
+
+	snprintf(kpath, sizeof(kpath), "%s.values", path);
+	if (v[LK_VALUES] && l->decode != CFG_DECODE_STATIC)
+		return yamldoc__fail(
+			p->doc, v[LK_VALUES], kpath,
+			"only used with decode: static; remove it or set decode: static");
+	if (!v[LK_VALUES] && l->decode == CFG_DECODE_STATIC)
+		return yamldoc__fail(
+			p->doc, node, kpath,
+			"missing; decode: static needs a mapping from integers to names, e.g. values: {0: read, 1: write}");
+	if (v[LK_VALUES]) {
+		ret = parse_static_values(p, v[LK_VALUES], kpath, l);
+		if (ret)
+			return ret;
+	}
+
+	snprintf(kpath, sizeof(kpath), "%s.size", path);
+	l->size = default_size(l->src.kind);
+	if (v[LK_SIZE]) {
+		if (l->src.kind != BPFPROM_SRC_STR_ARG && l->src.kind != BPFPROM_SRC_STR_FIELD)
+			return yamldoc__fail(
+				p->doc, v[LK_SIZE], kpath,
+				"only string sources (str(argN), str(args.FIELD)) take a size, %s does not; remove it",
+				src_text);
+		ret = yamldoc__get_int_range(p->doc, v[LK_SIZE], kpath, 1, BPFPROM_MAX_STR,
+					     " bytes", &size);
+		if (ret)
+			return ret;
+		l->size = (uint32_t)size;
+	}
+	return 0;
+}
+
+int config_parse_labels(struct parser *p, const yaml_node_t *node, struct cfg_metric *m)
+{
+	const yaml_node_t *item;
+	struct cfg_label *l;
+	char path[PATH_LEN];
+	size_t i, n;
+	int ret;
+
+	if (!node)
+		return 0;
+	if (node->type != YAML_SEQUENCE_NODE)
+		return yamldoc__fail(p->doc, node, "labels", "expected a list of labels, got %s",
+				     yamldoc__desc(node));
+	n = yamldoc__seq_len(node);
+	if (n > BPFPROM_MAX_LABELS)
+		return yamldoc__fail(p->doc, yamldoc__seq_item(p->doc, node, BPFPROM_MAX_LABELS),
+				     "labels",
+				     "%zu labels given, at most %d fit in the map key; remove some",
+				     n, BPFPROM_MAX_LABELS);
+	for (i = 0; i < n; i++) {
+		item = yamldoc__seq_item(p->doc, node, i);
+		snprintf(path, sizeof(path), "labels[%zu]", i);
+		l = &m->labels[m->nlabels++];
+		l->pos = node_pos(item);
+		if (item->type == YAML_MAPPING_NODE)
+			ret = parse_label_full(p, item, path, m, l);
+		else if (item->type == YAML_SCALAR_NODE && !yamldoc__is_null(item))
+			ret = parse_label_short(p, item, path, m, l);
+		else
+			ret = yamldoc__fail(
+				p->doc, item, path,
+				"expected a source (e.g. comm) or a mapping {name: ..., source: ...}, got %s",
+				yamldoc__desc(item));
+		if (ret)
+			return ret;
+	}
+	return check_k8s_names(p, node, m);
+}

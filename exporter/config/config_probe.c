@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * config: probe specs, KIND:TARGET as written, into struct cfg_probe.
+ * Whether the target exists is plan's question, not this one's.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/config_int.h"
+
+static const struct {
+	const char *word;
+	enum cfg_probe_kind kind;
+} probe_kind_words[] = {
+	{ "tracepoint", CFG_PROBE_TRACEPOINT },
+	{ "t", CFG_PROBE_TRACEPOINT },
+	{ "tp", CFG_PROBE_TRACEPOINT },
+	{ "kprobe", CFG_PROBE_KPROBE },
+	{ "k", CFG_PROBE_KPROBE },
+	{ "kretprobe", CFG_PROBE_KRETPROBE },
+	{ "kr", CFG_PROBE_KRETPROBE },
+	{ "uprobe", CFG_PROBE_UPROBE },
+	{ "u", CFG_PROBE_UPROBE },
+	{ "uretprobe", CFG_PROBE_URETPROBE },
+	{ "ur", CFG_PROBE_URETPROBE },
+};
+
+/* ---- probes ------------------------------------------------------------ */
+
+/*
+ * Split the FUNC[+OFF] tail of a kprobe or uprobe spec; return probes take no
+ * offset since they fire on return, not at an instruction.
+ */
+static int parse_func_off(struct parser *p, const yaml_node_t *node, const char *path,
+			  const char *spec, const char *s, struct cfg_probe *pr)
+{
+	const char *plus = strchr(s, '+');
+	size_t flen = plus ? (size_t)(plus - s) : strlen(s);
+
+	if (plus && is_return_probe(pr->kind))
+		return yamldoc__fail(
+			p->doc, node, path,
+			"\"%s\": a return probe takes no +OFFSET; remove it, or use %s to probe at an offset",
+			spec, pr->kind == CFG_PROBE_KRETPROBE ? "kprobe:" : "uprobe:");
+	if (!flen)
+		return yamldoc__fail(
+			p->doc, node, path, "\"%s\" has no function name; write %s", spec,
+			pr->kind == CFG_PROBE_KPROBE || pr->kind == CFG_PROBE_KRETPROBE ?
+				"kprobe:FUNCTION, e.g. kprobe:vfs_read" :
+				"uprobe:BINARY:FUNCTION, e.g. uprobe:libc:malloc");
+	pr->func = strndup(s, flen);
+	if (!pr->func)
+		return yamldoc__oom(p->doc);
+	if (!is_ident(pr->func, true))
+		return yamldoc__fail(
+			p->doc, node, path,
+			"\"%s\": \"%s\" is not a valid function name; use letters, digits, '_' and '.'",
+			spec, pr->func);
+	if (plus && yamldoc__parse_u64(plus + 1, &pr->offset))
+		return yamldoc__fail(
+			p->doc, node, path,
+			"\"%s\": the offset \"%s\" is not a number; write a decimal or 0x hexadecimal byte offset",
+			spec, plus + 1);
+	return 0;
+}
+
+int config_parse_probe(struct parser *p, const yaml_node_t *node, const char *path,
+		       struct cfg_probe *pr)
+{
+	const char *spec, *colon, *rest, *sep;
+	char word[KEYWORD_MAX + 1];
+	size_t i, wlen;
+	int ret;
+
+	ret = yamldoc__get_str(p->doc, node, path, &spec);
+	if (ret)
+		return ret;
+	pr->pos = node_pos(node);
+	pr->spec = strdup(spec);
+	if (!pr->spec)
+		return yamldoc__oom(p->doc);
+	colon = strchr(spec, ':');
+	if (!colon)
+		return yamldoc__fail(
+			p->doc, node, path,
+			"\"%s\" is not a probe spec; write KIND:TARGET, e.g. tracepoint:syscalls:sys_enter_read or uprobe:libc:malloc",
+			spec);
+	wlen = (size_t)(colon - spec);
+	snprintf(word, sizeof(word), "%.*s", (int)wlen, spec);
+	for (i = 0; i < ARRAY_SIZE(probe_kind_words); i++)
+		if (strlen(probe_kind_words[i].word) == wlen &&
+		    !strncmp(probe_kind_words[i].word, spec, wlen))
+			break;
+	if (i == ARRAY_SIZE(probe_kind_words))
+		return yamldoc__fail_unknown(p->doc, node, path, "probe kind", word,
+					     config_probe_kind_names,
+					     ARRAY_SIZE(config_probe_kind_names), NULL,
+					     YAMLDOC_LIST_ALWAYS);
+	pr->kind = probe_kind_words[i].kind;
+	rest = colon + 1;
+
+	switch (pr->kind) {
+	case CFG_PROBE_TRACEPOINT:
+		sep = strchr(rest, ':');
+		if (!sep || !sep[1])
+			return yamldoc__fail(
+				p->doc, node, path,
+				"\"%s\" has no event; write tracepoint:CATEGORY:EVENT, e.g. tracepoint:syscalls:sys_enter_read",
+				spec);
+		pr->target = strndup(rest, (size_t)(sep - rest));
+		pr->func = strdup(sep + 1);
+		if (!pr->target || !pr->func)
+			return yamldoc__oom(p->doc);
+		if (!is_ident(pr->target, true))
+			return yamldoc__fail(
+				p->doc, node, path,
+				"\"%s\": \"%s\" is not a valid tracepoint category; use letters, digits, '_' and '.'",
+				spec, pr->target);
+		if (!is_ident(pr->func, true))
+			return yamldoc__fail(
+				p->doc, node, path,
+				"\"%s\": \"%s\" is not a valid tracepoint event; use letters, digits, '_' and '.'",
+				spec, pr->func);
+		return 0;
+	case CFG_PROBE_KPROBE:
+	case CFG_PROBE_KRETPROBE:
+		if (strchr(rest, ':'))
+			return yamldoc__fail(
+				p->doc, node, path,
+				"\"%s\": a %s takes no binary; write %s:FUNCTION, or uprobe:BINARY:FUNCTION for user space",
+				spec, config_probe_kind_names[pr->kind],
+				config_probe_kind_names[pr->kind]);
+		return parse_func_off(p, node, path, spec, rest, pr);
+	case CFG_PROBE_UPROBE:
+	case CFG_PROBE_URETPROBE:
+		sep = strchr(rest, ':');
+		if (!sep)
+			return yamldoc__fail(
+				p->doc, node, path,
+				"\"%s\" needs a binary and a function; write %s:BINARY:FUNCTION, e.g. %s:libc:malloc",
+				spec, config_probe_kind_names[pr->kind],
+				config_probe_kind_names[pr->kind]);
+		if (sep == rest)
+			return yamldoc__fail(
+				p->doc, node, path,
+				"\"%s\" has no binary; write a path or a library name before the function, e.g. %s:libc:malloc",
+				spec, config_probe_kind_names[pr->kind]);
+		pr->target = strndup(rest, (size_t)(sep - rest));
+		if (!pr->target)
+			return yamldoc__oom(p->doc);
+		return parse_func_off(p, node, path, spec, sep + 1, pr);
+	}
+	return 0;
+}
+
+static bool same_probe(const struct cfg_probe *a, const struct cfg_probe *b)
+{
+	return a->kind == b->kind && a->offset == b->offset && !strcmp(a->func, b->func) &&
+	       !strcmp(a->target ? a->target : "", b->target ? b->target : "");
+}
+
+int config_parse_probes(struct parser *p, const yaml_node_t *map, const yaml_node_t *node,
+			struct cfg_metric *m)
+{
+	bool list;
+	size_t n, i, j;
+	const yaml_node_t *item;
+	char path[PATH_LEN];
+	int ret;
+
+	if (!node)
+		return yamldoc__fail(
+			p->doc, map, "probe",
+			"missing; add probe: with where to attach, e.g. probe: tracepoint:syscalls:sys_enter_read");
+	list = node->type == YAML_SEQUENCE_NODE;
+	if (!list && node->type != YAML_SCALAR_NODE)
+		return yamldoc__fail(p->doc, node, "probe",
+				     "expected a probe spec or a list of them, got %s",
+				     yamldoc__desc(node));
+	n = list ? yamldoc__seq_len(node) : 1;
+	if (!n)
+		return yamldoc__fail(p->doc, node, "probe",
+				     "the list is empty; give at least one probe");
+	if (n > BPFPROM_MAX_PROBES)
+		return yamldoc__fail(
+			p->doc, yamldoc__seq_item(p->doc, node, BPFPROM_MAX_PROBES), "probe",
+			"%zu probes given, at most %d fit in one metric; split it into several metrics",
+			n, BPFPROM_MAX_PROBES);
+	m->probes = calloc(n, sizeof(*m->probes));
+	if (!m->probes)
+		return yamldoc__oom(p->doc);
+	for (i = 0; i < n; i++) {
+		item = list ? yamldoc__seq_item(p->doc, node, i) : node;
+		if (list)
+			snprintf(path, sizeof(path), "probe[%zu]", i);
+		else
+			snprintf(path, sizeof(path), "probe");
+		m->nprobes++;
+		ret = config_parse_probe(p, item, path, &m->probes[i]);
+		if (ret)
+			return ret;
+		for (j = 0; j < i; j++)
+			if (same_probe(&m->probes[i], &m->probes[j]))
+				return yamldoc__fail(
+					p->doc, item, path,
+					"\"%s\" is the same probe as probe[%zu] (\"%s\"); remove one",
+					m->probes[i].spec, j, m->probes[j].spec);
+		/* One BPF program type per metric: tracepoint context differs from pt_regs. */
+		if ((m->probes[i].kind == CFG_PROBE_TRACEPOINT) !=
+		    (m->probes[0].kind == CFG_PROBE_TRACEPOINT))
+			return yamldoc__fail(
+				p->doc, item, path,
+				"cannot mix tracepoints with other probe kinds in one metric (probe[0] is \"%s\"); split them into separate metrics",
+				m->probes[0].spec);
+	}
+	return 0;
+}

@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * config: sources (comm, pid, argN, args.FIELD, str(...), latency...) and
+ * which probes of a metric can provide them.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/config_int.h"
+
+/* The sources written as one fixed word. */
+static const enum bpfprom_src word_sources[] = {
+	BPFPROM_SRC_COMM,   BPFPROM_SRC_PID,	 BPFPROM_SRC_TID,    BPFPROM_SRC_UID,
+	BPFPROM_SRC_GID,    BPFPROM_SRC_CPU,	 BPFPROM_SRC_CGROUP, BPFPROM_SRC_PROBE,
+	BPFPROM_SRC_RETVAL, BPFPROM_SRC_LATENCY,
+};
+
+/* What did-you-mean compares an unknown source against. */
+static const char *const source_candidates[] = {
+	"comm",	   "pid",  "tid",  "uid",  "gid",  "cpu",  "cgroup", "probe", "retval",
+	"latency", "arg0", "arg1", "arg2", "arg3", "arg4", "arg5",   "args",  "str",
+};
+
+#define SOURCE_LIST                                                                         \
+	"comm, pid, tid, uid, gid, cpu, cgroup, probe, retval, latency, argN, args.FIELD, " \
+	"str(argN), str(args.FIELD)"
+
+/* ---- sources ----------------------------------------------------------- */
+
+static int parse_argn(struct parser *p, const yaml_node_t *node, const char *path, const char *text,
+		      const char *s, uint32_t *argn)
+{
+	uint64_t n;
+
+	if (!*s)
+		return yamldoc__fail(p->doc, node, path,
+				     "\"%s\" needs an argument index; write arg0 .. arg5", text);
+	if (!isdigit((unsigned char)*s) || (s[0] == '0' && s[1]) || yamldoc__parse_u64(s, &n))
+		return -ENOENT; /* not argN at all: let the caller say what it is */
+	if (n > 5)
+		return yamldoc__fail(p->doc, node, path, "arg%s: argument index must be 0..5", s);
+	*argn = (uint32_t)n;
+	return 0;
+}
+
+static int parse_field(struct parser *p, const yaml_node_t *node, const char *path,
+		       const char *text, const char *field, struct cfg_source *src)
+{
+	if (!*field)
+		return yamldoc__fail(p->doc, node, path,
+				     "\"%s\" needs a field name; write args.FIELD, e.g. args.ret",
+				     text);
+	if (!is_ident(field, false))
+		return yamldoc__fail(
+			p->doc, node, path,
+			"\"%s\": \"%s\" is not a valid field name; write args.FIELD with FIELD a tracepoint field, e.g. args.ret",
+			text, field);
+	src->field = strdup(field);
+	return src->field ? 0 : yamldoc__oom(p->doc);
+}
+
+/* str(argN) or str(args.FIELD): a NUL-terminated string read from memory. */
+static int parse_str_source(struct parser *p, const yaml_node_t *node, const char *path,
+			    const char *text, struct cfg_source *src)
+{
+	size_t len = strlen(text);
+	char inner[KEYWORD_MAX + 1];
+	int ret;
+
+	if (len < 5 || text[len - 1] != ')' || len - 5 > KEYWORD_MAX)
+		goto bad;
+	snprintf(inner, sizeof(inner), "%.*s", (int)(len - 5), text + 4);
+	if (!strncmp(inner, "args.", 5)) {
+		src->kind = BPFPROM_SRC_STR_FIELD;
+		return parse_field(p, node, path, text, inner + 5, src);
+	}
+	if (!strncmp(inner, "arg", 3)) {
+		ret = parse_argn(p, node, path, text, inner + 3, &src->argn);
+		if (ret != -ENOENT) {
+			src->kind = BPFPROM_SRC_STR_ARG;
+			return ret;
+		}
+	}
+bad:
+	return yamldoc__fail(
+		p->doc, node, path,
+		"\"%s\": str() takes argN or args.FIELD, e.g. str(arg0) or str(args.filename)",
+		text);
+}
+
+int config_parse_source(struct parser *p, const yaml_node_t *node, const char *path,
+			const char *text, struct cfg_source *src)
+{
+	size_t i;
+	int ret;
+
+	src->pos = node_pos(node);
+	for (i = 0; i < ARRAY_SIZE(word_sources); i++) {
+		if (!strcmp(text, config_src_names[word_sources[i]])) {
+			src->kind = word_sources[i];
+			return 0;
+		}
+	}
+	if (!strncmp(text, "str(", 4))
+		return parse_str_source(p, node, path, text, src);
+	if (!strcmp(text, "args"))
+		return parse_field(p, node, path, text, "", src);
+	if (!strncmp(text, "args.", 5)) {
+		src->kind = BPFPROM_SRC_FIELD;
+		return parse_field(p, node, path, text, text + 5, src);
+	}
+	if (!strncmp(text, "arg", 3)) {
+		ret = parse_argn(p, node, path, text, text + 3, &src->argn);
+		if (ret != -ENOENT) {
+			src->kind = BPFPROM_SRC_ARG;
+			return ret;
+		}
+	}
+	return yamldoc__fail_unknown(p->doc, node, path, "source", text, source_candidates,
+				     ARRAY_SIZE(source_candidates), SOURCE_LIST,
+				     YAMLDOC_LIST_ALWAYS);
+}
+
+/*
+ * Arguments exist at function entry, return values at return, fields in a
+ * tracepoint's record: every probe of the metric, until included, must be able
+ * to provide the source.
+ */
+int config_check_source_probe(struct parser *p, const struct cfg_probe *pr, const char *which,
+			      const struct cfg_source *src, const char *text,
+			      const yaml_node_t *node, const char *path)
+{
+	const char *kind = config_probe_kind_names[pr->kind];
+
+	switch (src->kind) {
+	case BPFPROM_SRC_ARG:
+	case BPFPROM_SRC_STR_ARG:
+		if (is_entry_probe(pr->kind))
+			return 0;
+		return yamldoc__fail(
+			p->doc, node, path,
+			"%s reads a function argument, so it needs kprobe or uprobe probes, but %s \"%s\" is a %s; %s",
+			text, which, pr->spec, kind,
+			pr->kind == CFG_PROBE_TRACEPOINT ?
+				"use args.FIELD to read a tracepoint's fields" :
+				"arguments are gone when a function returns, probe its entry instead");
+	case BPFPROM_SRC_RETVAL:
+		if (is_return_probe(pr->kind))
+			return 0;
+		return yamldoc__fail(
+			p->doc, node, path,
+			"retval needs kretprobe or uretprobe probes, but %s \"%s\" is a %s; %s",
+			which, pr->spec, kind,
+			pr->kind == CFG_PROBE_TRACEPOINT ?
+				"read the tracepoint's field instead, e.g. args.ret" :
+				"probe the function's return with kretprobe: or uretprobe:");
+	case BPFPROM_SRC_FIELD:
+	case BPFPROM_SRC_STR_FIELD:
+		if (pr->kind == CFG_PROBE_TRACEPOINT)
+			return 0;
+		return yamldoc__fail(
+			p->doc, node, path,
+			"%s reads a tracepoint field, so it needs tracepoint probes, but %s \"%s\" is a %s; use argN (kprobe, uprobe) or retval (kretprobe, uretprobe) instead",
+			text, which, pr->spec, kind);
+	default:
+		return 0;
+	}
+}
+
+int config_check_source_probes(struct parser *p, const struct cfg_metric *m,
+			       const struct cfg_source *src, const char *text,
+			       const yaml_node_t *node, const char *path)
+{
+	size_t i, n = m->nprobes + m->has_until;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		ret = config_check_source_probe(p, i < m->nprobes ? &m->probes[i] : &m->until,
+						i < m->nprobes ? "probe" : "until", src, text, node,
+						path);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}

@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * config: what a metric observes and how it is bucketed: value, until,
+ * match, unit and buckets.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/config_int.h"
+
+#define VALUE_LIST "pid, tid, uid, gid, cpu, argN, retval, args.FIELD or latency"
+
+/* ---- value, until, unit ------------------------------------------------ */
+
+int config_parse_value(struct parser *p, const yaml_node_t *map, yaml_node_t *const *v,
+		       struct cfg_metric *m)
+{
+	const yaml_node_t *node = v[MK_VALUE];
+	const char *text;
+	size_t i;
+	int ret;
+
+	if (m->agg == BPFPROM_AGG_COUNT) {
+		if (node)
+			return yamldoc__fail(
+				p->doc, node, "value",
+				"aggregate: count counts events and takes no value; remove value, or use aggregate: sum to add it up");
+		return 0;
+	}
+	if (!node)
+		return yamldoc__fail(
+			p->doc, map, "value",
+			"missing; aggregate: %s needs a value to observe, e.g. value: latency or value: arg2",
+			config_agg_names[m->agg]);
+	ret = yamldoc__get_str(p->doc, node, "value", &text);
+	if (ret)
+		return ret;
+	ret = config_parse_source(p, node, "value", text, &m->value);
+	if (ret)
+		return ret;
+	m->has_value = true;
+	if (is_string_src(m->value.kind) || m->value.kind == BPFPROM_SRC_CGROUP ||
+	    m->value.kind == BPFPROM_SRC_PROBE)
+		return yamldoc__fail(p->doc, node, "value",
+				     "%s is not a number; use one of " VALUE_LIST
+				     " as the value, or make %s a label",
+				     text, text);
+	if (m->value.kind != BPFPROM_SRC_LATENCY || v[MK_UNTIL])
+		return 0;
+	/* Without until, the end of the interval is the return of the probed function. */
+	for (i = 0; i < m->nprobes; i++)
+		if (!is_entry_probe(m->probes[i].kind))
+			return yamldoc__fail(
+				p->doc, node, "value",
+				"latency needs an end point: add until: PROBE, or use only kprobe or uprobe probes (their return probe is then implied); probe \"%s\" is a %s",
+				m->probes[i].spec, config_probe_kind_names[m->probes[i].kind]);
+	return 0;
+}
+
+int config_parse_until(struct parser *p, const yaml_node_t *node, struct cfg_metric *m)
+{
+	int ret;
+
+	if (!node)
+		return 0;
+	if (m->value.kind != BPFPROM_SRC_LATENCY)
+		return yamldoc__fail(
+			p->doc, node, "until",
+			"marks the end of a measured interval and is only used with value: latency; remove it or set value: latency");
+	if (node->type == YAML_SEQUENCE_NODE)
+		return yamldoc__fail(
+			p->doc, node, "until",
+			"expected one probe spec, got a list; until takes exactly one probe");
+	ret = config_parse_probe(p, node, "until", &m->until);
+	m->has_until = true;
+	return ret;
+}
+
+/* Sources of the value are checked once until is known: it joins the probes. */
+int config_check_value_probes(struct parser *p, const yaml_node_t *node, const struct cfg_metric *m)
+{
+	if (!m->has_value)
+		return 0;
+	return config_check_source_probes(p, m, &m->value, yamldoc__scalar(node), node, "value");
+}
+
+/*
+ * One side of match: a source or a list of them, integers that the side's
+ * probes can read. start: the metric's probes; else until.
+ */
+static int parse_match_side(struct parser *p, const yaml_node_t *node, const char *path,
+			    struct cfg_metric *m, bool start, struct cfg_source *out, size_t *n)
+{
+	const yaml_node_t *item;
+	char ipath[48];
+	const char *text;
+	size_t i, len = 1;
+	int ret;
+
+	if (node->type == YAML_SEQUENCE_NODE) {
+		len = yamldoc__seq_len(node);
+		if (len < 1 || len > BPFPROM_MAX_MATCH)
+			return yamldoc__fail(p->doc, node, path,
+					     "expected 1 to %d sources, got %zu", BPFPROM_MAX_MATCH,
+					     len);
+	}
+	for (i = 0; i < len; i++) {
+		item = node->type == YAML_SEQUENCE_NODE ? yamldoc__seq_item(p->doc, node, i) : node;
+		if (node->type == YAML_SEQUENCE_NODE)
+			snprintf(ipath, sizeof(ipath), "%s[%zu]", path, i);
+		else
+			snprintf(ipath, sizeof(ipath), "%s", path);
+		ret = yamldoc__get_str(p->doc, item, ipath, &text);
+		if (ret)
+			return ret;
+		ret = config_parse_source(p, item, ipath, text, &out[i]);
+		if (ret)
+			return ret;
+		if (is_string_src(out[i].kind) || out[i].kind == BPFPROM_SRC_LATENCY ||
+		    out[i].kind == BPFPROM_SRC_PROBE)
+			return yamldoc__fail(
+				p->doc, item, ipath,
+				"%s cannot pair a start with its end; use integer sources that both ends see, e.g. args.pid or args.dev and args.sector",
+				text);
+		if (start) {
+			for (size_t k = 0; k < m->nprobes; k++) {
+				ret = config_check_source_probe(p, &m->probes[k], "probe", &out[i],
+								text, item, ipath);
+				if (ret)
+					return ret;
+			}
+		} else {
+			ret = config_check_source_probe(p, &m->until, "until", &out[i], text, item,
+							ipath);
+			if (ret)
+				return ret;
+		}
+	}
+	*n = len;
+	return 0;
+}
+
+/*
+ * match: SOURCE | [SOURCES] | {probe: SOURCE(S), until: SOURCE(S)}: what
+ * pairs a start with its end instead of the thread.
+ */
+int config_parse_match(struct parser *p, const yaml_node_t *node, struct cfg_metric *m)
+{
+	enum { MA_PROBE, MA_UNTIL, MA__COUNT };
+	static const char *const keys[MA__COUNT] = { "probe", "until" };
+	yaml_node_t *v[MA__COUNT] = { 0 };
+	size_t nstart = 0, nend = 0;
+	int ret;
+
+	if (!node)
+		return 0;
+	if (!m->has_until)
+		return yamldoc__fail(
+			p->doc, node, "match",
+			"pairs a start with its end by something other than the thread, so it needs value: latency and until: PROBE; remove it, or add until");
+	m->match_pos = node_pos(node);
+	if (node->type != YAML_MAPPING_NODE) {
+		ret = parse_match_side(p, node, "match", m, true, m->match, &nstart);
+		if (ret)
+			return ret;
+		ret = parse_match_side(p, node, "match", m, false, m->match_until, &nend);
+		m->nmatch = nstart;
+		return ret;
+	}
+	ret = config_map_collect(p, node, "match", keys, MA__COUNT, v);
+	if (ret)
+		return ret;
+	if (!v[MA_PROBE] || !v[MA_UNTIL])
+		return yamldoc__fail(
+			p->doc, node, "match",
+			"missing %s; give the sources of both ends, e.g. match: {probe: args.pid, until: args.next_pid}",
+			v[MA_PROBE] ? "until" : "probe");
+	ret = parse_match_side(p, v[MA_PROBE], "match.probe", m, true, m->match, &nstart);
+	if (ret)
+		return ret;
+	ret = parse_match_side(p, v[MA_UNTIL], "match.until", m, false, m->match_until, &nend);
+	if (ret)
+		return ret;
+	if (nstart != nend)
+		return yamldoc__fail(
+			p->doc, v[MA_UNTIL], "match.until",
+			"%zu source%s, but match.probe has %zu; each end needs as many", nend,
+			nend == 1 ? "" : "s", nstart);
+	m->nmatch = nstart;
+	return 0;
+}
+
+int config_parse_unit(struct parser *p, const yaml_node_t *node, struct cfg_metric *m)
+{
+	static const char *const units[] = { "seconds" };
+	size_t i;
+	int ret;
+
+	if (!node)
+		return 0;
+	ret = yamldoc__get_word(p->doc, node, "unit", "unit", units, ARRAY_SIZE(units), &i);
+	if (ret)
+		return ret;
+	if (m->value.kind != BPFPROM_SRC_LATENCY)
+		return yamldoc__fail(
+			p->doc, node, "unit",
+			"seconds only applies to value: latency (measured in nanoseconds, rendered in seconds); remove unit");
+	m->unit = CFG_UNIT_SECONDS;
+	return 0;
+}
+
+/* ---- buckets ------------------------------------------------------------ */
+
+static bool is_pow2(int64_t v)
+{
+	return v >= 1 && !(v & (v - 1));
+}
+
+static int check_hist_buckets(struct parser *p, yaml_node_t *const *v, struct cfg_buckets *b)
+{
+	enum { BK_MIN, BK_MAX, BK_STEP };
+
+	if (v[BK_STEP])
+		return yamldoc__fail(
+			p->doc, v[BK_STEP], "buckets.step",
+			"hist buckets are powers of two and take no step; remove step, or use aggregate: lhist for linear buckets");
+	if (b->has_min && !is_pow2(b->min))
+		return yamldoc__fail(
+			p->doc, v[BK_MIN], "buckets.min",
+			"%" PRId64
+			" is not a power of two; hist bucket bounds are 1, 2, 4, 8, ..., e.g. 64",
+			b->min);
+	if (b->has_max && !is_pow2(b->max))
+		return yamldoc__fail(
+			p->doc, v[BK_MAX], "buckets.max",
+			"%" PRId64
+			" is not a power of two; hist bucket bounds are 1, 2, 4, 8, ..., e.g. 65536",
+			b->max);
+	if (b->has_min && b->has_max && b->min >= b->max)
+		return yamldoc__fail(p->doc, v[BK_MAX], "buckets.max",
+				     "%" PRId64 " must be greater than min (%" PRId64 ")", b->max,
+				     b->min);
+	return 0;
+}
+
+static int check_lhist_buckets(struct parser *p, const yaml_node_t *node, yaml_node_t *const *v,
+			       struct cfg_buckets *b)
+{
+	enum { BK_MIN, BK_MAX, BK_STEP };
+	static const char *const paths[] = { "buckets.min", "buckets.max", "buckets.step" };
+	uint64_t span;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(paths); i++)
+		if (!v[i])
+			return yamldoc__fail(
+				p->doc, node, paths[i],
+				"missing; lhist buckets need min, max and step, e.g. {min: 0, max: 100, step: 10}");
+	if (b->step <= 0)
+		return yamldoc__fail(p->doc, v[BK_STEP], "buckets.step",
+				     "%" PRId64 " must be greater than 0", b->step);
+	if (b->min >= b->max)
+		return yamldoc__fail(p->doc, v[BK_MAX], "buckets.max",
+				     "%" PRId64 " must be greater than min (%" PRId64 ")", b->max,
+				     b->min);
+	/* Exact in uint64 since max > min, even when min is negative. */
+	span = (uint64_t)b->max - (uint64_t)b->min;
+	if (span % (uint64_t)b->step)
+		return yamldoc__fail(p->doc, v[BK_STEP], "buckets.step",
+				     "max - min (%" PRIu64 ") is not a multiple of step (%" PRId64
+				     "); change max or step so that it is",
+				     span, b->step);
+	if (span / (uint64_t)b->step > BPFPROM_MAX_BUCKETS)
+		return yamldoc__fail(
+			p->doc, v[BK_STEP], "buckets.step",
+			"%" PRIu64
+			" buckets is more than %d; use a larger step or a narrower min..max",
+			span / (uint64_t)b->step, BPFPROM_MAX_BUCKETS);
+	return 0;
+}
+
+int config_parse_buckets(struct parser *p, const yaml_node_t *map, const yaml_node_t *node,
+			 struct cfg_metric *m)
+{
+	enum { BK_MIN, BK_MAX, BK_STEP, BK__COUNT };
+	static const char *const keys[BK__COUNT] = { "min", "max", "step" };
+	yaml_node_t *v[BK__COUNT] = { 0 };
+	struct cfg_buckets *b = &m->buckets;
+	int ret;
+
+	if (!node) {
+		if (m->agg == BPFPROM_AGG_LHIST)
+			return yamldoc__fail(
+				p->doc, map, "buckets",
+				"missing; aggregate: lhist needs linear buckets, e.g. buckets: {min: 0, max: 100, step: 10}");
+		return 0;
+	}
+	if (m->agg != BPFPROM_AGG_HIST && m->agg != BPFPROM_AGG_LHIST)
+		return yamldoc__fail(
+			p->doc, node, "buckets",
+			"only aggregate: hist and lhist take buckets, not %s; remove it",
+			config_agg_names[m->agg]);
+	if (node->type != YAML_MAPPING_NODE)
+		return yamldoc__fail(p->doc, node, "buckets",
+				     "expected a mapping with min, max and step, got %s",
+				     yamldoc__desc(node));
+	ret = config_map_collect(p, node, "buckets", keys, BK__COUNT, v);
+	if (ret)
+		return ret;
+	b->set = true;
+	b->pos = node_pos(node);
+	if (v[BK_MIN]) {
+		ret = yamldoc__get_int(p->doc, v[BK_MIN], "buckets.min", &b->min);
+		if (ret)
+			return ret;
+		b->has_min = true;
+	}
+	if (v[BK_MAX]) {
+		ret = yamldoc__get_int(p->doc, v[BK_MAX], "buckets.max", &b->max);
+		if (ret)
+			return ret;
+		b->has_max = true;
+	}
+	if (v[BK_STEP]) {
+		ret = yamldoc__get_int(p->doc, v[BK_STEP], "buckets.step", &b->step);
+		if (ret)
+			return ret;
+		b->has_step = true;
+	}
+	if (m->agg == BPFPROM_AGG_HIST)
+		return check_hist_buckets(p, v, b);
+	return check_lhist_buckets(p, node, v, b);
+}
