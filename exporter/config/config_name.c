@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "config/config_int.h"
+#include "scrape/procstat.h"
 
 /* ---- names ------------------------------------------------------------- */
 
@@ -209,20 +210,11 @@ static const struct out_name *common_name(const struct out_name *mine, size_t na
 #define OM_NOTE " (OpenMetrics names a counter's family without _total)"
 
 /*
- * The families the exporter exports itself besides bpfprom_* (refused by
- * prefix in check_metric_name): client_golang's process collector, as
- * scrape.c renders it (render_process). go_* is not exported, so free.
+ * A metric whose names, namespace applied, meet one of the exporter's own
+ * families besides bpfprom_* (refused by prefix in check_metric_name):
+ * client_golang's process collector, named once in procstat__families.
+ * go_* is not exported, so free.
  */
-static const struct {
-	const char *name;
-	bool counter;
-} reserved[] = {
-	{ "process_cpu_seconds_total", true },	 { "process_max_fds", false },
-	{ "process_open_fds", false },		 { "process_resident_memory_bytes", false },
-	{ "process_start_time_seconds", false }, { "process_virtual_memory_bytes", false },
-};
-
-/* A metric whose names, namespace applied, meet one of the exporter's own families. */
 int config_check_reserved(struct parser *p, const yaml_node_t *node, const struct cfg_metric *m)
 {
 	struct out_name mine[5], theirs[2];
@@ -231,12 +223,12 @@ int config_check_reserved(struct parser *p, const yaml_node_t *node, const struc
 	bool om;
 
 	na = out_names(m, mine);
-	for (i = 0; i < ARRAY_SIZE(reserved); i++) {
-		const char *r = reserved[i].name;
+	for (i = 0; i < PROCSTAT__COUNT; i++) {
+		const char *r = procstat__families[i].name;
 
 		nb = 0;
 		theirs[nb++] = (struct out_name){ r, strlen(r), "", false };
-		if (reserved[i].counter)
+		if (procstat__families[i].counter)
 			theirs[nb++] =
 				(struct out_name){ r, strlen(r) - strlen("_total"), "", true };
 		c = common_name(mine, na, theirs, nb, &om);

@@ -66,64 +66,15 @@ static void put_float(struct buf *b, double v)
 	buf__put(b, tmp, render__float(tmp, v));
 }
 
-/*
- * Escape s for a HELP line (\ and newline), a label value (also ") or not at
- * all (protobuf), and make it valid UTF-8 as Go's strings.ToValidUTF8(s,
- * "\uFFFD") does: each maximal run of bytes that do not start a valid
- * sequence becomes ONE U+FFFD. A run is broken by any valid character.
- */
-void render_put_escaped(struct buf *b, const char *s, size_t n, enum render_esc mode)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, from = 0, w;
-	bool invalid = false;
-	const char *esc;
-
-	while (i < n) {
-		if (p[i] >= 0x80) {
-			w = text__utf8_width(p + i, n - i);
-			if (w) {
-				i += w;
-				invalid = false;
-				continue;
-			}
-			buf__put(b, s + from, i - from);
-			if (!invalid)
-				buf__put(b, TEXT_REPLACEMENT, sizeof(TEXT_REPLACEMENT) - 1);
-			invalid = true;
-			from = ++i;
-			continue;
-		}
-		invalid = false;
-		if (mode == RENDER_ESC_NONE)
-			esc = NULL;
-		else if (p[i] == '\\')
-			esc = "\\\\";
-		else if (p[i] == '\n')
-			esc = "\\n";
-		else if (p[i] == '"' && mode == RENDER_ESC_LABEL)
-			esc = "\\\"";
-		else
-			esc = NULL;
-		if (esc) {
-			buf__put(b, s + from, i - from);
-			buf__put(b, esc, 2);
-			from = i + 1;
-		}
-		i++;
-	}
-	buf__put(b, s + from, i - from);
-}
-
 void render__escape_label_value(struct buf *b, const char *s, size_t n)
 {
-	render_put_escaped(b, s, n, RENDER_ESC_LABEL);
+	text__put_escaped(b, s, n, TEXT_ESC_LABEL);
 }
 
 void render__escape_help(struct buf *b, const char *s)
 {
 	if (s)
-		render_put_escaped(b, s, strlen(s), RENDER_ESC_HELP);
+		text__put_escaped(b, s, strlen(s), TEXT_ESC_HELP);
 }
 
 /*
@@ -384,13 +335,13 @@ static void put_header(struct render_enc *e, const char *name, const char *suffi
 	buf__put(b, suffix, sl);
 	put_char(b, ' ');
 	if (help)
-		render_put_escaped(b, help, strlen(help), RENDER_ESC_LABEL);
-	render_put_escaped(b, help_suffix, strlen(help_suffix), RENDER_ESC_LABEL);
+		text__put_escaped(b, help, strlen(help), TEXT_ESC_LABEL);
+	text__put_escaped(b, help_suffix, strlen(help_suffix), TEXT_ESC_LABEL);
 	put_char(b, '\n');
 }
 
 void render_put_label(struct buf *b, const struct metric_desc *d, const struct series *s, size_t i,
-		      size_t j, enum render_esc esc)
+		      size_t j, enum text_esc esc)
 {
 	const char *text;
 	size_t n = 0;
@@ -398,7 +349,7 @@ void render_put_label(struct buf *b, const struct metric_desc *d, const struct s
 
 	text = series__label(d, s, i, j, &n, &v);
 	if (text)
-		render_put_escaped(b, text, n, esc);
+		text__put_escaped(b, text, n, esc);
 	else if (d->labels[j].is_signed)
 		put_s64(b, (int64_t)v);
 	else
@@ -420,7 +371,7 @@ static void put_series(struct buf *b, const struct metric_desc *m, const struct 
 				put_char(b, ',');
 			put(b, m->labels[i].name, strlen(m->labels[i].name));
 			put(b, "=\"", 2);
-			render_put_label(b, m, s, si, i, RENDER_ESC_LABEL);
+			render_put_label(b, m, s, si, i, TEXT_ESC_LABEL);
 			put_char(b, '"');
 		}
 		if (le) {

@@ -7,13 +7,7 @@
 #define BPFPROM_RENDER_INT_H
 
 #include "render/render.h"
-
-/* What put_escaped escapes besides making the bytes valid UTF-8. */
-enum render_esc {
-	RENDER_ESC_NONE = 0, /* protobuf strings */
-	RENDER_ESC_HELP, /* text 0.0.4 HELP: \ and newline */
-	RENDER_ESC_LABEL, /* label values, OpenMetrics HELP: also " */
-};
+#include "util/text.h"
 
 struct render_enc_ops {
 	void (*begin)(struct render_enc *e);
@@ -41,10 +35,9 @@ struct render_enc {
 extern const struct render_enc_ops render_pb_ops;
 void render_pb_free(struct render_pb *pb);
 
-void render_put_escaped(struct buf *b, const char *s, size_t n, enum render_esc esc);
 /* Label j of series i, escaped: its text (series__label), or its number. */
 void render_put_label(struct buf *b, const struct metric_desc *d, const struct series *s, size_t i,
-		      size_t j, enum render_esc esc);
+		      size_t j, enum text_esc esc);
 /* A value word as a double in the metric's unit. */
 double render_scaled(uint64_t raw, bool is_signed, double scale);
 

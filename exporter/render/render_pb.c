@@ -257,7 +257,7 @@ static void pb_key_labels(struct render_pb *pb, const struct metric_desc *m, con
 		pb->lp[i].name = (char *)m->labels[i].name;
 		pb->loff[i] = pb->lab.len;
 		/* protobuf strings are not escaped, but must be UTF-8 */
-		render_put_label(&pb->lab, m, s, si, i, RENDER_ESC_NONE);
+		render_put_label(&pb->lab, m, s, si, i, TEXT_ESC_NONE);
 		buf__put(&pb->lab, "", 1);
 	}
 	pb_set_labels(pb, m->nlabels);
@@ -398,7 +398,7 @@ static void pb_open_suffixed(struct render_enc *e, const struct metric_desc *m, 
 	buf__put(&pb->names, suffix, strlen(suffix) + 1);
 	help_off = pb->names.len;
 	if (m->help)
-		render_put_escaped(&pb->names, m->help, strlen(m->help), RENDER_ESC_NONE);
+		text__put_escaped(&pb->names, m->help, strlen(m->help), TEXT_ESC_NONE);
 	buf__put(&pb->names, help_suffix, strlen(help_suffix) + 1);
 	if (pb->names.oom) {
 		e->out->oom = true;
@@ -493,7 +493,7 @@ static void pb_sample_ops(struct render_enc *e, size_t nlabels, const char *cons
 	for (i = 0; i < nlabels; i++) {
 		pb->lp[i].name = (char *)lnames[i];
 		pb->loff[i] = pb->lab.len;
-		render_put_escaped(&pb->lab, lvalues[i], strlen(lvalues[i]), RENDER_ESC_NONE);
+		text__put_escaped(&pb->lab, lvalues[i], strlen(lvalues[i]), TEXT_ESC_NONE);
 		buf__put(&pb->lab, "", 1);
 	}
 	pb_set_labels(pb, nlabels);

@@ -251,6 +251,18 @@ static void insertion_sort_u64(uint64_t *a, size_t n)
 	}
 }
 
+/* A byte's histogram into the first index of each byte value (an exclusive
+ * prefix sum): where a stable pass puts that value's next element. */
+static inline void offsets(uint32_t *h)
+{
+	uint32_t sum = 0, c;
+
+	for (unsigned int b = 0; b < 256; b++) {
+		c = h[b];
+		h[b] = sum;
+		sum += c;
+	}
+}
 /* Stable LSD radix sort of the n u64 at src on bits [shift, shift + bits)
  * (tmp: room for n more); bytes in which diff has no bit, the same in every
  * item, are not passed over. Returns where the sorted items are. Digits are
@@ -261,7 +273,6 @@ static uint64_t *radix_u64(struct keyorder *ko, uint64_t *src, uint64_t *tmp, si
 {
 	unsigned int nd = (bits + 7) / 8, d;
 	uint64_t *dst = tmp, *t;
-	uint32_t sum, c, b;
 	size_t i;
 
 	memset(ko->hist, 0, nd * sizeof(ko->hist[0]));
@@ -277,11 +288,7 @@ static uint64_t *radix_u64(struct keyorder *ko, uint64_t *src, uint64_t *tmp, si
 
 		if (!((diff >> (8 * d)) & 0xff))
 			continue;
-		for (b = 0, sum = 0; b < 256; b++) {
-			c = h[b];
-			h[b] = sum;
-			sum += c;
-		}
+		offsets(h);
 		for (i = 0; i < n; i++)
 			dst[h[(src[i] >> sh) & 0xff]++] = src[i];
 		t = src;
@@ -297,7 +304,6 @@ static void radix_pairs(struct keyorder *ko, struct pair *p, struct pair *tmp, s
 			uint64_t diff)
 {
 	struct pair *src = p, *dst = tmp, *t;
-	uint32_t sum, c, b;
 	unsigned int d;
 	size_t i;
 
@@ -313,11 +319,7 @@ static void radix_pairs(struct keyorder *ko, struct pair *p, struct pair *tmp, s
 
 		if (!((diff >> (8 * d)) & 0xff))
 			continue;
-		for (b = 0, sum = 0; b < 256; b++) {
-			c = h[b];
-			h[b] = sum;
-			sum += c;
-		}
+		offsets(h);
 		for (i = 0; i < n; i++)
 			dst[h[(src[i].k >> (8 * d)) & 0xff]++] = src[i];
 		t = src;

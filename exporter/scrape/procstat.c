@@ -9,6 +9,20 @@
 
 #include "scrape/procstat.h"
 
+const struct procstat_family_desc procstat__families[PROCSTAT__COUNT] = {
+	[PROCSTAT_CPU_SECONDS] = { "process_cpu_seconds_total",
+				   "Total user and system CPU time spent in seconds.", true },
+	[PROCSTAT_MAX_FDS] = { "process_max_fds", "Maximum number of open file descriptors.",
+			       false },
+	[PROCSTAT_OPEN_FDS] = { "process_open_fds", "Number of open file descriptors.", false },
+	[PROCSTAT_RESIDENT_BYTES] = { "process_resident_memory_bytes",
+				      "Resident memory size in bytes.", false },
+	[PROCSTAT_START_TIME] = { "process_start_time_seconds",
+				  "Start time of the process since unix epoch in seconds.", false },
+	[PROCSTAT_VIRTUAL_BYTES] = { "process_virtual_memory_bytes",
+				     "Virtual memory size in bytes.", false },
+};
+
 static int read_file(const char *path, char *buf, size_t len)
 {
 	FILE *f = fopen(path, "re");

@@ -6,6 +6,7 @@
 #ifndef BPFPROM_PROCSTAT_H
 #define BPFPROM_PROCSTAT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct procstat {
@@ -16,6 +17,27 @@ struct procstat {
 	uint64_t max_fds; /* the soft RLIMIT_NOFILE */
 	double start_time; /* seconds since the epoch */
 };
+
+/* The process_* families, in the order a scrape prints them. */
+enum procstat_family {
+	PROCSTAT_CPU_SECONDS = 0,
+	PROCSTAT_MAX_FDS,
+	PROCSTAT_OPEN_FDS,
+	PROCSTAT_RESIDENT_BYTES,
+	PROCSTAT_START_TIME,
+	PROCSTAT_VIRTUAL_BYTES,
+	PROCSTAT__COUNT,
+};
+
+/* Names and help as client_golang's process collector writes them: what
+ * scrape prints, and what config refuses as a user metric's name. */
+struct procstat_family_desc {
+	const char *name; /* a counter's ends in _total */
+	const char *help;
+	bool counter;
+};
+
+extern const struct procstat_family_desc procstat__families[PROCSTAT__COUNT];
 
 /*
  * Read PROC/PID/{stat,fd,limits} and PROC/stat (boot time); proc is "/proc"

@@ -211,15 +211,13 @@ static void render_probe_info(struct scrape *s, struct render_enc *e)
  * (--bpf.stats): once per program, so metrics fused into one program share a
  * sample whose metric label lists them all, and sums stay true.
  */
-static void render_prog_stats(struct scrape *s, struct render_enc *e)
+static void prog_family(struct scrape *s, struct render_enc *e, const char *name, const char *help,
+			bool runs)
 {
 	const char *names[1] = { "metric" };
 	const char *values[1];
 
-	render_enc__family(
-		e, "bpfprom_program_run_seconds_total",
-		"Time the kernel spent in a metric's BPF programs since --bpf.stats enabled the count (metrics sharing a program: one sample, their names comma-separated).",
-		RENDER_COUNTER);
+	render_enc__family(e, name, help, RENDER_COUNTER);
 	/* in config order: each program where its first metric is */
 	for (size_t i = 0; i < s->plan->nmetrics; i++) {
 		size_t g = loader__program_of(s->ld, i);
@@ -227,20 +225,31 @@ static void render_prog_stats(struct scrape *s, struct render_enc *e)
 		if (s->prog_first[g] != i)
 			continue;
 		values[0] = s->prog_names[g];
-		render_enc__sample(e, 1, names, values, (double)s->progs[g].run_time_ns / 1e9);
+		if (runs)
+			render_enc__sample_u64(e, 1, names, values, s->progs[g].run_cnt);
+		else
+			render_enc__sample(e, 1, names, values,
+					   (double)s->progs[g].run_time_ns / 1e9);
 	}
-	render_enc__family(
-		e, "bpfprom_program_runs_total",
-		"Runs of a metric's BPF programs since --bpf.stats enabled the count (metrics sharing a program: one sample, their names comma-separated).",
-		RENDER_COUNTER);
-	for (size_t i = 0; i < s->plan->nmetrics; i++) {
-		size_t g = loader__program_of(s->ld, i);
+}
 
-		if (s->prog_first[g] != i)
-			continue;
-		values[0] = s->prog_names[g];
-		render_enc__sample_u64(e, 1, names, values, s->progs[g].run_cnt);
-	}
+static void render_prog_stats(struct scrape *s, struct render_enc *e)
+{
+	prog_family(
+		s, e, "bpfprom_program_run_seconds_total",
+		"Time the kernel spent in a metric's BPF programs since --bpf.stats enabled the count (metrics sharing a program: one sample, their names comma-separated).",
+		false);
+	prog_family(
+		s, e, "bpfprom_program_runs_total",
+		"Runs of a metric's BPF programs since --bpf.stats enabled the count (metrics sharing a program: one sample, their names comma-separated).",
+		true);
+}
+
+static void process_family(struct render_enc *e, enum procstat_family f)
+{
+	const struct procstat_family_desc *fd = &procstat__families[f];
+
+	render_enc__family(e, fd->name, fd->help, fd->counter ? RENDER_COUNTER : RENDER_GAUGE);
 }
 
 /* client_golang's process collector, the same names and meanings. */
@@ -250,22 +259,17 @@ static void render_process(struct render_enc *e)
 
 	if (procstat__read("/proc", "self", &ps))
 		return;
-	render_enc__family(e, "process_cpu_seconds_total",
-			   "Total user and system CPU time spent in seconds.", RENDER_COUNTER);
+	process_family(e, PROCSTAT_CPU_SECONDS);
 	render_enc__sample(e, 0, NULL, NULL, ps.cpu_seconds);
-	render_enc__family(e, "process_max_fds", "Maximum number of open file descriptors.",
-			   RENDER_GAUGE);
+	process_family(e, PROCSTAT_MAX_FDS);
 	render_enc__sample_u64(e, 0, NULL, NULL, ps.max_fds);
-	render_enc__family(e, "process_open_fds", "Number of open file descriptors.", RENDER_GAUGE);
+	process_family(e, PROCSTAT_OPEN_FDS);
 	render_enc__sample_u64(e, 0, NULL, NULL, ps.open_fds);
-	render_enc__family(e, "process_resident_memory_bytes", "Resident memory size in bytes.",
-			   RENDER_GAUGE);
+	process_family(e, PROCSTAT_RESIDENT_BYTES);
 	render_enc__sample_u64(e, 0, NULL, NULL, ps.resident_bytes);
-	render_enc__family(e, "process_start_time_seconds",
-			   "Start time of the process since unix epoch in seconds.", RENDER_GAUGE);
+	process_family(e, PROCSTAT_START_TIME);
 	render_enc__sample(e, 0, NULL, NULL, ps.start_time);
-	render_enc__family(e, "process_virtual_memory_bytes", "Virtual memory size in bytes.",
-			   RENDER_GAUGE);
+	process_family(e, PROCSTAT_VIRTUAL_BYTES);
 	render_enc__sample_u64(e, 0, NULL, NULL, ps.virtual_bytes);
 }
 

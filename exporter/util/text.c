@@ -3,29 +3,45 @@
 
 #include "util/text.h"
 
-void text__put_valid_utf8(struct buf *b, const char *s, size_t n)
+void text__put_escaped(struct buf *b, const char *s, size_t n, enum text_esc mode)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, from = 0, w;
 	bool invalid = false;
+	const char *esc;
 
 	while (i < n) {
-		if (p[i] < 0x80) {
-			invalid = false;
-			i++;
+		if (p[i] >= 0x80) {
+			w = text__utf8_width(p + i, n - i);
+			if (w) {
+				i += w;
+				invalid = false;
+				continue;
+			}
+			buf__put(b, s + from, i - from);
+			if (!invalid)
+				buf__put(b, TEXT_REPLACEMENT, sizeof(TEXT_REPLACEMENT) - 1);
+			invalid = true;
+			from = ++i;
 			continue;
 		}
-		w = text__utf8_width(p + i, n - i);
-		if (w) {
-			i += w;
-			invalid = false;
-			continue;
+		invalid = false;
+		if (mode == TEXT_ESC_NONE)
+			esc = NULL;
+		else if (p[i] == '\\')
+			esc = "\\\\";
+		else if (p[i] == '\n')
+			esc = "\\n";
+		else if (p[i] == '"' && mode == TEXT_ESC_LABEL)
+			esc = "\\\"";
+		else
+			esc = NULL;
+		if (esc) {
+			buf__put(b, s + from, i - from);
+			buf__put(b, esc, 2);
+			from = i + 1;
 		}
-		buf__put(b, s + from, i - from);
-		if (!invalid)
-			buf__put(b, TEXT_REPLACEMENT, sizeof(TEXT_REPLACEMENT) - 1);
-		invalid = true;
-		from = ++i;
+		i++;
 	}
 	buf__put(b, s + from, i - from);
 }

@@ -55,12 +55,25 @@ static inline size_t text__utf8_width(const unsigned char *s, size_t n)
 	return w;
 }
 
+/* What text__put_escaped escapes besides making the bytes valid UTF-8. */
+enum text_esc {
+	TEXT_ESC_NONE = 0, /* label texts kept for later escaping, protobuf strings */
+	TEXT_ESC_HELP, /* text 0.0.4 HELP: \\ and newline */
+	TEXT_ESC_LABEL, /* label values, OpenMetrics HELP: also " */
+};
+
 /*
- * Append s (n bytes) made valid UTF-8 as Go's strings.ToValidUTF8(s,
- * "\uFFFD") does: each maximal run of bytes that do not start a valid
- * sequence becomes ONE U+FFFD. A run is broken by any valid character.
+ * Append s (n bytes) escaped as mode says and made valid UTF-8 as Go's
+ * strings.ToValidUTF8(s, "\uFFFD") does: each maximal run of bytes that do
+ * not start a valid sequence becomes ONE U+FFFD. A run is broken by any
+ * valid character.
  */
-void text__put_valid_utf8(struct buf *b, const char *s, size_t n);
+void text__put_escaped(struct buf *b, const char *s, size_t n, enum text_esc mode);
+
+static inline void text__put_valid_utf8(struct buf *b, const char *s, size_t n)
+{
+	text__put_escaped(b, s, n, TEXT_ESC_NONE);
+}
 
 #define TEXT_U64_DIGITS 20
 
