@@ -236,17 +236,11 @@ int config_parse_filters(struct parser *p, const yaml_node_t *node, struct cfg_m
 
 	if (!node)
 		return 0;
-	if (node->type != YAML_SEQUENCE_NODE)
-		return yamldoc__fail(
-			p->doc, node, "filter",
-			"expected a list of conditions like 'comm != \"sshd\"', got %s",
-			yamldoc__desc(node));
-	n = yamldoc__seq_len(node);
-	if (n > BPFPROM_MAX_FILTERS)
-		return yamldoc__fail(p->doc, yamldoc__seq_item(p->doc, node, BPFPROM_MAX_FILTERS),
-				     "filter",
-				     "%zu filters given, at most %d fit in one metric; remove some",
-				     n, BPFPROM_MAX_FILTERS);
+	ret = yamldoc__expect_seq_upto(p->doc, node, "filter",
+				       "a list of conditions like 'comm != \"sshd\"'", "filters",
+				       "in one metric", BPFPROM_MAX_FILTERS, &n);
+	if (ret)
+		return ret;
 	for (i = 0; i < n; i++) {
 		snprintf(path, sizeof(path), "filter[%zu]", i);
 		ret = parse_filter(p, yamldoc__seq_item(p->doc, node, i), path, m,

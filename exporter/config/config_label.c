@@ -311,15 +311,10 @@ int config_parse_labels(struct parser *p, const yaml_node_t *node, struct cfg_me
 
 	if (!node)
 		return 0;
-	if (node->type != YAML_SEQUENCE_NODE)
-		return yamldoc__fail(p->doc, node, "labels", "expected a list of labels, got %s",
-				     yamldoc__desc(node));
-	n = yamldoc__seq_len(node);
-	if (n > BPFPROM_MAX_LABELS)
-		return yamldoc__fail(p->doc, yamldoc__seq_item(p->doc, node, BPFPROM_MAX_LABELS),
-				     "labels",
-				     "%zu labels given, at most %d fit in the map key; remove some",
-				     n, BPFPROM_MAX_LABELS);
+	ret = yamldoc__expect_seq_upto(p->doc, node, "labels", "a list of labels", "labels",
+				       "in the map key", BPFPROM_MAX_LABELS, &n);
+	if (ret)
+		return ret;
 	for (i = 0; i < n; i++) {
 		item = yamldoc__seq_item(p->doc, node, i);
 		snprintf(path, sizeof(path), "labels[%zu]", i);

@@ -193,6 +193,20 @@ size_t yamldoc__seq_len(const yaml_node_t *n)
 	return (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
 }
 
+int yamldoc__expect_seq_upto(struct yamldoc *d, const yaml_node_t *n, const char *path,
+			     const char *list, const char *noun, const char *where, size_t max,
+			     size_t *len)
+{
+	if (n->type != YAML_SEQUENCE_NODE)
+		return yamldoc__fail(d, n, path, "expected %s, got %s", list, yamldoc__desc(n));
+	*len = yamldoc__seq_len(n);
+	if (*len > max)
+		return yamldoc__fail(d, yamldoc__seq_item(d, n, max), path,
+				     "%zu %s given, at most %zu fit %s; remove some", *len, noun,
+				     max, where);
+	return 0;
+}
+
 yaml_node_t *yamldoc__seq_item(struct yamldoc *d, const yaml_node_t *n, size_t i)
 {
 	return yamldoc__node(d, n->data.sequence.items.start[i]);
@@ -344,6 +358,11 @@ int yamldoc__expect_map(struct yamldoc *d, const yaml_node_t *n, const char *pat
 	if (n->type != YAML_MAPPING_NODE)
 		return yamldoc__fail(d, n, path, "expected a mapping, got %s", yamldoc__desc(n));
 	return 0;
+}
+
+int yamldoc__expect_map_or_null(struct yamldoc *d, const yaml_node_t *n, const char *path)
+{
+	return yamldoc__is_null(n) ? 1 : yamldoc__expect_map(d, n, path);
 }
 
 int yamldoc__map_collect(struct yamldoc *d, const yaml_node_t *map, const char *path,

@@ -113,6 +113,14 @@ bool yamldoc__is_null(const yaml_node_t *n);
 /* "a mapping", "a list", "a string", "an empty value": for "got %s" */
 const char *yamldoc__desc(const yaml_node_t *n);
 size_t yamldoc__seq_len(const yaml_node_t *n);
+/*
+ * n must be a sequence of at most max items: 0 and *len, or -EINVAL with
+ * "expected LIST, got ..." or "N NOUN given, at most MAX fit WHERE; remove
+ * some" (at the first item past max).
+ */
+int yamldoc__expect_seq_upto(struct yamldoc *d, const yaml_node_t *n, const char *path,
+			     const char *list, const char *noun, const char *where, size_t max,
+			     size_t *len);
 yaml_node_t *yamldoc__seq_item(struct yamldoc *d, const yaml_node_t *n, size_t i);
 size_t yamldoc__map_len(const yaml_node_t *n);
 
@@ -132,6 +140,8 @@ int yamldoc__get_word(struct yamldoc *d, const yaml_node_t *n, const char *path,
 /* true/false as YAML writes them (True, FALSE...), unquoted. */
 int yamldoc__get_bool(struct yamldoc *d, const yaml_node_t *n, const char *path, bool *out);
 int yamldoc__expect_map(struct yamldoc *d, const yaml_node_t *n, const char *path);
+/* A map (0), nothing (null: 1, the caller has nothing to read), or -EINVAL. */
+int yamldoc__expect_map_or_null(struct yamldoc *d, const yaml_node_t *n, const char *path);
 
 /*
  * The integers of bpfprom's files, in and out of YAML scalars: decimal or 0x

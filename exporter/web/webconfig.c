@@ -357,6 +357,19 @@ static const char *const http_keys[HK__COUNT] = { "headers", "http2" };
 
 static const struct yamldoc_keys http_spec = { http_keys, HK__COUNT, NULL, 0, KEYS_STYLE };
 
+/* Copies of a and b in *ca and *cb, or -ENOMEM and neither. */
+static int dup_pair(const char *a, const char *b, char **ca, char **cb)
+{
+	*ca = strdup(a);
+	*cb = strdup(b);
+	if (*ca && *cb)
+		return 0;
+	free(*ca);
+	free(*cb);
+	*ca = *cb = NULL;
+	return -ENOMEM;
+}
+
 static int parse_header(struct parser *p, const yaml_node_t *k, const yaml_node_t *v)
 {
 	static const char *const frame[] = { "deny", "sameorigin" };
@@ -394,15 +407,28 @@ static int parse_header(struct parser *p, const yaml_node_t *k, const yaml_node_
 		return yamldoc__fail(p->doc, v, path, "\"%s\" is not allowed; expected nosniff",
 				     value);
 	h = &wc->headers[wc->nheaders];
-	h->name = strdup(header_names[i]);
-	h->value = strdup(value);
-	if (!h->name || !h->value) {
-		free(h->name);
-		free(h->value);
+	if (dup_pair(header_names[i], value, &h->name, &h->value))
 		return yamldoc__oom(p->doc);
-	}
 	wc->nheaders++;
 	return 0;
+}
+
+/*
+ * A map of n items, or nothing (null): room for n entries of size bytes in
+ * *items (none when null: 0 and n = 0).
+ */
+static int map_items(struct parser *p, const yaml_node_t *node, const char *path, size_t size,
+		     void **items, size_t *n)
+{
+	int ret;
+
+	*n = 0;
+	ret = yamldoc__expect_map_or_null(p->doc, node, path);
+	if (ret)
+		return ret < 0 ? ret : 0;
+	*n = yamldoc__map_len(node);
+	*items = calloc(*n ? *n : 1, size);
+	return *items ? 0 : yamldoc__oom(p->doc);
 }
 
 static int parse_headers(struct parser *p, const yaml_node_t *node)
@@ -414,15 +440,9 @@ static int parse_headers(struct parser *p, const yaml_node_t *node)
 	size_t i, n;
 	int ret;
 
-	if (yamldoc__is_null(node))
-		return 0;
-	ret = yamldoc__expect_map(p->doc, node, path);
-	if (ret)
+	ret = map_items(p, node, path, sizeof(*p->wc->headers), (void **)&p->wc->headers, &n);
+	if (ret || !n)
 		return ret;
-	n = yamldoc__map_len(node);
-	p->wc->headers = calloc(n ? n : 1, sizeof(*p->wc->headers));
-	if (!p->wc->headers)
-		return yamldoc__oom(p->doc);
 	for (pair = node->data.mapping.pairs.start; pair < node->data.mapping.pairs.top; pair++) {
 		k = yamldoc__node(p->doc, pair->key);
 		if (k->type != YAML_SCALAR_NODE)
@@ -452,11 +472,9 @@ static int parse_http(struct parser *p, const yaml_node_t *node)
 	bool http2 = false;
 	int ret;
 
-	if (yamldoc__is_null(node))
-		return 0;
-	ret = yamldoc__expect_map(p->doc, node, path);
+	ret = yamldoc__expect_map_or_null(p->doc, node, path);
 	if (ret)
-		return ret;
+		return ret < 0 ? ret : 0;
 	ret = yamldoc__map_collect(p->doc, node, path, &http_spec, v, k);
 	if (ret)
 		return ret;
@@ -512,15 +530,9 @@ static int parse_users(struct parser *p, const yaml_node_t *node)
 	size_t n, i;
 	int ret;
 
-	if (yamldoc__is_null(node))
-		return 0;
-	ret = yamldoc__expect_map(p->doc, node, path);
-	if (ret)
+	ret = map_items(p, node, path, sizeof(*wc->users), (void **)&wc->users, &n);
+	if (ret || !n)
 		return ret;
-	n = yamldoc__map_len(node);
-	wc->users = calloc(n ? n : 1, sizeof(*wc->users));
-	if (!wc->users)
-		return yamldoc__oom(p->doc);
 	for (pair = node->data.mapping.pairs.start; pair < node->data.mapping.pairs.top; pair++) {
 		k = yamldoc__node(p->doc, pair->key);
 		v = yamldoc__node(p->doc, pair->value);
@@ -548,13 +560,8 @@ static int parse_users(struct parser *p, const yaml_node_t *node)
 			return yamldoc__fail(
 				p->doc, v, kp,
 				"not a bcrypt hash (expected $2y$, $2b$ or $2a$, a cost 04..31 and 53 characters, 60 in all); make one with: htpasswd -nBC 10 \"\" | tr -d ':\\n'");
-		u->name = strdup(name);
-		u->hash = strdup(hash);
-		if (!u->name || !u->hash) {
-			free(u->name);
-			free(u->hash);
+		if (dup_pair(name, hash, &u->name, &u->hash))
 			return yamldoc__oom(p->doc);
-		}
 		wc->nusers++;
 	}
 	return 0;
