@@ -522,7 +522,7 @@ static void notify_connection(void *cls, struct MHD_Connection *conn, void **soc
 }
 
 static enum MHD_Result handle_reload(struct http_server *s, struct MHD_Connection *conn,
-				     const char *method, size_t *upload_data_size, void **con_cls);
+				     const char *method);
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url,
 			      const char *method, const char *version, const char *upload_data,
@@ -535,12 +535,26 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 	enum MHD_Result ret;
 	int err;
 
-	if (!authorize(s, conn, &ret))
-		return ret;
 	(void)version;
 	(void)upload_data;
+	/*
+	 * Answer once the whole request is in: libmicrohttpd 0.9.75 closes the
+	 * connection after any answer queued on the first call (headers only),
+	 * which turned every scrape into a new connection and TLS handshake.
+	 * A body (nothing here takes one) is read and dropped.
+	 */
+	if (!*con_cls) {
+		*con_cls = conn;
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (!authorize(s, conn, &ret))
+		return ret;
 	if (strcmp(url, "/-/reload") == 0)
-		return handle_reload(s, conn, method, upload_data_size, con_cls);
+		return handle_reload(s, conn, method);
 	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
 		return reply_static(conn, MHD_HTTP_METHOD_NOT_ALLOWED, CT_PLAIN,
 				    "405 method not allowed: use GET or HEAD\n");
@@ -615,7 +629,7 @@ void http__reload_end(struct http_server *s, struct http_reload *batch, int err,
  * anything itself: scrapes go on meanwhile.
  */
 static enum MHD_Result handle_reload(struct http_server *s, struct MHD_Connection *conn,
-				     const char *method, size_t *upload_data_size, void **con_cls)
+				     const char *method)
 {
 	struct conn_auth *ca = conn_state(conn);
 	bool stopping;
@@ -628,15 +642,6 @@ static enum MHD_Result handle_reload(struct http_server *s, struct MHD_Connectio
 		return reply_static(
 			conn, MHD_HTTP_FORBIDDEN, CT_PLAIN,
 			"403 the lifecycle API is not enabled: start bpfprom with --web.enable-lifecycle\n");
-	/* the first call has the headers only: wait for the body, and drop it */
-	if (!*con_cls) {
-		*con_cls = conn;
-		return MHD_YES;
-	}
-	if (*upload_data_size) {
-		*upload_data_size = 0;
-		return MHD_YES;
-	}
 	if (!ca)
 		return MHD_NO;
 	if (ca->reload == RELOAD_DONE) {

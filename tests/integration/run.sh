@@ -1125,5 +1125,30 @@ else
 	not_ok "web: openssl made the test certificates" "openssl failed in $W"
 fi
 
+# --- keep-alive: scrapes reuse their connection, over HTTP and HTTPS ---------
+KA=$TMP/keepalive
+mkdir -p "$KA"
+printf 'metrics:\n  - name: ka_getppid_total\n    help: getppid calls.\n    probe: tracepoint:syscalls:sys_enter_getppid\n    aggregate: count\n' >"$KA/m.yaml"
+if start "$KA/m.yaml"; then
+	out=$(curl -sS -v -o /dev/null -o /dev/null -o /dev/null -w '%{http_code} ' \
+		"http://$ADDR/metrics" "http://$ADDR/" "http://$ADDR/nope" 2>"$KA/v")
+	expect "keep-alive: three requests over one HTTP connection" \
+		"200 200 404 reused 2 close 0" \
+		"${out}reused $(grep -c 'Re-using existing connection' "$KA/v") close $(grep -ci '^< Connection: close' "$KA/v")"
+	stop
+else
+	not_ok "keep-alive: exporter starts" "$(cat "$TMP/log")"
+fi
+if [ -f "$TMP/web/web.yml" ] && start "$KA/m.yaml" --web.config.file="$TMP/web/web.yml"; then
+	out=$(curl -sS -v --cacert "$TMP/web/ca.pem" -u alice:secret -o /dev/null -o /dev/null \
+		-w '%{http_code} ' "https://$ADDR/metrics" "https://$ADDR/metrics" 2>"$KA/v")
+	expect "keep-alive: two scrapes over one TLS connection, one handshake" \
+		"200 200 reused 1 handshakes 1" \
+		"${out}reused $(grep -c 'Re-using existing connection' "$KA/v") handshakes $(grep -c '^\* SSL connection using' "$KA/v")"
+	stop
+else
+	skip "keep-alive over TLS" "no web config from the web block"
+fi
+
 echo "integration: $PASS passed, $FAIL failed, $SKIP skipped"
 [ "$FAIL" -eq 0 ]
