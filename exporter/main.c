@@ -377,8 +377,10 @@ int main(int argc, char **argv)
 	if (ret)
 		goto fail;
 	nmetrics = lifecycle__nmetrics(lc);
-	log_info("loaded %zu metric%s from %s; listening on %s%s", nmetrics,
-		 nmetrics == 1 ? "" : "s", lopts.config_file, http__address(srv),
+	/* "listening on ADDR" ends the line's first form: scripts parse it */
+	log_info("loaded %zu metric%s from %s; %slistening on %s%s", nmetrics,
+		 nmetrics == 1 ? "" : "s", lopts.config_file,
+		 web && web->tls ? "TLS (https); " : "", http__address(srv),
 		 keep_caps ? "" : "; capabilities dropped");
 
 	for (;;) {

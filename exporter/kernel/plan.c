@@ -417,8 +417,15 @@ static bool in_btf(const struct plan_kernel *k, const char *func)
 	return k->btf && btf__find_by_name_kind(k->btf, func, BTF_KIND_FUNC) > 0;
 }
 
-static int no_kprobes(struct ctx *c, const struct cfg_probe *pr, const char *key)
+/* forced: the --probe.mechanism the user gave, NULL when bpfprom chose */
+static int no_kprobes(struct ctx *c, const struct cfg_probe *pr, const char *key,
+		      const char *forced)
 {
+	if (forced)
+		return fail(
+			c, pr->pos, key,
+			"%s: --probe.mechanism=%s, but this kernel has no kprobes (CONFIG_KPROBES is not set); use --probe.mechanism=auto or fentry",
+			pr->spec, forced);
 	return fail(
 		c, pr->pos, key,
 		"%s: this kernel has no kprobes (CONFIG_KPROBES is not set) and fentry is not available",
@@ -458,7 +465,7 @@ static int kprobe_mech(struct ctx *c, const struct cfg_probe *pr, const char *ke
 				       fail(c, pr->pos, key,
 					    "%s: --probe.mechanism=kprobe, but this kernel has no kprobe PMU (/sys/bus/event_source/devices/kprobe); use --probe.mechanism=legacy",
 					    pr->spec) :
-				       no_kprobes(c, pr, key);
+				       no_kprobes(c, pr, key, "kprobe");
 		*mech = PLAN_MECH_KPROBE;
 		break;
 	case PLAN_MECH_LEGACY:
@@ -466,7 +473,7 @@ static int kprobe_mech(struct ctx *c, const struct cfg_probe *pr, const char *ke
 			return pmu ? fail(c, pr->pos, key,
 					  "%s: --probe.mechanism=legacy, but tracefs has no kprobe_events (%s/kprobe_events); use --probe.mechanism=kprobe",
 					  pr->spec, c->root) :
-				     no_kprobes(c, pr, key);
+				     no_kprobes(c, pr, key, "legacy");
 		*mech = PLAN_MECH_LEGACY;
 		break;
 	default:
@@ -477,7 +484,7 @@ static int kprobe_mech(struct ctx *c, const struct cfg_probe *pr, const char *ke
 		else if (legacy)
 			*mech = PLAN_MECH_LEGACY;
 		else if (!k->fentry)
-			return no_kprobes(c, pr, key);
+			return no_kprobes(c, pr, key, NULL);
 		else if (pr->offset)
 			return fail(
 				c, pr->pos, key,

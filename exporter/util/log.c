@@ -62,7 +62,8 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	(void)level;
 	if (min_level > LOG_DEBUG)
 		return 0;
-	fputs("debug: libbpf: ", stderr);
+	/* libbpf's own lines already start with "libbpf: " */
+	fputs("debug: ", stderr);
 	return vfprintf(stderr, fmt, ap);
 }
 
