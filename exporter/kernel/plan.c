@@ -548,6 +548,17 @@ static int plan_probe(struct ctx *c, const struct cfg_probe *pr, const char *key
 			return fail(c, pr->pos, key,
 				    "cannot read the format of tracepoint %s:%s: %s", pr->target,
 				    pr->func, strerror(-err));
+		/*
+		 * The "ftrace" system holds ftrace's own records (function,
+		 * kernel_stack, ...: kernel/trace/trace_entries.h). They have a
+		 * format and an id but are no tracepoints: attaching refuses with
+		 * EPERM. Refused here so that --config.check says so too.
+		 */
+		if (strcmp(pr->target, "ftrace") == 0)
+			return fail(
+				c, pr->pos, key,
+				"%s:%s is one of ftrace's internal events, not a tracepoint: BPF cannot attach to it (use kprobe:FUNCTION or fentry for a function)",
+				pr->target, pr->func);
 		pp->mech = PLAN_MECH_TRACEPOINT;
 		pm->nprobes++;
 		return 0;

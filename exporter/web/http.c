@@ -725,6 +725,22 @@ static void daemon_options(const struct http_opts *opts, struct http_server *s,
 #undef OPT
 }
 
+int http__check_opts(const struct http_opts *opts, char *err, size_t errlen)
+{
+	char host[128], port[16];
+
+	if (opts->telemetry_path[0] != '/' ||
+	    strlen(opts->telemetry_path) >= sizeof(((struct http_server *)0)->path) ||
+	    strcmp(opts->telemetry_path, "/") == 0) {
+		snprintf(err, errlen,
+			 "web: --web.telemetry-path \"%s\": must start with / and not be / itself",
+			 opts->telemetry_path);
+		return -EINVAL;
+	}
+	return http__parse_listen(opts->listen_address, host, sizeof(host), port, sizeof(port), err,
+				  errlen);
+}
+
 int http__start(const struct http_opts *opts, const struct http_handlers *h,
 		struct http_server **out, char *err, size_t errlen)
 {
@@ -742,13 +758,9 @@ int http__start(const struct http_opts *opts, const struct http_handlers *h,
 	struct http_server *s;
 	int fd, ret;
 
-	if (opts->telemetry_path[0] != '/' || strlen(opts->telemetry_path) >= sizeof(s->path) ||
-	    strcmp(opts->telemetry_path, "/") == 0) {
-		snprintf(err, errlen,
-			 "web: --web.telemetry-path \"%s\": must start with / and not be / itself",
-			 opts->telemetry_path);
-		return -EINVAL;
-	}
+	ret = http__check_opts(opts, err, errlen);
+	if (ret)
+		return ret;
 	if (opts->web && opts->web->tls && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
 		snprintf(
 			err, errlen,

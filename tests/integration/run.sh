@@ -1150,5 +1150,47 @@ else
 	skip "keep-alive over TLS" "no web config from the web block"
 fi
 
+# --- flags, --config.check, request-line garbage, the TLS start-up line -----
+FL=$TMP/flags
+mkdir -p "$FL"
+printf 'metrics:\n  - name: fl_getppid_total\n    help: getppid calls.\n    probe: tracepoint:syscalls:sys_enter_getppid\n    aggregate: count\n' >"$FL/m.yaml"
+out=$("$BIN" --nope 2>&1)
+expect "flags: an unknown flag is a flags: error, exit 2" \
+	'rc=2 error: flags: unknown flag "--nope"; see --help' "rc=$? $out"
+out=$("$BIN" --config.file 2>&1)
+expect "flags: a flag without its value is a flags: error, exit 2" \
+	'rc=2 error: flags: --config.file expects a value (--name=value); see --help' "rc=$? $out"
+out=$("$BIN" --config.file="$FL/m.yaml" --web.listen-address=bad 2>&1)
+expect "flags: a malformed --web.listen-address exits 2" \
+	'rc=2 error: flags: --web.listen-address "bad": expected HOST:PORT, [IPV6]:PORT or :PORT with a port 0..65535' "rc=$? $out"
+out=$("$BIN" --config.check --config.file="$FL/m.yaml" --web.telemetry-path=x 2>&1)
+expect "flags: --config.check refuses a bad telemetry path, exit 2" \
+	'rc=2 error: flags: --web.telemetry-path "x": must start with / and not be / itself' "rc=$? $out"
+printf 'metrics:\n  - name: fl_ftrace_total\n    help: x.\n    probe: tracepoint:ftrace:function\n    aggregate: count\n' >"$FL/ftrace.yaml"
+want="error: plan: $FL/ftrace.yaml:4:12: metrics[0] (fl_ftrace_total): probe: ftrace:function is one of ftrace's internal events, not a tracepoint: BPF cannot attach to it (use kprobe:FUNCTION or fentry for a function)"
+out=$("$BIN" --config.check --config.file="$FL/ftrace.yaml" 2>&1)
+rc=$?
+out2=$("$BIN" --config.file="$FL/ftrace.yaml" --web.listen-address=127.0.0.1:0 2>&1)
+expect "config.check: ftrace:function is refused, with start-up's message" \
+	"rc=1 $want rc=1 $want" "rc=$rc $out rc=$? $out2"
+if start "$FL/m.yaml"; then
+	# libmicrohttpd 0.9.75 answers 400 to a malformed request line of two or
+	# more words, and closes without an answer on one word (no URI)
+	raw() { timeout 5 bash -c 'exec 3<>/dev/tcp/127.0.0.1/$0; printf "$1" >&3; head -c 12 <&3' "${ADDR##*:}" "$1" 2>/dev/null; }
+	expect "http: a malformed request line gets 400; one word gets no answer" \
+		"[HTTP/1.1 400] [HTTP/1.1 400] []" \
+		"[$(raw 'a b c d\r\n\r\n')] [$(raw 'GET / HTTP/1.1\r\nbad header\r\n\r\n')] [$(raw 'garbage\r\n\r\n')]"
+	stop
+else
+	not_ok "flags block: exporter starts" "$(cat "$TMP/log")"
+fi
+if [ -f "$TMP/web/web.yml" ] && start "$FL/m.yaml" --web.config.file="$TMP/web/web.yml"; then
+	expect "log: the start-up line of an HTTPS listener says TLS" 1 \
+		"$(grep -c "; TLS (https); listening on $ADDR\$" "$TMP/log")"
+	stop
+else
+	skip "log: the TLS start-up line" "no web config from the web block"
+fi
+
 echo "integration: $PASS passed, $FAIL failed, $SKIP skipped"
 [ "$FAIL" -eq 0 ]
