@@ -1184,6 +1184,14 @@ if start "$FL/m.yaml"; then
 else
 	not_ok "flags block: exporter starts" "$(cat "$TMP/log")"
 fi
+if start "$FL/m.yaml" --log.level=debug; then
+	stop
+	expect "log: debug names each probe's mechanism, libbpf lines prefixed once" \
+		"debug: loader: metrics[0] (fl_getppid_total): tracepoint:syscalls:sys_enter_getppid attached with tracepoint|0" \
+		"$(grep 'attached with' "$TMP/log")|$(grep -c 'libbpf: libbpf:' "$TMP/log")"
+else
+	not_ok "log: exporter starts with --log.level=debug" "$(cat "$TMP/log")"
+fi
 if [ -f "$TMP/web/web.yml" ] && start "$FL/m.yaml" --web.config.file="$TMP/web/web.yml"; then
 	expect "log: the start-up line of an HTTPS listener says TLS" 1 \
 		"$(grep -c "; TLS (https); listening on $ADDR\$" "$TMP/log")"
