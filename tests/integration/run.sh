@@ -1200,5 +1200,53 @@ else
 	skip "log: the TLS start-up line" "no web config from the web block"
 fi
 
+# --- an "int" syscall argument stored in 8 bytes is signed (args.dfd) -------
+SG=$TMP/signed
+mkdir -p "$SG"
+cat >"$SG/m.yaml" <<'Y'
+metrics:
+  - name: sg_openat_total
+    help: openat calls of the test process, by dfd.
+    probe: tracepoint:syscalls:sys_enter_openat
+    aggregate: count
+    labels: [{name: dfd, source: args.dfd}]
+    filter:
+      - comm == "bpfp_dfd"
+  - name: sg_openat_cwd_total
+    help: openat calls relative to the working directory.
+    probe: tracepoint:syscalls:sys_enter_openat
+    aggregate: count
+    filter:
+      - comm == "bpfp_dfd"
+      - args.dfd == -100
+  - name: sg_openat_negative_total
+    help: openat calls with a negative dfd.
+    probe: tracepoint:syscalls:sys_enter_openat
+    aggregate: count
+    filter:
+      - comm == "bpfp_dfd"
+      - args.dfd < -1
+Y
+if start "$SG/m.yaml"; then
+	# 5 opens relative to the working directory (AT_FDCWD, -100), 3 relative to a directory fd
+	dfd=$(python3 -c '
+import os
+d = os.open("/dev", os.O_RDONLY)
+with open("/proc/self/comm", "w") as f:
+    f.write("bpfp_dfd")
+for _ in range(5):
+    os.close(os.open("/dev/null", os.O_RDONLY))
+for _ in range(3):
+    os.close(os.open("null", os.O_RDONLY, dir_fd=d))
+print(d)')
+	scrape >"$SG/m.txt"
+	expect "fields: an int stored in 8 bytes is signed: args.dfd -100 labels, == and < filters" \
+		"$(printf 'sg_openat_total{dfd="-100"} 5\nsg_openat_total{dfd="%s"} 3\nsg_openat_cwd_total 5\nsg_openat_negative_total 5' "$dfd")" \
+		"$(for m in 'sg_openat_total{dfd="-100"}' "sg_openat_total{dfd=\"$dfd\"}" sg_openat_cwd_total sg_openat_negative_total; do awk -v m="$m" '$1 == m' "$SG/m.txt"; done)"
+	stop
+else
+	not_ok "signed fields: exporter starts" "$(cat "$TMP/log")"
+fi
+
 echo "integration: $PASS passed, $FAIL failed, $SKIP skipped"
 [ "$FAIL" -eq 0 ]
