@@ -855,13 +855,15 @@ $GOOD
     probe: kprobe:vfs_read
     aggregate: count" \
 	"error: plan: BAD:8:12: metrics[1] (k_total): probe: kprobe:vfs_read: this kernel has no kprobes (CONFIG_KPROBES is not set) and fentry is not available"
-bad "second metric fails to attach after the first loaded" "metrics:
+# ftrace:function used to fail at attach, after the first metric loaded; the
+# plan refuses it now (so that --config.check does too)
+bad "ftrace's internal event is refused before anything loads" "metrics:
 $GOOD
   - name: ftrace_total
     help: the function tracer event cannot take a BPF program.
     probe: tracepoint:ftrace:function
     aggregate: count" \
-	'error: loader: metrics[1] (ftrace_total): cannot attach tracepoint:ftrace:function: Operation not permitted'
+	"error: plan: BAD:8:12: metrics[1] (ftrace_total): probe: ftrace:function is one of ftrace's internal events, not a tracepoint: BPF cannot attach to it (use kprobe:FUNCTION or fentry for a function)"
 bad "YAML syntax error" "metrics:
   - name: [unclosed" \
 "error: config: BAD:3:1: YAML syntax error: did not find expected ',' or ']' (while parsing a flow sequence)"
