@@ -188,7 +188,9 @@ int main(int argc, char **argv)
 	sigset_t sigs;
 	int opt, ret, sig;
 
-	while ((opt = getopt_long(argc, argv, "hlv", options, NULL)) != -1) {
+	/* getopt's own messages do not say "flags:": ours do (see '?' below) */
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":hlv", options, NULL)) != -1) {
 		switch (opt) {
 		case OPT_CONFIG_FILE:
 			lopts.config_file = optarg;
@@ -288,6 +290,17 @@ int main(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return 0;
+		case ':':
+			log_error("flags: %s expects a value (--name=value); see --help",
+				  argv[optind - 1]);
+			return 2;
+		case '?':
+			if (optopt)
+				log_error("flags: unknown flag -%c; see --help", optopt);
+			else
+				log_error("flags: unknown flag \"%s\"; see --help",
+					  argv[optind - 1]);
+			return 2;
 		default:
 			usage(stderr);
 			return 2;
@@ -307,6 +320,12 @@ int main(int argc, char **argv)
 	}
 	if (topts.once && !print_arg) {
 		log_error("flags: --once only applies to --print INTERVAL");
+		return 2;
+	}
+	/* bad values of these are flag errors (2), in --config.check too */
+	if (!list && !print_arg && http__check_opts(&hopts, err, sizeof(err))) {
+		/* the message names the flag: "web: --web.listen-address ..." */
+		log_error("flags: %s", strncmp(err, "web: ", 5) ? err : err + 5);
 		return 2;
 	}
 	if (list) {
@@ -377,8 +396,10 @@ int main(int argc, char **argv)
 	if (ret)
 		goto fail;
 	nmetrics = lifecycle__nmetrics(lc);
-	log_info("loaded %zu metric%s from %s; listening on %s%s", nmetrics,
-		 nmetrics == 1 ? "" : "s", lopts.config_file, http__address(srv),
+	/* "listening on ADDR" ends the line's first form: scripts parse it */
+	log_info("loaded %zu metric%s from %s; %slistening on %s%s", nmetrics,
+		 nmetrics == 1 ? "" : "s", lopts.config_file,
+		 web && web->tls ? "TLS (https); " : "", http__address(srv),
 		 keep_caps ? "" : "; capabilities dropped");
 
 	for (;;) {

@@ -6,7 +6,7 @@ set -e
 PKGS="make gcc clang llvm libbpf-dev bpftool linux-libc-dev libmicrohttpd-dev libyaml-dev
 libelf-dev zlib1g-dev libcmocka-dev pkg-config clang-format curl prometheus iproute2 bc bpftrace
 util-linux jq libprotobuf-c-dev protobuf-c-compiler libprotobuf-dev
-golang-github-prometheus-client-model-dev libgnutls28-dev libcrypt-dev openssl tidy
+golang-github-prometheus-client-model-dev libgnutls28-dev python3 libcrypt-dev openssl tidy
 qemu-system-x86 busybox-static cpio libcap-dev wrk valgrind systemd strace libclang-rt-14-dev"
 missing=""
 for p in $PKGS; do

@@ -13,6 +13,7 @@
 #include "bpfprom.skel.h"
 #include "bpfprom_one.skel.h"
 #include "kernel/loader.h"
+#include "util/log.h"
 
 /*
  * An opened copy of one of the two builds of bpf/bpfprom.bpf.c: bpfprom_one
@@ -552,6 +553,8 @@ static int load_group(const struct plan_kernel *k, const struct plan *plan,
 			return ret;
 		}
 		lg->links[lg->nlinks++] = link;
+		log_debug("loader: %s: %s%s attached with %s", who, pp->spec,
+			  pp->implied ? " (its return)" : "", plan__mech_name(pp->mech));
 	}
 	return 0;
 }

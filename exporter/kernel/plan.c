@@ -420,8 +420,15 @@ static bool in_btf(const struct plan_kernel *k, const char *func)
 	return k->btf && btf__find_by_name_kind(k->btf, func, BTF_KIND_FUNC) > 0;
 }
 
-static int no_kprobes(struct ctx *c, const struct cfg_probe *pr, const char *key)
+/* forced: the --probe.mechanism the user gave, NULL when bpfprom chose */
+static int no_kprobes(struct ctx *c, const struct cfg_probe *pr, const char *key,
+		      const char *forced)
 {
+	if (forced)
+		return fail(
+			c, pr->pos, key,
+			"%s: --probe.mechanism=%s, but this kernel has no kprobes (CONFIG_KPROBES is not set); use --probe.mechanism=auto or fentry",
+			pr->spec, forced);
 	return fail(
 		c, pr->pos, key,
 		"%s: this kernel has no kprobes (CONFIG_KPROBES is not set) and fentry is not available",
@@ -461,7 +468,7 @@ static int kprobe_mech(struct ctx *c, const struct cfg_probe *pr, const char *ke
 				       fail(c, pr->pos, key,
 					    "%s: --probe.mechanism=kprobe, but this kernel has no kprobe PMU (/sys/bus/event_source/devices/kprobe); use --probe.mechanism=legacy",
 					    pr->spec) :
-				       no_kprobes(c, pr, key);
+				       no_kprobes(c, pr, key, "kprobe");
 		*mech = PLAN_MECH_KPROBE;
 		break;
 	case PLAN_MECH_LEGACY:
@@ -469,7 +476,7 @@ static int kprobe_mech(struct ctx *c, const struct cfg_probe *pr, const char *ke
 			return pmu ? fail(c, pr->pos, key,
 					  "%s: --probe.mechanism=legacy, but tracefs has no kprobe_events (%s/kprobe_events); use --probe.mechanism=kprobe",
 					  pr->spec, c->root) :
-				     no_kprobes(c, pr, key);
+				     no_kprobes(c, pr, key, "legacy");
 		*mech = PLAN_MECH_LEGACY;
 		break;
 	default:
@@ -480,7 +487,7 @@ static int kprobe_mech(struct ctx *c, const struct cfg_probe *pr, const char *ke
 		else if (legacy)
 			*mech = PLAN_MECH_LEGACY;
 		else if (!k->fentry)
-			return no_kprobes(c, pr, key);
+			return no_kprobes(c, pr, key, NULL);
 		else if (pr->offset)
 			return fail(
 				c, pr->pos, key,
@@ -544,6 +551,17 @@ static int plan_probe(struct ctx *c, const struct cfg_probe *pr, const char *key
 			return fail(c, pr->pos, key,
 				    "cannot read the format of tracepoint %s:%s: %s", pr->target,
 				    pr->func, strerror(-err));
+		/*
+		 * The "ftrace" system holds ftrace's own records (function,
+		 * kernel_stack, ...: kernel/trace/trace_entries.h). They have a
+		 * format and an id but are no tracepoints: attaching refuses with
+		 * EPERM. Refused here so that --config.check says so too.
+		 */
+		if (strcmp(pr->target, "ftrace") == 0)
+			return fail(
+				c, pr->pos, key,
+				"%s:%s is one of ftrace's internal events, not a tracepoint: BPF cannot attach to it (use kprobe:FUNCTION or fentry for a function)",
+				pr->target, pr->func);
 		pp->mech = PLAN_MECH_TRACEPOINT;
 		pm->nprobes++;
 		return 0;

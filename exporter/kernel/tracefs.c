@@ -53,6 +53,45 @@ int tracefs__find(char *root, size_t rootlen, char *err, size_t errlen)
 	return merr ? merr : -ENOENT;
 }
 
+/* The width of a signed C integer type as declared, 0 if not one of these. */
+static uint32_t signed_width(const char *type)
+{
+	static const struct {
+		const char *name;
+		uint32_t width;
+	} types[] = {
+		{ "int", 4 },	    { "signed int", 4 },   { "long", 8 },    { "long long", 8 },
+		{ "short", 2 },	    { "s8", 1 },	   { "s16", 2 },     { "s32", 4 },
+		{ "s64", 8 },	    { "__s8", 1 },	   { "__s16", 2 },   { "__s32", 4 },
+		{ "__s64", 8 },	    { "pid_t", 4 },	   { "int32_t", 4 }, { "int64_t", 8 },
+		{ "clockid_t", 4 }, { "key_serial_t", 4 },
+	};
+
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (strcmp(type, types[i].name) == 0)
+			return types[i].width;
+	return 0;
+}
+
+/*
+ * The syscalls:sys_enter_* records store every argument as an unsigned long
+ * ("field:int dfd; ... size:8; signed:0;"): the declared C type is what the
+ * user means, so a signed type is signed and read at its own width (its low
+ * bytes; a filter "args.dfd == -100" then matches AT_FDCWD).
+ */
+static void follow_declared_type(struct tp_field *f)
+{
+	uint32_t w = f->is_array || f->is_data_loc ? 0 : signed_width(f->type);
+
+	if (!w || w > f->size || (w == f->size && f->is_signed))
+		return;
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	f->offset += f->size - w;
+#endif
+	f->size = w;
+	f->is_signed = true;
+}
+
 /* One "field:TYPE NAME;\toffset:N;\tsize:N;\tsigned:N;" line. */
 static int parse_field(char *line, struct tp_field *f)
 {
@@ -88,6 +127,7 @@ static int parse_field(char *line, struct tp_field *f)
 	snprintf(f->name, sizeof(f->name), "%s", name);
 	snprintf(f->type, sizeof(f->type), "%s", decl);
 	f->is_data_loc = strncmp(f->type, "__data_loc", 10) == 0;
+	follow_declared_type(f);
 	return 0;
 }
 

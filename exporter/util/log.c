@@ -49,10 +49,17 @@ void log__msg(enum log_level level, const char *fmt, ...)
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	(void)level;
-	if (min_level > LOG_DEBUG)
+	/*
+	 * libbpf's DEBUG level is a line per map and per relocation of every
+	 * object opened (~3,400 for each of bpfprom's skeleton copies: 20,000
+	 * for config/default.yaml), the same for every copy. Its INFO and WARN
+	 * lines (what it probed, what failed, the verifier's log of a refused
+	 * program) are what a user debugging an attach needs.
+	 */
+	if (min_level > LOG_DEBUG || level == LIBBPF_DEBUG)
 		return 0;
-	fputs("debug: libbpf: ", stderr);
+	/* libbpf's own lines already start with "libbpf: " */
+	fputs("debug: ", stderr);
 	return vfprintf(stderr, fmt, ap);
 }
 

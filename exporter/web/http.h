@@ -54,6 +54,8 @@ struct http_server;
 /* Parse HOST:PORT forms. Returns 0 or -EINVAL with a message in err. */
 int http__parse_listen(const char *addr, char *host, size_t hostlen, char *port, size_t portlen,
 		       char *err, size_t errlen);
+/* The listen address and telemetry path of opts, checked without binding: 0 or -EINVAL. */
+int http__check_opts(const struct http_opts *opts, char *err, size_t errlen);
 int http__start(const struct http_opts *opts, const struct http_handlers *h,
 		struct http_server **out, char *err, size_t errlen);
 /* The address actually bound, e.g. "127.0.0.1:41234" (port 0 resolved). */

@@ -550,10 +550,15 @@ static void test_kprobe_mechanism(void **state)
 	expect_error(
 		KP_YAML("kprobe:vfs_read"), KP_ERR
 		"kprobe:vfs_read: --probe.mechanism=fentry, but fentry is not available on this kernel (no BTF, or trampolines refused; details with --log.level=debug)");
+	/* no kprobes at all: the message names the mechanism the user forced */
 	kernel(-1, false, false, PLAN_MECH_LEGACY);
 	expect_error(
 		KP_YAML("kprobe:vfs_read"), KP_ERR
-		"kprobe:vfs_read: this kernel has no kprobes (CONFIG_KPROBES is not set) and fentry is not available");
+		"kprobe:vfs_read: --probe.mechanism=legacy, but this kernel has no kprobes (CONFIG_KPROBES is not set); use --probe.mechanism=auto or fentry");
+	kernel(-1, false, false, PLAN_MECH_KPROBE);
+	expect_error(
+		KP_YAML("kprobe:vfs_read"), KP_ERR
+		"kprobe:vfs_read: --probe.mechanism=kprobe, but this kernel has no kprobes (CONFIG_KPROBES is not set); use --probe.mechanism=auto or fentry");
 
 	/* functions come from kallsyms: text symbols only, modules included */
 	kernel(6, true, false, PLAN_MECH_AUTO);
