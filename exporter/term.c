@@ -175,6 +175,15 @@ static void put_stats(struct buf *b, const struct metric_desc *m, const uint64_t
 	put_value(b, v[BPFPROM_V_MAX], m->value_signed);
 }
 
+static bool untouched(const uint64_t *v, size_t words)
+{
+	for (size_t w = 0; w < words; w++) {
+		if (v[w])
+			return false;
+	}
+	return true;
+}
+
 void term__format_metric(struct buf *b, const struct metric_desc *m, const struct series *s)
 {
 	bool ns = m->scale != 1;
@@ -192,6 +201,10 @@ void term__format_metric(struct buf *b, const struct metric_desc *m, const struc
 	for (size_t i = 0; i < s->n; i++) {
 		const uint64_t *v = s->values + i * words;
 
+		/* a metric without labels is exported at 0 before its first
+		 * event; bpftrace prints no map that was never set */
+		if (!m->nlabels && untouched(v, words))
+			continue;
 		put_labels(b, m, s, i);
 		switch (m->agg) {
 		case BPFPROM_AGG_COUNT:

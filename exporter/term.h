@@ -35,7 +35,8 @@ int term__parse_interval(const char *s, uint64_t *ms);
 void term__format_header(struct buf *b, time_t t);
 
 /*
- * One metric, every series, nothing when it has none:
+ * One metric, every series, nothing when it has none (a metric without
+ * labels has none before its first event, as bpftrace prints no unset map):
  *   count, sum  NAME{LABELS}: VALUE
  *   stats       NAME{LABELS}: count N, avg A, min X, max Y
  *   hist, lhist NAME{LABELS}:  then one line per bucket from the first to the

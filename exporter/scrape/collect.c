@@ -252,23 +252,6 @@ static int add_series(struct collect *c, size_t n, const uint8_t *key, const uin
 	return 0;
 }
 
-/*
- * An array's element exists before its first event, all zero: no series yet.
- * Every aggregate counts its events in some word (a count, or a bucket).
- */
-static bool untouched(const struct collect *c, const struct loader_maps *m, size_t n)
-{
-	const uint64_t *v = c->vals + n * c->words;
-
-	if (!m->series_array)
-		return false;
-	for (size_t w = 0; w < c->words; w++) {
-		if (v[w])
-			return false;
-	}
-	return true;
-}
-
 static int read_batch(struct collect *c, const struct loader_maps *m, enum bpfprom_agg agg,
 		      bool is_signed, size_t *nout)
 {
@@ -312,10 +295,10 @@ static int read_batch(struct collect *c, const struct loader_maps *m, enum bpfpr
 				return -ENOMEM;
 			memcpy(c->keys + n * c->key_size, c->ckeys, (size_t)count * c->key_size);
 			combine_chunk(c, agg, is_signed, c->cvals, count, c->vals + n * c->words);
+			/* a label-less metric's one element is there before its
+			 * first event, all zero: its series is exported at 0 from
+			 * the start, as client libraries export a counter */
 			n += count;
-			/* a label-less metric's one element, before its first event */
-			if (untouched(c, m, n - 1))
-				n--;
 		}
 		if (err == -ENOENT)
 			break;
@@ -349,8 +332,7 @@ static int read_loop(struct collect *c, const struct loader_maps *m, enum bpfpro
 		err = add_series(c, n, next, c->cvals, agg, is_signed);
 		if (err)
 			return err;
-		if (!untouched(c, m, n))
-			n++;
+		n++;
 	}
 	*nout = n;
 	return 0;

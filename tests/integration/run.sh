@@ -42,9 +42,14 @@ x' getppid 3
 	expect "no labels: two threads on two CPUs, exact total, nothing dropped" \
 		"$(printf 'bpfp_getppid_all_total 200000\nbpfprom_dropped_events_total{metric="bpfp_getppid_all_total",reason="map_full"} 0\nbpfprom_metric_series{metric="bpfp_getppid_all_total"} 1')" \
 		"$(grep -e '^bpfp_getppid_all_total' -e '{metric="bpfp_getppid_all_total",reason="map_full"}' -e '^bpfprom_metric_series{metric="bpfp_getppid_all_total"}' "$TMP/m.txt")"
-	expect "no labels: no sample and no series before the first event" \
-		'0 bpfprom_metric_series{metric="bpfp_never_total"} 0' \
-		"$(grep -c '^bpfp_never_total' "$TMP/m.txt") $(grep '^bpfprom_metric_series{metric="bpfp_never_total"}' "$TMP/m.txt")"
+	# exported at 0 before the first event, as client libraries export a
+	# counter: rate() and absent() work from the first scrape
+	expect "no labels: a sample at 0 and one series before the first event" \
+		"$(printf 'bpfp_never_total 0\nbpfprom_metric_series{metric="bpfp_never_total"} 1')" \
+		"$(grep -e '^bpfp_never_total' -e '^bpfprom_metric_series{metric="bpfp_never_total"}' "$TMP/m.txt")"
+	expect "no labels: a hist at zero in every bucket, a stats without min and max, before the first event" \
+		"$(printf 'bpfp_never_hist_bucket{le="0"} 0\nbpfp_never_hist_bucket{le="1"} 0\nbpfp_never_hist_bucket{le="+Inf"} 0\nbpfp_never_hist_sum 0\nbpfp_never_hist_count 0\nbpfp_never_stats_sum 0\nbpfp_never_stats_count 0')" \
+		"$(grep -e '^bpfp_never_hist' -e '^bpfp_never_stats' "$TMP/m.txt")"
 	# int fields read straight from the record: signed, at 4-byte offsets
 	expect "fields: signed ints at offsets 8, 16 and 36 of signal_generate" \
 		"bpfp_signals_total{sig=\"10\",code=\"-6\",pid=\"$sig_pid\"} 3" \
@@ -799,7 +804,7 @@ expect "README: every metric example resolves against this kernel" \
 # --- --config.check ---------------------------------------------------------
 out=$("$BIN" --config.file=$DIR/configs/count.yaml --config.check 2>&1)
 expect "--config.check: a valid config exits 0" \
-	"rc=0 config: $DIR/configs/count.yaml: valid, 18 metrics resolved against this kernel" "rc=$? $out"
+	"rc=0 config: $DIR/configs/count.yaml: valid, 20 metrics resolved against this kernel" "rc=$? $out"
 printf 'metrics:\n  - name: x_total\n    help: h\n    probe: tracepoint:sched:nope\n    aggregate: count\n' >"$TMP/chk.yaml"
 out=$("$BIN" --config.file="$TMP/chk.yaml" --config.check 2>&1)
 expect "--config.check: an unknown tracepoint exits 1" \
@@ -818,7 +823,7 @@ fi
 if command -v unshare >/dev/null && command -v setpriv >/dev/null; then
 	out=$(unshare -m sh -c 'umount /sys/kernel/debug 2>/dev/null; umount /sys/kernel/tracing 2>/dev/null; "$0" --config.file="$1" --config.check 2>&1' "$BIN" "$DIR/configs/count.yaml")
 	expect "tracefs: not mounted, bpfprom mounts it" \
-		"rc=0 config: $DIR/configs/count.yaml: valid, 18 metrics resolved against this kernel" "rc=$? $out"
+		"rc=0 config: $DIR/configs/count.yaml: valid, 20 metrics resolved against this kernel" "rc=$? $out"
 	out=$(unshare -m sh -c 'umount /sys/kernel/debug 2>/dev/null; umount /sys/kernel/tracing 2>/dev/null; setpriv --inh-caps=-sys_admin --bounding-set=-sys_admin "$0" --config.file="$1" --config.check 2>&1' "$BIN" "$DIR/configs/count.yaml")
 	expect "tracefs: not mounted and not mountable, a plain message" \
 		"rc=1 error: tracefs: not mounted at /sys/kernel/tracing and mounting it failed (Operation not permitted); mount it with: mount -t tracefs nodev /sys/kernel/tracing" "rc=$? $out"
