@@ -79,17 +79,10 @@ struct cache {
 
 struct decoder;
 
-/* The render ctx of one label a decoder renders (k8s: three of them). */
-struct decoder_part {
-	struct decoder *d;
-	unsigned int part;
-};
-
 struct decoder {
 	enum cfg_decode kind;
 	uint64_t errors;
 	struct cache cache;
-	struct decoder_part parts[CFG_K8S_LABELS];
 	uint64_t retry_ns; /* 0: errors are cached like any value */
 
 	/* static: sorted by key */
@@ -925,8 +918,6 @@ struct decoder *decoder__new(enum cfg_decode kind, const struct cfg_static_value
 	d->kind = kind;
 	d->cg_fd = -1;
 	d->ks_fd = -1;
-	for (unsigned int i = 0; i < CFG_K8S_LABELS; i++)
-		d->parts[i] = (struct decoder_part){ .d = d, .part = i };
 	err = cache_init(&d->cache, max);
 	if (err)
 		goto err_free;
@@ -1067,28 +1058,7 @@ const char *decoder__decode(struct decoder *d, uint64_t v, bool is_signed, char 
 	return decoder__decode_part(d, 0, v, is_signed, buf, buflen, len);
 }
 
-void *decoder__part_ctx(struct decoder *d, unsigned int part)
-{
-	unsigned int n = d->kind == CFG_DECODE_K8S ? CFG_K8S_LABELS : 1;
-
-	return part < n ? &d->parts[part] : NULL;
-}
-
-const char *decoder__render_part_cb(void *ctx, uint64_t v, bool is_signed, char *buf, size_t buflen,
-				    size_t *len)
-{
-	struct decoder_part *dp = ctx;
-
-	return decoder__decode_part(dp->d, dp->part, v, is_signed, buf, buflen, len);
-}
-
 uint64_t decoder__errors(const struct decoder *d)
 {
 	return d ? d->errors : 0;
-}
-
-const char *decoder__render_cb(void *ctx, uint64_t v, bool is_signed, char *buf, size_t buflen,
-			       size_t *len)
-{
-	return decoder__decode(ctx, v, is_signed, buf, buflen, len);
 }

@@ -62,15 +62,5 @@ uint64_t decoder__errors(const struct decoder *d);
  */
 const char *decoder__decode_part(struct decoder *d, unsigned int part, uint64_t v, bool is_signed,
 				 char *buf, size_t buflen, size_t *len);
-/* Callback forms, ctx first: a part's ctx (NULL for a part the decoder has
- * not), for decoder__render_part_cb. The scrape does not use them: series
- * look a label's decoder up and call decoder__decode_part. */
-void *decoder__part_ctx(struct decoder *d, unsigned int part);
-const char *decoder__render_part_cb(void *ctx, uint64_t v, bool is_signed, char *buf, size_t buflen,
-				    size_t *len);
-
-/* decoder__decode as a callback: ctx is a struct decoder. */
-const char *decoder__render_cb(void *ctx, uint64_t v, bool is_signed, char *buf, size_t buflen,
-			       size_t *len);
 
 #endif /* BPFPROM_DECODE_H */

@@ -594,18 +594,6 @@ static void test_lengths(void **state)
 	decoder__free(d);
 }
 
-static void test_render_cb(void **state)
-{
-	struct decoder *d = new_decoder(CFG_DECODE_SYSCALL, NULL);
-	char buf[TEXT_MAX];
-	size_t len = 0;
-
-	(void)state;
-	assert_string_equal(decoder__render_cb(d, 59, false, buf, sizeof(buf), &len), "execve");
-	assert_int_equal(len, 6);
-	decoder__free(d);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -623,7 +611,6 @@ int main(void)
 		cmocka_unit_test(test_hex),
 		cmocka_unit_test(test_new_invalid),
 		cmocka_unit_test(test_lengths),
-		cmocka_unit_test(test_render_cb),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
