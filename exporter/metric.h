@@ -87,4 +87,16 @@ static inline uint64_t metric_label__int(const struct metric_label *l, const uin
 	}
 }
 
+/* A string label's bytes in key, up to its first NUL: the start, and the
+ * length in *len. */
+static inline const char *metric_label__str(const struct metric_label *l, const uint8_t *key,
+					    size_t *len)
+{
+	const uint8_t *p = key + l->key_off;
+	const uint8_t *nul = (const uint8_t *)memchr(p, '\0', l->key_size);
+
+	*len = nul ? (size_t)(nul - p) : l->key_size;
+	return (const char *)p;
+}
+
 #endif /* BPFPROM_METRIC_H */

@@ -118,38 +118,9 @@ void collect__set_batch(struct collect *c, bool use_batch)
 void collect__combine(enum bpfprom_agg agg, bool is_signed, const uint64_t *percpu, size_t ncpus,
 		      size_t words, uint64_t *out)
 {
-	bool seen = false;
-
 	memset(out, 0, words * sizeof(*out));
-	for (size_t cpu = 0; cpu < ncpus; cpu++) {
-		const uint64_t *v = percpu + cpu * words;
-
-		if (agg != BPFPROM_AGG_STATS) {
-			for (size_t w = 0; w < words; w++)
-				out[w] += v[w];
-			continue;
-		}
-		/* a CPU that saw no event has no min or max */
-		if (v[BPFPROM_V_COUNT] == 0)
-			continue;
-		out[BPFPROM_V_COUNT] += v[BPFPROM_V_COUNT];
-		out[BPFPROM_V_SUM] += v[BPFPROM_V_SUM];
-		if (!seen) {
-			out[BPFPROM_V_MIN] = v[BPFPROM_V_MIN];
-			out[BPFPROM_V_MAX] = v[BPFPROM_V_MAX];
-			seen = true;
-		} else if (is_signed) {
-			if ((int64_t)v[BPFPROM_V_MIN] < (int64_t)out[BPFPROM_V_MIN])
-				out[BPFPROM_V_MIN] = v[BPFPROM_V_MIN];
-			if ((int64_t)v[BPFPROM_V_MAX] > (int64_t)out[BPFPROM_V_MAX])
-				out[BPFPROM_V_MAX] = v[BPFPROM_V_MAX];
-		} else {
-			if (v[BPFPROM_V_MIN] < out[BPFPROM_V_MIN])
-				out[BPFPROM_V_MIN] = v[BPFPROM_V_MIN];
-			if (v[BPFPROM_V_MAX] > out[BPFPROM_V_MAX])
-				out[BPFPROM_V_MAX] = v[BPFPROM_V_MAX];
-		}
-	}
+	for (size_t cpu = 0; cpu < ncpus; cpu++)
+		series__add_values(agg, is_signed, words, out, percpu + cpu * words);
 }
 
 static int grow(void **p, size_t *cap, size_t need)

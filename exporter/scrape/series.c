@@ -66,15 +66,13 @@ static void put_label_text(struct buf *b, const struct metric_label *l,
 			   const struct series_decoders *dec, const uint8_t *key)
 {
 	char tmp[DECODED_MAX];
-	const uint8_t *p, *nul;
 	const char *text;
 	size_t n = 0;
 	uint64_t v;
 
 	if (l->is_str) {
-		p = key + l->key_off;
-		nul = memchr(p, '\0', l->key_size);
-		text__put_valid_utf8(b, (const char *)p, nul ? (size_t)(nul - p) : l->key_size);
+		text = metric_label__str(l, key, &n);
+		text__put_valid_utf8(b, text, n);
 		return;
 	}
 	v = metric_label__int(l, key);
@@ -117,39 +115,6 @@ static bool fold_equal(const struct series_fold *f, const struct series_text_ref
 			return false;
 	}
 	return true;
-}
-
-/* src's events into dst's, as collect__combine adds up CPUs */
-static void fold_values(const struct metric_desc *d, size_t words, uint64_t *dst,
-			const uint64_t *src)
-{
-	size_t w;
-
-	if (d->agg != BPFPROM_AGG_STATS) {
-		for (w = 0; w < words; w++)
-			dst[w] += src[w];
-		return;
-	}
-	/* a series without events has no min or max */
-	if (!src[BPFPROM_V_COUNT])
-		return;
-	if (!dst[BPFPROM_V_COUNT]) {
-		memcpy(dst, src, words * sizeof(*dst));
-		return;
-	}
-	dst[BPFPROM_V_COUNT] += src[BPFPROM_V_COUNT];
-	dst[BPFPROM_V_SUM] += src[BPFPROM_V_SUM];
-	if (d->value_signed) {
-		if ((int64_t)src[BPFPROM_V_MIN] < (int64_t)dst[BPFPROM_V_MIN])
-			dst[BPFPROM_V_MIN] = src[BPFPROM_V_MIN];
-		if ((int64_t)src[BPFPROM_V_MAX] > (int64_t)dst[BPFPROM_V_MAX])
-			dst[BPFPROM_V_MAX] = src[BPFPROM_V_MAX];
-	} else {
-		if (src[BPFPROM_V_MIN] < dst[BPFPROM_V_MIN])
-			dst[BPFPROM_V_MIN] = src[BPFPROM_V_MIN];
-		if (src[BPFPROM_V_MAX] > dst[BPFPROM_V_MAX])
-			dst[BPFPROM_V_MAX] = src[BPFPROM_V_MAX];
-	}
 }
 
 int series__fold(struct series_fold *f, const struct metric_desc *d,
@@ -198,7 +163,8 @@ int series__fold(struct series_fold *f, const struct metric_desc *d,
 				break;
 		}
 		if (f->slots[pos]) {
-			fold_values(d, vw, values + r * vw, values + i * vw);
+			series__add_values(d->agg, d->value_signed, vw, values + r * vw,
+					   values + i * vw);
 			continue;
 		}
 		f->slots[pos] = (uint32_t)k + 1;

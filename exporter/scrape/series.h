@@ -52,6 +52,41 @@ struct series_decoders {
 	void *ctx;
 };
 
+/*
+ * src's events into dst's: counts, sums and buckets add up; stats take the
+ * min of the mins and the max of the maxes of what has events (a CPU or a
+ * series without events has no min or max). collect adds up CPUs with it,
+ * series__fold the series that print alike.
+ */
+static inline void series__add_values(enum bpfprom_agg agg, bool is_signed, size_t words,
+				      uint64_t *dst, const uint64_t *src)
+{
+	if (agg != BPFPROM_AGG_STATS) {
+		for (size_t w = 0; w < words; w++)
+			dst[w] += src[w];
+		return;
+	}
+	if (!src[BPFPROM_V_COUNT])
+		return;
+	if (!dst[BPFPROM_V_COUNT]) {
+		memcpy(dst, src, words * sizeof(*dst));
+		return;
+	}
+	dst[BPFPROM_V_COUNT] += src[BPFPROM_V_COUNT];
+	dst[BPFPROM_V_SUM] += src[BPFPROM_V_SUM];
+	if (is_signed) {
+		if ((int64_t)src[BPFPROM_V_MIN] < (int64_t)dst[BPFPROM_V_MIN])
+			dst[BPFPROM_V_MIN] = src[BPFPROM_V_MIN];
+		if ((int64_t)src[BPFPROM_V_MAX] > (int64_t)dst[BPFPROM_V_MAX])
+			dst[BPFPROM_V_MAX] = src[BPFPROM_V_MAX];
+	} else {
+		if (src[BPFPROM_V_MIN] < dst[BPFPROM_V_MIN])
+			dst[BPFPROM_V_MIN] = src[BPFPROM_V_MIN];
+		if (src[BPFPROM_V_MAX] > dst[BPFPROM_V_MAX])
+			dst[BPFPROM_V_MAX] = src[BPFPROM_V_MAX];
+	}
+}
+
 /* series__fold's scratch, kept from scrape to scrape. */
 struct series_fold {
 	struct buf text;
@@ -93,22 +128,17 @@ static inline const char *series__label(const struct metric_desc *d, const struc
 					size_t i, size_t j, size_t *len, uint64_t *v)
 {
 	const struct metric_label *l = &d->labels[j];
+	const uint8_t *key = s->keys + i * s->key_size;
 	const struct series_text_ref *t;
-	const uint8_t *p, *nul;
 
 	if (s->label_text) {
 		t = &s->label_at[i * s->nlabels + j];
 		*len = t->len;
 		return s->label_text + t->off;
 	}
-	p = s->keys + i * s->key_size;
-	if (l->is_str) {
-		p += l->key_off;
-		nul = (const uint8_t *)memchr(p, '\0', l->key_size);
-		*len = nul ? (size_t)(nul - p) : l->key_size;
-		return (const char *)p;
-	}
-	*v = metric_label__int(l, p);
+	if (l->is_str)
+		return metric_label__str(l, key, len);
+	*v = metric_label__int(l, key);
 	return NULL;
 }
 
