@@ -691,11 +691,14 @@ static __always_inline void handle_one(void *ctx, enum ctx_kind ck, __u32 cookie
 	struct scratch *s = NULL;
 	int err;
 
-	if (latency && (cookie & BPFPROM_COOKIE_END)) {
+	if (latency && (cookie & (BPFPROM_COOKIE_END | BPFPROM_COOKIE_BOTH))) {
 		s = get_scratch();
+		/* the until side's sources are those of until's index, 0 */
 		if (s)
-			handle_end(ctx, ck, c, series, starts, drops, s, probe);
-		return;
+			handle_end(ctx, ck, c, series, starts, drops, s,
+				   cookie & BPFPROM_COOKIE_END ? probe : 0);
+		if (cookie & BPFPROM_COOKIE_END)
+			return;
 	}
 
 #pragma clang loop unroll(full)

@@ -85,6 +85,9 @@ enum bpfprom_str_mode {
 
 /* Attach cookie: the probe's index in the metric, and its role. */
 #define BPFPROM_COOKIE_END (1u << 31) /* the until / return probe of a latency */
+/* a start probe that is also the until probe: it ends the key's pending
+ * interval, then starts the next (the kernel attaches a program once per event) */
+#define BPFPROM_COOKIE_BOTH (1u << 30)
 #define BPFPROM_COOKIE_INDEX_MASK (BPFPROM_MAX_PROBES - 1)
 
 /*

@@ -590,6 +590,47 @@ static int plan_probe(struct ctx *c, const struct cfg_probe *pr, const char *key
 	return 0;
 }
 
+static bool same_str(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+/* The same event through the same mechanism. */
+static bool same_target(const struct plan_probe *a, const struct plan_probe *b)
+{
+	return a->kind == b->kind && a->mech == b->mech && same_str(a->category, b->category) &&
+	       same_str(a->event, b->event) && same_str(a->func, b->func) &&
+	       same_str(a->path, b->path) && a->offset == b->offset && a->pid == b->pid;
+}
+
+/* The same attachment: one program attached there serves both metrics. */
+static bool same_probe(const struct plan_probe *a, const struct plan_probe *b)
+{
+	/* the cookie carries the probe's index and role: the same, or the
+	 * program could not tell each metric which of its probes fired */
+	return a->cookie == b->cookie && same_target(a, b);
+}
+
+/*
+ * until on one of the start probes (the time between consecutive events of
+ * a key: sched_switch to sched_switch): the kernel refuses one program twice
+ * on an event (EEXIST), so that start's attachment also ends the interval.
+ */
+static void merge_until(struct plan_metric *pm)
+{
+	struct plan_probe *end = &pm->probes[pm->nprobes - 1];
+
+	for (size_t p = 0; p + 1 < pm->nprobes; p++) {
+		if (!same_target(&pm->probes[p], end))
+			continue;
+		pm->probes[p].cookie |= BPFPROM_COOKIE_BOTH;
+		free(end->path);
+		memset(end, 0, sizeof(*end));
+		pm->nprobes--;
+		return;
+	}
+}
+
 /* Start probes, then for a latency its end: `until`, or each uprobe's return. */
 static int plan_probes(struct ctx *c, struct tp_format *fmts, struct tp_format *until_fmt,
 		       struct plan_metric *pm)
@@ -608,7 +649,10 @@ static int plan_probes(struct ctx *c, struct tp_format *fmts, struct tp_format *
 		return 0;
 	pm->starts_max = PLAN_STARTS_MAX;
 	if (cm->has_until) {
-		return plan_probe(c, &cm->until, "until", true, 0, until_fmt, pm);
+		err = plan_probe(c, &cm->until, "until", true, 0, until_fmt, pm);
+		if (!err)
+			merge_until(pm);
+		return err;
 	}
 	/* value: latency on a kprobe or uprobe: its return ends the interval,
 	 * through the same mechanism (fentry pairs with fexit) */
@@ -659,22 +703,6 @@ static int plan_metric(struct ctx *c, struct plan_metric *pm)
 		tracefs__format_free(&fmts[p]);
 	tracefs__format_free(&until_fmt);
 	return err;
-}
-
-static bool same_str(const char *a, const char *b)
-{
-	return (!a && !b) || (a && b && strcmp(a, b) == 0);
-}
-
-/* The same attachment: one program attached there serves both metrics. */
-static bool same_probe(const struct plan_probe *a, const struct plan_probe *b)
-{
-	/* the cookie carries the probe's index and role: the same, or the
-	 * program could not tell each metric which of its probes fired */
-	return a->kind == b->kind && a->mech == b->mech && a->cookie == b->cookie &&
-	       same_str(a->category, b->category) && same_str(a->event, b->event) &&
-	       same_str(a->func, b->func) && same_str(a->path, b->path) && a->offset == b->offset &&
-	       a->pid == b->pid;
 }
 
 bool plan__same_probes(const struct plan_metric *a, const struct plan_metric *b)

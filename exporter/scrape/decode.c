@@ -256,13 +256,22 @@ static bool resolve_syscall(uint64_t v, bool is_signed, char *out, size_t *len)
 	return false;
 }
 
+/*
+ * The kernel's convention: a negative value is an error (-ENOENT), so a
+ * signed source that is zero or positive is a success (an fd, a byte count)
+ * and prints as 0, whatever its value: openat's fd 3 is not ESRCH. An
+ * unsigned source holds a positive error number (ENOENT is 2), or a negative
+ * one that wrapped (an unsigned 64-bit copy of -ENOENT).
+ */
 static bool resolve_errno(uint64_t v, bool is_signed, char *out, size_t *len)
 {
-	/* -ENOENT from a return value and ENOENT from errno name the same
-	 * thing; an unsigned label holding a negative errno wraps the same way */
-	uint64_t mag = (int64_t)v < 0 ? -v : v;
+	uint64_t mag = v;
 	const char *name;
 
+	if ((int64_t)v < 0)
+		mag = -v;
+	else if (is_signed)
+		mag = 0;
 	if (mag == 0) {
 		*len = put_number(out, 0, false);
 		return true;

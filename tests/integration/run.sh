@@ -260,6 +260,8 @@ if start "$TMP/uprobe.yaml"; then
 	# room for a noisy machine (9 ms in (8.4, 16.8], 17 ms in (16.8, 33.6])
 	$UW up_lat sleep 9 17 9
 	$UW up_stale begin begin end
+	# 4 calls, 3 gaps: 17 ms, 17 ms, 4.3 ms (the bottoms of their buckets)
+	$WL up_gap getppid 1 sleep 17000 getppid 1 sleep 17000 getppid 1 sleep 4300 getppid 1
 	$UW up_names name hello world hello a-very-long-name --
 	$UW up_ret ret -1 0 1 -5
 	$UW up_ops values 0 1 2 3 4 5
@@ -297,6 +299,9 @@ if start "$TMP/uprobe.yaml"; then
 	expect "latency (tracepoint until tracepoint): clock_nanosleep 9, 17, 9 ms" \
 		"$(printf '%s\n' 'up_nanosleep_seconds_bucket{le="0.008388608"} 0' 'up_nanosleep_seconds_bucket{le="0.016777216"} 2' 'up_nanosleep_seconds_bucket{le="0.033554432"} 3' 'up_nanosleep_seconds_count 3')" \
 		"$(grep -e 'up_nanosleep_seconds_bucket{le="0.0\(08388608\|16777216\|33554432\)"}' -e 'up_nanosleep_seconds_count' "$TMP/u.txt")"
+	expect "latency (probe and until the same tracepoint): 4 getppid calls, gaps 17, 17, 4.3 ms" \
+		"$(printf '%s\n' 'up_gap_seconds_bucket{le="0.004194304"} 0' 'up_gap_seconds_bucket{le="0.008388608"} 1' 'up_gap_seconds_bucket{le="0.016777216"} 1' 'up_gap_seconds_bucket{le="0.033554432"} 3' 'up_gap_seconds_count 3' 'bpfprom_dropped_events_total{metric="up_gap_seconds",reason="stale_start"} 0')" \
+		"$(grep -e 'up_gap_seconds_bucket{le="0.0\(04194304\|08388608\|16777216\|33554432\)"}' -e 'up_gap_seconds_count' -e 'metric="up_gap_seconds",reason="stale_start"' "$TMP/u.txt")"
 	expect "latency: a start that never ended is counted as stale_start, the pair after it measured" \
 		"$(printf 'up_begin_end_seconds_count 1\nbpfprom_dropped_events_total{metric="up_begin_end_seconds",reason="stale_start"} 1')" \
 		"$(grep -e '^up_begin_end_seconds_count' -e 'metric="up_begin_end_seconds",reason="stale_start"' "$TMP/u.txt")"
@@ -605,7 +610,8 @@ sed "s|@WL@|$UW|g" $DIR/configs/decode.yaml.in >"$TMP/decode.yaml"
 CG2=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
 if start "$TMP/decode.yaml"; then
 	$WL dec_sys getppid 5 write 3 4 5
-	$UW dec_err ret -1 -2 -13 -13 0
+	$UW dec_err ret -1 -2 -13 -13 0 3 7
+	$WL dec_open tryopen /nonexistent/bpfprom-missing 5 open /etc/hostname 3
 	$UW dec_ksym sleep 1 1
 	$UW dec_static values 0 1 1 5
 	$UW dec_hex values 16 255 255
@@ -617,9 +623,12 @@ if start "$TMP/decode.yaml"; then
 	expect "decode syscall: numbers from the kernel's table become names" \
 		"$(printf '%s\n' 'dec_syscalls_total{syscall="write"} 3' 'dec_syscalls_total{syscall="getppid"} 5')" \
 		"$(grep -e 'dec_syscalls_total{syscall="getppid"}' -e 'dec_syscalls_total{syscall="write"}' "$TMP/dec.txt")"
-	expect "decode errno: negative returns become E-names, 0 stays 0" \
-		"$(printf '%s\n' 'dec_errno_total{err="EACCES"} 2' 'dec_errno_total{err="ENOENT"} 1' 'dec_errno_total{err="EPERM"} 1' 'dec_errno_total{err="0"} 1')" \
+	expect "decode errno: negative returns become E-names, 0 and positive ones (an fd) are 0" \
+		"$(printf '%s\n' 'dec_errno_total{err="EACCES"} 2' 'dec_errno_total{err="ENOENT"} 1' 'dec_errno_total{err="EPERM"} 1' 'dec_errno_total{err="0"} 3')" \
 		"$(grep '^dec_errno_total' "$TMP/dec.txt" | sort -t'"' -k2,2 | awk '/"0"/ { z = $0; next } { print } END { print z }')"
+	expect "decode errno: openat's fd is 0, a missing file ENOENT (sys_exit_openat)" \
+		"$(printf '%s\n' 'dec_openat_total{err="0"} 3' 'dec_openat_total{err="ENOENT"} 5')" \
+		"$(grep '^dec_openat_total' "$TMP/dec.txt" | sort)"
 	expect "decode ksym: nanosleep's hrtimer callback is hrtimer_wakeup" \
 		'dec_hrtimer_total{fn="hrtimer_wakeup"} 2' "$(grep '^dec_hrtimer_total{fn="hrtimer_wakeup"}' "$TMP/dec.txt")"
 	expect "decode static: table values, unknown as the number" \

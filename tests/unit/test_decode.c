@@ -139,18 +139,28 @@ static void test_errno(void **state)
 	struct decoder *d = new_decoder(CFG_DECODE_ERRNO, NULL);
 
 	(void)state;
-	expect_decode(d, 1, true, "EPERM");
+	/* signed: the kernel's return convention */
 	expect_decode(d, (uint64_t)-1, true, "EPERM");
 	expect_decode(d, (uint64_t)-2, true, "ENOENT");
-	expect_decode(d, 2, false, "ENOENT");
-	/* a negative errno in an unsigned 64-bit label */
-	expect_decode(d, (uint64_t)-13, false, "EACCES");
-	/* success is not an error */
+	expect_decode(d, (uint64_t)-4095, true, "-4095");
+	assert_int_equal(decoder__errors(d), 1);
+	/* zero and positive are a success: openat's fd 3 is not ESRCH, a
+	 * read's 1 byte not EPERM */
 	expect_decode(d, 0, true, "0");
-	assert_int_equal(decoder__errors(d), 0);
-	expect_decode(d, 100000, true, "100000");
+	expect_decode(d, 1, true, "0");
+	expect_decode(d, 3, true, "0");
+	expect_decode(d, 100000, true, "0");
+	expect_decode(d, INT64_MAX, true, "0");
+	assert_int_equal(decoder__errors(d), 1);
+	/* unsigned: a positive error number, or a negative one that wrapped */
+	expect_decode(d, 1, false, "EPERM");
+	expect_decode(d, 2, false, "ENOENT");
+	expect_decode(d, 0, false, "0");
+	expect_decode(d, (uint64_t)-13, false, "EACCES");
+	assert_int_equal(decoder__errors(d), 1);
+	expect_decode(d, 100000, false, "100000");
 	expect_decode(d, (uint64_t)-100000, true, "-100000");
-	assert_int_equal(decoder__errors(d), 2);
+	assert_int_equal(decoder__errors(d), 3);
 	decoder__free(d);
 }
 

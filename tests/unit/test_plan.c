@@ -442,6 +442,39 @@ static void test_match(void **state)
 		"plan: t.yaml:6:12: metrics[0] (x_seconds): match: args.prev_comm of tracepoint:sched:sched_switch is \"char\" (16 bytes), not an integer; use str(args.prev_comm) for a string");
 }
 
+/* until on one of the start probes: one attachment in both roles (the
+ * kernel refuses a program twice on one event: EEXIST at attach) */
+static void test_until_same_probe(void **state)
+{
+	struct built b;
+	const struct plan_metric *pm;
+
+	(void)state;
+	build(&b,
+	      "metrics:\n"
+	      "  - name: g_seconds\n    help: h\n"
+	      "    probe: tracepoint:sched:sched_switch\n"
+	      "    until: tracepoint:sched:sched_switch\n"
+	      "    match: {probe: args.next_pid, until: args.prev_pid}\n"
+	      "    aggregate: hist\n    value: latency\n"
+	      "  - name: h_seconds\n    help: h\n"
+	      "    probe: [tracepoint:sched:sched_process_exec, tracepoint:sched:sched_switch]\n"
+	      "    until: tracepoint:sched:sched_switch\n"
+	      "    aggregate: stats\n    value: latency\n");
+	assert_int_equal(b.ret, 0);
+	pm = &b.plan->metrics[0];
+	assert_int_equal(pm->nprobes, 1);
+	assert_int_equal(pm->probes[0].cookie, BPFPROM_COOKIE_BOTH);
+	/* each role reads its own side at its own index: until's is 0 */
+	assert_int_equal(pm->bcfg.match[0].off[0], 56);
+	assert_int_equal(pm->bcfg.match_end[0].off[0], 24);
+	pm = &b.plan->metrics[1];
+	assert_int_equal(pm->nprobes, 2);
+	assert_int_equal(pm->probes[0].cookie, 0);
+	assert_int_equal(pm->probes[1].cookie, 1 | BPFPROM_COOKIE_BOTH);
+	done(&b);
+}
+
 static void test_uprobe_latency(void **state)
 {
 	struct built b;
@@ -797,6 +830,7 @@ int main(void)
 		cmocka_unit_test(test_error_messages),
 		cmocka_unit_test(test_strings_and_latency),
 		cmocka_unit_test(test_match),
+		cmocka_unit_test(test_until_same_probe),
 		cmocka_unit_test(test_uprobe_latency),
 		cmocka_unit_test(test_lhist_wide_span),
 		cmocka_unit_test(test_combine_stats),

@@ -2,6 +2,7 @@
 /*
  * A workload whose system calls are known exactly, for the integration tests:
  *   syscalls COMM [getppid N] [write SIZE...] [threads T getppid N] [open PATH N]
+ *            [tryopen PATH N] (opens that may fail: a missing file) [sleep US]
  *            [raise N]
  * It renames itself COMM (so a comm filter sees only it), then makes exactly
  * the calls asked for and nothing else that the tests count. With `threads T`
@@ -46,7 +47,7 @@ int main(int argc, char **argv)
 
 	if (argc < 2) {
 		fprintf(stderr,
-			"usage: syscalls COMM [getppid N] [write SIZE...] [threads T getppid N] [open PATH N] [raise N]\n");
+			"usage: syscalls COMM [getppid N] [write SIZE...] [threads T getppid N] [open PATH N] [tryopen PATH N] [sleep US] [raise N]\n");
 		return 2;
 	}
 	fd = open("/dev/null", O_WRONLY);
@@ -69,17 +70,23 @@ int main(int argc, char **argv)
 				if (write(fd, buf, sz) != (ssize_t)sz)
 					return 1;
 			}
-		} else if (strcmp(argv[i], "open") == 0 && i + 2 < argc) {
+		} else if ((strcmp(argv[i], "open") == 0 || strcmp(argv[i], "tryopen") == 0) &&
+			   i + 2 < argc) {
 			long n = atol(argv[i + 2]);
+			int must = argv[i][0] == 'o';
 
 			for (long k = 0; k < n; k++) {
 				int o = open(argv[i + 1], O_RDONLY);
 
-				if (o < 0)
+				if (o < 0 && must)
 					return 1;
-				close(o);
+				if (o >= 0)
+					close(o);
 			}
 			i += 3;
+		} else if (strcmp(argv[i], "sleep") == 0 && i + 1 < argc) {
+			usleep(atol(argv[i + 1]));
+			i += 2;
 		} else if (strcmp(argv[i], "raise") == 0 && i + 1 < argc) {
 			long n = atol(argv[i + 1]);
 
