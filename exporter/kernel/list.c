@@ -455,7 +455,9 @@ static int list_uprobes(const struct query *q, const char *ldcache, struct names
 		snprintf(err, errlen, "list: %s: %s", ctx.kind, msg);
 		return ret;
 	}
-	ctx.path = path;
+	/* a path as the user typed it, as bpftrace -l prints it, so that a line
+	 * pastes back as typed; a library name as the file it names */
+	ctx.path = strchr(q->bin, '/') ? q->bin : path;
 	/* every function, filtered here: elfsym's fnmatch would also read [] and \ */
 	ret = elfsym__list(path, "*", add_function, &ctx);
 	if (!ret)

@@ -881,8 +881,8 @@ if command -v bpftrace >/dev/null; then
 else
 	skip "--list -v against bpftrace -lv" "no bpftrace"
 fi
-# uprobes: the defined functions nm sees, at the resolved path
-target=$(realpath $BUILD/workload/uprobe_target)
+# uprobes: the defined functions nm sees, BIN printed as typed (bpftrace -l's way)
+target=$BUILD/workload/uprobe_target
 nm --defined-only "$target" | awk -v p="uprobe:$target:" '$2 ~ /^[Tti]$/ { print p $3 }' |
 	LC_ALL=C sort -u >"$TMP/up.want"
 "$BIN" --list "uprobe:$BUILD/workload/uprobe_target:*" >"$TMP/up.got" 2>&1
