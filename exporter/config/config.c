@@ -31,7 +31,7 @@ const char *const config_agg_names[BPFPROM_AGG__COUNT] = {
 	[BPFPROM_AGG_LHIST] = "lhist", [BPFPROM_AGG_STATS] = "stats",
 };
 
-const char *const config_decode_names[CFG_DECODE_K8S + 1] = {
+const char *const config_decode_names[CFG_DECODE__COUNT] = {
 	[CFG_DECODE_NONE] = "none",
 	[CFG_DECODE_SYSCALL] = "syscall",
 	[CFG_DECODE_ERRNO] = "errno",
@@ -40,6 +40,7 @@ const char *const config_decode_names[CFG_DECODE_K8S + 1] = {
 	[CFG_DECODE_STATIC] = "static",
 	[CFG_DECODE_HEX] = "hex",
 	[CFG_DECODE_K8S] = "k8s",
+	[CFG_DECODE_REGEXP] = "regexp",
 };
 
 const char *const config__k8s_label_names[CFG_K8S_LABELS] = { "namespace", "pod", "container" };
@@ -377,6 +378,11 @@ static void free_metric(struct cfg_metric *m)
 		for (j = 0; j < m->labels[i].nvalues; j++)
 			free(m->labels[i].values[j].name);
 		free(m->labels[i].values);
+		for (j = 0; j < m->labels[i].nregexps; j++) {
+			free(m->labels[i].regexps[j].pattern);
+			free(m->labels[i].regexps[j].name);
+		}
+		free(m->labels[i].regexps);
 	}
 	for (i = 0; i < m->nfilters; i++) {
 		free(m->filters[i].src.field);

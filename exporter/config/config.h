@@ -69,6 +69,8 @@ enum cfg_decode {
 	CFG_DECODE_STATIC,
 	CFG_DECODE_HEX,
 	CFG_DECODE_K8S, /* one cgroup id, three labels: namespace, pod, container */
+	CFG_DECODE_REGEXP, /* a string label folded by the first pattern it matches */
+	CFG_DECODE__COUNT,
 };
 
 /* The labels decode: k8s renders, in this order, whatever the label's name. */
@@ -80,12 +82,20 @@ struct cfg_static_value {
 	char *name;
 };
 
+/* decode: regexp: a POSIX extended regular expression and its label text */
+struct cfg_regexp_value {
+	char *pattern;
+	char *name;
+};
+
 struct cfg_label {
 	char *name;
 	struct cfg_source src;
 	enum cfg_decode decode;
 	struct cfg_static_value *values; /* decode: static */
 	size_t nvalues;
+	struct cfg_regexp_value *regexps; /* decode: regexp, in the order written */
+	size_t nregexps;
 	uint32_t size; /* string sources: bytes kept, default 32, at most 128 */
 	struct cfg_pos pos;
 };

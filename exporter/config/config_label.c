@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,6 +193,77 @@ static int parse_static_values(struct parser *p, const yaml_node_t *node, const 
 	return 0;
 }
 
+/*
+ * decode: regexp's values: {PATTERN: NAME, ...}, kept in the order written
+ * (the first match wins). Each pattern is compiled here so that a bad one is
+ * an error of the config, with its position; the decoder compiles its own.
+ */
+static int parse_regexp_values(struct parser *p, const yaml_node_t *node, const char *path,
+			       struct cfg_label *l)
+{
+	yaml_node_pair_t *pair;
+	const yaml_node_t *k, *v;
+	struct cfg_regexp_value *rv;
+	const char *pattern, *name;
+	char msg[256];
+	regex_t re;
+	size_t n, j;
+	int ret;
+
+	if (node->type != YAML_MAPPING_NODE)
+		return yamldoc__fail(
+			p->doc, node, path,
+			"expected a mapping from regular expressions to names, e.g. {\"^kworker/\": kworker}, got %s",
+			yamldoc__desc(node));
+	n = (size_t)(node->data.mapping.pairs.top - node->data.mapping.pairs.start);
+	if (!n)
+		return yamldoc__fail(
+			p->doc, node, path,
+			"the mapping is empty; give at least one pattern: name pair, e.g. {\"^kworker/\": kworker}");
+	l->regexps = calloc(n, sizeof(*l->regexps));
+	if (!l->regexps)
+		return yamldoc__oom(p->doc);
+	for (pair = node->data.mapping.pairs.start; pair < node->data.mapping.pairs.top; pair++) {
+		k = yamldoc__node(p->doc, pair->key);
+		v = yamldoc__node(p->doc, pair->value);
+		rv = &l->regexps[l->nregexps];
+		ret = yamldoc__get_str(p->doc, k, path, &pattern);
+		if (ret)
+			return ret;
+		for (j = 0; j < l->nregexps; j++)
+			if (strcmp(l->regexps[j].pattern, pattern) == 0)
+				return yamldoc__fail(
+					p->doc, k, path,
+					"duplicate pattern \"%s\" (first given at line %zu); remove one",
+					pattern,
+					yamldoc__node(p->doc, node->data.mapping.pairs.start[j].key)
+							->start_mark.line +
+						1);
+		ret = regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB);
+		if (ret) {
+			regerror(ret, &re, msg, sizeof(msg));
+			return yamldoc__fail(
+				p->doc, k, path,
+				"\"%s\" is not a POSIX extended regular expression: %s", pattern,
+				msg);
+		}
+		regfree(&re);
+		ret = yamldoc__get_str(p->doc, v, path, &name);
+		if (ret)
+			return ret;
+		if (!*name)
+			return yamldoc__fail(
+				p->doc, v, path,
+				"the name for \"%s\" is empty; give it a non-empty name", pattern);
+		rv->pattern = strdup(pattern);
+		rv->name = strdup(name);
+		l->nregexps++;
+		if (!rv->pattern || !rv->name)
+			return yamldoc__oom(p->doc);
+	}
+	return 0;
+}
+
 /* - {name: fd, source: arg0, decode: ..., values: ..., size: ...} */
 static int parse_label_full(struct parser *p, const yaml_node_t *node, const char *path,
 			    struct cfg_metric *m, struct cfg_label *l)
@@ -252,10 +324,15 @@ static int parse_label_full(struct parser *p, const yaml_node_t *node, const cha
 		if (ret)
 			return ret;
 		l->decode = (enum cfg_decode)(i + 1);
-		if (is_string_src(l->src.kind))
+		if (l->decode == CFG_DECODE_REGEXP && !is_string_src(l->src.kind))
 			return yamldoc__fail(
 				p->doc, v[LK_DECODE], kpath,
-				"%s is a string; decoders turn integers into names, remove decode",
+				"regexp folds strings and needs a string source (comm, str(...)), not %s",
+				src_text);
+		if (l->decode != CFG_DECODE_REGEXP && is_string_src(l->src.kind))
+			return yamldoc__fail(
+				p->doc, v[LK_DECODE], kpath,
+				"%s is a string; decoders other than regexp turn integers into names, remove decode or use decode: regexp",
 				src_text);
 		if (l->decode == CFG_DECODE_CGROUP_PATH && l->src.kind != BPFPROM_SRC_CGROUP)
 			return yamldoc__fail(
@@ -270,15 +347,23 @@ static int parse_label_full(struct parser *p, const yaml_node_t *node, const cha
 	}
 
 	snprintf(kpath, sizeof(kpath), "%s.values", path);
-	if (v[LK_VALUES] && l->decode != CFG_DECODE_STATIC)
+	if (v[LK_VALUES] && l->decode != CFG_DECODE_STATIC && l->decode != CFG_DECODE_REGEXP)
 		return yamldoc__fail(
 			p->doc, v[LK_VALUES], kpath,
-			"only used with decode: static; remove it or set decode: static");
+			"only used with decode: static or regexp; remove it or set one of them");
 	if (!v[LK_VALUES] && l->decode == CFG_DECODE_STATIC)
 		return yamldoc__fail(
 			p->doc, node, kpath,
 			"missing; decode: static needs a mapping from integers to names, e.g. values: {0: read, 1: write}");
-	if (v[LK_VALUES]) {
+	if (!v[LK_VALUES] && l->decode == CFG_DECODE_REGEXP)
+		return yamldoc__fail(
+			p->doc, node, kpath,
+			"missing; decode: regexp needs a mapping from regular expressions to names, e.g. values: {\"^kworker/\": kworker}");
+	if (v[LK_VALUES] && l->decode == CFG_DECODE_REGEXP) {
+		ret = parse_regexp_values(p, v[LK_VALUES], kpath, l);
+		if (ret)
+			return ret;
+	} else if (v[LK_VALUES]) {
 		ret = parse_static_values(p, v[LK_VALUES], kpath, l);
 		if (ret)
 			return ret;

@@ -12,6 +12,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <linux/magic.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,6 +110,11 @@ struct decoder {
 
 	/* k8s */
 	char *log_dir;
+
+	/* regexp: compiled, in the order written */
+	regex_t *res;
+	char **re_names;
+	size_t nres;
 };
 
 /* Length of s[0..n) cut to max bytes, not inside a UTF-8 sequence (a cut
@@ -915,7 +921,7 @@ struct decoder *decoder__new(enum cfg_decode kind, const struct cfg_static_value
 	struct decoder *d;
 	int err;
 
-	if (kind <= CFG_DECODE_NONE || kind > CFG_DECODE_K8S || max > DECODE_CACHE_LIMIT) {
+	if (kind <= CFG_DECODE_NONE || kind >= CFG_DECODE__COUNT || max > DECODE_CACHE_LIMIT) {
 		errno = EINVAL;
 		return NULL;
 	}
@@ -984,6 +990,12 @@ void decoder__free(struct decoder *d)
 	for (i = 0; i < d->nvalues; i++)
 		free(d->values[i].name);
 	free(d->values);
+	for (i = 0; i < d->nres; i++) {
+		regfree(&d->res[i]);
+		free(d->re_names[i]);
+	}
+	free(d->res);
+	free(d->re_names);
 	cache_free(&d->cache);
 	free(d);
 }
@@ -1070,4 +1082,115 @@ const char *decoder__decode(struct decoder *d, uint64_t v, bool is_signed, char 
 uint64_t decoder__errors(const struct decoder *d)
 {
 	return d ? d->errors : 0;
+}
+
+/* ---- regexp ---- */
+
+struct decoder *decoder__new_regexp(const struct cfg_regexp_value *rv, size_t n,
+				    const struct decode_env *env)
+{
+	struct decoder *d = decoder__new(CFG_DECODE_REGEXP, NULL, 0, env);
+	int err = -EINVAL;
+
+	if (!d)
+		return NULL;
+	if (!rv || !n || n > UINT16_MAX)
+		goto err_free;
+	err = -ENOMEM;
+	d->res = calloc(n, sizeof(*d->res));
+	d->re_names = calloc(n, sizeof(*d->re_names));
+	if (!d->res || !d->re_names)
+		goto err_free;
+	for (size_t i = 0; i < n; i++) {
+		if (regcomp(&d->res[i], rv[i].pattern, REG_EXTENDED | REG_NOSUB)) {
+			err = -EINVAL;
+			goto err_free;
+		}
+		d->nres = i + 1;
+		d->re_names[i] = strdup(rv[i].name);
+		if (!d->re_names[i])
+			goto err_free;
+	}
+	return d;
+
+err_free:
+	decoder__free(d);
+	errno = -err;
+	return NULL;
+}
+
+/* FNV-1a: the cache's key for a string; the entry keeps the string to
+ * tell a collision from a hit */
+static uint64_t str_hash(const char *s, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
+	return h;
+}
+
+/* 1 + the index of the first pattern s matches, 0 for none */
+static unsigned int regexp_match(const struct decoder *d, const char *s, size_t n)
+{
+	char z[BPFPROM_MAX_STR + 1];
+
+	if (n > BPFPROM_MAX_STR)
+		n = BPFPROM_MAX_STR;
+	memcpy(z, s, n);
+	z[n] = '\0';
+	for (size_t i = 0; i < d->nres; i++) {
+		if (regexec(&d->res[i], z, 0, NULL, 0) == 0)
+			return (unsigned int)i + 1;
+	}
+	return 0;
+}
+
+const char *decoder__decode_str(struct decoder *d, const char *s, size_t n, char *buf,
+				size_t buflen, size_t *len)
+{
+	char entry[2 + BPFPROM_MAX_STR];
+	const struct cache_slot *slot;
+	uint64_t key = str_hash(s, n);
+	unsigned int hit = 0;
+	bool cached = false;
+	const char *p;
+	size_t m;
+
+	if (d->kind != CFG_DECODE_REGEXP || n > BPFPROM_MAX_STR) {
+		p = s;
+		m = n;
+		goto out;
+	}
+	slot = cache_find(&d->cache, key, false);
+	if ((slot->flags & SLOT_USED) && slot->len == n + 2 &&
+	    memcmp(d->cache.text + slot->off + 2, s, n) == 0) {
+		hit = (unsigned char)d->cache.text[slot->off] |
+		      (unsigned int)(unsigned char)d->cache.text[slot->off + 1] << 8;
+		cached = true;
+	}
+	if (!cached) {
+		hit = regexp_match(d, s, n);
+		/* a collision with another string keeps that one's entry */
+		if (!(slot->flags & SLOT_USED)) {
+			entry[0] = (char)(hit & 0xff);
+			entry[1] = (char)(hit >> 8);
+			memcpy(entry + 2, s, n);
+			cache_insert(&d->cache, key, false, entry, n + 2, false, 0);
+		}
+	}
+	p = hit ? d->re_names[hit - 1] : s;
+	m = hit ? strlen(p) : n;
+out:
+	if (!buflen) {
+		if (len)
+			*len = 0;
+		return "";
+	}
+	m = utf8_cut(p, m, buflen - 1);
+	memcpy(buf, p, m);
+	buf[m] = '\0';
+	if (len)
+		*len = m;
+	return buf;
 }

@@ -55,6 +55,17 @@ const char *decoder__decode(struct decoder *d, uint64_t v, bool is_signed, char 
 uint64_t decoder__errors(const struct decoder *d);
 
 /*
+ * decode: regexp. The patterns (POSIX extended, compiled once) are tried in
+ * order on a string label's text; the first that matches gives its name,
+ * none leaves the text as it is. Never an error. NULL with errno set on
+ * failure (EINVAL: a pattern does not compile).
+ */
+struct decoder *decoder__new_regexp(const struct cfg_regexp_value *rv, size_t n,
+				    const struct decode_env *env);
+const char *decoder__decode_str(struct decoder *d, const char *s, size_t n, char *buf,
+				size_t buflen, size_t *len);
+
+/*
  * A decoder that renders several labels from one value (decode: k8s:
  * CFG_K8S_LABELS parts, namespace, pod, container) gives each part's text;
  * others have part 0 only. Errors are counted on part 0, once per value

@@ -124,8 +124,12 @@ struct scrape *scrape__new(const struct plan *plan, const struct loader *ld,
 
 			if (cl->decode == CFG_DECODE_NONE)
 				continue;
-			s->dec[i][l] = decoder__new(cl->decode, cl->values, cl->nvalues,
-						    &opts->decode_env);
+			if (cl->decode == CFG_DECODE_REGEXP)
+				s->dec[i][l] = decoder__new_regexp(cl->regexps, cl->nregexps,
+								   &opts->decode_env);
+			else
+				s->dec[i][l] = decoder__new(cl->decode, cl->values, cl->nvalues,
+							    &opts->decode_env);
 			if (!s->dec[i][l])
 				goto fail;
 			err = decoder__prepare(s->dec[i][l]);
@@ -358,6 +362,18 @@ static const char *decode_label(void *ctx, const struct metric_label *l, uint64_
 	return decoder__decode_part(dec[l->cfg_label], l->part, v, l->is_signed, buf, buflen, len);
 }
 
+static const char *decode_label_str(void *ctx, const struct metric_label *l, const char *str,
+				    size_t n, char *buf, size_t buflen, size_t *len)
+{
+	struct decoder *const *dec = ctx;
+
+	if (l->cfg_label >= BPFPROM_MAX_LABELS || !dec[l->cfg_label]) {
+		*len = n;
+		return str;
+	}
+	return decoder__decode_str(dec[l->cfg_label], str, n, buf, buflen, len);
+}
+
 /* Read every metric's maps into its collect's series, and its drop counts. */
 static int collect_all(struct scrape *s, bool (*each)(struct scrape *, size_t))
 {
@@ -371,7 +387,9 @@ static int collect_all(struct scrape *s, bool (*each)(struct scrape *, size_t))
 	for (size_t i = 0; i < s->plan->nmetrics; i++) {
 		const struct loader_maps *maps = loader__maps(s->ld, i);
 		const struct metric_desc *d = &s->plan->metrics[i].desc;
-		struct series_decoders dec = { .text = decode_label, .ctx = s->dec[i] };
+		struct series_decoders dec = { .text = decode_label,
+					       .str = decode_label_str,
+					       .ctx = s->dec[i] };
 
 		err = collect__metric(s->coll[i], maps, d, &dec, s->drops[i]);
 		if (err) {

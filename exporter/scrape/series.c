@@ -72,6 +72,8 @@ static void put_label_text(struct buf *b, const struct metric_label *l,
 
 	if (l->is_str) {
 		text = metric_label__str(l, key, &n);
+		if (l->decode != CFG_DECODE_NONE && dec && dec->str)
+			text = dec->str(dec->ctx, l, text, n, tmp, sizeof(tmp), &n);
 		text__put_valid_utf8(b, text, n);
 		return;
 	}

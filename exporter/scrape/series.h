@@ -49,6 +49,9 @@ struct series {
 struct series_decoders {
 	const char *(*text)(void *ctx, const struct metric_label *l, uint64_t v, char *buf,
 			    size_t buflen, size_t *len);
+	/* a string label's decoder (regexp): the text for the string s[0..n) */
+	const char *(*str)(void *ctx, const struct metric_label *l, const char *s, size_t n,
+			   char *buf, size_t buflen, size_t *len);
 	void *ctx;
 };
 

@@ -612,6 +612,7 @@ if start "$TMP/decode.yaml"; then
 	$WL dec_sys getppid 5 write 3 4 5
 	$UW dec_err ret -1 -2 -13 -13 0 3 7
 	$WL dec_open tryopen /nonexistent/bpfprom-missing 5 open /etc/hostname 3
+	for c in rx_a1:1 rx_a2:2 rx_b:3 rx_c:4 rx_d:5 rx_bb:6; do $WL ${c%%:*} getppid ${c##*:}; done
 	$UW dec_ksym sleep 1 1
 	$UW dec_static values 0 1 1 5
 	$UW dec_hex values 16 255 255
@@ -629,6 +630,9 @@ if start "$TMP/decode.yaml"; then
 	expect "decode errno: openat's fd is 0, a missing file ENOENT (sys_exit_openat)" \
 		"$(printf '%s\n' 'dec_openat_total{err="0"} 3' 'dec_openat_total{err="ENOENT"} 5')" \
 		"$(grep '^dec_openat_total' "$TMP/dec.txt" | sort)"
+	expect "decode regexp: first match wins, the rest as they are" \
+		"$(printf '%s\n' 'dec_regexp_total{comm="bc"} 7' 'dec_regexp_total{comm="group_a"} 3' 'dec_regexp_total{comm="other_rx"} 11')" \
+		"$(grep -e '^dec_regexp_total{comm="bc"}' -e '^dec_regexp_total{comm="group_a"}' -e '^dec_regexp_total{comm="other_rx"}' -e '^dec_regexp_total{comm="rx_' "$TMP/dec.txt" | sort)"
 	expect "decode ksym: nanosleep's hrtimer callback is hrtimer_wakeup" \
 		'dec_hrtimer_total{fn="hrtimer_wakeup"} 2' "$(grep '^dec_hrtimer_total{fn="hrtimer_wakeup"}' "$TMP/dec.txt")"
 	expect "decode static: table values, unknown as the number" \

@@ -25,6 +25,7 @@
 #include <cmocka.h>
 
 #include "scrape/decode.h"
+#include "util/array.h"
 
 #define TEXT_MAX 256
 
@@ -162,6 +163,63 @@ static void test_errno(void **state)
 	expect_decode(d, (uint64_t)-100000, true, "-100000");
 	assert_int_equal(decoder__errors(d), 3);
 	decoder__free(d);
+}
+
+/* ---- regexp ---- */
+
+static void expect_str(struct decoder *d, const char *in, const char *want)
+{
+	char buf[TEXT_MAX];
+	size_t len = 12345;
+	const char *s = decoder__decode_str(d, in, strlen(in), buf, sizeof(buf), &len);
+
+	assert_string_equal(s, want);
+	assert_int_equal(len, strlen(want));
+}
+
+static void test_regexp(void **state)
+{
+	struct cfg_regexp_value rv[] = {
+		{ "^kworker/.*", "kworker" },
+		{ "^(nginx|envoy)$", "proxy" },
+		{ "^nginx", "nginx-ish" },
+	};
+	struct cfg_regexp_value bad[] = { { "^(open", "x" } };
+	struct decode_env env = { .cache_max = 2 };
+	struct decoder *d = decoder__new_regexp(rv, ARRAY_SIZE(rv), NULL);
+
+	(void)state;
+	assert_non_null(d);
+	expect_str(d, "kworker/0:1", "kworker");
+	/* the first match wins: nginx matches two patterns */
+	expect_str(d, "nginx", "proxy");
+	expect_str(d, "envoy", "proxy");
+	expect_str(d, "nginx-worker", "nginx-ish");
+	/* no match: the value as it is, not an error */
+	expect_str(d, "bash", "bash");
+	expect_str(d, "", "");
+	expect_str(d, "xkworker/1", "xkworker/1");
+	/* again, from the cache */
+	expect_str(d, "kworker/0:1", "kworker");
+	expect_str(d, "bash", "bash");
+	expect_str(d, "nginx", "proxy");
+	assert_int_equal(decoder__errors(d), 0);
+	decoder__free(d);
+	/* a cache of 2: emptied when full, the answers the same */
+	d = decoder__new_regexp(rv, ARRAY_SIZE(rv), &env);
+	assert_non_null(d);
+	for (int k = 0; k < 3; k++) {
+		expect_str(d, "kworker/0:1", "kworker");
+		expect_str(d, "envoy", "proxy");
+		expect_str(d, "sshd", "sshd");
+	}
+	decoder__free(d);
+	errno = 0;
+	assert_null(decoder__new_regexp(bad, 1, NULL));
+	assert_int_equal(errno, EINVAL);
+	errno = 0;
+	assert_null(decoder__new_regexp(rv, 0, NULL));
+	assert_int_equal(errno, EINVAL);
 }
 
 /* ---- ksym ---- */
@@ -609,6 +667,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_syscall),
 		cmocka_unit_test(test_errno),
+		cmocka_unit_test(test_regexp),
 		cmocka_unit_test(test_ksym),
 		cmocka_unit_test(test_ksym_zero_addresses),
 		cmocka_unit_test(test_ksym_missing_reload_limited),
