@@ -22,7 +22,14 @@
 #define BPFPROM_COMM_LEN 16
 /* log2 slots: slot 0 holds v <= 0, slot s >= 1 holds 2^(s-2) < v <= 2^(s-1) */
 #define BPFPROM_LOG2_SLOTS 66
-#define BPFPROM_MAX_BUCKETS 256
+/* finite buckets of a hist or lhist series (the overflow bucket is one more);
+ * a power of two: the bucket search masks its index with it */
+#define BPFPROM_MAX_BUCKETS 1024
+/* steps of the threshold search: ceil(log2(BPFPROM_MAX_BUCKETS + 1)) */
+#define BPFPROM_BUCKET_SEARCH_STEPS 11
+/* hist schema: 2^schema buckets per power of two, as Prometheus's native
+ * histograms define them */
+#define BPFPROM_MAX_SCHEMA 8
 
 enum bpfprom_src {
 	BPFPROM_SRC_NONE = 0,
@@ -135,6 +142,9 @@ struct bpfprom_metric_cfg {
 	/* hist: first log2 slot kept and number of finite buckets */
 	__u32 hist_first_slot;
 	__u32 nbuckets;
+	/* hist with a schema: bucket b holds v <= hist_thr[b] (and above
+	 * hist_thr[b - 1]); hist_first_slot unused */
+	__u32 hist_search;
 	/* lhist: le = lhist_min + lhist_step * (i + 1) */
 	__s64 lhist_min;
 	__u64 lhist_step;
@@ -147,7 +157,17 @@ struct bpfprom_metric_cfg {
 	__u32 nmatch;
 	struct bpfprom_src_cfg match[BPFPROM_MAX_MATCH];
 	struct bpfprom_src_cfg match_end[BPFPROM_MAX_MATCH];
+	/* hist_search: nbuckets ascending upper bounds in the value's own unit
+	 * (already rounded down to integers), computed by plan */
+	__u64 hist_thr[BPFPROM_MAX_BUCKETS];
 };
+
+/* a fixed-bound loop unrolled in the BPF build; gcc knows no such pragma */
+#ifdef __clang__
+#define BPFPROM_UNROLL _Pragma("clang loop unroll(full)")
+#else
+#define BPFPROM_UNROLL
+#endif
 
 /* Index of the most significant set bit, plus one; 0 for 0. */
 static inline __u32 bpfprom_fls64(__u64 x)
@@ -206,6 +226,31 @@ static inline __u32 bpfprom_hist_bucket(__u64 v, int is_signed, __u32 first_slot
 		return 0;
 	s -= first_slot;
 	return s < nbuckets ? s : nbuckets;
+}
+
+/*
+ * Bucket index of v in a hist with a schema: the first b < n with
+ * v <= thr[b] (thresholds ascend; equal ones are fine: the first wins), or n,
+ * the overflow bucket, when there is none. A binary search with a fixed
+ * number of steps, so that the verifier sees a bounded loop; the index is
+ * masked to the table, which holds BPFPROM_MAX_BUCKETS thresholds.
+ */
+static inline __u32 bpfprom_thr_bucket(__u64 v, int is_signed, const volatile __u64 *thr, __u32 n)
+{
+	__u32 lo = 0, hi = n, mid;
+
+	BPFPROM_UNROLL
+	for (int i = 0; i < BPFPROM_BUCKET_SEARCH_STEPS; i++) {
+		if (lo < hi) {
+			mid = (lo + hi) >> 1;
+			if (is_signed ? (__s64)v <= (__s64)thr[mid & (BPFPROM_MAX_BUCKETS - 1)] :
+					v <= thr[mid & (BPFPROM_MAX_BUCKETS - 1)])
+				hi = mid;
+			else
+				lo = mid + 1;
+		}
+	}
+	return lo;
 }
 
 /* Bucket index of v in an lhist with le = min + step * (i + 1). */
