@@ -4,6 +4,7 @@
  * every seam: a value on a bound belongs to that bound's bucket (le is
  * upper-inclusive), the next value to the next bucket.
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -249,6 +250,117 @@ static void test_lhist_every_bound(void **state)
 	}
 }
 
+/*
+ * A hist with a schema: thresholds from Prometheus's boundaries 2^(i / 2^s),
+ * computed here with ldexp (bucket 0: le 2^zero_e, or le 0 when zero_e is
+ * below 0; then native buckets first .. last). The search must agree, at one
+ * below, on, and one above every threshold, with a scan of the boundaries.
+ */
+static __u64 thr[BPFPROM_MAX_BUCKETS];
+static double bound[BPFPROM_MAX_BUCKETS];
+
+static double native_bound(int64_t i, unsigned int schema)
+{
+	int64_t n = (int64_t)1 << schema;
+	int64_t e = i >= 0 ? i / n : -((-i + n - 1) / n);
+
+	return ldexp((double)exp2l((long double)(i - e * n) / n), (int)e);
+}
+
+static uint32_t schema_table(unsigned int schema, int64_t first, int64_t last)
+{
+	uint32_t n = 0;
+
+	bound[n] = first > 0 ? native_bound(first - 1, schema) : 0;
+	thr[n] = (uint64_t)bound[n];
+	n++;
+	for (int64_t i = first; i <= last; i++, n++) {
+		bound[n] = native_bound(i, schema);
+		/* a double below 2^64 converts to its floor; 2^64 saturates */
+		thr[n] = bound[n] >= 0x1p64 ? UINT64_MAX : (uint64_t)bound[n];
+	}
+	return n;
+}
+
+/* the first bucket whose le holds v: exact double compares below 2^53 */
+static uint32_t scan(uint64_t v, uint32_t n)
+{
+	for (uint32_t j = 0; j < n; j++)
+		if (v < 0x1p53 ? (double)v <= bound[j] : v <= thr[j])
+			return j;
+	return n;
+}
+
+static void check_seams(unsigned int schema, int64_t first, int64_t last)
+{
+	uint32_t n = schema_table(schema, first, last), j, seen = 0;
+
+	assert_true(n <= BPFPROM_MAX_BUCKETS);
+	for (j = 0; j < n; j++) {
+		uint64_t t = thr[j];
+		uint64_t vs[3] = { t - 1, t, t + 1 };
+
+		for (int k = 0; k < 3; k++) {
+			uint64_t v = vs[k];
+
+			if ((k == 0 && t == 0) || (k == 2 && t == UINT64_MAX))
+				continue;
+			if (bpfprom_thr_bucket(v, U, thr, n) != scan(v, n))
+				fail_msg("schema %u: v %llu: bucket %u, want %u", schema,
+					 (unsigned long long)v, bpfprom_thr_bucket(v, U, thr, n),
+					 scan(v, n));
+			seen++;
+		}
+		/* on a threshold: its own bucket or an earlier equal one */
+		assert_true(bpfprom_thr_bucket(t, U, thr, n) <= j);
+		assert_true(bound[bpfprom_thr_bucket(t, U, thr, n)] >= (double)t);
+	}
+	assert_true(seen >= 3 * n - 2);
+}
+
+static void test_schema_seams(void **state)
+{
+	(void)state;
+	/* le 0, then 1 .. 2^63 by factors of 2^(1/2) */
+	check_seams(1, 0, 2 * 63);
+	/* le 0, then 1 .. 2^40 by 2^(1/8) */
+	check_seams(3, 0, 8 * 40);
+	/* le 2^10, then up to 2^13 by 2^(1/256) */
+	check_seams(8, 256 * 10 + 1, 256 * 13);
+	/* le 2^50, then past 2^53, where thresholds are the bounds themselves */
+	check_seams(8, 256 * 50 + 1, 256 * 53);
+}
+
+static void test_schema_exact(void **state)
+{
+	uint32_t n = schema_table(3, 0, 8 * 4);
+
+	(void)state;
+	/* 0 | 1 | 2^(1/8)..2^(7/8): nothing | 2 | ... 2^(5/8) * 2 = 3.08 | 4 */
+	assert_int_equal(bpfprom_thr_bucket(0, U, thr, n), 0);
+	assert_int_equal(bpfprom_thr_bucket(1, U, thr, n), 1);
+	assert_int_equal(bpfprom_thr_bucket(2, U, thr, n), 9);
+	assert_int_equal(bpfprom_thr_bucket(3, U, thr, n), 9 + 5);
+	assert_int_equal(bpfprom_thr_bucket(4, U, thr, n), 17);
+	assert_int_equal(bpfprom_thr_bucket(5, U, thr, n), 17 + 3);
+	assert_int_equal(bpfprom_thr_bucket(16, U, thr, n), 33);
+	assert_int_equal(bpfprom_thr_bucket(17, U, thr, n), n);
+	assert_int_equal(bpfprom_thr_bucket(UINT64_MAX, U, thr, n), n);
+	/* signed: negatives and 0 in bucket 0, past the end in the overflow */
+	assert_int_equal(bpfprom_thr_bucket((uint64_t)-1, S, thr, n), 0);
+	assert_int_equal(bpfprom_thr_bucket((uint64_t)INT64_MIN, S, thr, n), 0);
+	assert_int_equal(bpfprom_thr_bucket(3, S, thr, n), 9 + 5);
+	assert_int_equal(bpfprom_thr_bucket(INT64_MAX, S, thr, n), n);
+	/* the most buckets a series holds: every one reachable in 11 steps */
+	for (uint32_t j = 0; j < BPFPROM_MAX_BUCKETS; j++)
+		thr[j] = 10 * (uint64_t)j;
+	for (uint32_t j = 0; j < BPFPROM_MAX_BUCKETS; j++) {
+		assert_int_equal(bpfprom_thr_bucket(10 * (uint64_t)j, U, thr, BPFPROM_MAX_BUCKETS), j);
+		assert_int_equal(bpfprom_thr_bucket(10 * (uint64_t)j + 1, U, thr, BPFPROM_MAX_BUCKETS),
+				 j + 1);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -263,6 +375,8 @@ int main(void)
 		cmocka_unit_test(test_lhist_signed_negative_min),
 		cmocka_unit_test(test_lhist_signed_full_range),
 		cmocka_unit_test(test_lhist_every_bound),
+		cmocka_unit_test(test_schema_seams),
+		cmocka_unit_test(test_schema_exact),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
