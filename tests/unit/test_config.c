@@ -491,10 +491,12 @@ static const struct bad_case bad_cases[] = {
 	  METRIC("sizes", "k:vfs_read", "lhist") "    value: arg2\n    schema: 3\n",
 	  "config: t.yaml:7:13: metrics[0] (sizes): schema: only aggregate: hist takes a schema, not lhist; remove it" },
 	{ "schema_min_zero",
-	  METRIC("sizes", "k:vfs_read", "hist") "    value: arg2\n    schema: 3\n    buckets: {min: 0, max: 100}\n",
+	  METRIC("sizes", "k:vfs_read",
+		 "hist") "    value: arg2\n    schema: 3\n    buckets: {min: 0, max: 100}\n",
 	  "config: t.yaml:8:20: metrics[0] (sizes): buckets.min: 0 must be 1 or more" },
 	{ "schema_min_ge_max",
-	  METRIC("sizes", "k:vfs_read", "hist") "    value: arg2\n    schema: 3\n    buckets: {min: 100, max: 100}\n",
+	  METRIC("sizes", "k:vfs_read",
+		 "hist") "    value: arg2\n    schema: 3\n    buckets: {min: 100, max: 100}\n",
 	  "config: t.yaml:8:30: metrics[0] (sizes): buckets.max: 100 must be greater than min (100)" },
 };
 

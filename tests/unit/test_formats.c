@@ -680,8 +680,8 @@ static struct test_metric schema_hist(uint64_t *values)
 
 	sch_bounds[0] = 0x1p-20;
 	for (int j = 1; j < SCH_N; j++)
-		sch_bounds[j] = ldexp((double)exp2l((long double)((j - 1) % 8 + 1) / 8),
-				      -20 + (j - 1) / 8);
+		sch_bounds[j] =
+			ldexp((double)exp2l((long double)((j - 1) % 8 + 1) / 8), -20 + (j - 1) / 8);
 	return m;
 }
 
@@ -745,22 +745,21 @@ static void test_text_schema(void **state)
 	tm_text_metric(&b, &m);
 	buf__put(&b, "", 1);
 	assert_false(b.oom);
-	assert_string_equal(b.data,
-			    "# HELP app_wait_seconds Waits.\n"
-			    "# TYPE app_wait_seconds histogram\n"
-			    "app_wait_seconds_bucket{le=\"9.5367431640625e-07\"} 0\n"
-			    "app_wait_seconds_bucket{le=\"1.0399892164852693e-06\"} 0\n"
-			    "app_wait_seconds_bucket{le=\"1.1341162824656687e-06\"} 0\n"
-			    "app_wait_seconds_bucket{le=\"1.2367625757703873e-06\"} 0\n"
-			    "app_wait_seconds_bucket{le=\"1.3486991523486091e-06\"} 0\n"
-			    "app_wait_seconds_bucket{le=\"1.4707668546752365e-06\"} 0\n"
-			    "app_wait_seconds_bucket{le=\"1.6038826279711046e-06\"} 0\n"
-			    "app_wait_seconds_bucket{le=\"1.7490464080899643e-06\"} 0\n"
-			    "app_wait_seconds_bucket{le=\"1.9073486328125e-06\"} 1\n"
-			    "app_wait_seconds_bucket{le=\"2.0799784329705385e-06\"} 1\n"
-			    "app_wait_seconds_bucket{le=\"+Inf\"} 1\n"
-			    "app_wait_seconds_sum 1.907e-06\n"
-			    "app_wait_seconds_count 1\n");
+	assert_string_equal(b.data, "# HELP app_wait_seconds Waits.\n"
+				    "# TYPE app_wait_seconds histogram\n"
+				    "app_wait_seconds_bucket{le=\"9.5367431640625e-07\"} 0\n"
+				    "app_wait_seconds_bucket{le=\"1.0399892164852693e-06\"} 0\n"
+				    "app_wait_seconds_bucket{le=\"1.1341162824656687e-06\"} 0\n"
+				    "app_wait_seconds_bucket{le=\"1.2367625757703873e-06\"} 0\n"
+				    "app_wait_seconds_bucket{le=\"1.3486991523486091e-06\"} 0\n"
+				    "app_wait_seconds_bucket{le=\"1.4707668546752365e-06\"} 0\n"
+				    "app_wait_seconds_bucket{le=\"1.6038826279711046e-06\"} 0\n"
+				    "app_wait_seconds_bucket{le=\"1.7490464080899643e-06\"} 0\n"
+				    "app_wait_seconds_bucket{le=\"1.9073486328125e-06\"} 1\n"
+				    "app_wait_seconds_bucket{le=\"2.0799784329705385e-06\"} 1\n"
+				    "app_wait_seconds_bucket{le=\"+Inf\"} 1\n"
+				    "app_wait_seconds_sum 1.907e-06\n"
+				    "app_wait_seconds_count 1\n");
 	buf__free(&b);
 }
 

@@ -355,8 +355,10 @@ static void test_schema_exact(void **state)
 	for (uint32_t j = 0; j < BPFPROM_MAX_BUCKETS; j++)
 		thr[j] = 10 * (uint64_t)j;
 	for (uint32_t j = 0; j < BPFPROM_MAX_BUCKETS; j++) {
-		assert_int_equal(bpfprom_thr_bucket(10 * (uint64_t)j, U, thr, BPFPROM_MAX_BUCKETS), j);
-		assert_int_equal(bpfprom_thr_bucket(10 * (uint64_t)j + 1, U, thr, BPFPROM_MAX_BUCKETS),
+		assert_int_equal(bpfprom_thr_bucket(10 * (uint64_t)j, U, thr, BPFPROM_MAX_BUCKETS),
+				 j);
+		assert_int_equal(bpfprom_thr_bucket(10 * (uint64_t)j + 1, U, thr,
+						    BPFPROM_MAX_BUCKETS),
 				 j + 1);
 	}
 }

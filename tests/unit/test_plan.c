@@ -160,14 +160,16 @@ static void expect_error(const char *yaml, const char *msg)
 static void test_schema_too_many(void **state)
 {
 	(void)state;
-	expect_error("metrics:\n  - name: x_bytes\n    help: h\n"
-		     "    probe: tracepoint:syscalls:sys_enter_write\n    aggregate: hist\n"
-		     "    value: args.count\n    schema: 4\n",
-		     "plan: t.yaml:7:13: metrics[0] (x_bytes): schema: schema 4 makes 1026 buckets, more than 1024; narrow buckets: {min, max} (in the value's unit) or use a smaller schema");
-	expect_error("metrics:\n  - name: x_bytes\n    help: h\n"
-		     "    probe: tracepoint:syscalls:sys_enter_write\n    aggregate: hist\n"
-		     "    value: args.count\n    schema: 8\n    buckets: {min: 1, max: 17}\n",
-		     "plan: t.yaml:8:14: metrics[0] (x_bytes): buckets: schema 8 makes 1281 buckets, more than 1024; narrow buckets: {min, max} (in the value's unit) or use a smaller schema");
+	expect_error(
+		"metrics:\n  - name: x_bytes\n    help: h\n"
+		"    probe: tracepoint:syscalls:sys_enter_write\n    aggregate: hist\n"
+		"    value: args.count\n    schema: 4\n",
+		"plan: t.yaml:7:13: metrics[0] (x_bytes): schema: schema 4 makes 1026 buckets, more than 1024; narrow buckets: {min, max} (in the value's unit) or use a smaller schema");
+	expect_error(
+		"metrics:\n  - name: x_bytes\n    help: h\n"
+		"    probe: tracepoint:syscalls:sys_enter_write\n    aggregate: hist\n"
+		"    value: args.count\n    schema: 8\n    buckets: {min: 1, max: 17}\n",
+		"plan: t.yaml:8:14: metrics[0] (x_bytes): buckets: schema 8 makes 1281 buckets, more than 1024; narrow buckets: {min, max} (in the value's unit) or use a smaller schema");
 }
 
 static void test_format_parse(void **state)
@@ -358,7 +360,8 @@ static void test_schema_bounds(void **state)
 	assert_true(pm->bounds[0] == 0x1p-20 && pm->bounds[88] == 0x1p-9);
 	for (j = 1; j < pm->bcfg.nbuckets; j++)
 		if (pm->bounds[j] != want_bound(-20 * 8 + (int64_t)j, 3))
-			fail_msg("j %u: %a != %a", j, pm->bounds[j], want_bound(-20 * 8 + (int64_t)j, 3));
+			fail_msg("j %u: %a != %a", j, pm->bounds[j],
+				 want_bound(-20 * 8 + (int64_t)j, 3));
 	assert_int_equal(pm->bcfg.hist_thr[0], 953);
 	/* 2^-19.5 s = 1348.7 ns; 2^-19 s = 1907.3 ns; 2^-9 s = 1953125 ns */
 	assert_int_equal(pm->bcfg.hist_thr[4], 1348);
