@@ -561,7 +561,8 @@ static __always_inline void update(const volatile struct bpfprom_metric_cfg *c, 
 		/* no count word: _count is the buckets' total at render time */
 		val[BPFPROM_V_SUM] += v;
 		if (c->hist_search)
-			b = bpfprom_thr_bucket(v, c->value.is_signed, c->hist_thr, c->nbuckets);
+			b = bpfprom_thr_bucket(v, c->value.is_signed, c->hist_thr, c->hist_band,
+					       c->hist_steps);
 		else
 			b = bpfprom_hist_bucket(v, c->value.is_signed, c->hist_first_slot,
 						c->nbuckets);

@@ -25,8 +25,8 @@
 /* finite buckets of a hist or lhist series (the overflow bucket is one more);
  * a power of two: the bucket search masks its index with it */
 #define BPFPROM_MAX_BUCKETS 1024
-/* steps of the threshold search: ceil(log2(BPFPROM_MAX_BUCKETS + 1)) */
-#define BPFPROM_BUCKET_SEARCH_STEPS 11
+/* bands of a hist with a schema: one per bpfprom_fls64() result, and an end */
+#define BPFPROM_HIST_BANDS 66
 /* hist schema: 2^schema buckets per power of two, as Prometheus's native
  * histograms define them */
 #define BPFPROM_MAX_SCHEMA 8
@@ -143,8 +143,14 @@ struct bpfprom_metric_cfg {
 	__u32 hist_first_slot;
 	__u32 nbuckets;
 	/* hist with a schema: bucket b holds v <= hist_thr[b] (and above
-	 * hist_thr[b - 1]); hist_first_slot unused */
+	 * hist_thr[b - 1]); hist_first_slot unused. hist_steps bounds the
+	 * search within a band: schema + 2 */
 	__u32 hist_search;
+	__u32 hist_steps;
+	/* the first bucket whose threshold is >= the smallest value of fls
+	 * f (0, then 2^(f-1)); [65] is nbuckets: values of fls f are in
+	 * buckets hist_band[f] .. hist_band[f + 1] */
+	__u16 hist_band[BPFPROM_HIST_BANDS];
 	/* lhist: le = lhist_min + lhist_step * (i + 1) */
 	__s64 lhist_min;
 	__u64 lhist_step;
@@ -230,21 +236,30 @@ static inline __u32 bpfprom_hist_bucket(__u64 v, int is_signed, __u32 first_slot
 
 /*
  * Bucket index of v in a hist with a schema: the first b < n with
- * v <= thr[b] (thresholds ascend; equal ones are fine: the first wins), or n,
- * the overflow bucket, when there is none. A binary search with a fixed
- * number of steps, so that the verifier sees a bounded loop; the index is
- * masked to the table, which holds BPFPROM_MAX_BUCKETS thresholds.
+ * v <= thr[b] (thresholds ascend; equal ones are fine: the first wins), or
+ * n, the overflow bucket, when there is none. fls(v) picks the band of
+ * buckets v can be in (2^schema + 1 of them at most: a factor of two of
+ * values), then a binary search of at most `steps` steps, a fixed bound the
+ * verifier sees (and prunes to the metric's own, read from rodata). Indexes
+ * are masked to the tables' sizes.
  */
-static inline __u32 bpfprom_thr_bucket(__u64 v, int is_signed, const volatile __u64 *thr, __u32 n)
+static inline __u32 bpfprom_thr_bucket(__u64 v, int is_signed, const volatile __u64 *thr,
+				       const volatile __u16 *band, __u32 steps)
 {
-	__u32 lo = 0, hi = n, mid;
+	__u32 f, lo, hi, mid;
 
+	if (is_signed && (__s64)v < 0)
+		return 0;
+	f = bpfprom_fls64(v);
+	if (f > BPFPROM_HIST_BANDS - 2)
+		f = BPFPROM_HIST_BANDS - 2;
+	lo = band[f];
+	hi = band[f + 1];
 	BPFPROM_UNROLL
-	for (int i = 0; i < BPFPROM_BUCKET_SEARCH_STEPS; i++) {
-		if (lo < hi) {
+	for (__u32 i = 0; i < BPFPROM_MAX_SCHEMA + 2; i++) {
+		if (i < steps && lo < hi) {
 			mid = (lo + hi) >> 1;
-			if (is_signed ? (__s64)v <= (__s64)thr[mid & (BPFPROM_MAX_BUCKETS - 1)] :
-					v <= thr[mid & (BPFPROM_MAX_BUCKETS - 1)])
+			if (v <= thr[mid & (BPFPROM_MAX_BUCKETS - 1)])
 				hi = mid;
 			else
 				lo = mid + 1;

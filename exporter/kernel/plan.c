@@ -438,6 +438,16 @@ static int plan_schema_hist(struct ctx *c, struct plan_metric *pm, bool seconds)
 		pm->bounds[i] = plan__native_bound(first + i - 1, cm->schema);
 		b->hist_thr[i] = plan__floor_scaled(pm->bounds[i], per, sgn);
 	}
+	/* band f: values with fls f, from 0 (f = 0) or 2^(f-1) */
+	for (e = 0, i = 0; e < BPFPROM_HIST_BANDS - 1; e++) {
+		uint64_t lo = e ? (uint64_t)1 << (e - 1) : 0;
+
+		while (i < nb && b->hist_thr[i] < lo)
+			i++;
+		b->hist_band[e] = (uint16_t)i;
+	}
+	b->hist_band[BPFPROM_HIST_BANDS - 1] = (uint16_t)nb;
+	b->hist_steps = cm->schema + 2;
 	b->value_words = BPFPROM_V_BUCKETS + b->nbuckets + 1;
 	pm->desc.hist_has_schema = true;
 	pm->desc.hist_schema = cm->schema;

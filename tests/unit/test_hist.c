@@ -257,7 +257,28 @@ static void test_lhist_every_bound(void **state)
  * below, on, and one above every threshold, with a scan of the boundaries.
  */
 static __u64 thr[BPFPROM_MAX_BUCKETS];
+static __u16 band[BPFPROM_HIST_BANDS];
 static double bound[BPFPROM_MAX_BUCKETS];
+
+/* band f: the first bucket whose threshold is >= the least value of fls f */
+static void make_bands(uint32_t n)
+{
+	for (int f = 0; f < BPFPROM_HIST_BANDS - 1; f++) {
+		uint64_t least = f ? (uint64_t)1 << (f - 1) : 0;
+		uint32_t j = 0;
+
+		while (j < n && thr[j] < least)
+			j++;
+		band[f] = (__u16)j;
+	}
+	band[BPFPROM_HIST_BANDS - 1] = (__u16)n;
+}
+
+/* the search as the BPF program runs it: a schema's steps */
+static uint32_t thr_bucket(uint64_t v, int is_signed, unsigned int schema)
+{
+	return bpfprom_thr_bucket(v, is_signed, thr, band, schema + 2);
+}
 
 static double native_bound(int64_t i, unsigned int schema)
 {
@@ -279,6 +300,7 @@ static uint32_t schema_table(unsigned int schema, int64_t first, int64_t last)
 		/* a double below 2^64 converts to its floor; 2^64 saturates */
 		thr[n] = bound[n] >= 0x1p64 ? UINT64_MAX : (uint64_t)bound[n];
 	}
+	make_bands(n);
 	return n;
 }
 
@@ -305,15 +327,15 @@ static void check_seams(unsigned int schema, int64_t first, int64_t last)
 
 			if ((k == 0 && t == 0) || (k == 2 && t == UINT64_MAX))
 				continue;
-			if (bpfprom_thr_bucket(v, U, thr, n) != scan(v, n))
+			if (thr_bucket(v, U, schema) != scan(v, n))
 				fail_msg("schema %u: v %llu: bucket %u, want %u", schema,
-					 (unsigned long long)v, bpfprom_thr_bucket(v, U, thr, n),
+					 (unsigned long long)v, thr_bucket(v, U, schema),
 					 scan(v, n));
 			seen++;
 		}
 		/* on a threshold: its own bucket or an earlier equal one */
-		assert_true(bpfprom_thr_bucket(t, U, thr, n) <= j);
-		assert_true(bound[bpfprom_thr_bucket(t, U, thr, n)] >= (double)t);
+		assert_true(thr_bucket(t, U, schema) <= j);
+		assert_true(bound[thr_bucket(t, U, schema)] >= (double)t);
 	}
 	assert_true(seen >= 3 * n - 2);
 }
@@ -337,30 +359,31 @@ static void test_schema_exact(void **state)
 
 	(void)state;
 	/* 0 | 1 | 2^(1/8)..2^(7/8): nothing | 2 | ... 2^(5/8) * 2 = 3.08 | 4 */
-	assert_int_equal(bpfprom_thr_bucket(0, U, thr, n), 0);
-	assert_int_equal(bpfprom_thr_bucket(1, U, thr, n), 1);
-	assert_int_equal(bpfprom_thr_bucket(2, U, thr, n), 9);
-	assert_int_equal(bpfprom_thr_bucket(3, U, thr, n), 9 + 5);
-	assert_int_equal(bpfprom_thr_bucket(4, U, thr, n), 17);
-	assert_int_equal(bpfprom_thr_bucket(5, U, thr, n), 17 + 3);
-	assert_int_equal(bpfprom_thr_bucket(16, U, thr, n), 33);
-	assert_int_equal(bpfprom_thr_bucket(17, U, thr, n), n);
-	assert_int_equal(bpfprom_thr_bucket(UINT64_MAX, U, thr, n), n);
+	assert_int_equal(thr_bucket(0, U, 3), 0);
+	assert_int_equal(thr_bucket(1, U, 3), 1);
+	assert_int_equal(thr_bucket(2, U, 3), 9);
+	assert_int_equal(thr_bucket(3, U, 3), 9 + 5);
+	assert_int_equal(thr_bucket(4, U, 3), 17);
+	assert_int_equal(thr_bucket(5, U, 3), 17 + 3);
+	assert_int_equal(thr_bucket(16, U, 3), 33);
+	assert_int_equal(thr_bucket(17, U, 3), n);
+	assert_int_equal(thr_bucket(UINT64_MAX, U, 3), n);
 	/* signed: negatives and 0 in bucket 0, past the end in the overflow */
-	assert_int_equal(bpfprom_thr_bucket((uint64_t)-1, S, thr, n), 0);
-	assert_int_equal(bpfprom_thr_bucket((uint64_t)INT64_MIN, S, thr, n), 0);
-	assert_int_equal(bpfprom_thr_bucket(3, S, thr, n), 9 + 5);
-	assert_int_equal(bpfprom_thr_bucket(INT64_MAX, S, thr, n), n);
-	/* the most buckets a series holds: every one reachable in 11 steps */
+	assert_int_equal(thr_bucket((uint64_t)-1, S, 3), 0);
+	assert_int_equal(thr_bucket((uint64_t)INT64_MIN, S, 3), 0);
+	assert_int_equal(thr_bucket(3, S, 3), 9 + 5);
+	assert_int_equal(thr_bucket(INT64_MAX, S, 3), n);
+	/* the most buckets a series holds, 203 in the widest band (8192 ..
+	 * 16383): every one reachable in schema 8's 10 steps */
 	for (uint32_t j = 0; j < BPFPROM_MAX_BUCKETS; j++)
 		thr[j] = 10 * (uint64_t)j;
+	make_bands(BPFPROM_MAX_BUCKETS);
 	for (uint32_t j = 0; j < BPFPROM_MAX_BUCKETS; j++) {
-		assert_int_equal(bpfprom_thr_bucket(10 * (uint64_t)j, U, thr, BPFPROM_MAX_BUCKETS),
-				 j);
-		assert_int_equal(bpfprom_thr_bucket(10 * (uint64_t)j + 1, U, thr,
-						    BPFPROM_MAX_BUCKETS),
-				 j + 1);
+		assert_int_equal(thr_bucket(10 * (uint64_t)j, U, BPFPROM_MAX_SCHEMA), j);
+		assert_int_equal(thr_bucket(10 * (uint64_t)j + 1, U, BPFPROM_MAX_SCHEMA), j + 1);
 	}
+	/* one step too few for that band misses */
+	assert_int_not_equal(bpfprom_thr_bucket(10230, U, thr, band, 7), 1023);
 }
 
 int main(void)

@@ -301,6 +301,28 @@ static void check_thresholds(const struct plan_metric *pm, long double per)
 	}
 }
 
+/* the kernel's search on plan's tables, against a scan of the thresholds,
+ * one below, on and one above each */
+static void check_search(const struct plan_metric *pm)
+{
+	const struct bpfprom_metric_cfg *c = &pm->bcfg;
+
+	for (uint32_t j = 0; j < c->nbuckets; j++) {
+		for (int d = -1; d <= 1; d++) {
+			uint64_t v = c->hist_thr[j] + (uint64_t)(int64_t)d;
+			uint32_t want = 0;
+
+			if ((d < 0 && !c->hist_thr[j]) || (d > 0 && c->hist_thr[j] == UINT64_MAX))
+				continue;
+			while (want < c->nbuckets && v > c->hist_thr[want])
+				want++;
+			assert_int_equal(bpfprom_thr_bucket(v, 0, c->hist_thr, c->hist_band,
+							    c->hist_steps),
+					 want);
+		}
+	}
+}
+
 static void test_schema_bounds(void **state)
 {
 	struct built b;
@@ -323,7 +345,12 @@ static void test_schema_bounds(void **state)
 		  "  - name: m_seconds\n    help: h\n"
 		  "    probe: tracepoint:syscalls:sys_enter_write\n"
 		  "    until: tracepoint:sched:sched_switch\n"
-		  "    aggregate: hist\n    value: latency\n    unit: seconds\n    schema: 0\n");
+		  "    aggregate: hist\n    value: latency\n    unit: seconds\n    schema: 0\n"
+		  "  - name: n_seconds\n    help: h\n"
+		  "    probe: tracepoint:syscalls:sys_enter_write\n"
+		  "    until: tracepoint:sched:sched_switch\n"
+		  "    aggregate: hist\n    value: latency\n    unit: seconds\n    schema: 8\n"
+		  "    buckets: {min: 1000000, max: 3000000}\n");
 	assert_string_equal(b.err, "");
 	assert_int_equal(b.ret, 0);
 	/* unbounded, schema 3: le 0, then native buckets 0 (le 1) to 512 (le 2^64) */
@@ -343,6 +370,13 @@ static void test_schema_bounds(void **state)
 	assert_int_equal(pm->bcfg.hist_thr[9], 2);
 	assert_int_equal(pm->bcfg.hist_thr[9 + 5], 3);
 	check_thresholds(pm, 1);
+	/* bands: v == 0 from bucket 0, v == 1 from 1, 2..3 from 9; 5 steps */
+	assert_int_equal(pm->bcfg.hist_band[0], 0);
+	assert_int_equal(pm->bcfg.hist_band[1], 1);
+	assert_int_equal(pm->bcfg.hist_band[2], 9);
+	assert_int_equal(pm->bcfg.hist_band[65], 514);
+	assert_int_equal(pm->bcfg.hist_steps, 5);
+	check_search(pm);
 	/* min 1000, max 3000 widen to 2^9 .. 2^12: 3 * 256 buckets and le 512 */
 	pm = &b.plan->metrics[1];
 	assert_int_equal(pm->bcfg.nbuckets, 1 + 3 * 256);
@@ -353,6 +387,7 @@ static void test_schema_bounds(void **state)
 	assert_int_equal(pm->bcfg.hist_thr[0], 512);
 	assert_int_equal(pm->bcfg.hist_thr[768], 4096);
 	check_thresholds(pm, 1);
+	check_search(pm);
 	/* seconds: 1000 ns widens to 2^-20 s (953.67 ns), 1e6 ns to 2^-9 s */
 	pm = &b.plan->metrics[2];
 	assert_int_equal(pm->bcfg.nbuckets, 1 + 11 * 8);
@@ -368,6 +403,7 @@ static void test_schema_bounds(void **state)
 	assert_int_equal(pm->bcfg.hist_thr[8], 1907);
 	assert_int_equal(pm->bcfg.hist_thr[88], 1953125);
 	check_thresholds(pm, 1e9L);
+	check_search(pm);
 	/* seconds, unbounded: from the bucket of 1 ns, (2^-30, 2^-29] s, to
 	 * 2^35 s, the first power of two past 2^64 ns */
 	pm = &b.plan->metrics[3];
@@ -377,6 +413,15 @@ static void test_schema_bounds(void **state)
 	assert_int_equal(pm->bcfg.hist_thr[1], 1);
 	assert_int_equal(pm->bcfg.hist_thr[65], UINT64_MAX);
 	check_thresholds(pm, 1e9L);
+	check_search(pm);
+	/* schema 8 in seconds, 2^-10 .. 2^-8 s: 512 buckets of ns, 10 steps */
+	pm = &b.plan->metrics[4];
+	assert_int_equal(pm->bcfg.nbuckets, 1 + 2 * 256);
+	assert_int_equal(pm->bcfg.hist_thr[0], 976562);
+	assert_int_equal(pm->bcfg.hist_thr[512], 3906250);
+	assert_int_equal(pm->bcfg.hist_steps, 10);
+	check_thresholds(pm, 1e9L);
+	check_search(pm);
 	done(&b);
 }
 
