@@ -321,7 +321,7 @@ schema_config() {
 bench_schema() {
 	wl=$(readlink -f "$UT")
 	header "Per-event cost of hist schemas"
-	echo "hist by comm, marginal ns per event (median over $ROUNDS rounds, order rotated; minus an empty program): log2 (no schema, fls), schema 0 and schema 3 (a binary search over the metric's thresholds). Workloads: $EVENTS getppid(2) calls (value args.__syscall_nr: the same bucket every time) and $UP_EVENTS calls of uprobe_target's bpfprom_value(1..$UP_EVENTS) (values that vary over 1 to 2^$(awk -v n="$UP_EVENTS" 'BEGIN { printf "%d", log(n) / log(2) + 0.999 }')). Goal: schema 3 <= 1.15x log2."
+	echo "hist by comm, marginal ns per event (median over $ROUNDS rounds, order rotated; minus an empty program): log2 (no schema, fls), schema 0 and schema 3 (fls picks a band of thresholds, then a binary search of schema + 2 steps). Workloads: $EVENTS getppid(2) calls (value args.__syscall_nr: the same bucket every time) and $UP_EVENTS calls of uprobe_target's bpfprom_value(1..$UP_EVENTS) (values that vary over 1 to 2^$(awk -v n="$UP_EVENTS" 'BEGIN { printf "%d", log(n) / log(2) + 0.999 }')). Goal: schema 3 <= 1.15x log2."
 	echo
 	echo "| workload | empty (raw ns) | log2 | schema 0 | schema 3 | schema 3 / log2 |"
 	echo "|---|---|---|---|---|---|"
