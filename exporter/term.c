@@ -90,9 +90,9 @@ static int format_bound(char *s, size_t n, const struct metric_desc *m, size_t i
 	double raw = m->bounds[i] / m->scale;
 	int e;
 
-	/* a schema's bounds are 2^(i / 2^schema): digits, in the exported unit */
+	/* a schema's bounds are 2^(i / 2^schema): 4 digits, in the raw unit too */
 	if (m->agg == BPFPROM_AGG_HIST && m->hist_has_schema)
-		return snprintf(s, n, "%.4g", m->bounds[i]);
+		return snprintf(s, n, "%.4g", raw);
 	if (m->agg == BPFPROM_AGG_HIST) {
 		if (raw < 1)
 			return snprintf(s, n, "0");
