@@ -560,7 +560,12 @@ static __always_inline void update(const volatile struct bpfprom_metric_cfg *c, 
 	case BPFPROM_AGG_HIST:
 		/* no count word: _count is the buckets' total at render time */
 		val[BPFPROM_V_SUM] += v;
-		b = bpfprom_hist_bucket(v, c->value.is_signed, c->hist_first_slot, c->nbuckets);
+		if (c->hist_search)
+			b = bpfprom_thr_bucket(v, c->value.is_signed, c->hist_thr, c->hist_band,
+					       c->hist_steps);
+		else
+			b = bpfprom_hist_bucket(v, c->value.is_signed, c->hist_first_slot,
+						c->nbuckets);
 		/* one 64-bit register for the bound check and the index: 6.1's
 		 * verifier does not carry a bound from a zero-extended copy */
 		asm volatile("" : "+r"(b));

@@ -22,7 +22,14 @@
 #define BPFPROM_COMM_LEN 16
 /* log2 slots: slot 0 holds v <= 0, slot s >= 1 holds 2^(s-2) < v <= 2^(s-1) */
 #define BPFPROM_LOG2_SLOTS 66
-#define BPFPROM_MAX_BUCKETS 256
+/* finite buckets of a hist or lhist series (the overflow bucket is one more);
+ * a power of two: the bucket search masks its index with it */
+#define BPFPROM_MAX_BUCKETS 1024
+/* bands of a hist with a schema: one per bpfprom_fls64() result, and an end */
+#define BPFPROM_HIST_BANDS 66
+/* hist schema: 2^schema buckets per power of two, as Prometheus's native
+ * histograms define them */
+#define BPFPROM_MAX_SCHEMA 8
 
 enum bpfprom_src {
 	BPFPROM_SRC_NONE = 0,
@@ -138,6 +145,15 @@ struct bpfprom_metric_cfg {
 	/* hist: first log2 slot kept and number of finite buckets */
 	__u32 hist_first_slot;
 	__u32 nbuckets;
+	/* hist with a schema: bucket b holds v <= hist_thr[b] (and above
+	 * hist_thr[b - 1]); hist_first_slot unused. hist_steps bounds the
+	 * search within a band: schema + 2 */
+	__u32 hist_search;
+	__u32 hist_steps;
+	/* the first bucket whose threshold is >= the smallest value of fls
+	 * f (0, then 2^(f-1)); [65] is nbuckets: values of fls f are in
+	 * buckets hist_band[f] .. hist_band[f + 1] */
+	__u16 hist_band[BPFPROM_HIST_BANDS];
 	/* lhist: le = lhist_min + lhist_step * (i + 1) */
 	__s64 lhist_min;
 	__u64 lhist_step;
@@ -150,7 +166,17 @@ struct bpfprom_metric_cfg {
 	__u32 nmatch;
 	struct bpfprom_src_cfg match[BPFPROM_MAX_MATCH];
 	struct bpfprom_src_cfg match_end[BPFPROM_MAX_MATCH];
+	/* hist_search: nbuckets ascending upper bounds in the value's own unit
+	 * (already rounded down to integers), computed by plan */
+	__u64 hist_thr[BPFPROM_MAX_BUCKETS];
 };
+
+/* a fixed-bound loop unrolled in the BPF build; gcc knows no such pragma */
+#ifdef __clang__
+#define BPFPROM_UNROLL _Pragma("clang loop unroll(full)")
+#else
+#define BPFPROM_UNROLL
+#endif
 
 /* Index of the most significant set bit, plus one; 0 for 0. */
 static inline __u32 bpfprom_fls64(__u64 x)
@@ -209,6 +235,40 @@ static inline __u32 bpfprom_hist_bucket(__u64 v, int is_signed, __u32 first_slot
 		return 0;
 	s -= first_slot;
 	return s < nbuckets ? s : nbuckets;
+}
+
+/*
+ * Bucket index of v in a hist with a schema: the first b < n with
+ * v <= thr[b] (thresholds ascend; equal ones are fine: the first wins), or
+ * n, the overflow bucket, when there is none. fls(v) picks the band of
+ * buckets v can be in (2^schema + 1 of them at most: a factor of two of
+ * values), then a binary search of at most `steps` steps, a fixed bound the
+ * verifier sees (and prunes to the metric's own, read from rodata). Indexes
+ * are masked to the tables' sizes.
+ */
+static inline __u32 bpfprom_thr_bucket(__u64 v, int is_signed, const volatile __u64 *thr,
+				       const volatile __u16 *band, __u32 steps)
+{
+	__u32 f, lo, hi, mid;
+
+	if (is_signed && (__s64)v < 0)
+		return 0;
+	f = bpfprom_fls64(v);
+	if (f > BPFPROM_HIST_BANDS - 2)
+		f = BPFPROM_HIST_BANDS - 2;
+	lo = band[f];
+	hi = band[f + 1];
+	BPFPROM_UNROLL
+	for (__u32 i = 0; i < BPFPROM_MAX_SCHEMA + 2; i++) {
+		if (i < steps && lo < hi) {
+			mid = (lo + hi) >> 1;
+			if (v <= thr[mid & (BPFPROM_MAX_BUCKETS - 1)])
+				hi = mid;
+			else
+				lo = mid + 1;
+		}
+	}
+	return lo;
 }
 
 /* Bucket index of v in an lhist with le = min + step * (i + 1). */

@@ -49,6 +49,11 @@ struct metric_desc {
 	const double *bounds;
 	/* hist: the log2 slot of bucket 0 (bpfprom.h), for native histograms */
 	uint32_t hist_first_slot;
+	/* hist with a schema: bucket 0 is the zero bucket (bounds[0] its
+	 * threshold), bucket j >= 1 native bucket hist_first_index + j - 1 */
+	bool hist_has_schema;
+	uint32_t hist_schema;
+	int32_t hist_first_index;
 	/* the map's key bytes and u64 value words. Value layout as
 	 * bpf/bpfprom.h describes: count: [0] count. sum: [0] count, [1] sum.
 	 * hist, lhist: [0] unused, [1] sum, [2 .. 2+nbuckets] bucket counts, the

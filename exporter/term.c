@@ -90,6 +90,9 @@ static int format_bound(char *s, size_t n, const struct metric_desc *m, size_t i
 	double raw = m->bounds[i] / m->scale;
 	int e;
 
+	/* a schema's bounds are 2^(i / 2^schema): 4 digits, in the raw unit too */
+	if (m->agg == BPFPROM_AGG_HIST && m->hist_has_schema)
+		return snprintf(s, n, "%.4g", raw);
 	if (m->agg == BPFPROM_AGG_HIST) {
 		if (raw < 1)
 			return snprintf(s, n, "0");
@@ -118,7 +121,8 @@ static void format_bucket(char *s, size_t n, const struct metric_desc *m, size_t
 	if (i > 0) {
 		format_bound(lo, sizeof(lo), m, i - 1);
 		snprintf(s, n, "(%s, %s]", lo, hi);
-	} else if (m->agg == BPFPROM_AGG_HIST && m->hist_first_slot == 0 && !m->value_signed) {
+	} else if (m->agg == BPFPROM_AGG_HIST && !m->value_signed &&
+		   (m->hist_has_schema ? m->bounds[0] == 0 : m->hist_first_slot == 0)) {
 		/* an unsigned value's le="0" holds 0 and nothing else */
 		snprintf(s, n, "[0]");
 	} else {

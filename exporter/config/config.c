@@ -23,7 +23,7 @@
 
 static const char *const metric_keys[MK__COUNT] = {
 	"name", "help",	  "probe",  "until",	  "match",   "aggregate", "value",
-	"unit", "labels", "filter", "max_series", "buckets", "pid",
+	"unit", "labels", "filter", "max_series", "buckets", "pid",	  "schema",
 };
 
 const char *const config_agg_names[BPFPROM_AGG__COUNT] = {
@@ -235,6 +235,9 @@ static int parse_metric(struct parser *p, const yaml_node_t *node, struct cfg_me
 	if (ret)
 		return ret;
 	ret = parse_pid(p, v[MK_PID], m);
+	if (ret)
+		return ret;
+	ret = config_parse_schema(p, v[MK_SCHEMA], m);
 	if (ret)
 		return ret;
 	return config_parse_buckets(p, node, v[MK_BUCKETS], m);

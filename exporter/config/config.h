@@ -147,6 +147,12 @@ struct cfg_metric {
 	size_t nfilters;
 	uint32_t max_series;
 	struct cfg_buckets buckets;
+	/* hist: 2^schema buckets per power of two, Prometheus's native
+	 * histogram boundaries in the exported unit; without has_schema, the
+	 * log2 buckets of the value's own unit */
+	bool has_schema;
+	uint32_t schema;
+	struct cfg_pos schema_pos;
 	int32_t pid; /* uprobes of one process; 0: every process */
 	struct cfg_pos pid_pos;
 	struct cfg_pos pos;

@@ -46,6 +46,7 @@ enum metric_key {
 	MK_MAX_SERIES,
 	MK_BUCKETS,
 	MK_PID,
+	MK_SCHEMA,
 	MK__COUNT,
 };
 
@@ -134,6 +135,7 @@ int config_check_value_probes(struct parser *p, const yaml_node_t *node,
 			      const struct cfg_metric *m);
 int config_parse_match(struct parser *p, const yaml_node_t *node, struct cfg_metric *m);
 int config_parse_unit(struct parser *p, const yaml_node_t *node, struct cfg_metric *m);
+int config_parse_schema(struct parser *p, const yaml_node_t *node, struct cfg_metric *m);
 int config_parse_buckets(struct parser *p, const yaml_node_t *map, const yaml_node_t *node,
 			 struct cfg_metric *m);
 

@@ -220,14 +220,51 @@ static bool is_pow2(int64_t v)
 	return v >= 1 && !(v & (v - 1));
 }
 
-static int check_hist_buckets(struct parser *p, yaml_node_t *const *v, struct cfg_buckets *b)
+int config_parse_schema(struct parser *p, const yaml_node_t *node, struct cfg_metric *m)
+{
+	int64_t v;
+	int ret;
+
+	if (!node)
+		return 0;
+	if (m->agg != BPFPROM_AGG_HIST)
+		return yamldoc__fail(p->doc, node, "schema",
+				     "only aggregate: hist takes a schema, not %s; remove it",
+				     config_agg_names[m->agg]);
+	ret = yamldoc__get_int(p->doc, node, "schema", &v);
+	if (ret)
+		return ret;
+	if (v < 0 || v > BPFPROM_MAX_SCHEMA)
+		return yamldoc__fail(
+			p->doc, node, "schema",
+			"%" PRId64
+			" is out of range; use 0 (1 bucket per power of two) to %d (256 buckets per power of two)",
+			v, BPFPROM_MAX_SCHEMA);
+	m->has_schema = true;
+	m->schema = (uint32_t)v;
+	m->schema_pos = node_pos(node);
+	return 0;
+}
+
+static int check_hist_buckets(struct parser *p, yaml_node_t *const *v, struct cfg_metric *m)
 {
 	enum { BK_MIN, BK_MAX, BK_STEP };
+	struct cfg_buckets *b = &m->buckets;
 
 	if (v[BK_STEP])
 		return yamldoc__fail(
 			p->doc, v[BK_STEP], "buckets.step",
 			"hist buckets are powers of two and take no step; remove step, or use aggregate: lhist for linear buckets");
+	if (m->has_schema) {
+		/* any bounds: plan widens them to powers of two of the exported unit */
+		if (b->has_min && b->min < 1)
+			return yamldoc__fail(p->doc, v[BK_MIN], "buckets.min",
+					     "%" PRId64 " must be 1 or more", b->min);
+		if (b->has_max && b->max < 1)
+			return yamldoc__fail(p->doc, v[BK_MAX], "buckets.max",
+					     "%" PRId64 " must be 1 or more", b->max);
+		goto order;
+	}
 	if (b->has_min && !is_pow2(b->min))
 		return yamldoc__fail(
 			p->doc, v[BK_MIN], "buckets.min",
@@ -240,6 +277,7 @@ static int check_hist_buckets(struct parser *p, yaml_node_t *const *v, struct cf
 			"%" PRId64
 			" is not a power of two; hist bucket bounds are 1, 2, 4, 8, ..., e.g. 65536",
 			b->max);
+order:
 	if (b->has_min && b->has_max && b->min >= b->max)
 		return yamldoc__fail(p->doc, v[BK_MAX], "buckets.max",
 				     "%" PRId64 " must be greater than min (%" PRId64 ")", b->max,
@@ -332,6 +370,6 @@ int config_parse_buckets(struct parser *p, const yaml_node_t *map, const yaml_no
 		b->has_step = true;
 	}
 	if (m->agg == BPFPROM_AGG_HIST)
-		return check_hist_buckets(p, v, b);
+		return check_hist_buckets(p, v, m);
 	return check_lhist_buckets(p, node, v, b);
 }

@@ -342,6 +342,119 @@ static int plan_labels(struct ctx *c, const struct tp_format *fmts, struct plan_
 	return 0;
 }
 
+/*
+ * Upper bound of native-histogram bucket idx of a schema: 2^(idx / 2^schema),
+ * the double nearest it (2^(f / 2^schema) in long double, then scaled by an
+ * exact power of two). client_golang's table (built by multiplying) differs
+ * from it in the last bit for some f, which only the 17th digit of an le shows.
+ */
+double plan__native_bound(int64_t idx, uint32_t schema)
+{
+	int64_t n = (int64_t)1 << schema;
+	int64_t e = idx >= 0 ? idx / n : -((-idx + n - 1) / n);
+
+	return ldexp((double)exp2l((long double)(idx - e * n) / (long double)n), (int)e);
+}
+
+/*
+ * The largest integer x of the value's unit with x / per <= bound: exact, in
+ * 128 bits (bound is mant * 2^e, mant an integer of 53 bits; per 1 or 1e9).
+ * Saturates at the value type's maximum, which every value is <= to.
+ */
+uint64_t plan__floor_scaled(double bound, uint64_t per, bool is_signed)
+{
+	uint64_t max = is_signed ? INT64_MAX : UINT64_MAX;
+	unsigned __int128 x;
+	int e;
+	uint64_t mant = (uint64_t)ldexp(frexp(bound, &e), 53);
+
+	e -= 53;
+	x = (unsigned __int128)mant * per;
+	if (e < 0)
+		x = -e >= 128 ? 0 : x >> -e;
+	else if (e >= 64 || x > ((unsigned __int128)max >> e))
+		return max;
+	else
+		x <<= e;
+	return x > max ? max : (uint64_t)x;
+}
+
+/*
+ * A hist with a schema: Prometheus's native buckets of the exported unit
+ * (seconds for unit: seconds), between the powers of two around buckets.min
+ * and .max. Bucket 0 holds v <= 2^a (2^a the largest power of two <= min),
+ * or without min v <= 0, the native buckets starting at the one that holds
+ * one unit of the value (1 ns); bucket j >= 1 is native bucket first + j - 1;
+ * the last has le 2^b (the smallest power of two >= max, or the first past
+ * the value type's range). Each bucket's threshold in the kernel is the
+ * largest integer of the value's unit whose exported value is <= its le.
+ */
+static int plan_schema_hist(struct ctx *c, struct plan_metric *pm, bool seconds)
+{
+	const struct cfg_metric *cm = c->cm;
+	struct bpfprom_metric_cfg *b = &pm->bcfg;
+	uint64_t per = seconds ? 1000000000 : 1;
+	bool sgn = b->value.is_signed;
+	int64_t n = (int64_t)1 << cm->schema, first, last, nb, i;
+	int a, e;
+
+	if (cm->buckets.has_min) {
+		for (a = 64; a > -64; a--)
+			if (plan__floor_scaled(ldexp(1, a), per, false) <=
+			    (uint64_t)cm->buckets.min)
+				break;
+		first = a * n + 1;
+	} else {
+		for (first = -64 * n;
+		     plan__floor_scaled(plan__native_bound(first, cm->schema), per, false) < 1;
+		     first++)
+			;
+	}
+	if (cm->buckets.has_max) {
+		for (e = -64; e < 64; e++)
+			if (plan__floor_scaled(ldexp(1, e), per, false) >=
+			    (uint64_t)cm->buckets.max)
+				break;
+	} else {
+		for (e = -64; e < 128; e++)
+			if (plan__floor_scaled(ldexp(1, e), per, sgn) ==
+			    (sgn ? INT64_MAX : UINT64_MAX))
+				break;
+	}
+	last = e * n;
+	nb = 1 + last - first + 1;
+	if (nb > BPFPROM_MAX_BUCKETS)
+		return fail(
+			c, cm->buckets.set ? cm->buckets.pos : cm->schema_pos,
+			cm->buckets.set ? "buckets" : "schema",
+			"schema %u makes %" PRId64
+			" buckets, more than %d; narrow buckets: {min, max} (in the value's unit) or use a smaller schema",
+			cm->schema, nb, BPFPROM_MAX_BUCKETS);
+	b->hist_search = 1;
+	b->nbuckets = (uint32_t)nb;
+	pm->bounds[0] = cm->buckets.has_min ? plan__native_bound(first - 1, cm->schema) : 0;
+	b->hist_thr[0] = plan__floor_scaled(pm->bounds[0], per, sgn);
+	for (i = 1; i < nb; i++) {
+		pm->bounds[i] = plan__native_bound(first + i - 1, cm->schema);
+		b->hist_thr[i] = plan__floor_scaled(pm->bounds[i], per, sgn);
+	}
+	/* band f: values with fls f, from 0 (f = 0) or 2^(f-1) */
+	for (e = 0, i = 0; e < BPFPROM_HIST_BANDS - 1; e++) {
+		uint64_t lo = e ? (uint64_t)1 << (e - 1) : 0;
+
+		while (i < nb && b->hist_thr[i] < lo)
+			i++;
+		b->hist_band[e] = (uint16_t)i;
+	}
+	b->hist_band[BPFPROM_HIST_BANDS - 1] = (uint16_t)nb;
+	b->hist_steps = cm->schema + 2;
+	b->value_words = BPFPROM_V_BUCKETS + b->nbuckets + 1;
+	pm->desc.hist_has_schema = true;
+	pm->desc.hist_schema = cm->schema;
+	pm->desc.hist_first_index = (int32_t)first;
+	return 0;
+}
+
 static int plan_value(struct ctx *c, const struct tp_format *fmts, struct plan_metric *pm)
 {
 	const struct cfg_metric *cm = c->cm;
@@ -368,6 +481,13 @@ static int plan_value(struct ctx *c, const struct tp_format *fmts, struct plan_m
 		break;
 	case BPFPROM_AGG_HIST: {
 		uint32_t first = 0, last = BPFPROM_LOG2_SLOTS - 1;
+
+		if (cm->has_schema) {
+			err = plan_schema_hist(c, pm, seconds);
+			if (err)
+				return err;
+			break;
+		}
 
 		/* buckets.min = 2^a keeps slot a+1 (le = 2^a) first */
 		if (cm->buckets.has_min)

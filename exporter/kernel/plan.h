@@ -111,6 +111,10 @@ int plan__build(const struct cfg *cfg, const struct plan_kernel *k, struct plan 
 		size_t errlen);
 /* Does any metric of cfg use a kprobe or kretprobe (so main probes for them)? */
 bool plan__needs_kprobes(const struct cfg *cfg);
+/* hist schemas: the upper bound of native bucket idx, and the largest integer
+ * of a value's unit (per units to one exported unit) that is <= a bound */
+double plan__native_bound(int64_t idx, uint32_t schema);
+uint64_t plan__floor_scaled(double bound, uint64_t per, bool is_signed);
 void plan__free(struct plan *plan);
 
 #endif /* BPFPROM_PLAN_H */

@@ -647,6 +647,52 @@ int render_enc__end(struct render_enc *e)
 
 bool render__native_exact(const struct metric_desc *m)
 {
-	return m->agg == BPFPROM_AGG_HIST && m->scale == 1 && !m->value_signed && m->nbuckets &&
-	       m->hist_first_slot + m->nbuckets == BPFPROM_LOG2_SLOTS;
+	if (m->agg != BPFPROM_AGG_HIST || m->value_signed || !m->nbuckets)
+		return false;
+	if (m->hist_has_schema)
+		return m->bounds != NULL;
+	return m->scale == 1 && m->hist_first_slot + m->nbuckets == BPFPROM_LOG2_SLOTS;
+}
+
+/*
+ * Without a schema, bucket j >= 1 is log2 slot s = first + j, which holds
+ * 2^(s-2) < v <= 2^(s-1): native bucket s - 1 of schema 0, which covers
+ * (2^(i-1), 2^i]; bucket 0 holds every v <= 2^(first-1) (v == 0 when first
+ * is 0). With one, plan laid the buckets out as native ones. Either way
+ * bucket 0 is the zero bucket, its le the threshold: the value is unsigned.
+ */
+void render__native(const struct metric_desc *m, const uint64_t *v, struct render_native *n)
+{
+	int64_t first = m->hist_has_schema ? m->hist_first_index : (int64_t)m->hist_first_slot;
+	int64_t last = 0, idx;
+	uint64_t prev = 0, c;
+	size_t j;
+
+	n->schema = m->hist_has_schema ? (int32_t)m->hist_schema : 0;
+	n->zero_threshold = m->hist_has_schema ? m->bounds[0] :
+			    m->hist_first_slot ? ldexp(1, (int)m->hist_first_slot - 1) :
+						 0;
+	n->zero_count = v[BPFPROM_V_BUCKETS];
+	n->nspans = 0;
+	n->ndeltas = 0;
+	for (j = 1; j < m->nbuckets; j++) {
+		c = v[BPFPROM_V_BUCKETS + j];
+		if (!c)
+			continue;
+		idx = first + (int64_t)j - 1;
+		if (!n->ndeltas || idx != last + 1) {
+			n->spans[n->nspans].offset = (int32_t)(n->ndeltas ? idx - last - 1 : idx);
+			n->spans[n->nspans].length = 0;
+			n->nspans++;
+		}
+		n->spans[n->nspans - 1].length++;
+		n->deltas[n->ndeltas++] = (int64_t)(c - prev);
+		prev = c;
+		last = idx;
+	}
+	if (!n->nspans) {
+		n->spans[0].offset = 0;
+		n->spans[0].length = 0;
+		n->nspans = 1;
+	}
 }

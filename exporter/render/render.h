@@ -66,12 +66,42 @@ void render_enc__sample_u64(struct render_enc *e, size_t nlabels, const char *co
 int render_enc__end(struct render_enc *e);
 
 /*
- * Whether d's histogram maps exactly onto a native histogram of schema 0:
- * a log2 hist of an unsigned value in its own unit (no unit: seconds), whose
- * buckets reach the last slot (no buckets.max, so nothing lands in the
- * overflow bucket that only +Inf holds).
+ * Whether d's histogram is also a native histogram: a hist of an unsigned
+ * value with a schema (its buckets are native ones, in the exported unit),
+ * or without one a log2 hist in its own unit (no unit: seconds) whose
+ * buckets reach the last slot (no buckets.max). With a schema and
+ * buckets.max, what lands past max counts in the native count and in no
+ * bucket, as Prometheus counts an observation no bucket holds.
  */
 bool render__native_exact(const struct metric_desc *d);
+
+/* One run of consecutive native buckets: offset is the gap from the end of
+ * the previous span (the first span's: its bucket index). */
+struct render_span {
+	int32_t offset;
+	uint32_t length;
+};
+
+/* A series as a native histogram; spans and deltas are the caller's, each
+ * room for the metric's nbuckets + 1 entries. */
+struct render_native {
+	int32_t schema;
+	double zero_threshold;
+	uint64_t zero_count;
+	size_t nspans;
+	struct render_span *spans;
+	size_t ndeltas;
+	int64_t *deltas; /* each non-empty bucket's count minus the previous one's */
+};
+
+/*
+ * The one native mapping of every format that carries native histograms
+ * (protobuf; OpenMetrics 2.0): d's series with value words v, for d where
+ * render__native_exact holds. Bucket 0 is the zero bucket; empty buckets
+ * make gaps between spans; no bucket at all still makes one empty span (as
+ * client_golang does: it marks the histogram native).
+ */
+void render__native(const struct metric_desc *d, const uint64_t *v, struct render_native *n);
 
 /* Escaping as the text format defines it; invalid UTF-8 becomes U+FFFD. */
 void render__escape_label_value(struct buf *b, const char *s, size_t n);

@@ -52,6 +52,7 @@ struct render_pb {
 	pb_span *sp;
 	pb_span **spp;
 	int64_t *delta;
+	struct render_span *rsp; /* render__native's spans, copied into sp */
 };
 
 void render_pb_free(struct render_pb *pb)
@@ -65,6 +66,7 @@ void render_pb_free(struct render_pb *pb)
 	free(pb->sp);
 	free(pb->spp);
 	free(pb->delta);
+	free(pb->rsp);
 	free(pb);
 }
 
@@ -123,6 +125,10 @@ static bool pb_reserve_buckets(struct render_pb *pb, size_t n)
 	if (!p)
 		return false;
 	pb->delta = p;
+	p = realloc(pb->rsp, cap * sizeof(*pb->rsp));
+	if (!p)
+		return false;
+	pb->rsp = p;
 	/* the arrays may have moved: every pointer is set again */
 	for (i = 0; i < cap; i++) {
 		if (i >= pb->cap) {
@@ -284,59 +290,30 @@ static void pb_counter(struct render_enc *e, const struct metric_desc *m, const 
 	}
 }
 
-/*
- * The native (schema 0) half of a log2 histogram. Bucket j >= 1 of the metric
- * is log2 slot s = first + j, which holds 2^(s-2) < v <= 2^(s-1): exactly
- * native bucket index s - 1, which covers (2^(i-1), 2^i]. Bucket 0 holds
- * every v <= 2^(first-1) (v == 0 when first is 0): the zero bucket, whose
- * threshold is that bound, since the value is unsigned. Non-empty buckets
- * make spans; a gap starts a new span.
- */
+/* The native half of a histogram, as render__native maps it. */
 static void pb_native(struct render_pb *pb, const struct metric_desc *m, const uint64_t *v)
 {
 	Io__Prometheus__Client__Histogram *h = &pb->hist;
-	uint32_t first = m->hist_first_slot;
-	size_t j, nspans = 0, ndelta = 0;
-	int64_t last = 0;
-	uint64_t prev = 0, c;
+	struct render_native n = { .spans = pb->rsp, .deltas = pb->delta };
+	size_t k;
 
+	render__native(m, v, &n);
 	h->has_schema = 1;
-	h->schema = 0;
+	h->schema = n.schema;
 	h->has_zero_threshold = 1;
-	h->zero_threshold = first ? ldexp(1, (int)first - 1) : 0;
+	h->zero_threshold = n.zero_threshold;
 	h->has_zero_count = 1;
-	h->zero_count = v[BPFPROM_V_BUCKETS];
-	for (j = 1; j < m->nbuckets; j++) {
-		int64_t idx = (int64_t)first + (int64_t)j - 1;
-
-		c = v[BPFPROM_V_BUCKETS + j];
-		if (!c)
-			continue;
-		if (!ndelta || idx != last + 1) {
-			pb->sp[nspans].has_offset = 1;
-			pb->sp[nspans].offset = (int32_t)(ndelta ? idx - last - 1 : idx);
-			pb->sp[nspans].has_length = 1;
-			pb->sp[nspans].length = 0;
-			nspans++;
-		}
-		pb->sp[nspans - 1].length++;
-		pb->delta[ndelta++] = (int64_t)(c - prev);
-		prev = c;
-		last = idx;
+	h->zero_count = n.zero_count;
+	for (k = 0; k < n.nspans; k++) {
+		pb->sp[k].has_offset = 1;
+		pb->sp[k].offset = n.spans[k].offset;
+		pb->sp[k].has_length = 1;
+		pb->sp[k].length = n.spans[k].length;
 	}
-	if (!nspans) {
-		/* no positive bucket: one empty span still marks the histogram
-		 * native (as client_golang does) */
-		pb->sp[0].has_offset = 1;
-		pb->sp[0].offset = 0;
-		pb->sp[0].has_length = 1;
-		pb->sp[0].length = 0;
-		nspans = 1;
-	}
-	h->n_positive_span = nspans;
+	h->n_positive_span = n.nspans;
 	h->positive_span = pb->spp;
-	h->n_positive_delta = ndelta;
-	h->positive_delta = ndelta ? pb->delta : NULL;
+	h->n_positive_delta = n.ndeltas;
+	h->positive_delta = n.ndeltas ? pb->delta : NULL;
 }
 
 static void pb_histogram(struct render_enc *e, const struct metric_desc *m, const struct series *s)

@@ -11,6 +11,7 @@
 #            labels; bpfprom vs bpftrace vs hand-written (hand.bpf.c) vs empty
 #   fuse     N = 1, 5, 10 count metrics on one tracepoint
 #   uprobe   the same on a uprobe (count by comm)
+#   schema   hist by comm: log2 vs schema 0 vs schema 3, constant and varying values
 #   scrape   scrape latency and exporter RSS with 1k..1M series; batch vs
 #            per-key reads; full scrape vs the bare batch read
 #   startup  exec to the first 200 on /metrics
@@ -39,7 +40,7 @@ else
 	SCRAPES=${BENCH_SCRAPES:-50} SIZES=${BENCH_SIZES:-"1000 10000 100000 1000000"}
 	IDLE=${BENCH_IDLE:-60} STARTS=${BENCH_STARTS:-10} SB_ROUNDS=10
 fi
-benches=${*:-${BENCH:-"percpu fuse uprobe scrape startup idle"}}
+benches=${*:-${BENCH:-"percpu fuse uprobe schema scrape startup idle"}}
 
 TMP=$(mktemp -d)
 CPID=
@@ -309,6 +310,57 @@ bench_uprobe() {
 	echo "| $(num %.1f "$e") | $mh | $mt | $mp | $(ratio "$mp" "$mh") | $(ratio "$mp" "$mt") | $(ratio "$mh" "$mt") |"
 }
 
+# --- schema --------------------------------------------------------------------
+
+# schema_config NAME PROBE VALUE [SCHEMA]: a hist by comm, with a schema or not
+schema_config() {
+	printf 'metrics:\n  - name: bench_%s\n    help: hist bench.\n    probe: %s\n    aggregate: hist\n    value: %s\n    labels: [comm]\n' "$1" "$2" "$3" >"$B/$1.yaml"
+	[ -n "$4" ] && printf '    schema: %s\n' "$4" >>"$B/$1.yaml"
+}
+
+bench_schema() {
+	wl=$(readlink -f "$UT")
+	header "Per-event cost of hist schemas"
+	echo "hist by comm, marginal ns per event (median over $ROUNDS rounds, order rotated; minus an empty program): log2 (no schema, fls), schema 0 and schema 3 (fls picks a band of thresholds, then a binary search of schema + 2 steps). Workloads: $EVENTS getppid(2) calls (value args.__syscall_nr: the same bucket every time) and $UP_EVENTS calls of uprobe_target's bpfprom_value(1..$UP_EVENTS) (values that vary over 1 to 2^$(awk -v n="$UP_EVENTS" 'BEGIN { printf "%d", log(n) / log(2) + 0.999 }')). Goal: schema 3 <= 1.15x log2."
+	echo
+	echo "| workload | empty (raw ns) | log2 | schema 0 | schema 3 | schema 3 / log2 |"
+	echo "|---|---|---|---|---|---|"
+	for w in tp up; do
+		if [ $w = tp ]; then
+			probe=tracepoint:syscalls:$TP value=args.__syscall_nr
+			warm=$TP_WARM work=$TP_WORK ev=$EVENTS
+		else
+			probe=uprobe:$wl:bpfprom_value value=arg0
+			warm="$UT bench_warm values 1" work="$UT bench_up threads 1 $UP_EVENTS" ev=$UP_EVENTS
+		fi
+		schema_config "s$w" "$probe" "$value"
+		schema_config "s${w}0" "$probe" "$value" 0
+		schema_config "s${w}3" "$probe" "$value" 3
+		for c in empty log2 s0 s3; do : >"$TMP/sch.$c"; done
+		for r in $(seq "$ROUNDS"); do
+			for c in $(rotate "$r" empty log2 s0 s3); do
+				: >"$TMP/m"
+				case $c in
+				empty) [ $w = tp ] && set -- hand empty tp syscalls $TP || set -- hand up_empty up "$wl" bpfprom_value ;;
+				log2) set -- bpfprom "$B/s$w.yaml" ;;
+				s0) set -- bpfprom "$B/s${w}0.yaml" ;;
+				s3) set -- bpfprom "$B/s${w}3.yaml" ;;
+				esac
+				measure "$warm" "$work" "$ev" "$@"
+				cat "$TMP/m" >>"$TMP/sch.$c"
+			done
+		done
+		e=$(cut -d' ' -f1 "$TMP/sch.empty" | grep -v '^-' | median)
+		for c in log2 s0 s3; do
+			v=$(cut -d' ' -f1 "$TMP/sch.$c" | grep -v '^-' | median)
+			awk -v a="$v" -v e="$e" 'BEGIN { if (a == "-" || e == "-") print "-"; else printf "%.1f\n", a - e }' >"$TMP/sch.$c.m"
+		done
+		ml=$(cat "$TMP/sch.log2.m") m0=$(cat "$TMP/sch.s0.m") m3=$(cat "$TMP/sch.s3.m")
+		r3=$(ratio "$m3" "$ml")
+		echo "| $([ $w = tp ] && echo "getppid, constant value" || echo "uprobe, values 1..N") | $(num %.1f "$e") | $ml | $m0 | $m3 | $r3 ($(goal "$r3" 1.15)) |"
+	done
+}
+
 # --- scrape --------------------------------------------------------------------
 
 ACCEPT_PB='application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited'
@@ -467,8 +519,8 @@ echo "- command: make bench$([ -n "$BENCH$*" ] && echo " BENCH=\"$benches\"")$([
 [ "${BENCH_QUICK:-0}" = 1 ] && echo "- BENCH_QUICK=1: short settings, indicative numbers only"
 for b in $benches; do
 	case $b in
-	percpu | fuse | uprobe | scrape | startup | idle) t_b=$(date +%s); "bench_$b"; echo; echo "($b: $(($(date +%s) - t_b)) s)" ;;
-	*) die "unknown bench \"$b\"; expected percpu, fuse, uprobe, scrape, startup, idle" ;;
+	percpu | fuse | uprobe | schema | scrape | startup | idle) t_b=$(date +%s); "bench_$b"; echo; echo "($b: $(($(date +%s) - t_b)) s)" ;;
+	*) die "unknown bench \"$b\"; expected percpu, fuse, uprobe, schema, scrape, startup, idle" ;;
 	esac
 done
 echo

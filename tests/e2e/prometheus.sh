@@ -110,6 +110,44 @@ if start_bpfprom; then
 	stop_all
 fi
 
+# --- schema 3: native buckets of 2^(1/8), in bytes and in seconds --------------
+UW=$BUILD/workload/uprobe_target
+sed "s|@WL@|$(realpath $UW)|g" $DIR/configs/schema.yaml.in >"$TMP/schema.yaml"
+if start "$TMP/schema.yaml"; then
+	# 1..100 once each: count 100, sum 5050, median 50 in (2^(45/8), 2^(46/8)]
+	$UW e2e_s3 values $(seq 1 100)
+	$UW e2e_slat sleep 9 17
+	scrape >"$TMP/schema.txt"
+	if start_prom "  - job_name: bpfprom
+    static_configs: [{targets: ['$ADDR']}]" --enable-feature=native-histograms; then
+		expect "prometheus schema 3: histogram_count and histogram_sum exact" '"100" "5050"' \
+			"$(wait_query 'histogram_count(e2e_value_bytes)' '.data.result[0].value[1]' '"100"') $(wait_query 'histogram_sum(e2e_value_bytes)' '.data.result[0].value[1]' '"5050"')"
+		q50=$(query 'histogram_quantile(0.5, e2e_value_bytes)' | jq -r '.data.result[0].value[1]')
+		# within one bucket of the true median's: (2^(44/8), 2^(47/8)] = (45.25, 58.69]
+		expect "prometheus schema 3: histogram_quantile(0.5) within one bucket of the median 50 (got $q50)" \
+			yes "$(awk -v q="$q50" 'BEGIN { print (q > 2^(44/8) && q <= 2^(47/8)) ? "yes" : "no" }')"
+		# every native bucket is the difference of the classic buckets at its
+		# bounds (text scrape of the same metric); 100 values, none lost
+		native=$(wait_query 'e2e_value_bytes' '.data.result[0].histogram[1].count' '"100"' >/dev/null
+			query 'e2e_value_bytes' | jq -r '.data.result[0].histogram[1].buckets[] | "\(.[1]) \(.[2]) \(.[3])"')
+		expect "prometheus schema 3: native buckets agree with the classic le buckets of the text scrape" \
+			"ok 100" "$(printf '%s\n' "$native" | awk -v f="$TMP/schema.txt" '
+				function cum(x,  i, best) { best = 0
+					for (i = 1; i <= n; i++) if (le[i] <= x * (1 + 1e-12)) best = c[i]
+					return best }
+				BEGIN { while ((getline l < f) > 0) if (l ~ /^e2e_value_bytes_bucket\{le="[0-9]/) {
+						match(l, /le="[^"]*"/); le[++n] = substr(l, RSTART + 4, RLENGTH - 5) + 0
+						split(l, a, " "); c[n] = a[2] } }
+				{ lo = ($1 == "-0") ? -1 : $1 + 0; want = cum($2 + 0) - (lo < 0 ? 0 : cum(lo))
+				  if (want != $3) bad = bad " (" $1 "," $2 "]: " $3 " != " want; total += $3 }
+				END { print (bad == "" ? "ok" : bad), total }')"
+		expect "prometheus schema 3 in seconds: the latency arrives as a native histogram of 2 sleeps" \
+			'"2" 2' \
+			"$(wait_query 'e2e_sleep_seconds' '.data.result[0].histogram[1].count' '"2"') $(query 'e2e_sleep_seconds' | jq -r '.data.result[0].histogram[1].buckets | length')"
+	fi
+	stop_all
+fi
+
 # --- TLS and basic auth: a scrape_config as README gives it ---------------------
 W=$TMP/tls
 mkdir -p "$W"

@@ -267,6 +267,10 @@ if start "$TMP/uprobe.yaml"; then
 	$UW up_ops values 0 1 2 3 4 5
 	$UW up_full values $(seq 1 100) $(seq 1 100)
 	$UW up_names2 name hellowo helloworld hellow --
+	$UW up_s1 schema 1 0 80 >"$TMP/s1.seams"
+	$UW up_s3 schema 3 0 160 >"$TMP/s3.seams"
+	$UW up_s8 schema 8 2560 3328 >"$TMP/s8.seams"
+	$UW up_slat sleep 9 17
 	# a thread killed inside bpfprom_sleep leaves a start that never ends
 	$UW up_orphan sleep 60000 &
 	orphan=$!
@@ -287,6 +291,35 @@ if start "$TMP/uprobe.yaml"; then
 	expect "uprobe hist: _sum and _count exact" \
 		"$(printf 'up_seams_bytes_sum %s\nup_seams_bytes_count 86' "$(echo "$seams" | tr ' ' '+' | bc)")" \
 		"$(grep -e '^up_seams_bytes_sum' -e '^up_seams_bytes_count' "$TMP/u.txt")"
+	# schema seams: the les are the workload's ldexp boundaries (and le="0"
+	# when there is no min), and every cumulative bucket counts the values
+	# at or below its le
+	schema_seams() {
+		grep "^$1_bucket" "$TMP/u.txt" | awk -v f="$2" -v zero="$3" '
+			BEGIN { while ((getline l < f) > 0) { split(l, a, " ")
+					if (a[1] == "v") v[++nv] = a[2]; else b[++nb] = a[2] }
+				if (zero) b[++nb] = 0 }
+			{ match($0, /le="[^"]*"/); le = substr($0, RSTART + 4, RLENGTH - 5)
+			  want = 0; for (i = 1; i <= nv; i++) if (le == "+Inf" || v[i] + 0 <= le + 0) want++
+			  if ($2 != want) print le ": " $2 " != " want
+			  if (le != "+Inf") { found = 0; for (i = 1; i <= nb; i++) if (b[i] + 0 == le + 0) found = 1
+				if (!found) print le ": not a boundary"; seen++ } }
+			END { if (seen != nb) print "buckets: " seen " != " nb; if (nv < 3) print "no values" }'
+	}
+	expect "schema 1 (kernel): 81 boundaries to 2^40, at, one below and one above each: every bucket exact" \
+		"" "$(schema_seams up_s1_bytes "$TMP/s1.seams" 1)"
+	expect "schema 3 (kernel): 161 boundaries to 2^20, at, one below and one above each: every bucket exact" \
+		"" "$(schema_seams up_s3_bytes "$TMP/s3.seams" 1)"
+	expect "schema 8 (kernel): 769 boundaries 2^10 to 2^13, at, one below and one above each: every bucket exact" \
+		"" "$(schema_seams up_s8_bytes "$TMP/s8.seams" "")"
+	expect "schema 8: _count and _sum of the 2307 seam values" \
+		"$(printf 'up_s8_bytes_sum %s\nup_s8_bytes_count 2307' "$(awk '/^v / { s += $2 } END { printf "%d", s }' "$TMP/s8.seams")")" \
+		"$(grep -e '^up_s8_bytes_sum' -e '^up_s8_bytes_count' "$TMP/u.txt")"
+	# 9 and 17 ms: above 2^-7 s (7.8 ms), at most 2^-5 s (31.25 ms); 57 les
+	# from 2^-10 to 2^-3 s by 2^(1/8)
+	expect "schema 3 in seconds (kernel): les 2^-10 .. 2^-3 s, 9 and 17 ms between 2^-7 and 2^-5 s" \
+		"57 0.0009765625 0.125 0 2 2" \
+		"$(grep -c '^up_s3_seconds_bucket{le="[0-9]' "$TMP/u.txt") $(sed -n 's/^up_s3_seconds_bucket{le="\([0-9.e-]*\)"}.*/\1/p' "$TMP/u.txt" | sed -n '1p;$p' | tr '\n' ' ')$(sed -n 's/^up_s3_seconds_bucket{le="0.0078125"} //p' "$TMP/u.txt") $(sed -n 's/^up_s3_seconds_bucket{le="0.03125"} //p' "$TMP/u.txt") $(sed -n 's/^up_s3_seconds_count //p' "$TMP/u.txt")"
 	expect "lhist: min-1, min, min+1, step seams, max, max+1" \
 		"$(printf 'up_seams_lhist_bucket{le="15"} 5\nup_seams_lhist_bucket{le="20"} 8\nup_seams_lhist_bucket{le="+Inf"} 9\nup_seams_lhist_sum 135\nup_seams_lhist_count 9')" \
 		"$(grep '^up_seams_lhist' "$TMP/u.txt")"
@@ -329,8 +362,8 @@ if start "$TMP/uprobe.yaml"; then
 		"$(printf '%s\n' 'up_op_eq_total 1' 'up_op_ne_total 5' 'up_op_lt_total 4' 'up_op_le_total 5' 'up_op_gt_total 1' 'up_op_ge_total 2')" \
 		"$(grep '^up_op_[a-z]*_total' "$TMP/u.txt")"
 	# comm != "up_ops" and arg0 == 4: up_seams calls it twice (4 and 2^2), up_thr once,
-	# up_full twice
-	expect "filters: comm != excludes exactly the named process" 'up_op_comm_ne_total 5' \
+	# up_full twice, up_s1 twice (at le 2^(3/2) and le 4) and up_s3 eight times
+	expect "filters: comm != excludes exactly the named process" 'up_op_comm_ne_total 15' \
 		"$(grep '^up_op_comm_ne_total' "$TMP/u.txt")"
 	if out=$(promtool check metrics <"$TMP/u.txt" 2>&1); then
 		ok "uprobe config: promtool check metrics passes"

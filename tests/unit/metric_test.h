@@ -43,6 +43,11 @@ struct test_metric {
 	size_t nbuckets;
 	const double *bounds;
 	uint32_t hist_first_slot;
+	/* hist with a schema (metric.h): bucket j >= 1 is native bucket
+	 * hist_first_index + j - 1 */
+	bool hist_has_schema;
+	uint32_t hist_schema;
+	int32_t hist_first_index;
 	/* the series */
 	size_t nseries;
 	size_t key_size;
@@ -79,6 +84,9 @@ static inline void tm_desc(const struct test_metric *m, struct metric_desc *d)
 	d->nbuckets = m->nbuckets;
 	d->bounds = m->bounds;
 	d->hist_first_slot = m->hist_first_slot;
+	d->hist_has_schema = m->hist_has_schema;
+	d->hist_schema = m->hist_schema;
+	d->hist_first_index = m->hist_first_index;
 	d->key_size = m->key_size;
 	d->value_words = m->value_words;
 }

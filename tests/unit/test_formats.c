@@ -652,6 +652,117 @@ static void test_protobuf_native_seams(void **state)
 	render_enc__free(e);
 }
 
+/*
+ * A schema 3 latency in seconds from 2^-20 s to 2^-9 s (bucket 0 le 2^-20,
+ * then native buckets -159 .. -72), as plan lays it out: native in protobuf
+ * with its zero bucket, spans and deltas; what passed max (the overflow)
+ * counts in the count and in no bucket; classic le buckets in text.
+ */
+#define SCH_N (1 + 11 * 8)
+static double sch_bounds[SCH_N];
+
+static struct test_metric schema_hist(uint64_t *values)
+{
+	struct test_metric m = {
+		.name = "app_wait_seconds",
+		.help = "Waits.",
+		.agg = BPFPROM_AGG_HIST,
+		.scale = 1e-9,
+		.nbuckets = SCH_N,
+		.bounds = sch_bounds,
+		.hist_has_schema = true,
+		.hist_schema = 3,
+		.hist_first_index = -159,
+		.nseries = 1,
+		.value_words = 2 + SCH_N + 1,
+		.values = values,
+	};
+
+	sch_bounds[0] = 0x1p-20;
+	for (int j = 1; j < SCH_N; j++)
+		sch_bounds[j] =
+			ldexp((double)exp2l((long double)((j - 1) % 8 + 1) / 8), -20 + (j - 1) / 8);
+	return m;
+}
+
+static void test_protobuf_native_schema(void **state)
+{
+	uint64_t v[2 + SCH_N + 1] = { 0 };
+	struct test_metric m = schema_hist(v);
+	struct render_enc *e = render_enc__new();
+	struct buf b = { 0 };
+	const Io__Prometheus__Client__Histogram *h;
+	struct decoded d;
+
+	(void)state;
+	assert_true(sch_bounds[8] == 0x1p-19 && sch_bounds[88] == 0x1p-9);
+	assert_true(tm_native_exact(&m));
+	v[1] = 5000000000; /* 5 s of ns */
+	v[2 + 0] = 1; /* <= 2^-20 s: the zero bucket */
+	v[2 + 1] = 2; /* native -159 */
+	v[2 + 3] = 1; /* -157 */
+	v[2 + 88] = 4; /* -72, le 2^-9 */
+	v[2 + SCH_N] = 5; /* past 2^-9 s */
+	h = one_hist(&m, e, &b, &d);
+	assert_true(h->has_schema);
+	assert_int_equal(h->schema, 3);
+	assert_true(h->zero_threshold == 0x1p-20);
+	assert_int_equal(h->zero_count, 1);
+	assert_int_equal(h->sample_count, 13);
+	assert_true(h->sample_sum == 5);
+	/* {-159}, gap 1, {-157}, gap 84, {-72} */
+	assert_int_equal(h->n_positive_span, 3);
+	assert_span(h, 0, -159, 1);
+	assert_span(h, 1, 1, 1);
+	assert_span(h, 2, 84, 1);
+	assert_int_equal(h->n_positive_delta, 3);
+	assert_int_equal(h->positive_delta[0], 2);
+	assert_int_equal(h->positive_delta[1], -1);
+	assert_int_equal(h->positive_delta[2], 3);
+	assert_int_equal(h->n_bucket, SCH_N);
+	assert_true(h->bucket[0]->upper_bound == 0x1p-20);
+	assert_true(h->bucket[1]->upper_bound == ldexp(exp2l(0.125L), -20));
+	assert_int_equal(h->bucket[88]->cumulative_count, 8);
+	pb_decoded_free(&d);
+	/* signed: classic only, as without a schema */
+	m.value_signed = true;
+	assert_false(tm_native_exact(&m));
+	buf__free(&b);
+	render_enc__free(e);
+}
+
+static void test_text_schema(void **state)
+{
+	uint64_t v[2 + SCH_N + 1] = { 0 };
+	struct test_metric m = schema_hist(v);
+	struct buf b = { 0 };
+
+	(void)state;
+	v[1] = 1907;
+	v[2 + 8] = 1; /* (2^-19.125, 2^-19] s */
+	m.nbuckets = 10; /* the first ten les are enough to read */
+	m.value_words = 2 + 10 + 1;
+	tm_text_metric(&b, &m);
+	buf__put(&b, "", 1);
+	assert_false(b.oom);
+	assert_string_equal(b.data, "# HELP app_wait_seconds Waits.\n"
+				    "# TYPE app_wait_seconds histogram\n"
+				    "app_wait_seconds_bucket{le=\"9.5367431640625e-07\"} 0\n"
+				    "app_wait_seconds_bucket{le=\"1.0399892164852693e-06\"} 0\n"
+				    "app_wait_seconds_bucket{le=\"1.1341162824656687e-06\"} 0\n"
+				    "app_wait_seconds_bucket{le=\"1.2367625757703873e-06\"} 0\n"
+				    "app_wait_seconds_bucket{le=\"1.3486991523486091e-06\"} 0\n"
+				    "app_wait_seconds_bucket{le=\"1.4707668546752365e-06\"} 0\n"
+				    "app_wait_seconds_bucket{le=\"1.6038826279711046e-06\"} 0\n"
+				    "app_wait_seconds_bucket{le=\"1.7490464080899643e-06\"} 0\n"
+				    "app_wait_seconds_bucket{le=\"1.9073486328125e-06\"} 1\n"
+				    "app_wait_seconds_bucket{le=\"2.0799784329705385e-06\"} 1\n"
+				    "app_wait_seconds_bucket{le=\"+Inf\"} 1\n"
+				    "app_wait_seconds_sum 1.907e-06\n"
+				    "app_wait_seconds_count 1\n");
+	buf__free(&b);
+}
+
 /* Many series, then a smaller metric: the scratch grows once and the bytes
  * are those of a fresh encoder; an empty family is left out. */
 static void test_protobuf_reuse(void **state)
@@ -1193,6 +1304,8 @@ int main(void)
 		cmocka_unit_test(test_openmetrics_units),
 		cmocka_unit_test_setup(test_protobuf_all, setup_keys),
 		cmocka_unit_test(test_protobuf_native_seams),
+		cmocka_unit_test(test_protobuf_native_schema),
+		cmocka_unit_test(test_text_schema),
 		cmocka_unit_test_setup(test_protobuf_reuse, setup_keys),
 		cmocka_unit_test_setup(test_negotiate_accept, setup_keys),
 		cmocka_unit_test(test_negotiate_encoding),

@@ -4,6 +4,7 @@
  * every seam: a value on a bound belongs to that bound's bucket (le is
  * upper-inclusive), the next value to the next bucket.
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -249,6 +250,142 @@ static void test_lhist_every_bound(void **state)
 	}
 }
 
+/*
+ * A hist with a schema: thresholds from Prometheus's boundaries 2^(i / 2^s),
+ * computed here with ldexp (bucket 0: le 2^zero_e, or le 0 when zero_e is
+ * below 0; then native buckets first .. last). The search must agree, at one
+ * below, on, and one above every threshold, with a scan of the boundaries.
+ */
+static __u64 thr[BPFPROM_MAX_BUCKETS];
+static __u16 band[BPFPROM_HIST_BANDS];
+static double bound[BPFPROM_MAX_BUCKETS];
+
+/* band f: the first bucket whose threshold is >= the least value of fls f */
+static void make_bands(uint32_t n)
+{
+	for (int f = 0; f < BPFPROM_HIST_BANDS - 1; f++) {
+		uint64_t least = f ? (uint64_t)1 << (f - 1) : 0;
+		uint32_t j = 0;
+
+		while (j < n && thr[j] < least)
+			j++;
+		band[f] = (__u16)j;
+	}
+	band[BPFPROM_HIST_BANDS - 1] = (__u16)n;
+}
+
+/* the search as the BPF program runs it: a schema's steps */
+static uint32_t thr_bucket(uint64_t v, int is_signed, unsigned int schema)
+{
+	return bpfprom_thr_bucket(v, is_signed, thr, band, schema + 2);
+}
+
+static double native_bound(int64_t i, unsigned int schema)
+{
+	int64_t n = (int64_t)1 << schema;
+	int64_t e = i >= 0 ? i / n : -((-i + n - 1) / n);
+
+	return ldexp((double)exp2l((long double)(i - e * n) / n), (int)e);
+}
+
+static uint32_t schema_table(unsigned int schema, int64_t first, int64_t last)
+{
+	uint32_t n = 0;
+
+	bound[n] = first > 0 ? native_bound(first - 1, schema) : 0;
+	thr[n] = (uint64_t)bound[n];
+	n++;
+	for (int64_t i = first; i <= last; i++, n++) {
+		bound[n] = native_bound(i, schema);
+		/* a double below 2^64 converts to its floor; 2^64 saturates */
+		thr[n] = bound[n] >= 0x1p64 ? UINT64_MAX : (uint64_t)bound[n];
+	}
+	make_bands(n);
+	return n;
+}
+
+/* the first bucket whose le holds v: exact double compares below 2^53 */
+static uint32_t scan(uint64_t v, uint32_t n)
+{
+	for (uint32_t j = 0; j < n; j++)
+		if (v < 0x1p53 ? (double)v <= bound[j] : v <= thr[j])
+			return j;
+	return n;
+}
+
+static void check_seams(unsigned int schema, int64_t first, int64_t last)
+{
+	uint32_t n = schema_table(schema, first, last), j, seen = 0;
+
+	assert_true(n <= BPFPROM_MAX_BUCKETS);
+	for (j = 0; j < n; j++) {
+		uint64_t t = thr[j];
+		uint64_t vs[3] = { t - 1, t, t + 1 };
+
+		for (int k = 0; k < 3; k++) {
+			uint64_t v = vs[k];
+
+			if ((k == 0 && t == 0) || (k == 2 && t == UINT64_MAX))
+				continue;
+			if (thr_bucket(v, U, schema) != scan(v, n))
+				fail_msg("schema %u: v %llu: bucket %u, want %u", schema,
+					 (unsigned long long)v, thr_bucket(v, U, schema),
+					 scan(v, n));
+			seen++;
+		}
+		/* on a threshold: its own bucket or an earlier equal one */
+		assert_true(thr_bucket(t, U, schema) <= j);
+		assert_true(bound[thr_bucket(t, U, schema)] >= (double)t);
+	}
+	assert_true(seen >= 3 * n - 2);
+}
+
+static void test_schema_seams(void **state)
+{
+	(void)state;
+	/* le 0, then 1 .. 2^63 by factors of 2^(1/2) */
+	check_seams(1, 0, 2 * 63);
+	/* le 0, then 1 .. 2^40 by 2^(1/8) */
+	check_seams(3, 0, 8 * 40);
+	/* le 2^10, then up to 2^13 by 2^(1/256) */
+	check_seams(8, 256 * 10 + 1, 256 * 13);
+	/* le 2^50, then past 2^53, where thresholds are the bounds themselves */
+	check_seams(8, 256 * 50 + 1, 256 * 53);
+}
+
+static void test_schema_exact(void **state)
+{
+	uint32_t n = schema_table(3, 0, 8 * 4);
+
+	(void)state;
+	/* 0 | 1 | 2^(1/8)..2^(7/8): nothing | 2 | ... 2^(5/8) * 2 = 3.08 | 4 */
+	assert_int_equal(thr_bucket(0, U, 3), 0);
+	assert_int_equal(thr_bucket(1, U, 3), 1);
+	assert_int_equal(thr_bucket(2, U, 3), 9);
+	assert_int_equal(thr_bucket(3, U, 3), 9 + 5);
+	assert_int_equal(thr_bucket(4, U, 3), 17);
+	assert_int_equal(thr_bucket(5, U, 3), 17 + 3);
+	assert_int_equal(thr_bucket(16, U, 3), 33);
+	assert_int_equal(thr_bucket(17, U, 3), n);
+	assert_int_equal(thr_bucket(UINT64_MAX, U, 3), n);
+	/* signed: negatives and 0 in bucket 0, past the end in the overflow */
+	assert_int_equal(thr_bucket((uint64_t)-1, S, 3), 0);
+	assert_int_equal(thr_bucket((uint64_t)INT64_MIN, S, 3), 0);
+	assert_int_equal(thr_bucket(3, S, 3), 9 + 5);
+	assert_int_equal(thr_bucket(INT64_MAX, S, 3), n);
+	/* the most buckets a series holds, 203 in the widest band (8192 ..
+	 * 16383): every one reachable in schema 8's 10 steps */
+	for (uint32_t j = 0; j < BPFPROM_MAX_BUCKETS; j++)
+		thr[j] = 10 * (uint64_t)j;
+	make_bands(BPFPROM_MAX_BUCKETS);
+	for (uint32_t j = 0; j < BPFPROM_MAX_BUCKETS; j++) {
+		assert_int_equal(thr_bucket(10 * (uint64_t)j, U, BPFPROM_MAX_SCHEMA), j);
+		assert_int_equal(thr_bucket(10 * (uint64_t)j + 1, U, BPFPROM_MAX_SCHEMA), j + 1);
+	}
+	/* one step too few for that band misses */
+	assert_int_not_equal(bpfprom_thr_bucket(10230, U, thr, band, 7), 1023);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -263,6 +400,8 @@ int main(void)
 		cmocka_unit_test(test_lhist_signed_negative_min),
 		cmocka_unit_test(test_lhist_signed_full_range),
 		cmocka_unit_test(test_lhist_every_bound),
+		cmocka_unit_test(test_schema_seams),
+		cmocka_unit_test(test_schema_exact),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -156,6 +157,21 @@ static void expect_error(const char *yaml, const char *msg)
 	done(&b);
 }
 
+static void test_schema_too_many(void **state)
+{
+	(void)state;
+	expect_error(
+		"metrics:\n  - name: x_bytes\n    help: h\n"
+		"    probe: tracepoint:syscalls:sys_enter_write\n    aggregate: hist\n"
+		"    value: args.count\n    schema: 4\n",
+		"plan: t.yaml:7:13: metrics[0] (x_bytes): schema: schema 4 makes 1026 buckets, more than 1024; narrow buckets: {min, max} (in the value's unit) or use a smaller schema");
+	expect_error(
+		"metrics:\n  - name: x_bytes\n    help: h\n"
+		"    probe: tracepoint:syscalls:sys_enter_write\n    aggregate: hist\n"
+		"    value: args.count\n    schema: 8\n    buckets: {min: 1, max: 17}\n",
+		"plan: t.yaml:8:14: metrics[0] (x_bytes): buckets: schema 8 makes 1281 buckets, more than 1024; narrow buckets: {min, max} (in the value's unit) or use a smaller schema");
+}
+
 static void test_format_parse(void **state)
 {
 	struct tp_format f;
@@ -258,6 +274,154 @@ static void test_hist_bounds(void **state)
 	assert_int_equal(pm->bcfg.lhist_min, 0);
 	assert_int_equal(pm->bcfg.lhist_step, 10);
 	assert_true(pm->bounds[0] == 10 && pm->bounds[9] == 100);
+	done(&b);
+}
+
+/* 2^(i / 2^schema), as the tests compute it: independent of plan's code */
+static double want_bound(int64_t i, unsigned int schema)
+{
+	int64_t n = (int64_t)1 << schema;
+	int64_t e = i >= 0 ? i / n : -((-i + n - 1) / n);
+
+	return ldexp((double)exp2l((long double)(i - e * n) / n), (int)e);
+}
+
+/* every threshold t of a schema hist: t <= le * per < t + 1 */
+static void check_thresholds(const struct plan_metric *pm, long double per)
+{
+	for (uint32_t j = 0; j < pm->bcfg.nbuckets; j++) {
+		long double x = (long double)pm->bounds[j] * per;
+
+		if (x >= 0x1p64L) {
+			assert_true(pm->bcfg.hist_thr[j] == UINT64_MAX);
+			continue;
+		}
+		assert_true((long double)pm->bcfg.hist_thr[j] <= x);
+		assert_true((long double)pm->bcfg.hist_thr[j] + 1 > x);
+	}
+}
+
+/* the kernel's search on plan's tables, against a scan of the thresholds,
+ * one below, on and one above each */
+static void check_search(const struct plan_metric *pm)
+{
+	const struct bpfprom_metric_cfg *c = &pm->bcfg;
+
+	for (uint32_t j = 0; j < c->nbuckets; j++) {
+		for (int d = -1; d <= 1; d++) {
+			uint64_t v = c->hist_thr[j] + (uint64_t)(int64_t)d;
+			uint32_t want = 0;
+
+			if ((d < 0 && !c->hist_thr[j]) || (d > 0 && c->hist_thr[j] == UINT64_MAX))
+				continue;
+			while (want < c->nbuckets && v > c->hist_thr[want])
+				want++;
+			assert_int_equal(bpfprom_thr_bucket(v, 0, c->hist_thr, c->hist_band,
+							    c->hist_steps),
+					 want);
+		}
+	}
+}
+
+static void test_schema_bounds(void **state)
+{
+	struct built b;
+	const struct plan_metric *pm;
+	uint32_t j;
+
+	(void)state;
+	build(&b, "metrics:\n"
+		  "  - name: a_bytes\n    help: h\n"
+		  "    probe: tracepoint:syscalls:sys_enter_write\n    aggregate: hist\n"
+		  "    value: args.count\n    schema: 3\n"
+		  "  - name: b_bytes\n    help: h\n"
+		  "    probe: tracepoint:syscalls:sys_enter_write\n    aggregate: hist\n"
+		  "    value: args.count\n    schema: 8\n    buckets: {min: 1000, max: 3000}\n"
+		  "  - name: l_seconds\n    help: h\n"
+		  "    probe: tracepoint:syscalls:sys_enter_write\n"
+		  "    until: tracepoint:sched:sched_switch\n"
+		  "    aggregate: hist\n    value: latency\n    unit: seconds\n    schema: 3\n"
+		  "    buckets: {min: 1000, max: 1000000}\n"
+		  "  - name: m_seconds\n    help: h\n"
+		  "    probe: tracepoint:syscalls:sys_enter_write\n"
+		  "    until: tracepoint:sched:sched_switch\n"
+		  "    aggregate: hist\n    value: latency\n    unit: seconds\n    schema: 0\n"
+		  "  - name: n_seconds\n    help: h\n"
+		  "    probe: tracepoint:syscalls:sys_enter_write\n"
+		  "    until: tracepoint:sched:sched_switch\n"
+		  "    aggregate: hist\n    value: latency\n    unit: seconds\n    schema: 8\n"
+		  "    buckets: {min: 1000000, max: 3000000}\n");
+	assert_string_equal(b.err, "");
+	assert_int_equal(b.ret, 0);
+	/* unbounded, schema 3: le 0, then native buckets 0 (le 1) to 512 (le 2^64) */
+	pm = &b.plan->metrics[0];
+	assert_int_equal(pm->bcfg.hist_search, 1);
+	assert_int_equal(pm->bcfg.nbuckets, 1 + 513);
+	assert_int_equal(pm->bcfg.value_words, 2 + 514 + 1);
+	assert_int_equal(pm->desc.hist_first_index, 0);
+	assert_int_equal(pm->desc.hist_schema, 3);
+	assert_true(pm->desc.hist_has_schema);
+	assert_true(pm->bounds[0] == 0 && pm->bcfg.hist_thr[0] == 0);
+	for (j = 1; j < pm->bcfg.nbuckets; j++)
+		assert_true(pm->bounds[j] == want_bound(j - 1, 3));
+	assert_true(pm->bounds[1] == 1 && pm->bounds[9] == 2 && pm->bounds[513] == 0x1p64);
+	/* 2^(1/8) = 1.09..: integers up to 1; 2^(5/8) * 2 = 3.08..: up to 3 */
+	assert_int_equal(pm->bcfg.hist_thr[2], 1);
+	assert_int_equal(pm->bcfg.hist_thr[9], 2);
+	assert_int_equal(pm->bcfg.hist_thr[9 + 5], 3);
+	check_thresholds(pm, 1);
+	/* bands: v == 0 from bucket 0, v == 1 from 1, 2..3 from 9; 5 steps */
+	assert_int_equal(pm->bcfg.hist_band[0], 0);
+	assert_int_equal(pm->bcfg.hist_band[1], 1);
+	assert_int_equal(pm->bcfg.hist_band[2], 9);
+	assert_int_equal(pm->bcfg.hist_band[65], 514);
+	assert_int_equal(pm->bcfg.hist_steps, 5);
+	check_search(pm);
+	/* min 1000, max 3000 widen to 2^9 .. 2^12: 3 * 256 buckets and le 512 */
+	pm = &b.plan->metrics[1];
+	assert_int_equal(pm->bcfg.nbuckets, 1 + 3 * 256);
+	assert_int_equal(pm->desc.hist_first_index, 9 * 256 + 1);
+	assert_true(pm->bounds[0] == 512 && pm->bounds[768] == 4096);
+	for (j = 1; j < pm->bcfg.nbuckets; j++)
+		assert_true(pm->bounds[j] == want_bound(9 * 256 + j, 8));
+	assert_int_equal(pm->bcfg.hist_thr[0], 512);
+	assert_int_equal(pm->bcfg.hist_thr[768], 4096);
+	check_thresholds(pm, 1);
+	check_search(pm);
+	/* seconds: 1000 ns widens to 2^-20 s (953.67 ns), 1e6 ns to 2^-9 s */
+	pm = &b.plan->metrics[2];
+	assert_int_equal(pm->bcfg.nbuckets, 1 + 11 * 8);
+	assert_int_equal(pm->desc.hist_first_index, -20 * 8 + 1);
+	assert_true(pm->bounds[0] == 0x1p-20 && pm->bounds[88] == 0x1p-9);
+	for (j = 1; j < pm->bcfg.nbuckets; j++)
+		if (pm->bounds[j] != want_bound(-20 * 8 + (int64_t)j, 3))
+			fail_msg("j %u: %a != %a", j, pm->bounds[j],
+				 want_bound(-20 * 8 + (int64_t)j, 3));
+	assert_int_equal(pm->bcfg.hist_thr[0], 953);
+	/* 2^-19.5 s = 1348.7 ns; 2^-19 s = 1907.3 ns; 2^-9 s = 1953125 ns */
+	assert_int_equal(pm->bcfg.hist_thr[4], 1348);
+	assert_int_equal(pm->bcfg.hist_thr[8], 1907);
+	assert_int_equal(pm->bcfg.hist_thr[88], 1953125);
+	check_thresholds(pm, 1e9L);
+	check_search(pm);
+	/* seconds, unbounded: from the bucket of 1 ns, (2^-30, 2^-29] s, to
+	 * 2^35 s, the first power of two past 2^64 ns */
+	pm = &b.plan->metrics[3];
+	assert_int_equal(pm->desc.hist_first_index, -29);
+	assert_int_equal(pm->bcfg.nbuckets, 1 + 29 + 35 + 1);
+	assert_true(pm->bounds[0] == 0 && pm->bounds[1] == 0x1p-29 && pm->bounds[65] == 0x1p35);
+	assert_int_equal(pm->bcfg.hist_thr[1], 1);
+	assert_int_equal(pm->bcfg.hist_thr[65], UINT64_MAX);
+	check_thresholds(pm, 1e9L);
+	check_search(pm);
+	/* schema 8 in seconds, 2^-10 .. 2^-8 s: 512 buckets of ns, 10 steps */
+	pm = &b.plan->metrics[4];
+	assert_int_equal(pm->bcfg.nbuckets, 1 + 2 * 256);
+	assert_int_equal(pm->bcfg.hist_thr[0], 976562);
+	assert_int_equal(pm->bcfg.hist_thr[512], 3906250);
+	assert_int_equal(pm->bcfg.hist_steps, 10);
+	check_thresholds(pm, 1e9L);
+	check_search(pm);
 	done(&b);
 }
 
@@ -826,6 +990,8 @@ int main(void)
 		cmocka_unit_test(test_format_parse),
 		cmocka_unit_test(test_key_layout),
 		cmocka_unit_test(test_hist_bounds),
+		cmocka_unit_test(test_schema_bounds),
+		cmocka_unit_test(test_schema_too_many),
 		cmocka_unit_test(test_multi_probe),
 		cmocka_unit_test(test_error_messages),
 		cmocka_unit_test(test_strings_and_latency),

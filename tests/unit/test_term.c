@@ -173,6 +173,43 @@ static void hist_metric(struct test_metric *m, uint64_t *values, uint32_t first,
 	m->values = values;
 }
 
+/* schema 3: bounds 2^(i/8) with 4 digits; [0] and the overflow as log2's */
+static void test_hist_schema(void **state)
+{
+	static double bounds[10];
+	uint64_t v[BPFPROM_V_BUCKETS + 10 + 1] = { 0 };
+	uint64_t *bk = v + BPFPROM_V_BUCKETS;
+	struct test_metric m;
+
+	(void)state;
+	bounds[0] = 0;
+	for (int j = 1; j < 10; j++)
+		bounds[j] = ldexp((double)exp2l((long double)(j - 1) / 8), 0);
+	hist_metric(&m, v, 0, 10, bounds);
+	m.hist_has_schema = true;
+	m.hist_schema = 3;
+	m.hist_first_index = 0;
+	bk[0] = 2; /* [0] */
+	bk[1] = 1; /* (0, 1] */
+	bk[6] = 1; /* (1.414, 1.542] */
+	bk[10] = 2; /* past 2^(8/8) */
+	expect_metric(
+		&m,
+		"size_bytes:\n"
+		"[0]                    2 |" AT "|\n"
+		"(0, 1]                 1 |@@@@@@@@@@@@@@@@@@@@@@@@@@                          |\n"
+		"(1, 1.091]             0 |" SP "|\n"
+		"(1.091, 1.189]         0 |" SP "|\n"
+		"(1.189, 1.297]         0 |" SP "|\n"
+		"(1.297, 1.414]         0 |" SP "|\n"
+		"(1.414, 1.542]         1 |@@@@@@@@@@@@@@@@@@@@@@@@@@                          |\n"
+		"(1.542, 1.682]         0 |" SP "|\n"
+		"(1.682, 1.834]         0 |" SP "|\n"
+		"(1.834, 2]             0 |" SP "|\n"
+		"(2, ...)               2 |" AT "|\n"
+		"\n");
+}
+
 static void test_hist(void **state)
 {
 	uint64_t v[BPFPROM_V_BUCKETS + BPFPROM_LOG2_SLOTS + 1] = { 0 };
@@ -373,10 +410,11 @@ static void test_parse_interval(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_count),	    cmocka_unit_test(test_sum),
-		cmocka_unit_test(test_stats),	    cmocka_unit_test(test_hist),
-		cmocka_unit_test(test_hist_bounds), cmocka_unit_test(test_lhist),
-		cmocka_unit_test(test_header),	    cmocka_unit_test(test_parse_interval),
+		cmocka_unit_test(test_count),	       cmocka_unit_test(test_sum),
+		cmocka_unit_test(test_stats),	       cmocka_unit_test(test_hist),
+		cmocka_unit_test(test_hist_schema),    cmocka_unit_test(test_hist_bounds),
+		cmocka_unit_test(test_lhist),	       cmocka_unit_test(test_header),
+		cmocka_unit_test(test_parse_interval),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

@@ -147,6 +147,16 @@ t_tracepoint_count() {
 			'vm_write_bytes_bucket{le="8"} 6' 'vm_write_bytes_bucket{le="16"} 6' \
 			'vm_write_bytes_bucket{le="+Inf"} 7' 'vm_write_bytes_sum 32' 'vm_write_bytes_count 7')" \
 		"$(grep_m '^vm_write_bytes')"
+	# 2^(5/8) * 2 = 3.08 and 2^(3/8) * 4 = 5.19 hold 3 and 5: the search of
+	# this kernel's verifier-checked program
+	expect "tracepoint hist schema 3: native buckets of write sizes exact" \
+		"$(printf '%s\n' 'vm_write_s3_bytes_bucket{le="0"} 1' 'vm_write_s3_bytes_bucket{le="1"} 2' \
+			'vm_write_s3_bytes_bucket{le="2"} 3' 'vm_write_s3_bytes_bucket{le="2.8284271247461903"} 3' \
+			'vm_write_s3_bytes_bucket{le="3.0844216508158815"} 4' 'vm_write_s3_bytes_bucket{le="4"} 5' \
+			'vm_write_s3_bytes_bucket{le="4.756828460010884"} 5' 'vm_write_s3_bytes_bucket{le="5.187358218604039"} 6' \
+			'vm_write_s3_bytes_bucket{le="16"} 6' 'vm_write_s3_bytes_bucket{le="+Inf"} 7' \
+			'vm_write_s3_bytes_sum 32' 'vm_write_s3_bytes_count 7')" \
+		"$(grep_m -e '^vm_write_s3_bytes_bucket{le="\(0\|1\|2\|2.828[0-9]*\|3.084[0-9]*\|4\|4.756[0-9]*\|5.187[0-9]*\|16\|+Inf\)"}' -e '^vm_write_s3_bytes_sum' -e '^vm_write_s3_bytes_count')"
 	expect "tracepoint lhist: linear buckets at the step seams and past max exact" \
 		"$(printf '%s\n' 'vm_write_lhist_bytes_bucket{le="2"} 3' 'vm_write_lhist_bytes_bucket{le="4"} 5' \
 			'vm_write_lhist_bytes_bucket{le="6"} 6' 'vm_write_lhist_bytes_bucket{le="8"} 6' \

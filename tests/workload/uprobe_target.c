@@ -3,6 +3,11 @@
  * A workload for uprobe tests: functions whose calls and arguments are known.
  *   uprobe_target COMM values V...        bpfprom_value(V) once per V
  *   uprobe_target COMM seams              0..5, then 2^k and 2^k+1, k = 1..40
+ *   uprobe_target COMM schema S A B       for each native-histogram bucket
+ *                                         i = A..B of schema S, le = 2^(i/2^S)
+ *                                         by ldexp: prints "le LE" and calls
+ *                                         bpfprom_value(t - 1, t, t + 1),
+ *                                         t = floor(le), printing "v V" each
  *   uprobe_target COMM threads T N        bpfprom_value(1..N), each once, on T
  *                                         threads pinned to CPUs round-robin
  *   uprobe_target COMM sleep MS...        bpfprom_sleep(MS): sleeps MS ms
@@ -11,6 +16,7 @@
  *   uprobe_target COMM begin|end          bpfprom_begin() / bpfprom_end()
  * Arguments are processed left to right; several commands may follow COMM.
  */
+#include <math.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
@@ -95,6 +101,24 @@ static int threads(unsigned long t, unsigned long n)
 	return 0;
 }
 
+/* the seams of native buckets a..b of a schema, bounds below 2^63 */
+static void schema_seams(int schema, long a, long b)
+{
+	long n = 1L << schema;
+
+	for (long i = a; i <= b; i++) {
+		long e = i >= 0 ? i / n : -((-i + n - 1) / n);
+		double le = ldexp((double)exp2l((long double)(i - e * n) / n), (int)e);
+		unsigned long t = (unsigned long)le;
+
+		printf("le %.17g\n", le);
+		for (unsigned long v = t - 1; v <= t + 1; v++) {
+			printf("v %lu\n", v);
+			bpfprom_value(v);
+		}
+	}
+}
+
 static int is_num(const char *s)
 {
 	return (s[0] >= '0' && s[0] <= '9') || (s[0] == '-' && s[1] >= '0' && s[1] <= '9');
@@ -122,6 +146,9 @@ int main(int argc, char **argv)
 				bpfprom_value(1UL << k);
 				bpfprom_value((1UL << k) + 1);
 			}
+		} else if (strcmp(cmd, "schema") == 0 && i + 2 < argc) {
+			schema_seams(atoi(argv[i]), atol(argv[i + 1]), atol(argv[i + 2]));
+			i += 3;
 		} else if (strcmp(cmd, "threads") == 0 && i + 1 < argc) {
 			if (threads(strtoul(argv[i], NULL, 0), strtoul(argv[i + 1], NULL, 0)))
 				return 1;
