@@ -16,12 +16,12 @@ static const char *const content_types[] = {
 	"text/plain; version=1.0.0; charset=utf-8",
 	"application/openmetrics-text; version=1.0.0; charset=utf-8",
 	"application/openmetrics-text; version=0.0.1; charset=utf-8",
-	"application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; "
-	"encoding=delimited",
+	("application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; "
+	 "encoding=delimited"),
 };
 static const enum render_format formats[] = {
-	RENDER_FMT_TEXT, RENDER_FMT_TEXT, RENDER_FMT_OPENMETRICS, RENDER_FMT_OPENMETRICS,
-	RENDER_FMT_PROTOBUF,
+	RENDER_FMT_TEXT,	RENDER_FMT_TEXT,     RENDER_FMT_OPENMETRICS,
+	RENDER_FMT_OPENMETRICS, RENDER_FMT_PROTOBUF,
 };
 static const char *const escapings[] = {
 	[NEGOTIATE_ESC_UNSET] = "",

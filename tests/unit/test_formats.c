@@ -811,13 +811,15 @@ static void test_negotiate_escaping(void **state)
 		  "application/openmetrics-text;version=0.0.1;q=0.5,"
 		  "text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,"
 		  "text/plain;version=0.0.4;q=0.3,*/*;q=0.2",
-		  RENDER_FMT_OPENMETRICS, NEGOTIATE_ESC_ALLOW_UTF8, CT_OM "; escaping=allow-utf-8" },
+		  RENDER_FMT_OPENMETRICS, NEGOTIATE_ESC_ALLOW_UTF8,
+		  CT_OM "; escaping=allow-utf-8" },
 		/* ... with legacy validation */
 		{ "application/openmetrics-text;version=1.0.0;escaping=underscores;q=0.6,"
 		  "application/openmetrics-text;version=0.0.1;q=0.5,"
 		  "text/plain;version=1.0.0;escaping=underscores;q=0.4,"
 		  "text/plain;version=0.0.4;q=0.3,*/*;q=0.2",
-		  RENDER_FMT_OPENMETRICS, NEGOTIATE_ESC_UNDERSCORES, CT_OM "; escaping=underscores" },
+		  RENDER_FMT_OPENMETRICS, NEGOTIATE_ESC_UNDERSCORES,
+		  CT_OM "; escaping=underscores" },
 		/* ... scrape_protocols: [PrometheusText1.0.0, PrometheusText0.0.4] */
 		{ "text/plain;version=1.0.0;escaping=allow-utf-8;q=0.3,text/plain;version=0.0.4;q=0.2,"
 		  "*/*;q=0.1",
@@ -825,8 +827,8 @@ static void test_negotiate_escaping(void **state)
 		{ "text/plain;version=1.0.0", RENDER_FMT_TEXT, NEGOTIATE_ESC_UNSET, CT_TEXT1 },
 		{ "text/plain;version=1.0.0;escaping=dots", RENDER_FMT_TEXT, NEGOTIATE_ESC_DOTS,
 		  CT_TEXT1 "; escaping=dots" },
-		{ "text/plain;version=1.0.0;escaping=\"values\"", RENDER_FMT_TEXT, NEGOTIATE_ESC_VALUES,
-		  CT_TEXT1 "; escaping=values" },
+		{ "text/plain;version=1.0.0;escaping=\"values\"", RENDER_FMT_TEXT,
+		  NEGOTIATE_ESC_VALUES, CT_TEXT1 "; escaping=values" },
 		{ "text/plain; Version=1.0.0; Escaping=Underscores", RENDER_FMT_TEXT,
 		  NEGOTIATE_ESC_UNDERSCORES, CT_TEXT1 "; escaping=underscores" },
 		/* an unknown scheme is ignored, as expfmt.Negotiate ignores it */
@@ -839,8 +841,8 @@ static void test_negotiate_escaping(void **state)
 		  CT_TEXT "; escaping=dots" },
 		{ "*/*", RENDER_FMT_TEXT, NEGOTIATE_ESC_UNSET, CT_TEXT },
 		/* on a tie, 0.0.4 before 1.0.0; the scheme is the winner's */
-		{ "text/plain;version=1.0.0;escaping=dots, text/plain;version=0.0.4", RENDER_FMT_TEXT,
-		  NEGOTIATE_ESC_UNSET, CT_TEXT },
+		{ "text/plain;version=1.0.0;escaping=dots, text/plain;version=0.0.4",
+		  RENDER_FMT_TEXT, NEGOTIATE_ESC_UNSET, CT_TEXT },
 		{ "text/plain;version=1.0.0;q=0.9, text/plain;version=0.0.4;q=0.8;escaping=dots",
 		  RENDER_FMT_TEXT, NEGOTIATE_ESC_UNSET, CT_TEXT1 },
 		{ "text/plain;version=1.0.1", RENDER_FMT_TEXT, NEGOTIATE_ESC_UNSET, CT_TEXT },
@@ -848,8 +850,8 @@ static void test_negotiate_escaping(void **state)
 		{ "application/openmetrics-text;escaping=dots;q=0.9, "
 		  "application/openmetrics-text;version=1.0.0;q=0.8",
 		  RENDER_FMT_OPENMETRICS, NEGOTIATE_ESC_UNSET, CT_OM },
-		{ "application/openmetrics-text;version=0.0.1;escaping=values", RENDER_FMT_OPENMETRICS,
-		  NEGOTIATE_ESC_VALUES, CT_OM001 "; escaping=values" },
+		{ "application/openmetrics-text;version=0.0.1;escaping=values",
+		  RENDER_FMT_OPENMETRICS, NEGOTIATE_ESC_VALUES, CT_OM001 "; escaping=values" },
 		{ "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;"
 		  "encoding=delimited;escaping=allow-utf-8",
 		  RENDER_FMT_PROTOBUF, NEGOTIATE_ESC_ALLOW_UTF8, CT_PB "; escaping=allow-utf-8" },
