@@ -846,6 +846,10 @@ static void test_negotiate_escaping(void **state)
 		{ "text/plain;version=1.0.0;q=0.9, text/plain;version=0.0.4;q=0.8;escaping=dots",
 		  RENDER_FMT_TEXT, NEGOTIATE_ESC_UNSET, CT_TEXT1 },
 		{ "text/plain;version=1.0.1", RENDER_FMT_TEXT, NEGOTIATE_ESC_UNSET, CT_TEXT },
+		/* OpenMetrics 2.0 is not served: the next acceptable range answers */
+		{ "application/openmetrics-text;version=2.0.0;escaping=allow-utf-8;q=0.9,"
+		  "text/plain;version=1.0.0;escaping=underscores;q=0.5",
+		  RENDER_FMT_TEXT, NEGOTIATE_ESC_UNDERSCORES, CT_TEXT1 "; escaping=underscores" },
 		/* the most specific range of a format gives its scheme */
 		{ "application/openmetrics-text;escaping=dots;q=0.9, "
 		  "application/openmetrics-text;version=1.0.0;q=0.8",
