@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -182,6 +183,9 @@ struct candidate {
 static const struct candidate candidates[] = {
 	{ RENDER_FMT_TEXT, "text", "plain", "0.0.4", true, false,
 	  "text/plain; version=0.0.4; charset=utf-8" },
+	/* 1.0.0 quotes names that are not legacy-valid; bpfprom has none */
+	{ RENDER_FMT_TEXT, "text", "plain", "1.0.0", false, false,
+	  "text/plain; version=1.0.0; charset=utf-8" },
 	/* OpenMetrics without a version is 1.0.0: the spec says to default to
 	 * the oldest version, 1.0.0 */
 	{ RENDER_FMT_OPENMETRICS, "application", "openmetrics-text", "1.0.0", true, false,
@@ -236,7 +240,8 @@ static int specificity(const struct element *el, const struct candidate *c)
 			if (!span_is(v, "utf-8"))
 				return -1;
 		} else {
-			/* other parameters (escaping=...) do not change the bytes */
+			/* other parameters (escaping=...) do not change the bytes:
+			 * negotiate__format reads escaping on its own */
 			continue;
 		}
 		spec++;
@@ -248,9 +253,33 @@ static int specificity(const struct element *el, const struct candidate *c)
 	return spec;
 }
 
+static const char *const escaping_names[] = {
+	[NEGOTIATE_ESC_ALLOW_UTF8] = "allow-utf-8",
+	[NEGOTIATE_ESC_UNDERSCORES] = "underscores",
+	[NEGOTIATE_ESC_DOTS] = "dots",
+	[NEGOTIATE_ESC_VALUES] = "values",
+};
+
+/* The element's escaping parameter; an unknown value is ignored, as
+ * prometheus/common's expfmt.Negotiate ignores it. */
+static enum negotiate_escaping element_escaping(const struct element *el)
+{
+	size_t i, e;
+
+	for (i = 0; i < el->nparams; i++) {
+		if (!span_is(el->pname[i], "escaping"))
+			continue;
+		for (e = NEGOTIATE_ESC_ALLOW_UTF8; e <= NEGOTIATE_ESC_VALUES; e++)
+			if (span_is(el->pval[i], escaping_names[e]))
+				return (enum negotiate_escaping)e;
+	}
+	return NEGOTIATE_ESC_UNSET;
+}
+
 void negotiate__format(const char *accept, struct negotiate_format *out)
 {
 	int best_spec[NCANDIDATES], best_q[NCANDIDATES], spec, q = 0;
+	enum negotiate_escaping best_esc[NCANDIDATES];
 	size_t i, pick = 0;
 	struct element el;
 	const char *p, *end;
@@ -258,6 +287,7 @@ void negotiate__format(const char *accept, struct negotiate_format *out)
 	for (i = 0; i < NCANDIDATES; i++) {
 		best_spec[i] = -1;
 		best_q[i] = 0;
+		best_esc[i] = NEGOTIATE_ESC_UNSET;
 	}
 	for (p = accept; p && *p; p = *end ? end + 1 : end) {
 		end = element_end(p);
@@ -271,6 +301,7 @@ void negotiate__format(const char *accept, struct negotiate_format *out)
 			if (spec > best_spec[i] || (spec == best_spec[i] && el.q > best_q[i])) {
 				best_spec[i] = spec;
 				best_q[i] = el.q;
+				best_esc[i] = element_escaping(&el);
 			}
 		}
 	}
@@ -281,7 +312,13 @@ void negotiate__format(const char *accept, struct negotiate_format *out)
 		}
 	}
 	out->format = candidates[pick].format;
-	out->content_type = candidates[pick].content_type;
+	out->escaping = best_esc[pick];
+	if (out->escaping)
+		snprintf(out->content_type, sizeof(out->content_type), "%s; escaping=%s",
+			 candidates[pick].content_type, escaping_names[out->escaping]);
+	else
+		snprintf(out->content_type, sizeof(out->content_type), "%s",
+			 candidates[pick].content_type);
 }
 
 bool negotiate__gzip(const char *accept_encoding)

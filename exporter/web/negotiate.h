@@ -12,15 +12,39 @@
 
 #include "render/render.h"
 
+/*
+ * The name escaping a scraper asks for with an `escaping` parameter
+ * (Prometheus 3, prometheus/common model.EscapingScheme). Prometheus's own
+ * encoder (model.EscapeMetricFamily) leaves every name that is already
+ * legacy-valid ([a-zA-Z_:][a-zA-Z0-9_:]*) as it is under every scheme, dots
+ * included; bpfprom's config only admits such names, so no scheme changes a
+ * byte of the body: the scheme is only echoed in the Content-Type.
+ */
+enum negotiate_escaping {
+	NEGOTIATE_ESC_UNSET = 0, /* not asked for (or an unknown value): not echoed */
+	NEGOTIATE_ESC_ALLOW_UTF8,
+	NEGOTIATE_ESC_UNDERSCORES,
+	NEGOTIATE_ESC_DOTS,
+	NEGOTIATE_ESC_VALUES,
+};
+
+/* Long enough for the longest Content-Type plus "; escaping=allow-utf-8". */
+#define NEGOTIATE_CT_MAX 128
+
 struct negotiate_format {
 	enum render_format format;
-	const char *content_type;
+	enum negotiate_escaping escaping;
+	char content_type[NEGOTIATE_CT_MAX];
 };
 
 /*
- * The format the client ranks highest among text 0.0.4, OpenMetrics 1.0.0
- * (or 0.0.1, answered with the same body) and delimited protobuf; on a tie
- * the first of those. No header, garbage, or nothing acceptable: text 0.0.4.
+ * The format the client ranks highest among text 0.0.4, text 1.0.0 (the same
+ * body: bpfprom's names need none of 1.0.0's quoting), OpenMetrics 1.0.0 (or
+ * 0.0.1, answered with the same body) and delimited protobuf; on a tie the
+ * first of those. No header, garbage, or nothing acceptable: text 0.0.4. The
+ * `escaping` parameter of the media range that chose the format, if one of
+ * allow-utf-8, underscores, dots or values, is appended to the Content-Type
+ * as prometheus/common's Format.WithEscapingScheme does.
  */
 void negotiate__format(const char *accept, struct negotiate_format *out);
 

@@ -189,4 +189,87 @@ else
 	not_ok "e2e: openssl made the test certificates" "openssl failed in $W"
 fi
 
+# --- reference parsers nobody here wrote read every format ----------------------
+# Prometheus's own expfmt (Debian's golang-github-prometheus-common-dev) reads
+# text and protobuf, python3-prometheus-client's parser reads OpenMetrics;
+# each prints what it understood in the same lines (tests/e2e/refparse,
+# tests/e2e/omparse.py), which must agree with each other and with the
+# workload's known counts.
+CT_PB="application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited"
+A_PB="application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited"
+# the formats: NAME PARSER ACCEPT CONTENT-TYPE (| separated)
+FORMATS="text 0.0.4|text|text/plain;version=0.0.4|text/plain; version=0.0.4; charset=utf-8
+text 1.0.0|text|text/plain;version=1.0.0;escaping=allow-utf-8|text/plain; version=1.0.0; charset=utf-8; escaping=allow-utf-8
+protobuf|proto|$A_PB|$CT_PB
+protobuf escaping=underscores|proto|$A_PB;escaping=underscores|$CT_PB; escaping=underscores
+OpenMetrics 1.0.0|om|application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,application/openmetrics-text;version=0.0.1;q=0.5,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2|application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=allow-utf-8
+OpenMetrics 0.0.1|om|application/openmetrics-text;version=0.0.1|application/openmetrics-text; version=0.0.1; charset=utf-8"
+# Debian's python3 (a python3 earlier on PATH may not have the client)
+PY=/usr/bin/python3
+REF=$BUILD/e2e/refparse
+mkdir -p "$BUILD/e2e/gopath"
+if ! command -v go >/dev/null || [ ! -d /usr/share/gocode/src/github.com/prometheus/common/expfmt ]; then
+	skip "reference parsers" "golang-go or golang-github-prometheus-common-dev is not installed"
+elif ! $PY -c 'import prometheus_client.openmetrics.parser' 2>/dev/null; then
+	skip "reference parsers" "python3-prometheus-client is not installed"
+elif ! GO111MODULE=off GOPATH=/usr/share/gocode:$PWD/$BUILD/e2e/gopath GOPROXY=off \
+	GOCACHE=$PWD/$BUILD/e2e/gocache go build -o "$REF" ./tests/e2e/refparse >"$TMP/go.log" 2>&1; then
+	not_ok "reference parsers: refparse builds offline in GOPATH mode" "$(head -20 "$TMP/go.log")"
+elif start_bpfprom; then
+	workload
+	# the lines every parser must print for the workload: all 67 buckets of
+	# the log2 hist (0, 2^0 .. 2^64, +Inf), 10 of them above 64
+	want=$TMP/want
+	{
+		echo 'family e2e_getppid_total counter'
+		echo 'family e2e_write_bytes histogram'
+		echo 'sample e2e_getppid_total{} 1234'
+		echo 'sample e2e_write_bytes_bucket{le="+Inf"} 10'
+		echo 'sample e2e_write_bytes_bucket{le="0"} 0'
+		for k in $(seq 0 64); do
+			le=$(awk -v k="$k" 'BEGIN { printf "%.17g", 2 ^ k }')
+			echo "sample e2e_write_bytes_bucket{le=\"$le\"} $([ "$k" -ge 7 ] && echo 10 || echo 0)"
+		done
+		echo 'sample e2e_write_bytes_count{} 10'
+		echo 'sample e2e_write_bytes_sum{} 1000'
+	} | LC_ALL=C sort >"$want"
+	first=
+	while IFS='|' read -r name parser accept ctype; do
+		out=$TMP/ref.$parser.$(echo "$name" | tr -c 'a-z0-9\n' _)
+		if [ "$parser" = om ]; then
+			$PY tests/e2e/omparse.py "http://$ADDR/metrics" "$accept" >"$out" 2>"$out.err"
+		else
+			"$REF" "$parser" "http://$ADDR/metrics" "$accept" >"$out" 2>"$out.err"
+		fi
+		rc=$?
+		if [ "$rc" != 0 ]; then
+			not_ok "reference parser ($parser) reads $name" "exit $rc: $(head -5 "$out.err")"
+			continue
+		fi
+		expect "reference parser ($parser), $name: Content-Type" "content-type: $ctype" "$(head -1 "$out")"
+		grep -E '^(family|sample) e2e_' "$out" | LC_ALL=C sort >"$out.e2e"
+		expect_file "reference parser ($parser), $name: the workload's exact families and samples" "$want" "$out.e2e"
+		# every family and series, not only the workload's, in every format:
+		# the values of bpfprom's own metrics (scrape counts, durations,
+		# memory) change from one scrape to the next, so names only
+		grep '^family ' "$out" >"$out.fam"
+		grep '^sample ' "$out" | sed 's/ [^ ]*$//' >"$out.series"
+		if [ -z "$first" ]; then
+			first=$out
+			echo "       ($(wc -l <"$out.fam") families, $(wc -l <"$out.series") series)"
+			continue
+		fi
+		expect_file "reference parser ($parser), $name: the same families as text 0.0.4" "$first.fam" "$out.fam"
+		expect_file "reference parser ($parser), $name: the same series as text 0.0.4" "$first.series" "$out.series"
+		# ten values of 100: native bucket index 7 of schema 0, (64, 128]
+		[ "$parser" = proto ] &&
+			expect "reference parser (proto), $name: the native histogram" \
+				'native e2e_write_bytes{} schema=0 zero_threshold=0 zero_count=0 spans=7:1 deltas=10' \
+				"$(grep '^native e2e_' "$out")"
+	done <<EOF
+$FORMATS
+EOF
+	stop "bpfprom (reference parsers)"
+fi
+
 finish

@@ -10,13 +10,42 @@
 
 #include "web/negotiate.h"
 
-/* The Content-Type of a format (OpenMetrics: version 1.0.0). */
-static const char *const content_type[RENDER_FMT__COUNT] = {
-	[RENDER_FMT_TEXT] = "text/plain; version=0.0.4; charset=utf-8",
-	[RENDER_FMT_OPENMETRICS] = "application/openmetrics-text; version=1.0.0; charset=utf-8",
-	[RENDER_FMT_PROTOBUF] = ("application/vnd.google.protobuf; "
-				 "proto=io.prometheus.client.MetricFamily; encoding=delimited"),
+/* The Content-Types a format may be answered with, before any escaping. */
+static const char *const content_types[] = {
+	"text/plain; version=0.0.4; charset=utf-8",
+	"text/plain; version=1.0.0; charset=utf-8",
+	"application/openmetrics-text; version=1.0.0; charset=utf-8",
+	"application/openmetrics-text; version=0.0.1; charset=utf-8",
+	("application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; "
+	 "encoding=delimited"),
 };
+static const enum render_format formats[] = {
+	RENDER_FMT_TEXT,	RENDER_FMT_TEXT,     RENDER_FMT_OPENMETRICS,
+	RENDER_FMT_OPENMETRICS, RENDER_FMT_PROTOBUF,
+};
+static const char *const escapings[] = {
+	[NEGOTIATE_ESC_UNSET] = "",
+	[NEGOTIATE_ESC_ALLOW_UTF8] = "; escaping=allow-utf-8",
+	[NEGOTIATE_ESC_UNDERSCORES] = "; escaping=underscores",
+	[NEGOTIATE_ESC_DOTS] = "; escaping=dots",
+	[NEGOTIATE_ESC_VALUES] = "; escaping=values",
+};
+
+/* Whether nf is one of the answers above, with its escaping echoed exactly. */
+static int valid(const struct negotiate_format *nf)
+{
+	size_t i, n;
+
+	if (nf->escaping > NEGOTIATE_ESC_VALUES)
+		return 0;
+	for (i = 0; i < sizeof(content_types) / sizeof(content_types[0]); i++) {
+		n = strlen(content_types[i]);
+		if (!strncmp(nf->content_type, content_types[i], n) &&
+		    !strcmp(nf->content_type + n, escapings[nf->escaping]))
+			return nf->format == formats[i];
+	}
+	return 0;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -28,15 +57,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(s, data, size);
 	s[size] = '\0';
 	negotiate__format(s, &nf);
-	if (!nf.content_type || nf.format >= RENDER_FMT__COUNT ||
-	    strcmp(nf.content_type, content_type[nf.format])) {
-		/* OpenMetrics 0.0.1 is answered with its own content type */
-		if (!nf.content_type || nf.format != RENDER_FMT_OPENMETRICS ||
-		    !strstr(nf.content_type, "version=0.0.1")) {
-			fprintf(stderr, "negotiate: format %d with content type %s\n", nf.format,
-				nf.content_type ? nf.content_type : "(null)");
-			abort();
-		}
+	if (!valid(&nf)) {
+		fprintf(stderr, "negotiate: format %d, escaping %d, content type %.*s\n", nf.format,
+			nf.escaping, (int)sizeof(nf.content_type), nf.content_type);
+		abort();
 	}
 	(void)negotiate__gzip(s);
 	free(s);

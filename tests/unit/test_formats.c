@@ -904,6 +904,86 @@ static void test_negotiate_accept(void **state)
 	}
 }
 
+#define CT_TEXT1 "text/plain; version=1.0.0; charset=utf-8"
+
+/* text 1.0.0 and the escaping parameter: the scheme of the range that chose
+ * the format is echoed; the body is the same (render's goldens). */
+static void test_negotiate_escaping(void **state)
+{
+	static const struct {
+		const char *accept;
+		enum render_format format;
+		enum negotiate_escaping esc;
+		const char *want;
+	} cases[] = {
+		/* what Prometheus 3 sends by default (scrape_protocols' default order;
+		 * metric_name_validation_scheme utf8) */
+		{ "application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,"
+		  "application/openmetrics-text;version=0.0.1;q=0.5,"
+		  "text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,"
+		  "text/plain;version=0.0.4;q=0.3,*/*;q=0.2",
+		  RENDER_FMT_OPENMETRICS, NEGOTIATE_ESC_ALLOW_UTF8,
+		  CT_OM "; escaping=allow-utf-8" },
+		/* ... with legacy validation */
+		{ "application/openmetrics-text;version=1.0.0;escaping=underscores;q=0.6,"
+		  "application/openmetrics-text;version=0.0.1;q=0.5,"
+		  "text/plain;version=1.0.0;escaping=underscores;q=0.4,"
+		  "text/plain;version=0.0.4;q=0.3,*/*;q=0.2",
+		  RENDER_FMT_OPENMETRICS, NEGOTIATE_ESC_UNDERSCORES,
+		  CT_OM "; escaping=underscores" },
+		/* ... scrape_protocols: [PrometheusText1.0.0, PrometheusText0.0.4] */
+		{ "text/plain;version=1.0.0;escaping=allow-utf-8;q=0.3,text/plain;version=0.0.4;q=0.2,"
+		  "*/*;q=0.1",
+		  RENDER_FMT_TEXT, NEGOTIATE_ESC_ALLOW_UTF8, CT_TEXT1 "; escaping=allow-utf-8" },
+		{ "text/plain;version=1.0.0", RENDER_FMT_TEXT, NEGOTIATE_ESC_UNSET, CT_TEXT1 },
+		{ "text/plain;version=1.0.0;escaping=dots", RENDER_FMT_TEXT, NEGOTIATE_ESC_DOTS,
+		  CT_TEXT1 "; escaping=dots" },
+		{ "text/plain;version=1.0.0;escaping=\"values\"", RENDER_FMT_TEXT,
+		  NEGOTIATE_ESC_VALUES, CT_TEXT1 "; escaping=values" },
+		{ "text/plain; Version=1.0.0; Escaping=Underscores", RENDER_FMT_TEXT,
+		  NEGOTIATE_ESC_UNDERSCORES, CT_TEXT1 "; escaping=underscores" },
+		/* an unknown scheme is ignored, as expfmt.Negotiate ignores it */
+		{ "text/plain;version=1.0.0;escaping=bogus", RENDER_FMT_TEXT, NEGOTIATE_ESC_UNSET,
+		  CT_TEXT1 },
+		/* a version-less or wildcard range is 0.0.4, which can carry a scheme too */
+		{ "text/plain;escaping=allow-utf-8", RENDER_FMT_TEXT, NEGOTIATE_ESC_ALLOW_UTF8,
+		  CT_TEXT "; escaping=allow-utf-8" },
+		{ "text/*;escaping=dots", RENDER_FMT_TEXT, NEGOTIATE_ESC_DOTS,
+		  CT_TEXT "; escaping=dots" },
+		{ "*/*", RENDER_FMT_TEXT, NEGOTIATE_ESC_UNSET, CT_TEXT },
+		/* on a tie, 0.0.4 before 1.0.0; the scheme is the winner's */
+		{ "text/plain;version=1.0.0;escaping=dots, text/plain;version=0.0.4",
+		  RENDER_FMT_TEXT, NEGOTIATE_ESC_UNSET, CT_TEXT },
+		{ "text/plain;version=1.0.0;q=0.9, text/plain;version=0.0.4;q=0.8;escaping=dots",
+		  RENDER_FMT_TEXT, NEGOTIATE_ESC_UNSET, CT_TEXT1 },
+		{ "text/plain;version=1.0.1", RENDER_FMT_TEXT, NEGOTIATE_ESC_UNSET, CT_TEXT },
+		/* OpenMetrics 2.0 is not served: the next acceptable range answers */
+		{ "application/openmetrics-text;version=2.0.0;escaping=allow-utf-8;q=0.9,"
+		  "text/plain;version=1.0.0;escaping=underscores;q=0.5",
+		  RENDER_FMT_TEXT, NEGOTIATE_ESC_UNDERSCORES, CT_TEXT1 "; escaping=underscores" },
+		/* the most specific range of a format gives its scheme */
+		{ "application/openmetrics-text;escaping=dots;q=0.9, "
+		  "application/openmetrics-text;version=1.0.0;q=0.8",
+		  RENDER_FMT_OPENMETRICS, NEGOTIATE_ESC_UNSET, CT_OM },
+		{ "application/openmetrics-text;version=0.0.1;escaping=values",
+		  RENDER_FMT_OPENMETRICS, NEGOTIATE_ESC_VALUES, CT_OM001 "; escaping=values" },
+		{ "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;"
+		  "encoding=delimited;escaping=allow-utf-8",
+		  RENDER_FMT_PROTOBUF, NEGOTIATE_ESC_ALLOW_UTF8, CT_PB "; escaping=allow-utf-8" },
+	};
+	struct negotiate_format nf;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		negotiate__format(cases[i].accept, &nf);
+		if (strcmp(nf.content_type, cases[i].want))
+			fail_msg("Accept: %s: got %s, want %s", cases[i].accept, nf.content_type,
+				 cases[i].want);
+		assert_int_equal(nf.format, cases[i].format);
+		assert_int_equal(nf.escaping, cases[i].esc);
+	}
+}
+
 static void test_negotiate_encoding(void **state)
 {
 	static const struct {
@@ -1308,6 +1388,7 @@ int main(void)
 		cmocka_unit_test(test_text_schema),
 		cmocka_unit_test_setup(test_protobuf_reuse, setup_keys),
 		cmocka_unit_test_setup(test_negotiate_accept, setup_keys),
+		cmocka_unit_test(test_negotiate_escaping),
 		cmocka_unit_test(test_negotiate_encoding),
 		cmocka_unit_test_setup(test_gzip_round_trip, setup_keys),
 		cmocka_unit_test(test_merge_counter),
