@@ -56,7 +56,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all deps deps-test cross-arm64 run test unit integration deploy test-vm load asan fuzz fuzz-build format format-check \
+.PHONY: all deps deps-test cross-arm64 cross-arm64-all run test unit integration deploy test-vm load asan fuzz fuzz-build format format-check \
 	spdx-check bpf-arch-check clean bench
 
 EXPORTER_SRCS := $(sort $(wildcard exporter/*.c exporter/*/*.c))
@@ -191,7 +191,9 @@ cross-arm64:
 	installed; make deps-test installs gcc-aarch64-linux-gnu and the arm64 -dev packages" >&2; exit 1; }
 	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/arm64 CC=$(CROSS_ARM64_CC) \
 		PKG_CONFIG="PKG_CONFIG_LIBDIR=/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig pkg-config" \
-		$(BUILD)/arm64/bpfprom $(patsubst $(BUILD)/%,$(BUILD)/arm64/%,$(WORKLOAD_BINS))
+		cross-arm64-all
+# what cross-arm64 builds, named in the make it starts (where BUILD is build/arm64)
+cross-arm64-all: $(BUILD)/bpfprom $(WORKLOAD_BINS)
 
 # Benchmarks: a hand-written BPF baseline and the helpers of tests/bench/run.sh.
 BENCH_BINS := $(BUILD)/bench/hand $(BUILD)/bench/evstat $(BUILD)/bench/startup \
