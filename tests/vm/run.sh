@@ -12,7 +12,8 @@
 #                build/arm64/bpfprom and Debian's arm64 busybox-static
 #   VM_ONLY      run only the guest tests whose function name contains this
 #   VM_FLAGS     extra bpfprom flags for every guest run, e.g. --log.level=debug
-#   VM_TIMEOUT   seconds one kernel may take, boot to poweroff (default 300)
+#   VM_TIMEOUT   seconds one kernel may take, boot to poweroff (default 900:
+#                three TCG guests on a busy 2-core machine took over 300)
 #   VM_PARALLEL  1: boot the kernels at once; 0: one after another (default 1,
 #                faster on 2 cores, see README)
 # Downloaded packages stay in build/vm/cache/ (no network once cached); the
@@ -21,7 +22,7 @@
 SUITE=vm
 . tests/lib.sh
 KERNELS=${VM_KERNELS:-"6.1 6.12 arm64:6.1"}
-TIMEOUT=${VM_TIMEOUT:-300}
+TIMEOUT=${VM_TIMEOUT:-900}
 PARALLEL=${VM_PARALLEL:-1}
 CACHE=build/vm/cache
 OUT=$BUILD/vm
