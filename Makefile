@@ -7,7 +7,7 @@
 # make test      deps + build + every test (unit, format, integration, lifecycle, examples, e2e,
 #                deploy, vm, load, valgrind, asan)
 # make deploy    the deploy/ files: Kubernetes, systemd, Dockerfile, Prometheus, Grafana
-# make test-vm   the guest tests in Debian's 6.1 and 6.12 kernels under qemu (root)
+# make test-vm   the guest tests in Debian's 6.1 and 6.12 kernels and 6.1 arm64 under qemu (root)
 # make asan      ASan+UBSan build under build/asan, and its unit and integration tests
 # make load      the load suite with 60 s of wrk (make test runs it for 10 s), and valgrind
 # make fuzz      each libFuzzer target of tests/fuzz for FUZZ_TIME seconds (default 60)
@@ -250,7 +250,7 @@ integration: all
 deploy: all
 	$(Q)sh tests/run.sh deploy
 
-test-vm: all
+test-vm: all cross-arm64
 	$(Q)sh tests/run.sh vm
 
 # the long load run: 100 scrapers for 60 s (LOAD_SECS=N to change it)
