@@ -450,6 +450,13 @@ t_kprobe_errors() {
 
 # a function outside BTF: auto falls back to the kprobe PMU; forcing fentry names why
 t_kprobe_fallback() {
+	# the syscall wrappers are outside BTF on x86-64 (6.1, 6.12) and arm64
+	# 6.1, inside it on arm64 6.12: the premise is checked, not assumed (BTF's
+	# strings are NUL-terminated names)
+	if [ -n "$HAVE_BTF" ] && tr '\0' '\n' </sys/kernel/btf/vmlinux | grep -qx "${SYS_PREFIX}getppid"; then
+		skip "kprobe fallback" "${SYS_PREFIX}getppid is in this kernel's BTF; the test needs a function outside it"
+		return
+	fi
 	if ! start $CONF/kprobe_nobtf.yaml; then
 		not_ok "kprobe fallback: bpfprom starts" "$(tail -40 $TMP/log)"
 		return
