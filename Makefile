@@ -2,11 +2,12 @@
 #
 # make           build build/bpfprom (BPF object, skeleton, exporter)
 # make deps      install the Debian packages that are missing (root)
+# make cross-arm64  build build/arm64/bpfprom (and workloads) with Debian's arm64 cross compiler
 # make run       deps + build + run on config/default.yaml
 # make test      deps + build + every test (unit, format, integration, lifecycle, examples, e2e,
 #                deploy, vm, load, valgrind, asan)
 # make deploy    the deploy/ files: Kubernetes, systemd, Dockerfile, Prometheus, Grafana
-# make test-vm   the guest tests in Debian's 6.1 and 6.12 kernels under qemu (root)
+# make test-vm   the guest tests in Debian's 6.1 and 6.12 kernels and 6.1 arm64 under qemu (root)
 # make asan      ASan+UBSan build under build/asan, and its unit and integration tests
 # make load      the load suite with 60 s of wrk (make test runs it for 10 s), and valgrind
 # make fuzz      each libFuzzer target of tests/fuzz for FUZZ_TIME seconds (default 60)
@@ -24,8 +25,11 @@ LLVM_STRIP ?= llvm-strip
 BPF_CPU ?= -mcpu=v3
 CLANG_FORMAT ?= clang-format
 BUILD ?= build
-ARCH := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+# the architecture the compiler builds for (not the machine's: make
+# cross-arm64 sets CC), as the kernel and bpf_tracing.h spell it
+ARCH := $(shell $(CC) -dumpmachine | sed 's/-.*//;s/x86_64/x86/;s/aarch64/arm64/')
 MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+PKG_CONFIG ?= pkg-config
 
 VERSION := 0.1.0
 REVISION := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
@@ -39,8 +43,8 @@ PKGS := libbpf libmicrohttpd yaml-0.1 libelf zlib libprotobuf-c gnutls libcrypt 
 EXTRA_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers \
 	-D_GNU_SOURCE -I$(BUILD) -I$(BUILD)/proto -Iexporter -Ibpf \
 	-DBPFPROM_VERSION='"$(VERSION)"' -DBPFPROM_REVISION='"$(REVISION)"' \
-	$(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(SAN_FLAGS)
-LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lbpf -lmicrohttpd -lyaml -lelf -lz -lprotobuf-c -lgnutls -lcrypt -lcap) -lm -lpthread
+	$(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null) $(SAN_FLAGS)
+LDLIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lbpf -lmicrohttpd -lyaml -lelf -lz -lprotobuf-c -lgnutls -lcrypt -lcap) -lm -lpthread
 LDFLAGS += $(SAN_FLAGS)
 
 ifeq ($(V),1)
@@ -52,7 +56,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all deps run test unit integration deploy test-vm load asan fuzz fuzz-build format format-check \
+.PHONY: all deps deps-test cross-arm64 cross-arm64-all run test unit integration deploy test-vm load asan fuzz fuzz-build format format-check \
 	spdx-check bpf-arch-check clean bench
 
 EXPORTER_SRCS := $(sort $(wildcard exporter/*.c exporter/*/*.c))
@@ -61,7 +65,11 @@ PROTO_OBJS := $(BUILD)/obj/proto/metrics.pb-c.o $(BUILD)/obj/proto/timestamp.pb-
 EXPORTER_OBJS := $(patsubst exporter/%.c,$(BUILD)/obj/%.o,$(EXPORTER_SRCS)) $(PROTO_OBJS)
 LIB_OBJS := $(filter-out $(BUILD)/obj/main.o,$(EXPORTER_OBJS))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
-UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
+# the unit tests of another architecture's generated tables: they need its
+# headers (linux-libc-dev:arm64, installed for make test), so make unit and
+# make test build them, make all (and so make run) does not
+ARCH_UNIT_BINS := $(BUILD)/unit/test_syscalls_arm64
+UNIT_BINS := $(filter-out $(ARCH_UNIT_BINS),$(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS)))
 WORKLOAD_SRCS := $(sort $(wildcard tests/workload/*.c))
 WORKLOAD_BINS := $(patsubst tests/workload/%.c,$(BUILD)/workload/%,$(WORKLOAD_SRCS))
 BPF_HDRS := $(wildcard bpf/*.h)
@@ -88,10 +96,11 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 .SECONDARY: $(BUILD)/bpfprom.skel.h $(BUILD)/bpfprom_one.skel.h
 
-$(BUILD)/syscalls.h: tools/gen-syscalls.sh $(wildcard /usr/include/$(MULTIARCH)/asm/unistd_64.h)
+# the table of the architecture CC builds for, from the <asm/unistd.h> it sees
+$(BUILD)/syscalls.h: tools/gen-syscalls.sh $(wildcard /usr/include/$(MULTIARCH)/asm/unistd*.h)
 	$(call msg,GEN,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)sh $< > $@
+	$(Q)sh $< $(CC) > $@
 
 # build_info's revision is compiled into main.o, scrape.o and landing.o: they are
 # rebuilt when HEAD moves (the stamp changes only then).
@@ -128,13 +137,20 @@ $(PROTO_GEN) &: $(PROTO_ROOT)/io/prometheus/client/metrics.proto
 $(PROTO_OBJS): $(PROTO_GEN)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -I$(BUILD)/proto $(shell pkg-config --cflags libprotobuf-c 2>/dev/null) \
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -I$(BUILD)/proto $(shell $(PKG_CONFIG) --cflags libprotobuf-c 2>/dev/null) \
 		-c $(filter %/$(notdir $(@:.o=.c)),$^) -o $@
 
 $(BUILD)/obj/render/render.o $(BUILD)/obj/render/render_pb.o: $(PROTO_GEN)
 
 # the syscall names are generated from the kernel's own table (linux-libc-dev)
 $(BUILD)/obj/scrape/decode.o: $(BUILD)/syscalls.h
+
+# arm64's table, whatever this machine is, for its unit test
+$(BUILD)/arch/arm64/syscalls.h: tools/gen-syscalls.sh $(wildcard /usr/include/aarch64-linux-gnu/asm/unistd*.h)
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)sh $< $(CLANG) -target aarch64-linux-gnu > $@
+$(BUILD)/unit/test_syscalls_arm64: $(BUILD)/arch/arm64/syscalls.h
 
 $(BUILD)/bpfprom: $(EXPORTER_OBJS)
 	$(call msg,LINK,$@)
@@ -152,7 +168,7 @@ $(BUILD)/workload/uprobe_target: WORKLOAD_LIBS := -lm
 # that it links in sanitizer builds too (PROTO_OBJS carry SAN_FLAGS)
 PROTO_SRCS := $(filter %.c,$(PROTO_GEN))
 $(BUILD)/workload/pbdump: $(PROTO_GEN)
-$(BUILD)/workload/pbdump: WORKLOAD_CFLAGS := -I$(BUILD)/proto $(shell pkg-config --cflags libprotobuf-c 2>/dev/null)
+$(BUILD)/workload/pbdump: WORKLOAD_CFLAGS := -I$(BUILD)/proto $(shell $(PKG_CONFIG) --cflags libprotobuf-c 2>/dev/null)
 $(BUILD)/workload/pbdump: WORKLOAD_LIBS := $(PROTO_SRCS) -lprotobuf-c
 
 $(BUILD)/workload/%: tests/workload/%.c
@@ -165,6 +181,20 @@ $(BUILD)/deploy/yaml2json: tests/deploy/yaml2json.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE $(SAN_FLAGS) $< -lyaml -o $@
+
+# bpfprom and the workloads for arm64, built on any machine with Debian's
+# cross compiler and the arm64 multiarch -dev packages (make deps-test), into
+# $(BUILD)/arm64: the vm suite boots them in Debian's arm64 kernel. A native
+# build on arm64 is plain make.
+CROSS_ARM64_CC ?= aarch64-linux-gnu-gcc
+cross-arm64:
+	$(Q)command -v $(CROSS_ARM64_CC) >/dev/null || { echo "cross-arm64: $(CROSS_ARM64_CC) is not \
+	installed; make deps-test installs gcc-aarch64-linux-gnu and the arm64 -dev packages" >&2; exit 1; }
+	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/arm64 CC=$(CROSS_ARM64_CC) \
+		PKG_CONFIG="PKG_CONFIG_LIBDIR=/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig pkg-config" \
+		cross-arm64-all
+# what cross-arm64 builds, named in the make it starts (where BUILD is build/arm64)
+cross-arm64-all: $(BUILD)/bpfprom $(WORKLOAD_BINS)
 
 # Benchmarks: a hand-written BPF baseline and the helpers of tests/bench/run.sh.
 BENCH_BINS := $(BUILD)/bench/hand $(BUILD)/bench/evstat $(BUILD)/bench/startup \
@@ -200,15 +230,19 @@ bench: all $(BENCH_BINS)
 deps:
 	$(Q)sh tools/deps.sh
 
+# and what make test adds: the arm64 cross toolchain, -dev packages and qemu
+deps-test:
+	$(Q)sh tools/deps.sh test
+
 run: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(BUILD)/bpfprom --config.file=config/default.yaml
 
-test: deps
-	$(Q)$(MAKE) --no-print-directory all
+test: deps-test
+	$(Q)$(MAKE) --no-print-directory all $(ARCH_UNIT_BINS) cross-arm64
 	$(Q)sh tests/run.sh
 
-unit: $(UNIT_BINS)
+unit: $(UNIT_BINS) $(ARCH_UNIT_BINS)
 	$(Q)sh tests/run.sh unit
 
 integration: all
@@ -217,7 +251,7 @@ integration: all
 deploy: all
 	$(Q)sh tests/run.sh deploy
 
-test-vm: all
+test-vm: all cross-arm64
 	$(Q)sh tests/run.sh vm
 
 # the long load run: 100 scrapers for 60 s (LOAD_SECS=N to change it)
@@ -249,7 +283,7 @@ $(BUILD)/fuzz/obj/proto/%.pb-c.o: $(PROTO_GEN)
 	$(call msg,CC-FUZZ,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(FUZZ_CC) $(CFLAGS) $(FUZZ_SAN) -I$(BUILD)/proto \
-		$(shell pkg-config --cflags libprotobuf-c 2>/dev/null) \
+		$(shell $(PKG_CONFIG) --cflags libprotobuf-c 2>/dev/null) \
 		-c $(filter %/$(notdir $(@:.o=.c)),$^) -o $@
 
 # the web config's files are confined to the fixture directory

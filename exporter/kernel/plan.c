@@ -635,6 +635,16 @@ static int kprobe_mech(struct ctx *c, const struct cfg_probe *pr, const char *ke
 		return fail(c, pr->pos, key,
 			    "%s: the offset is past the end of %s (%" PRIu64 " bytes)", pr->spec,
 			    pr->func, size);
+#if defined(__aarch64__)
+	/* arm64's kernel answers an offset inside an instruction with EINVAL, as
+	 * for a notrace function (arch_prepare_kprobe), not x86's EILSEQ: its
+	 * instructions are all 4 bytes, so it is known here */
+	if (pr->offset % 4)
+		return fail(
+			c, pr->pos, key,
+			"%s: the offset is not on an instruction boundary of %s (arm64's instructions are 4 bytes)",
+			pr->spec, pr->func);
+#endif
 	/* a kprobe needs no BTF; fentry does, and says so rather than falling back */
 	if (*mech == PLAN_MECH_FENTRY && !in_btf(k, pr->func))
 		return fail(

@@ -119,10 +119,18 @@ static void test_syscall(void **state)
 	struct decoder *d = new_decoder(CFG_DECODE_SYSCALL, NULL);
 
 	(void)state;
+	/* the table is the architecture's the build is for (tools/gen-syscalls.sh) */
+#if defined(__aarch64__)
+	expect_decode(d, 63, false, "read");
+	expect_decode(d, 64, false, "write");
+	expect_decode(d, 221, false, "execve");
+	expect_decode(d, 94, false, "exit_group");
+#else
 	expect_decode(d, 0, false, "read");
 	expect_decode(d, 1, false, "write");
 	expect_decode(d, 59, false, "execve");
 	expect_decode(d, 231, false, "exit_group");
+#endif
 	assert_int_equal(decoder__errors(d), 0);
 	expect_decode(d, 9999, false, "9999");
 	assert_int_equal(decoder__errors(d), 1);
@@ -130,7 +138,11 @@ static void test_syscall(void **state)
 	expect_decode(d, (uint64_t)-1, true, "-1");
 	assert_int_equal(decoder__errors(d), 2);
 	/* from the cache: still a name, still no error */
+#if defined(__aarch64__)
+	expect_decode(d, 221, false, "execve");
+#else
 	expect_decode(d, 59, false, "execve");
+#endif
 	assert_int_equal(decoder__errors(d), 2);
 	decoder__free(d);
 }
