@@ -7,7 +7,8 @@ PKGS="make gcc clang llvm libbpf-dev bpftool linux-libc-dev libmicrohttpd-dev li
 libelf-dev zlib1g-dev libcmocka-dev pkg-config clang-format curl prometheus iproute2 bc bpftrace
 util-linux jq libprotobuf-c-dev protobuf-c-compiler libprotobuf-dev
 golang-github-prometheus-client-model-dev libgnutls28-dev python3 libcrypt-dev openssl tidy
-qemu-system-x86 busybox-static cpio libcap-dev wrk valgrind systemd strace libclang-rt-14-dev"
+qemu-system-x86 busybox-static cpio libcap-dev wrk valgrind systemd strace libclang-rt-14-dev
+podman runc debootstrap"
 missing=""
 for p in $PKGS; do
 	st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
