@@ -128,6 +128,9 @@ t0=$(date +%s)
 if img_base; then
 	t1=$(date +%s)
 	old=$(podman image inspect --format '{{.Id}}' "$IMAGE" 2>/dev/null)
+	# the build stages of earlier builds (untagged, no image on top): the
+	# layer cache needs only the newest
+	stale=$(podman images -q --no-trunc -f dangling=true 2>/dev/null)
 	# REVISION is fixed: a changed one would rebuild what podman has cached
 	$PODMAN build -f deploy/Dockerfile --ignorefile deploy/Dockerfile.dockerignore --pull=never \
 		--network=host --build-arg BASE=$IMG_BASE --build-arg REVISION=deploy-test \
@@ -136,6 +139,11 @@ if img_base; then
 	new=$(podman image inspect --format '{{.Id}}' "$IMAGE" 2>/dev/null)
 	# the previous build's image, now untagged, is not kept
 	[ -n "$old" ] && [ "$old" != "$new" ] && podman rmi "$old" >/dev/null 2>&1
+	# (but those this build used: its log names each step's image)
+	sed -n 's/^--> \(Using cache \)\{0,1\}\([0-9a-f]\{12,\}\).*/\2/p' "$TMP/build.log" | cut -c1-12 >"$TMP/used-images"
+	for i in $stale; do
+		grep -qx "$(echo "${i#sha256:}" | cut -c1-12)" "$TMP/used-images" || podman rmi "$i" >/dev/null 2>&1
+	done
 	echo "       (base image $((t1 - t0)) s, podman build $(($(date +%s) - t1)) s)"
 	if [ $rc = 0 ]; then
 		ok "image: deploy/Dockerfile builds with podman on a Debian 12 base made with debootstrap"
@@ -212,10 +220,16 @@ fi
 # unit's hardening (CAP_SYS_ADMIN for its namespaces and mounts, no seccomp
 # of its own) and the capabilities the unit hands on; its own network
 # namespace, where the unit's :9862 is free.
+t0=$(date +%s)
+old=$(podman image inspect --format '{{.Id}}' $IMG_SYSTEMD 2>/dev/null)
 $PODMAN build -f tests/deploy/systemd.Containerfile --ignorefile deploy/Dockerfile.dockerignore \
 	--pull=never --network=host --build-arg BASE=$IMG_BASE --build-arg IMAGE="$IMAGE" \
 	--build-arg PKGS="$(echo $RUN_PKGS)" -t $IMG_SYSTEMD . >"$TMP/build-systemd.log" 2>&1
-if [ $? != 0 ]; then
+rc=$?
+new=$(podman image inspect --format '{{.Id}}' $IMG_SYSTEMD 2>/dev/null)
+[ -n "$old" ] && [ "$old" != "$new" ] && podman rmi "$old" >/dev/null 2>&1
+echo "       (podman build of the systemd image $(($(date +%s) - t0)) s)"
+if [ $rc != 0 ]; then
 	not_ok "systemd: an image with systemd and the unit builds" "$(tail -5 "$TMP/build-systemd.log")"
 	AT_EXIT=
 	return 0
