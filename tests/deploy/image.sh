@@ -32,8 +32,10 @@ img_mirror() {
 	} | tr ' ' '\n' | grep -v -e '^$' -e security | head -1
 }
 
-# img_base: the base image, from the cached tarball, made when missing
+# img_base: the base image: podman's, else imported from the cached tarball,
+# else made (a new clone, as CI's, has no build/ but the same podman storage)
 img_base() {
+	podman image exists "$IMG_BASE" && return 0
 	if [ ! -s "$IMG_BASE_TAR" ]; then
 		mirror=$(img_mirror)
 		mkdir -p "$(dirname "$IMG_BASE_TAR")"
@@ -46,7 +48,6 @@ img_base() {
 			return 1
 		fi
 	fi
-	podman image exists "$IMG_BASE" && return 0
 	podman import "$IMG_BASE_TAR" "$IMG_BASE" >/dev/null 2>"$TMP/err" && return 0
 	not_ok "image: podman import $IMG_BASE_TAR" "$(cat "$TMP/err")"
 	return 1
