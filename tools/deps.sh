@@ -18,7 +18,8 @@ golang-go golang-github-prometheus-common-dev python3-prometheus-client"
 ARM64_PKGS="gcc-aarch64-linux-gnu qemu-system-arm libc6-dev:arm64 linux-libc-dev:arm64
 libbpf-dev:arm64 libmicrohttpd-dev:arm64 libyaml-dev:arm64 libelf-dev:arm64 zlib1g-dev:arm64
 libprotobuf-c-dev:arm64 libgnutls28-dev:arm64 libcrypt-dev:arm64 libcap-dev:arm64"
-[ "$1" = test ] && PKGS="$PKGS $ARM64_PKGS"
+# the deploy suite builds and runs the image: podman on a debootstrap base
+[ "$1" = test ] && PKGS="$PKGS podman runc debootstrap $ARM64_PKGS"
 # one dpkg-query for all; with arm64 beside it, a plain name may match two
 # packages: the one of this machine's architecture (or "all") is the one asked for
 native=$(dpkg --print-architecture)

@@ -106,9 +106,35 @@ expect "kubernetes: the port named metrics is the listen address's; readiness pr
 	"$(jq -r '.spec.template.spec.containers[0] | "\(.ports[] | select(.name == "metrics") | .containerPort) \(.args[] | select(startswith("--web.listen-address=")) | sub(".*="; "")) \(.readinessProbe.httpGet.path) \(.readinessProbe.httpGet.port)"' "$DS")"
 expect "kubernetes: CPU and memory requests are set" \
 	"true true" "$(jq -r '.spec.template.spec.containers[0].resources.requests | "\(.cpu != null) \(.memory != null)"' "$DS")"
-expect "kubernetes: RuntimeDefault seccomp, no service account token" \
-	"RuntimeDefault false" \
-	"$(jq -r '.spec.template.spec | "\(.containers[0].securityContext.seccompProfile.type) \(.automountServiceAccountToken)"' "$DS")"
+expect "kubernetes: the seccomp profile deploy/seccomp/bpfprom.json (Localhost), no service account token" \
+	"Localhost deploy/seccomp/bpfprom.json false" \
+	"$(jq -r '.spec.template.spec | "\(.containers[0].securityContext.seccompProfile.type) deploy/seccomp/\(.containers[0].securityContext.seccompProfile.localhostProfile) \(.automountServiceAccountToken)"' "$DS")"
+if [ ! -r /usr/share/containers/seccomp.json ]; then
+	skip "seccomp: deploy/seccomp/bpfprom.json is tools/gen-seccomp.sh's" "no /usr/share/containers/seccomp.json (golang-github-containers-common)"
+else
+	sh tools/gen-seccomp.sh >"$TMP/seccomp.json" 2>"$TMP/err"
+	if cmp -s "$TMP/seccomp.json" deploy/seccomp/bpfprom.json; then
+		ok "seccomp: deploy/seccomp/bpfprom.json is tools/gen-seccomp.sh's from Debian's default profile and deploy/capabilities"
+	else
+		not_ok "seccomp: deploy/seccomp/bpfprom.json is tools/gen-seccomp.sh's from Debian's default profile and deploy/capabilities" \
+			"regenerate it: sh tools/gen-seccomp.sh > deploy/seccomp/bpfprom.json" \
+			"$(cat "$TMP/err"; diff deploy/seccomp/bpfprom.json "$TMP/seccomp.json" | head -10)"
+	fi
+fi
+# what each rule of the profile does to a name, as the runtime would see it
+# once the capability conditions are decided: no rule depends on a
+# capability, and bpf and perf_event_open are allowed and denied by none
+expect "seccomp: no rule depends on a capability; bpf() and perf_event_open() allowed, never denied" \
+	'0 ["bpf","perf_event_open"] []' \
+	"$(jq -c '[.syscalls[] | select((.includes.caps // []) != [] or (.excludes.caps // []) != [])] | length' deploy/seccomp/bpfprom.json) $(jq -c '[.syscalls[] | select(.action == "SCMP_ACT_ALLOW") | .names[] | select(. == "bpf" or . == "perf_event_open")] | sort' deploy/seccomp/bpfprom.json) $(jq -c '[.syscalls[] | select(.action != "SCMP_ACT_ALLOW") | .names[] | select(. == "bpf" or . == "perf_event_open")]' deploy/seccomp/bpfprom.json)"
+UPV="$TMP/json/deploy_kubernetes-uprobes_daemonset.yaml.json"
+expect "kubernetes: deploy/kubernetes-uprobes/daemonset.yaml is daemonset.yaml plus CAP_SYS_ADMIN and the host's / at /host, read-only" \
+	"$(jq -cS . "$DS") SYS_ADMIN / /host true" \
+	"$(jq -cS '.spec.template.spec |= ((.containers[0].securityContext.capabilities.add -= ["SYS_ADMIN"])
+		| del(.volumes[] | select(.name == "host")) | del(.containers[0].volumeMounts[] | select(.name == "host")))' "$UPV") $(jq -r '.spec.template.spec
+		| "\([.containers[0].securityContext.capabilities.add[] | select(. == "SYS_ADMIN")] | join(","))
+		\(.volumes[] | select(.name == "host") | .hostPath.path)
+		\(.containers[0].volumeMounts[] | select(.name == "host") | "\(.mountPath) \(.readOnly)")"' "$UPV" | tr -s '\n\t' '  ' | sed 's/ $//')"
 expect "kubernetes: the Service selects the DaemonSet's pods, on the metrics port" \
 	"$(jq -c '.spec.template.metadata.labels' "$DS") metrics" \
 	"$(jq -c '.spec.selector' "$SVC") $(jq -r '.spec.ports[0].targetPort' "$SVC")"
@@ -135,7 +161,7 @@ stage_pkgs() {
 owners() {
 	for f in "$@"; do printf '%s\n%s\n/usr%s\n%s\n' "$f" "$(readlink -f "$f")" "$f" "${f#/usr}"; done |
 		grep '^/' | sort -u >"$TMP/cand"
-	dpkg -S $(cat "$TMP/cand") 2>/dev/null | sed -n 's/^\([^:,]*\)[^ ]*: \(.*\)/\2 \1/p' >"$TMP/dpkg-S"
+	dpkg -S $(cat "$TMP/cand") 2>/dev/null | sed -n 's/^\([^:,]*\).*: \(\/.*\)/\2 \1/p' >"$TMP/dpkg-S"
 	for f in "$@"; do
 		o=
 		for v in "$f" "$(readlink -f "$f")" "/usr$f" "${f#/usr}"; do
@@ -152,9 +178,10 @@ closure() {
 }
 BUILD_PKGS=$(stage_pkgs 1)
 RUN_PKGS=$(stage_pkgs 2)
-expect "docker: two stages, both debian:bookworm" \
-	"FROM debian:bookworm AS build
-FROM debian:bookworm" "$(grep '^FROM ' deploy/Dockerfile)"
+expect "docker: two stages, both on BASE, by default debian:bookworm" \
+	"ARG BASE=debian:bookworm
+FROM \${BASE} AS build
+FROM \${BASE}" "$(grep -e '^FROM ' -e '^ARG BASE' deploy/Dockerfile)"
 if t=$(missing apt-cache dpkg readelf ldd pkg-config); then
 	skip "docker: packages" "$t is not installed"
 elif ! apt-cache show libc6 >/dev/null 2>&1; then
@@ -179,7 +206,7 @@ else
 	for m in $(sed -n 's/^PKGS := //p' Makefile); do
 		need="$need $(pkg-config --variable=pcfiledir "$m")/$m.pc"
 	done
-	for t in make gcc clang bpftool protoc-c pkg-config; do need="$need $(command -v $t)"; done
+	for t in make gcc clang llvm-strip bpftool protoc-c pkg-config; do need="$need $(command -v $t)"; done
 	need="$need /usr/share/gocode/src/github.com/prometheus/client_model/io/prometheus/client/metrics.proto"
 	need="$need /usr/include/google/protobuf/timestamp.proto /usr/include/stdio.h"
 	need="$need /usr/include/$(gcc -print-multiarch)/asm/unistd_64.h"
@@ -394,6 +421,9 @@ elif wrap strace -f -qq -o "$TMP/strace" && start tests/deploy/configs/syscalls.
 		"" "$(grep -E '(mmap|mprotect|pkey_mprotect)\(.*PROT_(WRITE\|PROT_EXEC|EXEC\|PROT_WRITE)|mprotect\(.*PROT_EXEC' "$TMP/strace" | head -3)"
 fi
 wrap
+
+# --- the image, run as the DaemonSets run it ------------------------------
+. tests/deploy/image.sh
 
 # --- the names bpfprom exports with default.yaml ----------------------------
 start config/default.yaml || finish
