@@ -46,6 +46,7 @@ enum metric_key {
 	MK_MAX_SERIES,
 	MK_BUCKETS,
 	MK_PID,
+	MK_SERIES_TTL,
 	MK__COUNT,
 };
 

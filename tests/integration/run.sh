@@ -1183,4 +1183,7 @@ print(d)')
 	stop
 fi
 
+# series that retire: pid, cgroup, series_ttl
+. tests/integration/retire.sh
+
 finish
