@@ -330,13 +330,22 @@ struct retire_probe {
 	int init_pidns; /* 0 unknown, 1 yes, -1 no */
 };
 
-struct retire_probe *retire_probe__new(const struct decode_env *env)
+struct retire_probe *retire_probe__new(const struct decode_env *env, bool cgroups)
 {
 	struct retire_probe *p = calloc(1, sizeof(*p));
 
 	if (!p)
 		return NULL;
 	p->env = *env;
+	if (cgroups) {
+		p->cg = decoder__new(CFG_DECODE_CGROUP_PATH, NULL, 0, &p->env);
+		if (!p->cg) {
+			free(p);
+			return NULL;
+		}
+		/* opens the root (id 0 is no cgroup): the descriptor is kept */
+		decoder__cgroup_alive(p->cg, 0);
+	}
 	return p;
 }
 

@@ -87,7 +87,8 @@ void retire__counts(struct retire *r, uint64_t out[RETIRE__COUNT]);
  */
 struct retire_probe;
 
-struct retire_probe *retire_probe__new(const struct decode_env *env);
+/* cgroups: open the cgroup root now, while privileged, for the handles */
+struct retire_probe *retire_probe__new(const struct decode_env *env, bool cgroups);
 void retire_probe__free(struct retire_probe *p);
 int retire_probe__alive(void *probe, enum retire_reason why, uint64_t id);
 

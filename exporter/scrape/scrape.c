@@ -88,6 +88,20 @@ static char *program_names(const struct plan *plan, const struct loader *ld, siz
 	return names;
 }
 
+/* Whether a metric has a cgroup label, whose series retire with the cgroup. */
+static bool retires_cgroups(const struct plan *plan)
+{
+	for (size_t i = 0; i < plan->nmetrics; i++) {
+		const struct cfg_metric *cm = plan->metrics[i].cm;
+
+		for (size_t l = 0; l < cm->nlabels; l++) {
+			if (cm->labels[l].src.kind == BPFPROM_SRC_CGROUP)
+				return true;
+		}
+	}
+	return false;
+}
+
 /* The series of metric i that can retire, and why (none: nothing changes). */
 static int set_retire(struct scrape *s, size_t i)
 {
@@ -117,7 +131,7 @@ struct scrape *scrape__new(const struct plan *plan, const struct loader *ld,
 	s->drops = calloc(n, sizeof(*s->drops));
 	s->retired = calloc(n, sizeof(*s->retired));
 	s->can_retire = calloc(n, sizeof(*s->can_retire));
-	s->probe = retire_probe__new(&opts->decode_env);
+	s->probe = retire_probe__new(&opts->decode_env, retires_cgroups(plan));
 	s->dec = calloc(n, sizeof(*s->dec));
 	s->nprogs = loader__nprograms(ld);
 	s->progs = calloc(s->nprogs ? s->nprogs : 1, sizeof(*s->progs));

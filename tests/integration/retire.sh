@@ -1,34 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0
 # Series that retire (README: Series that retire): sourced by
-# tests/integration/run.sh (lib.sh's helpers, TMP, a running-bpfprom-free
-# state). Processes are copies of /bin/true named rt_$$ so that other
-# processes on the machine do not count; cgroups are made and removed here.
+# tests/integration/run.sh (lib.sh's helpers and TMP). Processes are copies
+# of /bin/true named rtPID, so that other processes on the machine do not
+# count; cgroups are made and removed here.
 
 RT=$TMP/rt
 mkdir -p "$RT"
 RTC=rt$$
 cp /bin/true "$RT/$RTC"
-
-# rt_episodes METRIC FILE: scrapes in FILE separated by "# SCRAPE" lines; a
-# series' last value before it leaves the exposition is its final value.
-# Prints the sum of final values (the last scrape's series included) and
-# how often a series' value went down between two scrapes in a row.
-rt_episodes() {
-	awk -v m="$1{" '
-	function flush() {
-		for (k in prev) if (!(k in cur)) total += prev[k]
-		for (k in cur) if ((k in prev) && cur[k] + 0 < prev[k] + 0) down++
-		delete prev
-		for (k in cur) prev[k] = cur[k]
-		delete cur
-	}
-	/^# SCRAPE/ { flush(); next }
-	index($0, m) == 1 { cur[$1] = $2 }
-	END { flush(); for (k in prev) total += prev[k]; print total + 0, down + 0 }' "$2"
-}
-# rt_scrape FILE: append one scrape to FILE
-rt_scrape() { echo "# SCRAPE" >>"$1"; scrape >>"$1"; }
-rt_last() { awk '/^# SCRAPE/ { n = NR } { l[NR] = $0 } END { for (i = n + 1; i <= NR; i++) print l[i] }' "$1"; }
 
 # --- pid: 200 execs in batches, max_series 50 ------------------------------
 cat >"$RT/pid.yaml" <<Y
@@ -44,22 +23,22 @@ metrics:
 Y
 if start "$RT/pid.yaml"; then
 	: >"$RT/pid.txt"
-	rt_scrape "$RT/pid.txt"
+	scrape_append "$RT/pid.txt"
 	for _ in $(seq 10); do
 		for _ in $(seq 20); do "$RT/$RTC"; done
-		rt_scrape "$RT/pid.txt"
+		scrape_append "$RT/pid.txt"
 	done
 	# the last batch: taken at the next scrape, counted at the one after
-	rt_scrape "$RT/pid.txt"
-	rt_scrape "$RT/pid.txt"
-	rt_last "$RT/pid.txt" >"$RT/pid.last"
+	scrape_append "$RT/pid.txt"
+	scrape_append "$RT/pid.txt"
+	last_scrape "$RT/pid.txt" >"$RT/pid.last"
 	expect "retire pid: 200 execs in batches of 20 into max_series 50: no map_full drop" \
 		'bpfprom_dropped_events_total{metric="rt_exec_total",reason="map_full"} 0' \
 		"$(grep '^bpfprom_dropped_events_total{metric="rt_exec_total",reason="map_full"}' "$RT/pid.last")"
 	expect_ge "retire pid: series retired as their processes exited (process_gone)" 150 \
 		"$(sed -n 's/^bpfprom_series_retired_total{metric="rt_exec_total",reason="process_gone"} //p' "$RT/pid.last")"
 	expect "retire pid: exact totals: the final values of every series add up to 200 execs, none went down" \
-		"200 0" "$(rt_episodes rt_exec_total "$RT/pid.txt")"
+		"200 0" "$(episodes rt_exec_total "$RT/pid.txt")"
 	expect "retire pid: the map is empty once every process is gone; only process_gone is exported" \
 		"$(printf '%s\n' 'bpfprom_series_retired_total{metric="rt_exec_total",reason="process_gone"}' 'bpfprom_metric_series{metric="rt_exec_total"} 0')" \
 		"$(grep -e '^bpfprom_series_retired_total' -e '^bpfprom_metric_series' "$RT/pid.last" | sed 's/\(reason="process_gone"}\) [0-9]*$/\1/')"
@@ -89,19 +68,19 @@ if [ -n "$CG2" ] && mkdir "$CG2/bpfprom-rt-$$" 2>/dev/null; then
 			sh -c 'echo $$ >"$0/cgroup.procs" && i=0 && while [ $i -lt "$1" ]; do "$2"; i=$((i + 1)); done' \
 				"$CG2/bpfprom-rt-$$-$i" "$i" "$RT/$RTC"
 		done
-		rt_scrape "$RT/cg.txt"
+		scrape_append "$RT/cg.txt"
 		expect "retire cgroup: one series per cgroup while they exist" \
 			"$(for i in 1 2 3 4 5; do echo "rt_cg_exec_total{cgroup=\"/bpfprom-rt-$$-$i\"} $i"; done)" \
 			"$(grep '^rt_cg_exec_total' "$RT/cg.txt")"
 		for i in 1 2 3 4 5; do rmdir "$CG2/bpfprom-rt-$$-$i"; done
-		rt_scrape "$RT/cg.txt"
-		rt_scrape "$RT/cg.txt"
-		rt_last "$RT/cg.txt" >"$RT/cg.last"
+		scrape_append "$RT/cg.txt"
+		scrape_append "$RT/cg.txt"
+		last_scrape "$RT/cg.txt" >"$RT/cg.last"
 		expect "retire cgroup: removed cgroups' series are gone, counted as cgroup_gone" \
 			"$(printf '%s\n' 'bpfprom_series_retired_total{metric="rt_cg_exec_total",reason="cgroup_gone"} 5' 'bpfprom_metric_series{metric="rt_cg_exec_total"} 0')" \
 			"$(grep -e '^bpfprom_series_retired_total' -e '^bpfprom_metric_series' -e '^rt_cg_exec_total' "$RT/cg.last")"
 		expect "retire cgroup: exact totals: final values add up to 15 execs" \
-			"15 0" "$(rt_episodes rt_cg_exec_total "$RT/cg.txt")"
+			"15 0" "$(episodes rt_cg_exec_total "$RT/cg.txt")"
 		stop
 	fi
 else
@@ -127,33 +106,33 @@ if start "$RT/ttl.yaml"; then
 	: >"$RT/ttl.txt"
 	for _ in 1 2 3; do "$RT/$RTC"; done
 	busy
-	rt_scrape "$RT/ttl.txt"
+	scrape_append "$RT/ttl.txt"
 	# root's is unchanged from here on; nobody's changes at every scrape
 	for _ in 1 2; do
 		sleep 0.6
 		busy
-		rt_scrape "$RT/ttl.txt"
+		scrape_append "$RT/ttl.txt"
 	done
-	rt_last "$RT/ttl.txt" >"$RT/ttl.1"
+	last_scrape "$RT/ttl.txt" >"$RT/ttl.1"
 	expect "series_ttl: a series unchanged for 1s is taken, exported with its last value; the busy one stays" \
 		"$(printf '%s\n' 'rt_ttl_exec_total{uid="0"} 3' 'rt_ttl_exec_total{uid="65534"} 3' 'bpfprom_metric_series{metric="rt_ttl_exec_total"} 1')" \
 		"$(grep -e '^rt_ttl_exec_total' -e '^bpfprom_metric_series{metric="rt_ttl_exec_total"}' "$RT/ttl.1")"
 	# events after the take, before the next scrape: the series continues from 3
 	"$RT/$RTC"
 	"$RT/$RTC"
-	rt_scrape "$RT/ttl.txt"
-	rt_last "$RT/ttl.txt" >"$RT/ttl.2"
+	scrape_append "$RT/ttl.txt"
+	last_scrape "$RT/ttl.txt" >"$RT/ttl.2"
 	expect "series_ttl: events after the take continue the series (3 + 2), nothing retired" \
 		"$(printf '%s\n' 'rt_ttl_exec_total{uid="0"} 5' 'rt_ttl_exec_total{uid="65534"} 3' 'bpfprom_series_retired_total{metric="rt_ttl_exec_total",reason="idle"} 0')" \
 		"$(grep -e '^bpfprom_series_retired_total' -e '^rt_ttl_exec_total' "$RT/ttl.2")"
 	sleep 1.2
-	rt_scrape "$RT/ttl.txt"
-	rt_scrape "$RT/ttl.txt"
-	rt_last "$RT/ttl.txt" >"$RT/ttl.3"
+	scrape_append "$RT/ttl.txt"
+	scrape_append "$RT/ttl.txt"
+	last_scrape "$RT/ttl.txt" >"$RT/ttl.3"
 	expect "series_ttl: both idle now: taken, then gone, 2 retired" \
 		"$(printf '%s\n' 'bpfprom_series_retired_total{metric="rt_ttl_exec_total",reason="idle"} 2' 'bpfprom_metric_series{metric="rt_ttl_exec_total"} 0')" \
 		"$(grep -e '^bpfprom_series_retired_total' -e '^rt_ttl_exec_total' -e '^bpfprom_metric_series{metric="rt_ttl_exec_total"}' "$RT/ttl.3")"
 	expect "series_ttl: exact totals: final values add up to 5 + 3 execs, none went down" \
-		"8 0" "$(rt_episodes rt_ttl_exec_total "$RT/ttl.txt")"
+		"8 0" "$(episodes rt_ttl_exec_total "$RT/ttl.txt")"
 	stop
 fi

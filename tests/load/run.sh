@@ -260,4 +260,7 @@ if start "$TMP/hostile.yaml"; then
 	stop
 fi
 
+# short-lived processes and cgroups: series that retire (CHURN_SECS)
+. tests/load/churn.sh
+
 finish
