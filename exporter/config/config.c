@@ -24,7 +24,7 @@
 
 static const char *const metric_keys[MK__COUNT] = {
 	"name", "help",	  "probe",  "until",	  "match",   "aggregate", "value",
-	"unit", "labels", "filter", "max_series", "buckets", "pid", "series_ttl",
+	"unit", "labels", "filter", "max_series", "buckets", "pid",	  "series_ttl",
 };
 
 const char *const config_agg_names[BPFPROM_AGG__COUNT] = {
@@ -141,9 +141,9 @@ static int parse_series_ttl(struct parser *p, const yaml_node_t *node, struct cf
 	if (ret)
 		return ret;
 	if (text__parse_duration_ms(text, CONFIG_MAX_SERIES_TTL_MS, &m->series_ttl_ms))
-		return yamldoc__fail(p->doc, node, "series_ttl",
-				     "expected a duration like 30s, 10m or 2h (1ms to 720h), got \"%s\"",
-				     text);
+		return yamldoc__fail(
+			p->doc, node, "series_ttl",
+			"expected a duration like 30s, 10m or 2h (1ms to 720h), got \"%s\"", text);
 	if (!m->nlabels)
 		return yamldoc__fail(
 			p->doc, node, "series_ttl",

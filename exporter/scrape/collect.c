@@ -338,7 +338,8 @@ static int take_series(void *ctx, const uint8_t *key, uint64_t *values)
 			err = -errno;
 		if (err == -EINVAL || err == -ENOTSUP || err == -524 /* ENOTSUPP */) {
 			c->no_lookup_and_delete = true;
-			log_info("collect: this kernel has no lookup-and-delete for hash maps (5.14+): series are read, then deleted");
+			log_info(
+				"collect: this kernel has no lookup-and-delete for hash maps (5.14+): series are read, then deleted");
 		} else if (err) {
 			return err;
 		}

@@ -968,7 +968,9 @@ static void test_series_ttl(void **state)
 	static const struct {
 		const char *text;
 		uint64_t ms;
-	} good[] = { { "250ms", 250 }, { "30s", 30000 }, { "10m", 600000 }, { "720h", 2592000000ull } };
+	} good[] = {
+		{ "250ms", 250 }, { "30s", 30000 }, { "10m", 600000 }, { "720h", 2592000000ull }
+	};
 	char yaml[256];
 
 	(void)state;

@@ -49,7 +49,8 @@ static long run(const char *bin, long from, long n, long total, double start, do
 			execl(bin, bin, (char *)NULL);
 			_exit(127);
 		}
-		if (waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		if (waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+		    WEXITSTATUS(status) == 0)
 			ok++;
 	}
 	return ok;
@@ -123,7 +124,8 @@ int main(int argc, char **argv)
 			if (leaders[i] != pid)
 				continue;
 			if (!WIFEXITED(status) || WEXITSTATUS(status) == 255) {
-				fprintf(stderr, "churn: the leader of cgroup %ld failed\n", cg_of[i]);
+				fprintf(stderr, "churn: the leader of cgroup %ld failed\n",
+					cg_of[i]);
 				return 1;
 			}
 			execs += WEXITSTATUS(status);
