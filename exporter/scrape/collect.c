@@ -65,6 +65,7 @@ struct collect {
 	enum bpfprom_agg take_agg;
 	bool take_signed;
 	bool no_lookup_and_delete; /* kernels before 5.14 */
+	bool retire_paused;
 };
 
 struct collect *collect__new(void)
@@ -369,6 +370,11 @@ int collect__set_retire(struct collect *c, const struct retire_spec *spec,
 	return 0;
 }
 
+void collect__pause_retire(struct collect *c, bool paused)
+{
+	c->retire_paused = paused;
+}
+
 void collect__retired(struct collect *c, uint64_t out[RETIRE__COUNT])
 {
 	if (c->retire)
@@ -457,7 +463,7 @@ int collect__metric(struct collect *c, const struct loader_maps *maps, const str
 	c->map_series = n;
 	/* an array's one series is never deleted; an empty map still ends
 	 * the series taken at the last scrape */
-	if (c->retire && !maps->series_array) {
+	if (c->retire && !c->retire_paused && !maps->series_array) {
 		size_t taken;
 
 		/* take_series' buffer holds one series' CPUs */

@@ -74,6 +74,10 @@ uint64_t collect__sweep_starts(struct collect *c, const struct loader_maps *maps
 int collect__set_retire(struct collect *c, const struct retire_spec *spec,
 			int (*alive)(void *ctx, enum retire_reason why, uint64_t id), void *ctx);
 
+/* While paused, collect__metric reads without retiring: a read whose series
+ * nobody exports (the landing page) must not take any. */
+void collect__pause_retire(struct collect *c, bool paused);
+
 /* Series retired since the last call, by reason, added to out. */
 void collect__retired(struct collect *c, uint64_t out[RETIRE__COUNT]);
 

@@ -474,7 +474,16 @@ int scrape__each_metric(struct scrape *s,
 
 int scrape__collect(struct scrape *s)
 {
-	return collect_all(s, NULL);
+	int err;
+
+	/* the landing page shows counts, not series: a series taken now
+	 * would never be exported with its last values */
+	for (size_t i = 0; i < s->plan->nmetrics; i++)
+		collect__pause_retire(s->coll[i], true);
+	err = collect_all(s, NULL);
+	for (size_t i = 0; i < s->plan->nmetrics; i++)
+		collect__pause_retire(s->coll[i], false);
+	return err;
 }
 
 void scrape__status(const struct scrape *s, size_t i, size_t *series, uint64_t *dropped)

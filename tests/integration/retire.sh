@@ -73,7 +73,12 @@ if [ -n "$CG2" ] && mkdir "$CG2/bpfprom-rt-$$" 2>/dev/null; then
 			"$(for i in 1 2 3 4 5; do echo "rt_cg_exec_total{cgroup=\"/bpfprom-rt-$$-$i\"} $i"; done)" \
 			"$(grep '^rt_cg_exec_total' "$RT/cg.txt")"
 		for i in 1 2 3 4 5; do rmdir "$CG2/bpfprom-rt-$$-$i"; done
+		# the landing page reads the maps too, but exports no series
+		scrape / >/dev/null
+		scrape / >/dev/null
 		scrape_append "$RT/cg.txt"
+		expect "retire cgroup: the landing page takes no series: the next scrape exports all five" \
+			5 "$(last_scrape "$RT/cg.txt" | grep -c '^rt_cg_exec_total')"
 		scrape_append "$RT/cg.txt"
 		last_scrape "$RT/cg.txt" >"$RT/cg.last"
 		expect "retire cgroup: removed cgroups' series are gone, counted as cgroup_gone" \
