@@ -14,29 +14,7 @@
 
 int term__parse_interval(const char *s, uint64_t *ms)
 {
-	static const struct {
-		const char *unit;
-		uint64_t ms;
-	} units[] = { { "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 } };
-	uint64_t n = 0;
-	const char *p = s;
-
-	if (*p < '0' || *p > '9')
-		return -EINVAL;
-	for (; *p >= '0' && *p <= '9'; p++) {
-		if (n > TERM_MAX_INTERVAL_MS)
-			return -EINVAL;
-		n = n * 10 + (uint64_t)(*p - '0');
-	}
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		if (strcmp(p, units[i].unit) == 0) {
-			if (n == 0 || n > TERM_MAX_INTERVAL_MS / units[i].ms)
-				return -EINVAL;
-			*ms = n * units[i].ms;
-			return 0;
-		}
-	}
-	return -EINVAL;
+	return text__parse_duration_ms(s, TERM_MAX_INTERVAL_MS, ms);
 }
 
 void term__format_header(struct buf *b, time_t t)

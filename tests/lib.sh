@@ -147,6 +147,29 @@ scrape() { http ${2:+-H "Accept: $2"} "http://$ADDR${1:-/metrics}"; }
 # value NAME: the value of the series NAME (the whole name, labels and all)
 value() { scrape | sed -n "s/^$1 //p"; }
 
+# scrape_append FILE: one scrape appended to FILE after a "# SCRAPE" line
+scrape_append() { echo "# SCRAPE" >>"$1"; scrape >>"$1"; }
+# last_scrape FILE: the last scrape scrape_append wrote to FILE
+last_scrape() { awk '/^# SCRAPE/ { n = NR } { l[NR] = $0 } END { for (i = n + 1; i <= NR; i++) print l[i] }' "$1"; }
+# episodes METRIC FILE: over the scrapes scrape_append wrote to FILE, the
+# sum of the final values of METRIC's series (a series' value in the last
+# scrape before one without it, or in the last scrape), and how often a
+# series went down from one scrape to the next: with series that retire,
+# "SUM 0" where SUM is every event the metric counted
+episodes() {
+	awk -v m="$1{" '
+	function flush() {
+		for (k in prev) if (!(k in cur)) total += prev[k]
+		for (k in cur) if ((k in prev) && cur[k] + 0 < prev[k] + 0) down++
+		delete prev
+		for (k in cur) prev[k] = cur[k]
+		delete cur
+	}
+	/^# SCRAPE/ { flush(); next }
+	index($0, m) == 1 { cur[$1] = $2 }
+	END { flush(); for (k in prev) total += prev[k]; print total + 0, down + 0 }' "$2"
+}
+
 # accepted N: the running bpfprom holds at least N established connections on
 # PORT (one still in the kernel's accept queue has no owner yet)
 accepted() { [ "$(ss -Htnp state established "( sport = :$PORT )" | grep -c "pid=$PID,")" -ge "$1" ]; }

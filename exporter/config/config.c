@@ -20,10 +20,11 @@
 
 #include "config/config_int.h"
 #include "util/file.h"
+#include "util/text.h"
 
 static const char *const metric_keys[MK__COUNT] = {
-	"name", "help",	  "probe",  "until",	  "match",   "aggregate", "value",
-	"unit", "labels", "filter", "max_series", "buckets", "pid",	  "schema",
+	"name",	  "help",   "probe",	  "until",   "match", "aggregate", "value",	 "unit",
+	"labels", "filter", "max_series", "buckets", "pid",   "schema",	   "series_ttl",
 };
 
 const char *const config_agg_names[BPFPROM_AGG__COUNT] = {
@@ -123,6 +124,31 @@ static int parse_pid(struct parser *p, const yaml_node_t *node, struct cfg_metri
 	}
 	m->pid = (int32_t)v;
 	m->pid_pos = node_pos(node);
+	return 0;
+}
+
+/*
+ * series_ttl: retire series idle that long. A metric without labels has one
+ * series in an array, which is never deleted.
+ */
+static int parse_series_ttl(struct parser *p, const yaml_node_t *node, struct cfg_metric *m)
+{
+	const char *text;
+	int ret;
+
+	if (!node)
+		return 0;
+	ret = yamldoc__get_str(p->doc, node, "series_ttl", &text);
+	if (ret)
+		return ret;
+	if (text__parse_duration_ms(text, CONFIG_MAX_SERIES_TTL_MS, &m->series_ttl_ms))
+		return yamldoc__fail(
+			p->doc, node, "series_ttl",
+			"expected a duration like 30s, 10m or 2h (1ms to 720h), got \"%s\"", text);
+	if (!m->nlabels)
+		return yamldoc__fail(
+			p->doc, node, "series_ttl",
+			"a metric without labels has one series, which is never retired; remove series_ttl");
 	return 0;
 }
 
@@ -238,6 +264,9 @@ static int parse_metric(struct parser *p, const yaml_node_t *node, struct cfg_me
 	if (ret)
 		return ret;
 	ret = config_parse_schema(p, v[MK_SCHEMA], m);
+	if (ret)
+		return ret;
+	ret = parse_series_ttl(p, v[MK_SERIES_TTL], m);
 	if (ret)
 		return ret;
 	return config_parse_buckets(p, node, v[MK_BUCKETS], m);

@@ -19,6 +19,8 @@
 #define CONFIG_DEFAULT_STR_SIZE 32
 /* PID_MAX_LIMIT on 64-bit kernels */
 #define CONFIG_MAX_PID 4194304
+/* series_ttl: up to 30 days */
+#define CONFIG_MAX_SERIES_TTL_MS (30ull * 24 * 3600 * 1000)
 
 /* 1-based line and column of a YAML node, as editors count them. */
 struct cfg_pos {
@@ -153,6 +155,9 @@ struct cfg_metric {
 	bool has_schema;
 	uint32_t schema;
 	struct cfg_pos schema_pos;
+	/* series_ttl: a series whose values did not change for this long is
+	 * retired at a scrape; 0: never idle */
+	uint64_t series_ttl_ms;
 	int32_t pid; /* uprobes of one process; 0: every process */
 	struct cfg_pos pid_pos;
 	struct cfg_pos pos;

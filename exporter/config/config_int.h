@@ -47,6 +47,7 @@ enum metric_key {
 	MK_BUCKETS,
 	MK_PID,
 	MK_SCHEMA,
+	MK_SERIES_TTL,
 	MK__COUNT,
 };
 

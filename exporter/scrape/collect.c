@@ -11,6 +11,8 @@
 
 #include "scrape/collect.h"
 #include "scrape/keyorder.h"
+#include "util/clock.h"
+#include "util/log.h"
 
 /* valgrind's client requests cost a few instructions outside valgrind */
 #if __has_include(<valgrind/memcheck.h>)
@@ -55,6 +57,15 @@ struct collect {
 	struct series series; /* what the last collect__metric read */
 	struct series_fold fold; /* its scratch: series that print alike, folded */
 	size_t map_series; /* before folding */
+	/* series that retire: the decisions, and what they ask */
+	struct retire *retire;
+	struct retire_spec rspec;
+	struct retire_env renv;
+	const struct loader_maps *take_maps; /* the map collect__metric reads */
+	enum bpfprom_agg take_agg;
+	bool take_signed;
+	bool no_lookup_and_delete; /* kernels before 5.14 */
+	bool retire_paused;
 };
 
 struct collect *collect__new(void)
@@ -97,6 +108,7 @@ void collect__free(struct collect *c)
 	keyorder__free(c->ko);
 	free(c->start_keys);
 	series_fold__free(&c->fold);
+	retire__free(c->retire);
 	free(c);
 }
 
@@ -309,6 +321,66 @@ static int read_loop(struct collect *c, const struct loader_maps *m, enum bpfpro
 	return 0;
 }
 
+/*
+ * retire_env.take: delete key from the map and combine the values it had at
+ * that moment. Kernels before 5.14 (commit 3e87f192b405, "bpf: Add
+ * lookup_and_delete_elem support to hashtab") have no lookup-and-delete for
+ * hash maps: there the values are looked up, then deleted, and an event
+ * between the two system calls is lost (README: Series that retire).
+ */
+static int take_series(void *ctx, const uint8_t *key, uint64_t *values)
+{
+	struct collect *c = ctx;
+	int fd = c->take_maps->series_fd, err;
+
+	if (!c->no_lookup_and_delete) {
+		err = bpf_map_lookup_and_delete_elem(fd, key, c->cvals);
+		if (err < 0)
+			err = -errno;
+		if (err == -EINVAL || err == -ENOTSUP || err == -524 /* ENOTSUPP */) {
+			c->no_lookup_and_delete = true;
+			log_info(
+				"collect: this kernel has no lookup-and-delete for hash maps (5.14+): series are read, then deleted");
+		} else if (err) {
+			return err;
+		}
+	}
+	if (c->no_lookup_and_delete) {
+		if (bpf_map_lookup_elem(fd, key, c->cvals) || bpf_map_delete_elem(fd, key))
+			return -errno;
+	}
+	VALGRIND_MAKE_MEM_DEFINED(c->cvals, (size_t)c->ncpus * c->words * 8);
+	collect__combine(c->take_agg, c->take_signed, c->cvals, c->ncpus, c->words, values);
+	return 0;
+}
+
+int collect__set_retire(struct collect *c, const struct retire_spec *spec,
+			int (*alive)(void *ctx, enum retire_reason why, uint64_t id), void *ctx)
+{
+	if (!c->retire) {
+		c->retire = retire__new();
+		if (!c->retire)
+			return -ENOMEM;
+	}
+	c->rspec = *spec;
+	c->renv.alive = alive;
+	c->renv.alive_ctx = ctx;
+	c->renv.take = take_series;
+	c->renv.take_ctx = c;
+	return 0;
+}
+
+void collect__pause_retire(struct collect *c, bool paused)
+{
+	c->retire_paused = paused;
+}
+
+void collect__retired(struct collect *c, uint64_t out[RETIRE__COUNT])
+{
+	if (c->retire)
+		retire__counts(c->retire, out);
+}
+
 /* The series in keyorder's order: keys into skeys, values into svals. */
 static void gather(struct collect *c, size_t n)
 {
@@ -388,6 +460,24 @@ int collect__metric(struct collect *c, const struct loader_maps *maps, const str
 	}
 	if (err)
 		return err;
+	c->map_series = n;
+	/* an array's one series is never deleted; an empty map still ends
+	 * the series taken at the last scrape */
+	if (c->retire && !c->retire_paused && !maps->series_array) {
+		size_t taken;
+
+		/* take_series' buffer holds one series' CPUs */
+		if (grow((void **)&c->cvals, &c->cval_cap, (size_t)c->ncpus * c->words * 8))
+			return -ENOMEM;
+		c->take_maps = maps;
+		c->take_agg = d->agg;
+		c->take_signed = d->value_signed;
+		err = retire__scrape(c->retire, &c->rspec, &c->renv, d, c->key_size, c->words,
+				     clock__mono_ns(), c->keys, c->vals, n, &taken);
+		if (err)
+			return err;
+		c->map_series = n - taken;
+	}
 	if (n) {
 		err = reserve(c, n);
 		if (err)
@@ -403,7 +493,6 @@ int collect__metric(struct collect *c, const struct loader_maps *maps, const str
 	s->values = c->svals;
 	s->key_size = c->key_size;
 	s->value_words = c->words;
-	c->map_series = n;
 	err = series__fold(&c->fold, d, dec, s, c->skeys, c->svals);
 	if (err)
 		return err;

@@ -15,6 +15,7 @@
 
 #include "kernel/loader.h"
 #include "metric.h"
+#include "scrape/retire.h"
 #include "scrape/series.h"
 
 struct collect;
@@ -63,6 +64,22 @@ void collect__prog_stats(const struct loader_maps *maps, struct collect_prog_sta
  * pid/tid are ours to look up in /proc; elsewhere returns 0.
  */
 uint64_t collect__sweep_starts(struct collect *c, const struct loader_maps *maps);
+
+/*
+ * Retire the metric's series as spec says (retire.h), asking alive(ctx, ...)
+ * whether a task or cgroup is still there: from the next collect__metric on,
+ * each deletes the series that are due from the map, after reading them,
+ * and exports their last values. A copy of spec is kept.
+ */
+int collect__set_retire(struct collect *c, const struct retire_spec *spec,
+			int (*alive)(void *ctx, enum retire_reason why, uint64_t id), void *ctx);
+
+/* While paused, collect__metric reads without retiring: a read whose series
+ * nobody exports (the landing page) must not take any. */
+void collect__pause_retire(struct collect *c, bool paused);
+
+/* Series retired since the last call, by reason, added to out. */
+void collect__retired(struct collect *c, uint64_t out[RETIRE__COUNT]);
 
 /* Ablation for benchmarks: read with get_next_key + lookup instead of batches. */
 void collect__set_batch(struct collect *c, bool use_batch);

@@ -387,37 +387,48 @@ enum cg_result {
 };
 
 /* The id as a kernfs file handle (kernfs_encode_fh): one call, needs
- * CAP_DAC_READ_SEARCH; readlink then gives the path the kernel knows. */
-static enum cg_result cgroup_by_handle(struct decoder *d, uint64_t id, char *path, size_t cap)
+ * CAP_DAC_READ_SEARCH. CG_FOUND with the directory's descriptor in *fd. */
+static enum cg_result cgroup_open_handle(struct decoder *d, uint64_t id, int *fd)
 {
 	union {
 		struct file_handle fh;
 		char bytes[sizeof(struct file_handle) + sizeof(uint64_t)];
 	} h;
-	char link[32];
-	ssize_t n;
-	int fd;
 
 	h.fh.handle_bytes = sizeof(id);
 	h.fh.handle_type = FILEID_KERNFS;
 	memcpy(h.fh.f_handle, &id, sizeof(id));
-	fd = open_by_handle_at(d->cg_fd, &h.fh, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0) {
-		switch (errno) {
-		case ESTALE: /* no such node, or a removed one */
-		case ENOTDIR: /* a file's id: never a cgroup */
-			return CG_ABSENT;
-		case EPERM: /* no CAP_DAC_READ_SEARCH */
-		case ENOSYS: /* seccomp, or no CONFIG_FHANDLE */
-		case EOPNOTSUPP:
-		case EINVAL:
-			/* will not work next time either: the walk from now on */
-			d->cg_handles = false;
-			return CG_FALLBACK;
-		default: /* EMFILE, ENOMEM: this time only */
-			return CG_FALLBACK;
-		}
+	*fd = open_by_handle_at(d->cg_fd, &h.fh, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*fd >= 0)
+		return CG_FOUND;
+	switch (errno) {
+	case ESTALE: /* no such node, or a removed one */
+	case ENOTDIR: /* a file's id: never a cgroup */
+		return CG_ABSENT;
+	case EPERM: /* no CAP_DAC_READ_SEARCH */
+	case ENOSYS: /* seccomp, or no CONFIG_FHANDLE */
+	case EOPNOTSUPP:
+	case EINVAL:
+		/* will not work next time either: the walk from now on */
+		d->cg_handles = false;
+		return CG_FALLBACK;
+	default: /* EMFILE, ENOMEM: this time only */
+		return CG_FALLBACK;
 	}
+}
+
+/* The path of the cgroup whose handle is id: readlink of its descriptor
+ * gives the path the kernel knows. */
+static enum cg_result cgroup_by_handle(struct decoder *d, uint64_t id, char *path, size_t cap)
+{
+	enum cg_result r;
+	char link[32];
+	ssize_t n;
+	int fd;
+
+	r = cgroup_open_handle(d, id, &fd);
+	if (r != CG_FOUND)
+		return r;
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
 	n = readlink(link, path, cap - 1);
 	close(fd);
@@ -562,6 +573,24 @@ static bool cgroup_lookup(struct decoder *d, uint64_t id, char *path, size_t cap
 	if (!path[0])
 		memcpy(path, "/", 2);
 	return true;
+}
+
+int decoder__cgroup_alive(struct decoder *d, uint64_t id)
+{
+	enum cg_result r;
+	int fd;
+
+	if (d->kind != CFG_DECODE_CGROUP_PATH && d->kind != CFG_DECODE_K8S)
+		return -EINVAL;
+	if (d->cg_fd < 0 && cgroup_open(d))
+		return -ENOENT;
+	/* the walk would read the whole tree per id: no answer without handles */
+	if (!d->cg_handles)
+		return -EOPNOTSUPP;
+	r = cgroup_open_handle(d, id, &fd);
+	if (r == CG_FOUND)
+		close(fd);
+	return r == CG_FOUND ? 1 : r == CG_ABSENT ? 0 : -EAGAIN;
 }
 
 static bool resolve_cgroup(struct decoder *d, uint64_t id, char *out, size_t *len)

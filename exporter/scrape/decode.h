@@ -74,4 +74,12 @@ const char *decoder__decode_str(struct decoder *d, const char *s, size_t n, char
 const char *decoder__decode_part(struct decoder *d, unsigned int part, uint64_t v, bool is_signed,
 				 char *buf, size_t buflen, size_t *len);
 
+/*
+ * Whether cgroup id exists (a cgroup_path or k8s decoder): 1, 0 when it was
+ * removed (or never was), negative when this process cannot tell (no
+ * kernfs handles: CAP_DAC_READ_SEARCH, kernel 5.5+). Uncached: one
+ * open_by_handle_at(2) per call.
+ */
+int decoder__cgroup_alive(struct decoder *d, uint64_t id);
+
 #endif /* BPFPROM_DECODE_H */

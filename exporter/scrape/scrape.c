@@ -12,6 +12,7 @@
 #include "scrape/decode.h"
 #include "util/log.h"
 #include "scrape/procstat.h"
+#include "scrape/retire.h"
 #include "scrape/scrape.h"
 
 struct scrape {
@@ -19,6 +20,10 @@ struct scrape {
 	const struct loader *ld;
 	struct collect **coll;
 	uint64_t (*drops)[BPFPROM_DROP__COUNT];
+	/* series retired per metric and reason; which reasons a metric can have */
+	uint64_t (*retired)[RETIRE__COUNT];
+	bool (*can_retire)[RETIRE__COUNT];
+	struct retire_probe *probe; /* whether tasks and cgroups are still there */
 	size_t nprogs;
 	struct collect_prog_stats *progs; /* per program: fused metrics share one */
 	char **prog_names; /* per program: its metrics' names, comma-separated */
@@ -83,6 +88,33 @@ static char *program_names(const struct plan *plan, const struct loader *ld, siz
 	return names;
 }
 
+/* Whether a metric has a cgroup label, whose series retire with the cgroup. */
+static bool retires_cgroups(const struct plan *plan)
+{
+	for (size_t i = 0; i < plan->nmetrics; i++) {
+		const struct cfg_metric *cm = plan->metrics[i].cm;
+
+		for (size_t l = 0; l < cm->nlabels; l++) {
+			if (cm->labels[l].src.kind == BPFPROM_SRC_CGROUP)
+				return true;
+		}
+	}
+	return false;
+}
+
+/* The series of metric i that can retire, and why (none: nothing changes). */
+static int set_retire(struct scrape *s, size_t i)
+{
+	const struct plan_metric *pm = &s->plan->metrics[i];
+	struct retire_spec spec;
+
+	if (!retire__spec(&spec, &pm->desc, pm->cm))
+		return 0;
+	for (int r = 0; r < RETIRE__COUNT; r++)
+		s->can_retire[i][r] = retire__can(&spec, (enum retire_reason)r);
+	return collect__set_retire(s->coll[i], &spec, retire_probe__alive, s->probe);
+}
+
 struct scrape *scrape__new(const struct plan *plan, const struct loader *ld,
 			   const struct scrape_opts *opts)
 {
@@ -97,6 +129,9 @@ struct scrape *scrape__new(const struct plan *plan, const struct loader *ld,
 	s->opts = *opts;
 	s->coll = calloc(n, sizeof(*s->coll));
 	s->drops = calloc(n, sizeof(*s->drops));
+	s->retired = calloc(n, sizeof(*s->retired));
+	s->can_retire = calloc(n, sizeof(*s->can_retire));
+	s->probe = retire_probe__new(&opts->decode_env, retires_cgroups(plan));
 	s->dec = calloc(n, sizeof(*s->dec));
 	s->nprogs = loader__nprograms(ld);
 	s->progs = calloc(s->nprogs ? s->nprogs : 1, sizeof(*s->progs));
@@ -104,7 +139,7 @@ struct scrape *scrape__new(const struct plan *plan, const struct loader *ld,
 	s->prog_first = calloc(s->nprogs ? s->nprogs : 1, sizeof(*s->prog_first));
 	s->enc = render_enc__new();
 	if (!s->coll || !s->drops || !s->dec || !s->progs || !s->prog_names || !s->prog_first ||
-	    !s->enc)
+	    !s->enc || !s->retired || !s->can_retire || !s->probe)
 		goto fail;
 	for (size_t g = 0; g < s->nprogs; g++) {
 		s->prog_names[g] = program_names(plan, ld, g);
@@ -119,6 +154,9 @@ struct scrape *scrape__new(const struct plan *plan, const struct loader *ld,
 		s->coll[i] = collect__new();
 		if (!s->coll[i])
 			goto fail;
+		err = set_retire(s, i);
+		if (err)
+			goto fail_err;
 		for (size_t l = 0; l < cm->nlabels; l++) {
 			const struct cfg_label *cl = &cm->labels[l];
 
@@ -153,9 +191,10 @@ void scrape__carry(struct scrape *s, const struct scrape *prev, const struct loa
 		long j = loader__adopted_from(ld, i);
 
 		/* the user-space counts of a metric that kept its maps continue too */
-		if (j >= 0)
-			s->drops[i][BPFPROM_DROP_ORPHAN_START] =
-				prev->drops[j][BPFPROM_DROP_ORPHAN_START];
+		if (j < 0)
+			continue;
+		s->drops[i][BPFPROM_DROP_ORPHAN_START] = prev->drops[j][BPFPROM_DROP_ORPHAN_START];
+		memcpy(s->retired[i], prev->retired[j], sizeof(s->retired[i]));
 	}
 }
 
@@ -177,6 +216,9 @@ void scrape__free(struct scrape *s)
 	free(s->dec);
 	free(s->coll);
 	free(s->drops);
+	free(s->retired);
+	free(s->can_retire);
+	retire_probe__free(s->probe);
 	free(s->progs);
 	for (size_t g = 0; s->prog_names && g < s->nprogs; g++)
 		free(s->prog_names[g]);
@@ -332,6 +374,19 @@ static void render_self(struct scrape *s, struct render_enc *e, uint64_t started
 		values[0] = s->plan->metrics[i].cm->name;
 		render_enc__sample_u64(e, 1, names, values, errs);
 	}
+	render_enc__family(
+		e, "bpfprom_series_retired_total",
+		"Series a metric's map no longer holds, by reason (process_gone, cgroup_gone, idle); their last values were exported first.",
+		RENDER_COUNTER);
+	for (size_t i = 0; i < s->plan->nmetrics; i++) {
+		values[0] = s->plan->metrics[i].cm->name;
+		for (int r = 0; r < RETIRE__COUNT; r++) {
+			if (!s->can_retire[i][r])
+				continue;
+			values[1] = retire__reason_names[r];
+			render_enc__sample_u64(e, 2, names, values, s->retired[i][r]);
+		}
+	}
 	render_enc__family(e, "bpfprom_metric_series", "Series a metric's map holds now.",
 			   RENDER_GAUGE);
 	for (size_t i = 0; i < s->plan->nmetrics; i++) {
@@ -397,6 +452,7 @@ static int collect_all(struct scrape *s, bool (*each)(struct scrape *, size_t))
 				  d->name, strerror(-err));
 			return err;
 		}
+		collect__retired(s->coll[i], s->retired[i]);
 		if (sweep)
 			s->drops[i][BPFPROM_DROP_ORPHAN_START] +=
 				collect__sweep_starts(s->coll[i], maps);
@@ -436,7 +492,16 @@ int scrape__each_metric(struct scrape *s,
 
 int scrape__collect(struct scrape *s)
 {
-	return collect_all(s, NULL);
+	int err;
+
+	/* the landing page shows counts, not series: a series taken now
+	 * would never be exported with its last values */
+	for (size_t i = 0; i < s->plan->nmetrics; i++)
+		collect__pause_retire(s->coll[i], true);
+	err = collect_all(s, NULL);
+	for (size_t i = 0; i < s->plan->nmetrics; i++)
+		collect__pause_retire(s->coll[i], false);
+	return err;
 }
 
 void scrape__status(const struct scrape *s, size_t i, size_t *series, uint64_t *dropped)

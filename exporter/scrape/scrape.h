@@ -48,7 +48,8 @@ int scrape__each_metric(struct scrape *s,
 			bool (*each)(void *ctx, const struct metric_desc *d,
 				     const struct series *series),
 			void *ctx);
-/* Collect every metric as a scrape does, rendering nothing (the landing page). */
+/* Collect every metric as a scrape does, rendering nothing and retiring no
+ * series (the landing page). */
 int scrape__collect(struct scrape *s);
 /* Metric i at the last collect: the series its map held, its drops (every reason). */
 void scrape__status(const struct scrape *s, size_t i, size_t *series, uint64_t *dropped);

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
 #include <stdbool.h>
 
 #include "util/text.h"
@@ -65,4 +66,31 @@ void text__put_int(struct buf *b, uint64_t v, bool is_signed)
 		return;
 	}
 	buf__put(b, tmp + i, sizeof(tmp) - i);
+}
+
+int text__parse_duration_ms(const char *s, uint64_t max_ms, uint64_t *ms)
+{
+	static const struct {
+		const char *unit;
+		uint64_t ms;
+	} units[] = { { "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 } };
+	uint64_t n = 0;
+	const char *p = s;
+
+	if (*p < '0' || *p > '9')
+		return -EINVAL;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (n > max_ms)
+			return -EINVAL;
+		n = n * 10 + (uint64_t)(*p - '0');
+	}
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(p, units[i].unit) == 0) {
+			if (n == 0 || n > max_ms / units[i].ms)
+				return -EINVAL;
+			*ms = n * units[i].ms;
+			return 0;
+		}
+	}
+	return -EINVAL;
 }

@@ -105,4 +105,8 @@ static inline size_t text__u64_digits(char tmp[TEXT_U64_DIGITS], uint64_t v)
 /* v in decimal, signed or not. */
 void text__put_int(struct buf *b, uint64_t v, bool is_signed);
 
+/* A duration as the flags and the config write it: digits and one unit of
+ * ms, s, m or h ("500ms", "30s", "2m"), 1 ms to max_ms: 0 and *ms, or -EINVAL. */
+int text__parse_duration_ms(const char *s, uint64_t max_ms, uint64_t *ms);
+
 #endif /* BPFPROM_TEXT_H */

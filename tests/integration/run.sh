@@ -1229,4 +1229,7 @@ print(d)')
 	stop
 fi
 
+# series that retire: pid, cgroup, series_ttl
+. tests/integration/retire.sh
+
 finish

@@ -3,9 +3,11 @@
 # Load and robustness tests: the real build/bpfprom on this kernel under 100
 # concurrent scrapers (wrk) while a two-thread workload makes a known number
 # of events and slow clients hold connections; the connection limits; and
-# processes with hostile names, checked in every exposition format. Needs
-# root (BPF) and wrk. LOAD_SECS (default 10; `make load`: 60) is how long wrk
-# runs, LOAD_SLOW (default 32) how many slow clients.
+# processes with hostile names, checked in every exposition format; a churn
+# of short-lived processes and cgroups (churn.sh). Needs root (BPF) and wrk.
+# LOAD_SECS (default 10; `make load`: 60) is how long wrk runs, LOAD_SLOW
+# (default 32) how many slow clients; CHURN_PROCS and CHURN_SECS (2000 in 20;
+# `make load`: 100000 in 600) the churn.
 # Closes with: load: N passed, N failed, N skipped
 SUITE=load
 . tests/lib.sh
@@ -259,5 +261,8 @@ if start "$TMP/hostile.yaml"; then
 		"$(grep '^bpfprom_metric_series{metric="hostile_calls_total"}' "$TMP/h.txt")"
 	stop
 fi
+
+# short-lived processes and cgroups: series that retire (CHURN_SECS)
+. tests/load/churn.sh
 
 finish

@@ -153,7 +153,7 @@ static const struct bad_case bad_cases[] = {
 	{ "unknown_key_suggest", HEAD("reads_total") "    probe: " TP "\n    agregate: count\n",
 	  "config: t.yaml:5:5: metrics[0] (reads_total): unknown key \"agregate\" (did you mean \"aggregate\"?)" },
 	{ "unknown_key_list", COUNTER "    colour: red\n",
-	  "config: t.yaml:6:5: metrics[0] (reads_total): unknown key \"colour\"; expected one of name, help, probe, until, match, aggregate, value, unit, labels, filter, max_series, buckets, pid, schema" },
+	  "config: t.yaml:6:5: metrics[0] (reads_total): unknown key \"colour\"; expected one of name, help, probe, until, match, aggregate, value, unit, labels, filter, max_series, buckets, pid, schema, series_ttl" },
 	{ "duplicate_key", COUNTER "    help: Again.\n",
 	  "config: t.yaml:6:5: metrics[0] (reads_total): duplicate key \"help\" (first given at line 3); remove one" },
 	{ "help_missing",
@@ -497,6 +497,19 @@ static const struct bad_case bad_cases[] = {
 	  METRIC("sizes", "k:vfs_read",
 		 "lhist") "    value: arg2\n    buckets: {min: 0, max: 100, step: 30}\n",
 	  "config: t.yaml:7:39: metrics[0] (sizes): buckets.step: max - min (100) is not a multiple of step (30); change max or step so that it is" },
+	/* ---- series_ttl ---- */
+	{ "series_ttl_no_unit", COUNTER "    labels: [pid]\n    series_ttl: 30\n",
+	  "config: t.yaml:7:17: metrics[0] (reads_total): series_ttl: expected a duration like 30s, 10m or 2h (1ms to 720h), got \"30\"" },
+	{ "series_ttl_zero", COUNTER "    labels: [pid]\n    series_ttl: 0s\n",
+	  "config: t.yaml:7:17: metrics[0] (reads_total): series_ttl: expected a duration like 30s, 10m or 2h (1ms to 720h), got \"0s\"" },
+	{ "series_ttl_too_long", COUNTER "    labels: [pid]\n    series_ttl: 721h\n",
+	  "config: t.yaml:7:17: metrics[0] (reads_total): series_ttl: expected a duration like 30s, 10m or 2h (1ms to 720h), got \"721h\"" },
+	{ "series_ttl_days", COUNTER "    labels: [pid]\n    series_ttl: 1d\n",
+	  "config: t.yaml:7:17: metrics[0] (reads_total): series_ttl: expected a duration like 30s, 10m or 2h (1ms to 720h), got \"1d\"" },
+	{ "series_ttl_no_labels", COUNTER "    series_ttl: 5m\n",
+	  "config: t.yaml:6:17: metrics[0] (reads_total): series_ttl: a metric without labels has one series, which is never retired; remove series_ttl" },
+	{ "series_ttl_list", COUNTER "    labels: [pid]\n    series_ttl: [5m]\n",
+	  "config: t.yaml:7:17: metrics[0] (reads_total): series_ttl: expected a string, got a list" },
 	{ "lhist_too_many_buckets",
 	  METRIC("sizes", "k:vfs_read",
 		 "lhist") "    value: arg2\n    buckets: {min: -1000, max: 1000, step: 1}\n",
@@ -983,7 +996,30 @@ static void test_defaults(void **state)
 	assert_int_equal(m->nlabels, 0);
 	assert_int_equal(m->nfilters, 0);
 	assert_false(m->buckets.set);
+	assert_int_equal(m->series_ttl_ms, 0);
 	config__free(cfg);
+}
+
+static void test_series_ttl(void **state)
+{
+	static const struct {
+		const char *text;
+		uint64_t ms;
+	} good[] = {
+		{ "250ms", 250 }, { "30s", 30000 }, { "10m", 600000 }, { "720h", 2592000000ull }
+	};
+	char yaml[256];
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(good); i++) {
+		struct cfg *cfg;
+
+		snprintf(yaml, sizeof(yaml), COUNTER "    labels: [pid]\n    series_ttl: %s\n",
+			 good[i].text);
+		cfg = parse_ok(yaml);
+		assert_int_equal(cfg->metrics[0].series_ttl_ms, good[i].ms);
+		config__free(cfg);
+	}
 }
 
 /* Flow style, anchors and aliases are plain YAML and must just work. */
@@ -1149,6 +1185,7 @@ int main(void)
 		cmocka_unit_test(test_full_example),
 		cmocka_unit_test(test_match),
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_series_ttl),
 		cmocka_unit_test(test_flow_and_aliases),
 		cmocka_unit_test(test_no_false_collisions),
 		cmocka_unit_test(test_parse_file),
