@@ -361,6 +361,30 @@ static int drop_slot(struct copy *skel, uint32_t slot)
 	return err;
 }
 
+/*
+ * Does a metric of g use the scratch map: a latency, a key too large for the
+ * stack or a string filter (handle_one, filter_ok)? Without one its code is
+ * dead, and the map, one value of 648 bytes per possible CPU, is not created:
+ * 165 KiB per program at 255 CPUs.
+ */
+static bool needs_scratch(const struct plan *plan, const struct plan_group *g)
+{
+	for (size_t i = 0; i < g->n; i++) {
+		const struct bpfprom_metric_cfg *c = &plan->metrics[g->metrics[i]].bcfg;
+
+		if (c->latency || c->key_size > 128)
+			return true;
+		for (uint32_t f = 0; f < c->nfilters && f < BPFPROM_MAX_FILTERS; f++) {
+			uint32_t kind = c->filters[f].src.kind;
+
+			if (kind == BPFPROM_SRC_COMM || kind == BPFPROM_SRC_STR_ARG ||
+			    kind == BPFPROM_SRC_STR_FIELD)
+				return true;
+		}
+	}
+	return false;
+}
+
 /* A new copy of the object with the rodata and map sizes of g's metrics. */
 static struct copy *open_group(const struct plan *plan, const struct plan_group *g)
 {
@@ -380,6 +404,9 @@ static struct copy *open_group(const struct plan *plan, const struct plan_group 
 		memcpy(&skel->cfg[slot], &pm->bcfg, sizeof(pm->bcfg));
 		err = size_maps(skel, slot, pm);
 	}
+	if (!err && !needs_scratch(plan, g))
+		err = bpf_map__set_autocreate(bpf_object__find_map_by_name(skel->obj, "scratch"),
+					      false);
 	if (err) {
 		copy_destroy(skel);
 		errno = -err;
@@ -423,7 +450,7 @@ static struct copy *load_tramp(const struct plan *plan, const struct plan_group 
 					m, bpf_map__fd(slot_map(owner, bases[b], slot)));
 		}
 	}
-	if (!err)
+	if (!err && bpf_map__autocreate(bpf_object__find_map_by_name(t->obj, "scratch")))
 		err = bpf_map__reuse_fd(
 			bpf_object__find_map_by_name(t->obj, "scratch"),
 			bpf_map__fd(bpf_object__find_map_by_name(owner->obj, "scratch")));
