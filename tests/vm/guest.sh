@@ -454,12 +454,14 @@ t_examples() {
 # cgroup accounting charges it (BPF maps are charged to the cgroup of the
 # process that creates them, kernel 5.11+), with this boot's possible CPUs
 # (run.sh boots 6.1 again with -smp 2,maxcpus=64 and 255 for this test).
-# The bound is the issue's: at most 16 MiB at 255 possible CPUs. Map memory
-# is the growth of the machine's per-CPU memory, the cgroup's slab memory (an
-# upper bound: both hold a little of the programs' and the process's too)
-# and the vmalloc areas the maps
-# allocated (/proc/vmallocinfo: bpfprom's are the guest's only BPF maps); the
-# programs' vmalloc and the cgroup's whole kernel memory are shown beside it.
+# The bound is the issue's: at most 16 MiB at 255 possible CPUs, on the
+# memory the kernel charges to the cgroup: its percpu and slab memory and
+# the vmalloc areas the maps allocated (/proc/vmallocinfo: bpfprom's are
+# the guest's only BPF maps). 6.1 charges what a map allocates at creation
+# (an array's per-CPU values) to the root cgroup instead; the growth of the
+# machine's per-CPU memory (/proc/meminfo, whole populated pages of every
+# possible CPU, free space included) is shown beside it, with the programs'
+# vmalloc and the cgroup's whole kernel memory.
 t_map_memory() {
 	cg=/sys/fs/cgroup
 	possible=$(cat /sys/devices/system/cpu/possible)
@@ -475,10 +477,7 @@ t_map_memory() {
 	printf '#!/bin/sh\necho $$ >%s/bpfprom/cgroup.procs\nexec build/bpfprom "$@"\n' $cg >$TMP/incg.sh
 	chmod 755 $TMP/incg.sh
 	BIN=$TMP/incg.sh
-	# 6.1 charges what a map allocates at its creation (an array's or a
-	# preallocated hash's per-CPU values) to the root cgroup, not to the
-	# creator's: per-CPU memory is counted machine-wide, the guest being
-	# otherwise idle
+	# the machine's per-CPU memory before, for its growth (an idle guest)
 	percpu0=$(sed -n 's/^Percpu: *\([0-9]*\) kB/\1/p' /proc/meminfo)
 	started=0
 	start config/default.yaml && started=1
@@ -502,9 +501,9 @@ t_map_memory() {
 	map_vmalloc=$(vm_pages "htab_map_alloc|bpf_map_area|array_map_alloc")
 	prog_vmalloc=$(vm_pages "bpf_prog_alloc|bpf_prog_realloc")
 	percpu=$((($(sed -n 's/^Percpu: *\([0-9]*\) kB/\1/p' /proc/meminfo) - percpu0) * 1024))
-	maps=$((percpu + $(stat_of slab) + map_vmalloc))
+	maps=$(($(stat_of percpu) + $(stat_of slab) + map_vmalloc))
 	series=$(grep_m '^bpfprom_metric_series{' | awk '{ n += $2 } END { print n }')
-	info "map memory: $ncpu possible CPUs ($possible): maps $maps bytes (percpu $percpu, of it in the cgroup $(stat_of percpu); slab $(stat_of slab), maps' vmalloc $map_vmalloc); programs' vmalloc $prog_vmalloc; cgroup kernel $kernel (vmalloc $(stat_of vmalloc)); fdinfo memlock $memlock; $series series"
+	info "map memory: $ncpu possible CPUs ($possible): maps $maps bytes (the cgroup's percpu $(stat_of percpu), slab $(stat_of slab), maps' vmalloc $map_vmalloc); the machine's per-CPU memory grew by $percpu; programs' vmalloc $prog_vmalloc; cgroup kernel $kernel (vmalloc $(stat_of vmalloc)); fdinfo memlock $memlock; $series series"
 	expect "map memory: bpfprom_map_memory_bytes sums to the maps' fdinfo memlock" "$memlock" \
 		"$(grep_m '^bpfprom_map_memory_bytes{' | awk '{ n += $2 } END { print n }')"
 	if [ "$ncpu" -le 255 ] && [ "$maps" -le 16777216 ]; then
