@@ -325,6 +325,14 @@ static int size_maps(struct copy *skel, uint32_t slot, const struct plan_metric 
 		err = bpf_map__set_value_size(series, pm->bcfg.value_words * 8);
 	if (!err)
 		err = bpf_map__set_max_entries(series, array ? 1 : pm->max_series);
+	/*
+	 * A hash allocates a series on its first event instead of max_series
+	 * of them for every possible CPU at load: memory follows the series
+	 * that exist. Any program type may use such a map since 6.1 (commit
+	 * 96da3f7d489d, bpf_mem_alloc); an array has no such flag.
+	 */
+	if (!err && !array)
+		err = bpf_map__set_map_flags(series, BPF_F_NO_PREALLOC);
 	/* only latency metrics have starts; the code using them is dead in the others */
 	if (!err && !pm->bcfg.latency)
 		err = bpf_map__set_autocreate(starts, false);
@@ -336,6 +344,9 @@ static int size_maps(struct copy *skel, uint32_t slot, const struct plan_metric 
 		err = bpf_map__set_key_size(starts, 8 * pm->bcfg.nmatch);
 	if (!err && pm->bcfg.latency && pm->starts_max)
 		err = bpf_map__set_max_entries(starts, pm->starts_max);
+	/* starts_max in flight is the worst case; most metrics hold a few */
+	if (!err && pm->bcfg.latency)
+		err = bpf_map__set_map_flags(starts, BPF_F_NO_PREALLOC);
 	return err;
 }
 
@@ -348,6 +359,30 @@ static int drop_slot(struct copy *skel, uint32_t slot)
 	for (size_t b = 0; !err && b < sizeof(bases) / sizeof(bases[0]); b++)
 		err = bpf_map__set_autocreate(slot_map(skel, bases[b], slot), false);
 	return err;
+}
+
+/*
+ * Does a metric of g use the scratch map: a latency, a key too large for the
+ * stack or a string filter (handle_one, filter_ok)? Without one its code is
+ * dead, and the map, one value of 648 bytes per possible CPU, is not created:
+ * 165 KiB per program at 255 CPUs.
+ */
+static bool needs_scratch(const struct plan *plan, const struct plan_group *g)
+{
+	for (size_t i = 0; i < g->n; i++) {
+		const struct bpfprom_metric_cfg *c = &plan->metrics[g->metrics[i]].bcfg;
+
+		if (c->latency || c->key_size > 128)
+			return true;
+		for (uint32_t f = 0; f < c->nfilters && f < BPFPROM_MAX_FILTERS; f++) {
+			uint32_t kind = c->filters[f].src.kind;
+
+			if (kind == BPFPROM_SRC_COMM || kind == BPFPROM_SRC_STR_ARG ||
+			    kind == BPFPROM_SRC_STR_FIELD)
+				return true;
+		}
+	}
+	return false;
 }
 
 /* A new copy of the object with the rodata and map sizes of g's metrics. */
@@ -369,6 +404,9 @@ static struct copy *open_group(const struct plan *plan, const struct plan_group 
 		memcpy(&skel->cfg[slot], &pm->bcfg, sizeof(pm->bcfg));
 		err = size_maps(skel, slot, pm);
 	}
+	if (!err && !needs_scratch(plan, g))
+		err = bpf_map__set_autocreate(bpf_object__find_map_by_name(skel->obj, "scratch"),
+					      false);
 	if (err) {
 		copy_destroy(skel);
 		errno = -err;
@@ -412,7 +450,7 @@ static struct copy *load_tramp(const struct plan *plan, const struct plan_group 
 					m, bpf_map__fd(slot_map(owner, bases[b], slot)));
 		}
 	}
-	if (!err)
+	if (!err && bpf_map__autocreate(bpf_object__find_map_by_name(t->obj, "scratch")))
 		err = bpf_map__reuse_fd(
 			bpf_object__find_map_by_name(t->obj, "scratch"),
 			bpf_map__fd(bpf_object__find_map_by_name(owner->obj, "scratch")));
@@ -745,4 +783,101 @@ size_t loader__nprograms(const struct loader *ld)
 size_t loader__program_of(const struct loader *ld, size_t i)
 {
 	return ld->group[i];
+}
+
+/* The kernel's map_id and memlock of a map fd, from /proc/self/fdinfo. */
+static int map_fdinfo(int fd, uint32_t *id, uint64_t *memlock)
+{
+	char path[64], line[128];
+	unsigned long long v;
+	int found = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (found != 3 && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "memlock: %llu", &v) == 1) {
+			*memlock = v;
+			found |= 1;
+		} else if (sscanf(line, "map_id: %llu", &v) == 1) {
+			*id = (uint32_t)v;
+			found |= 2;
+		}
+	}
+	fclose(f);
+	return found == 3 ? 0 : -ENOENT;
+}
+
+/* The slot whose map m is (series3: 3), or -1 for a map of the whole copy. */
+static long slot_of(const struct bpf_map *m)
+{
+	static const char *const bases[] = { "series", "starts", "drops" };
+	const char *name = bpf_map__name(m);
+
+	for (size_t b = 0; b < sizeof(bases) / sizeof(bases[0]); b++) {
+		size_t n = strlen(bases[b]);
+
+		if (!strncmp(name, bases[b], n) && name[n] >= '0' && name[n] <= '9')
+			return strtol(name + n, NULL, 10);
+	}
+	return -1;
+}
+
+/*
+ * Adds what the kernel charges for the maps of c that belong to slot, or,
+ * with shared, to no live slot (scratch, rodata, bss, a dropped metric's);
+ * ids already counted (fentry copies reuse the owner's maps) count once.
+ */
+static uint64_t copy_memory(const struct copy *c, const struct loader_group *lg, long slot,
+			    bool shared, uint32_t *ids, size_t *nids, size_t maxids)
+{
+	const struct bpf_map *m;
+	uint64_t sum = 0, memlock = 0;
+	uint32_t id = 0;
+
+	bpf_object__for_each_map(m, c->obj)
+	{
+		long s = slot_of(m);
+		bool mine = s == slot ||
+			    (shared && (s < 0 || (size_t)s >= lg->nslots || lg->metric[s] < 0));
+		size_t k;
+
+		if (!mine || bpf_map__fd(m) < 0 || map_fdinfo(bpf_map__fd(m), &id, &memlock))
+			continue;
+		for (k = 0; k < *nids && ids[k] != id; k++)
+			;
+		if (k < *nids)
+			continue;
+		if (*nids < maxids)
+			ids[(*nids)++] = id;
+		sum += memlock;
+	}
+	return sum;
+}
+
+uint64_t loader__map_memory(const struct loader *ld, size_t i)
+{
+	const struct loader_group *lg = ld->g[ld->group[i]];
+	uint32_t ids[4 * BPFPROM_MAX_FUSED + PLAN_MAX_ATTACH];
+	size_t nids = 0;
+	long slot = -1, first = -1;
+	uint64_t sum;
+
+	if (!lg)
+		return 0;
+	for (size_t s = 0; s < lg->nslots; s++) {
+		if (lg->metric[s] == (long)i)
+			slot = (long)s;
+		if (first < 0 && lg->metric[s] >= 0)
+			first = (long)s;
+	}
+	/* the group's first live metric carries what its metrics share */
+	sum = copy_memory(lg->skel, lg, slot, slot == first, ids, &nids,
+			  sizeof(ids) / sizeof(ids[0]));
+	for (size_t t = 0; t < lg->ntramp; t++)
+		sum += copy_memory(lg->tramp[t], lg, slot, slot == first, ids, &nids,
+				   sizeof(ids) / sizeof(ids[0]));
+	return sum;
 }

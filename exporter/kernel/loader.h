@@ -83,5 +83,13 @@ const struct loader_maps *loader__maps(const struct loader *ld, size_t i);
 /* The programs loaded, and which one serves metric i (metrics sharing one share its stats). */
 size_t loader__nprograms(const struct loader *ld);
 size_t loader__program_of(const struct loader *ld, size_t i);
+/*
+ * Bytes the kernel charges for metric i's maps: `memlock` of each map's
+ * /proc/self/fdinfo (what 6.4+ counts as in use, older kernels the maximum
+ * the map can hold). The maps a group of metrics shares (scratch, rodata, a
+ * dropped metric's) count in the group's first metric, so the sum over the
+ * metrics is every map's once.
+ */
+uint64_t loader__map_memory(const struct loader *ld, size_t i);
 
 #endif /* BPFPROM_LOADER_H */

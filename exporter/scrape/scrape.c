@@ -399,6 +399,14 @@ static void render_self(struct scrape *s, struct render_enc *e, uint64_t started
 		values[0] = s->plan->metrics[i].cm->name;
 		render_enc__sample_u64(e, 1, names, values, s->plan->metrics[i].max_series);
 	}
+	render_enc__family(
+		e, "bpfprom_map_memory_bytes",
+		"Kernel memory of a metric's BPF maps, as the kernel accounts it (memlock in fdinfo; see README: Memory).",
+		RENDER_GAUGE);
+	for (size_t i = 0; i < s->plan->nmetrics; i++) {
+		values[0] = s->plan->metrics[i].cm->name;
+		render_enc__sample_u64(e, 1, names, values, scrape__map_memory(s, i));
+	}
 	render_probe_info(s, e);
 	if (s->opts.bpf_stats)
 		render_prog_stats(s, e);
@@ -510,6 +518,11 @@ void scrape__status(const struct scrape *s, size_t i, size_t *series, uint64_t *
 	*dropped = 0;
 	for (int r = 0; r < BPFPROM_DROP__COUNT; r++)
 		*dropped += s->drops[i][r];
+}
+
+uint64_t scrape__map_memory(const struct scrape *s, size_t i)
+{
+	return loader__map_memory(s->ld, i);
 }
 
 int scrape__metrics(void *arg, enum render_format fmt, struct buf *out)

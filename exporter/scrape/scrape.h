@@ -53,5 +53,7 @@ int scrape__each_metric(struct scrape *s,
 int scrape__collect(struct scrape *s);
 /* Metric i at the last collect: the series its map held, its drops (every reason). */
 void scrape__status(const struct scrape *s, size_t i, size_t *series, uint64_t *dropped);
+/* Bytes the kernel charges for metric i's maps now (loader__map_memory). */
+uint64_t scrape__map_memory(const struct scrape *s, size_t i);
 
 #endif /* BPFPROM_SCRAPE_H */

@@ -47,7 +47,8 @@ int landing__page(struct scrape *s, const struct plan *plan, const char *telemet
 	buf__puts(out, ").</p>\n<p><a href=\"");
 	html_escape(out, telemetry_path);
 	buf__puts(out, "\">Metrics</a></p>\n<table>\n<tr><th>metric</th><th>probe</th>"
-		       "<th>mechanism</th><th>series</th><th>capacity</th><th>dropped</th></tr>\n");
+		       "<th>mechanism</th><th>series</th><th>capacity</th><th>dropped</th>"
+		       "<th>map memory (bytes)</th></tr>\n");
 	for (size_t i = 0; i < plan->nmetrics; i++) {
 		const struct plan_metric *pm = &plan->metrics[i];
 		uint64_t dropped;
@@ -73,9 +74,11 @@ int landing__page(struct scrape *s, const struct plan *plan, const char *telemet
 				buf__printf(out,
 					    "<td rowspan=\"%zu\" class=\"n\">%zu</td>"
 					    "<td rowspan=\"%zu\" class=\"n\">%u</td>"
+					    "<td rowspan=\"%zu\" class=\"n\">%llu</td>"
 					    "<td rowspan=\"%zu\" class=\"n\">%llu</td>",
 					    shown, series, shown, pm->max_series, shown,
-					    (unsigned long long)dropped);
+					    (unsigned long long)dropped, shown,
+					    (unsigned long long)scrape__map_memory(s, i));
 			buf__puts(out, "</tr>\n");
 			row++;
 		}

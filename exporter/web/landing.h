@@ -2,9 +2,9 @@
 /*
  * landing: the HTML page served at / (as exporter-toolkit's
  * web/landing_page.go is its web package's): the version, a link to the
- * metrics, and a row per probe of each metric with the series, capacity and
- * drops that a collect finds now. Reads the plan and the scrape's status;
- * writes only the caller's buffer.
+ * metrics, and a row per probe of each metric with the series, capacity,
+ * drops and map memory that a collect finds now. Reads the plan and the
+ * scrape's status; writes only the caller's buffer.
  */
 #ifndef BPFPROM_LANDING_H
 #define BPFPROM_LANDING_H

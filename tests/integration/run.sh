@@ -443,9 +443,16 @@ if start "$TMP/self.yaml" --bpf.stats; then
 	else
 		not_ok "self: promtool check metrics passes with every self-metric" "$out"
 	fi
+	# the one metric holds every map of the process; its series exists, so
+	# nothing the kernel accounts changes between the scrape and fdinfo
+	memlock=$(for f in /proc/$PID/fdinfo/*; do grep -q '^map_type:' "$f" && sed -n 's/^memlock:[[:space:]]*//p' "$f"; done |
+		awk '{ n += $1 } END { print n }')
+	expect "self: bpfprom_map_memory_bytes is the sum of the maps' fdinfo memlock" \
+		"bpfprom_map_memory_bytes{metric=\"self_calls_total\"} $memlock" \
+		"$(grep '^bpfprom_map_memory_bytes' "$TMP/s2.txt")"
 	scrape / >"$TMP/landing.html"
-	expect "landing: a row per probe with mechanism, series, capacity and dropped" \
-		"<tr><td rowspan=\"1\">self_calls_total</td><td>uprobe:$UW:bpfprom_value</td><td>uprobe</td><td rowspan=\"1\" class=\"n\">1</td><td rowspan=\"1\" class=\"n\">10240</td><td rowspan=\"1\" class=\"n\">0</td></tr>" \
+	expect "landing: a row per probe with mechanism, series, capacity, dropped and map memory" \
+		"<tr><td rowspan=\"1\">self_calls_total</td><td>uprobe:$UW:bpfprom_value</td><td>uprobe</td><td rowspan=\"1\" class=\"n\">1</td><td rowspan=\"1\" class=\"n\">10240</td><td rowspan=\"1\" class=\"n\">0</td><td rowspan=\"1\" class=\"n\">$memlock</td></tr>" \
 		"$(grep '^<tr><td rowspan' "$TMP/landing.html")"
 	if command -v tidy >/dev/null; then
 		expect "landing: valid HTML (tidy finds no warning or error)" "" \

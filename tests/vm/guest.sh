@@ -532,6 +532,74 @@ t_examples() {
 	expect "examples: vfs_read_kprobe.yaml: SIGTERM exits 0" 0 "$RC"
 }
 
+# t_map_memory: config/default.yaml's map memory, as the kernel's memory
+# cgroup accounting charges it (BPF maps are charged to the cgroup of the
+# process that creates them, kernel 5.11+), with this boot's possible CPUs
+# (run.sh boots 6.1 again with -smp 2,maxcpus=64 and 255 for this test).
+# The bound is the issue's: at most 16 MiB at 255 possible CPUs, on the
+# memory the kernel charges to the cgroup: its percpu and slab memory and
+# the vmalloc areas the maps allocated (/proc/vmallocinfo: bpfprom's are
+# the guest's only BPF maps). 6.1 charges what a map allocates at creation
+# (an array's per-CPU values) to the root cgroup instead; the growth of the
+# machine's per-CPU memory (/proc/meminfo, whole populated pages of every
+# possible CPU, free space included) is shown beside it, with the programs'
+# vmalloc and the cgroup's whole kernel memory.
+t_map_memory() {
+	cg=/sys/fs/cgroup
+	possible=$(cat /sys/devices/system/cpu/possible)
+	ncpu=$((${possible#*-} + 1))
+	grep -q " $cg cgroup2 " /proc/mounts || mount -t cgroup2 none $cg
+	echo +memory >$cg/cgroup.subtree_control 2>/dev/null
+	mkdir -p $cg/bpfprom
+	if [ ! -e $cg/bpfprom/memory.stat ]; then
+		skip "map memory: default.yaml" "no memory controller in cgroup2"
+		return
+	fi
+	# bpfprom starts inside the cgroup (the guest's shell stays out of it)
+	printf '#!/bin/sh\necho $$ >%s/bpfprom/cgroup.procs\nexec build/bpfprom "$@"\n' $cg >$TMP/incg.sh
+	chmod 755 $TMP/incg.sh
+	BIN=$TMP/incg.sh
+	# the machine's per-CPU memory before, for its growth (an idle guest)
+	percpu0=$(sed -n 's/^Percpu: *\([0-9]*\) kB/\1/p' /proc/meminfo)
+	started=0
+	start config/default.yaml && started=1
+	BIN=build/bpfprom
+	if [ $started = 0 ]; then
+		not_ok "map memory: default.yaml starts with $ncpu possible CPUs" "$(tail -40 $TMP/log)"
+		return
+	fi
+	# series in every labelled map: syscalls, a context switch per CPU, execs
+	$WL vm_mem getppid 100
+	$WL vm_mem threads 2 getppid 100
+	scrape >$TMP/m.txt
+	memlock=0
+	for f in /proc/$PID/fdinfo/*; do
+		grep -q '^map_type:' "$f" 2>/dev/null || continue
+		memlock=$((memlock + $(sed -n 's/^memlock:[[:space:]]*//p' "$f")))
+	done
+	stat_of() { sed -n "s/^$1 //p" $cg/bpfprom/memory.stat; }
+	kernel=$(stat_of kernel)
+	vm_pages() { awk -v c="$1" '$3 ~ c { sub("pages=", "", $4); n += $4 } END { print n * 4096 }' /proc/vmallocinfo; }
+	map_vmalloc=$(vm_pages "htab_map_alloc|bpf_map_area|array_map_alloc")
+	prog_vmalloc=$(vm_pages "bpf_prog_alloc|bpf_prog_realloc")
+	percpu=$((($(sed -n 's/^Percpu: *\([0-9]*\) kB/\1/p' /proc/meminfo) - percpu0) * 1024))
+	maps=$(($(stat_of percpu) + $(stat_of slab) + map_vmalloc))
+	series=$(grep_m '^bpfprom_metric_series{' | awk '{ n += $2 } END { print n }')
+	info "map memory: $ncpu possible CPUs ($possible): maps $maps bytes (the cgroup's percpu $(stat_of percpu), slab $(stat_of slab), maps' vmalloc $map_vmalloc); the machine's per-CPU memory grew by $percpu; programs' vmalloc $prog_vmalloc; cgroup kernel $kernel (vmalloc $(stat_of vmalloc)); fdinfo memlock $memlock; $series series"
+	expect "map memory: bpfprom_map_memory_bytes sums to the maps' fdinfo memlock" "$memlock" \
+		"$(grep_m '^bpfprom_map_memory_bytes{' | awk '{ n += $2 } END { print n }')"
+	if [ "$ncpu" -le 255 ] && [ "$maps" -le 16777216 ]; then
+		ok "map memory: default.yaml's maps hold at most 16 MiB with $ncpu possible CPUs"
+	else
+		not_ok "map memory: default.yaml's maps hold at most 16 MiB with $ncpu possible CPUs" \
+			"the maps hold $maps bytes" "$(grep -e bpf_map -e bpf_prog /proc/vmallocinfo)" \
+			"$(cat $cg/bpfprom/memory.stat)"
+	fi
+	stop
+	expect "map memory: SIGTERM exits 0" 0 "$RC"
+	rmdir $cg/bpfprom 2>/dev/null
+}
+
 # --- the order they run in -----------------------------------------------------
 grep -q " $TRACEFS tracefs " /proc/mounts || mount -t tracefs nodev $TRACEFS
 detect
@@ -551,4 +619,5 @@ run t_kprobe_errors
 run t_kprobe_fallback
 run t_list_kprobes
 run t_examples
+run t_map_memory
 say done
