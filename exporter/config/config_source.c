@@ -27,7 +27,7 @@ static const char *const source_candidates[] = {
 
 #define SOURCE_LIST                                                                         \
 	"comm, pid, tid, uid, gid, cpu, cgroup, probe, retval, latency, argN, args.FIELD, " \
-	"str(argN), str(args.FIELD), task, a field path SRC->member or a fetch arg +OFF(SRC):TYPE"
+	"str(argN), str(args.FIELD), task, SRC->member, +OFF(SRC):TYPE"
 
 /* ---- sources ----------------------------------------------------------- */
 
