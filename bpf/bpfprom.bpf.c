@@ -419,9 +419,11 @@ static __always_inline __u64 read_scalar(void *ctx, enum ctx_kind ck,
  * the rest of the chain reads at small addresses and fails too: the value is
  * 0 as for any unreadable source. nsteps and each step are rodata: a metric
  * without paths never gets here, and each step is one helper call with
- * constant arguments.
+ * constant arguments. A subprogram, not inlined: the verifier still walks
+ * it with the caller's constants, but clang keeps one copy, so the loops of
+ * the callers unroll as before and a metric without paths pays nothing.
  */
-static __always_inline __u64 follow(void *ctx, enum ctx_kind ck,
+static __noinline __u64 follow(void *ctx, enum ctx_kind ck,
 				    const volatile struct bpfprom_metric_cfg *c,
 				    const volatile struct bpfprom_src_cfg *s, __u32 probe)
 {
@@ -435,7 +437,9 @@ static __always_inline __u64 follow(void *ctx, enum ctx_kind ck,
 	else
 		v = read_scalar(ctx, ck, c, s, s->base, probe);
 
-#pragma clang loop unroll(full)
+	/* a loop, not unrolled: unrolled, its copies in every source made clang
+	 * give up unrolling the filter and label loops, and every metric paid */
+#pragma clang loop unroll(disable)
 	for (int i = 0; i < BPFPROM_MAX_STEPS; i++) {
 		const volatile struct bpfprom_step *st = &s->steps[i];
 		__u64 x = 0;
