@@ -424,8 +424,8 @@ static __always_inline __u64 read_scalar(void *ctx, enum ctx_kind ck,
  * the callers unroll as before and a metric without paths pays nothing.
  */
 static __noinline __u64 follow(void *ctx, enum ctx_kind ck,
-				    const volatile struct bpfprom_metric_cfg *c,
-				    const volatile struct bpfprom_src_cfg *s, __u32 probe)
+			       const volatile struct bpfprom_metric_cfg *c,
+			       const volatile struct bpfprom_src_cfg *s, __u32 probe)
 {
 	__u32 nsteps = s->nsteps;
 	__u32 size = 0;
@@ -437,7 +437,7 @@ static __noinline __u64 follow(void *ctx, enum ctx_kind ck,
 	else
 		v = read_scalar(ctx, ck, c, s, s->base, probe);
 
-	/* a loop, not unrolled: unrolled, its copies in every source made clang
+		/* a loop, not unrolled: unrolled, its copies in every source made clang
 	 * give up unrolling the filter and label loops, and every metric paid */
 #pragma clang loop unroll(disable)
 	for (int i = 0; i < BPFPROM_MAX_STEPS; i++) {

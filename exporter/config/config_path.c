@@ -261,8 +261,10 @@ static int fetch_type(struct cursor *c, bool *is_str)
 		p->fetch_signed = *t == 's';
 		return 0;
 	}
-	return bad(c, "unknown type \"%s\"; fetch types are u8, u16, u32, u64, s8 .. s64, x8 .. x64, string, ustring",
-		   t);
+	return bad(
+		c,
+		"unknown type \"%s\"; fetch types are u8, u16, u32, u64, s8 .. s64, x8 .. x64, string, ustring",
+		t);
 }
 
 bool config__is_path(const char *text)

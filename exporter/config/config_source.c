@@ -21,8 +21,8 @@ static const enum bpfprom_src word_sources[] = {
 
 /* What did-you-mean compares an unknown source against. */
 static const char *const source_candidates[] = {
-	"comm",	   "pid",  "tid",  "uid",  "gid",  "cpu",  "cgroup", "probe", "retval",
-	"latency", "arg0", "arg1", "arg2", "arg3", "arg4", "arg5",   "args",  "str", "task",
+	"comm", "pid",	"tid",	"uid",	"gid",	"cpu",	"cgroup", "probe", "retval", "latency",
+	"arg0", "arg1", "arg2", "arg3", "arg4", "arg5", "args",	  "str",   "task",
 };
 
 #define SOURCE_LIST                                                                         \

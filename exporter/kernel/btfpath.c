@@ -82,10 +82,11 @@ static void type_name(const struct btf *btf, uint32_t id, char *buf, size_t len)
 		snprintf(buf, len, "%s[%u]", inner, btf_array(t)->nelems);
 		return;
 	}
-	snprintf(buf, len, "%s%s", btf_is_struct(t) ? "struct " :
-				   btf_is_union(t)  ? "union " :
-				   btf_is_enum(t) || btf_is_enum64(t) ? "enum " :
-									"",
+	snprintf(buf, len, "%s%s",
+		 btf_is_struct(t)		    ? "struct " :
+		 btf_is_union(t)		    ? "union " :
+		 btf_is_enum(t) || btf_is_enum64(t) ? "enum " :
+						      "",
 		 name && *name ? name : "(anonymous)");
 }
 
@@ -109,7 +110,8 @@ static void walk_members(const struct btf *btf, uint32_t id, struct suggest *s, 
 		if (s)
 			suggest__add(s, name);
 		if (buf && *used < len)
-			*used += snprintf(buf + *used, len - *used, "%s%s", *used ? ", " : "", name);
+			*used +=
+				snprintf(buf + *used, len - *used, "%s%s", *used ? ", " : "", name);
 	}
 }
 
@@ -198,8 +200,8 @@ static int member(struct resolver *r, struct state *s, const struct cfg_path_ele
 
 	type_name(r->btf, s->type, tn, sizeof(tn));
 	if (!t || !btf_is_composite(t))
-		return bad(r, "%s%s: %s is not a struct or union", e->op == CFG_PATH_ARROW ? "->" : ".",
-			   e->name, tn);
+		return bad(r, "%s%s: %s is not a struct or union",
+			   e->op == CFG_PATH_ARROW ? "->" : ".", e->name, tn);
 	if (!find_member(r->btf, agg, e->name, &type, &bit_off, &bit_size)) {
 		suggest__init(&sg, e->name, false);
 		walk_members(r->btf, agg, &sg, NULL, 0, NULL);
@@ -251,14 +253,15 @@ static int elem(struct resolver *r, struct state *s, const struct cfg_path_elem 
 					   a->nelems);
 			esz = btf__resolve_size(r->btf, a->type);
 			if (esz < 0)
-				return bad(r, "[%lld]: the size of %s is unknown", (long long)e->num, tn);
+				return bad(r, "[%lld]: the size of %s is unknown",
+					   (long long)e->num, tn);
 			s->off += esz * e->num;
 			s->type = a->type;
 			return 0;
 		}
 		if (!is_pointer(r->btf, s))
-			return bad(r, "[%lld]: %s is neither an array nor a pointer", (long long)e->num,
-				   tn);
+			return bad(r, "[%lld]: %s is neither an array nor a pointer",
+				   (long long)e->num, tn);
 		err = load_pointer(r, s);
 		if (err)
 			return err;
@@ -354,9 +357,10 @@ int btfpath__resolve(const struct btf *btf, uint32_t type_id, bool ptr_to,
 	if (!ret)
 		ret = leaf(&r, &s, want_str);
 	if (ret == -E2BIG)
-		snprintf(err, errlen,
-			 "the path needs more than %d reads (one per pointer, and the leaf); shorten it",
-			 BPFPROM_MAX_STEPS);
+		snprintf(
+			err, errlen,
+			"the path needs more than %d reads (one per pointer, and the leaf); shorten it",
+			BPFPROM_MAX_STEPS);
 	return ret;
 }
 
@@ -386,9 +390,10 @@ int btfpath__func_type(const struct btf *btf, const char *func, int argn, uint32
 	int id = btf__find_by_name_kind(btf, func, BTF_KIND_FUNC);
 
 	if (id <= 0) {
-		snprintf(err, errlen,
-			 "%s is not in the kernel's BTF, so its arguments have no types; use a fetch arg, e.g. +0(arg0):u64",
-			 func);
+		snprintf(
+			err, errlen,
+			"%s is not in the kernel's BTF, so its arguments have no types; use a fetch arg, e.g. +0(arg0):u64",
+			func);
 		return -ENOENT;
 	}
 	t = btf__type_by_id(btf, btf__type_by_id(btf, id)->type);
@@ -406,7 +411,8 @@ int btfpath__func_type(const struct btf *btf, const char *func, int argn, uint32
 	}
 	if (argn >= btf_vlen(t)) {
 		snprintf(err, errlen, "arg%d: %s takes %u argument%s (arg0 .. arg%u)", argn, func,
-			 btf_vlen(t), btf_vlen(t) == 1 ? "" : "s", btf_vlen(t) ? btf_vlen(t) - 1 : 0);
+			 btf_vlen(t), btf_vlen(t) == 1 ? "" : "s",
+			 btf_vlen(t) ? btf_vlen(t) - 1 : 0);
 		return -EINVAL;
 	}
 	*type_id = btf_params(t)[argn].type;

@@ -35,7 +35,8 @@ struct btfpath_chain {
  * bitfield. 0, or -EINVAL/-E2BIG and one line in err naming the type.
  */
 int btfpath__resolve(const struct btf *btf, uint32_t type_id, bool ptr_to,
-		     const struct cfg_path *path, bool want_str, struct btfpath_chain *out, char *err, size_t errlen);
+		     const struct cfg_path *path, bool want_str, struct btfpath_chain *out,
+		     char *err, size_t errlen);
 
 /* The type id of a struct, union or typedef name as a cast writes it
  * ("struct sk_buff", "union bpf_attr", "pid_t"). -ENOENT with a message

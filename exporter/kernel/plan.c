@@ -232,8 +232,9 @@ static int resolve_fetch(struct ctx *c, const struct cfg_probe *probes, size_t n
 	for (size_t p = 0; p < n; p++)
 		user |= probes[p].kind == CFG_PROBE_UPROBE || probes[p].kind == CFG_PROBE_URETPROBE;
 	if (path->nelems > BPFPROM_MAX_STEPS)
-		return fail(c, src->pos, key, "%s: %zu reads, more than the %d a fetch arg may have",
-			    src->text, path->nelems, BPFPROM_MAX_STEPS);
+		return fail(c, src->pos, key,
+			    "%s: %zu reads, more than the %d a fetch arg may have", src->text,
+			    path->nelems, BPFPROM_MAX_STEPS);
 	for (size_t i = 0; i < path->nelems; i++) {
 		const struct cfg_path_elem *e = &path->elems[i];
 		struct bpfprom_step *st = &out->steps[i];
@@ -290,9 +291,10 @@ static int path_base_type(struct ctx *c, const struct cfg_probe *pr, const struc
 	case BPFPROM_SRC_RETVAL:
 		*ptr_to = false;
 		if (!is_kernel_probe(pr->kind)) {
-			snprintf(msg, len,
-				 "%s has no BTF types (a user program); use a fetch arg, e.g. +0(arg0):u64",
-				 pr->spec);
+			snprintf(
+				msg, len,
+				"%s has no BTF types (a user program); use a fetch arg, e.g. +0(arg0):u64",
+				pr->spec);
 			return -EINVAL;
 		}
 		return btfpath__func_type(btf, pr->func,
@@ -306,17 +308,18 @@ static int path_base_type(struct ctx *c, const struct cfg_probe *pr, const struc
 			snprintf(full, sizeof(full), "struct %s", name);
 			return btfpath__type_by_name(btf, full, id, msg, len);
 		}
-		snprintf(msg, len,
-			 "args.%s of %s is \"%s\", not a struct pointer; cast it, e.g. ((struct sk_buff *)args.%s)->len",
-			 path->field, pr->spec, f ? f->type : "?", path->field);
+		snprintf(
+			msg, len,
+			"args.%s of %s is \"%s\", not a struct pointer; cast it, e.g. ((struct sk_buff *)args.%s)->len",
+			path->field, pr->spec, f ? f->type : "?", path->field);
 		return -EINVAL;
 	}
 }
 
 /* A field path or fetch arg, resolved at each of the n probes: one chain for all. */
-static int resolve_path(struct ctx *c, const struct tp_format *fmts,
-			const struct cfg_probe *probes, size_t n, const struct cfg_source *src,
-			uint32_t str_size, const char *key, struct bpfprom_src_cfg *out)
+static int resolve_path(struct ctx *c, const struct tp_format *fmts, const struct cfg_probe *probes,
+			size_t n, const struct cfg_source *src, uint32_t str_size, const char *key,
+			struct bpfprom_src_cfg *out)
 {
 	const struct cfg_path *path = src->path;
 	bool str = src->kind == BPFPROM_SRC_STR_PATH;
@@ -339,16 +342,18 @@ static int resolve_path(struct ctx *c, const struct tp_format *fmts,
 		if (err)
 			return err;
 		if (base.size != 8)
-			return fail(c, src->pos, key,
-				    "%s: args.%s is %u bytes; a path starts from a pointer (8 bytes)",
-				    src->text, path->field, base.size);
+			return fail(
+				c, src->pos, key,
+				"%s: args.%s is %u bytes; a path starts from a pointer (8 bytes)",
+				src->text, path->field, base.size);
 		memcpy(out->off, base.off, sizeof(out->off));
 	}
 	if (path->fetch)
 		return resolve_fetch(c, probes, n, src, key, out);
 	if (!c->k->btf)
-		return fail(c, src->pos, key, "%s: this kernel has no BTF (%s): use +OFF(...) fetch args",
-			    src->text, c->k->btf_path ? c->k->btf_path : "/sys/kernel/btf/vmlinux");
+		return fail(c, src->pos, key,
+			    "%s: this kernel has no BTF (%s): use +OFF(...) fetch args", src->text,
+			    c->k->btf_path ? c->k->btf_path : "/sys/kernel/btf/vmlinux");
 	for (size_t p = 0; p < n; p++) {
 		err = path_base_type(c, &probes[p], &fmts[p], path, &id, &ptr_to, msg, sizeof(msg));
 		if (!err)
@@ -359,9 +364,10 @@ static int resolve_path(struct ctx *c, const struct tp_format *fmts,
 		if (p == 0)
 			first = chain;
 		else if (memcmp(&first, &chain, sizeof(chain)))
-			return fail(c, src->pos, key,
-				    "%s reads differently at %s and %s; one metric needs one layout",
-				    src->text, probes[0].spec, probes[p].spec);
+			return fail(
+				c, src->pos, key,
+				"%s reads differently at %s and %s; one metric needs one layout",
+				src->text, probes[0].spec, probes[p].spec);
 	}
 	out->nsteps = first.nsteps;
 	memcpy(out->steps, first.steps, sizeof(out->steps));

@@ -39,7 +39,8 @@ struct plan_kernel {
 	enum plan_mech force; /* AUTO, FENTRY, KPROBE or LEGACY */
 	bool fentry; /* a trampoline loaded and attached (loader__probe_fentry) */
 	const struct btf *btf; /* vmlinux BTF, for fentry targets and paths; NULL when absent */
-	const char *btf_path; /* where it was looked for, for messages; NULL: /sys/kernel/btf/vmlinux */
+	const char *
+		btf_path; /* where it was looked for, for messages; NULL: /sys/kernel/btf/vmlinux */
 	struct kprobe_support kprobes;
 	const char *kallsyms; /* NULL: /proc/kallsyms */
 	bool unfused; /* --bpf.fuse=false: one program per metric */

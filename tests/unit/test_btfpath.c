@@ -35,8 +35,22 @@ static struct btf *btf;
  * };                       72
  * int node_fn(struct node *n, int x);
  */
-enum { T_INT = 1, T_UINT, T_CHAR, T_LONG, T_SHORT, T_NODE, T_NODEP, T_NAME, T_CHARP, T_UNION,
-       T_ARR, T_PROTO, T_FN, T_TYPEDEF };
+enum {
+	T_INT = 1,
+	T_UINT,
+	T_CHAR,
+	T_LONG,
+	T_SHORT,
+	T_NODE,
+	T_NODEP,
+	T_NAME,
+	T_CHARP,
+	T_UNION,
+	T_ARR,
+	T_PROTO,
+	T_FN,
+	T_TYPEDEF
+};
 
 static int setup(void **state)
 {
@@ -141,7 +155,8 @@ struct err_case {
 };
 
 static const struct err_case err_cases[] = {
-	{ "arg0->nxt", false, -EINVAL, "struct node has no member \"nxt\" (did you mean \"next\"?)" },
+	{ "arg0->nxt", false, -EINVAL,
+	  "struct node has no member \"nxt\" (did you mean \"next\"?)" },
 	{ "arg0->zzzzzz", false, -EINVAL, "struct node has no member \"zzzzzz\"" },
 	{ "arg0.a", false, -EINVAL, ".a: struct node * is a pointer; use ->a" },
 	{ "arg0->a->b", false, -EINVAL, "->b: int is not a pointer; use .b" },
@@ -150,9 +165,11 @@ static const struct err_case err_cases[] = {
 	{ "arg0->a[1]", false, -EINVAL, "[1]: int is neither an array nor a pointer" },
 	{ "arg0[0]", false, -EINVAL,
 	  "struct node is not an integer; pick a member: a, f1, f2, next, name, label, u, s2, arr" },
-	{ "arg0->name", false, -EINVAL, "char[16] is an array; pick an element with [N] or read it as str(...)" },
+	{ "arg0->name", false, -EINVAL,
+	  "char[16] is an array; pick an element with [N] or read it as str(...)" },
 	{ "arg0->arr", false, -EINVAL, "int[4] is an array; pick an element with [N]" },
-	{ "arg0->a", true, -EINVAL, "int is not a string: str() reads a char array or a char pointer" },
+	{ "arg0->a", true, -EINVAL,
+	  "int is not a string: str() reads a char array or a char pointer" },
 	{ "arg0->next->next->next->next->next->next->a", false, -E2BIG,
 	  "the path needs more than 6 reads (one per pointer, and the leaf); shorten it" },
 };
@@ -210,8 +227,8 @@ static void test_cast(void **state)
 	assert_string_equal(path.cast, "node_t");
 	assert_int_equal(path.base, BPFPROM_SRC_FIELD);
 	assert_string_equal(path.field, "p");
-	assert_int_equal(btfpath__resolve(btf, T_TYPEDEF, true, &path, false, &ch, err, sizeof(err)),
-			 0);
+	assert_int_equal(
+		btfpath__resolve(btf, T_TYPEDEF, true, &path, false, &ch, err, sizeof(err)), 0);
 	assert_int_equal(ch.nsteps, 2);
 	assert_int_equal(ch.steps[0].off, 8);
 	assert_int_equal(ch.steps[1].off, 48);
@@ -226,9 +243,8 @@ static void test_fetch_syntax(void **state)
 	bool is_str;
 
 	(void)state;
-	assert_int_equal(config__parse_path("-8(+u0x10(arg2)):s16", &path, &is_str, err,
-					    sizeof(err)),
-			 0);
+	assert_int_equal(
+		config__parse_path("-8(+u0x10(arg2)):s16", &path, &is_str, err, sizeof(err)), 0);
 	assert_true(path.fetch);
 	assert_false(is_str);
 	assert_int_equal(path.base, BPFPROM_SRC_ARG);
@@ -250,15 +266,16 @@ static void test_fetch_syntax(void **state)
 	assert_false(path.fetch_signed);
 	assert_int_equal(config__parse_path("+99999999999(task)", &path, &is_str, err, sizeof(err)),
 			 -EINVAL);
-	assert_string_equal(err,
-			    "\"+99999999999(task)\": an offset 99999999999 is out of range (at most 2147483647)");
+	assert_string_equal(
+		err,
+		"\"+99999999999(task)\": an offset 99999999999 is out of range (at most 2147483647)");
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_steps),	      cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_types),	      cmocka_unit_test(test_cast),
+		cmocka_unit_test(test_steps),	     cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_types),	     cmocka_unit_test(test_cast),
 		cmocka_unit_test(test_fetch_syntax),
 	};
 
