@@ -73,8 +73,8 @@ static void load_btf(struct lifecycle *lc)
 
 /*
  * What this kernel offers for kprobes, looked at when a config has some:
- * stale legacy events of killed runs are removed on the way. BTF and the
- * fentry feature probe are done once.
+ * stale legacy events of killed runs are removed on the way. BTF (for fentry
+ * or field paths) and the fentry feature probe are done once.
  */
 static void probe_kernel(struct lifecycle *lc, const struct cfg *cfg)
 {
@@ -83,7 +83,7 @@ static void probe_kernel(struct lifecycle *lc, const struct cfg *cfg)
 	int err;
 
 	kprobe__detect("/sys", k->tracefs, &k->kprobes);
-	if (!lc->btf_loaded && (plan__needs_btf(cfg) || plan__needs_kprobes(cfg)))
+	if (!lc->btf_loaded && plan__needs_btf(cfg))
 		load_btf(lc);
 	if (!plan__needs_kprobes(cfg))
 		return;
@@ -92,6 +92,8 @@ static void probe_kernel(struct lifecycle *lc, const struct cfg *cfg)
 	if (lc->fentry_probed || (k->force != PLAN_MECH_AUTO && k->force != PLAN_MECH_FENTRY))
 		return;
 	lc->fentry_probed = true;
+	if (!lc->btf_loaded)
+		load_btf(lc);
 	if (!lc->btf)
 		return;
 	err = loader__probe_fentry(lc->btf, why, sizeof(why));
