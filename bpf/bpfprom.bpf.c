@@ -377,11 +377,13 @@ static __always_inline __u64 func_ret(void *ctx, enum ctx_kind ck)
 	return v;
 }
 
-static __always_inline __u64 read_int(void *ctx, enum ctx_kind ck,
-				      const volatile struct bpfprom_metric_cfg *c,
-				      const volatile struct bpfprom_src_cfg *s, __u32 probe)
+/* An integer source of kind (s->kind, or a chain's base): argn and off are s's. */
+static __always_inline __u64 read_scalar(void *ctx, enum ctx_kind ck,
+					 const volatile struct bpfprom_metric_cfg *c,
+					 const volatile struct bpfprom_src_cfg *s, __u32 kind,
+					 __u32 probe)
 {
-	switch (s->kind) {
+	switch (kind) {
 	case BPFPROM_SRC_PID:
 		return bpf_get_current_pid_tgid() >> 32;
 	case BPFPROM_SRC_TID:
@@ -404,9 +406,73 @@ static __always_inline __u64 read_int(void *ctx, enum ctx_kind ck,
 		return func_arg(ctx, ck, s->argn);
 	case BPFPROM_SRC_RETVAL:
 		return func_ret(ctx, ck);
+	case BPFPROM_SRC_TASK:
+		return bpf_get_current_task();
 	default:
 		return 0;
 	}
+}
+
+/*
+ * Follow a field path or fetch arg: from its base, nsteps reads, each at the
+ * address the previous one gave plus an offset. A failed read leaves 0, so
+ * the rest of the chain reads at small addresses and fails too: the value is
+ * 0 as for any unreadable source. nsteps and each step are rodata: a metric
+ * without paths never gets here, and each step is one helper call with
+ * constant arguments. A subprogram, not inlined: the verifier still walks
+ * it with the caller's constants, but clang keeps one copy, so the loops of
+ * the callers unroll as before and a metric without paths pays nothing.
+ */
+static __noinline __u64 follow(void *ctx, enum ctx_kind ck,
+			       const volatile struct bpfprom_metric_cfg *c,
+			       const volatile struct bpfprom_src_cfg *s, __u32 probe)
+{
+	__u32 nsteps = s->nsteps;
+	__u32 size = 0;
+	__u64 v;
+
+	/* a field a path starts from is a pointer: 8 bytes, whatever s->size says of the leaf */
+	if (s->base == BPFPROM_SRC_FIELD)
+		v = ck == CTX_TP ? read_record(ctx, probe, field_off(c, s, probe), 8, 0) : 0;
+	else
+		v = read_scalar(ctx, ck, c, s, s->base, probe);
+
+		/* a loop, not unrolled: unrolled, its copies in every source made clang
+	 * give up unrolling the filter and label loops, and every metric paid */
+#pragma clang loop unroll(disable)
+	for (int i = 0; i < BPFPROM_MAX_STEPS; i++) {
+		const volatile struct bpfprom_step *st = &s->steps[i];
+		__u64 x = 0;
+
+		if (i >= nsteps)
+			break;
+		size = st->size;
+		if (size > 8)
+			size = 8;
+		if (!size) {
+			v += st->off;
+			continue;
+		}
+		if (st->user)
+			bpf_probe_read_user(&x, size, (const void *)(v + st->off));
+		else
+			bpf_probe_read_kernel(&x, size, (const void *)(v + st->off));
+		v = x;
+		if (st->rshift) {
+			v <<= st->lshift;
+			return s->is_signed ? (__u64)((__s64)v >> st->rshift) : v >> st->rshift;
+		}
+	}
+	return s->is_signed ? sign_extend(v, size) : v;
+}
+
+static __always_inline __u64 read_int(void *ctx, enum ctx_kind ck,
+				      const volatile struct bpfprom_metric_cfg *c,
+				      const volatile struct bpfprom_src_cfg *s, __u32 probe)
+{
+	if (s->kind == BPFPROM_SRC_PATH)
+		return follow(ctx, ck, c, s, probe);
+	return read_scalar(ctx, ck, c, s, s->kind, probe);
 }
 
 /* Zero then fill dst (size bytes, a multiple of 8, at most BPFPROM_MAX_STR)
@@ -449,6 +515,8 @@ static __always_inline void read_str(void *ctx, enum ctx_kind ck,
 		}
 	} else if (s->kind == BPFPROM_SRC_STR_ARG && ck != CTX_TP) {
 		src = (const void *)func_arg(ctx, ck, s->argn);
+	} else if (s->kind == BPFPROM_SRC_STR_PATH) {
+		src = (const void *)follow(ctx, ck, c, s, probe);
 	} else {
 		return;
 	}
@@ -465,7 +533,7 @@ static __always_inline void read_str(void *ctx, enum ctx_kind ck,
 static __always_inline int is_str_src(__u32 kind)
 {
 	return kind == BPFPROM_SRC_COMM || kind == BPFPROM_SRC_STR_ARG ||
-	       kind == BPFPROM_SRC_STR_FIELD;
+	       kind == BPFPROM_SRC_STR_FIELD || kind == BPFPROM_SRC_STR_PATH;
 }
 
 static __always_inline int cmp_int(__u64 v, const volatile struct bpfprom_filter_cfg *f)

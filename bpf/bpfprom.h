@@ -47,6 +47,9 @@ enum bpfprom_src {
 	BPFPROM_SRC_STR_FIELD, /* str(args.FIELD) */
 	BPFPROM_SRC_PROBE, /* index of the probe that fired */
 	BPFPROM_SRC_LATENCY,
+	BPFPROM_SRC_TASK, /* the current task_struct's address: the base of task->... */
+	BPFPROM_SRC_PATH, /* an integer at the end of a chain of reads (struct bpfprom_step) */
+	BPFPROM_SRC_STR_PATH, /* a string at the end of one */
 	BPFPROM_SRC__COUNT,
 };
 
@@ -90,6 +93,24 @@ enum bpfprom_str_mode {
 	BPFPROM_STR_KERNEL_PTR, /* a pointer to kernel memory */
 };
 
+/* Reads a field path or fetch arg follows after its base, at most. */
+#define BPFPROM_MAX_STEPS 6
+
+/*
+ * One read of a chain: size bytes at the address held plus off, from kernel
+ * or user memory; what was read is the next address, or the value after the
+ * last step. size 0 reads nothing: the address itself is the value (a char
+ * array a string is read from). A bitfield is the last read shifted left by
+ * lshift, then right by rshift (arithmetic when the source is signed).
+ */
+struct bpfprom_step {
+	__s32 off;
+	__u8 size;
+	__u8 user;
+	__u8 lshift;
+	__u8 rshift;
+};
+
 /* Attach cookie: the probe's index in the metric, and its role. */
 #define BPFPROM_COOKIE_END (1u << 31) /* the until / return probe of a latency */
 /* a start probe that is also the until probe: it ends the key's pending
@@ -117,6 +138,12 @@ struct bpfprom_src_cfg {
 	__u32 str_mode; /* enum bpfprom_str_mode */
 	__u32 field_size; /* STR_ARRAY: the array's size in the record */
 	__u32 off[BPFPROM_MAX_PROBES]; /* tracepoint field offset, per probe */
+	/* PATH, STR_PATH: the integer source the chain starts from (ARG,
+	 * RETVAL, FIELD, TASK, ...: argn and off above are its own), then
+	 * nsteps reads */
+	__u32 base;
+	__u32 nsteps;
+	struct bpfprom_step steps[BPFPROM_MAX_STEPS];
 };
 
 struct bpfprom_label_cfg {

@@ -38,6 +38,7 @@ struct lifecycle {
 	struct plan_kernel kern;
 	struct btf *btf;
 	bool fentry_probed;
+	bool btf_loaded;
 	bool caps_dropped;
 	/* scrapes (the http thread) and the swap of a reload take it */
 	pthread_mutex_t lock;
@@ -55,9 +56,25 @@ static void generation_free(struct generation *g)
 }
 
 /*
+ * The kernel's BTF, for fentry and field paths, once. BPFPROM_VMLINUX_BTF
+ * names another file (tests: a kernel without BTF).
+ */
+static void load_btf(struct lifecycle *lc)
+{
+	const char *path = getenv("BPFPROM_VMLINUX_BTF");
+
+	lc->btf_loaded = true;
+	lc->btf = path ? btf__parse(path, NULL) : btf__load_vmlinux_btf();
+	lc->kern.btf_path = path;
+	if (!lc->btf)
+		log_debug("kernel: no vmlinux BTF: %s", strerror(errno));
+	lc->kern.btf = lc->btf;
+}
+
+/*
  * What this kernel offers for kprobes, looked at when a config has some:
- * stale legacy events of killed runs are removed on the way. BTF and the
- * fentry feature probe are done once.
+ * stale legacy events of killed runs are removed on the way. BTF (for fentry
+ * or field paths) and the fentry feature probe are done once.
  */
 static void probe_kernel(struct lifecycle *lc, const struct cfg *cfg)
 {
@@ -66,6 +83,8 @@ static void probe_kernel(struct lifecycle *lc, const struct cfg *cfg)
 	int err;
 
 	kprobe__detect("/sys", k->tracefs, &k->kprobes);
+	if (!lc->btf_loaded && plan__needs_btf(cfg))
+		load_btf(lc);
 	if (!plan__needs_kprobes(cfg))
 		return;
 	if (k->kprobes.legacy)
@@ -73,12 +92,10 @@ static void probe_kernel(struct lifecycle *lc, const struct cfg *cfg)
 	if (lc->fentry_probed || (k->force != PLAN_MECH_AUTO && k->force != PLAN_MECH_FENTRY))
 		return;
 	lc->fentry_probed = true;
-	lc->btf = btf__load_vmlinux_btf();
-	if (!lc->btf) {
-		log_debug("kernel: no vmlinux BTF: %s", strerror(errno));
+	if (!lc->btf_loaded)
+		load_btf(lc);
+	if (!lc->btf)
 		return;
-	}
-	k->btf = lc->btf;
 	err = loader__probe_fentry(lc->btf, why, sizeof(why));
 	k->fentry = err == 0;
 	log_debug("kernel: fentry %s%s%s; kprobe PMU %s; kprobe_events %s",

@@ -68,6 +68,9 @@ const char *const config_src_names[BPFPROM_SRC__COUNT] = {
 	[BPFPROM_SRC_STR_FIELD] = "str(args.FIELD)",
 	[BPFPROM_SRC_PROBE] = "probe",
 	[BPFPROM_SRC_LATENCY] = "latency",
+	[BPFPROM_SRC_TASK] = "task",
+	[BPFPROM_SRC_PATH] = "a field path",
+	[BPFPROM_SRC_STR_PATH] = "str(PATH)",
 };
 
 /* The mapping's known keys' values in v[] (NULL when absent); see yamldoc__map_collect. */
@@ -388,6 +391,13 @@ static void free_probe(struct cfg_probe *pr)
 	free(pr->func);
 }
 
+static void free_source(struct cfg_source *src)
+{
+	free(src->field);
+	free(src->path);
+	free(src->text);
+}
+
 static void free_metric(struct cfg_metric *m)
 {
 	size_t i, j;
@@ -398,15 +408,15 @@ static void free_metric(struct cfg_metric *m)
 		free_probe(&m->probes[i]);
 	free(m->probes);
 	free_probe(&m->until);
-	free(m->value.field);
+	free_source(&m->value);
 	/* parsed sources may precede a failure, before nmatch is set */
 	for (i = 0; i < BPFPROM_MAX_MATCH; i++) {
-		free(m->match[i].field);
-		free(m->match_until[i].field);
+		free_source(&m->match[i]);
+		free_source(&m->match_until[i]);
 	}
 	for (i = 0; i < m->nlabels; i++) {
 		free(m->labels[i].name);
-		free(m->labels[i].src.field);
+		free_source(&m->labels[i].src);
 		for (j = 0; j < m->labels[i].nvalues; j++)
 			free(m->labels[i].values[j].name);
 		free(m->labels[i].values);
@@ -417,7 +427,7 @@ static void free_metric(struct cfg_metric *m)
 		free(m->labels[i].regexps);
 	}
 	for (i = 0; i < m->nfilters; i++) {
-		free(m->filters[i].src.field);
+		free_source(&m->filters[i].src);
 		free(m->filters[i].sval);
 		free(m->filters[i].text);
 	}

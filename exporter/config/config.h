@@ -53,14 +53,64 @@ struct cfg_probe {
 	struct cfg_pos pos;
 };
 
+/* Elements a path may have (the plan turns them into BPFPROM_MAX_STEPS reads at most). */
+#define CFG_PATH_MAX_ELEMS 16
+#define CFG_PATH_NAME_MAX 64
+
+enum cfg_path_op {
+	CFG_PATH_ARROW, /* ->NAME */
+	CFG_PATH_DOT, /* .NAME */
+	CFG_PATH_INDEX, /* [N] */
+	CFG_PATH_FETCH, /* +OFF(...) or -OFF(...), +uOFF(...) for user memory */
+};
+
+struct cfg_path_elem {
+	enum cfg_path_op op;
+	char name[CFG_PATH_NAME_MAX]; /* ARROW, DOT */
+	int64_t num; /* INDEX: N; FETCH: the offset */
+	bool user; /* FETCH: +uOFF */
+};
+
+/*
+ * A field path, SRC->a.b[2]->c or ((struct T *)SRC)->c, or an eprobe-style
+ * fetch arg, +OFF(+OFF(SRC)):TYPE, whose elements are innermost first. SRC,
+ * the base, is argN, retval, args.FIELD or task.
+ */
+struct cfg_path {
+	enum bpfprom_src base; /* ARG, RETVAL, FIELD, TASK */
+	uint32_t argn;
+	char field[CFG_PATH_NAME_MAX]; /* FIELD */
+	char cast[CFG_PATH_NAME_MAX + 8]; /* "struct sk_buff", "" for none */
+	size_t nelems;
+	struct cfg_path_elem elems[CFG_PATH_MAX_ELEMS];
+	bool fetch;
+	/* fetch: :TYPE; u64 when none is given */
+	uint32_t fetch_size; /* 1, 2, 4, 8; 0 for string and ustring */
+	bool fetch_signed;
+	bool fetch_user_str; /* ustring */
+};
+
 /* A value, label or filter source: comm pid tid uid gid cpu cgroup argN
- * retval args.FIELD str(argN) str(args.FIELD) probe latency. */
+ * retval args.FIELD str(argN) str(args.FIELD) probe latency task, field
+ * paths and fetch args (PATH, STR_PATH). */
 struct cfg_source {
 	enum bpfprom_src kind;
 	uint32_t argn; /* ARG, STR_ARG: N in 0..5 */
 	char *field; /* FIELD, STR_FIELD: the FIELD of args.FIELD */
+	struct cfg_path *path; /* PATH, STR_PATH */
+	char *text; /* PATH, STR_PATH: as written, for messages */
 	struct cfg_pos pos;
 };
+
+/*
+ * Parse a field path or fetch arg (the text inside str() for a string).
+ * Pure; 0 and *out, or -EINVAL and one line in err saying what to write.
+ * *is_str: a fetch arg of type string or ustring.
+ */
+int config__parse_path(const char *text, struct cfg_path *out, bool *is_str, char *err,
+		       size_t errlen);
+/* Does text look like a path or fetch arg (and so go to config__parse_path)? */
+bool config__is_path(const char *text);
 
 enum cfg_decode {
 	CFG_DECODE_NONE = 0,

@@ -155,7 +155,7 @@ static int parse_filter(struct parser *p, const yaml_node_t *node, const char *p
 	};
 	const char *text, *s, *start;
 	char *src_text = NULL;
-	size_t i, len;
+	size_t i, len, depth;
 	int ret;
 
 	ret = yamldoc__get_str(p->doc, node, path, &text);
@@ -171,8 +171,17 @@ static int parse_filter(struct parser *p, const yaml_node_t *node, const char *p
 		return yamldoc__fail(
 			p->doc, node, path,
 			"the filter is empty; write SOURCE OP VALUE, e.g. comm != \"sshd\"");
-	for (start = s; *s && !isspace((unsigned char)*s) && !strchr("=!<>", *s); s++)
-		;
+	/* a path's -> is no comparison, and a cast's parentheses may hold spaces */
+	for (start = s, depth = 0; *s; s++) {
+		if (*s == '(')
+			depth++;
+		else if (*s == ')' && depth)
+			depth--;
+		else if (*s == '>' && s > start && s[-1] == '-')
+			continue;
+		else if (!depth && (isspace((unsigned char)*s) || strchr("=!<>", *s)))
+			break;
+	}
 	if (s == start)
 		return yamldoc__fail(
 			p->doc, node, path,

@@ -88,7 +88,7 @@ static inline bool is_counter(enum bpfprom_agg agg)
 static inline bool is_string_src(enum bpfprom_src kind)
 {
 	return kind == BPFPROM_SRC_COMM || kind == BPFPROM_SRC_STR_ARG ||
-	       kind == BPFPROM_SRC_STR_FIELD;
+	       kind == BPFPROM_SRC_STR_FIELD || kind == BPFPROM_SRC_STR_PATH;
 }
 
 static inline bool is_entry_probe(enum cfg_probe_kind kind)

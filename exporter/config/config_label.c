@@ -123,6 +123,12 @@ static int parse_label_short(struct parser *p, const yaml_node_t *node, const ch
 			p->doc, node, path,
 			"\"%s\" cannot be a label name; use the full form {name: arg%u, source: %s}",
 			text, l->src.argn, text);
+	case BPFPROM_SRC_PATH:
+	case BPFPROM_SRC_STR_PATH:
+		return yamldoc__fail(
+			p->doc, node, path,
+			"\"%s\" cannot be a label name; use the full form {name: NAME, source: %s}",
+			text, text);
 	default:
 		break;
 	}
@@ -372,7 +378,8 @@ static int parse_label_full(struct parser *p, const yaml_node_t *node, const cha
 	snprintf(kpath, sizeof(kpath), "%s.size", path);
 	l->size = default_size(l->src.kind);
 	if (v[LK_SIZE]) {
-		if (l->src.kind != BPFPROM_SRC_STR_ARG && l->src.kind != BPFPROM_SRC_STR_FIELD)
+		if (l->src.kind != BPFPROM_SRC_STR_ARG && l->src.kind != BPFPROM_SRC_STR_FIELD &&
+		    l->src.kind != BPFPROM_SRC_STR_PATH)
 			return yamldoc__fail(
 				p->doc, v[LK_SIZE], kpath,
 				"only string sources (str(argN), str(args.FIELD)) take a size, %s does not; remove it",

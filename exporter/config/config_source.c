@@ -16,18 +16,18 @@
 static const enum bpfprom_src word_sources[] = {
 	BPFPROM_SRC_COMM,   BPFPROM_SRC_PID,	 BPFPROM_SRC_TID,    BPFPROM_SRC_UID,
 	BPFPROM_SRC_GID,    BPFPROM_SRC_CPU,	 BPFPROM_SRC_CGROUP, BPFPROM_SRC_PROBE,
-	BPFPROM_SRC_RETVAL, BPFPROM_SRC_LATENCY,
+	BPFPROM_SRC_RETVAL, BPFPROM_SRC_LATENCY, BPFPROM_SRC_TASK,
 };
 
 /* What did-you-mean compares an unknown source against. */
 static const char *const source_candidates[] = {
-	"comm",	   "pid",  "tid",  "uid",  "gid",  "cpu",  "cgroup", "probe", "retval",
-	"latency", "arg0", "arg1", "arg2", "arg3", "arg4", "arg5",   "args",  "str",
+	"comm", "pid",	"tid",	"uid",	"gid",	"cpu",	"cgroup", "probe", "retval", "latency",
+	"arg0", "arg1", "arg2", "arg3", "arg4", "arg5", "args",	  "str",   "task",
 };
 
 #define SOURCE_LIST                                                                         \
 	"comm, pid, tid, uid, gid, cpu, cgroup, probe, retval, latency, argN, args.FIELD, " \
-	"str(argN), str(args.FIELD)"
+	"str(argN), str(args.FIELD), task, SRC->member, +OFF(SRC):TYPE"
 
 /* ---- sources ----------------------------------------------------------- */
 
@@ -63,6 +63,34 @@ static int parse_field(struct parser *p, const yaml_node_t *node, const char *pa
 	return src->field ? 0 : yamldoc__oom(p->doc);
 }
 
+/* A field path or fetch arg; in_str: the inside of str(). */
+static int parse_path_source(struct parser *p, const yaml_node_t *node, const char *path,
+			     const char *text, const char *inner, size_t len, bool in_str,
+			     struct cfg_source *src)
+{
+	char err[320], *t = strndup(inner, len);
+	bool is_str = false;
+	int ret;
+
+	src->path = calloc(1, sizeof(*src->path));
+	if (!t || !src->path) {
+		free(t);
+		return yamldoc__oom(p->doc);
+	}
+	ret = config__parse_path(t, src->path, &is_str, err, sizeof(err));
+	free(t);
+	if (ret)
+		return yamldoc__fail(p->doc, node, path, "%s", err);
+	if (in_str && src->path->fetch)
+		return yamldoc__fail(
+			p->doc, node, path,
+			"\"%s\": a fetch arg reads a string with :string or :ustring, not str(); write %.*s:string",
+			text, (int)len, inner);
+	src->kind = in_str || is_str ? BPFPROM_SRC_STR_PATH : BPFPROM_SRC_PATH;
+	src->text = strdup(text);
+	return src->text ? 0 : yamldoc__oom(p->doc);
+}
+
 /* str(argN) or str(args.FIELD): a NUL-terminated string read from memory. */
 static int parse_str_source(struct parser *p, const yaml_node_t *node, const char *path,
 			    const char *text, struct cfg_source *src)
@@ -71,7 +99,12 @@ static int parse_str_source(struct parser *p, const yaml_node_t *node, const cha
 	char inner[KEYWORD_MAX + 1];
 	int ret;
 
-	if (len < 5 || text[len - 1] != ')' || len - 5 > KEYWORD_MAX)
+	if (len < 5 || text[len - 1] != ')')
+		goto bad;
+	snprintf(inner, sizeof(inner), "%.*s", (int)(len - 5), text + 4);
+	if (config__is_path(inner))
+		return parse_path_source(p, node, path, text, text + 4, len - 5, true, src);
+	if (len - 5 > KEYWORD_MAX)
 		goto bad;
 	snprintf(inner, sizeof(inner), "%.*s", (int)(len - 5), text + 4);
 	if (!strncmp(inner, "args.", 5)) {
@@ -88,7 +121,7 @@ static int parse_str_source(struct parser *p, const yaml_node_t *node, const cha
 bad:
 	return yamldoc__fail(
 		p->doc, node, path,
-		"\"%s\": str() takes argN or args.FIELD, e.g. str(arg0) or str(args.filename)",
+		"\"%s\": str() takes argN, args.FIELD or a field path, e.g. str(arg0), str(args.filename) or str(task->comm)",
 		text);
 }
 
@@ -107,6 +140,8 @@ int config_parse_source(struct parser *p, const yaml_node_t *node, const char *p
 	}
 	if (!strncmp(text, "str(", 4))
 		return parse_str_source(p, node, path, text, src);
+	if (config__is_path(text))
+		return parse_path_source(p, node, path, text, text, strlen(text), false, src);
 	if (!strcmp(text, "args"))
 		return parse_field(p, node, path, text, "", src);
 	if (!strncmp(text, "args.", 5)) {
@@ -135,8 +170,12 @@ int config_check_source_probe(struct parser *p, const struct cfg_probe *pr, cons
 			      const yaml_node_t *node, const char *path)
 {
 	const char *kind = config_probe_kind_names[pr->kind];
+	enum bpfprom_src sk = src->kind;
 
-	switch (src->kind) {
+	/* a path reads what its base can */
+	if (src->path)
+		sk = src->path->base;
+	switch (sk) {
 	case BPFPROM_SRC_ARG:
 	case BPFPROM_SRC_STR_ARG:
 		if (is_entry_probe(pr->kind))

@@ -10,6 +10,7 @@
 
 #include <bpf/btf.h>
 
+#include "kernel/btfpath.h"
 #include "kernel/elfsym.h"
 #include "kernel/ksyms.h"
 #include "kernel/plan.h"
@@ -56,6 +57,34 @@ static bool is_kernel_probe(enum cfg_probe_kind kind)
 	return kind == CFG_PROBE_KPROBE || kind == CFG_PROBE_KRETPROBE;
 }
 
+static bool needs_btf(const struct cfg_source *src)
+{
+	return src->path && !src->path->fetch;
+}
+
+bool plan__needs_btf(const struct cfg *cfg)
+{
+	for (size_t i = 0; i < cfg->nmetrics; i++) {
+		const struct cfg_metric *cm = &cfg->metrics[i];
+
+		if (cm->has_value && needs_btf(&cm->value))
+			return true;
+		for (size_t j = 0; j < cm->nmatch; j++) {
+			if (needs_btf(&cm->match[j]) || needs_btf(&cm->match_until[j]))
+				return true;
+		}
+		for (size_t j = 0; j < cm->nlabels; j++) {
+			if (needs_btf(&cm->labels[j].src))
+				return true;
+		}
+		for (size_t j = 0; j < cm->nfilters; j++) {
+			if (needs_btf(&cm->filters[j].src))
+				return true;
+		}
+	}
+	return false;
+}
+
 bool plan__needs_kprobes(const struct cfg *cfg)
 {
 	for (size_t i = 0; i < cfg->nmetrics; i++) {
@@ -88,7 +117,7 @@ __attribute__((format(printf, 4, 5))) static int fail(struct ctx *c, struct cfg_
 static bool is_str(enum bpfprom_src kind)
 {
 	return kind == BPFPROM_SRC_COMM || kind == BPFPROM_SRC_STR_ARG ||
-	       kind == BPFPROM_SRC_STR_FIELD;
+	       kind == BPFPROM_SRC_STR_FIELD || kind == BPFPROM_SRC_STR_PATH;
 }
 
 static int no_such_field(struct ctx *c, const struct tp_format *fmt, const struct cfg_source *src,
@@ -192,6 +221,165 @@ static int str_arg_mode(struct ctx *c, const struct cfg_source *src, const char 
 	return 0;
 }
 
+/* A fetch arg: its offsets are the steps, BTF is not needed. */
+static int resolve_fetch(struct ctx *c, const struct cfg_probe *probes, size_t n,
+			 const struct cfg_source *src, const char *key, struct bpfprom_src_cfg *out)
+{
+	const struct cfg_path *path = src->path;
+	bool str = src->kind == BPFPROM_SRC_STR_PATH, user = false;
+
+	/* a uprobe's pointers point into its process */
+	for (size_t p = 0; p < n; p++)
+		user |= probes[p].kind == CFG_PROBE_UPROBE || probes[p].kind == CFG_PROBE_URETPROBE;
+	if (path->nelems > BPFPROM_MAX_STEPS)
+		return fail(c, src->pos, key,
+			    "%s: %zu reads, more than the %d a fetch arg may have", src->text,
+			    path->nelems, BPFPROM_MAX_STEPS);
+	for (size_t i = 0; i < path->nelems; i++) {
+		const struct cfg_path_elem *e = &path->elems[i];
+		struct bpfprom_step *st = &out->steps[i];
+		bool last = i + 1 == path->nelems;
+
+		st->off = (int32_t)e->num;
+		st->user = e->user || user;
+		st->size = last ? (uint8_t)path->fetch_size : 8;
+	}
+	out->nsteps = (uint32_t)path->nelems;
+	if (str)
+		out->str_mode = path->fetch_user_str || user ? BPFPROM_STR_USER_PTR :
+							       BPFPROM_STR_KERNEL_PTR;
+	else
+		out->size = path->fetch_size;
+	out->is_signed = path->fetch_signed;
+	return 0;
+}
+
+/* "struct sk_buff *", "const struct file *": the struct a tracepoint field points to */
+static bool field_struct(const char *type, char *name, size_t len)
+{
+	size_t n;
+
+	if (!strncmp(type, "const ", 6))
+		type += 6;
+	if (strncmp(type, "struct ", 7))
+		return false;
+	type += 7;
+	n = strcspn(type, " *");
+	if (!n || n >= len || strcmp(type + n, " *"))
+		return false;
+	memcpy(name, type, n);
+	name[n] = '\0';
+	return true;
+}
+
+/* The BTF type a path starts from at probe pr (fmt: its format, a tracepoint's). */
+static int path_base_type(struct ctx *c, const struct cfg_probe *pr, const struct tp_format *fmt,
+			  const struct cfg_path *path, uint32_t *id, bool *ptr_to, char *msg,
+			  size_t len)
+{
+	const struct btf *btf = c->k->btf;
+	const struct tp_field *f;
+	char name[CFG_PATH_NAME_MAX];
+
+	*ptr_to = true;
+	if (path->cast[0])
+		return btfpath__type_by_name(btf, path->cast, id, msg, len);
+	switch (path->base) {
+	case BPFPROM_SRC_TASK:
+		return btfpath__type_by_name(btf, "struct task_struct", id, msg, len);
+	case BPFPROM_SRC_ARG:
+	case BPFPROM_SRC_RETVAL:
+		*ptr_to = false;
+		if (!is_kernel_probe(pr->kind)) {
+			snprintf(
+				msg, len,
+				"%s has no BTF types (a user program); use a fetch arg, e.g. +0(arg0):u64",
+				pr->spec);
+			return -EINVAL;
+		}
+		return btfpath__func_type(btf, pr->func,
+					  path->base == BPFPROM_SRC_ARG ? (int)path->argn : -1, id,
+					  msg, len);
+	default:
+		f = tracefs__field(fmt, path->field);
+		if (f && field_struct(f->type, name, sizeof(name))) {
+			char full[CFG_PATH_NAME_MAX + 8];
+
+			snprintf(full, sizeof(full), "struct %s", name);
+			return btfpath__type_by_name(btf, full, id, msg, len);
+		}
+		snprintf(
+			msg, len,
+			"args.%s of %s is \"%s\", not a struct pointer; cast it, e.g. ((struct sk_buff *)args.%s)->len",
+			path->field, pr->spec, f ? f->type : "?", path->field);
+		return -EINVAL;
+	}
+}
+
+/* A field path or fetch arg, resolved at each of the n probes: one chain for all. */
+static int resolve_path(struct ctx *c, const struct tp_format *fmts, const struct cfg_probe *probes,
+			size_t n, const struct cfg_source *src, uint32_t str_size, const char *key,
+			struct bpfprom_src_cfg *out)
+{
+	const struct cfg_path *path = src->path;
+	bool str = src->kind == BPFPROM_SRC_STR_PATH;
+	struct btfpath_chain chain, first;
+	char msg[400];
+	uint32_t id;
+	bool ptr_to;
+	int err;
+
+	out->base = path->base;
+	out->argn = path->argn;
+	if (str)
+		out->size = (str_size + 7) & ~7u;
+	if (path->base == BPFPROM_SRC_FIELD) {
+		struct cfg_source fs = { .kind = BPFPROM_SRC_FIELD, .pos = src->pos };
+		struct bpfprom_src_cfg base = {};
+
+		fs.field = (char *)path->field;
+		err = resolve_field(c, fmts, probes, n, &fs, key, &base);
+		if (err)
+			return err;
+		if (base.size != 8)
+			return fail(
+				c, src->pos, key,
+				"%s: args.%s is %u bytes; a path starts from a pointer (8 bytes)",
+				src->text, path->field, base.size);
+		memcpy(out->off, base.off, sizeof(out->off));
+	}
+	if (path->fetch)
+		return resolve_fetch(c, probes, n, src, key, out);
+	if (!c->k->btf)
+		return fail(c, src->pos, key,
+			    "%s: this kernel has no BTF (%s): use +OFF(...) fetch args", src->text,
+			    c->k->btf_path ? c->k->btf_path : "/sys/kernel/btf/vmlinux");
+	for (size_t p = 0; p < n; p++) {
+		err = path_base_type(c, &probes[p], &fmts[p], path, &id, &ptr_to, msg, sizeof(msg));
+		if (!err)
+			err = btfpath__resolve(c->k->btf, id, ptr_to, path, str, &chain, msg,
+					       sizeof(msg));
+		if (err)
+			return fail(c, src->pos, key, "%s: %s", src->text, msg);
+		if (p == 0)
+			first = chain;
+		else if (memcmp(&first, &chain, sizeof(chain)))
+			return fail(
+				c, src->pos, key,
+				"%s reads differently at %s and %s; one metric needs one layout",
+				src->text, probes[0].spec, probes[p].spec);
+	}
+	out->nsteps = first.nsteps;
+	memcpy(out->steps, first.steps, sizeof(out->steps));
+	if (str) {
+		out->str_mode = BPFPROM_STR_KERNEL_PTR;
+		return 0;
+	}
+	out->size = first.size;
+	out->is_signed = first.is_signed;
+	return 0;
+}
+
 /* Fields are looked up in the n probes given (the metric's, or its until). */
 static int resolve_src_in(struct ctx *c, const struct tp_format *fmts,
 			  const struct cfg_probe *probes, size_t n, const struct cfg_source *src,
@@ -212,6 +400,9 @@ static int resolve_src_in(struct ctx *c, const struct tp_format *fmts,
 	case BPFPROM_SRC_STR_ARG:
 		out->size = (str_size + 7) & ~7u;
 		return str_arg_mode(c, src, key, &out->str_mode);
+	case BPFPROM_SRC_PATH:
+	case BPFPROM_SRC_STR_PATH:
+		return resolve_path(c, fmts, probes, n, src, str_size, key, out);
 	case BPFPROM_SRC_RETVAL:
 		/* a C int or long: negative values are errors, kept as such */
 		out->size = 8;

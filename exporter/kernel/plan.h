@@ -38,7 +38,9 @@ struct plan_kernel {
 	const char *tracefs;
 	enum plan_mech force; /* AUTO, FENTRY, KPROBE or LEGACY */
 	bool fentry; /* a trampoline loaded and attached (loader__probe_fentry) */
-	const struct btf *btf; /* vmlinux BTF, for fentry targets; NULL when absent */
+	const struct btf *btf; /* vmlinux BTF, for fentry targets and paths; NULL when absent */
+	const char *
+		btf_path; /* where it was looked for, for messages; NULL: /sys/kernel/btf/vmlinux */
 	struct kprobe_support kprobes;
 	const char *kallsyms; /* NULL: /proc/kallsyms */
 	bool unfused; /* --bpf.fuse=false: one program per metric */
@@ -109,6 +111,8 @@ struct plan {
  */
 int plan__build(const struct cfg *cfg, const struct plan_kernel *k, struct plan **out, char *err,
 		size_t errlen);
+/* Does any metric of cfg have a field path that needs BTF (so main loads it)? */
+bool plan__needs_btf(const struct cfg *cfg);
 /* Does any metric of cfg use a kprobe or kretprobe (so main probes for them)? */
 bool plan__needs_kprobes(const struct cfg *cfg);
 /* hist schemas: the upper bound of native bucket idx, and the largest integer

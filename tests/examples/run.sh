@@ -359,4 +359,14 @@ out=$("$BIN" --config.file=$PRINT_CFG --once 2>&1)
 expect "--once without --print (exit 2)" \
 	"2 error: flags: --once only applies to --print INTERVAL" "$? $out"
 
+# a field path: the exec's parent, task->real_parent->comm
+if start $DIR/exec_parents.yaml; then
+	cp /bin/true "$TMP/bpfp_exec_k"
+	sh -c "printf bpfp_exec_p >/proc/\$\$/comm; for i in 1 2 3 4 5 6; do $TMP/bpfp_exec_k; done"
+	snap
+	expect "exec_parents.yaml: exact execs by program and parent name" 6 \
+		"$(sample 'process_execs_by_parent_total{comm="bpfp_exec_k",parent="bpfp_exec_p"}')"
+	stop exec_parents.yaml
+fi
+
 finish

@@ -28,6 +28,7 @@ max_len() {
 	case $1 in
 	fuzz_negotiate) echo 512 ;;
 	fuzz_spec) echo 512 ;;
+	fuzz_path) echo 256 ;;
 	fuzz_tracefs) echo 4096 ;;
 	*) echo 4096 ;;
 	esac

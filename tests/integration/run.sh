@@ -1236,6 +1236,88 @@ print(d)')
 	stop
 fi
 
+# --- field paths and fetch args (README: Field paths and fetch args) ---------
+if start $DIR/configs/paths.yaml; then
+	# 12 getppid calls by three children of a shell named bpfp_psh
+	sh -c "printf bpfp_psh >/proc/\$\$/comm; $WL bpfp_kid getppid 4; $WL bpfp_kid getppid 5; $WL bpfp_kid getppid 3; echo \$\$ >$TMP/psh.pid"
+	psh=$(cat "$TMP/psh.pid")
+	# UDP payloads of 10, 100 and 1000 bytes to its own socket: skbs of
+	# 14 (ethernet) + 20 (IPv4) + 8 (UDP) bytes more on loopback
+	python3 -c '
+import socket
+with open("/proc/self/comm", "w") as f:
+    f.write("bpfp_udp")
+r = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+r.bind(("127.0.0.1", 0))
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for n in (10, 100, 1000):
+    s.sendto(b"x" * n, r.getsockname())
+'
+	$WL bpfp_open open /etc/hostname 7
+	scrape >"$TMP/paths.txt"
+	expect "paths: task->real_parent->tgid label, str(task->real_parent->comm) filter: one shell's children, exact" \
+		"bpfp_path_children_total{ppid=\"$psh\",parent=\"bpfp_psh\"} 12" \
+		"$(grep '^bpfp_path_children_total' "$TMP/paths.txt")"
+	expect "paths: integer paths as filter operands" \
+		"bpfp_path_pid_match_total 12" "$(grep '^bpfp_path_pid_match_total' "$TMP/paths.txt")"
+	expect "paths: ((struct sk_buff *)args.skbaddr)->len on net:net_dev_queue, exact sizes" \
+		"$(printf 'bpfp_path_skb_bytes_sum 1236\nbpfp_path_skb_bytes_count 3\nbpfp_path_skb_bytes_min 52\nbpfp_path_skb_bytes_max 1042')" \
+		"$(grep '^bpfp_path_skb_bytes' "$TMP/paths.txt")"
+	expect "fetch args: +0(args.filename):ustring as a label, exact count" \
+		'bpfp_fetch_open_total{path="/etc/hostname"} 7' \
+		"$(grep '^bpfp_fetch_open_total' "$TMP/paths.txt")"
+	# '/' is 47 (7 opens: 329), 'e' is 101; the x8 filter compares 47
+	expect "fetch args: +u0(...):u8 value, +u1(...):s8 label, :x8 filter" \
+		'bpfp_fetch_first_byte_total{second="101"} 329' \
+		"$(grep '^bpfp_fetch_first_byte_total' "$TMP/paths.txt")"
+	stop
+fi
+
+# what --config.check says of paths that cannot resolve, one line each
+path_check() { # name source [probe] [env]
+	cat >"$TMP/pchk.yaml" <<Y
+metrics:
+  - name: bpfp_pchk_total
+    help: h.
+    probe: ${3:-tracepoint:syscalls:sys_enter_getppid}
+    aggregate: count
+    labels:
+      - {name: x, source: "$2"}
+Y
+	env ${4:-BPFPROM_PCHK=1} "$BIN" --config.file="$TMP/pchk.yaml" --config.check 2>&1
+	echo "rc=$?"
+}
+P="plan: $TMP/pchk.yaml:7:27: metrics[0] (bpfp_pchk_total): labels[0]:"
+expect "--config.check: an unknown member, with did-you-mean and the type" \
+	"$(printf 'error: %s task->real_parnt->tgid: struct task_struct has no member "real_parnt" (did you mean "real_parent"?)\nrc=1' "$P")" \
+	"$(path_check x 'task->real_parnt->tgid')"
+expect "--config.check: . on a pointer" \
+	"$(printf 'error: %s task->real_parent.tgid: .tgid: struct task_struct * is a pointer; use ->tgid\nrc=1' "$P")" \
+	"$(path_check x 'task->real_parent.tgid')"
+expect "--config.check: -> on a non-pointer" \
+	"$(printf 'error: %s task->pid->x: ->x: pid_t is not a pointer; use .x\nrc=1' "$P")" \
+	"$(path_check x 'task->pid->x')"
+# thread_info's first member is flags on every architecture
+out=$(path_check x 'task->thread_info')
+expect "--config.check: a struct leaf lists its members" \
+	"$(printf 'error: %s task->thread_info: struct thread_info is not an integer; pick a member: flags, ' "$P")" \
+	"$(printf '%s\n' "$out" | head -1 | sed 's/\(pick a member: flags, \).*/\1/')"
+expect "--config.check: a cast to a type BTF does not know" \
+	"$(printf 'error: %s ((struct no_such *)args.skbaddr)->len: the cast'"'"'s type "struct no_such" is not in the kernel'"'"'s BTF\nrc=1' "$P")" \
+	"$(path_check x '((struct no_such *)args.skbaddr)->len' tracepoint:net:net_dev_queue)"
+expect "--config.check: a void * field without a cast" \
+	"$(printf 'error: %s args.skbaddr->len: args.skbaddr of tracepoint:net:net_dev_queue is "void *", not a struct pointer; cast it, e.g. ((struct sk_buff *)args.skbaddr)->len\nrc=1' "$P")" \
+	"$(path_check x 'args.skbaddr->len' tracepoint:net:net_dev_queue)"
+expect "--config.check: more reads than a path may have" \
+	"$(printf 'error: %s task->parent->parent->parent->parent->parent->parent->tgid: the path needs more than 6 reads (one per pointer, and the leaf); shorten it\nrc=1' "$P")" \
+	"$(path_check x 'task->parent->parent->parent->parent->parent->parent->tgid')"
+expect "--config.check: a kernel without BTF (BPFPROM_VMLINUX_BTF names a missing file)" \
+	"$(printf 'error: %s task->tgid: this kernel has no BTF (/nonexistent/vmlinux): use +OFF(...) fetch args\nrc=1' "$P")" \
+	"$(path_check x 'task->tgid' '' BPFPROM_VMLINUX_BTF=/nonexistent/vmlinux)"
+expect "--config.check: fetch args need no BTF" \
+	"$(printf 'config: %s: valid, 1 metric resolved against this kernel\nrc=0' "$TMP/pchk.yaml")" \
+	"$(path_check x '+0(args.filename):ustring' tracepoint:syscalls:sys_enter_openat BPFPROM_VMLINUX_BTF=/nonexistent/vmlinux)"
+
 # series that retire: pid, cgroup, series_ttl
 . tests/integration/retire.sh
 

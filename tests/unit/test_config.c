@@ -31,7 +31,7 @@
 #define LAT_SWITCH "    value: latency\n    until: t:sched:sched_switch\n"
 #define SOURCES                                                                             \
 	"comm, pid, tid, uid, gid, cpu, cgroup, probe, retval, latency, argN, args.FIELD, " \
-	"str(argN), str(args.FIELD)"
+	"str(argN), str(args.FIELD), task, SRC->member, +OFF(SRC):TYPE"
 
 struct bad_case {
 	const char *name;
@@ -330,7 +330,42 @@ static const struct bad_case bad_cases[] = {
 	{ "label_source_latency", COUNTER "    labels: [{name: l, source: latency}]\n",
 	  "config: t.yaml:6:32: metrics[0] (reads_total): labels[0].source: latency is not a label source, it can only be a value; use another source" },
 	{ "label_str_of_comm", COUNTER "    labels: [{name: s, source: str(comm)}]\n",
-	  "config: t.yaml:6:32: metrics[0] (reads_total): labels[0].source: \"str(comm)\": str() takes argN or args.FIELD, e.g. str(arg0) or str(args.filename)" },
+	  "config: t.yaml:6:32: metrics[0] (reads_total): labels[0].source: \"str(comm)\": str() takes argN, args.FIELD or a field path, e.g. str(arg0), str(args.filename) or str(task->comm)" },
+	/* field paths and fetch args: the syntax (what names mean is the plan's) */
+	{ "path_bad_base", COUNTER "    labels: [{name: p, source: foo->bar}]\n",
+	  "config: t.yaml:6:32: metrics[0] (reads_total): labels[0].source: \"foo->bar\": a path starts at argN (N in 0..5), retval, args.FIELD or task, not \"foo\"" },
+	{ "path_arg6", COUNTER "    labels: [{name: p, source: arg6->bar}]\n",
+	  "config: t.yaml:6:32: metrics[0] (reads_total): labels[0].source: \"arg6->bar\": a path starts at argN (N in 0..5), retval, args.FIELD or task, not \"arg6\"" },
+	{ "path_no_member", COUNTER "    labels: [{name: p, source: task->}]\n",
+	  "config: t.yaml:6:32: metrics[0] (reads_total): labels[0].source: \"task->\": expected a member name after -> at \"\"" },
+	{ "path_bad_index", COUNTER "    labels: [{name: p, source: \"task->comm[x]\"}]\n",
+	  "config: t.yaml:6:32: metrics[0] (reads_total): labels[0].source: \"task->comm[x]\": expected an index (a number) at \"x]\"" },
+	{ "path_unclosed_index", COUNTER "    labels: [{name: p, source: \"task->comm[1\"}]\n",
+	  "config: t.yaml:6:32: metrics[0] (reads_total): labels[0].source: \"task->comm[1\": expected ] after the index at \"\"" },
+	{ "path_cast_not_pointer",
+	  COUNTER "    labels: [{name: p, source: \"((struct sk_buff)arg0)->len\"}]\n",
+	  "config: t.yaml:6:32: metrics[0] (reads_total): labels[0].source: \"((struct sk_buff)arg0)->len\": a cast is to a pointer: write ((struct sk_buff *)SRC)" },
+	{ "path_cast_unclosed",
+	  COUNTER "    labels: [{name: p, source: \"((struct sk_buff *)arg0->len\"}]\n",
+	  "config: t.yaml:6:32: metrics[0] (reads_total): labels[0].source: \"((struct sk_buff *)arg0->len\": expected ) closing the cast at \"->len\"" },
+	{ "path_trailing", COUNTER "    labels: [{name: p, source: task->pid+1}]\n",
+	  "config: t.yaml:6:32: metrics[0] (reads_total): labels[0].source: \"task->pid+1\": expected ->member, .member or [index] at \"+1\"" },
+	{ "path_short_label", COUNTER "    labels: [task->pid]\n",
+	  "config: t.yaml:6:14: metrics[0] (reads_total): labels[0]: \"task->pid\" cannot be a label name; use the full form {name: NAME, source: task->pid}" },
+	{ "path_arg_on_tracepoint", COUNTER "    labels: [{name: p, source: arg0->len}]\n",
+	  "config: t.yaml:6:32: metrics[0] (reads_total): labels[0].source: arg0->len reads a function argument, so it needs kprobe or uprobe probes, but probe \"" TP
+	  "\" is a tracepoint; use args.FIELD to read a tracepoint's fields" },
+	{ "fetch_bad_type", COUNTER "    labels: [{name: p, source: \"+0(args.filename):u128\"}]\n",
+	  "config: t.yaml:6:32: metrics[0] (reads_total): labels[0].source: \"+0(args.filename):u128\": unknown type \"u128\"; fetch types are u8, u16, u32, u64, s8 .. s64, x8 .. x64, string, ustring" },
+	{ "fetch_no_paren", COUNTER "    labels: [{name: p, source: \"+8 args.filename\"}]\n",
+	  "config: t.yaml:6:32: metrics[0] (reads_total): labels[0].source: \"+8 args.filename\": expected ( after the offset at \" args.filename\"" },
+	{ "fetch_unclosed",
+	  COUNTER "    labels: [{name: p, source: \"+8(+0(args.filename):u8\"}]\n",
+	  "config: t.yaml:6:32: metrics[0] (reads_total): labels[0].source: \"+8(+0(args.filename):u8\": expected ) at \":u8\"" },
+	{ "fetch_in_str", COUNTER "    labels: [{name: p, source: \"str(+0(args.filename))\"}]\n",
+	  "config: t.yaml:6:32: metrics[0] (reads_total): labels[0].source: \"str(+0(args.filename))\": a fetch arg reads a string with :string or :ustring, not str(); write +0(args.filename):string" },
+	{ "fetch_str_value", HIST(TP) "    value: \"+0(args.filename):string\"\n",
+	  "config: t.yaml:6:12: metrics[0] (read_bytes): value: +0(args.filename):string is not a number; use one of pid, tid, uid, gid, cpu, argN, retval, args.FIELD or latency as the value, or make +0(args.filename):string a label" },
 	{ "decode_typo", COUNTER "    labels: [{name: nr, source: args.id, decode: sycall}]\n",
 	  "config: t.yaml:6:50: metrics[0] (reads_total): labels[0].decode: unknown decoder \"sycall\" (did you mean \"syscall\"?); expected one of syscall, errno, ksym, cgroup_path, static, hex, k8s, regexp" },
 	{ "decode_on_comm", COUNTER "    labels: [{name: c, source: comm, decode: hex}]\n",
