@@ -32,6 +32,7 @@ enum cfg_probe_kind {
 	CFG_PROBE_KRETPROBE,
 	CFG_PROBE_UPROBE,
 	CFG_PROBE_URETPROBE,
+	CFG_PROBE_RAWTP, /* rawtracepoint:EVENT, BTF-typed or raw */
 };
 
 /*
@@ -40,7 +41,8 @@ enum cfg_probe_kind {
  * kretprobe:FUNC              target = NULL, func = FUNC
  * uprobe:BIN:FUNC[+OFF]       target = BIN,  func = FUNC, offset = OFF
  * uretprobe:BIN:FUNC          target = BIN,  func = FUNC
- * Aliases: t: k: kr: u: ur: (and tp:). `spec` is the text as written.
+ * rawtracepoint:EVENT         target = NULL, func = EVENT
+ * Aliases: t: k: kr: u: ur: rt: (and tp:). `spec` is the text as written.
  */
 struct cfg_probe {
 	enum cfg_probe_kind kind;
