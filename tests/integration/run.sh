@@ -1183,4 +1183,6 @@ print(d)')
 	stop
 fi
 
+. $DIR/rawtp.sh
+
 finish
