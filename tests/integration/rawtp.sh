@@ -33,3 +33,19 @@ for rt_mech in tp_btf raw_tp; do
 		"$(grep '^bpfprom_probe_info{metric="bpfp_rt_exec_total"' "$TMP/rt.txt")"
 	stop
 done
+
+# --- rawtracepoint errors: exact, at --config.check -----------------------
+rt_check() { # NAME PROBE LABEL-SOURCE WANT
+	printf 'metrics:\n  - name: e_total\n    help: h.\n    probe: %s\n    aggregate: count\n    labels: [{name: x, source: "%s"}]\n' \
+		"$2" "$3" >"$TMP/rterr.yaml"
+	expect "rawtracepoint errors: $1" "$4" \
+		"$("$BIN" --config.file="$TMP/rterr.yaml" --config.check 2>&1)"
+}
+rt_check "an unknown event, with did-you-mean" rt:sched_proces_exec comm \
+	"error: plan: $TMP/rterr.yaml:4:12: metrics[0] (e_total): probe: rt:sched_proces_exec: no raw tracepoint \"sched_proces_exec\" in the kernel's BTF (no btf_trace_sched_proces_exec); did you mean \"sched_process_exec\"?"
+rt_check "an unknown argument lists the event's" rt:sched_process_exec args.oldpid \
+	"error: plan: $TMP/rterr.yaml:6:32: metrics[0] (e_total): labels[0]: rt:sched_process_exec has no argument \"oldpid\"; its arguments are: p, old_pid, bprm"
+rt_check "str() of an integer argument" rawtracepoint:sched_process_exec 'str(args.old_pid)' \
+	"error: plan: $TMP/rterr.yaml:6:32: metrics[0] (e_total): labels[0]: str(args.old_pid): the argument of rawtracepoint:sched_process_exec is not a pointer to a string"
+rt_check "argN is not a rawtracepoint source" rt:sched_process_exec arg1 \
+	"$(printf 'error: config: %s:6:33: metrics[0] (e_total): labels[0].source: arg1 reads a function argument, so it needs kprobe or uprobe probes, but probe "rt:sched_process_exec" is a rawtracepoint; use args.FIELD to read a tracepoint'"'"'s fields' "$TMP/rterr.yaml")"
