@@ -48,4 +48,4 @@ rt_check "an unknown argument lists the event's" rt:sched_process_exec args.oldp
 rt_check "str() of an integer argument" rawtracepoint:sched_process_exec 'str(args.old_pid)' \
 	"error: plan: $TMP/rterr.yaml:6:32: metrics[0] (e_total): labels[0]: str(args.old_pid): the argument of rawtracepoint:sched_process_exec is not a pointer to a string"
 rt_check "argN is not a rawtracepoint source" rt:sched_process_exec arg1 \
-	"$(printf 'error: config: %s:6:33: metrics[0] (e_total): labels[0].source: arg1 reads a function argument, so it needs kprobe or uprobe probes, but probe "rt:sched_process_exec" is a rawtracepoint; use args.FIELD to read a tracepoint'"'"'s fields' "$TMP/rterr.yaml")"
+	"$(printf 'error: config: %s:6:32: metrics[0] (e_total): labels[0].source: arg1 reads a function argument, so it needs kprobe or uprobe probes, but probe "rt:sched_process_exec" is a rawtracepoint; use args.FIELD to read a tracepoint'"'"'s fields' "$TMP/rterr.yaml")"
