@@ -494,6 +494,12 @@ static __always_inline void read_str(void *ctx, enum ctx_kind ck,
 				size = s->field_size + 1;
 			bpf_probe_read_kernel_str(dst, size, ctx + field_off(c, s, probe));
 			return;
+		case BPFPROM_STR_BYTES:
+			/* an address: every byte, zeros too; the rest of dst stays zero */
+			if (s->field_size < size)
+				size = s->field_size;
+			bpf_probe_read_kernel(dst, size, ctx + field_off(c, s, probe));
+			return;
 		case BPFPROM_STR_DATA_LOC:
 			loc = read_record(ctx, probe, field_off(c, s, probe), sizeof(loc), 0);
 			bpf_probe_read_kernel_str(dst, size, ctx + (loc & 0xffff));

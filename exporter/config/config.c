@@ -31,7 +31,7 @@ const char *const config_agg_names[BPFPROM_AGG__COUNT] = {
 	[BPFPROM_AGG_LHIST] = "lhist", [BPFPROM_AGG_STATS] = "stats",
 };
 
-const char *const config_decode_names[CFG_DECODE_K8S + 1] = {
+const char *const config_decode_names[CFG_DECODE__LAST + 1] = {
 	[CFG_DECODE_NONE] = "none",
 	[CFG_DECODE_SYSCALL] = "syscall",
 	[CFG_DECODE_ERRNO] = "errno",
@@ -40,6 +40,9 @@ const char *const config_decode_names[CFG_DECODE_K8S + 1] = {
 	[CFG_DECODE_STATIC] = "static",
 	[CFG_DECODE_HEX] = "hex",
 	[CFG_DECODE_K8S] = "k8s",
+	[CFG_DECODE_INET] = "inet",
+	[CFG_DECODE_MAJORMINOR] = "majorminor",
+	[CFG_DECODE_IFNAME] = "ifname",
 };
 
 const char *const config__k8s_label_names[CFG_K8S_LABELS] = { "namespace", "pod", "container" };

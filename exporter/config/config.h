@@ -71,7 +71,11 @@ enum cfg_decode {
 	CFG_DECODE_STATIC,
 	CFG_DECODE_HEX,
 	CFG_DECODE_K8S, /* one cgroup id, three labels: namespace, pod, container */
+	CFG_DECODE_INET, /* an IPv4 (u32, or u8[4]) or IPv6 (u8[16]) address */
+	CFG_DECODE_MAJORMINOR, /* a kernel dev_t: major = dev >> 20, minor = dev & 0xfffff */
+	CFG_DECODE_IFNAME, /* a network interface index */
 };
+#define CFG_DECODE__LAST CFG_DECODE_IFNAME
 
 /* The labels decode: k8s renders, in this order, whatever the label's name. */
 #define CFG_K8S_LABELS 3

@@ -24,6 +24,7 @@ struct ctx {
 	struct ksyms *syms; /* loaded at the first kprobe */
 	char *err;
 	size_t errlen;
+	bool bytes_ok; /* a label: a u8 array field may be read as its bytes */
 };
 
 static const char *const mech_names[] = {
@@ -190,6 +191,14 @@ static int resolve_rt_arg(struct ctx *c, const struct cfg_probe *probes, size_t 
 	return 0;
 }
 
+/* u8 NAME[N]: an address (sock:inet_sock_set_state's saddr[4], daddr_v6[16]), a MAC, ... */
+static bool is_byte_array(const struct tp_field *f)
+{
+	return f->is_array && !f->is_data_loc && f->size > 0 && f->size <= BPFPROM_MAX_STR &&
+	       (!strcmp(f->type, "__u8") || !strcmp(f->type, "u8") ||
+		!strcmp(f->type, "unsigned char") || !strcmp(f->type, "uint8_t"));
+}
+
 /* A tracepoint field, with the same layout in each of n probes (fmts[p] is probes[p]'s). */
 static int resolve_field(struct ctx *c, const struct tp_format *fmts,
 			 const struct cfg_probe *probes, size_t n, const struct cfg_source *src,
@@ -219,6 +228,20 @@ static int resolve_field(struct ctx *c, const struct tp_format *fmts,
 					src->field, probes[0].spec, spec);
 			out->str_mode = mode;
 			out->field_size = f->size;
+			out->off[p] = f->offset;
+			continue;
+		}
+		if (c->bytes_ok && is_byte_array(f)) {
+			if (p > 0 && f->size != out->field_size)
+				return fail(
+					c, src->pos, key,
+					"args.%s differs between %s and %s; one metric needs one layout",
+					src->field, probes[0].spec, spec);
+			/* copied into the key as it is: read like a string, kept whole */
+			out->kind = BPFPROM_SRC_STR_FIELD;
+			out->str_mode = BPFPROM_STR_BYTES;
+			out->field_size = f->size;
+			out->size = (f->size + 7) & ~7u;
 			out->off[p] = f->offset;
 			continue;
 		}
@@ -363,6 +386,36 @@ static int plan_filters(struct ctx *c, const struct tp_format *fmts, struct plan
 	return 0;
 }
 
+/*
+ * Decoders that need a kind of integer: inet an IPv4 address in 4 bytes (a
+ * u32 as the kernel keeps it, or u8[4]) or an IPv6 one in u8[16]; a byte
+ * array prints as inet or hex, nothing else.
+ */
+static int check_decode(struct ctx *c, const struct cfg_label *l, const struct bpfprom_src_cfg *s,
+			const char *key)
+{
+	bool bytes = s->str_mode == BPFPROM_STR_BYTES && s->kind == BPFPROM_SRC_STR_FIELD;
+	const char *dec = config__decode_name(l->decode);
+
+	if (bytes && l->decode == CFG_DECODE_INET && s->field_size != 4 && s->field_size != 16)
+		return fail(c, l->pos, key,
+			    "decode: inet needs 4 bytes (IPv4) or 16 (IPv6), but args.%s is %u bytes",
+			    l->src.field, s->field_size);
+	if (bytes && l->decode != CFG_DECODE_NONE && l->decode != CFG_DECODE_INET &&
+	    l->decode != CFG_DECODE_HEX)
+		return fail(
+			c, l->pos, key,
+			"args.%s is a byte array (u8[%u]); decode: %s needs an integer: use decode: inet, hex, or none",
+			l->src.field, s->field_size, dec);
+	if (!bytes && l->decode == CFG_DECODE_INET && s->size != 4)
+		return fail(
+			c, l->pos, key,
+			"decode: inet on an integer needs a 4-byte IPv4 address (a u32 in network byte order, as the kernel keeps it), but %s is %u bytes",
+			l->src.kind == BPFPROM_SRC_FIELD ? l->src.field : config__src_name(l->src.kind),
+			s->size);
+	return 0;
+}
+
 static int plan_labels(struct ctx *c, const struct tp_format *fmts, struct plan_metric *pm)
 {
 	const struct cfg_metric *cm = c->cm;
@@ -378,7 +431,11 @@ static int plan_labels(struct ctx *c, const struct tp_format *fmts, struct plan_
 		size_t nr = l->decode == CFG_DECODE_K8S ? CFG_K8S_LABELS : 1;
 
 		snprintf(key, sizeof(key), "labels[%zu]", i);
+		c->bytes_ok = true;
 		err = resolve_src(c, fmts, &l->src, l->size, key, &bl->src);
+		c->bytes_ok = false;
+		if (!err)
+			err = check_decode(c, l, &bl->src, key);
 		if (err)
 			return err;
 		bl->key_off = off;
@@ -397,6 +454,7 @@ static int plan_labels(struct ctx *c, const struct tp_format *fmts, struct plan_
 			ml->key_size = bl->key_size;
 			ml->is_str = is_str(bl->src.kind);
 			ml->is_signed = bl->src.is_signed;
+			ml->nbytes = bl->src.str_mode == BPFPROM_STR_BYTES ? bl->src.field_size : 0;
 			ml->decode = l->decode;
 			ml->cfg_label = (uint8_t)i;
 			ml->part = (uint8_t)k;
