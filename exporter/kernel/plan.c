@@ -410,7 +410,8 @@ static int check_decode(struct ctx *c, const struct cfg_label *l, const struct b
 	if (!bytes && l->decode == CFG_DECODE_INET && s->size != 4)
 		return fail(
 			c, l->pos, key,
-			"decode: inet on an integer needs a 4-byte IPv4 address (a u32 in network byte order, as the kernel keeps it), but %s is %u bytes",
+			"decode: inet on an integer needs a 4-byte IPv4 address (a u32 in network byte order, as the kernel keeps it), but %s%s is %u bytes",
+			l->src.kind == BPFPROM_SRC_FIELD ? "args." : "",
 			l->src.kind == BPFPROM_SRC_FIELD ? l->src.field : config__src_name(l->src.kind),
 			s->size);
 	return 0;

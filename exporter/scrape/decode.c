@@ -880,7 +880,12 @@ static bool resolve_ifname(uint64_t v, bool is_signed, char *out, size_t *len)
 {
 	char name[IF_NAMESIZE];
 
-	if (v && v <= UINT32_MAX && if_indextoname((unsigned int)v, name)) {
+	/* 0: no interface (a route lookup's oif when none is asked for), not an error */
+	if (!v) {
+		*len = put_number(out, v, is_signed);
+		return true;
+	}
+	if (v <= UINT32_MAX && if_indextoname((unsigned int)v, name)) {
 		*len = put_text(out, name, strlen(name));
 		return true;
 	}
