@@ -142,3 +142,15 @@ dec_check "inet on an integer of 8 bytes" tracepoint:sock:inet_sock_set_state ar
 	"error: plan: $TMP/decerr.yaml:6:14: metrics[0] (e_total): labels[0]: decode: inet on an integer needs a 4-byte IPv4 address (a u32 in network byte order, as the kernel keeps it), but args.skaddr is 8 bytes"
 dec_check "a string" tracepoint:sock:inet_sock_set_state comm majorminor \
 	"error: config: $TMP/decerr.yaml:6:48: metrics[0] (e_total): labels[0].decode: comm is a string; decoders turn integers into names, remove decode"
+
+# --- --list rawtracepoint: like bpftrace -l, -v with the arguments' C types -
+expect "--list: rawtracepoint patterns, sorted" \
+	"$(printf 'rawtracepoint:sched_process_exec\nrawtracepoint:sched_process_exit')" \
+	"$("$BIN" --list 'rawtracepoint:sched_process_e*' 2>&1)"
+expect "--list -v: rt: lists the arguments as C declares them" \
+	"$(printf 'rawtracepoint:sched_process_exec\n    struct task_struct *p;\n    pid_t old_pid;\n    struct linux_binprm *bprm;')" \
+	"$("$BIN" -v --list 'rt:sched_process_exec' 2>&1)"
+rt_out=$("$BIN" --list 'rt:' 2>&1)
+expect "--list: a rawtracepoint pattern without an event (exit 1)" \
+	'rc=1 error: list: "rt:" is not a rawtracepoint pattern; write rawtracepoint:EVENT (wildcards * and ? allowed), e.g. rawtracepoint:sched_*' \
+	"rc=$? $rt_out"
