@@ -391,11 +391,11 @@ static __always_inline __u64 func_ret(void *ctx, enum ctx_kind ck)
  * tp_btf, at attach for raw_tp); argn is rodata, so only one load remains.
  * Integers narrower than u64 are cut to their type, and sign-extended.
  */
-#define RT_ARG(i)                                                \
-	case i:                                                  \
-		asm volatile("%[v] = *(u64 *)(%[c] + %[o])"      \
-			     : [v] "=r"(v)                       \
-			     : [c] "r"(ctx), [o] "i"((i) * 8)); \
+#define RT_ARG(i)                                             \
+	case i:                                               \
+		asm volatile("%[v] = *(u64 *)(%[c] + %[o])"   \
+			     : [v] "=r"(v)                    \
+			     : [c] "r"(ctx), [o] "i"((i)*8)); \
 		break
 
 static __always_inline __u64 rt_arg(void *ctx, const volatile struct bpfprom_src_cfg *s)

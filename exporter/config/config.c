@@ -50,7 +50,7 @@ const char *const config__k8s_label_names[CFG_K8S_LABELS] = { "namespace", "pod"
 const char *const config_probe_kind_names[CFG_PROBE_RAWTP + 1] = {
 	[CFG_PROBE_TRACEPOINT] = "tracepoint", [CFG_PROBE_KPROBE] = "kprobe",
 	[CFG_PROBE_KRETPROBE] = "kretprobe",   [CFG_PROBE_UPROBE] = "uprobe",
-	[CFG_PROBE_URETPROBE] = "uretprobe", [CFG_PROBE_RAWTP] = "rawtracepoint",
+	[CFG_PROBE_URETPROBE] = "uretprobe",   [CFG_PROBE_RAWTP] = "rawtracepoint",
 };
 
 const char *const config_src_names[BPFPROM_SRC__COUNT] = {

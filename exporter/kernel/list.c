@@ -62,7 +62,7 @@ static const struct {
 static const char *const kind_names[] = {
 	[KIND_TRACEPOINT] = "tracepoint", [KIND_KPROBE] = "kprobe",
 	[KIND_KRETPROBE] = "kretprobe",	  [KIND_UPROBE] = "uprobe",
-	[KIND_URETPROBE] = "uretprobe", [KIND_RAWTP] = "rawtracepoint",
+	[KIND_URETPROBE] = "uretprobe",	  [KIND_RAWTP] = "rawtracepoint",
 };
 
 struct query {

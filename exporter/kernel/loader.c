@@ -144,8 +144,8 @@ static const char *why(int err)
  * type name (of kind) and attach it for an instant: what) says what in the
  * reason when the kernel refuses.
  */
-static int probe_tracing(const struct btf *btf, enum bpf_attach_type at, const char *name,
-			 int kind, const char *what, char *whybuf, size_t whylen)
+static int probe_tracing(const struct btf *btf, enum bpf_attach_type at, const char *name, int kind,
+			 const char *what, char *whybuf, size_t whylen)
 {
 	/* r0 = 0; exit */
 	const struct bpf_insn insns[] = {
@@ -357,7 +357,8 @@ static int set_autoload(struct copy *skel, const struct plan_metric *pm, size_t 
 			return err;
 	}
 	for (size_t p = 0; !err && p < pm->nprobes; p++) {
-		if (pm->probes[p].mech != PLAN_MECH_FENTRY && pm->probes[p].mech != PLAN_MECH_TP_BTF)
+		if (pm->probes[p].mech != PLAN_MECH_FENTRY &&
+		    pm->probes[p].mech != PLAN_MECH_TP_BTF)
 			err = bpf_program__set_autoload(prog_for(skel, &pm->probes[p], n), true);
 	}
 	return err;
@@ -604,7 +605,7 @@ static int load_group(const struct plan_kernel *k, const struct plan *plan,
 					err, errlen,
 					"loader: %s: the kernel refused the %s program for %s: %s%s (details with --log.level=debug)",
 					who,
-					pp->mech == PLAN_MECH_TP_BTF	 ? "tp_btf" :
+					pp->mech == PLAN_MECH_TP_BTF	? "tp_btf" :
 					pp->kind == CFG_PROBE_KRETPROBE ? "fexit" :
 									  "fentry",
 					pp->spec, strerror(-ret), why(ret));
@@ -618,8 +619,8 @@ static int load_group(const struct plan_kernel *k, const struct plan *plan,
 		if (pp->kind == CFG_PROBE_RAWTP) {
 			ret = attach_rawtp(prog, pp);
 			if (ret < 0) {
-				snprintf(err, errlen, "loader: %s: cannot attach %s with %s: %s%s", who,
-					 pp->spec, plan__mech_name(pp->mech), strerror(-ret),
+				snprintf(err, errlen, "loader: %s: cannot attach %s with %s: %s%s",
+					 who, pp->spec, plan__mech_name(pp->mech), strerror(-ret),
 					 why(ret));
 				return ret;
 			}

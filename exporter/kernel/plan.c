@@ -143,7 +143,8 @@ static int str_mode(const struct tp_field *f, const char *category, uint32_t *mo
 
 /* args.NAME of rawtracepoints: the same argument position and type in each of n probes. */
 static int resolve_rt_arg(struct ctx *c, const struct cfg_probe *probes, size_t n,
-			  const struct cfg_source *src, const char *key, struct bpfprom_src_cfg *out)
+			  const struct cfg_source *src, const char *key,
+			  struct bpfprom_src_cfg *out)
 {
 	bool want_str = src->kind == BPFPROM_SRC_STR_FIELD;
 	struct rawtp_event ev;
@@ -163,8 +164,9 @@ static int resolve_rt_arg(struct ctx *c, const struct cfg_probe *probes, size_t 
 				len += snprintf(avail + len,
 						len < sizeof(avail) ? sizeof(avail) - len : 0,
 						"%s%s", len ? ", " : "", ev.args[i].name);
-			return fail(c, src->pos, key, "%s has no argument \"%s\"; its arguments are: %s",
-				    spec, src->field, len ? avail : "(none)");
+			return fail(c, src->pos, key,
+				    "%s has no argument \"%s\"; its arguments are: %s", spec,
+				    src->field, len ? avail : "(none)");
 		}
 		if (want_str && !a->is_ptr)
 			return fail(c, src->pos, key,
@@ -174,8 +176,9 @@ static int resolve_rt_arg(struct ctx *c, const struct cfg_probe *probes, size_t 
 			return fail(c, src->pos, key,
 				    "args.%s of %s is passed by value and is not an integer",
 				    src->field, spec);
-		if (p > 0 && (a->index != out->argn || (!want_str && (a->size != out->size ||
-								       a->is_signed != !!out->is_signed))))
+		if (p > 0 &&
+		    (a->index != out->argn ||
+		     (!want_str && (a->size != out->size || a->is_signed != !!out->is_signed))))
 			return fail(
 				c, src->pos, key,
 				"args.%s differs between %s and %s (position, size or signedness); one metric needs one layout",
@@ -398,9 +401,10 @@ static int check_decode(struct ctx *c, const struct cfg_label *l, const struct b
 	const char *dec = config__decode_name(l->decode);
 
 	if (bytes && l->decode == CFG_DECODE_INET && s->field_size != 4 && s->field_size != 16)
-		return fail(c, l->pos, key,
-			    "decode: inet needs 4 bytes (IPv4) or 16 (IPv6), but args.%s is %u bytes",
-			    l->src.field, s->field_size);
+		return fail(
+			c, l->pos, key,
+			"decode: inet needs 4 bytes (IPv4) or 16 (IPv6), but args.%s is %u bytes",
+			l->src.field, s->field_size);
 	if (bytes && l->decode != CFG_DECODE_NONE && l->decode != CFG_DECODE_INET &&
 	    l->decode != CFG_DECODE_HEX)
 		return fail(
@@ -412,7 +416,8 @@ static int check_decode(struct ctx *c, const struct cfg_label *l, const struct b
 			c, l->pos, key,
 			"decode: inet on an integer needs a 4-byte IPv4 address (a u32 in network byte order, as the kernel keeps it), but %s%s is %u bytes",
 			l->src.kind == BPFPROM_SRC_FIELD ? "args." : "",
-			l->src.kind == BPFPROM_SRC_FIELD ? l->src.field : config__src_name(l->src.kind),
+			l->src.kind == BPFPROM_SRC_FIELD ? l->src.field :
+							   config__src_name(l->src.kind),
 			s->size);
 	return 0;
 }
@@ -678,10 +683,11 @@ static int rawtp_mech(struct ctx *c, const struct cfg_probe *pr, const char *key
 	err = rawtp__event(k->btf, pr->func, pp->rt);
 	if (err) {
 		near = rawtp__suggest(k->btf, pr->func);
-		return fail(c, pr->pos, key,
-			    "%s: no raw tracepoint \"%s\" in the kernel's BTF (no btf_trace_%s)%s%s%s",
-			    pr->spec, pr->func, pr->func, near ? "; did you mean \"" : "",
-			    near ? near : "", near ? "\"?" : "");
+		return fail(
+			c, pr->pos, key,
+			"%s: no raw tracepoint \"%s\" in the kernel's BTF (no btf_trace_%s)%s%s%s",
+			pr->spec, pr->func, pr->func, near ? "; did you mean \"" : "",
+			near ? near : "", near ? "\"?" : "");
 	}
 	switch (k->force) {
 	case PLAN_MECH_RAW_TP:

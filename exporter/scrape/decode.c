@@ -845,7 +845,8 @@ size_t decode__inet(const uint8_t *addr, size_t n, char *out, size_t cap)
 	/* inet_ntop writes RFC 5952 text for IPv6: lower case, the longest run
 	 * of zero groups (the first of equal ones) as ::, and a v4-mapped
 	 * address with its IPv4 dotted (section 5) */
-	if ((n != 4 && n != 16) || !inet_ntop(n == 4 ? AF_INET : AF_INET6, addr, text, sizeof(text)))
+	if ((n != 4 && n != 16) ||
+	    !inet_ntop(n == 4 ? AF_INET : AF_INET6, addr, text, sizeof(text)))
 		return 0;
 	len = strlen(text);
 	if (len >= cap)
