@@ -56,6 +56,8 @@ enum ctx_kind {
 	CTX_KPROBE, /* pt_regs: kprobes, kretprobes (perf PMU or tracefs) */
 	CTX_FENTRY, /* u64 arguments, read through bpf_get_func_arg */
 	CTX_FEXIT, /* the same, and the return value through bpf_get_func_ret */
+	CTX_TP_BTF, /* a BTF-typed tracepoint: u64 arguments, ctx[0] is the first */
+	CTX_RAW_TP, /* a raw tracepoint: the same u64 arguments, untyped */
 };
 
 static __always_inline int is_regs(enum ctx_kind ck)
@@ -66,6 +68,11 @@ static __always_inline int is_regs(enum ctx_kind ck)
 static __always_inline int is_trampoline(enum ctx_kind ck)
 {
 	return ck == CTX_FENTRY || ck == CTX_FEXIT;
+}
+
+static __always_inline int is_rawtp(enum ctx_kind ck)
+{
+	return ck == CTX_TP_BTF || ck == CTX_RAW_TP;
 }
 
 struct scratch {
@@ -377,6 +384,52 @@ static __always_inline __u64 func_ret(void *ctx, enum ctx_kind ck)
 	return v;
 }
 
+/*
+ * Argument s->argn of a raw or BTF-typed tracepoint: u64 ctx[argn], each at
+ * its own constant offset, since the verifier refuses ctx plus a register and
+ * checks the furthest one read against the event's arguments (at load for
+ * tp_btf, at attach for raw_tp); argn is rodata, so only one load remains.
+ * Integers narrower than u64 are cut to their type, and sign-extended.
+ */
+#define RT_ARG(i)                                             \
+	case i:                                               \
+		asm volatile("%[v] = *(u64 *)(%[c] + %[o])"   \
+			     : [v] "=r"(v)                    \
+			     : [c] "r"(ctx), [o] "i"((i)*8)); \
+		break
+
+static __always_inline __u64 rt_arg(void *ctx, const volatile struct bpfprom_src_cfg *s)
+{
+	__u64 v = 0;
+
+	switch (s->argn) {
+		RT_ARG(0);
+		RT_ARG(1);
+		RT_ARG(2);
+		RT_ARG(3);
+		RT_ARG(4);
+		RT_ARG(5);
+		RT_ARG(6);
+		RT_ARG(7);
+		RT_ARG(8);
+		RT_ARG(9);
+		RT_ARG(10);
+		RT_ARG(11);
+	}
+	if (s->is_signed)
+		return sign_extend(v, s->size);
+	switch (s->size) {
+	case 1:
+		return (__u8)v;
+	case 2:
+		return (__u16)v;
+	case 4:
+		return (__u32)v;
+	default:
+		return v;
+	}
+}
+
 /* An integer source of kind (s->kind, or a chain's base): argn and off are s's. */
 static __always_inline __u64 read_scalar(void *ctx, enum ctx_kind ck,
 					 const volatile struct bpfprom_metric_cfg *c,
@@ -401,6 +454,8 @@ static __always_inline __u64 read_scalar(void *ctx, enum ctx_kind ck,
 	case BPFPROM_SRC_FIELD:
 		if (ck == CTX_TP)
 			return read_field(ctx, c, s, probe);
+		if (is_rawtp(ck))
+			return rt_arg(ctx, s);
 		return 0;
 	case BPFPROM_SRC_ARG:
 		return func_arg(ctx, ck, s->argn);
@@ -505,6 +560,12 @@ static __always_inline void read_str(void *ctx, enum ctx_kind ck,
 				size = s->field_size + 1;
 			bpf_probe_read_kernel_str(dst, size, ctx + field_off(c, s, probe));
 			return;
+		case BPFPROM_STR_BYTES:
+			/* an address: every byte, zeros too; the rest of dst stays zero */
+			if (s->field_size < size)
+				size = s->field_size;
+			bpf_probe_read_kernel(dst, size, ctx + field_off(c, s, probe));
+			return;
 		case BPFPROM_STR_DATA_LOC:
 			loc = read_record(ctx, probe, field_off(c, s, probe), sizeof(loc), 0);
 			bpf_probe_read_kernel_str(dst, size, ctx + (loc & 0xffff));
@@ -513,7 +574,9 @@ static __always_inline void read_str(void *ctx, enum ctx_kind ck,
 			src = (const void *)read_field(ctx, c, s, probe);
 			break;
 		}
-	} else if (s->kind == BPFPROM_SRC_STR_ARG && ck != CTX_TP) {
+	} else if (s->kind == BPFPROM_SRC_STR_FIELD && is_rawtp(ck)) {
+		src = (const void *)rt_arg(ctx, s);
+	} else if (s->kind == BPFPROM_SRC_STR_ARG && ck != CTX_TP && !is_rawtp(ck)) {
 		src = (const void *)func_arg(ctx, ck, s->argn);
 	} else if (s->kind == BPFPROM_SRC_STR_PATH) {
 		src = (const void *)follow(ctx, ck, c, s, probe);
@@ -915,3 +978,7 @@ HANDLE("kprobe", kp, CTX_KPROBE, struct pt_regs *)
 /* fentry/fexit: the loader sets the target function before load, one copy per target */
 HANDLE("fentry", fentry, CTX_FENTRY, __u64 *)
 HANDLE("fexit", fexit, CTX_FEXIT, __u64 *)
+/* rawtracepoint: tp_btf is verified against its one event (one copy per event, like
+ * fentry); raw_tp loads once and attaches by name */
+HANDLE("tp_btf", btf, CTX_TP_BTF, __u64 *)
+HANDLE("raw_tp", raw, CTX_RAW_TP, __u64 *)

@@ -91,6 +91,7 @@ enum bpfprom_str_mode {
 	BPFPROM_STR_DATA_LOC, /* __data_loc char[]: u32 (len << 16 | offset) in the record */
 	BPFPROM_STR_USER_PTR, /* a pointer to user memory (syscall args, uprobes) */
 	BPFPROM_STR_KERNEL_PTR, /* a pointer to kernel memory */
+	BPFPROM_STR_BYTES, /* u8 NAME[N] inside the tracepoint record: N bytes, NULs included */
 };
 
 /* Reads a field path or fetch arg follows after its base, at most. */

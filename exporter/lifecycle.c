@@ -37,8 +37,9 @@ struct lifecycle {
 	char tracefs[PATH_MAX];
 	struct plan_kernel kern;
 	struct btf *btf;
-	bool fentry_probed;
 	bool btf_loaded;
+	bool fentry_probed;
+	bool tp_btf_probed;
 	bool caps_dropped;
 	/* scrapes (the http thread) and the swap of a reload take it */
 	pthread_mutex_t lock;
@@ -56,19 +57,40 @@ static void generation_free(struct generation *g)
 }
 
 /*
- * The kernel's BTF, for fentry and field paths, once. BPFPROM_VMLINUX_BTF
+ * The kernel's BTF, for fentry, field paths and rawtracepoints, loaded once,
+ * at the first config that needs it; NULL when absent. BPFPROM_VMLINUX_BTF
  * names another file (tests: a kernel without BTF).
  */
-static void load_btf(struct lifecycle *lc)
+static struct btf *load_btf(struct lifecycle *lc)
 {
 	const char *path = getenv("BPFPROM_VMLINUX_BTF");
 
+	if (lc->btf_loaded)
+		return lc->btf;
 	lc->btf_loaded = true;
 	lc->btf = path ? btf__parse(path, NULL) : btf__load_vmlinux_btf();
 	lc->kern.btf_path = path;
 	if (!lc->btf)
 		log_debug("kernel: no vmlinux BTF: %s", strerror(errno));
 	lc->kern.btf = lc->btf;
+	return lc->btf;
+}
+
+/*
+ * Can rawtracepoints attach as BTF-typed tracepoints? Looked at once, when a
+ * config has some.
+ */
+static void probe_rawtp(struct lifecycle *lc, const struct cfg *cfg)
+{
+	struct plan_kernel *k = &lc->kern;
+	char why[256];
+
+	if (lc->tp_btf_probed || !plan__needs_rawtp(cfg) || !load_btf(lc))
+		return;
+	lc->tp_btf_probed = true;
+	k->tp_btf = loader__probe_tp_btf(lc->btf, why, sizeof(why)) == 0;
+	log_debug("kernel: BTF-typed tracepoints %s%s%s", k->tp_btf ? "work" : "do not work",
+		  k->tp_btf ? "" : ": ", k->tp_btf ? "" : why);
 }
 
 /*
@@ -83,18 +105,18 @@ static void probe_kernel(struct lifecycle *lc, const struct cfg *cfg)
 	int err;
 
 	kprobe__detect("/sys", k->tracefs, &k->kprobes);
-	if (!lc->btf_loaded && plan__needs_btf(cfg))
+	if (plan__needs_btf(cfg))
 		load_btf(lc);
+	probe_rawtp(lc, cfg);
 	if (!plan__needs_kprobes(cfg))
 		return;
 	if (k->kprobes.legacy)
 		kprobe__legacy_clean_stale(k->tracefs);
-	if (lc->fentry_probed || (k->force != PLAN_MECH_AUTO && k->force != PLAN_MECH_FENTRY))
+	/* --probe.mechanism=kprobe or legacy: fentry is not wanted */
+	if (lc->fentry_probed || k->force == PLAN_MECH_KPROBE || k->force == PLAN_MECH_LEGACY)
 		return;
 	lc->fentry_probed = true;
-	if (!lc->btf_loaded)
-		load_btf(lc);
-	if (!lc->btf)
+	if (!load_btf(lc))
 		return;
 	err = loader__probe_fentry(lc->btf, why, sizeof(why));
 	k->fentry = err == 0;

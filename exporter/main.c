@@ -99,7 +99,9 @@ static void usage(FILE *f)
 		"  --web.max-connections=N        concurrent connections at most (default 64)\n"
 		"  --probe.mechanism=MECH         how kprobes attach: auto (fentry where the kernel\n"
 		"                                 can, else the kprobe PMU, else tracefs), fentry,\n"
-		"                                 kprobe or legacy (default auto)\n"
+		"                                 kprobe or legacy; rawtracepoints: auto (tp_btf\n"
+		"                                 where the kernel can, else raw_tp), tp_btf or\n"
+		"                                 raw_tp (default auto)\n"
 		"  --web.max-connections-per-ip=N concurrent connections from one address at\n"
 		"                                 most (default 16)\n"
 		"  --web.config.file=PATH         TLS, client certificates, basic auth and\n"
@@ -216,7 +218,7 @@ int main(int argc, char **argv)
 		case OPT_MECHANISM:
 			if (plan__mech_parse(optarg, &lopts.force)) {
 				log_error(
-					"flags: --probe.mechanism=%s: expected auto, fentry, kprobe or legacy",
+					"flags: --probe.mechanism=%s: expected auto, fentry, kprobe, legacy, tp_btf or raw_tp",
 					optarg);
 				return 2;
 			}

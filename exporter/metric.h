@@ -28,6 +28,9 @@ struct metric_label {
 	uint32_t key_size;
 	bool is_str; /* NUL-padded bytes; else an integer of key_size bytes (1, 2, 4, 8) */
 	bool is_signed;
+	/* a byte array (is_str too): this many bytes, printed as an address
+	 * (decode: inet) or as hex, never cut at a NUL */
+	uint32_t nbytes;
 	/* integer labels: CFG_DECODE_NONE prints the number; else the text of
 	 * part `part` of the decoder of config label `cfg_label` (decode: k8s:
 	 * parts 0, 1, 2 are namespace, pod, container; others have part 0) */

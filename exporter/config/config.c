@@ -42,14 +42,17 @@ const char *const config_decode_names[CFG_DECODE__COUNT] = {
 	[CFG_DECODE_HEX] = "hex",
 	[CFG_DECODE_K8S] = "k8s",
 	[CFG_DECODE_REGEXP] = "regexp",
+	[CFG_DECODE_INET] = "inet",
+	[CFG_DECODE_MAJORMINOR] = "majorminor",
+	[CFG_DECODE_IFNAME] = "ifname",
 };
 
 const char *const config__k8s_label_names[CFG_K8S_LABELS] = { "namespace", "pod", "container" };
 
-const char *const config_probe_kind_names[CFG_PROBE_URETPROBE + 1] = {
+const char *const config_probe_kind_names[CFG_PROBE_RAWTP + 1] = {
 	[CFG_PROBE_TRACEPOINT] = "tracepoint", [CFG_PROBE_KPROBE] = "kprobe",
 	[CFG_PROBE_KRETPROBE] = "kretprobe",   [CFG_PROBE_UPROBE] = "uprobe",
-	[CFG_PROBE_URETPROBE] = "uretprobe",
+	[CFG_PROBE_URETPROBE] = "uretprobe",   [CFG_PROBE_RAWTP] = "rawtracepoint",
 };
 
 const char *const config_src_names[BPFPROM_SRC__COUNT] = {

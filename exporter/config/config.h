@@ -34,6 +34,7 @@ enum cfg_probe_kind {
 	CFG_PROBE_KRETPROBE,
 	CFG_PROBE_UPROBE,
 	CFG_PROBE_URETPROBE,
+	CFG_PROBE_RAWTP, /* rawtracepoint:EVENT, BTF-typed or raw */
 };
 
 /*
@@ -42,7 +43,8 @@ enum cfg_probe_kind {
  * kretprobe:FUNC              target = NULL, func = FUNC
  * uprobe:BIN:FUNC[+OFF]       target = BIN,  func = FUNC, offset = OFF
  * uretprobe:BIN:FUNC          target = BIN,  func = FUNC
- * Aliases: t: k: kr: u: ur: (and tp:). `spec` is the text as written.
+ * rawtracepoint:EVENT         target = NULL, func = EVENT
+ * Aliases: t: k: kr: u: ur: rt: (and tp:). `spec` is the text as written.
  */
 struct cfg_probe {
 	enum cfg_probe_kind kind;
@@ -122,6 +124,9 @@ enum cfg_decode {
 	CFG_DECODE_HEX,
 	CFG_DECODE_K8S, /* one cgroup id, three labels: namespace, pod, container */
 	CFG_DECODE_REGEXP, /* a string label folded by the first pattern it matches */
+	CFG_DECODE_INET, /* an IPv4 (u32, or u8[4]) or IPv6 (u8[16]) address */
+	CFG_DECODE_MAJORMINOR, /* a kernel dev_t: major = dev >> 20, minor = dev & 0xfffff */
+	CFG_DECODE_IFNAME, /* a network interface index */
 	CFG_DECODE__COUNT,
 };
 

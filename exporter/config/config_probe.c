@@ -27,6 +27,8 @@ static const struct {
 	{ "u", CFG_PROBE_UPROBE },
 	{ "uretprobe", CFG_PROBE_URETPROBE },
 	{ "ur", CFG_PROBE_URETPROBE },
+	{ "rawtracepoint", CFG_PROBE_RAWTP },
+	{ "rt", CFG_PROBE_RAWTP },
 };
 
 /* ---- probes ------------------------------------------------------------ */
@@ -153,8 +155,29 @@ int config_parse_probe(struct parser *p, const yaml_node_t *node, const char *pa
 		if (!pr->target)
 			return yamldoc__oom(p->doc);
 		return parse_func_off(p, node, path, spec, sep + 1, pr);
+	case CFG_PROBE_RAWTP:
+		if (!*rest || strchr(rest, ':'))
+			return yamldoc__fail(
+				p->doc, node, path,
+				"\"%s\": write rawtracepoint:EVENT with the event's name only, e.g. rawtracepoint:sched_process_exec",
+				spec);
+		pr->func = strdup(rest);
+		if (!pr->func)
+			return yamldoc__oom(p->doc);
+		if (!is_ident(pr->func, false))
+			return yamldoc__fail(
+				p->doc, node, path,
+				"\"%s\": \"%s\" is not a valid event name; use letters, digits and '_'",
+				spec, pr->func);
+		return 0;
 	}
 	return 0;
+}
+
+/* Probes whose programs read the same context: records, u64 arguments, registers. */
+static int ctx_class(enum cfg_probe_kind kind)
+{
+	return kind == CFG_PROBE_TRACEPOINT ? 0 : kind == CFG_PROBE_RAWTP ? 1 : 2;
 }
 
 static bool same_probe(const struct cfg_probe *a, const struct cfg_probe *b)
@@ -209,12 +232,15 @@ int config_parse_probes(struct parser *p, const yaml_node_t *map, const yaml_nod
 					p->doc, item, path,
 					"\"%s\" is the same probe as probe[%zu] (\"%s\"); remove one",
 					m->probes[i].spec, j, m->probes[j].spec);
-		/* One BPF program type per metric: tracepoint context differs from pt_regs. */
-		if ((m->probes[i].kind == CFG_PROBE_TRACEPOINT) !=
-		    (m->probes[0].kind == CFG_PROBE_TRACEPOINT))
+		/* One BPF program type per metric: tracepoint context differs from pt_regs
+		 * and from a raw tracepoint's u64 arguments. */
+		if (ctx_class(m->probes[i].kind) != ctx_class(m->probes[0].kind))
 			return yamldoc__fail(
 				p->doc, item, path,
-				"cannot mix tracepoints with other probe kinds in one metric (probe[0] is \"%s\"); split them into separate metrics",
+				"cannot mix %s with other probe kinds in one metric (probe[0] is \"%s\"); split them into separate metrics",
+				ctx_class(m->probes[i].kind) && ctx_class(m->probes[0].kind) ?
+					"rawtracepoints" :
+					"tracepoints",
 				m->probes[0].spec);
 	}
 	return 0;

@@ -184,7 +184,7 @@ int config_check_source_probe(struct parser *p, const struct cfg_probe *pr, cons
 			p->doc, node, path,
 			"%s reads a function argument, so it needs kprobe or uprobe probes, but %s \"%s\" is a %s; %s",
 			text, which, pr->spec, kind,
-			pr->kind == CFG_PROBE_TRACEPOINT ?
+			pr->kind == CFG_PROBE_TRACEPOINT || pr->kind == CFG_PROBE_RAWTP ?
 				"use args.FIELD to read a tracepoint's fields" :
 				"arguments are gone when a function returns, probe its entry instead");
 	case BPFPROM_SRC_RETVAL:
@@ -194,12 +194,12 @@ int config_check_source_probe(struct parser *p, const struct cfg_probe *pr, cons
 			p->doc, node, path,
 			"retval needs kretprobe or uretprobe probes, but %s \"%s\" is a %s; %s",
 			which, pr->spec, kind,
-			pr->kind == CFG_PROBE_TRACEPOINT ?
+			pr->kind == CFG_PROBE_TRACEPOINT || pr->kind == CFG_PROBE_RAWTP ?
 				"read the tracepoint's field instead, e.g. args.ret" :
 				"probe the function's return with kretprobe: or uretprobe:");
 	case BPFPROM_SRC_FIELD:
 	case BPFPROM_SRC_STR_FIELD:
-		if (pr->kind == CFG_PROBE_TRACEPOINT)
+		if (pr->kind == CFG_PROBE_TRACEPOINT || pr->kind == CFG_PROBE_RAWTP)
 			return 0;
 		return yamldoc__fail(
 			p->doc, node, path,

@@ -18,12 +18,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <bpf/btf.h>
+
 #include "kernel/elfsym.h"
 #include "kernel/kprobe.h"
 #include "kernel/ksyms.h"
 #include "kernel/list.h"
 #include "util/array.h"
 #include "util/suggest.h"
+#include "kernel/rawtp.h"
 #include "kernel/tracefs.h"
 
 enum list_kind {
@@ -33,6 +36,7 @@ enum list_kind {
 	KIND_KRETPROBE,
 	KIND_UPROBE,
 	KIND_URETPROBE,
+	KIND_RAWTP,
 };
 
 /* the probe kinds and aliases of config.c, and the names they print as */
@@ -51,12 +55,14 @@ static const struct {
 	{ "u", KIND_UPROBE },
 	{ "uretprobe", KIND_URETPROBE },
 	{ "ur", KIND_URETPROBE },
+	{ "rawtracepoint", KIND_RAWTP },
+	{ "rt", KIND_RAWTP },
 };
 
 static const char *const kind_names[] = {
 	[KIND_TRACEPOINT] = "tracepoint", [KIND_KPROBE] = "kprobe",
 	[KIND_KRETPROBE] = "kretprobe",	  [KIND_UPROBE] = "uprobe",
-	[KIND_URETPROBE] = "uretprobe",
+	[KIND_URETPROBE] = "uretprobe",	  [KIND_RAWTP] = "rawtracepoint",
 };
 
 struct query {
@@ -209,6 +215,16 @@ static int parse_typed(const char *pattern, const char *rest, struct query *q, c
 		/* "uprobe:BIN" and "uprobe:BIN:" list every function, like bpftrace */
 		q->glob = sep && sep[1] ? sep + 1 : "*";
 		return 0;
+	case KIND_RAWTP:
+		if (!*rest || strchr(rest, ':')) {
+			snprintf(
+				err, errlen,
+				"list: \"%s\" is not a rawtracepoint pattern; write rawtracepoint:EVENT (wildcards * and ? allowed), e.g. rawtracepoint:sched_*",
+				pattern);
+			return -EINVAL;
+		}
+		q->glob = rest;
+		return 0;
 	case KIND_ANY:
 		break;
 	}
@@ -272,7 +288,7 @@ static int parse_pattern(const char *pattern, struct query *q, char *err, size_t
 	hint = suggest_kind(word);
 	snprintf(
 		err, errlen,
-		"list: unknown probe kind \"%s\"%s%s%s; expected one of tracepoint, kprobe, kretprobe, uprobe, uretprobe",
+		"list: unknown probe kind \"%s\"%s%s%s; expected one of tracepoint, kprobe, kretprobe, uprobe, uretprobe, rawtracepoint",
 		word, hint ? " (did you mean \"" : "", hint ? hint : "", hint ? "\"?)" : "");
 	return -EINVAL;
 }
@@ -469,6 +485,57 @@ static int list_uprobes(const struct query *q, const char *ldcache, struct names
 }
 
 /* The same test start-up uses: a kprobe PMU or tracefs kprobe_events. */
+struct rawtp_ctx {
+	const struct query *q;
+	struct names *ns;
+};
+
+static int add_rawtp(const char *event, void *arg)
+{
+	struct rawtp_ctx *ctx = arg;
+	char *name;
+	int ret;
+
+	if (!glob_match(ctx->q->glob, event))
+		return 0;
+	if (asprintf(&name, "rawtracepoint:%s", event) < 0)
+		return -ENOMEM;
+	ret = names_add(ctx->ns, name);
+	free(name);
+	return ret;
+}
+
+/* rawtracepoint:EVENT for each btf_trace_EVENT of the kernel's BTF */
+static int list_rawtps(const struct btf *btf, const struct query *q, struct names *ns, char *err,
+		       size_t errlen)
+{
+	struct rawtp_ctx ctx = { .q = q, .ns = ns };
+	int ret = rawtp__for_each(btf, add_rawtp, &ctx);
+
+	if (ret)
+		snprintf(err, errlen, "list: rawtracepoint: %s", strerror(-ret));
+	return ret;
+}
+
+/* -v: each argument as C declares it, indented like a tracepoint's fields */
+static int print_rawtp_args(FILE *out, const struct btf *btf, const char *name, char *err,
+			    size_t errlen)
+{
+	struct rawtp_event ev;
+	char decl[256];
+
+	if (rawtp__event(btf, name + strlen("rawtracepoint:"), &ev)) {
+		snprintf(err, errlen, "list: %s: not in the kernel's BTF", name);
+		return -ENOENT;
+	}
+	for (size_t i = 0; i < ev.nargs; i++) {
+		if (rawtp__arg_decl(btf, &ev.args[i], decl, sizeof(decl)))
+			snprintf(decl, sizeof(decl), "? %s", ev.args[i].name);
+		fprintf(out, "    %s;\n", decl);
+	}
+	return 0;
+}
+
 static bool kprobes_available(const char *sysfs, const char *root)
 {
 	struct kprobe_support ks;
@@ -526,6 +593,7 @@ int list__run(const char *pattern, bool verbose, const struct list_opts *opts, F
 	bool want_tp, want_kp, explicit_kp;
 	char root[PATH_MAX], ff[PATH_MAX];
 	struct names ns = { 0 };
+	struct btf *btf = NULL;
 	char *buf = NULL;
 	size_t len = 0, i;
 	struct query q;
@@ -575,6 +643,18 @@ int list__run(const char *pattern, bool verbose, const struct list_opts *opts, F
 	if ((q.kind == KIND_UPROBE || q.kind == KIND_URETPROBE) &&
 	    (ret = list_uprobes(&q, opts->ldcache, &ns, err, errlen)))
 		goto out;
+	if (q.kind == KIND_RAWTP) {
+		btf = opts->btf ? btf__parse(opts->btf, NULL) : btf__load_vmlinux_btf();
+		if (!btf) {
+			ret = -errno;
+			snprintf(err, errlen,
+				 "list: rawtracepoint: this kernel has no BTF (%s): %s",
+				 opts->btf ? opts->btf : "/sys/kernel/btf/vmlinux", strerror(-ret));
+			goto out;
+		}
+		if ((ret = list_rawtps(btf, &q, &ns, err, errlen)))
+			goto out;
+	}
 
 	if (ns.n)
 		qsort(ns.v, ns.n, sizeof(*ns.v), cmp_name);
@@ -590,6 +670,8 @@ int list__run(const char *pattern, bool verbose, const struct list_opts *opts, F
 		fprintf(mem, "%s\n", ns.v[i]);
 		if (verbose && !strncmp(ns.v[i], "tracepoint:", 11) &&
 		    (ret = print_fields(mem, root, ns.v[i], err, errlen)))
+			goto out;
+		if (verbose && btf && (ret = print_rawtp_args(mem, btf, ns.v[i], err, errlen)))
 			goto out;
 	}
 	if (fclose(mem)) {
@@ -609,5 +691,6 @@ out:
 	free(buf);
 	names_free(&ns);
 	free(q.bin);
+	btf__free(btf);
 	return ret;
 }

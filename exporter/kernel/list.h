@@ -4,7 +4,8 @@
  * line in config syntax, like `bpftrace -l`. Reads only: tracefs's events/
  * directories and format files, available_filter_functions (or kallsyms,
  * through kernel/ksyms), sysfs's kprobe PMU, and for uprobes ld.so.cache and
- * the ELF file (through kernel/elfsym). Attaches nothing.
+ * the ELF file (through kernel/elfsym), and for rawtracepoints the kernel's
+ * BTF (through kernel/rawtp). Attaches nothing.
  */
 #ifndef BPFPROM_LIST_H
 #define BPFPROM_LIST_H
@@ -20,6 +21,7 @@ struct list_opts {
 	const char *kallsyms; /* NULL: /proc/kallsyms, when filter_functions cannot be read */
 	const char *sysfs; /* NULL: /sys (for the kprobe PMU) */
 	const char *ldcache; /* NULL: /etc/ld.so.cache, for uprobe:LIBRARY:... */
+	const char *btf; /* NULL: the kernel's BTF, for rawtracepoint:... */
 };
 
 /*

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -83,6 +84,9 @@ struct loader_group {
 	size_t ntramp;
 	struct bpf_link *links[PLAN_MAX_ATTACH];
 	size_t nlinks;
+	/* rawtracepoints: link fds, made by hand to carry a cookie (attach_rawtp) */
+	int rt_fds[PLAN_MAX_ATTACH];
+	size_t nrt_fds;
 	/* its kprobe_events entries: a group per program, so that a reload can
 	 * hand a program over with its events and remove another's */
 	struct kprobe_legacy *legacy;
@@ -111,6 +115,8 @@ static void group_free(struct loader_group *lg)
 	/* links first: detach before the programs and maps go */
 	for (size_t i = lg->nlinks; i > 0; i--)
 		bpf_link__destroy(lg->links[i - 1]);
+	for (size_t i = lg->nrt_fds; i > 0; i--)
+		close(lg->rt_fds[i - 1]);
 	for (size_t i = lg->ntramp; i > 0; i--)
 		copy_destroy(lg->tramp[i - 1]);
 	copy_destroy(lg->skel);
@@ -133,43 +139,62 @@ static const char *why(int err)
 	}
 }
 
-int loader__probe_fentry(const struct btf *btf, char *whybuf, size_t whylen)
+/*
+ * Load an empty BPF_PROG_TYPE_TRACING program of attach type at on the BTF
+ * type name (of kind) and attach it for an instant: what) says what in the
+ * reason when the kernel refuses.
+ */
+static int probe_tracing(const struct btf *btf, enum bpf_attach_type at, const char *name, int kind,
+			 const char *what, char *whybuf, size_t whylen)
 {
 	/* r0 = 0; exit */
 	const struct bpf_insn insns[] = {
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
-	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FENTRY);
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = at);
 	int id, prog, link, err;
 
 	if (!btf) {
 		snprintf(whybuf, whylen, "the kernel has no BTF (/sys/kernel/btf/vmlinux)");
 		return -ENOENT;
 	}
-	/* any function every kernel has and that trampolines may attach to */
-	id = btf__find_by_name_kind(btf, "vfs_read", BTF_KIND_FUNC);
+	id = btf__find_by_name_kind(btf, name, kind);
 	if (id <= 0) {
-		snprintf(whybuf, whylen, "vfs_read is not in the kernel's BTF");
+		snprintf(whybuf, whylen, "%s is not in the kernel's BTF", name);
 		return -ENOENT;
 	}
 	opts.attach_btf_id = (__u32)id;
 	prog = bpf_prog_load(BPF_PROG_TYPE_TRACING, "bpfprom_probe", "GPL", insns, 2, &opts);
 	if (prog < 0) {
 		err = -errno;
-		snprintf(whybuf, whylen, "loading an fentry program: %s", strerror(-err));
+		snprintf(whybuf, whylen, "loading %s program: %s", what, strerror(-err));
 		return err;
 	}
 	link = bpf_raw_tracepoint_open(NULL, prog);
 	if (link < 0) {
 		err = -errno;
-		snprintf(whybuf, whylen, "attaching an fentry program: %s", strerror(-err));
+		snprintf(whybuf, whylen, "attaching %s program: %s", what, strerror(-err));
 		close(prog);
 		return err;
 	}
 	close(link);
 	close(prog);
 	return 0;
+}
+
+int loader__probe_fentry(const struct btf *btf, char *whybuf, size_t whylen)
+{
+	/* any function every kernel has and that trampolines may attach to */
+	return probe_tracing(btf, BPF_TRACE_FENTRY, "vfs_read", BTF_KIND_FUNC, "an fentry", whybuf,
+			     whylen);
+}
+
+int loader__probe_tp_btf(const struct btf *btf, char *whybuf, size_t whylen)
+{
+	/* a tracepoint every kernel has (BTF-typed tracepoints: 5.5) */
+	return probe_tracing(btf, BPF_TRACE_RAW_TP, "btf_trace_sched_switch", BTF_KIND_TYPEDEF,
+			     "a BTF-typed tracepoint", whybuf, whylen);
 }
 
 /*
@@ -190,6 +215,12 @@ static struct bpf_program *prog_for(const struct copy *skel, const struct plan_p
 		break;
 	case PLAN_MECH_FENTRY:
 		kind = pp->kind == CFG_PROBE_KRETPROBE ? "fexit" : "fentry";
+		break;
+	case PLAN_MECH_TP_BTF:
+		kind = "btf";
+		break;
+	case PLAN_MECH_RAW_TP:
+		kind = "raw";
 		break;
 	default:
 		kind = "kp";
@@ -234,6 +265,45 @@ static struct bpf_link *attach_kprobe(struct loader_group *lg, const struct plan
 		errno = -err;
 	}
 	return link;
+}
+
+/*
+ * A rawtracepoint's link, as an fd. Without a cookie (one probe, no latency)
+ * the way every kernel with BPF-typed (5.5) or raw (4.17) tracepoints takes;
+ * with one, the attributes 6.10 added (commit 68ca5d4eebb8, "bpf: support BPF
+ * cookie in raw tracepoint (raw_tp, tp_btf) programs"), which libbpf 1.1 does
+ * not know: link_create's tracing.cookie for tp_btf, raw_tracepoint.cookie
+ * after the prog_fd for raw_tp.
+ */
+static int attach_rawtp(struct bpf_program *prog, const struct plan_probe *pp)
+{
+	int fd = bpf_program__fd(prog);
+	union bpf_attr attr;
+	struct {
+		__u64 name;
+		__u32 prog_fd;
+		__u32 pad;
+		__u64 cookie;
+	} *raw = (void *)&attr;
+	long ret;
+
+	if (!pp->cookie) {
+		ret = bpf_raw_tracepoint_open(pp->mech == PLAN_MECH_RAW_TP ? pp->event : NULL, fd);
+		return ret < 0 ? -errno : (int)ret;
+	}
+	memset(&attr, 0, sizeof(attr));
+	if (pp->mech == PLAN_MECH_TP_BTF) {
+		attr.link_create.prog_fd = (__u32)fd;
+		attr.link_create.attach_type = BPF_TRACE_RAW_TP;
+		attr.link_create.tracing.cookie = pp->cookie;
+		ret = syscall(__NR_bpf, BPF_LINK_CREATE, &attr, sizeof(attr));
+	} else {
+		raw->name = (__u64)(unsigned long)pp->event;
+		raw->prog_fd = (__u32)fd;
+		raw->cookie = pp->cookie;
+		ret = syscall(__NR_bpf, BPF_RAW_TRACEPOINT_OPEN, &attr, sizeof(attr));
+	}
+	return ret < 0 ? -errno : (int)ret;
 }
 
 static struct bpf_link *attach(struct loader_group *lg, const struct plan_kernel *k,
@@ -287,7 +357,8 @@ static int set_autoload(struct copy *skel, const struct plan_metric *pm, size_t 
 			return err;
 	}
 	for (size_t p = 0; !err && p < pm->nprobes; p++) {
-		if (pm->probes[p].mech != PLAN_MECH_FENTRY)
+		if (pm->probes[p].mech != PLAN_MECH_FENTRY &&
+		    pm->probes[p].mech != PLAN_MECH_TP_BTF)
 			err = bpf_program__set_autoload(prog_for(skel, &pm->probes[p], n), true);
 	}
 	return err;
@@ -439,7 +510,7 @@ static struct copy *load_tramp(const struct plan *plan, const struct plan_group 
 	if (!err)
 		err = bpf_program__set_autoload(prog, true);
 	if (!err)
-		err = bpf_program__set_attach_target(prog, 0, pp->func);
+		err = bpf_program__set_attach_target(prog, 0, pp->func ? pp->func : pp->event);
 	for (uint32_t slot = 0; !err && slot < g->n; slot++) {
 		for (size_t b = 0; !err && b < sizeof(bases) / sizeof(bases[0]); b++) {
 			struct bpf_map *m = slot_map(t, bases[b], slot);
@@ -564,14 +635,17 @@ static int load_group(const struct plan_kernel *k, const struct plan *plan,
 		struct bpf_program *prog;
 		struct bpf_link *link;
 
-		if (pp->mech == PLAN_MECH_FENTRY) {
+		if (pp->mech == PLAN_MECH_FENTRY || pp->mech == PLAN_MECH_TP_BTF) {
 			skel = load_tramp(plan, g, lg, pp);
 			if (!skel) {
 				ret = -errno;
 				snprintf(
 					err, errlen,
 					"loader: %s: the kernel refused the %s program for %s: %s%s (details with --log.level=debug)",
-					who, pp->kind == CFG_PROBE_KRETPROBE ? "fexit" : "fentry",
+					who,
+					pp->mech == PLAN_MECH_TP_BTF	? "tp_btf" :
+					pp->kind == CFG_PROBE_KRETPROBE ? "fexit" :
+									  "fentry",
 					pp->spec, strerror(-ret), why(ret));
 				return ret;
 			}
@@ -580,6 +654,19 @@ static int load_group(const struct plan_kernel *k, const struct plan *plan,
 		prog = prog_for(skel, pp, g->n);
 		add_prog(progs, prog);
 		msg[0] = '\0';
+		if (pp->kind == CFG_PROBE_RAWTP) {
+			ret = attach_rawtp(prog, pp);
+			if (ret < 0) {
+				snprintf(err, errlen, "loader: %s: cannot attach %s with %s: %s%s",
+					 who, pp->spec, plan__mech_name(pp->mech), strerror(-ret),
+					 why(ret));
+				return ret;
+			}
+			lg->rt_fds[lg->nrt_fds++] = ret;
+			log_debug("loader: %s: %s attached with %s", who, pp->spec,
+				  plan__mech_name(pp->mech));
+			continue;
+		}
 		link = attach(lg, k, prog, pp, msg, sizeof(msg));
 		if (!link) {
 			ret = errno ? -errno : -EINVAL;

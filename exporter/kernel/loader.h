@@ -29,8 +29,9 @@
 
 struct loader;
 
-/* Programs of one group: tracepoint, uprobe, kprobe, and one per fentry target. */
-#define LOADER_MAX_PROGS (3 + PLAN_MAX_ATTACH)
+/* Programs of one group: tracepoint, uprobe, kprobe, raw_tp, and one per fentry or
+ * tp_btf target. */
+#define LOADER_MAX_PROGS (4 + PLAN_MAX_ATTACH)
 
 struct loader_maps {
 	int series_fd;
@@ -55,6 +56,8 @@ struct loader_maps {
  * reason in why.
  */
 int loader__probe_fentry(const struct btf *btf, char *why, size_t whylen);
+/* Can this kernel attach BTF-typed tracepoints (tp_btf)? The same way, on sched_switch. */
+int loader__probe_tp_btf(const struct btf *btf, char *why, size_t whylen);
 
 /*
  * Load and attach every metric of plan. With prev (a reload), a metric whose

@@ -25,12 +25,14 @@ struct ctx {
 	struct ksyms *syms; /* loaded at the first kprobe */
 	char *err;
 	size_t errlen;
+	bool bytes_ok; /* a label: a u8 array field may be read as its bytes */
 };
 
 static const char *const mech_names[] = {
 	[PLAN_MECH_AUTO] = "auto",     [PLAN_MECH_TRACEPOINT] = "tracepoint",
 	[PLAN_MECH_UPROBE] = "uprobe", [PLAN_MECH_FENTRY] = "fentry",
 	[PLAN_MECH_KPROBE] = "kprobe", [PLAN_MECH_LEGACY] = "legacy",
+	[PLAN_MECH_TP_BTF] = "tp_btf", [PLAN_MECH_RAW_TP] = "raw_tp",
 };
 
 const char *plan__mech_name(enum plan_mech m)
@@ -40,8 +42,9 @@ const char *plan__mech_name(enum plan_mech m)
 
 int plan__mech_parse(const char *s, enum plan_mech *out)
 {
-	static const enum plan_mech forcible[] = { PLAN_MECH_AUTO, PLAN_MECH_FENTRY,
-						   PLAN_MECH_KPROBE, PLAN_MECH_LEGACY };
+	static const enum plan_mech forcible[] = { PLAN_MECH_AUTO,   PLAN_MECH_FENTRY,
+						   PLAN_MECH_KPROBE, PLAN_MECH_LEGACY,
+						   PLAN_MECH_TP_BTF, PLAN_MECH_RAW_TP };
 
 	for (size_t i = 0; i < sizeof(forcible) / sizeof(forcible[0]); i++) {
 		if (strcmp(s, mech_names[forcible[i]]) == 0) {
@@ -100,6 +103,21 @@ bool plan__needs_kprobes(const struct cfg *cfg)
 	return false;
 }
 
+bool plan__needs_rawtp(const struct cfg *cfg)
+{
+	for (size_t i = 0; i < cfg->nmetrics; i++) {
+		const struct cfg_metric *cm = &cfg->metrics[i];
+
+		if (cm->has_until && cm->until.kind == CFG_PROBE_RAWTP)
+			return true;
+		for (size_t p = 0; p < cm->nprobes; p++) {
+			if (cm->probes[p].kind == CFG_PROBE_RAWTP)
+				return true;
+		}
+	}
+	return false;
+}
+
 __attribute__((format(printf, 4, 5))) static int fail(struct ctx *c, struct cfg_pos pos,
 						      const char *key, const char *fmt, ...)
 {
@@ -152,6 +170,67 @@ static int str_mode(const struct tp_field *f, const char *category, uint32_t *mo
 	return 0;
 }
 
+/* args.NAME of rawtracepoints: the same argument position and type in each of n probes. */
+static int resolve_rt_arg(struct ctx *c, const struct cfg_probe *probes, size_t n,
+			  const struct cfg_source *src, const char *key,
+			  struct bpfprom_src_cfg *out)
+{
+	bool want_str = src->kind == BPFPROM_SRC_STR_FIELD;
+	struct rawtp_event ev;
+
+	for (size_t p = 0; p < n; p++) {
+		const char *spec = probes[p].spec;
+		const struct rawtp_arg *a;
+		char avail[256] = "";
+		size_t len = 0;
+
+		/* plan_probe found the event in BTF before any source is resolved */
+		if (!c->k->btf || rawtp__event(c->k->btf, probes[p].func, &ev))
+			return -ENOENT;
+		a = rawtp__arg(&ev, src->field);
+		if (!a) {
+			for (size_t i = 0; i < ev.nargs; i++)
+				len += snprintf(avail + len,
+						len < sizeof(avail) ? sizeof(avail) - len : 0,
+						"%s%s", len ? ", " : "", ev.args[i].name);
+			return fail(c, src->pos, key,
+				    "%s has no argument \"%s\"; its arguments are: %s", spec,
+				    src->field, len ? avail : "(none)");
+		}
+		if (want_str && !a->is_ptr)
+			return fail(c, src->pos, key,
+				    "str(args.%s): the argument of %s is not a pointer to a string",
+				    src->field, spec);
+		if (!a->is_int)
+			return fail(c, src->pos, key,
+				    "args.%s of %s is passed by value and is not an integer",
+				    src->field, spec);
+		if (p > 0 &&
+		    (a->index != out->argn ||
+		     (!want_str && (a->size != out->size || a->is_signed != !!out->is_signed))))
+			return fail(
+				c, src->pos, key,
+				"args.%s differs between %s and %s (position, size or signedness); one metric needs one layout",
+				src->field, probes[0].spec, spec);
+		out->argn = a->index;
+		if (want_str) {
+			out->str_mode = BPFPROM_STR_KERNEL_PTR;
+			continue;
+		}
+		out->size = a->size;
+		out->is_signed = a->is_signed;
+	}
+	return 0;
+}
+
+/* u8 NAME[N]: an address (sock:inet_sock_set_state's saddr[4], daddr_v6[16]), a MAC, ... */
+static bool is_byte_array(const struct tp_field *f)
+{
+	return f->is_array && !f->is_data_loc && f->size > 0 && f->size <= BPFPROM_MAX_STR &&
+	       (!strcmp(f->type, "__u8") || !strcmp(f->type, "u8") ||
+		!strcmp(f->type, "unsigned char") || !strcmp(f->type, "uint8_t"));
+}
+
 /* A tracepoint field, with the same layout in each of n probes (fmts[p] is probes[p]'s). */
 static int resolve_field(struct ctx *c, const struct tp_format *fmts,
 			 const struct cfg_probe *probes, size_t n, const struct cfg_source *src,
@@ -159,6 +238,8 @@ static int resolve_field(struct ctx *c, const struct tp_format *fmts,
 {
 	bool want_str = src->kind == BPFPROM_SRC_STR_FIELD;
 
+	if (n && probes[0].kind == CFG_PROBE_RAWTP)
+		return resolve_rt_arg(c, probes, n, src, key, out);
 	for (size_t p = 0; p < n; p++) {
 		const struct tp_field *f = tracefs__field(&fmts[p], src->field);
 		const char *spec = probes[p].spec;
@@ -179,6 +260,20 @@ static int resolve_field(struct ctx *c, const struct tp_format *fmts,
 					src->field, probes[0].spec, spec);
 			out->str_mode = mode;
 			out->field_size = f->size;
+			out->off[p] = f->offset;
+			continue;
+		}
+		if (c->bytes_ok && is_byte_array(f)) {
+			if (p > 0 && f->size != out->field_size)
+				return fail(
+					c, src->pos, key,
+					"args.%s differs between %s and %s; one metric needs one layout",
+					src->field, probes[0].spec, spec);
+			/* copied into the key as it is: read like a string, kept whole */
+			out->kind = BPFPROM_SRC_STR_FIELD;
+			out->str_mode = BPFPROM_STR_BYTES;
+			out->field_size = f->size;
+			out->size = (f->size + 7) & ~7u;
 			out->off[p] = f->offset;
 			continue;
 		}
@@ -485,6 +580,39 @@ static int plan_filters(struct ctx *c, const struct tp_format *fmts, struct plan
 	return 0;
 }
 
+/*
+ * Decoders that need a kind of integer: inet an IPv4 address in 4 bytes (a
+ * u32 as the kernel keeps it, or u8[4]) or an IPv6 one in u8[16]; a byte
+ * array prints as inet or hex, nothing else.
+ */
+static int check_decode(struct ctx *c, const struct cfg_label *l, const struct bpfprom_src_cfg *s,
+			const char *key)
+{
+	bool bytes = s->str_mode == BPFPROM_STR_BYTES && s->kind == BPFPROM_SRC_STR_FIELD;
+	const char *dec = config__decode_name(l->decode);
+
+	if (bytes && l->decode == CFG_DECODE_INET && s->field_size != 4 && s->field_size != 16)
+		return fail(
+			c, l->pos, key,
+			"decode: inet needs 4 bytes (IPv4) or 16 (IPv6), but args.%s is %u bytes",
+			l->src.field, s->field_size);
+	if (bytes && l->decode != CFG_DECODE_NONE && l->decode != CFG_DECODE_INET &&
+	    l->decode != CFG_DECODE_HEX)
+		return fail(
+			c, l->pos, key,
+			"args.%s is a byte array (u8[%u]); decode: %s needs an integer: use decode: inet, hex, or none",
+			l->src.field, s->field_size, dec);
+	if (!bytes && l->decode == CFG_DECODE_INET && s->size != 4)
+		return fail(
+			c, l->pos, key,
+			"decode: inet on an integer needs a 4-byte IPv4 address (a u32 in network byte order, as the kernel keeps it), but %s%s is %u bytes",
+			l->src.kind == BPFPROM_SRC_FIELD ? "args." : "",
+			l->src.kind == BPFPROM_SRC_FIELD ? l->src.field :
+							   config__src_name(l->src.kind),
+			s->size);
+	return 0;
+}
+
 static int plan_labels(struct ctx *c, const struct tp_format *fmts, struct plan_metric *pm)
 {
 	const struct cfg_metric *cm = c->cm;
@@ -500,7 +628,11 @@ static int plan_labels(struct ctx *c, const struct tp_format *fmts, struct plan_
 		size_t nr = l->decode == CFG_DECODE_K8S ? CFG_K8S_LABELS : 1;
 
 		snprintf(key, sizeof(key), "labels[%zu]", i);
+		c->bytes_ok = true;
 		err = resolve_src(c, fmts, &l->src, l->size, key, &bl->src);
+		c->bytes_ok = false;
+		if (!err)
+			err = check_decode(c, l, &bl->src, key);
 		if (err)
 			return err;
 		bl->key_off = off;
@@ -519,6 +651,7 @@ static int plan_labels(struct ctx *c, const struct tp_format *fmts, struct plan_
 			ml->key_size = bl->key_size;
 			ml->is_str = is_str(bl->src.kind);
 			ml->is_signed = bl->src.is_signed;
+			ml->nbytes = bl->src.str_mode == BPFPROM_STR_BYTES ? bl->src.field_size : 0;
 			ml->decode = l->decode;
 			ml->cfg_label = (uint8_t)i;
 			ml->part = (uint8_t)k;
@@ -848,6 +981,54 @@ static int kprobe_mech(struct ctx *c, const struct cfg_probe *pr, const char *ke
 	return 0;
 }
 
+/*
+ * A rawtracepoint's arguments from BTF, and how it attaches: a BTF-typed
+ * tracepoint where the kernel loads one (loader__probe_tp_btf), else a raw
+ * tracepoint; or what --probe.mechanism forces.
+ */
+static int rawtp_mech(struct ctx *c, const struct cfg_probe *pr, const char *key,
+		      struct plan_probe *pp)
+{
+	const struct plan_kernel *k = c->k;
+	const char *near;
+	int err;
+
+	if (!k->btf)
+		return fail(
+			c, pr->pos, key,
+			"%s: this kernel has no BTF (/sys/kernel/btf/vmlinux), which rawtracepoint: needs for the event's arguments; use tracepoint:CATEGORY:EVENT",
+			pr->spec);
+	pp->rt = calloc(1, sizeof(*pp->rt));
+	if (!pp->rt)
+		return -ENOMEM;
+	err = rawtp__event(k->btf, pr->func, pp->rt);
+	if (err) {
+		near = rawtp__suggest(k->btf, pr->func);
+		return fail(
+			c, pr->pos, key,
+			"%s: no raw tracepoint \"%s\" in the kernel's BTF (no btf_trace_%s)%s%s%s",
+			pr->spec, pr->func, pr->func, near ? "; did you mean \"" : "",
+			near ? near : "", near ? "\"?" : "");
+	}
+	switch (k->force) {
+	case PLAN_MECH_RAW_TP:
+		pp->mech = PLAN_MECH_RAW_TP;
+		break;
+	case PLAN_MECH_TP_BTF:
+		if (!k->tp_btf)
+			return fail(
+				c, pr->pos, key,
+				"%s: --probe.mechanism=tp_btf, but this kernel refused a BTF-typed tracepoint (details with --log.level=debug); use --probe.mechanism=auto or raw_tp",
+				pr->spec);
+		pp->mech = PLAN_MECH_TP_BTF;
+		break;
+	default:
+		pp->mech = k->tp_btf ? PLAN_MECH_TP_BTF : PLAN_MECH_RAW_TP;
+		break;
+	}
+	return 0;
+}
+
 /* Resolve one probe into an attachment; fmt gets a tracepoint's format. */
 static int plan_probe(struct ctx *c, const struct cfg_probe *pr, const char *key, bool end,
 		      uint32_t index, struct tp_format *fmt, struct plan_metric *pm)
@@ -884,6 +1065,17 @@ static int plan_probe(struct ctx *c, const struct cfg_probe *pr, const char *key
 				"%s:%s is one of ftrace's internal events, not a tracepoint: BPF cannot attach to it (use kprobe:FUNCTION or fentry for a function)",
 				pr->target, pr->func);
 		pp->mech = PLAN_MECH_TRACEPOINT;
+		pm->nprobes++;
+		return 0;
+	}
+	if (pr->kind == CFG_PROBE_RAWTP) {
+		pp->event = pr->func;
+		err = rawtp_mech(c, pr, key, pp);
+		if (err) {
+			free(pp->rt);
+			pp->rt = NULL;
+			return err;
+		}
 		pm->nprobes++;
 		return 0;
 	}
@@ -1111,8 +1303,10 @@ void plan__free(struct plan *plan)
 	if (!plan)
 		return;
 	for (size_t i = 0; i < plan->nmetrics; i++) {
-		for (size_t p = 0; p < plan->metrics[i].nprobes; p++)
+		for (size_t p = 0; p < plan->metrics[i].nprobes; p++) {
 			free(plan->metrics[i].probes[p].path);
+			free(plan->metrics[i].probes[p].rt);
+		}
 	}
 	free(plan->metrics);
 	free(plan->groups);

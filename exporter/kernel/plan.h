@@ -13,6 +13,7 @@
 
 #include "config/config.h"
 #include "kernel/kprobe.h"
+#include "kernel/rawtp.h"
 #include "metric.h"
 
 struct btf;
@@ -25,22 +26,26 @@ enum plan_mech {
 	PLAN_MECH_FENTRY, /* fentry/fexit trampolines (BTF) */
 	PLAN_MECH_KPROBE, /* the kprobe PMU */
 	PLAN_MECH_LEGACY, /* a kprobe_events entry in tracefs */
+	PLAN_MECH_TP_BTF, /* rawtracepoint: a BTF-typed tracepoint (tp_btf) */
+	PLAN_MECH_RAW_TP, /* rawtracepoint: a raw tracepoint (raw_tp) */
 };
 
 /* "fentry", "kprobe", "legacy", ...: the values of --probe.mechanism and of
  * the mechanism label of bpfprom_probe_info. */
 const char *plan__mech_name(enum plan_mech m);
-/* The --probe.mechanism values: auto, fentry, kprobe, legacy. -EINVAL otherwise. */
+/* The --probe.mechanism values: auto, fentry, kprobe, legacy (kprobes), tp_btf,
+ * raw_tp (rawtracepoints). -EINVAL otherwise. */
 int plan__mech_parse(const char *s, enum plan_mech *out);
 
 /* What the running kernel offers, found by main before planning. */
 struct plan_kernel {
 	const char *tracefs;
-	enum plan_mech force; /* AUTO, FENTRY, KPROBE or LEGACY */
+	enum plan_mech force; /* AUTO, FENTRY, KPROBE, LEGACY, TP_BTF or RAW_TP */
 	bool fentry; /* a trampoline loaded and attached (loader__probe_fentry) */
-	const struct btf *btf; /* vmlinux BTF, for fentry targets and paths; NULL when absent */
-	const char *
-		btf_path; /* where it was looked for, for messages; NULL: /sys/kernel/btf/vmlinux */
+	bool tp_btf; /* a BTF-typed tracepoint loaded and attached (loader__probe_tp_btf) */
+	/* vmlinux BTF, for fentry targets, paths and rawtracepoint arguments; NULL when absent */
+	const struct btf *btf;
+	const char *btf_path; /* where it was looked for, for messages; NULL: the kernel's */
 	struct kprobe_support kprobes;
 	const char *kallsyms; /* NULL: /proc/kallsyms */
 	bool unfused; /* --bpf.fuse=false: one program per metric */
@@ -51,8 +56,10 @@ struct plan_probe {
 	enum cfg_probe_kind kind;
 	enum plan_mech mech;
 	const char *category; /* tracepoint */
-	const char *event;
+	const char *event; /* tracepoint, rawtracepoint */
 	const char *func; /* kprobe, kretprobe: the kernel function */
+	/* rawtracepoint: its arguments as BTF declares them (type ids included) */
+	struct rawtp_event *rt;
 	char *path; /* uprobe: the resolved binary */
 	uint64_t offset; /* uprobe: file offset of the function (+OFF); kprobe: +OFF */
 	int pid; /* uprobe: one process, or -1 for all */
@@ -119,6 +126,8 @@ bool plan__needs_kprobes(const struct cfg *cfg);
  * of a value's unit (per units to one exported unit) that is <= a bound */
 double plan__native_bound(int64_t idx, uint32_t schema);
 uint64_t plan__floor_scaled(double bound, uint64_t per, bool is_signed);
+/* Does any metric of cfg use a rawtracepoint (so main loads BTF)? */
+bool plan__needs_rawtp(const struct cfg *cfg);
 void plan__free(struct plan *plan);
 
 #endif /* BPFPROM_PLAN_H */

@@ -11,7 +11,9 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <arpa/inet.h>
 #include <linux/magic.h>
+#include <net/if.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -877,6 +879,65 @@ static bool resolve_k8s(struct decoder *d, uint64_t id, char *out, size_t *len)
 	return ok;
 }
 
+/* ---- inet, majorminor, ifname ---- */
+
+size_t decode__inet(const uint8_t *addr, size_t n, char *out, size_t cap)
+{
+	char text[INET6_ADDRSTRLEN];
+	size_t len;
+
+	/* inet_ntop writes RFC 5952 text for IPv6: lower case, the longest run
+	 * of zero groups (the first of equal ones) as ::, and a v4-mapped
+	 * address with its IPv4 dotted (section 5) */
+	if ((n != 4 && n != 16) ||
+	    !inet_ntop(n == 4 ? AF_INET : AF_INET6, addr, text, sizeof(text)))
+		return 0;
+	len = strlen(text);
+	if (len >= cap)
+		return 0;
+	memcpy(out, text, len + 1);
+	return len;
+}
+
+/* An IPv4 address as the kernel keeps it in a u32 (__be32): its bytes in memory order. */
+static bool resolve_inet(uint64_t v, char *out, size_t *len)
+{
+	uint32_t a = (uint32_t)v;
+	uint8_t b[4];
+
+	memcpy(b, &a, sizeof(b));
+	*len = decode__inet(b, sizeof(b), out, DECODE_TEXT_MAX + 1);
+	if (*len)
+		return true;
+	*len = put_number(out, v, false);
+	return false;
+}
+
+/* include/linux/kdev_t.h: MINORBITS 20 (not the 12:20 split of user space's dev_t) */
+static bool resolve_majorminor(uint64_t v, char *out, size_t *len)
+{
+	*len = (size_t)snprintf(out, DECODE_TEXT_MAX + 1, "%" PRIu64 ":%" PRIu64,
+				(v & 0xffffffffu) >> 20, v & 0xfffff);
+	return true;
+}
+
+static bool resolve_ifname(uint64_t v, bool is_signed, char *out, size_t *len)
+{
+	char name[IF_NAMESIZE];
+
+	/* 0: no interface (a route lookup's oif when none is asked for), not an error */
+	if (!v) {
+		*len = put_number(out, v, is_signed);
+		return true;
+	}
+	if (v <= UINT32_MAX && if_indextoname((unsigned int)v, name)) {
+		*len = put_text(out, name, strlen(name));
+		return true;
+	}
+	*len = put_number(out, v, is_signed);
+	return false;
+}
+
 /* ---- decoder ---- */
 
 static bool resolve(struct decoder *d, uint64_t v, bool is_signed, char *out, size_t *len)
@@ -897,6 +958,12 @@ static bool resolve(struct decoder *d, uint64_t v, bool is_signed, char *out, si
 		return true;
 	case CFG_DECODE_K8S:
 		return resolve_k8s(d, v, out, len);
+	case CFG_DECODE_INET:
+		return resolve_inet(v, out, len);
+	case CFG_DECODE_MAJORMINOR:
+		return resolve_majorminor(v, out, len);
+	case CFG_DECODE_IFNAME:
+		return resolve_ifname(v, is_signed, out, len);
 	default:
 		*len = put_number(out, v, is_signed);
 		return false;

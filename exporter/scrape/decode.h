@@ -2,7 +2,8 @@
 /*
  * decode: turn a label's integer into text at scrape time: syscall names,
  * errno names, kernel symbols, cgroup paths, static tables, hex, Kubernetes
- * namespace, pod and container of a cgroup. Each decoder
+ * namespace, pod and container of a cgroup, IPv4 addresses, dev_t
+ * major:minor, interface names. Each decoder
  * keeps a bounded cache, so a scrape makes no system call for a key it has
  * seen. Not thread-safe: one scrape at a time uses a decoder.
  */
@@ -64,6 +65,14 @@ struct decoder *decoder__new_regexp(const struct cfg_regexp_value *rv, size_t n,
 				    const struct decode_env *env);
 const char *decoder__decode_str(struct decoder *d, const char *s, size_t n, char *buf,
 				size_t buflen, size_t *len);
+
+/*
+ * The text of an IPv4 (n 4) or IPv6 (n 16) address in network byte order,
+ * IPv6 in RFC 5952's form, into out (cap bytes, NUL-terminated); its length,
+ * or 0 when n is neither or the text does not fit. Pure: byte-array labels
+ * (decode: inet) print through it without a decoder.
+ */
+size_t decode__inet(const uint8_t *addr, size_t n, char *out, size_t cap);
 
 /*
  * A decoder that renders several labels from one value (decode: k8s:

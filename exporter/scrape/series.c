@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "scrape/decode.h"
 #include "scrape/series.h"
 #include "util/text.h"
 
@@ -61,6 +62,24 @@ static bool fold_reserve(void **p, size_t *cap, size_t need, size_t size)
 	return true;
 }
 
+/* A byte-array label: an address (decode: inet), else its bytes in hex. */
+static void put_bytes_text(struct buf *b, const struct metric_label *l, const uint8_t *p)
+{
+	static const char digits[] = "0123456789abcdef";
+	char tmp[2 * BPFPROM_MAX_STR + 1];
+	size_t n = l->nbytes < l->key_size ? l->nbytes : l->key_size, len = 0;
+
+	if (l->decode == CFG_DECODE_INET)
+		len = decode__inet(p, n, tmp, sizeof(tmp));
+	if (!len) {
+		for (size_t i = 0; i < n && i < BPFPROM_MAX_STR; i++) {
+			tmp[len++] = digits[p[i] >> 4];
+			tmp[len++] = digits[p[i] & 15];
+		}
+	}
+	buf__put(b, tmp, len);
+}
+
 /* The text of label l of key: decoded, the string, or the number; valid UTF-8. */
 static void put_label_text(struct buf *b, const struct metric_label *l,
 			   const struct series_decoders *dec, const uint8_t *key)
@@ -70,6 +89,10 @@ static void put_label_text(struct buf *b, const struct metric_label *l,
 	size_t n = 0;
 	uint64_t v;
 
+	if (l->nbytes) {
+		put_bytes_text(b, l, key + l->key_off);
+		return;
+	}
 	if (l->is_str) {
 		text = metric_label__str(l, key, &n);
 		if (l->decode != CFG_DECODE_NONE && dec && dec->str)

@@ -230,6 +230,32 @@ fi
 [ -n "$CG" ] && rmdir "$CG" && CG=
 
 # --- --print: terminal mode -----------------------------------------------------
+# tcp_connections.yaml: 3 IPv4 and 2 IPv6 loopback connections to a port nobody else uses
+ex_port=24717
+while ss -Htan "( sport = :$ex_port or dport = :$ex_port )" | grep -q .; do ex_port=$((ex_port + 1)); done
+if start "$(filtered tcp_connections.yaml "[args.dport == $ex_port]")"; then
+	python3 tests/integration/inet_conns.py "$ex_port" 3 2
+	snap
+	expect "tcp_connections.yaml: each of 3 IPv4 and 2 IPv6 connections opened, established and closed, by remote address" \
+		"$(for a in '::1 2' '::ffff:127.0.0.1 3'; do for st in ESTABLISHED SYN_SENT FIN_WAIT1 FIN_WAIT2 CLOSE; do
+			printf 'tcp_state_changes_total{daddr="%s",dport="%s",state="%s"} %s\n' "${a% *}" "$ex_port" "$st" "${a#* }"; done; done | sort)" \
+		"$(lines 'tcp_state_changes_total{' | sort)"
+	stop tcp_connections.yaml
+fi
+
+# block_disks.yaml: 100 direct writes by a dd of its own name, on the disk of $TMP
+if [ -z "$blk" ] || [ ! -e "$blk/dev" ]; then
+	skip "block_disks.yaml: direct writes to the disk of $TMP" "$TMP is on no block device"
+elif start "$(filtered block_disks.yaml "[comm == \"bpfp_dd\"]")"; then
+	cp "$(command -v dd)" "$TMP/bpfp_dd"
+	"$TMP/bpfp_dd" if=/dev/zero of="$TMP/blk2" bs=4k count=100 oflag=direct status=none
+	snap
+	expect "block_disks.yaml: 100 direct 4 KiB writes to disk $(cat "$blk/dev"), by major:minor" \
+		"100 100" \
+		"$(awk -v d="$(cat "$blk/dev")" 'index($1, "block_requests_issued_total{disk=\"" d "\",rwbs=\"W") == 1 { s += $2 } END { print s + 0 }' "$TMP/m.txt") $(sample "block_request_bytes_bucket{disk=\"$(cat "$blk/dev")\",le=\"4096\"}")"
+	stop block_disks.yaml
+fi
+
 PRINT_CFG=tests/examples/print.yaml
 cat >"$TMP/print.want" <<'W'
 getppid_total{comm="bpfp_print"}: 42

@@ -942,7 +942,7 @@ out=$("$BIN" --list 'tracepoint:nope*' 2>&1)
 expect "--list: nothing matches, nothing printed, exit 0" "rc=0 " "rc=$? $out"
 out=$("$BIN" --list 'tracepont:sched:*' 2>&1)
 expect "--list: unknown probe kind" \
-	'rc=1 error: list: unknown probe kind "tracepont" (did you mean "tracepoint"?); expected one of tracepoint, kprobe, kretprobe, uprobe, uretprobe' "rc=$? $out"
+	'rc=1 error: list: unknown probe kind "tracepont" (did you mean "tracepoint"?); expected one of tracepoint, kprobe, kretprobe, uprobe, uretprobe, rawtracepoint' "rc=$? $out"
 out=$("$BIN" -v 2>&1)
 expect "-v without --list is a bad flag" "rc=2 error: flags: -v (--verbose) only applies to --list" "rc=$? $out"
 if [ ! -e /sys/bus/event_source/devices/kprobe ] && [ ! -e $TRACEFS/kprobe_events ]; then
@@ -1317,6 +1317,8 @@ expect "--config.check: a kernel without BTF (BPFPROM_VMLINUX_BTF names a missin
 expect "--config.check: fetch args need no BTF" \
 	"$(printf 'config: %s: valid, 1 metric resolved against this kernel\nrc=0' "$TMP/pchk.yaml")" \
 	"$(path_check x '+0(args.filename):ustring' tracepoint:syscalls:sys_enter_openat BPFPROM_VMLINUX_BTF=/nonexistent/vmlinux)"
+
+. $DIR/rawtp.sh
 
 # series that retire: pid, cgroup, series_ttl
 . tests/integration/retire.sh

@@ -616,6 +616,94 @@ static void test_hex(void **state)
 	decoder__free(d);
 }
 
+/* an IPv4 address as the kernel keeps it in a u32 (__be32), read on this host */
+static uint64_t be32_value(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
+{
+	const uint8_t bytes[4] = { a, b, c, d };
+	uint32_t v;
+
+	memcpy(&v, bytes, sizeof(v));
+	return v;
+}
+
+static void test_inet_int(void **state)
+{
+	struct decoder *d = new_decoder(CFG_DECODE_INET, NULL);
+
+	(void)state;
+	expect_decode(d, be32_value(127, 0, 0, 1), false, "127.0.0.1");
+	expect_decode(d, be32_value(10, 1, 200, 255), false, "10.1.200.255");
+	expect_decode(d, 0, false, "0.0.0.0");
+	assert_int_equal(decoder__errors(d), 0);
+	decoder__free(d);
+}
+
+static void expect_inet(const char *hex, const char *want)
+{
+	uint8_t a[16];
+	char out[64];
+	size_t n = strlen(hex) / 2;
+
+	for (size_t i = 0; i < n; i++)
+		sscanf(hex + 2 * i, "%2hhx", &a[i]);
+	assert_int_equal(decode__inet(a, n, out, sizeof(out)), strlen(want));
+	assert_string_equal(out, want);
+}
+
+/* RFC 5952: lower case, no leading zeros, the longest run of zero groups as
+ * :: (the first of equal runs), never :: for one group, v4-mapped with the
+ * IPv4 part dotted (section 5) */
+static void test_inet_bytes(void **state)
+{
+	uint8_t a[16] = { 0 };
+	char out[64];
+
+	(void)state;
+	expect_inet("7f000001", "127.0.0.1");
+	expect_inet("00000000000000000000000000000001", "::1");
+	expect_inet("00000000000000000000000000000000", "::");
+	expect_inet("00000000000000000000ffff01020304", "::ffff:1.2.3.4");
+	expect_inet("00000000000000000000ffff7f000001", "::ffff:127.0.0.1");
+	expect_inet("20010db8000000000000000000000001", "2001:db8::1");
+	expect_inet("20010db8000000010001000100010001", "2001:db8:0:1:1:1:1:1");
+	expect_inet("20010db8000000000001000000000001", "2001:db8::1:0:0:1");
+	expect_inet("20010DB800AB00000000000000000CDE", "2001:db8:ab::cde");
+	expect_inet("fe800000000000000202b3fffe1e8329", "fe80::202:b3ff:fe1e:8329");
+	/* neither 4 nor 16 bytes, or no room: nothing */
+	assert_int_equal(decode__inet(a, 6, out, sizeof(out)), 0);
+	assert_int_equal(decode__inet(a, 16, out, 2), 0);
+}
+
+static void test_majorminor(void **state)
+{
+	struct decoder *d = new_decoder(CFG_DECODE_MAJORMINOR, NULL);
+
+	(void)state;
+	expect_decode(d, 8u << 20, false, "8:0");
+	expect_decode(d, (259u << 20) | 3, false, "259:3");
+	expect_decode(d, (254u << 20) | 0xfffff, false, "254:1048575");
+	expect_decode(d, 0, false, "0:0");
+	assert_int_equal(decoder__errors(d), 0);
+	decoder__free(d);
+}
+
+static void test_ifname(void **state)
+{
+	struct decoder *d = new_decoder(CFG_DECODE_IFNAME, NULL);
+
+	(void)state;
+	/* lo is index 1 in every network namespace (LOOPBACK_IFINDEX) */
+	expect_decode(d, 1, false, "lo");
+	expect_decode(d, 0, false, "0");
+	assert_int_equal(decoder__errors(d), 0);
+	expect_decode(d, 999999, false, "999999");
+	assert_int_equal(decoder__errors(d), 1);
+	/* cached: the same text, the error counted again as it is printed again */
+	expect_decode(d, 999999, false, "999999");
+	assert_int_equal(decoder__errors(d), 2);
+	decoder__free(d);
+}
+
 /* ---- the interface ---- */
 
 static void test_new_invalid(void **state)
@@ -690,6 +778,10 @@ int main(void)
 		cmocka_unit_test(test_cgroup_real),
 		cmocka_unit_test(test_static),
 		cmocka_unit_test(test_hex),
+		cmocka_unit_test(test_inet_int),
+		cmocka_unit_test(test_inet_bytes),
+		cmocka_unit_test(test_majorminor),
+		cmocka_unit_test(test_ifname),
 		cmocka_unit_test(test_new_invalid),
 		cmocka_unit_test(test_lengths),
 	};
