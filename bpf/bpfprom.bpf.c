@@ -398,11 +398,11 @@ static __always_inline __u64 func_ret(void *ctx, enum ctx_kind ck)
 			     : [c] "r"(ctx), [o] "i"((i)*8)); \
 		break
 
-static __always_inline __u64 rt_arg(void *ctx, const volatile struct bpfprom_src_cfg *s)
+static __always_inline __u64 rt_ctx(void *ctx, __u32 argn)
 {
 	__u64 v = 0;
 
-	switch (s->argn) {
+	switch (argn) {
 		RT_ARG(0);
 		RT_ARG(1);
 		RT_ARG(2);
@@ -416,6 +416,13 @@ static __always_inline __u64 rt_arg(void *ctx, const volatile struct bpfprom_src
 		RT_ARG(10);
 		RT_ARG(11);
 	}
+	return v;
+}
+
+static __always_inline __u64 rt_arg(void *ctx, const volatile struct bpfprom_src_cfg *s)
+{
+	__u64 v = rt_ctx(ctx, s->argn);
+
 	if (s->is_signed)
 		return sign_extend(v, s->size);
 	switch (s->size) {
@@ -487,8 +494,10 @@ static __noinline __u64 follow(void *ctx, enum ctx_kind ck,
 	__u64 v;
 
 	/* a field a path starts from is a pointer: 8 bytes, whatever s->size says of the leaf */
-	if (s->base == BPFPROM_SRC_FIELD)
-		v = ck == CTX_TP ? read_record(ctx, probe, field_off(c, s, probe), 8, 0) : 0;
+	if (s->base == BPFPROM_SRC_FIELD && ck == CTX_TP)
+		v = read_record(ctx, probe, field_off(c, s, probe), 8, 0);
+	else if (s->base == BPFPROM_SRC_FIELD)
+		v = is_rawtp(ck) ? rt_ctx(ctx, s->argn) : 0;
 	else
 		v = read_scalar(ctx, ck, c, s, s->base, probe);
 

@@ -367,6 +367,21 @@ static bool field_struct(const char *type, char *name, size_t len)
 	return true;
 }
 
+/* The declared type of rawtracepoint pr's argument name: a path's base. */
+static int rt_arg_type(const struct btf *btf, const struct cfg_probe *pr, const char *name,
+		       uint32_t *id, char *msg, size_t len)
+{
+	const struct rawtp_arg *a;
+	struct rawtp_event ev;
+
+	if (rawtp__event(btf, pr->func, &ev) || !(a = rawtp__arg(&ev, name))) {
+		snprintf(msg, len, "%s has no argument \"%s\"", pr->spec, name);
+		return -ENOENT;
+	}
+	*id = a->type_id;
+	return 0;
+}
+
 /* The BTF type a path starts from at probe pr (fmt: its format, a tracepoint's). */
 static int path_base_type(struct ctx *c, const struct cfg_probe *pr, const struct tp_format *fmt,
 			  const struct cfg_path *path, uint32_t *id, bool *ptr_to, char *msg,
@@ -395,20 +410,27 @@ static int path_base_type(struct ctx *c, const struct cfg_probe *pr, const struc
 		return btfpath__func_type(btf, pr->func,
 					  path->base == BPFPROM_SRC_ARG ? (int)path->argn : -1, id,
 					  msg, len);
+	case BPFPROM_SRC_FIELD:
+		if (pr->kind != CFG_PROBE_RAWTP)
+			break;
+		/* a rawtracepoint's argument is typed as the event declares it */
+		*ptr_to = false;
+		return rt_arg_type(btf, pr, path->field, id, msg, len);
 	default:
-		f = tracefs__field(fmt, path->field);
-		if (f && field_struct(f->type, name, sizeof(name))) {
-			char full[CFG_PATH_NAME_MAX + 8];
-
-			snprintf(full, sizeof(full), "struct %s", name);
-			return btfpath__type_by_name(btf, full, id, msg, len);
-		}
-		snprintf(
-			msg, len,
-			"args.%s of %s is \"%s\", not a struct pointer; cast it, e.g. ((struct sk_buff *)args.%s)->len",
-			path->field, pr->spec, f ? f->type : "?", path->field);
-		return -EINVAL;
+		break;
 	}
+	f = tracefs__field(fmt, path->field);
+	if (f && field_struct(f->type, name, sizeof(name))) {
+		char full[CFG_PATH_NAME_MAX + 8];
+
+		snprintf(full, sizeof(full), "struct %s", name);
+		return btfpath__type_by_name(btf, full, id, msg, len);
+	}
+	snprintf(
+		msg, len,
+		"args.%s of %s is \"%s\", not a struct pointer; cast it, e.g. ((struct sk_buff *)args.%s)->len",
+		path->field, pr->spec, f ? f->type : "?", path->field);
+	return -EINVAL;
 }
 
 /* A field path or fetch arg, resolved at each of the n probes: one chain for all. */
@@ -442,6 +464,7 @@ static int resolve_path(struct ctx *c, const struct tp_format *fmts, const struc
 				"%s: args.%s is %u bytes; a path starts from a pointer (8 bytes)",
 				src->text, path->field, base.size);
 		memcpy(out->off, base.off, sizeof(out->off));
+		out->argn = base.argn; /* a rawtracepoint's: its place in ctx */
 	}
 	if (path->fetch)
 		return resolve_fetch(c, probes, n, src, key, out);

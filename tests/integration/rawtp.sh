@@ -22,6 +22,9 @@ for rt_mech in tp_btf raw_tp; do
 	expect "rawtracepoint ($rt_mech): args.old_pid (pid_t from BTF) as a label, one per exec" \
 		"$(for p in $rt_pids; do printf 'bpfp_rt_exec_pid_total{old_pid="%s"} 1\n' "$p"; done | sort)" \
 		"$(grep '^bpfp_rt_exec_pid_total' "$TMP/rt.txt" | sort)"
+	expect "rawtracepoint ($rt_mech): str(args.bprm->filename) and args.p->tgid, paths from typed arguments" \
+		"$(for p in $rt_pids; do printf 'bpfp_rt_exec_file_total{file="%s",tgid="%s"} 1\n' "$TMP/bpfp_rtexec" "$p"; done | sort)" \
+		"$(grep '^bpfp_rt_exec_file_total' "$TMP/rt.txt" | sort)"
 	expect "rawtracepoint ($rt_mech): two events in one metric, told apart by their cookies" \
 		"$(printf 'bpfp_rt_exec_exit_total{probe="0"} 8\nbpfp_rt_exec_exit_total{probe="1"} 8')" \
 		"$(grep '^bpfp_rt_exec_exit_total' "$TMP/rt.txt")"
@@ -141,7 +144,7 @@ dec_check "a byte array takes inet or hex" tracepoint:sock:inet_sock_set_state a
 dec_check "inet on an integer of 8 bytes" tracepoint:sock:inet_sock_set_state args.skaddr inet \
 	"error: plan: $TMP/decerr.yaml:6:14: metrics[0] (e_total): labels[0]: decode: inet on an integer needs a 4-byte IPv4 address (a u32 in network byte order, as the kernel keeps it), but args.skaddr is 8 bytes"
 dec_check "a string" tracepoint:sock:inet_sock_set_state comm majorminor \
-	"error: config: $TMP/decerr.yaml:6:48: metrics[0] (e_total): labels[0].decode: comm is a string; decoders turn integers into names, remove decode"
+	"error: config: $TMP/decerr.yaml:6:48: metrics[0] (e_total): labels[0].decode: comm is a string; decoders other than regexp turn integers into names, remove decode or use decode: regexp"
 
 # --- --list rawtracepoint: like bpftrace -l, -v with the arguments' C types -
 expect "--list: rawtracepoint patterns, sorted" \
