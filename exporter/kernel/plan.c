@@ -188,6 +188,11 @@ static int resolve_rt_arg(struct ctx *c, const struct cfg_probe *probes, size_t 
 		if (!c->k->btf || rawtp__event(c->k->btf, probes[p].func, &ev))
 			return -ENOENT;
 		a = rawtp__arg(&ev, src->field);
+		if (!a && ev.nargs && !*ev.args[0].name)
+			return fail(
+				c, src->pos, key,
+				"%s: its %zu arguments have no names in this kernel's BTF (no __probestub_%s, no __bpf_trace_%s, no one class with its argument types)",
+				spec, ev.nargs, probes[p].func, probes[p].func);
 		if (!a) {
 			for (size_t i = 0; i < ev.nargs; i++)
 				len += snprintf(avail + len,

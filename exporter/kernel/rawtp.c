@@ -50,23 +50,85 @@ static void classify(const struct btf *btf, uint32_t id, struct rawtp_arg *a)
 	}
 }
 
-/*
- * The parameters of btf_trace_EVENT's prototype have no names in BTF; those
- * of the function the kernel calls for each event (__bpf_trace_EVENT,
- * include/trace/bpf_probe.h) have, in the same order.
- */
-static const struct btf_type *named_proto(const struct btf *btf, const char *event)
+static const struct btf_type *func_proto(const struct btf *btf, const char *name)
 {
 	const struct btf_type *t;
-	char name[256];
 	int id;
 
-	snprintf(name, sizeof(name), "__bpf_trace_%s", event);
 	id = btf__find_by_name_kind(btf, name, BTF_KIND_FUNC);
 	if (id <= 0)
 		return NULL;
 	t = btf__type_by_id(btf, btf__type_by_id(btf, (uint32_t)id)->type);
 	return t && btf_is_func_proto(t) ? t : NULL;
+}
+
+static bool same_params(const struct btf_type *a, const struct btf_type *b)
+{
+	if (btf_vlen(a) != btf_vlen(b))
+		return false;
+	for (uint16_t i = 0; i < btf_vlen(a); i++) {
+		if (btf_params(a)[i].type != btf_params(b)[i].type)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Before 6.4 an event defined from a class (DEFINE_EVENT) has only its
+ * class's __bpf_trace_CLASS, and nothing in BTF ties the event to its class:
+ * take the names of the __bpf_trace_* prototypes with the event's parameter
+ * types when they all agree (block_rq_issue's one class with (struct request
+ * *) calls it rq), else none.
+ */
+static const struct btf_type *class_proto(const struct btf *btf, const struct btf_type *proto)
+{
+	const struct btf_type *found = NULL;
+	uint32_t n = btf__type_cnt(btf);
+
+	for (uint32_t id = 1; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id), *fp;
+		const char *name = btf__name_by_offset(btf, t->name_off);
+
+		if (!btf_is_func(t) || !name || strncmp(name, "__bpf_trace_", 12))
+			continue;
+		fp = btf__type_by_id(btf, t->type);
+		if (!fp || !btf_is_func_proto(fp) || !same_params(fp, proto))
+			continue;
+		if (!found) {
+			found = fp;
+			continue;
+		}
+		for (uint16_t i = 1; i < btf_vlen(fp); i++) {
+			if (strcmp(btf__name_by_offset(btf, btf_params(fp)[i].name_off),
+				   btf__name_by_offset(btf, btf_params(found)[i].name_off)))
+				return NULL;
+		}
+	}
+	return found;
+}
+
+/*
+ * The parameters of btf_trace_EVENT's prototype have no names in BTF; those
+ * of the functions the kernel defines for each event have, in the same
+ * order: __probestub_EVENT (6.4+, every event), else __bpf_trace_EVENT
+ * (include/trace/bpf_probe.h; named after the event's class), else the
+ * class found by its parameter types.
+ */
+static const struct btf_type *named_proto(const struct btf *btf, const char *event,
+					  const struct btf_type *proto)
+{
+	const struct btf_type *t;
+	char name[256];
+
+	snprintf(name, sizeof(name), "__probestub_%s", event);
+	t = func_proto(btf, name);
+	if (!t || !same_params(t, proto)) {
+		snprintf(name, sizeof(name), "__bpf_trace_%s", event);
+		t = func_proto(btf, name);
+	}
+	if (!t || !same_params(t, proto))
+		t = class_proto(btf, proto);
+	return t;
 }
 
 int rawtp__event(const struct btf *btf, const char *event, struct rawtp_event *out)
@@ -88,9 +150,7 @@ int rawtp__event(const struct btf *btf, const char *event, struct rawtp_event *o
 		return -ENOENT;
 	t = btf__type_by_id(btf, proto);
 	p = btf_params(t);
-	named = named_proto(btf, event);
-	if (named && btf_vlen(named) != btf_vlen(t))
-		named = NULL;
+	named = named_proto(btf, event, t);
 	/* params[0] is the tracepoint's void *__data */
 	for (uint16_t i = 1; i < btf_vlen(t) && out->nargs < RAWTP_MAX_ARGS; i++) {
 		struct rawtp_arg *a = &out->args[out->nargs];

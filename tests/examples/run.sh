@@ -256,6 +256,26 @@ elif start "$(filtered block_disks.yaml "[comm == \"bpfp_dd\"]")"; then
 	stop block_disks.yaml
 fi
 
+# block_disk_latency.yaml: the same 100 direct writes, timed by disk name
+# (exact: the filter and the label are the issue's), and the bytes completed
+# on that disk (a lower bound: the machine writes too)
+if [ -z "$blk" ] || [ ! -e "$blk/dev" ]; then
+	skip "block_disk_latency.yaml: direct writes to the disk of $TMP" "$TMP is on no block device"
+elif start "$(filtered block_disk_latency.yaml "[comm == \"bpfp_dd\"]")"; then
+	"$TMP/bpfp_dd" if=/dev/zero of="$TMP/blk3" bs=4k count=100 oflag=direct status=none
+	snap
+	expect "block_disk_latency.yaml: 100 direct writes timed on disk ${blk##*/}, by name" 100 \
+		"$(sample "block_disk_latency_seconds_count{disk=\"${blk##*/}\"}")"
+	stop block_disk_latency.yaml
+fi
+if [ -n "$blk" ] && [ -e "$blk/dev" ] && start $DIR/block_disk_latency.yaml; then
+	"$TMP/bpfp_dd" if=/dev/zero of="$TMP/blk3" bs=4k count=100 oflag=direct status=none
+	snap
+	expect "block_disk_latency.yaml: at least 100 x 4 KiB completed on disk ${blk##*/}" yes \
+		"$(awk -v s="block_disk_bytes_total{disk=\"${blk##*/}\"}" '$1 == s { print ($2 >= 409600 ? "yes" : $2) }' "$TMP/m.txt")"
+	stop block_disk_latency.yaml
+fi
+
 PRINT_CFG=tests/examples/print.yaml
 cat >"$TMP/print.want" <<'W'
 getppid_total{comm="bpfp_print"}: 42
@@ -393,6 +413,18 @@ if start $DIR/exec_parents.yaml; then
 	expect "exec_parents.yaml: exact execs by program and parent name" 6 \
 		"$(sample 'process_execs_by_parent_total{comm="bpfp_exec_k",parent="bpfp_exec_p"}')"
 	stop exec_parents.yaml
+fi
+
+if start $DIR/exec_interpreters.yaml; then
+	printf '#!/bin/sh\nexit 0\n' >"$TMP/bpfp_script"
+	chmod +x "$TMP/bpfp_script"
+	for i in 1 2 3 4 5; do "$TMP/bpfp_script"; done
+	"$TMP/bpfp_exec_k"
+	snap
+	expect "exec_interpreters.yaml: 5 runs of a shell script by its interpreter, 1 of a binary by itself" \
+		"5 1" \
+		"$(sample "exec_files_total{file=\"$TMP/bpfp_script\",interpreter=\"/bin/sh\"}") $(sample "exec_files_total{file=\"$TMP/bpfp_exec_k\",interpreter=\"$TMP/bpfp_exec_k\"}")"
+	stop exec_interpreters.yaml
 fi
 
 finish
