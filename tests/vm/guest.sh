@@ -337,6 +337,42 @@ t_kprobe() {
 		expect "kprobe: tracefs kprobe_events is empty after exit" "" "$(cat $TRACEFS/kprobe_events)"
 }
 
+# field paths through kprobe arguments and a kretprobe's return value (BTF
+# types them), under the mechanism the run forces: exact
+t_kpath() {
+	case "$FLAGS" in
+	*--probe.mechanism=*) mech=${FLAGS#*--probe.mechanism=} mech=${mech%% *} ;;
+	*) mech=auto ;;
+	esac
+	if [ -z "$HAVE_BTF" ]; then
+		skip "kpath" "this kernel has no BTF"
+		return
+	fi
+	if { [ -z "$HAVE_KPROBES" ] && [ "$mech" != fentry ]; } ||
+		{ [ -z "$HAVE_FENTRY" ] && [ "$mech" = fentry ]; }; then
+		skip "kpath" "this kernel lacks $mech"
+		return
+	fi
+	if ! start $CONF/kpath.yaml; then
+		not_ok "kpath: bpfprom starts" "$(tail -40 $TMP/log)"
+		return
+	fi
+	$WL bpfp_kw write 0 1 2 3 4 5 17 1024 1025
+	$WL bpfp_ko open tests/vm/configs/kpath.yaml 3
+	scrape >$TMP/m.txt
+	expect "kpath: str(arg0->f_path.dentry->d_name.name) and arg0->f_inode->i_rdev of 9 writes to /dev/null" \
+		'vm_write_file_total{file="null",dev="1:3"} 9' "$(grep_m '^vm_write_file_total')"
+	# S_IFCHR | 0666: 8630; the filter compares a 4-byte path leaf
+	expect "kpath: an integer leaf as a label and a path filter operand, exact sum" \
+		'vm_write_bytes_by_mode_total{mode="8630"} 2081' "$(grep_m '^vm_write_bytes_by_mode_total')"
+	expect "kpath: str(retval->name) of getname, 3 opens" \
+		'vm_getname_total{name="tests/vm/configs/kpath.yaml"} 3' "$(grep_m '^vm_getname_total')"
+	expect "kpath: nothing dropped" "" \
+		"$(grep_m '^bpfprom_dropped_events_total{metric="vm_' | grep -v ' 0$')"
+	stop
+	expect "kpath: SIGTERM exits 0" 0 "$RC"
+}
+
 # a legacy run killed with -9 leaves its kprobe_events group; the next start
 # removes it, and its own exit leaves nothing
 t_kprobe_legacy_kill() {
@@ -611,6 +647,10 @@ for m in fentry kprobe legacy; do
 	run t_kprobe --probe.mechanism=$m
 done
 run t_kprobe --probe.mechanism=kprobe --bpf.fuse=false
+run t_kpath
+for m in fentry kprobe legacy; do
+	run t_kpath --probe.mechanism=$m
+done
 run t_kprobe_legacy_kill
 for m in fentry legacy; do
 	run t_kprobe_reload --probe.mechanism=$m
