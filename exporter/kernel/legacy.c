@@ -330,6 +330,15 @@ void legacy__free(struct legacy *lg)
 	free(lg);
 }
 
+/* A name legacy__new makes: bpfprom_ and 16 hex digits, nobody else's group. */
+static bool is_ours(const char *group)
+{
+	size_t n = strlen(LEGACY_GROUP_PREFIX);
+
+	return !strncmp(group, LEGACY_GROUP_PREFIX, n) && strlen(group + n) == 16 &&
+	       strspn(group + n, "0123456789abcdef") == 16;
+}
+
 /*
  * KIND_events lines read "p:GROUP/EVENT TARGET" (or r:, r5: with a
  * maxactive). Groups of ours that nobody holds are left by a killed run.
@@ -357,8 +366,7 @@ static int clean_stale(const char *tracefs, enum kind kind)
 			continue;
 		snprintf(group, sizeof(group), "%.*s", (int)(slash - colon - 1), colon + 1);
 		snprintf(event, sizeof(event), "%.*s", (int)(sp - slash - 1), slash + 1);
-		if (strncmp(group, LEGACY_GROUP_PREFIX, strlen(LEGACY_GROUP_PREFIX)) != 0 ||
-		    !is_ident(group) || !is_ident(event) || strcmp(group, held) == 0)
+		if (!is_ours(group) || !is_ident(event) || strcmp(group, held) == 0)
 			continue;
 		fd = hold(group);
 		if (fd < 0) {
