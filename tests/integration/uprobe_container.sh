@@ -9,10 +9,12 @@ mkdir -p "$UC_DIR"
 rm -f "$TMP/uc.fifo"
 mkfifo "$TMP/uc.fifo"
 # the "container": a private mount namespace where a tmpfs at $UC_DIR holds
-# the binary as app; it waits on the fifo for its commands, then runs them:
+# the binary as app (and abs, an absolute link to it that only resolves
+# inside); it waits on the fifo for its commands, then runs them:
 # "exec" execs app (the same pid), "run" runs app twice as children and then
 # creates uc.ran (one command at a time: the next waits for that)
 unshare -m --propagation private sh -c "mount -t tmpfs ctr '$UC_DIR' && cp '$UC' '$UC_DIR/app' &&
+	ln -s '$UC_DIR/app' '$UC_DIR/abs' &&
 	while read cmd <'$TMP/uc.fifo'; do
 		case \$cmd in
 		run) '$UC_DIR/app' uc_b values 1 2; '$UC_DIR/app' uc_c values 3 4 5; : >'$TMP/uc.ran' ;;
@@ -73,14 +75,15 @@ else
 		stop "container ($uc_mech)"
 	done
 
-	# pid: BIN as that process sees it, only that process
-	uc_yaml "$UC_DIR/app" $uc_pid >"$TMP/uc.yaml"
+	# pid: BIN as that process sees it (an absolute link followed inside its
+	# root), only that process
+	uc_yaml "$UC_DIR/abs" $uc_pid >"$TMP/uc.yaml"
 	if start "$TMP/uc.yaml"; then
 		uc_run
 		echo exec >"$TMP/uc.fifo"
 		wait $uc_pid
 		expect "container: pid: resolves BIN in that process's mount namespace, counts exactly its calls" \
-			"$(printf 'uc_total{comm="uc_a"} 60\nbpfprom_probe_info{metric="uc_total",probe="uprobe:%s/app:bpfprom_value",mechanism="uprobe"} 1' "$UC_DIR")" \
+			"$(printf 'uc_total{comm="uc_a"} 60\nbpfprom_probe_info{metric="uc_total",probe="uprobe:%s/abs:bpfprom_value",mechanism="uprobe"} 1' "$UC_DIR")" \
 			"$(scrape | grep -e '^uc_total' -e '^bpfprom_probe_info')"
 		stop "container pid:"
 	fi
