@@ -96,16 +96,15 @@ static void probe_rawtp(struct lifecycle *lc, const struct cfg *cfg)
 
 /*
  * What this kernel offers for kprobes (looked at when a config has some) and
- * uprobes: stale legacy events of killed runs are removed on the way. BTF (for fentry
- * or field paths) and the fentry feature probe are done once.
+ * uprobes: stale legacy events of killed runs are removed on the way. BTF
+ * (for fentry or field paths) and the fentry feature probe are done once.
  */
 static void probe_kernel(struct lifecycle *lc, const struct cfg *cfg)
 {
 	struct plan_kernel *k = &lc->kern;
+	bool pmu, events;
 	char why[256];
 	int err;
-
-	bool pmu, events;
 
 	kprobe__detect("/sys", k->tracefs, &k->kprobes);
 	legacy__detect_uprobes("/sys", k->tracefs, &pmu, &events);
