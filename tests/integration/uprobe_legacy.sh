@@ -38,6 +38,13 @@ metrics:
     labels:
       - {name: ms, source: arg0}
     filter: ['comm == "lu_a"']
+  - name: lu_begin_end_seconds
+    help: bpfprom_begin's entry until bpfprom_end's return.
+    probe: uprobe:$LU:bpfprom_begin
+    until: uretprobe:$LU:bpfprom_end
+    aggregate: stats
+    value: latency
+    filter: ['comm == "lu_a"']
 EOF
 	# lu_groups: the bpfprom_* groups in uprobe_events whose events name the
 	# workload, as an alternation for grep; lu_events GROUPS: how many
@@ -45,9 +52,9 @@ EOF
 	lu_groups() { sed -n "s|^[pr]:\(bpfprom_[0-9a-f]*\)/.* $LU:.*|\1|p" $TRACEFS/uprobe_events | sort -u | tr '\n' '|' | sed 's/|$//;s/|/\\|/g'; }
 	lu_events() { if [ -n "$1" ]; then grep -c "^[pr]:\($1\)/" $TRACEFS/uprobe_events; else echo 0; fi; }
 	lu_work() {
-		$LU lu_a values 0 1 2 3 4 5 8 9 1024 1025 ret -1 0 1 -5 sleep 9 17 9
+		$LU lu_a values 0 1 2 3 4 5 8 9 1024 1025 ret -1 0 1 -5 sleep 9 17 9 begin sleep 5 end
 		# another process of the same binary, filtered out
-		$LU lu_b values 1 2 ret 3 sleep 1
+		$LU lu_b values 1 2 ret 3 sleep 1 begin end
 	}
 
 	if start "$TMP/lu.yaml" --probe.mechanism=legacy; then
@@ -77,21 +84,27 @@ W
 		expect "legacy uretprobe: retval as a signed label, exact" \
 			"$(printf '%s\n' 'lu_ret_total{retval="-5"} 1' 'lu_ret_total{retval="-1"} 1' 'lu_ret_total{retval="0"} 1' 'lu_ret_total{retval="1"} 1')" \
 			"$(grep '^lu_ret_total' "$TMP/lu.txt")"
-		expect "legacy uprobe latency (uprobe to uretprobe): 9 ms twice in (2^23, 2^24] ns, 17 ms in (2^24, 2^25] ns" \
-			"$(printf '%s\n' 'lu_sleep_seconds_bucket{ms="9",le="0.008388608"} 0' 'lu_sleep_seconds_bucket{ms="9",le="0.016777216"} 2' 'lu_sleep_seconds_count{ms="9"} 2' 'lu_sleep_seconds_bucket{ms="17",le="0.016777216"} 0' 'lu_sleep_seconds_bucket{ms="17",le="0.033554432"} 1' 'lu_sleep_seconds_count{ms="17"} 1')" \
-			"$(grep -e 'lu_sleep_seconds_bucket{ms="9",le="0.0\(08388608\|16777216\)"}' -e 'lu_sleep_seconds_count' -e 'lu_sleep_seconds_bucket{ms="17",le="0.0\(16777216\|33554432\)"}' "$TMP/lu.txt")"
+		# a sleep is never shorter than asked, but may be much longer on a busy
+		# machine: each interval is above its lower seam, and counted once
+		expect "legacy uprobe latency (uprobe to uretprobe): 5 ms above 2^22 ns, 9 ms twice above 2^23 ns, 17 ms above 2^24 ns" \
+			"$(printf '%s\n' 'lu_sleep_seconds_bucket{ms="5",le="0.004194304"} 0' 'lu_sleep_seconds_count{ms="5"} 1' 'lu_sleep_seconds_bucket{ms="9",le="0.008388608"} 0' 'lu_sleep_seconds_count{ms="9"} 2' 'lu_sleep_seconds_bucket{ms="17",le="0.016777216"} 0' 'lu_sleep_seconds_count{ms="17"} 1')" \
+			"$(grep -e 'lu_sleep_seconds_bucket{ms="5",le="0.004194304"}' -e 'lu_sleep_seconds_bucket{ms="9",le="0.008388608"}' -e 'lu_sleep_seconds_bucket{ms="17",le="0.016777216"}' -e 'lu_sleep_seconds_count' "$TMP/lu.txt")"
+		# a 5 ms sleep between (nanoseconds: no unit)
+		expect "legacy uprobe until uretprobe: one interval of at least 5 ms" "1 1" \
+			"$(sed -n 's/^lu_begin_end_seconds_count //p' "$TMP/lu.txt") $(awk '/^lu_begin_end_seconds_min / { print ($2 >= 5000000 && $2 < 1000000000) }' "$TMP/lu.txt")"
 		expect "legacy uprobe: bpfprom_probe_info says legacy for each probe" \
 			"$(printf 'bpfprom_probe_info{metric="%s",probe="%s",mechanism="legacy"} 1\n' \
 				lu_calls_total "uprobe:$LU:bpfprom_value" lu_value_bytes "uprobe:$LU:bpfprom_value" \
-				lu_ret_total "uretprobe:$LU:bpfprom_ret" lu_sleep_seconds "uprobe:$LU:bpfprom_sleep")" \
+				lu_ret_total "uretprobe:$LU:bpfprom_ret" lu_sleep_seconds "uprobe:$LU:bpfprom_sleep" \
+				lu_begin_end_seconds "uprobe:$LU:bpfprom_begin" lu_begin_end_seconds "uretprobe:$LU:bpfprom_end")" \
 			"$(grep '^bpfprom_probe_info' "$TMP/lu.txt")"
-		# the two bpfprom_value metrics share a program and its group; the
-		# latency has its uprobe and uretprobe: 3 groups, 4 events
+		# the two bpfprom_value metrics share a program and its group; each
+		# latency has a uprobe and a uretprobe: 4 groups, 6 events
 		lu_first=$(lu_groups)
-		expect "legacy uprobe: 4 metrics, 3 groups bpfprom_<16 hex>, 4 events in uprobe_events" \
-			"3 4" "$(echo "$lu_first" | sed 's/\\|/\n/g' | grep -c '^bpfprom_[0-9a-f]\{16\}$') $(lu_events "$lu_first")"
+		expect "legacy uprobe: 5 metrics, 4 groups bpfprom_<16 hex>, 6 events in uprobe_events" \
+			"4 6" "$(echo "$lu_first" | sed 's/\\|/\n/g' | grep -c '^bpfprom_[0-9a-f]\{16\}$') $(lu_events "$lu_first")"
 		expect "legacy uprobe: the events as written: p: and r: GROUP/NAME PATH:0xOFFSET" \
-			"p_bpfprom_value_0 r_bpfprom_ret_0 p_bpfprom_sleep_0 r_bpfprom_sleep_1" \
+			"p_bpfprom_value_0 r_bpfprom_ret_0 p_bpfprom_sleep_0 r_bpfprom_sleep_1 p_bpfprom_begin_0 r_bpfprom_end_1" \
 			"$(grep "^[pr]:\($lu_first\)/" $TRACEFS/uprobe_events | sed -n "s|^[pr]:bpfprom_[0-9a-f]\{16\}/\([a-z_0-9]*\) $LU:0x[0-9a-f]*$|\1|p" | tr '\n' ' ' | sed 's/ $//')"
 		stop "legacy uprobe"
 		expect "legacy uprobe: no event of its groups is left in uprobe_events after exit" \
@@ -102,17 +115,17 @@ W
 	if start "$TMP/lu.yaml" --probe.mechanism=legacy; then
 		lu_first=$(lu_groups)
 		kill -9 "$PID"
-		wait "$PID"
+		wait "$PID" 2>/dev/null
 		PID=
-		expect "legacy uprobe: kill -9 leaves its 4 events in uprobe_events" 4 "$(lu_events "$lu_first")"
+		expect "legacy uprobe: kill -9 leaves its 6 events in uprobe_events" 6 "$(lu_events "$lu_first")"
 		if start "$TMP/lu.yaml" --probe.mechanism=legacy; then
-			expect "legacy uprobe: the next start removes the dead run's 4 events and says so" \
-				"0 info: uprobe: removed 4 stale events of killed bpfprom runs from uprobe_events" \
+			expect "legacy uprobe: the next start removes the dead run's 6 events and says so" \
+				"0 info: uprobe: removed 6 stale events of killed bpfprom runs from uprobe_events" \
 				"$(lu_events "$lu_first") $(grep 'stale' "$TMP/log")"
 			lu_second=$(lu_groups)
 			lu_work
-			expect "legacy uprobe: the restarted run counts exactly, with its own 4 events" \
-				"$(printf 'lu_calls_total 10\nlu_value_bytes_count 10\n4')" \
+			expect "legacy uprobe: the restarted run counts exactly, with its own 6 events" \
+				"$(printf 'lu_calls_total 10\nlu_value_bytes_count 10\n6')" \
 				"$(scrape | grep -e '^lu_calls_total' -e '^lu_value_bytes_count'; lu_events "$lu_second")"
 			stop "legacy uprobe restarted"
 			expect "legacy uprobe: exit after the restart leaves none of its events" \
@@ -152,7 +165,7 @@ W
 			"$(printf '%s\n' 'lu_calls_total 10' 'lu_value_bytes_sum 2081' 'lu_sleep_seconds_count{ms="9"} 2' "bpfprom_probe_info{metric=\"lu_ret_total\",probe=\"uretprobe:$LU:bpfprom_ret\",mechanism=\"legacy\"} 1")" \
 			"$(grep -e '^lu_calls_total' -e '^lu_value_bytes_sum' -e '^bpfprom_probe_info{metric="lu_ret_total"' -e '^lu_sleep_seconds_count{ms="9"}' "$TMP/lu.txt")"
 		lu_first=$(lu_groups)
-		expect "no uprobe PMU: 4 events in uprobe_events while it runs" 4 "$(lu_events "$lu_first")"
+		expect "no uprobe PMU: 6 events in uprobe_events while it runs" 6 "$(lu_events "$lu_first")"
 		stop "no uprobe PMU"
 		expect "no uprobe PMU: none left after exit" 0 "$(lu_events "$lu_first")"
 	fi
