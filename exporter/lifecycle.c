@@ -18,6 +18,7 @@
 
 #include "config/config.h"
 #include "kernel/kprobe.h"
+#include "kernel/legacy.h"
 #include "lifecycle.h"
 #include "kernel/loader.h"
 #include "util/log.h"
@@ -94,24 +95,28 @@ static void probe_rawtp(struct lifecycle *lc, const struct cfg *cfg)
 }
 
 /*
- * What this kernel offers for kprobes, looked at when a config has some:
- * stale legacy events of killed runs are removed on the way. BTF (for fentry
- * or field paths) and the fentry feature probe are done once.
+ * What this kernel offers for kprobes (looked at when a config has some) and
+ * uprobes: stale legacy events of killed runs are removed on the way. BTF
+ * (for fentry or field paths) and the fentry feature probe are done once.
  */
 static void probe_kernel(struct lifecycle *lc, const struct cfg *cfg)
 {
 	struct plan_kernel *k = &lc->kern;
+	bool pmu, events;
 	char why[256];
 	int err;
 
 	kprobe__detect("/sys", k->tracefs, &k->kprobes);
+	legacy__detect_uprobes("/sys", k->tracefs, &pmu, &events);
+	k->uprobe_no_pmu = !pmu;
+	k->uprobe_no_events = !events;
+	/* a run killed with -9 left its groups: gone before this one adds its own */
+	legacy__clean_stale(k->tracefs);
 	if (plan__needs_btf(cfg))
 		load_btf(lc);
 	probe_rawtp(lc, cfg);
 	if (!plan__needs_kprobes(cfg))
 		return;
-	if (k->kprobes.legacy)
-		kprobe__legacy_clean_stale(k->tracefs);
 	/* --probe.mechanism=kprobe or legacy: fentry is not wanted */
 	if (lc->fentry_probed || k->force == PLAN_MECH_KPROBE || k->force == PLAN_MECH_LEGACY)
 		return;

@@ -232,27 +232,17 @@ static int cache_lookup(const unsigned char *data, size_t size, const char *base
 /* ---- paths --------------------------------------------------------------- */
 
 /*
- * realpath of an existing regular ELF file. shown is how the file is named
- * in messages: what the user wrote.
+ * real (a resolved path) is a regular ELF file: copied to path. shown is how
+ * the file is named in messages: what the user wrote.
  */
-static int check_elf_path(const char *file, const char *shown, char *path, size_t pathlen,
-			  char *err, size_t errlen)
+static int check_elf(const char *real, const char *shown, char *path, size_t pathlen, char *err,
+		     size_t errlen)
 {
-	char real[PATH_MAX];
 	unsigned char magic[SELFMAG];
 	struct stat st;
 	ssize_t n;
 	int fd, ret = 0;
 
-	if (!realpath(file, real)) {
-		ret = -errno;
-		if (ret == -ENOENT || ret == -ENOTDIR) {
-			snprintf(err, errlen, "binary \"%s\" does not exist", shown);
-			return -ENOENT;
-		}
-		snprintf(err, errlen, "cannot resolve \"%s\": %s", shown, strerror(-ret));
-		return ret;
-	}
 	fd = open(real, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		ret = -errno;
@@ -293,8 +283,30 @@ out:
 	return ret;
 }
 
-static int resolve_library(const char *bin, const char *ldcache, char *path, size_t pathlen,
-			   char *err, size_t errlen)
+static int check_elf_path(const char *file, const char *shown, char *path, size_t pathlen,
+			  char *err, size_t errlen)
+{
+	char real[PATH_MAX];
+	int ret;
+
+	if (!realpath(file, real)) {
+		ret = -errno;
+		if (ret == -ENOENT || ret == -ENOTDIR) {
+			snprintf(err, errlen, "binary \"%s\" does not exist", shown);
+			return -ENOENT;
+		}
+		snprintf(err, errlen, "cannot resolve \"%s\": %s", shown, strerror(-ret));
+		return ret;
+	}
+	return check_elf(real, shown, path, pathlen, err, errlen);
+}
+
+static int check_elf_in_root(const char *root, const char *inner, const char *shown, char *path,
+			     size_t pathlen, char *err, size_t errlen);
+
+/* root: the process root the cache and its paths are in ("/proc/N/root"), or NULL for ours */
+static int resolve_library(const char *bin, const char *ldcache, const char *root, char *path,
+			   size_t pathlen, char *err, size_t errlen)
 {
 	unsigned char *data = NULL;
 	const char *value = NULL;
@@ -327,7 +339,8 @@ static int resolve_library(const char *bin, const char *ldcache, char *path, siz
 		goto out;
 	}
 	/* The cache can be stale: check the file as if the user had named it. */
-	ret = check_elf_path(value, value, path, pathlen, err, errlen);
+	ret = root ? check_elf_in_root(root, value, value, path, pathlen, err, errlen) :
+		     check_elf_path(value, value, path, pathlen, err, errlen);
 	if (ret == -ENOENT)
 		snprintf(
 			err, errlen,
@@ -338,6 +351,165 @@ out:
 	return ret;
 }
 
+/* ---- a process's root --------------------------------------------------- */
+
+#define MAX_SYMLINKS 40 /* the kernel's MAXSYMLINKS */
+
+/*
+ * inner (absolute) as the process whose root is root ("/proc/N/root") sees
+ * it, like realpath inside a chroot: each symlink is followed inside root (an
+ * absolute target starts again at root, ".." stops at it). The kernel walks a
+ * path through /proc/N/root from that process's root, but would read an
+ * absolute symlink further on from ours: so it is given the real path. Writes
+ * root and the real path inside it to out.
+ */
+static int resolve_in_root(const char *root, const char *inner, char *out, size_t outlen)
+{
+	char done[PATH_MAX] = "", todo[PATH_MAX], next[PATH_MAX], target[PATH_MAX], full[PATH_MAX];
+	const char *p = todo, *end;
+	size_t len, dlen;
+	int links = 0, n;
+	struct stat st;
+	ssize_t tlen;
+
+	if ((size_t)snprintf(todo, sizeof(todo), "%s", inner) >= sizeof(todo))
+		return -ENAMETOOLONG;
+	while (*p) {
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		end = p + strcspn(p, "/");
+		len = (size_t)(end - p);
+		dlen = strlen(done);
+		if (len == 1 && p[0] == '.') {
+			p = end;
+			continue;
+		}
+		if (len == 2 && p[0] == '.' && p[1] == '.') {
+			char *slash = strrchr(done, '/');
+
+			if (slash)
+				*slash = '\0';
+			p = end;
+			continue;
+		}
+		if (dlen + 1 + len >= sizeof(done))
+			return -ENAMETOOLONG;
+		snprintf(done + dlen, sizeof(done) - dlen, "/%.*s", (int)len, p);
+		if ((size_t)snprintf(full, sizeof(full), "%s%s", root, done) >= sizeof(full))
+			return -ENAMETOOLONG;
+		if (lstat(full, &st))
+			return -errno;
+		if (!S_ISLNK(st.st_mode)) {
+			p = end;
+			continue;
+		}
+		if (++links > MAX_SYMLINKS)
+			return -ELOOP;
+		tlen = readlink(full, target, sizeof(target) - 1);
+		if (tlen < 0)
+			return -errno;
+		target[tlen] = '\0';
+		/* the link's place is taken by its target, from root when absolute */
+		done[target[0] == '/' ? 0 : dlen] = '\0';
+		if ((size_t)snprintf(next, sizeof(next), "%s%s", target, end) >= sizeof(next))
+			return -ENAMETOOLONG;
+		strcpy(todo, next);
+		p = todo;
+	}
+	n = snprintf(out, outlen, "%s%s", root, done[0] ? done : "/");
+	return n < 0 || (size_t)n >= outlen ? -ENAMETOOLONG : 0;
+}
+
+static int check_elf_in_root(const char *root, const char *inner, const char *shown, char *path,
+			     size_t pathlen, char *err, size_t errlen)
+{
+	char real[PATH_MAX];
+	int ret;
+
+	ret = resolve_in_root(root, inner, real, sizeof(real));
+	if (ret == -ENOENT || ret == -ENOTDIR) {
+		snprintf(err, errlen, "binary \"%s\" does not exist in %s (%s%s)", shown, root,
+			 root, inner);
+		return -ENOENT;
+	}
+	if (ret) {
+		snprintf(err, errlen, "cannot resolve \"%s\" in %s: %s", shown, root,
+			 strerror(-ret));
+		return ret;
+	}
+	return check_elf(real, shown, path, pathlen, err, errlen);
+}
+
+/* "/proc/N/root[/INNER]": N, and INNER ("" when none). 0 when bin is not such a path. */
+static int proc_root_pid(const char *bin, const char **inner)
+{
+	char *end;
+	long pid;
+
+	if (strncmp(bin, "/proc/", 6) || bin[6] < '1' || bin[6] > '9')
+		return 0;
+	pid = strtol(bin + 6, &end, 10);
+	if (pid > INT_MAX || strncmp(end, "/root", 5) || (end[5] && end[5] != '/'))
+		return 0;
+	*inner = end + 5;
+	return (int)pid;
+}
+
+/* The same file (a root directory, a namespace) for a and b? */
+static bool same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return !stat(a, &sa) && !stat(b, &sb) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/*
+ * bin inside the root of process pid: its ld.so.cache for a library name, its
+ * mount namespace and root for a path. from_key: pid comes from the
+ * metric's pid:, not from a /proc/N/root path, so a process that sees what
+ * bpfprom sees (no container) keeps plain paths.
+ */
+static int resolve_in_process(const char *bin, int pid, bool from_key, const char *ldcache,
+			      char *path, size_t pathlen, char *err, size_t errlen)
+{
+	char root[64], ns[64], cache[PATH_MAX];
+	int ret;
+
+	snprintf(root, sizeof(root), "/proc/%d", pid);
+	if (access(root, F_OK)) {
+		snprintf(err, errlen, "process %d does not exist (no %s)", pid, root);
+		return -ESRCH;
+	}
+	snprintf(root, sizeof(root), "/proc/%d/root", pid);
+	if (access(root, X_OK)) {
+		ret = -errno;
+		snprintf(
+			err, errlen, "cannot enter the root of process %d (%s): %s%s", pid, root,
+			strerror(-ret),
+			ret == -EACCES || ret == -EPERM ?
+				" (a process of another user needs CAP_SYS_PTRACE: see README: Binaries in containers)" :
+				"");
+		return ret;
+	}
+	snprintf(ns, sizeof(ns), "/proc/%d/ns/mnt", pid);
+	if (from_key && same_file(ns, "/proc/self/ns/mnt") && same_file(root, "/"))
+		return elfsym__resolve_binary_cache(bin, ldcache, path, pathlen, err, errlen);
+	if (!strchr(bin, '/')) {
+		snprintf(cache, sizeof(cache), "%s%s", root, LDCACHE_DEFAULT);
+		return resolve_library(bin, cache, root, path, pathlen, err, errlen);
+	}
+	if (bin[0] != '/') {
+		snprintf(
+			err, errlen,
+			"binary \"%s\" is a relative path; in another mount namespace (process %d) give the path that process sees, from its root",
+			bin, pid);
+		return -EINVAL;
+	}
+	return check_elf_in_root(root, bin, bin, path, pathlen, err, errlen);
+}
+
 /*
  * Library names resolve to the real path, like paths do, so that "libc" and
  * "/lib/x86_64-linux-gnu/libc.so.6" name the same file the same way.
@@ -345,19 +517,39 @@ out:
 int elfsym__resolve_binary_cache(const char *bin, const char *ldcache, char *path, size_t pathlen,
 				 char *err, size_t errlen)
 {
+	const char *inner;
+	int pid;
+
 	if (!bin || !*bin) {
 		snprintf(err, errlen, "binary is empty");
 		return -EINVAL;
 	}
+	pid = proc_root_pid(bin, &inner);
+	if (pid && !*inner) {
+		snprintf(err, errlen, "\"%s\" is a process's root directory, not a binary", bin);
+		return -EINVAL;
+	}
+	if (pid)
+		return resolve_in_process(inner, pid, false, ldcache, path, pathlen, err, errlen);
 	if (strchr(bin, '/'))
 		return check_elf_path(bin, bin, path, pathlen, err, errlen);
-	return resolve_library(bin, ldcache ? ldcache : LDCACHE_DEFAULT, path, pathlen, err,
+	return resolve_library(bin, ldcache ? ldcache : LDCACHE_DEFAULT, NULL, path, pathlen, err,
 			       errlen);
 }
 
 int elfsym__resolve_binary(const char *bin, char *path, size_t pathlen, char *err, size_t errlen)
 {
 	return elfsym__resolve_binary_cache(bin, LDCACHE_DEFAULT, path, pathlen, err, errlen);
+}
+
+int elfsym__resolve_binary_pid(const char *bin, int pid, char *path, size_t pathlen, char *err,
+			       size_t errlen)
+{
+	const char *inner;
+
+	if (pid <= 0 || !bin || !*bin || proc_root_pid(bin, &inner))
+		return elfsym__resolve_binary(bin, path, pathlen, err, errlen);
+	return resolve_in_process(bin, pid, true, LDCACHE_DEFAULT, path, pathlen, err, errlen);
 }
 
 /* ---- symbols ------------------------------------------------------------- */

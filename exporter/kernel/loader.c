@@ -13,6 +13,7 @@
 #include "bpfprom.h"
 #include "bpfprom.skel.h"
 #include "bpfprom_one.skel.h"
+#include "kernel/legacy.h"
 #include "kernel/loader.h"
 #include "util/log.h"
 
@@ -87,9 +88,10 @@ struct loader_group {
 	/* rawtracepoints: link fds, made by hand to carry a cookie (attach_rawtp) */
 	int rt_fds[PLAN_MAX_ATTACH];
 	size_t nrt_fds;
-	/* its kprobe_events entries: a group per program, so that a reload can
-	 * hand a program over with its events and remove another's */
-	struct kprobe_legacy *legacy;
+	/* its kprobe_events and uprobe_events entries: a group per program, so
+	 * that a reload can hand a program over with its events and remove
+	 * another's */
+	struct legacy *legacy;
 	size_t nslots;
 	/* per slot: its metric's index in the loader holding the group; -1 once
 	 * a reload dropped the metric and turned its slot off */
@@ -121,7 +123,7 @@ static void group_free(struct loader_group *lg)
 		copy_destroy(lg->tramp[i - 1]);
 	copy_destroy(lg->skel);
 	/* after the links: the kernel keeps an event that a perf fd still holds */
-	kprobe__legacy_free(lg->legacy);
+	legacy__free(lg->legacy);
 	free(lg);
 }
 
@@ -197,6 +199,11 @@ int loader__probe_tp_btf(const struct btf *btf, char *whybuf, size_t whylen)
 			     "a BTF-typed tracepoint", whybuf, whylen);
 }
 
+static bool is_kernel(const struct plan_probe *pp)
+{
+	return pp->kind == CFG_PROBE_KPROBE || pp->kind == CFG_PROBE_KRETPROBE;
+}
+
 /*
  * The program of a group of n metrics for an attachment: the object has one
  * per context kind and group size (handle_tp1..8, handle_up1..8, ...).
@@ -223,30 +230,34 @@ static struct bpf_program *prog_for(const struct copy *skel, const struct plan_p
 		kind = "raw";
 		break;
 	default:
-		kind = "kp";
+		/* a perf event: of the kprobe PMU, or a legacy kprobe or uprobe */
+		kind = is_kernel(pp) ? "kp" : "up";
 		break;
 	}
 	snprintf(name, sizeof(name), "handle_%s%zu", kind, n);
 	return bpf_object__find_program_by_name(skel->obj, name);
 }
 
-/* A perf event (kprobe PMU or tracefs) with the kprobe program on it. */
-static struct bpf_link *attach_kprobe(struct loader_group *lg, const struct plan_kernel *k,
-				      struct bpf_program *prog, const struct plan_probe *pp,
-				      char *msg, size_t msglen)
+/* A perf event (kprobe PMU, or a kprobe or uprobe in tracefs) with the program on it. */
+static struct bpf_link *attach_perf(struct loader_group *lg, const struct plan_kernel *k,
+				    struct bpf_program *prog, const struct plan_probe *pp,
+				    char *msg, size_t msglen)
 {
 	LIBBPF_OPTS(bpf_perf_event_opts, opts, .bpf_cookie = pp->cookie);
-	bool ret = pp->kind == CFG_PROBE_KRETPROBE;
+	bool ret = pp->kind == CFG_PROBE_KRETPROBE || pp->kind == CFG_PROBE_URETPROBE;
 	struct bpf_link *link;
 	int pfd, err;
 
 	if (pp->mech == PLAN_MECH_LEGACY) {
 		if (!lg->legacy) {
-			lg->legacy = kprobe__legacy_new(k->tracefs, msg, msglen);
+			lg->legacy = legacy__new(k->tracefs, msg, msglen);
 			if (!lg->legacy)
 				return NULL;
 		}
-		pfd = kprobe__legacy_open(lg->legacy, pp->func, pp->offset, ret, msg, msglen);
+		pfd = is_kernel(pp) ? legacy__open_kprobe(lg->legacy, pp->func, pp->offset, ret,
+							  msg, msglen) :
+				      legacy__open_uprobe(lg->legacy, pp->path, pp->func,
+							  pp->offset, ret, pp->pid, msg, msglen);
 	} else {
 		pfd = kprobe__open_pmu(&k->kprobes, pp->func, pp->offset, ret);
 		if (pfd < 0)
@@ -334,7 +345,7 @@ static struct bpf_link *attach(struct loader_group *lg, const struct plan_kernel
 		break;
 	}
 	default:
-		return attach_kprobe(lg, k, prog, pp, msg, msglen);
+		return attach_perf(lg, k, prog, pp, msg, msglen);
 	}
 	if (!link)
 		snprintf(msg, msglen, "%s%s", strerror(errno), why(-errno));
@@ -538,11 +549,6 @@ static struct copy *load_tramp(const struct plan *plan, const struct plan_group 
 	return t;
 }
 
-static bool is_kernel(const struct plan_probe *pp)
-{
-	return pp->kind == CFG_PROBE_KPROBE || pp->kind == CFG_PROBE_KRETPROBE;
-}
-
 static void add_prog(struct loader_maps *maps, const struct bpf_program *prog)
 {
 	int fd = bpf_program__fd(prog);
@@ -670,11 +676,13 @@ static int load_group(const struct plan_kernel *k, const struct plan *plan,
 		link = attach(lg, k, prog, pp, msg, sizeof(msg));
 		if (!link) {
 			ret = errno ? -errno : -EINVAL;
-			/* a kprobe says how it tried: --probe.mechanism can change that */
+			/* a kprobe or legacy uprobe says how it tried: --probe.mechanism
+			 * can change that */
+			bool how = is_kernel(pp) || pp->mech == PLAN_MECH_LEGACY;
+
 			snprintf(err, errlen, "loader: %s: cannot attach %s%s%s%s: %s", who,
-				 pp->spec, pp->implied ? " (its return)" : "",
-				 is_kernel(pp) ? " with " : "",
-				 is_kernel(pp) ? plan__mech_name(pp->mech) : "", msg);
+				 pp->spec, pp->implied ? " (its return)" : "", how ? " with " : "",
+				 how ? plan__mech_name(pp->mech) : "", msg);
 			return ret;
 		}
 		lg->links[lg->nlinks++] = link;

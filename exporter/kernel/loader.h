@@ -10,8 +10,9 @@
  * of one metric, bpfprom for 2 to BPFPROM_MAX_FUSED (the unused slots' maps
  * are not created). fentry/fexit programs are verified against their one
  * target, so each target gets another copy sharing the group's maps. kprobes
- * are perf events that kernel/kprobe opens (PMU or kprobe_events); tracepoints,
- * uprobes and fentry attach through libbpf.
+ * are perf events that kernel/kprobe opens (PMU), legacy kprobes and uprobes
+ * ones that kernel/legacy opens (kprobe_events, uprobe_events); tracepoints,
+ * uprobes of the PMU and fentry attach through libbpf.
  *
  * A reload keeps, attached all along, the programs of the metrics whose
  * kernel side did not change, and turns off the slots of those that went

@@ -1057,6 +1057,31 @@ static int rawtp_mech(struct ctx *c, const struct cfg_probe *pr, const char *key
 	return 0;
 }
 
+/*
+ * The uprobe PMU (4.17+), else a uprobe_events entry; or that entry when
+ * --probe.mechanism=legacy forces it (the other values are for kernel probes
+ * and rawtracepoints).
+ */
+static int uprobe_mech(struct ctx *c, const struct cfg_probe *pr, const char *key,
+		       enum plan_mech *mech)
+{
+	const struct plan_kernel *k = c->k;
+
+	if (k->force == PLAN_MECH_LEGACY && k->uprobe_no_events)
+		return fail(
+			c, pr->pos, key,
+			"%s: --probe.mechanism=legacy, but tracefs has no uprobe_events (%s/uprobe_events); use --probe.mechanism=auto",
+			pr->spec, c->root);
+	if (k->uprobe_no_pmu && k->uprobe_no_events)
+		return fail(
+			c, pr->pos, key,
+			"%s: this kernel has no uprobes: no uprobe PMU (/sys/bus/event_source/devices/uprobe) and no %s/uprobe_events (CONFIG_UPROBE_EVENTS is not set)",
+			pr->spec, c->root);
+	*mech = k->force == PLAN_MECH_LEGACY || k->uprobe_no_pmu ? PLAN_MECH_LEGACY :
+								   PLAN_MECH_UPROBE;
+	return 0;
+}
+
 /* Resolve one probe into an attachment; fmt gets a tracepoint's format. */
 static int plan_probe(struct ctx *c, const struct cfg_probe *pr, const char *key, bool end,
 		      uint32_t index, struct tp_format *fmt, struct plan_metric *pm)
@@ -1116,9 +1141,14 @@ static int plan_probe(struct ctx *c, const struct cfg_probe *pr, const char *key
 		pm->nprobes++;
 		return 0;
 	}
-	pp->mech = PLAN_MECH_UPROBE;
+	pp->func = pr->func;
 	pp->pid = c->cm->pid ? c->cm->pid : -1;
-	err = elfsym__resolve_binary(pr->target, path, sizeof(path), msg, sizeof(msg));
+	err = uprobe_mech(c, pr, key, &pp->mech);
+	if (err)
+		return err;
+	/* with pid:, BIN as that process sees it (a binary of its container) */
+	err = elfsym__resolve_binary_pid(pr->target, c->cm->pid, path, sizeof(path), msg,
+					 sizeof(msg));
 	if (!err)
 		err = elfsym__func_offset(path, pr->func, pr->offset, &pp->offset, msg,
 					  sizeof(msg));

@@ -22,10 +22,10 @@ struct btf;
 enum plan_mech {
 	PLAN_MECH_AUTO = 0, /* only as plan_kernel.force: choose per probe */
 	PLAN_MECH_TRACEPOINT,
-	PLAN_MECH_UPROBE, /* uprobe PMU (libbpf falls back to uprobe_events) */
+	PLAN_MECH_UPROBE, /* the uprobe PMU, through libbpf */
 	PLAN_MECH_FENTRY, /* fentry/fexit trampolines (BTF) */
 	PLAN_MECH_KPROBE, /* the kprobe PMU */
-	PLAN_MECH_LEGACY, /* a kprobe_events entry in tracefs */
+	PLAN_MECH_LEGACY, /* a kprobe_events or uprobe_events entry in tracefs (kernel/legacy) */
 	PLAN_MECH_TP_BTF, /* rawtracepoint: a BTF-typed tracepoint (tp_btf) */
 	PLAN_MECH_RAW_TP, /* rawtracepoint: a raw tracepoint (raw_tp) */
 };
@@ -33,8 +33,8 @@ enum plan_mech {
 /* "fentry", "kprobe", "legacy", ...: the values of --probe.mechanism and of
  * the mechanism label of bpfprom_probe_info. */
 const char *plan__mech_name(enum plan_mech m);
-/* The --probe.mechanism values: auto, fentry, kprobe, legacy (kprobes), tp_btf,
- * raw_tp (rawtracepoints). -EINVAL otherwise. */
+/* The --probe.mechanism values: auto, fentry, kprobe, legacy (kprobes; legacy
+ * for uprobes too), tp_btf, raw_tp (rawtracepoints). -EINVAL otherwise. */
 int plan__mech_parse(const char *s, enum plan_mech *out);
 
 /* What the running kernel offers, found by main before planning. */
@@ -49,6 +49,10 @@ struct plan_kernel {
 	struct kprobe_support kprobes;
 	const char *kallsyms; /* NULL: /proc/kallsyms */
 	bool unfused; /* --bpf.fuse=false: one program per metric */
+	/* what this kernel lacks for uprobes (legacy__detect_uprobes): the uprobe
+	 * PMU (auto then writes uprobe_events), TRACEFS/uprobe_events */
+	bool uprobe_no_pmu;
+	bool uprobe_no_events;
 };
 
 /* One attachment: a probe of the metric, or the end probe of a latency. */
@@ -57,10 +61,10 @@ struct plan_probe {
 	enum plan_mech mech;
 	const char *category; /* tracepoint */
 	const char *event; /* tracepoint, rawtracepoint */
-	const char *func; /* kprobe, kretprobe: the kernel function */
+	const char *func; /* kprobe, kretprobe: the kernel function; uprobe: FUNC as written */
 	/* rawtracepoint: its arguments as BTF declares them (type ids included) */
 	struct rawtp_event *rt;
-	char *path; /* uprobe: the resolved binary */
+	char *path; /* uprobe: the resolved binary (/proc/PID/root/... in a container) */
 	uint64_t offset; /* uprobe: file offset of the function (+OFF); kprobe: +OFF */
 	int pid; /* uprobe: one process, or -1 for all */
 	bool implied; /* the return probe implied by value: latency */

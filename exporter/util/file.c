@@ -47,3 +47,15 @@ out:
 	*outlen = len;
 	return 0;
 }
+
+int file__read_int(const char *path, int *out)
+{
+	FILE *f = fopen(path, "re");
+	int ok;
+
+	if (!f)
+		return -errno;
+	ok = fscanf(f, "%d", out) == 1;
+	fclose(f);
+	return ok ? 0 : -EINVAL;
+}

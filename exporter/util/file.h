@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* file: a whole small file read into memory (configs, PEM files). */
+/* file: a whole small file read into memory (configs, PEM files), or its one number. */
 #ifndef BPFPROM_FILE_H
 #define BPFPROM_FILE_H
 
@@ -11,5 +11,7 @@
  * a negative errno.
  */
 int file__read_all(const char *path, size_t max, char **out, size_t *len);
+/* The decimal integer a file starts with (sysfs and tracefs files): 0 or a negative errno. */
+int file__read_int(const char *path, int *out);
 
 #endif /* BPFPROM_FILE_H */

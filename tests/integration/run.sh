@@ -1320,6 +1320,10 @@ expect "--config.check: fetch args need no BTF" \
 
 . $DIR/rawtp.sh
 
+# uprobes through tracefs uprobe_events (legacy), and in other mount namespaces
+. $DIR/uprobe_legacy.sh
+. $DIR/uprobe_container.sh
+
 # series that retire: pid, cgroup, series_ttl
 . tests/integration/retire.sh
 

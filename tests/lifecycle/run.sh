@@ -68,17 +68,28 @@ if start "$TMP/live.yaml" --web.enable-lifecycle; then
 	expect "failed reload: the old metrics keep counting" \
 		"lc_kept_total 1503" "$(grep '^lc_kept_total' "$TMP/m.txt")"
 
-	# planned fine, fails to attach (a uprobe in a process that does not
-	# exist): all or nothing, nothing of the new config stays loaded
+	# planned fine, fails to attach (a uprobe event of tracefs has an id and
+	# a format like a tracepoint, but the kernel refuses a tracepoint program
+	# on it): all or nothing, nothing of the new config stays loaded
+	echo 'p:lcfail/ev /bin/true:0x0' >>$TRACEFS/uprobe_events
+	{
+		cat "$TMP/b.yaml"
+		printf '  - name: lc_fail_total\n    help: x.\n    probe: tracepoint:lcfail:ev\n    aggregate: count\n'
+	} >"$TMP/live.yaml"
+	msg=$(hup)
+	expect "an attach failure is refused and named" \
+		"reload: failed, still serving the previous config: loader: metrics[3] (lc_fail_total): cannot attach tracepoint:lcfail:ev: Invalid argument" "$msg"
+	expect "failed attach: no program of the new config is left loaded" "$progs" "$(loaded_progs)"
+	echo '-:lcfail/ev' >>$TRACEFS/uprobe_events
+	# pid: of a process that does not exist: refused by plan, naming it
 	{
 		cat "$TMP/b.yaml"
 		printf '  - name: lc_uprobe_total\n    help: x.\n    probe: uprobe:%s:bpfprom_value\n    aggregate: count\n    pid: 4194000\n' \
 			"$(realpath $UW)"
 	} >"$TMP/live.yaml"
 	msg=$(hup)
-	expect "an attach failure is refused and named" \
-		"reload: failed, still serving the previous config: loader: metrics[3] (lc_uprobe_total): cannot attach uprobe:$(realpath $UW):bpfprom_value: No such process" "$msg"
-	expect "failed attach: no program of the new config is left loaded" "$progs" "$(loaded_progs)"
+	expect "a pid: that names no process is refused" \
+		"reload: failed, still serving the previous config: plan: $TMP/live.yaml:$(($(wc -l <"$TMP/b.yaml") + 3)):12: metrics[3] (lc_uprobe_total): probe: process 4194000 does not exist (no /proc/4194000)" "$msg"
 
 	# POST /-/reload, and the methods it refuses
 	cp "$TMP/b.yaml" "$TMP/live.yaml"

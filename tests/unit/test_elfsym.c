@@ -594,6 +594,62 @@ static void test_resolve_path_too_long(void **state)
 	assert_string_equal(path, "");
 }
 
+/*
+ * BIN inside a process's root (/proc/N/root/BIN, or pid:): this process's
+ * own root, so the links' targets exist, walked by elfsym, not realpath.
+ */
+static void test_resolve_in_root(void **state)
+{
+	char bin[PATH_MAX], want[PATH_MAX + 128], path[PATH_MAX], err[ERRLEN], link[FXPATH];
+	const char *fxdir;
+	int me = (int)getpid();
+	(void)state;
+
+	NEED_FIXTURES();
+	fxdir = fx.dir;
+	snprintf(want, sizeof(want), "/proc/%d/root%s", me, fx.pie);
+	/* an absolute link starts again at the process's root; a relative one, and ".." */
+	fx_path(link, "abs-to-pie");
+	assert_int_equal(symlink(fx.pie, link), 0);
+	snprintf(bin, sizeof(bin), "/proc/%d/root%s", me, link);
+	expect_resolve(bin, want);
+	fx_path(link, "rel-to-abs");
+	assert_int_equal(symlink("./abs-to-pie", link), 0);
+	snprintf(bin, sizeof(bin), "/proc/%d/root%s/../%s/./rel-to-abs", me, fxdir,
+		 strrchr(fxdir, '/') + 1);
+	expect_resolve(bin, want);
+	/* ".." stops at the root, as in a chroot */
+	snprintf(bin, sizeof(bin), "/proc/%d/root/../../..%s", me, fx.pie);
+	expect_resolve(bin, want);
+	fx_path(link, "loop");
+	assert_int_equal(symlink("loop", link), 0);
+	snprintf(bin, sizeof(bin), "/proc/%d/root%s", me, link);
+	snprintf(want, sizeof(want), "cannot resolve \"%s\" in /proc/%d/root: %s", link, me,
+		 strerror(ELOOP));
+	expect_resolve_err(bin, -ELOOP, want);
+	snprintf(bin, sizeof(bin), "/proc/%d/root%s", me, fx.missing);
+	snprintf(want, sizeof(want),
+		 "binary \"%s\" does not exist in /proc/%d/root (/proc/%d/root%s)", fx.missing, me,
+		 me, fx.missing);
+	expect_resolve_err(bin, -ENOENT, want);
+	snprintf(bin, sizeof(bin), "/proc/%d/root", me);
+	snprintf(want, sizeof(want), "\"%s\" is a process's root directory, not a binary", bin);
+	expect_resolve_err(bin, -EINVAL, want);
+	/* "/proc/Nx/root/..." is no process's root: an ordinary path */
+	expect_resolve_err("/proc/1x/root/bin/true", -ENOENT,
+			   "binary \"/proc/1x/root/bin/true\" does not exist");
+
+	/* pid: of a process that shares bpfprom's mount namespace and root: plain paths */
+	err[0] = '\0';
+	assert_int_equal(
+		elfsym__resolve_binary_pid(fx.pie, me, path, sizeof(path), err, sizeof(err)), 0);
+	assert_string_equal(path, fx.pie);
+	assert_int_equal(elfsym__resolve_binary_pid(fx.pie, 4194000, path, sizeof(path), err,
+						    sizeof(err)),
+			 -ESRCH);
+	assert_string_equal(err, "process 4194000 does not exist (no /proc/4194000)");
+}
+
 /* ---- fake ld.so.cache files ----------------------------------------------------- */
 
 enum cache_layout { CACHE_NEW, CACHE_COMPAT, CACHE_OLD };
@@ -879,6 +935,7 @@ int main(void)
 		cmocka_unit_test(test_fake_cache_broken),
 		cmocka_unit_test(test_list),
 		cmocka_unit_test(test_list_errors),
+		cmocka_unit_test(test_resolve_in_root),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -641,6 +641,7 @@ static void test_until_same_probe(void **state)
 
 static void test_uprobe_latency(void **state)
 {
+	char yaml[512];
 	struct built b;
 	const struct plan_metric *pm;
 
@@ -663,14 +664,18 @@ static void test_uprobe_latency(void **state)
 		     "    probe: uprobe:/proc/self/exe:no_such_fn\n    aggregate: count\n",
 		     NULL);
 	/* +OFF moves the entry, never the return */
-	build(&b, "metrics:\n  - name: m_seconds\n    help: h\n"
-		  "    probe: uprobe:/proc/self/exe:main+4\n    aggregate: stats\n"
-		  "    value: latency\n    pid: 77\n");
+	/* pid: a process that exists, in this mount namespace: this one */
+	snprintf(yaml, sizeof(yaml),
+		 "metrics:\n  - name: m_seconds\n    help: h\n"
+		 "    probe: uprobe:/proc/self/exe:main+4\n    aggregate: stats\n"
+		 "    value: latency\n    pid: %d\n",
+		 (int)getpid());
+	build(&b, yaml);
 	assert_int_equal(b.ret, 0);
 	pm = &b.plan->metrics[0];
 	assert_int_equal(pm->probes[0].offset, pm->probes[1].offset + 4);
-	assert_int_equal(pm->probes[0].pid, 77);
-	assert_int_equal(pm->probes[1].pid, 77);
+	assert_int_equal(pm->probes[0].pid, getpid());
+	assert_int_equal(pm->probes[1].pid, getpid());
 	assert_true(pm->probes[1].implied);
 	done(&b);
 }
@@ -704,6 +709,21 @@ static enum plan_mech mech_of(const char *probe)
 #define KP_YAML(probe) \
 	"metrics:\n  - name: x_total\n    help: h\n    probe: " probe "\n    aggregate: count\n"
 #define KP_ERR "plan: t.yaml:4:12: metrics[0] (x_total): probe: "
+
+/* The mechanism of the metric's probe i. */
+static enum plan_mech up_mech_of(const char *yaml, size_t i)
+{
+	struct built b;
+	enum plan_mech m;
+
+	build(&b, yaml);
+	if (b.ret)
+		fail_msg("%s", b.err);
+	assert_true(i < b.plan->metrics[0].nprobes);
+	m = b.plan->metrics[0].probes[i].mech;
+	done(&b);
+	return m;
+}
 
 static void test_kprobe_mechanism(void **state)
 {
@@ -806,6 +826,48 @@ static void test_kprobe_mechanism(void **state)
 }
 
 /* fentry where the function is in BTF; this machine's BTF stands in for a kernel's */
+/* uprobes: the PMU, else uprobe_events; legacy when forced; an error without either */
+static void test_uprobe_mechanism(void **state)
+{
+	const char *up = KP_YAML("uprobe:/proc/self/exe:main");
+	char want[1024];
+
+	(void)state;
+	kern.force = PLAN_MECH_AUTO;
+	assert_int_equal(up_mech_of(up, 0), PLAN_MECH_UPROBE);
+	/* the other forced mechanisms are for kernel probes */
+	kern.force = PLAN_MECH_KPROBE;
+	assert_int_equal(up_mech_of(up, 0), PLAN_MECH_UPROBE);
+	kern.force = PLAN_MECH_LEGACY;
+	assert_int_equal(up_mech_of(up, 0), PLAN_MECH_LEGACY);
+	/* a latency's implied return goes the same way */
+	assert_int_equal(up_mech_of("metrics:\n  - name: x_seconds\n    help: h\n"
+				    "    probe: uprobe:/proc/self/exe:main\n    aggregate: stats\n"
+				    "    value: latency\n",
+				    1),
+			 PLAN_MECH_LEGACY);
+	kern.force = PLAN_MECH_AUTO;
+	kern.uprobe_no_pmu = true;
+	assert_int_equal(up_mech_of(KP_YAML("uretprobe:/proc/self/exe:main"), 0), PLAN_MECH_LEGACY);
+	kern.uprobe_no_events = true;
+	snprintf(
+		want, sizeof(want),
+		KP_ERR
+		"uprobe:/proc/self/exe:main: this kernel has no uprobes: no uprobe PMU (/sys/bus/event_source/devices/uprobe) and no %s/uprobe_events (CONFIG_UPROBE_EVENTS is not set)",
+		root);
+	expect_error(up, want);
+	kern.uprobe_no_pmu = false;
+	kern.force = PLAN_MECH_LEGACY;
+	snprintf(
+		want, sizeof(want),
+		KP_ERR
+		"uprobe:/proc/self/exe:main: --probe.mechanism=legacy, but tracefs has no uprobe_events (%s/uprobe_events); use --probe.mechanism=auto",
+		root);
+	expect_error(up, want);
+	kern.uprobe_no_events = false;
+	kern.force = PLAN_MECH_AUTO;
+}
+
 static void test_fentry_mechanism(void **state)
 {
 	struct btf *btf = btf__load_vmlinux_btf();
@@ -930,18 +992,18 @@ static const char fuse_tp_yaml[] =
 	"  - {name: m9_seconds, help: h, probe: 'tracepoint:syscalls:sys_enter_write',\n"
 	"     until: 'tracepoint:sched:sched_process_exec', aggregate: stats, value: latency}\n";
 
-/* uprobes: the same binary, offset and pid */
+/* uprobes: the same binary, offset and pid (%1$d: a process that exists, this one) */
 static const char fuse_up_yaml[] =
 	"metrics:\n"
 	"  - {name: m0_total, help: h, probe: 'uprobe:/proc/self/exe:main', aggregate: count}\n"
 	"  - {name: m1_total, help: h, probe: 'uprobe:/proc/self/exe:main', aggregate: sum,\n"
 	"     value: arg0}\n"
 	"  - {name: m2_total, help: h, probe: 'uprobe:/proc/self/exe:main', aggregate: count,\n"
-	"     pid: 7}\n"
+	"     pid: %1$d}\n"
 	"  - {name: m3_total, help: h, probe: 'uprobe:/proc/self/exe:main+4', aggregate: count}\n"
 	"  - {name: m4_total, help: h, probe: 'uretprobe:/proc/self/exe:main', aggregate: count}\n"
 	"  - {name: m5_total, help: h, probe: 'uprobe:/proc/self/exe:main', aggregate: count,\n"
-	"     pid: 7}\n";
+	"     pid: %1$d}\n";
 
 /* kernel probes: the same function, offset, role and mechanism */
 static const char fuse_kp_yaml[] =
@@ -975,7 +1037,8 @@ static void test_fuse_groups(void **state)
 	expect_groups(fuse_tp_yaml, "[0] [1] [2] [3] [4] [5] [6] [7] [8] [9]");
 	kern.unfused = false;
 
-	expect_groups(fuse_up_yaml, "[0 1] [2 5] [3] [4]");
+	snprintf(yaml, sizeof(yaml), fuse_up_yaml, (int)getpid());
+	expect_groups(yaml, "[0 1] [2 5] [3] [4]");
 	/* the kprobe PMU, and tracefs kprobe_events when forced */
 	kernel(6, true, false, PLAN_MECH_AUTO);
 	expect_groups(fuse_kp_yaml, "[0 3] [1] [2] [4]");
@@ -1001,6 +1064,7 @@ int main(void)
 		cmocka_unit_test(test_lhist_wide_span),
 		cmocka_unit_test(test_combine_stats),
 		cmocka_unit_test(test_kprobe_mechanism),
+		cmocka_unit_test(test_uprobe_mechanism),
 		cmocka_unit_test(test_fentry_mechanism),
 		cmocka_unit_test(test_fuse_groups),
 	};
