@@ -14,6 +14,7 @@
 #include "bpfprom.skel.h"
 #include "bpfprom_one.skel.h"
 #include "kernel/loader.h"
+#include "kernel/perfevent.h"
 #include "util/log.h"
 
 /*
@@ -87,6 +88,10 @@ struct loader_group {
 	/* rawtracepoints: link fds, made by hand to carry a cookie (attach_rawtp) */
 	int rt_fds[PLAN_MAX_ATTACH];
 	size_t nrt_fds;
+	/* profile, software, hardware: a link per probe and online CPU, each
+	 * owning its perf event */
+	struct bpf_link **pe_links;
+	size_t npe_links;
 	/* its kprobe_events entries: a group per program, so that a reload can
 	 * hand a program over with its events and remove another's */
 	struct kprobe_legacy *legacy;
@@ -117,6 +122,9 @@ static void group_free(struct loader_group *lg)
 		bpf_link__destroy(lg->links[i - 1]);
 	for (size_t i = lg->nrt_fds; i > 0; i--)
 		close(lg->rt_fds[i - 1]);
+	for (size_t i = lg->npe_links; i > 0; i--)
+		bpf_link__destroy(lg->pe_links[i - 1]);
+	free(lg->pe_links);
 	for (size_t i = lg->ntramp; i > 0; i--)
 		copy_destroy(lg->tramp[i - 1]);
 	copy_destroy(lg->skel);
@@ -222,12 +230,71 @@ static struct bpf_program *prog_for(const struct copy *skel, const struct plan_p
 	case PLAN_MECH_RAW_TP:
 		kind = "raw";
 		break;
+	case PLAN_MECH_PERF_EVENT:
+		kind = "pe";
+		break;
 	default:
 		kind = "kp";
 		break;
 	}
 	snprintf(name, sizeof(name), "handle_%s%zu", kind, n);
 	return bpf_object__find_program_by_name(skel->obj, name);
+}
+
+/*
+ * profile, software, hardware: the probe's perf event on every online CPU,
+ * each with the program attached (and the probe's cookie); a link owns its
+ * event, so destroying it closes both. CPUs that come online later are not
+ * sampled (README: Sampling and perf counters).
+ */
+static int attach_perf(struct loader_group *lg, struct bpf_program *prog,
+		       const struct plan_probe *pp, char *msg, size_t msglen)
+{
+	LIBBPF_OPTS(bpf_perf_event_opts, opts, .bpf_cookie = pp->cookie);
+	struct bpf_link **v, *link;
+	size_t ncpus;
+	int *cpus, fd, err;
+
+	err = perfevent__online_cpus(NULL, &cpus, &ncpus);
+	if (err) {
+		snprintf(msg, msglen, "cannot read /sys/devices/system/cpu/online: %s",
+			 strerror(-err));
+		return err;
+	}
+	v = realloc(lg->pe_links, (lg->npe_links + ncpus) * sizeof(*v));
+	if (!v) {
+		free(cpus);
+		snprintf(msg, msglen, "%s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	lg->pe_links = v;
+	for (size_t i = 0; i < ncpus; i++) {
+		fd = perfevent__open(&pp->perf, cpus[i]);
+		if (fd < 0) {
+			err = fd;
+			if (pp->kind == CFG_PROBE_HARDWARE &&
+			    (err == -ENOENT || err == -EOPNOTSUPP || err == -ENODEV))
+				snprintf(
+					msg, msglen,
+					"this machine has no PMU for the hardware event %s (CPU %d: %s)",
+					pp->func, cpus[i], strerror(-err));
+			else
+				snprintf(msg, msglen, "perf_event_open on CPU %d: %s%s", cpus[i],
+					 strerror(-err), why(err));
+			break;
+		}
+		link = bpf_program__attach_perf_event_opts(prog, fd, &opts);
+		if (!link) {
+			err = -errno;
+			close(fd);
+			snprintf(msg, msglen, "attaching to the perf event of CPU %d: %s%s",
+				 cpus[i], strerror(-err), why(err));
+			break;
+		}
+		lg->pe_links[lg->npe_links++] = link;
+	}
+	free(cpus);
+	return err;
 }
 
 /* A perf event (kprobe PMU or tracefs) with the kprobe program on it. */
@@ -665,6 +732,17 @@ static int load_group(const struct plan_kernel *k, const struct plan *plan,
 			lg->rt_fds[lg->nrt_fds++] = ret;
 			log_debug("loader: %s: %s attached with %s", who, pp->spec,
 				  plan__mech_name(pp->mech));
+			continue;
+		}
+		if (pp->mech == PLAN_MECH_PERF_EVENT) {
+			ret = attach_perf(lg, prog, pp, msg, sizeof(msg));
+			if (ret) {
+				snprintf(err, errlen, "loader: %s: cannot attach %s: %s", who,
+					 pp->spec, msg);
+				return ret;
+			}
+			log_debug("loader: %s: %s attached with a perf event per online CPU", who,
+				  pp->spec);
 			continue;
 		}
 		link = attach(lg, k, prog, pp, msg, sizeof(msg));
