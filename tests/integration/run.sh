@@ -1320,6 +1320,9 @@ expect "--config.check: fetch args need no BTF" \
 
 . $DIR/rawtp.sh
 
+# profile:, software:, hardware: (perf events per CPU) and period
+. $DIR/sample.sh
+
 # series that retire: pid, cgroup, series_ttl
 . tests/integration/retire.sh
 
