@@ -278,6 +278,11 @@ static int attach_perf(struct loader_group *lg, struct bpf_program *prog,
 					msg, msglen,
 					"this machine has no PMU for the hardware event %s (CPU %d: %s)",
 					pp->func, cpus[i], strerror(-err));
+			else if (err == -EMFILE)
+				snprintf(
+					msg, msglen,
+					"perf_event_open on CPU %d: %s: each probe takes 2 descriptors per online CPU (%zu CPUs); raise the limit (ulimit -n, systemd's LimitNOFILE=)",
+					cpus[i], strerror(-err), ncpus);
 			else
 				snprintf(msg, msglen, "perf_event_open on CPU %d: %s%s", cpus[i],
 					 strerror(-err), why(err));
@@ -287,8 +292,14 @@ static int attach_perf(struct loader_group *lg, struct bpf_program *prog,
 		if (!link) {
 			err = -errno;
 			close(fd);
-			snprintf(msg, msglen, "attaching to the perf event of CPU %d: %s%s",
-				 cpus[i], strerror(-err), why(err));
+			if (err == -EMFILE)
+				snprintf(
+					msg, msglen,
+					"attaching to the perf event of CPU %d: %s: each probe takes 2 descriptors per online CPU (%zu CPUs); raise the limit (ulimit -n, systemd's LimitNOFILE=)",
+					cpus[i], strerror(-err), ncpus);
+			else
+				snprintf(msg, msglen, "attaching to the perf event of CPU %d: %s%s",
+					 cpus[i], strerror(-err), why(err));
 			break;
 		}
 		lg->pe_links[lg->npe_links++] = link;
