@@ -6,7 +6,9 @@
  * alike into one program) and its read-only description (metric.h: what its
  * key and values hold and how they print). Reads only what resolving needs:
  * tracefs files (a directory given by the caller, so tests can fake it),
- * kallsyms for kprobe targets, the ELF files of uprobe targets.
+ * kallsyms for kprobe targets, the ELF files of uprobe targets; and it opens
+ * (and closes) a hardware probe's perf event once, to tell a machine without
+ * a PMU for it (kernel/perfevent).
  */
 #ifndef BPFPROM_PLAN_H
 #define BPFPROM_PLAN_H
