@@ -253,7 +253,7 @@ static int attach_perf(struct loader_group *lg, struct bpf_program *prog,
 	LIBBPF_OPTS(bpf_perf_event_opts, opts, .bpf_cookie = pp->cookie);
 	struct bpf_link **v, *link;
 	size_t ncpus;
-	int *cpus, fd, err;
+	int *cpus, fd, err, possible;
 
 	err = perfevent__online_cpus(NULL, &cpus, &ncpus);
 	if (err) {
@@ -261,6 +261,12 @@ static int attach_perf(struct loader_group *lg, struct bpf_program *prog,
 			 strerror(-err));
 		return err;
 	}
+	/* hotplug: say so now rather than lose a later CPU's samples silently */
+	possible = libbpf_num_possible_cpus();
+	if (possible > 0 && (size_t)possible > ncpus)
+		log_warn(
+			"loader: %s: %zu of %d possible CPUs are online; a CPU that comes online later is not sampled until bpfprom restarts",
+			pp->spec, ncpus, possible);
 	v = realloc(lg->pe_links, (lg->npe_links + ncpus) * sizeof(*v));
 	if (!v) {
 		free(cpus);
