@@ -29,6 +29,12 @@ metrics:
     aggregate: sum
     value: period
     filter: [comm == "bpfp_touch"]
+  - name: bpfp_touch_faults_by_probe_total
+    help: two software events in one metric, told apart by their cookies.
+    probe: [software:page-faults:1, software:major-faults:1]
+    aggregate: count
+    labels: [probe]
+    filter: [comm == "bpfp_touch"]
   - name: bpfp_touch_faults_by_task_total
     help: page faults, labelled through the current task (task->tgid).
     probe: s:faults:1
@@ -71,6 +77,10 @@ if start "$TMP/sample.yaml"; then
 	expect "s:minor-faults:1: sum of period is the count of faults, exact" \
 		'bpfp_touch_minor_faults_total 3500' \
 		"$(grep '^bpfp_touch_minor_faults_total' "$TMP/sample.txt")"
+	# fresh anonymous pages are minor faults only
+	expect "two software events in one metric: the probe source from the attach cookie" \
+		'bpfp_touch_faults_by_probe_total{probe="0"} 3500' \
+		"$(grep '^bpfp_touch_faults_by_probe_total' "$TMP/sample.txt")"
 	expect "s:faults:1: task->tgid and comm read from the sampled task" \
 		"$(printf 'bpfp_touch_faults_by_task_total{tgid="%s",comm="bpfp_touch"} 1000\nbpfp_touch_faults_by_task_total{tgid="%s",comm="bpfp_touch"} 2500' "$t1" "$t2")" \
 		"$(grep '^bpfp_touch_faults_by_task_total' "$TMP/sample.txt")"
@@ -78,9 +88,10 @@ if start "$TMP/sample.yaml"; then
 		"$(printf 'bpfprom_probe_info{metric="bpfp_spin_samples_total",probe="profile:hz:99",mechanism="perf_event"} 1\nbpfprom_probe_info{metric="bpfp_touch_faults_total",probe="software:page-faults:1",mechanism="perf_event"} 1')" \
 		"$(grep -e '^bpfprom_probe_info{metric="bpfp_spin_samples_total"' -e '^bpfprom_probe_info{metric="bpfp_touch_faults_total"' "$TMP/sample.txt")"
 	# a perf event per attachment and online CPU: p:hz:99 fuses with
-	# profile:hz:99 and s:faults:1 with software:page-faults:1, so 3
-	expect "profile, software: one perf event per online CPU and attachment (3 after fusing)" \
-		"$((3 * $(getconf _NPROCESSORS_ONLN)))" \
+	# profile:hz:99 and s:faults:1 with software:page-faults:1; the probe
+	# list is a program of its own with 2: so 5
+	expect "profile, software: one perf event per online CPU and attachment (5 after fusing)" \
+		"$((5 * $(getconf _NPROCESSORS_ONLN)))" \
 		"$(ls -l /proc/$PID/fd | grep -c 'anon_inode:\[perf_event\]')"
 	expect "profile, software: their programs are of type perf_event" perf_event \
 		"$(for id in $(prog_ids); do bpftool prog show id "$id"; done | sed -n 's/^[0-9]*: \([a-z_]*\) .*/\1/p' | sort -u)"
