@@ -58,6 +58,7 @@ enum ctx_kind {
 	CTX_FEXIT, /* the same, and the return value through bpf_get_func_ret */
 	CTX_TP_BTF, /* a BTF-typed tracepoint: u64 arguments, ctx[0] is the first */
 	CTX_RAW_TP, /* a raw tracepoint: the same u64 arguments, untyped */
+	CTX_PERF, /* a perf event's sample: struct bpf_perf_event_data */
 };
 
 static __always_inline int is_regs(enum ctx_kind ck)
@@ -437,6 +438,24 @@ static __always_inline __u64 rt_arg(void *ctx, const volatile struct bpfprom_src
 	}
 }
 
+/*
+ * struct bpf_perf_event_data (linux/bpf_perf_event.h): the registers as the
+ * architecture's bpf_user_pt_regs_t, then the sample period. Declared here
+ * rather than included, since the uapi header takes the registers' type from
+ * the build machine's asm/ headers, not from the target's.
+ */
+#ifdef __TARGET_ARCH_arm64
+typedef struct user_pt_regs perf_regs_t;
+#else
+typedef struct pt_regs perf_regs_t;
+#endif
+
+struct perf_sample_ctx {
+	perf_regs_t regs;
+	__u64 sample_period;
+	__u64 addr;
+};
+
 /* An integer source of kind (s->kind, or a chain's base): argn and off are s's. */
 static __always_inline __u64 read_scalar(void *ctx, enum ctx_kind ck,
 					 const volatile struct bpfprom_metric_cfg *c,
@@ -470,6 +489,11 @@ static __always_inline __u64 read_scalar(void *ctx, enum ctx_kind ck,
 		return func_ret(ctx, ck);
 	case BPFPROM_SRC_TASK:
 		return bpf_get_current_task();
+	case BPFPROM_SRC_PERIOD:
+		/* the events this sample stands for: sum() of it estimates their count */
+		if (ck == CTX_PERF)
+			return ((struct perf_sample_ctx *)ctx)->sample_period;
+		return 0;
 	default:
 		return 0;
 	}
@@ -991,3 +1015,5 @@ HANDLE("fexit", fexit, CTX_FEXIT, __u64 *)
  * fentry); raw_tp loads once and attaches by name */
 HANDLE("tp_btf", btf, CTX_TP_BTF, __u64 *)
 HANDLE("raw_tp", raw, CTX_RAW_TP, __u64 *)
+/* profile, software and hardware: one perf event per CPU, each attached to this program */
+HANDLE("perf_event", pe, CTX_PERF, void *)

@@ -50,6 +50,7 @@ enum bpfprom_src {
 	BPFPROM_SRC_TASK, /* the current task_struct's address: the base of task->... */
 	BPFPROM_SRC_PATH, /* an integer at the end of a chain of reads (struct bpfprom_step) */
 	BPFPROM_SRC_STR_PATH, /* a string at the end of one */
+	BPFPROM_SRC_PERIOD, /* the sample period of a perf event (profile, software, hardware) */
 	BPFPROM_SRC__COUNT,
 };
 

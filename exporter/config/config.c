@@ -49,10 +49,12 @@ const char *const config_decode_names[CFG_DECODE__COUNT] = {
 
 const char *const config__k8s_label_names[CFG_K8S_LABELS] = { "namespace", "pod", "container" };
 
-const char *const config_probe_kind_names[CFG_PROBE_RAWTP + 1] = {
+const char *const config_probe_kind_names[CFG_PROBE_HARDWARE + 1] = {
 	[CFG_PROBE_TRACEPOINT] = "tracepoint", [CFG_PROBE_KPROBE] = "kprobe",
 	[CFG_PROBE_KRETPROBE] = "kretprobe",   [CFG_PROBE_UPROBE] = "uprobe",
 	[CFG_PROBE_URETPROBE] = "uretprobe",   [CFG_PROBE_RAWTP] = "rawtracepoint",
+	[CFG_PROBE_PROFILE] = "profile",       [CFG_PROBE_SOFTWARE] = "software",
+	[CFG_PROBE_HARDWARE] = "hardware",
 };
 
 const char *const config_src_names[BPFPROM_SRC__COUNT] = {
@@ -71,6 +73,7 @@ const char *const config_src_names[BPFPROM_SRC__COUNT] = {
 	[BPFPROM_SRC_STR_FIELD] = "str(args.FIELD)",
 	[BPFPROM_SRC_PROBE] = "probe",
 	[BPFPROM_SRC_LATENCY] = "latency",
+	[BPFPROM_SRC_PERIOD] = "period",
 	[BPFPROM_SRC_TASK] = "task",
 	[BPFPROM_SRC_PATH] = "a field path",
 	[BPFPROM_SRC_STR_PATH] = "str(PATH)",

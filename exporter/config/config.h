@@ -35,6 +35,9 @@ enum cfg_probe_kind {
 	CFG_PROBE_UPROBE,
 	CFG_PROBE_URETPROBE,
 	CFG_PROBE_RAWTP, /* rawtracepoint:EVENT, BTF-typed or raw */
+	CFG_PROBE_PROFILE, /* profile:UNIT:N, a timer on every CPU */
+	CFG_PROBE_SOFTWARE, /* software:EVENT[:PERIOD], a software perf event on every CPU */
+	CFG_PROBE_HARDWARE, /* hardware:EVENT[:PERIOD], a PMU counter on every CPU */
 };
 
 /*
@@ -44,7 +47,10 @@ enum cfg_probe_kind {
  * uprobe:BIN:FUNC[+OFF]       target = BIN,  func = FUNC, offset = OFF
  * uretprobe:BIN:FUNC          target = BIN,  func = FUNC
  * rawtracepoint:EVENT         target = NULL, func = EVENT
- * Aliases: t: k: kr: u: ur: rt: (and tp:). `spec` is the text as written.
+ * profile:UNIT:N              target = NULL, func = UNIT (hz s ms us), offset = N
+ * software:EVENT[:PERIOD]     target = NULL, func = EVENT's name (not an alias),
+ * hardware:EVENT[:PERIOD]     offset = PERIOD (bpftrace's default when not given)
+ * Aliases: t: k: kr: u: ur: rt: p: s: h: (and tp:). `spec` is the text as written.
  */
 struct cfg_probe {
 	enum cfg_probe_kind kind;

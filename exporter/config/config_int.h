@@ -53,7 +53,7 @@ enum metric_key {
 
 extern const char *const config_agg_names[BPFPROM_AGG__COUNT];
 extern const char *const config_decode_names[CFG_DECODE__COUNT];
-extern const char *const config_probe_kind_names[CFG_PROBE_RAWTP + 1];
+extern const char *const config_probe_kind_names[CFG_PROBE_HARDWARE + 1];
 extern const char *const config_src_names[BPFPROM_SRC__COUNT];
 
 static inline struct cfg_pos node_pos(const yaml_node_t *n)
@@ -99,6 +99,13 @@ static inline bool is_entry_probe(enum cfg_probe_kind kind)
 static inline bool is_return_probe(enum cfg_probe_kind kind)
 {
 	return kind == CFG_PROBE_KRETPROBE || kind == CFG_PROBE_URETPROBE;
+}
+
+/* profile, software, hardware: perf events that sample whatever the CPU runs */
+static inline bool is_sample_probe(enum cfg_probe_kind kind)
+{
+	return kind == CFG_PROBE_PROFILE || kind == CFG_PROBE_SOFTWARE ||
+	       kind == CFG_PROBE_HARDWARE;
 }
 
 int config_map_collect(struct parser *p, const yaml_node_t *map, const char *path,

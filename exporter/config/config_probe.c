@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "config/config_int.h"
+#include "config/perfevents.h"
 
 static const struct {
 	const char *word;
@@ -29,6 +30,12 @@ static const struct {
 	{ "ur", CFG_PROBE_URETPROBE },
 	{ "rawtracepoint", CFG_PROBE_RAWTP },
 	{ "rt", CFG_PROBE_RAWTP },
+	{ "profile", CFG_PROBE_PROFILE },
+	{ "p", CFG_PROBE_PROFILE },
+	{ "software", CFG_PROBE_SOFTWARE },
+	{ "s", CFG_PROBE_SOFTWARE },
+	{ "hardware", CFG_PROBE_HARDWARE },
+	{ "h", CFG_PROBE_HARDWARE },
 };
 
 /* ---- probes ------------------------------------------------------------ */
@@ -67,6 +74,100 @@ static int parse_func_off(struct parser *p, const yaml_node_t *node, const char 
 			p->doc, node, path,
 			"\"%s\": the offset \"%s\" is not a number; write a decimal or 0x hexadecimal byte offset",
 			spec, plus + 1);
+	return 0;
+}
+
+/*
+ * A count of profile:, software: or hardware:, as bpftrace takes it: a
+ * positive integer, decimal, or as MeN (1e6) for M * 10^N.
+ */
+static int parse_count(const char *s, uint64_t *out)
+{
+	const char *e = strchr(s, 'e');
+	uint64_t m, x;
+	char mant[24];
+
+	if (!e)
+		return yamldoc__parse_u64(s, out) || !*out || !isdigit((unsigned char)*s) ?
+			       -EINVAL :
+			       0;
+	if (e == s || (size_t)(e - s) >= sizeof(mant) || !e[1])
+		return -EINVAL;
+	snprintf(mant, sizeof(mant), "%.*s", (int)(e - s), s);
+	if (!isdigit((unsigned char)mant[0]) || !isdigit((unsigned char)e[1]) ||
+	    yamldoc__parse_u64(mant, &m) || yamldoc__parse_u64(e + 1, &x) || !m || x > 19)
+		return -EINVAL;
+	while (x--) {
+		if (m > UINT64_MAX / 10)
+			return -EINVAL;
+		m *= 10;
+	}
+	*out = m;
+	return 0;
+}
+
+/* profile:UNIT:N; profile:hz:99 samples every CPU 99 times a second */
+static int parse_profile(struct parser *p, const yaml_node_t *node, const char *path,
+			 const char *spec, const char *rest, struct cfg_probe *pr)
+{
+	const char *sep = strchr(rest, ':');
+	int64_t ns;
+
+	pr->func = sep ? strndup(rest, (size_t)(sep - rest)) : strdup(rest);
+	if (!pr->func)
+		return yamldoc__oom(p->doc);
+	ns = perfevents__unit_ns(pr->func);
+	if (ns < 0)
+		return yamldoc__fail(
+			p->doc, node, path,
+			"\"%s\": unknown unit \"%s\"; write profile:hz:RATE (samples per second) or profile:s:N, profile:ms:N, profile:us:N (a sample every N units of CPU time), e.g. profile:hz:99",
+			spec, pr->func);
+	if (!sep || !sep[1] || parse_count(sep + 1, &pr->offset))
+		return yamldoc__fail(
+			p->doc, node, path,
+			"\"%s\": %s needs a positive whole number after it, e.g. profile:%s:%s",
+			spec, pr->func, pr->func, ns ? "10" : "99");
+	/* hz: the kernel turns a frequency into a period of 1e9/N ns */
+	if (ns ? pr->offset > UINT64_MAX / (uint64_t)ns : pr->offset > 1000000000)
+		return yamldoc__fail(p->doc, node, path, "\"%s\": %s is too large", spec, sep + 1);
+	return 0;
+}
+
+/* software:EVENT[:PERIOD] and hardware:EVENT[:PERIOD], bpftrace's event names */
+static int parse_perf_event(struct parser *p, const yaml_node_t *node, const char *path,
+			    const char *spec, const char *rest, struct cfg_probe *pr)
+{
+	bool hw = pr->kind == CFG_PROBE_HARDWARE;
+	const char *kind = hw ? "hardware" : "software";
+	const char *sep = strchr(rest, ':');
+	const struct perfevent *ev;
+	const char *names[32];
+	size_t n, nnames = 0;
+	char word[64];
+	const struct perfevent *t = perfevents__table(hw, &n);
+
+	snprintf(word, sizeof(word), "%.*s", sep ? (int)(sep - rest) : (int)strlen(rest), rest);
+	ev = perfevents__find(hw, word);
+	if (!ev) {
+		for (size_t i = 0; i < n && nnames + 2 <= ARRAY_SIZE(names); i++) {
+			names[nnames++] = t[i].name;
+			if (t[i].alias)
+				names[nnames++] = t[i].alias;
+		}
+		return yamldoc__fail_unknown(p->doc, node, path,
+					     hw ? "hardware event" : "software event", word, names,
+					     nnames, NULL, YAMLDOC_LIST_ALWAYS);
+	}
+	pr->func = strdup(ev->name);
+	if (!pr->func)
+		return yamldoc__oom(p->doc);
+	pr->offset = ev->period;
+	/* "software:faults:" as bpftrace -l prints it: the default period */
+	if (sep && sep[1] && parse_count(sep + 1, &pr->offset))
+		return yamldoc__fail(
+			p->doc, node, path,
+			"\"%s\": the period \"%s\" is not a positive whole number; write %s:%s:N (a sample every N events), e.g. %s:%s:%" PRIu64,
+			spec, sep + 1, kind, word, kind, word, ev->period);
 	return 0;
 }
 
@@ -170,13 +271,29 @@ int config_parse_probe(struct parser *p, const yaml_node_t *node, const char *pa
 				"\"%s\": \"%s\" is not a valid event name; use letters, digits and '_'",
 				spec, pr->func);
 		return 0;
+	case CFG_PROBE_PROFILE:
+		return parse_profile(p, node, path, spec, rest, pr);
+	case CFG_PROBE_SOFTWARE:
+	case CFG_PROBE_HARDWARE:
+		if (strchr(rest, ':') && strchr(strchr(rest, ':') + 1, ':'))
+			return yamldoc__fail(p->doc, node, path,
+					     "\"%s\": write %s:EVENT or %s:EVENT:PERIOD, e.g. %s",
+					     spec, config_probe_kind_names[pr->kind],
+					     config_probe_kind_names[pr->kind],
+					     pr->kind == CFG_PROBE_HARDWARE ?
+						     "hardware:cache-misses:1000000" :
+						     "software:page-faults:100");
+		return parse_perf_event(p, node, path, spec, rest, pr);
 	}
 	return 0;
 }
 
-/* Probes whose programs read the same context: records, u64 arguments, registers. */
+/* Probes whose programs read the same context: records, u64 arguments, registers,
+ * perf samples. */
 static int ctx_class(enum cfg_probe_kind kind)
 {
+	if (is_sample_probe(kind))
+		return 3;
 	return kind == CFG_PROBE_TRACEPOINT ? 0 : kind == CFG_PROBE_RAWTP ? 1 : 2;
 }
 
@@ -238,6 +355,9 @@ int config_parse_probes(struct parser *p, const yaml_node_t *map, const yaml_nod
 			return yamldoc__fail(
 				p->doc, item, path,
 				"cannot mix %s with other probe kinds in one metric (probe[0] is \"%s\"); split them into separate metrics",
+				is_sample_probe(m->probes[i].kind) ||
+						is_sample_probe(m->probes[0].kind) ?
+					"profile, software and hardware probes" :
 				ctx_class(m->probes[i].kind) && ctx_class(m->probes[0].kind) ?
 					"rawtracepoints" :
 					"tracepoints",

@@ -16,18 +16,18 @@
 static const enum bpfprom_src word_sources[] = {
 	BPFPROM_SRC_COMM,   BPFPROM_SRC_PID,	 BPFPROM_SRC_TID,    BPFPROM_SRC_UID,
 	BPFPROM_SRC_GID,    BPFPROM_SRC_CPU,	 BPFPROM_SRC_CGROUP, BPFPROM_SRC_PROBE,
-	BPFPROM_SRC_RETVAL, BPFPROM_SRC_LATENCY, BPFPROM_SRC_TASK,
+	BPFPROM_SRC_RETVAL, BPFPROM_SRC_LATENCY, BPFPROM_SRC_TASK,   BPFPROM_SRC_PERIOD,
 };
 
 /* What did-you-mean compares an unknown source against. */
 static const char *const source_candidates[] = {
 	"comm", "pid",	"tid",	"uid",	"gid",	"cpu",	"cgroup", "probe", "retval", "latency",
-	"arg0", "arg1", "arg2", "arg3", "arg4", "arg5", "args",	  "str",   "task",
+	"arg0", "arg1", "arg2", "arg3", "arg4", "arg5", "args",	  "str",   "task",   "period",
 };
 
 #define SOURCE_LIST                                                                         \
 	"comm, pid, tid, uid, gid, cpu, cgroup, probe, retval, latency, argN, args.FIELD, " \
-	"str(argN), str(args.FIELD), task, SRC->member, +OFF(SRC):TYPE"
+	"str(argN), str(args.FIELD), task, SRC->member, +OFF(SRC):TYPE, period"
 
 /* ---- sources ----------------------------------------------------------- */
 
@@ -175,6 +175,18 @@ int config_check_source_probe(struct parser *p, const struct cfg_probe *pr, cons
 	/* a path reads what its base can */
 	if (src->path)
 		sk = src->path->base;
+	if (sk == BPFPROM_SRC_PERIOD && !is_sample_probe(pr->kind))
+		return yamldoc__fail(
+			p->doc, node, path,
+			"period is the sample period of profile, software and hardware probes, but %s \"%s\" is a %s; use aggregate: count to count its events",
+			which, pr->spec, kind);
+	if (is_sample_probe(pr->kind) &&
+	    (sk == BPFPROM_SRC_ARG || sk == BPFPROM_SRC_STR_ARG || sk == BPFPROM_SRC_RETVAL ||
+	     sk == BPFPROM_SRC_FIELD || sk == BPFPROM_SRC_STR_FIELD))
+		return yamldoc__fail(
+			p->doc, node, path,
+			"%s: %s \"%s\" is a %s probe, a sample of whatever the CPU is running: it has no arguments, return value or fields; use comm, pid, tid, uid, gid, cgroup, cpu, period or task->...",
+			text, which, pr->spec, kind);
 	switch (sk) {
 	case BPFPROM_SRC_ARG:
 	case BPFPROM_SRC_STR_ARG:

@@ -77,7 +77,20 @@ int config_parse_until(struct parser *p, const yaml_node_t *node, struct cfg_met
 			"expected one probe spec, got a list; until takes exactly one probe");
 	ret = config_parse_probe(p, node, "until", &m->until);
 	m->has_until = true;
-	return ret;
+	if (ret)
+		return ret;
+	/* a sample is no event with an end: nothing pairs it with another */
+	for (size_t i = 0; i <= m->nprobes; i++) {
+		const struct cfg_probe *pr = i < m->nprobes ? &m->probes[i] : &m->until;
+
+		if (is_sample_probe(pr->kind))
+			return yamldoc__fail(
+				p->doc, node, "until",
+				"%s \"%s\" is a %s probe, which samples a CPU: it cannot start or end a latency; measure between tracepoints, kprobes or uprobes",
+				i < m->nprobes ? "probe" : "until", pr->spec,
+				config_probe_kind_names[pr->kind]);
+	}
+	return 0;
 }
 
 /* Sources of the value are checked once until is known: it joins the probes. */

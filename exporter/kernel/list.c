@@ -20,6 +20,7 @@
 
 #include <bpf/btf.h>
 
+#include "config/perfevents.h"
 #include "kernel/elfsym.h"
 #include "kernel/kprobe.h"
 #include "kernel/ksyms.h"
@@ -37,6 +38,9 @@ enum list_kind {
 	KIND_UPROBE,
 	KIND_URETPROBE,
 	KIND_RAWTP,
+	KIND_PROFILE,
+	KIND_SOFTWARE,
+	KIND_HARDWARE,
 };
 
 /* the probe kinds and aliases of config.c, and the names they print as */
@@ -57,12 +61,20 @@ static const struct {
 	{ "ur", KIND_URETPROBE },
 	{ "rawtracepoint", KIND_RAWTP },
 	{ "rt", KIND_RAWTP },
+	{ "profile", KIND_PROFILE },
+	{ "p", KIND_PROFILE },
+	{ "software", KIND_SOFTWARE },
+	{ "s", KIND_SOFTWARE },
+	{ "hardware", KIND_HARDWARE },
+	{ "h", KIND_HARDWARE },
 };
 
 static const char *const kind_names[] = {
 	[KIND_TRACEPOINT] = "tracepoint", [KIND_KPROBE] = "kprobe",
 	[KIND_KRETPROBE] = "kretprobe",	  [KIND_UPROBE] = "uprobe",
 	[KIND_URETPROBE] = "uretprobe",	  [KIND_RAWTP] = "rawtracepoint",
+	[KIND_PROFILE] = "profile",	  [KIND_SOFTWARE] = "software",
+	[KIND_HARDWARE] = "hardware",
 };
 
 struct query {
@@ -225,6 +237,12 @@ static int parse_typed(const char *pattern, const char *rest, struct query *q, c
 		}
 		q->glob = rest;
 		return 0;
+	case KIND_PROFILE:
+	case KIND_SOFTWARE:
+	case KIND_HARDWARE:
+		/* "software:faults", "software:faults:" as listed, or with a period */
+		q->glob = *rest ? rest : "*";
+		return 0;
 	case KIND_ANY:
 		break;
 	}
@@ -288,7 +306,7 @@ static int parse_pattern(const char *pattern, struct query *q, char *err, size_t
 	hint = suggest_kind(word);
 	snprintf(
 		err, errlen,
-		"list: unknown probe kind \"%s\"%s%s%s; expected one of tracepoint, kprobe, kretprobe, uprobe, uretprobe, rawtracepoint",
+		"list: unknown probe kind \"%s\"%s%s%s; expected one of tracepoint, kprobe, kretprobe, uprobe, uretprobe, rawtracepoint, profile, software, hardware",
 		word, hint ? " (did you mean \"" : "", hint ? hint : "", hint ? "\"?)" : "");
 	return -EINVAL;
 }
@@ -517,6 +535,62 @@ static int list_rawtps(const struct btf *btf, const struct query *q, struct name
 	return ret;
 }
 
+/*
+ * KIND:NAME: for profile's units and the names and aliases of software and
+ * hardware events, as bpftrace -l prints them (the events are listed whether
+ * or not this machine has a PMU for them). The pattern matches NAME, NAME:
+ * or NAME:N, so that a probe as a config writes it finds its line.
+ */
+static int add_perf_name(const struct query *q, const char *name, struct names *ns)
+{
+	const char *g = q->glob, *colon = strrchr(g, ':');
+	char *line;
+	int ret;
+
+	/* software:faults:100 lists software:faults: */
+	if (colon && colon[1] && strspn(colon + 1, "0123456789e") == strlen(colon + 1)) {
+		char stem[128];
+
+		snprintf(stem, sizeof(stem), "%.*s", (int)(colon - g), g);
+		if (!glob_match(stem, name))
+			return 0;
+	} else if (!glob_match(g, name)) {
+		if (asprintf(&line, "%s:", name) < 0)
+			return -ENOMEM;
+		ret = glob_match(g, line);
+		free(line);
+		if (!ret)
+			return 0;
+	}
+	if (asprintf(&line, "%s:%s:", kind_names[q->kind], name) < 0)
+		return -ENOMEM;
+	ret = names_add(ns, line);
+	free(line);
+	return ret;
+}
+
+static int list_perf(const struct query *q, struct names *ns, char *err, size_t errlen)
+{
+	const struct perfevent *t;
+	size_t n;
+	int ret = 0;
+
+	if (q->kind == KIND_PROFILE) {
+		for (size_t i = 0; !ret && i < PERFEVENTS_NUNITS; i++)
+			ret = add_perf_name(q, perfevents__units[i], ns);
+	} else {
+		t = perfevents__table(q->kind == KIND_HARDWARE, &n);
+		for (size_t i = 0; !ret && i < n; i++) {
+			ret = add_perf_name(q, t[i].name, ns);
+			if (!ret && t[i].alias)
+				ret = add_perf_name(q, t[i].alias, ns);
+		}
+	}
+	if (ret)
+		snprintf(err, errlen, "list: %s", strerror(-ret));
+	return ret;
+}
+
 /* -v: each argument as C declares it, indented like a tracepoint's fields */
 static int print_rawtp_args(FILE *out, const struct btf *btf, const char *name, char *err,
 			    size_t errlen)
@@ -640,6 +714,9 @@ int list__run(const char *pattern, bool verbose, const struct list_opts *opts, F
 		if (ret)
 			goto out;
 	}
+	if ((q.kind == KIND_PROFILE || q.kind == KIND_SOFTWARE || q.kind == KIND_HARDWARE) &&
+	    (ret = list_perf(&q, &ns, err, errlen)))
+		goto out;
 	if ((q.kind == KIND_UPROBE || q.kind == KIND_URETPROBE) &&
 	    (ret = list_uprobes(&q, opts->ldcache, &ns, err, errlen)))
 		goto out;

@@ -5,7 +5,8 @@
  * directories and format files, available_filter_functions (or kallsyms,
  * through kernel/ksyms), sysfs's kprobe PMU, and for uprobes ld.so.cache and
  * the ELF file (through kernel/elfsym), and for rawtracepoints the kernel's
- * BTF (through kernel/rawtp). Attaches nothing.
+ * BTF (through kernel/rawtp); profile, software and hardware names come from
+ * config/perfevents. Attaches nothing.
  */
 #ifndef BPFPROM_LIST_H
 #define BPFPROM_LIST_H

@@ -15,6 +15,7 @@
 #include "bpfprom_one.skel.h"
 #include "kernel/legacy.h"
 #include "kernel/loader.h"
+#include "kernel/perfevent.h"
 #include "util/log.h"
 
 /*
@@ -92,6 +93,10 @@ struct loader_group {
 	 * that a reload can hand a program over with its events and remove
 	 * another's */
 	struct legacy *legacy;
+	/* profile, software, hardware: a link per probe and online CPU, each
+	 * owning its perf event */
+	struct bpf_link **pe_links;
+	size_t npe_links;
 	size_t nslots;
 	/* per slot: its metric's index in the loader holding the group; -1 once
 	 * a reload dropped the metric and turned its slot off */
@@ -119,6 +124,9 @@ static void group_free(struct loader_group *lg)
 		bpf_link__destroy(lg->links[i - 1]);
 	for (size_t i = lg->nrt_fds; i > 0; i--)
 		close(lg->rt_fds[i - 1]);
+	for (size_t i = lg->npe_links; i > 0; i--)
+		bpf_link__destroy(lg->pe_links[i - 1]);
+	free(lg->pe_links);
 	for (size_t i = lg->ntramp; i > 0; i--)
 		copy_destroy(lg->tramp[i - 1]);
 	copy_destroy(lg->skel);
@@ -229,6 +237,9 @@ static struct bpf_program *prog_for(const struct copy *skel, const struct plan_p
 	case PLAN_MECH_RAW_TP:
 		kind = "raw";
 		break;
+	case PLAN_MECH_PERF_EVENT:
+		kind = "pe";
+		break;
 	default:
 		/* a perf event: of the kprobe PMU, or a legacy kprobe or uprobe */
 		kind = is_kernel(pp) ? "kp" : "up";
@@ -236,6 +247,79 @@ static struct bpf_program *prog_for(const struct copy *skel, const struct plan_p
 	}
 	snprintf(name, sizeof(name), "handle_%s%zu", kind, n);
 	return bpf_object__find_program_by_name(skel->obj, name);
+}
+
+/*
+ * profile, software, hardware: the probe's perf event on every online CPU,
+ * each with the program attached (and the probe's cookie); a link owns its
+ * event, so destroying it closes both. CPUs that come online later are not
+ * sampled (README: Sampling and perf counters).
+ */
+static int attach_sampling(struct loader_group *lg, struct bpf_program *prog,
+			   const struct plan_probe *pp, char *msg, size_t msglen)
+{
+	LIBBPF_OPTS(bpf_perf_event_opts, opts, .bpf_cookie = pp->cookie);
+	struct bpf_link **v, *link;
+	size_t ncpus;
+	int *cpus, fd, err, possible;
+
+	err = perfevent__online_cpus(NULL, &cpus, &ncpus);
+	if (err) {
+		snprintf(msg, msglen, "cannot read /sys/devices/system/cpu/online: %s",
+			 strerror(-err));
+		return err;
+	}
+	/* hotplug: say so now rather than lose a later CPU's samples silently */
+	possible = libbpf_num_possible_cpus();
+	if (possible > 0 && (size_t)possible > ncpus)
+		log_warn(
+			"loader: %s: %zu of %d possible CPUs are online; a CPU that comes online later is not sampled until bpfprom restarts",
+			pp->spec, ncpus, possible);
+	v = realloc(lg->pe_links, (lg->npe_links + ncpus) * sizeof(*v));
+	if (!v) {
+		free(cpus);
+		snprintf(msg, msglen, "%s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	lg->pe_links = v;
+	for (size_t i = 0; i < ncpus; i++) {
+		fd = perfevent__open(&pp->perf, cpus[i]);
+		if (fd < 0) {
+			err = fd;
+			if (pp->kind == CFG_PROBE_HARDWARE &&
+			    (err == -ENOENT || err == -EOPNOTSUPP || err == -ENODEV))
+				snprintf(
+					msg, msglen,
+					"this machine has no PMU for the hardware event %s (CPU %d: %s)",
+					pp->func, cpus[i], strerror(-err));
+			else if (err == -EMFILE)
+				snprintf(
+					msg, msglen,
+					"perf_event_open on CPU %d: %s: each probe takes 2 descriptors per online CPU (%zu CPUs); raise the limit (ulimit -n, systemd's LimitNOFILE=)",
+					cpus[i], strerror(-err), ncpus);
+			else
+				snprintf(msg, msglen, "perf_event_open on CPU %d: %s%s", cpus[i],
+					 strerror(-err), why(err));
+			break;
+		}
+		link = bpf_program__attach_perf_event_opts(prog, fd, &opts);
+		if (!link) {
+			err = -errno;
+			close(fd);
+			if (err == -EMFILE)
+				snprintf(
+					msg, msglen,
+					"attaching to the perf event of CPU %d: %s: each probe takes 2 descriptors per online CPU (%zu CPUs); raise the limit (ulimit -n, systemd's LimitNOFILE=)",
+					cpus[i], strerror(-err), ncpus);
+			else
+				snprintf(msg, msglen, "attaching to the perf event of CPU %d: %s%s",
+					 cpus[i], strerror(-err), why(err));
+			break;
+		}
+		lg->pe_links[lg->npe_links++] = link;
+	}
+	free(cpus);
+	return err;
 }
 
 /* A perf event (kprobe PMU, or a kprobe or uprobe in tracefs) with the program on it. */
@@ -671,6 +755,17 @@ static int load_group(const struct plan_kernel *k, const struct plan *plan,
 			lg->rt_fds[lg->nrt_fds++] = ret;
 			log_debug("loader: %s: %s attached with %s", who, pp->spec,
 				  plan__mech_name(pp->mech));
+			continue;
+		}
+		if (pp->mech == PLAN_MECH_PERF_EVENT) {
+			ret = attach_sampling(lg, prog, pp, msg, sizeof(msg));
+			if (ret) {
+				snprintf(err, errlen, "loader: %s: cannot attach %s: %s", who,
+					 pp->spec, msg);
+				return ret;
+			}
+			log_debug("loader: %s: %s attached with a perf event per online CPU", who,
+				  pp->spec);
 			continue;
 		}
 		link = attach(lg, k, prog, pp, msg, sizeof(msg));

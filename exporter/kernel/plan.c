@@ -7,13 +7,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <bpf/btf.h>
+#include <linux/perf_event.h>
 
 #include "kernel/btfpath.h"
 #include "kernel/elfsym.h"
 #include "kernel/ksyms.h"
 #include "kernel/plan.h"
+#include "config/perfevents.h"
 #include "kernel/tracefs.h"
 
 struct ctx {
@@ -29,10 +32,15 @@ struct ctx {
 };
 
 static const char *const mech_names[] = {
-	[PLAN_MECH_AUTO] = "auto",     [PLAN_MECH_TRACEPOINT] = "tracepoint",
-	[PLAN_MECH_UPROBE] = "uprobe", [PLAN_MECH_FENTRY] = "fentry",
-	[PLAN_MECH_KPROBE] = "kprobe", [PLAN_MECH_LEGACY] = "legacy",
-	[PLAN_MECH_TP_BTF] = "tp_btf", [PLAN_MECH_RAW_TP] = "raw_tp",
+	[PLAN_MECH_AUTO] = "auto",
+	[PLAN_MECH_TRACEPOINT] = "tracepoint",
+	[PLAN_MECH_UPROBE] = "uprobe",
+	[PLAN_MECH_FENTRY] = "fentry",
+	[PLAN_MECH_KPROBE] = "kprobe",
+	[PLAN_MECH_LEGACY] = "legacy",
+	[PLAN_MECH_TP_BTF] = "tp_btf",
+	[PLAN_MECH_RAW_TP] = "raw_tp",
+	[PLAN_MECH_PERF_EVENT] = "perf_event",
 };
 
 const char *plan__mech_name(enum plan_mech m)
@@ -1082,6 +1090,57 @@ static int uprobe_mech(struct ctx *c, const struct cfg_probe *pr, const char *ke
 	return 0;
 }
 
+/*
+ * profile, software, hardware: the perf event each CPU opens. A hardware
+ * event is opened once here (on the first online CPU, then closed), so that
+ * a machine without a PMU for it (virtual machines often have none) fails at
+ * start-up and --config.check alike, naming the event; any other refusal
+ * (permissions) is left to the loader, which opens them all.
+ */
+static int perf_mech(struct ctx *c, const struct cfg_probe *pr, const char *key,
+		     struct plan_probe *pp)
+{
+	const struct perfevent *ev;
+	int64_t ns;
+	size_t ncpus;
+	int *cpus, fd;
+
+	pp->mech = PLAN_MECH_PERF_EVENT;
+	pp->func = pr->func;
+	pp->offset = pr->offset;
+	if (pr->kind == CFG_PROBE_PROFILE) {
+		/* bpftrace's profile: cpu-clock, the CPU's own timer */
+		ns = perfevents__unit_ns(pr->func);
+		pp->perf.type = PERF_TYPE_SOFTWARE;
+		pp->perf.config = PERF_COUNT_SW_CPU_CLOCK;
+		pp->perf.freq = ns == 0;
+		pp->perf.period = ns ? pr->offset * (uint64_t)ns : pr->offset;
+		return 0;
+	}
+	ev = perfevents__find(pr->kind == CFG_PROBE_HARDWARE, pr->func);
+	if (!ev)
+		return fail(c, pr->pos, key, "%s: unknown event \"%s\"", pr->spec, pr->func);
+	pp->perf.type = ev->type;
+	pp->perf.config = ev->config;
+	pp->perf.period = pr->offset;
+	if (pr->kind != CFG_PROBE_HARDWARE)
+		return 0;
+	if (perfevent__online_cpus(NULL, &cpus, &ncpus))
+		return 0;
+	fd = perfevent__open(&pp->perf, cpus[0]);
+	free(cpus);
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	if (fd == -ENOENT || fd == -EOPNOTSUPP || fd == -ENODEV)
+		return fail(
+			c, pr->pos, key,
+			"%s: this machine has no PMU for the hardware event %s (perf_event_open: %s); virtual machines often have none: use software:cpu-clock or profile:hz:N for CPU time",
+			pr->spec, pr->func, strerror(-fd));
+	return 0;
+}
+
 /* Resolve one probe into an attachment; fmt gets a tracepoint's format. */
 static int plan_probe(struct ctx *c, const struct cfg_probe *pr, const char *key, bool end,
 		      uint32_t index, struct tp_format *fmt, struct plan_metric *pm)
@@ -1129,6 +1188,14 @@ static int plan_probe(struct ctx *c, const struct cfg_probe *pr, const char *key
 			pp->rt = NULL;
 			return err;
 		}
+		pm->nprobes++;
+		return 0;
+	}
+	if (pr->kind == CFG_PROBE_PROFILE || pr->kind == CFG_PROBE_SOFTWARE ||
+	    pr->kind == CFG_PROBE_HARDWARE) {
+		err = perf_mech(c, pr, key, pp);
+		if (err)
+			return err;
 		pm->nprobes++;
 		return 0;
 	}

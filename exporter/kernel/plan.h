@@ -6,13 +6,16 @@
  * alike into one program) and its read-only description (metric.h: what its
  * key and values hold and how they print). Reads only what resolving needs:
  * tracefs files (a directory given by the caller, so tests can fake it),
- * kallsyms for kprobe targets, the ELF files of uprobe targets.
+ * kallsyms for kprobe targets, the ELF files of uprobe targets; and it opens
+ * (and closes) a hardware probe's perf event once, to tell a machine without
+ * a PMU for it (kernel/perfevent).
  */
 #ifndef BPFPROM_PLAN_H
 #define BPFPROM_PLAN_H
 
 #include "config/config.h"
 #include "kernel/kprobe.h"
+#include "kernel/perfevent.h"
 #include "kernel/rawtp.h"
 #include "metric.h"
 
@@ -28,6 +31,7 @@ enum plan_mech {
 	PLAN_MECH_LEGACY, /* a kprobe_events or uprobe_events entry in tracefs (kernel/legacy) */
 	PLAN_MECH_TP_BTF, /* rawtracepoint: a BTF-typed tracepoint (tp_btf) */
 	PLAN_MECH_RAW_TP, /* rawtracepoint: a raw tracepoint (raw_tp) */
+	PLAN_MECH_PERF_EVENT, /* profile, software, hardware: a perf event per CPU */
 };
 
 /* "fentry", "kprobe", "legacy", ...: the values of --probe.mechanism and of
@@ -70,6 +74,9 @@ struct plan_probe {
 	bool implied; /* the return probe implied by value: latency */
 	uint32_t cookie; /* index in the metric's probe list | BPFPROM_COOKIE_END */
 	const char *spec; /* as the user wrote it */
+	/* profile, software, hardware: what each CPU's perf event counts (func
+	 * and offset above hold the event or unit and its N, for comparing) */
+	struct perfevent_spec perf;
 };
 
 #define PLAN_MAX_ATTACH (2 * BPFPROM_MAX_PROBES)

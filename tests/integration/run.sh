@@ -942,7 +942,7 @@ out=$("$BIN" --list 'tracepoint:nope*' 2>&1)
 expect "--list: nothing matches, nothing printed, exit 0" "rc=0 " "rc=$? $out"
 out=$("$BIN" --list 'tracepont:sched:*' 2>&1)
 expect "--list: unknown probe kind" \
-	'rc=1 error: list: unknown probe kind "tracepont" (did you mean "tracepoint"?); expected one of tracepoint, kprobe, kretprobe, uprobe, uretprobe, rawtracepoint' "rc=$? $out"
+	'rc=1 error: list: unknown probe kind "tracepont" (did you mean "tracepoint"?); expected one of tracepoint, kprobe, kretprobe, uprobe, uretprobe, rawtracepoint, profile, software, hardware' "rc=$? $out"
 out=$("$BIN" -v 2>&1)
 expect "-v without --list is a bad flag" "rc=2 error: flags: -v (--verbose) only applies to --list" "rc=$? $out"
 if [ ! -e /sys/bus/event_source/devices/kprobe ] && [ ! -e $TRACEFS/kprobe_events ]; then
@@ -1323,6 +1323,8 @@ expect "--config.check: fetch args need no BTF" \
 # uprobes through tracefs uprobe_events (legacy), and in other mount namespaces
 . $DIR/uprobe_legacy.sh
 . $DIR/uprobe_container.sh
+# profile:, software:, hardware: (perf events per CPU) and period
+. $DIR/sample.sh
 
 # series that retire: pid, cgroup, series_ttl
 . tests/integration/retire.sh

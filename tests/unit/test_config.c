@@ -31,7 +31,7 @@
 #define LAT_SWITCH "    value: latency\n    until: t:sched:sched_switch\n"
 #define SOURCES                                                                             \
 	"comm, pid, tid, uid, gid, cpu, cgroup, probe, retval, latency, argN, args.FIELD, " \
-	"str(argN), str(args.FIELD), task, SRC->member, +OFF(SRC):TYPE"
+	"str(argN), str(args.FIELD), task, SRC->member, +OFF(SRC):TYPE, period"
 
 struct bad_case {
 	const char *name;
@@ -178,9 +178,38 @@ static const struct bad_case bad_cases[] = {
 	{ "key_control_chars", "\"a\\rb\": 1\n",
 	  "config: t.yaml:1:1: unknown key \"a\\x0db\"; expected one of namespace, metrics" },
 	{ "probe_kind_typo", METRIC("reads_total", "kprob:vfs_read", "count"),
-	  "config: t.yaml:4:12: metrics[0] (reads_total): probe: unknown probe kind \"kprob\" (did you mean \"kprobe\"?); expected one of tracepoint, kprobe, kretprobe, uprobe, uretprobe, rawtracepoint" },
+	  "config: t.yaml:4:12: metrics[0] (reads_total): probe: unknown probe kind \"kprob\" (did you mean \"kprobe\"?); expected one of tracepoint, kprobe, kretprobe, uprobe, uretprobe, rawtracepoint, profile, software, hardware" },
 	{ "probe_kind_unknown", METRIC("reads_total", "fentry:vfs_read", "count"),
-	  "config: t.yaml:4:12: metrics[0] (reads_total): probe: unknown probe kind \"fentry\"; expected one of tracepoint, kprobe, kretprobe, uprobe, uretprobe, rawtracepoint" },
+	  "config: t.yaml:4:12: metrics[0] (reads_total): probe: unknown probe kind \"fentry\"; expected one of tracepoint, kprobe, kretprobe, uprobe, uretprobe, rawtracepoint, profile, software, hardware" },
+	/* ---- profile, software, hardware ---- */
+	{ "profile_no_rate", METRIC("samples_total", "profile:hz", "count"),
+	  "config: t.yaml:4:12: metrics[0] (samples_total): probe: \"profile:hz\": hz needs a positive whole number after it, e.g. profile:hz:99" },
+	{ "profile_zero", METRIC("samples_total", "p:ms:0", "count"),
+	  "config: t.yaml:4:12: metrics[0] (samples_total): probe: \"p:ms:0\": ms needs a positive whole number after it, e.g. profile:ms:10" },
+	{ "profile_bad_unit", METRIC("samples_total", "profile:min:1", "count"),
+	  "config: t.yaml:4:12: metrics[0] (samples_total): probe: \"profile:min:1\": unknown unit \"min\"; write profile:hz:RATE (samples per second) or profile:s:N, profile:ms:N, profile:us:N (a sample every N units of CPU time), e.g. profile:hz:99" },
+	{ "software_typo", METRIC("faults_total", "software:fautls:1", "count"),
+	  "config: t.yaml:4:12: metrics[0] (faults_total): probe: unknown software event \"fautls\" (did you mean \"faults\"?); expected one of alignment-faults, bpf-output, context-switches, cs, cpu-clock, cpu, cpu-migrations, dummy, emulation-faults, major-faults, minor-faults, page-faults, faults, task-clock" },
+	{ "hardware_unknown", METRIC("misses_total", "h:llc-misses", "count"),
+	  "config: t.yaml:4:12: metrics[0] (misses_total): probe: unknown hardware event \"llc-misses\"; expected one of backend-stalls, branch-instructions, branches, branch-misses, bus-cycles, cache-misses, cache-references, cpu-cycles, cycles, frontend-stalls, instructions, ref-cycles" },
+	{ "software_bad_period", METRIC("faults_total", "s:faults:x", "count"),
+	  "config: t.yaml:4:12: metrics[0] (faults_total): probe: \"s:faults:x\": the period \"x\" is not a positive whole number; write software:faults:N (a sample every N events), e.g. software:faults:100" },
+	{ "software_extra", METRIC("faults_total", "software:faults:1:2", "count"),
+	  "config: t.yaml:4:12: metrics[0] (faults_total): probe: \"software:faults:1:2\": write software:EVENT or software:EVENT:PERIOD, e.g. software:page-faults:100" },
+	{ "profile_arg", METRIC("samples_total", "profile:hz:99", "sum") "    value: arg0\n",
+	  "config: t.yaml:6:12: metrics[0] (samples_total): value: arg0: probe \"profile:hz:99\" is a profile probe, a sample of whatever the CPU is running: it has no arguments, return value or fields; use comm, pid, tid, uid, gid, cgroup, cpu, period or task->..." },
+	{ "software_field",
+	  METRIC("faults_total", "software:faults",
+		 "count") "    labels: [{name: f, source: str(args.filename)}]\n",
+	  "config: t.yaml:6:32: metrics[0] (faults_total): labels[0].source: str(args.filename): probe \"software:faults\" is a software probe, a sample of whatever the CPU is running: it has no arguments, return value or fields; use comm, pid, tid, uid, gid, cgroup, cpu, period or task->..." },
+	{ "period_on_tracepoint", METRIC("read_bytes_total", TP, "sum") "    value: period\n",
+	  "config: t.yaml:6:12: metrics[0] (read_bytes_total): value: period is the sample period of profile, software and hardware probes, but probe \"" TP
+	  "\" is a tracepoint; use aggregate: count to count its events" },
+	{ "profile_mixed", METRIC("samples_total", "[profile:hz:99, " TP "]", "count"),
+	  "config: t.yaml:4:28: metrics[0] (samples_total): probe[1]: cannot mix profile, software and hardware probes with other probe kinds in one metric (probe[0] is \"profile:hz:99\"); split them into separate metrics" },
+	{ "profile_until",
+	  METRIC("samples", "profile:hz:99", "hist") "    value: latency\n    until: " TP "\n",
+	  "config: t.yaml:7:12: metrics[0] (samples): until: probe \"profile:hz:99\" is a profile probe, which samples a CPU: it cannot start or end a latency; measure between tracepoints, kprobes or uprobes" },
 	{ "tracepoint_no_event", METRIC("reads_total", "tracepoint:syscalls", "count"),
 	  "config: t.yaml:4:12: metrics[0] (reads_total): probe: \"tracepoint:syscalls\" has no event; write tracepoint:CATEGORY:EVENT, e.g. tracepoint:syscalls:sys_enter_read" },
 	{ "tracepoint_bad_event", METRIC("reads_total", "t:syscalls:sys-enter", "count"),
@@ -253,7 +282,7 @@ static const struct bad_case bad_cases[] = {
 	{ "until_list", HIST(TP) "    value: latency\n    until: [t:a:b, t:a:c]\n",
 	  "config: t.yaml:7:12: metrics[0] (read_bytes): until: expected one probe spec, got a list; until takes exactly one probe" },
 	{ "until_bad_spec", HIST(TP) "    value: latency\n    until: syscalls:sys_exit_read\n",
-	  "config: t.yaml:7:12: metrics[0] (read_bytes): until: unknown probe kind \"syscalls\"; expected one of tracepoint, kprobe, kretprobe, uprobe, uretprobe, rawtracepoint" },
+	  "config: t.yaml:7:12: metrics[0] (read_bytes): until: unknown probe kind \"syscalls\"; expected one of tracepoint, kprobe, kretprobe, uprobe, uretprobe, rawtracepoint, profile, software, hardware" },
 	/* ---- match ---- */
 	{ "match_without_until", HIST("k:vfs_read") "    value: latency\n    match: arg0\n",
 	  "config: t.yaml:7:12: metrics[0] (read_bytes): match: pairs a start with its end by something other than the thread, so it needs value: latency and until: PROBE; remove it, or add until" },
@@ -1081,6 +1110,42 @@ static void test_flow_and_aliases(void **state)
 	config__free(cfg);
 }
 
+/* profile:, software:, hardware: and their aliases, as cfg_probe holds them */
+static void test_sample_probes(void **state)
+{
+	static const char yaml[] =
+		"metrics:\n"
+		"  - {name: a_total, help: h, probe: profile:hz:99, aggregate: count}\n"
+		"  - {name: b_total, help: h, probe: \"p:ms:10\", aggregate: count}\n"
+		"  - {name: c_total, help: h, probe: s:faults, aggregate: sum, value: period}\n"
+		"  - {name: d_total, help: h, probe: \"software:cs:\", aggregate: count}\n"
+		"  - {name: e_total, help: h, probe: h:cycles:1e6, aggregate: count, labels: [cpu, comm]}\n"
+		"  - {name: f_total, help: h, probe: [software:minor-faults:1, s:major-faults], aggregate: count}\n";
+	struct cfg *cfg = parse_ok(yaml);
+
+	(void)state;
+	assert_int_equal(cfg->nmetrics, 6);
+	assert_int_equal(cfg->metrics[0].probes[0].kind, CFG_PROBE_PROFILE);
+	assert_string_equal(cfg->metrics[0].probes[0].func, "hz");
+	assert_int_equal(cfg->metrics[0].probes[0].offset, 99);
+	assert_string_equal(cfg->metrics[1].probes[0].func, "ms");
+	assert_int_equal(cfg->metrics[1].probes[0].offset, 10);
+	/* aliases become the event's name; no period: bpftrace's default */
+	assert_int_equal(cfg->metrics[2].probes[0].kind, CFG_PROBE_SOFTWARE);
+	assert_string_equal(cfg->metrics[2].probes[0].func, "page-faults");
+	assert_int_equal(cfg->metrics[2].probes[0].offset, 100);
+	assert_int_equal(cfg->metrics[2].value.kind, BPFPROM_SRC_PERIOD);
+	assert_string_equal(cfg->metrics[3].probes[0].func, "context-switches");
+	assert_int_equal(cfg->metrics[3].probes[0].offset, 1000);
+	assert_int_equal(cfg->metrics[4].probes[0].kind, CFG_PROBE_HARDWARE);
+	assert_string_equal(cfg->metrics[4].probes[0].func, "cpu-cycles");
+	assert_int_equal(cfg->metrics[4].probes[0].offset, 1000000);
+	assert_int_equal(cfg->metrics[5].nprobes, 2);
+	assert_int_equal(cfg->metrics[5].probes[0].offset, 1);
+	assert_int_equal(cfg->metrics[5].probes[1].offset, 1);
+	config__free(cfg);
+}
+
 /* Every hist, lhist and stats name stays clear of the others' series. */
 static void test_no_false_collisions(void **state)
 {
@@ -1216,17 +1281,12 @@ static void test_names(void **state)
 int main(void)
 {
 	static const struct CMUnitTest good[] = {
-		cmocka_unit_test(test_design_example),
-		cmocka_unit_test(test_full_example),
-		cmocka_unit_test(test_match),
-		cmocka_unit_test(test_defaults),
-		cmocka_unit_test(test_series_ttl),
-		cmocka_unit_test(test_flow_and_aliases),
-		cmocka_unit_test(test_no_false_collisions),
-		cmocka_unit_test(test_parse_file),
-		cmocka_unit_test(test_small_error_buffer),
-		cmocka_unit_test(test_length_bounded),
-		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_design_example), cmocka_unit_test(test_full_example),
+		cmocka_unit_test(test_match),	       cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_series_ttl),     cmocka_unit_test(test_flow_and_aliases),
+		cmocka_unit_test(test_sample_probes),  cmocka_unit_test(test_no_false_collisions),
+		cmocka_unit_test(test_parse_file),     cmocka_unit_test(test_small_error_buffer),
+		cmocka_unit_test(test_length_bounded), cmocka_unit_test(test_names),
 	};
 	struct CMUnitTest tests[ARRAY_SIZE(bad_cases) + ARRAY_SIZE(good)];
 	size_t i, n = 0;

@@ -475,6 +475,23 @@ static void test_uprobe_library(void **state)
 	free(l.text);
 }
 
+/* profile units and software/hardware events, as bpftrace -l prints them */
+static void test_perf_events(void **state)
+{
+	(void)state;
+	expect("profile:*", false, "profile:hz:\nprofile:ms:\nprofile:s:\nprofile:us:\n");
+	expect("p:hz:99", false, "profile:hz:\n");
+	expect("s:*fault*", false,
+	       "software:alignment-faults:\nsoftware:emulation-faults:\nsoftware:faults:\n"
+	       "software:major-faults:\nsoftware:minor-faults:\nsoftware:page-faults:\n");
+	expect("software:faults", false, "software:faults:\n");
+	expect("software:faults:", false, "software:faults:\n");
+	expect("software:faults:1e6", false, "software:faults:\n");
+	expect("software:nope", false, "");
+	expect("h:*cycles", false,
+	       "hardware:bus-cycles:\nhardware:cpu-cycles:\nhardware:cycles:\nhardware:ref-cycles:\n");
+}
+
 static void test_pattern_errors(void **state)
 {
 	(void)state;
@@ -487,19 +504,19 @@ static void test_pattern_errors(void **state)
 		"list: the pattern \"tracepoint:sched:sched switch\" has a space or a control character; probe names have none");
 	expect_error(
 		"tracepont:sched:*", -EINVAL,
-		"list: unknown probe kind \"tracepont\" (did you mean \"tracepoint\"?); expected one of tracepoint, kprobe, kretprobe, uprobe, uretprobe, rawtracepoint");
+		"list: unknown probe kind \"tracepont\" (did you mean \"tracepoint\"?); expected one of tracepoint, kprobe, kretprobe, uprobe, uretprobe, rawtracepoint, profile, software, hardware");
 	expect_error(
 		"KPROBE:vfs_read", -EINVAL,
-		"list: unknown probe kind \"KPROBE\" (did you mean \"kprobe\"?); expected one of tracepoint, kprobe, kretprobe, uprobe, uretprobe, rawtracepoint");
+		"list: unknown probe kind \"KPROBE\" (did you mean \"kprobe\"?); expected one of tracepoint, kprobe, kretprobe, uprobe, uretprobe, rawtracepoint, profile, software, hardware");
 	expect_error(
 		"fentry:vfs_read", -EINVAL,
-		"list: unknown probe kind \"fentry\"; expected one of tracepoint, kprobe, kretprobe, uprobe, uretprobe, rawtracepoint");
+		"list: unknown probe kind \"fentry\"; expected one of tracepoint, kprobe, kretprobe, uprobe, uretprobe, rawtracepoint, profile, software, hardware");
 	expect_error(
 		"sched:sched_switch", -EINVAL,
-		"list: unknown probe kind \"sched\"; expected one of tracepoint, kprobe, kretprobe, uprobe, uretprobe, rawtracepoint");
+		"list: unknown probe kind \"sched\"; expected one of tracepoint, kprobe, kretprobe, uprobe, uretprobe, rawtracepoint, profile, software, hardware");
 	expect_error(
 		":sched_switch", -EINVAL,
-		"list: unknown probe kind \"\"; expected one of tracepoint, kprobe, kretprobe, uprobe, uretprobe, rawtracepoint");
+		"list: unknown probe kind \"\"; expected one of tracepoint, kprobe, kretprobe, uprobe, uretprobe, rawtracepoint, profile, software, hardware");
 	expect_error(
 		"sched_switch", -EINVAL,
 		"list: \"sched_switch\" names no probe; write KIND:NAME (tracepoint:CATEGORY:EVENT, kprobe:FUNCTION, uprobe:BINARY:FUNCTION) or use wildcards, e.g. *sched_switch*");
@@ -560,6 +577,7 @@ int main(void)
 		cmocka_unit_test(test_no_kprobes),
 		cmocka_unit_test(test_uprobes),
 		cmocka_unit_test(test_uprobe_library),
+		cmocka_unit_test(test_perf_events),
 		cmocka_unit_test(test_pattern_errors),
 		cmocka_unit_test(test_missing_tracefs),
 	};

@@ -19,6 +19,8 @@
 
 #include <cmocka.h>
 
+#include <linux/perf_event.h>
+
 #include <bpf/btf.h>
 
 #include "scrape/collect.h"
@@ -1047,6 +1049,46 @@ static void test_fuse_groups(void **state)
 	kernel(-1, false, false, PLAN_MECH_AUTO);
 }
 
+/* profile/software: a perf event spec per probe; aliases fuse with their events */
+static void test_sample_probes(void **state)
+{
+	static const char yaml[] =
+		"metrics:\n"
+		"  - {name: a_total, help: h, probe: profile:hz:99, aggregate: count, labels: [cpu]}\n"
+		"  - {name: b_total, help: h, probe: p:hz:99, aggregate: sum, value: period}\n"
+		"  - {name: c_total, help: h, probe: profile:ms:10, aggregate: count}\n"
+		"  - {name: d_total, help: h, probe: software:page-faults:1, aggregate: count}\n"
+		"  - {name: e_total, help: h, probe: s:faults:1, aggregate: count}\n"
+		"  - {name: f_total, help: h, probe: s:faults, aggregate: count}\n";
+	const struct plan_probe *pp;
+	struct built b;
+
+	(void)state;
+	kernel(-1, false, false, PLAN_MECH_AUTO);
+	build(&b, yaml);
+	assert_int_equal(b.ret, 0);
+	pp = &b.plan->metrics[0].probes[0];
+	assert_int_equal(pp->mech, PLAN_MECH_PERF_EVENT);
+	assert_string_equal(plan__mech_name(pp->mech), "perf_event");
+	assert_int_equal(pp->perf.type, PERF_TYPE_SOFTWARE);
+	assert_int_equal(pp->perf.config, PERF_COUNT_SW_CPU_CLOCK);
+	assert_true(pp->perf.freq);
+	assert_int_equal(pp->perf.period, 99);
+	assert_int_equal(b.plan->metrics[1].bcfg.value.kind, BPFPROM_SRC_PERIOD);
+	pp = &b.plan->metrics[2].probes[0];
+	assert_false(pp->perf.freq);
+	assert_int_equal(pp->perf.period, 10000000);
+	pp = &b.plan->metrics[3].probes[0];
+	assert_int_equal(pp->perf.config, PERF_COUNT_SW_PAGE_FAULTS);
+	assert_int_equal(pp->perf.period, 1);
+	assert_int_equal(b.plan->metrics[5].probes[0].perf.period, 100);
+	done(&b);
+	/* the same event and period share a program; another period does not */
+	expect_groups(yaml, "[0 1] [2] [3 4] [5]");
+	/* --probe.mechanism names no sampling mechanism */
+	assert_int_equal(plan__mech_parse("perf_event", &(enum plan_mech){ 0 }), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1067,6 +1109,7 @@ int main(void)
 		cmocka_unit_test(test_uprobe_mechanism),
 		cmocka_unit_test(test_fentry_mechanism),
 		cmocka_unit_test(test_fuse_groups),
+		cmocka_unit_test(test_sample_probes),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
