@@ -39,6 +39,7 @@ struct lifecycle {
 	struct btf *btf;
 	bool btf_loaded;
 	bool fentry_probed;
+	bool multi_probed; /* loader__probe_kprobe_multi was tried */
 	bool tp_btf_probed;
 	bool caps_dropped;
 	/* scrapes (the http thread) and the swap of a reload take it */
@@ -112,6 +113,16 @@ static void probe_kernel(struct lifecycle *lc, const struct cfg *cfg)
 		return;
 	if (k->kprobes.legacy)
 		kprobe__legacy_clean_stale(k->tracefs);
+	/* kprobe wildcards: one multi-kprobe link where it works; forced
+	 * mechanisms attach one link per function */
+	if (!lc->multi_probed && k->force == PLAN_MECH_AUTO) {
+		lc->multi_probed = true;
+		err = loader__probe_kprobe_multi(why, sizeof(why));
+		k->kprobe_multi = err == 0;
+		log_debug("kernel: multi-kprobe links %s%s%s",
+			  k->kprobe_multi ? "work" : "do not work", k->kprobe_multi ? "" : ": ",
+			  k->kprobe_multi ? "" : why);
+	}
 	/* --probe.mechanism=kprobe or legacy: fentry is not wanted */
 	if (lc->fentry_probed || k->force == PLAN_MECH_KPROBE || k->force == PLAN_MECH_LEGACY)
 		return;

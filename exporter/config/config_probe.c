@@ -34,6 +34,23 @@ static const struct {
 /* ---- probes ------------------------------------------------------------ */
 
 /*
+ * A name with bpftrace's wildcards (* any run, ? one character) among the
+ * characters of a name: plan expands it as --list matches it.
+ */
+static bool is_wild(const char *s)
+{
+	bool wild = false;
+
+	for (; *s; s++) {
+		if (*s == '*' || *s == '?')
+			wild = true;
+		else if (!isalnum((unsigned char)*s) && *s != '_' && *s != '.')
+			return false;
+	}
+	return wild;
+}
+
+/*
  * Split the FUNC[+OFF] tail of a kprobe or uprobe spec; return probes take no
  * offset since they fire on return, not at an instruction.
  */
@@ -57,7 +74,13 @@ static int parse_func_off(struct parser *p, const yaml_node_t *node, const char 
 	pr->func = strndup(s, flen);
 	if (!pr->func)
 		return yamldoc__oom(p->doc);
-	if (!is_ident(pr->func, true))
+	pr->wild = is_wild(pr->func);
+	if (pr->wild && plus)
+		return yamldoc__fail(
+			p->doc, node, path,
+			"\"%s\": a wildcard takes no +OFFSET (the offset of which function?); remove it, or name one function",
+			spec);
+	if (!pr->wild && !is_ident(pr->func, true))
 		return yamldoc__fail(
 			p->doc, node, path,
 			"\"%s\": \"%s\" is not a valid function name; use letters, digits, '_' and '.'",
@@ -117,12 +140,13 @@ int config_parse_probe(struct parser *p, const yaml_node_t *node, const char *pa
 		pr->func = strdup(sep + 1);
 		if (!pr->target || !pr->func)
 			return yamldoc__oom(p->doc);
-		if (!is_ident(pr->target, true))
+		pr->wild = is_wild(pr->target) || is_wild(pr->func);
+		if (!is_ident(pr->target, true) && !is_wild(pr->target))
 			return yamldoc__fail(
 				p->doc, node, path,
 				"\"%s\": \"%s\" is not a valid tracepoint category; use letters, digits, '_' and '.'",
 				spec, pr->target);
-		if (!is_ident(pr->func, true))
+		if (!is_ident(pr->func, true) && !is_wild(pr->func))
 			return yamldoc__fail(
 				p->doc, node, path,
 				"\"%s\": \"%s\" is not a valid tracepoint event; use letters, digits, '_' and '.'",
@@ -164,6 +188,11 @@ int config_parse_probe(struct parser *p, const yaml_node_t *node, const char *pa
 		pr->func = strdup(rest);
 		if (!pr->func)
 			return yamldoc__oom(p->doc);
+		if (is_wild(pr->func))
+			return yamldoc__fail(
+				p->doc, node, path,
+				"\"%s\": rawtracepoint takes no wildcard; name each event, or use tracepoint:CATEGORY:PATTERN",
+				spec);
 		if (!is_ident(pr->func, false))
 			return yamldoc__fail(
 				p->doc, node, path,
@@ -243,5 +272,21 @@ int config_parse_probes(struct parser *p, const yaml_node_t *map, const yaml_nod
 					"tracepoints",
 				m->probes[0].spec);
 	}
+	return 0;
+}
+
+/* missing: skip | error (the default): what a probe this kernel lacks does. */
+int config_parse_missing(struct parser *p, const yaml_node_t *node, struct cfg_metric *m)
+{
+	static const char *const words[] = { "error", "skip" };
+	size_t i;
+	int ret;
+
+	if (!node)
+		return 0;
+	ret = yamldoc__get_word(p->doc, node, "missing", "value", words, ARRAY_SIZE(words), &i);
+	if (ret)
+		return ret;
+	m->missing_skip = i == 1;
 	return 0;
 }

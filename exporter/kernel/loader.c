@@ -82,8 +82,10 @@ struct loader_group {
 	struct copy *skel; /* owns the maps; tracepoint, uprobe, kprobe programs */
 	struct copy *tramp[PLAN_MAX_ATTACH]; /* one per fentry/fexit target */
 	size_t ntramp;
-	struct bpf_link *links[PLAN_MAX_ATTACH];
-	size_t nlinks;
+	/* a wildcard's functions and events attach one link each (but a
+	 * multi-kprobe link): as many as they are */
+	struct bpf_link **links;
+	size_t nlinks, caplinks;
 	/* rawtracepoints: link fds, made by hand to carry a cookie (attach_rawtp) */
 	int rt_fds[PLAN_MAX_ATTACH];
 	size_t nrt_fds;
@@ -115,6 +117,7 @@ static void group_free(struct loader_group *lg)
 	/* links first: detach before the programs and maps go */
 	for (size_t i = lg->nlinks; i > 0; i--)
 		bpf_link__destroy(lg->links[i - 1]);
+	free(lg->links);
 	for (size_t i = lg->nrt_fds; i > 0; i--)
 		close(lg->rt_fds[i - 1]);
 	for (size_t i = lg->ntramp; i > 0; i--)
@@ -188,6 +191,39 @@ int loader__probe_fentry(const struct btf *btf, char *whybuf, size_t whylen)
 	/* any function every kernel has and that trampolines may attach to */
 	return probe_tracing(btf, BPF_TRACE_FENTRY, "vfs_read", BTF_KIND_FUNC, "an fentry", whybuf,
 			     whylen);
+}
+
+int loader__probe_kprobe_multi(char *whybuf, size_t whylen)
+{
+	/* r0 = 0; exit */
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_KPROBE_MULTI);
+	/* a function every kernel has and ftrace can attach to */
+	const char *syms[] = { "vfs_read" };
+	LIBBPF_OPTS(bpf_link_create_opts, lopts);
+	int prog, link, err;
+
+	prog = bpf_prog_load(BPF_PROG_TYPE_KPROBE, "bpfprom_probe", "GPL", insns, 2, &opts);
+	if (prog < 0) {
+		err = -errno;
+		snprintf(whybuf, whylen, "loading a multi-kprobe program: %s", strerror(-err));
+		return err;
+	}
+	lopts.kprobe_multi.syms = syms;
+	lopts.kprobe_multi.cnt = 1;
+	link = bpf_link_create(prog, 0, BPF_TRACE_KPROBE_MULTI, &lopts);
+	if (link < 0) {
+		err = -errno;
+		snprintf(whybuf, whylen, "attaching a multi-kprobe link: %s", strerror(-err));
+		close(prog);
+		return err;
+	}
+	close(link);
+	close(prog);
+	return 0;
 }
 
 int loader__probe_tp_btf(const struct btf *btf, char *whybuf, size_t whylen)
@@ -342,6 +378,86 @@ static struct bpf_link *attach(struct loader_group *lg, const struct plan_kernel
 }
 
 /*
+ * A wildcard's members: one link each with its cookie (index | member <<
+ * BPFPROM_COOKIE_MEMBER_SHIFT), or one multi-kprobe link for them all (and
+ * for a named kprobe of a metric whose wildcards take one).
+ */
+static int add_link(struct loader_group *lg, struct bpf_link *link)
+{
+	if (lg->nlinks == lg->caplinks) {
+		size_t cap = lg->caplinks ? lg->caplinks * 2 : 16;
+		struct bpf_link **grown = realloc(lg->links, cap * sizeof(*grown));
+
+		if (!grown) {
+			bpf_link__destroy(link);
+			return -ENOMEM;
+		}
+		lg->links = grown;
+		lg->caplinks = cap;
+	}
+	lg->links[lg->nlinks++] = link;
+	return 0;
+}
+
+static struct bpf_link *attach_multi(struct bpf_program *prog, const struct plan_probe *pp,
+				     char *msg, size_t msglen)
+{
+	size_t n = pp->nmembers ? pp->nmembers : 1;
+	const char **syms = calloc(n, sizeof(*syms));
+	__u64 *cookies = calloc(n, sizeof(*cookies));
+	struct bpf_link *link = NULL;
+	int err = -ENOMEM;
+
+	if (syms && cookies) {
+		LIBBPF_OPTS(bpf_kprobe_multi_opts, opts, .syms = syms, .cookies = cookies, .cnt = n,
+			    .retprobe = pp->kind == CFG_PROBE_KRETPROBE);
+
+		for (size_t m = 0; m < n; m++) {
+			syms[m] = pp->nmembers ? pp->members[m].name : pp->func;
+			cookies[m] = pp->cookie | ((__u64)m << BPFPROM_COOKIE_MEMBER_SHIFT);
+		}
+		link = bpf_program__attach_kprobe_multi_opts(prog, NULL, &opts);
+		err = link ? 0 : -errno;
+	}
+	free(syms);
+	free(cookies);
+	if (!link) {
+		snprintf(msg, msglen, "%s%s", strerror(-err), why(err));
+		errno = -err;
+	}
+	return link;
+}
+
+/* Each member of a wildcard as a probe of its own, with the member's cookie. */
+static int attach_members(struct loader_group *lg, const struct plan_kernel *k,
+			  struct bpf_program *prog, const struct plan_probe *pp, char *msg,
+			  size_t msglen, size_t *failed)
+{
+	for (size_t m = 0; m < pp->nmembers; m++) {
+		struct plan_probe one = *pp;
+		struct bpf_link *link;
+		int err;
+
+		one.nmembers = 0;
+		one.members = NULL;
+		one.cookie = pp->cookie | ((uint32_t)m << BPFPROM_COOKIE_MEMBER_SHIFT);
+		one.category = pp->members[m].category;
+		one.event = pp->members[m].name;
+		one.func = pp->members[m].name;
+		one.offset = pp->members[m].offset;
+		link = attach(lg, k, prog, &one, msg, msglen);
+		if (!link) {
+			*failed = m;
+			return errno ? -errno : -EINVAL;
+		}
+		err = add_link(lg, link);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/*
  * Only the programs a group's probes need are loaded, for its size; fentry
  * ones have their own copies.
  */
@@ -360,6 +476,10 @@ static int set_autoload(struct copy *skel, const struct plan_metric *pm, size_t 
 		if (pm->probes[p].mech != PLAN_MECH_FENTRY &&
 		    pm->probes[p].mech != PLAN_MECH_TP_BTF)
 			err = bpf_program__set_autoload(prog_for(skel, &pm->probes[p], n), true);
+		/* a multi-kprobe link takes a program loaded for it (5.18) */
+		if (!err && pm->probes[p].mech == PLAN_MECH_KPROBE_MULTI)
+			err = bpf_program__set_expected_attach_type(
+				prog_for(skel, &pm->probes[p], n), BPF_TRACE_KPROBE_MULTI);
 	}
 	return err;
 }
@@ -667,7 +787,30 @@ static int load_group(const struct plan_kernel *k, const struct plan *plan,
 				  plan__mech_name(pp->mech));
 			continue;
 		}
-		link = attach(lg, k, prog, pp, msg, sizeof(msg));
+		if (pp->nmembers && pp->mech != PLAN_MECH_KPROBE_MULTI) {
+			size_t failed = 0;
+
+			ret = attach_members(lg, k, prog, pp, msg, sizeof(msg), &failed);
+			if (ret == -ENOMEM)
+				return ret;
+			if (ret) {
+				snprintf(err, errlen,
+					 "loader: %s: cannot attach %s (%s%s%s) with %s: %s", who,
+					 pp->spec,
+					 pp->members[failed].category ?
+						 pp->members[failed].category :
+						 "",
+					 pp->members[failed].category ? ":" : "",
+					 pp->members[failed].name, plan__mech_name(pp->mech), msg);
+				return ret;
+			}
+			log_debug("loader: %s: %s attached with %s, %zu links", who, pp->spec,
+				  plan__mech_name(pp->mech), pp->nmembers);
+			continue;
+		}
+		link = pp->mech == PLAN_MECH_KPROBE_MULTI ?
+			       attach_multi(prog, pp, msg, sizeof(msg)) :
+			       attach(lg, k, prog, pp, msg, sizeof(msg));
 		if (!link) {
 			ret = errno ? -errno : -EINVAL;
 			/* a kprobe says how it tried: --probe.mechanism can change that */
@@ -677,7 +820,9 @@ static int load_group(const struct plan_kernel *k, const struct plan *plan,
 				 is_kernel(pp) ? plan__mech_name(pp->mech) : "", msg);
 			return ret;
 		}
-		lg->links[lg->nlinks++] = link;
+		ret = add_link(lg, link);
+		if (ret)
+			return ret;
 		log_debug("loader: %s: %s%s attached with %s", who, pp->spec,
 			  pp->implied ? " (its return)" : "", plan__mech_name(pp->mech));
 	}

@@ -58,6 +58,8 @@ struct loader_maps {
 int loader__probe_fentry(const struct btf *btf, char *why, size_t whylen);
 /* Can this kernel attach BTF-typed tracepoints (tp_btf)? The same way, on sched_switch. */
 int loader__probe_tp_btf(const struct btf *btf, char *why, size_t whylen);
+/* Can this kernel attach a multi-kprobe link (5.18, CONFIG_FPROBE)? Tried on vfs_read. */
+int loader__probe_kprobe_multi(char *why, size_t whylen);
 
 /*
  * Load and attach every metric of plan. With prev (a reload), a metric whose

@@ -28,6 +28,7 @@ enum plan_mech {
 	PLAN_MECH_LEGACY, /* a kprobe_events entry in tracefs */
 	PLAN_MECH_TP_BTF, /* rawtracepoint: a BTF-typed tracepoint (tp_btf) */
 	PLAN_MECH_RAW_TP, /* rawtracepoint: a raw tracepoint (raw_tp) */
+	PLAN_MECH_KPROBE_MULTI, /* kprobe wildcards: one multi-kprobe link (5.18+) */
 };
 
 /* "fentry", "kprobe", "legacy", ...: the values of --probe.mechanism and of
@@ -49,6 +50,14 @@ struct plan_kernel {
 	struct kprobe_support kprobes;
 	const char *kallsyms; /* NULL: /proc/kallsyms */
 	bool unfused; /* --bpf.fuse=false: one program per metric */
+	bool kprobe_multi; /* a multi-kprobe link attached (loader__probe_kprobe_multi) */
+};
+
+/* One function or event a wildcard probe stands for. */
+struct plan_member {
+	char *name; /* tracepoint: EVENT; kprobe, uprobe: the function */
+	char *category; /* tracepoint */
+	uint64_t offset; /* uprobe: the function's file offset */
 };
 
 /* One attachment: a probe of the metric, or the end probe of a latency. */
@@ -66,6 +75,10 @@ struct plan_probe {
 	bool implied; /* the return probe implied by value: latency */
 	uint32_t cookie; /* index in the metric's probe list | BPFPROM_COOKIE_END */
 	const char *spec; /* as the user wrote it */
+	/* a wildcard: what it matched, each attached with cookie | member index
+	 * << BPFPROM_COOKIE_MEMBER_SHIFT; 0 for a named probe */
+	size_t nmembers;
+	struct plan_member *members;
 };
 
 #define PLAN_MAX_ATTACH (2 * BPFPROM_MAX_PROBES)
@@ -84,6 +97,9 @@ struct plan_metric {
 	double bounds[BPFPROM_MAX_BUCKETS + BPFPROM_LOG2_SLOTS];
 	size_t group; /* index in plan.groups */
 	uint32_t slot; /* index in its group: its cfg and maps in the program */
+	/* func labels: the name of each cookie (probe index | member << shift) */
+	size_t nfuncs;
+	struct cfg_static_value *funcs;
 };
 
 /*
