@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include "kernel/list.h"
 #include "kernel/wild.h"
@@ -103,8 +104,15 @@ void wild__suggest(const struct cfg_probe *pr, const char *tracefs, const char *
 	for (size_t i = 0; i < n; i++) {
 		size_t len = strlen(names[i]);
 
-		for (size_t l = plen > 1 ? plen - 1 : 1; l <= plen + 2 && l <= len; l++) {
-			size_t d = suggest__distance(prefix, plen, names[i], l, false);
+		/* lengths nearest the prefix's first: a tie keeps the closer one */
+		static const int around[] = { 0, 1, -1, 2 };
+
+		for (size_t a = 0; a < sizeof(around) / sizeof(around[0]); a++) {
+			size_t l = plen + (size_t)(ssize_t)around[a], d;
+
+			if (!l || l > len)
+				continue;
+			d = suggest__distance(prefix, plen, names[i], l, false);
 
 			if (d && d <= limit && d < plen && d < best_d) {
 				best_d = d;

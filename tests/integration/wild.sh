@@ -1,0 +1,135 @@
+# SPDX-License-Identifier: GPL-2.0
+# Sourced by run.sh: wildcard probes (tracepoint:CAT:PATTERN,
+# uprobe:BIN:PATTERN), the func label, missing: skip, and their errors.
+# Kernel wildcards (kprobe:tcp_*) need kprobes: tests/vm runs them.
+
+wl_up=$BUILD/workload/uprobe_target
+cat >"$TMP/wild.yaml" <<Y
+metrics:
+  - name: bpfp_wild_get_total
+    help: get*(2) calls of the test workload, by system call.
+    probe: tracepoint:syscalls:sys_enter_get*
+    aggregate: count
+    labels: [func]
+    filter: [comm == "bpfp_wget"]
+  - name: bpfp_wild_up_total
+    help: calls of the test binary's bpfprom_* functions.
+    probe: uprobe:$wl_up:bpfprom_*
+    aggregate: count
+    labels: [func]
+    filter: [comm == "bpfp_wup"]
+  - name: bpfp_wild_mixed_total
+    help: a wildcard and a named probe, by probe index and func.
+    probe: [tracepoint:syscalls:sys_enter_getp*, tracepoint:syscalls:sys_enter_getuid]
+    aggregate: count
+    labels: [probe, func]
+    filter: [comm == "bpfp_wget"]
+  - name: bpfp_wild_skip_total
+    help: a probe this kernel lacks is skipped.
+    probe: [tracepoint:syscalls:sys_enter_bpfprom_nosuch, tracepoint:syscalls:sys_enter_getppid, tracepoint:nosuch:*]
+    missing: skip
+    aggregate: count
+    labels: [probe, func]
+    filter: [comm == "bpfp_wget"]
+  - name: bpfp_wild_field_total
+    help: a field every matched event has at one offset.
+    probe: tracepoint:syscalls:sys_enter_getp*
+    aggregate: sum
+    value: args.__syscall_nr
+    filter: [comm == "bpfp_wget"]
+Y
+if start "$TMP/wild.yaml" --log.level=debug; then
+	$WL bpfp_wget getpid 7 getppid 5 getuid 3
+	$wl_up bpfp_wup values 1 2 3 ret 5 begin end end
+	scrape >"$TMP/wild.txt"
+	expect "wildcard tracepoint:syscalls:sys_enter_get*: exact calls by func" \
+		"$(printf '%s\n' 'bpfp_wild_get_total{func="sys_enter_getpid"} 7' \
+			'bpfp_wild_get_total{func="sys_enter_getppid"} 5' \
+			'bpfp_wild_get_total{func="sys_enter_getuid"} 3')" \
+		"$(grep '^bpfp_wild_get_total' "$TMP/wild.txt")"
+	expect "wildcard uprobe:BIN:bpfprom_*: exact calls by func" \
+		"$(printf '%s\n' 'bpfp_wild_up_total{func="bpfprom_begin"} 1' \
+			'bpfp_wild_up_total{func="bpfprom_end"} 2' \
+			'bpfp_wild_up_total{func="bpfprom_ret"} 1' \
+			'bpfp_wild_up_total{func="bpfprom_value"} 3')" \
+		"$(grep '^bpfp_wild_up_total' "$TMP/wild.txt")"
+	expect "a wildcard next to a named probe: probe index and func" \
+		"$(printf '%s\n' 'bpfp_wild_mixed_total{probe="0",func="sys_enter_getpid"} 7' \
+			'bpfp_wild_mixed_total{probe="0",func="sys_enter_getppid"} 5' \
+			'bpfp_wild_mixed_total{probe="1",func="sys_enter_getuid"} 3')" \
+		"$(grep '^bpfp_wild_mixed_total' "$TMP/wild.txt")"
+	expect "missing: skip leaves out a missing event and a wildcard matching nothing" \
+		'bpfp_wild_skip_total{probe="1",func="sys_enter_getppid"} 5' \
+		"$(grep '^bpfp_wild_skip_total' "$TMP/wild.txt")"
+	# __syscall_nr: getpid's number x 7 + getppid's x 5 (build/syscalls.h has the table)
+	wild_nr_pid=$(sed -n 's/^\t\[\([0-9]*\)\] = "getpid",$/\1/p' "$BUILD/syscalls.h")
+	wild_nr_ppid=$(sed -n 's/^\t\[\([0-9]*\)\] = "getppid",$/\1/p' "$BUILD/syscalls.h")
+	expect "a wildcard's common field: sum of args.__syscall_nr over getpid and getppid" \
+		"bpfp_wild_field_total $((wild_nr_pid * 7 + wild_nr_ppid * 5))" \
+		"$(grep '^bpfp_wild_field_total' "$TMP/wild.txt")"
+	expect "bpfprom_probe_info: one line per wildcard, its mechanism (one link per event or function)" \
+		"$(printf '%s\n' \
+			'bpfprom_probe_info{metric="bpfp_wild_get_total",probe="tracepoint:syscalls:sys_enter_get*",mechanism="tracepoint"} 1' \
+			"bpfprom_probe_info{metric=\"bpfp_wild_up_total\",probe=\"uprobe:$wl_up:bpfprom_*\",mechanism=\"uprobe\"} 1" \
+			'bpfprom_probe_info{metric="bpfp_wild_mixed_total",probe="tracepoint:syscalls:sys_enter_getp*",mechanism="tracepoint"} 1' \
+			'bpfprom_probe_info{metric="bpfp_wild_mixed_total",probe="tracepoint:syscalls:sys_enter_getuid",mechanism="tracepoint"} 1' \
+			'bpfprom_probe_info{metric="bpfp_wild_skip_total",probe="tracepoint:syscalls:sys_enter_getppid",mechanism="tracepoint"} 1' \
+			'bpfprom_probe_info{metric="bpfp_wild_field_total",probe="tracepoint:syscalls:sys_enter_getp*",mechanism="tracepoint"} 1')" \
+		"$(grep '^bpfprom_probe_info{metric="bpfp_wild' "$TMP/wild.txt")"
+	# one link per event or function: as many as --list prints lines
+	expect "each wildcard attached once per name --list prints" \
+		"$(printf 'tracepoint:syscalls:sys_enter_get* attached with tracepoint, %s links\nuprobe:%s:bpfprom_* attached with uprobe, %s links' \
+			"$("$BIN" --list 'tracepoint:syscalls:sys_enter_get*' | wc -l)" "$wl_up" \
+			"$("$BIN" --list "uprobe:$wl_up:bpfprom_*" | wc -l)")" \
+		"$(sed -n 's/^debug: loader: metrics\[[01]\] ([a-z_]*): \(.* links\)$/\1/p' "$TMP/log")"
+	stop
+fi
+
+# --- errors, exact, at --config.check --------------------------------------
+wild_check() { # NAME PROBE LABELS EXTRA WANT
+	printf 'metrics:\n  - name: e_total\n    help: h.\n    probe: "%s"\n    aggregate: count\n    labels: [%s]\n%s' \
+		"$2" "$3" "$4" >"$TMP/wilderr.yaml"
+	expect "wildcard errors: $1" "$5" \
+		"$("$BIN" --config.file="$TMP/wilderr.yaml" --config.check 2>&1)"
+}
+W="$TMP/wilderr.yaml"
+wild_check "a pattern matching nothing, with did-you-mean" 'tracepoint:syscalls:sys_entr_get*' func '' \
+	"error: plan: $W:4:12: metrics[0] (e_total): probe: tracepoint:syscalls:sys_entr_get* matches no tracepoint (did you mean \"tracepoint:syscalls:sys_enter_get*\"?)"
+wild_check "a category typo, with did-you-mean" 'tracepoint:schde:*' func '' \
+	"error: plan: $W:4:12: metrics[0] (e_total): probe: tracepoint:schde:* matches no tracepoint (did you mean \"tracepoint:sched:*\"?)"
+wild_check "nothing close: no did-you-mean" 'tracepoint:bpfprom_nosuch:zzz*' func '' \
+	"error: plan: $W:4:12: metrics[0] (e_total): probe: tracepoint:bpfprom_nosuch:zzz* matches no tracepoint"
+wild_check "a uprobe pattern matching nothing, with did-you-mean" "uprobe:$wl_up:bpfprm_*" func '' \
+	"error: plan: $W:4:12: metrics[0] (e_total): probe: uprobe:$wl_up:bpfprm_* matches no function of $(realpath "$wl_up") (did you mean \"uprobe:$wl_up:bpfprom_*\"?)"
+wild_n=$("$BIN" --list 'uprobe:libstdc++:*' 2>/dev/null | wc -l)
+if [ "$wild_n" -gt 4096 ]; then
+	wild_check "more than 4096 matches" 'uprobe:libstdc++:*' func '' \
+		"error: plan: $W:4:12: metrics[0] (e_total): probe: uprobe:libstdc++:* matches $wild_n functions, more than 4096 in one probe; narrow the pattern"
+else
+	skip "wildcard errors: more than 4096 matches" "libstdc++ has $wild_n functions here"
+fi
+wild_check "a field not in every matched event names the first without it" 'tracepoint:syscalls:sys_enter_*' '{name: fd, source: args.fd}' '' \
+	"error: plan: $W:6:33: metrics[0] (e_total): labels[0]: tracepoint:syscalls:sys_enter_*: syscalls:sys_enter_access has no field \"fd\" (syscalls:sys_enter_accept has); a wildcard's fields are those all its events have"
+wild_check "a field at different offsets names the first event that differs" 'tracepoint:sched:sched_process_*' '{name: pid, source: args.pid}' '' \
+	"error: plan: $W:6:34: metrics[0] (e_total): labels[0]: tracepoint:sched:sched_process_*: args.pid differs between sched:sched_process_exec and sched:sched_process_exit (offset, size or type); a wildcard's fields must have one layout in all its events"
+wild_check "missing: skip with nothing left" 'tracepoint:syscalls:sys_enter_bpfprom_nosuch' func '    missing: skip
+' \
+	"error: plan: $W:4:12: metrics[0] (e_total): probe: none of the metric's probes is on this kernel (missing: skip left out every one); remove the metric or name probes this kernel has"
+wild_check "missing: a bad value" 'tracepoint:syscalls:sys_enter_get*' func '    missing: maybe
+' \
+	"error: config: $W:7:14: metrics[0] (e_total): missing: unknown value \"maybe\"; expected one of error, skip"
+wild_check "rawtracepoint takes no wildcard" 'rt:sched_*' func '' \
+	"error: config: $W:4:12: metrics[0] (e_total): probe: \"rt:sched_*\": rawtracepoint takes no wildcard; name each event, or use tracepoint:CATEGORY:PATTERN"
+wild_check "a wildcard takes no +OFFSET" 'uprobe:libc:mall*+4' func '' \
+	"error: config: $W:4:12: metrics[0] (e_total): probe: \"uprobe:libc:mall*+4\": a wildcard takes no +OFFSET (the offset of which function?); remove it, or name one function"
+wild_check "func takes no decode" 'tracepoint:syscalls:sys_enter_get*' '{name: f, source: func, decode: hex}' '' \
+	"error: config: $W:6:46: metrics[0] (e_total): labels[0].decode: func is printed as the name of the function or event that fired already; remove decode"
+wild_check "func cannot be filtered" 'tracepoint:syscalls:sys_enter_get*' func '    filter: [func == 1]
+' \
+	"error: config: $W:7:14: metrics[0] (e_total): filter[0]: func is a name looked up at scrape time and cannot be filtered; narrow the probe's pattern instead"
+if [ ! -e /sys/bus/event_source/devices/kprobe ] && [ ! -e /sys/kernel/tracing/kprobe_events ]; then
+	wild_check "a kernel wildcard on a kernel without kprobes" 'kprobe:tcp_*' func '' \
+		"error: plan: $W:4:12: metrics[0] (e_total): probe: kprobe:tcp_*: this kernel has no kprobes (CONFIG_KPROBES is not set) and no multi-kprobe links, which a wildcard needs"
+else
+	skip "wildcard errors: a kernel wildcard on a kernel without kprobes" "this kernel has kprobes"
+fi
