@@ -600,6 +600,62 @@ t_map_memory() {
 	rmdir $cg/bpfprom 2>/dev/null
 }
 
+# kernel wildcards: kprobe:/kretprobe: patterns over the syscall wrappers,
+# counted by func exactly; one multi-kprobe link where the kernel has them
+# (auto), one kprobe per function when --probe.mechanism=kprobe forces it
+t_kprobe_wild() {
+	[ -n "$HAVE_KPROBES" ] || { skip "kprobe wildcards" "no kprobes"; return; }
+	case "$FLAGS" in
+	*--probe.mechanism=kprobe*) mech=kprobe ;;
+	*) mech=kprobe_multi ;;
+	esac
+	cat >$TMP/wild.yaml <<Y
+metrics:
+  - name: vm_wild_total
+    help: calls of the syscall wrappers ${SYS_PREFIX}get*id, by function.
+    probe: kprobe:${SYS_PREFIX}get*id
+    aggregate: count
+    labels: [func]
+    filter: [comm == "vm_wild"]
+  - name: vm_wild_ret_total
+    help: returns of ${SYS_PREFIX}getp*, by function.
+    probe: [kretprobe:${SYS_PREFIX}getp*, kretprobe:bpfprom_renamed_away]
+    missing: skip
+    aggregate: count
+    labels: [func]
+    filter: [comm == "vm_wild"]
+Y
+	if ! start $TMP/wild.yaml --log.level=debug; then
+		not_ok "kprobe wildcards: bpfprom starts" "$(tail -40 $TMP/log)"
+		return
+	fi
+	$WL vm_wild getpid 7 getppid 5 getuid 3
+	scrape >$TMP/m.txt
+	expect "kprobe wildcard: exact calls by func" \
+		"$(printf '%s\n' "vm_wild_total{func=\"${SYS_PREFIX}getpid\"} 7" \
+			"vm_wild_total{func=\"${SYS_PREFIX}getppid\"} 5" \
+			"vm_wild_total{func=\"${SYS_PREFIX}getuid\"} 3")" \
+		"$(grep_m '^vm_wild_total')"
+	expect "kretprobe wildcard and missing: skip: exact returns by func" \
+		"$(printf '%s\n' "vm_wild_ret_total{func=\"${SYS_PREFIX}getpid\"} 7" \
+			"vm_wild_ret_total{func=\"${SYS_PREFIX}getppid\"} 5")" \
+		"$(grep_m '^vm_wild_ret_total')"
+	expect "kprobe wildcards: bpfprom_probe_info says $mech" \
+		"$(printf '%s\n' "bpfprom_probe_info{metric=\"vm_wild_total\",probe=\"kprobe:${SYS_PREFIX}get*id\",mechanism=\"$mech\"} 1" \
+			"bpfprom_probe_info{metric=\"vm_wild_ret_total\",probe=\"kretprobe:${SYS_PREFIX}getp*\",mechanism=\"$mech\"} 1")" \
+		"$(grep_m '^bpfprom_probe_info{metric="vm_wild')"
+	n=$($BIN --list "kprobe:${SYS_PREFIX}get*id" | wc -l)
+	if [ $mech = kprobe ]; then
+		want="kprobe:${SYS_PREFIX}get*id attached with kprobe, $n links"
+	else
+		want="kprobe:${SYS_PREFIX}get*id attached with kprobe_multi"
+	fi
+	expect "kprobe wildcard: $([ $mech = kprobe ] && echo "one link per function ($n)" || echo "one multi-kprobe link")" \
+		"$want" "$(sed -n 's/^debug: loader: metrics\[0\] (vm_wild_total): //p' $TMP/log)"
+	stop
+	expect "kprobe wildcards: SIGTERM exits 0" 0 "$RC"
+}
+
 # --- the order they run in -----------------------------------------------------
 grep -q " $TRACEFS tracefs " /proc/mounts || mount -t tracefs nodev $TRACEFS
 detect
@@ -618,6 +674,8 @@ done
 run t_kprobe_errors
 run t_kprobe_fallback
 run t_list_kprobes
+run t_kprobe_wild
+run t_kprobe_wild --probe.mechanism=kprobe
 run t_examples
 run t_map_memory
 say done
