@@ -86,9 +86,9 @@ if start "$TMP/wild.yaml" --log.level=debug; then
 fi
 
 # --- errors, exact, at --config.check --------------------------------------
-wild_check() { # NAME PROBE LABELS EXTRA WANT
-	printf 'metrics:\n  - name: e_total\n    help: h.\n    probe: "%s"\n    aggregate: count\n    labels: [%s]\n%s' \
-		"$2" "$3" "$4" >"$TMP/wilderr.yaml"
+wild_check() { # NAME PROBE LABELS EXTRA WANT [AGGREGATE (count) NAME (e_total)]
+	printf 'metrics:\n  - name: %s\n    help: h.\n    probe: "%s"\n    aggregate: %s\n    labels: [%s]\n%s' \
+		"${7:-e_total}" "$2" "${6:-count}" "$3" "$4" >"$TMP/wilderr.yaml"
 	expect "wildcard errors: $1" "$5" \
 		"$("$BIN" --config.file="$TMP/wilderr.yaml" --config.check 2>&1)"
 }
@@ -133,3 +133,13 @@ if [ ! -e /sys/bus/event_source/devices/kprobe ] && [ ! -e /sys/kernel/tracing/k
 else
 	skip "wildcard errors: a kernel wildcard on a kernel without kprobes" "this kernel has kprobes"
 fi
+wild_check "until takes no wildcard" 'tracepoint:syscalls:sys_enter_getpid' func '    value: latency
+    until: tracepoint:syscalls:sys_exit_get*
+' "error: config: $W:8:12: metrics[0] (e_seconds): until: \"tracepoint:syscalls:sys_exit_get*\": until takes one probe, not a wildcard; name the event or function that ends the interval" \
+	hist e_seconds
+wild_check "latency takes no wildcard" "uprobe:$wl_up:bpfprom_*" comm '    value: latency
+' "error: plan: $W:4:12: metrics[0] (e_seconds): probe: uprobe:$wl_up:bpfprom_*: value: latency does not take a wildcard yet; name the functions (at most 8 probes)" \
+	hist e_seconds
+wild_check "func is not a value" 'tracepoint:syscalls:sys_enter_get*' comm '    value: func
+' "error: config: $W:7:12: metrics[0] (e_total): value: func is not a number; use one of pid, tid, uid, gid, cpu, argN, retval, args.FIELD or latency as the value, or make func a label" \
+	sum
