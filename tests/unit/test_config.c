@@ -29,8 +29,8 @@
 #define WAKE "t:sched:sched_wakeup"
 /* lines 6 and 7: a latency ending at sched_switch; match is then line 8, value at col 12 */
 #define LAT_SWITCH "    value: latency\n    until: t:sched:sched_switch\n"
-#define SOURCES                                                                             \
-	"comm, pid, tid, uid, gid, cpu, cgroup, probe, retval, latency, argN, args.FIELD, " \
+#define SOURCES                                                                                   \
+	"comm, pid, tid, uid, gid, cpu, cgroup, probe, func, retval, latency, argN, args.FIELD, " \
 	"str(argN), str(args.FIELD), task, SRC->member, +OFF(SRC):TYPE"
 
 struct bad_case {
@@ -153,7 +153,7 @@ static const struct bad_case bad_cases[] = {
 	{ "unknown_key_suggest", HEAD("reads_total") "    probe: " TP "\n    agregate: count\n",
 	  "config: t.yaml:5:5: metrics[0] (reads_total): unknown key \"agregate\" (did you mean \"aggregate\"?)" },
 	{ "unknown_key_list", COUNTER "    colour: red\n",
-	  "config: t.yaml:6:5: metrics[0] (reads_total): unknown key \"colour\"; expected one of name, help, probe, until, match, aggregate, value, unit, labels, filter, max_series, buckets, pid, schema, series_ttl" },
+	  "config: t.yaml:6:5: metrics[0] (reads_total): unknown key \"colour\"; expected one of name, help, probe, until, match, aggregate, value, unit, labels, filter, max_series, buckets, pid, schema, series_ttl, missing" },
 	{ "duplicate_key", COUNTER "    help: Again.\n",
 	  "config: t.yaml:6:5: metrics[0] (reads_total): duplicate key \"help\" (first given at line 3); remove one" },
 	{ "help_missing",
@@ -566,6 +566,25 @@ static const struct bad_case bad_cases[] = {
 	  METRIC("sizes", "k:vfs_read",
 		 "hist") "    value: arg2\n    schema: 3\n    buckets: {min: 100, max: 100}\n",
 	  "config: t.yaml:8:30: metrics[0] (sizes): buckets.max: 100 must be greater than min (100)" },
+	/* wildcards, func, missing */
+	{ "wild_offset", METRIC("c_total", "\"k:tcp_*+4\"", "count"),
+	  "config: t.yaml:4:12: metrics[0] (c_total): probe: \"k:tcp_*+4\": a wildcard takes no +OFFSET (the offset of which function?); remove it, or name one function" },
+	{ "wild_rawtp", METRIC("c_total", "\"rt:sched_*\"", "count"),
+	  "config: t.yaml:4:12: metrics[0] (c_total): probe: \"rt:sched_*\": rawtracepoint takes no wildcard; name each event, or use tracepoint:CATEGORY:PATTERN" },
+	{ "wild_bad_char", METRIC("c_total", "\"t:sched:sched-*\"", "count"),
+	  "config: t.yaml:4:12: metrics[0] (c_total): probe: \"t:sched:sched-*\": \"sched-*\" is not a valid tracepoint event; use letters, digits, '_' and '.'" },
+	{ "wild_until",
+	  METRIC("lat_seconds", "t:sched:sched_wakeup",
+		 "hist") "    value: latency\n    until: \"t:sched:*\"\n",
+	  "config: t.yaml:7:12: metrics[0] (lat_seconds): until: \"t:sched:*\": until takes one probe, not a wildcard; name the event or function that ends the interval" },
+	{ "func_decode", COUNTER "    labels: [{name: f, source: func, decode: hex}]\n",
+	  "config: t.yaml:6:46: metrics[0] (reads_total): labels[0].decode: func is printed as the name of the function or event that fired already; remove decode" },
+	{ "func_filter", COUNTER "    filter: [func == 1]\n",
+	  "config: t.yaml:6:14: metrics[0] (reads_total): filter[0]: func is a name looked up at scrape time and cannot be filtered; narrow the probe's pattern instead" },
+	{ "func_value", METRIC("s_total", TP, "sum") "    value: func\n",
+	  "config: t.yaml:6:12: metrics[0] (s_total): value: func is not a number; use one of pid, tid, uid, gid, cpu, argN, retval, args.FIELD or latency as the value, or make func a label" },
+	{ "missing_bad", COUNTER "    missing: maybe\n",
+	  "config: t.yaml:6:14: metrics[0] (reads_total): missing: unknown value \"maybe\"; expected one of error, skip" },
 };
 
 /* ---- helpers ----------------------------------------------------------- */
@@ -1190,6 +1209,38 @@ static void test_length_bounded(void **state)
 	config__free(NULL);
 }
 
+/* Wildcards parse into wild probes; missing: skip is kept; func is a label source. */
+static void test_wildcards(void **state)
+{
+	const struct cfg_probe *pr;
+	struct cfg *cfg;
+
+	(void)state;
+	cfg = parse_ok(HEAD(
+		"w_total") "    probe: [\"t:syscalls:sys_enter_get*\", t:sched:sched_switch, "
+			   "\"t:s?hed:*\"]\n    missing: skip\n    aggregate: count\n"
+			   "    labels: [func]\n  - name: u_total\n    help: Help.\n    probe: [\"u:libc:pthread_?*\", "
+			   "\"kr:vfs_*\"]\n    aggregate: count\n");
+	pr = cfg->metrics[0].probes;
+	assert_int_equal(cfg->metrics[0].nprobes, 3);
+	assert_true(pr[0].wild);
+	assert_string_equal(pr[0].func, "sys_enter_get*");
+	assert_false(pr[1].wild);
+	assert_true(pr[2].wild);
+	assert_string_equal(pr[2].target, "s?hed");
+	assert_true(cfg->metrics[0].missing_skip);
+	assert_int_equal(cfg->metrics[0].labels[0].src.kind, BPFPROM_SRC_FUNC);
+	assert_string_equal(cfg->metrics[0].labels[0].name, "func");
+	pr = cfg->metrics[1].probes;
+	assert_true(pr[0].wild);
+	assert_string_equal(pr[0].target, "libc");
+	assert_string_equal(pr[0].func, "pthread_?*");
+	assert_true(pr[1].wild);
+	assert_int_equal(pr[1].kind, CFG_PROBE_KRETPROBE);
+	assert_false(cfg->metrics[1].missing_skip);
+	config__free(cfg);
+}
+
 static void test_names(void **state)
 {
 	(void)state;
@@ -1216,17 +1267,12 @@ static void test_names(void **state)
 int main(void)
 {
 	static const struct CMUnitTest good[] = {
-		cmocka_unit_test(test_design_example),
-		cmocka_unit_test(test_full_example),
-		cmocka_unit_test(test_match),
-		cmocka_unit_test(test_defaults),
-		cmocka_unit_test(test_series_ttl),
-		cmocka_unit_test(test_flow_and_aliases),
-		cmocka_unit_test(test_no_false_collisions),
-		cmocka_unit_test(test_parse_file),
-		cmocka_unit_test(test_small_error_buffer),
-		cmocka_unit_test(test_length_bounded),
-		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_design_example),	 cmocka_unit_test(test_wildcards),
+		cmocka_unit_test(test_full_example),	 cmocka_unit_test(test_match),
+		cmocka_unit_test(test_defaults),	 cmocka_unit_test(test_series_ttl),
+		cmocka_unit_test(test_flow_and_aliases), cmocka_unit_test(test_no_false_collisions),
+		cmocka_unit_test(test_parse_file),	 cmocka_unit_test(test_small_error_buffer),
+		cmocka_unit_test(test_length_bounded),	 cmocka_unit_test(test_names),
 	};
 	struct CMUnitTest tests[ARRAY_SIZE(bad_cases) + ARRAY_SIZE(good)];
 	size_t i, n = 0;
