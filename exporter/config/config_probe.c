@@ -203,12 +203,6 @@ int config_parse_probe(struct parser *p, const yaml_node_t *node, const char *pa
 	return 0;
 }
 
-/* Probes whose programs read the same context: records, u64 arguments, registers. */
-static int ctx_class(enum cfg_probe_kind kind)
-{
-	return kind == CFG_PROBE_TRACEPOINT ? 0 : kind == CFG_PROBE_RAWTP ? 1 : 2;
-}
-
 static bool same_probe(const struct cfg_probe *a, const struct cfg_probe *b)
 {
 	return a->kind == b->kind && a->offset == b->offset && !strcmp(a->func, b->func) &&
@@ -261,15 +255,19 @@ int config_parse_probes(struct parser *p, const yaml_node_t *map, const yaml_nod
 					p->doc, item, path,
 					"\"%s\" is the same probe as probe[%zu] (\"%s\"); remove one",
 					m->probes[i].spec, j, m->probes[j].spec);
-		/* One BPF program type per metric: tracepoint context differs from pt_regs
-		 * and from a raw tracepoint's u64 arguments. */
-		if (ctx_class(m->probes[i].kind) != ctx_class(m->probes[0].kind))
+		/*
+		 * Tracepoints, kprobes and uprobes may feed one metric: each
+		 * context has its program, sharing the metric's maps, and the
+		 * sources every probe can read (comm, pid, probe, func, ...;
+		 * config_check_source_probes) read alike in each. A rawtracepoint's
+		 * arguments are positions in its own u64 array: none of the
+		 * others has them, and its cookie needs 6.10.
+		 */
+		if ((m->probes[i].kind == CFG_PROBE_RAWTP) !=
+		    (m->probes[0].kind == CFG_PROBE_RAWTP))
 			return yamldoc__fail(
 				p->doc, item, path,
-				"cannot mix %s with other probe kinds in one metric (probe[0] is \"%s\"); split them into separate metrics",
-				ctx_class(m->probes[i].kind) && ctx_class(m->probes[0].kind) ?
-					"rawtracepoints" :
-					"tracepoints",
+				"cannot mix rawtracepoints with other probe kinds in one metric (probe[0] is \"%s\"); split them into separate metrics",
 				m->probes[0].spec);
 	}
 	return 0;

@@ -31,6 +31,18 @@ metrics:
     aggregate: count
     labels: [probe, func]
     filter: [comm == "bpfp_wget"]
+  - name: bpfp_wild_kinds_total
+    help: tracepoints and uprobes (wildcards and named) feeding one metric.
+    probe: [tracepoint:syscalls:sys_enter_getp*, uprobe:$wl_up:bpfprom_*, tracepoint:syscalls:sys_enter_getuid, uprobe:$wl_up:main]
+    aggregate: count
+    labels: [probe, func, comm]
+    filter: [comm == "bpfp_wget", comm != "", pid > 0]
+  - name: bpfp_wild_kinds_up_total
+    help: the same without the filter on the tracepoints' process.
+    probe: [tracepoint:syscalls:sys_enter_getuid, uprobe:$wl_up:bpfprom_*]
+    aggregate: count
+    labels: [probe, func, comm]
+    filter: [comm == "bpfp_wup"]
   - name: bpfp_wild_field_total
     help: a field every matched event has at one offset.
     probe: tracepoint:syscalls:sys_enter_getp*
@@ -58,6 +70,17 @@ if start "$TMP/wild.yaml" --log.level=debug; then
 			'bpfp_wild_mixed_total{probe="0",func="sys_enter_getppid"} 5' \
 			'bpfp_wild_mixed_total{probe="1",func="sys_enter_getuid"} 3')" \
 		"$(grep '^bpfp_wild_mixed_total' "$TMP/wild.txt")"
+	expect "tracepoints and uprobes in one metric: each by probe and func" \
+		"$(printf '%s\n' 'bpfp_wild_kinds_total{probe="0",func="sys_enter_getpid",comm="bpfp_wget"} 7' \
+			'bpfp_wild_kinds_total{probe="0",func="sys_enter_getppid",comm="bpfp_wget"} 5' \
+			'bpfp_wild_kinds_total{probe="2",func="sys_enter_getuid",comm="bpfp_wget"} 3')" \
+		"$(grep '^bpfp_wild_kinds_total' "$TMP/wild.txt")"
+	expect "uprobes and a tracepoint in one metric: the uprobes' functions" \
+		"$(printf '%s\n' 'bpfp_wild_kinds_up_total{probe="1",func="bpfprom_begin",comm="bpfp_wup"} 1' \
+			'bpfp_wild_kinds_up_total{probe="1",func="bpfprom_end",comm="bpfp_wup"} 2' \
+			'bpfp_wild_kinds_up_total{probe="1",func="bpfprom_ret",comm="bpfp_wup"} 1' \
+			'bpfp_wild_kinds_up_total{probe="1",func="bpfprom_value",comm="bpfp_wup"} 3')" \
+		"$(grep '^bpfp_wild_kinds_up_total' "$TMP/wild.txt")"
 	expect "missing: skip leaves out a missing event and a wildcard matching nothing" \
 		'bpfp_wild_skip_total{probe="1",func="sys_enter_getppid"} 5' \
 		"$(grep '^bpfp_wild_skip_total' "$TMP/wild.txt")"
@@ -75,7 +98,14 @@ if start "$TMP/wild.yaml" --log.level=debug; then
 			'bpfprom_probe_info{metric="bpfp_wild_mixed_total",probe="tracepoint:syscalls:sys_enter_getuid",mechanism="tracepoint"} 1' \
 			'bpfprom_probe_info{metric="bpfp_wild_skip_total",probe="tracepoint:syscalls:sys_enter_getppid",mechanism="tracepoint"} 1' \
 			'bpfprom_probe_info{metric="bpfp_wild_field_total",probe="tracepoint:syscalls:sys_enter_getp*",mechanism="tracepoint"} 1')" \
-		"$(grep '^bpfprom_probe_info{metric="bpfp_wild' "$TMP/wild.txt")"
+		"$(grep '^bpfprom_probe_info{metric="bpfp_wild' "$TMP/wild.txt" | grep -v 'metric="bpfp_wild_kinds')"
+	expect "bpfprom_probe_info: a metric of tracepoints and uprobes, each probe's mechanism" \
+		"$(printf '%s\n' \
+			'bpfprom_probe_info{metric="bpfp_wild_kinds_total",probe="tracepoint:syscalls:sys_enter_getp*",mechanism="tracepoint"} 1' \
+			"bpfprom_probe_info{metric=\"bpfp_wild_kinds_total\",probe=\"uprobe:$wl_up:bpfprom_*\",mechanism=\"uprobe\"} 1" \
+			'bpfprom_probe_info{metric="bpfp_wild_kinds_total",probe="tracepoint:syscalls:sys_enter_getuid",mechanism="tracepoint"} 1' \
+			"bpfprom_probe_info{metric=\"bpfp_wild_kinds_total\",probe=\"uprobe:$wl_up:main\",mechanism=\"uprobe\"} 1")" \
+		"$(grep '^bpfprom_probe_info{metric="bpfp_wild_kinds_total"' "$TMP/wild.txt")"
 	# one link per event or function: as many as --list prints lines
 	expect "each wildcard attached once per name --list prints" \
 		"$(printf 'tracepoint:syscalls:sys_enter_get* attached with tracepoint, %s links\nuprobe:%s:bpfprom_* attached with uprobe, %s links' \

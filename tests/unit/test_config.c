@@ -212,8 +212,12 @@ static const struct bad_case bad_cases[] = {
 	  HEAD("reads_total") "    probe:\n      - t:syscalls:sys_enter_read\n      - tracepoint:syscalls:sys_enter_read\n    aggregate: count\n",
 	  "config: t.yaml:6:9: metrics[0] (reads_total): probe[1]: \"tracepoint:syscalls:sys_enter_read\" is the same probe as probe[0] (\"t:syscalls:sys_enter_read\"); remove one" },
 	{ "probe_mixed_kinds",
-	  METRIC("reads_total", "[t:syscalls:sys_enter_read, u:libc:read]", "count"),
-	  "config: t.yaml:4:40: metrics[0] (reads_total): probe[1]: cannot mix tracepoints with other probe kinds in one metric (probe[0] is \"t:syscalls:sys_enter_read\"); split them into separate metrics" },
+	  METRIC("reads_total", "[t:syscalls:sys_enter_read, u:libc:read, rt:sys_enter]", "count"),
+	  "config: t.yaml:4:53: metrics[0] (reads_total): probe[2]: cannot mix rawtracepoints with other probe kinds in one metric (probe[0] is \"t:syscalls:sys_enter_read\"); split them into separate metrics" },
+	{ "probe_mixed_field",
+	  METRIC("reads_total", "[t:syscalls:sys_enter_read, u:libc:read]",
+		 "count") "    labels: [{name: fd, source: args.fd}]\n",
+	  "config: t.yaml:6:33: metrics[0] (reads_total): labels[0].source: args.fd reads a tracepoint field, so it needs tracepoint probes, but probe \"u:libc:read\" is a uprobe; use argN (kprobe, uprobe) or retval (kretprobe, uretprobe) instead" },
 
 	/* ---- aggregate, value, until, unit ---- */
 	{ "aggregate_missing", HEAD("reads_total") "    probe: " TP "\n",
