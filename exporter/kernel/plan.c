@@ -296,6 +296,14 @@ static int resolve_field(struct ctx *c, const struct tp_format *fmts,
 			continue;
 		if (first == SIZE_MAX)
 			first = p;
+		if (!f && probes == c->cm->probes && c->pps[p] && c->pps[p]->nmembers) {
+			char first[256];
+
+			/* a wildcard: name the event whose fields are listed */
+			snprintf(first, sizeof(first), "%s: %s:%s (the first event it matches)",
+				 spec, c->pps[p]->members[0].category, c->pps[p]->members[0].name);
+			return no_such_field(c, &fmts[p], src, key, first);
+		}
 		if (!f)
 			return no_such_field(c, &fmts[p], src, key, spec);
 		err = probes == c->cm->probes ? same_in_members(c, p, f, src, key) : 0;

@@ -140,6 +140,8 @@ else
 fi
 wild_check "a field not in every matched event names the first without it" 'tracepoint:syscalls:sys_enter_*' '{name: fd, source: args.fd}' '' \
 	"error: plan: $W:6:33: metrics[0] (e_total): labels[0]: tracepoint:syscalls:sys_enter_*: syscalls:sys_enter_access has no field \"fd\" (syscalls:sys_enter_accept has); a wildcard's fields are those all its events have"
+wild_check "a field the first matched event lacks lists that event's fields" 'tracepoint:syscalls:sys_enter_*' '{name: pid, source: args.pid}' '' \
+	"error: plan: $W:6:34: metrics[0] (e_total): labels[0]: tracepoint:syscalls:sys_enter_*: syscalls:sys_enter_accept (the first event it matches) has no field \"pid\"; its fields are: __syscall_nr, fd, upeer_sockaddr, upeer_addrlen"
 wild_check "a field at different offsets names the first event that differs" 'tracepoint:sched:sched_process_*' '{name: pid, source: args.pid}' '' \
 	"error: plan: $W:6:34: metrics[0] (e_total): labels[0]: tracepoint:sched:sched_process_*: args.pid differs between sched:sched_process_exec and sched:sched_process_exit (offset, size or type); a wildcard's fields must have one layout in all its events"
 wild_check "missing: skip with nothing left" 'tracepoint:syscalls:sys_enter_bpfprom_nosuch' func '    missing: skip
