@@ -1323,8 +1323,10 @@ static int plan_probe(struct ctx *c, const struct cfg_probe *pr, const char *key
 	}
 	if (!end) {
 		err = pr->wild ? 0 : named_missing(c, pr, key, path);
-		if (err)
+		if (err) {
+			c->pps[index] = NULL;
 			return err;
+		}
 	}
 	if (pr->wild) {
 		if (is_kernel_probe(pr->kind)) {
@@ -1343,6 +1345,10 @@ static int plan_probe(struct ctx *c, const struct cfg_probe *pr, const char *key
 		}
 		err = plan_wild(c, pr, key, index, fmt, pp);
 		if (err) {
+			for (size_t m = 1; c->mfmts[index] && m < pp->nmembers; m++)
+				tracefs__format_free(&c->mfmts[index][m - 1]);
+			free(c->mfmts[index]);
+			c->mfmts[index] = NULL;
 			for (size_t m = 0; m < pp->nmembers; m++) {
 				free(pp->members[m].name);
 				free(pp->members[m].category);
