@@ -234,7 +234,7 @@ int config_parse_probes(struct parser *p, const yaml_node_t *map, const yaml_nod
 	if (n > BPFPROM_MAX_PROBES)
 		return yamldoc__fail(
 			p->doc, yamldoc__seq_item(p->doc, node, BPFPROM_MAX_PROBES), "probe",
-			"%zu probes given, at most %d fit in one metric; split it into several metrics",
+			"%zu probes given, at most %d fit in one metric; split it into several metrics, or name many with one wildcard (kprobe:tcp_*)",
 			n, BPFPROM_MAX_PROBES);
 	m->probes = calloc(n, sizeof(*m->probes));
 	if (!m->probes)

@@ -207,7 +207,7 @@ static const struct bad_case bad_cases[] = {
 	  METRIC("reads_total",
 		 "[t:s:e0, t:s:e1, t:s:e2, t:s:e3, t:s:e4, t:s:e5, t:s:e6, t:s:e7, t:s:e8]",
 		 "count"),
-	  "config: t.yaml:4:77: metrics[0] (reads_total): probe: 9 probes given, at most 8 fit in one metric; split it into several metrics" },
+	  "config: t.yaml:4:77: metrics[0] (reads_total): probe: 9 probes given, at most 8 fit in one metric; split it into several metrics, or name many with one wildcard (kprobe:tcp_*)" },
 	{ "probe_duplicate",
 	  HEAD("reads_total") "    probe:\n      - t:syscalls:sys_enter_read\n      - tracepoint:syscalls:sys_enter_read\n    aggregate: count\n",
 	  "config: t.yaml:6:9: metrics[0] (reads_total): probe[1]: \"tracepoint:syscalls:sys_enter_read\" is the same probe as probe[0] (\"t:syscalls:sys_enter_read\"); remove one" },
