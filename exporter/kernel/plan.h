@@ -6,7 +6,8 @@
  * alike into one program) and its read-only description (metric.h: what its
  * key and values hold and how they print). Reads only what resolving needs:
  * tracefs files (a directory given by the caller, so tests can fake it),
- * kallsyms for kprobe targets, the ELF files of uprobe targets.
+ * kallsyms for kprobe targets, the ELF files of uprobe targets, and for
+ * wildcards (and missing: skip) what --list reads (kernel/wild, kernel/list).
  */
 #ifndef BPFPROM_PLAN_H
 #define BPFPROM_PLAN_H

@@ -112,6 +112,23 @@ if start "$TMP/wild.yaml" --log.level=debug; then
 			"$("$BIN" --list 'tracepoint:syscalls:sys_enter_get*' | wc -l)" "$wl_up" \
 			"$("$BIN" --list "uprobe:$wl_up:bpfprom_*" | wc -l)")" \
 		"$(sed -n 's/^debug: loader: metrics\[[01]\] ([a-z_]*): \(.* links\)$/\1/p' "$TMP/log")"
+	# a reload keeps the wildcard metrics (same matches, same attachments)
+	# with their counts; a new wildcard metric attaches and counts from there
+	cat >>"$TMP/wild.yaml" <<Y
+  - name: bpfp_wild_new_total
+    help: a wildcard added by a reload.
+    probe: tracepoint:syscalls:sys_enter_getp*
+    aggregate: count
+    labels: [func]
+    filter: [comm == "bpfp_wget"]
+Y
+	expect "reload: the wildcard metrics kept with their counts, the new one loaded" \
+		"reload: $TMP/wild.yaml: 8 metrics: 7 kept with their counts, 1 loaded anew" "$(hup)"
+	$WL bpfp_wget getpid 2
+	scrape >"$TMP/wild.txt"
+	expect "reload: a kept wildcard counts on (7 + 2), the new one from the reload (2)" \
+		"$(printf '%s\n' 'bpfp_wild_get_total{func="sys_enter_getpid"} 9' 'bpfp_wild_new_total{func="sys_enter_getpid"} 2')" \
+		"$(grep -e '^bpfp_wild_get_total{func="sys_enter_getpid"}' -e '^bpfp_wild_new_total' "$TMP/wild.txt")"
 	stop
 fi
 
