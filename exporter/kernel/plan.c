@@ -1228,7 +1228,9 @@ static int plan_wild(struct ctx *c, const struct cfg_probe *pr, const char *key,
 		pp->nmembers = m + 1;
 		if (pr->kind == CFG_PROBE_TRACEPOINT) {
 			if (!colon) {
-				err = -EINVAL;
+				/* list prints CAT:EVENT: not reached */
+				err = fail(c, pr->pos, key, "%s: \"%s\" is no CATEGORY:EVENT",
+					   pr->spec, names[m]);
 				goto out;
 			}
 			pm->category = strndup(names[m], (size_t)(colon - names[m]));

@@ -610,6 +610,7 @@ t_kprobe_wild() {
 	[ -n "$HAVE_KPROBES" ] || { skip "kprobe wildcards" "no kprobes"; return; }
 	case "$FLAGS" in
 	*--probe.mechanism=kprobe*) mech=kprobe ;;
+	*--probe.mechanism=legacy*) mech=legacy ;;
 	*)
 		mech=kprobe
 		grep -q 'f\[:\[<group>/\]' $TRACEFS/README 2>/dev/null && mech=kprobe_multi
@@ -649,15 +650,17 @@ Y
 			"bpfprom_probe_info{metric=\"vm_wild_ret_total\",probe=\"kretprobe:vfs_writ*\",mechanism=\"$mech\"} 1")" \
 		"$(grep_m '^bpfprom_probe_info{metric="vm_wild')"
 	n=$($BIN --list 'kprobe:vfs_*' | wc -l)
-	if [ $mech = kprobe ]; then
-		want="kprobe:vfs_* attached with kprobe, $n links"
-	else
+	if [ $mech = kprobe_multi ]; then
 		want="kprobe:vfs_* attached with kprobe_multi"
+	else
+		want="kprobe:vfs_* attached with $mech, $n links"
 	fi
-	expect "kprobe wildcard: $([ $mech = kprobe ] && echo "one link per function" || echo "one multi-kprobe link") for the $n of --list" \
+	expect "kprobe wildcard: $([ $mech = kprobe_multi ] && echo "one multi-kprobe link" || echo "one $mech per function") for the $n of --list" \
 		"$want" "$(sed -n 's/^debug: loader: metrics\[0\] (vm_wild_total): //p' $TMP/log)"
 	stop
 	expect "kprobe wildcards: SIGTERM exits 0" 0 "$RC"
+	[ $mech != legacy ] ||
+		expect "kprobe wildcards: tracefs kprobe_events is empty after exit" "" "$(cat $TRACEFS/kprobe_events)"
 }
 
 # --- the order they run in -----------------------------------------------------
@@ -680,6 +683,7 @@ run t_kprobe_fallback
 run t_list_kprobes
 run t_kprobe_wild
 run t_kprobe_wild --probe.mechanism=kprobe
+run t_kprobe_wild --probe.mechanism=legacy
 run t_examples
 run t_map_memory
 say done
