@@ -86,7 +86,8 @@ struct loader_group {
 	 * multi-kprobe link): as many as they are */
 	struct bpf_link **links;
 	size_t nlinks, caplinks;
-	/* rawtracepoints: link fds, made by hand to carry a cookie (attach_rawtp) */
+	/* rawtracepoints and multi-uprobe links: link fds, made by hand
+	 * (attach_rawtp, attach_uprobe_multi): libbpf 1.1 knows neither */
 	int rt_fds[PLAN_MAX_ATTACH];
 	size_t nrt_fds;
 	/* its kprobe_events entries: a group per program, so that a reload can
@@ -247,6 +248,7 @@ static struct bpf_program *prog_for(const struct copy *skel, const struct plan_p
 		kind = "tp";
 		break;
 	case PLAN_MECH_UPROBE:
+	case PLAN_MECH_UPROBE_MULTI:
 		kind = "up";
 		break;
 	case PLAN_MECH_FENTRY:
@@ -340,6 +342,97 @@ static int attach_rawtp(struct bpf_program *prog, const struct plan_probe *pp)
 		ret = syscall(__NR_bpf, BPF_RAW_TRACEPOINT_OPEN, &attr, sizeof(attr));
 	}
 	return ret < 0 ? -errno : (int)ret;
+}
+
+/*
+ * BPF_LINK_CREATE of a multi-uprobe link (6.6, commit 89ae89f53d20, "bpf:
+ * Add multi uprobe link"), whose attributes libbpf 1.1's headers lack: the
+ * link_create head, then uprobe_multi at the union's place (offset 16).
+ */
+struct uprobe_multi_attr {
+	__u32 prog_fd;
+	__u32 target_fd;
+	__u32 attach_type;
+	__u32 flags;
+	__u64 path;
+	__u64 offsets;
+	__u64 ref_ctr_offsets;
+	__u64 cookies;
+	__u32 cnt;
+	__u32 multi_flags; /* BPF_F_UPROBE_MULTI_RETURN */
+	__u32 pid;
+	__u32 pad;
+};
+
+#define UPROBE_MULTI_RETURN 1u
+
+static int uprobe_multi_link(int prog_fd, const char *path, const __u64 *offsets,
+			     const __u64 *cookies, size_t n, bool ret, int pid)
+{
+	struct uprobe_multi_attr attr;
+	long fd;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.prog_fd = (__u32)prog_fd;
+	attr.attach_type = LOADER_TRACE_UPROBE_MULTI;
+	attr.path = (__u64)(unsigned long)path;
+	attr.offsets = (__u64)(unsigned long)offsets;
+	attr.cookies = (__u64)(unsigned long)cookies;
+	attr.cnt = (__u32)n;
+	attr.multi_flags = ret ? UPROBE_MULTI_RETURN : 0;
+	attr.pid = pid > 0 ? (__u32)pid : 0;
+	fd = syscall(__NR_bpf, BPF_LINK_CREATE, &attr, sizeof(attr));
+	return fd < 0 ? -errno : (int)fd;
+}
+
+/* A uprobe wildcard's functions (or a named uprobe of its metric): one link, one cookie each. */
+static int attach_uprobe_multi(struct bpf_program *prog, const struct plan_probe *pp)
+{
+	size_t n = pp->nmembers ? pp->nmembers : 1;
+	__u64 *offsets = calloc(n, sizeof(*offsets));
+	__u64 *cookies = calloc(n, sizeof(*cookies));
+	int ret = -ENOMEM;
+
+	if (offsets && cookies) {
+		for (size_t m = 0; m < n; m++) {
+			offsets[m] = pp->nmembers ? pp->members[m].offset : pp->offset;
+			cookies[m] = pp->cookie | ((__u64)m << BPFPROM_COOKIE_MEMBER_SHIFT);
+		}
+		ret = uprobe_multi_link(bpf_program__fd(prog), pp->path, offsets, cookies, n,
+					pp->kind == CFG_PROBE_URETPROBE, pp->pid);
+	}
+	free(offsets);
+	free(cookies);
+	return ret;
+}
+
+int loader__probe_uprobe_multi(const char *path, uint64_t offset, char *whybuf, size_t whylen)
+{
+	/* r0 = 0; exit */
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts,
+		    .expected_attach_type = (enum bpf_attach_type)LOADER_TRACE_UPROBE_MULTI);
+	__u64 off = offset, cookie = 0;
+	int prog, link, err;
+
+	prog = bpf_prog_load(BPF_PROG_TYPE_KPROBE, "bpfprom_probe", "GPL", insns, 2, &opts);
+	if (prog < 0) {
+		err = -errno;
+		snprintf(whybuf, whylen, "loading a multi-uprobe program: %s", strerror(-err));
+		return err;
+	}
+	link = uprobe_multi_link(prog, path, &off, &cookie, 1, false, 0);
+	if (link < 0) {
+		snprintf(whybuf, whylen, "attaching a multi-uprobe link: %s", strerror(-link));
+		close(prog);
+		return link;
+	}
+	close(link);
+	close(prog);
+	return 0;
 }
 
 static struct bpf_link *attach(struct loader_group *lg, const struct plan_kernel *k,
@@ -476,10 +569,14 @@ static int set_autoload(struct copy *skel, const struct plan_metric *pm, size_t 
 		if (pm->probes[p].mech != PLAN_MECH_FENTRY &&
 		    pm->probes[p].mech != PLAN_MECH_TP_BTF)
 			err = bpf_program__set_autoload(prog_for(skel, &pm->probes[p], n), true);
-		/* a multi-kprobe link takes a program loaded for it (5.18) */
+		/* a multi-kprobe (5.18) or multi-uprobe (6.6) link takes a program loaded for it */
 		if (!err && pm->probes[p].mech == PLAN_MECH_KPROBE_MULTI)
 			err = bpf_program__set_expected_attach_type(
 				prog_for(skel, &pm->probes[p], n), BPF_TRACE_KPROBE_MULTI);
+		if (!err && pm->probes[p].mech == PLAN_MECH_UPROBE_MULTI)
+			err = bpf_program__set_expected_attach_type(
+				prog_for(skel, &pm->probes[p], n),
+				(enum bpf_attach_type)LOADER_TRACE_UPROBE_MULTI);
 	}
 	return err;
 }
@@ -774,6 +871,20 @@ static int load_group(const struct plan_kernel *k, const struct plan *plan,
 		prog = prog_for(skel, pp, g->n);
 		add_prog(progs, prog);
 		msg[0] = '\0';
+		if (pp->mech == PLAN_MECH_UPROBE_MULTI) {
+			ret = attach_uprobe_multi(prog, pp);
+			if (ret < 0) {
+				snprintf(err, errlen, "loader: %s: cannot attach %s with %s: %s%s",
+					 who, pp->spec, plan__mech_name(pp->mech), strerror(-ret),
+					 why(ret));
+				return ret;
+			}
+			lg->rt_fds[lg->nrt_fds++] = ret;
+			log_debug("loader: %s: %s attached with %s, one link for %zu function%s",
+				  who, pp->spec, plan__mech_name(pp->mech),
+				  pp->nmembers ? pp->nmembers : 1, pp->nmembers > 1 ? "s" : "");
+			continue;
+		}
 		if (pp->kind == CFG_PROBE_RAWTP) {
 			ret = attach_rawtp(prog, pp);
 			if (ret < 0) {

@@ -47,6 +47,7 @@ static const char *const mech_names[] = {
 	[PLAN_MECH_TP_BTF] = "tp_btf",
 	[PLAN_MECH_RAW_TP] = "raw_tp",
 	[PLAN_MECH_KPROBE_MULTI] = "kprobe_multi",
+	[PLAN_MECH_UPROBE_MULTI] = "uprobe_multi",
 };
 
 const char *plan__mech_name(enum plan_mech m)
@@ -111,6 +112,20 @@ bool plan__needs_kprobes(const struct cfg *cfg)
 			return true;
 		for (size_t p = 0; p < cm->nprobes; p++) {
 			if (is_kernel_probe(cm->probes[p].kind))
+				return true;
+		}
+	}
+	return false;
+}
+
+bool plan__needs_uprobe_multi(const struct cfg *cfg)
+{
+	for (size_t i = 0; i < cfg->nmetrics; i++) {
+		const struct cfg_metric *cm = &cfg->metrics[i];
+
+		for (size_t p = 0; p < cm->nprobes; p++) {
+			if (cm->probes[p].wild && (cm->probes[p].kind == CFG_PROBE_UPROBE ||
+						   cm->probes[p].kind == CFG_PROBE_URETPROBE))
 				return true;
 		}
 	}
@@ -1336,7 +1351,9 @@ static int plan_probe(struct ctx *c, const struct cfg_probe *pr, const char *key
 			if (err)
 				return err;
 		} else {
+			/* a user wildcard: one multi-uprobe link where the kernel has them */
 			pp->mech = pr->kind == CFG_PROBE_TRACEPOINT ? PLAN_MECH_TRACEPOINT :
+				   c->k->uprobe_multi		    ? PLAN_MECH_UPROBE_MULTI :
 								      PLAN_MECH_UPROBE;
 			pp->pid = c->cm->pid ? c->cm->pid : -1;
 		}
@@ -1507,18 +1524,25 @@ static int fill_skipped(struct ctx *c, struct tp_format *fmts)
 }
 
 /*
- * One program is loaded for a metric's kprobes, for one attach type: with a
- * wildcard on a multi-kprobe link, its named kprobes join that kind of link
- * (one function each), or, when one of them has an +OFFSET (which multi links
- * cannot take), the wildcards fall back to one kprobe each.
+ * One program is loaded for a metric's kprobes (and one for its uprobes), for
+ * one attach type: with a wildcard on a multi-kprobe link, its named kprobes
+ * join that kind of link (one function each), or, when one of them has an
+ * +OFFSET (which multi-kprobe links cannot take), the wildcards fall back to
+ * one kprobe each; with a multi-uprobe link, its named uprobes join it.
  */
-static int one_kprobe_link(struct plan_metric *pm)
+static int one_attach_type(struct plan_metric *pm)
 {
-	bool multi = false, offset = false;
+	bool multi = false, offset = false, umulti = false;
 
 	for (size_t p = 0; p < pm->nprobes; p++) {
 		multi |= pm->probes[p].mech == PLAN_MECH_KPROBE_MULTI;
+		umulti |= pm->probes[p].mech == PLAN_MECH_UPROBE_MULTI;
 		offset |= pm->probes[p].mech == PLAN_MECH_KPROBE && pm->probes[p].offset;
+	}
+	/* a multi-uprobe link takes any file offset: the named uprobes join it */
+	for (size_t p = 0; umulti && p < pm->nprobes; p++) {
+		if (pm->probes[p].mech == PLAN_MECH_UPROBE)
+			pm->probes[p].mech = PLAN_MECH_UPROBE_MULTI;
 	}
 	for (size_t p = 0; multi && p < pm->nprobes; p++) {
 		struct plan_probe *pp = &pm->probes[p];
@@ -1588,7 +1612,7 @@ static int plan_probes(struct ctx *c, struct tp_format *fmts, struct tp_format *
 	if (err)
 		return err;
 	if (!pm->bcfg.latency)
-		return one_kprobe_link(pm);
+		return one_attach_type(pm);
 	pm->starts_max = PLAN_STARTS_MAX;
 	if (cm->has_until) {
 		err = plan_probe(c, &cm->until, "until", true, 0, until_fmt, pm);
@@ -1619,7 +1643,7 @@ static int plan_probes(struct ctx *c, struct tp_format *fmts, struct tp_format *
 			return -ENOMEM;
 		pm->nprobes++;
 	}
-	return one_kprobe_link(pm);
+	return one_attach_type(pm);
 }
 
 static int plan_metric(struct ctx *c, struct plan_metric *pm)

@@ -30,6 +30,7 @@ enum plan_mech {
 	PLAN_MECH_TP_BTF, /* rawtracepoint: a BTF-typed tracepoint (tp_btf) */
 	PLAN_MECH_RAW_TP, /* rawtracepoint: a raw tracepoint (raw_tp) */
 	PLAN_MECH_KPROBE_MULTI, /* kprobe wildcards: one multi-kprobe link (5.18+) */
+	PLAN_MECH_UPROBE_MULTI, /* uprobe wildcards: one multi-uprobe link (6.6+) */
 };
 
 /* "fentry", "kprobe", "legacy", ...: the values of --probe.mechanism and of
@@ -52,6 +53,7 @@ struct plan_kernel {
 	const char *kallsyms; /* NULL: /proc/kallsyms */
 	bool unfused; /* --bpf.fuse=false: one program per metric */
 	bool kprobe_multi; /* a multi-kprobe link attached (loader__probe_kprobe_multi) */
+	bool uprobe_multi; /* a multi-uprobe link attached (loader__probe_uprobe_multi) */
 };
 
 /* One function or event a wildcard probe stands for. */
@@ -143,6 +145,8 @@ bool plan__needs_kprobes(const struct cfg *cfg);
  * of a value's unit (per units to one exported unit) that is <= a bound */
 double plan__native_bound(int64_t idx, uint32_t schema);
 uint64_t plan__floor_scaled(double bound, uint64_t per, bool is_signed);
+/* Does any metric of cfg have a uprobe wildcard (so main tries multi-uprobe links)? */
+bool plan__needs_uprobe_multi(const struct cfg *cfg);
 /* Does any metric of cfg use a rawtracepoint (so main loads BTF)? */
 bool plan__needs_rawtp(const struct cfg *cfg);
 void plan__free(struct plan *plan);

@@ -241,7 +241,7 @@ static void render_probe_info(struct scrape *s, struct render_enc *e)
 
 	render_enc__family(
 		e, "bpfprom_probe_info",
-		"How each probe of a metric is attached (tracepoint, uprobe, fentry, kprobe, legacy, tp_btf, raw_tp or kprobe_multi).",
+		"How each probe of a metric is attached (tracepoint, uprobe, fentry, kprobe, legacy, tp_btf, raw_tp, kprobe_multi or uprobe_multi).",
 		RENDER_GAUGE);
 	for (size_t i = 0; i < s->plan->nmetrics; i++) {
 		const struct plan_metric *pm = &s->plan->metrics[i];

@@ -4,6 +4,14 @@
 # Kernel wildcards (kprobe:tcp_*) need kprobes: tests/vm runs them.
 
 wl_up=$BUILD/workload/uprobe_target
+# uprobe wildcards take one multi-uprobe link from Linux 6.6 on, else one
+# uprobe per function
+wild_umech=uprobe
+wild_kv=$(uname -r | sed 's/^\([0-9]*\)\.\([0-9]*\).*/\1 \2/')
+[ "${wild_kv% *}" -gt 6 ] || { [ "${wild_kv% *}" -eq 6 ] && [ "${wild_kv#* }" -ge 6 ]; } && wild_umech=uprobe_multi
+# a process that calls bpfprom_value(5, 6, 7) 3 s from now, traced alone by pid:
+$wl_up bpfp_wpid sleep 3000 values 5 6 7 &
+wild_pid=$!
 cat >"$TMP/wild.yaml" <<Y
 metrics:
   - name: bpfp_wild_get_total
@@ -49,10 +57,18 @@ metrics:
     aggregate: sum
     value: args.__syscall_nr
     filter: [comm == "bpfp_wget"]
+  - name: bpfp_wild_pid_total
+    help: a uprobe wildcard on one process.
+    probe: uprobe:$wl_up:bpfprom_v*
+    pid: $wild_pid
+    aggregate: count
+    labels: [func]
 Y
 if start "$TMP/wild.yaml" --log.level=debug; then
 	$WL bpfp_wget getpid 7 getppid 5 getuid 3
 	$wl_up bpfp_wup values 1 2 3 ret 5 begin end end
+	$wl_up bpfp_wpid values 9
+	wait $wild_pid
 	scrape >"$TMP/wild.txt"
 	expect "wildcard tracepoint:syscalls:sys_enter_get*: exact calls by func" \
 		"$(printf '%s\n' 'bpfp_wild_get_total{func="sys_enter_getpid"} 7' \
@@ -65,6 +81,8 @@ if start "$TMP/wild.yaml" --log.level=debug; then
 			'bpfp_wild_up_total{func="bpfprom_ret"} 1' \
 			'bpfp_wild_up_total{func="bpfprom_value"} 3')" \
 		"$(grep '^bpfp_wild_up_total' "$TMP/wild.txt")"
+	expect "a uprobe wildcard with pid: only that process's calls" \
+		'bpfp_wild_pid_total{func="bpfprom_value"} 3' "$(grep '^bpfp_wild_pid_total' "$TMP/wild.txt")"
 	expect "a wildcard next to a named probe: probe index and func" \
 		"$(printf '%s\n' 'bpfp_wild_mixed_total{probe="0",func="sys_enter_getpid"} 7' \
 			'bpfp_wild_mixed_total{probe="0",func="sys_enter_getppid"} 5' \
@@ -93,25 +111,31 @@ if start "$TMP/wild.yaml" --log.level=debug; then
 	expect "bpfprom_probe_info: one line per wildcard, its mechanism (one link per event or function)" \
 		"$(printf '%s\n' \
 			'bpfprom_probe_info{metric="bpfp_wild_get_total",probe="tracepoint:syscalls:sys_enter_get*",mechanism="tracepoint"} 1' \
-			"bpfprom_probe_info{metric=\"bpfp_wild_up_total\",probe=\"uprobe:$wl_up:bpfprom_*\",mechanism=\"uprobe\"} 1" \
+			"bpfprom_probe_info{metric=\"bpfp_wild_up_total\",probe=\"uprobe:$wl_up:bpfprom_*\",mechanism=\"$wild_umech\"} 1" \
 			'bpfprom_probe_info{metric="bpfp_wild_mixed_total",probe="tracepoint:syscalls:sys_enter_getp*",mechanism="tracepoint"} 1' \
 			'bpfprom_probe_info{metric="bpfp_wild_mixed_total",probe="tracepoint:syscalls:sys_enter_getuid",mechanism="tracepoint"} 1' \
 			'bpfprom_probe_info{metric="bpfp_wild_skip_total",probe="tracepoint:syscalls:sys_enter_getppid",mechanism="tracepoint"} 1' \
-			'bpfprom_probe_info{metric="bpfp_wild_field_total",probe="tracepoint:syscalls:sys_enter_getp*",mechanism="tracepoint"} 1')" \
+			'bpfprom_probe_info{metric="bpfp_wild_field_total",probe="tracepoint:syscalls:sys_enter_getp*",mechanism="tracepoint"} 1' \
+			"bpfprom_probe_info{metric=\"bpfp_wild_pid_total\",probe=\"uprobe:$wl_up:bpfprom_v*\",mechanism=\"$wild_umech\"} 1")" \
 		"$(grep '^bpfprom_probe_info{metric="bpfp_wild' "$TMP/wild.txt" | grep -v 'metric="bpfp_wild_kinds')"
 	expect "bpfprom_probe_info: a metric of tracepoints and uprobes, each probe's mechanism" \
 		"$(printf '%s\n' \
 			'bpfprom_probe_info{metric="bpfp_wild_kinds_total",probe="tracepoint:syscalls:sys_enter_getp*",mechanism="tracepoint"} 1' \
-			"bpfprom_probe_info{metric=\"bpfp_wild_kinds_total\",probe=\"uprobe:$wl_up:bpfprom_*\",mechanism=\"uprobe\"} 1" \
+			"bpfprom_probe_info{metric=\"bpfp_wild_kinds_total\",probe=\"uprobe:$wl_up:bpfprom_*\",mechanism=\"$wild_umech\"} 1" \
 			'bpfprom_probe_info{metric="bpfp_wild_kinds_total",probe="tracepoint:syscalls:sys_enter_getuid",mechanism="tracepoint"} 1' \
-			"bpfprom_probe_info{metric=\"bpfp_wild_kinds_total\",probe=\"uprobe:$wl_up:main\",mechanism=\"uprobe\"} 1")" \
+			"bpfprom_probe_info{metric=\"bpfp_wild_kinds_total\",probe=\"uprobe:$wl_up:main\",mechanism=\"$wild_umech\"} 1")" \
 		"$(grep '^bpfprom_probe_info{metric="bpfp_wild_kinds_total"' "$TMP/wild.txt")"
-	# one link per event or function: as many as --list prints lines
-	expect "each wildcard attached once per name --list prints" \
-		"$(printf 'tracepoint:syscalls:sys_enter_get* attached with tracepoint, %s links\nuprobe:%s:bpfprom_* attached with uprobe, %s links' \
-			"$("$BIN" --list 'tracepoint:syscalls:sys_enter_get*' | wc -l)" "$wl_up" \
-			"$("$BIN" --list "uprobe:$wl_up:bpfprom_*" | wc -l)")" \
-		"$(sed -n 's/^debug: loader: metrics\[[01]\] ([a-z_]*): \(.* links\)$/\1/p' "$TMP/log")"
+	# one link per event, per function or for them all: as many as --list prints lines
+	wild_nup=$("$BIN" --list "uprobe:$wl_up:bpfprom_*" | wc -l)
+	if [ $wild_umech = uprobe_multi ]; then
+		wild_upline="uprobe:$wl_up:bpfprom_* attached with uprobe_multi, one link for $wild_nup functions"
+	else
+		wild_upline="uprobe:$wl_up:bpfprom_* attached with uprobe, $wild_nup links"
+	fi
+	expect "each wildcard attached for every name --list prints (uprobes with $wild_umech)" \
+		"$(printf 'tracepoint:syscalls:sys_enter_get* attached with tracepoint, %s links\n%s' \
+			"$("$BIN" --list 'tracepoint:syscalls:sys_enter_get*' | wc -l)" "$wild_upline")" \
+		"$(sed -n 's/^debug: loader: metrics\[[01]\] ([a-z_]*): \(.* \(links\|functions\)\)$/\1/p' "$TMP/log")"
 	# a reload keeps the wildcard metrics (same matches, same attachments)
 	# with their counts; a new wildcard metric attaches and counts from there
 	cat >>"$TMP/wild.yaml" <<Y
@@ -123,7 +147,7 @@ if start "$TMP/wild.yaml" --log.level=debug; then
     filter: [comm == "bpfp_wget"]
 Y
 	expect "reload: the wildcard metrics kept with their counts, the new one loaded" \
-		"reload: $TMP/wild.yaml: 8 metrics: 7 kept with their counts, 1 loaded anew" "$(hup)"
+		"reload: $TMP/wild.yaml: 9 metrics: 8 kept with their counts, 1 loaded anew" "$(hup)"
 	$WL bpfp_wget getpid 2
 	scrape >"$TMP/wild.txt"
 	expect "reload: a kept wildcard counts on (7 + 2), the new one from the reload (2)" \

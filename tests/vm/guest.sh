@@ -663,6 +663,31 @@ Y
 		expect "kprobe wildcards: tracefs kprobe_events is empty after exit" "" "$(cat $TRACEFS/kprobe_events)"
 }
 
+# a uprobe wildcard over the uprobe workload's functions, counted by func
+# exactly: one multi-uprobe link from 6.6 on (6.12), one uprobe each before (6.1)
+t_uprobe_wild() {
+	mech=uprobe
+	kv=$(uname -r | sed 's/^\([0-9]*\)\.\([0-9]*\).*/\1 \2/')
+	[ "${kv% *}" -gt 6 ] || { [ "${kv% *}" -eq 6 ] && [ "${kv#* }" -ge 6 ]; } && mech=uprobe_multi
+	printf 'metrics:\n  - name: vm_uwild_total\n    help: h.\n    probe: "uprobe:%s:bpfprom_*"\n    aggregate: count\n    labels: [func]\n    filter: [comm == "vm_uwild"]\n' \
+		"$UW" >$TMP/uwild.yaml
+	if ! start $TMP/uwild.yaml --log.level=debug; then
+		not_ok "uprobe wildcard: bpfprom starts" "$(tail -40 $TMP/log)"
+		return
+	fi
+	$UW vm_uwild values 1 2 3 ret 5 begin end end
+	scrape >$TMP/m.txt
+	expect "uprobe wildcard: exact calls by func" \
+		"$(printf '%s\n' 'vm_uwild_total{func="bpfprom_begin"} 1' 'vm_uwild_total{func="bpfprom_end"} 2' \
+			'vm_uwild_total{func="bpfprom_ret"} 1' 'vm_uwild_total{func="bpfprom_value"} 3')" \
+		"$(grep_m '^vm_uwild_total')"
+	expect "uprobe wildcard: bpfprom_probe_info says $mech" \
+		"bpfprom_probe_info{metric=\"vm_uwild_total\",probe=\"uprobe:$UW:bpfprom_*\",mechanism=\"$mech\"} 1" \
+		"$(grep_m '^bpfprom_probe_info{metric="vm_uwild')"
+	stop
+	expect "uprobe wildcard: SIGTERM exits 0" 0 "$RC"
+}
+
 # --- the order they run in -----------------------------------------------------
 grep -q " $TRACEFS tracefs " /proc/mounts || mount -t tracefs nodev $TRACEFS
 detect
@@ -681,6 +706,7 @@ done
 run t_kprobe_errors
 run t_kprobe_fallback
 run t_list_kprobes
+run t_uprobe_wild
 run t_kprobe_wild
 run t_kprobe_wild --probe.mechanism=kprobe
 run t_kprobe_wild --probe.mechanism=legacy
