@@ -143,6 +143,17 @@ static const char *why(int err)
 	}
 }
 
+/* The feature probes' program: r0 = 0; exit. An fd, or -1 with errno set. */
+static int nop_prog(enum bpf_prog_type type, const struct bpf_prog_load_opts *opts)
+{
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+
+	return bpf_prog_load(type, "bpfprom_probe", "GPL", insns, 2, opts);
+}
+
 /*
  * Load an empty BPF_PROG_TYPE_TRACING program of attach type at on the BTF
  * type name (of kind) and attach it for an instant: what) says what in the
@@ -151,11 +162,6 @@ static const char *why(int err)
 static int probe_tracing(const struct btf *btf, enum bpf_attach_type at, const char *name, int kind,
 			 const char *what, char *whybuf, size_t whylen)
 {
-	/* r0 = 0; exit */
-	const struct bpf_insn insns[] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
-		{ .code = BPF_JMP | BPF_EXIT },
-	};
 	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = at);
 	int id, prog, link, err;
 
@@ -169,7 +175,7 @@ static int probe_tracing(const struct btf *btf, enum bpf_attach_type at, const c
 		return -ENOENT;
 	}
 	opts.attach_btf_id = (__u32)id;
-	prog = bpf_prog_load(BPF_PROG_TYPE_TRACING, "bpfprom_probe", "GPL", insns, 2, &opts);
+	prog = nop_prog(BPF_PROG_TYPE_TRACING, &opts);
 	if (prog < 0) {
 		err = -errno;
 		snprintf(whybuf, whylen, "loading %s program: %s", what, strerror(-err));
@@ -196,18 +202,13 @@ int loader__probe_fentry(const struct btf *btf, char *whybuf, size_t whylen)
 
 int loader__probe_kprobe_multi(char *whybuf, size_t whylen)
 {
-	/* r0 = 0; exit */
-	const struct bpf_insn insns[] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
-		{ .code = BPF_JMP | BPF_EXIT },
-	};
 	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_KPROBE_MULTI);
 	/* a function every kernel has and ftrace can attach to */
 	const char *syms[] = { "vfs_read" };
 	LIBBPF_OPTS(bpf_link_create_opts, lopts);
 	int prog, link, err;
 
-	prog = bpf_prog_load(BPF_PROG_TYPE_KPROBE, "bpfprom_probe", "GPL", insns, 2, &opts);
+	prog = nop_prog(BPF_PROG_TYPE_KPROBE, &opts);
 	if (prog < 0) {
 		err = -errno;
 		snprintf(whybuf, whylen, "loading a multi-kprobe program: %s", strerror(-err));
@@ -408,17 +409,12 @@ static int attach_uprobe_multi(struct bpf_program *prog, const struct plan_probe
 
 int loader__probe_uprobe_multi(const char *path, uint64_t offset, char *whybuf, size_t whylen)
 {
-	/* r0 = 0; exit */
-	const struct bpf_insn insns[] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
-		{ .code = BPF_JMP | BPF_EXIT },
-	};
 	LIBBPF_OPTS(bpf_prog_load_opts, opts,
 		    .expected_attach_type = (enum bpf_attach_type)LOADER_TRACE_UPROBE_MULTI);
 	__u64 off = offset, cookie = 0;
 	int prog, link, err;
 
-	prog = bpf_prog_load(BPF_PROG_TYPE_KPROBE, "bpfprom_probe", "GPL", insns, 2, &opts);
+	prog = nop_prog(BPF_PROG_TYPE_KPROBE, &opts);
 	if (prog < 0) {
 		err = -errno;
 		snprintf(whybuf, whylen, "loading a multi-uprobe program: %s", strerror(-err));
