@@ -477,6 +477,10 @@ static __always_inline __u64 read_scalar(void *ctx, enum ctx_kind ck,
 		return bpf_get_current_cgroup_id();
 	case BPFPROM_SRC_PROBE:
 		return probe & BPFPROM_COOKIE_INDEX_MASK;
+	case BPFPROM_SRC_FUNC:
+		/* read here rather than passed in: a metric of one probe does
+		 * not otherwise read its cookie (cookie_of) */
+		return bpf_get_attach_cookie(ctx) & BPFPROM_COOKIE_FUNC_MASK;
 	case BPFPROM_SRC_FIELD:
 		if (ck == CTX_TP)
 			return read_field(ctx, c, s, probe);

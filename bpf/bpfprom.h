@@ -51,6 +51,7 @@ enum bpfprom_src {
 	BPFPROM_SRC_PATH, /* an integer at the end of a chain of reads (struct bpfprom_step) */
 	BPFPROM_SRC_STR_PATH, /* a string at the end of one */
 	BPFPROM_SRC_PERIOD, /* the sample period of a perf event (profile, software, hardware) */
+	BPFPROM_SRC_FUNC, /* the function or event that fired: the attach cookie, decoded by name */
 	BPFPROM_SRC__COUNT,
 };
 
@@ -119,6 +120,11 @@ struct bpfprom_step {
  * interval, then starts the next (the kernel attaches a program once per event) */
 #define BPFPROM_COOKIE_BOTH (1u << 30)
 #define BPFPROM_COOKIE_INDEX_MASK (BPFPROM_MAX_PROBES - 1)
+/* which of a wildcard's functions or events fired: bits 3..29 of the cookie
+ * (0 for a probe without wildcards); index and member together are what the
+ * func source keys by */
+#define BPFPROM_COOKIE_MEMBER_SHIFT 3
+#define BPFPROM_COOKIE_FUNC_MASK (BPFPROM_COOKIE_BOTH - 1)
 
 /*
  * Value layout, u64 words: [0] events counted, [1] sum of values,

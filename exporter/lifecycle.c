@@ -17,6 +17,7 @@
 #include <bpf/btf.h>
 
 #include "config/config.h"
+#include "kernel/elfsym.h"
 #include "kernel/kprobe.h"
 #include "kernel/legacy.h"
 #include "lifecycle.h"
@@ -40,6 +41,8 @@ struct lifecycle {
 	struct btf *btf;
 	bool btf_loaded;
 	bool fentry_probed;
+	bool multi_probed; /* loader__probe_kprobe_multi was tried */
+	bool umulti_probed; /* loader__probe_uprobe_multi was tried */
 	bool tp_btf_probed;
 	bool caps_dropped;
 	/* scrapes (the http thread) and the swap of a reload take it */
@@ -95,6 +98,28 @@ static void probe_rawtp(struct lifecycle *lc, const struct cfg *cfg)
 }
 
 /*
+ * uprobe wildcards: one multi-uprobe link where the kernel takes one (6.6),
+ * tried once on this program's own main.
+ */
+static void probe_uprobe_multi(struct lifecycle *lc, const struct cfg *cfg)
+{
+	struct plan_kernel *k = &lc->kern;
+	char why[256] = "";
+	uint64_t off = 0;
+	int err;
+
+	if (lc->umulti_probed || !plan__needs_uprobe_multi(cfg))
+		return;
+	lc->umulti_probed = true;
+	err = elfsym__func_offset("/proc/self/exe", "main", 0, &off, why, sizeof(why));
+	if (!err)
+		err = loader__probe_uprobe_multi("/proc/self/exe", off, why, sizeof(why));
+	k->uprobe_multi = err == 0;
+	log_debug("kernel: multi-uprobe links %s%s%s", k->uprobe_multi ? "work" : "do not work",
+		  k->uprobe_multi ? "" : ": ", k->uprobe_multi ? "" : why);
+}
+
+/*
  * What this kernel offers for kprobes (looked at when a config has some) and
  * uprobes: stale legacy events of killed runs are removed on the way. BTF
  * (for fentry or field paths) and the fentry feature probe are done once.
@@ -115,8 +140,19 @@ static void probe_kernel(struct lifecycle *lc, const struct cfg *cfg)
 	if (plan__needs_btf(cfg))
 		load_btf(lc);
 	probe_rawtp(lc, cfg);
+	probe_uprobe_multi(lc, cfg);
 	if (!plan__needs_kprobes(cfg))
 		return;
+	/* kprobe wildcards: one multi-kprobe link where it works; forced
+	 * mechanisms attach one link per function */
+	if (!lc->multi_probed && k->force == PLAN_MECH_AUTO) {
+		lc->multi_probed = true;
+		err = loader__probe_kprobe_multi(why, sizeof(why));
+		k->kprobe_multi = err == 0;
+		log_debug("kernel: multi-kprobe links %s%s%s",
+			  k->kprobe_multi ? "work" : "do not work", k->kprobe_multi ? "" : ": ",
+			  k->kprobe_multi ? "" : why);
+	}
 	/* --probe.mechanism=kprobe or legacy: fentry is not wanted */
 	if (lc->fentry_probed || k->force == PLAN_MECH_KPROBE || k->force == PLAN_MECH_LEGACY)
 		return;

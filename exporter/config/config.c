@@ -24,7 +24,7 @@
 
 static const char *const metric_keys[MK__COUNT] = {
 	"name",	  "help",   "probe",	  "until",   "match", "aggregate", "value",	 "unit",
-	"labels", "filter", "max_series", "buckets", "pid",   "schema",	   "series_ttl",
+	"labels", "filter", "max_series", "buckets", "pid",   "schema",	   "series_ttl", "missing",
 };
 
 const char *const config_agg_names[BPFPROM_AGG__COUNT] = {
@@ -77,6 +77,7 @@ const char *const config_src_names[BPFPROM_SRC__COUNT] = {
 	[BPFPROM_SRC_TASK] = "task",
 	[BPFPROM_SRC_PATH] = "a field path",
 	[BPFPROM_SRC_STR_PATH] = "str(PATH)",
+	[BPFPROM_SRC_FUNC] = "func",
 };
 
 /* The mapping's known keys' values in v[] (NULL when absent); see yamldoc__map_collect. */
@@ -276,6 +277,9 @@ static int parse_metric(struct parser *p, const yaml_node_t *node, struct cfg_me
 	if (ret)
 		return ret;
 	ret = parse_series_ttl(p, v[MK_SERIES_TTL], m);
+	if (ret)
+		return ret;
+	ret = config_parse_missing(p, v[MK_MISSING], m);
 	if (ret)
 		return ret;
 	return config_parse_buckets(p, node, v[MK_BUCKETS], m);

@@ -59,6 +59,8 @@ struct cfg_probe {
 	char *func;
 	uint64_t offset;
 	struct cfg_pos pos;
+	/* FUNC (or CAT, EVENT) has * or ?: plan expands it with --list's matching */
+	bool wild;
 };
 
 /* Elements a path may have (the plan turns them into BPFPROM_MAX_STEPS reads at most). */
@@ -222,6 +224,8 @@ struct cfg_metric {
 	int32_t pid; /* uprobes of one process; 0: every process */
 	struct cfg_pos pid_pos;
 	struct cfg_pos pos;
+	/* missing: skip: probes (and wildcards) this kernel does not have are left out */
+	bool missing_skip;
 };
 
 struct cfg {

@@ -217,6 +217,12 @@ static int parse_filter(struct parser *p, const yaml_node_t *node, const char *p
 			"latency cannot be filtered, it is only known when the interval ends; filter on another source");
 		goto out;
 	}
+	if (f->src.kind == BPFPROM_SRC_FUNC) {
+		ret = yamldoc__fail(
+			p->doc, node, path,
+			"func is a name looked up at scrape time and cannot be filtered; narrow the probe's pattern instead");
+		goto out;
+	}
 	ret = config_check_source_probes(p, m, &f->src, src_text, node, path);
 	if (ret)
 		goto out;

@@ -48,6 +48,7 @@ enum metric_key {
 	MK_PID,
 	MK_SCHEMA,
 	MK_SERIES_TTL,
+	MK_MISSING,
 	MK__COUNT,
 };
 
@@ -139,6 +140,7 @@ int config_check_source_probes(struct parser *p, const struct cfg_metric *m,
 int config_parse_value(struct parser *p, const yaml_node_t *map, yaml_node_t *const *v,
 		       struct cfg_metric *m);
 int config_parse_until(struct parser *p, const yaml_node_t *node, struct cfg_metric *m);
+int config_parse_missing(struct parser *p, const yaml_node_t *node, struct cfg_metric *m);
 int config_check_value_probes(struct parser *p, const yaml_node_t *node,
 			      const struct cfg_metric *m);
 int config_parse_match(struct parser *p, const yaml_node_t *node, struct cfg_metric *m);

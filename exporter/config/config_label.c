@@ -330,6 +330,10 @@ static int parse_label_full(struct parser *p, const yaml_node_t *node, const cha
 		if (ret)
 			return ret;
 		l->decode = (enum cfg_decode)(i + 1);
+		if (l->src.kind == BPFPROM_SRC_FUNC)
+			return yamldoc__fail(
+				p->doc, v[LK_DECODE], kpath,
+				"func is printed as the name of the function or event that fired already; remove decode");
 		if (l->decode == CFG_DECODE_REGEXP && !is_string_src(l->src.kind))
 			return yamldoc__fail(
 				p->doc, v[LK_DECODE], kpath,

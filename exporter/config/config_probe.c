@@ -41,6 +41,23 @@ static const struct {
 /* ---- probes ------------------------------------------------------------ */
 
 /*
+ * A name with bpftrace's wildcards (* any run, ? one character) among the
+ * characters of a name: plan expands it as --list matches it.
+ */
+static bool is_wild(const char *s)
+{
+	bool wild = false;
+
+	for (; *s; s++) {
+		if (*s == '*' || *s == '?')
+			wild = true;
+		else if (!isalnum((unsigned char)*s) && *s != '_' && *s != '.')
+			return false;
+	}
+	return wild;
+}
+
+/*
  * Split the FUNC[+OFF] tail of a kprobe or uprobe spec; return probes take no
  * offset since they fire on return, not at an instruction.
  */
@@ -64,7 +81,13 @@ static int parse_func_off(struct parser *p, const yaml_node_t *node, const char 
 	pr->func = strndup(s, flen);
 	if (!pr->func)
 		return yamldoc__oom(p->doc);
-	if (!is_ident(pr->func, true))
+	pr->wild = is_wild(pr->func);
+	if (pr->wild && plus)
+		return yamldoc__fail(
+			p->doc, node, path,
+			"\"%s\": a wildcard takes no +OFFSET (the offset of which function?); remove it, or name one function",
+			spec);
+	if (!pr->wild && !is_ident(pr->func, true))
 		return yamldoc__fail(
 			p->doc, node, path,
 			"\"%s\": \"%s\" is not a valid function name; use letters, digits, '_' and '.'",
@@ -218,12 +241,13 @@ int config_parse_probe(struct parser *p, const yaml_node_t *node, const char *pa
 		pr->func = strdup(sep + 1);
 		if (!pr->target || !pr->func)
 			return yamldoc__oom(p->doc);
-		if (!is_ident(pr->target, true))
+		pr->wild = is_wild(pr->target) || is_wild(pr->func);
+		if (!is_ident(pr->target, true) && !is_wild(pr->target))
 			return yamldoc__fail(
 				p->doc, node, path,
 				"\"%s\": \"%s\" is not a valid tracepoint category; use letters, digits, '_' and '.'",
 				spec, pr->target);
-		if (!is_ident(pr->func, true))
+		if (!is_ident(pr->func, true) && !is_wild(pr->func))
 			return yamldoc__fail(
 				p->doc, node, path,
 				"\"%s\": \"%s\" is not a valid tracepoint event; use letters, digits, '_' and '.'",
@@ -265,6 +289,11 @@ int config_parse_probe(struct parser *p, const yaml_node_t *node, const char *pa
 		pr->func = strdup(rest);
 		if (!pr->func)
 			return yamldoc__oom(p->doc);
+		if (is_wild(pr->func))
+			return yamldoc__fail(
+				p->doc, node, path,
+				"\"%s\": rawtracepoint takes no wildcard; name each event, or use tracepoint:CATEGORY:PATTERN",
+				spec);
 		if (!is_ident(pr->func, false))
 			return yamldoc__fail(
 				p->doc, node, path,
@@ -286,15 +315,6 @@ int config_parse_probe(struct parser *p, const yaml_node_t *node, const char *pa
 		return parse_perf_event(p, node, path, spec, rest, pr);
 	}
 	return 0;
-}
-
-/* Probes whose programs read the same context: records, u64 arguments, registers,
- * perf samples. */
-static int ctx_class(enum cfg_probe_kind kind)
-{
-	if (is_sample_probe(kind))
-		return 3;
-	return kind == CFG_PROBE_TRACEPOINT ? 0 : kind == CFG_PROBE_RAWTP ? 1 : 2;
 }
 
 static bool same_probe(const struct cfg_probe *a, const struct cfg_probe *b)
@@ -328,7 +348,7 @@ int config_parse_probes(struct parser *p, const yaml_node_t *map, const yaml_nod
 	if (n > BPFPROM_MAX_PROBES)
 		return yamldoc__fail(
 			p->doc, yamldoc__seq_item(p->doc, node, BPFPROM_MAX_PROBES), "probe",
-			"%zu probes given, at most %d fit in one metric; split it into several metrics",
+			"%zu probes given, at most %d fit in one metric; split it into several metrics, or name many with one wildcard (kprobe:tcp_*)",
 			n, BPFPROM_MAX_PROBES);
 	m->probes = calloc(n, sizeof(*m->probes));
 	if (!m->probes)
@@ -349,19 +369,42 @@ int config_parse_probes(struct parser *p, const yaml_node_t *map, const yaml_nod
 					p->doc, item, path,
 					"\"%s\" is the same probe as probe[%zu] (\"%s\"); remove one",
 					m->probes[i].spec, j, m->probes[j].spec);
-		/* One BPF program type per metric: tracepoint context differs from pt_regs
-		 * and from a raw tracepoint's u64 arguments. */
-		if (ctx_class(m->probes[i].kind) != ctx_class(m->probes[0].kind))
+		/*
+		 * Tracepoints, kprobes and uprobes may feed one metric: each
+		 * context has its program, sharing the metric's maps, and the
+		 * sources every probe can read (comm, pid, probe, func, ...;
+		 * config_check_source_probes) read alike in each. A rawtracepoint's
+		 * arguments are positions in its own u64 array: none of the
+		 * others has them, and its cookie needs 6.10.
+		 */
+		/* a perf sample has no event context at all: its own program type */
+		if ((m->probes[i].kind == CFG_PROBE_RAWTP) !=
+			    (m->probes[0].kind == CFG_PROBE_RAWTP) ||
+		    is_sample_probe(m->probes[i].kind) != is_sample_probe(m->probes[0].kind))
 			return yamldoc__fail(
 				p->doc, item, path,
 				"cannot mix %s with other probe kinds in one metric (probe[0] is \"%s\"); split them into separate metrics",
 				is_sample_probe(m->probes[i].kind) ||
 						is_sample_probe(m->probes[0].kind) ?
 					"profile, software and hardware probes" :
-				ctx_class(m->probes[i].kind) && ctx_class(m->probes[0].kind) ?
-					"rawtracepoints" :
-					"tracepoints",
+					"rawtracepoints",
 				m->probes[0].spec);
 	}
+	return 0;
+}
+
+/* missing: skip | error (the default): what a probe this kernel lacks does. */
+int config_parse_missing(struct parser *p, const yaml_node_t *node, struct cfg_metric *m)
+{
+	static const char *const words[] = { "error", "skip" };
+	size_t i;
+	int ret;
+
+	if (!node)
+		return 0;
+	ret = yamldoc__get_word(p->doc, node, "missing", "value", words, ARRAY_SIZE(words), &i);
+	if (ret)
+		return ret;
+	m->missing_skip = i == 1;
 	return 0;
 }

@@ -44,7 +44,7 @@ int config_parse_value(struct parser *p, const yaml_node_t *map, yaml_node_t *co
 		return ret;
 	m->has_value = true;
 	if (is_string_src(m->value.kind) || m->value.kind == BPFPROM_SRC_CGROUP ||
-	    m->value.kind == BPFPROM_SRC_PROBE)
+	    m->value.kind == BPFPROM_SRC_PROBE || m->value.kind == BPFPROM_SRC_FUNC)
 		return yamldoc__fail(p->doc, node, "value",
 				     "%s is not a number; use one of " VALUE_LIST
 				     " as the value, or make %s a label",
@@ -79,6 +79,11 @@ int config_parse_until(struct parser *p, const yaml_node_t *node, struct cfg_met
 	m->has_until = true;
 	if (ret)
 		return ret;
+	if (m->until.wild)
+		return yamldoc__fail(
+			p->doc, node, "until",
+			"\"%s\": until takes one probe, not a wildcard; name the event or function that ends the interval",
+			m->until.spec);
 	/* a sample is no event with an end: nothing pairs it with another */
 	for (size_t i = 0; i <= m->nprobes; i++) {
 		const struct cfg_probe *pr = i < m->nprobes ? &m->probes[i] : &m->until;
@@ -134,7 +139,7 @@ static int parse_match_side(struct parser *p, const yaml_node_t *node, const cha
 		if (ret)
 			return ret;
 		if (is_string_src(out[i].kind) || out[i].kind == BPFPROM_SRC_LATENCY ||
-		    out[i].kind == BPFPROM_SRC_PROBE)
+		    out[i].kind == BPFPROM_SRC_PROBE || out[i].kind == BPFPROM_SRC_FUNC)
 			return yamldoc__fail(
 				p->doc, item, ipath,
 				"%s cannot pair a start with its end; use integer sources that both ends see, e.g. args.pid or args.dev and args.sector",

@@ -771,3 +771,63 @@ out:
 	btf__free(btf);
 	return ret;
 }
+
+int list__match(const char *pattern, const struct list_opts *opts, char ***names, size_t *n,
+		char *err, size_t errlen)
+{
+	char *buf = NULL, *line, *save = NULL, **v = NULL;
+	size_t len = 0, cap = 0, count = 0;
+	FILE *mem;
+	int ret;
+
+	*names = NULL;
+	*n = 0;
+	mem = open_memstream(&buf, &len);
+	if (!mem) {
+		ret = -errno;
+		snprintf(err, errlen, "list: %s", strerror(-ret));
+		return ret;
+	}
+	/* the very lines --list prints: one matcher for both */
+	ret = list__run(pattern, false, opts, mem, err, errlen);
+	if (fclose(mem) && !ret) {
+		ret = -ENOMEM;
+		snprintf(err, errlen, "list: %s", strerror(ENOMEM));
+	}
+	for (line = ret || !buf ? NULL : strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (count == cap) {
+			char **grown = realloc(v, (cap ? cap * 2 : 64) * sizeof(*v));
+
+			if (!grown) {
+				ret = -ENOMEM;
+				break;
+			}
+			v = grown;
+			cap = cap ? cap * 2 : 64;
+		}
+		v[count] = strdup(line);
+		if (!v[count]) {
+			ret = -ENOMEM;
+			break;
+		}
+		count++;
+	}
+	free(buf);
+	if (ret) {
+		if (ret == -ENOMEM)
+			snprintf(err, errlen, "list: %s", strerror(ENOMEM));
+		list__names_free(v, count);
+		return ret;
+	}
+	*names = v;
+	*n = count;
+	return 0;
+}
+
+void list__names_free(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}

@@ -35,4 +35,13 @@ struct list_opts {
 int list__run(const char *pattern, bool verbose, const struct list_opts *opts, FILE *out, char *err,
 	      size_t errlen);
 
+/*
+ * The probes matching pattern as list__run prints them (sorted, each once),
+ * into *names (n of them; free with list__names_free): what plan expands a
+ * wildcard probe with. 0 also when nothing matches (*n == 0).
+ */
+int list__match(const char *pattern, const struct list_opts *opts, char ***names, size_t *n,
+		char *err, size_t errlen);
+void list__names_free(char **names, size_t n);
+
 #endif /* BPFPROM_LIST_H */

@@ -84,9 +84,12 @@ struct loader_group {
 	struct copy *skel; /* owns the maps; tracepoint, uprobe, kprobe programs */
 	struct copy *tramp[PLAN_MAX_ATTACH]; /* one per fentry/fexit target */
 	size_t ntramp;
-	struct bpf_link *links[PLAN_MAX_ATTACH];
-	size_t nlinks;
-	/* rawtracepoints: link fds, made by hand to carry a cookie (attach_rawtp) */
+	/* a wildcard's functions and events attach one link each (but a
+	 * multi-kprobe link): as many as they are */
+	struct bpf_link **links;
+	size_t nlinks, caplinks;
+	/* rawtracepoints and multi-uprobe links: link fds, made by hand
+	 * (attach_rawtp, attach_uprobe_multi): libbpf 1.1 knows neither */
 	int rt_fds[PLAN_MAX_ATTACH];
 	size_t nrt_fds;
 	/* its kprobe_events and uprobe_events entries: a group per program, so
@@ -122,6 +125,7 @@ static void group_free(struct loader_group *lg)
 	/* links first: detach before the programs and maps go */
 	for (size_t i = lg->nlinks; i > 0; i--)
 		bpf_link__destroy(lg->links[i - 1]);
+	free(lg->links);
 	for (size_t i = lg->nrt_fds; i > 0; i--)
 		close(lg->rt_fds[i - 1]);
 	for (size_t i = lg->npe_links; i > 0; i--)
@@ -149,6 +153,17 @@ static const char *why(int err)
 	}
 }
 
+/* The feature probes' program: r0 = 0; exit. An fd, or -1 with errno set. */
+static int nop_prog(enum bpf_prog_type type, const struct bpf_prog_load_opts *opts)
+{
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+
+	return bpf_prog_load(type, "bpfprom_probe", "GPL", insns, 2, opts);
+}
+
 /*
  * Load an empty BPF_PROG_TYPE_TRACING program of attach type at on the BTF
  * type name (of kind) and attach it for an instant: what) says what in the
@@ -157,11 +172,6 @@ static const char *why(int err)
 static int probe_tracing(const struct btf *btf, enum bpf_attach_type at, const char *name, int kind,
 			 const char *what, char *whybuf, size_t whylen)
 {
-	/* r0 = 0; exit */
-	const struct bpf_insn insns[] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
-		{ .code = BPF_JMP | BPF_EXIT },
-	};
 	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = at);
 	int id, prog, link, err;
 
@@ -175,7 +185,7 @@ static int probe_tracing(const struct btf *btf, enum bpf_attach_type at, const c
 		return -ENOENT;
 	}
 	opts.attach_btf_id = (__u32)id;
-	prog = bpf_prog_load(BPF_PROG_TYPE_TRACING, "bpfprom_probe", "GPL", insns, 2, &opts);
+	prog = nop_prog(BPF_PROG_TYPE_TRACING, &opts);
 	if (prog < 0) {
 		err = -errno;
 		snprintf(whybuf, whylen, "loading %s program: %s", what, strerror(-err));
@@ -198,6 +208,34 @@ int loader__probe_fentry(const struct btf *btf, char *whybuf, size_t whylen)
 	/* any function every kernel has and that trampolines may attach to */
 	return probe_tracing(btf, BPF_TRACE_FENTRY, "vfs_read", BTF_KIND_FUNC, "an fentry", whybuf,
 			     whylen);
+}
+
+int loader__probe_kprobe_multi(char *whybuf, size_t whylen)
+{
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_KPROBE_MULTI);
+	/* a function every kernel has and ftrace can attach to */
+	const char *syms[] = { "vfs_read" };
+	LIBBPF_OPTS(bpf_link_create_opts, lopts);
+	int prog, link, err;
+
+	prog = nop_prog(BPF_PROG_TYPE_KPROBE, &opts);
+	if (prog < 0) {
+		err = -errno;
+		snprintf(whybuf, whylen, "loading a multi-kprobe program: %s", strerror(-err));
+		return err;
+	}
+	lopts.kprobe_multi.syms = syms;
+	lopts.kprobe_multi.cnt = 1;
+	link = bpf_link_create(prog, 0, BPF_TRACE_KPROBE_MULTI, &lopts);
+	if (link < 0) {
+		err = -errno;
+		snprintf(whybuf, whylen, "attaching a multi-kprobe link: %s", strerror(-err));
+		close(prog);
+		return err;
+	}
+	close(link);
+	close(prog);
+	return 0;
 }
 
 int loader__probe_tp_btf(const struct btf *btf, char *whybuf, size_t whylen)
@@ -226,6 +264,7 @@ static struct bpf_program *prog_for(const struct copy *skel, const struct plan_p
 		kind = "tp";
 		break;
 	case PLAN_MECH_UPROBE:
+	case PLAN_MECH_UPROBE_MULTI:
 		kind = "up";
 		break;
 	case PLAN_MECH_FENTRY:
@@ -401,6 +440,92 @@ static int attach_rawtp(struct bpf_program *prog, const struct plan_probe *pp)
 	return ret < 0 ? -errno : (int)ret;
 }
 
+/*
+ * BPF_LINK_CREATE of a multi-uprobe link (6.6, commit 89ae89f53d20, "bpf:
+ * Add multi uprobe link"), whose attributes libbpf 1.1's headers lack: the
+ * link_create head, then uprobe_multi at the union's place (offset 16).
+ */
+struct uprobe_multi_attr {
+	__u32 prog_fd;
+	__u32 target_fd;
+	__u32 attach_type;
+	__u32 flags;
+	__u64 path;
+	__u64 offsets;
+	__u64 ref_ctr_offsets;
+	__u64 cookies;
+	__u32 cnt;
+	__u32 multi_flags; /* BPF_F_UPROBE_MULTI_RETURN */
+	__u32 pid;
+	__u32 pad;
+};
+
+#define UPROBE_MULTI_RETURN 1u
+
+static int uprobe_multi_link(int prog_fd, const char *path, const __u64 *offsets,
+			     const __u64 *cookies, size_t n, bool ret, int pid)
+{
+	struct uprobe_multi_attr attr;
+	long fd;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.prog_fd = (__u32)prog_fd;
+	attr.attach_type = LOADER_TRACE_UPROBE_MULTI;
+	attr.path = (__u64)(unsigned long)path;
+	attr.offsets = (__u64)(unsigned long)offsets;
+	attr.cookies = (__u64)(unsigned long)cookies;
+	attr.cnt = (__u32)n;
+	attr.multi_flags = ret ? UPROBE_MULTI_RETURN : 0;
+	attr.pid = pid > 0 ? (__u32)pid : 0;
+	fd = syscall(__NR_bpf, BPF_LINK_CREATE, &attr, sizeof(attr));
+	return fd < 0 ? -errno : (int)fd;
+}
+
+/* A uprobe wildcard's functions (or a named uprobe of its metric): one link, one cookie each. */
+static int attach_uprobe_multi(struct bpf_program *prog, const struct plan_probe *pp)
+{
+	size_t n = pp->nmembers ? pp->nmembers : 1;
+	__u64 *offsets = calloc(n, sizeof(*offsets));
+	__u64 *cookies = calloc(n, sizeof(*cookies));
+	int ret = -ENOMEM;
+
+	if (offsets && cookies) {
+		for (size_t m = 0; m < n; m++) {
+			offsets[m] = pp->nmembers ? pp->members[m].offset : pp->offset;
+			cookies[m] = pp->cookie | ((__u64)m << BPFPROM_COOKIE_MEMBER_SHIFT);
+		}
+		ret = uprobe_multi_link(bpf_program__fd(prog), pp->path, offsets, cookies, n,
+					pp->kind == CFG_PROBE_URETPROBE, pp->pid);
+	}
+	free(offsets);
+	free(cookies);
+	return ret;
+}
+
+int loader__probe_uprobe_multi(const char *path, uint64_t offset, char *whybuf, size_t whylen)
+{
+	LIBBPF_OPTS(bpf_prog_load_opts, opts,
+		    .expected_attach_type = (enum bpf_attach_type)LOADER_TRACE_UPROBE_MULTI);
+	__u64 off = offset, cookie = 0;
+	int prog, link, err;
+
+	prog = nop_prog(BPF_PROG_TYPE_KPROBE, &opts);
+	if (prog < 0) {
+		err = -errno;
+		snprintf(whybuf, whylen, "loading a multi-uprobe program: %s", strerror(-err));
+		return err;
+	}
+	link = uprobe_multi_link(prog, path, &off, &cookie, 1, false, 0);
+	if (link < 0) {
+		snprintf(whybuf, whylen, "attaching a multi-uprobe link: %s", strerror(-link));
+		close(prog);
+		return link;
+	}
+	close(link);
+	close(prog);
+	return 0;
+}
+
 static struct bpf_link *attach(struct loader_group *lg, const struct plan_kernel *k,
 			       struct bpf_program *prog, const struct plan_probe *pp, char *msg,
 			       size_t msglen)
@@ -437,6 +562,86 @@ static struct bpf_link *attach(struct loader_group *lg, const struct plan_kernel
 }
 
 /*
+ * A wildcard's members: one link each with its cookie (index | member <<
+ * BPFPROM_COOKIE_MEMBER_SHIFT), or one multi-kprobe link for them all (and
+ * for a named kprobe of a metric whose wildcards take one).
+ */
+static int add_link(struct loader_group *lg, struct bpf_link *link)
+{
+	if (lg->nlinks == lg->caplinks) {
+		size_t cap = lg->caplinks ? lg->caplinks * 2 : 16;
+		struct bpf_link **grown = realloc(lg->links, cap * sizeof(*grown));
+
+		if (!grown) {
+			bpf_link__destroy(link);
+			return -ENOMEM;
+		}
+		lg->links = grown;
+		lg->caplinks = cap;
+	}
+	lg->links[lg->nlinks++] = link;
+	return 0;
+}
+
+static struct bpf_link *attach_multi(struct bpf_program *prog, const struct plan_probe *pp,
+				     char *msg, size_t msglen)
+{
+	size_t n = pp->nmembers ? pp->nmembers : 1;
+	const char **syms = calloc(n, sizeof(*syms));
+	__u64 *cookies = calloc(n, sizeof(*cookies));
+	struct bpf_link *link = NULL;
+	int err = -ENOMEM;
+
+	if (syms && cookies) {
+		LIBBPF_OPTS(bpf_kprobe_multi_opts, opts, .syms = syms, .cookies = cookies, .cnt = n,
+			    .retprobe = pp->kind == CFG_PROBE_KRETPROBE);
+
+		for (size_t m = 0; m < n; m++) {
+			syms[m] = pp->nmembers ? pp->members[m].name : pp->func;
+			cookies[m] = pp->cookie | ((__u64)m << BPFPROM_COOKIE_MEMBER_SHIFT);
+		}
+		link = bpf_program__attach_kprobe_multi_opts(prog, NULL, &opts);
+		err = link ? 0 : -errno;
+	}
+	free(syms);
+	free(cookies);
+	if (!link) {
+		snprintf(msg, msglen, "%s%s", strerror(-err), why(err));
+		errno = -err;
+	}
+	return link;
+}
+
+/* Each member of a wildcard as a probe of its own, with the member's cookie. */
+static int attach_members(struct loader_group *lg, const struct plan_kernel *k,
+			  struct bpf_program *prog, const struct plan_probe *pp, char *msg,
+			  size_t msglen, size_t *failed)
+{
+	for (size_t m = 0; m < pp->nmembers; m++) {
+		struct plan_probe one = *pp;
+		struct bpf_link *link;
+		int err;
+
+		one.nmembers = 0;
+		one.members = NULL;
+		one.cookie = pp->cookie | ((uint32_t)m << BPFPROM_COOKIE_MEMBER_SHIFT);
+		one.category = pp->members[m].category;
+		one.event = pp->members[m].name;
+		one.func = pp->members[m].name;
+		one.offset = pp->members[m].offset;
+		link = attach(lg, k, prog, &one, msg, msglen);
+		if (!link) {
+			*failed = m;
+			return errno ? -errno : -EINVAL;
+		}
+		err = add_link(lg, link);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/*
  * Only the programs a group's probes need are loaded, for its size; fentry
  * ones have their own copies.
  */
@@ -455,6 +660,14 @@ static int set_autoload(struct copy *skel, const struct plan_metric *pm, size_t 
 		if (pm->probes[p].mech != PLAN_MECH_FENTRY &&
 		    pm->probes[p].mech != PLAN_MECH_TP_BTF)
 			err = bpf_program__set_autoload(prog_for(skel, &pm->probes[p], n), true);
+		/* a multi-kprobe (5.18) or multi-uprobe (6.6) link takes a program loaded for it */
+		if (!err && pm->probes[p].mech == PLAN_MECH_KPROBE_MULTI)
+			err = bpf_program__set_expected_attach_type(
+				prog_for(skel, &pm->probes[p], n), BPF_TRACE_KPROBE_MULTI);
+		if (!err && pm->probes[p].mech == PLAN_MECH_UPROBE_MULTI)
+			err = bpf_program__set_expected_attach_type(
+				prog_for(skel, &pm->probes[p], n),
+				(enum bpf_attach_type)LOADER_TRACE_UPROBE_MULTI);
 	}
 	return err;
 }
@@ -744,6 +957,20 @@ static int load_group(const struct plan_kernel *k, const struct plan *plan,
 		prog = prog_for(skel, pp, g->n);
 		add_prog(progs, prog);
 		msg[0] = '\0';
+		if (pp->mech == PLAN_MECH_UPROBE_MULTI) {
+			ret = attach_uprobe_multi(prog, pp);
+			if (ret < 0) {
+				snprintf(err, errlen, "loader: %s: cannot attach %s with %s: %s%s",
+					 who, pp->spec, plan__mech_name(pp->mech), strerror(-ret),
+					 why(ret));
+				return ret;
+			}
+			lg->rt_fds[lg->nrt_fds++] = ret;
+			log_debug("loader: %s: %s attached with %s, one link for %zu function%s",
+				  who, pp->spec, plan__mech_name(pp->mech),
+				  pp->nmembers ? pp->nmembers : 1, pp->nmembers > 1 ? "s" : "");
+			continue;
+		}
 		if (pp->kind == CFG_PROBE_RAWTP) {
 			ret = attach_rawtp(prog, pp);
 			if (ret < 0) {
@@ -768,7 +995,30 @@ static int load_group(const struct plan_kernel *k, const struct plan *plan,
 				  pp->spec);
 			continue;
 		}
-		link = attach(lg, k, prog, pp, msg, sizeof(msg));
+		if (pp->nmembers && pp->mech != PLAN_MECH_KPROBE_MULTI) {
+			size_t failed = 0;
+
+			ret = attach_members(lg, k, prog, pp, msg, sizeof(msg), &failed);
+			if (ret == -ENOMEM)
+				return ret;
+			if (ret) {
+				snprintf(err, errlen,
+					 "loader: %s: cannot attach %s (%s%s%s) with %s: %s", who,
+					 pp->spec,
+					 pp->members[failed].category ?
+						 pp->members[failed].category :
+						 "",
+					 pp->members[failed].category ? ":" : "",
+					 pp->members[failed].name, plan__mech_name(pp->mech), msg);
+				return ret;
+			}
+			log_debug("loader: %s: %s attached with %s, %zu links", who, pp->spec,
+				  plan__mech_name(pp->mech), pp->nmembers);
+			continue;
+		}
+		link = pp->mech == PLAN_MECH_KPROBE_MULTI ?
+			       attach_multi(prog, pp, msg, sizeof(msg)) :
+			       attach(lg, k, prog, pp, msg, sizeof(msg));
 		if (!link) {
 			ret = errno ? -errno : -EINVAL;
 			/* a kprobe or legacy uprobe says how it tried: --probe.mechanism
@@ -780,7 +1030,9 @@ static int load_group(const struct plan_kernel *k, const struct plan *plan,
 				 how ? plan__mech_name(pp->mech) : "", msg);
 			return ret;
 		}
-		lg->links[lg->nlinks++] = link;
+		ret = add_link(lg, link);
+		if (ret)
+			return ret;
 		log_debug("loader: %s: %s%s attached with %s", who, pp->spec,
 			  pp->implied ? " (its return)" : "", plan__mech_name(pp->mech));
 	}

@@ -59,6 +59,12 @@ struct loader_maps {
 int loader__probe_fentry(const struct btf *btf, char *why, size_t whylen);
 /* Can this kernel attach BTF-typed tracepoints (tp_btf)? The same way, on sched_switch. */
 int loader__probe_tp_btf(const struct btf *btf, char *why, size_t whylen);
+/* Can this kernel attach a multi-kprobe link (5.18, CONFIG_FPROBE)? Tried on vfs_read. */
+int loader__probe_kprobe_multi(char *why, size_t whylen);
+/* BPF_TRACE_UPROBE_MULTI of enum bpf_attach_type (6.6), newer than libbpf 1.1's headers */
+#define LOADER_TRACE_UPROBE_MULTI 48
+/* Can this kernel attach a multi-uprobe link (6.6)? Tried on path at file offset offset. */
+int loader__probe_uprobe_multi(const char *path, uint64_t offset, char *why, size_t whylen);
 
 /*
  * Load and attach every metric of plan. With prev (a reload), a metric whose

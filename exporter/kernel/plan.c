@@ -15,9 +15,12 @@
 #include "kernel/btfpath.h"
 #include "kernel/elfsym.h"
 #include "kernel/ksyms.h"
+#include "kernel/list.h"
 #include "kernel/plan.h"
 #include "config/perfevents.h"
 #include "kernel/tracefs.h"
+#include "kernel/wild.h"
+#include "util/log.h"
 
 struct ctx {
 	const struct cfg *cfg;
@@ -29,6 +32,12 @@ struct ctx {
 	char *err;
 	size_t errlen;
 	bool bytes_ok; /* a label: a u8 array field may be read as its bytes */
+	/* the metric's probes, by config index: a wildcard tracepoint's other
+	 * events' formats (its first is in fmts[p]), and the probes that
+	 * missing: skip left out */
+	struct plan_probe *pps[BPFPROM_MAX_PROBES];
+	struct tp_format *mfmts[BPFPROM_MAX_PROBES];
+	bool skipped[BPFPROM_MAX_PROBES];
 };
 
 static const char *const mech_names[] = {
@@ -41,6 +50,8 @@ static const char *const mech_names[] = {
 	[PLAN_MECH_TP_BTF] = "tp_btf",
 	[PLAN_MECH_RAW_TP] = "raw_tp",
 	[PLAN_MECH_PERF_EVENT] = "perf_event",
+	[PLAN_MECH_KPROBE_MULTI] = "kprobe_multi",
+	[PLAN_MECH_UPROBE_MULTI] = "uprobe_multi",
 };
 
 const char *plan__mech_name(enum plan_mech m)
@@ -105,6 +116,20 @@ bool plan__needs_kprobes(const struct cfg *cfg)
 			return true;
 		for (size_t p = 0; p < cm->nprobes; p++) {
 			if (is_kernel_probe(cm->probes[p].kind))
+				return true;
+		}
+	}
+	return false;
+}
+
+bool plan__needs_uprobe_multi(const struct cfg *cfg)
+{
+	for (size_t i = 0; i < cfg->nmetrics; i++) {
+		const struct cfg_metric *cm = &cfg->metrics[i];
+
+		for (size_t p = 0; p < cm->nprobes; p++) {
+			if (cm->probes[p].wild && (cm->probes[p].kind == CFG_PROBE_UPROBE ||
+						   cm->probes[p].kind == CFG_PROBE_URETPROBE))
 				return true;
 		}
 	}
@@ -244,12 +269,44 @@ static bool is_byte_array(const struct tp_field *f)
 		!strcmp(f->type, "unsigned char") || !strcmp(f->type, "uint8_t"));
 }
 
+/*
+ * A wildcard tracepoint's field must sit at the same place with the same type
+ * in every event it matched: one offset per probe reaches them all.
+ */
+static int same_in_members(struct ctx *c, size_t p, const struct tp_field *f,
+			   const struct cfg_source *src, const char *key)
+{
+	const struct plan_probe *pp = c->pps[p];
+
+	for (size_t m = 1; pp && c->mfmts[p] && m < pp->nmembers; m++) {
+		const struct tp_field *g = tracefs__field(&c->mfmts[p][m - 1], src->field);
+
+		if (!g)
+			return fail(
+				c, src->pos, key,
+				"%s: %s:%s has no field \"%s\" (%s:%s has); a wildcard's fields are those all its events have",
+				pp->spec, pp->members[m].category, pp->members[m].name, src->field,
+				pp->members[0].category, pp->members[0].name);
+		if (g->offset != f->offset || g->size != f->size || g->is_signed != f->is_signed ||
+		    g->is_array != f->is_array || g->is_data_loc != f->is_data_loc ||
+		    strcmp(g->type, f->type))
+			return fail(
+				c, src->pos, key,
+				"%s: args.%s differs between %s:%s and %s:%s (offset, size or type); a wildcard's fields must have one layout in all its events",
+				pp->spec, src->field, pp->members[0].category, pp->members[0].name,
+				pp->members[m].category, pp->members[m].name);
+	}
+	return 0;
+}
+
 /* A tracepoint field, with the same layout in each of n probes (fmts[p] is probes[p]'s). */
 static int resolve_field(struct ctx *c, const struct tp_format *fmts,
 			 const struct cfg_probe *probes, size_t n, const struct cfg_source *src,
 			 const char *key, struct bpfprom_src_cfg *out)
 {
 	bool want_str = src->kind == BPFPROM_SRC_STR_FIELD;
+	/* the first probe resolved: a skipped one (missing: skip) sets nothing */
+	size_t first = SIZE_MAX;
 
 	if (n && probes[0].kind == CFG_PROBE_RAWTP)
 		return resolve_rt_arg(c, probes, n, src, key, out);
@@ -257,31 +314,47 @@ static int resolve_field(struct ctx *c, const struct tp_format *fmts,
 		const struct tp_field *f = tracefs__field(&fmts[p], src->field);
 		const char *spec = probes[p].spec;
 		uint32_t mode = 0;
+		int err;
 
+		if (probes == c->cm->probes && c->skipped[p])
+			continue;
+		if (first == SIZE_MAX)
+			first = p;
+		if (!f && probes == c->cm->probes && c->pps[p] && c->pps[p]->nmembers) {
+			char first[256];
+
+			/* a wildcard: name the event whose fields are listed */
+			snprintf(first, sizeof(first), "%s: %s:%s (the first event it matches)",
+				 spec, c->pps[p]->members[0].category, c->pps[p]->members[0].name);
+			return no_such_field(c, &fmts[p], src, key, first);
+		}
 		if (!f)
 			return no_such_field(c, &fmts[p], src, key, spec);
+		err = probes == c->cm->probes ? same_in_members(c, p, f, src, key) : 0;
+		if (err)
+			return err;
 		if (want_str) {
 			if (str_mode(f, probes[p].target, &mode))
 				return fail(
 					c, src->pos, key,
 					"str(args.%s): the field of %s is \"%s\", not a string (a char array, __data_loc or char pointer)",
 					src->field, spec, f->type);
-			if (p > 0 && (mode != out->str_mode || f->size != out->field_size))
+			if (p > first && (mode != out->str_mode || f->size != out->field_size))
 				return fail(
 					c, src->pos, key,
 					"args.%s differs between %s and %s; one metric needs one layout",
-					src->field, probes[0].spec, spec);
+					src->field, probes[first].spec, spec);
 			out->str_mode = mode;
 			out->field_size = f->size;
 			out->off[p] = f->offset;
 			continue;
 		}
 		if (c->bytes_ok && is_byte_array(f)) {
-			if (p > 0 && f->size != out->field_size)
+			if (p > first && f->size != out->field_size)
 				return fail(
 					c, src->pos, key,
 					"args.%s differs between %s and %s; one metric needs one layout",
-					src->field, probes[0].spec, spec);
+					src->field, probes[first].spec, spec);
 			/* copied into the key as it is: read like a string, kept whole */
 			out->kind = BPFPROM_SRC_STR_FIELD;
 			out->str_mode = BPFPROM_STR_BYTES;
@@ -295,11 +368,11 @@ static int resolve_field(struct ctx *c, const struct tp_format *fmts,
 				c, src->pos, key,
 				"args.%s of %s is \"%s\" (%u bytes), not an integer; use str(args.%s) for a string",
 				src->field, spec, f->type, f->size, src->field);
-		if (p > 0 && (f->size != out->size || f->is_signed != !!out->is_signed))
+		if (p > first && (f->size != out->size || f->is_signed != !!out->is_signed))
 			return fail(
 				c, src->pos, key,
 				"args.%s differs between %s and %s (size or signedness); one metric needs one layout",
-				src->field, probes[0].spec, spec);
+				src->field, probes[first].spec, spec);
 		out->size = f->size;
 		out->is_signed = f->is_signed;
 		out->off[p] = f->offset;
@@ -485,14 +558,16 @@ static int resolve_path(struct ctx *c, const struct tp_format *fmts, const struc
 		return fail(c, src->pos, key,
 			    "%s: this kernel has no BTF (%s): use +OFF(...) fetch args", src->text,
 			    c->k->btf_path ? c->k->btf_path : "/sys/kernel/btf/vmlinux");
-	for (size_t p = 0; p < n; p++) {
+	for (size_t p = 0, seen = 0; p < n; p++) {
+		if (probes == c->cm->probes && c->skipped[p])
+			continue;
 		err = path_base_type(c, &probes[p], &fmts[p], path, &id, &ptr_to, msg, sizeof(msg));
 		if (!err)
 			err = btfpath__resolve(c->k->btf, id, ptr_to, path, str, &chain, msg,
 					       sizeof(msg));
 		if (err)
 			return fail(c, src->pos, key, "%s: %s", src->text, msg);
-		if (p == 0)
+		if (!seen++)
 			first = chain;
 		else if (memcmp(&first, &chain, sizeof(chain)))
 			return fail(
@@ -688,7 +763,9 @@ static int plan_labels(struct ctx *c, const struct tp_format *fmts, struct plan_
 			ml->is_str = is_str(bl->src.kind);
 			ml->is_signed = bl->src.is_signed;
 			ml->nbytes = bl->src.str_mode == BPFPROM_STR_BYTES ? bl->src.field_size : 0;
-			ml->decode = l->decode;
+			/* func: the cookie's name, from plan's table (plan_funcs) */
+			ml->decode = l->src.kind == BPFPROM_SRC_FUNC ? CFG_DECODE_STATIC :
+								       l->decode;
 			ml->cfg_label = (uint8_t)i;
 			ml->part = (uint8_t)k;
 		}
@@ -1141,18 +1218,261 @@ static int perf_mech(struct ctx *c, const struct cfg_probe *pr, const char *key,
 	return 0;
 }
 
+/*
+ * A kernel wildcard: one multi-kprobe link where the kernel has them (5.18),
+ * else a kprobe (or legacy event) per function; a trampoline per function
+ * (fentry) would load a program copy for each.
+ */
+static int wild_kprobe_mech(struct ctx *c, const struct cfg_probe *pr, const char *key,
+			    enum plan_mech *mech)
+{
+	const struct plan_kernel *k = c->k;
+	bool pmu = k->kprobes.pmu_type >= 0, legacy = k->kprobes.legacy;
+
+	switch (k->force) {
+	case PLAN_MECH_FENTRY:
+		return fail(
+			c, pr->pos, key,
+			"%s: --probe.mechanism=fentry cannot attach a wildcard (one program per function); use --probe.mechanism=auto or kprobe",
+			pr->spec);
+	case PLAN_MECH_KPROBE:
+		if (!pmu)
+			return legacy ?
+				       fail(c, pr->pos, key,
+					    "%s: --probe.mechanism=kprobe, but this kernel has no kprobe PMU (/sys/bus/event_source/devices/kprobe); use --probe.mechanism=legacy",
+					    pr->spec) :
+				       no_kprobes(c, pr, key, "kprobe");
+		*mech = PLAN_MECH_KPROBE;
+		return 0;
+	case PLAN_MECH_LEGACY:
+		if (!legacy)
+			return pmu ? fail(c, pr->pos, key,
+					  "%s: --probe.mechanism=legacy, but tracefs has no kprobe_events (%s/kprobe_events); use --probe.mechanism=kprobe",
+					  pr->spec, c->root) :
+				     no_kprobes(c, pr, key, "legacy");
+		*mech = PLAN_MECH_LEGACY;
+		return 0;
+	default:
+		if (k->kprobe_multi)
+			*mech = PLAN_MECH_KPROBE_MULTI;
+		else if (pmu)
+			*mech = PLAN_MECH_KPROBE;
+		else if (legacy)
+			*mech = PLAN_MECH_LEGACY;
+		else
+			return fail(
+				c, pr->pos, key,
+				"%s: this kernel has no kprobes (CONFIG_KPROBES is not set) and no multi-kprobe links, which a wildcard needs",
+				pr->spec);
+		return 0;
+	}
+}
+
+static const char *wild_what(enum cfg_probe_kind kind, bool many)
+{
+	if (kind == CFG_PROBE_TRACEPOINT)
+		return many ? "tracepoints" : "tracepoint";
+	if (kind == CFG_PROBE_KPROBE || kind == CFG_PROBE_KRETPROBE)
+		return many ? "kernel functions" : "kernel function";
+	return many ? "functions" : "function";
+}
+
+/*
+ * A wildcard's members, found as --list finds them. 1 when it matches
+ * nothing and missing: skip leaves it out.
+ */
+static int plan_wild(struct ctx *c, const struct cfg_probe *pr, const char *key, size_t index,
+		     struct tp_format *fmt, struct plan_probe *pp)
+{
+	char msg[512], hint[512];
+	char **names = NULL;
+	size_t n = 0;
+	int err;
+
+	err = wild__expand(pr, c->root, pp->path, &names, &n, msg, sizeof(msg));
+	if (err)
+		return fail(c, pr->pos, key, "%s: %s", pr->spec, msg);
+	if (!n && c->cm->missing_skip) {
+		log_debug(
+			"plan: metrics[%zu] (%s): %s matches nothing here: skipped (missing: skip)",
+			c->idx, c->cm->name, pr->spec);
+		return 1;
+	}
+	if (!n) {
+		wild__suggest(pr, c->root, pp->path, hint, sizeof(hint));
+		if (pp->path)
+			return fail(c, pr->pos, key, "%s matches no function of %s%s%s%s", pr->spec,
+				    pp->path, hint[0] ? " (did you mean \"" : "", hint,
+				    hint[0] ? "\"?)" : "");
+		return fail(c, pr->pos, key, "%s matches no %s%s%s%s", pr->spec,
+			    wild_what(pr->kind, false), hint[0] ? " (did you mean \"" : "", hint,
+			    hint[0] ? "\"?)" : "");
+	}
+	if (n > WILD_MAX_MEMBERS) {
+		err = fail(c, pr->pos, key,
+			   "%s matches %zu %s, more than %d in one probe; narrow the pattern",
+			   pr->spec, n, wild_what(pr->kind, true), WILD_MAX_MEMBERS);
+		goto out;
+	}
+	pp->members = calloc(n, sizeof(*pp->members));
+	if (pr->kind == CFG_PROBE_TRACEPOINT && n > 1)
+		c->mfmts[index] = calloc(n - 1, sizeof(*c->mfmts[index]));
+	if (!pp->members || (pr->kind == CFG_PROBE_TRACEPOINT && n > 1 && !c->mfmts[index])) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (size_t m = 0; m < n; m++) {
+		struct plan_member *pm = &pp->members[m];
+		char *colon = strchr(names[m], ':');
+
+		pp->nmembers = m + 1;
+		if (pr->kind == CFG_PROBE_TRACEPOINT) {
+			if (!colon) {
+				/* list prints CAT:EVENT: not reached */
+				err = fail(c, pr->pos, key, "%s: \"%s\" is no CATEGORY:EVENT",
+					   pr->spec, names[m]);
+				goto out;
+			}
+			pm->category = strndup(names[m], (size_t)(colon - names[m]));
+			pm->name = strdup(colon + 1);
+			if (!pm->category || !pm->name) {
+				err = -ENOMEM;
+				goto out;
+			}
+			err = tracefs__read_format(c->root, pm->category, pm->name,
+						   m ? &c->mfmts[index][m - 1] : fmt);
+			if (err) {
+				err = fail(c, pr->pos, key, "%s: cannot read the format of %s: %s",
+					   pr->spec, names[m], strerror(-err));
+				goto out;
+			}
+			continue;
+		}
+		pm->name = strdup(names[m]);
+		if (!pm->name) {
+			err = -ENOMEM;
+			goto out;
+		}
+		if (pp->path) {
+			err = elfsym__func_offset(pp->path, pm->name, 0, &pm->offset, msg,
+						  sizeof(msg));
+			if (err) {
+				err = fail(c, pr->pos, key, "%s: %s", pr->spec, msg);
+				goto out;
+			}
+		}
+	}
+	/* the first member stands for the probe where one name is shown */
+	if (pr->kind == CFG_PROBE_TRACEPOINT) {
+		pp->category = pp->members[0].category;
+		pp->event = pp->members[0].name;
+	} else {
+		pp->func = pp->members[0].name;
+		pp->offset = pp->members[0].offset;
+	}
+	log_debug("plan: metrics[%zu] (%s): %s matches %zu %s", c->idx, c->cm->name, pr->spec, n,
+		  wild_what(pr->kind, n > 1));
+	err = 0;
+out:
+	list__names_free(names, n);
+	return err;
+}
+
+/*
+ * missing: skip of a named probe: is it there, as --list would find it? 1
+ * when it is not (skipped), else 0 and plan_probe resolves it as usual.
+ */
+static int named_missing(struct ctx *c, const struct cfg_probe *pr, const char *key,
+			 const char *bin)
+{
+	char msg[512];
+	char **names = NULL;
+	size_t n = 0;
+	int err;
+
+	if (!c->cm->missing_skip || pr->kind == CFG_PROBE_RAWTP)
+		return 0;
+	err = wild__expand(pr, c->root, bin, &names, &n, msg, sizeof(msg));
+	list__names_free(names, n);
+	if (err)
+		return fail(c, pr->pos, key, "%s: %s", pr->spec, msg);
+	if (n)
+		return 0;
+	log_debug("plan: metrics[%zu] (%s): %s is not here: skipped (missing: skip)", c->idx,
+		  c->cm->name, pr->spec);
+	return 1;
+}
+
 /* Resolve one probe into an attachment; fmt gets a tracepoint's format. */
 static int plan_probe(struct ctx *c, const struct cfg_probe *pr, const char *key, bool end,
 		      uint32_t index, struct tp_format *fmt, struct plan_metric *pm)
 {
 	struct plan_probe *pp = &pm->probes[pm->nprobes];
-	char path[PATH_MAX], msg[384];
+	char path[PATH_MAX] = "", msg[384];
 	int err;
 
 	memset(pp, 0, sizeof(*pp));
 	pp->kind = pr->kind;
 	pp->spec = pr->spec;
 	pp->cookie = index | (end ? BPFPROM_COOKIE_END : 0);
+	if (!end && index < BPFPROM_MAX_PROBES)
+		c->pps[index] = pp;
+	if (pr->kind == CFG_PROBE_UPROBE || pr->kind == CFG_PROBE_URETPROBE) {
+		/* the binary first: a wildcard lists its functions; with pid:, BIN
+		 * as that process sees it (a binary of its container) */
+		err = elfsym__resolve_binary_pid(pr->target, c->cm->pid, path, sizeof(path), msg,
+						 sizeof(msg));
+		if (err)
+			return fail(c, pr->pos, key, "%s", msg);
+	}
+	if (!end) {
+		err = pr->wild ? 0 : named_missing(c, pr, key, path);
+		if (err) {
+			c->pps[index] = NULL;
+			return err;
+		}
+	}
+	if (pr->wild) {
+		if (is_kernel_probe(pr->kind)) {
+			err = wild_kprobe_mech(c, pr, key, &pp->mech);
+			if (err)
+				return err;
+		} else if (pr->kind == CFG_PROBE_TRACEPOINT) {
+			pp->mech = PLAN_MECH_TRACEPOINT;
+		} else {
+			/* a user wildcard: one multi-uprobe link where the kernel has
+			 * them, unless legacy events are forced or the only way */
+			err = uprobe_mech(c, pr, key, &pp->mech);
+			if (err)
+				return err;
+			if (pp->mech == PLAN_MECH_UPROBE && c->k->uprobe_multi)
+				pp->mech = PLAN_MECH_UPROBE_MULTI;
+			pp->pid = c->cm->pid ? c->cm->pid : -1;
+		}
+		if (pr->kind == CFG_PROBE_UPROBE || pr->kind == CFG_PROBE_URETPROBE) {
+			pp->path = strdup(path);
+			if (!pp->path)
+				return -ENOMEM;
+		}
+		err = plan_wild(c, pr, key, index, fmt, pp);
+		if (err) {
+			for (size_t m = 1; c->mfmts[index] && m < pp->nmembers; m++)
+				tracefs__format_free(&c->mfmts[index][m - 1]);
+			free(c->mfmts[index]);
+			c->mfmts[index] = NULL;
+			for (size_t m = 0; m < pp->nmembers; m++) {
+				free(pp->members[m].name);
+				free(pp->members[m].category);
+			}
+			free(pp->members);
+			free(pp->path);
+			memset(pp, 0, sizeof(*pp));
+			c->pps[index] = NULL;
+			return err;
+		}
+		pm->nprobes++;
+		return 0;
+	}
 	if (pr->kind == CFG_PROBE_TRACEPOINT) {
 		pp->category = pr->target;
 		pp->event = pr->func;
@@ -1208,17 +1528,13 @@ static int plan_probe(struct ctx *c, const struct cfg_probe *pr, const char *key
 		pm->nprobes++;
 		return 0;
 	}
+	/* func labels print it; same_target compares it, as it compares path and offset */
 	pp->func = pr->func;
 	pp->pid = c->cm->pid ? c->cm->pid : -1;
 	err = uprobe_mech(c, pr, key, &pp->mech);
 	if (err)
 		return err;
-	/* with pid:, BIN as that process sees it (a binary of its container) */
-	err = elfsym__resolve_binary_pid(pr->target, c->cm->pid, path, sizeof(path), msg,
-					 sizeof(msg));
-	if (!err)
-		err = elfsym__func_offset(path, pr->func, pr->offset, &pp->offset, msg,
-					  sizeof(msg));
+	err = elfsym__func_offset(path, pr->func, pr->offset, &pp->offset, msg, sizeof(msg));
 	if (err)
 		return fail(c, pr->pos, key, "%s", msg);
 	pp->path = strdup(path);
@@ -1236,6 +1552,14 @@ static bool same_str(const char *a, const char *b)
 /* The same event through the same mechanism. */
 static bool same_target(const struct plan_probe *a, const struct plan_probe *b)
 {
+	if (a->nmembers != b->nmembers)
+		return false;
+	for (size_t m = 0; m < a->nmembers; m++) {
+		if (!same_str(a->members[m].name, b->members[m].name) ||
+		    !same_str(a->members[m].category, b->members[m].category) ||
+		    a->members[m].offset != b->members[m].offset)
+			return false;
+	}
 	return a->kind == b->kind && a->mech == b->mech && same_str(a->category, b->category) &&
 	       same_str(a->event, b->event) && same_str(a->func, b->func) &&
 	       same_str(a->path, b->path) && a->offset == b->offset && a->pid == b->pid;
@@ -1269,6 +1593,103 @@ static void merge_until(struct plan_metric *pm)
 	}
 }
 
+/*
+ * missing: skip left probes out: all of them is an error; a skipped
+ * tracepoint gets the format of one that is there, so that its (unused)
+ * offsets resolve like the others'.
+ */
+static int fill_skipped(struct ctx *c, struct tp_format *fmts)
+{
+	const struct cfg_metric *cm = c->cm;
+	size_t have = SIZE_MAX;
+
+	for (size_t p = 0; p < cm->nprobes; p++) {
+		if (!c->skipped[p] && have == SIZE_MAX)
+			have = p;
+	}
+	if (have == SIZE_MAX)
+		return fail(
+			c, cm->probes[0].pos, "probe",
+			"none of the metric's probes is on this kernel (missing: skip left out every one); remove the metric or name probes this kernel has");
+	for (size_t p = 0; p < cm->nprobes; p++) {
+		if (!c->skipped[p] || !fmts[have].nfields)
+			continue;
+		fmts[p].fields = calloc(fmts[have].nfields, sizeof(*fmts[p].fields));
+		if (!fmts[p].fields)
+			return -ENOMEM;
+		memcpy(fmts[p].fields, fmts[have].fields,
+		       fmts[have].nfields * sizeof(*fmts[p].fields));
+		fmts[p].nfields = fmts[have].nfields;
+		fmts[p].id = fmts[have].id;
+	}
+	return 0;
+}
+
+/*
+ * One program is loaded for a metric's kprobes (and one for its uprobes), for
+ * one attach type: with a wildcard on a multi-kprobe link, its named kprobes
+ * join that kind of link (one function each), or, when one of them has an
+ * +OFFSET (which multi-kprobe links cannot take), the wildcards fall back to
+ * one kprobe each; with a multi-uprobe link, its named uprobes join it.
+ */
+static int one_attach_type(struct plan_metric *pm)
+{
+	bool multi = false, offset = false, umulti = false;
+
+	for (size_t p = 0; p < pm->nprobes; p++) {
+		multi |= pm->probes[p].mech == PLAN_MECH_KPROBE_MULTI;
+		umulti |= pm->probes[p].mech == PLAN_MECH_UPROBE_MULTI;
+		offset |= pm->probes[p].mech == PLAN_MECH_KPROBE && pm->probes[p].offset;
+	}
+	/* a multi-uprobe link takes any file offset: the named uprobes join it */
+	for (size_t p = 0; umulti && p < pm->nprobes; p++) {
+		if (pm->probes[p].mech == PLAN_MECH_UPROBE)
+			pm->probes[p].mech = PLAN_MECH_UPROBE_MULTI;
+	}
+	for (size_t p = 0; multi && p < pm->nprobes; p++) {
+		struct plan_probe *pp = &pm->probes[p];
+
+		if (offset && pp->mech == PLAN_MECH_KPROBE_MULTI)
+			pp->mech = PLAN_MECH_KPROBE;
+		else if (!offset && pp->mech == PLAN_MECH_KPROBE)
+			pp->mech = PLAN_MECH_KPROBE_MULTI;
+	}
+	return 0;
+}
+
+/* func: each cookie's name, the event's or the function's. */
+static int plan_funcs(struct plan_metric *pm)
+{
+	size_t n = 0, k = 0;
+
+	for (size_t p = 0; p < pm->nprobes; p++) {
+		if (!(pm->probes[p].cookie & BPFPROM_COOKIE_END))
+			n += pm->probes[p].nmembers ? pm->probes[p].nmembers : 1;
+	}
+	pm->funcs = calloc(n ? n : 1, sizeof(*pm->funcs));
+	if (!pm->funcs)
+		return -ENOMEM;
+	for (size_t p = 0; p < pm->nprobes; p++) {
+		const struct plan_probe *pp = &pm->probes[p];
+		uint32_t base = pp->cookie & BPFPROM_COOKIE_INDEX_MASK;
+
+		if (pp->cookie & BPFPROM_COOKIE_END)
+			continue;
+		for (size_t m = 0; m < (pp->nmembers ? pp->nmembers : 1); m++) {
+			const char *name = pp->nmembers ? pp->members[m].name :
+					   pp->func	? pp->func :
+							  pp->event;
+
+			pm->funcs[k].key = base | ((uint32_t)m << BPFPROM_COOKIE_MEMBER_SHIFT);
+			pm->funcs[k].name = strdup(name ? name : "");
+			if (!pm->funcs[k].name)
+				return -ENOMEM;
+			pm->nfuncs = ++k;
+		}
+	}
+	return 0;
+}
+
 /* Start probes, then for a latency its end: `until`, or each uprobe's return. */
 static int plan_probes(struct ctx *c, struct tp_format *fmts, struct tp_format *until_fmt,
 		       struct plan_metric *pm)
@@ -1279,12 +1700,21 @@ static int plan_probes(struct ctx *c, struct tp_format *fmts, struct tp_format *
 
 	for (size_t p = 0; p < cm->nprobes; p++) {
 		snprintf(key, sizeof(key), cm->nprobes > 1 ? "probe[%zu]" : "probe", p);
+		if (cm->probes[p].wild && pm->bcfg.latency)
+			return fail(
+				c, cm->probes[p].pos, key,
+				"%s: value: latency does not take a wildcard yet; name the functions (at most %d probes)",
+				cm->probes[p].spec, BPFPROM_MAX_PROBES);
 		err = plan_probe(c, &cm->probes[p], key, false, p, &fmts[p], pm);
-		if (err)
+		if (err < 0)
 			return err;
+		c->skipped[p] = err > 0;
 	}
+	err = fill_skipped(c, fmts);
+	if (err)
+		return err;
 	if (!pm->bcfg.latency)
-		return 0;
+		return one_attach_type(pm);
 	pm->starts_max = PLAN_STARTS_MAX;
 	if (cm->has_until) {
 		err = plan_probe(c, &cm->until, "until", true, 0, until_fmt, pm);
@@ -1315,7 +1745,7 @@ static int plan_probes(struct ctx *c, struct tp_format *fmts, struct tp_format *
 			return -ENOMEM;
 		pm->nprobes++;
 	}
-	return 0;
+	return one_attach_type(pm);
 }
 
 static int plan_metric(struct ctx *c, struct plan_metric *pm)
@@ -1328,7 +1758,12 @@ static int plan_metric(struct ctx *c, struct plan_metric *pm)
 	pm->bcfg.nprobes = cm->nprobes;
 	pm->max_series = cm->max_series;
 	pm->bcfg.latency = cm->has_value && cm->value.kind == BPFPROM_SRC_LATENCY;
+	memset(c->pps, 0, sizeof(c->pps));
+	memset(c->mfmts, 0, sizeof(c->mfmts));
+	memset(c->skipped, 0, sizeof(c->skipped));
 	err = plan_probes(c, fmts, &until_fmt, pm);
+	if (!err)
+		err = plan_funcs(pm);
 	if (!err)
 		err = plan_value(c, fmts, pm);
 	if (!err)
@@ -1337,8 +1772,13 @@ static int plan_metric(struct ctx *c, struct plan_metric *pm)
 		err = plan_labels(c, fmts, pm);
 	if (!err)
 		err = plan_filters(c, fmts, pm);
-	for (size_t p = 0; p < cm->nprobes; p++)
+	for (size_t p = 0; p < cm->nprobes; p++) {
+		for (size_t m = 1; c->mfmts[p] && c->pps[p] && m < c->pps[p]->nmembers; m++)
+			tracefs__format_free(&c->mfmts[p][m - 1]);
+		free(c->mfmts[p]);
+		c->mfmts[p] = NULL;
 		tracefs__format_free(&fmts[p]);
+	}
 	tracefs__format_free(&until_fmt);
 	return err;
 }
@@ -1429,9 +1869,19 @@ void plan__free(struct plan *plan)
 		return;
 	for (size_t i = 0; i < plan->nmetrics; i++) {
 		for (size_t p = 0; p < plan->metrics[i].nprobes; p++) {
-			free(plan->metrics[i].probes[p].path);
-			free(plan->metrics[i].probes[p].rt);
+			struct plan_probe *pp = &plan->metrics[i].probes[p];
+
+			free(pp->path);
+			free(pp->rt);
+			for (size_t m = 0; m < pp->nmembers; m++) {
+				free(pp->members[m].name);
+				free(pp->members[m].category);
+			}
+			free(pp->members);
 		}
+		for (size_t f = 0; f < plan->metrics[i].nfuncs; f++)
+			free(plan->metrics[i].funcs[f].name);
+		free(plan->metrics[i].funcs);
 	}
 	free(plan->metrics);
 	free(plan->groups);

@@ -6,9 +6,10 @@
  * alike into one program) and its read-only description (metric.h: what its
  * key and values hold and how they print). Reads only what resolving needs:
  * tracefs files (a directory given by the caller, so tests can fake it),
- * kallsyms for kprobe targets, the ELF files of uprobe targets; and it opens
- * (and closes) a hardware probe's perf event once, to tell a machine without
- * a PMU for it (kernel/perfevent).
+ * kallsyms for kprobe targets, the ELF files of uprobe targets, and for
+ * wildcards (and missing: skip) what --list reads (kernel/wild, kernel/list);
+ * and it opens (and closes) a hardware probe's perf event once, to tell a
+ * machine without a PMU for it (kernel/perfevent).
  */
 #ifndef BPFPROM_PLAN_H
 #define BPFPROM_PLAN_H
@@ -32,6 +33,8 @@ enum plan_mech {
 	PLAN_MECH_TP_BTF, /* rawtracepoint: a BTF-typed tracepoint (tp_btf) */
 	PLAN_MECH_RAW_TP, /* rawtracepoint: a raw tracepoint (raw_tp) */
 	PLAN_MECH_PERF_EVENT, /* profile, software, hardware: a perf event per CPU */
+	PLAN_MECH_KPROBE_MULTI, /* kprobe wildcards: one multi-kprobe link (5.18+) */
+	PLAN_MECH_UPROBE_MULTI, /* uprobe wildcards: one multi-uprobe link (6.6+) */
 };
 
 /* "fentry", "kprobe", "legacy", ...: the values of --probe.mechanism and of
@@ -57,6 +60,15 @@ struct plan_kernel {
 	 * PMU (auto then writes uprobe_events), TRACEFS/uprobe_events */
 	bool uprobe_no_pmu;
 	bool uprobe_no_events;
+	bool kprobe_multi; /* a multi-kprobe link attached (loader__probe_kprobe_multi) */
+	bool uprobe_multi; /* a multi-uprobe link attached (loader__probe_uprobe_multi) */
+};
+
+/* One function or event a wildcard probe stands for. */
+struct plan_member {
+	char *name; /* tracepoint: EVENT; kprobe, uprobe: the function */
+	char *category; /* tracepoint */
+	uint64_t offset; /* uprobe: the function's file offset */
 };
 
 /* One attachment: a probe of the metric, or the end probe of a latency. */
@@ -77,6 +89,10 @@ struct plan_probe {
 	/* profile, software, hardware: what each CPU's perf event counts (func
 	 * and offset above hold the event or unit and its N, for comparing) */
 	struct perfevent_spec perf;
+	/* a wildcard: what it matched, each attached with cookie | member index
+	 * << BPFPROM_COOKIE_MEMBER_SHIFT; 0 for a named probe */
+	size_t nmembers;
+	struct plan_member *members;
 };
 
 #define PLAN_MAX_ATTACH (2 * BPFPROM_MAX_PROBES)
@@ -95,6 +111,9 @@ struct plan_metric {
 	double bounds[BPFPROM_MAX_BUCKETS + BPFPROM_LOG2_SLOTS];
 	size_t group; /* index in plan.groups */
 	uint32_t slot; /* index in its group: its cfg and maps in the program */
+	/* func labels: the name of each cookie (probe index | member << shift) */
+	size_t nfuncs;
+	struct cfg_static_value *funcs;
 };
 
 /*
@@ -137,6 +156,8 @@ bool plan__needs_kprobes(const struct cfg *cfg);
  * of a value's unit (per units to one exported unit) that is <= a bound */
 double plan__native_bound(int64_t idx, uint32_t schema);
 uint64_t plan__floor_scaled(double bound, uint64_t per, bool is_signed);
+/* Does any metric of cfg have a uprobe wildcard (so main tries multi-uprobe links)? */
+bool plan__needs_uprobe_multi(const struct cfg *cfg);
 /* Does any metric of cfg use a rawtracepoint (so main loads BTF)? */
 bool plan__needs_rawtp(const struct cfg *cfg);
 void plan__free(struct plan *plan);

@@ -160,9 +160,14 @@ struct scrape *scrape__new(const struct plan *plan, const struct loader *ld,
 		for (size_t l = 0; l < cm->nlabels; l++) {
 			const struct cfg_label *cl = &cm->labels[l];
 
-			if (cl->decode == CFG_DECODE_NONE)
+			if (cl->src.kind == BPFPROM_SRC_FUNC)
+				/* the names plan gave each probe's and member's cookie */
+				s->dec[i][l] =
+					decoder__new(CFG_DECODE_STATIC, plan->metrics[i].funcs,
+						     plan->metrics[i].nfuncs, &opts->decode_env);
+			else if (cl->decode == CFG_DECODE_NONE)
 				continue;
-			if (cl->decode == CFG_DECODE_REGEXP)
+			else if (cl->decode == CFG_DECODE_REGEXP)
 				s->dec[i][l] = decoder__new_regexp(cl->regexps, cl->nregexps,
 								   &opts->decode_env);
 			else
@@ -236,7 +241,7 @@ static void render_probe_info(struct scrape *s, struct render_enc *e)
 
 	render_enc__family(
 		e, "bpfprom_probe_info",
-		"How each probe of a metric is attached (tracepoint, uprobe, fentry, kprobe, legacy, tp_btf or raw_tp).",
+		"How each probe of a metric is attached (tracepoint, uprobe, fentry, kprobe, legacy, tp_btf, raw_tp, kprobe_multi or uprobe_multi).",
 		RENDER_GAUGE);
 	for (size_t i = 0; i < s->plan->nmetrics; i++) {
 		const struct plan_metric *pm = &s->plan->metrics[i];

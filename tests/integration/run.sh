@@ -1325,6 +1325,8 @@ expect "--config.check: fetch args need no BTF" \
 . $DIR/uprobe_container.sh
 # profile:, software:, hardware: (perf events per CPU) and period
 . $DIR/sample.sh
+# wildcard probes, func, missing: skip
+. $DIR/wild.sh
 
 # series that retire: pid, cgroup, series_ttl
 . tests/integration/retire.sh

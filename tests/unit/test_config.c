@@ -29,8 +29,8 @@
 #define WAKE "t:sched:sched_wakeup"
 /* lines 6 and 7: a latency ending at sched_switch; match is then line 8, value at col 12 */
 #define LAT_SWITCH "    value: latency\n    until: t:sched:sched_switch\n"
-#define SOURCES                                                                             \
-	"comm, pid, tid, uid, gid, cpu, cgroup, probe, retval, latency, argN, args.FIELD, " \
+#define SOURCES                                                                                   \
+	"comm, pid, tid, uid, gid, cpu, cgroup, probe, func, retval, latency, argN, args.FIELD, " \
 	"str(argN), str(args.FIELD), task, SRC->member, +OFF(SRC):TYPE, period"
 
 struct bad_case {
@@ -153,7 +153,7 @@ static const struct bad_case bad_cases[] = {
 	{ "unknown_key_suggest", HEAD("reads_total") "    probe: " TP "\n    agregate: count\n",
 	  "config: t.yaml:5:5: metrics[0] (reads_total): unknown key \"agregate\" (did you mean \"aggregate\"?)" },
 	{ "unknown_key_list", COUNTER "    colour: red\n",
-	  "config: t.yaml:6:5: metrics[0] (reads_total): unknown key \"colour\"; expected one of name, help, probe, until, match, aggregate, value, unit, labels, filter, max_series, buckets, pid, schema, series_ttl" },
+	  "config: t.yaml:6:5: metrics[0] (reads_total): unknown key \"colour\"; expected one of name, help, probe, until, match, aggregate, value, unit, labels, filter, max_series, buckets, pid, schema, series_ttl, missing" },
 	{ "duplicate_key", COUNTER "    help: Again.\n",
 	  "config: t.yaml:6:5: metrics[0] (reads_total): duplicate key \"help\" (first given at line 3); remove one" },
 	{ "help_missing",
@@ -236,13 +236,17 @@ static const struct bad_case bad_cases[] = {
 	  METRIC("reads_total",
 		 "[t:s:e0, t:s:e1, t:s:e2, t:s:e3, t:s:e4, t:s:e5, t:s:e6, t:s:e7, t:s:e8]",
 		 "count"),
-	  "config: t.yaml:4:77: metrics[0] (reads_total): probe: 9 probes given, at most 8 fit in one metric; split it into several metrics" },
+	  "config: t.yaml:4:77: metrics[0] (reads_total): probe: 9 probes given, at most 8 fit in one metric; split it into several metrics, or name many with one wildcard (kprobe:tcp_*)" },
 	{ "probe_duplicate",
 	  HEAD("reads_total") "    probe:\n      - t:syscalls:sys_enter_read\n      - tracepoint:syscalls:sys_enter_read\n    aggregate: count\n",
 	  "config: t.yaml:6:9: metrics[0] (reads_total): probe[1]: \"tracepoint:syscalls:sys_enter_read\" is the same probe as probe[0] (\"t:syscalls:sys_enter_read\"); remove one" },
 	{ "probe_mixed_kinds",
-	  METRIC("reads_total", "[t:syscalls:sys_enter_read, u:libc:read]", "count"),
-	  "config: t.yaml:4:40: metrics[0] (reads_total): probe[1]: cannot mix tracepoints with other probe kinds in one metric (probe[0] is \"t:syscalls:sys_enter_read\"); split them into separate metrics" },
+	  METRIC("reads_total", "[t:syscalls:sys_enter_read, u:libc:read, rt:sys_enter]", "count"),
+	  "config: t.yaml:4:53: metrics[0] (reads_total): probe[2]: cannot mix rawtracepoints with other probe kinds in one metric (probe[0] is \"t:syscalls:sys_enter_read\"); split them into separate metrics" },
+	{ "probe_mixed_field",
+	  METRIC("reads_total", "[t:syscalls:sys_enter_read, u:libc:read]",
+		 "count") "    labels: [{name: fd, source: args.fd}]\n",
+	  "config: t.yaml:6:33: metrics[0] (reads_total): labels[0].source: args.fd reads a tracepoint field, so it needs tracepoint probes, but probe \"u:libc:read\" is a uprobe; use argN (kprobe, uprobe) or retval (kretprobe, uretprobe) instead" },
 
 	/* ---- aggregate, value, until, unit ---- */
 	{ "aggregate_missing", HEAD("reads_total") "    probe: " TP "\n",
@@ -595,6 +599,25 @@ static const struct bad_case bad_cases[] = {
 	  METRIC("sizes", "k:vfs_read",
 		 "hist") "    value: arg2\n    schema: 3\n    buckets: {min: 100, max: 100}\n",
 	  "config: t.yaml:8:30: metrics[0] (sizes): buckets.max: 100 must be greater than min (100)" },
+	/* wildcards, func, missing */
+	{ "wild_offset", METRIC("c_total", "\"k:tcp_*+4\"", "count"),
+	  "config: t.yaml:4:12: metrics[0] (c_total): probe: \"k:tcp_*+4\": a wildcard takes no +OFFSET (the offset of which function?); remove it, or name one function" },
+	{ "wild_rawtp", METRIC("c_total", "\"rt:sched_*\"", "count"),
+	  "config: t.yaml:4:12: metrics[0] (c_total): probe: \"rt:sched_*\": rawtracepoint takes no wildcard; name each event, or use tracepoint:CATEGORY:PATTERN" },
+	{ "wild_bad_char", METRIC("c_total", "\"t:sched:sched-*\"", "count"),
+	  "config: t.yaml:4:12: metrics[0] (c_total): probe: \"t:sched:sched-*\": \"sched-*\" is not a valid tracepoint event; use letters, digits, '_' and '.'" },
+	{ "wild_until",
+	  METRIC("lat_seconds", "t:sched:sched_wakeup",
+		 "hist") "    value: latency\n    until: \"t:sched:*\"\n",
+	  "config: t.yaml:7:12: metrics[0] (lat_seconds): until: \"t:sched:*\": until takes one probe, not a wildcard; name the event or function that ends the interval" },
+	{ "func_decode", COUNTER "    labels: [{name: f, source: func, decode: hex}]\n",
+	  "config: t.yaml:6:46: metrics[0] (reads_total): labels[0].decode: func is printed as the name of the function or event that fired already; remove decode" },
+	{ "func_filter", COUNTER "    filter: [func == 1]\n",
+	  "config: t.yaml:6:14: metrics[0] (reads_total): filter[0]: func is a name looked up at scrape time and cannot be filtered; narrow the probe's pattern instead" },
+	{ "func_value", METRIC("s_total", TP, "sum") "    value: func\n",
+	  "config: t.yaml:6:12: metrics[0] (s_total): value: func is not a number; use one of pid, tid, uid, gid, cpu, argN, retval, args.FIELD or latency as the value, or make func a label" },
+	{ "missing_bad", COUNTER "    missing: maybe\n",
+	  "config: t.yaml:6:14: metrics[0] (reads_total): missing: unknown value \"maybe\"; expected one of error, skip" },
 };
 
 /* ---- helpers ----------------------------------------------------------- */
@@ -1255,6 +1278,38 @@ static void test_length_bounded(void **state)
 	config__free(NULL);
 }
 
+/* Wildcards parse into wild probes; missing: skip is kept; func is a label source. */
+static void test_wildcards(void **state)
+{
+	const struct cfg_probe *pr;
+	struct cfg *cfg;
+
+	(void)state;
+	cfg = parse_ok(HEAD(
+		"w_total") "    probe: [\"t:syscalls:sys_enter_get*\", t:sched:sched_switch, "
+			   "\"t:s?hed:*\"]\n    missing: skip\n    aggregate: count\n"
+			   "    labels: [func]\n  - name: u_total\n    help: Help.\n    probe: [\"u:libc:pthread_?*\", "
+			   "\"kr:vfs_*\"]\n    aggregate: count\n");
+	pr = cfg->metrics[0].probes;
+	assert_int_equal(cfg->metrics[0].nprobes, 3);
+	assert_true(pr[0].wild);
+	assert_string_equal(pr[0].func, "sys_enter_get*");
+	assert_false(pr[1].wild);
+	assert_true(pr[2].wild);
+	assert_string_equal(pr[2].target, "s?hed");
+	assert_true(cfg->metrics[0].missing_skip);
+	assert_int_equal(cfg->metrics[0].labels[0].src.kind, BPFPROM_SRC_FUNC);
+	assert_string_equal(cfg->metrics[0].labels[0].name, "func");
+	pr = cfg->metrics[1].probes;
+	assert_true(pr[0].wild);
+	assert_string_equal(pr[0].target, "libc");
+	assert_string_equal(pr[0].func, "pthread_?*");
+	assert_true(pr[1].wild);
+	assert_int_equal(pr[1].kind, CFG_PROBE_KRETPROBE);
+	assert_false(cfg->metrics[1].missing_skip);
+	config__free(cfg);
+}
+
 static void test_names(void **state)
 {
 	(void)state;
@@ -1281,12 +1336,19 @@ static void test_names(void **state)
 int main(void)
 {
 	static const struct CMUnitTest good[] = {
-		cmocka_unit_test(test_design_example), cmocka_unit_test(test_full_example),
-		cmocka_unit_test(test_match),	       cmocka_unit_test(test_defaults),
-		cmocka_unit_test(test_series_ttl),     cmocka_unit_test(test_flow_and_aliases),
-		cmocka_unit_test(test_sample_probes),  cmocka_unit_test(test_no_false_collisions),
-		cmocka_unit_test(test_parse_file),     cmocka_unit_test(test_small_error_buffer),
-		cmocka_unit_test(test_length_bounded), cmocka_unit_test(test_names),
+		cmocka_unit_test(test_design_example),
+		cmocka_unit_test(test_wildcards),
+		cmocka_unit_test(test_sample_probes),
+		cmocka_unit_test(test_full_example),
+		cmocka_unit_test(test_match),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_series_ttl),
+		cmocka_unit_test(test_flow_and_aliases),
+		cmocka_unit_test(test_no_false_collisions),
+		cmocka_unit_test(test_parse_file),
+		cmocka_unit_test(test_small_error_buffer),
+		cmocka_unit_test(test_length_bounded),
+		cmocka_unit_test(test_names),
 	};
 	struct CMUnitTest tests[ARRAY_SIZE(bad_cases) + ARRAY_SIZE(good)];
 	size_t i, n = 0;

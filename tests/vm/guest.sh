@@ -648,6 +648,94 @@ t_map_memory() {
 	rmdir $cg/bpfprom 2>/dev/null
 }
 
+# kernel wildcards: kprobe:vfs_* and kretprobe:vfs_writ* counted by func
+# exactly (the syscall wrappers __x64_sys_get* are no targets: since the
+# x64_sys_call switch, 6.9 and backported to 6.1, most are inlined into it);
+# one multi-kprobe link where the kernel has them (auto; CONFIG_FPROBE, which
+# Debian's 6.12 has and its 6.1 lacks: its fprobe events in tracefs's README
+# tell), one kprobe per function when --probe.mechanism=kprobe forces it
+t_kprobe_wild() {
+	[ -n "$HAVE_KPROBES" ] || { skip "kprobe wildcards" "no kprobes"; return; }
+	case "$FLAGS" in
+	*--probe.mechanism=kprobe*) mech=kprobe ;;
+	*--probe.mechanism=legacy*) mech=legacy ;;
+	*)
+		mech=kprobe
+		grep -q 'f\[:\[<group>/\]' $TRACEFS/README 2>/dev/null && mech=kprobe_multi
+		;;
+	esac
+	cat >$TMP/wild.yaml <<Y
+metrics:
+  - name: vm_wild_total
+    help: calls of the kernel's vfs_* functions, by function.
+    probe: kprobe:vfs_*
+    aggregate: count
+    labels: [func]
+    filter: [comm == "vm_wild"]
+  - name: vm_wild_ret_total
+    help: returns of vfs_writ*, by function.
+    probe: [kretprobe:vfs_writ*, kretprobe:bpfprom_renamed_away]
+    missing: skip
+    aggregate: count
+    labels: [func]
+    filter: [comm == "vm_wild"]
+Y
+	if ! start $TMP/wild.yaml --log.level=debug; then
+		not_ok "kprobe wildcards: bpfprom starts" "$(tail -40 $TMP/log)"
+		return
+	fi
+	multi=$(sed -n 's/^debug: kernel: \(multi-kprobe.*\)/\1/p' $TMP/log)
+	[ -z "$multi" ] || info "kprobe wildcards$SUFFIX: $multi"
+	$WL vm_wild open tests/vm/configs/kprobe.yaml 3 write 1 2 3 4
+	scrape >$TMP/m.txt
+	expect "kprobe wildcard: exact calls by func" \
+		"$(printf '%s\n' 'vm_wild_total{func="vfs_open"} 3' 'vm_wild_total{func="vfs_write"} 4')" \
+		"$(grep_m '^vm_wild_total')"
+	expect "kretprobe wildcard and missing: skip: exact returns by func" \
+		'vm_wild_ret_total{func="vfs_write"} 4' "$(grep_m '^vm_wild_ret_total')"
+	expect "kprobe wildcards: bpfprom_probe_info says $mech" \
+		"$(printf '%s\n' "bpfprom_probe_info{metric=\"vm_wild_total\",probe=\"kprobe:vfs_*\",mechanism=\"$mech\"} 1" \
+			"bpfprom_probe_info{metric=\"vm_wild_ret_total\",probe=\"kretprobe:vfs_writ*\",mechanism=\"$mech\"} 1")" \
+		"$(grep_m '^bpfprom_probe_info{metric="vm_wild')"
+	n=$($BIN --list 'kprobe:vfs_*' | wc -l)
+	if [ $mech = kprobe_multi ]; then
+		want="kprobe:vfs_* attached with kprobe_multi"
+	else
+		want="kprobe:vfs_* attached with $mech, $n links"
+	fi
+	expect "kprobe wildcard: $([ $mech = kprobe_multi ] && echo "one multi-kprobe link" || echo "one $mech per function") for the $n of --list" \
+		"$want" "$(sed -n 's/^debug: loader: metrics\[0\] (vm_wild_total): //p' $TMP/log)"
+	stop
+	expect "kprobe wildcards: SIGTERM exits 0" 0 "$RC"
+	[ $mech != legacy ] ||
+		expect "kprobe wildcards: tracefs kprobe_events is empty after exit" "" "$(cat $TRACEFS/kprobe_events)"
+}
+
+# a uprobe wildcard over the uprobe workload's functions, counted by func
+# exactly: one multi-uprobe link from 6.6 on (6.12), one uprobe each before (6.1)
+t_uprobe_wild() {
+	mech=uprobe
+	kv=$(uname -r | sed 's/^\([0-9]*\)\.\([0-9]*\).*/\1 \2/')
+	[ "${kv% *}" -gt 6 ] || { [ "${kv% *}" -eq 6 ] && [ "${kv#* }" -ge 6 ]; } && mech=uprobe_multi
+	printf 'metrics:\n  - name: vm_uwild_total\n    help: h.\n    probe: "uprobe:%s:bpfprom_*"\n    aggregate: count\n    labels: [func]\n    filter: [comm == "vm_uwild"]\n' \
+		"$UW" >$TMP/uwild.yaml
+	if ! start $TMP/uwild.yaml --log.level=debug; then
+		not_ok "uprobe wildcard: bpfprom starts" "$(tail -40 $TMP/log)"
+		return
+	fi
+	$UW vm_uwild values 1 2 3 ret 5 begin end end
+	scrape >$TMP/m.txt
+	expect "uprobe wildcard: exact calls by func" \
+		"$(printf '%s\n' 'vm_uwild_total{func="bpfprom_begin"} 1' 'vm_uwild_total{func="bpfprom_end"} 2' \
+			'vm_uwild_total{func="bpfprom_ret"} 1' 'vm_uwild_total{func="bpfprom_value"} 3')" \
+		"$(grep_m '^vm_uwild_total')"
+	expect "uprobe wildcard: bpfprom_probe_info says $mech" \
+		"bpfprom_probe_info{metric=\"vm_uwild_total\",probe=\"uprobe:$UW:bpfprom_*\",mechanism=\"$mech\"} 1" \
+		"$(grep_m '^bpfprom_probe_info{metric="vm_uwild')"
+	stop
+	expect "uprobe wildcard: SIGTERM exits 0" 0 "$RC"
+}
+
 # --- the order they run in -----------------------------------------------------
 grep -q " $TRACEFS tracefs " /proc/mounts || mount -t tracefs nodev $TRACEFS
 detect
@@ -670,6 +758,10 @@ done
 run t_kprobe_errors
 run t_kprobe_fallback
 run t_list_kprobes
+run t_uprobe_wild
+run t_kprobe_wild
+run t_kprobe_wild --probe.mechanism=kprobe
+run t_kprobe_wild --probe.mechanism=legacy
 run t_examples
 run t_map_memory
 say done

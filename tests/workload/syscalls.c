@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A workload whose system calls are known exactly, for the integration tests:
- *   syscalls COMM [getppid N] [write SIZE...] [threads T getppid N] [open PATH N]
+ *   syscalls COMM [getppid N] [getpid N] [getuid N] [write SIZE...] [threads T getppid N] [open PATH N]
  *            [tryopen PATH N] (opens that may fail: a missing file) [sleep US]
  *            [raise N]
  * It renames itself COMM (so a comm filter sees only it), then makes exactly
@@ -47,7 +47,7 @@ int main(int argc, char **argv)
 
 	if (argc < 2) {
 		fprintf(stderr,
-			"usage: syscalls COMM [getppid N] [write SIZE...] [threads T getppid N] [open PATH N] [tryopen PATH N] [sleep US] [raise N]\n");
+			"usage: syscalls COMM [getppid N] [getpid N] [getuid N] [write SIZE...] [threads T getppid N] [open PATH N] [tryopen PATH N] [sleep US] [raise N]\n");
 		return 2;
 	}
 	fd = open("/dev/null", O_WRONLY);
@@ -60,6 +60,15 @@ int main(int argc, char **argv)
 
 			for (long k = 0; k < n; k++)
 				syscall(SYS_getppid);
+			i += 2;
+		} else if ((strcmp(argv[i], "getpid") == 0 || strcmp(argv[i], "getuid") == 0) &&
+			   i + 1 < argc) {
+			/* raw syscalls: libc may cache what getpid(3) returns */
+			long n = atol(argv[i + 1]),
+			     nr = argv[i][3] == 'p' ? SYS_getpid : SYS_getuid;
+
+			for (long k = 0; k < n; k++)
+				syscall(nr);
 			i += 2;
 		} else if (strcmp(argv[i], "write") == 0) {
 			for (i++; i < argc && argv[i][0] >= '0' && argv[i][0] <= '9'; i++) {
