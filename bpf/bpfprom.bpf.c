@@ -677,9 +677,12 @@ static __always_inline int filter_ok(void *ctx, enum ctx_kind ck,
 /*
  * A stack's id in the slot's stack map; ustack: the tgid above it, since
  * user addresses mean something only in their process. A stack the map
- * cannot hold is a drop: the event is not counted.
+ * cannot hold is a drop: the event is not counted. A subprogram, like
+ * follow: inlined, its map arguments kept registers busy in every metric's
+ * label loop (a few more instructions per event without any stack); called,
+ * the verifier drops the call where rodata says no stack.
  */
-static __always_inline int put_stack(void *ctx, void *stacks, void *drops, __u32 kind, __u8 *key)
+static __noinline int put_stack(void *ctx, void *stacks, void *drops, __u32 kind, __u8 *key)
 {
 	__u64 flags = kind == BPFPROM_SRC_USTACK ? BPF_F_USER_STACK : 0;
 	long id = bpf_get_stackid(ctx, stacks, flags);
@@ -700,19 +703,20 @@ static __always_inline int put_label(void *ctx, enum ctx_kind ck,
 				     __u32 room, const volatile struct bpfprom_label_cfg *l,
 				     __u32 probe, void *stacks, void *drops)
 {
-	__u32 off = l->key_off;
+	__u32 off = l->key_off, kind = l->src.kind;
 
 	/* plan lays labels out within the key, and the key fits its room;
 	 * rodata constants, so these bounds are known to the verifier and cost
-	 * nothing */
-	if (is_str_src(l->src.kind)) {
+	 * nothing. kind is loaded once: the verifier removes the branches a
+	 * constant rules out, not the loads of volatile rodata */
+	if (is_str_src(kind)) {
 		if (off + l->src.size <= room)
 			read_str(ctx, ck, c, &l->src, probe, key + off);
 		return 0;
 	}
-	if (l->src.kind == BPFPROM_SRC_KSTACK || l->src.kind == BPFPROM_SRC_USTACK) {
+	if (kind == BPFPROM_SRC_KSTACK || kind == BPFPROM_SRC_USTACK) {
 		if (off + 8 <= room)
-			return put_stack(ctx, stacks, drops, l->src.kind, key + off);
+			return put_stack(ctx, stacks, drops, kind, key + off);
 		return 0;
 	}
 	if (off + 8 <= room)
