@@ -165,6 +165,8 @@ $(BUILD)/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIB_OBJS)
 # the tests' bcrypt hashes are made at test time with libcrypt
 $(BUILD)/workload/bcrypt_hash: WORKLOAD_LIBS := -lcrypt
 $(BUILD)/workload/uprobe_target: WORKLOAD_LIBS := -lm
+# call chains the kernel's frame-pointer walk sees whole (ustack labels)
+$(BUILD)/workload/stacks: WORKLOAD_CFLAGS := -O0 -fno-omit-frame-pointer
 # the load suite's protobuf decoder: the generated sources compiled in, so
 # that it links in sanitizer builds too (PROTO_OBJS carry SAN_FLAGS)
 PROTO_SRCS := $(filter %.c,$(PROTO_GEN))

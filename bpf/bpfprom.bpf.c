@@ -100,6 +100,8 @@ static const __u64 zero_value[MAX_VALUE_WORDS];
  * verifier inlines (a hash lookup is a call). starts: latency only, the start of each
  * pending interval, keyed by pid_tgid or by the metric's match sources
  * (start_key; the loader sets the key size). drops: the reasons the program counts.
+ * stacks: kstack and ustack labels only (the loader sizes it: frames, and
+ * max_series stacks; the others do not create it), the stacks their ids name.
  * Each metric has its own, so a reload can keep one metric's maps (and its
  * drop counts) whatever group it lands in.
  */
@@ -121,7 +123,13 @@ static const __u64 zero_value[MAX_VALUE_WORDS];
 		__uint(max_entries, BPFPROM_DROP__KERNEL); \
 		__type(key, __u32);                        \
 		__type(value, __u64);                      \
-	} drops##i SEC(".maps")
+	} drops##i SEC(".maps");                           \
+	struct {                                           \
+		__uint(type, BPF_MAP_TYPE_STACK_TRACE);    \
+		__uint(max_entries, 1);                    \
+		__uint(key_size, 4);                       \
+		__uint(value_size, 8);                     \
+	} stacks##i SEC(".maps")
 
 SLOT_MAPS(0);
 #ifndef BPFPROM_ONE_SLOT
@@ -694,23 +702,54 @@ static __always_inline int filter_ok(void *ctx, enum ctx_kind ck,
 	return f->op == BPFPROM_OP_EQ ? eq : !eq;
 }
 
-static __always_inline void put_label(void *ctx, enum ctx_kind ck,
-				      const volatile struct bpfprom_metric_cfg *c, __u8 *key,
-				      __u32 room, const volatile struct bpfprom_label_cfg *l,
-				      __u32 probe)
+/*
+ * A stack's id in the slot's stack map; ustack: the tgid above it, since
+ * user addresses mean something only in their process. A stack the map
+ * cannot hold is a drop: the event is not counted. A subprogram, like
+ * follow: inlined, its map arguments kept registers busy in every metric's
+ * label loop (a few more instructions per event without any stack); called,
+ * the verifier drops the call where rodata says no stack.
+ */
+static __noinline int put_stack(void *ctx, void *stacks, void *drops, __u32 kind, __u8 *key)
 {
-	__u32 off = l->key_off;
+	__u64 flags = kind == BPFPROM_SRC_USTACK ? BPF_F_USER_STACK : 0;
+	long id = bpf_get_stackid(ctx, stacks, flags);
+
+	if (id < 0) {
+		count_drop(drops, BPFPROM_DROP_STACK);
+		return -1;
+	}
+	if (kind == BPFPROM_SRC_USTACK)
+		id |= (bpf_get_current_pid_tgid() >> 32) << 32;
+	*(__u64 *)key = id;
+	return 0;
+}
+
+/* 0, or -1 when the event is dropped */
+static __always_inline int put_label(void *ctx, enum ctx_kind ck,
+				     const volatile struct bpfprom_metric_cfg *c, __u8 *key,
+				     __u32 room, const volatile struct bpfprom_label_cfg *l,
+				     __u32 probe, void *stacks, void *drops)
+{
+	__u32 off = l->key_off, kind = l->src.kind;
 
 	/* plan lays labels out within the key, and the key fits its room;
 	 * rodata constants, so these bounds are known to the verifier and cost
-	 * nothing */
-	if (is_str_src(l->src.kind)) {
+	 * nothing. kind is loaded once: the verifier removes the branches a
+	 * constant rules out, not the loads of volatile rodata */
+	if (is_str_src(kind)) {
 		if (off + l->src.size <= room)
 			read_str(ctx, ck, c, &l->src, probe, key + off);
-		return;
+		return 0;
+	}
+	if (kind == BPFPROM_SRC_KSTACK || kind == BPFPROM_SRC_USTACK) {
+		if (off + 8 <= room)
+			return put_stack(ctx, stacks, drops, kind, key + off);
+		return 0;
 	}
 	if (off + 8 <= room)
 		*(__u64 *)(key + off) = read_int(ctx, ck, c, &l->src, probe);
+	return 0;
 }
 
 static __always_inline void update(const volatile struct bpfprom_metric_cfg *c, __u64 *val, __u64 v)
@@ -852,7 +891,7 @@ static __always_inline void handle_end(void *ctx, enum ctx_kind ck,
  */
 static __always_inline void handle_one(void *ctx, enum ctx_kind ck, __u32 cookie,
 				       const volatile struct bpfprom_metric_cfg *c, void *series,
-				       void *starts, void *drops)
+				       void *starts, void *drops, void *stacks)
 {
 	__u32 latency = c->latency, nfilters = c->nfilters, nlabels = c->nlabels;
 	__u32 probe = c->nprobes == 1 && !latency ? PROBE_ONE_TP :
@@ -892,8 +931,9 @@ static __always_inline void handle_one(void *ctx, enum ctx_kind ck, __u32 cookie
 		*(__u64 *)key = 0;
 #pragma clang loop unroll(full)
 	for (int i = 0; i < BPFPROM_MAX_LABELS; i++) {
-		if (i < nlabels)
-			put_label(ctx, ck, c, key, room, &c->labels[i], probe);
+		if (i < nlabels &&
+		    put_label(ctx, ck, c, key, room, &c->labels[i], probe, stacks, drops))
+			return;
 	}
 
 	if (latency && s) {
@@ -934,14 +974,14 @@ static __always_inline __u32 cookie_of(void *ctx, int nslots)
  * A group of one: its slot inline, no call, and no slot_off (a reload drops
  * a group of one whole).
  */
-#define HANDLE(sec, kind, ck, ctx_type)                                            \
-	SEC(sec)                                                                   \
-	int handle_##kind##1(ctx_type ctx)                                         \
-	{                                                                          \
-		__u32 cookie = cookie_of(ctx, 1);                                  \
-                                                                                   \
-		handle_one(ctx, ck, cookie, &cfg[0], &series0, &starts0, &drops0); \
-		return 0;                                                          \
+#define HANDLE(sec, kind, ck, ctx_type)                                                      \
+	SEC(sec)                                                                             \
+	int handle_##kind##1(ctx_type ctx)                                                   \
+	{                                                                                    \
+		__u32 cookie = cookie_of(ctx, 1);                                            \
+                                                                                             \
+		handle_one(ctx, ck, cookie, &cfg[0], &series0, &starts0, &drops0, &stacks0); \
+		return 0;                                                                    \
 	}
 #else
 /*
@@ -952,11 +992,12 @@ static __always_inline __u32 cookie_of(void *ctx, int nslots)
  * before the v4 ISA), and eight inlined copies of the generic code span more
  * than that; a call costs a few ns per slot.
  */
-#define SLOT_FN(kind, ck, i)                                                             \
-	static __noinline int kind##_slot##i(void *ctx, __u32 cookie)                    \
-	{                                                                                \
-		handle_one(ctx, ck, cookie, &cfg[i], &series##i, &starts##i, &drops##i); \
-		return 0;                                                                \
+#define SLOT_FN(kind, ck, i)                                                            \
+	static __noinline int kind##_slot##i(void *ctx, __u32 cookie)                   \
+	{                                                                               \
+		handle_one(ctx, ck, cookie, &cfg[i], &series##i, &starts##i, &drops##i, \
+			   &stacks##i);                                                 \
+		return 0;                                                               \
 	}
 
 #define RUN_SLOT(kind, i, n)                         \

@@ -20,6 +20,10 @@
 #define BPFPROM_MAX_KEY 512
 #define BPFPROM_MAX_STR 128
 #define BPFPROM_COMM_LEN 16
+/* kstack, ustack: frames kept, by default and at most (the kernel's
+ * sysctl kernel.perf_event_max_stack defaults to 127) */
+#define BPFPROM_DEFAULT_FRAMES 16
+#define BPFPROM_MAX_FRAMES 127
 /* log2 slots: slot 0 holds v <= 0, slot s >= 1 holds 2^(s-2) < v <= 2^(s-1) */
 #define BPFPROM_LOG2_SLOTS 66
 /* finite buckets of a hist or lhist series (the overflow bucket is one more);
@@ -52,6 +56,8 @@ enum bpfprom_src {
 	BPFPROM_SRC_STR_PATH, /* a string at the end of one */
 	BPFPROM_SRC_PERIOD, /* the sample period of a perf event (profile, software, hardware) */
 	BPFPROM_SRC_FUNC, /* the function or event that fired: the attach cookie, decoded by name */
+	BPFPROM_SRC_KSTACK, /* the kernel stack's id in the slot's stack map */
+	BPFPROM_SRC_USTACK, /* the user stack's id, tgid << 32 | id */
 	BPFPROM_SRC__COUNT,
 };
 
@@ -79,6 +85,9 @@ enum bpfprom_drop {
 	BPFPROM_DROP_STALE_START, /* a start replaced one that never ended */
 	BPFPROM_DROP_START_FULL, /* too many starts in flight */
 	BPFPROM_DROP_UPDATE_ERROR, /* a map update failed for another reason */
+	/* bpf_get_stackid failed: the stack map is full (ENOMEM), another stack
+	 * holds the bucket of its hash (EEXIST), or no stack (EFAULT) */
+	BPFPROM_DROP_STACK,
 	BPFPROM_DROP__KERNEL, /* the reasons above are counted in the "drops" map */
 	/* counted by user space, not by the program: */
 	BPFPROM_DROP_RECURSION = BPFPROM_DROP__KERNEL,

@@ -21,6 +21,12 @@
 /* Labels a metric prints: decode: k8s prints one key label as three. */
 #define METRIC_MAX_LABELS (BPFPROM_MAX_LABELS + 2)
 
+enum metric_stack {
+	METRIC_STACK_NONE = 0,
+	METRIC_STACK_KERNEL,
+	METRIC_STACK_USER,
+};
+
 /* How one printed label is read from the map key. */
 struct metric_label {
 	const char *name;
@@ -37,6 +43,11 @@ struct metric_label {
 	enum cfg_decode decode;
 	uint8_t cfg_label;
 	uint8_t part;
+	/* kstack, ustack: the key holds a stack id (ustack: tgid << 32 | id) in
+	 * the metric's stack map, printed as its first `frames` functions, root
+	 * first, separated by ';' */
+	uint8_t stack; /* enum metric_stack */
+	uint32_t frames;
 };
 
 struct metric_desc {

@@ -78,6 +78,8 @@ const char *const config_src_names[BPFPROM_SRC__COUNT] = {
 	[BPFPROM_SRC_PATH] = "a field path",
 	[BPFPROM_SRC_STR_PATH] = "str(PATH)",
 	[BPFPROM_SRC_FUNC] = "func",
+	[BPFPROM_SRC_KSTACK] = "kstack",
+	[BPFPROM_SRC_USTACK] = "ustack",
 };
 
 /* The mapping's known keys' values in v[] (NULL when absent); see yamldoc__map_collect. */

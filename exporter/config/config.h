@@ -163,6 +163,8 @@ struct cfg_label {
 	size_t nregexps;
 	uint32_t size; /* string sources: bytes kept, default 32, at most 128 */
 	struct cfg_pos pos;
+	/* kstack, ustack: the frames kept, leaf first: default 16, at most 127 */
+	uint32_t frames;
 };
 
 /* SOURCE OP LITERAL; a string literal is double-quoted, an integer is

@@ -92,6 +92,12 @@ static inline bool is_string_src(enum bpfprom_src kind)
 	       kind == BPFPROM_SRC_STR_FIELD || kind == BPFPROM_SRC_STR_PATH;
 }
 
+/* kstack, ustack: ids in a stack map, only a label can hold one */
+static inline bool is_stack_src(enum bpfprom_src kind)
+{
+	return kind == BPFPROM_SRC_KSTACK || kind == BPFPROM_SRC_USTACK;
+}
+
 static inline bool is_entry_probe(enum cfg_probe_kind kind)
 {
 	return kind == CFG_PROBE_KPROBE || kind == CFG_PROBE_UPROBE;

@@ -136,6 +136,7 @@ static int parse_label_short(struct parser *p, const yaml_node_t *node, const ch
 	if (!l->name)
 		return yamldoc__oom(p->doc);
 	l->size = default_size(l->src.kind);
+	l->frames = BPFPROM_DEFAULT_FRAMES;
 	ret = check_label_name(p, node, path, m, m->nlabels - 1);
 	if (ret)
 		return ret;
@@ -274,8 +275,9 @@ static int parse_regexp_values(struct parser *p, const yaml_node_t *node, const 
 static int parse_label_full(struct parser *p, const yaml_node_t *node, const char *path,
 			    struct cfg_metric *m, struct cfg_label *l)
 {
-	enum { LK_NAME, LK_SOURCE, LK_DECODE, LK_VALUES, LK_SIZE, LK__COUNT };
-	static const char *const keys[LK__COUNT] = { "name", "source", "decode", "values", "size" };
+	enum { LK_NAME, LK_SOURCE, LK_DECODE, LK_VALUES, LK_SIZE, LK_FRAMES, LK__COUNT };
+	static const char *const keys[LK__COUNT] = { "name",   "source", "decode",
+						     "values", "size",	 "frames" };
 	yaml_node_t *v[LK__COUNT] = { 0 };
 	char kpath[PATH_LEN + 16];
 	const char *text, *src_text;
@@ -322,6 +324,11 @@ static int parse_label_full(struct parser *p, const yaml_node_t *node, const cha
 		return ret;
 
 	snprintf(kpath, sizeof(kpath), "%s.decode", path);
+	if (v[LK_DECODE] && is_stack_src(l->src.kind))
+		return yamldoc__fail(
+			p->doc, v[LK_DECODE], kpath,
+			"%s renders as its functions' names; it takes no decoder, remove decode",
+			src_text);
 	if (v[LK_DECODE]) {
 		/* none is the absence of decode, not a decoder one writes */
 		ret = yamldoc__get_word(p->doc, v[LK_DECODE], kpath, "decoder",
@@ -381,6 +388,7 @@ static int parse_label_full(struct parser *p, const yaml_node_t *node, const cha
 
 	snprintf(kpath, sizeof(kpath), "%s.size", path);
 	l->size = default_size(l->src.kind);
+	l->frames = BPFPROM_DEFAULT_FRAMES;
 	if (v[LK_SIZE]) {
 		if (l->src.kind != BPFPROM_SRC_STR_ARG && l->src.kind != BPFPROM_SRC_STR_FIELD &&
 		    l->src.kind != BPFPROM_SRC_STR_PATH)
@@ -393,6 +401,20 @@ static int parse_label_full(struct parser *p, const yaml_node_t *node, const cha
 		if (ret)
 			return ret;
 		l->size = (uint32_t)size;
+	}
+
+	snprintf(kpath, sizeof(kpath), "%s.frames", path);
+	if (v[LK_FRAMES]) {
+		if (!is_stack_src(l->src.kind))
+			return yamldoc__fail(
+				p->doc, v[LK_FRAMES], kpath,
+				"only stack sources (kstack, ustack) take frames, %s does not; remove it",
+				src_text);
+		ret = yamldoc__get_int_range(p->doc, v[LK_FRAMES], kpath, 1, BPFPROM_MAX_FRAMES,
+					     " frames", &size);
+		if (ret)
+			return ret;
+		l->frames = (uint32_t)size;
 	}
 	return 0;
 }

@@ -672,7 +672,7 @@ static int set_autoload(struct copy *skel, const struct plan_metric *pm, size_t 
 	return err;
 }
 
-/* A map of one slot: "series", "starts" or "drops", then the slot's number. */
+/* A map of one slot: "series", "starts", "drops" or "stacks", then the slot's number. */
 static struct bpf_map *slot_map(const struct copy *skel, const char *base, uint32_t slot)
 {
 	char name[32];
@@ -688,6 +688,42 @@ static struct bpf_map *slot_map(const struct copy *skel, const char *base, uint3
 static bool series_array(const struct plan_metric *pm)
 {
 	return pm->bcfg.nlabels == 0;
+}
+
+/* The frames a metric's stack labels keep, the most of them; 0: no stack label. */
+static uint32_t stack_frames(const struct plan_metric *pm)
+{
+	uint32_t frames = 0;
+
+	for (uint32_t i = 0; i < pm->bcfg.nlabels && i < BPFPROM_MAX_LABELS; i++) {
+		const struct bpfprom_src_cfg *s = &pm->bcfg.labels[i].src;
+
+		if ((s->kind == BPFPROM_SRC_KSTACK || s->kind == BPFPROM_SRC_USTACK) &&
+		    s->size > frames)
+			frames = s->size;
+	}
+	return frames;
+}
+
+/*
+ * kstack and ustack labels: a stack map of max_series stacks of the most
+ * frames a label keeps (8 bytes each). A stack map is preallocated (the
+ * kernel has no BPF_F_NO_PREALLOC for it): max_series * (16 + 8 * frames)
+ * bytes, plus a pointer per bucket (max_series rounded up to a power of two).
+ * A metric without stacks does not create it: its code is dead there.
+ */
+static int size_stacks(struct copy *skel, uint32_t slot, const struct plan_metric *pm)
+{
+	struct bpf_map *stacks = slot_map(skel, "stacks", slot);
+	uint32_t frames = stack_frames(pm);
+	int err;
+
+	if (!frames)
+		return bpf_map__set_autocreate(stacks, false);
+	err = bpf_map__set_value_size(stacks, frames * 8);
+	if (!err)
+		err = bpf_map__set_max_entries(stacks, pm->max_series);
+	return err;
 }
 
 static int size_maps(struct copy *skel, uint32_t slot, const struct plan_metric *pm)
@@ -726,13 +762,15 @@ static int size_maps(struct copy *skel, uint32_t slot, const struct plan_metric 
 	/* starts_max in flight is the worst case; most metrics hold a few */
 	if (!err && pm->bcfg.latency)
 		err = bpf_map__set_map_flags(starts, BPF_F_NO_PREALLOC);
+	if (!err)
+		err = size_stacks(skel, slot, pm);
 	return err;
 }
 
 /* The maps of the slots past the group's metrics are not created: no loaded program uses them. */
 static int drop_slot(struct copy *skel, uint32_t slot)
 {
-	static const char *const bases[] = { "series", "starts", "drops" };
+	static const char *const bases[] = { "series", "starts", "drops", "stacks" };
 	int err = 0;
 
 	for (size_t b = 0; !err && b < sizeof(bases) / sizeof(bases[0]); b++)
@@ -801,7 +839,7 @@ static struct copy *open_group(const struct plan *plan, const struct plan_group 
 static struct copy *load_tramp(const struct plan *plan, const struct plan_group *g,
 			       const struct loader_group *lg, const struct plan_probe *pp)
 {
-	static const char *const bases[] = { "series", "starts", "drops" };
+	static const char *const bases[] = { "series", "starts", "drops", "stacks" };
 	struct copy *t, *owner = lg->skel;
 	struct bpf_program *prog;
 	int err = 0;
@@ -891,6 +929,9 @@ static void fill_maps(struct loader *ld, const struct plan *plan, const struct p
 			pm->bcfg.latency ? bpf_map__fd(slot_map(lg->skel, "starts", slot)) : -1;
 		maps->series_fd = bpf_map__fd(slot_map(lg->skel, "series", slot));
 		maps->drops_fd = bpf_map__fd(slot_map(lg->skel, "drops", slot));
+		maps->stack_frames = stack_frames(pm);
+		maps->stacks_fd =
+			maps->stack_frames ? bpf_map__fd(slot_map(lg->skel, "stacks", slot)) : -1;
 		maps->series_array = series_array(pm);
 		maps->key_size = maps->series_array ? 4 : pm->bcfg.key_size;
 		maps->value_size = pm->bcfg.value_words * 8;
@@ -1255,7 +1296,7 @@ static int map_fdinfo(int fd, uint32_t *id, uint64_t *memlock)
 /* The slot whose map m is (series3: 3), or -1 for a map of the whole copy. */
 static long slot_of(const struct bpf_map *m)
 {
-	static const char *const bases[] = { "series", "starts", "drops" };
+	static const char *const bases[] = { "series", "starts", "drops", "stacks" };
 	const char *name = bpf_map__name(m);
 
 	for (size_t b = 0; b < sizeof(bases) / sizeof(bases[0]); b++) {
@@ -1302,7 +1343,7 @@ static uint64_t copy_memory(const struct copy *c, const struct loader_group *lg,
 uint64_t loader__map_memory(const struct loader *ld, size_t i)
 {
 	const struct loader_group *lg = ld->g[ld->group[i]];
-	uint32_t ids[4 * BPFPROM_MAX_FUSED + PLAN_MAX_ATTACH];
+	uint32_t ids[5 * BPFPROM_MAX_FUSED + PLAN_MAX_ATTACH];
 	size_t nids = 0;
 	long slot = -1, first = -1;
 	uint64_t sum;

@@ -38,6 +38,8 @@ struct loader_maps {
 	int series_fd;
 	int drops_fd;
 	int starts_fd; /* latency metrics; -1 otherwise */
+	int stacks_fd; /* metrics with kstack or ustack labels; -1 otherwise */
+	uint32_t stack_frames; /* the frames each stack of stacks_fd holds at most */
 	/* the programs of the metric's group: shared by its fused metrics */
 	int prog_fds[LOADER_MAX_PROGS];
 	size_t nprogs;

@@ -746,6 +746,10 @@ static int plan_labels(struct ctx *c, const struct tp_format *fmts, struct plan_
 			err = check_decode(c, l, &bl->src, key);
 		if (err)
 			return err;
+		/* a stack's frames size its map's values (the loader): rodata, so a
+		 * reload with other frames loads anew */
+		if (l->src.kind == BPFPROM_SRC_KSTACK || l->src.kind == BPFPROM_SRC_USTACK)
+			bl->src.size = l->frames;
 		bl->key_off = off;
 		bl->key_size = is_str(bl->src.kind) ? bl->src.size : 8;
 		if (off + bl->key_size > BPFPROM_MAX_KEY)
@@ -768,6 +772,10 @@ static int plan_labels(struct ctx *c, const struct tp_format *fmts, struct plan_
 								       l->decode;
 			ml->cfg_label = (uint8_t)i;
 			ml->part = (uint8_t)k;
+			ml->stack = l->src.kind == BPFPROM_SRC_KSTACK ? METRIC_STACK_KERNEL :
+				    l->src.kind == BPFPROM_SRC_USTACK ? METRIC_STACK_USER :
+									METRIC_STACK_NONE;
+			ml->frames = ml->stack ? l->frames : 0;
 		}
 		off += bl->key_size;
 	}

@@ -57,6 +57,11 @@ struct collect {
 	struct series series; /* what the last collect__metric read */
 	struct series_fold fold; /* its scratch: series that print alike, folded */
 	size_t map_series; /* before folding */
+	size_t nread; /* keys read at the last collect__metric, taken ones included */
+	/* stack sweeps: the ids the last sweep found unreferenced (sorted), and
+	 * the referenced ones of this sweep */
+	uint32_t *stack_cand, *stack_refs, *stack_next;
+	size_t nstack_cand, stack_cap;
 	/* series that retire: the decisions, and what they ask */
 	struct retire *retire;
 	struct retire_spec rspec;
@@ -107,6 +112,9 @@ void collect__free(struct collect *c)
 	free(c->percpu);
 	keyorder__free(c->ko);
 	free(c->start_keys);
+	free(c->stack_cand);
+	free(c->stack_refs);
+	free(c->stack_next);
 	series_fold__free(&c->fold);
 	retire__free(c->retire);
 	free(c);
@@ -461,6 +469,7 @@ int collect__metric(struct collect *c, const struct loader_maps *maps, const str
 	if (err)
 		return err;
 	c->map_series = n;
+	c->nread = n;
 	/* an array's one series is never deleted; an empty map still ends
 	 * the series taken at the last scrape */
 	if (c->retire && !c->retire_paused && !maps->series_array) {
@@ -560,5 +569,75 @@ uint64_t collect__sweep_starts(struct collect *c, const struct loader_maps *maps
 		if (bpf_map_delete_elem(maps->starts_fd, &id) == 0)
 			deleted++;
 	}
+	return deleted;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static bool has_u32(const uint32_t *v, size_t n, uint32_t x)
+{
+	return n && bsearch(&x, v, n, sizeof(*v), cmp_u32);
+}
+
+uint64_t collect__sweep_stacks(struct collect *c, const struct loader_maps *maps,
+			       const struct metric_desc *d,
+			       void (*forget)(void *ctx, int fd, uint32_t id), void *ctx)
+{
+	size_t nrefs = 0, nnext = 0, cap = maps->max_entries;
+	uint32_t id, *next;
+	uint64_t deleted = 0;
+
+	/* a series that never retires keeps its stack for good */
+	if (maps->stacks_fd < 0 || !c->retire || c->retire_paused)
+		return 0;
+	if (c->stack_cap < cap) {
+		free(c->stack_cand);
+		free(c->stack_refs);
+		free(c->stack_next);
+		c->stack_cand = calloc(cap, sizeof(uint32_t));
+		c->stack_refs = calloc(cap * BPFPROM_MAX_LABELS, sizeof(uint32_t));
+		c->stack_next = calloc(cap, sizeof(uint32_t));
+		c->nstack_cand = 0;
+		c->stack_cap = c->stack_cand && c->stack_refs && c->stack_next ? cap : 0;
+		if (!c->stack_cap)
+			return 0;
+	}
+	/* every key read, those retired at this scrape too: they were exported
+	 * now, with their stacks */
+	for (size_t i = 0; i < c->nread && i < cap; i++) {
+		for (size_t j = 0; j < d->nlabels && j < METRIC_MAX_LABELS; j++) {
+			if (d->labels[j].stack)
+				c->stack_refs[nrefs++] = (uint32_t)metric_label__int(
+					&d->labels[j], c->keys + i * c->key_size);
+		}
+	}
+	qsort(c->stack_refs, nrefs, sizeof(uint32_t), cmp_u32);
+	for (next = NULL; nnext < cap; next = &id) {
+		if (bpf_map_get_next_key(maps->stacks_fd, next, &id))
+			break;
+		if (has_u32(c->stack_refs, nrefs, id))
+			continue;
+		c->stack_next[nnext++] = id;
+	}
+	/* unreferenced at two sweeps in a row: no series has named it since the
+	 * last one; deleted after the walk, which a delete would restart */
+	for (size_t i = 0; i < nnext; i++) {
+		id = c->stack_next[i];
+		if (!has_u32(c->stack_cand, c->nstack_cand, id))
+			continue;
+		if (bpf_map_delete_elem(maps->stacks_fd, &id) == 0) {
+			deleted++;
+			if (forget)
+				forget(ctx, maps->stacks_fd, id);
+		}
+	}
+	qsort(c->stack_next, nnext, sizeof(uint32_t), cmp_u32);
+	memcpy(c->stack_cand, c->stack_next, nnext * sizeof(uint32_t));
+	c->nstack_cand = nnext;
 	return deleted;
 }

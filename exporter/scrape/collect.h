@@ -66,6 +66,16 @@ void collect__prog_stats(const struct loader_maps *maps, struct collect_prog_sta
 uint64_t collect__sweep_starts(struct collect *c, const struct loader_maps *maps);
 
 /*
+ * Delete from the metric's stack map (kstack, ustack labels) the stacks no
+ * series of its map named at this sweep nor at the last one: those of
+ * series retired since (a series that never retires keeps its stack). The
+ * deleted stacks' ids are given to forget (stacks__forget). Returns how many.
+ */
+uint64_t collect__sweep_stacks(struct collect *c, const struct loader_maps *maps,
+			       const struct metric_desc *d,
+			       void (*forget)(void *ctx, int fd, uint32_t id), void *ctx);
+
+/*
  * Retire the metric's series as spec says (retire.h), asking alive(ctx, ...)
  * whether a task or cgroup is still there: from the next collect__metric on,
  * each deletes the series that are due from the map, after reading them,

@@ -57,10 +57,13 @@ bool retire__spec(struct retire_spec *spec, const struct metric_desc *d,
 		if (l->part || l->is_str || l->cfg_label >= cm->nlabels)
 			continue;
 		src = cm->labels[l->cfg_label].src.kind;
-		if (src != BPFPROM_SRC_PID && src != BPFPROM_SRC_TID && src != BPFPROM_SRC_CGROUP)
+		if (src != BPFPROM_SRC_PID && src != BPFPROM_SRC_TID && src != BPFPROM_SRC_CGROUP &&
+		    src != BPFPROM_SRC_USTACK)
 			continue;
 		if (spec->nkeys == BPFPROM_MAX_LABELS)
 			break;
+		/* a ustack's key is tgid << 32 | stack id: its process's */
+		spec->shift[spec->nkeys] = src == BPFPROM_SRC_USTACK ? 32 : 0;
 		spec->keys[spec->nkeys] = l;
 		spec->why[spec->nkeys++] = src == BPFPROM_SRC_CGROUP ? RETIRE_CGROUP_GONE :
 								       RETIRE_PROCESS_GONE;
@@ -234,7 +237,7 @@ static int due(const struct retire_spec *spec, const struct retire_env *env, con
 	if (!unchanged)
 		return -1;
 	for (size_t k = 0; k < spec->nkeys; k++) {
-		uint64_t id = metric_label__int(spec->keys[k], key);
+		uint64_t id = metric_label__int(spec->keys[k], key) >> spec->shift[k];
 
 		if (env->alive(env->alive_ctx, spec->why[k], id) == 0)
 			return (int)spec->why[k];

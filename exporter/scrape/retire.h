@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * retire: which of a metric's series leave its map at a scrape, and what
- * they leave behind. A series keyed by a process or thread that has exited,
- * by a cgroup that was removed, or (series_ttl) idle that long is taken out
+ * they leave behind. A series keyed by a process or thread that has exited
+ * (a pid, tid or ustack label), by a cgroup that was removed, or
+ * (series_ttl) idle that long is taken out
  * of the map with one lookup-and-delete at a scrape, and that scrape
  * exports what the delete returned: every event up to the delete. Its values
  * are kept here for one more scrape: if the key is back in the map by then
@@ -39,6 +40,9 @@ struct retire_spec {
 	size_t nkeys;
 	const struct metric_label *keys[BPFPROM_MAX_LABELS];
 	enum retire_reason why[BPFPROM_MAX_LABELS];
+	/* the id is the label's value shifted right this much: a ustack's
+	 * tgid is above its stack id */
+	uint8_t shift[BPFPROM_MAX_LABELS];
 	uint64_t ttl_ns; /* 0: never idle */
 };
 

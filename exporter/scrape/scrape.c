@@ -14,6 +14,14 @@
 #include "scrape/procstat.h"
 #include "scrape/retire.h"
 #include "scrape/scrape.h"
+#include "scrape/stacks.h"
+
+/* what a metric's stack labels print from: the scrape's stacks, its map */
+struct stack_ctx {
+	struct stacks *st;
+	int fd;
+	uint32_t frames;
+};
 
 struct scrape {
 	const struct plan *plan;
@@ -32,6 +40,9 @@ struct scrape {
 	/* one decoder per decoded config label (metric_label.cfg_label): each
 	 * keeps its own bounded cache */
 	struct decoder *(*dec)[BPFPROM_MAX_LABELS];
+	/* kstack, ustack labels: NULL when no metric has one */
+	struct stacks *stacks;
+	struct stack_ctx *stack_ctx; /* per metric */
 	struct scrape_opts opts;
 	uint64_t scrapes;
 	bool load_failed; /* the last reload failed: this config is the old one */
@@ -42,13 +53,27 @@ struct scrape {
 };
 
 static const char *const drop_reasons[BPFPROM_DROP__COUNT] = {
-	[BPFPROM_DROP_MAP_FULL] = "map_full",	      [BPFPROM_DROP_STALE_START] = "stale_start",
-	[BPFPROM_DROP_START_FULL] = "start_map_full", [BPFPROM_DROP_UPDATE_ERROR] = "update_error",
-	[BPFPROM_DROP_RECURSION] = "recursion",	      [BPFPROM_DROP_ORPHAN_START] = "orphan_start",
+	[BPFPROM_DROP_MAP_FULL] = "map_full",
+	[BPFPROM_DROP_STALE_START] = "stale_start",
+	[BPFPROM_DROP_START_FULL] = "start_map_full",
+	[BPFPROM_DROP_UPDATE_ERROR] = "update_error",
+	[BPFPROM_DROP_RECURSION] = "recursion",
+	[BPFPROM_DROP_ORPHAN_START] = "orphan_start",
+	[BPFPROM_DROP_STACK] = "stack",
 };
 
 /* Orphaned starts are looked for at most this often (one access(2) each). */
 #define SWEEP_INTERVAL_NS (10ull * 1000000000)
+
+static bool has_stacks(const struct cfg_metric *cm)
+{
+	for (size_t l = 0; l < cm->nlabels; l++) {
+		if (cm->labels[l].src.kind == BPFPROM_SRC_KSTACK ||
+		    cm->labels[l].src.kind == BPFPROM_SRC_USTACK)
+			return true;
+	}
+	return false;
+}
 
 /* Which reasons a metric shows: the start reasons only for latency metrics,
  * update_error (which should never happen) only once it has. */
@@ -61,6 +86,8 @@ static bool shows_reason(const struct plan_metric *pm, int r, uint64_t value)
 		return pm->bcfg.latency;
 	case BPFPROM_DROP_UPDATE_ERROR:
 		return value > 0;
+	case BPFPROM_DROP_STACK:
+		return has_stacks(pm->cm);
 	default:
 		return true;
 	}
@@ -115,6 +142,30 @@ static int set_retire(struct scrape *s, size_t i)
 	return collect__set_retire(s->coll[i], &spec, retire_probe__alive, s->probe);
 }
 
+/* The stacks of the metrics with kstack or ustack labels, kallsyms loaded now. */
+static int new_stacks(struct scrape *s)
+{
+	int err;
+
+	for (size_t i = 0; i < s->plan->nmetrics; i++) {
+		const struct loader_maps *maps = loader__maps(s->ld, i);
+
+		s->stack_ctx[i].fd = maps->stacks_fd;
+		s->stack_ctx[i].frames = maps->stack_frames;
+		if (!has_stacks(s->plan->metrics[i].cm) || s->stacks)
+			continue;
+		s->stacks = stacks__new(&s->opts.decode_env, NULL);
+		if (!s->stacks)
+			return -ENOMEM;
+		err = stacks__prepare(s->stacks);
+		if (err)
+			return err;
+	}
+	for (size_t i = 0; i < s->plan->nmetrics; i++)
+		s->stack_ctx[i].st = s->stacks;
+	return 0;
+}
+
 struct scrape *scrape__new(const struct plan *plan, const struct loader *ld,
 			   const struct scrape_opts *opts)
 {
@@ -138,9 +189,13 @@ struct scrape *scrape__new(const struct plan *plan, const struct loader *ld,
 	s->prog_names = calloc(s->nprogs ? s->nprogs : 1, sizeof(*s->prog_names));
 	s->prog_first = calloc(s->nprogs ? s->nprogs : 1, sizeof(*s->prog_first));
 	s->enc = render_enc__new();
+	s->stack_ctx = calloc(n, sizeof(*s->stack_ctx));
 	if (!s->coll || !s->drops || !s->dec || !s->progs || !s->prog_names || !s->prog_first ||
-	    !s->enc || !s->retired || !s->can_retire || !s->probe)
+	    !s->enc || !s->retired || !s->can_retire || !s->probe || !s->stack_ctx)
 		goto fail;
+	err = new_stacks(s);
+	if (err)
+		goto fail_err;
 	for (size_t g = 0; g < s->nprogs; g++) {
 		s->prog_names[g] = program_names(plan, ld, g);
 		if (!s->prog_names[g])
@@ -219,6 +274,8 @@ void scrape__free(struct scrape *s)
 			decoder__free(s->dec[i][l]);
 	}
 	free(s->dec);
+	stacks__free(s->stacks);
+	free(s->stack_ctx);
 	free(s->coll);
 	free(s->drops);
 	free(s->retired);
@@ -442,6 +499,21 @@ static const char *decode_label_str(void *ctx, const struct metric_label *l, con
 	return decoder__decode_str(dec[l->cfg_label], str, n, buf, buflen, len);
 }
 
+/* The text of a kstack or ustack label. */
+static const char *stack_label(void *ctx, const struct metric_label *l, uint64_t v, size_t *len)
+{
+	const struct stack_ctx *sc = ctx;
+
+	if (!sc->st)
+		return NULL;
+	return stacks__text(sc->st, sc->fd, sc->frames, l, v, len);
+}
+
+static void forget_stack(void *ctx, int fd, uint32_t id)
+{
+	stacks__forget(ctx, fd, id);
+}
+
 /* Read every metric's maps into its collect's series, and its drop counts. */
 static int collect_all(struct scrape *s, bool (*each)(struct scrape *, size_t))
 {
@@ -452,12 +524,16 @@ static int collect_all(struct scrape *s, bool (*each)(struct scrape *, size_t))
 
 	if (sweep)
 		s->last_sweep = now;
+	if (s->stacks)
+		stacks__begin(s->stacks);
 	for (size_t i = 0; i < s->plan->nmetrics; i++) {
 		const struct loader_maps *maps = loader__maps(s->ld, i);
 		const struct metric_desc *d = &s->plan->metrics[i].desc;
 		struct series_decoders dec = { .text = decode_label,
 					       .str = decode_label_str,
-					       .ctx = s->dec[i] };
+					       .ctx = s->dec[i],
+					       .stack = stack_label,
+					       .stack_ctx = &s->stack_ctx[i] };
 
 		err = collect__metric(s->coll[i], maps, d, &dec, s->drops[i]);
 		if (err) {
@@ -469,6 +545,8 @@ static int collect_all(struct scrape *s, bool (*each)(struct scrape *, size_t))
 		if (sweep)
 			s->drops[i][BPFPROM_DROP_ORPHAN_START] +=
 				collect__sweep_starts(s->coll[i], maps);
+		if (sweep && s->stacks)
+			collect__sweep_stacks(s->coll[i], maps, d, forget_stack, s->stacks);
 		/* a fused program is asked once, by its group's first metric; an
 		 * event it missed, every metric of the group missed */
 		g = loader__program_of(s->ld, i);

@@ -101,6 +101,13 @@ static void put_label_text(struct buf *b, const struct metric_label *l,
 		return;
 	}
 	v = metric_label__int(l, key);
+	if (l->stack && dec && dec->stack) {
+		text = dec->stack(dec->stack_ctx, l, v, &n);
+		if (text) {
+			text__put_valid_utf8(b, text, n);
+			return;
+		}
+	}
 	if (l->decode != CFG_DECODE_NONE && dec && dec->text) {
 		/* decoded text is anything a kernel name can be */
 		text = dec->text(dec->ctx, l, v, tmp, sizeof(tmp), &n);
@@ -157,7 +164,8 @@ int series__fold(struct series_fold *f, const struct metric_desc *d,
 	s->nlabels = 0;
 	/* only decoded and string labels can print alike for different keys */
 	for (j = 0; j < nl && j < METRIC_MAX_LABELS; j++)
-		texts |= d->labels[j].decode != CFG_DECODE_NONE || d->labels[j].is_str;
+		texts |= d->labels[j].decode != CFG_DECODE_NONE || d->labels[j].is_str ||
+			 d->labels[j].stack;
 	if (!texts || !n || !series__readable(d, s, 1) || n > UINT32_MAX / 2)
 		return 0;
 	for (nslots = 16; nslots < 2 * n; nslots *= 2)

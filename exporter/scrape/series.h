@@ -53,6 +53,9 @@ struct series_decoders {
 	const char *(*str)(void *ctx, const struct metric_label *l, const char *s, size_t n,
 			   char *buf, size_t buflen, size_t *len);
 	void *ctx;
+	/* a stack label's text (stacks.h): *len bytes, or NULL to print the number */
+	const char *(*stack)(void *ctx, const struct metric_label *l, uint64_t v, size_t *len);
+	void *stack_ctx;
 };
 
 /*

@@ -1331,4 +1331,7 @@ expect "--config.check: fetch args need no BTF" \
 # series that retire: pid, cgroup, series_ttl
 . tests/integration/retire.sh
 
+# stack traces as labels: kstack, ustack
+. tests/integration/stacks.sh
+
 finish

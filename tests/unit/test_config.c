@@ -31,7 +31,7 @@
 #define LAT_SWITCH "    value: latency\n    until: t:sched:sched_switch\n"
 #define SOURCES                                                                                   \
 	"comm, pid, tid, uid, gid, cpu, cgroup, probe, func, retval, latency, argN, args.FIELD, " \
-	"str(argN), str(args.FIELD), task, SRC->member, +OFF(SRC):TYPE, period"
+	"str(argN), str(args.FIELD), task, SRC->member, +OFF(SRC):TYPE, period, kstack, ustack"
 
 struct bad_case {
 	const char *name;
@@ -335,6 +335,16 @@ static const struct bad_case bad_cases[] = {
 	  "config: t.yaml:6:14: metrics[0] (reads_total): labels[0]: latency is not a label source, it can only be a value; remove it" },
 	{ "label_unknown_source", COUNTER "    labels: [cgroupid]\n",
 	  "config: t.yaml:6:14: metrics[0] (reads_total): labels[0]: unknown source \"cgroupid\" (did you mean \"cgroup\"?); expected one of " SOURCES },
+	{ "label_frames_range", COUNTER "    labels: [{name: s, source: kstack, frames: 128}]\n",
+	  "config: t.yaml:6:48: metrics[0] (reads_total): labels[0].frames: 128 is out of range; use 1..127 frames" },
+	{ "label_frames_not_stack", COUNTER "    labels: [{name: s, source: pid, frames: 4}]\n",
+	  "config: t.yaml:6:45: metrics[0] (reads_total): labels[0].frames: only stack sources (kstack, ustack) take frames, pid does not; remove it" },
+	{ "label_stack_decode", COUNTER "    labels: [{name: s, source: kstack, decode: ksym}]\n",
+	  "config: t.yaml:6:48: metrics[0] (reads_total): labels[0].decode: kstack renders as its functions' names; it takes no decoder, remove decode" },
+	{ "filter_stack", COUNTER "    filter: [\"ustack == 0\"]\n",
+	  "config: t.yaml:6:14: metrics[0] (reads_total): filter[0]: ustack cannot be filtered, it is only a label source; filter on another source" },
+	{ "value_stack", HIST(TP) "    value: kstack\n",
+	  "config: t.yaml:6:12: metrics[0] (read_bytes): value: kstack is a stack, not a number; make it a label (labels: [kstack])" },
 	{ "label_retval_on_tracepoint", COUNTER "    labels: [retval]\n",
 	  "config: t.yaml:6:14: metrics[0] (reads_total): labels[0]: retval needs kretprobe or uretprobe probes, but probe \"" TP
 	  "\" is a tracepoint; read the tracepoint's field instead, e.g. args.ret" },
@@ -1109,6 +1119,22 @@ static void test_series_ttl(void **state)
 	}
 }
 
+/* kstack and ustack keep 16 frames unless frames: says otherwise. */
+static void test_stack_frames(void **state)
+{
+	struct cfg *cfg =
+		parse_ok(COUNTER "    labels: [kstack, {name: u, source: ustack, frames: 127}]\n");
+
+	(void)state;
+	assert_int_equal(cfg->metrics[0].nlabels, 2);
+	assert_int_equal(cfg->metrics[0].labels[0].src.kind, BPFPROM_SRC_KSTACK);
+	assert_string_equal(cfg->metrics[0].labels[0].name, "kstack");
+	assert_int_equal(cfg->metrics[0].labels[0].frames, BPFPROM_DEFAULT_FRAMES);
+	assert_int_equal(cfg->metrics[0].labels[1].src.kind, BPFPROM_SRC_USTACK);
+	assert_int_equal(cfg->metrics[0].labels[1].frames, 127);
+	config__free(cfg);
+}
+
 /* Flow style, anchors and aliases are plain YAML and must just work. */
 static void test_flow_and_aliases(void **state)
 {
@@ -1343,6 +1369,7 @@ int main(void)
 		cmocka_unit_test(test_match),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_series_ttl),
+		cmocka_unit_test(test_stack_frames),
 		cmocka_unit_test(test_flow_and_aliases),
 		cmocka_unit_test(test_no_false_collisions),
 		cmocka_unit_test(test_parse_file),

@@ -206,6 +206,68 @@ static void test_spec(void **state)
 	assert_string_equal(retire__reason_names[RETIRE_IDLE], "idle");
 }
 
+/* what the ustack test's system was asked about */
+static uint64_t ustack_asked;
+
+static int ustack_alive(void *ctx, enum retire_reason why, uint64_t id)
+{
+	(void)ctx;
+	assert_int_equal(why, RETIRE_PROCESS_GONE);
+	ustack_asked = id;
+	return id == 1234 ? 0 : 1;
+}
+
+static int ustack_take(void *ctx, const uint8_t *key, uint64_t *values)
+{
+	(void)ctx;
+	(void)key;
+	values[0] = 3;
+	values[1] = 30;
+	return 0;
+}
+
+/* A ustack key is tgid << 32 | stack id: the process asked about is the tgid. */
+static void test_ustack(void **state)
+{
+	struct cfg_metric cm = { .nlabels = 1 };
+	struct metric_desc d = {
+		.agg = BPFPROM_AGG_SUM,
+		.nlabels = 1,
+		.labels = { { .name = "ustack", .key_size = 8, .stack = METRIC_STACK_USER } },
+		.key_size = 8,
+		.value_words = 2,
+	};
+	struct retire_env env = { ustack_alive, NULL, ustack_take, NULL };
+	uint64_t keys[2] = { 1234ull << 32 | 7, 99ull << 32 | 7 }, vals[2][2];
+	struct retire *r = retire__new();
+	struct retire_spec spec;
+	size_t taken = 0;
+
+	(void)state;
+	cm.labels[0].src.kind = BPFPROM_SRC_USTACK;
+	assert_true(retire__spec(&spec, &d, &cm));
+	assert_int_equal(spec.nkeys, 1);
+	assert_int_equal(spec.why[0], RETIRE_PROCESS_GONE);
+	assert_int_equal(spec.shift[0], 32);
+	/* a kstack never retires by itself */
+	cm.labels[0].src.kind = BPFPROM_SRC_KSTACK;
+	assert_false(retire__spec(&spec, &d, &cm));
+	cm.labels[0].src.kind = BPFPROM_SRC_USTACK;
+	assert_true(retire__spec(&spec, &d, &cm));
+	assert_non_null(r);
+	for (int i = 0; i < 2; i++) {
+		vals[0][0] = vals[1][0] = 3;
+		vals[0][1] = vals[1][1] = 30;
+		assert_int_equal(retire__scrape(r, &spec, &env, &d, 8, 2, (uint64_t)(i + 1) * NS,
+						(uint8_t *)keys, &vals[0][0], 2, &taken),
+				 0);
+	}
+	/* unchanged at the second scrape: process 1234 is gone, 99 is not */
+	assert_int_equal(taken, 1);
+	assert_int_equal(ustack_asked, 99);
+	retire__free(r);
+}
+
 /* The race the design is about: an event lands after the read and before
  * the delete. The delete's values are what is exported: nothing is lost. */
 static void test_event_between_read_and_delete(void **state)
@@ -437,6 +499,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_spec),
+		cmocka_unit_test(test_ustack),
 		cmocka_unit_test(test_event_between_read_and_delete),
 		cmocka_unit_test(test_changed_series_not_asked),
 		cmocka_unit_test(test_taken_series_comes_back),
