@@ -27,6 +27,17 @@ struct user_pt_regs {
 #endif
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
+/*
+ * libbpf's USDT support: bpf_usdt_arg() reads an argument as the probe's note
+ * says (register, memory or constant; size and sign), bpf_usdt_cookie() the
+ * cookie given at attach (libbpf keeps the attach cookie for its spec id). Its
+ * two maps and the .kconfig map are in every copy of the object, but only
+ * handle_usdt* use them: the loader creates them only for groups with USDT
+ * probes, sized then for their sites.
+ */
+/* usdt.bpf.h uses bool without including it (libbpf 1.1) */
+#include <stdbool.h>
+#include <bpf/usdt.bpf.h>
 
 #include "bpfprom.h"
 
@@ -58,6 +69,7 @@ enum ctx_kind {
 	CTX_FEXIT, /* the same, and the return value through bpf_get_func_ret */
 	CTX_TP_BTF, /* a BTF-typed tracepoint: u64 arguments, ctx[0] is the first */
 	CTX_RAW_TP, /* a raw tracepoint: the same u64 arguments, untyped */
+	CTX_USDT, /* pt_regs of a USDT probe: arguments through libbpf's specs */
 };
 
 static __always_inline int is_regs(enum ctx_kind ck)
@@ -367,6 +379,11 @@ static __always_inline __u64 func_arg(void *ctx, enum ctx_kind ck, __u32 n)
 
 	if (is_regs(ck))
 		return read_arg(ctx, n);
+	/* already sign- or zero-extended from the size the note gives */
+	if (ck == CTX_USDT) {
+		bpf_usdt_arg(ctx, n, (long *)&v);
+		return v;
+	}
 	/* trampolines save the arguments; a missing one leaves v at 0 */
 	if (is_trampoline(ck))
 		bpf_get_func_arg(ctx, n, &v);
@@ -888,8 +905,9 @@ static __always_inline void handle_one(void *ctx, enum ctx_kind ck, __u32 cookie
 	account(c, series, drops, nlabels == 0, key, v);
 }
 
-/* the attach cookie says which probe fired and in which role */
-static __always_inline __u32 cookie_of(void *ctx, int nslots)
+/* the attach cookie says which probe fired and in which role; a USDT
+ * probe's is libbpf's, ours is its usdt_cookie */
+static __always_inline __u32 cookie_of(void *ctx, enum ctx_kind ck, int nslots)
 {
 	int need = 0;
 
@@ -898,7 +916,9 @@ static __always_inline __u32 cookie_of(void *ctx, int nslots)
 		if (i < nslots && (cfg[i].nprobes > 1 || cfg[i].latency))
 			need = 1;
 	}
-	return need ? bpf_get_attach_cookie(ctx) : 0;
+	if (!need)
+		return 0;
+	return ck == CTX_USDT ? (__u32)bpf_usdt_cookie(ctx) : bpf_get_attach_cookie(ctx);
 }
 
 #ifdef BPFPROM_ONE_SLOT
@@ -910,7 +930,7 @@ static __always_inline __u32 cookie_of(void *ctx, int nslots)
 	SEC(sec)                                                                   \
 	int handle_##kind##1(ctx_type ctx)                                         \
 	{                                                                          \
-		__u32 cookie = cookie_of(ctx, 1);                                  \
+		__u32 cookie = cookie_of(ctx, ck, 1);                              \
                                                                                    \
 		handle_one(ctx, ck, cookie, &cfg[0], &series0, &starts0, &drops0); \
 		return 0;                                                          \
@@ -942,39 +962,39 @@ static __always_inline __u32 cookie_of(void *ctx, int nslots)
  * libbpf relocates) only the slots a group uses, and the maps of the others
  * need not exist (the loader turns their autocreate off).
  */
-#define HANDLE_N(sec, kind, ctx_type, n)          \
-	SEC(sec)                                  \
-	int handle_##kind##n(ctx_type ctx)        \
-	{                                         \
-		__u32 cookie = cookie_of(ctx, n); \
-                                                  \
-		RUN_SLOT(kind, 0, n);             \
-		RUN_SLOT(kind, 1, n);             \
-		RUN_SLOT(kind, 2, n);             \
-		RUN_SLOT(kind, 3, n);             \
-		RUN_SLOT(kind, 4, n);             \
-		RUN_SLOT(kind, 5, n);             \
-		RUN_SLOT(kind, 6, n);             \
-		RUN_SLOT(kind, 7, n);             \
-		return 0;                         \
+#define HANDLE_N(sec, kind, ck, ctx_type, n)          \
+	SEC(sec)                                      \
+	int handle_##kind##n(ctx_type ctx)            \
+	{                                             \
+		__u32 cookie = cookie_of(ctx, ck, n); \
+                                                      \
+		RUN_SLOT(kind, 0, n);                 \
+		RUN_SLOT(kind, 1, n);                 \
+		RUN_SLOT(kind, 2, n);                 \
+		RUN_SLOT(kind, 3, n);                 \
+		RUN_SLOT(kind, 4, n);                 \
+		RUN_SLOT(kind, 5, n);                 \
+		RUN_SLOT(kind, 6, n);                 \
+		RUN_SLOT(kind, 7, n);                 \
+		return 0;                             \
 	}
 
-#define HANDLE(sec, kind, ck, ctx_type)  \
-	SLOT_FN(kind, ck, 0)             \
-	SLOT_FN(kind, ck, 1)             \
-	SLOT_FN(kind, ck, 2)             \
-	SLOT_FN(kind, ck, 3)             \
-	SLOT_FN(kind, ck, 4)             \
-	SLOT_FN(kind, ck, 5)             \
-	SLOT_FN(kind, ck, 6)             \
-	SLOT_FN(kind, ck, 7)             \
-	HANDLE_N(sec, kind, ctx_type, 2) \
-	HANDLE_N(sec, kind, ctx_type, 3) \
-	HANDLE_N(sec, kind, ctx_type, 4) \
-	HANDLE_N(sec, kind, ctx_type, 5) \
-	HANDLE_N(sec, kind, ctx_type, 6) \
-	HANDLE_N(sec, kind, ctx_type, 7) \
-	HANDLE_N(sec, kind, ctx_type, 8)
+#define HANDLE(sec, kind, ck, ctx_type)      \
+	SLOT_FN(kind, ck, 0)                 \
+	SLOT_FN(kind, ck, 1)                 \
+	SLOT_FN(kind, ck, 2)                 \
+	SLOT_FN(kind, ck, 3)                 \
+	SLOT_FN(kind, ck, 4)                 \
+	SLOT_FN(kind, ck, 5)                 \
+	SLOT_FN(kind, ck, 6)                 \
+	SLOT_FN(kind, ck, 7)                 \
+	HANDLE_N(sec, kind, ck, ctx_type, 2) \
+	HANDLE_N(sec, kind, ck, ctx_type, 3) \
+	HANDLE_N(sec, kind, ck, ctx_type, 4) \
+	HANDLE_N(sec, kind, ck, ctx_type, 5) \
+	HANDLE_N(sec, kind, ck, ctx_type, 6) \
+	HANDLE_N(sec, kind, ck, ctx_type, 7) \
+	HANDLE_N(sec, kind, ck, ctx_type, 8)
 
 #endif
 
@@ -991,3 +1011,5 @@ HANDLE("fexit", fexit, CTX_FEXIT, __u64 *)
  * fentry); raw_tp loads once and attaches by name */
 HANDLE("tp_btf", btf, CTX_TP_BTF, __u64 *)
 HANDLE("raw_tp", raw, CTX_RAW_TP, __u64 *)
+/* usdt: attached by libbpf (bpf_program__attach_usdt) at each site of the probe */
+HANDLE("usdt", usdt, CTX_USDT, struct pt_regs *)

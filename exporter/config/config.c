@@ -49,10 +49,14 @@ const char *const config_decode_names[CFG_DECODE__COUNT] = {
 
 const char *const config__k8s_label_names[CFG_K8S_LABELS] = { "namespace", "pod", "container" };
 
-const char *const config_probe_kind_names[CFG_PROBE_RAWTP + 1] = {
-	[CFG_PROBE_TRACEPOINT] = "tracepoint", [CFG_PROBE_KPROBE] = "kprobe",
-	[CFG_PROBE_KRETPROBE] = "kretprobe",   [CFG_PROBE_UPROBE] = "uprobe",
-	[CFG_PROBE_URETPROBE] = "uretprobe",   [CFG_PROBE_RAWTP] = "rawtracepoint",
+const char *const config_probe_kind_names[CFG_PROBE_USDT + 1] = {
+	[CFG_PROBE_TRACEPOINT] = "tracepoint",
+	[CFG_PROBE_KPROBE] = "kprobe",
+	[CFG_PROBE_KRETPROBE] = "kretprobe",
+	[CFG_PROBE_UPROBE] = "uprobe",
+	[CFG_PROBE_URETPROBE] = "uretprobe",
+	[CFG_PROBE_RAWTP] = "rawtracepoint",
+	[CFG_PROBE_USDT] = "usdt",
 };
 
 const char *const config_src_names[BPFPROM_SRC__COUNT] = {
@@ -120,7 +124,8 @@ static int parse_pid(struct parser *p, const yaml_node_t *node, struct cfg_metri
 		return ret;
 	for (i = 0; i < n; i++) {
 		pr = i < m->nprobes ? &m->probes[i] : &m->until;
-		if (pr->kind != CFG_PROBE_UPROBE && pr->kind != CFG_PROBE_URETPROBE)
+		if (pr->kind != CFG_PROBE_UPROBE && pr->kind != CFG_PROBE_URETPROBE &&
+		    pr->kind != CFG_PROBE_USDT)
 			return yamldoc__fail(
 				p->doc, node, "pid",
 				"restricts uprobes to one process, but %s \"%s\" is a %s; use filter: pid == %" PRId64
@@ -392,6 +397,7 @@ static void free_probe(struct cfg_probe *pr)
 	free(pr->spec);
 	free(pr->target);
 	free(pr->func);
+	free(pr->provider);
 }
 
 static void free_source(struct cfg_source *src)

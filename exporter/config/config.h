@@ -35,6 +35,7 @@ enum cfg_probe_kind {
 	CFG_PROBE_UPROBE,
 	CFG_PROBE_URETPROBE,
 	CFG_PROBE_RAWTP, /* rawtracepoint:EVENT, BTF-typed or raw */
+	CFG_PROBE_USDT, /* usdt:BIN:[PROVIDER:]NAME, a <sys/sdt.h> probe */
 };
 
 /*
@@ -44,7 +45,8 @@ enum cfg_probe_kind {
  * uprobe:BIN:FUNC[+OFF]       target = BIN,  func = FUNC, offset = OFF
  * uretprobe:BIN:FUNC          target = BIN,  func = FUNC
  * rawtracepoint:EVENT         target = NULL, func = EVENT
- * Aliases: t: k: kr: u: ur: rt: (and tp:). `spec` is the text as written.
+ * usdt:BIN:[PROVIDER:]NAME    target = BIN,  func = NAME, provider = PROVIDER or NULL
+ * Aliases: t: k: kr: u: ur: rt: U: (and tp:). `spec` is the text as written.
  */
 struct cfg_probe {
 	enum cfg_probe_kind kind;
@@ -53,6 +55,7 @@ struct cfg_probe {
 	char *func;
 	uint64_t offset;
 	struct cfg_pos pos;
+	char *provider; /* usdt: NULL when the spec names the probe alone */
 };
 
 /* Elements a path may have (the plan turns them into BPFPROM_MAX_STEPS reads at most). */

@@ -29,6 +29,8 @@ static const struct {
 	{ "ur", CFG_PROBE_URETPROBE },
 	{ "rawtracepoint", CFG_PROBE_RAWTP },
 	{ "rt", CFG_PROBE_RAWTP },
+	{ "usdt", CFG_PROBE_USDT },
+	{ "U", CFG_PROBE_USDT },
 };
 
 /* ---- probes ------------------------------------------------------------ */
@@ -67,6 +69,46 @@ static int parse_func_off(struct parser *p, const yaml_node_t *node, const char 
 			p->doc, node, path,
 			"\"%s\": the offset \"%s\" is not a number; write a decimal or 0x hexadecimal byte offset",
 			spec, plus + 1);
+	return 0;
+}
+
+/*
+ * usdt:BIN:PROVIDER:NAME, or usdt:BIN:NAME when one provider of BIN has NAME
+ * (plan finds which). BIN as for uprobes: a path or a library name.
+ */
+static int parse_usdt(struct parser *p, const yaml_node_t *node, const char *path, const char *spec,
+		      const char *rest, struct cfg_probe *pr)
+{
+	const char *last = strrchr(rest, ':'), *mid;
+
+	if (!last || last == rest)
+		return yamldoc__fail(
+			p->doc, node, path,
+			"\"%s\" needs a binary and a probe; write usdt:BINARY:PROVIDER:NAME, e.g. usdt:/usr/bin/python3:python:function__entry",
+			spec);
+	mid = memchr(rest, ':', (size_t)(last - rest));
+	if (mid && memchr(mid + 1, ':', (size_t)(last - mid - 1)))
+		return yamldoc__fail(
+			p->doc, node, path,
+			"\"%s\" has too many parts; write usdt:BINARY:PROVIDER:NAME or usdt:BINARY:NAME",
+			spec);
+	if (mid == rest)
+		return yamldoc__fail(
+			p->doc, node, path,
+			"\"%s\" has no binary; write a path or a library name before the probe, e.g. usdt:libc:setjmp",
+			spec);
+	pr->target = strndup(rest, (size_t)((mid ? mid : last) - rest));
+	pr->func = strdup(last + 1);
+	if (mid)
+		pr->provider = strndup(mid + 1, (size_t)(last - mid - 1));
+	if (!pr->target || !pr->func || (mid && !pr->provider))
+		return yamldoc__oom(p->doc);
+	if (!is_ident(pr->func, false) || (pr->provider && !is_ident(pr->provider, false)))
+		return yamldoc__fail(
+			p->doc, node, path,
+			"\"%s\": \"%s\" is not a valid USDT %s; use letters, digits and '_'", spec,
+			is_ident(pr->func, false) ? pr->provider : pr->func,
+			is_ident(pr->func, false) ? "provider" : "probe name");
 	return 0;
 }
 
@@ -170,20 +212,39 @@ int config_parse_probe(struct parser *p, const yaml_node_t *node, const char *pa
 				"\"%s\": \"%s\" is not a valid event name; use letters, digits and '_'",
 				spec, pr->func);
 		return 0;
+	case CFG_PROBE_USDT:
+		return parse_usdt(p, node, path, spec, rest, pr);
 	}
 	return 0;
 }
 
-/* Probes whose programs read the same context: records, u64 arguments, registers. */
+/*
+ * Probes whose programs read the same context: records, u64 arguments,
+ * registers, and USDT arguments (libbpf's argument specs).
+ */
 static int ctx_class(enum cfg_probe_kind kind)
 {
-	return kind == CFG_PROBE_TRACEPOINT ? 0 : kind == CFG_PROBE_RAWTP ? 1 : 2;
+	return kind == CFG_PROBE_TRACEPOINT ? 0 :
+	       kind == CFG_PROBE_RAWTP	    ? 1 :
+	       kind == CFG_PROBE_USDT	    ? 3 :
+					      2;
+}
+
+/* The kind that cannot join the other in one metric, for the message. */
+static const char *mix_name(enum cfg_probe_kind a, enum cfg_probe_kind b)
+{
+	if (a == CFG_PROBE_TRACEPOINT || b == CFG_PROBE_TRACEPOINT)
+		return "tracepoints";
+	if (a == CFG_PROBE_RAWTP || b == CFG_PROBE_RAWTP)
+		return "rawtracepoints";
+	return "usdt probes";
 }
 
 static bool same_probe(const struct cfg_probe *a, const struct cfg_probe *b)
 {
 	return a->kind == b->kind && a->offset == b->offset && !strcmp(a->func, b->func) &&
-	       !strcmp(a->target ? a->target : "", b->target ? b->target : "");
+	       !strcmp(a->target ? a->target : "", b->target ? b->target : "") &&
+	       !strcmp(a->provider ? a->provider : "", b->provider ? b->provider : "");
 }
 
 int config_parse_probes(struct parser *p, const yaml_node_t *map, const yaml_node_t *node,
@@ -238,10 +299,7 @@ int config_parse_probes(struct parser *p, const yaml_node_t *map, const yaml_nod
 			return yamldoc__fail(
 				p->doc, item, path,
 				"cannot mix %s with other probe kinds in one metric (probe[0] is \"%s\"); split them into separate metrics",
-				ctx_class(m->probes[i].kind) && ctx_class(m->probes[0].kind) ?
-					"rawtracepoints" :
-					"tracepoints",
-				m->probes[0].spec);
+				mix_name(m->probes[i].kind, m->probes[0].kind), m->probes[0].spec);
 	}
 	return 0;
 }

@@ -222,6 +222,9 @@ static struct bpf_program *prog_for(const struct copy *skel, const struct plan_p
 	case PLAN_MECH_RAW_TP:
 		kind = "raw";
 		break;
+	case PLAN_MECH_USDT:
+		kind = "usdt";
+		break;
 	default:
 		kind = "kp";
 		break;
@@ -325,6 +328,14 @@ static struct bpf_link *attach(struct loader_group *lg, const struct plan_kernel
 
 		/* pid -1: every process that maps the binary */
 		link = bpf_program__attach_uprobe_opts(prog, pp->pid, pp->path, pp->offset, &opts);
+		break;
+	}
+	case PLAN_MECH_USDT: {
+		/* libbpf takes the attach cookie for its spec id: ours rides in usdt_cookie */
+		LIBBPF_OPTS(bpf_usdt_opts, opts, .usdt_cookie = pp->cookie);
+
+		link = bpf_program__attach_usdt(prog, pp->pid, pp->path, pp->provider, pp->func,
+						&opts);
 		break;
 	}
 	case PLAN_MECH_FENTRY: {
@@ -456,6 +467,30 @@ static bool needs_scratch(const struct plan *plan, const struct plan_group *g)
 	return false;
 }
 
+/*
+ * libbpf's USDT maps (usdt.bpf.h): an argument spec per site of the group's
+ * USDT probes, and per site its address where the kernel has no attach
+ * cookies (before 5.15). A group without USDT probes does not create them:
+ * at libbpf's default sizes (256 specs, 1024 addresses) they would take
+ * some 150 KiB per program.
+ */
+static int size_usdt_maps(struct copy *skel, const struct plan_metric *pm)
+{
+	struct bpf_map *specs = bpf_object__find_map_by_name(skel->obj, "__bpf_usdt_specs");
+	struct bpf_map *ips = bpf_object__find_map_by_name(skel->obj, "__bpf_usdt_ip_to_spec_id");
+	uint32_t sites = 0;
+	int err;
+
+	for (size_t p = 0; p < pm->nprobes; p++)
+		sites += pm->probes[p].mech == PLAN_MECH_USDT ? pm->probes[p].usdt_sites : 0;
+	if (!sites) {
+		err = bpf_map__set_autocreate(specs, false);
+		return err ? err : bpf_map__set_autocreate(ips, false);
+	}
+	err = bpf_map__set_max_entries(specs, sites);
+	return err ? err : bpf_map__set_max_entries(ips, sites);
+}
+
 /* A new copy of the object with the rodata and map sizes of g's metrics. */
 static struct copy *open_group(const struct plan *plan, const struct plan_group *g)
 {
@@ -475,6 +510,8 @@ static struct copy *open_group(const struct plan *plan, const struct plan_group 
 		memcpy(&skel->cfg[slot], &pm->bcfg, sizeof(pm->bcfg));
 		err = size_maps(skel, slot, pm);
 	}
+	if (!err)
+		err = size_usdt_maps(skel, &plan->metrics[g->metrics[0]]);
 	if (!err && !needs_scratch(plan, g))
 		err = bpf_map__set_autocreate(bpf_object__find_map_by_name(skel->obj, "scratch"),
 					      false);

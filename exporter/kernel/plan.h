@@ -6,7 +6,8 @@
  * alike into one program) and its read-only description (metric.h: what its
  * key and values hold and how they print). Reads only what resolving needs:
  * tracefs files (a directory given by the caller, so tests can fake it),
- * kallsyms for kprobe targets, the ELF files of uprobe targets.
+ * kallsyms for kprobe targets, the ELF files of uprobe targets and the USDT
+ * notes of usdt targets (kernel/usdtnote).
  */
 #ifndef BPFPROM_PLAN_H
 #define BPFPROM_PLAN_H
@@ -28,6 +29,7 @@ enum plan_mech {
 	PLAN_MECH_LEGACY, /* a kprobe_events entry in tracefs */
 	PLAN_MECH_TP_BTF, /* rawtracepoint: a BTF-typed tracepoint (tp_btf) */
 	PLAN_MECH_RAW_TP, /* rawtracepoint: a raw tracepoint (raw_tp) */
+	PLAN_MECH_USDT, /* usdt: libbpf's USDT attach (uprobes, semaphores, argument specs) */
 };
 
 /* "fentry", "kprobe", "legacy", ...: the values of --probe.mechanism and of
@@ -66,6 +68,10 @@ struct plan_probe {
 	bool implied; /* the return probe implied by value: latency */
 	uint32_t cookie; /* index in the metric's probe list | BPFPROM_COOKIE_END */
 	const char *spec; /* as the user wrote it */
+	/* usdt: the probe's provider (found in the notes when the spec names none)
+	 * and its sites: libbpf needs an argument spec for each */
+	char *provider;
+	uint32_t usdt_sites;
 };
 
 #define PLAN_MAX_ATTACH (2 * BPFPROM_MAX_PROBES)
