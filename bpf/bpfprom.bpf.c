@@ -379,8 +379,9 @@ static __always_inline __u64 func_arg(void *ctx, enum ctx_kind ck, __u32 n)
 
 	if (is_regs(ck))
 		return read_arg(ctx, n);
-	/* already sign- or zero-extended from the size the note gives */
-	if (ck == CTX_USDT) {
+	/* already sign- or zero-extended from the size the note gives; only
+	 * where ck is a constant (follow_usdt, not follow: see there) */
+	if (__builtin_constant_p(ck) && ck == CTX_USDT) {
 		bpf_usdt_arg(ctx, n, (long *)&v);
 		return v;
 	}
@@ -502,9 +503,9 @@ static __always_inline __u64 read_scalar(void *ctx, enum ctx_kind ck,
  * it with the caller's constants, but clang keeps one copy, so the loops of
  * the callers unroll as before and a metric without paths pays nothing.
  */
-static __noinline __u64 follow(void *ctx, enum ctx_kind ck,
-			       const volatile struct bpfprom_metric_cfg *c,
-			       const volatile struct bpfprom_src_cfg *s, __u32 probe)
+static __always_inline __u64 follow_steps(void *ctx, enum ctx_kind ck,
+					  const volatile struct bpfprom_metric_cfg *c,
+					  const volatile struct bpfprom_src_cfg *s, __u32 probe)
 {
 	__u32 nsteps = s->nsteps;
 	__u32 size = 0;
@@ -547,12 +548,37 @@ static __noinline __u64 follow(void *ctx, enum ctx_kind ck,
 	return s->is_signed ? sign_extend(v, size) : v;
 }
 
+static __noinline __u64 follow(void *ctx, enum ctx_kind ck,
+			       const volatile struct bpfprom_metric_cfg *c,
+			       const volatile struct bpfprom_src_cfg *s, __u32 probe)
+{
+	return follow_steps(ctx, ck, c, s, probe);
+}
+
+/*
+ * USDT programs' own copy, with bpf_usdt_arg(): in follow, where ck is not a
+ * constant, func_arg leaves it out, so that the other programs do not
+ * reference libbpf's USDT maps (which their copies of the object do not create).
+ */
+static __noinline __u64 follow_usdt(void *ctx, const volatile struct bpfprom_metric_cfg *c,
+				    const volatile struct bpfprom_src_cfg *s, __u32 probe)
+{
+	return follow_steps(ctx, CTX_USDT, c, s, probe);
+}
+
+static __always_inline __u64 follow_any(void *ctx, enum ctx_kind ck,
+					const volatile struct bpfprom_metric_cfg *c,
+					const volatile struct bpfprom_src_cfg *s, __u32 probe)
+{
+	return ck == CTX_USDT ? follow_usdt(ctx, c, s, probe) : follow(ctx, ck, c, s, probe);
+}
+
 static __always_inline __u64 read_int(void *ctx, enum ctx_kind ck,
 				      const volatile struct bpfprom_metric_cfg *c,
 				      const volatile struct bpfprom_src_cfg *s, __u32 probe)
 {
 	if (s->kind == BPFPROM_SRC_PATH)
-		return follow(ctx, ck, c, s, probe);
+		return follow_any(ctx, ck, c, s, probe);
 	return read_scalar(ctx, ck, c, s, s->kind, probe);
 }
 
@@ -605,7 +631,7 @@ static __always_inline void read_str(void *ctx, enum ctx_kind ck,
 	} else if (s->kind == BPFPROM_SRC_STR_ARG && ck != CTX_TP && !is_rawtp(ck)) {
 		src = (const void *)func_arg(ctx, ck, s->argn);
 	} else if (s->kind == BPFPROM_SRC_STR_PATH) {
-		src = (const void *)follow(ctx, ck, c, s, probe);
+		src = (const void *)follow_any(ctx, ck, c, s, probe);
 	} else {
 		return;
 	}

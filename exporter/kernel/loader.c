@@ -474,6 +474,24 @@ static bool needs_scratch(const struct plan *plan, const struct plan_group *g)
  * at libbpf's default sizes (256 specs, 1024 addresses) they would take
  * some 150 KiB per program.
  */
+/*
+ * The .kconfig map (usdt.bpf.h's LINUX_HAS_BPF_COOKIE) left out: libbpf 1.1's
+ * bpf_object__load_skeleton mmaps every map the skeleton mmaps, created or
+ * not, and fails on the one that was not (EBADF); without its mmaped slot it
+ * skips it. Nothing reads skel->kconfig.
+ */
+static int drop_kconfig(struct copy *skel)
+{
+	struct bpf_object_skeleton *s = skel->one ? skel->one->skeleton : skel->full->skeleton;
+	struct bpf_map *m = skel->one ? skel->one->maps.kconfig : skel->full->maps.kconfig;
+
+	for (int i = 0; i < s->map_cnt; i++) {
+		if (*s->maps[i].map == m)
+			s->maps[i].mmaped = NULL;
+	}
+	return bpf_map__set_autocreate(m, false);
+}
+
 static int size_usdt_maps(struct copy *skel, const struct plan_metric *pm)
 {
 	struct bpf_map *specs = bpf_object__find_map_by_name(skel->obj, "__bpf_usdt_specs");
@@ -485,7 +503,9 @@ static int size_usdt_maps(struct copy *skel, const struct plan_metric *pm)
 		sites += pm->probes[p].mech == PLAN_MECH_USDT ? pm->probes[p].usdt_sites : 0;
 	if (!sites) {
 		err = bpf_map__set_autocreate(specs, false);
-		return err ? err : bpf_map__set_autocreate(ips, false);
+		if (!err)
+			err = bpf_map__set_autocreate(ips, false);
+		return err ? err : drop_kconfig(skel);
 	}
 	err = bpf_map__set_max_entries(specs, sites);
 	return err ? err : bpf_map__set_max_entries(ips, sites);
