@@ -95,7 +95,7 @@ static int parse_usdt(struct parser *p, const yaml_node_t *node, const char *pat
 	if (mid == rest)
 		return yamldoc__fail(
 			p->doc, node, path,
-			"\"%s\" has no binary; write a path or a library name before the probe, e.g. usdt:libc:setjmp",
+			"\"%s\" has no binary; write a path or a library name before the probe, e.g. usdt:/usr/bin/python3:python:function__entry",
 			spec);
 	pr->target = strndup(rest, (size_t)((mid ? mid : last) - rest));
 	pr->func = strdup(last + 1);

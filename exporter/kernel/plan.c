@@ -333,11 +333,10 @@ static int usdt_arg(struct ctx *c, const struct cfg_probe *probes, size_t n, uin
 				    "%s: arg%u of %s is an %s, not a pointer to a string", text,
 				    argn, probes[p].spec, usdtnote__arg_type(a));
 		if (first && (a->size != first->size || a->is_signed != first->is_signed))
-			return fail(
-				c, pos, key,
-				"%s: arg%u is %s at %s but %s at %s; one metric needs one layout",
-				text, argn, usdtnote__arg_type(first), probes[0].spec,
-				usdtnote__arg_type(a), probes[p].spec);
+			return fail(c, pos, key,
+				    "arg%u is %s at %s but %s at %s; one metric needs one layout",
+				    argn, usdtnote__arg_type(first), probes[0].spec,
+				    usdtnote__arg_type(a), probes[p].spec);
 		first = first ? first : a;
 		if (!str) {
 			out->size = a->size;
