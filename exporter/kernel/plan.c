@@ -329,9 +329,8 @@ static int usdt_arg(struct ctx *c, const struct cfg_probe *probes, size_t n, uin
 		}
 		a = &c->usdt[i].args[argn];
 		if (str && a->size != 8)
-			return fail(c, pos, key,
-				    "%s: arg%u of %s is an %s, not a pointer to a string", text,
-				    argn, probes[p].spec, usdtnote__arg_type(a));
+			return fail(c, pos, key, "%s: arg%u of %s is %s, not a pointer to a string",
+				    text, argn, probes[p].spec, usdtnote__arg_type(a));
 		if (first && (a->size != first->size || a->is_signed != first->is_signed))
 			return fail(c, pos, key,
 				    "arg%u is %s at %s but %s at %s; one metric needs one layout",

@@ -942,7 +942,7 @@ out=$("$BIN" --list 'tracepoint:nope*' 2>&1)
 expect "--list: nothing matches, nothing printed, exit 0" "rc=0 " "rc=$? $out"
 out=$("$BIN" --list 'tracepont:sched:*' 2>&1)
 expect "--list: unknown probe kind" \
-	'rc=1 error: list: unknown probe kind "tracepont" (did you mean "tracepoint"?); expected one of tracepoint, kprobe, kretprobe, uprobe, uretprobe, rawtracepoint' "rc=$? $out"
+	'rc=1 error: list: unknown probe kind "tracepont" (did you mean "tracepoint"?); expected one of tracepoint, kprobe, kretprobe, uprobe, uretprobe, rawtracepoint, usdt' "rc=$? $out"
 out=$("$BIN" -v 2>&1)
 expect "-v without --list is a bad flag" "rc=2 error: flags: -v (--verbose) only applies to --list" "rc=$? $out"
 if [ ! -e /sys/bus/event_source/devices/kprobe ] && [ ! -e $TRACEFS/kprobe_events ]; then
@@ -1322,5 +1322,8 @@ expect "--config.check: fetch args need no BTF" \
 
 # series that retire: pid, cgroup, series_ttl
 . tests/integration/retire.sh
+
+# usdt: <sys/sdt.h> probes through libbpf
+. tests/integration/usdt.sh
 
 finish
