@@ -136,6 +136,23 @@ if start "$TMP/usdt.yaml"; then
 fi
 expect "usdt: detached, the semaphore is 0 again" "fired 0 semaphore 0" "$($US_SEMA 1000)"
 
+# pid: one process's probes only: the one started first counts, another not
+"$US_WL" bpfp_usdt_pid 7 "$TMP/usdt_go" &
+us_pid=$!
+printf 'metrics:\n  - name: bpfp_usdt_pid_total\n    help: h.\n    probe: usdt:%s:bpfprom:req\n    aggregate: count\n    labels: [comm]\n    pid: %s\n' \
+	"$US_WL" "$us_pid" >"$TMP/usdt_pid.yaml"
+if start "$TMP/usdt_pid.yaml"; then
+	"$US_WL" bpfp_usdt_other 5
+	touch "$TMP/usdt_go"
+	wait $us_pid
+	expect "usdt: pid: counts the one process's probes only" \
+		'bpfp_usdt_pid_total{comm="bpfp_usdt_pid"} 7' "$(scrape | grep '^bpfp_usdt_pid_total')"
+	stop
+else
+	touch "$TMP/usdt_go"
+	wait $us_pid
+fi
+
 # a metric pays only for what it uses: a uprobe program has no USDT maps
 printf 'metrics:\n  - name: bpfp_usdt_none_total\n    help: h.\n    probe: uprobe:%s:main\n    aggregate: count\n' \
 	"$US_WL" >"$TMP/usdt_none.yaml"

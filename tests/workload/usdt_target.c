@@ -10,10 +10,13 @@
  *                                          short -2, unsigned char 200)
  *                            bpfprom:start(long i), 1 ms, bpfprom:done(long i)
  *                            bpfprom:noargs()
+ *   usdt_target COMM N FILE   the same, once FILE exists (a test starts the
+ *                             process, attaches to its pid, then creates FILE)
  * COMM names the process (a filter or label can pick it).
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/prctl.h>
 #include <sys/sdt.h>
 #include <unistd.h>
@@ -24,12 +27,17 @@ int main(int argc, char **argv)
 {
 	long n;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: usdt_target COMM N\n");
+	struct stat st;
+
+	if (argc != 3 && argc != 4) {
+		fprintf(stderr, "usage: usdt_target COMM N [FILE]\n");
 		return 2;
 	}
 	prctl(PR_SET_NAME, argv[1]);
 	n = atol(argv[2]);
+	/* at most 30 s: a test that never creates FILE does not leave it behind */
+	for (int t = 0; argc == 4 && stat(argv[3], &st) && t < 3000; t++)
+		usleep(10000);
 	for (long i = 0; i < n; i++) {
 		/* volatile: the arguments stay runtime values in registers or memory */
 		volatile int a = (int)i - 3;
