@@ -77,6 +77,11 @@ metrics:
     aggregate: stats
     value: latency
     unit: seconds
+  - name: bpfp_usdt_fetch_total
+    help: fetch args from arg2, a pointer to user memory.
+    probe: usdt:$US_WL:bpfprom:req
+    aggregate: count
+    labels: [{name: c, source: "+0(arg2):u8"}, {name: s, source: "+1(arg2):ustring"}]
   - name: bpfp_usdt_gated_total
     help: sema:gated, a probe with a semaphore.
     probe: usdt:$US_SEMA:sema:gated
@@ -105,6 +110,9 @@ if start "$TMP/usdt.yaml"; then
 	expect "usdt: stats of a signed int32 arg0 (-3..14)" \
 		"$(printf 'bpfp_usdt_stats_sum 99\nbpfp_usdt_stats_count 18\nbpfp_usdt_stats_min -3\nbpfp_usdt_stats_max 14')" \
 		"$(grep '^bpfp_usdt_stats' "$TMP/usdt.txt")"
+	expect "usdt: fetch args read through a pointer argument" \
+		"$(printf 'bpfp_usdt_fetch_total{c="101",s="ven"} 9\nbpfp_usdt_fetch_total{c="111",s="dd"} 9')" \
+		"$(grep '^bpfp_usdt_fetch_total' "$TMP/usdt.txt" | sort)"
 	expect "usdt: a signed filter on arg0 (arg0 < 0)" \
 		'bpfp_usdt_neg_total 3' "$(grep '^bpfp_usdt_neg_total' "$TMP/usdt.txt")"
 	expect "usdt: int8, uint16, int16, uint8 arguments as their notes size and sign them" \
