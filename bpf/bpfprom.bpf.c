@@ -33,9 +33,9 @@ struct user_pt_regs {
  * cookie given at attach (libbpf keeps the attach cookie for its spec id). Its
  * two maps and the .kconfig map are in every copy of the object, but only
  * handle_usdt* use them: the loader creates them only for groups with USDT
- * probes, sized then for their sites.
+ * probes, sized then for their sites. It uses bool without including
+ * stdbool.h (libbpf 1.1).
  */
-/* usdt.bpf.h uses bool without including it (libbpf 1.1) */
 #include <stdbool.h>
 #include <bpf/usdt.bpf.h>
 
