@@ -27,6 +27,17 @@ struct user_pt_regs {
 #endif
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
+/*
+ * libbpf's USDT support: bpf_usdt_arg() reads an argument as the probe's note
+ * says (register, memory or constant; size and sign), bpf_usdt_cookie() the
+ * cookie given at attach (libbpf keeps the attach cookie for its spec id). Its
+ * two maps and the .kconfig map are in every copy of the object, but only
+ * handle_usdt* use them: the loader creates them only for groups with USDT
+ * probes, sized then for their sites. It uses bool without including
+ * stdbool.h (libbpf 1.1).
+ */
+#include <stdbool.h>
+#include <bpf/usdt.bpf.h>
 
 #include "bpfprom.h"
 
@@ -59,6 +70,7 @@ enum ctx_kind {
 	CTX_TP_BTF, /* a BTF-typed tracepoint: u64 arguments, ctx[0] is the first */
 	CTX_RAW_TP, /* a raw tracepoint: the same u64 arguments, untyped */
 	CTX_PERF, /* a perf event's sample: struct bpf_perf_event_data */
+	CTX_USDT, /* pt_regs of a USDT probe: arguments through libbpf's specs */
 };
 
 static __always_inline int is_regs(enum ctx_kind ck)
@@ -376,6 +388,12 @@ static __always_inline __u64 func_arg(void *ctx, enum ctx_kind ck, __u32 n)
 
 	if (is_regs(ck))
 		return read_arg(ctx, n);
+	/* already sign- or zero-extended from the size the note gives; only
+	 * where ck is a constant (follow_usdt, not follow: see there) */
+	if (__builtin_constant_p(ck) && ck == CTX_USDT) {
+		bpf_usdt_arg(ctx, n, (long *)&v);
+		return v;
+	}
 	/* trampolines save the arguments; a missing one leaves v at 0 */
 	if (is_trampoline(ck))
 		bpf_get_func_arg(ctx, n, &v);
@@ -521,9 +539,9 @@ static __always_inline __u64 read_scalar(void *ctx, enum ctx_kind ck,
  * it with the caller's constants, but clang keeps one copy, so the loops of
  * the callers unroll as before and a metric without paths pays nothing.
  */
-static __noinline __u64 follow(void *ctx, enum ctx_kind ck,
-			       const volatile struct bpfprom_metric_cfg *c,
-			       const volatile struct bpfprom_src_cfg *s, __u32 probe)
+static __always_inline __u64 follow_steps(void *ctx, enum ctx_kind ck,
+					  const volatile struct bpfprom_metric_cfg *c,
+					  const volatile struct bpfprom_src_cfg *s, __u32 probe)
 {
 	__u32 nsteps = s->nsteps;
 	__u32 size = 0;
@@ -566,12 +584,37 @@ static __noinline __u64 follow(void *ctx, enum ctx_kind ck,
 	return s->is_signed ? sign_extend(v, size) : v;
 }
 
+static __noinline __u64 follow(void *ctx, enum ctx_kind ck,
+			       const volatile struct bpfprom_metric_cfg *c,
+			       const volatile struct bpfprom_src_cfg *s, __u32 probe)
+{
+	return follow_steps(ctx, ck, c, s, probe);
+}
+
+/*
+ * USDT programs' own copy, with bpf_usdt_arg(): in follow, where ck is not a
+ * constant, func_arg leaves it out, so that the other programs do not
+ * reference libbpf's USDT maps (which their copies of the object do not create).
+ */
+static __noinline __u64 follow_usdt(void *ctx, const volatile struct bpfprom_metric_cfg *c,
+				    const volatile struct bpfprom_src_cfg *s, __u32 probe)
+{
+	return follow_steps(ctx, CTX_USDT, c, s, probe);
+}
+
+static __always_inline __u64 follow_any(void *ctx, enum ctx_kind ck,
+					const volatile struct bpfprom_metric_cfg *c,
+					const volatile struct bpfprom_src_cfg *s, __u32 probe)
+{
+	return ck == CTX_USDT ? follow_usdt(ctx, c, s, probe) : follow(ctx, ck, c, s, probe);
+}
+
 static __always_inline __u64 read_int(void *ctx, enum ctx_kind ck,
 				      const volatile struct bpfprom_metric_cfg *c,
 				      const volatile struct bpfprom_src_cfg *s, __u32 probe)
 {
 	if (s->kind == BPFPROM_SRC_PATH)
-		return follow(ctx, ck, c, s, probe);
+		return follow_any(ctx, ck, c, s, probe);
 	return read_scalar(ctx, ck, c, s, s->kind, probe);
 }
 
@@ -624,7 +667,7 @@ static __always_inline void read_str(void *ctx, enum ctx_kind ck,
 	} else if (s->kind == BPFPROM_SRC_STR_ARG && ck != CTX_TP && !is_rawtp(ck)) {
 		src = (const void *)func_arg(ctx, ck, s->argn);
 	} else if (s->kind == BPFPROM_SRC_STR_PATH) {
-		src = (const void *)follow(ctx, ck, c, s, probe);
+		src = (const void *)follow_any(ctx, ck, c, s, probe);
 	} else {
 		return;
 	}
@@ -956,8 +999,9 @@ static __always_inline void handle_one(void *ctx, enum ctx_kind ck, __u32 cookie
 	account(c, series, drops, nlabels == 0, key, v);
 }
 
-/* the attach cookie says which probe fired and in which role */
-static __always_inline __u32 cookie_of(void *ctx, int nslots)
+/* the attach cookie says which probe fired and in which role; a USDT
+ * probe's is libbpf's, ours is its usdt_cookie */
+static __always_inline __u32 cookie_of(void *ctx, enum ctx_kind ck, int nslots)
 {
 	int need = 0;
 
@@ -966,7 +1010,9 @@ static __always_inline __u32 cookie_of(void *ctx, int nslots)
 		if (i < nslots && (cfg[i].nprobes > 1 || cfg[i].latency))
 			need = 1;
 	}
-	return need ? bpf_get_attach_cookie(ctx) : 0;
+	if (!need)
+		return 0;
+	return ck == CTX_USDT ? (__u32)bpf_usdt_cookie(ctx) : bpf_get_attach_cookie(ctx);
 }
 
 #ifdef BPFPROM_ONE_SLOT
@@ -978,7 +1024,7 @@ static __always_inline __u32 cookie_of(void *ctx, int nslots)
 	SEC(sec)                                                                             \
 	int handle_##kind##1(ctx_type ctx)                                                   \
 	{                                                                                    \
-		__u32 cookie = cookie_of(ctx, 1);                                            \
+		__u32 cookie = cookie_of(ctx, ck, 1);                                        \
                                                                                              \
 		handle_one(ctx, ck, cookie, &cfg[0], &series0, &starts0, &drops0, &stacks0); \
 		return 0;                                                                    \
@@ -1011,39 +1057,39 @@ static __always_inline __u32 cookie_of(void *ctx, int nslots)
  * libbpf relocates) only the slots a group uses, and the maps of the others
  * need not exist (the loader turns their autocreate off).
  */
-#define HANDLE_N(sec, kind, ctx_type, n)          \
-	SEC(sec)                                  \
-	int handle_##kind##n(ctx_type ctx)        \
-	{                                         \
-		__u32 cookie = cookie_of(ctx, n); \
-                                                  \
-		RUN_SLOT(kind, 0, n);             \
-		RUN_SLOT(kind, 1, n);             \
-		RUN_SLOT(kind, 2, n);             \
-		RUN_SLOT(kind, 3, n);             \
-		RUN_SLOT(kind, 4, n);             \
-		RUN_SLOT(kind, 5, n);             \
-		RUN_SLOT(kind, 6, n);             \
-		RUN_SLOT(kind, 7, n);             \
-		return 0;                         \
+#define HANDLE_N(sec, kind, ck, ctx_type, n)          \
+	SEC(sec)                                      \
+	int handle_##kind##n(ctx_type ctx)            \
+	{                                             \
+		__u32 cookie = cookie_of(ctx, ck, n); \
+                                                      \
+		RUN_SLOT(kind, 0, n);                 \
+		RUN_SLOT(kind, 1, n);                 \
+		RUN_SLOT(kind, 2, n);                 \
+		RUN_SLOT(kind, 3, n);                 \
+		RUN_SLOT(kind, 4, n);                 \
+		RUN_SLOT(kind, 5, n);                 \
+		RUN_SLOT(kind, 6, n);                 \
+		RUN_SLOT(kind, 7, n);                 \
+		return 0;                             \
 	}
 
-#define HANDLE(sec, kind, ck, ctx_type)  \
-	SLOT_FN(kind, ck, 0)             \
-	SLOT_FN(kind, ck, 1)             \
-	SLOT_FN(kind, ck, 2)             \
-	SLOT_FN(kind, ck, 3)             \
-	SLOT_FN(kind, ck, 4)             \
-	SLOT_FN(kind, ck, 5)             \
-	SLOT_FN(kind, ck, 6)             \
-	SLOT_FN(kind, ck, 7)             \
-	HANDLE_N(sec, kind, ctx_type, 2) \
-	HANDLE_N(sec, kind, ctx_type, 3) \
-	HANDLE_N(sec, kind, ctx_type, 4) \
-	HANDLE_N(sec, kind, ctx_type, 5) \
-	HANDLE_N(sec, kind, ctx_type, 6) \
-	HANDLE_N(sec, kind, ctx_type, 7) \
-	HANDLE_N(sec, kind, ctx_type, 8)
+#define HANDLE(sec, kind, ck, ctx_type)      \
+	SLOT_FN(kind, ck, 0)                 \
+	SLOT_FN(kind, ck, 1)                 \
+	SLOT_FN(kind, ck, 2)                 \
+	SLOT_FN(kind, ck, 3)                 \
+	SLOT_FN(kind, ck, 4)                 \
+	SLOT_FN(kind, ck, 5)                 \
+	SLOT_FN(kind, ck, 6)                 \
+	SLOT_FN(kind, ck, 7)                 \
+	HANDLE_N(sec, kind, ck, ctx_type, 2) \
+	HANDLE_N(sec, kind, ck, ctx_type, 3) \
+	HANDLE_N(sec, kind, ck, ctx_type, 4) \
+	HANDLE_N(sec, kind, ck, ctx_type, 5) \
+	HANDLE_N(sec, kind, ck, ctx_type, 6) \
+	HANDLE_N(sec, kind, ck, ctx_type, 7) \
+	HANDLE_N(sec, kind, ck, ctx_type, 8)
 
 #endif
 
@@ -1062,3 +1108,5 @@ HANDLE("tp_btf", btf, CTX_TP_BTF, __u64 *)
 HANDLE("raw_tp", raw, CTX_RAW_TP, __u64 *)
 /* profile, software and hardware: one perf event per CPU, each attached to this program */
 HANDLE("perf_event", pe, CTX_PERF, void *)
+/* usdt: attached by libbpf (bpf_program__attach_usdt) at each site of the probe */
+HANDLE("usdt", usdt, CTX_USDT, struct pt_regs *)

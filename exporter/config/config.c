@@ -49,12 +49,12 @@ const char *const config_decode_names[CFG_DECODE__COUNT] = {
 
 const char *const config__k8s_label_names[CFG_K8S_LABELS] = { "namespace", "pod", "container" };
 
-const char *const config_probe_kind_names[CFG_PROBE_HARDWARE + 1] = {
+const char *const config_probe_kind_names[CFG_PROBE_USDT + 1] = {
 	[CFG_PROBE_TRACEPOINT] = "tracepoint", [CFG_PROBE_KPROBE] = "kprobe",
 	[CFG_PROBE_KRETPROBE] = "kretprobe",   [CFG_PROBE_UPROBE] = "uprobe",
 	[CFG_PROBE_URETPROBE] = "uretprobe",   [CFG_PROBE_RAWTP] = "rawtracepoint",
 	[CFG_PROBE_PROFILE] = "profile",       [CFG_PROBE_SOFTWARE] = "software",
-	[CFG_PROBE_HARDWARE] = "hardware",
+	[CFG_PROBE_HARDWARE] = "hardware",     [CFG_PROBE_USDT] = "usdt",
 };
 
 const char *const config_src_names[BPFPROM_SRC__COUNT] = {
@@ -126,7 +126,8 @@ static int parse_pid(struct parser *p, const yaml_node_t *node, struct cfg_metri
 		return ret;
 	for (i = 0; i < n; i++) {
 		pr = i < m->nprobes ? &m->probes[i] : &m->until;
-		if (pr->kind != CFG_PROBE_UPROBE && pr->kind != CFG_PROBE_URETPROBE)
+		if (pr->kind != CFG_PROBE_UPROBE && pr->kind != CFG_PROBE_URETPROBE &&
+		    pr->kind != CFG_PROBE_USDT)
 			return yamldoc__fail(
 				p->doc, node, "pid",
 				"restricts uprobes to one process, but %s \"%s\" is a %s; use filter: pid == %" PRId64
@@ -401,6 +402,7 @@ static void free_probe(struct cfg_probe *pr)
 	free(pr->spec);
 	free(pr->target);
 	free(pr->func);
+	free(pr->provider);
 }
 
 static void free_source(struct cfg_source *src)

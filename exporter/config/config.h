@@ -38,6 +38,7 @@ enum cfg_probe_kind {
 	CFG_PROBE_PROFILE, /* profile:UNIT:N, a timer on every CPU */
 	CFG_PROBE_SOFTWARE, /* software:EVENT[:PERIOD], a software perf event on every CPU */
 	CFG_PROBE_HARDWARE, /* hardware:EVENT[:PERIOD], a PMU counter on every CPU */
+	CFG_PROBE_USDT, /* usdt:BIN:[PROVIDER:]NAME, a <sys/sdt.h> probe */
 };
 
 /*
@@ -50,7 +51,8 @@ enum cfg_probe_kind {
  * profile:UNIT:N              target = NULL, func = UNIT (hz s ms us), offset = N
  * software:EVENT[:PERIOD]     target = NULL, func = EVENT's name (not an alias),
  * hardware:EVENT[:PERIOD]     offset = PERIOD (bpftrace's default when not given)
- * Aliases: t: k: kr: u: ur: rt: p: s: h: (and tp:). `spec` is the text as written.
+ * usdt:BIN:[PROVIDER:]NAME    target = BIN,  func = NAME, provider = PROVIDER or NULL
+ * Aliases: t: k: kr: u: ur: rt: p: s: h: U: (and tp:). `spec` is the text as written.
  */
 struct cfg_probe {
 	enum cfg_probe_kind kind;
@@ -61,6 +63,7 @@ struct cfg_probe {
 	struct cfg_pos pos;
 	/* FUNC (or CAT, EVENT) has * or ?: plan expands it with --list's matching */
 	bool wild;
+	char *provider; /* usdt: NULL when the spec names the probe alone */
 };
 
 /* Elements a path may have (the plan turns them into BPFPROM_MAX_STEPS reads at most). */

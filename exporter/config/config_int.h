@@ -54,7 +54,7 @@ enum metric_key {
 
 extern const char *const config_agg_names[BPFPROM_AGG__COUNT];
 extern const char *const config_decode_names[CFG_DECODE__COUNT];
-extern const char *const config_probe_kind_names[CFG_PROBE_HARDWARE + 1];
+extern const char *const config_probe_kind_names[CFG_PROBE_USDT + 1];
 extern const char *const config_src_names[BPFPROM_SRC__COUNT];
 
 static inline struct cfg_pos node_pos(const yaml_node_t *n)

@@ -36,6 +36,8 @@ static const struct {
 	{ "s", CFG_PROBE_SOFTWARE },
 	{ "hardware", CFG_PROBE_HARDWARE },
 	{ "h", CFG_PROBE_HARDWARE },
+	{ "usdt", CFG_PROBE_USDT },
+	{ "U", CFG_PROBE_USDT },
 };
 
 /* ---- probes ------------------------------------------------------------ */
@@ -194,6 +196,46 @@ static int parse_perf_event(struct parser *p, const yaml_node_t *node, const cha
 	return 0;
 }
 
+/*
+ * usdt:BIN:PROVIDER:NAME, or usdt:BIN:NAME when one provider of BIN has NAME
+ * (plan finds which). BIN as for uprobes: a path or a library name.
+ */
+static int parse_usdt(struct parser *p, const yaml_node_t *node, const char *path, const char *spec,
+		      const char *rest, struct cfg_probe *pr)
+{
+	const char *last = strrchr(rest, ':'), *mid;
+
+	if (!last || last == rest)
+		return yamldoc__fail(
+			p->doc, node, path,
+			"\"%s\" needs a binary and a probe; write usdt:BINARY:PROVIDER:NAME, e.g. usdt:/usr/bin/python3:python:function__entry",
+			spec);
+	mid = memchr(rest, ':', (size_t)(last - rest));
+	if (mid && memchr(mid + 1, ':', (size_t)(last - mid - 1)))
+		return yamldoc__fail(
+			p->doc, node, path,
+			"\"%s\" has too many parts; write usdt:BINARY:PROVIDER:NAME or usdt:BINARY:NAME",
+			spec);
+	if (mid == rest)
+		return yamldoc__fail(
+			p->doc, node, path,
+			"\"%s\" has no binary; write a path or a library name before the probe, e.g. usdt:/usr/bin/python3:python:function__entry",
+			spec);
+	pr->target = strndup(rest, (size_t)((mid ? mid : last) - rest));
+	pr->func = strdup(last + 1);
+	if (mid)
+		pr->provider = strndup(mid + 1, (size_t)(last - mid - 1));
+	if (!pr->target || !pr->func || (mid && !pr->provider))
+		return yamldoc__oom(p->doc);
+	if (!is_ident(pr->func, false) || (pr->provider && !is_ident(pr->provider, false)))
+		return yamldoc__fail(
+			p->doc, node, path,
+			"\"%s\": \"%s\" is not a valid USDT %s; use letters, digits and '_'", spec,
+			is_ident(pr->func, false) ? pr->provider : pr->func,
+			is_ident(pr->func, false) ? "provider" : "probe name");
+	return 0;
+}
+
 int config_parse_probe(struct parser *p, const yaml_node_t *node, const char *path,
 		       struct cfg_probe *pr)
 {
@@ -313,14 +355,48 @@ int config_parse_probe(struct parser *p, const yaml_node_t *node, const char *pa
 						     "hardware:cache-misses:1000000" :
 						     "software:page-faults:100");
 		return parse_perf_event(p, node, path, spec, rest, pr);
+	case CFG_PROBE_USDT:
+		return parse_usdt(p, node, path, spec, rest, pr);
 	}
 	return 0;
+}
+
+/*
+ * Which probes may feed one metric. Tracepoints, kprobes and uprobes may:
+ * each context has its program, sharing the metric's maps, and the sources
+ * every probe can read (comm, pid, probe, func, ...;
+ * config_check_source_probes) read alike in each. A rawtracepoint's
+ * arguments are positions in its own u64 array (and its cookie needs 6.10),
+ * a perf sample has no event context at all, and a USDT probe's arguments
+ * are libbpf's argument specs: each only with its own kind.
+ */
+static int mix_group(enum cfg_probe_kind kind)
+{
+	if (kind == CFG_PROBE_RAWTP)
+		return 1;
+	if (is_sample_probe(kind))
+		return 2;
+	return kind == CFG_PROBE_USDT ? 3 : 0;
+}
+
+/* The kind that cannot join the other in one metric, for the message. */
+static const char *mix_name(enum cfg_probe_kind a, enum cfg_probe_kind b)
+{
+	switch (mix_group(a) ? mix_group(a) : mix_group(b)) {
+	case 1:
+		return "rawtracepoints";
+	case 2:
+		return "profile, software and hardware probes";
+	default:
+		return "usdt probes";
+	}
 }
 
 static bool same_probe(const struct cfg_probe *a, const struct cfg_probe *b)
 {
 	return a->kind == b->kind && a->offset == b->offset && !strcmp(a->func, b->func) &&
-	       !strcmp(a->target ? a->target : "", b->target ? b->target : "");
+	       !strcmp(a->target ? a->target : "", b->target ? b->target : "") &&
+	       !strcmp(a->provider ? a->provider : "", b->provider ? b->provider : "");
 }
 
 int config_parse_probes(struct parser *p, const yaml_node_t *map, const yaml_node_t *node,
@@ -369,26 +445,11 @@ int config_parse_probes(struct parser *p, const yaml_node_t *map, const yaml_nod
 					p->doc, item, path,
 					"\"%s\" is the same probe as probe[%zu] (\"%s\"); remove one",
 					m->probes[i].spec, j, m->probes[j].spec);
-		/*
-		 * Tracepoints, kprobes and uprobes may feed one metric: each
-		 * context has its program, sharing the metric's maps, and the
-		 * sources every probe can read (comm, pid, probe, func, ...;
-		 * config_check_source_probes) read alike in each. A rawtracepoint's
-		 * arguments are positions in its own u64 array: none of the
-		 * others has them, and its cookie needs 6.10.
-		 */
-		/* a perf sample has no event context at all: its own program type */
-		if ((m->probes[i].kind == CFG_PROBE_RAWTP) !=
-			    (m->probes[0].kind == CFG_PROBE_RAWTP) ||
-		    is_sample_probe(m->probes[i].kind) != is_sample_probe(m->probes[0].kind))
+		if (mix_group(m->probes[i].kind) != mix_group(m->probes[0].kind))
 			return yamldoc__fail(
 				p->doc, item, path,
 				"cannot mix %s with other probe kinds in one metric (probe[0] is \"%s\"); split them into separate metrics",
-				is_sample_probe(m->probes[i].kind) ||
-						is_sample_probe(m->probes[0].kind) ?
-					"profile, software and hardware probes" :
-					"rawtracepoints",
-				m->probes[0].spec);
+				mix_name(m->probes[i].kind, m->probes[0].kind), m->probes[0].spec);
 	}
 	return 0;
 }

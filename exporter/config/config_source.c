@@ -192,7 +192,7 @@ int config_check_source_probe(struct parser *p, const struct cfg_probe *pr, cons
 	switch (sk) {
 	case BPFPROM_SRC_ARG:
 	case BPFPROM_SRC_STR_ARG:
-		if (is_entry_probe(pr->kind))
+		if (is_entry_probe(pr->kind) || pr->kind == CFG_PROBE_USDT)
 			return 0;
 		return yamldoc__fail(
 			p->doc, node, path,

@@ -22,6 +22,7 @@
 
 #include "config/perfevents.h"
 #include "kernel/elfsym.h"
+#include "kernel/usdtnote.h"
 #include "kernel/kprobe.h"
 #include "kernel/ksyms.h"
 #include "kernel/list.h"
@@ -41,6 +42,7 @@ enum list_kind {
 	KIND_PROFILE,
 	KIND_SOFTWARE,
 	KIND_HARDWARE,
+	KIND_USDT,
 };
 
 /* the probe kinds and aliases of config.c, and the names they print as */
@@ -67,6 +69,8 @@ static const struct {
 	{ "s", KIND_SOFTWARE },
 	{ "hardware", KIND_HARDWARE },
 	{ "h", KIND_HARDWARE },
+	{ "usdt", KIND_USDT },
+	{ "U", KIND_USDT },
 };
 
 static const char *const kind_names[] = {
@@ -74,13 +78,13 @@ static const char *const kind_names[] = {
 	[KIND_KRETPROBE] = "kretprobe",	  [KIND_UPROBE] = "uprobe",
 	[KIND_URETPROBE] = "uretprobe",	  [KIND_RAWTP] = "rawtracepoint",
 	[KIND_PROFILE] = "profile",	  [KIND_SOFTWARE] = "software",
-	[KIND_HARDWARE] = "hardware",
+	[KIND_HARDWARE] = "hardware",	  [KIND_USDT] = "usdt",
 };
 
 struct query {
 	enum list_kind kind;
 	const char *glob; /* matched against the name after "KIND:" (all of it for KIND_ANY) */
-	char *bin; /* uprobes: the binary as written */
+	char *bin; /* uprobes, usdt: the binary as written */
 };
 
 struct names {
@@ -209,14 +213,17 @@ static int parse_typed(const char *pattern, const char *rest, struct query *q, c
 		return 0;
 	case KIND_UPROBE:
 	case KIND_URETPROBE:
+	case KIND_USDT:
 		sep = strchr(rest, ':');
 		if (sep == rest || !*rest ||
 		    has_wildcard(rest, sep ? (size_t)(sep - rest) : SIZE_MAX)) {
 			snprintf(
 				err, errlen,
-				"list: \"%s\" is not a %s pattern; write %s:BINARY:FUNCTION, BINARY a path or a library name without wildcards (* and ? are allowed in FUNCTION), e.g. %s:libc:mall*",
+				"list: \"%s\" is not a %s pattern; write %s:BINARY:%s, BINARY a path or a library name without wildcards (* and ? are allowed in %s), e.g. %s:libc:%s",
 				pattern, kind_names[q->kind], kind_names[q->kind],
-				kind_names[q->kind]);
+				q->kind == KIND_USDT ? "PROVIDER:NAME" : "FUNCTION",
+				q->kind == KIND_USDT ? "PROVIDER:NAME" : "FUNCTION",
+				kind_names[q->kind], q->kind == KIND_USDT ? "*" : "mall*");
 			return -EINVAL;
 		}
 		q->bin = sep ? strndup(rest, (size_t)(sep - rest)) : strdup(rest);
@@ -306,7 +313,7 @@ static int parse_pattern(const char *pattern, struct query *q, char *err, size_t
 	hint = suggest_kind(word);
 	snprintf(
 		err, errlen,
-		"list: unknown probe kind \"%s\"%s%s%s; expected one of tracepoint, kprobe, kretprobe, uprobe, uretprobe, rawtracepoint, profile, software, hardware",
+		"list: unknown probe kind \"%s\"%s%s%s; expected one of tracepoint, kprobe, kretprobe, uprobe, uretprobe, rawtracepoint, profile, software, hardware, usdt",
 		word, hint ? " (did you mean \"" : "", hint ? hint : "", hint ? "\"?)" : "");
 	return -EINVAL;
 }
@@ -500,6 +507,77 @@ static int list_uprobes(const struct query *q, const char *ldcache, struct names
 		snprintf(err, errlen, "list: %s: cannot read the functions of %s: %s", ctx.kind,
 			 path, strerror(-ret));
 	return ret;
+}
+
+/*
+ * usdt:BIN:PROVIDER:NAME from BIN's notes. A glob with a ':' is matched
+ * against PROVIDER:NAME, one without against NAME too (as usdt:BIN:NAME
+ * names a probe); a binary without notes lists nothing.
+ */
+static int list_usdt(const struct query *q, const char *ldcache, struct names *ns, char *err,
+		     size_t errlen)
+{
+	char path[PATH_MAX], msg[512], *name;
+	struct usdtnote *u = NULL;
+	const char *shown;
+	int ret;
+
+	ret = elfsym__resolve_binary_cache(q->bin, ldcache, path, sizeof(path), msg, sizeof(msg));
+	if (!ret)
+		ret = usdtnote__read(path, &u, msg, sizeof(msg));
+	if (ret) {
+		snprintf(err, errlen, "list: usdt: %s", msg);
+		return ret;
+	}
+	/* a path as typed, a library name as the file it names: as uprobes */
+	shown = strchr(q->bin, '/') ? q->bin : path;
+	for (size_t i = 0; !ret && i < u->n; i++) {
+		const struct usdtnote_probe *p = &u->v[i];
+
+		if (asprintf(&name, "usdt:%s:%s:%s", shown, p->provider, p->name) < 0) {
+			ret = -ENOMEM;
+			break;
+		}
+		if (glob_match(q->glob, name + strlen(shown) + 6) ||
+		    (!strchr(q->glob, ':') && glob_match(q->glob, p->name)))
+			ret = names_add(ns, name);
+		free(name);
+	}
+	usdtnote__free(u);
+	if (ret)
+		snprintf(err, errlen, "list: usdt: %s", strerror(-ret));
+	return ret;
+}
+
+/* -v: each argument's size and sign, as the note gives them */
+static int print_usdt_args(FILE *out, const char *line, const char *ldcache, char *err,
+			   size_t errlen)
+{
+	char path[PATH_MAX], msg[512], bin[PATH_MAX], *prov, *name;
+	const struct usdtnote_probe *p;
+	struct usdtnote *u = NULL;
+	int ret;
+
+	/* usdt:BIN:PROVIDER:NAME: BIN may hold ':', PROVIDER and NAME do not */
+	snprintf(bin, sizeof(bin), "%s", line + strlen("usdt:"));
+	name = strrchr(bin, ':');
+	*name++ = '\0';
+	prov = strrchr(bin, ':');
+	*prov++ = '\0';
+	ret = elfsym__resolve_binary_cache(bin, ldcache, path, sizeof(path), msg, sizeof(msg));
+	if (!ret)
+		ret = usdtnote__read(path, &u, msg, sizeof(msg));
+	if (!ret)
+		ret = usdtnote__find(u, bin, prov, name, &p, msg, sizeof(msg));
+	if (ret) {
+		snprintf(err, errlen, "list: usdt: %s", msg);
+		usdtnote__free(u);
+		return ret;
+	}
+	for (uint32_t i = 0; i < p->nargs; i++)
+		fprintf(out, "    arg%u: %s\n", i, usdtnote__arg_type(&p->args[i]));
+	usdtnote__free(u);
+	return 0;
 }
 
 /* The same test start-up uses: a kprobe PMU or tracefs kprobe_events. */
@@ -720,6 +798,8 @@ int list__run(const char *pattern, bool verbose, const struct list_opts *opts, F
 	if ((q.kind == KIND_UPROBE || q.kind == KIND_URETPROBE) &&
 	    (ret = list_uprobes(&q, opts->ldcache, &ns, err, errlen)))
 		goto out;
+	if (q.kind == KIND_USDT && (ret = list_usdt(&q, opts->ldcache, &ns, err, errlen)))
+		goto out;
 	if (q.kind == KIND_RAWTP) {
 		btf = opts->btf ? btf__parse(opts->btf, NULL) : btf__load_vmlinux_btf();
 		if (!btf) {
@@ -749,6 +829,9 @@ int list__run(const char *pattern, bool verbose, const struct list_opts *opts, F
 		    (ret = print_fields(mem, root, ns.v[i], err, errlen)))
 			goto out;
 		if (verbose && btf && (ret = print_rawtp_args(mem, btf, ns.v[i], err, errlen)))
+			goto out;
+		if (verbose && q.kind == KIND_USDT &&
+		    (ret = print_usdt_args(mem, ns.v[i], opts->ldcache, err, errlen)))
 			goto out;
 	}
 	if (fclose(mem)) {

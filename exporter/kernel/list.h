@@ -4,8 +4,9 @@
  * line in config syntax, like `bpftrace -l`. Reads only: tracefs's events/
  * directories and format files, available_filter_functions (or kallsyms,
  * through kernel/ksyms), sysfs's kprobe PMU, and for uprobes ld.so.cache and
- * the ELF file (through kernel/elfsym), and for rawtracepoints the kernel's
- * BTF (through kernel/rawtp); profile, software and hardware names come from
+ * the ELF file (through kernel/elfsym; usdt: its notes, through
+ * kernel/usdtnote), and for rawtracepoints the kernel's BTF (through
+ * kernel/rawtp); profile, software and hardware names come from
  * config/perfevents. Attaches nothing.
  */
 #ifndef BPFPROM_LIST_H

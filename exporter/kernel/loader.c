@@ -279,6 +279,9 @@ static struct bpf_program *prog_for(const struct copy *skel, const struct plan_p
 	case PLAN_MECH_PERF_EVENT:
 		kind = "pe";
 		break;
+	case PLAN_MECH_USDT:
+		kind = "usdt";
+		break;
 	default:
 		/* a perf event: of the kprobe PMU, or a legacy kprobe or uprobe */
 		kind = is_kernel(pp) ? "kp" : "up";
@@ -547,6 +550,14 @@ static struct bpf_link *attach(struct loader_group *lg, const struct plan_kernel
 		link = bpf_program__attach_uprobe_opts(prog, pp->pid, pp->path, pp->offset, &opts);
 		break;
 	}
+	case PLAN_MECH_USDT: {
+		/* libbpf takes the attach cookie for its spec id: ours rides in usdt_cookie */
+		LIBBPF_OPTS(bpf_usdt_opts, opts, .usdt_cookie = pp->cookie);
+
+		link = bpf_program__attach_usdt(prog, pp->pid, pp->path, pp->provider, pp->func,
+						&opts);
+		break;
+	}
 	case PLAN_MECH_FENTRY: {
 		LIBBPF_OPTS(bpf_trace_opts, opts, .cookie = pp->cookie);
 
@@ -802,6 +813,50 @@ static bool needs_scratch(const struct plan *plan, const struct plan_group *g)
 	return false;
 }
 
+/*
+ * libbpf's USDT maps (usdt.bpf.h): an argument spec per site of the group's
+ * USDT probes, and per site its address where the kernel has no attach
+ * cookies (before 5.15). A group without USDT probes does not create them:
+ * at libbpf's default sizes (256 specs, 1024 addresses) they would take
+ * some 150 KiB per program.
+ */
+/*
+ * The .kconfig map (usdt.bpf.h's LINUX_HAS_BPF_COOKIE) left out: libbpf 1.1's
+ * bpf_object__load_skeleton mmaps every map the skeleton mmaps, created or
+ * not, and fails on the one that was not (EBADF); without its mmaped slot it
+ * skips it. Nothing reads skel->kconfig.
+ */
+static int drop_kconfig(struct copy *skel)
+{
+	struct bpf_object_skeleton *s = skel->one ? skel->one->skeleton : skel->full->skeleton;
+	struct bpf_map *m = skel->one ? skel->one->maps.kconfig : skel->full->maps.kconfig;
+
+	for (int i = 0; i < s->map_cnt; i++) {
+		if (*s->maps[i].map == m)
+			s->maps[i].mmaped = NULL;
+	}
+	return bpf_map__set_autocreate(m, false);
+}
+
+static int size_usdt_maps(struct copy *skel, const struct plan_metric *pm)
+{
+	struct bpf_map *specs = bpf_object__find_map_by_name(skel->obj, "__bpf_usdt_specs");
+	struct bpf_map *ips = bpf_object__find_map_by_name(skel->obj, "__bpf_usdt_ip_to_spec_id");
+	uint32_t sites = 0;
+	int err;
+
+	for (size_t p = 0; p < pm->nprobes; p++)
+		sites += pm->probes[p].mech == PLAN_MECH_USDT ? pm->probes[p].usdt_sites : 0;
+	if (!sites) {
+		err = bpf_map__set_autocreate(specs, false);
+		if (!err)
+			err = bpf_map__set_autocreate(ips, false);
+		return err ? err : drop_kconfig(skel);
+	}
+	err = bpf_map__set_max_entries(specs, sites);
+	return err ? err : bpf_map__set_max_entries(ips, sites);
+}
+
 /* A new copy of the object with the rodata and map sizes of g's metrics. */
 static struct copy *open_group(const struct plan *plan, const struct plan_group *g)
 {
@@ -821,6 +876,8 @@ static struct copy *open_group(const struct plan *plan, const struct plan_group 
 		memcpy(&skel->cfg[slot], &pm->bcfg, sizeof(pm->bcfg));
 		err = size_maps(skel, slot, pm);
 	}
+	if (!err)
+		err = size_usdt_maps(skel, &plan->metrics[g->metrics[0]]);
 	if (!err && !needs_scratch(plan, g))
 		err = bpf_map__set_autocreate(bpf_object__find_map_by_name(skel->obj, "scratch"),
 					      false);

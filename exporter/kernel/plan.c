@@ -14,6 +14,7 @@
 
 #include "kernel/btfpath.h"
 #include "kernel/elfsym.h"
+#include "kernel/usdtnote.h"
 #include "kernel/ksyms.h"
 #include "kernel/list.h"
 #include "kernel/plan.h"
@@ -38,6 +39,13 @@ struct ctx {
 	struct plan_probe *pps[BPFPROM_MAX_PROBES];
 	struct tp_format *mfmts[BPFPROM_MAX_PROBES];
 	bool skipped[BPFPROM_MAX_PROBES];
+	/* the metric's USDT probes (until included) and their arguments */
+	size_t nusdt;
+	struct {
+		const struct cfg_probe *pr;
+		uint32_t nargs;
+		struct usdtnote_arg args[USDTNOTE_MAX_ARGS];
+	} usdt[BPFPROM_MAX_PROBES + 1];
 };
 
 static const char *const mech_names[] = {
@@ -52,6 +60,7 @@ static const char *const mech_names[] = {
 	[PLAN_MECH_PERF_EVENT] = "perf_event",
 	[PLAN_MECH_KPROBE_MULTI] = "kprobe_multi",
 	[PLAN_MECH_UPROBE_MULTI] = "uprobe_multi",
+	[PLAN_MECH_USDT] = "usdt",
 };
 
 const char *plan__mech_name(enum plan_mech m)
@@ -380,6 +389,48 @@ static int resolve_field(struct ctx *c, const struct tp_format *fmts,
 	return 0;
 }
 
+/*
+ * argN of USDT probes: the size and sign their notes give it, the same at
+ * each of the n probes; a string's argument is a pointer.
+ */
+static int usdt_arg(struct ctx *c, const struct cfg_probe *probes, size_t n, uint32_t argn,
+		    const char *text, bool str, const struct cfg_pos pos, const char *key,
+		    struct bpfprom_src_cfg *out)
+{
+	const struct usdtnote_arg *a, *first = NULL;
+	size_t i, p;
+
+	for (p = 0; p < n; p++) {
+		for (i = 0; i < c->nusdt && c->usdt[i].pr != &probes[p]; i++)
+			;
+		if (i == c->nusdt)
+			continue;
+		if (argn >= c->usdt[i].nargs) {
+			if (!c->usdt[i].nargs)
+				return fail(c, pos, key, "%s: %s has no arguments", text,
+					    probes[p].spec);
+			return fail(c, pos, key, "%s: %s has %u argument%s (arg0..arg%u)", text,
+				    probes[p].spec, c->usdt[i].nargs,
+				    c->usdt[i].nargs == 1 ? "" : "s", c->usdt[i].nargs - 1);
+		}
+		a = &c->usdt[i].args[argn];
+		if (str && a->size != 8)
+			return fail(c, pos, key, "%s: arg%u of %s is %s, not a pointer to a string",
+				    text, argn, probes[p].spec, usdtnote__arg_type(a));
+		if (first && (a->size != first->size || a->is_signed != first->is_signed))
+			return fail(c, pos, key,
+				    "arg%u is %s at %s but %s at %s; one metric needs one layout",
+				    argn, usdtnote__arg_type(first), probes[0].spec,
+				    usdtnote__arg_type(a), probes[p].spec);
+		first = first ? first : a;
+		if (!str) {
+			out->size = a->size;
+			out->is_signed = a->is_signed;
+		}
+	}
+	return 0;
+}
+
 /* A uprobe's pointer arguments point into the traced process, a kprobe's into the kernel. */
 static int str_arg_mode(struct ctx *c, const struct cfg_source *src, const char *key,
 			uint32_t *mode)
@@ -411,7 +462,8 @@ static int resolve_fetch(struct ctx *c, const struct cfg_probe *probes, size_t n
 
 	/* a uprobe's pointers point into its process */
 	for (size_t p = 0; p < n; p++)
-		user |= probes[p].kind == CFG_PROBE_UPROBE || probes[p].kind == CFG_PROBE_URETPROBE;
+		user |= probes[p].kind == CFG_PROBE_UPROBE ||
+			probes[p].kind == CFG_PROBE_URETPROBE || probes[p].kind == CFG_PROBE_USDT;
 	if (path->nelems > BPFPROM_MAX_STEPS)
 		return fail(c, src->pos, key,
 			    "%s: %zu reads, more than the %d a fetch arg may have", src->text,
@@ -594,6 +646,22 @@ static int resolve_src_in(struct ctx *c, const struct tp_format *fmts,
 	memset(out, 0, sizeof(*out));
 	out->kind = src->kind;
 	out->argn = src->argn;
+	if (src->kind == BPFPROM_SRC_ARG || src->kind == BPFPROM_SRC_STR_ARG ||
+	    (src->path && src->path->base == BPFPROM_SRC_ARG)) {
+		char text[32];
+		int err;
+
+		snprintf(text, sizeof(text),
+			 src->kind == BPFPROM_SRC_STR_ARG ? "str(arg%u)" : "arg%u",
+			 src->path ? src->path->argn : src->argn);
+		err = usdt_arg(c, probes, n, src->path ? src->path->argn : src->argn,
+			       src->path ? src->text : text, src->kind == BPFPROM_SRC_STR_ARG,
+			       src->pos, key, out);
+		if (err)
+			return err;
+		if (src->kind == BPFPROM_SRC_ARG && out->size)
+			return 0;
+	}
 	switch (src->kind) {
 	case BPFPROM_SRC_COMM:
 		out->size = BPFPROM_COMM_LEN;
@@ -1398,7 +1466,10 @@ static int named_missing(struct ctx *c, const struct cfg_probe *pr, const char *
 	size_t n = 0;
 	int err;
 
-	if (!c->cm->missing_skip || pr->kind == CFG_PROBE_RAWTP)
+	/* what --list cannot look up the same way is resolved (and refused) as usual */
+	if (!c->cm->missing_skip || pr->kind == CFG_PROBE_RAWTP || pr->kind == CFG_PROBE_USDT ||
+	    pr->kind == CFG_PROBE_PROFILE || pr->kind == CFG_PROBE_SOFTWARE ||
+	    pr->kind == CFG_PROBE_HARDWARE)
 		return 0;
 	err = wild__expand(pr, c->root, bin, &names, &n, msg, sizeof(msg));
 	list__names_free(names, n);
@@ -1409,6 +1480,49 @@ static int named_missing(struct ctx *c, const struct cfg_probe *pr, const char *
 	log_debug("plan: metrics[%zu] (%s): %s is not here: skipped (missing: skip)", c->idx,
 		  c->cm->name, pr->spec);
 	return 1;
+}
+
+/*
+ * A USDT probe: BIN as a uprobe's, the probe from BIN's notes; libbpf finds
+ * its sites, semaphore and argument specs again when it attaches.
+ */
+static int plan_usdt(struct ctx *c, const struct cfg_probe *pr, const char *key,
+		     struct plan_probe *pp, struct plan_metric *pm)
+{
+	const struct usdtnote_probe *up;
+	struct usdtnote *u = NULL;
+	char path[PATH_MAX], msg[768];
+	int err;
+
+	pp->mech = PLAN_MECH_USDT;
+	pp->pid = c->cm->pid ? c->cm->pid : -1;
+	pp->func = pr->func;
+	/* with pid:, BIN as that process sees it (a binary of its container) */
+	err = elfsym__resolve_binary_pid(pr->target, c->cm->pid, path, sizeof(path), msg,
+					 sizeof(msg));
+	if (!err)
+		err = usdtnote__read(path, &u, msg, sizeof(msg));
+	if (!err)
+		err = usdtnote__find(u, strchr(pr->target, '/') ? pr->target : path, pr->provider,
+				     pr->func, &up, msg, sizeof(msg));
+	if (err) {
+		usdtnote__free(u);
+		return err == -ENOMEM ? err : fail(c, pr->pos, key, "%s: %s", pr->spec, msg);
+	}
+	pp->path = strdup(path);
+	pp->provider = strdup(up->provider);
+	pp->usdt_sites = (uint32_t)up->nsites;
+	if (c->nusdt < sizeof(c->usdt) / sizeof(c->usdt[0])) {
+		c->usdt[c->nusdt].pr = pr;
+		c->usdt[c->nusdt].nargs = up->nargs;
+		memcpy(c->usdt[c->nusdt].args, up->args, sizeof(up->args));
+		c->nusdt++;
+	}
+	usdtnote__free(u);
+	if (!pp->path || !pp->provider)
+		return -ENOMEM;
+	pm->nprobes++;
+	return 0;
 }
 
 /* Resolve one probe into an attachment; fmt gets a tracepoint's format. */
@@ -1536,6 +1650,8 @@ static int plan_probe(struct ctx *c, const struct cfg_probe *pr, const char *key
 		pm->nprobes++;
 		return 0;
 	}
+	if (pr->kind == CFG_PROBE_USDT)
+		return plan_usdt(c, pr, key, pp, pm);
 	/* func labels print it; same_target compares it, as it compares path and offset */
 	pp->func = pr->func;
 	pp->pid = c->cm->pid ? c->cm->pid : -1;
@@ -1570,7 +1686,8 @@ static bool same_target(const struct plan_probe *a, const struct plan_probe *b)
 	}
 	return a->kind == b->kind && a->mech == b->mech && same_str(a->category, b->category) &&
 	       same_str(a->event, b->event) && same_str(a->func, b->func) &&
-	       same_str(a->path, b->path) && a->offset == b->offset && a->pid == b->pid;
+	       same_str(a->path, b->path) && a->offset == b->offset && a->pid == b->pid &&
+	       same_str(a->provider, b->provider);
 }
 
 /* The same attachment: one program attached there serves both metrics. */
@@ -1595,6 +1712,7 @@ static void merge_until(struct plan_metric *pm)
 			continue;
 		pm->probes[p].cookie |= BPFPROM_COOKIE_BOTH;
 		free(end->path);
+		free(end->provider);
 		memset(end, 0, sizeof(*end));
 		pm->nprobes--;
 		return;
@@ -1762,6 +1880,7 @@ static int plan_metric(struct ctx *c, struct plan_metric *pm)
 	struct tp_format fmts[BPFPROM_MAX_PROBES] = {}, until_fmt = {};
 	int err;
 
+	c->nusdt = 0;
 	pm->cm = cm;
 	pm->bcfg.nprobes = cm->nprobes;
 	pm->max_series = cm->max_series;
@@ -1886,6 +2005,7 @@ void plan__free(struct plan *plan)
 				free(pp->members[m].category);
 			}
 			free(pp->members);
+			free(pp->provider);
 		}
 		for (size_t f = 0; f < plan->metrics[i].nfuncs; f++)
 			free(plan->metrics[i].funcs[f].name);

@@ -8,8 +8,9 @@
  * tracefs files (a directory given by the caller, so tests can fake it),
  * kallsyms for kprobe targets, the ELF files of uprobe targets, and for
  * wildcards (and missing: skip) what --list reads (kernel/wild, kernel/list);
- * and it opens (and closes) a hardware probe's perf event once, to tell a
- * machine without a PMU for it (kernel/perfevent).
+ * the USDT notes of usdt targets (kernel/usdtnote); and it opens (and
+ * closes) a hardware probe's perf event once, to tell a machine without a
+ * PMU for it (kernel/perfevent).
  */
 #ifndef BPFPROM_PLAN_H
 #define BPFPROM_PLAN_H
@@ -35,6 +36,7 @@ enum plan_mech {
 	PLAN_MECH_PERF_EVENT, /* profile, software, hardware: a perf event per CPU */
 	PLAN_MECH_KPROBE_MULTI, /* kprobe wildcards: one multi-kprobe link (5.18+) */
 	PLAN_MECH_UPROBE_MULTI, /* uprobe wildcards: one multi-uprobe link (6.6+) */
+	PLAN_MECH_USDT, /* usdt: libbpf's USDT attach (uprobes, semaphores, argument specs) */
 };
 
 /* "fentry", "kprobe", "legacy", ...: the values of --probe.mechanism and of
@@ -93,6 +95,10 @@ struct plan_probe {
 	 * << BPFPROM_COOKIE_MEMBER_SHIFT; 0 for a named probe */
 	size_t nmembers;
 	struct plan_member *members;
+	/* usdt: the probe's provider (found in the notes when the spec names none)
+	 * and its sites: libbpf needs an argument spec for each */
+	char *provider;
+	uint32_t usdt_sites;
 };
 
 #define PLAN_MAX_ATTACH (2 * BPFPROM_MAX_PROBES)

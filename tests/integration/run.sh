@@ -942,7 +942,7 @@ out=$("$BIN" --list 'tracepoint:nope*' 2>&1)
 expect "--list: nothing matches, nothing printed, exit 0" "rc=0 " "rc=$? $out"
 out=$("$BIN" --list 'tracepont:sched:*' 2>&1)
 expect "--list: unknown probe kind" \
-	'rc=1 error: list: unknown probe kind "tracepont" (did you mean "tracepoint"?); expected one of tracepoint, kprobe, kretprobe, uprobe, uretprobe, rawtracepoint, profile, software, hardware' "rc=$? $out"
+	'rc=1 error: list: unknown probe kind "tracepont" (did you mean "tracepoint"?); expected one of tracepoint, kprobe, kretprobe, uprobe, uretprobe, rawtracepoint, profile, software, hardware, usdt' "rc=$? $out"
 out=$("$BIN" -v 2>&1)
 expect "-v without --list is a bad flag" "rc=2 error: flags: -v (--verbose) only applies to --list" "rc=$? $out"
 if [ ! -e /sys/bus/event_source/devices/kprobe ] && [ ! -e $TRACEFS/kprobe_events ]; then
@@ -1333,5 +1333,7 @@ expect "--config.check: fetch args need no BTF" \
 
 # stack traces as labels: kstack, ustack
 . tests/integration/stacks.sh
+# usdt: <sys/sdt.h> probes through libbpf
+. tests/integration/usdt.sh
 
 finish

@@ -178,9 +178,9 @@ static const struct bad_case bad_cases[] = {
 	{ "key_control_chars", "\"a\\rb\": 1\n",
 	  "config: t.yaml:1:1: unknown key \"a\\x0db\"; expected one of namespace, metrics" },
 	{ "probe_kind_typo", METRIC("reads_total", "kprob:vfs_read", "count"),
-	  "config: t.yaml:4:12: metrics[0] (reads_total): probe: unknown probe kind \"kprob\" (did you mean \"kprobe\"?); expected one of tracepoint, kprobe, kretprobe, uprobe, uretprobe, rawtracepoint, profile, software, hardware" },
+	  "config: t.yaml:4:12: metrics[0] (reads_total): probe: unknown probe kind \"kprob\" (did you mean \"kprobe\"?); expected one of tracepoint, kprobe, kretprobe, uprobe, uretprobe, rawtracepoint, profile, software, hardware, usdt" },
 	{ "probe_kind_unknown", METRIC("reads_total", "fentry:vfs_read", "count"),
-	  "config: t.yaml:4:12: metrics[0] (reads_total): probe: unknown probe kind \"fentry\"; expected one of tracepoint, kprobe, kretprobe, uprobe, uretprobe, rawtracepoint, profile, software, hardware" },
+	  "config: t.yaml:4:12: metrics[0] (reads_total): probe: unknown probe kind \"fentry\"; expected one of tracepoint, kprobe, kretprobe, uprobe, uretprobe, rawtracepoint, profile, software, hardware, usdt" },
 	/* ---- profile, software, hardware ---- */
 	{ "profile_no_rate", METRIC("samples_total", "profile:hz", "count"),
 	  "config: t.yaml:4:12: metrics[0] (samples_total): probe: \"profile:hz\": hz needs a positive whole number after it, e.g. profile:hz:99" },
@@ -224,6 +224,23 @@ static const struct bad_case bad_cases[] = {
 	  "config: t.yaml:4:12: metrics[0] (reads_total): probe: \"k:+8\" has no function name; write kprobe:FUNCTION, e.g. kprobe:vfs_read" },
 	{ "uprobe_no_binary", METRIC("reads_total", "uprobe:malloc", "count"),
 	  "config: t.yaml:4:12: metrics[0] (reads_total): probe: \"uprobe:malloc\" needs a binary and a function; write uprobe:BINARY:FUNCTION, e.g. uprobe:libc:malloc" },
+	{ "usdt_no_probe", METRIC("reads_total", "usdt:/bin/app", "count"),
+	  "config: t.yaml:4:12: metrics[0] (reads_total): probe: \"usdt:/bin/app\" needs a binary and a probe; write usdt:BINARY:PROVIDER:NAME, e.g. usdt:/usr/bin/python3:python:function__entry" },
+	{ "usdt_empty_binary", METRIC("reads_total", "U::p:n", "count"),
+	  "config: t.yaml:4:12: metrics[0] (reads_total): probe: \"U::p:n\" has no binary; write a path or a library name before the probe, e.g. usdt:/usr/bin/python3:python:function__entry" },
+	{ "usdt_too_many_parts", METRIC("reads_total", "usdt:a:b:c:d", "count"),
+	  "config: t.yaml:4:12: metrics[0] (reads_total): probe: \"usdt:a:b:c:d\" has too many parts; write usdt:BINARY:PROVIDER:NAME or usdt:BINARY:NAME" },
+	{ "usdt_bad_name", METRIC("reads_total", "usdt:/bin/app:p:a-b", "count"),
+	  "config: t.yaml:4:12: metrics[0] (reads_total): probe: \"usdt:/bin/app:p:a-b\": \"a-b\" is not a valid USDT probe name; use letters, digits and '_'" },
+	{ "usdt_bad_provider", METRIC("reads_total", "usdt:/bin/app:p.q:n", "count"),
+	  "config: t.yaml:4:12: metrics[0] (reads_total): probe: \"usdt:/bin/app:p.q:n\": \"p.q\" is not a valid USDT provider; use letters, digits and '_'" },
+	{ "usdt_latency_no_until",
+	  METRIC("lat_seconds", "usdt:/bin/app:p:n", "stats") "    value: latency\n",
+	  "config: t.yaml:6:12: metrics[0] (lat_seconds): value: latency needs an end point: add until: PROBE, or use only kprobe or uprobe probes (their return probe is then implied); probe \"usdt:/bin/app:p:n\" is a usdt" },
+	{ "usdt_mixed", METRIC("reads_total", "[usdt:/bin/app:p:n, uprobe:/bin/app:main]", "count"),
+	  "config: t.yaml:4:32: metrics[0] (reads_total): probe[1]: cannot mix usdt probes with other probe kinds in one metric (probe[0] is \"usdt:/bin/app:p:n\"); split them into separate metrics" },
+	{ "usdt_same", METRIC("reads_total", "[usdt:/bin/app:p:n, U:/bin/app:p:n]", "count"),
+	  "config: t.yaml:4:32: metrics[0] (reads_total): probe[1]: \"U:/bin/app:p:n\" is the same probe as probe[0] (\"usdt:/bin/app:p:n\"); remove one" },
 	{ "uprobe_empty_binary", METRIC("reads_total", "ur::malloc", "count"),
 	  "config: t.yaml:4:12: metrics[0] (reads_total): probe: \"ur::malloc\" has no binary; write a path or a library name before the function, e.g. uretprobe:libc:malloc" },
 	{ "uprobe_bad_func", METRIC("reads_total", "u:/bin/true:my-func", "count"),
@@ -286,7 +303,7 @@ static const struct bad_case bad_cases[] = {
 	{ "until_list", HIST(TP) "    value: latency\n    until: [t:a:b, t:a:c]\n",
 	  "config: t.yaml:7:12: metrics[0] (read_bytes): until: expected one probe spec, got a list; until takes exactly one probe" },
 	{ "until_bad_spec", HIST(TP) "    value: latency\n    until: syscalls:sys_exit_read\n",
-	  "config: t.yaml:7:12: metrics[0] (read_bytes): until: unknown probe kind \"syscalls\"; expected one of tracepoint, kprobe, kretprobe, uprobe, uretprobe, rawtracepoint, profile, software, hardware" },
+	  "config: t.yaml:7:12: metrics[0] (read_bytes): until: unknown probe kind \"syscalls\"; expected one of tracepoint, kprobe, kretprobe, uprobe, uretprobe, rawtracepoint, profile, software, hardware, usdt" },
 	/* ---- match ---- */
 	{ "match_without_until", HIST("k:vfs_read") "    value: latency\n    match: arg0\n",
 	  "config: t.yaml:7:12: metrics[0] (read_bytes): match: pairs a start with its end by something other than the thread, so it needs value: latency and until: PROBE; remove it, or add until" },
@@ -845,6 +862,35 @@ static const char full_example[] =
 	"      - {name: err, source: arg4, decode: errno}\n"
 	"    max_series: 1048576\n";
 
+/* usdt:BIN:PROVIDER:NAME and usdt:BIN:NAME; argN, str(argN) and pid: as for uprobes */
+static void test_usdt_specs(void **state)
+{
+	struct cfg *cfg = parse_ok(
+		"metrics:\n"
+		"  - name: reqs_total\n"
+		"    help: h.\n"
+		"    probe: [usdt:/bin/app:prov:req, U:libapp:other:req, usdt:./app:done]\n"
+		"    aggregate: sum\n"
+		"    value: arg1\n"
+		"    labels: [{name: s, source: str(arg2)}]\n"
+		"    pid: 42\n");
+	const struct cfg_probe *p = cfg->metrics[0].probes;
+
+	(void)state;
+	assert_int_equal(cfg->metrics[0].nprobes, 3);
+	assert_int_equal(p[0].kind, CFG_PROBE_USDT);
+	assert_string_equal(p[0].target, "/bin/app");
+	assert_string_equal(p[0].provider, "prov");
+	assert_string_equal(p[0].func, "req");
+	assert_string_equal(p[1].target, "libapp");
+	assert_string_equal(p[1].provider, "other");
+	assert_string_equal(p[2].target, "./app");
+	assert_null(p[2].provider);
+	assert_string_equal(p[2].func, "done");
+	assert_int_equal(cfg->metrics[0].pid, 42);
+	config__free(cfg);
+}
+
 static void test_full_example(void **state)
 {
 	struct cfg *cfg = parse_ok(full_example);
@@ -1364,6 +1410,7 @@ int main(void)
 	static const struct CMUnitTest good[] = {
 		cmocka_unit_test(test_design_example),
 		cmocka_unit_test(test_wildcards),
+		cmocka_unit_test(test_usdt_specs),
 		cmocka_unit_test(test_sample_probes),
 		cmocka_unit_test(test_full_example),
 		cmocka_unit_test(test_match),

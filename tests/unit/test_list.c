@@ -504,19 +504,19 @@ static void test_pattern_errors(void **state)
 		"list: the pattern \"tracepoint:sched:sched switch\" has a space or a control character; probe names have none");
 	expect_error(
 		"tracepont:sched:*", -EINVAL,
-		"list: unknown probe kind \"tracepont\" (did you mean \"tracepoint\"?); expected one of tracepoint, kprobe, kretprobe, uprobe, uretprobe, rawtracepoint, profile, software, hardware");
+		"list: unknown probe kind \"tracepont\" (did you mean \"tracepoint\"?); expected one of tracepoint, kprobe, kretprobe, uprobe, uretprobe, rawtracepoint, profile, software, hardware, usdt");
 	expect_error(
 		"KPROBE:vfs_read", -EINVAL,
-		"list: unknown probe kind \"KPROBE\" (did you mean \"kprobe\"?); expected one of tracepoint, kprobe, kretprobe, uprobe, uretprobe, rawtracepoint, profile, software, hardware");
+		"list: unknown probe kind \"KPROBE\" (did you mean \"kprobe\"?); expected one of tracepoint, kprobe, kretprobe, uprobe, uretprobe, rawtracepoint, profile, software, hardware, usdt");
 	expect_error(
 		"fentry:vfs_read", -EINVAL,
-		"list: unknown probe kind \"fentry\"; expected one of tracepoint, kprobe, kretprobe, uprobe, uretprobe, rawtracepoint, profile, software, hardware");
+		"list: unknown probe kind \"fentry\"; expected one of tracepoint, kprobe, kretprobe, uprobe, uretprobe, rawtracepoint, profile, software, hardware, usdt");
 	expect_error(
 		"sched:sched_switch", -EINVAL,
-		"list: unknown probe kind \"sched\"; expected one of tracepoint, kprobe, kretprobe, uprobe, uretprobe, rawtracepoint, profile, software, hardware");
+		"list: unknown probe kind \"sched\"; expected one of tracepoint, kprobe, kretprobe, uprobe, uretprobe, rawtracepoint, profile, software, hardware, usdt");
 	expect_error(
 		":sched_switch", -EINVAL,
-		"list: unknown probe kind \"\"; expected one of tracepoint, kprobe, kretprobe, uprobe, uretprobe, rawtracepoint, profile, software, hardware");
+		"list: unknown probe kind \"\"; expected one of tracepoint, kprobe, kretprobe, uprobe, uretprobe, rawtracepoint, profile, software, hardware, usdt");
 	expect_error(
 		"sched_switch", -EINVAL,
 		"list: \"sched_switch\" names no probe; write KIND:NAME (tracepoint:CATEGORY:EVENT, kprobe:FUNCTION, uprobe:BINARY:FUNCTION) or use wildcards, e.g. *sched_switch*");
