@@ -1273,6 +1273,24 @@ for n in (10, 100, 1000):
 	stop
 fi
 
+# a string path filter alone in its program: the scratch buffer it compares
+# in is made for it (once it was made only for comm and str() filters)
+cat >"$TMP/strpath.yaml" <<'Y'
+metrics:
+  - name: bpfp_strpath_total
+    help: getppid calls of the children of the shell named bpfp_sph.
+    probe: tracepoint:syscalls:sys_enter_getppid
+    aggregate: count
+    filter:
+      - str(task->real_parent->comm) == "bpfp_sph"
+Y
+if start "$TMP/strpath.yaml"; then
+	sh -c "printf bpfp_sph >/proc/\$\$/comm; $WL bpfp_kid getppid 6; $WL bpfp_kid getppid 2"
+	expect "paths: a str(task->real_parent->comm) filter alone, exact" \
+		"bpfp_strpath_total 8" "$(scrape | grep '^bpfp_strpath_total')"
+	stop
+fi
+
 # what --config.check says of paths that cannot resolve, one line each
 path_check() { # name source [probe] [env]
 	cat >"$TMP/pchk.yaml" <<Y
