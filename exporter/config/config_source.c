@@ -39,12 +39,16 @@ static int parse_argn(struct parser *p, const yaml_node_t *node, const char *pat
 	uint64_t n;
 
 	if (!*s)
-		return yamldoc__fail(p->doc, node, path,
-				     "\"%s\" needs an argument index; write arg0 .. arg5", text);
+		return yamldoc__fail(
+			p->doc, node, path,
+			"\"%s\" needs an argument index; write arg0 .. arg5 (usdt: .. arg11)",
+			text);
 	if (!isdigit((unsigned char)*s) || (s[0] == '0' && s[1]) || yamldoc__parse_u64(s, &n))
 		return -ENOENT; /* not argN at all: let the caller say what it is */
-	if (n > 5)
-		return yamldoc__fail(p->doc, node, path, "arg%s: argument index must be 0..5", s);
+	/* 0..5 for functions (checked against the probes), 0..11 for usdt */
+	if (n > 11)
+		return yamldoc__fail(p->doc, node, path,
+				     "arg%s: argument index must be 0..5 (usdt probes: 0..11)", s);
 	*argn = (uint32_t)n;
 	return 0;
 }
@@ -192,7 +196,15 @@ int config_check_source_probe(struct parser *p, const struct cfg_probe *pr, cons
 	switch (sk) {
 	case BPFPROM_SRC_ARG:
 	case BPFPROM_SRC_STR_ARG:
-		if (is_entry_probe(pr->kind) || pr->kind == CFG_PROBE_USDT)
+		if (pr->kind == CFG_PROBE_USDT)
+			return 0;
+		/* registers carry 6; a USDT note describes up to 12 */
+		if (is_entry_probe(pr->kind) && src->argn > 5)
+			return yamldoc__fail(
+				p->doc, node, path,
+				"arg%u: %s \"%s\" is a %s, whose arguments are arg0..arg5 (the registers the calling convention passes them in); only usdt probes have arg6..arg11",
+				src->argn, which, pr->spec, kind);
+		if (is_entry_probe(pr->kind))
 			return 0;
 		return yamldoc__fail(
 			p->doc, node, path,

@@ -57,6 +57,14 @@ metrics:
       - {name: b, source: arg1}
       - {name: c, source: arg2}
       - {name: d, source: arg3}
+  - name: bpfp_usdt_wide_total
+    help: arg7 summed by arg6, arguments past a function's six.
+    probe: usdt:$US_WL:bpfprom:wide
+    aggregate: sum
+    value: arg7
+    labels:
+      - {name: a6, source: arg6}
+      - {name: a0, source: arg0}
   - name: bpfp_usdt_probes_total
     help: two providers' req, told apart.
     probe: [usdt:$US_WL:bpfprom:req, usdt:$US_WL:other:req]
@@ -118,6 +126,8 @@ if start "$TMP/usdt.yaml"; then
 	expect "usdt: int8, uint16, int16, uint8 arguments as their notes size and sign them" \
 		'bpfp_usdt_small_total{a="-1",b="65535",c="-2",d="200"} 18' \
 		"$(grep '^bpfp_usdt_small_total' "$TMP/usdt.txt")"
+	expect "usdt: arg6 and arg7 of an 8-argument probe, exact" \
+		'bpfp_usdt_wide_total{a6="16",a0="10"} 306' "$(grep '^bpfp_usdt_wide_total' "$TMP/usdt.txt")"
 	expect "usdt: two providers' probes in one metric, told apart by bpf_usdt_cookie" \
 		"$(printf 'bpfp_usdt_probes_total{probe="0"} 18\nbpfp_usdt_probes_total{probe="1"} 18')" \
 		"$(grep '^bpfp_usdt_probes_total' "$TMP/usdt.txt")"
@@ -175,12 +185,12 @@ fi
 
 # --- --list ---------------------------------------------------------------
 expect "usdt: --list usdt:BIN lists every probe as usdt:BIN:PROVIDER:NAME" \
-	"$(printf 'usdt:%s:bpfprom:done\nusdt:%s:bpfprom:noargs\nusdt:%s:bpfprom:req\nusdt:%s:bpfprom:small\nusdt:%s:bpfprom:start\nusdt:%s:other:req\nrc=0' \
-		"$US_WL" "$US_WL" "$US_WL" "$US_WL" "$US_WL" "$US_WL")" \
+	"$(printf 'usdt:%s:bpfprom:done\nusdt:%s:bpfprom:noargs\nusdt:%s:bpfprom:req\nusdt:%s:bpfprom:small\nusdt:%s:bpfprom:start\nusdt:%s:bpfprom:wide\nusdt:%s:other:req\nrc=0' \
+		"$US_WL" "$US_WL" "$US_WL" "$US_WL" "$US_WL" "$US_WL" "$US_WL")" \
 	"$("$BIN" --list "usdt:$US_WL" 2>&1; echo "rc=$?")"
 expect "usdt: --list -v U:BIN:PROVIDER:* with each argument's size and sign" \
-	"$(printf 'usdt:%s:bpfprom:done\n    arg0: int64\nusdt:%s:bpfprom:noargs\nusdt:%s:bpfprom:req\n    arg0: int32\n    arg1: uint64\n    arg2: uint64\nusdt:%s:bpfprom:small\n    arg0: int8\n    arg1: uint16\n    arg2: int16\n    arg3: uint8\nusdt:%s:bpfprom:start\n    arg0: int64' \
-		"$US_WL" "$US_WL" "$US_WL" "$US_WL" "$US_WL")" \
+	"$(printf 'usdt:%s:bpfprom:done\n    arg0: int64\nusdt:%s:bpfprom:noargs\nusdt:%s:bpfprom:req\n    arg0: int32\n    arg1: uint64\n    arg2: uint64\nusdt:%s:bpfprom:small\n    arg0: int8\n    arg1: uint16\n    arg2: int16\n    arg3: uint8\nusdt:%s:bpfprom:start\n    arg0: int64\nusdt:%s:bpfprom:wide\n    arg0: int64\n    arg1: int64\n    arg2: int64\n    arg3: int64\n    arg4: int64\n    arg5: int64\n    arg6: int64\n    arg7: int64' \
+		"$US_WL" "$US_WL" "$US_WL" "$US_WL" "$US_WL" "$US_WL")" \
 	"$("$BIN" --list -v "U:$US_WL:bpfprom:*" 2>&1)"
 expect "usdt: --list usdt:BIN:NAME finds the name in every provider" \
 	"$(printf 'usdt:%s:bpfprom:req\nusdt:%s:other:req' "$US_WL" "$US_WL")" \

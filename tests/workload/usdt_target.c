@@ -48,6 +48,8 @@ int main(int argc, char **argv)
 		volatile unsigned short us = 65535;
 		volatile short ss = -2;
 		volatile unsigned char uc = 200;
+		volatile long t0 = 10, t1 = 11, t2 = 12, t3 = 13, t4 = 14, t5 = 15, t6 = 16,
+			      t7 = 17;
 
 		DTRACE_PROBE3(bpfprom, req, a, v, s);
 		DTRACE_PROBE1(other, req, u);
@@ -56,6 +58,8 @@ int main(int argc, char **argv)
 		usleep(1000);
 		DTRACE_PROBE1(bpfprom, done, i);
 		DTRACE_PROBE(bpfprom, noargs);
+		/* 8 arguments: arg6 and arg7 exist only for USDT (10 + k each) */
+		DTRACE_PROBE8(bpfprom, wide, t0, t1, t2, t3, t4, t5, t6, t7);
 	}
 	return 0;
 }
