@@ -108,6 +108,15 @@ static int parse_str_source(struct parser *p, const yaml_node_t *node, const cha
 	if (len < 5 || text[len - 1] != ')')
 		goto bad;
 	snprintf(inner, sizeof(inner), "%.*s", (int)(len - 5), text + 4);
+	/*
+	 * str(retval): the string a function returned, the fetch arg
+	 * +0(retval):string (user memory on uretprobes, kernel on kretprobes)
+	 */
+	if (!strcmp(inner, "retval")) {
+		static const char fetch[] = "+0(retval):string";
+
+		return parse_path_source(p, node, path, text, fetch, sizeof(fetch) - 1, false, src);
+	}
 	if (config__is_path(inner))
 		return parse_path_source(p, node, path, text, text + 4, len - 5, true, src);
 	if (len - 5 > KEYWORD_MAX)
@@ -127,7 +136,7 @@ static int parse_str_source(struct parser *p, const yaml_node_t *node, const cha
 bad:
 	return yamldoc__fail(
 		p->doc, node, path,
-		"\"%s\": str() takes argN, args.FIELD or a field path, e.g. str(arg0), str(args.filename) or str(task->comm)",
+		"\"%s\": str() takes argN, retval, args.FIELD or a field path, e.g. str(arg0), str(retval), str(args.filename) or str(task->comm)",
 		text);
 }
 

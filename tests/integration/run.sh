@@ -341,6 +341,9 @@ if start "$TMP/uprobe.yaml"; then
 	expect "str(arg0): user strings as labels, truncated to size, and a string filter" \
 		"$(printf '%s\n' 'up_names_total{name="a-very-"} 1' 'up_names_total{name="hello"} 2' 'up_names_total{name="world"} 1' 'up_hello_total 2')" \
 		"$(grep -e '^up_names_total' -e '^up_hello_total' "$TMP/u.txt")"
+	expect "uretprobe str(retval): the strings bpfprom_name returned, a label and a filter" \
+		"$(printf '%s\n' 'up_name_returns_total{name="a-very-"} 1' 'up_name_returns_total{name="hello"} 2')" \
+		"$(grep '^up_name_returns_total' "$TMP/u.txt")"
 	expect "uretprobe: retval as a signed label and a signed filter" \
 		"$(printf '%s\n' 'up_ret_total{retval="-5"} 1' 'up_ret_total{retval="-1"} 1' 'up_ret_total{retval="0"} 1' 'up_ret_total{retval="1"} 1' 'up_ret_negative_total 2')" \
 		"$(grep -e '^up_ret_total' -e '^up_ret_negative_total' "$TMP/u.txt")"

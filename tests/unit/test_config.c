@@ -392,7 +392,7 @@ static const struct bad_case bad_cases[] = {
 	{ "label_source_latency", COUNTER "    labels: [{name: l, source: latency}]\n",
 	  "config: t.yaml:6:32: metrics[0] (reads_total): labels[0].source: latency is not a label source, it can only be a value; use another source" },
 	{ "label_str_of_comm", COUNTER "    labels: [{name: s, source: str(comm)}]\n",
-	  "config: t.yaml:6:32: metrics[0] (reads_total): labels[0].source: \"str(comm)\": str() takes argN, args.FIELD or a field path, e.g. str(arg0), str(args.filename) or str(task->comm)" },
+	  "config: t.yaml:6:32: metrics[0] (reads_total): labels[0].source: \"str(comm)\": str() takes argN, retval, args.FIELD or a field path, e.g. str(arg0), str(retval), str(args.filename) or str(task->comm)" },
 	/* field paths and fetch args: the syntax (what names mean is the plan's) */
 	{ "path_bad_base", COUNTER "    labels: [{name: p, source: foo->bar}]\n",
 	  "config: t.yaml:6:32: metrics[0] (reads_total): labels[0].source: \"foo->bar\": a path starts at argN (N in 0..5), retval, args.FIELD or task, not \"foo\"" },

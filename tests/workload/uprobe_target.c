@@ -11,7 +11,7 @@
  *   uprobe_target COMM threads T N        bpfprom_value(1..N), each once, on T
  *                                         threads pinned to CPUs round-robin
  *   uprobe_target COMM sleep MS...        bpfprom_sleep(MS): sleeps MS ms
- *   uprobe_target COMM name S...          bpfprom_name(S)
+ *   uprobe_target COMM name S...          bpfprom_name(S) returns S
  *   uprobe_target COMM ret V...           bpfprom_ret(V) returns V
  *   uprobe_target COMM begin|end          bpfprom_begin() / bpfprom_end()
  * Arguments are processed left to right; several commands may follow COMM.
@@ -41,9 +41,10 @@ TARGET long bpfprom_ret(long v)
 	return v;
 }
 
-TARGET void bpfprom_name(const char *s)
+TARGET const char *bpfprom_name(const char *s)
 {
 	__asm__ volatile("" ::"r"(s) : "memory");
+	return s;
 }
 
 TARGET void bpfprom_begin(void)
