@@ -984,9 +984,11 @@ static __always_inline void handle_one(void *ctx, enum ctx_kind ck, __u32 cookie
 		s->ts = bpf_ktime_get_ns();
 		err = bpf_map_update_elem(starts, id, &s->ts, BPF_NOEXIST);
 		if (err == -17 /* EEXIST */) {
-			/* the previous start never ended (a lost return): replace it */
+			/* one of two starts of a key never ends an interval: the
+			 * pending one (a lost return; start: last replaces it) or
+			 * this one (start: first keeps the oldest) */
 			count_drop(drops, BPFPROM_DROP_STALE_START);
-			err = bpf_map_update_elem(starts, id, &s->ts, BPF_ANY);
+			err = c->start_first ? 0 : bpf_map_update_elem(starts, id, &s->ts, BPF_ANY);
 		}
 		if (err)
 			count_drop(drops, err == -7 /* E2BIG */ ? BPFPROM_DROP_START_FULL :

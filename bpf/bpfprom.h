@@ -213,6 +213,9 @@ struct bpfprom_metric_cfg {
 	/* hist_search: nbuckets ascending upper bounds in the value's own unit
 	 * (already rounded down to integers), computed by plan */
 	__u64 hist_thr[BPFPROM_MAX_BUCKETS];
+	/* latency: a start finding its key's start pending keeps that one
+	 * (start: first) instead of replacing it */
+	__u32 start_first;
 };
 
 /* a fixed-bound loop unrolled in the BPF build; gcc knows no such pragma */

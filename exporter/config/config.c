@@ -22,9 +22,13 @@
 #include "util/file.h"
 #include "util/text.h"
 
+/* yamldoc__map_collect's buffer holds YAMLDOC_MAX_KEYS keys */
+_Static_assert(MK__COUNT <= YAMLDOC_MAX_KEYS, "a metric has more keys than yamldoc collects");
+
 static const char *const metric_keys[MK__COUNT] = {
-	"name",	  "help",   "probe",	  "until",   "match", "aggregate", "value",	 "unit",
-	"labels", "filter", "max_series", "buckets", "pid",   "schema",	   "series_ttl", "missing",
+	"name",	 "help",   "probe",	 "until",   "match",	  "aggregate",
+	"value", "unit",   "labels",	 "filter",  "max_series", "buckets",
+	"pid",	 "schema", "series_ttl", "missing", "start",
 };
 
 const char *const config_agg_names[BPFPROM_AGG__COUNT] = {
@@ -283,6 +287,9 @@ static int parse_metric(struct parser *p, const yaml_node_t *node, struct cfg_me
 	if (ret)
 		return ret;
 	ret = config_parse_missing(p, v[MK_MISSING], m);
+	if (ret)
+		return ret;
+	ret = config_parse_start(p, v[MK_START], m);
 	if (ret)
 		return ret;
 	return config_parse_buckets(p, node, v[MK_BUCKETS], m);

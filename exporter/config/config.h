@@ -231,6 +231,9 @@ struct cfg_metric {
 	struct cfg_pos pos;
 	/* missing: skip: probes (and wildcards) this kernel does not have are left out */
 	bool missing_skip;
+	/* start: first: a latency keeps the oldest pending start of a key
+	 * (default last: a new start replaces it) */
+	bool start_first;
 };
 
 struct cfg {

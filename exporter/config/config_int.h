@@ -49,6 +49,7 @@ enum metric_key {
 	MK_SCHEMA,
 	MK_SERIES_TTL,
 	MK_MISSING,
+	MK_START,
 	MK__COUNT,
 };
 
@@ -146,6 +147,7 @@ int config_check_source_probes(struct parser *p, const struct cfg_metric *m,
 int config_parse_value(struct parser *p, const yaml_node_t *map, yaml_node_t *const *v,
 		       struct cfg_metric *m);
 int config_parse_until(struct parser *p, const yaml_node_t *node, struct cfg_metric *m);
+int config_parse_start(struct parser *p, const yaml_node_t *node, struct cfg_metric *m);
 int config_parse_missing(struct parser *p, const yaml_node_t *node, struct cfg_metric *m);
 int config_check_value_probes(struct parser *p, const yaml_node_t *node,
 			      const struct cfg_metric *m);

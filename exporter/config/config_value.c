@@ -396,3 +396,28 @@ int config_parse_buckets(struct parser *p, const yaml_node_t *map, const yaml_no
 		return check_hist_buckets(p, v, m);
 	return check_lhist_buckets(p, node, v, b);
 }
+
+/*
+ * start: last | first, for latency metrics: which start a key keeps while
+ * its interval is pending. last (the default) lets a new start replace it
+ * (a lost end, a retry); first keeps the oldest (a softirq raised several
+ * times before it runs). Either way the start not used is a stale_start.
+ */
+int config_parse_start(struct parser *p, const yaml_node_t *node, struct cfg_metric *m)
+{
+	static const char *const words[] = { "last", "first" };
+	size_t i;
+	int ret;
+
+	if (!node)
+		return 0;
+	ret = yamldoc__get_word(p->doc, node, "start", "value", words, ARRAY_SIZE(words), &i);
+	if (ret)
+		return ret;
+	if (!m->has_value || m->value.kind != BPFPROM_SRC_LATENCY)
+		return yamldoc__fail(
+			p->doc, node, "start",
+			"start says which pending start a latency keeps, but this metric's value is not latency; remove start");
+	m->start_first = i == 1;
+	return 0;
+}

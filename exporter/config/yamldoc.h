@@ -21,7 +21,7 @@
 #include <yaml.h>
 
 /* The most keys one mapping may be checked against. */
-#define YAMLDOC_MAX_KEYS 16
+#define YAMLDOC_MAX_KEYS 32
 
 struct yamldoc {
 	const char *prefix; /* "config", "web-config" */

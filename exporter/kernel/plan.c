@@ -1885,6 +1885,7 @@ static int plan_metric(struct ctx *c, struct plan_metric *pm)
 	pm->bcfg.nprobes = cm->nprobes;
 	pm->max_series = cm->max_series;
 	pm->bcfg.latency = cm->has_value && cm->value.kind == BPFPROM_SRC_LATENCY;
+	pm->bcfg.start_first = cm->start_first;
 	memset(c->pps, 0, sizeof(c->pps));
 	memset(c->mfmts, 0, sizeof(c->mfmts));
 	memset(c->skipped, 0, sizeof(c->skipped));

@@ -260,6 +260,8 @@ if start "$TMP/uprobe.yaml"; then
 	# room for a noisy machine (9 ms in (8.4, 16.8], 17 ms in (16.8, 33.6])
 	$UW up_lat sleep 9 17 9
 	$UW up_stale begin begin end
+	# begin, 20 ms, begin, end: start: first times 20 ms and more, last less
+	$UW up_first begin sleep 20 begin end
 	# 4 calls, 3 gaps: 17 ms, 17 ms, 4.3 ms (the bottoms of their buckets)
 	$WL up_gap getppid 1 sleep 17000 getppid 1 sleep 17000 getppid 1 sleep 4300 getppid 1
 	$UW up_names name hello world hello a-very-long-name --
@@ -338,6 +340,13 @@ if start "$TMP/uprobe.yaml"; then
 	expect "latency: a start that never ended is counted as stale_start, the pair after it measured" \
 		"$(printf 'up_begin_end_seconds_count 1\nbpfprom_dropped_events_total{metric="up_begin_end_seconds",reason="stale_start"} 1')" \
 		"$(grep -e '^up_begin_end_seconds_count' -e 'metric="up_begin_end_seconds",reason="stale_start"' "$TMP/u.txt")"
+	expect "start: first keeps the oldest pending start (>= 20 ms), last the newest (< 20 ms); each drops one as stale_start" \
+		"first 1 yes 1 last 1 yes 1" \
+		"$(awk '$1 == "up_start_first_ns_count" { fc = $2 } $1 == "up_start_first_ns_min" { fm = ($2 >= 20000000 ? "yes" : $2) }
+			$1 == "up_start_last_ns_count" { lc = $2 } $1 == "up_start_last_ns_max" { lm = ($2 < 20000000 ? "yes" : $2) }
+			$1 == "bpfprom_dropped_events_total{metric=\"up_start_first_ns\",reason=\"stale_start\"}" { fs = $2 }
+			$1 == "bpfprom_dropped_events_total{metric=\"up_start_last_ns\",reason=\"stale_start\"}" { ls = $2 }
+			END { print "first", fc, fm, fs, "last", lc, lm, ls }' "$TMP/u.txt")"
 	expect "str(arg0): user strings as labels, truncated to size, and a string filter" \
 		"$(printf '%s\n' 'up_names_total{name="a-very-"} 1' 'up_names_total{name="hello"} 2' 'up_names_total{name="world"} 1' 'up_hello_total 2')" \
 		"$(grep -e '^up_names_total' -e '^up_hello_total' "$TMP/u.txt")"

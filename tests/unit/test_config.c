@@ -153,7 +153,7 @@ static const struct bad_case bad_cases[] = {
 	{ "unknown_key_suggest", HEAD("reads_total") "    probe: " TP "\n    agregate: count\n",
 	  "config: t.yaml:5:5: metrics[0] (reads_total): unknown key \"agregate\" (did you mean \"aggregate\"?)" },
 	{ "unknown_key_list", COUNTER "    colour: red\n",
-	  "config: t.yaml:6:5: metrics[0] (reads_total): unknown key \"colour\"; expected one of name, help, probe, until, match, aggregate, value, unit, labels, filter, max_series, buckets, pid, schema, series_ttl, missing" },
+	  "config: t.yaml:6:5: metrics[0] (reads_total): unknown key \"colour\"; expected one of name, help, probe, until, match, aggregate, value, unit, labels, filter, max_series, buckets, pid, schema, series_ttl, missing, start" },
 	{ "duplicate_key", COUNTER "    help: Again.\n",
 	  "config: t.yaml:6:5: metrics[0] (reads_total): duplicate key \"help\" (first given at line 3); remove one" },
 	{ "help_missing",
@@ -647,6 +647,10 @@ static const struct bad_case bad_cases[] = {
 	  "config: t.yaml:6:12: metrics[0] (s_total): value: func is not a number; use one of pid, tid, uid, gid, cpu, argN, retval, args.FIELD or latency as the value, or make func a label" },
 	{ "missing_bad", COUNTER "    missing: maybe\n",
 	  "config: t.yaml:6:14: metrics[0] (reads_total): missing: unknown value \"maybe\"; expected one of error, skip" },
+	{ "start_bad", HIST(WAKE) LAT_SWITCH "    start: oldest\n",
+	  "config: t.yaml:8:12: metrics[0] (read_bytes): start: unknown value \"oldest\"; expected one of last, first" },
+	{ "start_not_latency", COUNTER "    start: first\n",
+	  "config: t.yaml:6:12: metrics[0] (reads_total): start: start says which pending start a latency keeps, but this metric's value is not latency; remove start" },
 };
 
 /* ---- helpers ----------------------------------------------------------- */
