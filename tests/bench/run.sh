@@ -12,6 +12,7 @@
 #   fuse     N = 1, 5, 10 count metrics on one tracepoint
 #   uprobe   the same on a uprobe (count by comm)
 #   schema   hist by comm: log2 vs schema 0 vs schema 3, constant and varying values
+#   path     count by a 3-step field path vs by pid, bpfprom vs bpftrace
 #   scrape   scrape latency and exporter RSS with 1k..1M series; batch vs
 #            per-key reads; full scrape vs the bare batch read
 #   startup  exec to the first 200 on /metrics
@@ -40,7 +41,7 @@ else
 	SCRAPES=${BENCH_SCRAPES:-50} SIZES=${BENCH_SIZES:-"1000 10000 100000 1000000"}
 	IDLE=${BENCH_IDLE:-60} STARTS=${BENCH_STARTS:-10} SB_ROUNDS=10
 fi
-benches=${*:-${BENCH:-"percpu fuse uprobe schema scrape startup idle"}}
+benches=${*:-${BENCH:-"percpu fuse uprobe schema path scrape startup idle"}}
 
 TMP=$(mktemp -d)
 CPID=
@@ -361,6 +362,51 @@ bench_schema() {
 	done
 }
 
+# --- field paths -------------------------------------------------------------
+
+path_config() {
+	printf 'metrics:\n  - name: bench_%s_total\n    help: path bench.\n    probe: tracepoint:syscalls:%s\n    aggregate: count\n    labels:\n      - {name: k, source: "%s"}\n' \
+		"$1" "$TP" "$2" >"$B/$1.yaml"
+}
+
+bench_path() {
+	header "Per-event cost of a field path"
+	echo "count by one label, marginal ns per event (median over $ROUNDS rounds, order rotated; minus an empty program) on $EVENTS getppid(2) calls: the flat source pid, and the 3-step path task->real_parent->real_parent->tgid (three reads), in bpfprom and in bpftrace 0.17 (the same read through a cast of curtask). Goal: bpfprom's path <= 0.85x bpftrace's."
+	echo
+	path_config pflat pid
+	path_config ppath 'task->real_parent->real_parent->tgid'
+	printf 'tracepoint:syscalls:%s { @[pid] = count(); }\n' "$TP" >"$B/pflat.bt"
+	printf 'tracepoint:syscalls:%s { @[((struct task_struct *)curtask)->real_parent->real_parent->tgid] = count(); }\n' "$TP" >"$B/ppath.bt"
+	for c in empty pflat ppath tflat tpath; do : >"$TMP/path.$c"; done
+	for r in $(seq "$ROUNDS"); do
+		for c in $(rotate "$r" empty pflat ppath tflat tpath); do
+			: >"$TMP/m"
+			case $c in
+			empty) set -- hand empty tp syscalls $TP ;;
+			pflat | ppath) set -- bpfprom "$B/$c.yaml" ;;
+			tflat) set -- bpftrace "$B/pflat.bt" ;;
+			tpath) set -- bpftrace "$B/ppath.bt" ;;
+			esac
+			measure "$TP_WARM" "$TP_WORK" "$EVENTS" "$@"
+			cat "$TMP/m" >>"$TMP/path.$c"
+		done
+	done
+	e=$(cut -d' ' -f1 "$TMP/path.empty" | grep -v '^-' | median)
+	for c in pflat ppath tflat tpath; do
+		v=$(cut -d' ' -f1 "$TMP/path.$c" | grep -v '^-' | median)
+		awk -v a="$v" -v e="$e" 'BEGIN { if (a == "-" || e == "-") print "-"; else printf "%.1f\n", a - e }' >"$TMP/path.$c.m"
+	done
+	pf=$(cat "$TMP/path.pflat.m") pp=$(cat "$TMP/path.ppath.m")
+	tf=$(cat "$TMP/path.tflat.m") tp=$(cat "$TMP/path.tpath.m")
+	echo "| source | empty (raw ns) | bpfprom | bpftrace | bpfprom / bpftrace |"
+	echo "|---|---|---|---|---|"
+	echo "| pid (flat) | $(num %.1f "$e") | $pf | $tf | $(ratio "$pf" "$tf") |"
+	r=$(ratio "$pp" "$tp")
+	echo "| task->real_parent->real_parent->tgid (3 reads) | $(num %.1f "$e") | $pp | $tp | $r ($(goal "$r" 0.85)) |"
+	echo
+	echo "The path's own cost: bpfprom $(awk -v a="$pp" -v b="$pf" 'BEGIN { if (a == "-" || b == "-") print "-"; else printf "%.1f", a - b }') ns over its flat source, bpftrace $(awk -v a="$tp" -v b="$tf" 'BEGIN { if (a == "-" || b == "-") print "-"; else printf "%.1f", a - b }') ns."
+}
+
 # --- scrape --------------------------------------------------------------------
 
 ACCEPT_PB='application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited'
@@ -519,8 +565,8 @@ echo "- command: make bench$([ -n "$BENCH$*" ] && echo " BENCH=\"$benches\"")$([
 [ "${BENCH_QUICK:-0}" = 1 ] && echo "- BENCH_QUICK=1: short settings, indicative numbers only"
 for b in $benches; do
 	case $b in
-	percpu | fuse | uprobe | schema | scrape | startup | idle) t_b=$(date +%s); "bench_$b"; echo; echo "($b: $(($(date +%s) - t_b)) s)" ;;
-	*) die "unknown bench \"$b\"; expected percpu, fuse, uprobe, schema, scrape, startup, idle" ;;
+	percpu | fuse | uprobe | schema | path | scrape | startup | idle) t_b=$(date +%s); "bench_$b"; echo; echo "($b: $(($(date +%s) - t_b)) s)" ;;
+	*) die "unknown bench \"$b\"; expected percpu, fuse, uprobe, schema, path, scrape, startup, idle" ;;
 	esac
 done
 echo
