@@ -15,7 +15,8 @@ mkfifo "$TMP/uc.fifo"
 # creates uc.ran (one command at a time: the next waits for that)
 unshare -m --propagation private sh -c "mount -t tmpfs ctr '$UC_DIR' && cp '$UC' '$UC_DIR/app' &&
 	ln -s '$UC_DIR/app' '$UC_DIR/abs' &&
-	while read cmd <'$TMP/uc.fifo'; do
+	while :; do
+		read cmd <'$TMP/uc.fifo' || continue
 		case \$cmd in
 		run) '$UC_DIR/app' uc_b values 1 2; '$UC_DIR/app' uc_c values 3 4 5; : >'$TMP/uc.ran' ;;
 		exec) exec '$UC_DIR/app' uc_a values 10 20 30 ;;
@@ -30,9 +31,15 @@ else
 		printf 'metrics:\n  - name: uc_total\n    help: bpfprom_value in the container.\n    probe: uprobe:%s:bpfprom_value\n    aggregate: sum\n    value: arg0\n    labels: [comm]\n' "$1"
 		[ -z "$2" ] || printf '    pid: %s\n' "$2"
 	}
+	# uc_send CMD: a command to the container; bounded, so that a container
+	# gone by mistake fails the test instead of hanging the suite on the fifo
+	uc_send() {
+		timeout 10 sh -c "echo $1 >'$TMP/uc.fifo'" ||
+			not_ok "container: it takes the command $1" "nothing read the fifo within 10 s"
+	}
 	uc_run() {
 		rm -f "$TMP/uc.ran"
-		echo run >"$TMP/uc.fifo"
+		uc_send run
 		wait_for "container: the children ran" test -e "$TMP/uc.ran"
 	}
 	uc_check() {
@@ -80,7 +87,7 @@ else
 	uc_yaml "$UC_DIR/abs" $uc_pid >"$TMP/uc.yaml"
 	if start "$TMP/uc.yaml"; then
 		uc_run
-		echo exec >"$TMP/uc.fifo"
+		uc_send exec
 		wait $uc_pid
 		expect "container: pid: resolves BIN in that process's mount namespace, counts exactly its calls" \
 			"$(printf 'uc_total{comm="uc_a"} 60\nbpfprom_probe_info{metric="uc_total",probe="uprobe:%s/abs:bpfprom_value",mechanism="uprobe"} 1' "$UC_DIR")" \

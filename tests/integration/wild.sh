@@ -9,8 +9,10 @@ wl_up=$BUILD/workload/uprobe_target
 wild_umech=uprobe
 wild_kv=$(uname -r | sed 's/^\([0-9]*\)\.\([0-9]*\).*/\1 \2/')
 [ "${wild_kv% *}" -gt 6 ] || { [ "${wild_kv% *}" -eq 6 ] && [ "${wild_kv#* }" -ge 6 ]; } && wild_umech=uprobe_multi
-# a process that calls bpfprom_value(5, 6, 7) 3 s from now, traced alone by pid:
-$wl_up bpfp_wpid sleep 3000 values 5 6 7 &
+# a process that calls bpfprom_value(5, 6, 7) 3 s from now, traced alone by
+# pid:; it lives on (in bpfprom_sleep, which bpfprom_v* does not match) so
+# that the reload below plans its pid: again
+$wl_up bpfp_wpid sleep 3000 values 5 6 7 sleep 120000 &
 wild_pid=$!
 cat >"$TMP/wild.yaml" <<Y
 metrics:
@@ -68,7 +70,8 @@ if start "$TMP/wild.yaml" --log.level=debug; then
 	$WL bpfp_wget getpid 7 getppid 5 getuid 3
 	$wl_up bpfp_wup values 1 2 3 ret 5 begin end end
 	$wl_up bpfp_wpid values 9
-	wait $wild_pid
+	wild_pid_done() { scrape | grep -q '^bpfp_wild_pid_total{func="bpfprom_value"} 3$'; }
+	wait_for "the pid: process made its 3 calls" wild_pid_done
 	scrape >"$TMP/wild.txt"
 	expect "wildcard tracepoint:syscalls:sys_enter_get*: exact calls by func" \
 		"$(printf '%s\n' 'bpfp_wild_get_total{func="sys_enter_getpid"} 7' \
@@ -155,6 +158,8 @@ Y
 		"$(grep -e '^bpfp_wild_get_total{func="sys_enter_getpid"}' -e '^bpfp_wild_new_total' "$TMP/wild.txt")"
 	stop
 fi
+kill "$wild_pid" 2>/dev/null
+wait "$wild_pid" 2>/dev/null
 
 # --- errors, exact, at --config.check --------------------------------------
 wild_check() { # NAME PROBE LABELS EXTRA WANT [AGGREGATE (count) NAME (e_total)]
