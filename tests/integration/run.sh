@@ -342,10 +342,10 @@ if start "$TMP/uprobe.yaml"; then
 		"$(grep -e '^up_begin_end_seconds_count' -e 'metric="up_begin_end_seconds",reason="stale_start"' "$TMP/u.txt")"
 	expect "start: first keeps the oldest pending start (>= 20 ms), last the newest (< 20 ms); each drops one as stale_start" \
 		"first 1 yes 1 last 1 yes 1" \
-		"$(awk '$1 == "up_start_first_ns_count" { fc = $2 } $1 == "up_start_first_ns_min" { fm = ($2 >= 20000000 ? "yes" : $2) }
-			$1 == "up_start_last_ns_count" { lc = $2 } $1 == "up_start_last_ns_max" { lm = ($2 < 20000000 ? "yes" : $2) }
-			$1 == "bpfprom_dropped_events_total{metric=\"up_start_first_ns\",reason=\"stale_start\"}" { fs = $2 }
-			$1 == "bpfprom_dropped_events_total{metric=\"up_start_last_ns\",reason=\"stale_start\"}" { ls = $2 }
+		"$(awk '$1 == "up_start_first_wait_count" { fc = $2 } $1 == "up_start_first_wait_min" { fm = ($2 >= 20000000 ? "yes" : $2) }
+			$1 == "up_start_last_wait_count" { lc = $2 } $1 == "up_start_last_wait_max" { lm = ($2 < 20000000 ? "yes" : $2) }
+			$1 == "bpfprom_dropped_events_total{metric=\"up_start_first_wait\",reason=\"stale_start\"}" { fs = $2 }
+			$1 == "bpfprom_dropped_events_total{metric=\"up_start_last_wait\",reason=\"stale_start\"}" { ls = $2 }
 			END { print "first", fc, fm, fs, "last", lc, lm, ls }' "$TMP/u.txt")"
 	expect "str(arg0): user strings as labels, truncated to size, and a string filter" \
 		"$(printf '%s\n' 'up_names_total{name="a-very-"} 1' 'up_names_total{name="hello"} 2' 'up_names_total{name="world"} 1' 'up_hello_total 2')" \
