@@ -681,12 +681,6 @@ static __always_inline void read_str(void *ctx, enum ctx_kind ck,
 		bpf_probe_read_user_str(dst, size, src);
 }
 
-static __always_inline int is_str_src(__u32 kind)
-{
-	return kind == BPFPROM_SRC_COMM || kind == BPFPROM_SRC_STR_ARG ||
-	       kind == BPFPROM_SRC_STR_FIELD || kind == BPFPROM_SRC_STR_PATH;
-}
-
 static __always_inline int cmp_int(__u64 v, const volatile struct bpfprom_filter_cfg *f)
 {
 	__u64 lit = f->lit;
@@ -731,7 +725,7 @@ static __always_inline int filter_ok(void *ctx, enum ctx_kind ck,
 	struct scratch *sc;
 	int eq = 1;
 
-	if (!is_str_src(f->src.kind))
+	if (!bpfprom_src_is_str(f->src.kind))
 		return cmp_int(read_int(ctx, ck, c, &f->src, probe), f);
 	sc = get_scratch();
 	if (!sc)
@@ -780,7 +774,7 @@ static __always_inline int put_label(void *ctx, enum ctx_kind ck,
 	 * rodata constants, so these bounds are known to the verifier and cost
 	 * nothing. kind is loaded once: the verifier removes the branches a
 	 * constant rules out, not the loads of volatile rodata */
-	if (is_str_src(kind)) {
+	if (bpfprom_src_is_str(kind)) {
 		if (off + l->src.size <= room)
 			read_str(ctx, ck, c, &l->src, probe, key + off);
 		return 0;

@@ -61,6 +61,17 @@ enum bpfprom_src {
 	BPFPROM_SRC__COUNT,
 };
 
+/*
+ * A source read as a string: a label's bytes, a filter compared in the
+ * scratch buffer. One definition for the program, the config and the loader
+ * (which makes that buffer only where a filter needs it).
+ */
+static inline __attribute__((always_inline)) int bpfprom_src_is_str(__u32 kind)
+{
+	return kind == BPFPROM_SRC_COMM || kind == BPFPROM_SRC_STR_ARG ||
+	       kind == BPFPROM_SRC_STR_FIELD || kind == BPFPROM_SRC_STR_PATH;
+}
+
 enum bpfprom_agg {
 	BPFPROM_AGG_COUNT = 0,
 	BPFPROM_AGG_SUM,

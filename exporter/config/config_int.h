@@ -89,8 +89,7 @@ static inline bool is_counter(enum bpfprom_agg agg)
 
 static inline bool is_string_src(enum bpfprom_src kind)
 {
-	return kind == BPFPROM_SRC_COMM || kind == BPFPROM_SRC_STR_ARG ||
-	       kind == BPFPROM_SRC_STR_FIELD || kind == BPFPROM_SRC_STR_PATH;
+	return bpfprom_src_is_str(kind);
 }
 
 /* kstack, ustack: ids in a stack map, only a label can hold one */

@@ -803,11 +803,8 @@ static bool needs_scratch(const struct plan *plan, const struct plan_group *g)
 		if (c->latency || c->key_size > 128)
 			return true;
 		for (uint32_t f = 0; f < c->nfilters && f < BPFPROM_MAX_FILTERS; f++) {
-			uint32_t kind = c->filters[f].src.kind;
-
 			/* every string filter compares in the scratch buffer */
-			if (kind == BPFPROM_SRC_COMM || kind == BPFPROM_SRC_STR_ARG ||
-			    kind == BPFPROM_SRC_STR_FIELD || kind == BPFPROM_SRC_STR_PATH)
+			if (bpfprom_src_is_str(c->filters[f].src.kind))
 				return true;
 		}
 	}
