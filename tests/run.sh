@@ -122,6 +122,7 @@ run_fuzz() {
 }
 
 for s in $suites; do
+	t0=$(date +%s)
 	case $s in
 	unit) run_unit ;;
 	format) run_format ;;
@@ -137,6 +138,8 @@ for s in $suites; do
 	fuzz) run_fuzz ;;
 	*) echo "run.sh: unknown suite $s" >&2; exit 2 ;;
 	esac
+	# where CI's time goes (the goal is under 20 minutes on 2 cores)
+	echo "time: $s $(($(date +%s) - t0)) s"
 done
 
 awk '{ p += $2; f += $3; s += $4 } END { printf "total: %d passed, %d failed, %d skipped\n", p, f, s; exit (f > 0) }' "$results"
