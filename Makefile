@@ -57,7 +57,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all deps deps-test cross-arm64 cross-arm64-all run test unit integration deploy test-vm load asan fuzz fuzz-build format format-check \
+.PHONY: all deps deps-test cross-arm64 cross-arm64-all bpf-objs run test unit integration deploy test-vm load asan fuzz fuzz-build format format-check \
 	spdx-check bpf-arch-check clean bench
 
 EXPORTER_SRCS := $(sort $(wildcard exporter/*.c exporter/*/*.c))
@@ -82,18 +82,24 @@ all: $(BUILD)/bpfprom $(UNIT_BINS) $(WORKLOAD_BINS) $(BUILD)/deploy/yaml2json
 # Two builds of it: bpfprom (groups of 2 to 8 metrics) and bpfprom_one (a
 # group of one, most of them: a fraction of the code, so a fraction of the
 # time libbpf takes to open it, once per group at start-up).
-$(BUILD)/bpfprom.bpf.o: bpf/bpfprom.bpf.c $(BPF_HDRS)
-$(BUILD)/bpfprom_one.bpf.o: BPF_DEFS := -DBPFPROM_ONE_SLOT
-$(BUILD)/bpfprom_one.bpf.o: bpf/bpfprom.bpf.c $(BPF_HDRS)
-$(BUILD)/bpfprom.bpf.o $(BUILD)/bpfprom_one.bpf.o:
+# BPF objects depend only on the architecture (not on CC, SAN or BUILD): one
+# tree of them under build/bpf/ARCH that the build, the sanitizer build, the
+# arm64 cross build and bpf-arch-check share (each compile is over a minute
+# of CPU: make test compiled the same object ten times before)
+BPF_OUT ?= build/bpf
+BPF_DIR = $(BPF_OUT)/$(ARCH)
+$(BPF_DIR)/bpfprom_one.bpf.o: BPF_DEFS := -DBPFPROM_ONE_SLOT
+$(BPF_DIR)/bpfprom.bpf.o $(BPF_DIR)/bpfprom_one.bpf.o: bpf/bpfprom.bpf.c $(BPF_HDRS)
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) -g -O2 -target bpf $(BPF_CPU) -D__TARGET_ARCH_$(ARCH) $(BPF_DEFS) -Wall -Werror \
-		-I/usr/include/$(MULTIARCH) -Ibpf -c $< -o $@
-	$(Q)$(LLVM_STRIP) -g $@
+		-I/usr/include/$(MULTIARCH) -Ibpf -c $< -o $@.tmp
+	$(Q)$(LLVM_STRIP) -g $@.tmp
+	$(Q)mv $@.tmp $@
 
-$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+$(BUILD)/%.skel.h: $(BPF_DIR)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 .SECONDARY: $(BUILD)/bpfprom.skel.h $(BUILD)/bpfprom_one.skel.h
 
@@ -203,14 +209,16 @@ cross-arm64-all: $(BUILD)/bpfprom $(WORKLOAD_BINS)
 BENCH_BINS := $(BUILD)/bench/hand $(BUILD)/bench/evstat $(BUILD)/bench/startup \
 	$(BUILD)/bench/scrapebench
 
-$(BUILD)/bench/hand.bpf.o: tests/bench/hand.bpf.c $(BPF_HDRS)
+$(BPF_DIR)/hand.bpf.o: tests/bench/hand.bpf.c $(BPF_HDRS)
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) -g -O2 -target bpf $(BPF_CPU) -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
-		-I/usr/include/$(MULTIARCH) -Ibpf -c $< -o $@
+		-I/usr/include/$(MULTIARCH) -Ibpf -c $< -o $@.tmp
+	$(Q)mv $@.tmp $@
 
-$(BUILD)/bench/hand.skel.h: $(BUILD)/bench/hand.bpf.o
+$(BUILD)/bench/hand.skel.h: $(BPF_DIR)/hand.bpf.o
 	$(call msg,GEN-SKEL,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(BPFTOOL) gen skeleton $< name hand_bpf > $@
 
 $(BUILD)/bench/hand: tests/bench/hand.c $(BUILD)/bench/hand.skel.h
@@ -337,19 +345,14 @@ spdx-check:
 # architecture's registers. Built, not loaded (no kernel of the other
 # architecture here).
 BPF_ARCHS ?= x86 arm64
-BPF_ARCH_OBJS := $(foreach a,$(BPF_ARCHS),$(BUILD)/arch/$(a)/bpfprom.bpf.o \
-	$(BUILD)/arch/$(a)/bpfprom_one.bpf.o $(BUILD)/arch/$(a)/hand.bpf.o)
+bpf-objs: $(BPF_DIR)/bpfprom.bpf.o $(BPF_DIR)/bpfprom_one.bpf.o $(BPF_DIR)/hand.bpf.o
 
-$(filter %/bpfprom.bpf.o %/bpfprom_one.bpf.o,$(BPF_ARCH_OBJS)): bpf/bpfprom.bpf.c $(BPF_HDRS)
-$(filter %/bpfprom_one.bpf.o,$(BPF_ARCH_OBJS)): BPF_DEFS := -DBPFPROM_ONE_SLOT
-$(filter %/hand.bpf.o,$(BPF_ARCH_OBJS)): tests/bench/hand.bpf.c $(BPF_HDRS)
-$(BPF_ARCH_OBJS):
-	$(call msg,BPF,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) -g -O2 -target bpf $(BPF_CPU) -D__TARGET_ARCH_$(notdir $(@D)) $(BPF_DEFS) \
-		-Wall -Werror -I/usr/include/$(MULTIARCH) -Ibpf -c $< -o $@
-
-bpf-arch-check: $(BPF_ARCH_OBJS)
+bpf-arch-check:
+	$(Q)for a in $(BPF_ARCHS); do \
+		case $$a in x86) m=x86_64-linux-gnu ;; arm64) m=aarch64-linux-gnu ;; *) m=$$a-linux-gnu ;; esac; \
+		[ -d /usr/include/$$m ] || m=$(MULTIARCH); \
+		$(MAKE) --no-print-directory ARCH=$$a MULTIARCH=$$m bpf-objs || exit 1; \
+	done
 
 clean:
 	$(Q)rm -rf build
