@@ -171,7 +171,14 @@ elif start "$(filtered block_io.yaml "[comm == \"bpfp_dd\", args.dev == $(($(cut
 	snap
 	sz=$(awk '/^block_io_size_bytes_bucket\{.*rwbs="WS?",le="4096"\}/ { s += $2 } END { print s + 0 }' "$TMP/m.txt")
 	all=$(awk '/^block_io_size_bytes_count\{/ { s += $2 } END { print s + 0 }' "$TMP/m.txt")
-	expect "block_io.yaml: 200 direct 4 KiB writes, 200 write requests of 4 KiB or less, no other request" "200 200" "$sz $all"
+	expect "block_io.yaml: 200 direct 4 KiB writes, 200 write requests of 4 KiB or less" 200 "$sz"
+	# the file system may issue a request of its own in dd's context (a
+	# journal or metadata write, a flush: one in a CI run on a busy host)
+	if [ "$all" -ge 200 ] && [ "$all" -le 204 ]; then
+		ok "block_io.yaml: $all requests by dd in all (200 and at most 4 of the file system's)"
+	else
+		not_ok "block_io.yaml: requests by dd in all" "expected: 200 .. 204" "actual:   $all"
+	fi
 	lat=$(awk '/^block_io_latency_seconds_count\{.*rwbs="WS?"\}/ { s += $2 } END { print s + 0 }' "$TMP/m.txt")
 	rec=$(sample 'bpfprom_dropped_events_total{metric="block_io_latency_seconds",reason="recursion"}')
 	# a completion skipped because another BPF program ran on its CPU is
