@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,13 +116,27 @@ static const struct btf *mod_btf(struct kbtf *kb, size_t i)
 	return m->btf;
 }
 
-/* Does btf itself (not its base) have a type name of kind? */
+/*
+ * Does btf itself (not its base) have a type name of kind? Only its own
+ * types are walked: libbpf's btf__find_by_name_kind walks vmlinux's 100k+
+ * first, for each module.
+ */
 static bool has_own(const struct btf *btf, const char *name, int kind)
 {
 	const struct btf *base = btf__base_btf(btf);
-	int id = btf__find_by_name_kind(btf, name, (__u32)kind);
+	uint32_t n = btf__type_cnt(btf);
 
-	return id > 0 && (!base || (__u32)id >= btf__type_cnt(base));
+	for (uint32_t id = base ? btf__type_cnt(base) : 1; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+		const char *tn;
+
+		if (btf_kind(t) != kind)
+			continue;
+		tn = btf__name_by_offset(btf, t->name_off);
+		if (tn && !strcmp(tn, name))
+			return true;
+	}
+	return false;
 }
 
 const struct btf *kbtf__find(struct kbtf *kb, const char *name, int kind, const char **module)

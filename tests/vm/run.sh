@@ -295,10 +295,11 @@ VM_MODULES="drivers/net/tun"
 # modules_initrd NAME VMLINUZ ARCH: $OUT/initrd-NAME.gz, ARCH's initramfs with
 # the kernel's VM_MODULES appended as a second archive (the kernel unpacks
 # each in turn) at /lib/modules/RELEASE/NAME.ko, uncompressed for busybox's
-# insmod; taken from the kernel's package in the cache, once
+# insmod; taken from the kernel's package in the cache, once. The archive
+# holds usr/lib/...: an entry "lib" would replace the root's lib -> usr/lib
 modules_initrd() {
 	dir=${2%/boot/*}
-	if [ ! -e "$dir/modules.done" ]; then
+	if [ ! -e "$dir/mods/done" ]; then
 		rm -rf "$dir/mods"
 		mkdir -p "$dir/mods"
 		for m in $VM_MODULES; do
@@ -307,16 +308,16 @@ modules_initrd() {
 		done
 		find "$dir/mods" -name '*.ko.xz' -exec xz -d {} + || return 1
 		find "$dir/mods" -name '*.ko.zst' -exec zstd -q --rm -d {} + || return 1
-		# flat: /lib/modules/RELEASE/tun.ko
+		# flat: /usr/lib/modules/RELEASE/tun.ko
 		for k in $(find "$dir/mods" -name '*.ko'); do
 			rel=${k#"$dir"/mods/lib/modules/}
 			rel=${rel%%/*}
-			mkdir -p "$dir/mods/flat/lib/modules/$rel"
-			mv "$k" "$dir/mods/flat/lib/modules/$rel/"
+			mkdir -p "$dir/mods/flat/usr/lib/modules/$rel"
+			mv "$k" "$dir/mods/flat/usr/lib/modules/$rel/"
 		done
-		touch "$dir/modules.done"
+		touch "$dir/mods/done"
 	fi
-	(cd "$dir/mods/flat" 2>/dev/null && find . | cpio -o -H newc -R 0:0 --quiet) | gzip -1 |
+	(cd "$dir/mods/flat" 2>/dev/null && find usr | cpio -o -H newc -R 0:0 --quiet) | gzip -1 |
 		cat "$OUT/initrd-$3.gz" - >"$OUT/initrd-$1.gz"
 }
 
