@@ -24,6 +24,7 @@
 #include "kernel/elfsym.h"
 #include "kernel/usdtnote.h"
 #include "kernel/kprobe.h"
+#include "kernel/kbtf.h"
 #include "kernel/ksyms.h"
 #include "kernel/list.h"
 #include "util/array.h"
@@ -601,12 +602,18 @@ static int add_rawtp(const char *event, void *arg)
 	return ret;
 }
 
-/* rawtracepoint:EVENT for each btf_trace_EVENT of the kernel's BTF */
-static int list_rawtps(const struct btf *btf, const struct query *q, struct names *ns, char *err,
+static int add_rawtps(const struct btf *btf, const char *module, void *arg)
+{
+	(void)module;
+	return rawtp__for_each(btf, add_rawtp, arg);
+}
+
+/* rawtracepoint:EVENT for each btf_trace_EVENT of the kernel's BTF and its modules' */
+static int list_rawtps(struct kbtf *kb, const struct query *q, struct names *ns, char *err,
 		       size_t errlen)
 {
 	struct rawtp_ctx ctx = { .q = q, .ns = ns };
-	int ret = rawtp__for_each(btf, add_rawtp, &ctx);
+	int ret = kbtf__for_each(kb, add_rawtps, &ctx);
 
 	if (ret)
 		snprintf(err, errlen, "list: rawtracepoint: %s", strerror(-ret));
@@ -670,13 +677,17 @@ static int list_perf(const struct query *q, struct names *ns, char *err, size_t 
 }
 
 /* -v: each argument as C declares it, indented like a tracepoint's fields */
-static int print_rawtp_args(FILE *out, const struct btf *btf, const char *name, char *err,
-			    size_t errlen)
+static int print_rawtp_args(FILE *out, struct kbtf *kb, const char *name, char *err, size_t errlen)
 {
+	const char *event = name + strlen("rawtracepoint:");
+	const struct btf *btf;
 	struct rawtp_event ev;
 	char decl[256];
 
-	if (rawtp__event(btf, name + strlen("rawtracepoint:"), &ev)) {
+	/* the module's BTF for a module's event */
+	snprintf(decl, sizeof(decl), "btf_trace_%s", event);
+	btf = kbtf__find(kb, decl, BTF_KIND_TYPEDEF, NULL);
+	if (!btf || rawtp__event(btf, event, &ev)) {
 		snprintf(err, errlen, "list: %s: not in the kernel's BTF", name);
 		return -ENOENT;
 	}
@@ -746,6 +757,7 @@ int list__run(const char *pattern, bool verbose, const struct list_opts *opts, F
 	char root[PATH_MAX], ff[PATH_MAX];
 	struct names ns = { 0 };
 	struct btf *btf = NULL;
+	struct kbtf *kb = NULL;
 	char *buf = NULL;
 	size_t len = 0, i;
 	struct query q;
@@ -809,7 +821,13 @@ int list__run(const char *pattern, bool verbose, const struct list_opts *opts, F
 				 opts->btf ? opts->btf : "/sys/kernel/btf/vmlinux", strerror(-ret));
 			goto out;
 		}
-		if ((ret = list_rawtps(btf, &q, &ns, err, errlen)))
+		kb = kbtf__new(btf, opts->btf_dir ? opts->btf_dir : opts->btf ? NULL : KBTF_DIR);
+		if (!kb) {
+			ret = -ENOMEM;
+			snprintf(err, errlen, "list: %s", strerror(ENOMEM));
+			goto out;
+		}
+		if ((ret = list_rawtps(kb, &q, &ns, err, errlen)))
 			goto out;
 	}
 
@@ -828,7 +846,7 @@ int list__run(const char *pattern, bool verbose, const struct list_opts *opts, F
 		if (verbose && !strncmp(ns.v[i], "tracepoint:", 11) &&
 		    (ret = print_fields(mem, root, ns.v[i], err, errlen)))
 			goto out;
-		if (verbose && btf && (ret = print_rawtp_args(mem, btf, ns.v[i], err, errlen)))
+		if (verbose && kb && (ret = print_rawtp_args(mem, kb, ns.v[i], err, errlen)))
 			goto out;
 		if (verbose && q.kind == KIND_USDT &&
 		    (ret = print_usdt_args(mem, ns.v[i], opts->ldcache, err, errlen)))
@@ -851,6 +869,7 @@ out:
 	free(buf);
 	names_free(&ns);
 	free(q.bin);
+	kbtf__free(kb);
 	btf__free(btf);
 	return ret;
 }

@@ -24,6 +24,9 @@ struct list_opts {
 	const char *sysfs; /* NULL: /sys (for the kprobe PMU) */
 	const char *ldcache; /* NULL: /etc/ld.so.cache, for uprobe:LIBRARY:... */
 	const char *btf; /* NULL: the kernel's BTF, for rawtracepoint:... */
+	/* modules' BTF, for their rawtracepoints; NULL: /sys/kernel/btf, or
+	 * none when btf names a file */
+	const char *btf_dir;
 };
 
 /*

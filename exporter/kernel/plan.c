@@ -14,6 +14,7 @@
 
 #include "kernel/btfpath.h"
 #include "kernel/elfsym.h"
+#include "kernel/kbtf.h"
 #include "kernel/usdtnote.h"
 #include "kernel/ksyms.h"
 #include "kernel/list.h"
@@ -30,6 +31,7 @@ struct ctx {
 	const char *root;
 	const struct plan_kernel *k;
 	struct ksyms *syms; /* loaded at the first kprobe */
+	struct kbtf *kbtf; /* module BTF read for this plan (probe_btf) */
 	char *err;
 	size_t errlen;
 	bool bytes_ok; /* a label: a u8 array field may be read as its bytes */
@@ -86,6 +88,41 @@ int plan__mech_parse(const char *s, enum plan_mech *out)
 static bool is_kernel_probe(enum cfg_probe_kind kind)
 {
 	return kind == CFG_PROBE_KPROBE || kind == CFG_PROBE_KRETPROBE;
+}
+
+/* Module BTF, read as names are looked up, for this plan; NULL without memory. */
+static struct kbtf *ctx_kbtf(struct ctx *c)
+{
+	/* BTF from a file (BPFPROM_VMLINUX_BTF): no module's splits over it */
+	if (!c->kbtf)
+		c->kbtf = kbtf__new(c->k->btf, c->k->btf_path ? NULL : KBTF_DIR);
+	return c->kbtf;
+}
+
+/*
+ * The BTF that types probe pr: that of the module defining its function or
+ * event, else vmlinux's, whose lookups then say what is missing; NULL
+ * without BTF.
+ */
+static const struct btf *probe_btf(struct ctx *c, const struct cfg_probe *pr)
+{
+	const struct btf *btf;
+	char name[256];
+	int kind;
+
+	if (!c->k->btf)
+		return NULL;
+	if (pr->kind == CFG_PROBE_RAWTP) {
+		snprintf(name, sizeof(name), "btf_trace_%s", pr->func);
+		kind = BTF_KIND_TYPEDEF;
+	} else if (is_kernel_probe(pr->kind) && pr->func) {
+		snprintf(name, sizeof(name), "%s", pr->func);
+		kind = BTF_KIND_FUNC;
+	} else {
+		return c->k->btf;
+	}
+	btf = kbtf__find(ctx_kbtf(c), name, kind, NULL);
+	return btf ? btf : c->k->btf;
 }
 
 static bool needs_btf(const struct cfg_source *src)
@@ -227,7 +264,9 @@ static int resolve_rt_arg(struct ctx *c, const struct cfg_probe *probes, size_t 
 		size_t len = 0;
 
 		/* plan_probe found the event in BTF before any source is resolved */
-		if (!c->k->btf || rawtp__event(c->k->btf, probes[p].func, &ev))
+		const struct btf *btf = probe_btf(c, &probes[p]);
+
+		if (!btf || rawtp__event(btf, probes[p].func, &ev))
 			return -ENOENT;
 		a = rawtp__arg(&ev, src->field);
 		if (!a && ev.nargs && !*ev.args[0].name)
@@ -520,18 +559,50 @@ static int rt_arg_type(const struct btf *btf, const struct cfg_probe *pr, const 
 	return 0;
 }
 
-/* The BTF type a path starts from at probe pr (fmt: its format, a tracepoint's). */
-static int path_base_type(struct ctx *c, const struct cfg_probe *pr, const struct tp_format *fmt,
-			  const struct cfg_path *path, uint32_t *id, bool *ptr_to, char *msg,
-			  size_t len)
+/*
+ * A cast's type in *btf (the probe's), else in a module's BTF, which *btf
+ * then becomes: a module's type may be cast to at any probe.
+ */
+static int cast_type(struct ctx *c, const struct btf **btf, const char *cast, uint32_t *id,
+		     char *msg, size_t len)
 {
-	const struct btf *btf = c->k->btf;
+	int kind = BTF_KIND_TYPEDEF, err;
+	const char *name = cast;
+	const struct btf *mod;
+
+	err = btfpath__type_by_name(*btf, cast, id, msg, len);
+	if (err != -ENOENT)
+		return err;
+	if (!strncmp(cast, "struct ", 7)) {
+		kind = BTF_KIND_STRUCT;
+		name += 7;
+	} else if (!strncmp(cast, "union ", 6)) {
+		kind = BTF_KIND_UNION;
+		name += 6;
+	}
+	mod = kbtf__find(ctx_kbtf(c), name, kind, NULL);
+	if (!mod)
+		return err; /* msg: not in the kernel's BTF */
+	*btf = mod;
+	return btfpath__type_by_name(mod, cast, id, msg, len);
+}
+
+/*
+ * The BTF type a path starts from at probe pr (fmt: its format, a
+ * tracepoint's), and the BTF it is in (*btfp: a module's for a function or
+ * event of a module, or a cast to a module's type).
+ */
+static int path_base_type(struct ctx *c, const struct cfg_probe *pr, const struct tp_format *fmt,
+			  const struct cfg_path *path, const struct btf **btfp, uint32_t *id,
+			  bool *ptr_to, char *msg, size_t len)
+{
+	const struct btf *btf = *btfp = probe_btf(c, pr);
 	const struct tp_field *f;
 	char name[CFG_PATH_NAME_MAX];
 
 	*ptr_to = true;
 	if (path->cast[0])
-		return btfpath__type_by_name(btf, path->cast, id, msg, len);
+		return cast_type(c, btfp, path->cast, id, msg, len);
 	switch (path->base) {
 	case BPFPROM_SRC_TASK:
 		return btfpath__type_by_name(btf, "struct task_struct", id, msg, len);
@@ -579,6 +650,7 @@ static int resolve_path(struct ctx *c, const struct tp_format *fmts, const struc
 	const struct cfg_path *path = src->path;
 	bool str = src->kind == BPFPROM_SRC_STR_PATH;
 	struct btfpath_chain chain, first;
+	const struct btf *btf;
 	char msg[400];
 	uint32_t id;
 	bool ptr_to;
@@ -613,9 +685,10 @@ static int resolve_path(struct ctx *c, const struct tp_format *fmts, const struc
 	for (size_t p = 0, seen = 0; p < n; p++) {
 		if (probes == c->cm->probes && c->skipped[p])
 			continue;
-		err = path_base_type(c, &probes[p], &fmts[p], path, &id, &ptr_to, msg, sizeof(msg));
+		err = path_base_type(c, &probes[p], &fmts[p], path, &btf, &id, &ptr_to, msg,
+				     sizeof(msg));
 		if (!err)
-			err = btfpath__resolve(c->k->btf, id, ptr_to, path, str, &chain, msg,
+			err = btfpath__resolve(btf, id, ptr_to, path, str, &chain, msg,
 					       sizeof(msg));
 		if (err)
 			return fail(c, src->pos, key, "%s: %s", src->text, msg);
@@ -1048,9 +1121,12 @@ static int plan_value(struct ctx *c, const struct tp_format *fmts, struct plan_m
 	return 0;
 }
 
-static bool in_btf(const struct plan_kernel *k, const char *func)
+/* Is func in vmlinux's BTF or a module's (which fentry attaches to as well, 5.11)? */
+static bool in_btf(struct ctx *c, const struct cfg_probe *pr)
 {
-	return k->btf && btf__find_by_name_kind(k->btf, func, BTF_KIND_FUNC) > 0;
+	const struct btf *btf = probe_btf(c, pr);
+
+	return btf && btf__find_by_name_kind(btf, pr->func, BTF_KIND_FUNC) > 0;
 }
 
 /* forced: the --probe.mechanism the user gave, NULL when bpfprom chose */
@@ -1113,7 +1189,7 @@ static int kprobe_mech(struct ctx *c, const struct cfg_probe *pr, const char *ke
 		*mech = PLAN_MECH_LEGACY;
 		break;
 	default:
-		if (k->fentry && !pr->offset && in_btf(k, pr->func))
+		if (k->fentry && !pr->offset && in_btf(c, pr))
 			*mech = PLAN_MECH_FENTRY;
 		else if (pmu)
 			*mech = PLAN_MECH_KPROBE;
@@ -1159,7 +1235,7 @@ static int kprobe_mech(struct ctx *c, const struct cfg_probe *pr, const char *ke
 			pr->spec, pr->func);
 #endif
 	/* a kprobe needs no BTF; fentry does, and says so rather than falling back */
-	if (*mech == PLAN_MECH_FENTRY && !in_btf(k, pr->func))
+	if (*mech == PLAN_MECH_FENTRY && !in_btf(c, pr))
 		return fail(
 			c, pr->pos, key,
 			"%s: \"%s\" is not in the kernel's BTF, so fentry cannot attach to it; %s",
@@ -1190,7 +1266,7 @@ static int rawtp_mech(struct ctx *c, const struct cfg_probe *pr, const char *key
 	pp->rt = calloc(1, sizeof(*pp->rt));
 	if (!pp->rt)
 		return -ENOMEM;
-	err = rawtp__event(k->btf, pr->func, pp->rt);
+	err = rawtp__event(probe_btf(c, pr), pr->func, pp->rt);
 	if (err) {
 		near = rawtp__suggest(k->btf, pr->func);
 		return fail(
@@ -1981,6 +2057,7 @@ int plan__build(const struct cfg *cfg, const struct plan_kernel *k, struct plan 
 	if (!ret)
 		ret = plan_groups(plan, k->unfused);
 	ksyms__free(c.syms);
+	kbtf__free(c.kbtf);
 	if (ret) {
 		if (ret == -ENOMEM && !err[0])
 			snprintf(err, errlen, "plan: out of memory");

@@ -175,10 +175,12 @@ const struct rawtp_arg *rawtp__arg(const struct rawtp_event *ev, const char *nam
 
 int rawtp__for_each(const struct btf *btf, int (*each)(const char *event, void *arg), void *arg)
 {
+	const struct btf *base = btf__base_btf(btf);
 	uint32_t n = btf__type_cnt(btf);
 	int err;
 
-	for (uint32_t id = 1; id < n; id++) {
+	/* a module's split BTF: its own events, not its base's again */
+	for (uint32_t id = base ? btf__type_cnt(base) : 1; id < n; id++) {
 		const struct btf_type *t = btf__type_by_id(btf, id);
 		const char *name;
 

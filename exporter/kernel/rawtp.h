@@ -40,7 +40,8 @@ int rawtp__event(const struct btf *btf, const char *event, struct rawtp_event *o
 const struct rawtp_arg *rawtp__arg(const struct rawtp_event *ev, const char *name);
 /* The event closest to event (util/suggest), or NULL. */
 const char *rawtp__suggest(const struct btf *btf, const char *event);
-/* Calls each(EVENT, arg) for every raw tracepoint of btf, in BTF order. */
+/* Calls each(EVENT, arg) for every raw tracepoint of btf, in BTF order (a
+ * module's split BTF: its own, not its base's). */
 int rawtp__for_each(const struct btf *btf, int (*each)(const char *event, void *arg), void *arg);
 /* "struct linux_binprm * bprm": the argument declared as C, into buf. */
 int rawtp__arg_decl(const struct btf *btf, const struct rawtp_arg *a, char *buf, size_t len);

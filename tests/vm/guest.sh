@@ -741,6 +741,68 @@ t_uprobe_wild() {
 	expect "uprobe wildcard: SIGTERM exits 0" 0 "$RC"
 }
 
+# a module's functions and types: kprobe:__tun_detach's arg0 is a struct
+# tun_file * of the tun module's own BTF (/sys/kernel/btf/tun, split over
+# vmlinux's); paths through it into vmlinux's types, a cast to it, a return
+# value, exact, under the mechanism the run forces (auto: fentry, which
+# attaches to a module's function through the module's BTF object)
+t_modbtf() {
+	case "$FLAGS" in
+	*--probe.mechanism=*) mech=${FLAGS#*--probe.mechanism=} mech=${mech%% *} ;;
+	*) mech=auto ;;
+	esac
+	if [ -z "$HAVE_BTF" ]; then
+		skip "module BTF" "this kernel has no BTF"
+		return
+	fi
+	if { [ -z "$HAVE_KPROBES" ] && [ "$mech" != fentry ]; } ||
+		{ [ -z "$HAVE_FENTRY" ] && [ "$mech" = fentry ]; }; then
+		skip "module BTF" "this kernel lacks $mech"
+		return
+	fi
+	want=$mech
+	[ $mech = auto ] && { want=kprobe; [ -n "$HAVE_FENTRY" ] && want=fentry; }
+	ko=/lib/modules/$(uname -r)/tun.ko
+	if [ ! -d /sys/module/tun ]; then
+		if [ ! -e "$ko" ]; then
+			not_ok "module BTF: tun.ko is in the initramfs" "no $ko (tests/vm/run.sh: VM_MODULES)"
+			return
+		fi
+		if ! insmod "$ko" 2>$TMP/err; then
+			not_ok "module BTF: insmod tun.ko" "$(cat $TMP/err)"
+			return
+		fi
+	fi
+	if [ ! -e /sys/kernel/btf/tun ]; then
+		not_ok "module BTF: /sys/kernel/btf/tun exists (CONFIG_DEBUG_INFO_BTF_MODULES)" "$(ls /sys/kernel/btf)"
+		return
+	fi
+	[ -e /dev/net/tun ] || { mkdir -p /dev/net && mknod /dev/net/tun c 10 200; }
+	if ! start $CONF/modbtf.yaml; then
+		not_ok "module BTF: bpfprom starts" "$(tail -40 $TMP/log)"
+		return
+	fi
+	$WL bpfp_tun open /dev/net/tun 5
+	scrape >$TMP/m.txt
+	expect "module BTF: a module's struct member and a path from it into vmlinux's types, exact" \
+		'vm_tun_detach_total{sndbuf="2147483647",dev="tun"} 5' "$(grep_m '^vm_tun_detach_total')"
+	expect "module BTF: a cast to a module's struct at a vmlinux function, exact" \
+		'vm_tun_sock_init_total{dev="tun"} 5' "$(grep_m '^vm_tun_sock_init_total')"
+	expect "module BTF: a module function's return value, exact" \
+		'vm_tun_open_returns_total{retval="0"} 5' "$(grep_m '^vm_tun_open_returns_total')"
+	expect "module BTF: every probe attached with $want" "3" \
+		"$(grep_m -c "^bpfprom_probe_info{metric=\"vm_tun_.*,mechanism=\"$want\"} 1")"
+	stop
+	expect "module BTF: SIGTERM exits 0" 0 "$RC"
+	# a member the module's type does not have: the plan says which type
+	sed 's/arg0->sk\.sk_sndbuf/arg0->queue_idx/' $CONF/modbtf.yaml >$TMP/modbad.yaml
+	timeout 120 $BIN --config.file=$TMP/modbad.yaml $FLAGS 2>$TMP/err >/dev/null
+	rc=$?
+	expect "module BTF: an unknown member of a module's struct is named with its type" \
+		"1 error: plan: $TMP/modbad.yaml:13:32: metrics[0] (vm_tun_detach_total): labels[0]: arg0->queue_idx: struct tun_file has no member \"queue_idx\" (did you mean \"queue_index\"?)" \
+		"$rc $(cat $TMP/err)"
+}
+
 # --- the order they run in -----------------------------------------------------
 grep -q " $TRACEFS tracefs " /proc/mounts || mount -t tracefs nodev $TRACEFS
 detect
@@ -755,6 +817,10 @@ run t_kprobe --probe.mechanism=kprobe --bpf.fuse=false
 run t_kpath
 for m in fentry kprobe legacy; do
 	run t_kpath --probe.mechanism=$m
+done
+run t_modbtf
+for m in fentry kprobe legacy; do
+	run t_modbtf --probe.mechanism=$m
 done
 run t_kprobe_legacy_kill
 for m in fentry legacy; do

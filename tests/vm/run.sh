@@ -277,13 +277,48 @@ boot() {
 	[ -n "$only" ] && append="$append vmtest.only=$only"
 	# one word on the kernel command line: spaces travel as commas
 	[ -n "$VM_FLAGS" ] && append="$append vmtest.flags=$(echo $VM_FLAGS | tr ' ' ,)"
+	initrd=$OUT/initrd-$3.gz
+	modules_initrd "$1" "$2" "$3" && initrd=$OUT/initrd-$1.gz
 	start=$(date +%s%N)
 	# shellcheck disable=SC2086 # QEMU is the command and its machine
 	timeout -k 5 "$TIMEOUT" $QEMU -m 1G -smp "2${4:+,maxcpus=$4}" -nodefaults -nographic -serial stdio \
-		-kernel "$2" -initrd "$OUT/initrd-$3.gz" -append "$append" -no-reboot \
+		-kernel "$2" -initrd "$initrd" -append "$append" -no-reboot \
 		</dev/null >"$OUT/$1.log" 2>&1
 	rc=$?
 	awk -v rc=$rc -v ns=$(($(date +%s%N) - start)) 'BEGIN { printf "%d %.1f\n", rc, ns / 1e9 }' >"$OUT/$1.rc"
+}
+
+# The modules the guest may load (paths under lib/modules/RELEASE/kernel,
+# without .ko): tun, for the functions and types of a module's own BTF
+VM_MODULES="drivers/net/tun"
+
+# modules_initrd NAME VMLINUZ ARCH: $OUT/initrd-NAME.gz, ARCH's initramfs with
+# the kernel's VM_MODULES appended as a second archive (the kernel unpacks
+# each in turn) at /lib/modules/RELEASE/NAME.ko, uncompressed for busybox's
+# insmod; taken from the kernel's package in the cache, once. The archive
+# holds usr/lib/...: an entry "lib" would replace the root's lib -> usr/lib
+modules_initrd() {
+	dir=${2%/boot/*}
+	if [ ! -e "$dir/mods/done" ]; then
+		rm -rf "$dir/mods"
+		mkdir -p "$dir/mods"
+		for m in $VM_MODULES; do
+			dpkg-deb --fsys-tarfile "$dir.deb" |
+				tar -xf - -C "$dir/mods" --wildcards "./lib/modules/*/kernel/$m.ko*" || return 1
+		done
+		find "$dir/mods" -name '*.ko.xz' -exec xz -d {} + || return 1
+		find "$dir/mods" -name '*.ko.zst' -exec zstd -q --rm -d {} + || return 1
+		# flat: /usr/lib/modules/RELEASE/tun.ko
+		for k in $(find "$dir/mods" -name '*.ko'); do
+			rel=${k#"$dir"/mods/lib/modules/}
+			rel=${rel%%/*}
+			mkdir -p "$dir/mods/flat/usr/lib/modules/$rel"
+			mv "$k" "$dir/mods/flat/usr/lib/modules/$rel/"
+		done
+		touch "$dir/mods/done"
+	fi
+	(cd "$dir/mods/flat" 2>/dev/null && find usr | cpio -o -H newc -R 0:0 --quiet) | gzip -1 |
+		cat "$OUT/initrd-$3.gz" - >"$OUT/initrd-$1.gz"
 }
 
 # console NAME: the serial log without carriage returns and terminal escapes
