@@ -5,13 +5,16 @@ tests/integration/starts.sh:
     om2check.py om2 FILE     OpenMetrics 2.0.0 text, checked line by line
                              against the 2.0.0-rc0 draft's ABNF (the subset
                              bpfprom writes: no exemplars, no timestamps)
+    om2check.py url URL ACCEPT   the same, fetched, "content-type: ..."
+                             first (tests/e2e/omparse.py's interface)
     om2check.py pb FILE      delimited protobuf, each MetricFamily decoded
                              by protoc --decode_raw
 
 Both print sorted "start NAME{LABELS} SECONDS" lines (the start timestamp of
 each series that has one, in seconds with three decimals); om2 also prints
-"sample" lines as tests/e2e/omparse.py does (histograms and summaries
-written out as their _bucket, _count and _sum samples) and "native" lines,
+"family" and "sample" lines as tests/e2e/omparse.py does (histograms and
+summaries written out as their _bucket, _count and _sum samples, a family
+without samples left out) and "native" lines,
 so that they compare with what python3-prometheus-client's OpenMetrics 1.0
 parser read. No parser of OpenMetrics 2.0 is packaged: this one is ours.
 An input that breaks the grammar exits 1 naming the line."""
@@ -19,6 +22,7 @@ import math
 import re
 import subprocess
 import sys
+import urllib.request
 
 NAME = r"[a-zA-Z_:][a-zA-Z0-9_:]*"
 LNAME = r"[a-zA-Z_][a-zA-Z0-9_]*"
@@ -71,8 +75,9 @@ def fail(n, line, why):
     sys.exit("om2check: line %d: %s: %r" % (n, why, line))
 
 
-def om2(path):
-    body = open(path, encoding="utf-8").read()
+def om2(path, body=None):
+    if body is None:
+        body = open(path, encoding="utf-8").read()
     if not body.endswith("# EOF\n"):
         sys.exit("om2check: the exposition does not end with # EOF")
     out, types = [], {}
@@ -93,8 +98,6 @@ def om2(path):
                 types[fam] = "unknown"
             if rx is RE_TYPE:
                 types[fam] = m.group(2)
-                if m.group(2) in ("counter", "histogram", "summary") or True:
-                    out.append("family %s %s" % (fam, "untyped" if m.group(2) == "unknown" else m.group(2)))
             continue
         m = RE_SAMPLE.match(line)
         if not m:
@@ -105,6 +108,9 @@ def om2(path):
             fail(n, line, "a sample not named as its family %s" % fam)
         labels = [(k, unescape(v)) for k, v in RE_LABEL.findall(lab)]
         t = types.get(fam)
+        fl = "family %s %s" % (fam, "untyped" if t == "unknown" else t)
+        if fl not in out:
+            out.append(fl)
         st = None
         if t == "histogram":
             h = RE_HIST.match(rest)
@@ -207,6 +213,18 @@ def pb(path):
         print(line)
 
 
-if len(sys.argv) != 3 or sys.argv[1] not in ("om2", "pb"):
-    sys.exit("usage: om2check.py om2|pb FILE")
-(om2 if sys.argv[1] == "om2" else pb)(sys.argv[2])
+def url(u, accept):
+    req = urllib.request.Request(u, headers={"Accept": accept})
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        ctype = resp.headers["Content-Type"]
+        body = resp.read().decode("utf-8")
+    print("content-type: " + ctype)
+    om2(None, body)
+
+
+if len(sys.argv) == 4 and sys.argv[1] == "url":
+    url(sys.argv[2], sys.argv[3])
+elif len(sys.argv) == 3 and sys.argv[1] in ("om2", "pb"):
+    (om2 if sys.argv[1] == "om2" else pb)(sys.argv[2])
+else:
+    sys.exit("usage: om2check.py om2|pb FILE, om2check.py url URL ACCEPT")
