@@ -238,6 +238,8 @@ elif start_bpfprom; then
 	first=
 	while IFS='|' read -r name parser accept ctype; do
 		out=$TMP/ref.$parser.$(echo "$name" | tr -c 'a-z0-9\n' _)
+		who="reference parser ($parser)"
+		[ "$parser" = om2 ] && who="the tests' own OpenMetrics 2.0 checker (om2check.py)"
 		if [ "$parser" = om ]; then
 			$PY tests/e2e/omparse.py "http://$ADDR/metrics" "$accept" >"$out" 2>"$out.err"
 		elif [ "$parser" = om2 ]; then
@@ -249,12 +251,12 @@ elif start_bpfprom; then
 		fi
 		rc=$?
 		if [ "$rc" != 0 ]; then
-			not_ok "reference parser ($parser) reads $name" "exit $rc: $(head -5 "$out.err")"
+			not_ok "$who reads $name" "exit $rc: $(head -5 "$out.err")"
 			continue
 		fi
-		expect "reference parser ($parser), $name: Content-Type" "content-type: $ctype" "$(head -1 "$out")"
+		expect "$who, $name: Content-Type" "content-type: $ctype" "$(head -1 "$out")"
 		grep -E '^(family|sample) e2e_' "$out" | LC_ALL=C sort >"$out.e2e"
-		expect_file "reference parser ($parser), $name: the workload's exact families and samples" "$want" "$out.e2e"
+		expect_file "$who, $name: the workload's exact families and samples" "$want" "$out.e2e"
 		# every family and series, not only the workload's, in every format:
 		# the values of bpfprom's own metrics (scrape counts, durations,
 		# memory) change from one scrape to the next, so names only
@@ -265,8 +267,8 @@ elif start_bpfprom; then
 			echo "       ($(wc -l <"$out.fam") families, $(wc -l <"$out.series") series)"
 			continue
 		fi
-		expect_file "reference parser ($parser), $name: the same families as text 0.0.4" "$first.fam" "$out.fam"
-		expect_file "reference parser ($parser), $name: the same series as text 0.0.4" "$first.series" "$out.series"
+		expect_file "$who, $name: the same families as text 0.0.4" "$first.fam" "$out.fam"
+		expect_file "$who, $name: the same series as text 0.0.4" "$first.series" "$out.series"
 		# ten values of 100: native bucket index 7 of schema 0, (64, 128]
 		[ "$parser" = proto ] &&
 			expect "reference parser (proto), $name: the native histogram" \
