@@ -3,8 +3,9 @@
  * collect: read a metric's per-CPU map in batches, combine the CPUs, sort the
  * series by key, make their label texts and fold those that print alike
  * (series.h): it owns the metric's series of one scrape, which render and
- * term read. Buffers are kept and reused from scrape to scrape: a
- * steady-state scrape allocates nothing.
+ * term read, and when each of its keys started counting (starts.h).
+ * Buffers are kept and reused from scrape to scrape: a steady-state scrape
+ * allocates nothing.
  */
 #ifndef BPFPROM_COLLECT_H
 #define BPFPROM_COLLECT_H

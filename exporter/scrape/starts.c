@@ -172,8 +172,10 @@ int starts__read(struct starts *st, size_t key_size, const uint8_t *keys, size_t
 			}
 		}
 	}
-	memcpy(cur->keys, keys, n * key_size);
-	memcpy(cur->start, out, n * sizeof(*out));
+	if (n) {
+		memcpy(cur->keys, keys, n * key_size);
+		memcpy(cur->start, out, n * sizeof(*out));
+	}
 	cur->n = n;
 	st->cur = !st->cur;
 	st->last_read = now_ns;
