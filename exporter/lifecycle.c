@@ -21,6 +21,7 @@
 #include "kernel/kprobe.h"
 #include "kernel/legacy.h"
 #include "lifecycle.h"
+#include "util/clock.h"
 #include "kernel/loader.h"
 #include "util/log.h"
 #include "kernel/tracefs.h"
@@ -208,10 +209,12 @@ static int load_config(struct lifecycle *lc, struct generation *g, struct loader
 	struct scrape_opts so = lc->o.scrape;
 	int ret;
 
+	/* before the programs attach: no event they count is older */
+	so.loaded_ns = clock__real_ms_ns();
+	so.config_loaded_at = (double)(so.loaded_ns / 1000000) / 1e3;
 	ret = loader__load(g->plan, &lc->kern, prev, &g->ld, err, errlen);
 	if (ret)
 		return ret;
-	so.config_loaded_at = (double)time(NULL);
 	g->scrape = scrape__new(g->plan, g->ld, &so);
 	if (!g->scrape) {
 		ret = -errno;

@@ -14,7 +14,8 @@ libelf-dev zlib1g-dev libcmocka-dev pkg-config clang-format curl prometheus ipro
 util-linux jq libprotobuf-c-dev protobuf-c-compiler libprotobuf-dev
 golang-github-prometheus-client-model-dev libgnutls28-dev python3 libcrypt-dev openssl tidy
 qemu-system-x86 busybox-static cpio xz-utils libcap-dev wrk valgrind systemd strace libclang-rt-14-dev
-golang-go golang-github-prometheus-common-dev python3-prometheus-client systemtap-sdt-dev"
+golang-go golang-github-prometheus-common-dev python3-prometheus-client systemtap-sdt-dev
+protobuf-compiler"
 ARM64_PKGS="gcc-aarch64-linux-gnu qemu-system-arm libc6-dev:arm64 linux-libc-dev:arm64
 libbpf-dev:arm64 libmicrohttpd-dev:arm64 libyaml-dev:arm64 libelf-dev:arm64 zlib1g-dev:arm64
 libprotobuf-c-dev:arm64 libgnutls28-dev:arm64 libcrypt-dev:arm64 libcap-dev:arm64

@@ -2,7 +2,10 @@
 /*
  * render: collected series to the Prometheus text exposition format 0.0.4,
  * byte for byte as client_golang's expfmt writes it where it defines the
- * bytes, and to OpenMetrics 1.0.0 text; the encoder's dispatch. Protobuf is
+ * bytes, to OpenMetrics 1.0.0 text, and to OpenMetrics 2.0.0 text (the
+ * 2.0.0-rc0 draft, prometheus/docs docs/specs/om/open_metrics_spec_2_0.md:
+ * composite histogram and summary values, st@ start timestamps); the
+ * encoder's dispatch. Protobuf is
  * in render_pb.c. The only allocation is the growth of the caller's
  * struct buf (and of the encoder's scratch, once).
  */
@@ -307,6 +310,37 @@ static void put_header(struct render_enc *e, const char *name, const char *suffi
 		put_char(b, '\n');
 		return;
 	}
+	/* OpenMetrics 2.0: the family is named as its samples are, and a
+	 * counter's unit comes before its _total */
+	if (e->om2) {
+		size_t ul = nl;
+
+		if (!sl && !strcmp(type, "counter") && nl >= 6 && !strcmp(name + nl - 6, "_total"))
+			ul -= 6;
+		unit = sl ? NULL : om_unit(name, ul);
+		buf__puts(b, "# TYPE ");
+		buf__puts(b, name);
+		buf__puts(b, suffix);
+		put_char(b, ' ');
+		buf__puts(b, type);
+		put_char(b, '\n');
+		if (unit) {
+			buf__puts(b, "# UNIT ");
+			buf__puts(b, name);
+			put_char(b, ' ');
+			buf__puts(b, unit);
+			put_char(b, '\n');
+		}
+		buf__puts(b, "# HELP ");
+		buf__puts(b, name);
+		buf__puts(b, suffix);
+		put_char(b, ' ');
+		if (help)
+			text__put_escaped(b, help, strlen(help), TEXT_ESC_LABEL);
+		text__put_escaped(b, help_suffix, strlen(help_suffix), TEXT_ESC_LABEL);
+		put_char(b, '\n');
+		return;
+	}
 	/* family name = name + suffix, less _total for a counter */
 	if (!strcmp(type, "counter")) {
 		if (sl >= 6 && !strcmp(suffix + sl - 6, "_total"))
@@ -384,6 +418,28 @@ static void put_series(struct buf *b, const struct metric_desc *m, const struct 
 	put_char(b, ' ');
 }
 
+/*
+ * OpenMetrics 2.0's start timestamp, " st@SECONDS.mmm" (whole milliseconds,
+ * as every start is kept): after the value, before any exemplar. Only in
+ * OpenMetrics 2.0, and only when there is one.
+ */
+static void put_start(struct render_enc *e, uint64_t ns)
+{
+	char ms[4];
+	uint64_t r;
+
+	if (!e->om2 || !ns)
+		return;
+	put(e->out, " st@", 4);
+	put_u64(e->out, ns / 1000000000u);
+	r = ns % 1000000000u / 1000000u;
+	ms[0] = '.';
+	ms[1] = (char)('0' + r / 100);
+	ms[2] = (char)('0' + r / 10 % 10);
+	ms[3] = (char)('0' + r % 10);
+	put(e->out, ms, 4);
+}
+
 static void text_counter(struct render_enc *e, const struct metric_desc *m, const struct series *s)
 {
 	bool is_sum = m->agg == BPFPROM_AGG_SUM;
@@ -401,6 +457,7 @@ static void text_counter(struct render_enc *e, const struct metric_desc *m, cons
 			put_scaled(b, v[BPFPROM_V_SUM], m->value_signed, m->scale);
 		else
 			put_u64(b, v[BPFPROM_V_COUNT]);
+		put_start(e, render_series_start(s, i));
 		put_char(b, '\n');
 	}
 }
@@ -508,6 +565,155 @@ static void text_stats(struct render_enc *e, const struct metric_desc *m, const 
 	text_stats_gauge(e, m, s, readable, "_max", " (maximum)", BPFPROM_V_MAX);
 }
 
+/* Room for n native spans and buckets in the encoder's scratch. */
+static bool om2_reserve(struct render_enc *e, size_t n)
+{
+	size_t cap = e->om2_cap ? e->om2_cap : 16;
+	void *p;
+
+	if (n <= e->om2_cap)
+		return true;
+	while (cap < n)
+		cap *= 2;
+	p = realloc(e->om2_spans, cap * sizeof(*e->om2_spans));
+	if (!p)
+		return false;
+	e->om2_spans = p;
+	p = realloc(e->om2_deltas, cap * sizeof(*e->om2_deltas));
+	if (!p)
+		return false;
+	e->om2_deltas = p;
+	e->om2_cap = cap;
+	return true;
+}
+
+/*
+ * The native fields of an OpenMetrics 2.0 histogram value, after its count
+ * and sum: schema, zero_threshold, zero_count, and positive_spans and
+ * positive_buckets (absolute counts, not protobuf's deltas) when a positive
+ * bucket has observations; the draft's ABNF has no empty span, so a
+ * histogram with none leaves both out, as the draft says it SHOULD.
+ */
+static void om2_native(struct render_enc *e, const struct metric_desc *m, const uint64_t *v)
+{
+	struct render_native n = { .spans = e->om2_spans, .deltas = e->om2_deltas };
+	struct buf *b = e->out;
+	char tmp[FLOAT_MAX];
+	int64_t count = 0;
+	size_t k;
+
+	render__native(m, v, &n);
+	put(b, ",schema:", 8);
+	put_s64(b, n.schema);
+	put(b, ",zero_threshold:", 16);
+	put(b, tmp, om_float(tmp, n.zero_threshold));
+	put(b, ",zero_count:", 12);
+	put_u64(b, n.zero_count);
+	if (!n.ndeltas)
+		return;
+	put(b, ",positive_spans:[", 17);
+	for (k = 0; k < n.nspans; k++) {
+		if (k)
+			put_char(b, ',');
+		put_s64(b, n.spans[k].offset);
+		put_char(b, ':');
+		put_u64(b, n.spans[k].length);
+	}
+	put(b, "],positive_buckets:[", 20);
+	for (k = 0; k < n.ndeltas; k++) {
+		if (k)
+			put_char(b, ',');
+		count += n.deltas[k];
+		put_s64(b, count);
+	}
+	put_char(b, ']');
+}
+
+/*
+ * OpenMetrics 2.0: one line per series, its value a composite
+ * {count:N,sum:S,<native fields>,bucket:[le:cumulative,...,+Inf:N]} with the
+ * native fields where the histogram is also a native one (render__native_exact),
+ * then its start timestamp. The sum is always there (the draft: a histogram
+ * MUST have count and sum), negative bucket thresholds too.
+ */
+static void om2_histogram(struct render_enc *e, const struct metric_desc *m, const struct series *s)
+{
+	bool native = render__native_exact(m);
+	struct buf *b = e->out;
+	struct le_cache lc;
+	char tmp[FLOAT_MAX];
+	const uint64_t *v;
+	uint64_t cum, total;
+	size_t i, j;
+	bool cached = m->nbuckets <= BPFPROM_MAX_BUCKETS;
+
+	put_header(e, m->name, "", m->help, "", "histogram");
+	if (!series__readable(m, s, BPFPROM_V_BUCKETS + m->nbuckets + 1) ||
+	    (m->nbuckets && !m->bounds))
+		return;
+	if (native && !om2_reserve(e, m->nbuckets + 1)) {
+		b->oom = true;
+		return;
+	}
+	for (j = 0; cached && j < m->nbuckets; j++)
+		lc.len[j] = (uint8_t)om_float(lc.text[j], m->bounds[j]);
+	for (i = 0; i < s->n && !b->oom; i++) {
+		v = s->values + i * s->value_words;
+		total = 0;
+		for (j = 0; j <= m->nbuckets; j++)
+			total += v[BPFPROM_V_BUCKETS + j];
+		put_series(b, m, s, "", i, NULL, 0);
+		put(b, "{count:", 7);
+		put_u64(b, total);
+		put(b, ",sum:", 5);
+		put_scaled(b, v[BPFPROM_V_SUM], m->value_signed, m->scale);
+		if (native)
+			om2_native(e, m, v);
+		put(b, ",bucket:[", 9);
+		cum = 0;
+		for (j = 0; j < m->nbuckets; j++) {
+			cum += v[BPFPROM_V_BUCKETS + j];
+			if (cached)
+				put(b, lc.text[j], lc.len[j]);
+			else
+				put(b, tmp, om_float(tmp, m->bounds[j]));
+			put_char(b, ':');
+			put_u64(b, cum);
+			put_char(b, ',');
+		}
+		put(b, "+Inf:", 5);
+		put_u64(b, total);
+		put(b, "]}", 2);
+		put_start(e, render_series_start(s, i));
+		put_char(b, '\n');
+	}
+}
+
+/* OpenMetrics 2.0 stats: a summary {count:N,sum:S,quantile:[]} (no
+ * quantiles: they are not aggregatable), then NAME_min and NAME_max. */
+static void om2_stats(struct render_enc *e, const struct metric_desc *m, const struct series *s)
+{
+	bool readable = series__readable(m, s, BPFPROM_V_MAX + 1);
+	struct buf *b = e->out;
+	const uint64_t *v;
+	size_t i;
+
+	put_header(e, m->name, "", m->help, "", "summary");
+	for (i = 0; readable && i < s->n && !b->oom; i++) {
+		v = s->values + i * s->value_words;
+		put_series(b, m, s, "", i, NULL, 0);
+		put(b, "{count:", 7);
+		put_u64(b, v[BPFPROM_V_COUNT]);
+		put(b, ",sum:", 5);
+		put_scaled(b, v[BPFPROM_V_SUM], m->value_signed, m->scale);
+		put(b, ",quantile:[]}", 13);
+		put_start(e, render_series_start(s, i));
+		put_char(b, '\n');
+	}
+	text_stats_gauge(e, m, s, readable, "_min", " (minimum)", BPFPROM_V_MIN);
+	text_stats_gauge(e, m, s, readable, "_max", " (maximum)", BPFPROM_V_MAX);
+}
+
 static void text_metric(struct render_enc *e, const struct metric_desc *m, const struct series *s)
 {
 	switch (m->agg) {
@@ -517,10 +723,16 @@ static void text_metric(struct render_enc *e, const struct metric_desc *m, const
 		break;
 	case BPFPROM_AGG_HIST:
 	case BPFPROM_AGG_LHIST:
-		text_histogram(e, m, s);
+		if (e->om2)
+			om2_histogram(e, m, s);
+		else
+			text_histogram(e, m, s);
 		break;
 	case BPFPROM_AGG_STATS:
-		text_stats(e, m, s);
+		if (e->om2)
+			om2_stats(e, m, s);
+		else
+			text_stats(e, m, s);
 		break;
 	default:
 		break;
@@ -567,6 +779,8 @@ static void text_sample(struct render_enc *e, size_t nlabels, const char *const 
 		put_u64(e->out, u);
 	else
 		put_float(e->out, d);
+	if (e->fam_type == RENDER_COUNTER)
+		put_start(e, e->fam_start_ns);
 	put_char(e->out, '\n');
 }
 
@@ -599,13 +813,16 @@ void render_enc__free(struct render_enc *e)
 	if (!e)
 		return;
 	render_pb_free(e->pb);
+	free(e->om2_spans);
+	free(e->om2_deltas);
 	free(e);
 }
 
 void render_enc__begin(struct render_enc *e, enum render_format fmt, struct buf *out)
 {
 	e->out = out;
-	e->om = fmt == RENDER_FMT_OPENMETRICS;
+	e->om2 = fmt == RENDER_FMT_OPENMETRICS2;
+	e->om = fmt == RENDER_FMT_OPENMETRICS || e->om2;
 	e->ops = fmt == RENDER_FMT_PROTOBUF ? &render_pb_ops : &text_ops;
 	e->fam_name = NULL;
 	e->ops->begin(e);
@@ -621,7 +838,13 @@ void render_enc__family(struct render_enc *e, const char *name, const char *help
 {
 	e->fam_name = name;
 	e->fam_type = type;
+	e->fam_start_ns = 0;
 	e->ops->family(e, name, help, type);
+}
+
+void render_enc__start(struct render_enc *e, uint64_t start_ns)
+{
+	e->fam_start_ns = start_ns;
 }
 
 void render_enc__sample(struct render_enc *e, size_t nlabels, const char *const *lnames,

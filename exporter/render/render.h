@@ -23,6 +23,7 @@ enum render_format {
 	RENDER_FMT_TEXT = 0, /* text 0.0.4 */
 	RENDER_FMT_OPENMETRICS, /* OpenMetrics 1.0.0 text */
 	RENDER_FMT_PROTOBUF, /* io.prometheus.client.MetricFamily, length-delimited */
+	RENDER_FMT_OPENMETRICS2, /* OpenMetrics 2.0.0 text (the 2.0.0-rc0 draft) */
 	RENDER_FMT__COUNT,
 };
 
@@ -57,6 +58,10 @@ void render_enc__metric(struct render_enc *e, const struct metric_desc *d, const
  * the family so; OpenMetrics names it without the suffix). */
 void render_enc__family(struct render_enc *e, const char *name, const char *help,
 			enum render_type type);
+/* The start timestamp of the last family's next samples (a counter's: where
+ * the format has one), nanoseconds since the epoch; 0: none. A family
+ * starts with none. */
+void render_enc__start(struct render_enc *e, uint64_t start_ns);
 /* A sample of the last family, named as the family was given. */
 void render_enc__sample(struct render_enc *e, size_t nlabels, const char *const *lnames,
 			const char *const *lvalues, double value);

@@ -10,12 +10,21 @@
  * holds 100k Metric structs: one Metric, its labels, buckets, spans and
  * deltas are reused for every series, the arrays grown geometrically to the
  * largest histogram seen. Nothing is allocated per sample.
+ *
+ * Start timestamps: Debian's client_model metrics.proto predates the
+ * created_timestamp fields, so they are written as the fields upstream
+ * numbers them (prometheus/client_model, and prometheus/prometheus's
+ * prompb/io/prometheus/client/metrics.proto: Counter 3, Summary 4,
+ * Histogram 15, each a google.protobuf.Timestamp) through protobuf-c's
+ * unknown fields, which it packs after the known ones: a decoder built
+ * from the older proto skips them, a newer one reads them.
  */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "google/protobuf/timestamp.pb-c.h"
 #include "io/prometheus/client/metrics.pb-c.h"
 
 #include "render/render_int.h"
@@ -24,6 +33,12 @@
 /* MetricFamily.metric: field 4, wire type 2 (length-delimited) */
 #define PB_METRIC_TAG ((4 << 3) | 2)
 #define VARINT_MAX 10
+/* created_timestamp in upstream's metrics.proto */
+#define PB_COUNTER_CREATED 3
+#define PB_SUMMARY_CREATED 4
+#define PB_HISTOGRAM_CREATED 15
+/* a packed Timestamp: two varints and their tags */
+#define PB_TS_MAX 24
 
 typedef Io__Prometheus__Client__MetricFamily pb_family;
 typedef Io__Prometheus__Client__Metric pb_metric;
@@ -53,6 +68,9 @@ struct render_pb {
 	pb_span **spp;
 	int64_t *delta;
 	struct render_span *rsp; /* render__native's spans, copied into sp */
+	/* the created_timestamp of the Metric being packed */
+	ProtobufCMessageUnknownField created;
+	uint8_t created_bytes[PB_TS_MAX];
 };
 
 void render_pb_free(struct render_pb *pb)
@@ -217,6 +235,34 @@ static void pb_open(struct render_enc *e, const char *name, const char *help,
 	pb->open = true;
 }
 
+/*
+ * Give msg (a Counter, Summary or Histogram) the created_timestamp field
+ * `field` at ns (nanoseconds since the epoch), or none when ns is 0.
+ */
+static void pb_set_created(struct render_pb *pb, ProtobufCMessage *msg, uint32_t field, uint64_t ns)
+{
+	Google__Protobuf__Timestamp ts = GOOGLE__PROTOBUF__TIMESTAMP__INIT;
+
+	if (!ns) {
+		msg->n_unknown_fields = 0;
+		msg->unknown_fields = NULL;
+		return;
+	}
+	ts.seconds = (int64_t)(ns / 1000000000u);
+	ts.nanos = (int32_t)(ns % 1000000000u);
+	pb->created.tag = field;
+	pb->created.wire_type = PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED;
+	/* protobuf-c packs an unknown field's bytes as they are after its
+	 * tag: a length-delimited one's length prefix included (a Timestamp
+	 * is at most 22 bytes: one byte of length) */
+	pb->created_bytes[0] =
+		(uint8_t)google__protobuf__timestamp__pack(&ts, pb->created_bytes + 1);
+	pb->created.len = 1 + (size_t)pb->created_bytes[0];
+	pb->created.data = pb->created_bytes;
+	msg->n_unknown_fields = 1;
+	msg->unknown_fields = &pb->created;
+}
+
 /* Append pb->metric to the open family, then clear its value. */
 static void pb_put_metric(struct render_enc *e)
 {
@@ -285,6 +331,8 @@ static void pb_counter(struct render_enc *e, const struct metric_desc *m, const 
 		pb->counter.value =
 			is_sum ? render_scaled(v[BPFPROM_V_SUM], m->value_signed, m->scale) :
 				 (double)v[BPFPROM_V_COUNT];
+		pb_set_created(pb, &pb->counter.base, PB_COUNTER_CREATED,
+			       render_series_start(s, i));
 		pb->metric.counter = &pb->counter;
 		pb_put_metric(e);
 	}
@@ -356,6 +404,7 @@ static void pb_histogram(struct render_enc *e, const struct metric_desc *m, cons
 		h->bucket = m->nbuckets ? pb->bkp : NULL;
 		if (native)
 			pb_native(pb, m, v);
+		pb_set_created(pb, &h->base, PB_HISTOGRAM_CREATED, render_series_start(s, i));
 		pb->metric.histogram = h;
 		pb_put_metric(e);
 	}
@@ -401,6 +450,8 @@ static void pb_stats(struct render_enc *e, const struct metric_desc *m, const st
 		pb->summary.sample_count = v[BPFPROM_V_COUNT];
 		pb->summary.has_sample_sum = 1;
 		pb->summary.sample_sum = render_scaled(v[BPFPROM_V_SUM], m->value_signed, m->scale);
+		pb_set_created(pb, &pb->summary.base, PB_SUMMARY_CREATED,
+			       render_series_start(s, i));
 		pb->metric.summary = &pb->summary;
 		pb_put_metric(e);
 	}
@@ -477,6 +528,7 @@ static void pb_sample_ops(struct render_enc *e, size_t nlabels, const char *cons
 	if (e->fam_type == RENDER_COUNTER) {
 		pb->counter.has_value = 1;
 		pb->counter.value = value;
+		pb_set_created(pb, &pb->counter.base, PB_COUNTER_CREATED, e->fam_start_ns);
 		pb->metric.counter = &pb->counter;
 	} else {
 		pb->gauge.has_value = 1;

@@ -11,6 +11,7 @@
 
 #include "scrape/collect.h"
 #include "scrape/keyorder.h"
+#include "scrape/starts.h"
 #include "util/clock.h"
 #include "util/log.h"
 
@@ -45,6 +46,7 @@ struct collect {
 	uint8_t *keys, *skeys;
 	uint64_t *vals, *svals;
 	uint32_t *order;
+	uint64_t *sstarts; /* the sorted series' start timestamps */
 	size_t cap; /* series the arrays hold */
 	size_t key_size, words;
 	struct keyorder *ko;
@@ -56,6 +58,7 @@ struct collect {
 	int in_init_pidns; /* 0 unknown, 1 yes, -1 no */
 	struct series series; /* what the last collect__metric read */
 	struct series_fold fold; /* its scratch: series that print alike, folded */
+	struct starts *starts; /* when each key started counting */
 	size_t map_series; /* before folding */
 	size_t nread; /* keys read at the last collect__metric, taken ones included */
 	/* stack sweeps: the ids the last sweep found unreferenced (sorted), and
@@ -109,6 +112,8 @@ void collect__free(struct collect *c)
 	free(c->vals);
 	free(c->svals);
 	free(c->order);
+	free(c->sstarts);
+	starts__free(c->starts);
 	free(c->percpu);
 	keyorder__free(c->ko);
 	free(c->start_keys);
@@ -179,6 +184,7 @@ static int reserve(struct collect *c, size_t need)
 	REALLOC(vals, cap * c->words * 8);
 	REALLOC(svals, cap * c->words * 8);
 	REALLOC(order, cap * sizeof(*c->order));
+	REALLOC(sstarts, cap * sizeof(*c->sstarts));
 #undef REALLOC
 	c->cap = cap;
 	return 0;
@@ -378,6 +384,26 @@ int collect__set_retire(struct collect *c, const struct retire_spec *spec,
 	return 0;
 }
 
+int collect__set_origin(struct collect *c, uint64_t origin_ns)
+{
+	starts__free(c->starts);
+	c->starts = starts__new(origin_ns);
+	return c->starts ? 0 : -ENOMEM;
+}
+
+uint64_t collect__origin(const struct collect *c)
+{
+	return c->starts ? starts__origin(c->starts) : 0;
+}
+
+void collect__adopt_starts(struct collect *c, struct collect *prev)
+{
+	struct starts *t = c->starts;
+
+	c->starts = prev->starts;
+	prev->starts = t;
+}
+
 void collect__pause_retire(struct collect *c, bool paused)
 {
 	c->retire_paused = paused;
@@ -451,6 +477,7 @@ int collect__metric(struct collect *c, const struct loader_maps *maps, const str
 		    const struct series_decoders *dec, uint64_t *drops)
 {
 	struct series *s = &c->series;
+	uint64_t now = clock__real_ms_ns();
 	size_t n = 0;
 	int err;
 
@@ -502,6 +529,14 @@ int collect__metric(struct collect *c, const struct loader_maps *maps, const str
 	s->values = c->svals;
 	s->key_size = c->key_size;
 	s->value_words = c->words;
+	if (c->starts && n) {
+		/* every key this read found, taken ones too: one back by the
+		 * next read continues, as its values do */
+		starts__read(c->starts, c->key_size, c->skeys, n, now, c->sstarts);
+		s->starts = c->sstarts;
+	} else if (c->starts) {
+		starts__read(c->starts, c->key_size, NULL, 0, now, NULL);
+	}
 	err = series__fold(&c->fold, d, dec, s, c->skeys, c->svals);
 	if (err)
 		return err;

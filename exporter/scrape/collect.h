@@ -3,8 +3,9 @@
  * collect: read a metric's per-CPU map in batches, combine the CPUs, sort the
  * series by key, make their label texts and fold those that print alike
  * (series.h): it owns the metric's series of one scrape, which render and
- * term read. Buffers are kept and reused from scrape to scrape: a
- * steady-state scrape allocates nothing.
+ * term read, and when each of its keys started counting (starts.h).
+ * Buffers are kept and reused from scrape to scrape: a steady-state scrape
+ * allocates nothing.
  */
 #ifndef BPFPROM_COLLECT_H
 #define BPFPROM_COLLECT_H
@@ -83,6 +84,18 @@ uint64_t collect__sweep_stacks(struct collect *c, const struct loader_maps *maps
  */
 int collect__set_retire(struct collect *c, const struct retire_spec *spec,
 			int (*alive)(void *ctx, enum retire_reason why, uint64_t id), void *ctx);
+
+/*
+ * Start timestamps (starts.h): from now on each collect__metric gives every
+ * series its start (series.starts), counted from origin_ns, when the
+ * metric's maps were made (nanoseconds since the epoch). 0 or -ENOMEM.
+ */
+int collect__set_origin(struct collect *c, uint64_t origin_ns);
+/* That origin (0: none set). */
+uint64_t collect__origin(const struct collect *c);
+/* A reload kept the metric's maps: c continues prev's starts (and origin),
+ * prev gets c's. No system call, no allocation: done under the swap's lock. */
+void collect__adopt_starts(struct collect *c, struct collect *prev);
 
 /* While paused, collect__metric reads without retiring: a read whose series
  * nobody exports (the landing page) must not take any. */

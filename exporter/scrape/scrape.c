@@ -45,6 +45,7 @@ struct scrape {
 	struct stack_ctx *stack_ctx; /* per metric */
 	struct scrape_opts opts;
 	uint64_t scrapes;
+	uint64_t started_ns; /* the first config's load: bpfprom_scrapes_total's start */
 	bool load_failed; /* the last reload failed: this config is the old one */
 	struct render_enc *enc; /* reused by every scrape, in every format */
 	/* scrape__each_metric's callback */
@@ -178,6 +179,11 @@ struct scrape *scrape__new(const struct plan *plan, const struct loader *ld,
 	s->plan = plan;
 	s->ld = ld;
 	s->opts = *opts;
+	if (!s->opts.loaded_ns)
+		s->opts.loaded_ns = opts->config_loaded_at > 0 ?
+					    (uint64_t)(opts->config_loaded_at * 1e3) * 1000000ull :
+					    clock__real_ms_ns();
+	s->started_ns = s->opts.loaded_ns;
 	s->coll = calloc(n, sizeof(*s->coll));
 	s->drops = calloc(n, sizeof(*s->drops));
 	s->retired = calloc(n, sizeof(*s->retired));
@@ -209,6 +215,9 @@ struct scrape *scrape__new(const struct plan *plan, const struct loader *ld,
 		s->coll[i] = collect__new();
 		if (!s->coll[i])
 			goto fail;
+		err = collect__set_origin(s->coll[i], s->opts.loaded_ns);
+		if (err)
+			goto fail_err;
 		err = set_retire(s, i);
 		if (err)
 			goto fail_err;
@@ -244,9 +253,10 @@ fail_err:
 	return NULL;
 }
 
-void scrape__carry(struct scrape *s, const struct scrape *prev, const struct loader *ld)
+void scrape__carry(struct scrape *s, struct scrape *prev, const struct loader *ld)
 {
 	s->scrapes = prev->scrapes;
+	s->started_ns = prev->started_ns;
 	for (size_t i = 0; i < s->plan->nmetrics; i++) {
 		long j = loader__adopted_from(ld, i);
 
@@ -255,6 +265,7 @@ void scrape__carry(struct scrape *s, const struct scrape *prev, const struct loa
 			continue;
 		s->drops[i][BPFPROM_DROP_ORPHAN_START] = prev->drops[j][BPFPROM_DROP_ORPHAN_START];
 		memcpy(s->retired[i], prev->retired[j], sizeof(s->retired[i]));
+		collect__adopt_starts(s->coll[i], prev->coll[j]);
 	}
 }
 
@@ -333,6 +344,7 @@ static void prog_family(struct scrape *s, struct render_enc *e, const char *name
 		if (s->prog_first[g] != i)
 			continue;
 		values[0] = s->prog_names[g];
+		render_enc__start(e, collect__origin(s->coll[i]));
 		if (runs)
 			render_enc__sample_u64(e, 1, names, values, s->progs[g].run_cnt);
 		else
@@ -368,6 +380,8 @@ static void render_process(struct render_enc *e)
 	if (procstat__read("/proc", "self", &ps))
 		return;
 	process_family(e, PROCSTAT_CPU_SECONDS);
+	/* the process's start, in whole milliseconds as every start is */
+	render_enc__start(e, (uint64_t)(ps.start_time * 1e3) * 1000000ull);
 	render_enc__sample(e, 0, NULL, NULL, ps.cpu_seconds);
 	process_family(e, PROCSTAT_MAX_FDS);
 	render_enc__sample_u64(e, 0, NULL, NULL, ps.max_fds);
@@ -406,6 +420,9 @@ static void render_self(struct scrape *s, struct render_enc *e, uint64_t started
 	render_enc__sample(e, 0, NULL, NULL, s->opts.config_loaded_at);
 	render_enc__family(e, "bpfprom_scrapes_total", "Scrapes of the metrics, this one included.",
 			   RENDER_COUNTER);
+	/* start timestamps: when each count began (it continues through
+	 * reloads that keep what it counts) */
+	render_enc__start(e, s->started_ns);
 	render_enc__sample_u64(e, 0, NULL, NULL, s->scrapes);
 	render_enc__family(e, "bpfprom_scrape_duration_seconds",
 			   "Time this scrape took to read every metric's maps and render them.",
@@ -417,6 +434,7 @@ static void render_self(struct scrape *s, struct render_enc *e, uint64_t started
 		RENDER_COUNTER);
 	for (size_t i = 0; i < s->plan->nmetrics; i++) {
 		values[0] = s->plan->metrics[i].cm->name;
+		render_enc__start(e, collect__origin(s->coll[i]));
 		for (int r = 0; r < BPFPROM_DROP__COUNT; r++) {
 			if (!shows_reason(&s->plan->metrics[i], r, s->drops[i][r]))
 				continue;
@@ -428,6 +446,8 @@ static void render_self(struct scrape *s, struct render_enc *e, uint64_t started
 		e, "bpfprom_decode_errors_total",
 		"Label values a decoder could not translate (printed as numbers instead).",
 		RENDER_COUNTER);
+	/* decoders are made anew with each config */
+	render_enc__start(e, s->opts.loaded_ns);
 	for (size_t i = 0; i < s->plan->nmetrics; i++) {
 		uint64_t errs = 0;
 
@@ -442,6 +462,7 @@ static void render_self(struct scrape *s, struct render_enc *e, uint64_t started
 		RENDER_COUNTER);
 	for (size_t i = 0; i < s->plan->nmetrics; i++) {
 		values[0] = s->plan->metrics[i].cm->name;
+		render_enc__start(e, collect__origin(s->coll[i]));
 		for (int r = 0; r < RETIRE__COUNT; r++) {
 			if (!s->can_retire[i][r])
 				continue;

@@ -22,6 +22,10 @@ struct scrape_opts {
 	bool bpf_stats; /* --bpf.stats: export the programs' run time and count */
 	bool no_exporter_metrics; /* --web.disable-exporter-metrics */
 	double config_loaded_at; /* when the config was loaded, seconds since the epoch */
+	/* when its programs were loaded (just before), nanoseconds since the
+	 * epoch in whole milliseconds: the start timestamp of what they count
+	 * from the beginning (0: config_loaded_at) */
+	uint64_t loaded_ns;
 	struct decode_env decode_env; /* where decoders look (zero: the defaults) */
 };
 
@@ -31,9 +35,10 @@ struct scrape *scrape__new(const struct plan *plan, const struct loader *ld,
 void scrape__free(struct scrape *s);
 /*
  * After a reload: continue prev's counters in s (scrapes, and the counts kept
- * in user space for the metrics ld took over from prev's loader).
+ * in user space for the metrics ld took over from prev's loader) and their
+ * start timestamps (the kept metrics' series keep theirs; prev gets s's).
  */
-void scrape__carry(struct scrape *s, const struct scrape *prev, const struct loader *ld);
+void scrape__carry(struct scrape *s, struct scrape *prev, const struct loader *ld);
 /* A reload failed (true) and s serves the config before it, or it succeeded. */
 void scrape__set_load_failed(struct scrape *s, bool failed);
 /* The exposition in fmt. Called by http's single polling thread only: the

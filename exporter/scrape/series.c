@@ -198,6 +198,8 @@ int series__fold(struct series_fold *f, const struct metric_desc *d,
 		if (f->slots[pos]) {
 			series__add_values(d->agg, d->value_signed, vw, values + r * vw,
 					   values + i * vw);
+			if (s->starts && s->starts[i] < s->starts[r])
+				s->starts[r] = s->starts[i];
 			continue;
 		}
 		f->slots[pos] = (uint32_t)k + 1;
@@ -205,6 +207,8 @@ int series__fold(struct series_fold *f, const struct metric_desc *d,
 			memcpy(keys + k * ks, keys + i * ks, ks);
 			memcpy(values + k * vw, values + i * vw, vw * sizeof(*values));
 			memcpy(&f->at[k * nl], at, nl * sizeof(*at));
+			if (s->starts)
+				s->starts[k] = s->starts[i];
 		}
 		k++;
 	}

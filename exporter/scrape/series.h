@@ -39,6 +39,11 @@ struct series {
 	size_t nlabels;
 	const char *label_text;
 	const struct series_text_ref *label_at;
+	/* NULL, or series i's start timestamp (starts.h), in nanoseconds since
+	 * the epoch, whole milliseconds: collect's, and compacted with the
+	 * series by series__fold (a folded series starts at the earliest of
+	 * its keys' starts) */
+	uint64_t *starts;
 };
 
 /*
@@ -112,8 +117,8 @@ void series_fold__free(struct series_fold *f);
  * series once (the decoders run here) and folds each series into the first
  * one that prints the same labels: counts, sums and buckets add up, stats
  * take the min of the mins and the max of the maxes. keys and values are s's
- * series, writable; they are compacted in place and s->n, label_text and
- * label_at are set. Metrics with only plain integer labels print them as
+ * series, writable; they are compacted in place (s->starts too) and s->n,
+ * label_text and label_at are set. Metrics with only plain integer labels print them as
  * they are (no texts kept, nothing folds). dec may be NULL: decoded labels
  * print their numbers. Returns 0, or -ENOMEM with s unchanged.
  */

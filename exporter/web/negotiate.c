@@ -196,6 +196,11 @@ static const struct candidate candidates[] = {
 	{ RENDER_FMT_PROTOBUF, "application", "vnd.google.protobuf", NULL, true, true,
 	  "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; "
 	  "encoding=delimited" },
+	/* 2.0.0 only when asked for by name: the draft says to default to
+	 * 1.0.0, so neither a wildcard nor a bare openmetrics-text reaches it;
+	 * last, so a tie goes to a stable format */
+	{ RENDER_FMT_OPENMETRICS2, "application", "openmetrics-text", "2.0.0", false, false,
+	  "application/openmetrics-text; version=2.0.0; charset=utf-8" },
 };
 
 #define NCANDIDATES (sizeof(candidates) / sizeof(candidates[0]))

@@ -40,8 +40,9 @@ struct negotiate_format {
 /*
  * The format the client ranks highest among text 0.0.4, text 1.0.0 (the same
  * body: bpfprom's names need none of 1.0.0's quoting), OpenMetrics 1.0.0 (or
- * 0.0.1, answered with the same body) and delimited protobuf; on a tie the
- * first of those. No header, garbage, or nothing acceptable: text 0.0.4. The
+ * 0.0.1, answered with the same body), delimited protobuf and OpenMetrics
+ * 2.0.0 (only for a range that names version=2.0.0); on a tie the first of
+ * those. No header, garbage, or nothing acceptable: text 0.0.4. The
  * `escaping` parameter of the media range that chose the format, if one of
  * allow-utf-8, underscores, dots or values, is appended to the Content-Type
  * as prometheus/common's Format.WithEscapingScheme does.

@@ -18,10 +18,11 @@ static const char *const content_types[] = {
 	"application/openmetrics-text; version=0.0.1; charset=utf-8",
 	("application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; "
 	 "encoding=delimited"),
+	"application/openmetrics-text; version=2.0.0; charset=utf-8",
 };
 static const enum render_format formats[] = {
 	RENDER_FMT_TEXT,	RENDER_FMT_TEXT,     RENDER_FMT_OPENMETRICS,
-	RENDER_FMT_OPENMETRICS, RENDER_FMT_PROTOBUF,
+	RENDER_FMT_OPENMETRICS, RENDER_FMT_PROTOBUF, RENDER_FMT_OPENMETRICS2,
 };
 static const char *const escapings[] = {
 	[NEGOTIATE_ESC_UNSET] = "",
@@ -57,7 +58,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(s, data, size);
 	s[size] = '\0';
 	negotiate__format(s, &nf);
-	if (!valid(&nf)) {
+	/* OpenMetrics 2.0.0 only for a header that names the version */
+	if (!valid(&nf) || (nf.format == RENDER_FMT_OPENMETRICS2 && !strstr(s, "2.0.0"))) {
 		fprintf(stderr, "negotiate: format %d, escaping %d, content type %.*s\n", nf.format,
 			nf.escaping, (int)sizeof(nf.content_type), nf.content_type);
 		abort();

@@ -54,6 +54,8 @@ struct test_metric {
 	const uint8_t *keys;
 	size_t value_words;
 	const uint64_t *values;
+	/* NULL, or each series' start timestamp (series.starts) */
+	uint64_t *starts;
 	/* set by tm_fold: the folded series' texts (NULL: none made) */
 	const char *label_text;
 };
@@ -99,6 +101,7 @@ static inline void tm_series(const struct test_metric *m, struct series *s)
 	s->keys = m->keys;
 	s->value_words = m->value_words;
 	s->values = m->values;
+	s->starts = m->starts;
 }
 
 /* series_decoders.text: the test label's own function */
@@ -197,6 +200,8 @@ static inline const char *tm_content_type(enum render_format fmt)
 	switch (fmt) {
 	case RENDER_FMT_OPENMETRICS:
 		return "application/openmetrics-text; version=1.0.0; charset=utf-8";
+	case RENDER_FMT_OPENMETRICS2:
+		return "application/openmetrics-text; version=2.0.0; charset=utf-8";
 	case RENDER_FMT_PROTOBUF:
 		return "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; "
 		       "encoding=delimited";

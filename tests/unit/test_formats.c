@@ -17,6 +17,7 @@
 #include <cmocka.h>
 #include <zlib.h>
 
+#include "google/protobuf/timestamp.pb-c.h"
 #include "io/prometheus/client/metrics.pb-c.h"
 
 #include "web/compress.h"
@@ -514,6 +515,248 @@ static void test_protobuf_all(void **state)
 	render_enc__free(e);
 }
 
+/* ---- OpenMetrics 2.0 and start timestamps -------------------------------- */
+
+/* a hist with schema 3 in bytes, buckets.min 1: the zero bucket (v <= 1),
+ * then native buckets 1..4 of schema 3 (up to 2^(4/8)), then the rest */
+static double s3_bounds[5];
+static const uint64_t s3_values[8] = { 0, 57, 2, 3, 0, 1, 0, 4 };
+
+static struct test_metric s3_hist(uint64_t *starts)
+{
+	struct test_metric m = {
+		.name = "app_size_bytes",
+		.help = "Sizes.",
+		.agg = BPFPROM_AGG_HIST,
+		.scale = 1,
+		.nbuckets = 5,
+		.bounds = s3_bounds,
+		.hist_has_schema = true,
+		.hist_schema = 3,
+		.hist_first_index = 1,
+		.nseries = 1,
+		.key_size = sizeof(no_key),
+		.keys = no_key,
+		.value_words = 8,
+		.values = s3_values,
+		.starts = starts,
+	};
+
+	s3_bounds[0] = 1;
+	for (int j = 1; j < 5; j++)
+		s3_bounds[j] = (double)exp2l((long double)j / 8);
+	return m;
+}
+
+/* 1700000000.000 and 1700000012.345 s, and 1699999999.999 s */
+#define ST_A 1700000000000000000ull
+#define ST_B 1700000012345000000ull
+#define ST_C 1699999999999000000ull
+
+static void render_om2_all(struct render_enc *e, enum render_format fmt, struct buf *b)
+{
+	static const char *const dn[2] = { "metric", "reason" };
+	static const char *const dv[2] = { "app_reads_total", "map_full" };
+	static const char *const bn[1] = { "version" };
+	static const char *const bv[1] = { "0.1.0" };
+	static uint64_t two[2] = { ST_A, ST_B };
+	static uint64_t one[1] = { ST_C };
+	struct test_metric r = reads, w = writes, rt = rets, l = lat, s3 = s3_hist(one);
+
+	r.starts = two;
+	w.starts = one;
+	rt.starts = one;
+	l.starts = two;
+	render_enc__begin(e, fmt, b);
+	tm_enc_metric(e, &r);
+	tm_enc_metric(e, &w);
+	tm_enc_metric(e, &rt);
+	tm_enc_metric(e, &l);
+	tm_enc_metric(e, &s3);
+	/* no starts: none written */
+	tm_enc_metric(e, &sleeps);
+	render_enc__family(e, "bpfprom_dropped_events_total", "Events not counted.",
+			   RENDER_COUNTER);
+	render_enc__start(e, ST_A);
+	render_enc__sample_u64(e, 2, dn, dv, 2);
+	/* a gauge has no start, even when given one */
+	render_enc__family(e, "bpfprom_build_info", "Build.", RENDER_GAUGE);
+	render_enc__start(e, ST_A);
+	render_enc__sample(e, 1, bn, bv, 1);
+	assert_int_equal(render_enc__end(e), 0);
+}
+
+/*
+ * OpenMetrics 2.0 (2.0.0-rc0): families named as their samples (counters
+ * keep _total; the unit is the name's word before it); histograms and
+ * summaries one line each with a composite value, native fields before the
+ * classic bucket list, absolute native bucket counts, the sum always there;
+ * st@ after the value; # EOF.
+ */
+static const char om2_want[] =
+	"# TYPE app_reads_total counter\n"
+	"# HELP app_reads_total Reads \\\"quoted\\\" \\\\ back\\nslash.\n"
+	"app_reads_total{comm=\"q\\\"b\\\\s\\nx\"} 3 st@1700000000.000\n"
+	"app_reads_total{comm=\"\xef\xbf\xbdok\"} 5 st@1700000012.345\n"
+	"# TYPE app_write_bytes histogram\n"
+	"# UNIT app_write_bytes bytes\n"
+	"# HELP app_write_bytes Write sizes.\n"
+	"app_write_bytes {count:15,sum:123,bucket:[0.0:1,1.0:3,2.0:6,4.0:6,8.0:10,+Inf:15]} "
+	"st@1699999999.999\n"
+	"# TYPE app_ret histogram\n"
+	"# HELP app_ret Return values.\n"
+	"app_ret {count:7,sum:-7,bucket:[-10.0:1,0.0:3,10.0:6,+Inf:7]} st@1699999999.999\n"
+	"# TYPE app_lat_seconds summary\n"
+	"# UNIT app_lat_seconds seconds\n"
+	"# HELP app_lat_seconds Latency.\n"
+	"app_lat_seconds{pid=\"42\"} {count:4,sum:3,quantile:[]} st@1700000000.000\n"
+	"app_lat_seconds{pid=\"7\"} {count:0,sum:0,quantile:[]} st@1700000012.345\n"
+	"# TYPE app_lat_seconds_min gauge\n"
+	"# HELP app_lat_seconds_min Latency. (minimum)\n"
+	"app_lat_seconds_min{pid=\"42\"} 0.5\n"
+	"# TYPE app_lat_seconds_max gauge\n"
+	"# HELP app_lat_seconds_max Latency. (maximum)\n"
+	"app_lat_seconds_max{pid=\"42\"} 1.5\n"
+	"# TYPE app_size_bytes histogram\n"
+	"# UNIT app_size_bytes bytes\n"
+	"# HELP app_size_bytes Sizes.\n"
+	"app_size_bytes {count:10,sum:57,schema:3,zero_threshold:1.0,zero_count:2,"
+	"positive_spans:[1:1,1:1],positive_buckets:[3,1],"
+	"bucket:[1.0:2,1.0905077326652577:5,1.189207115002721:5,1.2968395546510096:6,"
+	"1.4142135623730951:6,+Inf:10]} st@1699999999.999\n"
+	"# TYPE app_sleep_seconds histogram\n"
+	"# UNIT app_sleep_seconds seconds\n"
+	"# HELP app_sleep_seconds Sleeps.\n"
+	"app_sleep_seconds {count:3,sum:5e-09,bucket:[1e-09:1,2e-09:2,4e-09:2,8e-09:3,+Inf:3]}\n"
+	"# TYPE bpfprom_dropped_events_total counter\n"
+	"# HELP bpfprom_dropped_events_total Events not counted.\n"
+	"bpfprom_dropped_events_total{metric=\"app_reads_total\",reason=\"map_full\"} 2 "
+	"st@1700000000.000\n"
+	"# TYPE bpfprom_build_info gauge\n"
+	"# HELP bpfprom_build_info Build.\n"
+	"bpfprom_build_info{version=\"0.1.0\"} 1\n"
+	"# EOF\n";
+
+static void test_openmetrics2_golden(void **state)
+{
+	struct render_enc *e = render_enc__new();
+	struct buf b = { 0 };
+
+	(void)state;
+	render_om2_all(e, RENDER_FMT_OPENMETRICS2, &b);
+	assert_bytes(&b, om2_want);
+	/* the same encoder, back to 1.0 and text: no st@, no composite value */
+	buf__reset(&b);
+	render_all(e, RENDER_FMT_OPENMETRICS, &b);
+	assert_bytes(&b, om_want);
+	buf__reset(&b);
+	render_om2_all(e, RENDER_FMT_TEXT, &b);
+	assert_null(strstr(b.data, "st@"));
+	assert_null(strstr(b.data, "{count"));
+	buf__reset(&b);
+	render_om2_all(e, RENDER_FMT_OPENMETRICS, &b);
+	assert_null(strstr(b.data, "st@"));
+	assert_null(strstr(b.data, "_created"));
+	buf__free(&b);
+	render_enc__free(e);
+}
+
+/* A native histogram with no positive bucket: no spans, no buckets (the
+ * ABNF has no empty span); units before _total; no labels, no start. */
+static void test_openmetrics2_edges(void **state)
+{
+	static const uint64_t zeros[8] = { 0, 0, 3, 0, 0, 0, 0, 0 };
+	struct test_metric m = s3_hist(NULL);
+	struct render_enc *e = render_enc__new();
+	struct buf b = { 0 };
+
+	(void)state;
+	m.values = zeros;
+	render_enc__begin(e, RENDER_FMT_OPENMETRICS2, &b);
+	tm_enc_metric(e, &m);
+	render_enc__family(e, "x_seconds_total", "h", RENDER_COUNTER);
+	render_enc__sample(e, 0, NULL, NULL, 1.5);
+	render_enc__family(e, "x_milliseconds_total", "h", RENDER_COUNTER);
+	assert_int_equal(render_enc__end(e), 0);
+	assert_bytes(&b, "# TYPE app_size_bytes histogram\n"
+			 "# UNIT app_size_bytes bytes\n"
+			 "# HELP app_size_bytes Sizes.\n"
+			 "app_size_bytes {count:3,sum:0,schema:3,zero_threshold:1.0,zero_count:3,"
+			 "bucket:[1.0:3,1.0905077326652577:3,1.189207115002721:3,"
+			 "1.2968395546510096:3,1.4142135623730951:3,+Inf:3]}\n"
+			 "# TYPE x_seconds_total counter\n"
+			 "# UNIT x_seconds_total seconds\n"
+			 "# HELP x_seconds_total h\n"
+			 "x_seconds_total 1.5\n"
+			 "# TYPE x_milliseconds_total counter\n"
+			 "# HELP x_milliseconds_total h\n"
+			 "# EOF\n");
+	buf__free(&b);
+	render_enc__free(e);
+}
+
+/* created_timestamp (upstream's field numbers) read back from the packed
+ * bytes: protoc-c keeps what Debian's older proto does not know as unknown
+ * fields. */
+static void assert_created(const ProtobufCMessage *msg, uint32_t field, uint64_t ns)
+{
+	Google__Protobuf__Timestamp *ts;
+
+	if (!ns) {
+		assert_int_equal(msg->n_unknown_fields, 0);
+		return;
+	}
+	assert_int_equal(msg->n_unknown_fields, 1);
+	assert_int_equal(msg->unknown_fields[0].tag, field);
+	assert_int_equal(msg->unknown_fields[0].wire_type, PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED);
+	/* the field's bytes as protobuf-c keeps them: the length, the message */
+	assert_int_equal(msg->unknown_fields[0].data[0], msg->unknown_fields[0].len - 1);
+	ts = google__protobuf__timestamp__unpack(NULL, msg->unknown_fields[0].len - 1,
+						 msg->unknown_fields[0].data + 1);
+	assert_non_null(ts);
+	assert_int_equal(ts->seconds, ns / 1000000000u);
+	assert_int_equal(ts->nanos, ns % 1000000000u);
+	google__protobuf__timestamp__free_unpacked(ts, NULL);
+}
+
+static void test_protobuf_created(void **state)
+{
+	struct render_enc *e = render_enc__new();
+	struct buf b = { 0 };
+	struct decoded d;
+	const pb_metric *m;
+
+	(void)state;
+	render_om2_all(e, RENDER_FMT_PROTOBUF, &b);
+	pb_decode(&b, &d);
+	assert_int_equal(d.n, 10);
+	assert_string_equal(d.f[0]->name, "app_reads_total");
+	assert_created(&d.f[0]->metric[0]->counter->base, 3, ST_A);
+	assert_created(&d.f[0]->metric[1]->counter->base, 3, ST_B);
+	assert_created(&d.f[1]->metric[0]->histogram->base, 15, ST_C);
+	assert_created(&d.f[2]->metric[0]->histogram->base, 15, ST_C);
+	assert_string_equal(d.f[3]->name, "app_lat_seconds");
+	assert_created(&d.f[3]->metric[0]->summary->base, 4, ST_A);
+	assert_created(&d.f[3]->metric[1]->summary->base, 4, ST_B);
+	/* gauges never */
+	assert_created(&d.f[4]->metric[0]->gauge->base, 0, 0);
+	/* native and classic and a start, together */
+	assert_string_equal(d.f[6]->name, "app_size_bytes");
+	m = d.f[6]->metric[0];
+	assert_int_equal(m->histogram->schema, 3);
+	assert_int_equal(m->histogram->n_positive_delta, 2);
+	assert_int_equal(m->histogram->positive_delta[1], -2);
+	assert_created(&m->histogram->base, 15, ST_C);
+	/* none given: none written */
+	assert_string_equal(d.f[7]->name, "app_sleep_seconds");
+	assert_created(&d.f[7]->metric[0]->histogram->base, 0, 0);
+	assert_created(&d.f[8]->metric[0]->counter->base, 3, ST_A);
+	assert_created(&d.f[9]->metric[0]->gauge->base, 0, 0);
+	pb_decoded_free(&d);
+	buf__free(&b);
+	render_enc__free(e);
+}
+
 /* A full-range log2 hist (slots 0..65, as without buckets:), unsigned. */
 #define FULL_WORDS (2 + BPFPROM_LOG2_SLOTS + 1)
 
@@ -822,6 +1065,7 @@ static void test_protobuf_reuse(void **state)
 
 #define CT_TEXT "text/plain; version=0.0.4; charset=utf-8"
 #define CT_OM "application/openmetrics-text; version=1.0.0; charset=utf-8"
+#define CT_OM2 "application/openmetrics-text; version=2.0.0; charset=utf-8"
 #define CT_OM001 "application/openmetrics-text; version=0.0.1; charset=utf-8"
 #define CT_PB \
 	"application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited"
@@ -851,7 +1095,37 @@ static void test_negotiate_accept(void **state)
 		{ "text/*;q=0.2, application/*;q=0.3", CT_OM },
 		{ "text/plain", CT_TEXT },
 		{ "application/openmetrics-text", CT_OM },
-		{ "application/openmetrics-text;version=2.0.0", CT_TEXT },
+		/* OpenMetrics 2.0.0 only when named */
+		{ "application/openmetrics-text;version=2.0.0", CT_OM2 },
+		{ "application/openmetrics-text;version=2.0.0;charset=utf-8", CT_OM2 },
+		{ "application/openmetrics-text; Version=\"2.0.0\"", CT_OM2 },
+		{ "application/openmetrics-text;version=2.0", CT_TEXT },
+		{ "application/openmetrics-text;version=2.0.1", CT_TEXT },
+		{ "application/openmetrics-text;version=2.0.0;charset=latin1", CT_TEXT },
+		{ "application/openmetrics-text;version=2.0.0;q=0", CT_TEXT },
+		{ "application/openmetrics-text;version=2.0.0;q=0, application/openmetrics-text",
+		  CT_OM },
+		{ "application/openmetrics-text;version=2.0.0;q=0, application/*", CT_OM },
+		{ "application/openmetrics-text;version=2.0.0;q=0.5, */*;q=0.9", CT_TEXT },
+		{ "application/openmetrics-text;version=2.0.0;q=0.9, */*;q=0.5", CT_OM2 },
+		/* a tie goes to the stable version */
+		{ "application/openmetrics-text;version=2.0.0, application/openmetrics-text;version=1.0.0",
+		  CT_OM },
+		{ "application/openmetrics-text;version=1.0.0;q=0.8,"
+		  "application/openmetrics-text;version=2.0.0;q=0.9",
+		  CT_OM2 },
+		/* a bare type is 1.0.0, ranked by its own q */
+		{ "application/openmetrics-text;version=2.0.0;q=0.2, application/openmetrics-text;q=0.9",
+		  CT_OM },
+		{ "application/openmetrics-text;version=2.0.0;q=0.9, application/openmetrics-text;q=0.2",
+		  CT_OM2 },
+		/* wildcards and a bare type never reach it */
+		{ "application/*", CT_OM },
+		{ "*/*;q=1, text/plain;q=0", CT_OM },
+		{ "application/openmetrics-text;version=2.0.0;q=0.5,"
+		  "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;"
+		  "encoding=delimited;q=0.6",
+		  CT_PB },
 		{ "text/plain;version=0.0.5, application/json", CT_TEXT },
 		/* case and whitespace */
 		{ "Application/OpenMetrics-Text ; Version=1.0.0 ; Q=1", CT_OM },
@@ -896,9 +1170,11 @@ static void test_negotiate_accept(void **state)
 		if (strcmp(nf.content_type, cases[i].want))
 			fail_msg("Accept: %s: got %s, want %s", cases[i].accept, nf.content_type,
 				 cases[i].want);
-		assert_int_equal(nf.format, !strcmp(cases[i].want, CT_TEXT) ? RENDER_FMT_TEXT :
-					    !strcmp(cases[i].want, CT_PB)   ? RENDER_FMT_PROTOBUF :
-									      RENDER_FMT_OPENMETRICS);
+		assert_int_equal(nf.format,
+				 !strcmp(cases[i].want, CT_TEXT) ? RENDER_FMT_TEXT :
+				 !strcmp(cases[i].want, CT_PB)	 ? RENDER_FMT_PROTOBUF :
+				 !strcmp(cases[i].want, CT_OM2)	 ? RENDER_FMT_OPENMETRICS2 :
+								   RENDER_FMT_OPENMETRICS);
 		assert_string_equal(tm_content_type(nf.format),
 				    !strcmp(cases[i].want, CT_OM001) ? CT_OM : cases[i].want);
 	}
@@ -957,8 +1233,28 @@ static void test_negotiate_escaping(void **state)
 		{ "text/plain;version=1.0.0;q=0.9, text/plain;version=0.0.4;q=0.8;escaping=dots",
 		  RENDER_FMT_TEXT, NEGOTIATE_ESC_UNSET, CT_TEXT1 },
 		{ "text/plain;version=1.0.1", RENDER_FMT_TEXT, NEGOTIATE_ESC_UNSET, CT_TEXT },
-		/* OpenMetrics 2.0 is not served: the next acceptable range answers */
+		/* OpenMetrics 2.0 with each scheme: echoed, the body the same
+		 * (bpfprom's names are legacy-valid: 2.0 quotes none) */
 		{ "application/openmetrics-text;version=2.0.0;escaping=allow-utf-8;q=0.9,"
+		  "text/plain;version=1.0.0;escaping=underscores;q=0.5",
+		  RENDER_FMT_OPENMETRICS2, NEGOTIATE_ESC_ALLOW_UTF8,
+		  CT_OM2 "; escaping=allow-utf-8" },
+		{ "application/openmetrics-text;version=2.0.0;escaping=underscores",
+		  RENDER_FMT_OPENMETRICS2, NEGOTIATE_ESC_UNDERSCORES,
+		  CT_OM2 "; escaping=underscores" },
+		{ "application/openmetrics-text;escaping=dots;version=2.0.0",
+		  RENDER_FMT_OPENMETRICS2, NEGOTIATE_ESC_DOTS, CT_OM2 "; escaping=dots" },
+		{ "application/openmetrics-text;version=2.0.0;escaping=values",
+		  RENDER_FMT_OPENMETRICS2, NEGOTIATE_ESC_VALUES, CT_OM2 "; escaping=values" },
+		{ "application/openmetrics-text;version=2.0.0;escaping=bogus",
+		  RENDER_FMT_OPENMETRICS2, NEGOTIATE_ESC_UNSET, CT_OM2 },
+		/* the scheme is the winning range's */
+		{ "application/openmetrics-text;version=2.0.0;escaping=dots;q=0.4,"
+		  "application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6",
+		  RENDER_FMT_OPENMETRICS, NEGOTIATE_ESC_ALLOW_UTF8,
+		  CT_OM "; escaping=allow-utf-8" },
+		/* a 2.0.0 range refused with q=0: the next acceptable one answers */
+		{ "application/openmetrics-text;version=2.0.0;escaping=allow-utf-8;q=0,"
 		  "text/plain;version=1.0.0;escaping=underscores;q=0.5",
 		  RENDER_FMT_TEXT, NEGOTIATE_ESC_UNDERSCORES, CT_TEXT1 "; escaping=underscores" },
 		/* the most specific range of a format gives its scheme */
@@ -1383,6 +1679,9 @@ int main(void)
 		cmocka_unit_test_setup(test_openmetrics_golden, setup_keys),
 		cmocka_unit_test(test_openmetrics_units),
 		cmocka_unit_test_setup(test_protobuf_all, setup_keys),
+		cmocka_unit_test_setup(test_openmetrics2_golden, setup_keys),
+		cmocka_unit_test(test_openmetrics2_edges),
+		cmocka_unit_test_setup(test_protobuf_created, setup_keys),
 		cmocka_unit_test(test_protobuf_native_seams),
 		cmocka_unit_test(test_protobuf_native_schema),
 		cmocka_unit_test(test_text_schema),
