@@ -49,6 +49,7 @@ const char *const config_decode_names[CFG_DECODE__COUNT] = {
 	[CFG_DECODE_INET] = "inet",
 	[CFG_DECODE_MAJORMINOR] = "majorminor",
 	[CFG_DECODE_IFNAME] = "ifname",
+	[CFG_DECODE_USYM] = "usym",
 };
 
 const char *const config__k8s_label_names[CFG_K8S_LABELS] = { "namespace", "pod", "container" };
