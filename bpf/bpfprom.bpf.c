@@ -762,6 +762,20 @@ static __noinline int put_stack(void *ctx, void *stacks, void *drops, __u32 kind
 	return 0;
 }
 
+/*
+ * uip: where the task's user code was at the event, the first frame of its
+ * user stack as the kernel walks it: the registers it entered the kernel
+ * with (task_pt_regs) on a sample taken in kernel mode, the probe's own on a
+ * uprobe, whatever the architecture. 0 for a kernel thread (the helper
+ * zeroes the buffer on error). A subprogram, as put_stack, so that the label
+ * loop of other metrics stays as it was.
+ */
+static __noinline int put_uip(void *ctx, __u8 *key)
+{
+	bpf_get_stack(ctx, key, 8, BPF_F_USER_STACK);
+	return 0;
+}
+
 /* 0, or -1 when the event is dropped */
 static __always_inline int put_label(void *ctx, enum ctx_kind ck,
 				     const volatile struct bpfprom_metric_cfg *c, __u8 *key,
@@ -782,6 +796,11 @@ static __always_inline int put_label(void *ctx, enum ctx_kind ck,
 	if (kind == BPFPROM_SRC_KSTACK || kind == BPFPROM_SRC_USTACK) {
 		if (off + 8 <= room)
 			return put_stack(ctx, stacks, drops, kind, key + off);
+		return 0;
+	}
+	if (kind == BPFPROM_SRC_UIP) {
+		if (off + 8 <= room)
+			put_uip(ctx, key + off);
 		return 0;
 	}
 	if (off + 8 <= room)

@@ -85,6 +85,7 @@ const char *const config_src_names[BPFPROM_SRC__COUNT] = {
 	[BPFPROM_SRC_FUNC] = "func",
 	[BPFPROM_SRC_KSTACK] = "kstack",
 	[BPFPROM_SRC_USTACK] = "ustack",
+	[BPFPROM_SRC_UIP] = "uip",
 };
 
 /* The mapping's known keys' values in v[] (NULL when absent); see yamldoc__map_collect. */

@@ -92,7 +92,7 @@ static int check_k8s_names(struct parser *p, const yaml_node_t *labels, const st
 static bool is_user_addr_src(enum bpfprom_src kind)
 {
 	return kind == BPFPROM_SRC_ARG || kind == BPFPROM_SRC_RETVAL || kind == BPFPROM_SRC_FIELD ||
-	       kind == BPFPROM_SRC_PATH;
+	       kind == BPFPROM_SRC_PATH || kind == BPFPROM_SRC_UIP;
 }
 
 /*
@@ -169,6 +169,9 @@ static int parse_label_short(struct parser *p, const yaml_node_t *node, const ch
 		return yamldoc__oom(p->doc);
 	l->size = default_size(l->src.kind);
 	l->frames = BPFPROM_DEFAULT_FRAMES;
+	/* an address prints as the function it is in */
+	if (l->src.kind == BPFPROM_SRC_UIP)
+		l->decode = CFG_DECODE_USYM;
 	ret = check_label_name(p, node, path, m, m->nlabels - 1);
 	if (ret)
 		return ret;
@@ -396,7 +399,7 @@ static int parse_label_full(struct parser *p, const yaml_node_t *node, const cha
 		if (l->decode == CFG_DECODE_USYM && !is_user_addr_src(l->src.kind))
 			return yamldoc__fail(
 				p->doc, v[LK_DECODE], kpath,
-				"usym names user-space code addresses, and %s is none; use a source that holds one (argN, retval, args.FIELD, a field path)",
+				"usym names user-space code addresses, and %s is none; use a source that holds one (uip, argN, retval, args.FIELD, a field path)",
 				src_text);
 	}
 

@@ -10,6 +10,7 @@
  *   usym COMM spin MS      spins in usym_spin for MS ms of CPU time
  *   usym COMM wait S       prints "done", then sleeps S seconds (its
  *                          mappings stay to be read)
+ *   usym COMM addr         prints the address of usym_f1, as 0x%lx
  * Commands run left to right; several may follow COMM, which the process
  * names itself.
  */
@@ -71,7 +72,8 @@ int main(int argc, char **argv)
 	int i = 2;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: usym COMM call N M U | pick N M | spin MS | wait S ...\n");
+		fprintf(stderr,
+			"usage: usym COMM call N M U | pick N M | spin MS | addr | wait S ...\n");
 		return 2;
 	}
 	prctl(PR_SET_NAME, argv[1], 0, 0, 0);
@@ -98,6 +100,9 @@ int main(int argc, char **argv)
 			i += 2;
 		} else if (!strcmp(cmd, "spin") && i + 1 <= argc) {
 			usym_spin(atol(argv[i++]));
+		} else if (!strcmp(cmd, "addr")) {
+			printf("0x%lx\n", (unsigned long)(void *)&usym_f1);
+			fflush(stdout);
 		} else if (!strcmp(cmd, "wait") && i + 1 <= argc) {
 			printf("done\n");
 			fflush(stdout);
