@@ -677,6 +677,12 @@ static int resolve_src_in(struct ctx *c, const struct tp_format *fmts,
 	case BPFPROM_SRC_PATH:
 	case BPFPROM_SRC_STR_PATH:
 		return resolve_path(c, fmts, probes, n, src, str_size, key, out);
+	case BPFPROM_SRC_UIP:
+		/* the base of a chain of no reads: the program's follow reads it */
+		out->kind = BPFPROM_SRC_PATH;
+		out->base = BPFPROM_SRC_UIP;
+		out->size = 8;
+		return 0;
 	case BPFPROM_SRC_RETVAL:
 		/* a C int or long: negative values are errors, kept as such */
 		out->size = 8;
