@@ -482,6 +482,23 @@ struct perf_sample_ctx {
 	__u64 addr;
 };
 
+/*
+ * uip: where the task's user code was at the event, the first frame of its
+ * user stack as the kernel walks it: the registers it entered the kernel
+ * with (task_pt_regs) on a sample taken in kernel mode, the probe's own on a
+ * uprobe, whatever the architecture; 0 for a kernel thread. Read as the
+ * base of a chain of no steps (plan), in follow: the programs of metrics
+ * without paths do not change.
+ */
+static __noinline __u64 read_uip(void *ctx)
+{
+	__u64 ip = 0;
+
+	if (bpf_get_stack(ctx, &ip, sizeof(ip), BPF_F_USER_STACK) < 0)
+		return 0;
+	return ip;
+}
+
 /* An integer source of kind (s->kind, or a chain's base): argn and off are s's. */
 static __always_inline __u64 read_scalar(void *ctx, enum ctx_kind ck,
 					 const volatile struct bpfprom_metric_cfg *c,
@@ -548,7 +565,9 @@ static __always_inline __u64 follow_steps(void *ctx, enum ctx_kind ck,
 	__u64 v;
 
 	/* a field a path starts from is a pointer: 8 bytes, whatever s->size says of the leaf */
-	if (s->base == BPFPROM_SRC_FIELD && ck == CTX_TP)
+	if (s->base == BPFPROM_SRC_UIP)
+		v = read_uip(ctx);
+	else if (s->base == BPFPROM_SRC_FIELD && ck == CTX_TP)
 		v = read_record(ctx, probe, field_off(c, s, probe), 8, 0);
 	else if (s->base == BPFPROM_SRC_FIELD)
 		v = is_rawtp(ck) ? rt_ctx(ctx, s->argn) : 0;

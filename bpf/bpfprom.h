@@ -58,6 +58,9 @@ enum bpfprom_src {
 	BPFPROM_SRC_FUNC, /* the function or event that fired: the attach cookie, decoded by name */
 	BPFPROM_SRC_KSTACK, /* the kernel stack's id in the slot's stack map */
 	BPFPROM_SRC_USTACK, /* the user stack's id, tgid << 32 | id */
+	/* the user instruction pointer of the event's task (label only): plan makes it
+	 * the base of a PATH of no steps */
+	BPFPROM_SRC_UIP,
 	BPFPROM_SRC__COUNT,
 };
 

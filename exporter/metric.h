@@ -48,6 +48,9 @@ struct metric_label {
 	 * first, separated by ';' */
 	uint8_t stack; /* enum metric_stack */
 	uint32_t frames;
+	/* decode: usym: the key holds the tgid of the event's process in the
+	 * 8 bytes after the address (key_off + 8), where its symbols are */
+	bool usym;
 };
 
 struct metric_desc {

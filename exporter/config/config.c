@@ -49,6 +49,7 @@ const char *const config_decode_names[CFG_DECODE__COUNT] = {
 	[CFG_DECODE_INET] = "inet",
 	[CFG_DECODE_MAJORMINOR] = "majorminor",
 	[CFG_DECODE_IFNAME] = "ifname",
+	[CFG_DECODE_USYM] = "usym",
 };
 
 const char *const config__k8s_label_names[CFG_K8S_LABELS] = { "namespace", "pod", "container" };
@@ -84,6 +85,7 @@ const char *const config_src_names[BPFPROM_SRC__COUNT] = {
 	[BPFPROM_SRC_FUNC] = "func",
 	[BPFPROM_SRC_KSTACK] = "kstack",
 	[BPFPROM_SRC_USTACK] = "ustack",
+	[BPFPROM_SRC_UIP] = "uip",
 };
 
 /* The mapping's known keys' values in v[] (NULL when absent); see yamldoc__map_collect. */

@@ -138,6 +138,9 @@ enum cfg_decode {
 	CFG_DECODE_INET, /* an IPv4 (u32, or u8[4]) or IPv6 (u8[16]) address */
 	CFG_DECODE_MAJORMINOR, /* a kernel dev_t: major = dev >> 20, minor = dev & 0xfffff */
 	CFG_DECODE_IFNAME, /* a network interface index */
+	/* a user address: the function of the event's process that holds it;
+	 * the key keeps the process's tgid after the address */
+	CFG_DECODE_USYM,
 	CFG_DECODE__COUNT,
 };
 

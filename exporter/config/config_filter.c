@@ -211,7 +211,7 @@ static int parse_filter(struct parser *p, const yaml_node_t *node, const char *p
 	ret = config_parse_source(p, node, path, src_text, &f->src);
 	if (ret)
 		goto out;
-	if (is_stack_src(f->src.kind)) {
+	if (is_stack_src(f->src.kind) || f->src.kind == BPFPROM_SRC_UIP) {
 		ret = yamldoc__fail(
 			p->doc, node, path,
 			"%s cannot be filtered, it is only a label source; filter on another source",

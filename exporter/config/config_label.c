@@ -87,6 +87,38 @@ static int check_k8s_names(struct parser *p, const yaml_node_t *labels, const st
 	return 0;
 }
 
+/* Sources that can hold a user address: the others are ids, counts or the
+ * kernel's own (task) */
+static bool is_user_addr_src(enum bpfprom_src kind)
+{
+	return kind == BPFPROM_SRC_ARG || kind == BPFPROM_SRC_RETVAL || kind == BPFPROM_SRC_FIELD ||
+	       kind == BPFPROM_SRC_PATH || kind == BPFPROM_SRC_UIP;
+}
+
+/*
+ * A usym label keeps its process's tgid after the address: two of the
+ * program's BPFPROM_MAX_LABELS label places (bpfprom.h).
+ */
+static int check_usym_places(struct parser *p, const yaml_node_t *labels,
+			     const struct cfg_metric *m)
+{
+	char path[PATH_LEN];
+	size_t i, places = 0, nusym = 0;
+
+	for (i = 0; i < m->nlabels; i++) {
+		nusym += m->labels[i].decode == CFG_DECODE_USYM;
+		places += m->labels[i].decode == CFG_DECODE_USYM ? 2 : 1;
+		if (places <= BPFPROM_MAX_LABELS)
+			continue;
+		snprintf(path, sizeof(path), "labels[%zu]", i);
+		return yamldoc__fail(
+			p->doc, yamldoc__seq_item(p->doc, labels, i), path,
+			"a usym label takes two of the %d places of the map key (the address and its process), so %zu labels with %zu usym do not fit; remove a label",
+			BPFPROM_MAX_LABELS, m->nlabels, nusym);
+	}
+	return 0;
+}
+
 static uint32_t default_size(enum bpfprom_src kind)
 {
 	if (kind == BPFPROM_SRC_COMM)
@@ -137,6 +169,9 @@ static int parse_label_short(struct parser *p, const yaml_node_t *node, const ch
 		return yamldoc__oom(p->doc);
 	l->size = default_size(l->src.kind);
 	l->frames = BPFPROM_DEFAULT_FRAMES;
+	/* an address prints as the function it is in */
+	if (l->src.kind == BPFPROM_SRC_UIP)
+		l->decode = CFG_DECODE_USYM;
 	ret = check_label_name(p, node, path, m, m->nlabels - 1);
 	if (ret)
 		return ret;
@@ -361,6 +396,11 @@ static int parse_label_full(struct parser *p, const yaml_node_t *node, const cha
 				p->doc, v[LK_DECODE], kpath,
 				"k8s decodes cgroup ids and needs source: cgroup, not %s",
 				src_text);
+		if (l->decode == CFG_DECODE_USYM && !is_user_addr_src(l->src.kind))
+			return yamldoc__fail(
+				p->doc, v[LK_DECODE], kpath,
+				"usym names user-space code addresses, and %s is none; use a source that holds one (uip, argN, retval, args.FIELD, a field path)",
+				src_text);
 	}
 
 	snprintf(kpath, sizeof(kpath), "%s.values", path);
@@ -450,5 +490,8 @@ int config_parse_labels(struct parser *p, const yaml_node_t *node, struct cfg_me
 		if (ret)
 			return ret;
 	}
-	return check_k8s_names(p, node, m);
+	ret = check_k8s_names(p, node, m);
+	if (ret)
+		return ret;
+	return check_usym_places(p, node, m);
 }

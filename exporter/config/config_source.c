@@ -17,19 +17,19 @@ static const enum bpfprom_src word_sources[] = {
 	BPFPROM_SRC_COMM,   BPFPROM_SRC_PID,	 BPFPROM_SRC_TID,    BPFPROM_SRC_UID,
 	BPFPROM_SRC_GID,    BPFPROM_SRC_CPU,	 BPFPROM_SRC_CGROUP, BPFPROM_SRC_PROBE,
 	BPFPROM_SRC_RETVAL, BPFPROM_SRC_LATENCY, BPFPROM_SRC_TASK,   BPFPROM_SRC_PERIOD,
-	BPFPROM_SRC_FUNC,   BPFPROM_SRC_KSTACK,	 BPFPROM_SRC_USTACK,
+	BPFPROM_SRC_FUNC,   BPFPROM_SRC_KSTACK,	 BPFPROM_SRC_USTACK, BPFPROM_SRC_UIP,
 };
 
 /* What did-you-mean compares an unknown source against. */
 static const char *const source_candidates[] = {
 	"comm",	  "pid",     "tid",  "uid",    "gid",  "cpu",	 "cgroup", "probe",
 	"retval", "latency", "arg0", "arg1",   "arg2", "arg3",	 "arg4",   "arg5",
-	"args",	  "str",     "task", "period", "func", "kstack", "ustack",
+	"args",	  "str",     "task", "period", "func", "kstack", "ustack", "uip",
 };
 
 #define SOURCE_LIST                                                                               \
 	"comm, pid, tid, uid, gid, cpu, cgroup, probe, func, retval, latency, argN, args.FIELD, " \
-	"str(argN), str(args.FIELD), task, SRC->member, +OFF(SRC):TYPE, period, kstack, ustack"
+	"str(argN), str(args.FIELD), task, SRC->member, +OFF(SRC):TYPE, period, kstack, ustack, uip"
 
 /* ---- sources ----------------------------------------------------------- */
 

@@ -47,6 +47,10 @@ int config_parse_value(struct parser *p, const yaml_node_t *map, yaml_node_t *co
 		return yamldoc__fail(p->doc, node, "value",
 				     "%s is a stack, not a number; make it a label (labels: [%s])",
 				     text, text);
+	if (m->value.kind == BPFPROM_SRC_UIP)
+		return yamldoc__fail(
+			p->doc, node, "value",
+			"uip is a code address, not a number; make it a label (labels: [uip], named by decode: usym)");
 	if (is_string_src(m->value.kind) || m->value.kind == BPFPROM_SRC_CGROUP ||
 	    m->value.kind == BPFPROM_SRC_PROBE || m->value.kind == BPFPROM_SRC_FUNC)
 		return yamldoc__fail(p->doc, node, "value",
@@ -144,7 +148,7 @@ static int parse_match_side(struct parser *p, const yaml_node_t *node, const cha
 			return ret;
 		if (is_string_src(out[i].kind) || out[i].kind == BPFPROM_SRC_LATENCY ||
 		    out[i].kind == BPFPROM_SRC_PROBE || out[i].kind == BPFPROM_SRC_FUNC ||
-		    is_stack_src(out[i].kind))
+		    is_stack_src(out[i].kind) || out[i].kind == BPFPROM_SRC_UIP)
 			return yamldoc__fail(
 				p->doc, item, ipath,
 				"%s cannot pair a start with its end; use integer sources that both ends see, e.g. args.pid or args.dev and args.sector",

@@ -750,6 +750,12 @@ static int resolve_src_in(struct ctx *c, const struct tp_format *fmts,
 	case BPFPROM_SRC_PATH:
 	case BPFPROM_SRC_STR_PATH:
 		return resolve_path(c, fmts, probes, n, src, str_size, key, out);
+	case BPFPROM_SRC_UIP:
+		/* the base of a chain of no reads: the program's follow reads it */
+		out->kind = BPFPROM_SRC_PATH;
+		out->base = BPFPROM_SRC_UIP;
+		out->size = 8;
+		return 0;
 	case BPFPROM_SRC_RETVAL:
 		/* a C int or long: negative values are errors, kept as such */
 		out->size = 8;
@@ -865,6 +871,34 @@ static int check_decode(struct ctx *c, const struct cfg_label *l, const struct b
 	return 0;
 }
 
+/*
+ * decode: usym: an address means something only in its process, so a
+ * second, unnamed label follows it in the key: the tgid of the event's
+ * process (pid). The program needs nothing new, and a metric without usym
+ * is what it was.
+ */
+static int plan_usym_pid(struct ctx *c, const struct cfg_label *l, struct plan_metric *pm,
+			 size_t *b, uint32_t *off, const char *key)
+{
+	struct bpfprom_label_cfg *bl;
+
+	if (*b >= BPFPROM_MAX_LABELS)
+		return -EINVAL;
+	bl = &pm->bcfg.labels[(*b)++];
+	memset(bl, 0, sizeof(*bl));
+	bl->src.kind = BPFPROM_SRC_PID;
+	bl->src.size = 8;
+	bl->key_off = *off;
+	bl->key_size = 8;
+	if (*off + bl->key_size > BPFPROM_MAX_KEY)
+		return fail(
+			c, l->pos, key,
+			"the labels need more than %d bytes of map key; lower the size of string labels",
+			BPFPROM_MAX_KEY);
+	*off += bl->key_size;
+	return 0;
+}
+
 static int plan_labels(struct ctx *c, const struct tp_format *fmts, struct plan_metric *pm)
 {
 	const struct cfg_metric *cm = c->cm;
@@ -872,13 +906,17 @@ static int plan_labels(struct ctx *c, const struct tp_format *fmts, struct plan_
 	char key[32];
 	int err;
 
-	size_t r = 0;
+	size_t r = 0, b = 0;
 
 	for (size_t i = 0; i < cm->nlabels; i++) {
 		const struct cfg_label *l = &cm->labels[i];
-		struct bpfprom_label_cfg *bl = &pm->bcfg.labels[i];
+		struct bpfprom_label_cfg *bl;
 		size_t nr = l->decode == CFG_DECODE_K8S ? CFG_K8S_LABELS : 1;
 
+		/* config leaves room for each usym's second place */
+		if (b >= BPFPROM_MAX_LABELS)
+			return -EINVAL;
+		bl = &pm->bcfg.labels[b++];
 		snprintf(key, sizeof(key), "labels[%zu]", i);
 		c->bytes_ok = true;
 		err = resolve_src(c, fmts, &l->src, l->size, key, &bl->src);
@@ -917,10 +955,16 @@ static int plan_labels(struct ctx *c, const struct tp_format *fmts, struct plan_
 				    l->src.kind == BPFPROM_SRC_USTACK ? METRIC_STACK_USER :
 									METRIC_STACK_NONE;
 			ml->frames = ml->stack ? l->frames : 0;
+			ml->usym = l->decode == CFG_DECODE_USYM;
 		}
 		off += bl->key_size;
+		if (l->decode == CFG_DECODE_USYM) {
+			err = plan_usym_pid(c, l, pm, &b, &off, key);
+			if (err)
+				return err;
+		}
 	}
-	pm->bcfg.nlabels = cm->nlabels;
+	pm->bcfg.nlabels = (uint32_t)b;
 	/* a hash key cannot be empty: a metric without labels has one 8-byte zero key */
 	pm->bcfg.key_size = off ? off : 8;
 	pm->desc.nlabels = r;

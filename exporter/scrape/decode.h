@@ -3,7 +3,7 @@
  * decode: turn a label's integer into text at scrape time: syscall names,
  * errno names, kernel symbols, cgroup paths, static tables, hex, Kubernetes
  * namespace, pod and container of a cgroup, IPv4 addresses, dev_t
- * major:minor, interface names. Each decoder
+ * major:minor, interface names, user functions of a process. Each decoder
  * keeps a bounded cache, so a scrape makes no system call for a key it has
  * seen. Not thread-safe: one scrape at a time uses a decoder.
  */
@@ -28,6 +28,8 @@ struct decode_env {
 	/* k8s: a value that could not be decoded is tried again after this
 	 * long (up to twice as long); 0: DECODE_RETRY_NS */
 	uint64_t retry_ns;
+	/* usym: the proc mount, NULL for "/proc" (tests give another) */
+	const char *proc;
 };
 
 #define DECODE_RETRY_NS (5ull * 1000000000ull)
@@ -82,6 +84,16 @@ size_t decode__inet(const uint8_t *addr, size_t n, char *out, size_t cap);
  */
 const char *decoder__decode_part(struct decoder *d, unsigned int part, uint64_t v, bool is_signed,
 				 char *buf, size_t buflen, size_t *len);
+
+/*
+ * decode: usym. The name of the function that holds user address addr in
+ * process pid (its mappings, then the mapped file's ELF symbols: usyms.h),
+ * or the address in hex ("0x401136") when none is known, which is an error.
+ * Cached by pid and address like any value; the mappings of a process are
+ * read again at most once a second, on a miss.
+ */
+const char *decoder__decode_usym(struct decoder *d, uint32_t pid, uint64_t addr, char *buf,
+				 size_t buflen, size_t *len);
 
 /*
  * Whether cgroup id exists (a cgroup_path or k8s decoder): 1, 0 when it was

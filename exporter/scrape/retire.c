@@ -58,10 +58,17 @@ bool retire__spec(struct retire_spec *spec, const struct metric_desc *d,
 			continue;
 		src = cm->labels[l->cfg_label].src.kind;
 		if (src != BPFPROM_SRC_PID && src != BPFPROM_SRC_TID && src != BPFPROM_SRC_CGROUP &&
-		    src != BPFPROM_SRC_USTACK)
+		    src != BPFPROM_SRC_USTACK && !l->usym)
 			continue;
 		if (spec->nkeys == BPFPROM_MAX_LABELS)
 			break;
+		/* a usym's address is its process's: the tgid after it */
+		if (l->usym) {
+			spec->after[spec->nkeys] = true;
+			spec->keys[spec->nkeys] = l;
+			spec->why[spec->nkeys++] = RETIRE_PROCESS_GONE;
+			continue;
+		}
 		/* a ustack's key is tgid << 32 | stack id: its process's */
 		spec->shift[spec->nkeys] = src == BPFPROM_SRC_USTACK ? 32 : 0;
 		spec->keys[spec->nkeys] = l;
@@ -238,6 +245,9 @@ static int due(const struct retire_spec *spec, const struct retire_env *env, con
 		return -1;
 	for (size_t k = 0; k < spec->nkeys; k++) {
 		uint64_t id = metric_label__int(spec->keys[k], key) >> spec->shift[k];
+
+		if (spec->after[k])
+			memcpy(&id, key + spec->keys[k]->key_off + 8, sizeof(id));
 
 		if (env->alive(env->alive_ctx, spec->why[k], id) == 0)
 			return (int)spec->why[k];

@@ -2,7 +2,7 @@
 /*
  * retire: which of a metric's series leave its map at a scrape, and what
  * they leave behind. A series keyed by a process or thread that has exited
- * (a pid, tid or ustack label), by a cgroup that was removed, or
+ * (a pid, tid, ustack or usym label), by a cgroup that was removed, or
  * (series_ttl) idle that long is taken out
  * of the map with one lookup-and-delete at a scrape, and that scrape
  * exports what the delete returned: every event up to the delete. Its values
@@ -44,6 +44,8 @@ struct retire_spec {
 	 * tgid is above its stack id */
 	uint8_t shift[BPFPROM_MAX_LABELS];
 	uint64_t ttl_ns; /* 0: never idle */
+	/* the id is the u64 after the label's value: a usym's tgid */
+	bool after[BPFPROM_MAX_LABELS];
 };
 
 /* The spec of the metric d describes (cm its config): false when none of its

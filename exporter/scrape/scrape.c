@@ -520,6 +520,17 @@ static const char *decode_label_str(void *ctx, const struct metric_label *l, con
 	return decoder__decode_str(dec[l->cfg_label], str, n, buf, buflen, len);
 }
 
+/* The text of a usym label: the decoder of its config label. */
+static const char *decode_label_usym(void *ctx, const struct metric_label *l, uint64_t addr,
+				     uint32_t pid, char *buf, size_t buflen, size_t *len)
+{
+	struct decoder *const *dec = ctx;
+
+	if (l->cfg_label >= BPFPROM_MAX_LABELS || !dec[l->cfg_label])
+		return NULL;
+	return decoder__decode_usym(dec[l->cfg_label], pid, addr, buf, buflen, len);
+}
+
 /* The text of a kstack or ustack label. */
 static const char *stack_label(void *ctx, const struct metric_label *l, uint64_t v, size_t *len)
 {
@@ -554,7 +565,8 @@ static int collect_all(struct scrape *s, bool (*each)(struct scrape *, size_t))
 					       .str = decode_label_str,
 					       .ctx = s->dec[i],
 					       .stack = stack_label,
-					       .stack_ctx = &s->stack_ctx[i] };
+					       .stack_ctx = &s->stack_ctx[i],
+					       .usym = decode_label_usym };
 
 		err = collect__metric(s->coll[i], maps, d, &dec, s->drops[i]);
 		if (err) {

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,6 +39,9 @@ bool series__readable(const struct metric_desc *d, const struct series *s, size_
 		const struct metric_label *l = &d->labels[i];
 
 		if (l->key_off > s->key_size || l->key_size > s->key_size - l->key_off)
+			return false;
+		/* usym: the tgid after the address */
+		if (l->usym && (l->key_size != 8 || s->key_size - l->key_off < 16))
 			return false;
 		if (!l->is_str && l->key_size != 1 && l->key_size != 2 && l->key_size != 4 &&
 		    l->key_size != 8)
@@ -80,6 +85,24 @@ static void put_bytes_text(struct buf *b, const struct metric_label *l, const ui
 	buf__put(b, tmp, len);
 }
 
+/* decode: usym: the function's name in the process whose tgid follows the
+ * address, or the address in hex, as a ustack frame prints. */
+static void put_usym_text(struct buf *b, const struct metric_label *l,
+			  const struct series_decoders *dec, const uint8_t *key, uint64_t addr)
+{
+	char tmp[DECODED_MAX];
+	const char *text = NULL;
+	uint64_t pid;
+	size_t n = 0;
+
+	memcpy(&pid, key + l->key_off + 8, sizeof(pid));
+	if (dec && dec->usym)
+		text = dec->usym(dec->ctx, l, addr, (uint32_t)pid, tmp, sizeof(tmp), &n);
+	if (!text)
+		n = (size_t)snprintf(tmp, sizeof(tmp), "0x%" PRIx64, addr);
+	text__put_valid_utf8(b, text ? text : tmp, n);
+}
+
 /* The text of label l of key: decoded, the string, or the number; valid UTF-8. */
 static void put_label_text(struct buf *b, const struct metric_label *l,
 			   const struct series_decoders *dec, const uint8_t *key)
@@ -101,6 +124,10 @@ static void put_label_text(struct buf *b, const struct metric_label *l,
 		return;
 	}
 	v = metric_label__int(l, key);
+	if (l->usym) {
+		put_usym_text(b, l, dec, key, v);
+		return;
+	}
 	if (l->stack && dec && dec->stack) {
 		text = dec->stack(dec->stack_ctx, l, v, &n);
 		if (text) {

@@ -61,6 +61,10 @@ struct series_decoders {
 	/* a stack label's text (stacks.h): *len bytes, or NULL to print the number */
 	const char *(*stack)(void *ctx, const struct metric_label *l, uint64_t v, size_t *len);
 	void *stack_ctx;
+	/* a usym label's text: the function of process pid at addr (ctx is
+	 * text's); NULL to print the address in hex */
+	const char *(*usym)(void *ctx, const struct metric_label *l, uint64_t addr, uint32_t pid,
+			    char *buf, size_t buflen, size_t *len);
 };
 
 /*

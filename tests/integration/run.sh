@@ -1363,6 +1363,8 @@ expect "--config.check: fetch args need no BTF" \
 
 # stack traces as labels: kstack, ustack
 . tests/integration/stacks.sh
+# decode: usym and the uip source
+. tests/integration/usym.sh
 # usdt: <sys/sdt.h> probes through libbpf
 . tests/integration/usdt.sh
 # OpenMetrics 2.0 and start timestamps

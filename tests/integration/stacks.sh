@@ -120,7 +120,7 @@ sk_check "a decoder on a stack" 'labels: [{name: s, source: ustack, decode: hex}
 sk_check "a filter on a stack" 'filter: ["kstack == 1"]' \
 	"error: config: $SK/e.yaml:6:14: metrics[0] (e_total): filter[0]: kstack cannot be filtered, it is only a label source; filter on another source"
 sk_check "did you mean" 'labels: [kstak]' \
-	"error: config: $SK/e.yaml:6:14: metrics[0] (e_total): labels[0]: unknown source \"kstak\" (did you mean \"kstack\"?); expected one of comm, pid, tid, uid, gid, cpu, cgroup, probe, func, retval, latency, argN, args.FIELD, str(argN), str(args.FIELD), task, SRC->member, +OFF(SRC):TYPE, period, kstack, ustack"
+	"error: config: $SK/e.yaml:6:14: metrics[0] (e_total): labels[0]: unknown source \"kstak\" (did you mean \"kstack\"?); expected one of comm, pid, tid, uid, gid, cpu, cgroup, probe, func, retval, latency, argN, args.FIELD, str(argN), str(args.FIELD), task, SRC->member, +OFF(SRC):TYPE, period, kstack, ustack, uip"
 printf 'metrics:\n  - name: e_total\n    help: h.\n    probe: tracepoint:task:task_rename\n    aggregate: sum\n    value: ustack\n' >"$SK/e.yaml"
 expect "stack errors: a stack as the value" \
 	"error: config: $SK/e.yaml:6:12: metrics[0] (e_total): value: ustack is a stack, not a number; make it a label (labels: [ustack])" \

@@ -31,7 +31,7 @@
 #define LAT_SWITCH "    value: latency\n    until: t:sched:sched_switch\n"
 #define SOURCES                                                                                   \
 	"comm, pid, tid, uid, gid, cpu, cgroup, probe, func, retval, latency, argN, args.FIELD, " \
-	"str(argN), str(args.FIELD), task, SRC->member, +OFF(SRC):TYPE, period, kstack, ustack"
+	"str(argN), str(args.FIELD), task, SRC->member, +OFF(SRC):TYPE, period, kstack, ustack, uip"
 
 struct bad_case {
 	const char *name;
@@ -429,7 +429,7 @@ static const struct bad_case bad_cases[] = {
 	{ "fetch_str_value", HIST(TP) "    value: \"+0(args.filename):string\"\n",
 	  "config: t.yaml:6:12: metrics[0] (read_bytes): value: +0(args.filename):string is not a number; use one of pid, tid, uid, gid, cpu, argN, retval, args.FIELD or latency as the value, or make +0(args.filename):string a label" },
 	{ "decode_typo", COUNTER "    labels: [{name: nr, source: args.id, decode: sycall}]\n",
-	  "config: t.yaml:6:50: metrics[0] (reads_total): labels[0].decode: unknown decoder \"sycall\" (did you mean \"syscall\"?); expected one of syscall, errno, ksym, cgroup_path, static, hex, k8s, regexp, inet, majorminor, ifname" },
+	  "config: t.yaml:6:50: metrics[0] (reads_total): labels[0].decode: unknown decoder \"sycall\" (did you mean \"syscall\"?); expected one of syscall, errno, ksym, cgroup_path, static, hex, k8s, regexp, inet, majorminor, ifname, usym" },
 	{ "decode_on_comm", COUNTER "    labels: [{name: c, source: comm, decode: hex}]\n",
 	  "config: t.yaml:6:46: metrics[0] (reads_total): labels[0].decode: comm is a string; decoders other than regexp turn integers into names, remove decode or use decode: regexp" },
 	{ "regexp_on_integer",

@@ -616,6 +616,59 @@ static void test_hex(void **state)
 	decoder__free(d);
 }
 
+__attribute__((noinline, used)) int decode_usym_probe(int x)
+{
+	__asm__ volatile("" ::"r"(x) : "memory");
+	return x + 1;
+}
+
+__attribute__((noinline, used)) int decode_usym_other(int x)
+{
+	__asm__ volatile("" ::"r"(x) : "memory");
+	return x + 2;
+}
+
+static void expect_usym(struct decoder *d, uint32_t pid, uint64_t addr, const char *want)
+{
+	char buf[256];
+	size_t len = 0;
+	const char *got = decoder__decode_usym(d, pid, addr, buf, sizeof(buf), &len);
+
+	assert_string_equal(got, want);
+	assert_int_equal(len, strlen(want));
+}
+
+/*
+ * usym: this process's own functions by name, inside them too; an address in
+ * no mapping and a process that does not exist in hex, as errors; the cache
+ * keys by process and address, and stays right past its bound.
+ */
+static void test_usym(void **state)
+{
+	struct decode_env env = { .cache_max = 2 };
+	struct decoder *d = decoder__new(CFG_DECODE_USYM, NULL, 0, &env);
+	uint32_t self = (uint32_t)getpid();
+	uint64_t probe = (uintptr_t)&decode_usym_probe, other = (uintptr_t)&decode_usym_other;
+	char hex[32];
+
+	(void)state;
+	assert_non_null(d);
+	for (int round = 0; round < 3; round++) {
+		expect_usym(d, self, probe, "decode_usym_probe");
+		expect_usym(d, self, probe + 1, "decode_usym_probe");
+		expect_usym(d, self, other, "decode_usym_other");
+		expect_usym(d, self, 0x10, "0x10");
+		/* no such process (above PID_MAX_LIMIT): the same address in hex */
+		snprintf(hex, sizeof(hex), "0x%" PRIx64, probe);
+		expect_usym(d, 4194305, probe, hex);
+	}
+	/* two errors a round, each counted as it is printed */
+	assert_int_equal(decoder__errors(d), 6);
+	/* without its process, as decoder__decode: the address */
+	expect_decode(d, 0x10, false, "0x10");
+	decoder__free(d);
+}
+
 /* an IPv4 address as the kernel keeps it in a u32 (__be32), read on this host */
 static uint64_t be32_value(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
 {
@@ -782,6 +835,7 @@ int main(void)
 		cmocka_unit_test(test_inet_bytes),
 		cmocka_unit_test(test_majorminor),
 		cmocka_unit_test(test_ifname),
+		cmocka_unit_test(test_usym),
 		cmocka_unit_test(test_new_invalid),
 		cmocka_unit_test(test_lengths),
 	};
