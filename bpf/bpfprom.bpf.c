@@ -606,10 +606,7 @@ static __always_inline __u64 follow_any(void *ctx, enum ctx_kind ck,
 					const volatile struct bpfprom_metric_cfg *c,
 					const volatile struct bpfprom_src_cfg *s, __u32 probe)
 {
-	/* a constant ck but in pair_end, shared by the contexts */
-	if (__builtin_constant_p(ck) && ck == CTX_USDT)
-		return follow_usdt(ctx, c, s, probe);
-	return follow(ctx, ck, c, s, probe);
+	return ck == CTX_USDT ? follow_usdt(ctx, c, s, probe) : follow(ctx, ck, c, s, probe);
 }
 
 static __always_inline __u64 read_int(void *ctx, enum ctx_kind ck,
@@ -916,18 +913,18 @@ struct pair_env {
 
 /*
  * The value of a pair read at its start: after the key, in the start's
- * entry. A subprogram, like pair_end: inlined, its code changed how clang
- * allocated the registers of every metric's handle_one.
+ * entry. A subprogram per context, like pair_end's.
  */
-static __noinline int pair_start_value(void *ctx, const volatile struct bpfprom_metric_cfg *c,
-				       struct pair_env *e, __u8 *key)
+static __always_inline int pair_start_value_body(void *ctx, enum ctx_kind ck,
+						 const volatile struct bpfprom_metric_cfg *c,
+						 struct pair_env *e, __u8 *key)
 {
 	__u32 ksz = c->key_size;
 
 	/* key (scratch's) then value: within scratch, whose str follows key */
 	if (ksz > BPFPROM_MAX_KEY)
 		ksz = BPFPROM_MAX_KEY;
-	*(__u64 *)(key + ksz) = read_int(ctx, (enum ctx_kind)e->ck, c, &c->value, e->probe);
+	*(__u64 *)(key + ksz) = read_int(ctx, ck, c, &c->value, e->probe);
 	return 0;
 }
 
@@ -959,17 +956,17 @@ static __always_inline void handle_end(void *ctx, enum ctx_kind ck,
  * key gets the labels read here, the filters read here decide whether the
  * pair counts (the start is taken either way), and the value is the
  * latency, the one kept at the start, or one read here. e->probe is the end
- * probe's own index: its sources' offsets are there. One subprogram for
- * every context (ck is the caller's constant, which the verifier sees):
- * USDT arguments are not read here (follow_any, func_arg), nor stacks (the
- * stack map exists only where a label needs it; config refuses until.kstack).
+ * probe's own index: its sources' offsets are there. A subprogram per
+ * context (PAIR_FNS): inlined, its code changed how clang allocated the
+ * registers of every metric's handle_one. No stacks here (the stack map
+ * exists only where a label needs it; config refuses until.kstack).
  */
-static __noinline int pair_end(void *ctx, const volatile struct bpfprom_metric_cfg *c,
-			       struct pair_env *e, struct scratch *s)
+static __always_inline int pair_end_body(void *ctx, enum ctx_kind ck,
+					 const volatile struct bpfprom_metric_cfg *c,
+					 struct pair_env *e, struct scratch *s)
 {
 	__u32 nl = c->nlabels, nle = c->nlabels_end, nf = c->nfilters, nfe = c->nfilters_end;
 	__u32 pv = c->pair_value, ksz = c->key_size, probe = e->probe;
-	enum ctx_kind ck = e->ck;
 	__u64 id[BPFPROM_MAX_MATCH];
 	__u64 now = bpf_ktime_get_ns(), v;
 	__u64 *st;
@@ -988,8 +985,8 @@ static __noinline int pair_end(void *ctx, const volatile struct bpfprom_metric_c
 	bpf_map_delete_elem(e->starts, id);
 #pragma clang loop unroll(full)
 	for (int i = 0; i < BPFPROM_MAX_FILTERS; i++) {
-		if (i < nfe &&
-		    !filter_ok(ctx, ck, c, &c->filters[(nf + i) & (BPFPROM_MAX_FILTERS - 1)], probe))
+		if (i < nfe && !filter_ok(ctx, ck, c,
+					  &c->filters[(nf + i) & (BPFPROM_MAX_FILTERS - 1)], probe))
 			return 0;
 	}
 #pragma clang loop unroll(full)
@@ -1004,6 +1001,68 @@ static __noinline int pair_end(void *ctx, const volatile struct bpfprom_metric_c
 	account(c, e->series, e->drops, nl + nle == 0, s->key, v);
 	return 0;
 }
+
+/*
+ * pair_end and pair_start_value of each context, ck a constant in each (the
+ * verifier prunes by it, and a program's furthest ctx read is its own
+ * context's), called by the one handle_one inlines for its ck.
+ */
+#define PAIR_FNS(kind, CK)                                                                   \
+	static __noinline int pair_end_##kind(void *ctx,                                     \
+					      const volatile struct bpfprom_metric_cfg *c,   \
+					      struct pair_env *e, struct scratch *s)         \
+	{                                                                                    \
+		return pair_end_body(ctx, CK, c, e, s);                                      \
+	}                                                                                    \
+	static __noinline int pair_start_##kind(void *ctx,                                   \
+						const volatile struct bpfprom_metric_cfg *c, \
+						struct pair_env *e, __u8 *key)               \
+	{                                                                                    \
+		return pair_start_value_body(ctx, CK, c, e, key);                            \
+	}
+
+PAIR_FNS(tp, CTX_TP)
+PAIR_FNS(up, CTX_UPROBE)
+PAIR_FNS(kp, CTX_KPROBE)
+PAIR_FNS(fentry, CTX_FENTRY)
+PAIR_FNS(fexit, CTX_FEXIT)
+PAIR_FNS(btf, CTX_TP_BTF)
+PAIR_FNS(raw, CTX_RAW_TP)
+PAIR_FNS(pe, CTX_PERF)
+PAIR_FNS(usdt, CTX_USDT)
+
+#define PAIR_CALL(fn, ck, ...)                    \
+	do {                                      \
+		switch (ck) {                     \
+		case CTX_TP:                      \
+			fn##_tp(__VA_ARGS__);     \
+			break;                    \
+		case CTX_UPROBE:                  \
+			fn##_up(__VA_ARGS__);     \
+			break;                    \
+		case CTX_KPROBE:                  \
+			fn##_kp(__VA_ARGS__);     \
+			break;                    \
+		case CTX_FENTRY:                  \
+			fn##_fentry(__VA_ARGS__); \
+			break;                    \
+		case CTX_FEXIT:                   \
+			fn##_fexit(__VA_ARGS__);  \
+			break;                    \
+		case CTX_TP_BTF:                  \
+			fn##_btf(__VA_ARGS__);    \
+			break;                    \
+		case CTX_RAW_TP:                  \
+			fn##_raw(__VA_ARGS__);    \
+			break;                    \
+		case CTX_PERF:                    \
+			fn##_pe(__VA_ARGS__);     \
+			break;                    \
+		case CTX_USDT:                    \
+			fn##_usdt(__VA_ARGS__);   \
+			break;                    \
+		}                                 \
+	} while (0)
 
 /*
  * One metric's work on one event: slot c with its maps. The fields that
@@ -1031,7 +1090,7 @@ static __always_inline void handle_one(void *ctx, enum ctx_kind ck, __u32 cookie
 		if (s && (latency & BPFPROM_PAIR_ENDS)) {
 			struct pair_env e = { series, starts, drops, ck, probe };
 
-			pair_end(ctx, c, &e, s);
+			PAIR_CALL(pair_end, ck, ctx, c, &e, s);
 		} else if (s)
 			handle_end(ctx, ck, c, series, starts, drops, s,
 				   cookie & BPFPROM_COOKIE_END ? probe : 0);
@@ -1069,7 +1128,7 @@ static __always_inline void handle_one(void *ctx, enum ctx_kind ck, __u32 cookie
 		if ((latency & BPFPROM_PAIR_ENDS) && c->pair_value == BPFPROM_PAIR_VALUE_START) {
 			struct pair_env e = { .ck = ck, .probe = probe };
 
-			pair_start_value(ctx, c, &e, key);
+			PAIR_CALL(pair_start, ck, ctx, c, &e, key);
 		}
 		err = bpf_map_update_elem(starts, id, &s->ts, BPF_NOEXIST);
 		if (err == -17 /* EEXIST */) {

@@ -321,7 +321,7 @@ static int check_end_source(struct parser *p, struct cfg_metric *m, const struct
 	for (i = 0; i < m->nprobes; i++) {
 		ret_probe = m->probes[i];
 		ret_probe.kind = m->probes[i].kind == CFG_PROBE_KPROBE ? CFG_PROBE_KRETPROBE :
-									  CFG_PROBE_URETPROBE;
+									 CFG_PROBE_URETPROBE;
 		ret = config_check_source_probe(p, &ret_probe, "the return of", src, text, node,
 						path);
 		if (ret)

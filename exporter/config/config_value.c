@@ -91,10 +91,9 @@ int config_parse_until(struct parser *p, const yaml_node_t *node, struct cfg_met
 		return yamldoc__fail(p->doc, node, "until",
 				     "the list is empty; give at least one probe");
 	if (n > BPFPROM_MAX_PROBES)
-		return yamldoc__fail(
-			p->doc, yamldoc__seq_item(p->doc, node, BPFPROM_MAX_PROBES), "until",
-			"%zu probes given, at most %d end one metric's pairs", n,
-			BPFPROM_MAX_PROBES);
+		return yamldoc__fail(p->doc, yamldoc__seq_item(p->doc, node, BPFPROM_MAX_PROBES),
+				     "until", "%zu probes given, at most %d end one metric's pairs",
+				     n, BPFPROM_MAX_PROBES);
 	m->has_until = true;
 	m->paired = true;
 	for (i = 0; i < n; i++) {
@@ -114,12 +113,13 @@ int config_parse_until(struct parser *p, const yaml_node_t *node, struct cfg_met
 			if (!strcmp(pr->spec, config__until(m, j)->spec))
 				return yamldoc__fail(
 					p->doc, item, path,
-					"\"%s\" is the same probe as until[%zu]; remove one", pr->spec,
-					j);
+					"\"%s\" is the same probe as until[%zu]; remove one",
+					pr->spec, j);
 	}
 	/* a sample is no event with an end: nothing pairs it with another */
 	for (i = 0; i < m->nprobes + m->nuntil; i++) {
-		pr = i < m->nprobes ? &m->probes[i] : (struct cfg_probe *)config__until(m, i - m->nprobes);
+		pr = i < m->nprobes ? &m->probes[i] :
+				      (struct cfg_probe *)config__until(m, i - m->nprobes);
 		if (is_sample_probe(pr->kind))
 			return yamldoc__fail(
 				p->doc, node, "until",

@@ -727,9 +727,8 @@ static int resolve_end_src(struct ctx *c, const struct cfg_source *src, uint32_t
 }
 
 /* A source of a label, filter or value: read at the start, or with until. at the end. */
-static int resolve_src_at(struct ctx *c, const struct tp_format *fmts,
-			  const struct cfg_source *src, uint32_t str_size, const char *key,
-			  struct bpfprom_src_cfg *out)
+static int resolve_src_at(struct ctx *c, const struct tp_format *fmts, const struct cfg_source *src,
+			  uint32_t str_size, const char *key, struct bpfprom_src_cfg *out)
 {
 	if (src->at_end)
 		return resolve_end_src(c, src, str_size, key, out);

@@ -98,6 +98,6 @@ pair_check "an empty until list" \
 	'probe: tracepoint:syscalls:sys_enter_openat' \
 	'until: []'
 pair_check "a probe twice in an until list" \
-	"error: config: $TMP/prerr.yaml:6:61: metrics[0] (e_total): until[1]: \"tracepoint:syscalls:sys_exit_openat\" is the same probe as until[0]; remove one" \
+	"error: config: $TMP/prerr.yaml:6:50: metrics[0] (e_total): until[1]: \"tracepoint:syscalls:sys_exit_openat\" is the same probe as until[0]; remove one" \
 	'probe: tracepoint:syscalls:sys_enter_openat' \
 	'until: [tracepoint:syscalls:sys_exit_openat, tracepoint:syscalls:sys_exit_openat]'
