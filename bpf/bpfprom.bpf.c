@@ -924,7 +924,8 @@ static __always_inline int pair_start_value_body(void *ctx, enum ctx_kind ck,
 	/* key (scratch's) then value: within scratch, whose str follows key */
 	if (ksz > BPFPROM_MAX_KEY)
 		ksz = BPFPROM_MAX_KEY;
-	*(__u64 *)(key + ksz) = read_int(ctx, ck, c, &c->value, e->probe);
+	*(__u64 *)(key + ksz) =
+		read_int(ctx, ck, c, &c->value, e->probe & BPFPROM_COOKIE_INDEX_MASK);
 	return 0;
 }
 
@@ -966,7 +967,10 @@ static __always_inline int pair_end_body(void *ctx, enum ctx_kind ck,
 					 struct pair_env *e, struct scratch *s)
 {
 	__u32 nl = c->nlabels, nle = c->nlabels_end, nf = c->nfilters, nfe = c->nfilters_end;
-	__u32 pv = c->pair_value, ksz = c->key_size, probe = e->probe;
+	/* masked: the verifier does not carry a bound through the stack, and
+	 * an index it cannot bound reads ctx directly (PROBE_ONE_TP), past
+	 * the record's end as the attach sees it */
+	__u32 pv = c->pair_value, ksz = c->key_size, probe = e->probe & BPFPROM_COOKIE_INDEX_MASK;
 	__u64 id[BPFPROM_MAX_MATCH];
 	__u64 now = bpf_ktime_get_ns(), v;
 	__u64 *st;
