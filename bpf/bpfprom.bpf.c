@@ -917,6 +917,37 @@ static __always_inline void start_key(void *ctx, enum ctx_kind ck,
 		key[1] = read_int(ctx, ck, c, end ? &c->match_end[1] : &c->match[1], probe);
 }
 
+/*
+ * What pair_end and pair_start_value need besides ctx, the metric and
+ * scratch: a BPF call takes 5 arguments. Kept on the caller's stack, whose
+ * map pointers and constants the verifier follows into the call.
+ */
+struct pair_env {
+	void *series;
+	void *starts;
+	void *drops;
+	__u32 ck; /* enum ctx_kind */
+	__u32 probe;
+};
+
+/*
+ * The value of a pair read at its start: after the key, in the start's
+ * entry. A subprogram per context, like pair_end's.
+ */
+static __always_inline int pair_start_value_body(void *ctx, enum ctx_kind ck,
+						 const volatile struct bpfprom_metric_cfg *c,
+						 struct pair_env *e, __u8 *key)
+{
+	__u32 ksz = c->key_size;
+
+	/* key (scratch's) then value: within scratch, whose str follows key */
+	if (ksz > BPFPROM_MAX_KEY)
+		ksz = BPFPROM_MAX_KEY;
+	*(__u64 *)(key + ksz) =
+		read_int(ctx, ck, c, &c->value, e->probe & BPFPROM_COOKIE_INDEX_MASK);
+	return 0;
+}
+
 /* The end of a latency interval: its labels were taken at the start. */
 static __always_inline void handle_end(void *ctx, enum ctx_kind ck,
 				       const volatile struct bpfprom_metric_cfg *c, void *series,
@@ -941,6 +972,122 @@ static __always_inline void handle_end(void *ctx, enum ctx_kind ck,
 }
 
 /*
+ * The end of a pair that reads at its end (BPFPROM_PAIR_ENDS): the start's
+ * key gets the labels read here, the filters read here decide whether the
+ * pair counts (the start is taken either way), and the value is the
+ * latency, the one kept at the start, or one read here. e->probe is the end
+ * probe's own index: its sources' offsets are there. A subprogram per
+ * context (PAIR_FNS): inlined, its code changed how clang allocated the
+ * registers of every metric's handle_one. No stacks here (the stack map
+ * exists only where a label needs it; config refuses until.kstack).
+ */
+static __always_inline int pair_end_body(void *ctx, enum ctx_kind ck,
+					 const volatile struct bpfprom_metric_cfg *c,
+					 struct pair_env *e, struct scratch *s)
+{
+	__u32 nl = c->nlabels, nle = c->nlabels_end, nf = c->nfilters, nfe = c->nfilters_end;
+	/* masked: the verifier does not carry a bound through the stack, and
+	 * an index it cannot bound reads ctx directly (PROBE_ONE_TP), past
+	 * the record's end as the attach sees it */
+	__u32 pv = c->pair_value, ksz = c->key_size, probe = e->probe & BPFPROM_COOKIE_INDEX_MASK;
+	__u64 id[BPFPROM_MAX_MATCH];
+	__u64 now = bpf_ktime_get_ns(), v;
+	__u64 *st;
+
+	start_key(ctx, ck, c, probe, 1, id);
+	st = bpf_map_lookup_elem(e->starts, id);
+	if (!st)
+		return 0;
+	if (ksz > BPFPROM_MAX_KEY)
+		ksz = BPFPROM_MAX_KEY;
+	s->ts = st[0];
+	bpf_probe_read_kernel(s->key, ksz, &st[1]);
+	v = now - s->ts;
+	if (pv == BPFPROM_PAIR_VALUE_START)
+		bpf_probe_read_kernel(&v, sizeof(v), (__u8 *)&st[1] + ksz);
+	bpf_map_delete_elem(e->starts, id);
+#pragma clang loop unroll(full)
+	for (int i = 0; i < BPFPROM_MAX_FILTERS; i++) {
+		if (i < nfe && !filter_ok(ctx, ck, c,
+					  &c->filters[(nf + i) & (BPFPROM_MAX_FILTERS - 1)], probe))
+			return 0;
+	}
+#pragma clang loop unroll(full)
+	for (int i = 0; i < BPFPROM_MAX_LABELS; i++) {
+		if (i < nle && put_label(ctx, ck, c, s->key, BPFPROM_MAX_KEY,
+					 &c->labels[(nl + i) & (BPFPROM_MAX_LABELS - 1)], probe,
+					 NULL, e->drops))
+			return 0;
+	}
+	if (pv == BPFPROM_PAIR_VALUE_END)
+		v = read_int(ctx, ck, c, &c->value, probe);
+	account(c, e->series, e->drops, nl + nle == 0, s->key, v);
+	return 0;
+}
+
+/*
+ * pair_end and pair_start_value of each context, ck a constant in each (the
+ * verifier prunes by it, and a program's furthest ctx read is its own
+ * context's), called by the one handle_one inlines for its ck.
+ */
+#define PAIR_FNS(kind, CK)                                                                   \
+	static __noinline int pair_end_##kind(void *ctx,                                     \
+					      const volatile struct bpfprom_metric_cfg *c,   \
+					      struct pair_env *e, struct scratch *s)         \
+	{                                                                                    \
+		return pair_end_body(ctx, CK, c, e, s);                                      \
+	}                                                                                    \
+	static __noinline int pair_start_##kind(void *ctx,                                   \
+						const volatile struct bpfprom_metric_cfg *c, \
+						struct pair_env *e, __u8 *key)               \
+	{                                                                                    \
+		return pair_start_value_body(ctx, CK, c, e, key);                            \
+	}
+
+PAIR_FNS(tp, CTX_TP)
+PAIR_FNS(up, CTX_UPROBE)
+PAIR_FNS(kp, CTX_KPROBE)
+PAIR_FNS(fentry, CTX_FENTRY)
+PAIR_FNS(fexit, CTX_FEXIT)
+PAIR_FNS(btf, CTX_TP_BTF)
+PAIR_FNS(raw, CTX_RAW_TP)
+PAIR_FNS(pe, CTX_PERF)
+PAIR_FNS(usdt, CTX_USDT)
+
+#define PAIR_CALL(fn, ck, ...)                    \
+	do {                                      \
+		switch (ck) {                     \
+		case CTX_TP:                      \
+			fn##_tp(__VA_ARGS__);     \
+			break;                    \
+		case CTX_UPROBE:                  \
+			fn##_up(__VA_ARGS__);     \
+			break;                    \
+		case CTX_KPROBE:                  \
+			fn##_kp(__VA_ARGS__);     \
+			break;                    \
+		case CTX_FENTRY:                  \
+			fn##_fentry(__VA_ARGS__); \
+			break;                    \
+		case CTX_FEXIT:                   \
+			fn##_fexit(__VA_ARGS__);  \
+			break;                    \
+		case CTX_TP_BTF:                  \
+			fn##_btf(__VA_ARGS__);    \
+			break;                    \
+		case CTX_RAW_TP:                  \
+			fn##_raw(__VA_ARGS__);    \
+			break;                    \
+		case CTX_PERF:                    \
+			fn##_pe(__VA_ARGS__);     \
+			break;                    \
+		case CTX_USDT:                    \
+			fn##_usdt(__VA_ARGS__);   \
+			break;                    \
+		}                                 \
+	} while (0)
+
+/*
  * One metric's work on one event: slot c with its maps. The fields that
  * bound the loops are read once: each read of volatile rodata is a load,
  * and the verifier removes dead branches but not dead loads.
@@ -961,8 +1108,13 @@ static __always_inline void handle_one(void *ctx, enum ctx_kind ck, __u32 cookie
 
 	if (latency && (cookie & (BPFPROM_COOKIE_END | BPFPROM_COOKIE_BOTH))) {
 		s = get_scratch();
-		/* the until side's sources are those of until's index, 0 */
-		if (s)
+		/* the until side's sources are those of until's index, 0 (a
+		 * pair that reads at its end: the cookie's) */
+		if (s && (latency & BPFPROM_PAIR_ENDS)) {
+			struct pair_env e = { series, starts, drops, ck, probe };
+
+			PAIR_CALL(pair_end, ck, ctx, c, &e, s);
+		} else if (s)
 			handle_end(ctx, ck, c, series, starts, drops, s,
 				   cookie & BPFPROM_COOKIE_END ? probe : 0);
 		if (cookie & BPFPROM_COOKIE_END)
@@ -995,6 +1147,12 @@ static __always_inline void handle_one(void *ctx, enum ctx_kind ck, __u32 cookie
 	if (latency && s) {
 		start_key(ctx, ck, c, probe, 0, id);
 		s->ts = bpf_ktime_get_ns();
+		/* a value read at the start waits after the key for its end */
+		if ((latency & BPFPROM_PAIR_ENDS) && c->pair_value == BPFPROM_PAIR_VALUE_START) {
+			struct pair_env e = { .ck = ck, .probe = probe };
+
+			PAIR_CALL(pair_start, ck, ctx, c, &e, key);
+		}
 		err = bpf_map_update_elem(starts, id, &s->ts, BPF_NOEXIST);
 		if (err == -17 /* EEXIST */) {
 			/* one of two starts of a key never ends an interval: the

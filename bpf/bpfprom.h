@@ -137,6 +137,24 @@ struct bpfprom_step {
 	__u8 rshift;
 };
 
+/*
+ * cfg.latency: nonzero for a metric of pairs (a start probe, then its until
+ * or return probe). BPFPROM_PAIR_ENDS: it reads sources at the end as well
+ * (until.), keeps a value read at the start, or has several until probes,
+ * whose own indexes its end probes carry in their cookies (a start that is
+ * also an until probe: the start's index). Without it, the end only
+ * measures, as latency metrics always did, and pays nothing for the rest.
+ */
+#define BPFPROM_PAIR 1
+#define BPFPROM_PAIR_ENDS 2
+
+/* Where the value of a pair comes from. */
+enum bpfprom_pair_value {
+	BPFPROM_PAIR_VALUE_LATENCY = 0, /* the time from start to end (or none: count) */
+	BPFPROM_PAIR_VALUE_START, /* read at the start, kept after the start's key */
+	BPFPROM_PAIR_VALUE_END, /* read at the end probe (until.) */
+};
+
 /* Attach cookie: the probe's index in the metric, and its role. */
 #define BPFPROM_COOKIE_END (1u << 31) /* the until / return probe of a latency */
 /* a start probe that is also the until probe: it ends the key's pending
@@ -230,6 +248,15 @@ struct bpfprom_metric_cfg {
 	/* latency: a start finding its key's start pending keeps that one
 	 * (start: first) instead of replacing it */
 	__u32 start_first;
+	/*
+	 * latency & BPFPROM_PAIR_ENDS: a pair that reads at its end too.
+	 * labels[nlabels .. nlabels + nlabels_end) and filters[nfilters ..
+	 * nfilters + nfilters_end) are read at the end probe (until.), with the
+	 * end probe's index; pair_value says where the value comes from.
+	 */
+	__u32 nlabels_end;
+	__u32 nfilters_end;
+	__u32 pair_value; /* enum bpfprom_pair_value */
 };
 
 /* a fixed-bound loop unrolled in the BPF build; gcc knows no such pragma */

@@ -120,7 +120,7 @@ static int parse_max_series(struct parser *p, const yaml_node_t *node, struct cf
  */
 static int parse_pid(struct parser *p, const yaml_node_t *node, struct cfg_metric *m)
 {
-	size_t i, n = m->nprobes + m->has_until;
+	size_t i, n = m->nprobes + m->nuntil;
 	const struct cfg_probe *pr;
 	int64_t v;
 	int ret;
@@ -131,7 +131,7 @@ static int parse_pid(struct parser *p, const yaml_node_t *node, struct cfg_metri
 	if (ret)
 		return ret;
 	for (i = 0; i < n; i++) {
-		pr = i < m->nprobes ? &m->probes[i] : &m->until;
+		pr = i < m->nprobes ? &m->probes[i] : config__until(m, i - m->nprobes);
 		if (pr->kind != CFG_PROBE_UPROBE && pr->kind != CFG_PROBE_URETPROBE &&
 		    pr->kind != CFG_PROBE_USDT)
 			return yamldoc__fail(
@@ -431,6 +431,8 @@ static void free_metric(struct cfg_metric *m)
 		free_probe(&m->probes[i]);
 	free(m->probes);
 	free_probe(&m->until);
+	for (i = 0; i < BPFPROM_MAX_PROBES - 1; i++)
+		free_probe(&m->until_rest[i]);
 	free_source(&m->value);
 	/* parsed sources may precede a failure, before nmatch is set */
 	for (i = 0; i < BPFPROM_MAX_MATCH; i++) {

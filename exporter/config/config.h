@@ -113,6 +113,8 @@ struct cfg_source {
 	struct cfg_path *path; /* PATH, STR_PATH */
 	char *text; /* PATH, STR_PATH: as written, for messages */
 	struct cfg_pos pos;
+	/* until.SRC: read at the end of a pair (its until or return probe) */
+	bool at_end;
 };
 
 /*
@@ -237,7 +239,20 @@ struct cfg_metric {
 	/* start: first: a latency keeps the oldest pending start of a key
 	 * (default last: a new start replaces it) */
 	bool start_first;
+	/* until: [A, B, ...]: until is A, until_rest the others; nuntil counts
+	 * them all (0 without until). The first of them to fire ends a pair. */
+	struct cfg_probe until_rest[BPFPROM_MAX_PROBES - 1];
+	size_t nuntil;
+	/* a metric of pairs: until, value: latency, or until. sources (on
+	 * kprobes or uprobes, whose return probes are then implied) */
+	bool paired;
 };
+
+/* until probe i of m, 0 <= i < m->nuntil */
+static inline const struct cfg_probe *config__until(const struct cfg_metric *m, size_t i)
+{
+	return i ? &m->until_rest[i - 1] : &m->until;
+}
 
 struct cfg {
 	char *file; /* as given; used in messages */

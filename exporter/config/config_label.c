@@ -164,6 +164,11 @@ static int parse_label_short(struct parser *p, const yaml_node_t *node, const ch
 	default:
 		break;
 	}
+	if (l->src.at_end)
+		return yamldoc__fail(
+			p->doc, node, path,
+			"\"%s\" cannot be a label name; use the full form {name: NAME, source: %s}",
+			text, text);
 	l->name = strdup(text);
 	if (!l->name)
 		return yamldoc__oom(p->doc);

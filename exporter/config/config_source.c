@@ -108,6 +108,24 @@ static int parse_str_source(struct parser *p, const yaml_node_t *node, const cha
 	if (len < 5 || text[len - 1] != ')')
 		goto bad;
 	snprintf(inner, sizeof(inner), "%.*s", (int)(len - 5), text + 4);
+	/* str(until.X): the string X at the end of a pair */
+	if (!strncmp(text + 4, "until.", 6)) {
+		char *t = malloc(len);
+
+		if (!t)
+			return yamldoc__oom(p->doc);
+		snprintf(t, len, "str(%s", text + 10);
+		ret = parse_str_source(p, node, path, t, src);
+		free(t);
+		if (!ret && src->text) {
+			free(src->text);
+			src->text = strdup(text);
+			if (!src->text)
+				return yamldoc__oom(p->doc);
+		}
+		src->at_end = true;
+		return ret;
+	}
 	/*
 	 * str(retval): the string a function returned, the fetch arg
 	 * +0(retval):string (user memory on uretprobes, kernel on kretprobes)
@@ -147,6 +165,34 @@ int config_parse_source(struct parser *p, const yaml_node_t *node, const char *p
 	int ret;
 
 	src->pos = node_pos(node);
+	/* until.X: X read at the end of a pair rather than at its start */
+	if (!strncmp(text, "until.", 6)) {
+		ret = config_parse_source(p, node, path, text + 6, src);
+		if (!ret && src->text) {
+			free(src->text);
+			src->text = strdup(text);
+			if (!src->text)
+				return yamldoc__oom(p->doc);
+		}
+		if (ret)
+			return ret;
+		if (src->at_end)
+			return yamldoc__fail(p->doc, node, path,
+					     "\"%s\": until. once is enough; write %s", text,
+					     text + 6);
+		if (src->kind == BPFPROM_SRC_KSTACK || src->kind == BPFPROM_SRC_USTACK)
+			return yamldoc__fail(
+				p->doc, node, path,
+				"\"%s\": a stack is taken at the start of a pair; write %s", text,
+				text + 6);
+		if (src->kind == BPFPROM_SRC_PROBE || src->kind == BPFPROM_SRC_FUNC)
+			return yamldoc__fail(
+				p->doc, node, path,
+				"\"%s\": %s names a start probe; it cannot be read at the end (until.), write %s",
+				text, text + 6, text + 6);
+		src->at_end = true;
+		return 0;
+	}
 	for (i = 0; i < ARRAY_SIZE(word_sources); i++) {
 		if (!strcmp(text, config_src_names[word_sources[i]])) {
 			src->kind = word_sources[i];
@@ -245,17 +291,61 @@ int config_check_source_probe(struct parser *p, const struct cfg_probe *pr, cons
 	}
 }
 
+/*
+ * until.SRC: read at each until probe, or at the return of each start probe
+ * (kprobes and uprobes: the return probes a pair then implies).
+ */
+static int check_end_source(struct parser *p, struct cfg_metric *m, const struct cfg_source *src,
+			    const char *text, const yaml_node_t *node, const char *path)
+{
+	struct cfg_probe ret_probe;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < m->nuntil; i++) {
+		ret = config_check_source_probe(p, config__until(m, i), "until", src, text, node,
+						path);
+		if (ret)
+			return ret;
+	}
+	if (m->nuntil)
+		return 0;
+	for (i = 0; i < m->nprobes; i++) {
+		if (!is_entry_probe(m->probes[i].kind))
+			return yamldoc__fail(
+				p->doc, node, path,
+				"%s reads at the end of a pair, but this metric has no end: probe \"%s\" is a %s; add until: PROBE, or probe kprobes or uprobes (their return ends the pair), or drop until.",
+				text, m->probes[i].spec,
+				config_probe_kind_names[m->probes[i].kind]);
+	}
+	for (i = 0; i < m->nprobes; i++) {
+		ret_probe = m->probes[i];
+		ret_probe.kind = m->probes[i].kind == CFG_PROBE_KPROBE ? CFG_PROBE_KRETPROBE :
+									 CFG_PROBE_URETPROBE;
+		ret = config_check_source_probe(p, &ret_probe, "the return of", src, text, node,
+						path);
+		if (ret)
+			return ret;
+	}
+	m->paired = true;
+	return 0;
+}
+
+/*
+ * A source is read at the metric's probes (a pair's start), or with
+ * until. at the pair's end.
+ */
 int config_check_source_probes(struct parser *p, const struct cfg_metric *m,
 			       const struct cfg_source *src, const char *text,
 			       const yaml_node_t *node, const char *path)
 {
-	size_t i, n = m->nprobes + m->has_until;
+	size_t i;
 	int ret;
 
-	for (i = 0; i < n; i++) {
-		ret = config_check_source_probe(p, i < m->nprobes ? &m->probes[i] : &m->until,
-						i < m->nprobes ? "probe" : "until", src, text, node,
-						path);
+	if (src->at_end)
+		return check_end_source(p, (struct cfg_metric *)m, src, text, node, path);
+	for (i = 0; i < m->nprobes; i++) {
+		ret = config_check_source_probe(p, &m->probes[i], "probe", src, text, node, path);
 		if (ret)
 			return ret;
 	}

@@ -57,8 +57,13 @@ int config_parse_value(struct parser *p, const yaml_node_t *map, yaml_node_t *co
 				     "%s is not a number; use one of " VALUE_LIST
 				     " as the value, or make %s a label",
 				     text, text);
+	if (m->value.kind == BPFPROM_SRC_LATENCY && m->value.at_end)
+		return yamldoc__fail(
+			p->doc, node, "value",
+			"latency is the time between the two ends of a pair, not a source of one end; write value: latency");
 	if (m->value.kind != BPFPROM_SRC_LATENCY || v[MK_UNTIL])
 		return 0;
+	m->paired = true;
 	/* Without until, the end of the interval is the return of the probed function. */
 	for (i = 0; i < m->nprobes; i++)
 		if (!is_entry_probe(m->probes[i].kind))
@@ -69,33 +74,56 @@ int config_parse_value(struct parser *p, const yaml_node_t *map, yaml_node_t *co
 	return 0;
 }
 
+/*
+ * until: PROBE or [PROBE, ...]: what ends a pair begun at the metric's
+ * probes; of a list, the first to fire for the start's key.
+ */
 int config_parse_until(struct parser *p, const yaml_node_t *node, struct cfg_metric *m)
 {
+	bool list;
+	const yaml_node_t *item;
+	struct cfg_probe *pr;
+	char path[PATH_LEN];
+	size_t n, i, j;
 	int ret;
 
 	if (!node)
 		return 0;
-	if (m->value.kind != BPFPROM_SRC_LATENCY)
-		return yamldoc__fail(
-			p->doc, node, "until",
-			"marks the end of a measured interval and is only used with value: latency; remove it or set value: latency");
-	if (node->type == YAML_SEQUENCE_NODE)
-		return yamldoc__fail(
-			p->doc, node, "until",
-			"expected one probe spec, got a list; until takes exactly one probe");
-	ret = config_parse_probe(p, node, "until", &m->until);
+	list = node->type == YAML_SEQUENCE_NODE;
+	n = list ? yamldoc__seq_len(node) : 1;
+	if (!n)
+		return yamldoc__fail(p->doc, node, "until",
+				     "the list is empty; give at least one probe");
+	if (n > BPFPROM_MAX_PROBES)
+		return yamldoc__fail(p->doc, yamldoc__seq_item(p->doc, node, BPFPROM_MAX_PROBES),
+				     "until", "%zu probes given, at most %d end one metric's pairs",
+				     n, BPFPROM_MAX_PROBES);
 	m->has_until = true;
-	if (ret)
-		return ret;
-	if (m->until.wild)
-		return yamldoc__fail(
-			p->doc, node, "until",
-			"\"%s\": until takes one probe, not a wildcard; name the event or function that ends the interval",
-			m->until.spec);
+	m->paired = true;
+	for (i = 0; i < n; i++) {
+		item = list ? yamldoc__seq_item(p->doc, node, i) : node;
+		snprintf(path, sizeof(path), list ? "until[%zu]" : "until", i);
+		pr = (struct cfg_probe *)config__until(m, i);
+		m->nuntil++;
+		ret = config_parse_probe(p, item, path, pr);
+		if (ret)
+			return ret;
+		if (pr->wild)
+			return yamldoc__fail(
+				p->doc, item, path,
+				"\"%s\": until takes named probes, not a wildcard; name the event or function that ends the interval",
+				pr->spec);
+		for (j = 0; j < i; j++)
+			if (!strcmp(pr->spec, config__until(m, j)->spec))
+				return yamldoc__fail(
+					p->doc, item, path,
+					"\"%s\" is the same probe as until[%zu]; remove one",
+					pr->spec, j);
+	}
 	/* a sample is no event with an end: nothing pairs it with another */
-	for (size_t i = 0; i <= m->nprobes; i++) {
-		const struct cfg_probe *pr = i < m->nprobes ? &m->probes[i] : &m->until;
-
+	for (i = 0; i < m->nprobes + m->nuntil; i++) {
+		pr = i < m->nprobes ? &m->probes[i] :
+				      (struct cfg_probe *)config__until(m, i - m->nprobes);
 		if (is_sample_probe(pr->kind))
 			return yamldoc__fail(
 				p->doc, node, "until",
@@ -146,6 +174,11 @@ static int parse_match_side(struct parser *p, const yaml_node_t *node, const cha
 		ret = config_parse_source(p, item, ipath, text, &out[i]);
 		if (ret)
 			return ret;
+		if (out[i].at_end)
+			return yamldoc__fail(
+				p->doc, item, ipath,
+				"%s: match reads its probe side at the start and its until side at the end already; drop until. (to read something else at the end, write match: {probe: SOURCE, until: SOURCE})",
+				text);
 		if (is_string_src(out[i].kind) || out[i].kind == BPFPROM_SRC_LATENCY ||
 		    out[i].kind == BPFPROM_SRC_PROBE || out[i].kind == BPFPROM_SRC_FUNC ||
 		    is_stack_src(out[i].kind) || out[i].kind == BPFPROM_SRC_UIP)
@@ -161,10 +194,12 @@ static int parse_match_side(struct parser *p, const yaml_node_t *node, const cha
 					return ret;
 			}
 		} else {
-			ret = config_check_source_probe(p, &m->until, "until", &out[i], text, item,
-							ipath);
-			if (ret)
-				return ret;
+			for (size_t k = 0; k < m->nuntil; k++) {
+				ret = config_check_source_probe(p, config__until(m, k), "until",
+								&out[i], text, item, ipath);
+				if (ret)
+					return ret;
+			}
 		}
 	}
 	*n = len;
@@ -418,7 +453,7 @@ int config_parse_start(struct parser *p, const yaml_node_t *node, struct cfg_met
 	ret = yamldoc__get_word(p->doc, node, "start", "value", words, ARRAY_SIZE(words), &i);
 	if (ret)
 		return ret;
-	if (!m->has_value || m->value.kind != BPFPROM_SRC_LATENCY)
+	if (!m->paired)
 		return yamldoc__fail(
 			p->doc, node, "start",
 			"start says which pending start a latency keeps, but this metric's value is not latency; remove start");

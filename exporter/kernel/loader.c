@@ -698,7 +698,7 @@ static struct bpf_map *slot_map(const struct copy *skel, const char *base, uint3
  */
 static bool series_array(const struct plan_metric *pm)
 {
-	return pm->bcfg.nlabels == 0;
+	return pm->bcfg.nlabels + pm->bcfg.nlabels_end == 0;
 }
 
 /* The frames a metric's stack labels keep, the most of them; 0: no stack label. */
@@ -706,7 +706,8 @@ static uint32_t stack_frames(const struct plan_metric *pm)
 {
 	uint32_t frames = 0;
 
-	for (uint32_t i = 0; i < pm->bcfg.nlabels && i < BPFPROM_MAX_LABELS; i++) {
+	for (uint32_t i = 0; i < pm->bcfg.nlabels + pm->bcfg.nlabels_end && i < BPFPROM_MAX_LABELS;
+	     i++) {
 		const struct bpfprom_src_cfg *s = &pm->bcfg.labels[i].src;
 
 		if ((s->kind == BPFPROM_SRC_KSTACK || s->kind == BPFPROM_SRC_USTACK) &&
@@ -762,9 +763,12 @@ static int size_maps(struct copy *skel, uint32_t slot, const struct plan_metric 
 	/* only latency metrics have starts; the code using them is dead in the others */
 	if (!err && !pm->bcfg.latency)
 		err = bpf_map__set_autocreate(starts, false);
-	/* a start holds its timestamp and the labels taken at the start probe */
+	/* a start holds its timestamp and the labels taken at the start probe,
+	 * then a value read there for the end (BPFPROM_PAIR_VALUE_START) */
 	if (!err && pm->bcfg.latency)
-		err = bpf_map__set_value_size(starts, 8 + pm->bcfg.key_size);
+		err = bpf_map__set_value_size(
+			starts, 8 + pm->bcfg.key_size +
+					(pm->bcfg.pair_value == BPFPROM_PAIR_VALUE_START ? 8 : 0));
 	/* a start is keyed by its thread (8 bytes) or by the match sources */
 	if (!err && pm->bcfg.latency && pm->bcfg.nmatch)
 		err = bpf_map__set_key_size(starts, 8 * pm->bcfg.nmatch);

@@ -48,6 +48,13 @@ struct ctx {
 		uint32_t nargs;
 		struct usdtnote_arg args[USDTNOTE_MAX_ARGS];
 	} usdt[BPFPROM_MAX_PROBES + 1];
+	/* a pair's end probes (until's, or the implied returns), their formats
+	 * and the index each one's cookie carries: until. sources are read there */
+	const struct cfg_probe *ends;
+	size_t nends;
+	const struct tp_format *end_fmts;
+	uint32_t end_index[BPFPROM_MAX_PROBES];
+	struct cfg_probe end_copies[BPFPROM_MAX_PROBES];
 };
 
 static const char *const mech_names[] = {
@@ -158,8 +165,10 @@ bool plan__needs_kprobes(const struct cfg *cfg)
 	for (size_t i = 0; i < cfg->nmetrics; i++) {
 		const struct cfg_metric *cm = &cfg->metrics[i];
 
-		if (cm->has_until && is_kernel_probe(cm->until.kind))
-			return true;
+		for (size_t u = 0; u < cm->nuntil; u++) {
+			if (is_kernel_probe(config__until(cm, u)->kind))
+				return true;
+		}
 		for (size_t p = 0; p < cm->nprobes; p++) {
 			if (is_kernel_probe(cm->probes[p].kind))
 				return true;
@@ -187,8 +196,10 @@ bool plan__needs_rawtp(const struct cfg *cfg)
 	for (size_t i = 0; i < cfg->nmetrics; i++) {
 		const struct cfg_metric *cm = &cfg->metrics[i];
 
-		if (cm->has_until && cm->until.kind == CFG_PROBE_RAWTP)
-			return true;
+		for (size_t u = 0; u < cm->nuntil; u++) {
+			if (config__until(cm, u)->kind == CFG_PROBE_RAWTP)
+				return true;
+		}
 		for (size_t p = 0; p < cm->nprobes; p++) {
 			if (cm->probes[p].kind == CFG_PROBE_RAWTP)
 				return true;
@@ -774,9 +785,37 @@ static int resolve_src(struct ctx *c, const struct tp_format *fmts, const struct
 	return resolve_src_in(c, fmts, c->cm->probes, c->cm->nprobes, src, str_size, key, out);
 }
 
+/*
+ * A source read at a pair's end: resolved at each end probe, each one's
+ * offsets at the index its cookie carries.
+ */
+static int resolve_end_src(struct ctx *c, const struct cfg_source *src, uint32_t str_size,
+			   const char *key, struct bpfprom_src_cfg *out)
+{
+	struct bpfprom_src_cfg tmp;
+	int err;
+
+	err = resolve_src_in(c, c->end_fmts, c->ends, c->nends, src, str_size, key, &tmp);
+	if (err)
+		return err;
+	*out = tmp;
+	memset(out->off, 0, sizeof(out->off));
+	for (size_t j = 0; j < c->nends; j++)
+		out->off[c->end_index[j] & BPFPROM_COOKIE_INDEX_MASK] = tmp.off[j];
+	return 0;
+}
+
+/* A source of a label, filter or value: read at the start, or with until. at the end. */
+static int resolve_src_at(struct ctx *c, const struct tp_format *fmts, const struct cfg_source *src,
+			  uint32_t str_size, const char *key, struct bpfprom_src_cfg *out)
+{
+	if (src->at_end)
+		return resolve_end_src(c, src, str_size, key, out);
+	return resolve_src(c, fmts, src, str_size, key, out);
+}
+
 /* match: the start side read at the metric's probes, the end side at until. */
-static int plan_match(struct ctx *c, const struct tp_format *fmts,
-		      const struct tp_format *until_fmt, struct plan_metric *pm)
+static int plan_match(struct ctx *c, const struct tp_format *fmts, struct plan_metric *pm)
 {
 	const struct cfg_metric *cm = c->cm;
 	int err;
@@ -784,8 +823,8 @@ static int plan_match(struct ctx *c, const struct tp_format *fmts,
 	for (size_t i = 0; i < cm->nmatch; i++) {
 		err = resolve_src(c, fmts, &cm->match[i], 8, "match", &pm->bcfg.match[i]);
 		if (!err)
-			err = resolve_src_in(c, until_fmt, &cm->until, 1, &cm->match_until[i], 8,
-					     "match.until", &pm->bcfg.match_end[i]);
+			err = resolve_end_src(c, &cm->match_until[i], 8, "match.until",
+					      &pm->bcfg.match_end[i]);
 		if (err)
 			return err;
 	}
@@ -799,15 +838,18 @@ static int plan_filters(struct ctx *c, const struct tp_format *fmts, struct plan
 	char key[32];
 	int err;
 
+	struct bpfprom_filter_cfg all[BPFPROM_MAX_FILTERS] = {};
+	size_t n = 0;
+
 	for (size_t i = 0; i < cm->nfilters; i++) {
 		const struct cfg_filter *f = &cm->filters[i];
-		struct bpfprom_filter_cfg *bf = &pm->bcfg.filters[i];
+		struct bpfprom_filter_cfg *bf = &all[i];
 		/* a string operand reads one byte more than the literal and its NUL:
 		 * a longer string then differs there instead of being cut to equal */
 		uint32_t keep = f->is_str ? (uint32_t)strlen(f->sval) + 2 : 8;
 
 		snprintf(key, sizeof(key), "filter[%zu]", i);
-		err = resolve_src(c, fmts, &f->src, keep, key, &bf->src);
+		err = resolve_src_at(c, fmts, &f->src, keep, key, &bf->src);
 		if (err)
 			return err;
 		bf->op = f->op;
@@ -834,7 +876,16 @@ static int plan_filters(struct ctx *c, const struct tp_format *fmts, struct plan
 			bf->lit = (uint64_t)f->ival;
 		}
 	}
-	pm->bcfg.nfilters = cm->nfilters;
+	/* the program reads the start's filters first, then the end's (until.) */
+	for (int end = 0; end < 2; end++) {
+		for (size_t i = 0; i < cm->nfilters; i++) {
+			if (cm->filters[i].src.at_end == end)
+				pm->bcfg.filters[n++] = all[i];
+		}
+		if (!end)
+			pm->bcfg.nfilters = (uint32_t)n;
+	}
+	pm->bcfg.nfilters_end = (uint32_t)(n - pm->bcfg.nfilters);
 	return 0;
 }
 
@@ -877,14 +928,14 @@ static int check_decode(struct ctx *c, const struct cfg_label *l, const struct b
  * process (pid). The program needs nothing new, and a metric without usym
  * is what it was.
  */
-static int plan_usym_pid(struct ctx *c, const struct cfg_label *l, struct plan_metric *pm,
+static int plan_usym_pid(struct ctx *c, const struct cfg_label *l, struct bpfprom_label_cfg *all,
 			 size_t *b, uint32_t *off, const char *key)
 {
 	struct bpfprom_label_cfg *bl;
 
 	if (*b >= BPFPROM_MAX_LABELS)
 		return -EINVAL;
-	bl = &pm->bcfg.labels[(*b)++];
+	bl = &all[(*b)++];
 	memset(bl, 0, sizeof(*bl));
 	bl->src.kind = BPFPROM_SRC_PID;
 	bl->src.size = 8;
@@ -906,7 +957,11 @@ static int plan_labels(struct ctx *c, const struct tp_format *fmts, struct plan_
 	char key[32];
 	int err;
 
-	size_t r = 0, b = 0;
+	size_t r = 0, b = 0, n = 0;
+	/* the labels as config orders them (and each usym's pid after its
+	 * address), then in the program's order below */
+	struct bpfprom_label_cfg all[BPFPROM_MAX_LABELS] = {};
+	bool at_end[BPFPROM_MAX_LABELS] = {};
 
 	for (size_t i = 0; i < cm->nlabels; i++) {
 		const struct cfg_label *l = &cm->labels[i];
@@ -916,10 +971,11 @@ static int plan_labels(struct ctx *c, const struct tp_format *fmts, struct plan_
 		/* config leaves room for each usym's second place */
 		if (b >= BPFPROM_MAX_LABELS)
 			return -EINVAL;
-		bl = &pm->bcfg.labels[b++];
+		at_end[b] = l->src.at_end;
+		bl = &all[b++];
 		snprintf(key, sizeof(key), "labels[%zu]", i);
 		c->bytes_ok = true;
-		err = resolve_src(c, fmts, &l->src, l->size, key, &bl->src);
+		err = resolve_src_at(c, fmts, &l->src, l->size, key, &bl->src);
 		c->bytes_ok = false;
 		if (!err)
 			err = check_decode(c, l, &bl->src, key);
@@ -959,12 +1015,25 @@ static int plan_labels(struct ctx *c, const struct tp_format *fmts, struct plan_
 		}
 		off += bl->key_size;
 		if (l->decode == CFG_DECODE_USYM) {
-			err = plan_usym_pid(c, l, pm, &b, &off, key);
+			/* the pid of the process at the end that reads the address */
+			if (b < BPFPROM_MAX_LABELS)
+				at_end[b] = l->src.at_end;
+			err = plan_usym_pid(c, l, all, &b, &off, key);
 			if (err)
 				return err;
 		}
 	}
-	pm->bcfg.nlabels = (uint32_t)b;
+	/* the program writes the start's labels, then at the end the end's
+	 * (until.); each at its own key_off, so their order is free */
+	for (int end = 0; end < 2; end++) {
+		for (size_t i = 0; i < b; i++) {
+			if (at_end[i] == end)
+				pm->bcfg.labels[n++] = all[i];
+		}
+		if (!end)
+			pm->bcfg.nlabels = (uint32_t)n;
+	}
+	pm->bcfg.nlabels_end = (uint32_t)(n - pm->bcfg.nlabels);
 	/* a hash key cannot be empty: a metric without labels has one 8-byte zero key */
 	pm->bcfg.key_size = off ? off : 8;
 	pm->desc.nlabels = r;
@@ -1094,10 +1163,14 @@ static int plan_value(struct ctx *c, const struct tp_format *fmts, struct plan_m
 
 	b->agg = cm->agg;
 	if (cm->has_value) {
-		err = resolve_src(c, fmts, &cm->value, 8, "value", &b->value);
+		err = resolve_src_at(c, fmts, &cm->value, 8, "value", &b->value);
 		if (err)
 			return err;
-		b->latency = cm->value.kind == BPFPROM_SRC_LATENCY;
+		/* a pair's value other than its latency: read at the end
+		 * (until.), or at the start and kept in the start's entry */
+		if (b->latency && cm->value.kind != BPFPROM_SRC_LATENCY)
+			b->pair_value = cm->value.at_end ? BPFPROM_PAIR_VALUE_END :
+							   BPFPROM_PAIR_VALUE_START;
 	}
 	switch (cm->agg) {
 	case BPFPROM_AGG_COUNT:
@@ -1819,24 +1892,64 @@ static bool same_probe(const struct plan_probe *a, const struct plan_probe *b)
 }
 
 /*
- * until on one of the start probes (the time between consecutive events of
- * a key: sched_switch to sched_switch): the kernel refuses one program twice
- * on an event (EEXIST), so that start's attachment also ends the interval.
+ * The until probes, after the start probes. One that is also a start probe
+ * (the time between consecutive events of a key: sched_switch to
+ * sched_switch) is not attached again (the kernel refuses one program twice
+ * on an event: EEXIST): that start's attachment also ends the interval.
+ * Each until probe's sources are read at its index: 0 for a metric's one
+ * until; for a pair that reads at its end (BPFPROM_PAIR_ENDS), a merged one's
+ * start index, and the others the indexes those leave free.
  */
-static void merge_until(struct plan_metric *pm)
+static int plan_untils(struct ctx *c, struct tp_format *until_fmts, struct plan_metric *pm)
 {
-	struct plan_probe *end = &pm->probes[pm->nprobes - 1];
+	const struct cfg_metric *cm = c->cm;
+	bool ends = pm->bcfg.latency & BPFPROM_PAIR_ENDS;
+	size_t nstart = pm->nprobes;
+	bool merged[BPFPROM_MAX_PROBES] = {};
+	uint32_t used = 0, idx = 0;
+	char key[32];
+	int err;
 
-	for (size_t p = 0; p + 1 < pm->nprobes; p++) {
-		if (!same_target(&pm->probes[p], end))
-			continue;
-		pm->probes[p].cookie |= BPFPROM_COOKIE_BOTH;
-		free(end->path);
-		free(end->provider);
-		memset(end, 0, sizeof(*end));
-		pm->nprobes--;
-		return;
+	for (size_t u = 0; u < cm->nuntil; u++) {
+		const struct cfg_probe *pr = config__until(cm, u);
+		struct plan_probe *end;
+
+		snprintf(key, sizeof(key), cm->nuntil > 1 ? "until[%zu]" : "until", u);
+		err = plan_probe(c, pr, key, true, 0, &until_fmts[u], pm);
+		if (err < 0)
+			return err;
+		c->end_copies[u] = *pr;
+		c->end_index[u] = 0;
+		end = &pm->probes[pm->nprobes - 1];
+		for (size_t p = 0; p < nstart; p++) {
+			if (!same_target(&pm->probes[p], end))
+				continue;
+			pm->probes[p].cookie |= BPFPROM_COOKIE_BOTH;
+			if (ends)
+				c->end_index[u] = pm->probes[p].cookie & BPFPROM_COOKIE_INDEX_MASK;
+			used |= 1u << c->end_index[u];
+			merged[u] = true;
+			free(end->path);
+			free(end->provider);
+			memset(end, 0, sizeof(*end));
+			pm->nprobes--;
+			break;
+		}
 	}
+	for (size_t u = 0, a = nstart; ends && u < cm->nuntil; u++) {
+		if (merged[u])
+			continue;
+		while (used & (1u << idx))
+			idx++;
+		used |= 1u << idx;
+		c->end_index[u] = idx;
+		pm->probes[a++].cookie = idx | BPFPROM_COOKIE_END;
+	}
+	/* one until: the probe itself, which a usdt argument is looked up by */
+	c->ends = cm->nuntil == 1 ? &cm->until : c->end_copies;
+	c->nends = cm->nuntil;
+	c->end_fmts = until_fmts;
+	return 0;
 }
 
 /*
@@ -1937,7 +2050,7 @@ static int plan_funcs(struct plan_metric *pm)
 }
 
 /* Start probes, then for a latency its end: `until`, or each uprobe's return. */
-static int plan_probes(struct ctx *c, struct tp_format *fmts, struct tp_format *until_fmt,
+static int plan_probes(struct ctx *c, struct tp_format *fmts, struct tp_format *until_fmts,
 		       struct plan_metric *pm)
 {
 	const struct cfg_metric *cm = c->cm;
@@ -1962,16 +2075,21 @@ static int plan_probes(struct ctx *c, struct tp_format *fmts, struct tp_format *
 	if (!pm->bcfg.latency)
 		return one_attach_type(pm);
 	pm->starts_max = PLAN_STARTS_MAX;
-	if (cm->has_until) {
-		err = plan_probe(c, &cm->until, "until", true, 0, until_fmt, pm);
-		if (!err)
-			merge_until(pm);
-		return err;
-	}
+	if (cm->has_until)
+		return plan_untils(c, until_fmts, pm);
 	/* value: latency on a kprobe or uprobe: its return ends the interval,
 	 * through the same mechanism (fentry pairs with fexit) */
+	c->ends = c->end_copies;
+	c->nends = cm->nprobes;
+	c->end_fmts = fmts;
 	for (size_t p = 0; p < cm->nprobes; p++) {
 		struct plan_probe *ret = &pm->probes[pm->nprobes];
+
+		c->end_copies[p] = cm->probes[p];
+		c->end_copies[p].kind = cm->probes[p].kind == CFG_PROBE_KPROBE ?
+						CFG_PROBE_KRETPROBE :
+						CFG_PROBE_URETPROBE;
+		c->end_index[p] = (uint32_t)p;
 
 		*ret = pm->probes[p];
 		ret->implied = true;
@@ -1994,28 +2112,48 @@ static int plan_probes(struct ctx *c, struct tp_format *fmts, struct tp_format *
 	return one_attach_type(pm);
 }
 
+/*
+ * cfg.latency of a metric: a pair, and whether it reads at its end
+ * (BPFPROM_PAIR_ENDS): until. sources, a value other than the latency (kept
+ * from the start, or read at the end) or several until probes. A pair that
+ * only measures keeps the program latency metrics always had.
+ */
+static uint32_t pair_flags(const struct cfg_metric *cm)
+{
+	bool ends = cm->nuntil > 1 || (cm->has_value && cm->value.kind != BPFPROM_SRC_LATENCY);
+
+	if (!cm->paired)
+		return 0;
+	for (size_t i = 0; i < cm->nlabels; i++)
+		ends |= cm->labels[i].src.at_end;
+	for (size_t i = 0; i < cm->nfilters; i++)
+		ends |= cm->filters[i].src.at_end;
+	return BPFPROM_PAIR | (ends ? BPFPROM_PAIR_ENDS : 0);
+}
+
 static int plan_metric(struct ctx *c, struct plan_metric *pm)
 {
 	const struct cfg_metric *cm = c->cm;
-	struct tp_format fmts[BPFPROM_MAX_PROBES] = {}, until_fmt = {};
+	struct tp_format fmts[BPFPROM_MAX_PROBES] = {}, until_fmts[BPFPROM_MAX_PROBES] = {};
 	int err;
 
 	c->nusdt = 0;
+	c->nends = 0;
 	pm->cm = cm;
 	pm->bcfg.nprobes = cm->nprobes;
 	pm->max_series = cm->max_series;
-	pm->bcfg.latency = cm->has_value && cm->value.kind == BPFPROM_SRC_LATENCY;
+	pm->bcfg.latency = pair_flags(cm);
 	pm->bcfg.start_first = cm->start_first;
 	memset(c->pps, 0, sizeof(c->pps));
 	memset(c->mfmts, 0, sizeof(c->mfmts));
 	memset(c->skipped, 0, sizeof(c->skipped));
-	err = plan_probes(c, fmts, &until_fmt, pm);
+	err = plan_probes(c, fmts, until_fmts, pm);
 	if (!err)
 		err = plan_funcs(pm);
 	if (!err)
 		err = plan_value(c, fmts, pm);
 	if (!err)
-		err = plan_match(c, fmts, &until_fmt, pm);
+		err = plan_match(c, fmts, pm);
 	if (!err)
 		err = plan_labels(c, fmts, pm);
 	if (!err)
@@ -2027,7 +2165,8 @@ static int plan_metric(struct ctx *c, struct plan_metric *pm)
 		c->mfmts[p] = NULL;
 		tracefs__format_free(&fmts[p]);
 	}
-	tracefs__format_free(&until_fmt);
+	for (size_t u = 0; u < BPFPROM_MAX_PROBES; u++)
+		tracefs__format_free(&until_fmts[u]);
 	return err;
 }
 

@@ -1370,4 +1370,7 @@ expect "--config.check: fetch args need no BTF" \
 # OpenMetrics 2.0 and start timestamps
 . tests/integration/starts.sh
 
+# pairs: until. sources, until lists, any aggregate over pairs
+. tests/integration/pairs.sh
+
 finish

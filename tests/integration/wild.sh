@@ -213,7 +213,7 @@ else
 fi
 wild_check "until takes no wildcard" 'tracepoint:syscalls:sys_enter_getpid' func '    value: latency
     until: tracepoint:syscalls:sys_exit_get*
-' "error: config: $W:8:12: metrics[0] (e_seconds): until: \"tracepoint:syscalls:sys_exit_get*\": until takes one probe, not a wildcard; name the event or function that ends the interval" \
+' "error: config: $W:8:12: metrics[0] (e_seconds): until: \"tracepoint:syscalls:sys_exit_get*\": until takes named probes, not a wildcard; name the event or function that ends the interval" \
 	hist e_seconds
 wild_check "latency takes no wildcard" "uprobe:$wl_up:bpfprom_*" comm '    value: latency
 ' "error: plan: $W:4:12: metrics[0] (e_seconds): probe: uprobe:$wl_up:bpfprom_*: value: latency does not take a wildcard yet; name the functions (at most 8 probes)" \

@@ -1,0 +1,103 @@
+# SPDX-License-Identifier: GPL-2.0
+# Sourced by run.sh: pairs, a start probe and its until (or return) probe.
+# Sources read at the end (until.), until lists, count/sum/stats over pairs,
+# and their errors.
+
+# --- pairs: exact counts of workloads with known calls --------------------
+PW=$BUILD/workload/syscalls
+UW=$BUILD/workload/uprobe_target
+sed "s|@WL@|$UW|g" $DIR/configs/pairs.yaml.in >"$TMP/pairs.yaml"
+if start "$TMP/pairs.yaml"; then
+	: >"$TMP/pr_existing"
+	rm -f "$TMP/pr_missing"
+	$PW bpfp_pr_open tryopen "$TMP/pr_missing" 5 open "$TMP/pr_existing" 3
+	$PW bpfp_pr_calls getppid 7
+	$PW bpfp_pr_write write 1 2 3 1000
+	$PW bpfp_pr_list getpid 1 getppid 1 getpid 1 getuid 1 getpid 1 getppid 1 getpid 1
+	$UW bpfp_pr_up name foo foo bar -- ret 5 7 -3 99
+	scrape >"$TMP/pairs.txt"
+	expect "pairs: openat by path (read at entry) and errno (until.args.ret, at exit)" \
+		"$(printf 'bpfp_pair_openat_total{path="%s",errno="0"} 3\nbpfp_pair_openat_total{path="%s",errno="ENOENT"} 5' "$TMP/pr_existing" "$TMP/pr_missing" | sort)" \
+		"$(grep '^bpfp_pair_openat_total' "$TMP/pairs.txt" | sort)"
+	expect "pairs: a filter read at the end (until.args.ret < 0)" \
+		'bpfp_pair_openat_failed_total 5' \
+		"$(grep '^bpfp_pair_openat_failed_total' "$TMP/pairs.txt")"
+	expect "pairs: count counts completed pairs" \
+		'bpfp_pair_getppid_total 7' \
+		"$(grep '^bpfp_pair_getppid_total' "$TMP/pairs.txt")"
+	expect "pairs: sum of a value read at the start, kept until the end" \
+		'bpfp_pair_write_asked_bytes_total 1006' \
+		"$(grep '^bpfp_pair_write_asked_bytes_total' "$TMP/pairs.txt")"
+	expect "pairs: stats of a value read at the end (until.args.ret), labelled at the start" \
+		"$(printf 'bpfp_pair_write_done_bytes_sum{comm="bpfp_pr_write"} 1006\nbpfp_pair_write_done_bytes_count{comm="bpfp_pr_write"} 4\nbpfp_pair_write_done_bytes_min{comm="bpfp_pr_write"} 1\nbpfp_pair_write_done_bytes_max{comm="bpfp_pr_write"} 1000')" \
+		"$(grep '^bpfp_pair_write_done_bytes' "$TMP/pairs.txt")"
+	expect "pairs: until list, the first to fire ends the pair (read there: until.args.__syscall_nr)" \
+		"$(printf 'bpfp_pair_ended_by_total{by="getppid"} 2\nbpfp_pair_ended_by_total{by="getuid"} 1')" \
+		"$(grep '^bpfp_pair_ended_by_total' "$TMP/pairs.txt" | sort)"
+	expect "pairs: a latency with an until list" \
+		'bpfp_pair_list_seconds_count 3' \
+		"$(grep '^bpfp_pair_list_seconds_count' "$TMP/pairs.txt")"
+	expect "pairs: str(until.retval) on an implied uretprobe" \
+		"$(printf 'bpfp_pair_names_total{name="bar"} 1\nbpfp_pair_names_total{name="foo"} 2')" \
+		"$(grep '^bpfp_pair_names_total' "$TMP/pairs.txt" | sort)"
+	expect "pairs: until.retval as a value and in a filter (99 filtered out at the return)" \
+		"$(printf 'bpfp_pair_ret_sum 9\nbpfp_pair_ret_count 3\nbpfp_pair_ret_min -3\nbpfp_pair_ret_max 7')" \
+		"$(grep '^bpfp_pair_ret_[a-z]* ' "$TMP/pairs.txt")"
+	expect "pairs: a latency labelled by until.retval" \
+		"$(printf 'bpfp_pair_ret_seconds_count{ret="-3"} 1\nbpfp_pair_ret_seconds_count{ret="5"} 1\nbpfp_pair_ret_seconds_count{ret="7"} 1\nbpfp_pair_ret_seconds_count{ret="99"} 1')" \
+		"$(grep '^bpfp_pair_ret_seconds_count' "$TMP/pairs.txt" | sort)"
+	stop "pairs"
+fi
+
+# --- pairs: errors, exact, at --config.check -----------------------------
+pair_check() { # NAME WANT METRIC-YAML-LINES...
+	pc_name=$1 pc_want=$2
+	shift 2
+	{
+		printf 'metrics:\n  - name: e_total\n    help: h.\n    aggregate: count\n'
+		for l in "$@"; do printf '    %s\n' "$l"; done
+	} >"$TMP/prerr.yaml"
+	expect "pairs errors: $pc_name" "$pc_want" \
+		"$("$BIN" --config.file="$TMP/prerr.yaml" --config.check 2>&1)"
+}
+pair_check "until. without an end" \
+	"error: config: $TMP/prerr.yaml:6:32: metrics[0] (e_total): labels[0].source: until.args.ret reads at the end of a pair, but this metric has no end: probe \"tracepoint:syscalls:sys_enter_openat\" is a tracepoint; add until: PROBE, or probe kprobes or uprobes (their return ends the pair), or drop until." \
+	'probe: tracepoint:syscalls:sys_enter_openat' \
+	'labels: [{name: r, source: until.args.ret}]'
+pair_check "until. in match" \
+	"error: config: $TMP/prerr.yaml:7:12: metrics[0] (e_total): match: until.args.ret: match reads its probe side at the start and its until side at the end already; drop until. (to read something else at the end, write match: {probe: SOURCE, until: SOURCE})" \
+	'probe: tracepoint:syscalls:sys_enter_openat' \
+	'until: tracepoint:syscalls:sys_exit_openat' \
+	'match: until.args.ret'
+pair_check "until.retval at a tracepoint" \
+	"error: config: $TMP/prerr.yaml:7:32: metrics[0] (e_total): labels[0].source: retval needs kretprobe or uretprobe probes, but until \"tracepoint:syscalls:sys_exit_openat\" is a tracepoint; read the tracepoint's field instead, e.g. args.ret" \
+	'probe: tracepoint:syscalls:sys_enter_openat' \
+	'until: tracepoint:syscalls:sys_exit_openat' \
+	'labels: [{name: r, source: until.retval}]'
+pair_check "a field the end probe lacks" \
+	"error: plan: $TMP/prerr.yaml:7:32: metrics[0] (e_total): labels[0]: tracepoint:syscalls:sys_exit_openat has no field \"filename\"; its fields are: __syscall_nr, ret" \
+	'probe: tracepoint:syscalls:sys_enter_openat' \
+	'until: tracepoint:syscalls:sys_exit_openat' \
+	'labels: [{name: f, source: str(until.args.filename)}]'
+pair_check "a field one probe of an until list lacks" \
+	"error: plan: $TMP/prerr.yaml:7:32: metrics[0] (e_total): labels[0]: tracepoint:syscalls:sys_enter_getuid has no field \"fd\"; its fields are: __syscall_nr" \
+	'probe: tracepoint:syscalls:sys_enter_openat' \
+	'until: [tracepoint:syscalls:sys_enter_close, tracepoint:syscalls:sys_enter_getuid]' \
+	'labels: [{name: f, source: until.args.fd}]'
+pair_check "until.probe" \
+	"error: config: $TMP/prerr.yaml:6:32: metrics[0] (e_total): labels[0].source: \"until.probe\": probe names a start probe; it cannot be read at the end (until.), write probe" \
+	'probe: tracepoint:syscalls:sys_enter_openat' \
+	'labels: [{name: p, source: until.probe}]'
+pair_check "until.kstack" \
+	"error: config: $TMP/prerr.yaml:7:32: metrics[0] (e_total): labels[0].source: \"until.kstack\": a stack is taken at the start of a pair; write kstack" \
+	'probe: tracepoint:syscalls:sys_enter_openat' \
+	'until: tracepoint:syscalls:sys_exit_openat' \
+	'labels: [{name: p, source: until.kstack}]'
+pair_check "an empty until list" \
+	"error: config: $TMP/prerr.yaml:6:12: metrics[0] (e_total): until: the list is empty; give at least one probe" \
+	'probe: tracepoint:syscalls:sys_enter_openat' \
+	'until: []'
+pair_check "a probe twice in an until list" \
+	"error: config: $TMP/prerr.yaml:6:50: metrics[0] (e_total): until[1]: \"tracepoint:syscalls:sys_exit_openat\" is the same probe as until[0]; remove one" \
+	'probe: tracepoint:syscalls:sys_enter_openat' \
+	'until: [tracepoint:syscalls:sys_exit_openat, tracepoint:syscalls:sys_exit_openat]'
