@@ -609,13 +609,18 @@ static __always_inline __u64 follow_any(void *ctx, enum ctx_kind ck,
 	return ck == CTX_USDT ? follow_usdt(ctx, c, s, probe) : follow(ctx, ck, c, s, probe);
 }
 
-/* An operand of an expression: any integer source but another expression. */
-static __always_inline __u64 read_operand(void *ctx, enum ctx_kind ck,
+/*
+ * An operand of an expression: any integer source but another expression.
+ * usdt is a literal: eval, which is no USDT program's, must not reference
+ * follow_usdt and with it libbpf's USDT maps, which its object lacks (a
+ * test of ck would not do: ck is a constant on the branch that tests it).
+ */
+static __always_inline __u64 read_operand(void *ctx, enum ctx_kind ck, int usdt,
 					  const volatile struct bpfprom_metric_cfg *c,
 					  const volatile struct bpfprom_src_cfg *s, __u32 probe)
 {
 	if (s->kind == BPFPROM_SRC_PATH)
-		return follow_any(ctx, ck, c, s, probe);
+		return usdt ? follow_usdt(ctx, c, s, probe) : follow(ctx, ck, c, s, probe);
 	return read_scalar(ctx, ck, c, s, s->kind, probe);
 }
 
@@ -754,7 +759,7 @@ static __always_inline __u64 eval_op(const volatile struct bpfprom_expr *e, int 
  * of shifts by 64 or more are bpfprom's (README: Expressions), not the
  * instruction set's (whose x % 0 is x and whose shifts mask the amount).
  */
-static __always_inline __u64 eval_steps(void *ctx, enum ctx_kind ck,
+static __always_inline __u64 eval_steps(void *ctx, enum ctx_kind ck, int usdt,
 					const volatile struct bpfprom_metric_cfg *c,
 					const volatile struct bpfprom_expr *e, __u32 probe)
 {
@@ -765,7 +770,7 @@ static __always_inline __u64 eval_steps(void *ctx, enum ctx_kind ck,
 #pragma clang loop unroll(full)
 	for (int i = 0; i < BPFPROM_MAX_XSRC; i++) {
 		if (i < nsrc)
-			v[i] = read_operand(ctx, ck, c, &e->src[i], probe);
+			v[i] = read_operand(ctx, ck, usdt, c, &e->src[i], probe);
 	}
 #pragma clang loop unroll(full)
 	for (int i = 0; i < BPFPROM_MAX_XOPS; i++) {
@@ -781,14 +786,14 @@ static __noinline __u64 eval(void *ctx, enum ctx_kind ck,
 			     const volatile struct bpfprom_metric_cfg *c,
 			     const volatile struct bpfprom_expr *e, __u32 probe)
 {
-	return eval_steps(ctx, ck, c, e, probe);
+	return eval_steps(ctx, ck, 0, c, e, probe);
 }
 
 /* USDT programs' own copy, for bpf_usdt_arg() (see follow_usdt) */
 static __noinline __u64 eval_usdt(void *ctx, const volatile struct bpfprom_metric_cfg *c,
 				  const volatile struct bpfprom_expr *e, __u32 probe)
 {
-	return eval_steps(ctx, CTX_USDT, c, e, probe);
+	return eval_steps(ctx, CTX_USDT, 1, c, e, probe);
 }
 
 static __always_inline __u64 read_int(void *ctx, enum ctx_kind ck,
@@ -801,7 +806,9 @@ static __always_inline __u64 read_int(void *ctx, enum ctx_kind ck,
 
 		return ck == CTX_USDT ? eval_usdt(ctx, c, e, probe) : eval(ctx, ck, c, e, probe);
 	}
-	return read_operand(ctx, ck, c, s, probe);
+	if (s->kind == BPFPROM_SRC_PATH)
+		return follow_any(ctx, ck, c, s, probe);
+	return read_scalar(ctx, ck, c, s, s->kind, probe);
 }
 
 /* Zero then fill dst (size bytes, a multiple of 8, at most BPFPROM_MAX_STR)

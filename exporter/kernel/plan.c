@@ -883,7 +883,11 @@ static int plan_labels(struct ctx *c, const struct tp_format *fmts, struct plan_
 			ml->key_off = off;
 			ml->key_size = bl->key_size;
 			ml->is_str = is_str(bl->src.kind);
-			ml->is_signed = bl->src.is_signed;
+			/* an expression's errno is the number it computed, of
+			 * either sign (the decoder reads a signed one >= 0 as
+			 * a success, the return value it usually is) */
+			ml->is_signed = bl->src.is_signed && !(l->src.kind == BPFPROM_SRC_EXPR &&
+							       l->decode == CFG_DECODE_ERRNO);
 			ml->nbytes = bl->src.str_mode == BPFPROM_STR_BYTES ? bl->src.field_size : 0;
 			/* func: the cookie's name, from plan's table (plan_funcs) */
 			ml->decode = l->src.kind == BPFPROM_SRC_FUNC ? CFG_DECODE_STATIC :
