@@ -7,16 +7,19 @@
  *   exprs config     the metrics (YAML, after a "metrics:" line): each
  *                    counts the calls of bpfprom_pair by a, b and four
  *                    expressions of them
- *   exprs run        bpfprom_pair(a, b, {a, b}) once per pair of seams
+ *   exprs run        bpfprom_pair(a, b, {a, b}) once per pair of seams, then
+ *                    opens a missing file 3 times (ENOENT) and /dev/null twice
  *   exprs expect     the series the metrics must have, sorted as written
  * a and b are arg0 and arg1 (unsigned), sa and sb the same bits read as
  * signed 64-bit integers through the third argument.
  */
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <unistd.h>
 
 #define TARGET __attribute__((noinline, used))
 
@@ -245,6 +248,12 @@ int main(int argc, char **argv)
 			s[1] = (int64_t)seams[j];
 			bpfprom_pair(seams[i], seams[j], s);
 		}
+	}
+	for (int i = 0; i < 5; i++) {
+		int fd = open(i < 3 ? "/nonexistent/bpfp_exprs" : "/dev/null", O_RDONLY);
+
+		if (fd >= 0)
+			close(fd);
 	}
 	return 0;
 usage:
