@@ -800,13 +800,17 @@ static __always_inline __u64 read_int(void *ctx, enum ctx_kind ck,
 				      const volatile struct bpfprom_metric_cfg *c,
 				      const volatile struct bpfprom_src_cfg *s, __u32 probe)
 {
-	if (s->kind == BPFPROM_SRC_EXPR) {
+	/* one load of kind for both tests: a source that is neither costs
+	 * what it did before expressions */
+	__u32 kind = s->kind;
+
+	if (kind == BPFPROM_SRC_EXPR) {
 		const volatile struct bpfprom_expr *e =
 			&c->exprs[s->argn & (BPFPROM_MAX_EXPRS - 1)];
 
 		return ck == CTX_USDT ? eval_usdt(ctx, c, e, probe) : eval(ctx, ck, c, e, probe);
 	}
-	if (s->kind == BPFPROM_SRC_PATH)
+	if (kind == BPFPROM_SRC_PATH)
 		return follow_any(ctx, ck, c, s, probe);
 	return read_scalar(ctx, ck, c, s, s->kind, probe);
 }
