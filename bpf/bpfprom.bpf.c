@@ -628,11 +628,208 @@ static __always_inline __u64 follow_any(void *ctx, enum ctx_kind ck,
 	return ck == CTX_USDT ? follow_usdt(ctx, c, s, probe) : follow(ctx, ck, c, s, probe);
 }
 
+/*
+ * An operand of an expression: any integer source but another expression.
+ * usdt is a literal: eval, which is no USDT program's, must not reference
+ * follow_usdt and with it libbpf's USDT maps, which its object lacks (a
+ * test of ck would not do: ck is a constant on the branch that tests it).
+ */
+static __always_inline __u64 read_operand(void *ctx, enum ctx_kind ck, int usdt,
+					  const volatile struct bpfprom_metric_cfg *c,
+					  const volatile struct bpfprom_src_cfg *s, __u32 probe)
+{
+	if (s->kind == BPFPROM_SRC_PATH)
+		return usdt ? follow_usdt(ctx, c, s, probe) : follow(ctx, ck, c, s, probe);
+	return read_scalar(ctx, ck, c, s, s->kind, probe);
+}
+
+/* a signed division's operands as magnitudes: INT64_MIN / -1 wraps to INT64_MIN */
+static __always_inline __u64 xabs(__u64 v)
+{
+	return (__s64)v < 0 ? -v : v;
+}
+
+/* Op i of e on acc; the stack st holds *sp operands. */
+static __always_inline __u64 eval_op(const volatile struct bpfprom_expr *e, int i, __u64 acc,
+				     const __u64 *v, __u64 *st, __u32 *sp)
+{
+	__u32 op = e->op[i], mode = e->mode[i];
+	__u64 x, l, r;
+
+	switch (mode) {
+	case BPFPROM_XM_SRC:
+		x = v[0];
+		break;
+	case BPFPROM_XM_SRC + 1:
+		x = v[1];
+		break;
+	case BPFPROM_XM_SRC + 2:
+		x = v[2];
+		break;
+	case BPFPROM_XM_SRC + 3:
+		x = v[3];
+		break;
+	case BPFPROM_XM_LIT:
+		x = e->lit[i];
+		break;
+	default:
+		x = 0;
+		break;
+	}
+	if (op == BPFPROM_XOP_LOAD)
+		return x;
+	if (op == BPFPROM_XOP_PUSH) {
+		st[*sp & (BPFPROM_XSTACK - 1)] = acc;
+		*sp += 1;
+		return x;
+	}
+	if (op == BPFPROM_XOP_SEL) {
+		*sp -= 2;
+		return st[*sp & (BPFPROM_XSTACK - 1)] ? st[(*sp + 1) & (BPFPROM_XSTACK - 1)] : acc;
+	}
+	/* a binary op's left operand: popped, or acc */
+	if (mode == BPFPROM_XM_STACK && op < BPFPROM_XOP_NEG) {
+		*sp -= 1;
+		l = st[*sp & (BPFPROM_XSTACK - 1)];
+		r = acc;
+	} else {
+		l = acc;
+		r = x;
+	}
+	switch (op) {
+	case BPFPROM_XOP_ADD:
+		return l + r;
+	case BPFPROM_XOP_SUB:
+		return l - r;
+	case BPFPROM_XOP_MUL:
+		return l * r;
+	case BPFPROM_XOP_UDIV:
+		return r ? l / r : 0;
+	case BPFPROM_XOP_SDIV:
+		x = r ? xabs(l) / xabs(r) : 0;
+		return ((__s64)(l ^ r)) < 0 ? -x : x;
+	case BPFPROM_XOP_UMOD:
+		return r ? l % r : 0;
+	case BPFPROM_XOP_SMOD:
+		/* the sign of the dividend, as in C */
+		x = r ? xabs(l) % xabs(r) : 0;
+		return (__s64)l < 0 ? -x : x;
+	case BPFPROM_XOP_AND:
+		return l & r;
+	case BPFPROM_XOP_OR:
+		return l | r;
+	case BPFPROM_XOP_XOR:
+		return l ^ r;
+	case BPFPROM_XOP_SHL:
+		return r < 64 ? l << r : 0;
+	case BPFPROM_XOP_SHR:
+		return r < 64 ? l >> r : 0;
+	case BPFPROM_XOP_SAR:
+		return (__u64)((__s64)l >> (r < 64 ? r : 63));
+	case BPFPROM_XOP_EQ:
+		return l == r;
+	case BPFPROM_XOP_NE:
+		return l != r;
+	case BPFPROM_XOP_ULT:
+		return l < r;
+	case BPFPROM_XOP_ULE:
+		return l <= r;
+	case BPFPROM_XOP_UGT:
+		return l > r;
+	case BPFPROM_XOP_UGE:
+		return l >= r;
+	case BPFPROM_XOP_SLT:
+		return (__s64)l < (__s64)r;
+	case BPFPROM_XOP_SLE:
+		return (__s64)l <= (__s64)r;
+	case BPFPROM_XOP_SGT:
+		return (__s64)l > (__s64)r;
+	case BPFPROM_XOP_SGE:
+		return (__s64)l >= (__s64)r;
+	case BPFPROM_XOP_LAND:
+		return l && r;
+	case BPFPROM_XOP_LOR:
+		return l || r;
+	case BPFPROM_XOP_UMIN:
+		return l < r ? l : r;
+	case BPFPROM_XOP_UMAX:
+		return l > r ? l : r;
+	case BPFPROM_XOP_SMIN:
+		return (__s64)l < (__s64)r ? l : r;
+	case BPFPROM_XOP_SMAX:
+		return (__s64)l > (__s64)r ? l : r;
+	case BPFPROM_XOP_NEG:
+		return -acc;
+	case BPFPROM_XOP_NOT:
+		return ~acc;
+	case BPFPROM_XOP_LNOT:
+		return !acc;
+	default:
+		return acc;
+	}
+}
+
+/*
+ * Run expression e (struct bpfprom_expr): read its operand sources, then
+ * its ops, one after the other on acc and the stack st. Every op and mode
+ * is rodata: the verifier keeps, of each switch, the one case taken, and
+ * sp is a constant at each op, so what remains of an op is the loads of its
+ * code and mode and its own arithmetic. The definitions of x / 0, x % 0 and
+ * of shifts by 64 or more are bpfprom's (README: Expressions), not the
+ * instruction set's (whose x % 0 is x and whose shifts mask the amount).
+ */
+static __always_inline __u64 eval_steps(void *ctx, enum ctx_kind ck, int usdt,
+					const volatile struct bpfprom_metric_cfg *c,
+					const volatile struct bpfprom_expr *e, __u32 probe)
+{
+	__u32 nsrc = e->nsrc, nops = e->nops, sp = 0;
+	__u64 v[BPFPROM_MAX_XSRC] = {}, st[BPFPROM_XSTACK];
+	__u64 acc = 0;
+
+#pragma clang loop unroll(full)
+	for (int i = 0; i < BPFPROM_MAX_XSRC; i++) {
+		if (i < nsrc)
+			v[i] = read_operand(ctx, ck, usdt, c, &e->src[i], probe);
+	}
+#pragma clang loop unroll(full)
+	for (int i = 0; i < BPFPROM_MAX_XOPS; i++) {
+		if (i < nops)
+			acc = eval_op(e, i, acc, v, st, &sp);
+	}
+	return acc;
+}
+
+/* A subprogram, as follow: one copy, walked with each caller's constants;
+ * a metric without expressions never calls it. */
+static __noinline __u64 eval(void *ctx, enum ctx_kind ck,
+			     const volatile struct bpfprom_metric_cfg *c,
+			     const volatile struct bpfprom_expr *e, __u32 probe)
+{
+	return eval_steps(ctx, ck, 0, c, e, probe);
+}
+
+/* USDT programs' own copy, for bpf_usdt_arg() (see follow_usdt) */
+static __noinline __u64 eval_usdt(void *ctx, const volatile struct bpfprom_metric_cfg *c,
+				  const volatile struct bpfprom_expr *e, __u32 probe)
+{
+	return eval_steps(ctx, CTX_USDT, 1, c, e, probe);
+}
+
 static __always_inline __u64 read_int(void *ctx, enum ctx_kind ck,
 				      const volatile struct bpfprom_metric_cfg *c,
 				      const volatile struct bpfprom_src_cfg *s, __u32 probe)
 {
-	if (s->kind == BPFPROM_SRC_PATH)
+	/* one load of kind for both tests: a source that is neither costs
+	 * what it did before expressions */
+	__u32 kind = s->kind;
+
+	if (kind == BPFPROM_SRC_EXPR) {
+		const volatile struct bpfprom_expr *e =
+			&c->exprs[s->argn & (BPFPROM_MAX_EXPRS - 1)];
+
+		return ck == CTX_USDT ? eval_usdt(ctx, c, e, probe) : eval(ctx, ck, c, e, probe);
+	}
+	if (kind == BPFPROM_SRC_PATH)
 		return follow_any(ctx, ck, c, s, probe);
 	return read_scalar(ctx, ck, c, s, s->kind, probe);
 }

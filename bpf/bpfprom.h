@@ -61,6 +61,7 @@ enum bpfprom_src {
 	/* the user instruction pointer of the event's task (label only): plan makes it
 	 * the base of a PATH of no steps */
 	BPFPROM_SRC_UIP,
+	BPFPROM_SRC_EXPR, /* expression argn of the metric's table (struct bpfprom_expr) */
 	BPFPROM_SRC__COUNT,
 };
 
@@ -195,6 +196,75 @@ struct bpfprom_src_cfg {
 	struct bpfprom_step steps[BPFPROM_MAX_STEPS];
 };
 
+/*
+ * Expressions: a metric's values, integer labels and filters may compute
+ * over sources and literals. Each is a short program of ops run on an
+ * accumulator (the top of an operand stack kept in a register) and a stack
+ * of BPFPROM_XSTACK. The program reads its nsrc operand sources first,
+ * then runs nops ops; op i takes its operand as its mode says: the stack
+ * (popped: left operand), operand source k, or the literal lit[i]. The
+ * signed and unsigned variants are chosen by plan, from the operands'
+ * types. Rodata: the verifier keeps only each op's own case.
+ */
+#define BPFPROM_MAX_EXPRS 4 /* expressions of one metric */
+#define BPFPROM_MAX_XOPS 16 /* ops of one expression */
+#define BPFPROM_MAX_XSRC 4 /* distinct sources one expression reads */
+#define BPFPROM_XSTACK 8 /* operands pending at once */
+
+enum bpfprom_xop {
+	BPFPROM_XOP_LOAD = 0, /* acc = operand */
+	BPFPROM_XOP_PUSH, /* push acc; acc = operand */
+	BPFPROM_XOP_ADD,
+	BPFPROM_XOP_SUB,
+	BPFPROM_XOP_MUL,
+	BPFPROM_XOP_UDIV, /* x / 0 == 0 */
+	BPFPROM_XOP_SDIV,
+	BPFPROM_XOP_UMOD, /* x % 0 == 0 */
+	BPFPROM_XOP_SMOD,
+	BPFPROM_XOP_AND,
+	BPFPROM_XOP_OR,
+	BPFPROM_XOP_XOR,
+	BPFPROM_XOP_SHL, /* by 64 or more: 0 */
+	BPFPROM_XOP_SHR, /* logical; by 64 or more: 0 */
+	BPFPROM_XOP_SAR, /* arithmetic; by 64 or more: 0 or -1 */
+	BPFPROM_XOP_EQ,
+	BPFPROM_XOP_NE,
+	BPFPROM_XOP_ULT,
+	BPFPROM_XOP_ULE,
+	BPFPROM_XOP_UGT,
+	BPFPROM_XOP_UGE,
+	BPFPROM_XOP_SLT,
+	BPFPROM_XOP_SLE,
+	BPFPROM_XOP_SGT,
+	BPFPROM_XOP_SGE,
+	BPFPROM_XOP_LAND,
+	BPFPROM_XOP_LOR,
+	BPFPROM_XOP_UMIN,
+	BPFPROM_XOP_UMAX,
+	BPFPROM_XOP_SMIN,
+	BPFPROM_XOP_SMAX,
+	BPFPROM_XOP_NEG, /* unary: acc = -acc */
+	BPFPROM_XOP_NOT, /* acc = ~acc */
+	BPFPROM_XOP_LNOT, /* acc = !acc */
+	BPFPROM_XOP_SEL, /* pops else-less: acc = cond ? then : acc (cond, then pushed) */
+	BPFPROM_XOP__COUNT,
+};
+
+/* An op's operand: mode 0 pops the stack (the left operand), 1..4 source
+ * 0..3, BPFPROM_XM_LIT the op's literal */
+#define BPFPROM_XM_STACK 0
+#define BPFPROM_XM_SRC 1
+#define BPFPROM_XM_LIT (BPFPROM_XM_SRC + BPFPROM_MAX_XSRC)
+
+struct bpfprom_expr {
+	__u32 nsrc;
+	__u32 nops;
+	__u8 op[BPFPROM_MAX_XOPS]; /* enum bpfprom_xop */
+	__u8 mode[BPFPROM_MAX_XOPS];
+	__u64 lit[BPFPROM_MAX_XOPS];
+	struct bpfprom_src_cfg src[BPFPROM_MAX_XSRC]; /* never EXPR */
+};
+
 struct bpfprom_label_cfg {
 	struct bpfprom_src_cfg src;
 	__u32 key_off;
@@ -257,6 +327,9 @@ struct bpfprom_metric_cfg {
 	__u32 nlabels_end;
 	__u32 nfilters_end;
 	__u32 pair_value; /* enum bpfprom_pair_value */
+	/* the sources of kind EXPR: argn indexes this table */
+	__u32 nexprs;
+	struct bpfprom_expr exprs[BPFPROM_MAX_EXPRS];
 };
 
 /* a fixed-bound loop unrolled in the BPF build; gcc knows no such pragma */

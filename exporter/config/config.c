@@ -86,6 +86,7 @@ const char *const config_src_names[BPFPROM_SRC__COUNT] = {
 	[BPFPROM_SRC_KSTACK] = "kstack",
 	[BPFPROM_SRC_USTACK] = "ustack",
 	[BPFPROM_SRC_UIP] = "uip",
+	[BPFPROM_SRC_EXPR] = "an expression",
 };
 
 /* The mapping's known keys' values in v[] (NULL when absent); see yamldoc__map_collect. */
@@ -416,6 +417,11 @@ static void free_probe(struct cfg_probe *pr)
 
 static void free_source(struct cfg_source *src)
 {
+	if (src->expr) {
+		for (size_t i = 0; i < BPFPROM_MAX_XSRC; i++)
+			free_source(&src->expr->srcs[i]);
+		free(src->expr);
+	}
 	free(src->field);
 	free(src->path);
 	free(src->text);

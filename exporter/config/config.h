@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "bpfprom.h"
+#include "config/expr.h"
 
 #define CONFIG_DEFAULT_MAX_SERIES 10240
 #define CONFIG_MAX_MAX_SERIES (1u << 20)
@@ -111,10 +112,17 @@ struct cfg_source {
 	uint32_t argn; /* ARG, STR_ARG: N in 0..5 */
 	char *field; /* FIELD, STR_FIELD: the FIELD of args.FIELD */
 	struct cfg_path *path; /* PATH, STR_PATH */
-	char *text; /* PATH, STR_PATH: as written, for messages */
+	char *text; /* PATH, STR_PATH, EXPR: as written, for messages */
 	struct cfg_pos pos;
 	/* until.SRC: read at the end of a pair (its until or return probe) */
 	bool at_end;
+	struct cfg_expr *expr; /* EXPR */
+};
+
+/* An expression (kind EXPR): its tree, and the source of each operand. */
+struct cfg_expr {
+	struct expr e;
+	struct cfg_source srcs[BPFPROM_MAX_XSRC];
 };
 
 /*

@@ -142,6 +142,85 @@ static int check_filter_types(struct parser *p, const yaml_node_t *node, const c
 	return 0;
 }
 
+/*
+ * SOURCE OP LITERAL as before (a string, or an integer literal after one
+ * source): that form keeps its own messages. Anything else is an
+ * expression, true when not 0.
+ */
+static bool is_plain_filter(const char *text)
+{
+	const char *s = text, *start;
+	size_t depth;
+	char *src;
+	bool plain;
+
+	if (strpbrk(text, "\"'"))
+		return true;
+	for (; isspace((unsigned char)*s); s++)
+		;
+	for (start = s, depth = 0; *s; s++) {
+		if (*s == '(')
+			depth++;
+		else if (*s == ')' && depth)
+			depth--;
+		else if (*s == '>' && s > start && s[-1] == '-')
+			continue;
+		else if (!depth && (isspace((unsigned char)*s) || strchr("=!<>", *s)))
+			break;
+	}
+	src = strndup(start, (size_t)(s - start));
+	plain = src && !expr__is_expr(src);
+	free(src);
+	if (!plain)
+		return false;
+	for (; isspace((unsigned char)*s); s++)
+		;
+	/* nothing, "=", or no operator at all: the plain form's messages */
+	if (!*s || (s[0] == '=' && s[1] != '=') || !strchr("=!<>+-*/%&|^?", *s))
+		return true;
+	if ((s[0] == '<' && s[1] == '<') || (s[0] == '>' && s[1] == '>'))
+		return false;
+	if (s[1] == '=' && strchr("=!<>", s[0]))
+		s += 2;
+	else if (s[0] == '<' || s[0] == '>')
+		s++;
+	else
+		return false;
+	for (; isspace((unsigned char)*s); s++)
+		;
+	if (*s == '-')
+		s++;
+	if (!*s)
+		return true;
+	if (!isdigit((unsigned char)*s))
+		return false;
+	while (isalnum((unsigned char)*s) || *s == '_')
+		s++;
+	for (; isspace((unsigned char)*s); s++)
+		;
+	return !*s;
+}
+
+/* A filter that is an expression: the event counts when it is not 0. */
+static int parse_expr_filter(struct parser *p, const yaml_node_t *node, const char *path,
+			     struct cfg_metric *m, const char *text, struct cfg_filter *f)
+{
+	int ret;
+
+	ret = config_parse_source(p, node, path, text, &f->src);
+	if (ret)
+		return ret;
+	if (f->src.kind != BPFPROM_SRC_EXPR)
+		return yamldoc__fail(
+			p->doc, node, path,
+			"'%s' has no comparison; write SOURCE OP VALUE with OP one of " OP_LIST
+			", or an expression",
+			text);
+	f->op = BPFPROM_OP_NE;
+	f->ival = 0;
+	return config_check_source_probes(p, m, &f->src, text, node, path);
+}
+
 /* SOURCE OP LITERAL, e.g. comm != "sshd" or args.ret < 0 */
 static int parse_filter(struct parser *p, const yaml_node_t *node, const char *path,
 			struct cfg_metric *m, struct cfg_filter *f)
@@ -171,6 +250,8 @@ static int parse_filter(struct parser *p, const yaml_node_t *node, const char *p
 		return yamldoc__fail(
 			p->doc, node, path,
 			"the filter is empty; write SOURCE OP VALUE, e.g. comm != \"sshd\"");
+	if (!is_plain_filter(s))
+		return parse_expr_filter(p, node, path, m, text, f);
 	/* a path's -> is no comparison, and a cast's parentheses may hold spaces */
 	for (start = s, depth = 0; *s; s++) {
 		if (*s == '(')

@@ -157,6 +157,7 @@ static int parse_label_short(struct parser *p, const yaml_node_t *node, const ch
 			text, l->src.argn, text);
 	case BPFPROM_SRC_PATH:
 	case BPFPROM_SRC_STR_PATH:
+	case BPFPROM_SRC_EXPR:
 		return yamldoc__fail(
 			p->doc, node, path,
 			"\"%s\" cannot be a label name; use the full form {name: NAME, source: %s}",

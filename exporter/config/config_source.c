@@ -158,6 +158,112 @@ bad:
 		text);
 }
 
+/*
+ * Where column col (1-based) of a scalar's text is in the file: exact for
+ * a plain or quoted scalar on one line, else the scalar's start.
+ */
+static yaml_mark_t text_mark(const yaml_node_t *node, uint32_t col)
+{
+	yaml_mark_t m = node->start_mark;
+
+	if (node->type != YAML_SCALAR_NODE ||
+	    memchr(node->data.scalar.value, '\n', node->data.scalar.length))
+		return m;
+	if (node->data.scalar.style == YAML_PLAIN_SCALAR_STYLE)
+		m.column += col - 1;
+	else if (node->data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
+		 node->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE)
+		m.column += col;
+	return m;
+}
+
+/* err from expr: "column N: ...", positioned at that column */
+static int fail_expr(struct parser *p, const yaml_node_t *node, const char *path, const char *text,
+		     const char *err)
+{
+	unsigned col = 1;
+
+	sscanf(err, "column %u", &col);
+	return yamldoc__fail_mark(p->doc, text_mark(node, col), path, "\"%s\": %s", text, err);
+}
+
+/* An operand: any integer source that is read, not one that is a string,
+ * a stack, a name looked up later or a time between two events. */
+static int check_operand(struct parser *p, const yaml_node_t *node, const char *path,
+			 const char *text, const char *op_text, uint32_t col,
+			 const struct cfg_source *src)
+{
+	const char *why = NULL;
+
+	if (is_string_src(src->kind))
+		why = "is a string; arithmetic takes integer sources only";
+	else if (is_stack_src(src->kind))
+		why = "is a stack, not a number";
+	else if (src->kind == BPFPROM_SRC_LATENCY)
+		why = "is only known when an interval ends and cannot be computed with; make latency the whole value";
+	else if (src->kind == BPFPROM_SRC_FUNC)
+		why = "is a name looked up at scrape time, not a number";
+	if (!why)
+		return 0;
+	return yamldoc__fail_mark(p->doc, text_mark(node, col), path, "\"%s\": column %u: %s %s",
+				  text, col, op_text, why);
+}
+
+/*
+ * An expression over sources and literals: its tree (expr.c), then each
+ * distinct operand parsed as the source it is, and the program compiled
+ * once to check the caps (the ops do not depend on the operands' signs).
+ */
+static int parse_expr_source(struct parser *p, const yaml_node_t *node, const char *path,
+			     const char *text, struct cfg_source *src)
+{
+	bool sgn[BPFPROM_MAX_XSRC] = {}, is_signed;
+	struct bpfprom_expr prog = {};
+	struct cfg_expr *x;
+	char err[448];
+	size_t k;
+	int ret;
+
+	x = calloc(1, sizeof(*x));
+	src->text = strdup(text);
+	if (!x || !src->text) {
+		free(x);
+		return yamldoc__oom(p->doc);
+	}
+	src->expr = x;
+	src->kind = BPFPROM_SRC_EXPR;
+	if (expr__parse(text, &x->e, err, sizeof(err)))
+		return fail_expr(p, node, path, text, err);
+	if (expr__compile(&x->e, sgn, &prog, &is_signed, err, sizeof(err)))
+		return yamldoc__fail(p->doc, node, path, "\"%s\": %s", text, err);
+	for (k = 0; k < x->e.nsrcs; k++) {
+		const struct expr_src *es = &x->e.srcs[k];
+		char *t = strndup(text + es->off, es->len);
+
+		if (!t)
+			return yamldoc__oom(p->doc);
+		ret = config_parse_source(p, node, path, t, &x->srcs[k]);
+		if (!ret)
+			ret = check_operand(p, node, path, text, t, es->off + 1, &x->srcs[k]);
+		/* the operand's own text, for the messages about it */
+		if (!x->srcs[k].text)
+			x->srcs[k].text = t;
+		else
+			free(t);
+		if (ret)
+			return ret;
+		/* until. is per operand; the program reads an expression at
+		 * one end of a pair */
+		if (k && x->srcs[k].at_end != x->srcs[0].at_end)
+			return yamldoc__fail(
+				p->doc, node, path,
+				"\"%s\": an expression is read at one end of a pair: its operands are all until. or none",
+				text);
+		src->at_end = x->srcs[k].at_end;
+	}
+	return 0;
+}
+
 int config_parse_source(struct parser *p, const yaml_node_t *node, const char *path,
 			const char *text, struct cfg_source *src)
 {
@@ -165,6 +271,8 @@ int config_parse_source(struct parser *p, const yaml_node_t *node, const char *p
 	int ret;
 
 	src->pos = node_pos(node);
+	if (expr__is_expr(text))
+		return parse_expr_source(p, node, path, text, src);
 	/* until.X: X read at the end of a pair rather than at its start */
 	if (!strncmp(text, "until.", 6)) {
 		ret = config_parse_source(p, node, path, text + 6, src);
@@ -232,6 +340,18 @@ int config_check_source_probe(struct parser *p, const struct cfg_probe *pr, cons
 {
 	const char *kind = config_probe_kind_names[pr->kind];
 	enum bpfprom_src sk = src->kind;
+	int ret;
+
+	/* an expression reads what each of its operands can */
+	if (src->expr) {
+		for (size_t k = 0; k < src->expr->e.nsrcs; k++) {
+			ret = config_check_source_probe(p, pr, which, &src->expr->srcs[k],
+							src->expr->srcs[k].text, node, path);
+			if (ret)
+				return ret;
+		}
+		return 0;
+	}
 
 	/* a path reads what its base can */
 	if (src->path)

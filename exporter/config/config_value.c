@@ -181,7 +181,8 @@ static int parse_match_side(struct parser *p, const yaml_node_t *node, const cha
 				text);
 		if (is_string_src(out[i].kind) || out[i].kind == BPFPROM_SRC_LATENCY ||
 		    out[i].kind == BPFPROM_SRC_PROBE || out[i].kind == BPFPROM_SRC_FUNC ||
-		    is_stack_src(out[i].kind) || out[i].kind == BPFPROM_SRC_UIP)
+		    is_stack_src(out[i].kind) || out[i].kind == BPFPROM_SRC_UIP ||
+		    out[i].kind == BPFPROM_SRC_EXPR)
 			return yamldoc__fail(
 				p->doc, item, ipath,
 				"%s cannot pair a start with its end; use integer sources that both ends see, e.g. args.pid or args.dev and args.sector",

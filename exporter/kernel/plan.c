@@ -35,6 +35,7 @@ struct ctx {
 	char *err;
 	size_t errlen;
 	bool bytes_ok; /* a label: a u8 array field may be read as its bytes */
+	struct bpfprom_metric_cfg *bcfg; /* the metric's rodata: its expressions' table */
 	/* the metric's probes, by config index: a wildcard tracepoint's other
 	 * events' formats (its first is in fmts[p]), and the probes that
 	 * missing: skip left out */
@@ -134,6 +135,12 @@ static const struct btf *probe_btf(struct ctx *c, const struct cfg_probe *pr)
 
 static bool needs_btf(const struct cfg_source *src)
 {
+	if (src->expr) {
+		for (size_t k = 0; k < src->expr->e.nsrcs; k++)
+			if (needs_btf(&src->expr->srcs[k]))
+				return true;
+		return false;
+	}
 	return src->path && !src->path->fetch;
 }
 
@@ -722,6 +729,56 @@ static int resolve_path(struct ctx *c, const struct tp_format *fmts, const struc
 	return 0;
 }
 
+static int resolve_src_in(struct ctx *c, const struct tp_format *fmts,
+			  const struct cfg_probe *probes, size_t n, const struct cfg_source *src,
+			  uint32_t str_size, const char *key, struct bpfprom_src_cfg *out);
+
+/*
+ * An expression: its operands resolved as sources, then its program
+ * compiled with their signs into the metric's table of expressions, which
+ * the source (kind EXPR) indexes.
+ */
+static int resolve_end_src(struct ctx *c, const struct cfg_source *src, uint32_t str_size,
+			   const char *key, struct bpfprom_src_cfg *out);
+
+static int resolve_expr(struct ctx *c, const struct tp_format *fmts, const struct cfg_probe *probes,
+			size_t n, const struct cfg_source *src, const char *key,
+			struct bpfprom_src_cfg *out)
+{
+	struct bpfprom_metric_cfg *b = c->bcfg;
+	bool sgn[BPFPROM_MAX_XSRC] = {}, is_signed;
+	struct bpfprom_expr *x;
+	char err[448];
+	int ret;
+
+	if (b->nexprs >= BPFPROM_MAX_EXPRS)
+		return fail(
+			c, src->pos, key,
+			"\"%s\" is the metric's %uth expression; a metric has at most %d (its value, labels and filters together)",
+			src->text, b->nexprs + 1, BPFPROM_MAX_EXPRS);
+	x = &b->exprs[b->nexprs];
+	memset(x, 0, sizeof(*x));
+	for (size_t k = 0; k < src->expr->e.nsrcs; k++) {
+		/* an expression of until. operands: each at the end probes,
+		 * with their offsets at the indexes the end probes' cookies carry */
+		if (src->expr->srcs[k].at_end)
+			ret = resolve_end_src(c, &src->expr->srcs[k], 8, key, &x->src[k]);
+		else
+			ret = resolve_src_in(c, fmts, probes, n, &src->expr->srcs[k], 8, key,
+					     &x->src[k]);
+		if (ret)
+			return ret;
+		sgn[k] = x->src[k].is_signed;
+	}
+	if (expr__compile(&src->expr->e, sgn, x, &is_signed, err, sizeof(err)))
+		return fail(c, src->pos, key, "\"%s\": %s", src->text, err);
+	out->kind = BPFPROM_SRC_EXPR;
+	out->argn = b->nexprs++;
+	out->size = 8;
+	out->is_signed = is_signed;
+	return 0;
+}
+
 /* Fields are looked up in the n probes given (the metric's, or its until). */
 static int resolve_src_in(struct ctx *c, const struct tp_format *fmts,
 			  const struct cfg_probe *probes, size_t n, const struct cfg_source *src,
@@ -767,6 +824,8 @@ static int resolve_src_in(struct ctx *c, const struct tp_format *fmts,
 		out->base = BPFPROM_SRC_UIP;
 		out->size = 8;
 		return 0;
+	case BPFPROM_SRC_EXPR:
+		return resolve_expr(c, fmts, probes, n, src, key, out);
 	case BPFPROM_SRC_RETVAL:
 		/* a C int or long: negative values are errors, kept as such */
 		out->size = 8;
@@ -1000,7 +1059,11 @@ static int plan_labels(struct ctx *c, const struct tp_format *fmts, struct plan_
 			ml->key_off = off;
 			ml->key_size = bl->key_size;
 			ml->is_str = is_str(bl->src.kind);
-			ml->is_signed = bl->src.is_signed;
+			/* an expression's errno is the number it computed, of
+			 * either sign (the decoder reads a signed one >= 0 as
+			 * a success, the return value it usually is) */
+			ml->is_signed = bl->src.is_signed && !(l->src.kind == BPFPROM_SRC_EXPR &&
+							       l->decode == CFG_DECODE_ERRNO);
 			ml->nbytes = bl->src.str_mode == BPFPROM_STR_BYTES ? bl->src.field_size : 0;
 			/* func: the cookie's name, from plan's table (plan_funcs) */
 			ml->decode = l->src.kind == BPFPROM_SRC_FUNC ? CFG_DECODE_STATIC :
@@ -2139,6 +2202,7 @@ static int plan_metric(struct ctx *c, struct plan_metric *pm)
 
 	c->nusdt = 0;
 	c->nends = 0;
+	c->bcfg = &pm->bcfg;
 	pm->cm = cm;
 	pm->bcfg.nprobes = cm->nprobes;
 	pm->max_series = cm->max_series;

@@ -29,6 +29,7 @@ max_len() {
 	fuzz_negotiate) echo 512 ;;
 	fuzz_spec) echo 512 ;;
 	fuzz_path) echo 256 ;;
+	fuzz_expr) echo 600 ;;
 	fuzz_tracefs) echo 4096 ;;
 	*) echo 4096 ;;
 	esac

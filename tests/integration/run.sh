@@ -1349,6 +1349,8 @@ expect "--config.check: fetch args need no BTF" \
 	"$(path_check x '+0(args.filename):ustring' tracepoint:syscalls:sys_enter_openat BPFPROM_VMLINUX_BTF=/nonexistent/vmlinux)"
 
 . $DIR/rawtp.sh
+# expressions: values, labels and filters computed in the kernel
+. $DIR/expr.sh
 
 # uprobes through tracefs uprobe_events (legacy), and in other mount namespaces
 . $DIR/uprobe_legacy.sh

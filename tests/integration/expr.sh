@@ -1,0 +1,80 @@
+# SPDX-License-Identifier: GPL-2.0
+# Sourced by run.sh: expressions (README: Expressions) computed in the
+# kernel, compared with the same expressions computed in C by the workload.
+
+XW=$BUILD/workload/exprs
+# --- every operator at its seams: 48 expressions x 256 pairs -------------
+{
+	$XW config | sed "s|uprobe:BIN:|uprobe:$PWD/$XW:|"
+	cat <<EOT
+  - name: bpfp_expr_sum_total
+    help: A value and filters that are expressions.
+    probe: uprobe:$PWD/$XW:bpfprom_pair
+    aggregate: sum
+    value: arg0 * 512 + arg1
+    filter: ['comm == "bpfp_exprs"', 'arg0 <= 100', 'arg1 <= 100', 'arg1 - arg0 > 1400']
+  - name: bpfp_expr_errno_total
+    help: A label that is an expression, decoded as an errno.
+    probe: tracepoint:syscalls:sys_exit_openat
+    aggregate: count
+    filter: ['comm == "bpfp_exprs"']
+    labels: [{name: err, source: "args.ret < 0 ? -args.ret : 0", decode: errno}]
+EOT
+} >"$TMP/expr.yaml"
+if start "$TMP/expr.yaml"; then
+	$XW run
+	scrape >"$TMP/expr.txt"
+	$XW expect | sort >"$TMP/expr.want"
+	grep '^bpfp_expr[0-9]*_total{' "$TMP/expr.txt" | sort >"$TMP/expr.got"
+	expect_file "expressions: 48 expressions (every operator, signed and unsigned) x 256 pairs of seams, as C computes them" \
+		"$TMP/expr.want" "$TMP/expr.got"
+	# pairs a > b of the 9 seams <= 100: arg1 - arg0 wraps above 1400
+	x_sum=$(awk 'BEGIN { split("0 1 2 3 7 63 64 65 100", v); for (i = 1; i <= 9; i++) for (j = 1; j <= 9; j++) if (v[i] > v[j]) { n++; s += 512 * v[i] + v[j] } printf "%d %d", n, s }')
+	expect "expressions: a value (arg0 * 512 + arg1) under filters that are expressions (arg1 - arg0 > 1400 wraps)" \
+		"bpfp_expr_sum_total ${x_sum#* }" \
+		"$(grep '^bpfp_expr_sum_total' "$TMP/expr.txt")"
+	expect "expressions: a label args.ret < 0 ? -args.ret : 0 with decode: errno" \
+		"$(printf 'bpfp_expr_errno_total{err="0"} 2\nbpfp_expr_errno_total{err="ENOENT"} 3')" \
+		"$(grep '^bpfp_expr_errno_total' "$TMP/expr.txt" | sort)"
+	stop
+fi
+
+# --- the examples of the issue resolve against this kernel ----------------
+cat >"$TMP/exprchk.yaml" <<'EOT'
+metrics:
+  - name: x_bytes
+    help: h.
+    probe: tracepoint:block:block_rq_issue
+    aggregate: hist
+    value: args.nr_sector * 512
+  - name: x_ports_total
+    help: h.
+    probe: tracepoint:sock:inet_sock_set_state
+    aggregate: count
+    labels: [{name: port, source: "min(args.sport, args.dport)"}]
+    filter: ['args.newstate - args.oldstate > 1 || !args.family']
+EOT
+expect "expressions: the issue's examples pass --config.check" \
+	"config: $TMP/exprchk.yaml: valid, 2 metrics resolved against this kernel" \
+	"$("$BIN" --config.file="$TMP/exprchk.yaml" --config.check 2>&1)"
+
+# --- errors: exact and positioned ------------------------------------------
+x_check() { # NAME VALUE WANT
+	printf 'metrics:\n  - name: e_total\n    help: h.\n    probe: uprobe:%s:bpfprom_pair\n    aggregate: sum\n    value: %s\n' \
+		"$PWD/$XW" "$2" >"$TMP/experr.yaml"
+	expect "expression errors: $1" "$3" "$("$BIN" --config.file="$TMP/experr.yaml" --config.check 2>&1)"
+}
+x_check "a syntax error, at its column" "arg0 * (arg1 + )" \
+	"error: config: $TMP/experr.yaml:6:27: metrics[0] (e_total): value: \"arg0 * (arg1 + )\": column 16: expected a source, a number or \"(\", got \")\""
+x_check "an unknown function" "abs(arg0)" \
+	"error: config: $TMP/experr.yaml:6:12: metrics[0] (e_total): value: \"abs(arg0)\": column 1: unknown function \"abs\"; expressions call min(a, b) and max(a, b)"
+x_check "a string source in arithmetic" "arg0 + comm" \
+	"error: config: $TMP/experr.yaml:6:19: metrics[0] (e_total): value: \"arg0 + comm\": column 8: comm is a string; arithmetic takes integer sources only"
+x_check "more sources than an expression reads" "arg0 + arg1 + arg2 + arg3 + arg4" \
+	"error: config: $TMP/experr.yaml:6:40: metrics[0] (e_total): value: \"arg0 + arg1 + arg2 + arg3 + arg4\": column 29: \"arg4\" is a 5th source; an expression reads at most 4 different sources"
+x_check "more operators and operands than an expression has" "arg0+1+2+3+4+5+6+7+8+9+10+11+12+13+14+15+16" \
+	"error: config: $TMP/experr.yaml:6:52: metrics[0] (e_total): value: \"arg0+1+2+3+4+5+6+7+8+9+10+11+12+13+14+15+16\": column 41: the expression has more than 32 operators and operands; split it"
+x_check "more ops than an expression has" "~~~~~~~~~~~~~~~~arg0" \
+	"error: config: $TMP/experr.yaml:6:12: metrics[0] (e_total): value: \"~~~~~~~~~~~~~~~~arg0\": the expression needs more than 16 operations; an expression is at most 16 (each operator, and each operand that is not the right side of one, is one)"
+x_check "an argument a tracepoint lacks, inside an expression" "arg0 + args.ret" \
+	"error: config: $TMP/experr.yaml:6:12: metrics[0] (e_total): value: args.ret reads a tracepoint field, so it needs tracepoint probes, but probe \"uprobe:$PWD/$XW:bpfprom_pair\" is a uprobe; use argN (kprobe, uprobe) or retval (kretprobe, uretprobe) instead"
