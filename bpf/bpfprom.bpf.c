@@ -93,6 +93,10 @@ struct scratch {
 	__u64 ts;
 	__u8 key[BPFPROM_MAX_KEY];
 	__u64 str[STR_WORDS]; /* a string operand of a filter */
+	/* pair_end's: its frame, handle_one's and those of an expression and
+	 * a path it calls must fit the 512 bytes of a program's stack together */
+	__u64 id[BPFPROM_MAX_MATCH];
+	__u64 v;
 };
 
 /*
@@ -1187,22 +1191,22 @@ static __always_inline int pair_end_body(void *ctx, enum ctx_kind ck,
 	 * an index it cannot bound reads ctx directly (PROBE_ONE_TP), past
 	 * the record's end as the attach sees it */
 	__u32 pv = c->pair_value, ksz = c->key_size, probe = e->probe & BPFPROM_COOKIE_INDEX_MASK;
-	__u64 id[BPFPROM_MAX_MATCH];
 	__u64 now = bpf_ktime_get_ns(), v;
 	__u64 *st;
 
-	start_key(ctx, ck, c, probe, 1, id);
-	st = bpf_map_lookup_elem(e->starts, id);
+	start_key(ctx, ck, c, probe, 1, s->id);
+	st = bpf_map_lookup_elem(e->starts, s->id);
 	if (!st)
 		return 0;
 	if (ksz > BPFPROM_MAX_KEY)
 		ksz = BPFPROM_MAX_KEY;
 	s->ts = st[0];
 	bpf_probe_read_kernel(s->key, ksz, &st[1]);
-	v = now - s->ts;
+	s->v = now - s->ts;
 	if (pv == BPFPROM_PAIR_VALUE_START)
-		bpf_probe_read_kernel(&v, sizeof(v), (__u8 *)&st[1] + ksz);
-	bpf_map_delete_elem(e->starts, id);
+		bpf_probe_read_kernel(&s->v, sizeof(s->v), (__u8 *)&st[1] + ksz);
+	bpf_map_delete_elem(e->starts, s->id);
+	v = s->v;
 #pragma clang loop unroll(full)
 	for (int i = 0; i < BPFPROM_MAX_FILTERS; i++) {
 		if (i < nfe && !filter_ok(ctx, ck, c,
