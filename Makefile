@@ -85,7 +85,10 @@ all: $(BUILD)/bpfprom $(UNIT_BINS) $(WORKLOAD_BINS) $(BUILD)/deploy/yaml2json
 $(BUILD)/bpfprom.bpf.o: bpf/bpfprom.bpf.c $(BPF_HDRS)
 $(BUILD)/bpfprom_one.bpf.o: BPF_DEFS := -DBPFPROM_ONE_SLOT
 $(BUILD)/bpfprom_one.bpf.o: bpf/bpfprom.bpf.c $(BPF_HDRS)
-$(BUILD)/bpfprom.bpf.o $(BUILD)/bpfprom_one.bpf.o:
+# a third, for a metric with series_map: shared (a group of one, atomic adds)
+$(BUILD)/bpfprom_shared.bpf.o: BPF_DEFS := -DBPFPROM_ONE_SLOT -DBPFPROM_SHARED_SERIES
+$(BUILD)/bpfprom_shared.bpf.o: bpf/bpfprom.bpf.c $(BPF_HDRS)
+$(BUILD)/bpfprom.bpf.o $(BUILD)/bpfprom_one.bpf.o $(BUILD)/bpfprom_shared.bpf.o:
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) -g -O2 -target bpf $(BPF_CPU) -D__TARGET_ARCH_$(ARCH) $(BPF_DEFS) -Wall -Werror \
@@ -95,7 +98,7 @@ $(BUILD)/bpfprom.bpf.o $(BUILD)/bpfprom_one.bpf.o:
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
-.SECONDARY: $(BUILD)/bpfprom.skel.h $(BUILD)/bpfprom_one.skel.h
+.SECONDARY: $(BUILD)/bpfprom.skel.h $(BUILD)/bpfprom_one.skel.h $(BUILD)/bpfprom_shared.skel.h
 
 # the table of the architecture CC builds for, from the <asm/unistd.h> it sees
 $(BUILD)/syscalls.h: tools/gen-syscalls.sh $(wildcard /usr/include/$(MULTIARCH)/asm/unistd*.h)
@@ -113,7 +116,7 @@ FORCE:
 
 # Every user object depends on the skeleton so that it is generated first.
 $(BUILD)/obj/%.o: exporter/%.c $(EXPORTER_HDRS) $(BPF_HDRS) $(BUILD)/bpfprom.skel.h \
-		$(BUILD)/bpfprom_one.skel.h
+		$(BUILD)/bpfprom_one.skel.h $(BUILD)/bpfprom_shared.skel.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -c $< -o $@
@@ -278,7 +281,7 @@ FUZZ_OBJS := $(patsubst $(BUILD)/obj/%,$(BUILD)/fuzz/obj/%,$(LIB_OBJS))
 # kept between builds: they are reached only through the pattern rule of the targets
 .SECONDARY: $(FUZZ_OBJS)
 
-$(BUILD)/fuzz/obj/%.o: exporter/%.c $(EXPORTER_HDRS) $(BPF_HDRS) $(BUILD)/bpfprom.skel.h $(BUILD)/bpfprom_one.skel.h \
+$(BUILD)/fuzz/obj/%.o: exporter/%.c $(EXPORTER_HDRS) $(BPF_HDRS) $(BUILD)/bpfprom.skel.h $(BUILD)/bpfprom_one.skel.h $(BUILD)/bpfprom_shared.skel.h \
 		$(BUILD)/syscalls.h $(PROTO_GEN)
 	$(call msg,CC-FUZZ,$@)
 	$(Q)mkdir -p $(@D)

@@ -234,6 +234,9 @@ struct cfg_metric {
 	/* start: first: a latency keeps the oldest pending start of a key
 	 * (default last: a new start replaces it) */
 	bool start_first;
+	/* series_map: shared: one value per series for all CPUs, updated with
+	 * atomic adds (default percpu: a value per possible CPU) */
+	bool series_shared;
 };
 
 struct cfg {
