@@ -1365,5 +1365,7 @@ expect "--config.check: fetch args need no BTF" \
 . tests/integration/stacks.sh
 # usdt: <sys/sdt.h> probes through libbpf
 . tests/integration/usdt.sh
+# series_map: shared against the per-CPU default
+. tests/integration/shared.sh
 
 finish
