@@ -37,5 +37,17 @@ if start $DIR/configs/shared.yaml; then
 	# labelled (percpu_hash), 1 without (percpu_array)
 	expect "series_map: shared: hash and array maps, per-CPU ones for the others" \
 		"array:2 hash:2 percpu_array:1 percpu_hash:1 " "$sh_types"
+	# stats under contention: two threads on two CPUs write sizes 1..20000
+	# and 2..20001 in rising order, so their maxima race
+	$WL bpfp_shr twrite 2 20000
+	scrape >"$TMP/sh2.txt"
+	for sh_m in sh pc; do
+		expect "series_map: $(echo $sh_m | sed 's/sh/shared/; s/pc/percpu/'): stats under contention: exact count, sum, min, max" \
+			"$(printf 'bpfp_%s_write_stats_sum 400042052\nbpfp_%s_write_stats_count 40005\nbpfp_%s_write_stats_min 0\nbpfp_%s_write_stats_max 20001' $sh_m $sh_m $sh_m $sh_m)" \
+			"$(grep "^bpfp_${sh_m}_write_stats" "$TMP/sh2.txt")"
+	done
+	# update_error is exported once it is not 0
+	expect "series_map: shared: no min or max lost a race 8 times" "" \
+		"$(grep 'reason="update_error"' "$TMP/sh2.txt")"
 	stop "series_map: shared"
 fi
