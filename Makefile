@@ -89,7 +89,9 @@ all: $(BUILD)/bpfprom $(UNIT_BINS) $(WORKLOAD_BINS) $(BUILD)/deploy/yaml2json
 BPF_OUT ?= build/bpf
 BPF_DIR = $(BPF_OUT)/$(ARCH)
 $(BPF_DIR)/bpfprom_one.bpf.o: BPF_DEFS := -DBPFPROM_ONE_SLOT
-$(BPF_DIR)/bpfprom.bpf.o $(BPF_DIR)/bpfprom_one.bpf.o: bpf/bpfprom.bpf.c $(BPF_HDRS)
+# a third, for a metric with series_map: shared (a group of one, atomic adds)
+$(BPF_DIR)/bpfprom_shared.bpf.o: BPF_DEFS := -DBPFPROM_ONE_SLOT -DBPFPROM_SHARED_SERIES
+$(BPF_DIR)/bpfprom.bpf.o $(BPF_DIR)/bpfprom_one.bpf.o $(BPF_DIR)/bpfprom_shared.bpf.o: bpf/bpfprom.bpf.c $(BPF_HDRS)
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) -g -O2 -target bpf $(BPF_CPU) -D__TARGET_ARCH_$(ARCH) $(BPF_DEFS) -Wall -Werror \
@@ -101,7 +103,7 @@ $(BUILD)/%.skel.h: $(BPF_DIR)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
-.SECONDARY: $(BUILD)/bpfprom.skel.h $(BUILD)/bpfprom_one.skel.h
+.SECONDARY: $(BUILD)/bpfprom.skel.h $(BUILD)/bpfprom_one.skel.h $(BUILD)/bpfprom_shared.skel.h
 
 # the table of the architecture CC builds for, from the <asm/unistd.h> it sees
 $(BUILD)/syscalls.h: tools/gen-syscalls.sh $(wildcard /usr/include/$(MULTIARCH)/asm/unistd*.h)
@@ -119,7 +121,7 @@ FORCE:
 
 # Every user object depends on the skeleton so that it is generated first.
 $(BUILD)/obj/%.o: exporter/%.c $(EXPORTER_HDRS) $(BPF_HDRS) $(BUILD)/bpfprom.skel.h \
-		$(BUILD)/bpfprom_one.skel.h
+		$(BUILD)/bpfprom_one.skel.h $(BUILD)/bpfprom_shared.skel.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -c $< -o $@
@@ -286,7 +288,7 @@ FUZZ_OBJS := $(patsubst $(BUILD)/obj/%,$(BUILD)/fuzz/obj/%,$(LIB_OBJS))
 # kept between builds: they are reached only through the pattern rule of the targets
 .SECONDARY: $(FUZZ_OBJS)
 
-$(BUILD)/fuzz/obj/%.o: exporter/%.c $(EXPORTER_HDRS) $(BPF_HDRS) $(BUILD)/bpfprom.skel.h $(BUILD)/bpfprom_one.skel.h \
+$(BUILD)/fuzz/obj/%.o: exporter/%.c $(EXPORTER_HDRS) $(BPF_HDRS) $(BUILD)/bpfprom.skel.h $(BUILD)/bpfprom_one.skel.h $(BUILD)/bpfprom_shared.skel.h \
 		$(BUILD)/syscalls.h $(PROTO_GEN)
 	$(call msg,CC-FUZZ,$@)
 	$(Q)mkdir -p $(@D)
@@ -345,7 +347,8 @@ spdx-check:
 # architecture's registers. Built, not loaded (no kernel of the other
 # architecture here).
 BPF_ARCHS ?= x86 arm64
-bpf-objs: $(BPF_DIR)/bpfprom.bpf.o $(BPF_DIR)/bpfprom_one.bpf.o $(BPF_DIR)/hand.bpf.o
+bpf-objs: $(BPF_DIR)/bpfprom.bpf.o $(BPF_DIR)/bpfprom_one.bpf.o $(BPF_DIR)/bpfprom_shared.bpf.o \
+	$(BPF_DIR)/hand.bpf.o
 
 bpf-arch-check:
 	$(Q)for a in $(BPF_ARCHS); do \

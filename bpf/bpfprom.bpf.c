@@ -1009,21 +1009,56 @@ static __always_inline int put_label(void *ctx, enum ctx_kind ck,
 	return 0;
 }
 
-static __always_inline void update(const volatile struct bpfprom_metric_cfg *c, __u64 *val, __u64 v)
+#ifdef BPFPROM_SHARED_SERIES
+/*
+ * The build for a metric whose series map all CPUs share (series_map:
+ * shared; a group of one): cfg.agg is its aggregate plus BPFPROM_AGG_SHARED,
+ * every word is added with an atomic add (BPF_ATOMIC, 5.12), a stats' min and
+ * max are raised with a compare-and-swap loop (see bpfprom_shared_max). A
+ * build of its own, so that the other metrics' code is what it was.
+ */
+#define AGG(a) (BPFPROM_AGG_SHARED + (a))
+#define ADD(w, x) __sync_fetch_and_add(&(w), (x))
+/* each failed swap means another CPU raised the word meanwhile */
+#define SHARED_TRIES 8
+
+/* Raise *w to k unless it holds more: -1 after SHARED_TRIES lost races in a row. */
+static __always_inline int atomic_raise(__u64 *w, __u64 k)
+{
+	__u64 cur = *(volatile __u64 *)w, seen;
+
+	BPFPROM_UNROLL
+	for (int i = 0; i < SHARED_TRIES; i++) {
+		if (cur >= k)
+			return 0;
+		seen = __sync_val_compare_and_swap(w, cur, k);
+		if (seen == cur)
+			return 0;
+		cur = seen;
+	}
+	return cur >= k ? 0 : -1;
+}
+#else
+#define AGG(a) (a)
+#define ADD(w, x) ((w) += (x))
+#endif
+
+/* 0, or -1: a shared stats' min or max lost SHARED_TRIES races (update_error) */
+static __always_inline int update(const volatile struct bpfprom_metric_cfg *c, __u64 *val, __u64 v)
 {
 	__u64 b;
 
 	switch (c->agg) {
-	case BPFPROM_AGG_COUNT:
-		val[BPFPROM_V_COUNT] += 1;
+	case AGG(BPFPROM_AGG_COUNT):
+		ADD(val[BPFPROM_V_COUNT], 1);
 		break;
-	case BPFPROM_AGG_SUM:
-		val[BPFPROM_V_COUNT] += 1;
-		val[BPFPROM_V_SUM] += v;
+	case AGG(BPFPROM_AGG_SUM):
+		ADD(val[BPFPROM_V_COUNT], 1);
+		ADD(val[BPFPROM_V_SUM], v);
 		break;
-	case BPFPROM_AGG_HIST:
+	case AGG(BPFPROM_AGG_HIST):
 		/* no count word: _count is the buckets' total at render time */
-		val[BPFPROM_V_SUM] += v;
+		ADD(val[BPFPROM_V_SUM], v);
 		if (c->hist_search)
 			b = bpfprom_thr_bucket(v, c->value.is_signed, c->hist_thr, c->hist_band,
 					       c->hist_steps);
@@ -1035,18 +1070,25 @@ static __always_inline void update(const volatile struct bpfprom_metric_cfg *c, 
 		asm volatile("" : "+r"(b));
 		if (b > c->nbuckets)
 			b = c->nbuckets;
-		val[BPFPROM_V_BUCKETS + b] += 1;
+		ADD(val[BPFPROM_V_BUCKETS + b], 1);
 		break;
-	case BPFPROM_AGG_LHIST:
-		val[BPFPROM_V_SUM] += v;
+	case AGG(BPFPROM_AGG_LHIST):
+		ADD(val[BPFPROM_V_SUM], v);
 		b = bpfprom_lhist_bucket(v, c->value.is_signed, c->lhist_min, c->lhist_step,
 					 c->nbuckets);
 		asm volatile("" : "+r"(b));
 		if (b > c->nbuckets)
 			b = c->nbuckets;
-		val[BPFPROM_V_BUCKETS + b] += 1;
+		ADD(val[BPFPROM_V_BUCKETS + b], 1);
 		break;
-	case BPFPROM_AGG_STATS:
+	case AGG(BPFPROM_AGG_STATS):
+#ifdef BPFPROM_SHARED_SERIES
+		ADD(val[BPFPROM_V_COUNT], 1);
+		ADD(val[BPFPROM_V_SUM], v);
+		return atomic_raise(&val[BPFPROM_V_MIN],
+				    bpfprom_shared_min(v, c->value.is_signed)) |
+		       atomic_raise(&val[BPFPROM_V_MAX], bpfprom_shared_max(v, c->value.is_signed));
+#else
 		/* a series new on this CPU starts from the first value */
 		if (val[BPFPROM_V_COUNT] == 0) {
 			val[BPFPROM_V_MIN] = v;
@@ -1062,10 +1104,12 @@ static __always_inline void update(const volatile struct bpfprom_metric_cfg *c, 
 			if (v > val[BPFPROM_V_MAX])
 				val[BPFPROM_V_MAX] = v;
 		}
-		val[BPFPROM_V_COUNT] += 1;
-		val[BPFPROM_V_SUM] += v;
+		ADD(val[BPFPROM_V_COUNT], 1);
+		ADD(val[BPFPROM_V_SUM], v);
 		break;
+#endif
 	}
+	return 0;
 }
 
 /*
@@ -1095,7 +1139,12 @@ static __always_inline void account(const volatile struct bpfprom_metric_cfg *c,
 			return;
 		}
 	}
+#ifdef BPFPROM_SHARED_SERIES
+	if (update(c, val, v))
+		count_drop(drops, BPFPROM_DROP_UPDATE_ERROR);
+#else
 	update(c, val, v);
+#endif
 }
 
 /*
@@ -1368,7 +1417,7 @@ static __always_inline void handle_one(void *ctx, enum ctx_kind ck, __u32 cookie
 		return;
 	}
 
-	if (c->agg != BPFPROM_AGG_COUNT)
+	if (c->agg != AGG(BPFPROM_AGG_COUNT))
 		v = read_int(ctx, ck, c, &c->value, probe);
 	account(c, series, drops, nlabels == 0, key, v);
 }

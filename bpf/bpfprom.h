@@ -85,6 +85,32 @@ enum bpfprom_agg {
 	BPFPROM_AGG__COUNT,
 };
 
+/*
+ * cfg.agg of a metric whose series map is one for all CPUs (series_map:
+ * shared): its aggregate plus BPFPROM_AGG_SHARED. Such a metric loads the
+ * program's shared build (BPFPROM_SHARED_SERIES, a group of one), which adds
+ * with atomic adds and keeps a stats' min and max as bpfprom_shared_min/max
+ * below; the other builds are unchanged.
+ */
+#define BPFPROM_AGG_SHARED 16
+
+/*
+ * A shared stats' min and max, kept so that a word at 0 (a new series)
+ * holds neither: max keeps the value mapped to an unsigned order (a signed
+ * value's sign bit flipped), min its complement, each the largest seen
+ * (a compare-and-swap loop; BPF has no atomic max). 0 is below any value.
+ * Each is its own inverse: user space reads the value back through it.
+ */
+static inline __u64 bpfprom_shared_max(__u64 v, __u32 is_signed)
+{
+	return is_signed ? v ^ (1ull << 63) : v;
+}
+
+static inline __u64 bpfprom_shared_min(__u64 v, __u32 is_signed)
+{
+	return ~bpfprom_shared_max(v, is_signed);
+}
+
 enum bpfprom_op {
 	BPFPROM_OP_EQ = 0,
 	BPFPROM_OP_NE,

@@ -28,7 +28,7 @@ _Static_assert(MK__COUNT <= YAMLDOC_MAX_KEYS, "a metric has more keys than yamld
 static const char *const metric_keys[MK__COUNT] = {
 	"name",	 "help",   "probe",	 "until",   "match",	  "aggregate",
 	"value", "unit",   "labels",	 "filter",  "max_series", "buckets",
-	"pid",	 "schema", "series_ttl", "missing", "start",
+	"pid",	 "schema", "series_ttl", "missing", "start",	  "series_map",
 };
 
 const char *const config_agg_names[BPFPROM_AGG__COUNT] = {
@@ -293,6 +293,9 @@ static int parse_metric(struct parser *p, const yaml_node_t *node, struct cfg_me
 	if (ret)
 		return ret;
 	ret = config_parse_start(p, v[MK_START], m);
+	if (ret)
+		return ret;
+	ret = config_parse_series_map(p, v[MK_SERIES_MAP], m);
 	if (ret)
 		return ret;
 	return config_parse_buckets(p, node, v[MK_BUCKETS], m);

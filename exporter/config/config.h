@@ -254,6 +254,9 @@ struct cfg_metric {
 	/* a metric of pairs: until, value: latency, or until. sources (on
 	 * kprobes or uprobes, whose return probes are then implied) */
 	bool paired;
+	/* series_map: shared: one value per series for all CPUs, updated with
+	 * atomic adds (default percpu: a value per possible CPU) */
+	bool series_shared;
 };
 
 /* until probe i of m, 0 <= i < m->nuntil */

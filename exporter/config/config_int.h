@@ -50,6 +50,7 @@ enum metric_key {
 	MK_SERIES_TTL,
 	MK_MISSING,
 	MK_START,
+	MK_SERIES_MAP,
 	MK__COUNT,
 };
 
@@ -147,6 +148,7 @@ int config_parse_value(struct parser *p, const yaml_node_t *map, yaml_node_t *co
 		       struct cfg_metric *m);
 int config_parse_until(struct parser *p, const yaml_node_t *node, struct cfg_metric *m);
 int config_parse_start(struct parser *p, const yaml_node_t *node, struct cfg_metric *m);
+int config_parse_series_map(struct parser *p, const yaml_node_t *node, struct cfg_metric *m);
 int config_parse_missing(struct parser *p, const yaml_node_t *node, struct cfg_metric *m);
 int config_check_value_probes(struct parser *p, const yaml_node_t *node,
 			      const struct cfg_metric *m);

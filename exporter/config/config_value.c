@@ -461,3 +461,24 @@ int config_parse_start(struct parser *p, const yaml_node_t *node, struct cfg_met
 	m->start_first = i == 1;
 	return 0;
 }
+
+/*
+ * series_map: percpu | shared. percpu (the default) gives each possible CPU
+ * its own value of a series, which it adds to without atomics; shared keeps
+ * one value for all CPUs, added to atomically: memory is that of one CPU,
+ * at the price of CPUs contending for the same cache lines.
+ */
+int config_parse_series_map(struct parser *p, const yaml_node_t *node, struct cfg_metric *m)
+{
+	static const char *const words[] = { "percpu", "shared" };
+	size_t i;
+	int ret;
+
+	if (!node)
+		return 0;
+	ret = yamldoc__get_word(p->doc, node, "series_map", "value", words, ARRAY_SIZE(words), &i);
+	if (ret)
+		return ret;
+	m->series_shared = i == 1;
+	return 0;
+}

@@ -13,18 +13,21 @@
 #include "bpfprom.h"
 #include "bpfprom.skel.h"
 #include "bpfprom_one.skel.h"
+#include "bpfprom_shared.skel.h"
 #include "kernel/legacy.h"
 #include "kernel/loader.h"
 #include "kernel/perfevent.h"
 #include "util/log.h"
 
 /*
- * An opened copy of one of the two builds of bpf/bpfprom.bpf.c: bpfprom_one
- * for a group of one metric, bpfprom for 2 to 8.
+ * An opened copy of one of the three builds of bpf/bpfprom.bpf.c: bpfprom_one
+ * for a group of one metric, bpfprom for 2 to 8, bpfprom_shared for a metric
+ * with series_map: shared (always a group of one).
  */
 struct copy {
 	struct bpf_object *obj;
 	struct bpfprom_one_bpf *one;
+	struct bpfprom_shared_bpf *shared;
 	struct bpfprom_bpf *full;
 	struct bpfprom_metric_cfg *cfg; /* its rodata: one per slot */
 	uint32_t nslots; /* the slots the build has */
@@ -35,17 +38,25 @@ static void copy_destroy(struct copy *c)
 	if (!c)
 		return;
 	bpfprom_one_bpf__destroy(c->one);
+	bpfprom_shared_bpf__destroy(c->shared);
 	bpfprom_bpf__destroy(c->full);
 	free(c);
 }
 
-static struct copy *copy_open(size_t nmetrics)
+static struct copy *copy_open(size_t nmetrics, bool shared)
 {
 	struct copy *c = calloc(1, sizeof(*c));
 
 	if (!c)
 		return NULL;
-	if (nmetrics == 1) {
+	if (shared) {
+		c->shared = bpfprom_shared_bpf__open();
+		if (c->shared) {
+			c->obj = c->shared->obj;
+			c->cfg = (struct bpfprom_metric_cfg *)c->shared->rodata->cfg;
+			c->nslots = 1;
+		}
+	} else if (nmetrics == 1) {
 		c->one = bpfprom_one_bpf__open();
 		if (c->one) {
 			c->obj = c->one->obj;
@@ -72,6 +83,8 @@ static struct copy *copy_open(size_t nmetrics)
 
 static int copy_load(struct copy *c)
 {
+	if (c->shared)
+		return bpfprom_shared_bpf__load(c->shared);
 	return c->one ? bpfprom_one_bpf__load(c->one) : bpfprom_bpf__load(c->full);
 }
 
@@ -701,6 +714,12 @@ static bool series_array(const struct plan_metric *pm)
 	return pm->bcfg.nlabels + pm->bcfg.nlabels_end == 0;
 }
 
+/* series_map: shared: one value per series for all CPUs (a hash or an array, not per-CPU) */
+static bool series_shared(const struct plan_metric *pm)
+{
+	return pm->bcfg.agg >= BPFPROM_AGG_SHARED;
+}
+
 /* The frames a metric's stack labels keep, the most of them; 0: no stack label. */
 static uint32_t stack_frames(const struct plan_metric *pm)
 {
@@ -745,7 +764,10 @@ static int size_maps(struct copy *skel, uint32_t slot, const struct plan_metric 
 	bool array = series_array(pm);
 	int err;
 
-	err = array ? bpf_map__set_type(series, BPF_MAP_TYPE_PERCPU_ARRAY) : 0;
+	if (series_shared(pm))
+		err = bpf_map__set_type(series, array ? BPF_MAP_TYPE_ARRAY : BPF_MAP_TYPE_HASH);
+	else
+		err = array ? bpf_map__set_type(series, BPF_MAP_TYPE_PERCPU_ARRAY) : 0;
 	if (!err)
 		err = bpf_map__set_key_size(series, array ? 4 : pm->bcfg.key_size);
 	if (!err)
@@ -830,8 +852,12 @@ static bool needs_scratch(const struct plan *plan, const struct plan_group *g)
  */
 static int drop_kconfig(struct copy *skel)
 {
-	struct bpf_object_skeleton *s = skel->one ? skel->one->skeleton : skel->full->skeleton;
-	struct bpf_map *m = skel->one ? skel->one->maps.kconfig : skel->full->maps.kconfig;
+	struct bpf_object_skeleton *s = skel->one    ? skel->one->skeleton :
+					skel->shared ? skel->shared->skeleton :
+						       skel->full->skeleton;
+	struct bpf_map *m = skel->one	 ? skel->one->maps.kconfig :
+			    skel->shared ? skel->shared->maps.kconfig :
+					   skel->full->maps.kconfig;
 
 	for (int i = 0; i < s->map_cnt; i++) {
 		if (*s->maps[i].map == m)
@@ -862,7 +888,7 @@ static int size_usdt_maps(struct copy *skel, const struct plan_metric *pm)
 /* A new copy of the object with the rodata and map sizes of g's metrics. */
 static struct copy *open_group(const struct plan *plan, const struct plan_group *g)
 {
-	struct copy *skel = copy_open(g->n);
+	struct copy *skel = copy_open(g->n, series_shared(&plan->metrics[g->metrics[0]]));
 	int err = 0;
 
 	if (!skel)
@@ -992,6 +1018,7 @@ static void fill_maps(struct loader *ld, const struct plan *plan, const struct p
 		maps->stacks_fd =
 			maps->stack_frames ? bpf_map__fd(slot_map(lg->skel, "stacks", slot)) : -1;
 		maps->series_array = series_array(pm);
+		maps->series_shared = series_shared(pm);
 		maps->key_size = maps->series_array ? 4 : pm->bcfg.key_size;
 		maps->value_size = pm->bcfg.value_words * 8;
 		maps->max_entries = maps->series_array ? 1 : pm->max_series;

@@ -51,6 +51,10 @@ struct loader_maps {
 	/* series is a per-CPU array of one element (a metric without labels):
 	 * the element exists, all zero, before the first event */
 	bool series_array;
+	/* series holds one value per series, not one per possible CPU
+	 * (series_map: shared); a shared stats' min and max are stored as
+	 * bpfprom_shared_min/max */
+	bool series_shared;
 };
 
 /*

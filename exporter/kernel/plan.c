@@ -1224,7 +1224,7 @@ static int plan_value(struct ctx *c, const struct tp_format *fmts, struct plan_m
 	bool seconds = cm->unit == CFG_UNIT_SECONDS;
 	int err;
 
-	b->agg = cm->agg;
+	b->agg = cm->agg + (cm->series_shared ? BPFPROM_AGG_SHARED : 0);
 	if (cm->has_value) {
 		err = resolve_src_at(c, fmts, &cm->value, 8, "value", &b->value);
 		if (err)
@@ -2262,7 +2262,9 @@ static int plan_groups(struct plan *plan, bool unfused)
 		for (size_t j = 0; !unfused && j < plan->ngroups; j++) {
 			struct plan_group *cand = &plan->groups[j];
 
-			if (cand->n < BPFPROM_MAX_FUSED &&
+			/* a shared series map loads a build of one slot */
+			if (cand->n < BPFPROM_MAX_FUSED && pm->bcfg.agg < BPFPROM_AGG_SHARED &&
+			    plan->metrics[cand->metrics[0]].bcfg.agg < BPFPROM_AGG_SHARED &&
 			    plan__same_probes(&plan->metrics[cand->metrics[0]], pm)) {
 				g = cand;
 				break;

@@ -35,12 +35,16 @@
 
 struct collect {
 	int ncpus;
+	/* the values per series of the metric read: ncpus, or 1 for a shared map */
+	size_t vcpus;
+	bool shared_stats; /* min and max stored as bpfprom_shared_min/max */
 	bool use_batch;
 	bool batch_unsupported;
 	/* raw chunk from the kernel */
 	uint8_t *ckeys;
 	uint64_t *cvals;
 	size_t chunk;
+	size_t chunk_vcpus; /* the vcpus chunk was computed for */
 	size_t ckey_cap, cval_cap;
 	/* combined series, unsorted, then sorted */
 	uint8_t *keys, *skeys;
@@ -207,7 +211,7 @@ static void set_shape(struct collect *c, size_t key_size, size_t words)
 static void combine_chunk(const struct collect *c, enum bpfprom_agg agg, bool is_signed,
 			  const uint64_t *percpu, size_t count, uint64_t *out)
 {
-	size_t ncpus = c->ncpus, words = c->words, stride = ncpus * words;
+	size_t ncpus = c->vcpus, words = c->words, stride = ncpus * words;
 
 	if (agg == BPFPROM_AGG_STATS) {
 		for (size_t i = 0; i < count; i++)
@@ -237,6 +241,22 @@ static void combine_chunk(const struct collect *c, enum bpfprom_agg agg, bool is
 	}
 }
 
+/*
+ * A shared map's stats: min and max back from their stored form (each is its
+ * own inverse); a series without events has neither, as on a CPU without.
+ */
+static void unshare_stats(const struct collect *c, bool is_signed, uint64_t *vals, size_t count)
+{
+	if (!c->shared_stats)
+		return;
+	for (size_t i = 0; i < count; i++) {
+		uint64_t *v = vals + i * c->words;
+
+		v[BPFPROM_V_MIN] = bpfprom_shared_min(v[BPFPROM_V_MIN], is_signed);
+		v[BPFPROM_V_MAX] = bpfprom_shared_max(v[BPFPROM_V_MAX], is_signed);
+	}
+}
+
 static int add_series(struct collect *c, size_t n, const uint8_t *key, const uint64_t *percpu,
 		      enum bpfprom_agg agg, bool is_signed)
 {
@@ -245,14 +265,14 @@ static int add_series(struct collect *c, size_t n, const uint8_t *key, const uin
 	if (err)
 		return err;
 	memcpy(c->keys + n * c->key_size, key, c->key_size);
-	collect__combine(agg, is_signed, percpu, c->ncpus, c->words, c->vals + n * c->words);
+	collect__combine(agg, is_signed, percpu, c->vcpus, c->words, c->vals + n * c->words);
 	return 0;
 }
 
 static int read_batch(struct collect *c, const struct loader_maps *m, enum bpfprom_agg agg,
 		      bool is_signed, size_t *nout)
 {
-	size_t vstride = c->words * 8 * c->ncpus;
+	size_t vstride = c->words * 8 * c->vcpus;
 	uint64_t in = 0, outb = 0;
 	bool first = true;
 	size_t n = 0;
@@ -291,6 +311,7 @@ static int read_batch(struct collect *c, const struct loader_maps *m, enum bpfpr
 			if (reserve(c, n + count))
 				return -ENOMEM;
 			memcpy(c->keys + n * c->key_size, c->ckeys, (size_t)count * c->key_size);
+			unshare_stats(c, is_signed, c->cvals, count);
 			combine_chunk(c, agg, is_signed, c->cvals, count, c->vals + n * c->words);
 			/* a label-less metric's one element is there before its
 			 * first event, all zero: its series is exported at 0 from
@@ -309,7 +330,7 @@ static int read_batch(struct collect *c, const struct loader_maps *m, enum bpfpr
 static int read_loop(struct collect *c, const struct loader_maps *m, enum bpfprom_agg agg,
 		     bool is_signed, size_t *nout)
 {
-	size_t vstride = c->words * 8 * c->ncpus;
+	size_t vstride = c->words * 8 * c->vcpus;
 	uint8_t *prev = NULL;
 	size_t n = 0;
 	int err;
@@ -326,6 +347,7 @@ static int read_loop(struct collect *c, const struct loader_maps *m, enum bpfpro
 		/* deleted meanwhile (never by us, but be exact about it) */
 		if (bpf_map_lookup_elem(m->series_fd, next, c->cvals))
 			continue;
+		unshare_stats(c, is_signed, c->cvals, 1);
 		err = add_series(c, n, next, c->cvals, agg, is_signed);
 		if (err)
 			return err;
@@ -363,8 +385,9 @@ static int take_series(void *ctx, const uint8_t *key, uint64_t *values)
 		if (bpf_map_lookup_elem(fd, key, c->cvals) || bpf_map_delete_elem(fd, key))
 			return -errno;
 	}
-	VALGRIND_MAKE_MEM_DEFINED(c->cvals, (size_t)c->ncpus * c->words * 8);
-	collect__combine(c->take_agg, c->take_signed, c->cvals, c->ncpus, c->words, values);
+	VALGRIND_MAKE_MEM_DEFINED(c->cvals, c->vcpus * c->words * 8);
+	unshare_stats(c, c->take_signed, c->cvals, 1);
+	collect__combine(c->take_agg, c->take_signed, c->cvals, c->vcpus, c->words, values);
 	return 0;
 }
 
@@ -483,6 +506,13 @@ int collect__metric(struct collect *c, const struct loader_maps *maps, const str
 
 	memset(s, 0, sizeof(*s));
 	set_shape(c, maps->key_size, maps->value_size / 8);
+	c->vcpus = maps->series_shared ? 1 : (size_t)c->ncpus;
+	c->shared_stats = maps->series_shared && d->agg == BPFPROM_AGG_STATS;
+	/* the chunk follows from the values' size, which sharing changes */
+	if (c->chunk_vcpus != c->vcpus) {
+		c->chunk_vcpus = c->vcpus;
+		c->chunk = 0;
+	}
 	if (c->use_batch && !c->batch_unsupported) {
 		err = read_batch(c, maps, d->agg, d->value_signed, &n);
 		/* kernels before 5.6 have no batch ops for hash maps */
@@ -503,7 +533,7 @@ int collect__metric(struct collect *c, const struct loader_maps *maps, const str
 		size_t taken;
 
 		/* take_series' buffer holds one series' CPUs */
-		if (grow((void **)&c->cvals, &c->cval_cap, (size_t)c->ncpus * c->words * 8))
+		if (grow((void **)&c->cvals, &c->cval_cap, c->vcpus * c->words * 8))
 			return -ENOMEM;
 		c->take_maps = maps;
 		c->take_agg = d->agg;

@@ -1375,4 +1375,7 @@ expect "--config.check: fetch args need no BTF" \
 # pairs: until. sources, until lists, any aggregate over pairs
 . tests/integration/pairs.sh
 
+# series_map: shared against the per-CPU default
+. tests/integration/shared.sh
+
 finish

@@ -153,7 +153,7 @@ static const struct bad_case bad_cases[] = {
 	{ "unknown_key_suggest", HEAD("reads_total") "    probe: " TP "\n    agregate: count\n",
 	  "config: t.yaml:5:5: metrics[0] (reads_total): unknown key \"agregate\" (did you mean \"aggregate\"?)" },
 	{ "unknown_key_list", COUNTER "    colour: red\n",
-	  "config: t.yaml:6:5: metrics[0] (reads_total): unknown key \"colour\"; expected one of name, help, probe, until, match, aggregate, value, unit, labels, filter, max_series, buckets, pid, schema, series_ttl, missing, start" },
+	  "config: t.yaml:6:5: metrics[0] (reads_total): unknown key \"colour\"; expected one of name, help, probe, until, match, aggregate, value, unit, labels, filter, max_series, buckets, pid, schema, series_ttl, missing, start, series_map" },
 	{ "duplicate_key", COUNTER "    help: Again.\n",
 	  "config: t.yaml:6:5: metrics[0] (reads_total): duplicate key \"help\" (first given at line 3); remove one" },
 	{ "help_missing",
@@ -662,6 +662,8 @@ static const struct bad_case bad_cases[] = {
 	  "config: t.yaml:8:12: metrics[0] (read_bytes): start: unknown value \"oldest\"; expected one of last, first" },
 	{ "start_not_latency", COUNTER "    start: first\n",
 	  "config: t.yaml:6:12: metrics[0] (reads_total): start: start says which pending start a latency keeps, but this metric's value is not latency; remove start" },
+	{ "series_map_bad", COUNTER "    series_map: atomic\n",
+	  "config: t.yaml:6:17: metrics[0] (reads_total): series_map: unknown value \"atomic\"; expected one of percpu, shared" },
 };
 
 /* ---- helpers ----------------------------------------------------------- */

@@ -7,6 +7,8 @@
  * It renames itself COMM (so a comm filter sees only it), then makes exactly
  * the calls asked for and nothing else that the tests count. With `threads T`
  * the getppid calls are split over T threads, each pinned to its own CPU.
+ * `twrite T N` has T threads, thread k pinned to CPU k, each write sizes
+ * 1 + k .. N + k to /dev/null in order (rising: maxima race each other).
  * `raise N` sends itself SIGUSR1 (ignored) N times with raise(3): tgkill,
  * whose si_code is SI_TKILL (-6), a negative int in signal_generate.
  */
@@ -24,7 +26,26 @@
 struct worker {
 	long n;
 	int cpu;
+	int fd; /* twrite */
 };
+
+static void *run_write(void *arg)
+{
+	static char wbuf[1 << 16];
+	struct worker *w = arg;
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(w->cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+	for (long i = 1; i <= w->n; i++) {
+		size_t sz = (size_t)(i + w->cpu) % sizeof(wbuf);
+
+		if (write(w->fd, wbuf, sz) < 0)
+			break;
+	}
+	return NULL;
+}
 
 static void *run_getppid(void *arg)
 {
@@ -103,6 +124,22 @@ int main(int argc, char **argv)
 			for (long k = 0; k < n; k++)
 				raise(SIGUSR1);
 			i += 2;
+		} else if (strcmp(argv[i], "twrite") == 0 && i + 2 < argc) {
+			int t = atoi(argv[i + 1]);
+			pthread_t th[64];
+			struct worker w[64];
+
+			if (t < 1 || t > 64 || t > ncpu || atol(argv[i + 2]) + t >= 1 << 16)
+				return 2;
+			for (int k = 0; k < t; k++) {
+				w[k].n = atol(argv[i + 2]);
+				w[k].cpu = k;
+				w[k].fd = fd;
+				pthread_create(&th[k], NULL, run_write, &w[k]);
+			}
+			for (int k = 0; k < t; k++)
+				pthread_join(th[k], NULL);
+			i += 3;
 		} else if (strcmp(argv[i], "threads") == 0 && i + 3 < argc) {
 			int t = atoi(argv[i + 1]);
 			long n = atol(argv[i + 3]);
