@@ -97,6 +97,9 @@ struct scratch {
 	 * a path it calls must fit the 512 bytes of a program's stack together */
 	__u64 id[BPFPROM_MAX_MATCH];
 	__u64 v;
+	/* an expression's operands and operand stack (eval) */
+	__u64 xv[BPFPROM_MAX_XSRC];
+	__u64 xst[BPFPROM_XSTACK];
 };
 
 /*
@@ -787,8 +790,16 @@ static __always_inline __u64 eval_steps(void *ctx, enum ctx_kind ck, int usdt,
 					const volatile struct bpfprom_expr *e, __u32 probe)
 {
 	__u32 nsrc = e->nsrc, nops = e->nops, sp = 0;
-	__u64 v[BPFPROM_MAX_XSRC] = {}, st[BPFPROM_XSTACK];
-	__u64 acc = 0;
+	struct scratch *sc = get_scratch();
+	__u64 *v, *st, acc = 0;
+
+	/* operands and the operand stack in scratch, not on the stack: in a
+	 * fused program, below a pair's end, the frames of the slot, pair_end,
+	 * eval and follow must fit 512 bytes together */
+	if (!sc)
+		return 0;
+	v = sc->xv;
+	st = sc->xst;
 
 #pragma clang loop unroll(full)
 	for (int i = 0; i < BPFPROM_MAX_XSRC; i++) {

@@ -817,16 +817,17 @@ static int drop_slot(struct copy *skel, uint32_t slot)
 
 /*
  * Does a metric of g use the scratch map: a latency, a key too large for the
- * stack or a string filter (handle_one, filter_ok)? Without one its code is
- * dead, and the map, one value of 648 bytes per possible CPU, is not created:
- * 165 KiB per program at 255 CPUs.
+ * stack, a string filter or an expression (handle_one, filter_ok, eval)?
+ * Without one its code is dead, and the map, one value of 768 bytes per
+ * possible CPU, is not created: 195 KiB per program at 255 CPUs.
  */
 static bool needs_scratch(const struct plan *plan, const struct plan_group *g)
 {
 	for (size_t i = 0; i < g->n; i++) {
 		const struct bpfprom_metric_cfg *c = &plan->metrics[g->metrics[i]].bcfg;
 
-		if (c->latency || c->key_size > 128)
+		/* an expression's operands and stack are in scratch (eval) */
+		if (c->latency || c->key_size > 128 || c->nexprs)
 			return true;
 		for (uint32_t f = 0; f < c->nfilters && f < BPFPROM_MAX_FILTERS; f++) {
 			/* every string filter compares in the scratch buffer */

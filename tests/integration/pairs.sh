@@ -16,6 +16,9 @@ if start "$TMP/pairs.yaml"; then
 	$PW bpfp_pr_list getpid 1 getppid 1 getpid 1 getuid 1 getpid 1 getppid 1 getpid 1
 	$UW bpfp_pr_up name foo foo bar -- ret 5 7 -3 99
 	scrape >"$TMP/pairs.txt"
+	expect "pairs: openat by an expression of until. operands (errno) under an expression filter read at entry" \
+		"$(printf 'bpfp_pair_openat_expr_total{errno="0"} 3\nbpfp_pair_openat_expr_total{errno="ENOENT"} 5')" \
+		"$(grep '^bpfp_pair_openat_expr_total' "$TMP/pairs.txt" | sort)"
 	expect "pairs: openat by path (read at entry) and errno (until.args.ret, at exit)" \
 		"$(printf 'bpfp_pair_openat_total{path="%s",errno="0"} 3\nbpfp_pair_openat_total{path="%s",errno="ENOENT"} 5' "$TMP/pr_existing" "$TMP/pr_missing" | sort)" \
 		"$(grep '^bpfp_pair_openat_total' "$TMP/pairs.txt" | sort)"
@@ -93,6 +96,11 @@ pair_check "until.kstack" \
 	'probe: tracepoint:syscalls:sys_enter_openat' \
 	'until: tracepoint:syscalls:sys_exit_openat' \
 	'labels: [{name: p, source: until.kstack}]'
+pair_check "an expression mixing the ends" \
+	"error: config: $TMP/prerr.yaml:7:32: metrics[0] (e_total): labels[0].source: \"until.args.ret + args.flags\": an expression is read at one end of a pair: its operands are all until. or none" \
+	'probe: tracepoint:syscalls:sys_enter_openat' \
+	'until: tracepoint:syscalls:sys_exit_openat' \
+	'labels: [{name: p, source: "until.args.ret + args.flags"}]'
 pair_check "an empty until list" \
 	"error: config: $TMP/prerr.yaml:6:12: metrics[0] (e_total): until: the list is empty; give at least one probe" \
 	'probe: tracepoint:syscalls:sys_enter_openat' \
