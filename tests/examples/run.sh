@@ -434,4 +434,24 @@ if start $DIR/exec_interpreters.yaml; then
 	stop exec_interpreters.yaml
 fi
 
+# a process spinning 2 s of CPU in one function of its own, alive at the
+# scrape: its samples are nearly all under that function's name (the rate itself is sample.sh's test)
+if start "$(filtered cpu_profile.yaml '[comm == "bpfp_prof"]')"; then
+	# alive at the scrape: names come from its mappings then (README: usym)
+	"$BUILD/workload/usym" bpfp_prof spin 2000 wait 60 >"$TMP/prof.out" &
+	prof=$!
+	until_true 20 grep -q done "$TMP/prof.out"
+	snap
+	kill "$prof"
+	wait "$prof" 2>/dev/null
+	spin=$(sample 'cpu_samples_total{comm="bpfp_prof",uip="usym_spin"}')
+	all=$(awk '/^cpu_samples_total\{comm="bpfp_prof"/ { s += $2 } END { print s + 0 }' "$TMP/m.txt")
+	if [ -n "$spin" ] && [ "$all" -ge 100 ] && [ $((spin * 10)) -ge $((all * 9)) ]; then
+		ok "cpu_profile.yaml: 2 s of CPU in usym_spin: $spin of the process's $all samples there"
+	else
+		not_ok "cpu_profile.yaml: 2 s of CPU, at least 100 samples, 90% in usym_spin" "$(lines cpu_samples_total)"
+	fi
+	stop cpu_profile.yaml
+fi
+
 finish
