@@ -39,6 +39,45 @@ if start "$TMP/expr.yaml"; then
 	stop
 fi
 
+# --- differential: bpftrace 0.17 and bpfprom sum the same expressions of the
+# same write(2) calls at once, and both equal what awk computes ------------
+cat >"$TMP/exprbt.yaml" <<'EOT'
+metrics:
+  - {name: bpfp_xbt_a_total, help: h., probe: tracepoint:syscalls:sys_enter_write, aggregate: sum,
+     filter: ['comm == "bpfp_xbt"'], value: "args.count * 3 + 7"}
+  - {name: bpfp_xbt_b_total, help: h., probe: tracepoint:syscalls:sys_enter_write, aggregate: sum,
+     filter: ['comm == "bpfp_xbt"'], value: "(args.count << 2) ^ 5"}
+  - {name: bpfp_xbt_c_total, help: h., probe: tracepoint:syscalls:sys_enter_write, aggregate: sum,
+     filter: ['comm == "bpfp_xbt"'], value: "args.count % 7 > 3 ? args.count / 3 : (args.count & 0xff) + 1"}
+EOT
+if ! command -v bpftrace >/dev/null; then
+	skip "expressions: bpftrace differential" "bpftrace is not installed (make deps installs it)"
+elif start "$TMP/exprbt.yaml"; then
+	bpftrace -e 'tracepoint:syscalls:sys_enter_write /comm == "bpfp_xbt"/ {
+		@a = sum(args->count * 3 + 7); @b = sum((args->count << 2) ^ 5);
+		@c = sum(args->count % 7 > 3 ? args->count / 3 : (args->count & 0xff) + 1); }' \
+		>"$TMP/xbt.out" 2>&1 &
+	xbt=$!
+	until_true 30 grep -q '^Attaching' "$TMP/xbt.out"
+	$WL bpfp_xbt write 0 1 2 3 4 5 6 7 8 9 255 256 1023 1024 1025 4096 65535
+	kill -INT "$xbt"
+	wait "$xbt"
+	scrape >"$TMP/xbt.txt"
+	# the shell's arithmetic is 64-bit C (awk's is double, and mawk has no xor)
+	xa=0 xb=0 xc=0
+	for x in 0 1 2 3 4 5 6 7 8 9 255 256 1023 1024 1025 4096 65535; do
+		xa=$((xa + x * 3 + 7))
+		xb=$((xb + ((x << 2) ^ 5)))
+		xc=$((xc + (x % 7 > 3 ? x / 3 : (x & 255) + 1)))
+	done
+	x_want="$xa $xb $xc"
+	x_bt=$(awk '/^@a:/ { a = $2 } /^@b:/ { b = $2 } /^@c:/ { c = $2 } END { print a, b, c }' "$TMP/xbt.out")
+	x_bp=$(awk '$1 == "bpfp_xbt_a_total" { a = $2 } $1 == "bpfp_xbt_b_total" { b = $2 } $1 == "bpfp_xbt_c_total" { c = $2 } END { print a, b, c }' "$TMP/xbt.txt")
+	expect "expressions: bpftrace 0.17 sums three expressions of 17 writes as the shell computes them" "$x_want" "$x_bt"
+	expect "expressions: bpfprom sums the same three expressions of the same writes exactly as bpftrace" "$x_bt" "$x_bp"
+	stop
+fi
+
 # --- the examples of the issue resolve against this kernel ----------------
 cat >"$TMP/exprchk.yaml" <<'EOT'
 metrics:
