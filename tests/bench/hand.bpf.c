@@ -43,6 +43,12 @@ struct hist_val {
 	__u64 b[HIST_BUCKETS + 1];
 };
 
+/* bpfprom's value layout of sum: [0] count, [1] sum */
+struct sum_val {
+	__u64 count;
+	__u64 sum;
+};
+
 struct stats_val {
 	__u64 count;
 	__u64 sum;
@@ -79,6 +85,8 @@ MAP0(stats0_map, struct stats_val);
 MAP(stats1_map, struct key1, struct stats_val);
 MAP(stats3_map, struct key3, struct stats_val);
 MAP(up_count1_map, struct key1, __u64);
+MAP0(sum0_map, struct sum_val);
+MAP0(expr0_map, struct sum_val);
 
 /* The series of key, created at zero if new (another CPU may create it first). */
 static __always_inline void *series(void *map, const void *key)
@@ -256,5 +264,34 @@ int up_count1(struct pt_regs *ctx)
 	v = series(&up_count1_map, &k);
 	if (v)
 		*v += 1;
+	return 0;
+}
+
+/* sum of a field, and of five operators over it, as bpfprom's bench configs
+ * (tests/bench/run.sh expr) write them: the arithmetic in plain C */
+SEC("tracepoint")
+int sum0(struct sys_enter *ctx)
+{
+	__u32 k = 0;
+	struct sum_val *v = bpf_map_lookup_elem(&sum0_map, &k);
+
+	if (v) {
+		v->count += 1;
+		v->sum += (__s64)ctx->nr;
+	}
+	return 0;
+}
+
+SEC("tracepoint")
+int expr0(struct sys_enter *ctx)
+{
+	__u32 k = 0;
+	struct sum_val *v = bpf_map_lookup_elem(&expr0_map, &k);
+	__s64 x = ctx->nr;
+
+	if (v) {
+		v->count += 1;
+		v->sum += ((x * 3 + 7) ^ (x >> 1)) & 255;
+	}
 	return 0;
 }

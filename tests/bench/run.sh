@@ -13,6 +13,8 @@
 #   uprobe   the same on a uprobe (count by comm)
 #   schema   hist by comm: log2 vs schema 0 vs schema 3, constant and varying values
 #   path     count by a 3-step field path vs by pid, bpfprom vs bpftrace
+#   expr     sum of five operators over a field vs of the field, bpfprom vs
+#            the same arithmetic hand-written
 #   scrape   scrape latency and exporter RSS with 1k..1M series; batch vs
 #            per-key reads; full scrape vs the bare batch read
 #   startup  exec to the first 200 on /metrics
@@ -41,7 +43,7 @@ else
 	SCRAPES=${BENCH_SCRAPES:-50} SIZES=${BENCH_SIZES:-"1000 10000 100000 1000000"}
 	IDLE=${BENCH_IDLE:-60} STARTS=${BENCH_STARTS:-10} SB_ROUNDS=10
 fi
-benches=${*:-${BENCH:-"percpu fuse uprobe schema path scrape startup idle"}}
+benches=${*:-${BENCH:-"percpu fuse uprobe schema path expr scrape startup idle"}}
 
 TMP=$(mktemp -d)
 CPID=
@@ -407,6 +409,44 @@ bench_path() {
 	echo "The path's own cost: bpfprom $(awk -v a="$pp" -v b="$pf" 'BEGIN { if (a == "-" || b == "-") print "-"; else printf "%.1f", a - b }') ns over its flat source, bpftrace $(awk -v a="$tp" -v b="$tf" 'BEGIN { if (a == "-" || b == "-") print "-"; else printf "%.1f", a - b }') ns."
 }
 
+# --- expressions -----------------------------------------------------------------
+
+bench_expr() {
+	header "Per-event cost of an expression"
+	echo "sum without labels, marginal ns per event (median over $ROUNDS rounds, order rotated; minus an empty program) on $EVENTS getppid(2) calls: of the field args.__syscall_nr, and of five operators over it, ((x * 3 + 7) ^ (x >> 1)) & 255, in bpfprom and in the hand-written program (hand.bpf.c sum0, expr0: the arithmetic in C). Goal: bpfprom's expression <= 1.1x the hand-written one."
+	echo
+	printf 'metrics:\n  - name: bench_%s_total\n    help: expr bench.\n    probe: tracepoint:syscalls:%s\n    aggregate: sum\n    value: "%s"\n' \
+		xflat "$TP" 'args.__syscall_nr' >"$B/xflat.yaml"
+	printf 'metrics:\n  - name: bench_%s_total\n    help: expr bench.\n    probe: tracepoint:syscalls:%s\n    aggregate: sum\n    value: "%s"\n' \
+		xexpr "$TP" '((args.__syscall_nr * 3 + 7) ^ (args.__syscall_nr >> 1)) & 255' >"$B/xexpr.yaml"
+	for c in empty xflat xexpr hflat hexpr; do : >"$TMP/expr.$c"; done
+	for r in $(seq "$ROUNDS"); do
+		for c in $(rotate "$r" empty xflat xexpr hflat hexpr); do
+			: >"$TMP/m"
+			case $c in
+			empty) set -- hand empty tp syscalls $TP ;;
+			xflat | xexpr) set -- bpfprom "$B/$c.yaml" ;;
+			hflat) set -- hand sum0 tp syscalls $TP ;;
+			hexpr) set -- hand expr0 tp syscalls $TP ;;
+			esac
+			measure "$TP_WARM" "$TP_WORK" "$EVENTS" "$@"
+			cat "$TMP/m" >>"$TMP/expr.$c"
+		done
+	done
+	e=$(cut -d' ' -f1 "$TMP/expr.empty" | grep -v '^-' | median)
+	for c in xflat xexpr hflat hexpr; do
+		v=$(cut -d' ' -f1 "$TMP/expr.$c" | grep -v '^-' | median)
+		awk -v a="$v" -v e="$e" 'BEGIN { if (a == "-" || e == "-") print "-"; else printf "%.1f\n", a - e }' >"$TMP/expr.$c.m"
+	done
+	xf=$(cat "$TMP/expr.xflat.m") xe=$(cat "$TMP/expr.xexpr.m")
+	hf=$(cat "$TMP/expr.hflat.m") he=$(cat "$TMP/expr.hexpr.m")
+	echo "| value | empty (raw ns) | bpfprom | hand-written | bpfprom / hand |"
+	echo "|---|---|---|---|---|"
+	echo "| args.__syscall_nr | $(num %.1f "$e") | $xf | $hf | $(ratio "$xf" "$hf") |"
+	r=$(ratio "$xe" "$he")
+	echo "| five operators over it | $(num %.1f "$e") | $xe | $he | $r ($(goal "$r" 1.1)) |"
+}
+
 # --- scrape --------------------------------------------------------------------
 
 ACCEPT_PB='application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited'
@@ -565,8 +605,8 @@ echo "- command: make bench$([ -n "$BENCH$*" ] && echo " BENCH=\"$benches\"")$([
 [ "${BENCH_QUICK:-0}" = 1 ] && echo "- BENCH_QUICK=1: short settings, indicative numbers only"
 for b in $benches; do
 	case $b in
-	percpu | fuse | uprobe | schema | path | scrape | startup | idle) t_b=$(date +%s); "bench_$b"; echo; echo "($b: $(($(date +%s) - t_b)) s)" ;;
-	*) die "unknown bench \"$b\"; expected percpu, fuse, uprobe, schema, path, scrape, startup, idle" ;;
+	percpu | fuse | uprobe | schema | path | expr | scrape | startup | idle) t_b=$(date +%s); "bench_$b"; echo; echo "($b: $(($(date +%s) - t_b)) s)" ;;
+	*) die "unknown bench \"$b\"; expected percpu, fuse, uprobe, schema, path, expr, scrape, startup, idle" ;;
 	esac
 done
 echo
