@@ -123,12 +123,15 @@ run_fuzz() {
 }
 
 # The vm suite is minutes of qemu without KVM that need nothing from the
-# other suites: with others to run, it runs beside them (its output is shown
-# when it ends; VM_BESIDE=0 runs it in turn)
+# other suites: VM_BESIDE=1 runs it beside them (its output shown when it
+# ends). Not the default: in a CI run beside the others, at nice 19, both
+# amd64 guests oopsed in their kernels' kprobe code (a NULL RIP under
+# vfs_readlink's kprobe) between two wildcard kprobe tests that pass on an
+# idle host: TCG on a starved host, not bpfprom, as far as it was traced
 vm_out= vm_pid=
 case " $suites " in
 *" vm "*)
-	if [ "$suites" != vm ] && [ "${VM_BESIDE:-1}" = 1 ]; then
+	if [ "$suites" != vm ] && [ "${VM_BESIDE:-0}" = 1 ]; then
 		vm_out=$(mktemp)
 		# at the lowest priority: the other suites time sleeps of a
 		# few milliseconds and sample a CPU-bound loop at 99 Hz

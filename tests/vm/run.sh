@@ -11,6 +11,7 @@
 #                under qemu-system-aarch64 (-M virt -cpu cortex-a57) with
 #                build/arm64/bpfprom and Debian's arm64 busybox-static
 #   VM_ONLY      run only the guest tests whose function name contains this
+#                (or one of several words joined by +: t_modbtf+t_kprobe_wild)
 #   VM_FLAGS     extra bpfprom flags for every guest run, e.g. --log.level=debug
 #   VM_TIMEOUT   seconds one kernel may take, boot to poweroff (default 900:
 #                three TCG guests on a busy 2-core machine took over 300)
