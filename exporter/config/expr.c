@@ -84,6 +84,25 @@ static bool is_fetch(const char *s)
 }
 
 /*
+ * Does s, at "((", open a cast ((struct T *)SRC)? Its type names its kind or
+ * closes with "*)"; an expression's first parenthesis (((a + 1) * 2)) does
+ * neither.
+ */
+static bool opens_cast(const char *s)
+{
+	const char *t = s + 2, *c = strchr(t, ')');
+
+	while (isspace((unsigned char)*t))
+		t++;
+	/* a type that names its kind, even without "*": the path parser says what is wrong */
+	if (!c || !strncmp(t, "struct ", 7) || !strncmp(t, "union ", 6) || !strncmp(t, "enum ", 5))
+		return true;
+	while (c > s + 2 && isspace((unsigned char)c[-1]))
+		c--;
+	return c > s + 2 && c[-1] == '*';
+}
+
+/*
  * The end of the source that starts at s, or NULL: a word with .member,
  * ->member and [index] after it, str(...), a cast ((struct T *)SRC)->...,
  * or a fetch arg +OFF(...):TYPE.
@@ -97,7 +116,7 @@ static const char *source_end(const char *s)
 				;
 		return s;
 	}
-	if (!strncmp(s, "((", 2)) {
+	if (!strncmp(s, "((", 2) && opens_cast(s)) {
 		s = match_close(s);
 	} else if (!strncmp(s, "str(", 4)) {
 		return match_close(s + 3);
@@ -255,7 +274,7 @@ static int parse_primary(struct lexer *lx)
 		return fail_at(lx, at, "the expression ends where an operand was expected");
 	if (isdigit((unsigned char)*at))
 		return parse_number(lx);
-	if (*at == '(' && at[1] != '(') {
+	if (*at == '(' && !(at[1] == '(' && opens_cast(at))) {
 		if (++lx->depth > MAX_DEPTH)
 			return fail_at(lx, at, "nested more than %d deep", MAX_DEPTH);
 		lx->s++;
@@ -475,7 +494,7 @@ bool expr__is_expr(const char *text)
 		s++;
 	end = source_end(s);
 	/* a cast or fetch arg that does not close: the path parser explains */
-	if (!end && (!strncmp(s, "((", 2) || is_fetch(s)))
+	if (!end && ((!strncmp(s, "((", 2) && opens_cast(s)) || is_fetch(s)))
 		return false;
 	/* +8 args.x: a fetch arg without its parenthesis, not a sum */
 	if (!end && (*s == '+' || *s == '-') && isdigit((unsigned char)s[1])) {

@@ -131,6 +131,11 @@ static void test_is_expr(void **state)
 	assert_true(expr__is_expr("-args.ret"));
 	assert_true(expr__is_expr("min(a, b)"));
 	assert_true(expr__is_expr("+8(arg0):u32 * 2"));
+	/* "((" opens a cast only when its type closes with "*)" */
+	assert_false(expr__is_expr("((struct sk_buff * )arg0)->len"));
+	assert_false(expr__is_expr("((struct sk_buff *)arg0"));
+	assert_true(expr__is_expr("((args.nr * 3 + 7) ^ (args.nr >> 1)) & 255"));
+	assert_true(expr__is_expr("((struct sk_buff *)arg0)->len * 2"));
 }
 
 int main(void)
