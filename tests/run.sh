@@ -19,7 +19,8 @@ run_unit() {
 	p=0 f=0 k=0
 	for t in "$BUILD"/unit/test_*; do
 		[ -x "$t" ] || continue
-		out=$("$t" 2>&1)
+		# a unit binary is seconds; 300 s is a hang
+		out=$(timeout -k 10 300 "$t" 2>&1)
 		rc=$?
 		printf '%s\n' "$out"
 		np=$(printf '%s\n' "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | tail -1)
@@ -59,10 +60,15 @@ run_format() {
 }
 
 # run_script SUITE SCRIPT: a suite script whose last line is
-# "SUITE: N passed, N failed, N skipped"; no such line is one failure
+# "SUITE: N passed, N failed, N skipped"; no such line is one failure. A
+# suite that hangs is stopped after SUITE_SECS (1200; the slowest, vm, takes
+# about 300): one hung `wait` once cost a whole 90-minute CI run
 run_script() {
 	out=$(mktemp)
-	$NICE sh "$2" | tee "$out"
+	(
+		timeout -k 30 "${SUITE_SECS:-1200}" $NICE sh "$2"
+		[ $? -ne 124 ] || echo "$1: stopped after ${SUITE_SECS:-1200} s (SUITE_SECS): it hung"
+	) | tee "$out"
 	line=$(sed -n "s/^$1: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped\$/\1 \2 \3/p" "$out" | tail -1)
 	rm -f "$out"
 	if [ -z "$line" ]; then
