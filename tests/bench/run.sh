@@ -15,6 +15,8 @@
 #   path     count by a 3-step field path vs by pid, bpfprom vs bpftrace
 #   expr     sum of five operators over a field vs of the field, bpfprom vs
 #            the same arithmetic hand-written
+#   shared   series_map: shared vs percpu, one thread and two threads on one
+#            series
 #   scrape   scrape latency and exporter RSS with 1k..1M series; batch vs
 #            per-key reads; full scrape vs the bare batch read
 #   startup  exec to the first 200 on /metrics
@@ -43,7 +45,7 @@ else
 	SCRAPES=${BENCH_SCRAPES:-50} SIZES=${BENCH_SIZES:-"1000 10000 100000 1000000"}
 	IDLE=${BENCH_IDLE:-60} STARTS=${BENCH_STARTS:-10} SB_ROUNDS=10
 fi
-benches=${*:-${BENCH:-"percpu fuse uprobe schema path expr scrape startup idle"}}
+benches=${*:-${BENCH:-"percpu fuse uprobe schema path expr shared scrape startup idle"}}
 
 TMP=$(mktemp -d)
 CPID=
@@ -447,6 +449,56 @@ bench_expr() {
 	echo "| five operators over it | $(num %.1f "$e") | $xe | $he | $r ($(goal "$r" 1.1)) |"
 }
 
+# --- shared series maps -------------------------------------------------------
+
+# shared_config NAME AGG LABELS MAP: one metric on the tracepoint
+shared_config() {
+	{
+		printf 'metrics:\n  - name: bench_%s\n    help: series_map bench.\n' "$1"
+		printf '    probe: tracepoint:syscalls:%s\n    aggregate: %s\n    series_map: %s\n' "$TP" "$2" "$4"
+		[ "$2" = hist ] && printf '    value: args.__syscall_nr\n'
+		[ -n "$3" ] && printf '    labels: [%s]\n' "$3"
+	} >"$B/$1.yaml"
+}
+
+bench_shared() {
+	header "Per-event cost of series_map: shared"
+	echo "marginal ns per event (median over $ROUNDS rounds, order rotated; minus an empty program) on $EVENTS getppid(2) calls from one thread, and from two threads pinned to two CPUs that update the same series (shared: one cache line for both CPUs; percpu: one each). shared adds each word atomically; percpu, the default, adds into this CPU's copy."
+	echo
+	echo "| metric | threads | empty (raw ns) | percpu | shared | shared / percpu |"
+	echo "|---|---|---|---|---|---|"
+	for m in count0:count: count1:count:comm hist1:hist:comm; do
+		name=${m%%:*} rest=${m#*:}
+		agg=${rest%%:*} labels=${rest#*:}
+		shared_config "${name}p" "$agg" "$labels" percpu
+		shared_config "${name}s" "$agg" "$labels" shared
+		[ "$agg" = count ] && sed -i 's/^\(  - name: bench_[a-z0-9]*\)$/\1_total/' "$B/${name}p.yaml" "$B/${name}s.yaml"
+		for t in 1 2; do
+			work=$TP_WORK
+			[ $t = 2 ] && work="$WL bench_ev threads 2 getppid $EVENTS"
+			for c in empty p s; do : >"$TMP/shr.$c"; done
+			for r in $(seq "$ROUNDS"); do
+				for c in $(rotate "$r" empty p s); do
+					: >"$TMP/m"
+					case $c in
+					empty) set -- hand empty tp syscalls $TP ;;
+					*) set -- bpfprom "$B/$name$c.yaml" ;;
+					esac
+					measure "$TP_WARM" "$work" "$EVENTS" "$@"
+					cat "$TMP/m" >>"$TMP/shr.$c"
+				done
+			done
+			e=$(cut -d' ' -f1 "$TMP/shr.empty" | grep -v '^-' | median)
+			for c in p s; do
+				v=$(cut -d' ' -f1 "$TMP/shr.$c" | grep -v '^-' | median)
+				awk -v a="$v" -v e="$e" 'BEGIN { if (a == "-" || e == "-") print "-"; else printf "%.1f\n", a - e }' >"$TMP/shr.$c.m"
+			done
+			mp=$(cat "$TMP/shr.p.m") ms=$(cat "$TMP/shr.s.m")
+			echo "| $agg${labels:+ by $labels} | $t | $(num %.1f "$e") | $mp | $ms | $(ratio "$ms" "$mp") |"
+		done
+	done
+}
+
 # --- scrape --------------------------------------------------------------------
 
 ACCEPT_PB='application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited'
@@ -605,8 +657,8 @@ echo "- command: make bench$([ -n "$BENCH$*" ] && echo " BENCH=\"$benches\"")$([
 [ "${BENCH_QUICK:-0}" = 1 ] && echo "- BENCH_QUICK=1: short settings, indicative numbers only"
 for b in $benches; do
 	case $b in
-	percpu | fuse | uprobe | schema | path | expr | scrape | startup | idle) t_b=$(date +%s); "bench_$b"; echo; echo "($b: $(($(date +%s) - t_b)) s)" ;;
-	*) die "unknown bench \"$b\"; expected percpu, fuse, uprobe, schema, path, expr, scrape, startup, idle" ;;
+	percpu | fuse | uprobe | schema | path | expr | shared | scrape | startup | idle) t_b=$(date +%s); "bench_$b"; echo; echo "($b: $(($(date +%s) - t_b)) s)" ;;
+	*) die "unknown bench \"$b\"; expected percpu, fuse, uprobe, schema, path, expr, shared, scrape, startup, idle" ;;
 	esac
 done
 echo
