@@ -96,7 +96,7 @@ run_valgrind() { run_script valgrind tests/load/valgrind.sh; }
 
 # the same unit and integration suites on an ASan+UBSan build
 run_asan() {
-	if ! make --no-print-directory BUILD=build/asan SAN=1 all >/dev/null; then
+	if ! make -j"$(nproc)" --no-print-directory BUILD=build/asan SAN=1 all >/dev/null; then
 		echo "asan: the sanitizer build failed"
 		record asan 0 1 0
 		return
@@ -120,7 +120,7 @@ run_asan() {
 
 # the libFuzzer targets over their corpus, then 10 s of fuzzing each
 run_fuzz() {
-	if ! make --no-print-directory BUILD="$BUILD" fuzz-build >/dev/null; then
+	if ! make -j"$(nproc)" --no-print-directory BUILD="$BUILD" fuzz-build >/dev/null; then
 		echo "fuzz: the libFuzzer build failed"
 		record fuzz 0 1 0
 		return
