@@ -1159,6 +1159,24 @@ static __always_inline void account(const volatile struct bpfprom_metric_cfg *c,
 }
 
 /*
+ * Is probe in the set of probes (a bit each)? Computed where it is asked:
+ * the barrier keeps clang from hoisting 1 << probe out of the branches that
+ * ask it, which the verifier removes from every metric that asks nothing
+ * (else each program paid three instructions per event for it).
+ */
+static __always_inline int probe_in(__u32 probes, __u32 probe)
+{
+	barrier_var(probe);
+	return (probes >> probe) & 1;
+}
+
+/* a start probe's own filter (probes: its bit) is not read at the others */
+static __always_inline int own_filter_elsewhere(__u32 probes, __u32 probe)
+{
+	return probes && !probe_in(probes, probe);
+}
+
+/*
  * What pairs a latency's start with its end: the thread, or the metric's
  * match sources read at either end (another thread may end the interval:
  * an interrupt completes a block request, sched_switch runs a woken task).
@@ -1171,6 +1189,13 @@ static __always_inline void start_key(void *ctx, enum ctx_kind ck,
 	key[1] = 0;
 	if (!c->nmatch) {
 		key[0] = bpf_get_current_pid_tgid();
+		return;
+	}
+	/* a start probe's own sources of another kind than match's */
+	if (!end && c->match_alt_probes && probe_in(c->match_alt_probes, probe)) {
+		key[0] = read_int(ctx, ck, c, &c->match_alt[0], probe);
+		if (c->nmatch > 1)
+			key[1] = read_int(ctx, ck, c, &c->match_alt[1], probe);
 		return;
 	}
 	key[0] = read_int(ctx, ck, c, end ? &c->match_end[0] : &c->match[0], probe);
@@ -1384,7 +1409,8 @@ static __always_inline void handle_one(void *ctx, enum ctx_kind ck, __u32 cookie
 
 #pragma clang loop unroll(full)
 	for (int i = 0; i < BPFPROM_MAX_FILTERS; i++) {
-		if (i < nfilters && !filter_ok(ctx, ck, c, &c->filters[i], probe))
+		if (i < nfilters && !own_filter_elsewhere(c->filters[i].probes, probe) &&
+		    !filter_ok(ctx, ck, c, &c->filters[i], probe))
 			return;
 	}
 	/* a start's value is its timestamp then its labels: built in scratch */

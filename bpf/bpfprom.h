@@ -301,6 +301,8 @@ struct bpfprom_filter_cfg {
 	struct bpfprom_src_cfg src;
 	__u32 op; /* enum bpfprom_op */
 	__u32 str_words; /* > 0: compare this many u64 words of str */
+	/* a start probe's own filter: the bit of its index (0: every probe) */
+	__u32 probes;
 	__u64 lit;
 	__u64 str[BPFPROM_MAX_STR / 8];
 };
@@ -338,6 +340,11 @@ struct bpfprom_metric_cfg {
 	__u32 nmatch;
 	struct bpfprom_src_cfg match[BPFPROM_MAX_MATCH];
 	struct bpfprom_src_cfg match_end[BPFPROM_MAX_MATCH];
+	/* start probes with match sources of their own read them here where
+	 * they differ from match's in more than their field offsets: the
+	 * start probes whose bit is set (each probe its own offsets) */
+	__u32 match_alt_probes;
+	struct bpfprom_src_cfg match_alt[BPFPROM_MAX_MATCH];
 	/* hist_search: nbuckets ascending upper bounds in the value's own unit
 	 * (already rounded down to integers), computed by plan */
 	__u64 hist_thr[BPFPROM_MAX_BUCKETS];

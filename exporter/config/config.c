@@ -277,6 +277,9 @@ static int parse_metric(struct parser *p, const yaml_node_t *node, struct cfg_me
 	ret = config_parse_filters(p, v[MK_FILTER], m);
 	if (ret)
 		return ret;
+	ret = config_parse_probe_own(p, m);
+	if (ret)
+		return ret;
 	ret = parse_max_series(p, v[MK_MAX_SERIES], m);
 	if (ret)
 		return ret;
@@ -447,6 +450,8 @@ static void free_metric(struct cfg_metric *m)
 	for (i = 0; i < BPFPROM_MAX_MATCH; i++) {
 		free_source(&m->match[i]);
 		free_source(&m->match_until[i]);
+		for (j = 0; j < BPFPROM_MAX_PROBES; j++)
+			free_source(&m->probe_match[j][i]);
 	}
 	for (i = 0; i < m->nlabels; i++) {
 		free(m->labels[i].name);

@@ -193,6 +193,9 @@ struct cfg_filter {
 	char *sval; /* string literal, unescaped */
 	char *text; /* the filter as written */
 	struct cfg_pos pos;
+	/* a start probe's own filter (probe: [{probe: SPEC, filter: [...]}]):
+	 * the bit of that probe's index; 0 for a filter of every probe */
+	uint8_t probes;
 };
 
 struct cfg_buckets {
@@ -220,6 +223,10 @@ struct cfg_metric {
 	struct cfg_source match_until[BPFPROM_MAX_MATCH];
 	size_t nmatch;
 	struct cfg_pos match_pos;
+	/* start probe i's own match sources (probe: [{probe: SPEC, match:
+	 * ...}]) where bit i of own_match is set; the others read match */
+	struct cfg_source probe_match[BPFPROM_MAX_PROBES][BPFPROM_MAX_MATCH];
+	uint8_t own_match;
 	enum bpfprom_agg agg;
 	bool has_value;
 	struct cfg_source value;

@@ -331,25 +331,54 @@ out:
 	return ret;
 }
 
-int config_parse_filters(struct parser *p, const yaml_node_t *node, struct cfg_metric *m)
+/*
+ * The filters of a list: the metric's (probes 0), or a start probe's own
+ * (probes: its bit), which share the metric's BPFPROM_MAX_FILTERS.
+ */
+static int parse_filter_list(struct parser *p, const yaml_node_t *node, const char *path,
+			     struct cfg_metric *m, uint8_t probes)
 {
-	char path[PATH_LEN];
+	char ipath[PATH_LEN];
 	size_t i, n;
 	int ret;
 
-	if (!node)
-		return 0;
-	ret = yamldoc__expect_seq_upto(p->doc, node, "filter",
+	ret = yamldoc__expect_seq_upto(p->doc, node, path,
 				       "a list of conditions like 'comm != \"sshd\"'", "filters",
 				       "in one metric", BPFPROM_MAX_FILTERS, &n);
 	if (ret)
 		return ret;
+	if (m->nfilters + n > BPFPROM_MAX_FILTERS)
+		return yamldoc__fail(
+			p->doc, yamldoc__seq_item(p->doc, node, BPFPROM_MAX_FILTERS - m->nfilters),
+			path,
+			"%zu filters given, beside the %zu the metric has already; at most %d fit in one metric, its own and its start probes' together; remove some",
+			n, m->nfilters, BPFPROM_MAX_FILTERS);
 	for (i = 0; i < n; i++) {
-		snprintf(path, sizeof(path), "filter[%zu]", i);
-		ret = parse_filter(p, yamldoc__seq_item(p->doc, node, i), path, m,
-				   &m->filters[m->nfilters++]);
+		struct cfg_filter *f = &m->filters[m->nfilters++];
+
+		snprintf(ipath, sizeof(ipath), "%s[%zu]", path, i);
+		f->probes = probes;
+		ret = parse_filter(p, yamldoc__seq_item(p->doc, node, i), ipath, m, f);
 		if (ret)
 			return ret;
+		if (probes && f->src.at_end)
+			return yamldoc__fail(
+				p->doc, yamldoc__seq_item(p->doc, node, i), ipath,
+				"'%s' reads at the end of the pair (until.), but a start probe's own filter is read at that start probe; put it in the metric's filter",
+				f->text);
 	}
 	return 0;
+}
+
+int config_parse_filters(struct parser *p, const yaml_node_t *node, struct cfg_metric *m)
+{
+	if (!node)
+		return 0;
+	return parse_filter_list(p, node, "filter", m, 0);
+}
+
+int config_parse_probe_filters(struct parser *p, const yaml_node_t *node, const char *path,
+			       struct cfg_metric *m, size_t i)
+{
+	return parse_filter_list(p, node, path, m, (uint8_t)(1u << i));
 }

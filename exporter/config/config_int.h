@@ -30,6 +30,13 @@ struct parser {
 	const char *ns; /* the namespace, "" for none */
 	struct cfg *cfg;
 	long mi; /* index of the metric being parsed, -1 outside metrics */
+	/* the metric's probe list items written as {probe: SPEC, match: ...,
+	 * filter: [...]}: their match and filter, parsed once the metric's
+	 * own are (NULL where not given) */
+	const yaml_node_t *own_match[BPFPROM_MAX_PROBES];
+	const yaml_node_t *own_filter[BPFPROM_MAX_PROBES];
+	/* while those are parsed, the one start probe their sources must exist at */
+	const struct cfg_probe *only_probe;
 };
 
 enum metric_key {
@@ -163,5 +170,10 @@ int config_parse_labels(struct parser *p, const yaml_node_t *node, struct cfg_me
 
 /* config_filter.c */
 int config_parse_filters(struct parser *p, const yaml_node_t *node, struct cfg_metric *m);
+/* start probe i's own filters (probe[i].filter), at path */
+int config_parse_probe_filters(struct parser *p, const yaml_node_t *node, const char *path,
+			       struct cfg_metric *m, size_t i);
+/* the match and filter of start probes written {probe: SPEC, match: ..., filter: [...]} */
+int config_parse_probe_own(struct parser *p, struct cfg_metric *m);
 
 #endif /* BPFPROM_CONFIG_INT_H */

@@ -399,6 +399,32 @@ static bool same_probe(const struct cfg_probe *a, const struct cfg_probe *b)
 	       !strcmp(a->provider ? a->provider : "", b->provider ? b->provider : "");
 }
 
+/*
+ * An item of a list of start probes written {probe: SPEC, match: SOURCE(S),
+ * filter: [CONDITION, ...]}: *spec is its probe; its match and filter are
+ * parsed once the metric's are (config_parse_probe_own).
+ */
+static int parse_probe_item(struct parser *p, const yaml_node_t *item, const char *path, size_t i,
+			    const yaml_node_t **spec)
+{
+	enum { PK_PROBE, PK_MATCH, PK_FILTER, PK__COUNT };
+	static const char *const keys[PK__COUNT] = { "probe", "match", "filter" };
+	yaml_node_t *v[PK__COUNT] = { 0 };
+	int ret;
+
+	ret = config_map_collect(p, item, path, keys, PK__COUNT, v);
+	if (ret)
+		return ret;
+	if (!v[PK_PROBE])
+		return yamldoc__fail(
+			p->doc, item, path,
+			"missing probe; write {probe: SPEC, match: SOURCE, filter: [CONDITION]}, e.g. {probe: tracepoint:sched:sched_switch, match: args.prev_pid, filter: ['args.prev_state == 0']}");
+	*spec = v[PK_PROBE];
+	p->own_match[i] = v[PK_MATCH];
+	p->own_filter[i] = v[PK_FILTER];
+	return 0;
+}
+
 int config_parse_probes(struct parser *p, const yaml_node_t *map, const yaml_node_t *node,
 			struct cfg_metric *m)
 {
@@ -413,6 +439,10 @@ int config_parse_probes(struct parser *p, const yaml_node_t *map, const yaml_nod
 			p->doc, map, "probe",
 			"missing; add probe: with where to attach, e.g. probe: tracepoint:syscalls:sys_enter_read");
 	list = node->type == YAML_SEQUENCE_NODE;
+	if (node->type == YAML_MAPPING_NODE)
+		return yamldoc__fail(
+			p->doc, node, "probe",
+			"{probe: SPEC, match: ..., filter: [...]} gives one of several start probes its own match or filters, in a list; with one probe write probe: SPEC, and the metric's match and filter");
 	if (!list && node->type != YAML_SCALAR_NODE)
 		return yamldoc__fail(p->doc, node, "probe",
 				     "expected a probe spec or a list of them, got %s",
@@ -429,6 +459,8 @@ int config_parse_probes(struct parser *p, const yaml_node_t *map, const yaml_nod
 	m->probes = calloc(n, sizeof(*m->probes));
 	if (!m->probes)
 		return yamldoc__oom(p->doc);
+	memset(p->own_match, 0, sizeof(p->own_match));
+	memset(p->own_filter, 0, sizeof(p->own_filter));
 	for (i = 0; i < n; i++) {
 		item = list ? yamldoc__seq_item(p->doc, node, i) : node;
 		if (list)
@@ -436,6 +468,11 @@ int config_parse_probes(struct parser *p, const yaml_node_t *map, const yaml_nod
 		else
 			snprintf(path, sizeof(path), "probe");
 		m->nprobes++;
+		if (list && item->type == YAML_MAPPING_NODE) {
+			ret = parse_probe_item(p, item, path, i, &item);
+			if (ret)
+				return ret;
+		}
 		ret = config_parse_probe(p, item, path, &m->probes[i]);
 		if (ret)
 			return ret;

@@ -464,6 +464,8 @@ int config_check_source_probes(struct parser *p, const struct cfg_metric *m,
 
 	if (src->at_end)
 		return check_end_source(p, (struct cfg_metric *)m, src, text, node, path);
+	if (p->only_probe)
+		return config_check_source_probe(p, p->only_probe, "probe", src, text, node, path);
 	for (i = 0; i < m->nprobes; i++) {
 		ret = config_check_source_probe(p, &m->probes[i], "probe", src, text, node, path);
 		if (ret)

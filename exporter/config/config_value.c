@@ -188,7 +188,12 @@ static int parse_match_side(struct parser *p, const yaml_node_t *node, const cha
 				"%s cannot pair a start with its end; use integer sources that both ends see, e.g. args.pid or args.dev and args.sector",
 				text);
 		if (start) {
+			/* the metric's match is read at the start probes without
+			 * one of their own; a start probe's own at that probe */
 			for (size_t k = 0; k < m->nprobes; k++) {
+				if (p->only_probe ? p->only_probe != &m->probes[k] :
+						    p->own_match[k] != NULL)
+					continue;
 				ret = config_check_source_probe(p, &m->probes[k], "probe", &out[i],
 								text, item, ipath);
 				if (ret)
@@ -205,6 +210,15 @@ static int parse_match_side(struct parser *p, const yaml_node_t *node, const cha
 	}
 	*n = len;
 	return 0;
+}
+
+static bool every_probe_own(const struct parser *p, const struct cfg_metric *m)
+{
+	for (size_t k = 0; k < m->nprobes; k++) {
+		if (!p->own_match[k])
+			return false;
+	}
+	return true;
 }
 
 /*
@@ -237,15 +251,20 @@ int config_parse_match(struct parser *p, const yaml_node_t *node, struct cfg_met
 	ret = config_map_collect(p, node, "match", keys, MA__COUNT, v);
 	if (ret)
 		return ret;
-	if (!v[MA_PROBE] || !v[MA_UNTIL])
+	/* match.probe may go where every start probe has a match of its own */
+	if (!v[MA_UNTIL] || (!v[MA_PROBE] && !every_probe_own(p, m)))
 		return yamldoc__fail(
 			p->doc, node, "match",
 			"missing %s; give the sources of both ends, e.g. match: {probe: args.pid, until: args.next_pid}",
 			v[MA_PROBE] ? "until" : "probe");
-	ret = parse_match_side(p, v[MA_PROBE], "match.probe", m, true, m->match, &nstart);
+	ret = parse_match_side(p, v[MA_UNTIL], "match.until", m, false, m->match_until, &nend);
 	if (ret)
 		return ret;
-	ret = parse_match_side(p, v[MA_UNTIL], "match.until", m, false, m->match_until, &nend);
+	if (!v[MA_PROBE]) {
+		m->nmatch = nend;
+		return 0;
+	}
+	ret = parse_match_side(p, v[MA_PROBE], "match.probe", m, true, m->match, &nstart);
 	if (ret)
 		return ret;
 	if (nstart != nend)
@@ -255,6 +274,44 @@ int config_parse_match(struct parser *p, const yaml_node_t *node, struct cfg_met
 			nend == 1 ? "" : "s", nstart);
 	m->nmatch = nstart;
 	return 0;
+}
+
+/*
+ * probe: [{probe: SPEC, match: SOURCE(S), filter: [...]}, ...]: a start
+ * probe's own match sources (instead of match's start side) and filters
+ * (besides the metric's), each read at that probe alone.
+ */
+int config_parse_probe_own(struct parser *p, struct cfg_metric *m)
+{
+	char path[PATH_LEN];
+	size_t n;
+	int ret = 0;
+
+	for (size_t i = 0; i < m->nprobes && !ret; i++) {
+		p->only_probe = &m->probes[i];
+		if (p->own_filter[i]) {
+			snprintf(path, sizeof(path), "probe[%zu].filter", i);
+			ret = config_parse_probe_filters(p, p->own_filter[i], path, m, i);
+		}
+		if (ret || !p->own_match[i])
+			continue;
+		snprintf(path, sizeof(path), "probe[%zu].match", i);
+		if (!m->has_until || !m->nmatch) {
+			ret = yamldoc__fail(
+				p->doc, p->own_match[i], path,
+				"a start probe's own match needs the metric's: add until: PROBE and match: {until: SOURCE} (what the end reads), e.g. match: {until: args.next_pid}");
+			continue;
+		}
+		ret = parse_match_side(p, p->own_match[i], path, m, true, m->probe_match[i], &n);
+		if (!ret && n != m->nmatch)
+			ret = yamldoc__fail(
+				p->doc, p->own_match[i], path,
+				"%zu source%s, but match.until has %zu; each start needs as many as the end reads",
+				n, n == 1 ? "" : "s", m->nmatch);
+		m->own_match |= (uint8_t)(1u << i);
+	}
+	p->only_probe = NULL;
+	return ret;
 }
 
 int config_parse_unit(struct parser *p, const yaml_node_t *node, struct cfg_metric *m)

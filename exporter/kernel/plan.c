@@ -42,6 +42,9 @@ struct ctx {
 	struct plan_probe *pps[BPFPROM_MAX_PROBES];
 	struct tp_format *mfmts[BPFPROM_MAX_PROBES];
 	bool skipped[BPFPROM_MAX_PROBES];
+	/* the start probes a source is not read at: the others', while a start
+	 * probe's own match or filter is resolved (left_out) */
+	uint8_t away;
 	/* the metric's USDT probes (until included) and their arguments */
 	size_t nusdt;
 	struct {
@@ -268,6 +271,13 @@ static int str_mode(const struct tp_field *f, const char *category, uint32_t *mo
 }
 
 /* args.NAME of rawtracepoints: the same argument position and type in each of n probes. */
+/* Probe p of the metric is no place to read a source at: missing: skip left
+ * it out, or the source is another start probe's own. */
+static bool left_out(const struct ctx *c, const struct cfg_probe *probes, size_t p)
+{
+	return probes == c->cm->probes && (c->skipped[p] || ((c->away >> p) & 1));
+}
+
 static int resolve_rt_arg(struct ctx *c, const struct cfg_probe *probes, size_t n,
 			  const struct cfg_source *src, const char *key,
 			  struct bpfprom_src_cfg *out)
@@ -280,6 +290,9 @@ static int resolve_rt_arg(struct ctx *c, const struct cfg_probe *probes, size_t 
 		const struct rawtp_arg *a;
 		char avail[256] = "";
 		size_t len = 0;
+
+		if (left_out(c, probes, p))
+			continue;
 
 		/* plan_probe found the event in BTF before any source is resolved */
 		const struct btf *btf = probe_btf(c, &probes[p]);
@@ -382,7 +395,7 @@ static int resolve_field(struct ctx *c, const struct tp_format *fmts,
 		uint32_t mode = 0;
 		int err;
 
-		if (probes == c->cm->probes && c->skipped[p])
+		if (left_out(c, probes, p))
 			continue;
 		if (first == SIZE_MAX)
 			first = p;
@@ -458,6 +471,8 @@ static int usdt_arg(struct ctx *c, const struct cfg_probe *probes, size_t n, uin
 	size_t i, p;
 
 	for (p = 0; p < n; p++) {
+		if (left_out(c, probes, p))
+			continue;
 		for (i = 0; i < c->nusdt && c->usdt[i].pr != &probes[p]; i++)
 			;
 		if (i == c->nusdt)
@@ -701,7 +716,7 @@ static int resolve_path(struct ctx *c, const struct tp_format *fmts, const struc
 			    "%s: this kernel has no BTF (%s): use +OFF(...) fetch args", src->text,
 			    c->k->btf_path ? c->k->btf_path : "/sys/kernel/btf/vmlinux");
 	for (size_t p = 0, seen = 0; p < n; p++) {
-		if (probes == c->cm->probes && c->skipped[p])
+		if (left_out(c, probes, p))
 			continue;
 		err = path_base_type(c, &probes[p], &fmts[p], path, &btf, &id, &ptr_to, msg,
 				     sizeof(msg));
@@ -873,21 +888,112 @@ static int resolve_src_at(struct ctx *c, const struct tp_format *fmts, const str
 	return resolve_src(c, fmts, src, str_size, key, out);
 }
 
-/* match: the start side read at the metric's probes, the end side at until. */
+/* A source read at start probe i alone (its own match or filter): its offsets at i. */
+static int resolve_src_one(struct ctx *c, const struct tp_format *fmts, size_t i,
+			   const struct cfg_source *src, uint32_t str_size, const char *key,
+			   struct bpfprom_src_cfg *out)
+{
+	int err;
+
+	c->away = (uint8_t) ~(1u << i);
+	err = resolve_src(c, fmts, src, str_size, key, out);
+	c->away = 0;
+	return err;
+}
+
+/* A source as written, for messages. */
+static const char *src_text(const struct cfg_source *src, char *buf, size_t len)
+{
+	if (src->text)
+		return src->text;
+	if (src->kind == BPFPROM_SRC_FIELD)
+		snprintf(buf, len, "args.%s", src->field);
+	else if (src->kind == BPFPROM_SRC_ARG)
+		snprintf(buf, len, "arg%u", src->argn);
+	else
+		snprintf(buf, len, "%s", config__src_name(src->kind));
+	return buf;
+}
+
+/* Do a and b read alike, but for their field offsets? */
+static bool same_shape(const struct bpfprom_src_cfg *a, const struct bpfprom_src_cfg *b)
+{
+	struct bpfprom_src_cfg x = *a, y = *b;
+
+	memset(x.off, 0, sizeof(x.off));
+	memset(y.off, 0, sizeof(y.off));
+	return !memcmp(&x, &y, sizeof(x));
+}
+
+/*
+ * match: the start side read at the metric's probes, the end side at until.
+ * A start probe with match sources of its own reads them with its own
+ * offsets in match where they read like the metric's (args.pid here,
+ * args.prev_pid there), else in match_alt: two kinds at most.
+ */
 static int plan_match(struct ctx *c, const struct tp_format *fmts, struct plan_metric *pm)
 {
 	const struct cfg_metric *cm = c->cm;
+	struct bpfprom_metric_cfg *b = &pm->bcfg;
+	const struct cfg_source *have[2] = { NULL, NULL }; /* what each set reads, first */
+	char key[32], t[3][64];
 	int err;
 
 	for (size_t i = 0; i < cm->nmatch; i++) {
-		err = resolve_src(c, fmts, &cm->match[i], 8, "match", &pm->bcfg.match[i]);
-		if (!err)
-			err = resolve_end_src(c, &cm->match_until[i], 8, "match.until",
-					      &pm->bcfg.match_end[i]);
+		err = resolve_end_src(c, &cm->match_until[i], 8, "match.until", &b->match_end[i]);
 		if (err)
 			return err;
 	}
-	pm->bcfg.nmatch = cm->nmatch;
+	for (size_t p = 0; p < cm->nprobes; p++) {
+		bool own = (cm->own_match >> p) & 1;
+		const struct cfg_source *src = own ? cm->probe_match[p] : cm->match;
+		struct bpfprom_src_cfg one[BPFPROM_MAX_MATCH] = {};
+		int set;
+
+		if (c->skipped[p])
+			continue;
+		if (own)
+			snprintf(key, sizeof(key), "probe[%zu].match", p);
+		else
+			snprintf(key, sizeof(key), "match");
+		for (size_t i = 0; i < cm->nmatch; i++) {
+			err = resolve_src_one(c, fmts, p, &src[i], 8, key, &one[i]);
+			if (err)
+				return err;
+		}
+		for (set = 0; set < 2; set++) {
+			const struct bpfprom_src_cfg *to = set ? b->match_alt : b->match;
+			bool same = true;
+
+			for (size_t i = 0; i < cm->nmatch; i++)
+				same = same && same_shape(&to[i], &one[i]);
+			if (!have[set] || same)
+				break;
+		}
+		if (set == 2)
+			return fail(
+				c, own ? src[0].pos : cm->match_pos, key,
+				"%s at %s is a third kind of match source among the start probes, after %s and %s; at most two kinds fit in one metric (tracepoint fields of one type are one kind, each read at its own offset): read one of those here",
+				src_text(&src[0], t[0], sizeof(t[0])), cm->probes[p].spec,
+				src_text(have[0], t[1], sizeof(t[1])),
+				src_text(have[1], t[2], sizeof(t[2])));
+		for (size_t i = 0; i < cm->nmatch; i++) {
+			struct bpfprom_src_cfg *to = set ? &b->match_alt[i] : &b->match[i];
+			uint32_t off[BPFPROM_MAX_PROBES];
+
+			memcpy(off, to->off, sizeof(off));
+			*to = one[i];
+			for (size_t q = 0; q < BPFPROM_MAX_PROBES; q++) {
+				if (q != p)
+					to->off[q] = off[q];
+			}
+		}
+		if (!have[set])
+			have[set] = src;
+		if (set)
+			b->match_alt_probes |= 1u << p;
+	}
+	b->nmatch = cm->nmatch;
 	return 0;
 }
 
@@ -898,6 +1004,7 @@ static int plan_filters(struct ctx *c, const struct tp_format *fmts, struct plan
 	int err;
 
 	struct bpfprom_filter_cfg all[BPFPROM_MAX_FILTERS] = {};
+	bool gone[BPFPROM_MAX_FILTERS] = {}; /* the own filter of a skipped probe */
 	size_t n = 0;
 
 	for (size_t i = 0; i < cm->nfilters; i++) {
@@ -908,7 +1015,18 @@ static int plan_filters(struct ctx *c, const struct tp_format *fmts, struct plan
 		uint32_t keep = f->is_str ? (uint32_t)strlen(f->sval) + 2 : 8;
 
 		snprintf(key, sizeof(key), "filter[%zu]", i);
-		err = resolve_src_at(c, fmts, &f->src, keep, key, &bf->src);
+		if (f->probes && cm->nprobes > 1) {
+			size_t p = (size_t)__builtin_ctz(f->probes);
+
+			snprintf(key, sizeof(key), "probe[%zu].filter", p);
+			gone[i] = c->skipped[p];
+			if (gone[i])
+				continue;
+			err = resolve_src_one(c, fmts, p, &f->src, keep, key, &bf->src);
+			bf->probes = f->probes;
+		} else {
+			err = resolve_src_at(c, fmts, &f->src, keep, key, &bf->src);
+		}
 		if (err)
 			return err;
 		bf->op = f->op;
@@ -938,7 +1056,7 @@ static int plan_filters(struct ctx *c, const struct tp_format *fmts, struct plan
 	/* the program reads the start's filters first, then the end's (until.) */
 	for (int end = 0; end < 2; end++) {
 		for (size_t i = 0; i < cm->nfilters; i++) {
-			if (cm->filters[i].src.at_end == end)
+			if (cm->filters[i].src.at_end == end && !gone[i])
 				pm->bcfg.filters[n++] = all[i];
 		}
 		if (!end)

@@ -1366,5 +1366,7 @@ expect "--config.check: fetch args need no BTF" \
 
 # series_map: shared against the per-CPU default
 . tests/integration/shared.sh
+# start probes with a match and filters of their own
+. tests/integration/ownprobe.sh
 
 finish

@@ -3,7 +3,7 @@
  * A workload whose system calls are known exactly, for the integration tests:
  *   syscalls COMM [getppid N] [getpid N] [getuid N] [write SIZE...] [threads T getppid N] [open PATH N]
  *            [tryopen PATH N] (opens that may fail: a missing file) [sleep US]
- *            [raise N]
+ *            [raise N] [close FD]
  * It renames itself COMM (so a comm filter sees only it), then makes exactly
  * the calls asked for and nothing else that the tests count. With `threads T`
  * the getppid calls are split over T threads, each pinned to its own CPU.
@@ -11,6 +11,7 @@
  * 1 + k .. N + k to /dev/null in order (rising: maxima race each other).
  * `raise N` sends itself SIGUSR1 (ignored) N times with raise(3): tgkill,
  * whose si_code is SI_TKILL (-6), a negative int in signal_generate.
+ * `close FD` closes FD (0, its stdin, say) with the raw system call.
  */
 #include <fcntl.h>
 #include <pthread.h>
@@ -68,7 +69,7 @@ int main(int argc, char **argv)
 
 	if (argc < 2) {
 		fprintf(stderr,
-			"usage: syscalls COMM [getppid N] [getpid N] [getuid N] [write SIZE...] [threads T getppid N] [open PATH N] [tryopen PATH N] [sleep US] [raise N]\n");
+			"usage: syscalls COMM [getppid N] [getpid N] [getuid N] [write SIZE...] [threads T getppid N] [open PATH N] [tryopen PATH N] [sleep US] [raise N] [close FD]\n");
 		return 2;
 	}
 	fd = open("/dev/null", O_WRONLY);
@@ -114,6 +115,9 @@ int main(int argc, char **argv)
 					close(o);
 			}
 			i += 3;
+		} else if (strcmp(argv[i], "close") == 0 && i + 1 < argc) {
+			syscall(SYS_close, atoi(argv[i + 1]));
+			i += 2;
 		} else if (strcmp(argv[i], "sleep") == 0 && i + 1 < argc) {
 			usleep(atol(argv[i + 1]));
 			i += 2;
