@@ -156,6 +156,51 @@ if start "$(filtered runqueue.yaml '[str(args.comm) == "bpfp_rq"]')"; then
 	stop runqueue.yaml
 fi
 
+# runqlat.yaml with each start probe's own filter on the test's two
+# processes, which spin in getppid(2) on one CPU after a sleep of 200 ms:
+# they preempt each other some 300 times, each a start at sched_switch
+# (task->__state 0) until a switch runs the task again. bpftrace 0.17 runs
+# the same logic over the same events (runqlat.bt's, with the test's
+# filters): the two counts of intervals are equal, and at least the
+# kernel's count of the processes' nonvoluntary switches
+sed -e "s|      - tracepoint:sched:sched_wakeup\$|      - {probe: tracepoint:sched:sched_wakeup, filter: ['str(args.comm) == \"bpfp_rql\"']}|" \
+	-e "s|      - tracepoint:sched:sched_wakeup_new\$|      - {probe: tracepoint:sched:sched_wakeup_new, filter: ['str(args.comm) == \"bpfp_rql\"']}|" \
+	-e "s|filter: \['task->__state == 0'\]}|filter: ['task->__state == 0', 'str(args.prev_comm) == \"bpfp_rql\"']}|" \
+	"$DIR/runqlat.yaml" >"$TMP/runqlat.yaml"
+cat >"$TMP/rq.sh" <<EOT
+taskset -c 0 $SC bpfp_rql sleep 200000 getppid 1000000000 &
+a=\$!
+sleep 0.1
+taskset -c 0 $SC bpfp_rql sleep 200000 getppid 1000000000 &
+b=\$!
+sleep 1.5
+kill -STOP \$a \$b
+sleep 0.3
+cat /proc/\$a/status /proc/\$b/status | awk '/^nonvoluntary_ctxt_switches:/ { n += \$2 } END { print n + 0 }' >$TMP/rq.nv
+kill -9 \$a \$b
+wait
+EOT
+if ! command -v bpftrace >/dev/null; then
+	skip "runqlat.yaml: differential with bpftrace" "bpftrace is not installed (make deps installs it)"
+elif start "$TMP/runqlat.yaml"; then
+	timeout -k 5 120 bpftrace -e 'tracepoint:sched:sched_wakeup, tracepoint:sched:sched_wakeup_new /args->comm == "bpfp_rql"/ { @q[args->pid] = nsecs; }
+		tracepoint:sched:sched_switch { if (@q[args->next_pid]) { @n = count(); } delete(@q[args->next_pid]);
+			if (args->prev_comm == "bpfp_rql" && ((struct task_struct *)curtask)->__state == 0) { @q[args->prev_pid] = nsecs; } }' \
+		-c "/bin/sh $TMP/rq.sh" >"$TMP/rq.bt" 2>&1 </dev/null
+	snap
+	nv=$(cat "$TMP/rq.nv" 2>/dev/null)
+	n=$(sample 'runqueue_latency_all_seconds_count')
+	expect "runqlat.yaml: two processes on one CPU: the intervals bpftrace counts over the same events" \
+		"$(sed -n 's/^@n: //p' "$TMP/rq.bt")" "$n"
+	if [ -n "$n" ] && [ "${nv:-0}" -ge 50 ] && [ "$n" -ge "$nv" ]; then
+		ok "runqlat.yaml: each of the $nv preemptions the kernel counted is timed ($n intervals with the wakeups)"
+	else
+		not_ok "runqlat.yaml: each preemption the kernel counted is timed" \
+			"expected: >= ${nv:-?} (nonvoluntary_ctxt_switches, at least 50)" "actual:   ${n:-(no sample)}"
+	fi
+	stop runqlat.yaml
+fi
+
 # the device of $TMP as the block tracepoints give it (the whole disk: its
 # major << 20 | minor)
 blk=$(realpath "/sys/dev/block/$(stat -c '%Hd:%Ld' "$TMP")" 2>/dev/null)
