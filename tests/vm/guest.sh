@@ -642,12 +642,9 @@ t_map_memory() {
 		not_ok "map memory: bpfprom_map_memory_bytes sums to the maps' fdinfo memlock" \
 			"scraped $scraped, fdinfo $memlock0 before the scrape and $memlock after"
 	fi
-	# at 255 possible CPUs the 16 MiB goal sits inside the noise of 6.1's
-	# per-CPU caches (15.4 to 16.8 MiB over runs): a measurement reported
-	# (info line above, README: Memory), not a pass/fail; below it, a bound
-	if [ "$ncpu" -ge 255 ]; then
-		info "map memory: the 16 MiB goal at $ncpu possible CPUs: $([ "$maps" -le 16777216 ] && echo met || echo missed) ($maps bytes)"
-	elif [ "$maps" -le 16777216 ]; then
+	# the issue's bound at every CPU count (at 255, about 11.6 MiB since
+	# the labelled histogram's series are shared: 15.4 to 16.8 MiB before)
+	if [ "$maps" -le 16777216 ]; then
 		ok "map memory: default.yaml's maps hold at most 16 MiB with $ncpu possible CPUs"
 	else
 		not_ok "map memory: default.yaml's maps hold at most 16 MiB with $ncpu possible CPUs" \
