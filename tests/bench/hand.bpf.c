@@ -29,6 +29,21 @@ struct key1 {
 	char comm[BPFPROM_COMM_LEN];
 };
 
+/* syscalls:sys_enter_write: fd, buf, count */
+struct sys_enter_write {
+	__u64 common;
+	__s64 nr;
+	__u64 fd;
+	__u64 buf;
+	__u64 count;
+};
+
+/* bpftrace's layout of @[comm] = hist(x): a count per (comm, bucket) */
+struct keyb {
+	char comm[BPFPROM_COMM_LEN];
+	__u64 bucket;
+};
+
 struct key3 {
 	char comm[BPFPROM_COMM_LEN];
 	__u64 cpu;
@@ -85,6 +100,8 @@ MAP0(stats0_map, struct stats_val);
 MAP(stats1_map, struct key1, struct stats_val);
 MAP(stats3_map, struct key3, struct stats_val);
 MAP(up_count1_map, struct key1, __u64);
+MAP(hist1w_map, struct key1, struct hist_val);
+MAP(hist1kb_map, struct keyb, __u64);
 MAP0(sum0_map, struct sum_val);
 MAP0(expr0_map, struct sum_val);
 
@@ -293,5 +310,38 @@ int expr0(struct sys_enter *ctx)
 		v->count += 1;
 		v->sum += ((x * 3 + 7) ^ (x >> 1)) & 255;
 	}
+	return 0;
+}
+
+/* hist by comm of write(2)'s count (tests/bench/run.sh histvar): in
+ * bpfprom's layout (one value per comm: _sum and every bucket), and in
+ * bpftrace's (a count per comm and bucket, no _sum) */
+SEC("tracepoint")
+int hist1w(struct sys_enter_write *ctx)
+{
+	struct key1 k;
+	struct hist_val *h;
+
+	bpf_get_current_comm(k.comm, sizeof(k.comm));
+	h = series(&hist1w_map, &k);
+	if (h)
+		hist_add(h, ctx->count);
+	return 0;
+}
+
+SEC("tracepoint")
+int hist1kb(struct sys_enter_write *ctx)
+{
+	static const __u64 one = 1;
+	struct keyb k = {};
+	__u64 *n;
+
+	bpf_get_current_comm(k.comm, sizeof(k.comm));
+	k.bucket = bpfprom_hist_bucket(ctx->count, 0, 0, HIST_BUCKETS);
+	n = bpf_map_lookup_elem(&hist1kb_map, &k);
+	if (n)
+		*n += 1;
+	else
+		bpf_map_update_elem(&hist1kb_map, &k, &one, BPF_NOEXIST);
 	return 0;
 }

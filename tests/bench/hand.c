@@ -4,7 +4,7 @@
  * hand PROG up BINARY FUNCTION
  *
  * Load one program of tests/bench/hand.bpf.c (count0 ... stats3, empty,
- * up_count1, up_empty), attach it to a tracepoint or a uprobe, and hold it
+ * up_count1, up_empty, sum0, expr0, hist1w, hist1kb), attach it to a tracepoint or a uprobe, and hold it
  * until SIGINT or SIGTERM; then print the events its map counted (summed
  * over keys and CPUs; 0 for the empty programs) so a run can be checked.
  * The benchmark reads the program's run time from /proc/PID/fdinfo.
@@ -49,7 +49,8 @@ static long long counted(struct bpf_map *map, const char *prog)
 		for (int c = 0; c < ncpus; c++) {
 			const __u64 *v = val + c * words;
 
-			if (strncmp(prog, "hist", 4) == 0) {
+			/* hist1kb keeps bpftrace's layout: a count per bucket's key */
+			if (strncmp(prog, "hist", 4) == 0 && words > BPFPROM_V_BUCKETS) {
 				for (size_t w = BPFPROM_V_BUCKETS; w < words; w++)
 					n += v[w];
 			} else {

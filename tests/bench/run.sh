@@ -15,6 +15,8 @@
 #   path     count by a 3-step field path vs by pid, bpfprom vs bpftrace
 #   expr     sum of five operators over a field vs of the field, bpfprom vs
 #            the same arithmetic hand-written
+#   histvar  hist by comm on values whose bucket changes every event: bpfprom
+#            (log2, bounded) vs bpftrace vs hand-written in either layout
 #   shared   series_map: shared vs percpu, one thread and two threads on one
 #            series
 #   scrape   scrape latency and exporter RSS with 1k..1M series; batch vs
@@ -45,7 +47,7 @@ else
 	SCRAPES=${BENCH_SCRAPES:-50} SIZES=${BENCH_SIZES:-"1000 10000 100000 1000000"}
 	IDLE=${BENCH_IDLE:-60} STARTS=${BENCH_STARTS:-10} SB_ROUNDS=10
 fi
-benches=${*:-${BENCH:-"percpu fuse uprobe schema path expr shared scrape startup idle"}}
+benches=${*:-${BENCH:-"percpu fuse uprobe schema path expr histvar shared scrape startup idle"}}
 
 TMP=$(mktemp -d)
 CPID=
@@ -449,6 +451,45 @@ bench_expr() {
 	echo "| five operators over it | $(num %.1f "$e") | $xe | $he | $r ($(goal "$r" 1.1)) |"
 }
 
+# --- hist on values that vary -------------------------------------------------
+
+bench_histvar() {
+	header "Per-event cost of hist on values that vary"
+	echo "hist by comm of write(2)'s count, marginal ns per event (median over $ROUNDS rounds, order rotated; minus an empty program) on $EVENTS writes to /dev/null whose sizes take 17 powers of two in turn (0 to 65535: the bucket changes every call). Contenders: bpfprom (log2 buckets; and bounded, buckets: {max: 65536}: 2 + 17 + 1 words instead of 69), bpftrace 0.17's @[comm] = hist(args->count), and two hand-written programs: bpfprom's layout (hand.bpf.c hist1w: one value per comm, _sum and every bucket) and bpftrace's (hist1kb: a count per (comm, bucket), no _sum). Goal: bpfprom <= 0.85x bpftrace."
+	echo
+	printf 'metrics:\n  - name: bench_hv\n    help: hist bench.\n    probe: tracepoint:syscalls:sys_enter_write\n    aggregate: hist\n    value: args.count\n    labels: [comm]\n' >"$B/hv.yaml"
+	sed 's/^    labels: \[comm\]$/&\n    buckets: {max: 65536}/' "$B/hv.yaml" >"$B/hvb.yaml"
+	printf 'tracepoint:syscalls:sys_enter_write { @[comm] = hist(args->count); }\n' >"$B/hv.bt"
+	warm="$WL bench_warm writes 100" work="$WL bench_ev writes $EVENTS"
+	for c in empty bp bpb bt hl hk; do : >"$TMP/hv.$c"; done
+	for r in $(seq "$ROUNDS"); do
+		for c in $(rotate "$r" empty bp bpb bt hl hk); do
+			: >"$TMP/m"
+			case $c in
+			empty) set -- hand empty tp syscalls sys_enter_write ;;
+			bp) set -- bpfprom "$B/hv.yaml" ;;
+			bpb) set -- bpfprom "$B/hvb.yaml" ;;
+			bt) set -- bpftrace "$B/hv.bt" ;;
+			hl) set -- hand hist1w tp syscalls sys_enter_write ;;
+			hk) set -- hand hist1kb tp syscalls sys_enter_write ;;
+			esac
+			measure "$warm" "$work" "$EVENTS" "$@"
+			cat "$TMP/m" >>"$TMP/hv.$c"
+		done
+	done
+	e=$(cut -d' ' -f1 "$TMP/hv.empty" | grep -v '^-' | median)
+	for c in bp bpb bt hl hk; do
+		v=$(cut -d' ' -f1 "$TMP/hv.$c" | grep -v '^-' | median)
+		awk -v a="$v" -v e="$e" 'BEGIN { if (a == "-" || e == "-") print "-"; else printf "%.1f\n", a - e }' >"$TMP/hv.$c.m"
+	done
+	bp=$(cat "$TMP/hv.bp.m") bpb=$(cat "$TMP/hv.bpb.m") bt=$(cat "$TMP/hv.bt.m")
+	hl=$(cat "$TMP/hv.hl.m") hk=$(cat "$TMP/hv.hk.m")
+	echo "| empty (raw ns) | bpfprom | bpfprom, bounded | bpftrace | hand, bpfprom's layout | hand, bpftrace's layout | bpfprom / bpftrace | bounded / bpftrace | bpfprom / hand (same layout) | hand layouts: bpfprom's / bpftrace's |"
+	echo "|---|---|---|---|---|---|---|---|---|---|"
+	r=$(ratio "$bp" "$bt") rb=$(ratio "$bpb" "$bt")
+	echo "| $(num %.1f "$e") | $bp | $bpb | $bt | $hl | $hk | $r ($(goal "$r" 0.85)) | $rb ($(goal "$rb" 0.85)) | $(ratio "$bp" "$hl") | $(ratio "$hl" "$hk") |"
+}
+
 # --- shared series maps -------------------------------------------------------
 
 # shared_config NAME AGG LABELS MAP: one metric on the tracepoint
@@ -657,8 +698,8 @@ echo "- command: make bench$([ -n "$BENCH$*" ] && echo " BENCH=\"$benches\"")$([
 [ "${BENCH_QUICK:-0}" = 1 ] && echo "- BENCH_QUICK=1: short settings, indicative numbers only"
 for b in $benches; do
 	case $b in
-	percpu | fuse | uprobe | schema | path | expr | shared | scrape | startup | idle) t_b=$(date +%s); "bench_$b"; echo; echo "($b: $(($(date +%s) - t_b)) s)" ;;
-	*) die "unknown bench \"$b\"; expected percpu, fuse, uprobe, schema, path, expr, shared, scrape, startup, idle" ;;
+	percpu | fuse | uprobe | schema | path | expr | histvar | shared | scrape | startup | idle) t_b=$(date +%s); "bench_$b"; echo; echo "($b: $(($(date +%s) - t_b)) s)" ;;
+	*) die "unknown bench \"$b\"; expected percpu, fuse, uprobe, schema, path, expr, histvar, shared, scrape, startup, idle" ;;
 	esac
 done
 echo

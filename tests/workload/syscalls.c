@@ -12,6 +12,9 @@
  * `raise N` sends itself SIGUSR1 (ignored) N times with raise(3): tgkill,
  * whose si_code is SI_TKILL (-6), a negative int in signal_generate.
  * `close FD` closes FD (0, its stdin, say) with the raw system call.
+ * `writes N` makes N writes to /dev/null whose sizes change from call to
+ * call: 2^(i % 17) - 1 - (i % 3) (clamped at 0), 0 to 65535 in 17 powers of
+ * two in turn, for a histogram whose bucket varies (tests/bench).
  */
 #include <fcntl.h>
 #include <pthread.h>
@@ -69,7 +72,7 @@ int main(int argc, char **argv)
 
 	if (argc < 2) {
 		fprintf(stderr,
-			"usage: syscalls COMM [getppid N] [getpid N] [getuid N] [write SIZE...] [threads T getppid N] [open PATH N] [tryopen PATH N] [sleep US] [raise N] [close FD]\n");
+			"usage: syscalls COMM [getppid N] [getpid N] [getuid N] [write SIZE...] [threads T getppid N] [open PATH N] [tryopen PATH N] [sleep US] [raise N] [close FD] [writes N]\n");
 		return 2;
 	}
 	fd = open("/dev/null", O_WRONLY);
@@ -115,6 +118,16 @@ int main(int argc, char **argv)
 					close(o);
 			}
 			i += 3;
+		} else if (strcmp(argv[i], "writes") == 0 && i + 1 < argc) {
+			long n = atol(argv[i + 1]);
+
+			for (long k = 0; k < n; k++) {
+				long sz = (1L << (k % 17)) - 1 - k % 3;
+
+				if (write(fd, buf, sz < 0 ? 0 : (size_t)sz) < 0)
+					return 1;
+			}
+			i += 2;
 		} else if (strcmp(argv[i], "close") == 0 && i + 1 < argc) {
 			syscall(SYS_close, atoi(argv[i + 1]));
 			i += 2;
