@@ -235,3 +235,36 @@ us_check "latency needs until (a USDT probe has no return)" "usdt:$US_WL:bpfprom
 	"error: config: $US_E:6:12: metrics[0] (e): value: latency needs an end point: add until: PROBE, or use only kprobe or uprobe probes (their return probe is then implied); probe \"usdt:$US_WL:bpfprom:start\" is a usdt"
 us_check "usdt probes do not mix with uprobes" "[usdt:$US_WL:bpfprom:req, uprobe:$US_WL:main]" count "" \
 	"error: config: $US_E:4:$((32 + ${#US_WL})): metrics[0] (e_total): probe[1]: cannot mix usdt probes with other probe kinds in one metric (probe[0] is \"usdt:$US_WL:bpfprom:req\"); split them into separate metrics"
+
+# --- until. at a USDT end: its arguments (libbpf's spec of the end probe's
+# site), integers and strings, in values, labels and filters ---------------
+cat >"$TMP/usdt_end.yaml" <<Y
+metrics:
+  - name: bpfp_usdt_end_sum_total
+    help: arg0 of bpfprom:done, read at the end of a pair from bpfprom:start, when 5 or more.
+    probe: usdt:$US_WL:bpfprom:start
+    until: usdt:$US_WL:bpfprom:done
+    match: arg0
+    aggregate: sum
+    value: until.arg0
+    filter: ['comm == "bpfp_usend"', 'until.arg0 >= 5']
+  - name: bpfp_usdt_end_str_total
+    help: Pairs from bpfprom:noargs to the next bpfprom:req, by req's string argument.
+    probe: usdt:$US_WL:bpfprom:noargs
+    until: usdt:$US_WL:bpfprom:req
+    aggregate: count
+    labels: [{name: s, source: str(until.arg2)}]
+    filter: ['comm == "bpfp_usend"']
+Y
+if start "$TMP/usdt_end.yaml"; then
+	$US_WL bpfp_usend 10
+	scrape >"$TMP/usdt_end.txt"
+	# done's arg0 is i: 5 + 6 + 7 + 8 + 9
+	expect "usdt until.: an argument of the end probe as value and filter (i >= 5 of 0..9)" \
+		'bpfp_usdt_end_sum_total 35' "$(grep '^bpfp_usdt_end_sum_total' "$TMP/usdt_end.txt")"
+	# noargs of iteration i, then req of i + 1: the strings of 1..9
+	expect "usdt until.: str() of an argument of the end probe as a label (odd 1,3,5,7,9; even 2,4,6,8)" \
+		"$(printf 'bpfp_usdt_end_str_total{s="even"} 4\nbpfp_usdt_end_str_total{s="odd"} 5')" \
+		"$(grep '^bpfp_usdt_end_str_total' "$TMP/usdt_end.txt" | sort)"
+	stop "usdt until."
+fi
