@@ -2240,10 +2240,12 @@ static int plan_probes(struct ctx *c, struct tp_format *fmts, struct tp_format *
 
 	for (size_t p = 0; p < cm->nprobes; p++) {
 		snprintf(key, sizeof(key), cm->nprobes > 1 ? "probe[%zu]" : "probe", p);
-		if (cm->probes[p].wild && pm->bcfg.latency)
+		/* a wildcard starts pairs that an until probe ends; the
+		 * implied returns of its functions are not planned */
+		if (cm->probes[p].wild && pm->bcfg.latency && !cm->has_until)
 			return fail(
 				c, cm->probes[p].pos, key,
-				"%s: value: latency does not take a wildcard yet; name the functions (at most %d probes)",
+				"%s: the return probes of a wildcard's functions do not end pairs yet; add until: PROBE, or name the functions (at most %d probes)",
 				cm->probes[p].spec, BPFPROM_MAX_PROBES);
 		err = plan_probe(c, &cm->probes[p], key, false, p, &fmts[p], pm);
 		if (err < 0)
@@ -2256,8 +2258,11 @@ static int plan_probes(struct ctx *c, struct tp_format *fmts, struct tp_format *
 	if (!pm->bcfg.latency)
 		return one_attach_type(pm);
 	pm->starts_max = PLAN_STARTS_MAX;
-	if (cm->has_until)
-		return plan_untils(c, until_fmts, pm);
+	if (cm->has_until) {
+		/* a named until uprobe joins a start wildcard's multi-uprobe link */
+		err = plan_untils(c, until_fmts, pm);
+		return err ? err : one_attach_type(pm);
+	}
 	/* value: latency on a kprobe or uprobe: its return ends the interval,
 	 * through the same mechanism (fentry pairs with fexit) */
 	c->ends = c->end_copies;

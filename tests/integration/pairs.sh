@@ -109,3 +109,55 @@ pair_check "a probe twice in an until list" \
 	"error: config: $TMP/prerr.yaml:6:50: metrics[0] (e_total): until[1]: \"tracepoint:syscalls:sys_exit_openat\" is the same probe as until[0]; remove one" \
 	'probe: tracepoint:syscalls:sys_enter_openat' \
 	'until: [tracepoint:syscalls:sys_exit_openat, tracepoint:syscalls:sys_exit_openat]'
+
+# --- a wildcard of start probes, ended by a named until --------------------
+cat >"$TMP/pairwild.yaml" <<EOT
+metrics:
+  - name: bpfp_prw_tp_total
+    help: get*id(2) calls ended by the next close(2) of the thread, by the call.
+    probe: tracepoint:syscalls:sys_enter_get*id
+    until: tracepoint:syscalls:sys_enter_close
+    aggregate: count
+    labels: [func]
+    filter: ['comm == "bpfp_prw"']
+  - name: bpfp_prw_tp_seconds
+    help: Time from a get*id(2) call to the next close(2), by the call.
+    probe: tracepoint:syscalls:sys_enter_get*id
+    until: tracepoint:syscalls:sys_enter_close
+    aggregate: hist
+    value: latency
+    unit: seconds
+    labels: [func, {name: nr, source: args.__syscall_nr, decode: syscall}]
+    filter: ['comm == "bpfp_prw"']
+  - name: bpfp_prw_up_total
+    help: bpfprom_begin and bpfprom_ret calls ended by bpfprom_end, by function.
+    probe: uprobe:$PWD/$UW:bpfprom_?e*
+    until: uprobe:$PWD/$UW:bpfprom_end
+    aggregate: count
+    labels: [func]
+    filter: ['comm == "bpfp_prwu"']
+EOT
+prw_got() { grep "^$1{" "$TMP/prw.txt" | sort | tr '\n' ' '; }
+if start "$TMP/pairwild.yaml"; then
+	# getppid twice before a close: one stale start; the last close ends nothing
+	$WL bpfp_prw getpid 1 close 0 getuid 1 close 0 getppid 2 close 0 close 0
+	$UW bpfp_prwu begin end ret 5 end values 3 end begin begin end end
+	scrape >"$TMP/prw.txt"
+	expect "pairs: a tracepoint wildcard starts pairs a named until ends, by func" \
+		'bpfp_prw_tp_total{func="sys_enter_getpid"} 1 bpfp_prw_tp_total{func="sys_enter_getppid"} 1 bpfp_prw_tp_total{func="sys_enter_getuid"} 1 ' \
+		"$(prw_got bpfp_prw_tp_total)"
+	expect "pairs: a wildcard's latency by func and by a field of its events" \
+		'bpfp_prw_tp_seconds_count{func="sys_enter_getpid",nr="getpid"} 1 bpfp_prw_tp_seconds_count{func="sys_enter_getppid",nr="getppid"} 1 bpfp_prw_tp_seconds_count{func="sys_enter_getuid",nr="getuid"} 1 ' \
+		"$(prw_got bpfp_prw_tp_seconds_count)"
+	expect "pairs: a uprobe wildcard (bpfprom_begin, bpfprom_ret) ended by a named uprobe" \
+		'bpfp_prw_up_total{func="bpfprom_begin"} 2 bpfp_prw_up_total{func="bpfprom_ret"} 1 ' \
+		"$(prw_got bpfp_prw_up_total)"
+	expect "pairs: a wildcard's stale starts, one per metric" \
+		'bpfprom_dropped_events_total{metric="bpfp_prw_tp_seconds",reason="stale_start"} 1 bpfprom_dropped_events_total{metric="bpfp_prw_tp_total",reason="stale_start"} 1 bpfprom_dropped_events_total{metric="bpfp_prw_up_total",reason="stale_start"} 1 ' \
+		"$(grep '^bpfprom_dropped_events_total{metric="bpfp_prw_[a-z_]*",reason="stale_start"}' "$TMP/prw.txt" | sort | tr '\n' ' ')"
+	# the named until uprobe attaches the way the wildcard does (one
+	# program per metric has one attach type)
+	expect "pairs: the until uprobe attaches as the wildcard does" 1 \
+		"$(grep '^bpfprom_probe_info{metric="bpfp_prw_up_total"' "$TMP/prw.txt" | sed 's/.*mechanism="\([^"]*\)".*/\1/' | sort -u | wc -l)"
+	stop "pairs: wildcards"
+fi

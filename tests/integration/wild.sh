@@ -215,8 +215,8 @@ wild_check "until takes no wildcard" 'tracepoint:syscalls:sys_enter_getpid' func
     until: tracepoint:syscalls:sys_exit_get*
 ' "error: config: $W:8:12: metrics[0] (e_seconds): until: \"tracepoint:syscalls:sys_exit_get*\": until takes named probes, not a wildcard; name the event or function that ends the interval" \
 	hist e_seconds
-wild_check "latency takes no wildcard" "uprobe:$wl_up:bpfprom_*" comm '    value: latency
-' "error: plan: $W:4:12: metrics[0] (e_seconds): probe: uprobe:$wl_up:bpfprom_*: value: latency does not take a wildcard yet; name the functions (at most 8 probes)" \
+wild_check "a wildcard's implied returns end no pair" "uprobe:$wl_up:bpfprom_*" comm '    value: latency
+' "error: plan: $W:4:12: metrics[0] (e_seconds): probe: uprobe:$wl_up:bpfprom_*: the return probes of a wildcard's functions do not end pairs yet; add until: PROBE, or name the functions (at most 8 probes)" \
 	hist e_seconds
 wild_check "func is not a value" 'tracepoint:syscalls:sys_enter_get*' comm '    value: func
 ' "error: config: $W:7:12: metrics[0] (e_total): value: func is not a number; use one of pid, tid, uid, gid, cpu, argN, retval, args.FIELD or latency as the value, or make func a label" \
