@@ -719,6 +719,70 @@ Y
 		expect "kprobe wildcards: tracefs kprobe_events is empty after exit" "" "$(cat $TRACEFS/kprobe_events)"
 }
 
+# pairs of kernel probes that read at their end (until.retval through the
+# implied kretprobe or fexit), and a kprobe wildcard that starts pairs a
+# named kretprobe ends, under the mechanism the run forces: exact
+t_kpairs() {
+	case "$FLAGS" in
+	*--probe.mechanism=*)
+		mech=${FLAGS#*--probe.mechanism=}
+		mech=${mech%% *}
+		;;
+	*) mech=auto ;;
+	esac
+	if [ -z "$HAVE_KPROBES" ] && [ "$mech" != fentry ]; then
+		skip "kernel pairs" "this kernel has no kprobes"
+		return
+	fi
+	if [ -z "$HAVE_FENTRY" ] && [ "$mech" = fentry ]; then
+		skip "kernel pairs" "this kernel has no fentry"
+		return
+	fi
+	cat >$TMP/kpairs.yaml <<Y
+metrics:
+  - name: vm_kpair_ret_bytes_total
+    help: what vfs_write returned, read at its return.
+    probe: kprobe:vfs_write
+    aggregate: sum
+    value: until.retval
+    filter: [comm == "vm_kpair"]
+  - name: vm_kpair_by_total
+    help: vfs_write calls by the count asked (at entry) and the bytes written (at return).
+    probe: kprobe:vfs_write
+    aggregate: count
+    labels: [{name: req, source: arg2}, {name: got, source: until.retval}]
+    filter: [comm == "vm_kpair", until.retval > 1]
+Y
+	# fentry takes no wildcard (a trampoline per function)
+	[ "$mech" = fentry ] || cat >>$TMP/kpairs.yaml <<Y
+  - name: vm_kpair_wild_total
+    help: calls of vfs_writ* ended by vfs_write's return, by function.
+    probe: kprobe:vfs_writ*
+    until: kretprobe:vfs_write
+    aggregate: count
+    labels: [func]
+    filter: [comm == "vm_kpair"]
+Y
+	if ! start $TMP/kpairs.yaml; then
+		not_ok "kernel pairs: bpfprom starts" "$(tail -40 $TMP/log)"
+		return
+	fi
+	$WL vm_kpair write 1 2 3 4
+	scrape >$TMP/m.txt
+	expect "kernel pairs: until.retval summed at the return (1 + 2 + 3 + 4)" \
+		'vm_kpair_ret_bytes_total 10' "$(grep_m '^vm_kpair_ret_bytes_total')"
+	expect "kernel pairs: a label at entry and one at return, and a filter at return (> 1)" \
+		"$(printf '%s\n' 'vm_kpair_by_total{req="2",got="2"} 1' 'vm_kpair_by_total{req="3",got="3"} 1' 'vm_kpair_by_total{req="4",got="4"} 1')" \
+		"$(grep_m '^vm_kpair_by_total' | sort)"
+	[ "$mech" = fentry ] ||
+		expect "kernel pairs: a kprobe wildcard ended by a named kretprobe, by func" \
+			'vm_kpair_wild_total{func="vfs_write"} 4' "$(grep_m '^vm_kpair_wild_total')"
+	expect "kernel pairs: nothing dropped" "" \
+		"$(grep_m '^bpfprom_dropped_events_total{metric="vm_kpair' | grep -v ' 0$')"
+	stop
+	expect "kernel pairs: SIGTERM exits 0" 0 "$RC"
+}
+
 # a uprobe wildcard over the uprobe workload's functions, counted by func
 # exactly: one multi-uprobe link from 6.6 on (6.12), one uprobe each before (6.1)
 t_uprobe_wild() {
@@ -836,6 +900,10 @@ run t_uprobe_wild
 run t_kprobe_wild
 run t_kprobe_wild --probe.mechanism=kprobe
 run t_kprobe_wild --probe.mechanism=legacy
+run t_kpairs
+for m in fentry kprobe legacy; do
+	run t_kpairs --probe.mechanism=$m
+done
 run t_examples
 run t_map_memory
 say done
