@@ -580,6 +580,12 @@ static __always_inline __u64 follow_steps(void *ctx, enum ctx_kind ck,
 		v = is_rawtp(ck) ? rt_ctx(ctx, s->argn) : 0;
 	else
 		v = read_scalar(ctx, ck, c, s, s->base, probe);
+	/* a NULL start reads nothing (as a failed read would). The check is
+	 * also what lets a BTF-typed tracepoint's argument that the kernel
+	 * marks maybe-NULL (a module's events on 6.12) take an offset: the
+	 * verifier refuses arithmetic on it before */
+	if (!v)
+		return 0;
 
 		/* a loop, not unrolled: unrolled, its copies in every source made clang
 	 * give up unrolling the filter and label loops, and every metric paid */

@@ -870,6 +870,61 @@ t_modbtf() {
 		"$rc $(cat $TMP/err)"
 }
 
+# a module's raw tracepoint typed from that module's BTF: null_blk, loaded
+# zoned, fires nullb_report_zones(struct nullb *nullb, unsigned int
+# nr_zones) once per BLKREPORTZONE; struct nullb is null_blk's own type, its
+# disk a vmlinux gendisk: exact counts by nr_zones and the disk's name
+t_modrt() {
+	for mod in configfs null_blk; do
+		[ ! -d /sys/module/$mod ] || continue
+		ko=/lib/modules/$(uname -r)/$mod.ko
+		if [ ! -e "$ko" ]; then
+			not_ok "module raw tracepoint: $mod.ko is in the initramfs" "no $ko (tests/vm/run.sh: VM_MODULES)"
+			return
+		fi
+		args=
+		[ $mod = null_blk ] && args="zoned=1 nr_devices=1 gb=1 zone_size=64"
+		# shellcheck disable=SC2086 # the module's parameters, split
+		if ! insmod "$ko" $args 2>$TMP/err; then
+			not_ok "module raw tracepoint: insmod $mod.ko $args" "$(cat $TMP/err)" "$(dmesg | tail -5)"
+			return
+		fi
+	done
+	if [ ! -e /sys/kernel/btf/null_blk ]; then
+		not_ok "module raw tracepoint: /sys/kernel/btf/null_blk exists" "$(ls /sys/kernel/btf)"
+		return
+	fi
+	[ -b /dev/nullb0 ] || mknod /dev/nullb0 b "$(cut -d: -f1 /sys/block/nullb0/dev)" "$(cut -d: -f2 /sys/block/nullb0/dev)"
+	cat >$TMP/modrt.yaml <<Y
+metrics:
+  - name: vm_nullb_zone_reports_total
+    help: zone reports of null_blk devices, by device and zones asked.
+    probe: rt:nullb_report_zones
+    aggregate: count
+    labels:
+      - {name: disk, source: str(args.nullb->disk->disk_name), size: 16}
+      - {name: zones, source: args.nr_zones}
+Y
+	expect "module raw tracepoint: --list -v names its arguments from the module's BTF" \
+		"$(printf '%s\n' 'rawtracepoint:nullb_report_zones' '    struct nullb *nullb;' '    unsigned int nr_zones;')" \
+		"$($BIN --list -v 'rt:nullb_report_zones' 2>&1)"
+	if ! start $TMP/modrt.yaml; then
+		not_ok "module raw tracepoint: bpfprom starts" "$(tail -40 $TMP/log)"
+		return
+	fi
+	$WL vm_zones zones /dev/nullb0 3 4 zones /dev/nullb0 2 1
+	scrape >$TMP/m.txt
+	expect "module raw tracepoint: exact reports by the disk's name (a path from the module's struct into vmlinux's) and zones asked" \
+		"$(printf '%s\n' 'vm_nullb_zone_reports_total{disk="nullb0",zones="1"} 2' 'vm_nullb_zone_reports_total{disk="nullb0",zones="4"} 3')" \
+		"$(grep_m '^vm_nullb_zone_reports_total' | sort)"
+	# BTF-typed where the kernel attaches a module's event so (both here)
+	expect "module raw tracepoint: bpfprom_probe_info says tp_btf" \
+		'bpfprom_probe_info{metric="vm_nullb_zone_reports_total",probe="rt:nullb_report_zones",mechanism="tp_btf"} 1' \
+		"$(grep_m '^bpfprom_probe_info{metric="vm_nullb_zone_reports_total"')"
+	stop
+	expect "module raw tracepoint: SIGTERM exits 0" 0 "$RC"
+}
+
 # --- the order they run in -----------------------------------------------------
 grep -q " $TRACEFS tracefs " /proc/mounts || mount -t tracefs nodev $TRACEFS
 detect
@@ -889,6 +944,7 @@ run t_modbtf
 for m in fentry kprobe legacy; do
 	run t_modbtf --probe.mechanism=$m
 done
+run t_modrt
 run t_kprobe_legacy_kill
 for m in fentry legacy; do
 	run t_kprobe_reload --probe.mechanism=$m

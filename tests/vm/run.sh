@@ -290,8 +290,9 @@ boot() {
 }
 
 # The modules the guest may load (paths under lib/modules/RELEASE/kernel,
-# without .ko): tun, for the functions and types of a module's own BTF
-VM_MODULES="drivers/net/tun"
+# without .ko): tun, for the functions and types of a module's own BTF;
+# configfs and null_blk (which needs it), for a module's raw tracepoints
+VM_MODULES="drivers/net/tun fs/configfs/configfs drivers/block/null_blk/null_blk"
 
 # modules_initrd NAME VMLINUZ ARCH: $OUT/initrd-NAME.gz, ARCH's initramfs with
 # the kernel's VM_MODULES appended as a second archive (the kernel unpacks
@@ -300,7 +301,8 @@ VM_MODULES="drivers/net/tun"
 # holds usr/lib/...: an entry "lib" would replace the root's lib -> usr/lib
 modules_initrd() {
 	dir=${2%/boot/*}
-	if [ ! -e "$dir/mods/done" ]; then
+	# done names the modules taken: a changed VM_MODULES takes them again
+	if [ "$(cat "$dir/mods/done" 2>/dev/null)" != "$VM_MODULES" ]; then
 		rm -rf "$dir/mods"
 		mkdir -p "$dir/mods"
 		for m in $VM_MODULES; do
@@ -316,7 +318,7 @@ modules_initrd() {
 			mkdir -p "$dir/mods/flat/usr/lib/modules/$rel"
 			mv "$k" "$dir/mods/flat/usr/lib/modules/$rel/"
 		done
-		touch "$dir/mods/done"
+		echo "$VM_MODULES" >"$dir/mods/done"
 	fi
 	(cd "$dir/mods/flat" 2>/dev/null && find usr | cpio -o -H newc -R 0:0 --quiet) | gzip -1 |
 		cat "$OUT/initrd-$3.gz" - >"$OUT/initrd-$1.gz"

@@ -15,14 +15,19 @@
  * `writes N` makes N writes to /dev/null whose sizes change from call to
  * call: 2^(i % 17) - 1 - (i % 3) (clamped at 0), 0 to 65535 in 17 powers of
  * two in turn, for a histogram whose bucket varies (tests/bench).
+ * `zones DEV N K` asks the zoned block device DEV for its first K zones N
+ * times (ioctl BLKREPORTZONE): null_blk's nullb_report_zones fires once
+ * each (tests/vm, a module's raw tracepoint).
  */
 #include <fcntl.h>
+#include <linux/blkzoned.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -72,7 +77,7 @@ int main(int argc, char **argv)
 
 	if (argc < 2) {
 		fprintf(stderr,
-			"usage: syscalls COMM [getppid N] [getpid N] [getuid N] [write SIZE...] [threads T getppid N] [open PATH N] [tryopen PATH N] [sleep US] [raise N] [close FD] [writes N]\n");
+			"usage: syscalls COMM [getppid N] [getpid N] [getuid N] [write SIZE...] [threads T getppid N] [open PATH N] [tryopen PATH N] [sleep US] [raise N] [close FD] [writes N] [zones DEV N K]\n");
 		return 2;
 	}
 	fd = open("/dev/null", O_WRONLY);
@@ -128,6 +133,24 @@ int main(int argc, char **argv)
 					return 1;
 			}
 			i += 2;
+		} else if (strcmp(argv[i], "zones") == 0 && i + 3 < argc) {
+			long n = atol(argv[i + 2]);
+			unsigned int k = (unsigned int)atoi(argv[i + 3]);
+			size_t sz = sizeof(struct blk_zone_report) + k * sizeof(struct blk_zone);
+			struct blk_zone_report *r = calloc(1, sz);
+			int zfd = open(argv[i + 1], O_RDONLY);
+
+			if (!r || zfd < 0)
+				return 1;
+			for (long j = 0; j < n; j++) {
+				memset(r, 0, sz);
+				r->nr_zones = k;
+				if (ioctl(zfd, BLKREPORTZONE, r))
+					return 1;
+			}
+			close(zfd);
+			free(r);
+			i += 4;
 		} else if (strcmp(argv[i], "close") == 0 && i + 1 < argc) {
 			syscall(SYS_close, atoi(argv[i + 1]));
 			i += 2;
