@@ -303,6 +303,7 @@ struct bpfprom_filter_cfg {
 	__u32 str_words; /* > 0: compare this many u64 words of str */
 	/* a start probe's own filter: the bit of its index (0: every probe) */
 	__u32 probes;
+	__u32 unused; /* no padding: the loader compares cfgs with memcmp */
 	__u64 lit;
 	__u64 str[BPFPROM_MAX_STR / 8];
 };

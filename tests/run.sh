@@ -67,7 +67,8 @@ run_script() {
 	out=$(mktemp)
 	(
 		timeout -k 30 "${SUITE_SECS:-1200}" $NICE sh "$2"
-		[ $? -ne 124 ] || echo "$1: stopped after ${SUITE_SECS:-1200} s (SUITE_SECS): it hung"
+		# 124: it ended on SIGTERM; 137: SIGKILL 30 s later
+		case $? in 124 | 137) echo "$1: stopped after ${SUITE_SECS:-1200} s (SUITE_SECS): it hung" ;; esac
 	) | tee "$out"
 	line=$(sed -n "s/^$1: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped\$/\1 \2 \3/p" "$out" | tail -1)
 	rm -f "$out"

@@ -194,8 +194,10 @@ struct cfg_filter {
 	char *text; /* the filter as written */
 	struct cfg_pos pos;
 	/* a start probe's own filter (probe: [{probe: SPEC, filter: [...]}]):
-	 * the bit of that probe's index; 0 for a filter of every probe */
+	 * the bit of that probe's index, and its place in that probe's list;
+	 * probes 0 for a filter of every probe */
 	uint8_t probes;
+	uint8_t own_index;
 };
 
 struct cfg_buckets {

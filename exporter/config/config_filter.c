@@ -358,6 +358,7 @@ static int parse_filter_list(struct parser *p, const yaml_node_t *node, const ch
 
 		snprintf(ipath, sizeof(ipath), "%s[%zu]", path, i);
 		f->probes = probes;
+		f->own_index = (uint8_t)i;
 		ret = parse_filter(p, yamldoc__seq_item(p->doc, node, i), ipath, m, f);
 		if (ret)
 			return ret;

@@ -157,6 +157,10 @@ bool plan__needs_btf(const struct cfg *cfg)
 		for (size_t j = 0; j < cm->nmatch; j++) {
 			if (needs_btf(&cm->match[j]) || needs_btf(&cm->match_until[j]))
 				return true;
+			for (size_t p = 0; p < cm->nprobes; p++) {
+				if (((cm->own_match >> p) & 1) && needs_btf(&cm->probe_match[p][j]))
+					return true;
+			}
 		}
 		for (size_t j = 0; j < cm->nlabels; j++) {
 			if (needs_btf(&cm->labels[j].src))
@@ -283,6 +287,7 @@ static int resolve_rt_arg(struct ctx *c, const struct cfg_probe *probes, size_t 
 			  struct bpfprom_src_cfg *out)
 {
 	bool want_str = src->kind == BPFPROM_SRC_STR_FIELD;
+	size_t first = SIZE_MAX; /* the first probe resolved: left out ones set nothing */
 	struct rawtp_event ev;
 
 	for (size_t p = 0; p < n; p++) {
@@ -322,13 +327,15 @@ static int resolve_rt_arg(struct ctx *c, const struct cfg_probe *probes, size_t 
 			return fail(c, src->pos, key,
 				    "args.%s of %s is passed by value and is not an integer",
 				    src->field, spec);
-		if (p > 0 &&
+		if (first != SIZE_MAX &&
 		    (a->index != out->argn ||
 		     (!want_str && (a->size != out->size || a->is_signed != !!out->is_signed))))
 			return fail(
 				c, src->pos, key,
 				"args.%s differs between %s and %s (position, size or signedness); one metric needs one layout",
-				src->field, probes[0].spec, spec);
+				src->field, probes[first].spec, spec);
+		if (first == SIZE_MAX)
+			first = p;
 		out->argn = a->index;
 		if (want_str) {
 			out->str_mode = BPFPROM_STR_KERNEL_PTR;
@@ -511,6 +518,8 @@ static int str_arg_mode(struct ctx *c, const struct cfg_source *src, const char 
 	const struct cfg_probe *kp = NULL, *up = NULL;
 
 	for (size_t p = 0; p < cm->nprobes; p++) {
+		if (left_out(c, cm->probes, p))
+			continue;
 		if (is_kernel_probe(cm->probes[p].kind))
 			kp = &cm->probes[p];
 		else
@@ -534,8 +543,9 @@ static int resolve_fetch(struct ctx *c, const struct cfg_probe *probes, size_t n
 
 	/* a uprobe's pointers point into its process */
 	for (size_t p = 0; p < n; p++)
-		user |= probes[p].kind == CFG_PROBE_UPROBE ||
-			probes[p].kind == CFG_PROBE_URETPROBE || probes[p].kind == CFG_PROBE_USDT;
+		user |= !left_out(c, probes, p) &&
+			(probes[p].kind == CFG_PROBE_UPROBE ||
+			 probes[p].kind == CFG_PROBE_URETPROBE || probes[p].kind == CFG_PROBE_USDT);
 	if (path->nelems > BPFPROM_MAX_STEPS)
 		return fail(c, src->pos, key,
 			    "%s: %zu reads, more than the %d a fetch arg may have", src->text,
@@ -1015,15 +1025,16 @@ static int plan_filters(struct ctx *c, const struct tp_format *fmts, struct plan
 		uint32_t keep = f->is_str ? (uint32_t)strlen(f->sval) + 2 : 8;
 
 		snprintf(key, sizeof(key), "filter[%zu]", i);
-		if (f->probes && cm->nprobes > 1) {
+		if (f->probes) {
 			size_t p = (size_t)__builtin_ctz(f->probes);
 
-			snprintf(key, sizeof(key), "probe[%zu].filter", p);
+			snprintf(key, sizeof(key), "probe[%zu].filter[%u]", p, f->own_index);
 			gone[i] = c->skipped[p];
 			if (gone[i])
 				continue;
 			err = resolve_src_one(c, fmts, p, &f->src, keep, key, &bf->src);
-			bf->probes = f->probes;
+			/* the one probe of a metric reads it as any filter */
+			bf->probes = cm->nprobes > 1 ? f->probes : 0;
 		} else {
 			err = resolve_src_at(c, fmts, &f->src, keep, key, &bf->src);
 		}
@@ -2072,6 +2083,21 @@ static bool same_probe(const struct plan_probe *a, const struct plan_probe *b)
 	return a->cookie == b->cookie && same_target(a, b);
 }
 
+/* Is named probe b one of the events or functions wildcard a matched? */
+static bool member_of(const struct plan_probe *a, const struct plan_probe *b)
+{
+	for (size_t m = 0; a->kind == b->kind && m < a->nmembers; m++) {
+		const struct plan_member *w = &a->members[m];
+
+		if (a->kind == CFG_PROBE_TRACEPOINT ?
+			    same_str(w->category, b->category) && same_str(w->name, b->event) :
+		    a->path ? same_str(a->path, b->path) && w->offset == b->offset :
+			      same_str(w->name, b->func))
+			return true;
+	}
+	return false;
+}
+
 /*
  * The until probes, after the start probes. One that is also a start probe
  * (the time between consecutive events of a key: sched_switch to
@@ -2103,6 +2129,13 @@ static int plan_untils(struct ctx *c, struct tp_format *until_fmts, struct plan_
 		c->end_index[u] = 0;
 		end = &pm->probes[pm->nprobes - 1];
 		for (size_t p = 0; p < nstart; p++) {
+			/* one program on one event in both roles takes one attachment
+			 * (below); a wildcard's member would be a second one */
+			if (member_of(&pm->probes[p], end))
+				return fail(
+					c, pr->pos, key,
+					"\"%s\" is also one of what probe \"%s\" matches; a wildcard and until cannot share an event or function: narrow the pattern, or name the start probes",
+					pr->spec, pm->probes[p].spec);
 			if (!same_target(&pm->probes[p], end))
 				continue;
 			pm->probes[p].cookie |= BPFPROM_COOKIE_BOTH;

@@ -73,8 +73,24 @@ own_check "an own filter read at the end" \
 	"probe: [tracepoint:syscalls:sys_enter_write, {probe: tracepoint:syscalls:sys_enter_close, filter: ['until.args.ret > 0']}]" \
 	'until: tracepoint:syscalls:sys_exit_close'
 own_check "an own filter field its probe lacks (the other probe has it)" \
-	"error: plan: $TMP/ownerr.yaml:5:106: metrics[0] (e_total): probe[1].filter: tracepoint:syscalls:sys_enter_getppid has no field \"count\"; its fields are: __syscall_nr" \
+	"error: plan: $TMP/ownerr.yaml:5:106: metrics[0] (e_total): probe[1].filter[0]: tracepoint:syscalls:sys_enter_getppid has no field \"count\"; its fields are: __syscall_nr" \
 	"probe: [tracepoint:syscalls:sys_enter_write, {probe: tracepoint:syscalls:sys_enter_getppid, filter: ['args.count > 1']}]"
+own_check "the place of an own filter in its probe's list, with one probe" \
+	"error: plan: $TMP/ownerr.yaml:5:80: metrics[0] (e_total): probe[0].filter[1]: tracepoint:syscalls:sys_enter_getppid has no field \"count\"; its fields are: __syscall_nr" \
+	"probe: [{probe: tracepoint:syscalls:sys_enter_getppid, filter: ['pid > 1', 'args.count > 1']}]"
+own_check "a wildcard start that matches the until probe" \
+	"error: plan: $TMP/ownerr.yaml:6:12: metrics[0] (e_total): until: \"tracepoint:syscalls:sys_enter_getpid\" is also one of what probe \"tracepoint:syscalls:sys_enter_get*id\" matches; a wildcard and until cannot share an event or function: narrow the pattern, or name the start probes" \
+	'probe: tracepoint:syscalls:sys_enter_get*id' 'until: tracepoint:syscalls:sys_enter_getpid'
+# valid: raw tracepoints' own match and filter at a probe after the first,
+# and an own match that is a BTF path (the kernel's BTF is loaded for it)
+own_check "valid: rawtracepoints' own match and filter at probe[1]" \
+	"config: $TMP/ownerr.yaml: valid, 1 metric resolved against this kernel" \
+	"probe: [rawtracepoint:sys_enter, {probe: rawtracepoint:sys_exit, match: args.ret, filter: ['args.ret > 0']}]" \
+	'until: tracepoint:syscalls:sys_enter_getppid' 'match: {probe: args.id, until: pid}'
+own_check "valid: an own match that is a BTF path" \
+	"config: $TMP/ownerr.yaml: valid, 1 metric resolved against this kernel" \
+	"probe: [tracepoint:sched:sched_wakeup, {probe: tracepoint:sched:sched_switch, match: task->pid}]" \
+	'until: tracepoint:sched:sched_switch' 'match: {probe: args.pid, until: args.next_pid}'
 own_check "more filters than a metric has, its own and its probes' together" \
 	"error: config: $TMP/ownerr.yaml:5:126: metrics[0] (e_total): probe[1].filter: 3 filters given, beside the 6 the metric has already; at most 8 fit in one metric, its own and its start probes' together; remove some" \
 	"probe: [tracepoint:syscalls:sys_enter_write, {probe: tracepoint:syscalls:sys_enter_close, filter: ['pid > 1', 'pid > 2', 'pid > 3']}]" \
