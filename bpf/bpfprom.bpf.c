@@ -545,8 +545,18 @@ static __always_inline __u64 read_scalar(void *ctx, enum ctx_kind ck,
 		return bpf_get_current_task();
 	case BPFPROM_SRC_PERIOD:
 		/* the events this sample stands for: sum() of it estimates their count */
-		if (ck == CTX_PERF)
-			return ((struct perf_sample_ctx *)ctx)->sample_period;
+		if (ck == CTX_PERF) {
+			__u64 v;
+
+			/* one load at a constant offset from ctx, in asm: clang
+			 * once computed ctx + 168 ahead and spilled it, and the
+			 * verifier refuses a load through a modified ctx pointer */
+			asm volatile("%[v] = *(u64 *)(%[c] + %[o])"
+				     : [v] "=r"(v)
+				     : [c] "r"(ctx), [o] "i"(offsetof(struct perf_sample_ctx,
+								      sample_period)));
+			return v;
+		}
 		return 0;
 	default:
 		return 0;

@@ -949,11 +949,6 @@ static int plan_match(struct ctx *c, const struct tp_format *fmts, struct plan_m
 	char key[32], t[3][64];
 	int err;
 
-	for (size_t i = 0; i < cm->nmatch; i++) {
-		err = resolve_end_src(c, &cm->match_until[i], 8, "match.until", &b->match_end[i]);
-		if (err)
-			return err;
-	}
 	for (size_t p = 0; p < cm->nprobes; p++) {
 		bool own = (cm->own_match >> p) & 1;
 		const struct cfg_source *src = own ? cm->probe_match[p] : cm->match;
@@ -1002,6 +997,11 @@ static int plan_match(struct ctx *c, const struct tp_format *fmts, struct plan_m
 			have[set] = src;
 		if (set)
 			b->match_alt_probes |= 1u << p;
+	}
+	for (size_t i = 0; i < cm->nmatch; i++) {
+		err = resolve_end_src(c, &cm->match_until[i], 8, "match.until", &b->match_end[i]);
+		if (err)
+			return err;
 	}
 	b->nmatch = cm->nmatch;
 	return 0;

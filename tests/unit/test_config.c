@@ -246,7 +246,7 @@ static const struct bad_case bad_cases[] = {
 	{ "uprobe_bad_func", METRIC("reads_total", "u:/bin/true:my-func", "count"),
 	  "config: t.yaml:4:12: metrics[0] (reads_total): probe: \"u:/bin/true:my-func\": \"my-func\" is not a valid function name; use letters, digits, '_' and '.'" },
 	{ "probe_mapping", METRIC("reads_total", "{kind: kprobe}", "count"),
-	  "config: t.yaml:4:12: metrics[0] (reads_total): probe: expected a probe spec or a list of them, got a mapping" },
+	  "config: t.yaml:4:12: metrics[0] (reads_total): probe: {probe: SPEC, match: ..., filter: [...]} gives one of several start probes its own match or filters, in a list; with one probe write probe: SPEC, and the metric's match and filter" },
 	{ "probe_list_empty", METRIC("reads_total", "[]", "count"),
 	  "config: t.yaml:4:12: metrics[0] (reads_total): probe: the list is empty; give at least one probe" },
 	{ "probe_list_too_long",
