@@ -274,7 +274,6 @@ static int str_mode(const struct tp_field *f, const char *category, uint32_t *mo
 	return 0;
 }
 
-/* args.NAME of rawtracepoints: the same argument position and type in each of n probes. */
 /* Probe p of the metric is no place to read a source at: missing: skip left
  * it out, or the source is another start probe's own. */
 static bool left_out(const struct ctx *c, const struct cfg_probe *probes, size_t p)
@@ -282,6 +281,7 @@ static bool left_out(const struct ctx *c, const struct cfg_probe *probes, size_t
 	return probes == c->cm->probes && (c->skipped[p] || ((c->away >> p) & 1));
 }
 
+/* args.NAME of rawtracepoints: the same argument position and type in each of n probes. */
 static int resolve_rt_arg(struct ctx *c, const struct cfg_probe *probes, size_t n,
 			  const struct cfg_source *src, const char *key,
 			  struct bpfprom_src_cfg *out)
@@ -982,16 +982,13 @@ static int plan_match(struct ctx *c, const struct tp_format *fmts, struct plan_m
 				src_text(&src[0], t[0], sizeof(t[0])), cm->probes[p].spec,
 				src_text(have[0], t[1], sizeof(t[1])),
 				src_text(have[1], t[2], sizeof(t[2])));
+		/* the set's first probe gives its shape; each adds its offset */
 		for (size_t i = 0; i < cm->nmatch; i++) {
 			struct bpfprom_src_cfg *to = set ? &b->match_alt[i] : &b->match[i];
-			uint32_t off[BPFPROM_MAX_PROBES];
 
-			memcpy(off, to->off, sizeof(off));
-			*to = one[i];
-			for (size_t q = 0; q < BPFPROM_MAX_PROBES; q++) {
-				if (q != p)
-					to->off[q] = off[q];
-			}
+			if (!have[set])
+				*to = one[i];
+			to->off[p] = one[i].off[p];
 		}
 		if (!have[set])
 			have[set] = src;

@@ -168,6 +168,30 @@ rotate() {
 	awk -v n="$n" 'BEGIN { c = ARGC - 1; for (i = 0; i < c; i++) printf "%s ", ARGV[1 + (n + i) % c] }' "$@"
 }
 
+# contest TAG WARM WORK EVENTS ARGS_FN CONTENDER...: ROUNDS rounds of each
+# contender attached alone, the order rotated, its start arguments from
+# "ARGS_FN CONTENDER"; then $TMP/TAG.C.m holds contender C's median marginal
+# ns (minus the contender "empty", which must be one of them) and $e the
+# empty program's raw ns
+contest() {
+	tag=$1 cw=$2 ck=$3 cev=$4 args_fn=$5
+	shift 5
+	for c in "$@"; do : >"$TMP/$tag.$c"; done
+	for r in $(seq "$ROUNDS"); do
+		for c in $(rotate "$r" "$@"); do
+			: >"$TMP/m"
+			# shellcheck disable=SC2046 # the arguments, split
+			measure "$cw" "$ck" "$cev" $($args_fn "$c")
+			cat "$TMP/m" >>"$TMP/$tag.$c"
+		done
+	done
+	e=$(cut -d' ' -f1 "$TMP/$tag.empty" | grep -v '^-' | median)
+	for c in "$@"; do
+		v=$(cut -d' ' -f1 "$TMP/$tag.$c" | grep -v '^-' | median)
+		awk -v a="$v" -v e="$e" 'BEGIN { if (a == "-" || e == "-") print "-"; else printf "%.1f\n", a - e }' >"$TMP/$tag.$c.m"
+	done
+}
+
 header() {
 	echo
 	echo "### $1"
@@ -415,6 +439,15 @@ bench_path() {
 
 # --- expressions -----------------------------------------------------------------
 
+expr_args() {
+	case $1 in
+	empty) echo hand empty tp syscalls $TP ;;
+	xflat | xexpr) echo bpfprom "$B/$1.yaml" ;;
+	hflat) echo hand sum0 tp syscalls $TP ;;
+	hexpr) echo hand expr0 tp syscalls $TP ;;
+	esac
+}
+
 bench_expr() {
 	header "Per-event cost of an expression"
 	echo "sum without labels, marginal ns per event (median over $ROUNDS rounds, order rotated; minus an empty program) on $EVENTS getppid(2) calls: of the field args.__syscall_nr, and of five operators over it, ((x * 3 + 7) ^ (x >> 1)) & 255, in bpfprom and in the hand-written program (hand.bpf.c sum0, expr0: the arithmetic in C). Goal: bpfprom's expression <= 1.1x the hand-written one."
@@ -423,25 +456,7 @@ bench_expr() {
 		xflat "$TP" 'args.__syscall_nr' >"$B/xflat.yaml"
 	printf 'metrics:\n  - name: bench_%s_total\n    help: expr bench.\n    probe: tracepoint:syscalls:%s\n    aggregate: sum\n    value: "%s"\n' \
 		xexpr "$TP" '((args.__syscall_nr * 3 + 7) ^ (args.__syscall_nr >> 1)) & 255' >"$B/xexpr.yaml"
-	for c in empty xflat xexpr hflat hexpr; do : >"$TMP/expr.$c"; done
-	for r in $(seq "$ROUNDS"); do
-		for c in $(rotate "$r" empty xflat xexpr hflat hexpr); do
-			: >"$TMP/m"
-			case $c in
-			empty) set -- hand empty tp syscalls $TP ;;
-			xflat | xexpr) set -- bpfprom "$B/$c.yaml" ;;
-			hflat) set -- hand sum0 tp syscalls $TP ;;
-			hexpr) set -- hand expr0 tp syscalls $TP ;;
-			esac
-			measure "$TP_WARM" "$TP_WORK" "$EVENTS" "$@"
-			cat "$TMP/m" >>"$TMP/expr.$c"
-		done
-	done
-	e=$(cut -d' ' -f1 "$TMP/expr.empty" | grep -v '^-' | median)
-	for c in xflat xexpr hflat hexpr; do
-		v=$(cut -d' ' -f1 "$TMP/expr.$c" | grep -v '^-' | median)
-		awk -v a="$v" -v e="$e" 'BEGIN { if (a == "-" || e == "-") print "-"; else printf "%.1f\n", a - e }' >"$TMP/expr.$c.m"
-	done
+	contest expr "$TP_WARM" "$TP_WORK" "$EVENTS" expr_args empty xflat xexpr hflat hexpr
 	xf=$(cat "$TMP/expr.xflat.m") xe=$(cat "$TMP/expr.xexpr.m")
 	hf=$(cat "$TMP/expr.hflat.m") he=$(cat "$TMP/expr.hexpr.m")
 	echo "| value | empty (raw ns) | bpfprom | hand-written | bpfprom / hand |"
@@ -453,6 +468,17 @@ bench_expr() {
 
 # --- hist on values that vary -------------------------------------------------
 
+hv_args() {
+	case $1 in
+	empty) echo hand empty tp syscalls sys_enter_write ;;
+	bp) echo bpfprom "$B/hv.yaml" ;;
+	bpb) echo bpfprom "$B/hvb.yaml" ;;
+	bt) echo bpftrace "$B/hv.bt" ;;
+	hl) echo hand hist1w tp syscalls sys_enter_write ;;
+	hk) echo hand hist1kb tp syscalls sys_enter_write ;;
+	esac
+}
+
 bench_histvar() {
 	header "Per-event cost of hist on values that vary"
 	echo "hist by comm of write(2)'s count, marginal ns per event (median over $ROUNDS rounds, order rotated; minus an empty program) on $EVENTS writes to /dev/null whose sizes take 17 powers of two in turn (0 to 65535: the bucket changes every call). Contenders: bpfprom (log2 buckets; and bounded, buckets: {max: 65536}: 2 + 17 + 1 words instead of 69), bpftrace 0.17's @[comm] = hist(args->count), and two hand-written programs: bpfprom's layout (hand.bpf.c hist1w: one value per comm, _sum and every bucket) and bpftrace's (hist1kb: a count per (comm, bucket), no _sum). Goal: bpfprom <= 0.85x bpftrace."
@@ -460,28 +486,8 @@ bench_histvar() {
 	printf 'metrics:\n  - name: bench_hv\n    help: hist bench.\n    probe: tracepoint:syscalls:sys_enter_write\n    aggregate: hist\n    value: args.count\n    labels: [comm]\n' >"$B/hv.yaml"
 	sed 's/^    labels: \[comm\]$/&\n    buckets: {max: 65536}/' "$B/hv.yaml" >"$B/hvb.yaml"
 	printf 'tracepoint:syscalls:sys_enter_write { @[comm] = hist(args->count); }\n' >"$B/hv.bt"
-	warm="$WL bench_warm writes 100" work="$WL bench_ev writes $EVENTS"
-	for c in empty bp bpb bt hl hk; do : >"$TMP/hv.$c"; done
-	for r in $(seq "$ROUNDS"); do
-		for c in $(rotate "$r" empty bp bpb bt hl hk); do
-			: >"$TMP/m"
-			case $c in
-			empty) set -- hand empty tp syscalls sys_enter_write ;;
-			bp) set -- bpfprom "$B/hv.yaml" ;;
-			bpb) set -- bpfprom "$B/hvb.yaml" ;;
-			bt) set -- bpftrace "$B/hv.bt" ;;
-			hl) set -- hand hist1w tp syscalls sys_enter_write ;;
-			hk) set -- hand hist1kb tp syscalls sys_enter_write ;;
-			esac
-			measure "$warm" "$work" "$EVENTS" "$@"
-			cat "$TMP/m" >>"$TMP/hv.$c"
-		done
-	done
-	e=$(cut -d' ' -f1 "$TMP/hv.empty" | grep -v '^-' | median)
-	for c in bp bpb bt hl hk; do
-		v=$(cut -d' ' -f1 "$TMP/hv.$c" | grep -v '^-' | median)
-		awk -v a="$v" -v e="$e" 'BEGIN { if (a == "-" || e == "-") print "-"; else printf "%.1f\n", a - e }' >"$TMP/hv.$c.m"
-	done
+	contest hv "$WL bench_warm writes 100" "$WL bench_ev writes $EVENTS" "$EVENTS" hv_args \
+		empty bp bpb bt hl hk
 	bp=$(cat "$TMP/hv.bp.m") bpb=$(cat "$TMP/hv.bpb.m") bt=$(cat "$TMP/hv.bt.m")
 	hl=$(cat "$TMP/hv.hl.m") hk=$(cat "$TMP/hv.hk.m")
 	echo "| empty (raw ns) | bpfprom | bpfprom, bounded | bpftrace | hand, bpfprom's layout | hand, bpftrace's layout | bpfprom / bpftrace | bounded / bpftrace | bpfprom / hand (same layout) | hand layouts: bpfprom's / bpftrace's |"
@@ -502,6 +508,14 @@ shared_config() {
 	} >"$B/$1.yaml"
 }
 
+# shr_args CONTENDER: the empty program, or $name's percpu (p) or shared (s) config
+shr_args() {
+	case $1 in
+	empty) echo hand empty tp syscalls $TP ;;
+	*) echo bpfprom "$B/$name$1.yaml" ;;
+	esac
+}
+
 bench_shared() {
 	header "Per-event cost of series_map: shared"
 	echo "marginal ns per event (median over $ROUNDS rounds, order rotated; minus an empty program) on $EVENTS getppid(2) calls from one thread, and from two threads pinned to two CPUs that update the same series (shared: one cache line for both CPUs; percpu: one each). shared adds each word atomically; percpu, the default, adds into this CPU's copy."
@@ -517,23 +531,7 @@ bench_shared() {
 		for t in 1 2; do
 			work=$TP_WORK
 			[ $t = 2 ] && work="$WL bench_ev threads 2 getppid $EVENTS"
-			for c in empty p s; do : >"$TMP/shr.$c"; done
-			for r in $(seq "$ROUNDS"); do
-				for c in $(rotate "$r" empty p s); do
-					: >"$TMP/m"
-					case $c in
-					empty) set -- hand empty tp syscalls $TP ;;
-					*) set -- bpfprom "$B/$name$c.yaml" ;;
-					esac
-					measure "$TP_WARM" "$work" "$EVENTS" "$@"
-					cat "$TMP/m" >>"$TMP/shr.$c"
-				done
-			done
-			e=$(cut -d' ' -f1 "$TMP/shr.empty" | grep -v '^-' | median)
-			for c in p s; do
-				v=$(cut -d' ' -f1 "$TMP/shr.$c" | grep -v '^-' | median)
-				awk -v a="$v" -v e="$e" 'BEGIN { if (a == "-" || e == "-") print "-"; else printf "%.1f\n", a - e }' >"$TMP/shr.$c.m"
-			done
+			contest shr "$TP_WARM" "$work" "$EVENTS" shr_args empty p s
 			mp=$(cat "$TMP/shr.p.m") ms=$(cat "$TMP/shr.s.m")
 			echo "| $agg${labels:+ by $labels} | $t | $(num %.1f "$e") | $mp | $ms | $(ratio "$ms" "$mp") |"
 		done
