@@ -580,9 +580,23 @@ static __always_inline __u64 follow_steps(void *ctx, enum ctx_kind ck,
 	__u32 nsteps = s->nsteps;
 	__u32 size = 0;
 	__u64 v;
+	/* whether the base is a BTF-typed pointer here, so that the steps
+	 * btfpath marked BPFPROM_READ_BTF may be loads: the task's from
+	 * bpf_get_current_task_btf(), a BTF-typed tracepoint's argument (not a
+	 * raw tracepoint's, which the loader may have fallen back to), a
+	 * function's argument loaded from an fentry's or fexit's ctx (not a
+	 * kprobe's registers: the mechanism is the loader's choice) */
+	int btf = (s->base == BPFPROM_SRC_TASK ||
+		   (s->base == BPFPROM_SRC_FIELD && ck == CTX_TP_BTF) ||
+		   (s->base == BPFPROM_SRC_ARG && is_trampoline(ck))) &&
+		  s->steps[0].read == BPFPROM_READ_BTF;
 
 	/* a field a path starts from is a pointer: 8 bytes, whatever s->size says of the leaf */
-	if (s->base == BPFPROM_SRC_UIP)
+	if (btf && s->base == BPFPROM_SRC_TASK)
+		v = (__u64)bpf_get_current_task_btf();
+	else if (btf && s->base == BPFPROM_SRC_ARG)
+		v = rt_ctx(ctx, s->argn); /* typed as the prototype says */
+	else if (s->base == BPFPROM_SRC_UIP)
 		v = read_uip(ctx);
 	else if (s->base == BPFPROM_SRC_FIELD && ck == CTX_TP)
 		v = read_record(ctx, probe, field_off(c, s, probe), 8, 0);
@@ -613,10 +627,31 @@ static __always_inline __u64 follow_steps(void *ctx, enum ctx_kind ck,
 			v += st->off;
 			continue;
 		}
-		if (st->user)
+		if (btf && st->read == BPFPROM_READ_BTF) {
+			/* v + off is in the struct v points to: the verifier
+			 * knows off (rodata), checks it against BTF and makes
+			 * the load one that reads 0 where it would fault */
+			const void *p = (const void *)(v + st->off);
+
+			switch (size) {
+			case 1:
+				x = *(const __u8 *)p;
+				break;
+			case 2:
+				x = *(const __u16 *)p;
+				break;
+			case 4:
+				x = *(const __u32 *)p;
+				break;
+			default:
+				x = *(const __u64 *)p;
+				break;
+			}
+		} else if (st->read == BPFPROM_READ_USER) {
 			bpf_probe_read_user(&x, size, (const void *)(v + st->off));
-		else
+		} else {
 			bpf_probe_read_kernel(&x, size, (const void *)(v + st->off));
+		}
 		v = x;
 		if (st->rshift) {
 			v <<= st->lshift;

@@ -149,9 +149,24 @@ enum bpfprom_str_mode {
 /* Reads a field path or fetch arg follows after its base, at most. */
 #define BPFPROM_MAX_STEPS 6
 
+/* How a step reads (struct bpfprom_step.read). */
+enum bpfprom_read {
+	BPFPROM_READ_KERNEL = 0, /* bpf_probe_read_kernel */
+	BPFPROM_READ_USER, /* bpf_probe_read_user */
+	/*
+	 * A plain load the verifier checks against BTF: the address held is a
+	 * BTF-typed pointer (the current task's, a BTF-typed tracepoint's
+	 * argument, or one loaded so) and the step reads inside the struct it
+	 * points to. No helper call; a fault reads 0, as a failed read does.
+	 * btfpath marks a step so only where the verifier will take it; the
+	 * program uses it only where the base is such a pointer at run time.
+	 */
+	BPFPROM_READ_BTF,
+};
+
 /*
- * One read of a chain: size bytes at the address held plus off, from kernel
- * or user memory; what was read is the next address, or the value after the
+ * One read of a chain: size bytes at the address held plus off, as read
+ * says; what was read is the next address, or the value after the
  * last step. size 0 reads nothing: the address itself is the value (a char
  * array a string is read from). A bitfield is the last read shifted left by
  * lshift, then right by rshift (arithmetic when the source is signed).
@@ -159,7 +174,7 @@ enum bpfprom_str_mode {
 struct bpfprom_step {
 	__s32 off;
 	__u8 size;
-	__u8 user;
+	__u8 read; /* enum bpfprom_read */
 	__u8 lshift;
 	__u8 rshift;
 };

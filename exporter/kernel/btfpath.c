@@ -22,6 +22,10 @@ struct state {
 	int64_t off;
 	uint32_t bit_off; /* in_mem bitfield: bits past off */
 	uint32_t bit_size; /* 0: not a bitfield */
+	/* the held value is a pointer the verifier types from BTF (to obj, a
+	 * struct or union): reads inside obj may be loads (BPFPROM_READ_BTF) */
+	bool btf;
+	uint32_t obj;
 };
 
 struct resolver {
@@ -146,7 +150,48 @@ static bool find_member(const struct btf *btf, uint32_t id, const char *name, ui
 	return false;
 }
 
-static int add_step(struct resolver *r, int64_t off, uint32_t size, bool user)
+/*
+ * Whether a read of size bytes at off from the held value can be a load
+ * the verifier checks against BTF: the value is a BTF-typed pointer and the
+ * read is an integer's width inside the struct it points to (the verifier
+ * refuses a load past its end: p[1] of a struct pointer, a bitfield's
+ * 8-byte read near it).
+ */
+static bool btf_load(const struct resolver *r, const struct state *s, int64_t off, uint32_t size)
+{
+	const struct btf_type *t;
+
+	if (!s->btf)
+		return false;
+	t = btf__type_by_id(r->btf, skip_mods(r->btf, s->obj));
+	return t && btf_is_composite(t) && off >= 0 && off + size <= t->size &&
+	       (size == 1 || size == 2 || size == 4 || size == 8);
+}
+
+/*
+ * The struct or union a pointer type points to, as the verifier sees it:
+ * 0 unless it is one and its only type tag is __rcu (__user, __percpu and
+ * the like make the verifier refuse loads through it).
+ */
+static uint32_t btf_pointee(const struct btf *btf, uint32_t ptr)
+{
+	const struct btf_type *t = btf__type_by_id(btf, skip_mods(btf, ptr));
+	uint32_t id;
+
+	if (!t || !btf_is_ptr(t))
+		return 0;
+	for (id = t->type, t = btf__type_by_id(btf, id); t && (btf_is_mod(t) || btf_is_typedef(t));
+	     id = t->type, t = btf__type_by_id(btf, id)) {
+		const char *tag = btf__name_by_offset(btf, t->name_off);
+
+		if (btf_is_type_tag(t) && (!tag || strcmp(tag, "rcu")))
+			return 0;
+	}
+	return t && btf_is_composite(t) ? id : 0;
+}
+
+static int add_step(struct resolver *r, const struct state *s, int64_t off, uint32_t size,
+		    bool user)
 {
 	struct btfpath_chain *o = r->out;
 	struct bpfprom_step *st;
@@ -160,7 +205,9 @@ static int add_step(struct resolver *r, int64_t off, uint32_t size, bool user)
 	memset(st, 0, sizeof(*st));
 	st->off = (int32_t)off;
 	st->size = (uint8_t)size;
-	st->user = user;
+	st->read = user			     ? BPFPROM_READ_USER :
+		   btf_load(r, s, off, size) ? BPFPROM_READ_BTF :
+					       BPFPROM_READ_KERNEL;
 	return 0;
 }
 
@@ -171,9 +218,13 @@ static int load_pointer(struct resolver *r, struct state *s)
 	int err;
 
 	if (s->in_mem) {
-		err = add_step(r, s->off, 8, false);
+		err = add_step(r, s, s->off, 8, false);
 		if (err)
 			return err;
+		/* what it read is BTF-typed if the read was a load of a
+		 * struct pointer */
+		s->obj = btf_pointee(r->btf, s->type);
+		s->btf = r->out->steps[r->out->nsteps - 1].read == BPFPROM_READ_BTF && s->obj;
 		s->in_mem = false;
 		s->off = 0;
 	}
@@ -299,9 +350,9 @@ static int leaf(struct resolver *r, struct state *s, bool want_str)
 	o->size = 8;
 	if (want_str) {
 		if (s->in_mem && t && btf_is_array(t) && is_char(r->btf, btf_array(t)->type))
-			return add_step(r, s->off, 0, false);
+			return add_step(r, s, s->off, 0, false);
 		if (s->in_mem && t && btf_is_ptr(t) && is_char(r->btf, t->type))
-			return add_step(r, s->off, 8, false);
+			return add_step(r, s, s->off, 8, false);
 		if (!s->in_mem && ((s->ptr_to && is_char(r->btf, s->type)) ||
 				   (t && btf_is_ptr(t) && is_char(r->btf, t->type))))
 			return 0;
@@ -324,22 +375,29 @@ static int leaf(struct resolver *r, struct state *s, bool want_str)
 	o->is_signed = btf_is_int(t) ? !!(btf_int_encoding(t) & BTF_INT_SIGNED) :
 		       btf_is_ptr(t) ? false :
 				       btf_kflag(t);
-	if (!s->bit_size)
-		return add_step(r, s->off, o->size, false);
+	if (!s->bit_size) {
+		err = add_step(r, s, s->off, o->size, false);
+		/* a pointer leaf is a number: read, not loaded as a BTF pointer
+		 * (the verifier refuses arithmetic on those) */
+		if (!err && btf_is_ptr(t))
+			o->steps[o->nsteps - 1].read = BPFPROM_READ_KERNEL;
+		return err;
+	}
 	/* a bitfield: 8 bytes from its first byte hold it (bit_off < 8, size <= 64 - 8) */
 	if (s->bit_off + s->bit_size > 64)
 		return bad(r, "%s: a bitfield of %u bits past bit %u is not supported", tn,
 			   s->bit_size, s->bit_off);
-	err = add_step(r, s->off, 8, false);
+	err = add_step(r, s, s->off, 8, false);
 	if (err)
 		return err;
+	o->steps[o->nsteps - 1].read = BPFPROM_READ_KERNEL;
 	o->steps[o->nsteps - 1].lshift = (uint8_t)(64 - s->bit_off - s->bit_size);
 	o->steps[o->nsteps - 1].rshift = (uint8_t)(64 - s->bit_size);
 	o->size = 8;
 	return 0;
 }
 
-int btfpath__resolve(const struct btf *btf, uint32_t type_id, bool ptr_to,
+int btfpath__resolve(const struct btf *btf, uint32_t type_id, bool ptr_to, bool btf_base,
 		     const struct cfg_path *path, bool want_str, struct btfpath_chain *out,
 		     char *err, size_t errlen)
 {
@@ -351,7 +409,13 @@ int btfpath__resolve(const struct btf *btf, uint32_t type_id, bool ptr_to,
 	if (!ptr_to && btf_is_ptr(btf__type_by_id(btf, skip_mods(btf, type_id)))) {
 		s.ptr_to = true;
 		s.type = btf__type_by_id(btf, skip_mods(btf, type_id))->type;
+		s.obj = btf_pointee(btf, type_id);
+	} else if (ptr_to) {
+		const struct btf_type *t = btf__type_by_id(btf, skip_mods(btf, type_id));
+
+		s.obj = t && btf_is_composite(t) ? type_id : 0;
 	}
+	s.btf = btf_base && s.obj;
 	for (size_t i = 0; i < path->nelems && !ret; i++)
 		ret = elem(&r, &s, &path->elems[i]);
 	if (!ret)

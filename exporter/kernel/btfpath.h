@@ -32,9 +32,12 @@ struct btfpath_chain {
  * Resolve path's elements from a value whose BTF type is type_id (a
  * pointer, usually), or which points to type_id (ptr_to: a cast, task). want_str: the leaf must be a char array (its address is
  * the value) or a char pointer (read); else an integer, enum, pointer or
- * bitfield. 0, or -EINVAL/-E2BIG and one line in err naming the type.
+ * bitfield. btf_base: the program holds the base as a BTF-typed pointer
+ * (the task, a BTF-typed tracepoint's argument), so reads inside the
+ * structs it leads to may be loads (BPFPROM_READ_BTF). 0, or -EINVAL/-E2BIG
+ * and one line in err naming the type.
  */
-int btfpath__resolve(const struct btf *btf, uint32_t type_id, bool ptr_to,
+int btfpath__resolve(const struct btf *btf, uint32_t type_id, bool ptr_to, bool btf_base,
 		     const struct cfg_path *path, bool want_str, struct btfpath_chain *out,
 		     char *err, size_t errlen);
 

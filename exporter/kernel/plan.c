@@ -556,7 +556,7 @@ static int resolve_fetch(struct ctx *c, const struct cfg_probe *probes, size_t n
 		bool last = i + 1 == path->nelems;
 
 		st->off = (int32_t)e->num;
-		st->user = e->user || user;
+		st->read = e->user || user ? BPFPROM_READ_USER : BPFPROM_READ_KERNEL;
 		st->size = last ? (uint8_t)path->fetch_size : 8;
 	}
 	out->nsteps = (uint32_t)path->nelems;
@@ -685,6 +685,22 @@ static int path_base_type(struct ctx *c, const struct cfg_probe *pr, const struc
 	return -EINVAL;
 }
 
+/*
+ * Whether the program may hold a path's base as a BTF-typed pointer at
+ * probe pr: the current task (bpf_get_current_task_btf), a rawtracepoint's
+ * argument and a kernel function's (loaded from ctx when attached as tp_btf,
+ * fentry or fexit: the program checks, since a raw tracepoint's and a
+ * kprobe's are numbers). A return value and a cast are numbers.
+ */
+static bool btf_base(const struct cfg_probe *pr, const struct cfg_path *path)
+{
+	if (path->cast[0])
+		return false;
+	return path->base == BPFPROM_SRC_TASK ||
+	       (path->base == BPFPROM_SRC_FIELD && pr->kind == CFG_PROBE_RAWTP) ||
+	       (path->base == BPFPROM_SRC_ARG && is_kernel_probe(pr->kind));
+}
+
 /* A field path or fetch arg, resolved at each of the n probes: one chain for all. */
 static int resolve_path(struct ctx *c, const struct tp_format *fmts, const struct cfg_probe *probes,
 			size_t n, const struct cfg_source *src, uint32_t str_size, const char *key,
@@ -731,8 +747,8 @@ static int resolve_path(struct ctx *c, const struct tp_format *fmts, const struc
 		err = path_base_type(c, &probes[p], &fmts[p], path, &btf, &id, &ptr_to, msg,
 				     sizeof(msg));
 		if (!err)
-			err = btfpath__resolve(btf, id, ptr_to, path, str, &chain, msg,
-					       sizeof(msg));
+			err = btfpath__resolve(btf, id, ptr_to, btf_base(&probes[p], path), path,
+					       str, &chain, msg, sizeof(msg));
 		if (err)
 			return fail(c, src->pos, key, "%s: %s", src->text, msg);
 		if (!seen++)

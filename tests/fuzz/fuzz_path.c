@@ -70,8 +70,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		for (int want_str = 0; want_str < 2 && !path.fetch; want_str++) {
 			err[0] = '\0';
-			ret = btfpath__resolve(btf, 5, false, &path, want_str, &chain, err,
-					       sizeof(err));
+			ret = btfpath__resolve(btf, 5, false, size & 1, &path, want_str, &chain,
+					       err, sizeof(err));
 			if (ret) {
 				check_err(err);
 				continue;

@@ -34,6 +34,11 @@ static struct btf *btf;
  *	int arr[4];             52
  * };                       72
  * int node_fn(struct node *n, int x);
+ * typedef struct node node_t;
+ * struct holder {
+ *	struct node __user *up;  0
+ *	struct node __rcu *rp;   8
+ * };                       16
  */
 enum {
 	T_INT = 1,
@@ -49,7 +54,12 @@ enum {
 	T_ARR,
 	T_PROTO,
 	T_FN,
-	T_TYPEDEF
+	T_TYPEDEF,
+	T_UTAG,
+	T_UPTR,
+	T_RTAG,
+	T_RPTR,
+	T_HOLDER
 };
 
 static int setup(void **state)
@@ -84,7 +94,16 @@ static int setup(void **state)
 	btf__add_func_param(btf, "x", T_INT);
 	if (btf__add_func(btf, "node_fn", BTF_FUNC_GLOBAL, T_PROTO) != T_FN)
 		return -1;
-	return btf__add_typedef(btf, "node_t", T_NODE) == T_TYPEDEF ? 0 : -1;
+	if (btf__add_typedef(btf, "node_t", T_NODE) != T_TYPEDEF)
+		return -1;
+	btf__add_type_tag(btf, "user", T_NODE);
+	btf__add_ptr(btf, T_UTAG);
+	btf__add_type_tag(btf, "rcu", T_NODE);
+	btf__add_ptr(btf, T_RTAG);
+	if (btf__add_struct(btf, "holder", 16) != T_HOLDER)
+		return -1;
+	btf__add_field(btf, "up", T_UPTR, 0, 0);
+	return btf__add_field(btf, "rp", T_RPTR, 64, 0);
 }
 
 static int teardown(void **state)
@@ -102,7 +121,7 @@ static int resolve(const char *text, bool want_str, struct btfpath_chain *out, c
 	bool is_str;
 
 	assert_int_equal(config__parse_path(text, &path, &is_str, err, errlen), 0);
-	return btfpath__resolve(btf, T_NODEP, false, &path, want_str, out, err, errlen);
+	return btfpath__resolve(btf, T_NODEP, false, false, &path, want_str, out, err, errlen);
 }
 
 struct step_case {
@@ -144,6 +163,62 @@ static void test_steps(void **state)
 		assert_memory_equal(ch.steps, sc->steps, sc->nsteps * sizeof(ch.steps[0]));
 		assert_int_equal(ch.size, sc->size);
 		assert_int_equal(ch.is_signed, sc->is_signed);
+	}
+}
+
+/*
+ * From a BTF-typed base (a tp_btf argument, the task), the reads inside
+ * the struct a BTF pointer points to are loads (BPFPROM_READ_BTF), the
+ * rest helper reads: a pointer leaf, a bitfield, a read past the struct, a
+ * read through a __user pointer. An untyped base (a cast) reads all.
+ */
+struct load_case {
+	const char *path;
+	uint32_t base;
+	bool btf_base, want_str;
+	uint32_t nsteps;
+	uint8_t read[3];
+};
+
+#define K BPFPROM_READ_KERNEL
+#define B BPFPROM_READ_BTF
+static const struct load_case load_cases[] = {
+	{ "arg0->a", T_NODEP, true, false, 1, { B } },
+	{ "arg0->next->a", T_NODEP, true, false, 2, { B, B } },
+	{ "arg0->next->next->s2", T_NODEP, true, false, 3, { B, B, B } },
+	{ "arg0->next->a", T_NODEP, false, false, 2, { K, K } },
+	{ "arg0->f2", T_NODEP, true, false, 1, { K } },
+	{ "arg0->u", T_NODEP, true, false, 1, { B } },
+	{ "arg0->arr[3]", T_NODEP, true, false, 1, { B } },
+	{ "arg0->next[1].s2", T_NODEP, true, false, 2, { B, K } },
+	{ "arg0->next", T_NODEP, true, false, 1, { K } },
+	{ "arg0->next->label", T_NODEP, true, true, 2, { B, B } },
+	{ "arg0->next->name", T_NODEP, true, true, 2, { B, K } },
+	{ "task->rp->next->a", T_HOLDER, true, false, 3, { B, B, B } },
+	{ "task->up->a", T_HOLDER, true, false, 2, { B, K } },
+	{ "task->up->next->a", T_HOLDER, true, false, 3, { B, K, K } },
+};
+#undef K
+#undef B
+
+static void test_btf_loads(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(load_cases) / sizeof(load_cases[0]); i++) {
+		const struct load_case *lc = &load_cases[i];
+		struct btfpath_chain ch;
+		struct cfg_path path;
+		char err[256] = "";
+		bool is_str;
+
+		print_message("%s%s\n", lc->path, lc->btf_base ? "" : " (untyped base)");
+		assert_int_equal(config__parse_path(lc->path, &path, &is_str, err, sizeof(err)), 0);
+		assert_int_equal(btfpath__resolve(btf, lc->base, lc->base == T_HOLDER, lc->btf_base,
+						  &path, lc->want_str, &ch, err, sizeof(err)),
+				 0);
+		assert_int_equal(ch.nsteps, lc->nsteps);
+		for (uint32_t j = 0; j < ch.nsteps; j++)
+			assert_int_equal(ch.steps[j].read, lc->read[j]);
 	}
 }
 
@@ -227,8 +302,9 @@ static void test_cast(void **state)
 	assert_string_equal(path.cast, "node_t");
 	assert_int_equal(path.base, BPFPROM_SRC_FIELD);
 	assert_string_equal(path.field, "p");
-	assert_int_equal(
-		btfpath__resolve(btf, T_TYPEDEF, true, &path, false, &ch, err, sizeof(err)), 0);
+	assert_int_equal(btfpath__resolve(btf, T_TYPEDEF, true, false, &path, false, &ch, err,
+					  sizeof(err)),
+			 0);
 	assert_int_equal(ch.nsteps, 2);
 	assert_int_equal(ch.steps[0].off, 8);
 	assert_int_equal(ch.steps[1].off, 48);
@@ -276,7 +352,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_steps),	     cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_types),	     cmocka_unit_test(test_cast),
-		cmocka_unit_test(test_fetch_syntax),
+		cmocka_unit_test(test_fetch_syntax), cmocka_unit_test(test_btf_loads),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -172,8 +172,8 @@ static void test_path(void **state)
 	snprintf(path.elems[0].name, sizeof(path.elems[0].name), "sk");
 	path.elems[1].op = CFG_PATH_DOT;
 	snprintf(path.elems[1].name, sizeof(path.elems[1].name), "sk_sndbuf");
-	assert_int_equal(btfpath__resolve(btf, id, false, &path, false, &chain, err, sizeof(err)),
-			 0);
+	assert_int_equal(
+		btfpath__resolve(btf, id, false, false, &path, false, &chain, err, sizeof(err)), 0);
 	assert_int_equal(chain.nsteps, 1);
 	assert_int_equal(chain.steps[0].off, 4);
 	assert_int_equal(chain.size, 4);
@@ -182,7 +182,8 @@ static void test_path(void **state)
 	path.elems[0].op = CFG_PATH_ARROW;
 	snprintf(path.elems[0].name, sizeof(path.elems[0].name), "flag");
 	path.nelems = 1;
-	assert_int_equal(btfpath__resolve(btf, id, false, &path, false, &chain, err, sizeof(err)),
+	assert_int_equal(btfpath__resolve(btf, id, false, false, &path, false, &chain, err,
+					  sizeof(err)),
 			 -EINVAL);
 	assert_string_equal(err,
 			    "struct tun_file has no member \"flag\" (did you mean \"flags\"?)");
