@@ -1292,6 +1292,46 @@ if start "$TMP/strpath.yaml"; then
 	stop
 fi
 
+# a path from the task loads through BTF-typed pointers: the program gets
+# the task with bpf_get_current_task_btf and calls no bpf_probe_read_kernel
+# for the three reads (README: Field paths, what a read costs); a cast's
+# chain is numbers to the verifier and keeps its helper reads
+cat >"$TMP/btfload.yaml" <<'Y'
+metrics:
+  - name: bpfp_btfload_total
+    help: getppid calls by the tgid of the caller's grandparent.
+    probe: tracepoint:syscalls:sys_enter_getppid
+    aggregate: count
+    labels:
+      - {name: gp, source: task->real_parent->real_parent->tgid}
+    filter:
+      - comm == "bpfp_btl"
+  - name: bpfp_castload_total
+    help: the same through a cast of the task.
+    probe: tracepoint:syscalls:sys_enter_getpid
+    aggregate: count
+    labels:
+      - {name: gp, source: "((struct task_struct *)task)->real_parent->real_parent->tgid"}
+    filter:
+      - comm == "bpfp_btl"
+Y
+if start "$TMP/btfload.yaml"; then
+	sh -c "$WL bpfp_btl getppid 5 getpid 3; echo \$PPID >$TMP/btl.gp"
+	gp=$(cat "$TMP/btl.gp")
+	expect "paths: task->real_parent->real_parent->tgid through BTF loads, exact" \
+		"$(printf 'bpfp_btfload_total{gp="%s"} 5\nbpfp_castload_total{gp="%s"} 3' "$gp" "$gp")" \
+		"$(scrape | grep -E '^bpfp_(btf|cast)load_total')"
+	calls=""
+	for id in $(prog_ids); do
+		bpftool prog dump xlated id "$id" 2>/dev/null >"$TMP/btl.x"
+		calls="$calls$(grep -c 'call bpf_get_current_task_btf' "$TMP/btl.x") $(grep -c 'call bpf_probe_read_kernel#' "$TMP/btl.x")
+"
+	done
+	expect "paths: the task path's program calls bpf_get_current_task_btf and no bpf_probe_read_kernel; the cast's reads with it" \
+		"$(printf '0 1\n1 0')" "$(printf '%s' "$calls" | sort)"
+	stop
+fi
+
 # what --config.check says of paths that cannot resolve, one line each
 path_check() { # name source [probe] [env]
 	cat >"$TMP/pchk.yaml" <<Y
