@@ -2276,6 +2276,35 @@ static int plan_funcs(struct plan_metric *pm)
 	return 0;
 }
 
+/*
+ * dst, a copy of src, gets members of its own (plan__free frees each
+ * probe's), the first of which names it as src's first names src.
+ */
+static int copy_members(struct plan_probe *dst, const struct plan_probe *src)
+{
+	dst->members = NULL;
+	dst->nmembers = 0;
+	if (!src->nmembers)
+		return 0;
+	dst->members = calloc(src->nmembers, sizeof(*dst->members));
+	if (!dst->members)
+		return -ENOMEM;
+	for (size_t m = 0; m < src->nmembers; m++) {
+		const struct plan_member *sm = &src->members[m];
+		struct plan_member *dm = &dst->members[m];
+
+		dst->nmembers = m + 1;
+		dm->offset = sm->offset;
+		dm->name = sm->name ? strdup(sm->name) : NULL;
+		dm->category = sm->category ? strdup(sm->category) : NULL;
+		if ((sm->name && !dm->name) || (sm->category && !dm->category))
+			return -ENOMEM;
+	}
+	if (src->func == src->members[0].name)
+		dst->func = dst->members[0].name;
+	return 0;
+}
+
 /* Start probes, then for a latency its end: `until`, or each uprobe's return. */
 static int plan_probes(struct ctx *c, struct tp_format *fmts, struct tp_format *until_fmts,
 		       struct plan_metric *pm)
@@ -2286,13 +2315,6 @@ static int plan_probes(struct ctx *c, struct tp_format *fmts, struct tp_format *
 
 	for (size_t p = 0; p < cm->nprobes; p++) {
 		snprintf(key, sizeof(key), cm->nprobes > 1 ? "probe[%zu]" : "probe", p);
-		/* a wildcard starts pairs that an until probe ends; the
-		 * implied returns of its functions are not planned */
-		if (cm->probes[p].wild && pm->bcfg.latency && !cm->has_until)
-			return fail(
-				c, cm->probes[p].pos, key,
-				"%s: the return probes of a wildcard's functions do not end pairs yet; add until: PROBE, or name the functions (at most %d probes)",
-				cm->probes[p].spec, BPFPROM_MAX_PROBES);
 		err = plan_probe(c, &cm->probes[p], key, false, p, &fmts[p], pm);
 		if (err < 0)
 			return err;
@@ -2327,6 +2349,10 @@ static int plan_probes(struct ctx *c, struct tp_format *fmts, struct tp_format *
 		ret->implied = true;
 		ret->offset = 0;
 		ret->cookie = (uint32_t)p | BPFPROM_COOKIE_END;
+		/* a wildcard's returns: the same functions, in members of their own */
+		err = copy_members(ret, &pm->probes[p]);
+		if (err)
+			return err;
 		if (ret->kind == CFG_PROBE_KPROBE) {
 			/* kprobe:f+OFF: the interval still ends when f returns */
 			ret->kind = CFG_PROBE_KRETPROBE;

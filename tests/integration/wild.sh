@@ -215,9 +215,39 @@ wild_check "until takes no wildcard" 'tracepoint:syscalls:sys_enter_getpid' func
     until: tracepoint:syscalls:sys_exit_get*
 ' "error: config: $W:8:12: metrics[0] (e_seconds): until: \"tracepoint:syscalls:sys_exit_get*\": until takes named probes, not a wildcard; name the event or function that ends the interval" \
 	hist e_seconds
-wild_check "a wildcard's implied returns end no pair" "uprobe:$wl_up:bpfprom_*" comm '    value: latency
-' "error: plan: $W:4:12: metrics[0] (e_seconds): probe: uprobe:$wl_up:bpfprom_*: the return probes of a wildcard's functions do not end pairs yet; add until: PROBE, or name the functions (at most 8 probes)" \
-	hist e_seconds
 wild_check "func is not a value" 'tracepoint:syscalls:sys_enter_get*' comm '    value: func
 ' "error: config: $W:7:12: metrics[0] (e_total): value: func is not a number; use one of pid, tid, uid, gid, cpu, argN, retval, args.FIELD or latency as the value, or make func a label" \
 	sum
+
+# a wildcard's implied returns end its pairs: each matched function's
+# uretprobe, the time in each by function (bpftrace's funclatency.bt
+# on a pattern); bpfprom_sleep(5) and (30) take at least 5 and 30 ms
+cat >"$TMP/wildlat.yaml" <<Y
+metrics:
+  - name: bpfp_wlat_seconds
+    help: time in uprobe_target's bpfprom_* functions, by function.
+    probe: uprobe:$wl_up:bpfprom_*
+    aggregate: stats
+    value: latency
+    unit: seconds
+    labels: [func]
+    filter: [comm == "bpfp_wlat"]
+Y
+if start "$TMP/wildlat.yaml" --log.level=debug; then
+	"$wl_up" bpfp_wlat sleep 5 30 values 1 2 3 ret 7 begin end >/dev/null
+	scrape >"$TMP/wl.txt"
+	expect "wildcard latency: the implied returns of each matched function end its pairs, exact counts by func" \
+		"$(printf '%s\n' 'bpfp_wlat_seconds_count{func="bpfprom_begin"} 1' 'bpfp_wlat_seconds_count{func="bpfprom_end"} 1' \
+			'bpfp_wlat_seconds_count{func="bpfprom_ret"} 1' 'bpfp_wlat_seconds_count{func="bpfprom_sleep"} 2' \
+			'bpfp_wlat_seconds_count{func="bpfprom_value"} 3')" \
+		"$(grep '^bpfp_wlat_seconds_count' "$TMP/wl.txt" | sort)"
+	expect "wildcard latency: one multi-uprobe link for the starts, one for the returns" \
+		"2" "$(grep -c "(bpfp_wlat_seconds): uprobe:$wl_up:bpfprom_\* attached with uprobe_multi, one link for 6 functions" "$TMP/log")"
+	expect "wildcard latency: bpfprom_sleep(5) and (30) took at least 5 and 30 ms, less than 1 s in all" \
+		"min ok max ok sum ok" \
+		"$(awk '$1 == "bpfp_wlat_seconds_min{func=\"bpfprom_sleep\"}" { m = ($2 >= 0.005 && $2 < 0.030) ? "ok" : $2 }
+			$1 == "bpfp_wlat_seconds_max{func=\"bpfprom_sleep\"}" { x = ($2 >= 0.030 && $2 < 1) ? "ok" : $2 }
+			$1 == "bpfp_wlat_seconds_sum{func=\"bpfprom_sleep\"}" { s = ($2 >= 0.035 && $2 < 1) ? "ok" : $2 }
+			END { printf "min %s max %s sum %s", m, x, s }' "$TMP/wl.txt")"
+	stop
+fi

@@ -687,6 +687,14 @@ metrics:
     aggregate: count
     labels: [func]
     filter: [comm == "vm_wild"]
+  - name: vm_wlat_seconds
+    help: time in vfs_writ* by function (the implied returns of a wildcard end its pairs).
+    probe: kprobe:vfs_writ*
+    aggregate: stats
+    value: latency
+    unit: seconds
+    labels: [func]
+    filter: [comm == "vm_wild"]
 Y
 	if ! start $TMP/wild.yaml --log.level=debug; then
 		not_ok "kprobe wildcards: bpfprom starts" "$(tail -40 $TMP/log)"
@@ -701,6 +709,8 @@ Y
 		"$(grep_m '^vm_wild_total')"
 	expect "kretprobe wildcard and missing: skip: exact returns by func" \
 		'vm_wild_ret_total{func="vfs_write"} 4' "$(grep_m '^vm_wild_ret_total')"
+	expect "kprobe wildcard latency: the implied returns end the pairs, exact count by func" \
+		'vm_wlat_seconds_count{func="vfs_write"} 4' "$(grep_m '^vm_wlat_seconds_count')"
 	expect "kprobe wildcards: bpfprom_probe_info says $mech" \
 		"$(printf '%s\n' "bpfprom_probe_info{metric=\"vm_wild_total\",probe=\"kprobe:vfs_*\",mechanism=\"$mech\"} 1" \
 			"bpfprom_probe_info{metric=\"vm_wild_ret_total\",probe=\"kretprobe:vfs_writ*\",mechanism=\"$mech\"} 1")" \
