@@ -41,9 +41,11 @@ for f in "$DIR"/*.yaml; do
 		[ ! -e /sys/kernel/tracing/kprobe_events ]; then
 		# the first kernel probe is the one refused: its line and column
 		want=$(awk -v f="$f" '
+			/^[[:space:]]*#/ { next }
 			/kprobe:|kretprobe:/ && !done {
 				c = index($0, "probe: ") + 7; m = $0; sub(/^.*probe: /, "", m)
-				printf "error: plan: %s:%d:%d: metrics[%d] (%s): probe: %s: this kernel has no kprobes (CONFIG_KPROBES is not set) and fentry is not available", f, NR, c, i - 1, name, m
+				printf "error: plan: %s:%d:%d: metrics[%d] (%s): probe: %s: this kernel has no kprobes (CONFIG_KPROBES is not set) and %s", f, NR, c, i - 1, name, m,
+					index(m, "*") ? "no multi-kprobe links, which a wildcard needs" : "fentry is not available"
 				done = 1
 			}
 			/^  - name: / { name = $3; i++ }' "$f")

@@ -572,6 +572,17 @@ t_examples() {
 		"$(grep_m -E '^vfs_read_bytes_(sum|count)\{comm="bpfp_vfsrd"\}')"
 	stop
 	expect "examples: vfs_read_kprobe.yaml: SIGTERM exits 0" 0 "$RC"
+	if ! start config/examples/funclatency.yaml; then
+		not_ok "examples: funclatency.yaml: bpfprom starts" "$(tail -40 $TMP/log)"
+		return
+	fi
+	build/workload/examples bpfp_fnlat read $BIN 512 4
+	scrape >$TMP/m.txt
+	expect "examples: funclatency.yaml: 4 reads timed from vfs_read's entry to its return (a wildcard's implied returns)" \
+		'vfs_read_functions_latency_seconds_count{func="vfs_read",comm="bpfp_fnlat"} 4' \
+		"$(grep_m '^vfs_read_functions_latency_seconds_count{func="vfs_read",comm="bpfp_fnlat"}')"
+	stop
+	expect "examples: funclatency.yaml: SIGTERM exits 0" 0 "$RC"
 }
 
 # t_map_memory: config/default.yaml's map memory, as the kernel's memory
