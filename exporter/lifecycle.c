@@ -17,6 +17,7 @@
 #include <bpf/btf.h>
 
 #include "config/config.h"
+#include "kernel/btfpath.h"
 #include "kernel/elfsym.h"
 #include "kernel/kprobe.h"
 #include "kernel/legacy.h"
@@ -78,6 +79,7 @@ static struct btf *load_btf(struct lifecycle *lc)
 	if (!lc->btf)
 		log_debug("kernel: no vmlinux BTF: %s", strerror(errno));
 	lc->kern.btf = lc->btf;
+	lc->kern.task_btf = lc->btf && btfpath__knows_helper(lc->btf, "get_current_task_btf");
 	return lc->btf;
 }
 

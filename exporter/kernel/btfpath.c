@@ -482,3 +482,23 @@ int btfpath__func_type(const struct btf *btf, const char *func, int argn, uint32
 	*type_id = btf_params(t)[argn].type;
 	return 0;
 }
+
+bool btfpath__knows_helper(const struct btf *btf, const char *helper)
+{
+	int id = btf__find_by_name_kind(btf, "bpf_func_id", BTF_KIND_ENUM);
+	const struct btf_type *t = id > 0 ? btf__type_by_id(btf, id) : NULL;
+	const struct btf_enum *e;
+	char want[96];
+
+	if (!t)
+		return false;
+	snprintf(want, sizeof(want), "BPF_FUNC_%s", helper);
+	e = btf_enum(t);
+	for (uint16_t i = 0; i < btf_vlen(t); i++, e++) {
+		const char *name = btf__name_by_offset(btf, e->name_off);
+
+		if (name && !strcmp(name, want))
+			return true;
+	}
+	return false;
+}

@@ -52,4 +52,8 @@ int btfpath__type_by_name(const struct btf *btf, const char *name, uint32_t *typ
 int btfpath__func_type(const struct btf *btf, const char *func, int argn, uint32_t *type_id,
 		       char *err, size_t errlen);
 
+/* Whether btf's enum bpf_func_id names helper (BPF_FUNC_ + helper): the
+ * helpers the kernel it describes has, known without loading a program. */
+bool btfpath__knows_helper(const struct btf *btf, const char *helper);
+
 #endif /* BPFPROM_BTFPATH_H */

@@ -687,16 +687,17 @@ static int path_base_type(struct ctx *c, const struct cfg_probe *pr, const struc
 
 /*
  * Whether the program may hold a path's base as a BTF-typed pointer at
- * probe pr: the current task (bpf_get_current_task_btf), a rawtracepoint's
+ * probe pr: the current task (bpf_get_current_task_btf, where the kernel
+ * has it), a rawtracepoint's
  * argument and a kernel function's (loaded from ctx when attached as tp_btf,
  * fentry or fexit: the program checks, since a raw tracepoint's and a
  * kprobe's are numbers). A return value and a cast are numbers.
  */
-static bool btf_base(const struct cfg_probe *pr, const struct cfg_path *path)
+static bool btf_base(const struct ctx *c, const struct cfg_probe *pr, const struct cfg_path *path)
 {
 	if (path->cast[0])
 		return false;
-	return path->base == BPFPROM_SRC_TASK ||
+	return (path->base == BPFPROM_SRC_TASK && c->k->task_btf) ||
 	       (path->base == BPFPROM_SRC_FIELD && pr->kind == CFG_PROBE_RAWTP) ||
 	       (path->base == BPFPROM_SRC_ARG && is_kernel_probe(pr->kind));
 }
@@ -747,7 +748,7 @@ static int resolve_path(struct ctx *c, const struct tp_format *fmts, const struc
 		err = path_base_type(c, &probes[p], &fmts[p], path, &btf, &id, &ptr_to, msg,
 				     sizeof(msg));
 		if (!err)
-			err = btfpath__resolve(btf, id, ptr_to, btf_base(&probes[p], path), path,
+			err = btfpath__resolve(btf, id, ptr_to, btf_base(c, &probes[p], path), path,
 					       str, &chain, msg, sizeof(msg));
 		if (err)
 			return fail(c, src->pos, key, "%s: %s", src->text, msg);

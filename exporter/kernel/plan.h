@@ -55,6 +55,9 @@ struct plan_kernel {
 	/* vmlinux BTF, for fentry targets, paths and rawtracepoint arguments; NULL when absent */
 	const struct btf *btf;
 	const char *btf_path; /* where it was looked for, for messages; NULL: the kernel's */
+	/* bpf_get_current_task_btf is in its BTF's enum bpf_func_id (5.11):
+	 * task paths load through BTF (struct bpfprom_step, BPFPROM_READ_BTF) */
+	bool task_btf;
 	struct kprobe_support kprobes;
 	const char *kallsyms; /* NULL: /proc/kallsyms */
 	bool unfused; /* --bpf.fuse=false: one program per metric */

@@ -103,7 +103,11 @@ static int setup(void **state)
 	if (btf__add_struct(btf, "holder", 16) != T_HOLDER)
 		return -1;
 	btf__add_field(btf, "up", T_UPTR, 0, 0);
-	return btf__add_field(btf, "rp", T_RPTR, 64, 0);
+	btf__add_field(btf, "rp", T_RPTR, 64, 0);
+	/* the helpers a kernel has, as its BTF lists them */
+	btf__add_enum(btf, "bpf_func_id", 4);
+	btf__add_enum_value(btf, "BPF_FUNC_unspec", 0);
+	return btf__add_enum_value(btf, "BPF_FUNC_get_current_task_btf", 158);
 }
 
 static int teardown(void **state)
@@ -220,6 +224,17 @@ static void test_btf_loads(void **state)
 		for (uint32_t j = 0; j < ch.nsteps; j++)
 			assert_int_equal(ch.steps[j].read, lc->read[j]);
 	}
+}
+
+static void test_knows_helper(void **state)
+{
+	struct btf *bare = btf__new_empty();
+
+	(void)state;
+	assert_true(btfpath__knows_helper(btf, "get_current_task_btf"));
+	assert_false(btfpath__knows_helper(btf, "get_current_task"));
+	assert_false(btfpath__knows_helper(bare, "get_current_task_btf"));
+	btf__free(bare);
 }
 
 struct err_case {
@@ -353,6 +368,7 @@ int main(void)
 		cmocka_unit_test(test_steps),	     cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_types),	     cmocka_unit_test(test_cast),
 		cmocka_unit_test(test_fetch_syntax), cmocka_unit_test(test_btf_loads),
+		cmocka_unit_test(test_knows_helper),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
