@@ -620,6 +620,11 @@ static __always_inline __u64 follow_steps(void *ctx, enum ctx_kind ck,
 
 		if (i >= nsteps)
 			break;
+		/* a NULL on the way reads 0, as a failed read would give; a
+		 * BTF load may give one the verifier marks maybe-NULL (an __rcu
+		 * member, skb->sk) and refuses to offset before this check */
+		if (!v)
+			return 0;
 		size = st->size;
 		if (size > 8)
 			size = 8;

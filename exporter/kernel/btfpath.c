@@ -26,6 +26,9 @@ struct state {
 	 * struct or union): reads inside obj may be loads (BPFPROM_READ_BTF) */
 	bool btf;
 	uint32_t obj;
+	/* the object in memory is reached through a union of several
+	 * members: its reads stay helper reads (btf_load) */
+	bool shared;
 };
 
 struct resolver {
@@ -119,16 +122,25 @@ static void walk_members(const struct btf *btf, uint32_t id, struct suggest *s, 
 	}
 }
 
+/* A union of several members: the verifier types an offset in it as the
+ * first member that covers it, whichever the path names. */
+static bool is_shared(const struct btf_type *t)
+{
+	return btf_is_union(t) && btf_vlen(t) > 1;
+}
+
 /* Member name of composite id, searched in anonymous members too: its type
- * and bit offset from the start of id, and bitfield size. */
+ * and bit offset from the start of id, and bitfield size; *shared if it is
+ * in a union of several members (here or in an anonymous one). */
 static bool find_member(const struct btf *btf, uint32_t id, const char *name, uint32_t *type,
-			uint32_t *bit_off, uint32_t *bit_size)
+			uint32_t *bit_off, uint32_t *bit_size, bool *shared)
 {
 	const struct btf_type *t = btf__type_by_id(btf, skip_mods(btf, id));
 	const struct btf_member *m;
 
 	if (!t || !btf_is_composite(t))
 		return false;
+	*shared |= is_shared(t);
 	m = btf_members(t);
 	for (uint16_t i = 0; i < btf_vlen(t); i++, m++) {
 		const char *mn = btf__name_by_offset(btf, m->name_off);
@@ -142,8 +154,11 @@ static bool find_member(const struct btf *btf, uint32_t id, const char *name, ui
 			*bit_size = btf_member_bitfield_size(t, i);
 			return true;
 		}
-		if (find_member(btf, m->type, name, type, bit_off, bit_size)) {
+		bool in = false;
+
+		if (find_member(btf, m->type, name, type, bit_off, bit_size, &in)) {
 			*bit_off += off;
+			*shared |= in;
 			return true;
 		}
 	}
@@ -161,7 +176,7 @@ static bool btf_load(const struct resolver *r, const struct state *s, int64_t of
 {
 	const struct btf_type *t;
 
-	if (!s->btf)
+	if (!s->btf || s->shared)
 		return false;
 	t = btf__type_by_id(r->btf, skip_mods(r->btf, s->obj));
 	return t && btf_is_composite(t) && off >= 0 && off + size <= t->size &&
@@ -225,6 +240,7 @@ static int load_pointer(struct resolver *r, struct state *s)
 		 * struct pointer */
 		s->obj = btf_pointee(r->btf, s->type);
 		s->btf = r->out->steps[r->out->nsteps - 1].read == BPFPROM_READ_BTF && s->obj;
+		s->shared = false;
 		s->in_mem = false;
 		s->off = 0;
 	}
@@ -253,7 +269,7 @@ static int member(struct resolver *r, struct state *s, const struct cfg_path_ele
 	if (!t || !btf_is_composite(t))
 		return bad(r, "%s%s: %s is not a struct or union",
 			   e->op == CFG_PATH_ARROW ? "->" : ".", e->name, tn);
-	if (!find_member(r->btf, agg, e->name, &type, &bit_off, &bit_size)) {
+	if (!find_member(r->btf, agg, e->name, &type, &bit_off, &bit_size, &s->shared)) {
 		suggest__init(&sg, e->name, false);
 		walk_members(r->btf, agg, &sg, NULL, 0, NULL);
 		if (sg.best)

@@ -56,6 +56,7 @@ struct ctx {
 	 * and the index each one's cookie carries: until. sources are read there */
 	const struct cfg_probe *ends;
 	size_t nends;
+	bool ends_implied; /* ends are the implied returns of the start probes, index for index */
 	const struct tp_format *end_fmts;
 	uint32_t end_index[BPFPROM_MAX_PROBES];
 	struct cfg_probe end_copies[BPFPROM_MAX_PROBES];
@@ -278,6 +279,9 @@ static int str_mode(const struct tp_field *f, const char *category, uint32_t *mo
  * it out, or the source is another start probe's own. */
 static bool left_out(const struct ctx *c, const struct cfg_probe *probes, size_t p)
 {
+	/* an implied return is left out with its start */
+	if (probes == c->end_copies && c->ends_implied)
+		return c->skipped[p];
 	return probes == c->cm->probes && (c->skipped[p] || ((c->away >> p) & 1));
 }
 
@@ -2337,36 +2341,44 @@ static int plan_probes(struct ctx *c, struct tp_format *fmts, struct tp_format *
 	c->ends = c->end_copies;
 	c->nends = cm->nprobes;
 	c->end_fmts = fmts;
+	c->ends_implied = true;
 	for (size_t p = 0; p < cm->nprobes; p++) {
-		struct plan_probe *ret = &pm->probes[pm->nprobes];
-
 		c->end_copies[p] = cm->probes[p];
 		c->end_copies[p].kind = cm->probes[p].kind == CFG_PROBE_KPROBE ?
 						CFG_PROBE_KRETPROBE :
 						CFG_PROBE_URETPROBE;
 		c->end_index[p] = (uint32_t)p;
+	}
+	/* one return per start attachment: a probe missing: skip left out has
+	 * neither, so the attachments' own indexes say which probe each is */
+	for (size_t q = 0, nstart = pm->nprobes; q < nstart; q++) {
+		const struct plan_probe *start = &pm->probes[q];
+		uint32_t p = start->cookie & BPFPROM_COOKIE_INDEX_MASK;
+		struct plan_probe *ret = &pm->probes[pm->nprobes++];
 
-		*ret = pm->probes[p];
+		*ret = *start;
 		ret->implied = true;
 		ret->offset = 0;
-		ret->cookie = (uint32_t)p | BPFPROM_COOKIE_END;
-		/* a wildcard's returns: the same functions, in members of their own */
-		err = copy_members(ret, &pm->probes[p]);
+		ret->cookie = p | BPFPROM_COOKIE_END;
+		ret->path = NULL;
+		ret->rt = NULL;
+		ret->provider = NULL;
+		/* a wildcard's returns: the same functions, in members of their
+		 * own (counted in nprobes already: plan__free frees what was copied) */
+		err = copy_members(ret, start);
 		if (err)
 			return err;
 		if (ret->kind == CFG_PROBE_KPROBE) {
 			/* kprobe:f+OFF: the interval still ends when f returns */
 			ret->kind = CFG_PROBE_KRETPROBE;
-			pm->nprobes++;
 			continue;
 		}
 		ret->kind = CFG_PROBE_URETPROBE;
 		/* a uretprobe sits on the function's entry: drop the +OFF */
-		ret->offset = pm->probes[p].offset - cm->probes[p].offset;
-		ret->path = strdup(pm->probes[p].path);
+		ret->offset = start->offset - cm->probes[p].offset;
+		ret->path = strdup(start->path);
 		if (!ret->path)
 			return -ENOMEM;
-		pm->nprobes++;
 	}
 	return one_attach_type(pm);
 }
@@ -2398,6 +2410,7 @@ static int plan_metric(struct ctx *c, struct plan_metric *pm)
 
 	c->nusdt = 0;
 	c->nends = 0;
+	c->ends_implied = false;
 	c->bcfg = &pm->bcfg;
 	pm->cm = cm;
 	pm->bcfg.nprobes = cm->nprobes;

@@ -59,7 +59,10 @@ enum {
 	T_UPTR,
 	T_RTAG,
 	T_RPTR,
-	T_HOLDER
+	T_HOLDER,
+	T_FUNCID,
+	T_U2,
+	T_HOLDER2
 };
 
 static int setup(void **state)
@@ -107,7 +110,16 @@ static int setup(void **state)
 	/* the helpers a kernel has, as its BTF lists them */
 	btf__add_enum(btf, "bpf_func_id", 4);
 	btf__add_enum_value(btf, "BPF_FUNC_unspec", 0);
-	return btf__add_enum_value(btf, "BPF_FUNC_get_current_task_btf", 158);
+	btf__add_enum_value(btf, "BPF_FUNC_get_current_task_btf", 158);
+	/* struct holder2 { union { long second; struct node *first; }; }:
+	 * the verifier types offset 0 as second, whichever the path names */
+	if (btf__add_union(btf, NULL, 8) != T_U2)
+		return -1;
+	btf__add_field(btf, "second", T_LONG, 0, 0);
+	btf__add_field(btf, "first", T_NODEP, 0, 0);
+	if (btf__add_struct(btf, "holder2", 8) != T_HOLDER2)
+		return -1;
+	return btf__add_field(btf, NULL, T_U2, 0, 0);
 }
 
 static int teardown(void **state)
@@ -201,6 +213,8 @@ static const struct load_case load_cases[] = {
 	{ "task->rp->next->a", T_HOLDER, true, false, 3, { B, B, B } },
 	{ "task->up->a", T_HOLDER, true, false, 2, { B, K } },
 	{ "task->up->next->a", T_HOLDER, true, false, 3, { B, K, K } },
+	{ "task->first->a", T_HOLDER2, true, false, 2, { K, K } },
+	{ "task->second", T_HOLDER2, true, false, 1, { K } },
 };
 #undef K
 #undef B
@@ -217,7 +231,7 @@ static void test_btf_loads(void **state)
 
 		print_message("%s%s\n", lc->path, lc->btf_base ? "" : " (untyped base)");
 		assert_int_equal(config__parse_path(lc->path, &path, &is_str, err, sizeof(err)), 0);
-		assert_int_equal(btfpath__resolve(btf, lc->base, lc->base == T_HOLDER, lc->btf_base,
+		assert_int_equal(btfpath__resolve(btf, lc->base, lc->base != T_NODEP, lc->btf_base,
 						  &path, lc->want_str, &ch, err, sizeof(err)),
 				 0);
 		assert_int_equal(ch.nsteps, lc->nsteps);
