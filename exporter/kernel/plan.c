@@ -756,9 +756,22 @@ static int resolve_path(struct ctx *c, const struct tp_format *fmts, const struc
 					       str, &chain, msg, sizeof(msg));
 		if (err)
 			return fail(c, src->pos, key, "%s: %s", src->text, msg);
-		if (!seen++)
+		if (!seen++) {
 			first = chain;
-		else if (memcmp(&first, &chain, sizeof(chain)))
+			continue;
+		}
+		/* one program reads it at every probe: a step is a BTF load
+		 * only where it is one at each, and none after one that is not
+		 * (what a helper read gives is a number); the layout must match */
+		for (uint32_t i = 0, demote = 0; i < BPFPROM_MAX_STEPS; i++) {
+			demote |= (chain.steps[i].read == BPFPROM_READ_BTF) !=
+				  (first.steps[i].read == BPFPROM_READ_BTF);
+			if (demote && chain.steps[i].read == BPFPROM_READ_BTF)
+				chain.steps[i].read = BPFPROM_READ_KERNEL;
+			if (demote && first.steps[i].read == BPFPROM_READ_BTF)
+				first.steps[i].read = BPFPROM_READ_KERNEL;
+		}
+		if (memcmp(&first, &chain, sizeof(chain)))
 			return fail(
 				c, src->pos, key,
 				"%s reads differently at %s and %s; one metric needs one layout",
