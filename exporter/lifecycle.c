@@ -241,6 +241,8 @@ int lifecycle__check(const struct lifecycle_opts *o, size_t *nmetrics, char *err
 	if (!lc)
 		return ret;
 	ret = plan_config(lc, &g, err, errlen);
+	if (!ret && o->check_load)
+		ret = loader__verify(g.plan, &lc->kern, err, errlen);
 	if (!ret)
 		*nmetrics = g.cfg->nmetrics;
 	generation_free(&g);

@@ -23,12 +23,14 @@ struct lifecycle_opts {
 	const char *config_file;
 	enum plan_mech force; /* --probe.mechanism */
 	bool unfused; /* --bpf.fuse=false */
+	bool check_load; /* --config.check.load: lifecycle__check loads the programs too */
 	struct scrape_opts scrape; /* config_loaded_at is set by each load */
 };
 
 struct lifecycle;
 
-/* --config.check: parse and plan against this kernel, attach nothing. */
+/* --config.check: parse and plan against this kernel, attach nothing; with
+ * o->check_load, load every program too (loader__verify). */
 int lifecycle__check(const struct lifecycle_opts *o, size_t *nmetrics, char *err, size_t errlen);
 
 /* Load and attach the config. 0, or a negative errno with one line in err. */

@@ -53,11 +53,13 @@ enum {
 	OPT_PRINT,
 	OPT_ONCE,
 	OPT_BPF_FUSE,
+	OPT_CONFIG_CHECK_LOAD,
 };
 
 static const struct option options[] = {
 	{ "config.file", required_argument, NULL, OPT_CONFIG_FILE },
 	{ "config.check", no_argument, NULL, OPT_CONFIG_CHECK },
+	{ "config.check.load", no_argument, NULL, OPT_CONFIG_CHECK_LOAD },
 	{ "web.listen-address", required_argument, NULL, OPT_LISTEN },
 	{ "web.telemetry-path", required_argument, NULL, OPT_PATH },
 	{ "web.connection-timeout", required_argument, NULL, OPT_TIMEOUT },
@@ -91,6 +93,9 @@ static void usage(FILE *f)
 		"  --config.file=PATH             metrics to export (default " DEFAULT_CONFIG ")\n"
 		"  --config.check                 validate the config against this kernel, attach\n"
 		"                                 nothing, exit 0 (valid) or 1\n"
+		"  --config.check.load            --config.check, and load every program into\n"
+		"                                 the kernel (its verifier's verdict), attach\n"
+		"                                 nothing\n"
 		"  --web.listen-address=ADDR      HOST:PORT, [IPV6]:PORT or :PORT; port 0 picks a\n"
 		"                                 free one (default " HTTP_DEFAULT_LISTEN ")\n"
 		"  --web.telemetry-path=PATH      path of the metrics (default " HTTP_DEFAULT_PATH
@@ -202,6 +207,10 @@ int main(int argc, char **argv)
 			break;
 		case OPT_CONFIG_CHECK:
 			check = true;
+			break;
+		case OPT_CONFIG_CHECK_LOAD:
+			check = true;
+			lopts.check_load = true;
 			break;
 		case OPT_LISTEN:
 			hopts.listen_address = optarg;
@@ -360,8 +369,9 @@ int main(int argc, char **argv)
 		ret = lifecycle__check(&lopts, &nmetrics, err, sizeof(err));
 		if (ret)
 			goto fail;
-		printf("config: %s: valid, %zu metric%s resolved against this kernel\n",
-		       lopts.config_file, nmetrics, nmetrics == 1 ? "" : "s");
+		printf("config: %s: valid, %zu metric%s resolved against this kernel%s\n",
+		       lopts.config_file, nmetrics, nmetrics == 1 ? "" : "s",
+		       lopts.check_load ? " and loaded into it (nothing attached)" : "");
 		goto out;
 	}
 	if (sopts->bpf_stats) {

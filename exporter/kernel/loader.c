@@ -1030,7 +1030,7 @@ static void fill_maps(struct loader *ld, const struct plan *plan, const struct p
 
 static int load_group(const struct plan_kernel *k, const struct plan *plan,
 		      const struct plan_group *g, struct loader_group *lg,
-		      struct loader_maps *progs, char *err, size_t errlen)
+		      struct loader_maps *progs, bool do_attach, char *err, size_t errlen)
 {
 	/* the group's metrics have the same attachments: the first one's serve */
 	const struct plan_metric *pm = &plan->metrics[g->metrics[0]];
@@ -1084,6 +1084,9 @@ static int load_group(const struct plan_kernel *k, const struct plan *plan,
 		}
 		prog = prog_for(skel, pp, g->n);
 		add_prog(progs, prog);
+		/* loader__verify: loaded (and trampolines' too), nothing attached */
+		if (!do_attach)
+			continue;
 		msg[0] = '\0';
 		if (pp->mech == PLAN_MECH_UPROBE_MULTI) {
 			ret = attach_uprobe_multi(prog, pp);
@@ -1212,7 +1215,8 @@ static void plan_adopted(struct loader *ld, const struct loader *prev)
 }
 
 /* The metrics loaded anew: plan's groups without the metrics taken over. */
-static int load_new(struct loader *ld, const struct plan_kernel *k, char *err, size_t errlen)
+static int load_new(struct loader *ld, const struct plan_kernel *k, bool do_attach, char *err,
+		    size_t errlen)
 {
 	const struct plan *plan = ld->plan;
 
@@ -1237,7 +1241,7 @@ static int load_new(struct loader *ld, const struct plan_kernel *k, char *err, s
 		gi = ld->ngroups++;
 		ld->g[gi] = lg;
 		ld->g_from[gi] = -1;
-		ret = load_group(k, plan, &sub, lg, &progs, err, errlen);
+		ret = load_group(k, plan, &sub, lg, &progs, do_attach, err, errlen);
 		if (ret)
 			return ret;
 		lg->nslots = sub.n;
@@ -1250,8 +1254,8 @@ static int load_new(struct loader *ld, const struct plan_kernel *k, char *err, s
 	return 0;
 }
 
-int loader__load(const struct plan *plan, const struct plan_kernel *k, struct loader *prev,
-		 struct loader **out, char *err, size_t errlen)
+static int load_all(const struct plan *plan, const struct plan_kernel *k, struct loader *prev,
+		    bool do_attach, struct loader **out, char *err, size_t errlen)
 {
 	size_t n = plan->nmetrics ? plan->nmetrics : 1;
 	size_t ng = n + (prev ? prev->ngroups : 0);
@@ -1281,7 +1285,7 @@ int loader__load(const struct plan *plan, const struct plan_kernel *k, struct lo
 	}
 	plan_adopted(ld, prev);
 	/* until every new program loads and attaches, prev is untouched */
-	ret = load_new(ld, k, err, errlen);
+	ret = load_new(ld, k, do_attach, err, errlen);
 	if (ret)
 		goto fail;
 	free(taken);
@@ -1289,6 +1293,21 @@ int loader__load(const struct plan *plan, const struct plan_kernel *k, struct lo
 	return 0;
 fail:
 	free(taken);
+	loader__free(ld);
+	return ret;
+}
+
+int loader__load(const struct plan *plan, const struct plan_kernel *k, struct loader *prev,
+		 struct loader **out, char *err, size_t errlen)
+{
+	return load_all(plan, k, prev, true, out, err, errlen);
+}
+
+int loader__verify(const struct plan *plan, const struct plan_kernel *k, char *err, size_t errlen)
+{
+	struct loader *ld = NULL;
+	int ret = load_all(plan, k, NULL, false, &ld, err, errlen);
+
 	loader__free(ld);
 	return ret;
 }

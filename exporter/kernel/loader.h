@@ -85,6 +85,14 @@ int loader__probe_uprobe_multi(const char *path, uint64_t offset, char *why, siz
  */
 int loader__load(const struct plan *plan, const struct plan_kernel *k, struct loader *prev,
 		 struct loader **out, char *err, size_t errlen);
+
+/*
+ * --config.check.load: load every program of plan as loader__load would
+ * (the verifier's verdict, trampolines included), attach nothing, unload.
+ * 0, or a negative errno with loader__load's message in err.
+ */
+int loader__verify(const struct plan *plan, const struct plan_kernel *k, char *err, size_t errlen);
+
 /*
  * Move the unchanged metrics' programs from prev into ld and turn off the
  * slots of their metrics that went (cheap: no system call, memory writes

@@ -877,6 +877,15 @@ if command -v strace >/dev/null; then
 		"$BIN" --config.file=$DIR/configs/count.yaml --config.check >/dev/null 2>&1
 	expect "--config.check: nothing was loaded (no bpf or perf_event_open call)" "rc=0 " \
 		"rc=$? $(grep -o -e 'bpf(BPF_[A-Z_]*' -e perf_event_open "$TMP/check.strace" | sort -u | tr '\n' ' ')"
+	# .load: every program loaded (the verifier's verdict), nothing
+	# attached (no perf_event_open, link or raw tracepoint), nothing left
+	before=$(bpftool prog show 2>/dev/null | grep -c '^[0-9]')
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+		strace -f -qq -e trace=bpf,perf_event_open -o "$TMP/checkl.strace" \
+		"$BIN" --config.file=config/default.yaml --config.check.load >"$TMP/checkl.out" 2>&1
+	expect "--config.check.load: programs loaded, nothing attached, none left" \
+		"rc=0 config: config/default.yaml: valid, 6 metrics resolved against this kernel and loaded into it (nothing attached); BPF_PROG_LOAD: yes; attaching calls: 0; programs left: $before" \
+		"rc=$? $(cat "$TMP/checkl.out"); BPF_PROG_LOAD: $(grep -q 'bpf(BPF_PROG_LOAD' "$TMP/checkl.strace" && echo yes || echo no); attaching calls: $(grep -c -e perf_event_open -e BPF_LINK_CREATE -e BPF_RAW_TRACEPOINT_OPEN "$TMP/checkl.strace"); programs left: $(bpftool prog show 2>/dev/null | grep -c '^[0-9]')"
 else
 	skip "--config.check: nothing was loaded" "strace is not installed"
 fi

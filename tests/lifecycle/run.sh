@@ -341,6 +341,17 @@ else
 	without() { echo " $MIN_TP " | sed "s/ $1 / /;s/^ //;s/ $//"; }
 	start_fails "$CAPS/caps_tp.yaml" "$(without bpf)" "tracepoints: without bpf start-up fails with its message" \
 		"loader: metrics[0] (cap_getppid_total) (one program with metrics[2] (cap_cgroup_total)): the kernel refused the BPF program: Operation not permitted $NEEDS (details with --log.level=debug; --bpf.fuse=false loads each metric on its own)"
+	# --config.check plans without loading and calls this valid; with
+	# .load it finds what start-up finds
+	as_user "$(without bpf)"
+	out=$($RUNAS timeout 10 "$BIN" --config.file="$CAPS/caps_tp.yaml" --config.check 2>&1)
+	expect "tracepoints: without bpf --config.check calls it valid (nothing loaded)" \
+		"rc=0 config: $CAPS/caps_tp.yaml: valid, 3 metrics resolved against this kernel" "rc=$? $out"
+	out=$($RUNAS timeout 10 "$BIN" --config.file="$CAPS/caps_tp.yaml" --config.check.load 2>&1)
+	expect "tracepoints: without bpf --config.check.load fails as start-up does" \
+		"rc=1 error: loader: metrics[0] (cap_getppid_total) (one program with metrics[2] (cap_cgroup_total)): the kernel refused the BPF program: Operation not permitted $NEEDS (details with --log.level=debug; --bpf.fuse=false loads each metric on its own)" \
+		"rc=$? $out"
+	RUNAS=
 	start_fails "$CAPS/caps_tp.yaml" "$(without perfmon)" "tracepoints: without perfmon start-up fails with its message" \
 		"loader: metrics[0] (cap_getppid_total) (one program with metrics[2] (cap_cgroup_total)): the kernel refused the BPF program: Operation not permitted $NEEDS (details with --log.level=debug; --bpf.fuse=false loads each metric on its own)"
 	start_fails "$CAPS/caps_tp.yaml" "$(without dac_read_search)" "tracepoints: without dac_read_search start-up fails with its message" \
