@@ -205,8 +205,10 @@ static uint32_t btf_pointee(const struct btf *btf, uint32_t ptr)
 	return t && btf_is_composite(t) ? id : 0;
 }
 
+/* A read of size bytes at off from the held value; may_load: it may be a
+ * BTF load where btf_load allows (not a pointer leaf nor a bitfield). */
 static int add_step(struct resolver *r, const struct state *s, int64_t off, uint32_t size,
-		    bool user)
+		    bool may_load)
 {
 	struct btfpath_chain *o = r->out;
 	struct bpfprom_step *st;
@@ -220,9 +222,7 @@ static int add_step(struct resolver *r, const struct state *s, int64_t off, uint
 	memset(st, 0, sizeof(*st));
 	st->off = (int32_t)off;
 	st->size = (uint8_t)size;
-	st->read = user			     ? BPFPROM_READ_USER :
-		   btf_load(r, s, off, size) ? BPFPROM_READ_BTF :
-					       BPFPROM_READ_KERNEL;
+	st->read = may_load && btf_load(r, s, off, size) ? BPFPROM_READ_BTF : BPFPROM_READ_KERNEL;
 	return 0;
 }
 
@@ -233,7 +233,7 @@ static int load_pointer(struct resolver *r, struct state *s)
 	int err;
 
 	if (s->in_mem) {
-		err = add_step(r, s, s->off, 8, false);
+		err = add_step(r, s, s->off, 8, true);
 		if (err)
 			return err;
 		/* what it read is BTF-typed if the read was a load of a
@@ -366,9 +366,9 @@ static int leaf(struct resolver *r, struct state *s, bool want_str)
 	o->size = 8;
 	if (want_str) {
 		if (s->in_mem && t && btf_is_array(t) && is_char(r->btf, btf_array(t)->type))
-			return add_step(r, s, s->off, 0, false);
+			return add_step(r, s, s->off, 0, true);
 		if (s->in_mem && t && btf_is_ptr(t) && is_char(r->btf, t->type))
-			return add_step(r, s, s->off, 8, false);
+			return add_step(r, s, s->off, 8, true);
 		if (!s->in_mem && ((s->ptr_to && is_char(r->btf, s->type)) ||
 				   (t && btf_is_ptr(t) && is_char(r->btf, t->type))))
 			return 0;
@@ -391,22 +391,18 @@ static int leaf(struct resolver *r, struct state *s, bool want_str)
 	o->is_signed = btf_is_int(t) ? !!(btf_int_encoding(t) & BTF_INT_SIGNED) :
 		       btf_is_ptr(t) ? false :
 				       btf_kflag(t);
-	if (!s->bit_size) {
-		err = add_step(r, s, s->off, o->size, false);
-		/* a pointer leaf is a number: read, not loaded as a BTF pointer
-		 * (the verifier refuses arithmetic on those) */
-		if (!err && btf_is_ptr(t))
-			o->steps[o->nsteps - 1].read = BPFPROM_READ_KERNEL;
-		return err;
-	}
+	/* a pointer leaf is a number: read, not loaded as a BTF pointer (the
+	 * verifier refuses arithmetic on those) */
+	if (!s->bit_size)
+		return add_step(r, s, s->off, o->size, !btf_is_ptr(t));
 	/* a bitfield: 8 bytes from its first byte hold it (bit_off < 8, size <= 64 - 8) */
 	if (s->bit_off + s->bit_size > 64)
 		return bad(r, "%s: a bitfield of %u bits past bit %u is not supported", tn,
 			   s->bit_size, s->bit_off);
+	/* its 8 bytes may pass the struct's end: a helper read */
 	err = add_step(r, s, s->off, 8, false);
 	if (err)
 		return err;
-	o->steps[o->nsteps - 1].read = BPFPROM_READ_KERNEL;
 	o->steps[o->nsteps - 1].lshift = (uint8_t)(64 - s->bit_off - s->bit_size);
 	o->steps[o->nsteps - 1].rshift = (uint8_t)(64 - s->bit_size);
 	o->size = 8;

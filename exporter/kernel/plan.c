@@ -692,10 +692,10 @@ static int path_base_type(struct ctx *c, const struct cfg_probe *pr, const struc
 /*
  * Whether the program may hold a path's base as a BTF-typed pointer at
  * probe pr: the current task (bpf_get_current_task_btf, where the kernel
- * has it), a rawtracepoint's
- * argument and a kernel function's (loaded from ctx when attached as tp_btf,
- * fentry or fexit: the program checks, since a raw tracepoint's and a
- * kprobe's are numbers). A return value and a cast are numbers.
+ * has it), a rawtracepoint's argument and a kernel function's (loaded from
+ * ctx when attached as tp_btf, fentry or fexit: the program checks, since a
+ * raw tracepoint's and a kprobe's are numbers). A return value and a cast
+ * are numbers.
  */
 static bool btf_base(const struct ctx *c, const struct cfg_probe *pr, const struct cfg_path *path)
 {
