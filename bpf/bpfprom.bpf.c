@@ -97,9 +97,6 @@ struct scratch {
 	 * a path it calls must fit the 512 bytes of a program's stack together */
 	__u64 id[BPFPROM_MAX_MATCH];
 	__u64 v;
-	/* an expression's operands and operand stack (eval) */
-	__u64 xv[BPFPROM_MAX_XSRC];
-	__u64 xst[BPFPROM_XSTACK];
 };
 
 /*
@@ -706,168 +703,54 @@ static __always_inline __u64 read_operand(void *ctx, enum ctx_kind ck, int usdt,
 	return read_scalar(ctx, ck, c, s, s->kind, probe);
 }
 
-/* a signed division's operands as magnitudes: INT64_MIN / -1 wraps to INT64_MIN */
-static __always_inline __u64 xabs(__u64 v)
-{
-	return (__s64)v < 0 ? -v : v;
-}
+#define XSTR_(x) #x
+#define XSTR(x) XSTR_(x)
 
-/* Op i of e on acc; the stack st holds *sp operands. */
-static __always_inline __u64 eval_op(const volatile struct bpfprom_expr *e, int i, __u64 acc,
-				     const __u64 *v, __u64 *st, __u32 *sp)
+/*
+ * The arithmetic of this program's expressions, operands a..d (r1-r4), the
+ * expression's number xid (r5), its value in r0. What clang emits here is a
+ * placeholder: a load of BPFPROM_XGEN_MAGIC, BPFPROM_XGEN_INSNS - 3 jumps to
+ * the next instruction, and the return. The loader writes the expressions'
+ * generated instructions over it as it loads the program
+ * (exporter/kernel/xgen.c), keeping its length, so that no jump or call
+ * elsewhere moves; the jumps left over are nops the verifier removes. This
+ * makes an expression cost what the same arithmetic written in C does: no
+ * interpreter's per-op loads, dispatch or operand stack in memory. A
+ * program with no expression never calls it, and the verifier drops it.
+ */
+static __noinline __u64 xcalc(__u64 a, __u64 b, __u64 c, __u64 d, __u64 xid)
 {
-	__u32 op = e->op[i], mode = e->mode[i];
-	__u64 x, l, r;
+	__u64 r;
 
-	switch (mode) {
-	case BPFPROM_XM_SRC:
-		x = v[0];
-		break;
-	case BPFPROM_XM_SRC + 1:
-		x = v[1];
-		break;
-	case BPFPROM_XM_SRC + 2:
-		x = v[2];
-		break;
-	case BPFPROM_XM_SRC + 3:
-		x = v[3];
-		break;
-	case BPFPROM_XM_LIT:
-		x = e->lit[i];
-		break;
-	default:
-		x = 0;
-		break;
-	}
-	if (op == BPFPROM_XOP_LOAD)
-		return x;
-	if (op == BPFPROM_XOP_PUSH) {
-		st[*sp & (BPFPROM_XSTACK - 1)] = acc;
-		*sp += 1;
-		return x;
-	}
-	if (op == BPFPROM_XOP_SEL) {
-		*sp -= 2;
-		return st[*sp & (BPFPROM_XSTACK - 1)] ? st[(*sp + 1) & (BPFPROM_XSTACK - 1)] : acc;
-	}
-	/* a binary op's left operand: popped, or acc */
-	if (mode == BPFPROM_XM_STACK && op < BPFPROM_XOP_NEG) {
-		*sp -= 1;
-		l = st[*sp & (BPFPROM_XSTACK - 1)];
-		r = acc;
-	} else {
-		l = acc;
-		r = x;
-	}
-	switch (op) {
-	case BPFPROM_XOP_ADD:
-		return l + r;
-	case BPFPROM_XOP_SUB:
-		return l - r;
-	case BPFPROM_XOP_MUL:
-		return l * r;
-	case BPFPROM_XOP_UDIV:
-		return r ? l / r : 0;
-	case BPFPROM_XOP_SDIV:
-		x = r ? xabs(l) / xabs(r) : 0;
-		return ((__s64)(l ^ r)) < 0 ? -x : x;
-	case BPFPROM_XOP_UMOD:
-		return r ? l % r : 0;
-	case BPFPROM_XOP_SMOD:
-		/* the sign of the dividend, as in C */
-		x = r ? xabs(l) % xabs(r) : 0;
-		return (__s64)l < 0 ? -x : x;
-	case BPFPROM_XOP_AND:
-		return l & r;
-	case BPFPROM_XOP_OR:
-		return l | r;
-	case BPFPROM_XOP_XOR:
-		return l ^ r;
-	case BPFPROM_XOP_SHL:
-		return r < 64 ? l << r : 0;
-	case BPFPROM_XOP_SHR:
-		return r < 64 ? l >> r : 0;
-	case BPFPROM_XOP_SAR:
-		return (__u64)((__s64)l >> (r < 64 ? r : 63));
-	case BPFPROM_XOP_EQ:
-		return l == r;
-	case BPFPROM_XOP_NE:
-		return l != r;
-	case BPFPROM_XOP_ULT:
-		return l < r;
-	case BPFPROM_XOP_ULE:
-		return l <= r;
-	case BPFPROM_XOP_UGT:
-		return l > r;
-	case BPFPROM_XOP_UGE:
-		return l >= r;
-	case BPFPROM_XOP_SLT:
-		return (__s64)l < (__s64)r;
-	case BPFPROM_XOP_SLE:
-		return (__s64)l <= (__s64)r;
-	case BPFPROM_XOP_SGT:
-		return (__s64)l > (__s64)r;
-	case BPFPROM_XOP_SGE:
-		return (__s64)l >= (__s64)r;
-	case BPFPROM_XOP_LAND:
-		return l && r;
-	case BPFPROM_XOP_LOR:
-		return l || r;
-	case BPFPROM_XOP_UMIN:
-		return l < r ? l : r;
-	case BPFPROM_XOP_UMAX:
-		return l > r ? l : r;
-	case BPFPROM_XOP_SMIN:
-		return (__s64)l < (__s64)r ? l : r;
-	case BPFPROM_XOP_SMAX:
-		return (__s64)l > (__s64)r ? l : r;
-	case BPFPROM_XOP_NEG:
-		return -acc;
-	case BPFPROM_XOP_NOT:
-		return ~acc;
-	case BPFPROM_XOP_LNOT:
-		return !acc;
-	default:
-		return acc;
-	}
+	asm volatile(
+		"%[r] = " XSTR(BPFPROM_XGEN_MAGIC) " ll\n"
+						   ".rept " XSTR(BPFPROM_XGEN_INSNS) " - 3\n"
+										     "goto +0\n"
+										     ".endr\n"
+		: [r] "=r"(r)
+		: "r"(a), "r"(b), "r"(c), "r"(d), "r"(xid));
+	return r;
 }
 
 /*
  * Run expression e (struct bpfprom_expr): read its operand sources, then
- * its ops, one after the other on acc and the stack st. Every op and mode
- * is rodata: the verifier keeps, of each switch, the one case taken, and
- * sp is a constant at each op, so what remains of an op is the loads of its
- * code and mode and its own arithmetic. The definitions of x / 0, x % 0 and
- * of shifts by 64 or more are bpfprom's (README: Expressions), not the
- * instruction set's (whose x % 0 is x and whose shifts mask the amount).
+ * its generated arithmetic. The definitions of x / 0, x % 0 and of shifts by
+ * 64 or more are bpfprom's (README: Expressions), not the instruction set's
+ * (whose x % 0 is x and whose shifts mask the amount): xgen emits them.
  */
 static __always_inline __u64 eval_steps(void *ctx, enum ctx_kind ck, int usdt,
 					const volatile struct bpfprom_metric_cfg *c,
 					const volatile struct bpfprom_expr *e, __u32 probe)
 {
-	__u32 nsrc = e->nsrc, nops = e->nops, sp = 0;
-	struct scratch *sc = get_scratch();
-	__u64 *v, *st, acc = 0;
-
-	/* operands and the operand stack in scratch, not on the stack: in a
-	 * fused program, below a pair's end, the frames of the slot, pair_end,
-	 * eval and follow must fit 512 bytes together */
-	if (!sc)
-		return 0;
-	v = sc->xv;
-	st = sc->xst;
+	__u32 nsrc = e->nsrc;
+	__u64 v[BPFPROM_MAX_XSRC] = {};
 
 #pragma clang loop unroll(full)
 	for (int i = 0; i < BPFPROM_MAX_XSRC; i++) {
 		if (i < nsrc)
 			v[i] = read_operand(ctx, ck, usdt, c, &e->src[i], probe);
 	}
-#pragma clang loop unroll(full)
-	for (int i = 0; i < BPFPROM_MAX_XOPS; i++) {
-		if (i < nops)
-			acc = eval_op(e, i, acc, v, st, &sp);
-	}
-	return acc;
+	return xcalc(v[0], v[1], v[2], v[3], e->xid);
 }
 
 /* A subprogram, as follow: one copy, walked with each caller's constants;

@@ -245,7 +245,8 @@ struct bpfprom_src_cfg {
  * then runs nops ops; op i takes its operand as its mode says: the stack
  * (popped: left operand), operand source k, or the literal lit[i]. The
  * signed and unsigned variants are chosen by plan, from the operands'
- * types. Rodata: the verifier keeps only each op's own case.
+ * types. The kernel never interprets it: the loader compiles it to BPF
+ * instructions (BPFPROM_XGEN_INSNS below).
  */
 #define BPFPROM_MAX_EXPRS 4 /* expressions of one metric */
 #define BPFPROM_MAX_XOPS 16 /* ops of one expression */
@@ -297,9 +298,21 @@ enum bpfprom_xop {
 #define BPFPROM_XM_SRC 1
 #define BPFPROM_XM_LIT (BPFPROM_XM_SRC + BPFPROM_MAX_XSRC)
 
+/*
+ * The expressions' code: the loader generates each program's instructions
+ * from its slots' bpfprom_expr (exporter/kernel/xgen.c) and writes them over
+ * a placeholder of BPFPROM_XGEN_INSNS instructions, marked by a load of
+ * BPFPROM_XGEN_MAGIC (xcalc in bpfprom.bpf.c).
+ */
+#define BPFPROM_XGEN_INSNS 1024
+#define BPFPROM_XGEN_MAGIC 0x627066707863616cULL /* "bpfpxcal" */
+
 struct bpfprom_expr {
 	__u32 nsrc;
 	__u32 nops;
+	/* its number in the program's generated code (the loader sets it) */
+	__u32 xid;
+	__u32 pad;
 	__u8 op[BPFPROM_MAX_XOPS]; /* enum bpfprom_xop */
 	__u8 mode[BPFPROM_MAX_XOPS];
 	__u64 lit[BPFPROM_MAX_XOPS];

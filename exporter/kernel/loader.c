@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "kernel/legacy.h"
 #include "kernel/loader.h"
 #include "kernel/perfevent.h"
+#include "kernel/xgen.h"
 #include "util/log.h"
 
 /*
@@ -43,10 +45,92 @@ static void copy_destroy(struct copy *c)
 	free(c);
 }
 
+/*
+ * The code of the expressions of the copy being loaded (copy_load), written
+ * over each program's xcalc placeholder as libbpf loads it: libbpf calls a
+ * section's prog_prepare_load_fn with the program's final instructions (its
+ * subprograms appended, relocated), and loads what bpf_program__set_insns
+ * leaves. One load at a time (xload_lock).
+ */
+static pthread_mutex_t xload_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	struct bpf_insn code[BPFPROM_XGEN_INSNS];
+	size_t n;
+} xload;
+
+static int xgen_prepare(struct bpf_program *prog, struct bpf_prog_load_opts *opts, long cookie)
+{
+	size_t n = bpf_program__insn_cnt(prog);
+	struct bpf_insn *insns;
+	int err;
+
+	(void)opts;
+	(void)cookie;
+	if (!xload.n)
+		return 0;
+	insns = malloc(n * sizeof(*insns));
+	if (!insns)
+		return -ENOMEM;
+	memcpy(insns, bpf_program__insns(prog), n * sizeof(*insns));
+	err = xgen__patch(insns, n, xload.code, xload.n);
+	if (err)
+		log_error("loader: %s: cannot write the expressions' code into the program: %s",
+			  bpf_program__name(prog), strerror(-err));
+	else
+		err = bpf_program__set_insns(prog, insns, n);
+	free(insns);
+	return err;
+}
+
+/*
+ * bpfprom.bpf.c's sections, each with libbpf's program and attach type
+ * and xgen_prepare. A handler registered for a section is found before
+ * libbpf's own; what libbpf's own would add at load is set by the loader
+ * (attach targets, kprobe.multi's attach type) or not used (auto-attach).
+ */
+static int register_handlers(void)
+{
+	static const struct {
+		const char *sec;
+		enum bpf_prog_type type;
+		enum bpf_attach_type at;
+	} secs[] = {
+		{ "tracepoint", BPF_PROG_TYPE_TRACEPOINT, 0 },
+		{ "uprobe", BPF_PROG_TYPE_KPROBE, 0 },
+		{ "kprobe", BPF_PROG_TYPE_KPROBE, 0 },
+		{ "fentry", BPF_PROG_TYPE_TRACING, BPF_TRACE_FENTRY },
+		{ "fexit", BPF_PROG_TYPE_TRACING, BPF_TRACE_FEXIT },
+		{ "tp_btf", BPF_PROG_TYPE_TRACING, BPF_TRACE_RAW_TP },
+		{ "raw_tp", BPF_PROG_TYPE_RAW_TRACEPOINT, 0 },
+		{ "perf_event", BPF_PROG_TYPE_PERF_EVENT, 0 },
+		{ "usdt", BPF_PROG_TYPE_KPROBE, 0 },
+	};
+	LIBBPF_OPTS(libbpf_prog_handler_opts, opts, .prog_prepare_load_fn = xgen_prepare);
+	static int err = 1;
+
+	pthread_mutex_lock(&xload_lock);
+	for (size_t i = 0; err > 0 && i < sizeof(secs) / sizeof(secs[0]); i++) {
+		int id = libbpf_register_prog_handler(secs[i].sec, secs[i].type, secs[i].at, &opts);
+
+		if (id < 0)
+			err = id;
+	}
+	if (err > 0)
+		err = 0;
+	pthread_mutex_unlock(&xload_lock);
+	return err;
+}
+
 static struct copy *copy_open(size_t nmetrics, bool shared)
 {
-	struct copy *c = calloc(1, sizeof(*c));
+	struct copy *c;
+	int err = register_handlers();
 
+	if (err) {
+		errno = -err;
+		return NULL;
+	}
+	c = calloc(1, sizeof(*c));
 	if (!c)
 		return NULL;
 	if (shared) {
@@ -83,9 +167,22 @@ static struct copy *copy_open(size_t nmetrics, bool shared)
 
 static int copy_load(struct copy *c)
 {
-	if (c->shared)
-		return bpfprom_shared_bpf__load(c->shared);
-	return c->one ? bpfprom_one_bpf__load(c->one) : bpfprom_bpf__load(c->full);
+	int ret;
+
+	pthread_mutex_lock(&xload_lock);
+	ret = xgen__program(c->cfg, c->nslots, xload.code, BPFPROM_XGEN_INSNS - 1);
+	if (ret < 0) {
+		log_error("loader: cannot generate the expressions' code: %s", strerror(-ret));
+	} else {
+		xload.n = (size_t)ret;
+		if (c->shared)
+			ret = bpfprom_shared_bpf__load(c->shared);
+		else
+			ret = c->one ? bpfprom_one_bpf__load(c->one) : bpfprom_bpf__load(c->full);
+		xload.n = 0;
+	}
+	pthread_mutex_unlock(&xload_lock);
+	return ret;
 }
 
 /*
@@ -817,7 +914,7 @@ static int drop_slot(struct copy *skel, uint32_t slot)
 
 /*
  * Does a metric of g use the scratch map: a latency, a key too large for the
- * stack, a string filter or an expression (handle_one, filter_ok, eval)?
+ * stack or a string filter (handle_one, filter_ok)?
  * Without one its code is dead, and the map, one value of 768 bytes per
  * possible CPU, is not created: 195 KiB per program at 255 CPUs.
  */
@@ -826,8 +923,7 @@ static bool needs_scratch(const struct plan *plan, const struct plan_group *g)
 	for (size_t i = 0; i < g->n; i++) {
 		const struct bpfprom_metric_cfg *c = &plan->metrics[g->metrics[i]].bcfg;
 
-		/* an expression's operands and stack are in scratch (eval) */
-		if (c->latency || c->key_size > 128 || c->nexprs)
+		if (c->latency || c->key_size > 128)
 			return true;
 		for (uint32_t f = 0; f < c->nfilters && f < BPFPROM_MAX_FILTERS; f++) {
 			/* every string filter compares in the scratch buffer */
@@ -903,6 +999,9 @@ static struct copy *open_group(const struct plan *plan, const struct plan_group 
 		}
 		pm = &plan->metrics[g->metrics[slot]];
 		memcpy(&skel->cfg[slot], &pm->bcfg, sizeof(pm->bcfg));
+		/* the expression's number in the program's code (xgen) */
+		for (uint32_t k = 0; k < pm->bcfg.nexprs && k < BPFPROM_MAX_EXPRS; k++)
+			skel->cfg[slot].exprs[k].xid = slot * BPFPROM_MAX_EXPRS + k;
 		err = size_maps(skel, slot, pm);
 	}
 	if (!err)

@@ -22,6 +22,7 @@
 #include "config/perfevents.h"
 #include "kernel/tracefs.h"
 #include "kernel/wild.h"
+#include "kernel/xgen.h"
 #include "util/log.h"
 
 struct ctx {
@@ -2484,8 +2485,10 @@ static int plan_groups(struct plan *plan, bool unfused)
 		for (size_t j = 0; !unfused && j < plan->ngroups; j++) {
 			struct plan_group *cand = &plan->groups[j];
 
-			/* a shared series map loads a build of one slot */
+			/* a shared series map loads a build of one slot; the
+			 * expressions' code must fit xcalc's placeholder */
 			if (cand->n < BPFPROM_MAX_FUSED && pm->bcfg.agg < BPFPROM_AGG_SHARED &&
+			    cand->xgen_size + xgen__metric_size(&pm->bcfg) <= XGEN_ROOM &&
 			    plan->metrics[cand->metrics[0]].bcfg.agg < BPFPROM_AGG_SHARED &&
 			    plan__same_probes(&plan->metrics[cand->metrics[0]], pm)) {
 				g = cand;
@@ -2497,6 +2500,7 @@ static int plan_groups(struct plan *plan, bool unfused)
 		pm->group = (size_t)(g - plan->groups);
 		pm->slot = (uint32_t)g->n;
 		g->metrics[g->n++] = i;
+		g->xgen_size += xgen__metric_size(&pm->bcfg);
 	}
 	return 0;
 }

@@ -133,6 +133,7 @@ struct plan_metric {
 struct plan_group {
 	size_t n;
 	size_t metrics[BPFPROM_MAX_FUSED]; /* indexes in plan.metrics */
+	size_t xgen_size; /* instructions of its expressions' code (xgen) */
 };
 
 /*

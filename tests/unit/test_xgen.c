@@ -1,0 +1,451 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of exporter/kernel/xgen.c: the instructions generated for
+ * expressions, run by a small interpreter of the instructions xgen emits
+ * with the instruction set's own semantics (x / 0 is 0, x % 0 is x, shifts
+ * mask their amount), must give what config/expr.c's reference expr__run
+ * gives, for every op, operand kind and seam; the dispatch between a
+ * program's expressions; the placeholder's patching and its refusals.
+ * The kernel runs the same code in tests/integration/expr.sh.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "config/expr.h"
+#include "kernel/xgen.h"
+
+/* Run code with r1-r4 = v, r5 = xid; the instructions xgen emits only. */
+static uint64_t run(const struct bpf_insn *code, size_t n, const uint64_t *v, uint64_t xid)
+{
+	uint64_t r[11] = { 0, v[0], v[1], v[2], v[3], xid }, stack[BPFPROM_XSTACK] = {};
+	size_t pc = 0, steps = 0;
+
+	for (;;) {
+		const struct bpf_insn *in = &code[pc];
+		uint8_t cls = BPF_CLASS(in->code), op = BPF_OP(in->code);
+		uint64_t *d = &r[in->dst_reg], s;
+		bool jump = false;
+
+		assert_true(pc < n);
+		assert_true(++steps < 100000);
+		s = BPF_SRC(in->code) == BPF_X ? r[in->src_reg] : (uint64_t)(int64_t)in->imm;
+		if (in->code == (BPF_LD | BPF_DW | BPF_IMM)) {
+			*d = (uint32_t)in->imm | (uint64_t)(uint32_t)code[pc + 1].imm << 32;
+			pc += 2;
+			continue;
+		}
+		if (in->code == (BPF_STX | BPF_MEM | BPF_DW) ||
+		    in->code == (BPF_LDX | BPF_MEM | BPF_DW)) {
+			bool st = cls == BPF_STX;
+			int reg = st ? in->dst_reg : in->src_reg;
+			long slot = -in->off / 8 - 1;
+
+			assert_int_equal(reg, BPF_REG_10);
+			assert_true(in->off < 0 && in->off % 8 == 0 && slot < BPFPROM_XSTACK);
+			if (st)
+				stack[slot] = r[in->src_reg];
+			else
+				*d = stack[slot];
+			pc++;
+			continue;
+		}
+		if (cls == BPF_ALU64) {
+			switch (op) {
+			case BPF_MOV:
+				*d = s;
+				break;
+			case BPF_ADD:
+				*d += s;
+				break;
+			case BPF_SUB:
+				*d -= s;
+				break;
+			case BPF_MUL:
+				*d *= s;
+				break;
+			case BPF_DIV:
+				*d = s ? *d / s : 0;
+				break;
+			case BPF_MOD:
+				*d = s ? *d % s : *d;
+				break;
+			case BPF_AND:
+				*d &= s;
+				break;
+			case BPF_OR:
+				*d |= s;
+				break;
+			case BPF_XOR:
+				*d ^= s;
+				break;
+			case BPF_LSH:
+				*d <<= s & 63;
+				break;
+			case BPF_RSH:
+				*d >>= s & 63;
+				break;
+			case BPF_ARSH:
+				*d = (uint64_t)((int64_t)*d >> (s & 63));
+				break;
+			case BPF_NEG:
+				*d = -*d;
+				break;
+			default:
+				fail_msg("alu op %#x", op);
+			}
+			pc++;
+			continue;
+		}
+		assert_int_equal(cls, BPF_JMP);
+		switch (op) {
+		case BPF_EXIT:
+			return r[0];
+		case BPF_JA:
+			jump = true;
+			break;
+		case BPF_JEQ:
+			jump = *d == s;
+			break;
+		case BPF_JNE:
+			jump = *d != s;
+			break;
+		case BPF_JGT:
+			jump = *d > s;
+			break;
+		case BPF_JGE:
+			jump = *d >= s;
+			break;
+		case BPF_JLT:
+			jump = *d < s;
+			break;
+		case BPF_JLE:
+			jump = *d <= s;
+			break;
+		case BPF_JSGT:
+			jump = (int64_t)*d > (int64_t)s;
+			break;
+		case BPF_JSGE:
+			jump = (int64_t)*d >= (int64_t)s;
+			break;
+		case BPF_JSLT:
+			jump = (int64_t)*d < (int64_t)s;
+			break;
+		case BPF_JSLE:
+			jump = (int64_t)*d <= (int64_t)s;
+			break;
+		default:
+			fail_msg("jmp op %#x", op);
+		}
+		pc += 1 + (jump ? in->off : 0);
+	}
+}
+
+/* e's code as a program of one expression, ending in the placeholder's exit */
+static uint64_t run_expr(const struct bpfprom_expr *e, const uint64_t *v)
+{
+	struct bpfprom_metric_cfg c = { .nexprs = 1 };
+	struct bpf_insn code[BPFPROM_XGEN_INSNS];
+	int n;
+
+	c.exprs[0] = *e;
+	n = xgen__program(&c, 1, code, XGEN_ROOM);
+	assert_true(n > 0);
+	assert_true((size_t)n + 3 <= xgen__metric_size(&c) + 1);
+	code[n] = (struct bpf_insn){ .code = BPF_JMP | BPF_EXIT };
+	return run(code, (size_t)n + 1, v, 0);
+}
+
+static const uint64_t seams[] = {
+	0,
+	1,
+	2,
+	3,
+	7,
+	63,
+	64,
+	65,
+	0x7fffffff,
+	0x80000000,
+	0xffffffff,
+	0x100000000,
+	(uint64_t)INT64_MAX,
+	(uint64_t)INT64_MIN,
+	(uint64_t)INT64_MIN + 1,
+	(uint64_t)-1,
+	(uint64_t)-2,
+	(uint64_t)-7,
+	(uint64_t)-64,
+	(uint64_t)-65,
+};
+#define NSEAMS (sizeof(seams) / sizeof(seams[0]))
+
+static void set(struct bpfprom_expr *e, uint8_t op, uint8_t mode, uint64_t lit)
+{
+	e->op[e->nops] = op;
+	e->mode[e->nops] = mode;
+	e->lit[e->nops] = lit;
+	e->nops++;
+}
+
+/* every binary op, its right operand a source, a literal or popped, on every pair of seams */
+static void test_binary_ops(void **state)
+{
+	(void)state;
+	for (uint8_t op = BPFPROM_XOP_ADD; op < BPFPROM_XOP_NEG; op++) {
+		for (size_t i = 0; i < NSEAMS; i++) {
+			for (size_t j = 0; j < NSEAMS; j++) {
+				uint64_t v[4] = { seams[i], seams[j], 5, 6 };
+				struct bpfprom_expr src = { .nsrc = 2 }, lit = { .nsrc = 1 },
+						    pop = { .nsrc = 2 };
+
+				set(&src, BPFPROM_XOP_LOAD, BPFPROM_XM_SRC, 0);
+				set(&src, op, BPFPROM_XM_SRC + 1, 0);
+				set(&lit, BPFPROM_XOP_LOAD, BPFPROM_XM_SRC, 0);
+				set(&lit, op, BPFPROM_XM_LIT, seams[j]);
+				set(&pop, BPFPROM_XOP_LOAD, BPFPROM_XM_SRC, 0);
+				set(&pop, BPFPROM_XOP_PUSH, BPFPROM_XM_SRC + 1, 0);
+				set(&pop, op, BPFPROM_XM_STACK, 0);
+				if (run_expr(&src, v) != expr__run(&src, v) ||
+				    run_expr(&lit, v) != expr__run(&lit, v) ||
+				    run_expr(&pop, v) != expr__run(&pop, v))
+					fail_msg(
+						"op %u on %#llx, %#llx: src %#llx lit %#llx pop %#llx, want %#llx",
+						op, (unsigned long long)v[0],
+						(unsigned long long)v[1],
+						(unsigned long long)run_expr(&src, v),
+						(unsigned long long)run_expr(&lit, v),
+						(unsigned long long)run_expr(&pop, v),
+						(unsigned long long)expr__run(&src, v));
+			}
+		}
+	}
+}
+
+static void test_unary_and_select(void **state)
+{
+	(void)state;
+	for (uint8_t op = BPFPROM_XOP_NEG; op <= BPFPROM_XOP_LNOT; op++) {
+		for (size_t i = 0; i < NSEAMS; i++) {
+			uint64_t v[4] = { seams[i] };
+			struct bpfprom_expr e = { .nsrc = 1 };
+
+			set(&e, BPFPROM_XOP_LOAD, BPFPROM_XM_SRC, 0);
+			set(&e, op, BPFPROM_XM_STACK, 0);
+			assert_int_equal(run_expr(&e, v), expr__run(&e, v));
+		}
+	}
+	/* cond ? then : else, as expr.c compiles it: cond, then pushed, else in acc */
+	for (size_t i = 0; i < NSEAMS; i++) {
+		uint64_t v[4] = { seams[i], 11, 22 };
+		struct bpfprom_expr e = { .nsrc = 3 };
+
+		set(&e, BPFPROM_XOP_LOAD, BPFPROM_XM_SRC, 0);
+		set(&e, BPFPROM_XOP_PUSH, BPFPROM_XM_SRC + 1, 0);
+		set(&e, BPFPROM_XOP_PUSH, BPFPROM_XM_SRC + 2, 0);
+		set(&e, BPFPROM_XOP_SEL, BPFPROM_XM_STACK, 0);
+		assert_int_equal(run_expr(&e, v), seams[i] ? 11 : 22);
+		assert_int_equal(run_expr(&e, v), expr__run(&e, v));
+	}
+}
+
+/* pending operands past the two registers live in the frame */
+static void test_deep_stack(void **state)
+{
+	uint64_t v[4] = { 1000, 3, (uint64_t)-5, 7 };
+	struct bpfprom_expr e = { .nsrc = 4 };
+
+	(void)state;
+	set(&e, BPFPROM_XOP_LOAD, BPFPROM_XM_SRC, 0);
+	for (int k = 1; k < BPFPROM_XSTACK; k++)
+		set(&e, BPFPROM_XOP_PUSH, BPFPROM_XM_SRC + (k & 3), 0);
+	set(&e, BPFPROM_XOP_SUB, BPFPROM_XM_STACK, 0);
+	set(&e, BPFPROM_XOP_SDIV, BPFPROM_XM_STACK, 0);
+	set(&e, BPFPROM_XOP_MUL, BPFPROM_XM_STACK, 0);
+	set(&e, BPFPROM_XOP_SMOD, BPFPROM_XM_STACK, 0);
+	set(&e, BPFPROM_XOP_SHL, BPFPROM_XM_STACK, 0);
+	set(&e, BPFPROM_XOP_SAR, BPFPROM_XM_STACK, 0);
+	set(&e, BPFPROM_XOP_UMAX, BPFPROM_XM_STACK, 0);
+	assert_int_equal(run_expr(&e, v), expr__run(&e, v));
+	/* one more pending than the stack holds: refused, never a wrong slot */
+	e.nops = 1;
+	for (int k = 0; k <= BPFPROM_XSTACK; k++)
+		set(&e, BPFPROM_XOP_PUSH, BPFPROM_XM_SRC, 0);
+	{
+		struct bpfprom_metric_cfg c = { .nexprs = 1 };
+		struct bpf_insn code[BPFPROM_XGEN_INSNS];
+
+		c.exprs[0] = e;
+		assert_int_equal(xgen__program(&c, 1, code, XGEN_ROOM), -EINVAL);
+	}
+}
+
+/* the examples and the README's, compiled by expr.c, on seams */
+static void test_compiled(void **state)
+{
+	static const char *const texts[] = {
+		"a * 512",
+		"a < 0 ? -a : 0",
+		"a - b > 1400",
+		"min(a, b)",
+		"((a * 3 + 7) ^ (a >> 1)) & 255",
+		"a % 7 > 3 ? a / 3 : (a & 0xff) + 1",
+		"(a << b) | (a >> (64 - b))",
+		"!a || ~b && 0x10",
+		"a ? b ? 1 : 2 : 3",
+		"max(a, b) - min(a, b) * 0x123456789",
+		"(a + b) * (a - b) / (b | 1) % 1000003",
+	};
+	bool sgn[2][4] = { { false, false }, { true, true } };
+
+	(void)state;
+	for (size_t t = 0; t < sizeof(texts) / sizeof(texts[0]); t++) {
+		for (int s = 0; s < 2; s++) {
+			struct bpfprom_expr prog = {};
+			struct expr e;
+			char err[256];
+			bool is_signed;
+
+			assert_int_equal(expr__parse(texts[t], &e, err, sizeof(err)), 0);
+			assert_int_equal(
+				expr__compile(&e, sgn[s], &prog, &is_signed, err, sizeof(err)), 0);
+			for (size_t i = 0; i < NSEAMS; i++) {
+				for (size_t j = 0; j < NSEAMS; j++) {
+					uint64_t v[4] = { seams[i], seams[j] };
+
+					if (run_expr(&prog, v) != expr__run(&prog, v))
+						fail_msg("%s (%s) on %#llx, %#llx", texts[t],
+							 s ? "signed" : "unsigned",
+							 (unsigned long long)v[0],
+							 (unsigned long long)v[1]);
+				}
+			}
+		}
+	}
+}
+
+/* a program's expressions, each behind its xid; the last without a test */
+static void test_dispatch(void **state)
+{
+	struct bpfprom_metric_cfg c[3] = { { .nexprs = 2 }, { .nexprs = 0 }, { .nexprs = 1 } };
+	struct bpf_insn code[BPFPROM_XGEN_INSNS];
+	uint64_t v[4] = { 100, 7 };
+	size_t want = 0;
+	int n;
+
+	(void)state;
+	set(&c[0].exprs[0], BPFPROM_XOP_LOAD, BPFPROM_XM_SRC, 0);
+	set(&c[0].exprs[0], BPFPROM_XOP_ADD, BPFPROM_XM_LIT, 1);
+	set(&c[0].exprs[1], BPFPROM_XOP_LOAD, BPFPROM_XM_SRC + 1, 0);
+	set(&c[0].exprs[1], BPFPROM_XOP_MUL, BPFPROM_XM_LIT, 3);
+	set(&c[2].exprs[0], BPFPROM_XOP_LOAD, BPFPROM_XM_LIT, 0x123456789abULL);
+	c[0].exprs[0].xid = 0;
+	c[0].exprs[1].xid = 1;
+	c[2].exprs[0].xid = 8;
+	n = xgen__program(c, 3, code, XGEN_ROOM);
+	assert_true(n > 0);
+	for (int i = 0; i < 3; i++)
+		want += xgen__metric_size(&c[i]);
+	assert_true((size_t)n < want);
+	code[n] = (struct bpf_insn){ .code = BPF_JMP | BPF_EXIT };
+	assert_int_equal(run(code, (size_t)n + 1, v, 0), 101);
+	assert_int_equal(run(code, (size_t)n + 1, v, 1), 21);
+	assert_int_equal(run(code, (size_t)n + 1, v, 8), 0x123456789abULL);
+	/* no expression: no code */
+	assert_int_equal(xgen__program(&c[1], 1, code, XGEN_ROOM), 0);
+	/* not enough room */
+	assert_int_equal(xgen__program(c, 3, code, 3), -E2BIG);
+}
+
+/* The most a metric takes: 4 expressions of 16 signed remainders by 64-bit
+ * literals, popped; it fits the placeholder on its own. */
+static void test_worst_size(void **state)
+{
+	struct bpfprom_metric_cfg c = { .nexprs = BPFPROM_MAX_EXPRS };
+	struct bpf_insn code[BPFPROM_XGEN_INSNS];
+	size_t size;
+
+	(void)state;
+	for (int k = 0; k < BPFPROM_MAX_EXPRS; k++) {
+		set(&c.exprs[k], BPFPROM_XOP_PUSH, BPFPROM_XM_LIT, 1ULL << 40);
+		while (c.exprs[k].nops < BPFPROM_MAX_XOPS)
+			set(&c.exprs[k], BPFPROM_XOP_SMOD, BPFPROM_XM_LIT,
+			    (uint64_t) - (1LL << 40));
+		c.exprs[k].xid = (uint32_t)k;
+	}
+	size = xgen__metric_size(&c);
+	assert_true(size <= XGEN_ROOM);
+	assert_true(xgen__program(&c, 1, code, XGEN_ROOM) > 0);
+	assert_true((size_t)xgen__program(&c, 1, code, XGEN_ROOM) <= size);
+}
+
+#define CALL(to)                                                                    \
+	{                                                                           \
+		.code = BPF_JMP | BPF_CALL, .src_reg = BPF_PSEUDO_CALL, .imm = (to) \
+	}
+#define MARK                                                                                 \
+	{ .code = BPF_LD | BPF_DW | BPF_IMM, .imm = (int32_t)(uint32_t)BPFPROM_XGEN_MAGIC }, \
+	{                                                                                    \
+		.imm = (int32_t)(uint32_t)(BPFPROM_XGEN_MAGIC >> 32)                         \
+	}
+#define NOP                              \
+	{                                \
+		.code = BPF_JMP | BPF_JA \
+	}
+#define EXIT                               \
+	{                                  \
+		.code = BPF_JMP | BPF_EXIT \
+	}
+#define MOV0                                                   \
+	{                                                      \
+		.code = BPF_ALU64 | BPF_MOV | BPF_K, .imm = 42 \
+	}
+
+static void test_patch(void **state)
+{
+	/* main: call xcalc (at 3), exit; xcalc: marker, 4 nops, exit */
+	const struct bpf_insn pristine[] = { CALL(2), EXIT, EXIT, MARK, NOP, NOP, NOP, NOP, EXIT };
+	struct bpf_insn prog[sizeof(pristine) / sizeof(pristine[0])];
+	struct bpf_insn code[] = { MOV0, MOV0 },
+			want[] = { CALL(2), EXIT, EXIT, MOV0, MOV0, NOP, NOP, NOP, NOP, EXIT };
+	struct bpf_insn before[] = { CALL(1), EXIT, MOV0, MARK, NOP, EXIT };
+	struct bpf_insn none[] = { CALL(0), EXIT, EXIT };
+	size_t n = sizeof(prog) / sizeof(prog[0]);
+
+	(void)state;
+	memcpy(prog, pristine, sizeof(prog));
+	assert_int_equal(xgen__patch(prog, n, code, 2), 0);
+	assert_memory_equal(prog, want, sizeof(want));
+	/* the placeholder holds 6 instructions before its exit, not 7 */
+	{
+		struct bpf_insn seven[7] = { MOV0, MOV0, MOV0, MOV0, MOV0, MOV0, MOV0 };
+
+		memcpy(prog, pristine, sizeof(prog));
+		assert_int_equal(xgen__patch(prog, n, seven, 7), -E2BIG);
+		assert_int_equal(xgen__patch(prog, n, seven, 6), 0);
+		assert_memory_equal(&prog[3], seven, 6 * sizeof(seven[0]));
+		assert_int_equal(prog[9].code, BPF_JMP | BPF_EXIT);
+	}
+	/* clang put an instruction before the marker: its callers enter there */
+	assert_int_equal(xgen__patch(before, sizeof(before) / sizeof(before[0]), code, 1), -EINVAL);
+	/* no placeholder: nothing to do without code, an error with */
+	assert_int_equal(xgen__patch(none, 3, code, 0), 0);
+	assert_int_equal(xgen__patch(none, 3, code, 1), -ENOENT);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_binary_ops), cmocka_unit_test(test_unary_and_select),
+		cmocka_unit_test(test_deep_stack), cmocka_unit_test(test_compiled),
+		cmocka_unit_test(test_dispatch),   cmocka_unit_test(test_worst_size),
+		cmocka_unit_test(test_patch),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
