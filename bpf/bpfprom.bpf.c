@@ -708,7 +708,8 @@ static __always_inline __u64 read_operand(void *ctx, enum ctx_kind ck, int usdt,
 
 /*
  * The arithmetic of this program's expressions, operands a..d (r1-r4), the
- * expression's number xid (r5), its value in r0. What clang emits here is a
+ * expression's number xid (r5), its value in r0; for a direct expression
+ * (struct bpfprom_expr), a is ctx and the code reads the operands. What clang emits here is a
  * placeholder: a load of BPFPROM_XGEN_MAGIC, BPFPROM_XGEN_INSNS - 3 jumps to
  * the next instruction, and the return. The loader writes the expressions'
  * generated instructions over it as it loads the program
@@ -781,6 +782,10 @@ static __always_inline __u64 read_int(void *ctx, enum ctx_kind ck,
 		const volatile struct bpfprom_expr *e =
 			&c->exprs[s->argn & (BPFPROM_MAX_EXPRS - 1)];
 
+		/* fields of the one tracepoint: xcalc loads them from ctx itself,
+		 * and the expression costs what the same C does */
+		if (ck == CTX_TP && probe == PROBE_ONE_TP && e->direct)
+			return xcalc((__u64)ctx, 0, 0, 0, e->xid);
 		return ck == CTX_USDT ? eval_usdt(ctx, c, e, probe) : eval(ctx, ck, c, e, probe);
 	}
 	if (kind == BPFPROM_SRC_PATH)

@@ -312,7 +312,9 @@ struct bpfprom_expr {
 	__u32 nops;
 	/* its number in the program's generated code (the loader sets it) */
 	__u32 xid;
-	__u32 pad;
+	/* every operand a field of the metric's one tracepoint, at an aligned
+	 * offset: the generated code reads them from ctx (plan sets it) */
+	__u32 direct;
 	__u8 op[BPFPROM_MAX_XOPS]; /* enum bpfprom_xop */
 	__u8 mode[BPFPROM_MAX_XOPS];
 	__u64 lit[BPFPROM_MAX_XOPS];

@@ -2469,6 +2469,36 @@ bool plan__same_probes(const struct plan_metric *a, const struct plan_metric *b)
 }
 
 /*
+ * Mark the expressions whose operands the generated code can load from ctx
+ * itself (struct bpfprom_expr.direct): the metric's one tracepoint, no
+ * latency (then bpfprom.bpf.c reads every field at a constant offset), and
+ * every operand a field of 1, 2, 4 or 8 bytes at an offset the verifier
+ * lets a tracepoint program load: aligned, past the common header, within
+ * the record buffer.
+ */
+static void plan_direct(struct plan_metric *pm)
+{
+	struct bpfprom_metric_cfg *b = &pm->bcfg;
+
+	if (b->nprobes != 1 || b->latency || pm->probes[0].mech != PLAN_MECH_TRACEPOINT)
+		return;
+	for (uint32_t k = 0; k < b->nexprs && k < BPFPROM_MAX_EXPRS; k++) {
+		struct bpfprom_expr *e = &b->exprs[k];
+		bool direct = e->nsrc <= BPFPROM_MAX_XSRC;
+
+		for (uint32_t i = 0; direct && i < e->nsrc; i++) {
+			const struct bpfprom_src_cfg *s = &e->src[i];
+			uint32_t size = s->size, off = s->off[0];
+
+			direct = s->kind == BPFPROM_SRC_FIELD &&
+				 (size == 1 || size == 2 || size == 4 || size == 8) &&
+				 off % size == 0 && off >= 8 && off + size <= 2048;
+		}
+		e->direct = direct;
+	}
+}
+
+/*
  * Each metric joins the first group whose metrics have its attachments and
  * room left, else starts one: every event then costs one program dispatch
  * for the whole group instead of one per metric.
@@ -2528,6 +2558,7 @@ int plan__build(const struct cfg *cfg, const struct plan_kernel *k, struct plan 
 		ret = plan_metric(&c, &plan->metrics[i]);
 		if (ret)
 			break;
+		plan_direct(&plan->metrics[i]);
 	}
 	if (!ret)
 		ret = plan_groups(plan, k->unfused);

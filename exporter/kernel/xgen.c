@@ -390,9 +390,55 @@ static void gen_op(struct gen *g, const struct bpfprom_expr *e, uint32_t i)
 	binary(g, op, x);
 }
 
+/* a load's size field for 1, 2, 4, 8 bytes (BPF_W is 0), else -1 */
+static int ldx_size(uint32_t size)
+{
+	switch (size) {
+	case 1:
+		return BPF_B;
+	case 2:
+		return BPF_H;
+	case 4:
+		return BPF_W;
+	case 8:
+		return BPF_DW;
+	default:
+		return -1;
+	}
+}
+
+/*
+ * A direct expression's operands, from ctx (r1) at their fields' offsets;
+ * r1 last, as it holds ctx until then. Plan vouches for the offsets (aligned,
+ * inside the tracepoint's record, past its common header).
+ */
+static void load_fields(struct gen *g, const struct bpfprom_expr *e)
+{
+	uint32_t nsrc = e->nsrc < BPFPROM_MAX_XSRC ? e->nsrc : BPFPROM_MAX_XSRC;
+
+	for (uint32_t k = nsrc; k-- > 0;) {
+		const struct bpfprom_src_cfg *s = &e->src[k];
+		uint8_t r = (uint8_t)(BPF_REG_1 + k);
+
+		if (s->kind != BPFPROM_SRC_FIELD || ldx_size(s->size) < 0) {
+			g->err = -EINVAL;
+			return;
+		}
+		put(g, BPF_LDX | BPF_MEM | (uint8_t)ldx_size(s->size), r, BPF_REG_1,
+		    (int16_t)s->off[0], 0);
+		if (s->is_signed && s->size < 8) {
+			alu(g, BPF_LSH, r, imm(64 - 8 * (int32_t)s->size));
+			alu(g, BPF_ARSH, r, imm(64 - 8 * (int32_t)s->size));
+		}
+	}
+}
+
 static void gen_expr(struct gen *g, const struct bpfprom_expr *e)
 {
 	uint32_t nops = e->nops < BPFPROM_MAX_XOPS ? e->nops : BPFPROM_MAX_XOPS;
+
+	if (e->direct)
+		load_fields(g, e);
 
 	g->sp = 0;
 	/* the accumulator starts at 0, as the interpreter's; a first load sets it */

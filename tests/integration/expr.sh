@@ -19,6 +19,12 @@ XW=$BUILD/workload/exprs
     aggregate: count
     filter: ['comm == "bpfp_exprs"']
     labels: [{name: err, source: "args.ret < 0 ? -args.ret : 0", decode: errno}]
+  - name: bpfp_expr_mixed_total
+    help: An expression over a field and pid at a tracepoint (operands read by the generic code).
+    probe: tracepoint:syscalls:sys_exit_openat
+    aggregate: sum
+    filter: ['comm == "bpfp_exprs"']
+    value: "args.ret < 0 ? -args.ret + (pid - pid) * 7 : 100"
 EOT
 } >"$TMP/expr.yaml"
 if start "$TMP/expr.yaml"; then
@@ -33,6 +39,9 @@ if start "$TMP/expr.yaml"; then
 	expect "expressions: a value (arg0 * 512 + arg1) under filters that are expressions (arg1 - arg0 > 1400 wraps)" \
 		"bpfp_expr_sum_total ${x_sum#* }" \
 		"$(grep '^bpfp_expr_sum_total' "$TMP/expr.txt")"
+	# 3 failed opens (ENOENT, 2) and 2 that succeeded
+	expect "expressions: a tracepoint's field and pid in one expression (not loaded by the generated code)" \
+		"bpfp_expr_mixed_total 206" "$(grep '^bpfp_expr_mixed_total' "$TMP/expr.txt")"
 	expect "expressions: a label args.ret < 0 ? -args.ret : 0 with decode: errno" \
 		"$(printf 'bpfp_expr_errno_total{err="0"} 2\nbpfp_expr_errno_total{err="ENOENT"} 3')" \
 		"$(grep '^bpfp_expr_errno_total' "$TMP/expr.txt" | sort)"

@@ -71,6 +71,15 @@ metrics:
       - {name: state, source: args.newstate}
     filter:
       - args.dport == $in_port
+  - name: bpfp_tcp_moves_total
+    help: The same state changes by expressions over their 2- and 4-byte fields.
+    probe: tracepoint:sock:inet_sock_set_state
+    aggregate: count
+    labels:
+      - {name: fp, source: "args.family * 100 + args.protocol"}
+      - {name: move, source: "args.oldstate * 10 + args.newstate"}
+    filter:
+      - "args.dport - 1 == $((in_port - 1))"
   - name: bpfp_pagecache_adds_total
     help: pages added to the page cache for the test file, by device.
     probe: tracepoint:filemap:mm_filemap_add_to_page_cache
@@ -120,6 +129,11 @@ bpfp_tcp_state_total{daddr="::ffff:127.0.0.1",daddr4="127.0.0.1",saddr4="7f00000
 W
 	expect "decode: inet: u8[16] and u8[4] addresses of 3 IPv4 and 2 IPv6 loopback connections, exact per state; a byte array without decode in hex" \
 		"$(cat "$TMP/inet.want")" "$(grep '^bpfp_tcp_state_total' "$TMP/inet.txt")"
+	# the same changes by (old, new) state, per family and protocol:
+	# AF_INET 2, AF_INET6 10, IPPROTO_TCP 6
+	expect "expressions: loads of 2- and 4-byte tracepoint fields in the generated code (labels and a filter), exact per state change" \
+		"$(printf 'bpfp_tcp_moves_total{fp="%s",move="%s"} %s\n' 1006 14 2 1006 21 2 1006 45 2 1006 57 2 1006 72 2 206 14 3 206 21 3 206 45 3 206 57 3 206 72 3)" \
+		"$(grep '^bpfp_tcp_moves_total' "$TMP/inet.txt" | sort)"
 	expect "decode: majorminor: the test file's dev_t as stat(1) prints it, one page" \
 		"bpfp_pagecache_adds_total{dev=\"$(stat -c '%Hd:%Ld' "$TMP/mm.dat")\"} 1" \
 		"$(grep '^bpfp_pagecache_adds_total' "$TMP/inet.txt")"
@@ -129,7 +143,7 @@ W
 		"$(grep '^bpfp_fib_lookups_total' "$TMP/inet.txt")"
 	expect "decode: inet, majorminor, ifname: no decode errors" \
 		"$(printf 'bpfprom_decode_errors_total{metric="bpfp_tcp_state_total"} 0\nbpfprom_decode_errors_total{metric="bpfp_pagecache_adds_total"} 0\nbpfprom_decode_errors_total{metric="bpfp_fib_lookups_total"} 0')" \
-		"$(grep '^bpfprom_decode_errors_total{metric="bpfp_[tpf]' "$TMP/inet.txt")"
+		"$(grep '^bpfprom_decode_errors_total{metric="bpfp_[tpf]' "$TMP/inet.txt" | grep -v bpfp_tcp_moves)"
 	stop
 fi
 

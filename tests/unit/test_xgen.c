@@ -20,6 +20,10 @@
 #include "config/expr.h"
 #include "kernel/xgen.h"
 
+/* r1 of a direct expression: loads through it read ctx_buf */
+#define CTX_TOKEN 0xc7c7c7c700000000ULL
+static uint8_t ctx_buf[256];
+
 /* Run code with r1-r4 = v, r5 = xid; the instructions xgen emits only. */
 static uint64_t run(const struct bpf_insn *code, size_t n, const uint64_t *v, uint64_t xid)
 {
@@ -38,6 +42,21 @@ static uint64_t run(const struct bpf_insn *code, size_t n, const uint64_t *v, ui
 		if (in->code == (BPF_LD | BPF_DW | BPF_IMM)) {
 			*d = (uint32_t)in->imm | (uint64_t)(uint32_t)code[pc + 1].imm << 32;
 			pc += 2;
+			continue;
+		}
+		if (cls == BPF_LDX && r[in->src_reg] == CTX_TOKEN) {
+			static const size_t sz[4] = { [BPF_W >> 3] = 4,
+						      [BPF_H >> 3] = 2,
+						      [BPF_B >> 3] = 1,
+						      [BPF_DW >> 3] = 8 };
+			size_t size = sz[BPF_SIZE(in->code) >> 3];
+			uint64_t x = 0;
+
+			assert_true(in->off >= 8 && in->off + size <= sizeof(ctx_buf));
+			assert_int_equal(in->off % size, 0);
+			memcpy(&x, &ctx_buf[in->off], size); /* little-endian, as the host */
+			*d = x;
+			pc++;
 			continue;
 		}
 		if (in->code == (BPF_STX | BPF_MEM | BPF_DW) ||
@@ -329,6 +348,56 @@ static void test_compiled(void **state)
 	}
 }
 
+/* A direct expression loads its fields from ctx (r1), sign-extending the
+ * signed ones, whatever their size; its value is expr__run's of them. */
+static void test_direct(void **state)
+{
+	static const struct {
+		uint32_t size, off, sgn;
+	} f[4] = { { 1, 9, 1 }, { 2, 18, 0 }, { 4, 36, 1 }, { 8, 48, 0 } };
+	struct bpfprom_expr e = {};
+	uint64_t none[4] = { CTX_TOKEN };
+	struct expr parsed;
+	char err[256];
+	bool sgn[4] = { true, false, true, false }, is_signed;
+
+	(void)state;
+	assert_int_equal(expr__parse("(a - b) * c + d % 1000 + (a < c)", &parsed, err, sizeof(err)),
+			 0);
+	assert_int_equal(expr__compile(&parsed, sgn, &e, &is_signed, err, sizeof(err)), 0);
+	assert_int_equal(e.nsrc, 4);
+	e.direct = 1;
+	for (int k = 0; k < 4; k++)
+		e.src[k] = (struct bpfprom_src_cfg){ .kind = BPFPROM_SRC_FIELD,
+						     .size = f[k].size,
+						     .is_signed = f[k].sgn,
+						     .off = { f[k].off } };
+	for (size_t i = 0; i < NSEAMS; i++) {
+		uint64_t v[4];
+
+		for (int k = 0; k < 4; k++) {
+			uint64_t x = seams[(i + (size_t)k * 5) % NSEAMS];
+			unsigned int bits = 8 * f[k].size;
+
+			memcpy(&ctx_buf[f[k].off], &x, f[k].size);
+			/* what the generic read gives: zero- or sign-extended */
+			v[k] = bits == 64 ? x : x & ((1ULL << bits) - 1);
+			if (f[k].sgn && bits < 64 && (v[k] >> (bits - 1)) & 1)
+				v[k] |= ~0ULL << bits;
+		}
+		assert_int_equal(run_expr(&e, none), expr__run(&e, v));
+	}
+	/* an operand that is not a field is not loaded: refused */
+	e.src[2].kind = BPFPROM_SRC_PID;
+	{
+		struct bpfprom_metric_cfg c = { .nexprs = 1 };
+		struct bpf_insn code[BPFPROM_XGEN_INSNS];
+
+		c.exprs[0] = e;
+		assert_int_equal(xgen__program(&c, 1, code, XGEN_ROOM), -EINVAL);
+	}
+}
+
 /* a program's expressions, each behind its xid; the last without a test */
 static void test_dispatch(void **state)
 {
@@ -443,8 +512,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_binary_ops), cmocka_unit_test(test_unary_and_select),
 		cmocka_unit_test(test_deep_stack), cmocka_unit_test(test_compiled),
-		cmocka_unit_test(test_dispatch),   cmocka_unit_test(test_worst_size),
-		cmocka_unit_test(test_patch),
+		cmocka_unit_test(test_direct),	   cmocka_unit_test(test_dispatch),
+		cmocka_unit_test(test_worst_size), cmocka_unit_test(test_patch),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -211,6 +211,11 @@ t_tracepoint_count() {
 			'vm_write_stats_bytes_min 0' 'vm_write_stats_bytes_max 17')" \
 		"$(grep_m '^vm_write_stats_bytes')"
 	$WL vm_cnt getppid 5
+	# sizes 0 1 2 3 4 5 17: ((c * 3 + 7) ^ (c >> 1)) sums to 133; c % 3 is 0, 1, 2 2, 2, 3 times
+	expect "tracepoint expressions: generated code on this kernel's verifier and JIT, exact" \
+		"$(printf '%s\n' 'vm_write_expr_total 133' 'vm_write_mod_total{r="0"} 2' \
+			'vm_write_mod_total{r="1"} 2' 'vm_write_mod_total{r="2"} 3')" \
+		"$(grep_m -e '^vm_write_expr_total' -e '^vm_write_mod_total')"
 	expect "tracepoint count: a second scrape adds, nothing is reset" \
 		'vm_getppid_total{comm="vm_cnt"} 1005' "$(scrape | grep '^vm_getppid_total')"
 	stop
@@ -229,6 +234,8 @@ t_uprobe() {
 	scrape >$TMP/m.txt
 	expect "uprobe count: exact calls" 'vm_value_calls_total 4' "$(grep_m '^vm_value_calls_total')"
 	expect "uprobe sum: exact sum of arg0" 'vm_value_sum_total 1006' "$(grep_m '^vm_value_sum_total')"
+	expect "uprobe expression: arg0 * 2 - 1 summed exact" 'vm_value_expr_total 2008' \
+		"$(grep_m '^vm_value_expr_total')"
 	expect "uretprobe: retval as a signed label, exact" \
 		"$(printf '%s\n' 'vm_ret_total{retval="-7"} 1' 'vm_ret_total{retval="0"} 1' 'vm_ret_total{retval="3"} 2')" \
 		"$(grep_m '^vm_ret_total')"
