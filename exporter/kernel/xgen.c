@@ -3,7 +3,8 @@
  * xgen: an expression's ops (struct bpfprom_expr) as BPF instructions. The
  * ops run on an accumulator and an operand stack (README: Expressions);
  * here the accumulator is r0, operand k is r(1 + k), pending operands are
- * r6, r7 and then 8-byte slots of the frame, and r5, r8, r9 are scratch.
+ * the operand registers the expression leaves free, r6, r7 and then 8-byte
+ * slots of the frame, and r5, r8, r9 are scratch.
  * Every op's result is bpfprom's definition, also where the instruction set
  * differs from it: x % 0 is 0 (the ISA leaves x), shifts by 64 or more are
  * 0 or the sign (the ISA masks the amount), signed division and remainder
@@ -16,8 +17,13 @@
 
 #include "kernel/xgen.h"
 
-/* pending operands kept in registers; the rest in the frame */
-#define STACK_REGS 2
+/*
+ * Pending operands are kept in the operand registers the expression does not
+ * use, then in r6 and r7, then in the frame: an expression of one operand
+ * and two pending ones touches no callee-saved register, whose saving the
+ * JIT would add to every call.
+ */
+#define MAX_STACK_REGS 5
 
 enum {
 	R_ACC = BPF_REG_0,
@@ -30,6 +36,8 @@ struct gen {
 	struct bpf_insn *out;
 	size_t n, cap; /* n counts past cap: sizing is generating without out */
 	uint32_t sp; /* pending operands */
+	uint8_t stack_regs[MAX_STACK_REGS]; /* where the first ones are */
+	uint32_t nstack_regs;
 	int err;
 };
 
@@ -105,9 +113,9 @@ static uint8_t slot(struct gen *g, uint32_t d, int16_t *off)
 		g->err = -EINVAL;
 		return BPF_REG_6;
 	}
-	if (d < STACK_REGS)
-		return (uint8_t)(BPF_REG_6 + d);
-	*off = (int16_t)(-8 * (int)(d - STACK_REGS + 1));
+	if (d < g->nstack_regs)
+		return g->stack_regs[d];
+	*off = (int16_t)(-8 * (int)(d - g->nstack_regs + 1));
 	return BPF_REG_10;
 }
 
@@ -441,6 +449,12 @@ static void gen_expr(struct gen *g, const struct bpfprom_expr *e)
 		load_fields(g, e);
 
 	g->sp = 0;
+	g->nstack_regs = 0;
+	for (uint32_t k = e->nsrc < BPFPROM_MAX_XSRC ? e->nsrc : BPFPROM_MAX_XSRC;
+	     k < BPFPROM_MAX_XSRC; k++)
+		g->stack_regs[g->nstack_regs++] = (uint8_t)(BPF_REG_1 + k);
+	g->stack_regs[g->nstack_regs++] = BPF_REG_6;
+	g->stack_regs[g->nstack_regs++] = BPF_REG_7;
 	/* the accumulator starts at 0, as the interpreter's; a first load sets it */
 	if (!nops || e->op[0] != BPFPROM_XOP_LOAD)
 		mov(g, R_ACC, imm(0));

@@ -3,9 +3,10 @@
  * xgen: BPF instructions for a program's expressions. Each expression
  * (struct bpfprom_expr, compiled by config/expr.c) becomes straight-line
  * arithmetic on registers: operands in r1-r4, the accumulator r0, the
- * operand stack r6, r7 and then the frame, temporaries r5, r8, r9. The
- * loader writes the code of a program's expressions over the placeholder
- * xcalc in bpfprom.bpf.c as libbpf loads it. Pure: no libbpf, no kernel.
+ * operand stack in the free operand registers, r6, r7 and then the frame,
+ * temporaries r5, r8, r9. The loader writes the code of a program's
+ * expressions over the placeholder xcalc in bpfprom.bpf.c as libbpf loads
+ * it. Pure: no libbpf, no kernel.
  */
 #ifndef BPFPROM_XGEN_H
 #define BPFPROM_XGEN_H
