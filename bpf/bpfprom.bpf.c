@@ -97,6 +97,7 @@ struct scratch {
 	 * a path it calls must fit the 512 bytes of a program's stack together */
 	__u64 id[BPFPROM_MAX_MATCH];
 	__u64 v;
+	__u64 xv[BPFPROM_MAX_XSRC]; /* an expression's operands (eval) */
 };
 
 /*
@@ -744,13 +745,18 @@ static __always_inline __u64 eval_steps(void *ctx, enum ctx_kind ck, int usdt,
 					const volatile struct bpfprom_expr *e, __u32 probe)
 {
 	__u32 nsrc = e->nsrc;
-	__u64 v[BPFPROM_MAX_XSRC] = {};
+	struct scratch *sc = get_scratch();
+	__u64 *v;
 
+	/* the operands in scratch, not on the stack: below a pair's end,
+	 * the frames of the slot, pair_end, eval and xcalc must fit 512
+	 * bytes together, and xcalc's may take 32 (xgen) */
+	if (!sc)
+		return 0;
+	v = sc->xv;
 #pragma clang loop unroll(full)
-	for (int i = 0; i < BPFPROM_MAX_XSRC; i++) {
-		if (i < nsrc)
-			v[i] = read_operand(ctx, ck, usdt, c, &e->src[i], probe);
-	}
+	for (int i = 0; i < BPFPROM_MAX_XSRC; i++)
+		v[i] = i < nsrc ? read_operand(ctx, ck, usdt, c, &e->src[i], probe) : 0;
 	return xcalc(v[0], v[1], v[2], v[3], e->xid);
 }
 
@@ -782,10 +788,33 @@ static __always_inline __u64 read_int(void *ctx, enum ctx_kind ck,
 		const volatile struct bpfprom_expr *e =
 			&c->exprs[s->argn & (BPFPROM_MAX_EXPRS - 1)];
 
-		/* fields of the one tracepoint: xcalc loads them from ctx itself,
-		 * and the expression costs what the same C does */
-		if (ck == CTX_TP && probe == PROBE_ONE_TP && e->direct)
-			return xcalc((__u64)ctx, 0, 0, 0, e->xid);
+		/*
+		 * Fields of the one tracepoint: the generated code loads them
+		 * from ctx itself, in line. A placeholder as xcalc's, of
+		 * BPFPROM_XINLINE_INSNS: a load of BPFPROM_XINLINE_MAGIC into
+		 * the result's register, then moves of ctx's and xid's
+		 * registers to themselves, which tell the loader where clang
+		 * put them (r6-r9: r0-r5 are the code's). The loader writes the
+		 * code of the program's direct expressions over it, or a call
+		 * of xcalc where they do not fit (xgen__inline).
+		 */
+		if (ck == CTX_TP && probe == PROBE_ONE_TP && e->direct) {
+			__u64 r, x = e->xid;
+
+			asm volatile(
+				"%[r] = " XSTR(
+					BPFPROM_XINLINE_MAGIC) " ll\n"
+							       "%[c] = %[c]\n"
+							       "%[x] = %[x]\n"
+							       ".rept " XSTR(
+								       BPFPROM_XINLINE_INSNS) " - 4\n"
+											      "goto +0\n"
+											      ".endr\n"
+				: [r] "=&r"(r)
+				: [c] "r"(ctx), [x] "r"(x)
+				: "r0", "r1", "r2", "r3", "r4", "r5");
+			return r;
+		}
 		return ck == CTX_USDT ? eval_usdt(ctx, c, e, probe) : eval(ctx, ck, c, e, probe);
 	}
 	if (kind == BPFPROM_SRC_PATH)

@@ -304,8 +304,10 @@ enum bpfprom_xop {
  * a placeholder of BPFPROM_XGEN_INSNS instructions, marked by a load of
  * BPFPROM_XGEN_MAGIC (xcalc in bpfprom.bpf.c).
  */
-#define BPFPROM_XGEN_INSNS 1024
+#define BPFPROM_XGEN_INSNS 1152
 #define BPFPROM_XGEN_MAGIC 0x627066707863616cULL /* "bpfpxcal" */
+#define BPFPROM_XINLINE_INSNS 24
+#define BPFPROM_XINLINE_MAGIC 0x62706670786e6c6eULL /* "bpfpxnln" */
 
 struct bpfprom_expr {
 	__u32 nsrc;

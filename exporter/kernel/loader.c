@@ -56,12 +56,17 @@ static pthread_mutex_t xload_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct {
 	struct bpf_insn code[BPFPROM_XGEN_INSNS];
 	size_t n;
+	/* the direct expressions' code in line (xgen__direct): its length, 0
+	 * for none, -1 where it does not fit (the sites call xcalc) */
+	struct bpf_insn direct[BPFPROM_XINLINE_INSNS];
+	int ndirect;
 } xload;
 
 static int xgen_prepare(struct bpf_program *prog, struct bpf_prog_load_opts *opts, long cookie)
 {
 	size_t n = bpf_program__insn_cnt(prog);
 	struct bpf_insn *insns;
+	long xcalc;
 	int err;
 
 	(void)opts;
@@ -72,7 +77,10 @@ static int xgen_prepare(struct bpf_program *prog, struct bpf_prog_load_opts *opt
 	if (!insns)
 		return -ENOMEM;
 	memcpy(insns, bpf_program__insns(prog), n * sizeof(*insns));
+	xcalc = xgen__find(insns, n);
 	err = xgen__patch(insns, n, xload.code, xload.n);
+	if (!err && xload.ndirect)
+		err = xgen__inline(insns, n, xload.direct, xload.ndirect, xcalc);
 	if (err)
 		log_error("loader: %s: cannot write the expressions' code into the program: %s",
 			  bpf_program__name(prog), strerror(-err));
@@ -175,11 +183,14 @@ static int copy_load(struct copy *c)
 		log_error("loader: cannot generate the expressions' code: %s", strerror(-ret));
 	} else {
 		xload.n = (size_t)ret;
+		ret = xgen__direct(c->cfg, c->nslots, xload.direct, BPFPROM_XINLINE_INSNS - 3);
+		xload.ndirect = ret < 0 ? -1 : ret;
 		if (c->shared)
 			ret = bpfprom_shared_bpf__load(c->shared);
 		else
 			ret = c->one ? bpfprom_one_bpf__load(c->one) : bpfprom_bpf__load(c->full);
 		xload.n = 0;
+		xload.ndirect = 0;
 	}
 	pthread_mutex_unlock(&xload_lock);
 	return ret;
@@ -914,7 +925,8 @@ static int drop_slot(struct copy *skel, uint32_t slot)
 
 /*
  * Does a metric of g use the scratch map: a latency, a key too large for the
- * stack or a string filter (handle_one, filter_ok)?
+ * stack, a string filter or an expression that is not direct (handle_one,
+ * filter_ok, eval)?
  * Without one its code is dead, and the map, one value of 768 bytes per
  * possible CPU, is not created: 195 KiB per program at 255 CPUs.
  */
@@ -925,6 +937,11 @@ static bool needs_scratch(const struct plan *plan, const struct plan_group *g)
 
 		if (c->latency || c->key_size > 128)
 			return true;
+		/* the operands of an expression that is not direct (eval) */
+		for (uint32_t k = 0; k < c->nexprs && k < BPFPROM_MAX_EXPRS; k++) {
+			if (!c->exprs[k].direct)
+				return true;
+		}
 		for (uint32_t f = 0; f < c->nfilters && f < BPFPROM_MAX_FILTERS; f++) {
 			/* every string filter compares in the scratch buffer */
 			if (bpfprom_src_is_str(c->filters[f].src.kind))

@@ -3,8 +3,9 @@
  * xgen: an expression's ops (struct bpfprom_expr) as BPF instructions. The
  * ops run on an accumulator and an operand stack (README: Expressions);
  * here the accumulator is r0, operand k is r(1 + k), pending operands are
- * the operand registers the expression leaves free, r6, r7 and then 8-byte
- * slots of the frame, and r5, r8, r9 are scratch.
+ * the operand registers the expression leaves free, r6-r9 and then 8-byte
+ * slots of the frame (32 bytes at most: below a pair's end, xcalc is the
+ * fifth frame of 512 bytes in all), and r5 is scratch.
  * Every op's result is bpfprom's definition, also where the instruction set
  * differs from it: x % 0 is 0 (the ISA leaves x), shifts by 64 or more are
  * 0 or the sign (the ISA masks the amount), signed division and remainder
@@ -19,17 +20,16 @@
 
 /*
  * Pending operands are kept in the operand registers the expression does not
- * use, then in r6 and r7, then in the frame: an expression of one operand
- * and two pending ones touches no callee-saved register, whose saving the
- * JIT would add to every call.
+ * use, then in r6-r9, then in the frame: an expression of one operand and
+ * three pending ones touches no callee-saved register (which in xcalc the
+ * JIT saves on every call, and which in line are the caller's).
  */
-#define MAX_STACK_REGS 5
+#define MAX_STACK_REGS 7
 
 enum {
 	R_ACC = BPF_REG_0,
-	R_RIGHT = BPF_REG_5, /* a popped right operand, a 64-bit literal */
-	R_T1 = BPF_REG_8,
-	R_T2 = BPF_REG_9,
+	/* a popped right operand, a 64-bit literal, the one scratch register */
+	R_RIGHT = BPF_REG_5,
 };
 
 struct gen {
@@ -38,6 +38,7 @@ struct gen {
 	uint32_t sp; /* pending operands */
 	uint8_t stack_regs[MAX_STACK_REGS]; /* where the first ones are */
 	uint32_t nstack_regs;
+	bool in_line; /* for xgen__direct: r6 and r7 are not the stack's */
 	int err;
 };
 
@@ -175,45 +176,81 @@ static void set_if(struct gen *g, uint8_t op, struct opnd x)
 	mov(g, R_ACC, imm(1));
 }
 
-/* dst = |dst| (as unsigned: INT64_MIN stays 2^63) */
-static void abs_of(struct gen *g, uint8_t dst)
+/* into r5, which holds a popped operand or a long literal already, or is free */
+static void to_right(struct gen *g, struct opnd x)
 {
-	jmp(g, BPF_JSGE, dst, imm(0), 1);
-	put(g, BPF_ALU64 | BPF_NEG, dst, 0, 0, 0);
+	mov(g, R_RIGHT, x);
 }
 
+static void ja(struct gen *g, int16_t off)
+{
+	put(g, BPF_JMP | BPF_JA, 0, 0, off, 0);
+}
+
+static void neg(struct gen *g, uint8_t r)
+{
+	put(g, BPF_ALU64 | BPF_NEG, r, 0, 0, 0);
+}
+
+/*
+ * Division and remainder. Signed ones work on magnitudes by the operands'
+ * signs, branching rather than keeping a sign in a register: r0 and r5 are
+ * all they use, so that an expression leaves r6-r9 to its pending operands
+ * and fits in line.
+ */
 static void div_mod(struct gen *g, enum bpfprom_xop op, struct opnd x)
 {
-	bool sgn = op == BPFPROM_XOP_SDIV || op == BPFPROM_XOP_SMOD;
-	bool mod = op == BPFPROM_XOP_UMOD || op == BPFPROM_XOP_SMOD;
-	uint8_t d = R_ACC;
-
 	if (!x.reg && x.imm == 0) {
 		mov(g, R_ACC, imm(0)); /* x / 0 and x % 0 are 0 */
 		return;
 	}
-	x = in_reg(g, x);
-	if (sgn) {
-		/* the result's sign: the operands' for /, the dividend's for % */
-		mov(g, R_T1, reg(R_ACC));
-		if (!mod)
-			alu(g, BPF_XOR, R_T1, x);
-		abs_of(g, R_ACC);
-		mov(g, R_T2, x);
-		abs_of(g, R_T2);
-		x = reg(R_T2);
-	}
-	if (mod) {
+	switch (op) {
+	case BPFPROM_XOP_UDIV:
+		/* the ISA's x / 0 is 0, as bpfprom's */
+		alu(g, BPF_DIV, R_ACC, in_reg(g, x));
+		return;
+	case BPFPROM_XOP_UMOD:
 		/* the ISA's x % 0 is x */
+		x = in_reg(g, x);
 		jmp(g, BPF_JNE, x.r, imm(0), 2);
 		mov(g, R_ACC, imm(0));
-		put(g, BPF_JMP | BPF_JA, 0, 0, 1, 0);
-	}
-	/* the ISA's x / 0 is 0, as bpfprom's */
-	alu(g, mod ? BPF_MOD : BPF_DIV, d, x);
-	if (sgn) {
-		jmp(g, BPF_JSGE, R_T1, imm(0), 1);
-		put(g, BPF_ALU64 | BPF_NEG, R_ACC, 0, 0, 0);
+		ja(g, 1);
+		alu(g, BPF_MOD, R_ACC, x);
+		return;
+	case BPFPROM_XOP_SDIV:
+		/* the quotient of the magnitudes, negated where the signs differ */
+		to_right(g, x);
+		jmp(g, BPF_JSLT, R_ACC, imm(0), 7);
+		jmp(g, BPF_JSLT, R_RIGHT, imm(0), 2);
+		alu(g, BPF_DIV, R_ACC, reg(R_RIGHT));
+		ja(g, 11);
+		neg(g, R_RIGHT);
+		alu(g, BPF_DIV, R_ACC, reg(R_RIGHT));
+		neg(g, R_ACC);
+		ja(g, 7);
+		neg(g, R_ACC);
+		jmp(g, BPF_JSLT, R_RIGHT, imm(0), 3);
+		alu(g, BPF_DIV, R_ACC, reg(R_RIGHT));
+		neg(g, R_ACC);
+		ja(g, 2);
+		neg(g, R_RIGHT);
+		alu(g, BPF_DIV, R_ACC, reg(R_RIGHT));
+		return;
+	default:
+		/* SMOD: the remainder of the magnitudes, with the dividend's sign */
+		to_right(g, x);
+		jmp(g, BPF_JSGE, R_RIGHT, imm(0), 1);
+		neg(g, R_RIGHT);
+		jmp(g, BPF_JNE, R_RIGHT, imm(0), 2);
+		mov(g, R_ACC, imm(0));
+		ja(g, 6);
+		jmp(g, BPF_JSLT, R_ACC, imm(0), 2);
+		alu(g, BPF_MOD, R_ACC, reg(R_RIGHT));
+		ja(g, 3);
+		neg(g, R_ACC);
+		alu(g, BPF_MOD, R_ACC, reg(R_RIGHT));
+		neg(g, R_ACC);
+		return;
 	}
 }
 
@@ -235,10 +272,10 @@ static void shift(struct gen *g, enum bpfprom_xop op, struct opnd x)
 	}
 	if (op == BPFPROM_XOP_SAR) {
 		/* by 64 or more: by 63, the sign */
-		mov(g, R_T2, x);
-		jmp(g, BPF_JLE, R_T2, imm(63), 1);
-		mov(g, R_T2, imm(63));
-		alu(g, code, R_ACC, reg(R_T2));
+		to_right(g, x);
+		jmp(g, BPF_JLE, R_RIGHT, imm(63), 1);
+		mov(g, R_RIGHT, imm(63));
+		alu(g, code, R_ACC, reg(R_RIGHT));
 		return;
 	}
 	jmp(g, BPF_JGT, x.r, imm(63), 2);
@@ -280,24 +317,29 @@ static void binary(struct gen *g, enum bpfprom_xop op, struct opnd x)
 		shift(g, op, x);
 		return;
 	case BPFPROM_XOP_LAND:
-		jmp(g, BPF_JEQ, R_ACC, imm(0), 3);
-		if (x.reg)
-			jmp(g, BPF_JEQ, x.r, imm(0), 2);
-		else
-			put(g, BPF_JMP | BPF_JA, 0, 0, x.imm ? 0 : 2, 0);
-		mov(g, R_ACC, imm(1));
-		put(g, BPF_JMP | BPF_JA, 0, 0, 1, 0);
-		mov(g, R_ACC, imm(0));
-		return;
 	case BPFPROM_XOP_LOR:
-		jmp(g, BPF_JNE, R_ACC, imm(0), 3);
-		if (x.reg)
+		/* a literal decides, or leaves r0 != 0: folded, as code no
+		 * path reaches is one the verifier refuses */
+		if (!x.reg) {
+			if ((op == BPFPROM_XOP_LAND) == !x.imm)
+				mov(g, R_ACC, imm(op == BPFPROM_XOP_LOR));
+			else
+				set_if(g, BPF_JNE, imm(0));
+			return;
+		}
+		if (op == BPFPROM_XOP_LAND) {
+			jmp(g, BPF_JEQ, R_ACC, imm(0), 3);
+			jmp(g, BPF_JEQ, x.r, imm(0), 2);
+			mov(g, R_ACC, imm(1));
+			ja(g, 1);
+			mov(g, R_ACC, imm(0));
+		} else {
+			jmp(g, BPF_JNE, R_ACC, imm(0), 3);
 			jmp(g, BPF_JNE, x.r, imm(0), 2);
-		else
-			put(g, BPF_JMP | BPF_JA, 0, 0, x.imm ? 2 : 0, 0);
-		mov(g, R_ACC, imm(0));
-		put(g, BPF_JMP | BPF_JA, 0, 0, 1, 0);
-		mov(g, R_ACC, imm(1));
+			mov(g, R_ACC, imm(0));
+			ja(g, 1);
+			mov(g, R_ACC, imm(1));
+		}
 		return;
 	case BPFPROM_XOP_UMIN:
 	case BPFPROM_XOP_UMAX:
@@ -342,6 +384,7 @@ static void gen_op(struct gen *g, const struct bpfprom_expr *e, uint32_t i)
 	enum bpfprom_xop op = e->op[i];
 	uint8_t cond, then;
 	struct opnd x;
+	int16_t off;
 
 	switch (op) {
 	case BPFPROM_XOP_LOAD:
@@ -358,10 +401,13 @@ static void gen_op(struct gen *g, const struct bpfprom_expr *e, uint32_t i)
 			return;
 		}
 		g->sp -= 2;
-		cond = peek(g, g->sp, R_T1);
-		then = peek(g, g->sp + 1, R_T2);
+		cond = peek(g, g->sp, R_RIGHT);
+		then = slot(g, g->sp + 1, &off);
 		jmp(g, BPF_JEQ, cond, imm(0), 1);
-		mov(g, R_ACC, reg(then));
+		if (then == BPF_REG_10)
+			put(g, BPF_LDX | BPF_MEM | BPF_DW, R_ACC, BPF_REG_10, off, 0);
+		else
+			mov(g, R_ACC, reg(then));
 		return;
 	case BPFPROM_XOP_NEG:
 		put(g, BPF_ALU64 | BPF_NEG, R_ACC, 0, 0, 0);
@@ -453,8 +499,8 @@ static void gen_expr(struct gen *g, const struct bpfprom_expr *e)
 	for (uint32_t k = e->nsrc < BPFPROM_MAX_XSRC ? e->nsrc : BPFPROM_MAX_XSRC;
 	     k < BPFPROM_MAX_XSRC; k++)
 		g->stack_regs[g->nstack_regs++] = (uint8_t)(BPF_REG_1 + k);
-	g->stack_regs[g->nstack_regs++] = BPF_REG_6;
-	g->stack_regs[g->nstack_regs++] = BPF_REG_7;
+	for (uint8_t r = BPF_REG_6; !g->in_line && r <= BPF_REG_9; r++)
+		g->stack_regs[g->nstack_regs++] = r;
 	/* the accumulator starts at 0, as the interpreter's; a first load sets it */
 	if (!nops || e->op[0] != BPFPROM_XOP_LOAD)
 		mov(g, R_ACC, imm(0));
@@ -491,6 +537,61 @@ static void gen_metrics(struct gen *g, const struct bpfprom_metric_cfg *cfgs, si
 	}
 }
 
+/* Does code touch a register past r5 (the caller's r6-r9, its frame)? */
+static bool beyond_r5(const struct bpf_insn *code, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (code[i].code == (BPF_LD | BPF_DW | BPF_IMM)) {
+			if (code[i].dst_reg > BPF_REG_5)
+				return true;
+			i++;
+			continue;
+		}
+		if (code[i].dst_reg > BPF_REG_5 || code[i].src_reg > BPF_REG_5)
+			return true;
+	}
+	return false;
+}
+
+int xgen__direct(const struct bpfprom_metric_cfg *cfgs, size_t n, struct bpf_insn *out, size_t cap)
+{
+	struct gen g = { .out = out, .cap = cap, .in_line = true };
+	size_t total = 0, seen = 0, ends[BPFPROM_MAX_FUSED * BPFPROM_MAX_EXPRS], nends = 0;
+
+	for (size_t s = 0; s < n; s++) {
+		for (uint32_t k = 0; k < cfgs[s].nexprs && k < BPFPROM_MAX_EXPRS; k++)
+			total += cfgs[s].exprs[k].direct ? 1 : 0;
+	}
+	for (size_t s = 0; s < n && seen < total; s++) {
+		for (uint32_t k = 0; k < cfgs[s].nexprs && k < BPFPROM_MAX_EXPRS; k++) {
+			const struct bpfprom_expr *e = &cfgs[s].exprs[k];
+			size_t at = g.n;
+
+			if (!e->direct)
+				continue;
+			if (++seen == total) {
+				gen_expr(&g, e);
+				break;
+			}
+			jmp(&g, BPF_JNE, BPF_REG_5, imm((int32_t)e->xid), 0);
+			gen_expr(&g, e);
+			/* past the last expression */
+			if (nends < sizeof(ends) / sizeof(ends[0]))
+				ends[nends++] = g.n;
+			put(&g, BPF_JMP | BPF_JA, 0, 0, 0, 0);
+			if (out && at < cap)
+				out[at].off = (int16_t)(g.n - at - 1);
+		}
+	}
+	if (g.err)
+		return g.err;
+	if (g.n > cap)
+		return -E2BIG;
+	for (size_t i = 0; i < nends; i++)
+		out[ends[i]].off = (int16_t)(g.n - ends[i] - 1);
+	return beyond_r5(out, g.n) ? -ENOSPC : (int)g.n;
+}
+
 size_t xgen__metric_size(const struct bpfprom_metric_cfg *c)
 {
 	struct gen g = {};
@@ -512,21 +613,83 @@ int xgen__program(const struct bpfprom_metric_cfg *cfgs, size_t n, struct bpf_in
 	return g.n > cap ? -E2BIG : (int)g.n;
 }
 
-static bool is_marker(const struct bpf_insn *insns, size_t n, size_t i)
+static bool is_magic(const struct bpf_insn *insns, size_t n, size_t i, uint64_t magic)
 {
 	return i + 1 < n && insns[i].code == (BPF_LD | BPF_DW | BPF_IMM) && insns[i].src_reg == 0 &&
-	       (uint32_t)insns[i].imm == (uint32_t)BPFPROM_XGEN_MAGIC &&
-	       (uint32_t)insns[i + 1].imm == (uint32_t)(BPFPROM_XGEN_MAGIC >> 32);
+	       (uint32_t)insns[i].imm == (uint32_t)magic &&
+	       (uint32_t)insns[i + 1].imm == (uint32_t)(magic >> 32);
+}
+
+static bool self_move(const struct bpf_insn *in)
+{
+	return in->code == (BPF_ALU64 | BPF_MOV | BPF_X) && in->dst_reg == in->src_reg &&
+	       in->dst_reg >= BPF_REG_6 && in->dst_reg <= BPF_REG_9;
+}
+
+long xgen__find(const struct bpf_insn *insns, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (is_magic(insns, n, i, BPFPROM_XGEN_MAGIC))
+			return (long)i;
+	}
+	return -1;
+}
+
+int xgen__inline(struct bpf_insn *insns, size_t n, const struct bpf_insn *code, int ncode,
+		 long xcalc)
+{
+	for (size_t i = 0; i < n; i++) {
+		const size_t len = BPFPROM_XINLINE_INSNS;
+		uint8_t r, c, x;
+		size_t k = i;
+
+		if (!is_magic(insns, n, i, BPFPROM_XINLINE_MAGIC))
+			continue;
+		if (i + len > n || !self_move(&insns[i + 2]) || !self_move(&insns[i + 3]) ||
+		    insns[i].dst_reg < BPF_REG_6 || insns[i].dst_reg > BPF_REG_9)
+			return -EINVAL;
+		for (size_t j = i + 4; j < i + len; j++) {
+			if (insns[j].code != (BPF_JMP | BPF_JA) || insns[j].off)
+				return -EINVAL;
+		}
+		r = insns[i].dst_reg;
+		c = insns[i + 2].dst_reg;
+		x = insns[i + 3].dst_reg;
+		insns[k++] = (struct bpf_insn){ .code = BPF_ALU64 | BPF_MOV | BPF_X,
+						.dst_reg = BPF_REG_1,
+						.src_reg = c };
+		insns[k++] = (struct bpf_insn){ .code = BPF_ALU64 | BPF_MOV | BPF_X,
+						.dst_reg = BPF_REG_5,
+						.src_reg = x };
+		if (ncode >= 0 && (size_t)ncode <= len - 3) {
+			memcpy(&insns[k], code, (size_t)ncode * sizeof(*code));
+			k += (size_t)ncode;
+		} else {
+			/* too long to go in line: xcalc has the same code */
+			if (xcalc < 0)
+				return -ENOENT;
+			insns[k] = (struct bpf_insn){ .code = BPF_JMP | BPF_CALL,
+						      .src_reg = BPF_PSEUDO_CALL,
+						      .imm = (int32_t)((long)xcalc - (long)k - 1) };
+			k++;
+		}
+		insns[k++] = (struct bpf_insn){ .code = BPF_ALU64 | BPF_MOV | BPF_X,
+						.dst_reg = r,
+						.src_reg = BPF_REG_0 };
+		while (k < i + len)
+			insns[k++] = (struct bpf_insn){ .code = BPF_JMP | BPF_JA };
+		i += len - 1;
+	}
+	return 0;
 }
 
 int xgen__patch(struct bpf_insn *insns, size_t n, const struct bpf_insn *code, size_t ncode)
 {
-	size_t m = 0, end;
+	long found = xgen__find(insns, n);
+	size_t m = (size_t)found, end;
 	bool called = false;
 
-	while (m < n && !is_marker(insns, n, m))
-		m++;
-	if (m == n)
+	if (found < 0)
 		return ncode ? -ENOENT : 0;
 	if (!ncode)
 		return 0;

@@ -3,8 +3,8 @@
  * xgen: BPF instructions for a program's expressions. Each expression
  * (struct bpfprom_expr, compiled by config/expr.c) becomes straight-line
  * arithmetic on registers: operands in r1-r4, the accumulator r0, the
- * operand stack in the free operand registers, r6, r7 and then the frame,
- * temporaries r5, r8, r9. The loader writes the code of a program's
+ * operand stack in the free operand registers, r6-r9 and then the frame,
+ * r5 scratch. The loader writes the code of a program's
  * expressions over the placeholder xcalc in bpfprom.bpf.c as libbpf loads
  * it. Pure: no libbpf, no kernel.
  */
@@ -25,7 +25,8 @@
  * The instructions a metric's expressions take at most in a program's code
  * (each expression's own, its test and its exit): plan fuses metrics only
  * while the sum stays within XGEN_ROOM. One metric always fits: 4
- * expressions of 16 ops take at most 4 * (16 * 14 + 3) instructions.
+ * expressions of 16 ops take at most 4 * (16 * 17 + 3) = 1100
+ * instructions (a popped signed division is 17).
  */
 size_t xgen__metric_size(const struct bpfprom_metric_cfg *c);
 
@@ -37,6 +38,32 @@ size_t xgen__metric_size(const struct bpfprom_metric_cfg *c);
  */
 int xgen__program(const struct bpfprom_metric_cfg *cfgs, size_t n, struct bpf_insn *out,
 		  size_t cap);
+
+/*
+ * The code of the direct expressions of cfgs[0..n) to go in line, in
+ * r0-r5 only (ctx in r1, xid in r5; the value in r0 at its end): each but
+ * the last behind a test of its xid, then a jump past the last. Returns
+ * the count (0: none is direct), -ENOSPC when an expression needs more
+ * registers (r6-r9 and the frame are the caller's), -E2BIG past cap.
+ */
+int xgen__direct(const struct bpfprom_metric_cfg *cfgs, size_t n, struct bpf_insn *out, size_t cap);
+
+/*
+ * Write the direct code (code[0..ncode), from xgen__direct) over every
+ * in-line placeholder of insns (bpfprom.bpf.c read_int: a load of
+ * BPFPROM_XINLINE_MAGIC into the result's register, moves of ctx's and
+ * xid's registers to themselves, nops), moving ctx to r1 and xid to r5
+ * before it and r0 to the result after; where it does not fit, or ncode is
+ * negative, a call of xcalc instead (patched with the same code). Returns
+ * 0, -EINVAL for a placeholder not as clang should have made it, -ENOENT
+ * when the call is due and insns has no xcalc (xcalc: xgen__find's answer
+ * before xgen__patch wrote over the marker, -1 for none).
+ */
+int xgen__inline(struct bpf_insn *insns, size_t n, const struct bpf_insn *code, int ncode,
+		 long xcalc);
+
+/* The index of xcalc's placeholder in insns, -1 if it has none. */
+long xgen__find(const struct bpf_insn *insns, size_t n);
 
 /*
  * Write code[0..ncode) over the placeholder in insns[0..n) (a program as

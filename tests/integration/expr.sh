@@ -25,6 +25,24 @@ XW=$BUILD/workload/exprs
     aggregate: sum
     filter: ['comm == "bpfp_exprs"']
     value: "args.ret < 0 ? -args.ret + (pid - pid) * 7 : 100"
+  - name: bpfp_expr_logic_total
+    help: "&& and || with literals that decide them (folded: code no path reaches is refused)."
+    probe: tracepoint:syscalls:sys_exit_openat
+    aggregate: sum
+    filter: ['comm == "bpfp_exprs"']
+    value: "(args.ret && 0) + (args.ret || 1) * 10 + (args.ret && 7) + (args.ret || 0) * 100"
+  - name: bpfp_expr_deep_total
+    help: Pairs under a filter (not 0) with 7 pending operands, read at the pair's end, fused with another pair.
+    probe: tracepoint:syscalls:sys_enter_openat
+    until: tracepoint:syscalls:sys_exit_openat
+    aggregate: count
+    filter: ['comm == "bpfp_exprs"', "until.args.ret + (until.args.__syscall_nr + (until.pid + (until.tid + (until.args.ret + (until.pid + (until.tid + (until.args.ret + until.pid)))))))"]
+  - name: bpfp_expr_pair_total
+    help: The same pairs, counted by a second metric of the program.
+    probe: tracepoint:syscalls:sys_enter_openat
+    until: tracepoint:syscalls:sys_exit_openat
+    aggregate: count
+    filter: ['comm == "bpfp_exprs"']
 EOT
 } >"$TMP/expr.yaml"
 if start "$TMP/expr.yaml"; then
@@ -42,6 +60,11 @@ if start "$TMP/expr.yaml"; then
 	# 3 failed opens (ENOENT, 2) and 2 that succeeded
 	expect "expressions: a tracepoint's field and pid in one expression (not loaded by the generated code)" \
 		"bpfp_expr_mixed_total 206" "$(grep '^bpfp_expr_mixed_total' "$TMP/expr.txt")"
+	# every open returned nonzero (-2 or a descriptor): 0 + 10 + 1 + 100 each
+	expect "expressions: && and || with literals, exact" \
+		"bpfp_expr_logic_total 555" "$(grep '^bpfp_expr_logic_total' "$TMP/expr.txt")"
+	expect "expressions: 7 pending operands at a pair's end, fused: loads (32 bytes of frame at most), every pair counted" \
+		"bpfp_expr_deep_total 5" "$(grep '^bpfp_expr_deep_total' "$TMP/expr.txt")"
 	expect "expressions: a label args.ret < 0 ? -args.ret : 0 with decode: errno" \
 		"$(printf 'bpfp_expr_errno_total{err="0"} 2\nbpfp_expr_errno_total{err="ENOENT"} 3')" \
 		"$(grep '^bpfp_expr_errno_total' "$TMP/expr.txt" | sort)"

@@ -165,6 +165,47 @@ static uint64_t run(const struct bpf_insn *code, size_t n, const uint64_t *v, ui
 	}
 }
 
+/*
+ * Every instruction reachable from the first, as the verifier's check_cfg
+ * wants (it refuses a program with code no path reaches, before it tracks
+ * a single value).
+ */
+static void assert_reachable(const struct bpf_insn *code, size_t n)
+{
+	bool seen[BPFPROM_XGEN_INSNS + 1] = {};
+	size_t todo[BPFPROM_XGEN_INSNS + 1], ntodo = 0;
+
+	assert_true(n <= BPFPROM_XGEN_INSNS);
+	todo[ntodo++] = 0;
+	seen[0] = true;
+	while (ntodo) {
+		size_t i = todo[--ntodo], next[2], nnext = 0;
+		uint8_t cls = BPF_CLASS(code[i].code), op = BPF_OP(code[i].code);
+
+		if (code[i].code == (BPF_LD | BPF_DW | BPF_IMM))
+			next[nnext++] = i + 2;
+		else if (cls != BPF_JMP || op == BPF_CALL)
+			next[nnext++] = i + 1;
+		else if (op == BPF_JA)
+			next[nnext++] = i + 1 + (size_t)code[i].off;
+		else if (op != BPF_EXIT) {
+			next[nnext++] = i + 1;
+			next[nnext++] = i + 1 + (size_t)code[i].off;
+		}
+		for (size_t k = 0; k < nnext; k++) {
+			assert_true(next[k] < n);
+			if (!seen[next[k]]) {
+				seen[next[k]] = true;
+				todo[ntodo++] = next[k];
+			}
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!seen[i] && !(i && code[i - 1].code == (BPF_LD | BPF_DW | BPF_IMM)))
+			fail_msg("instruction %zu of %zu is unreachable", i, n);
+	}
+}
+
 /* e's code as a program of one expression, ending in the placeholder's exit */
 static uint64_t run_expr(const struct bpfprom_expr *e, const uint64_t *v)
 {
@@ -177,6 +218,7 @@ static uint64_t run_expr(const struct bpfprom_expr *e, const uint64_t *v)
 	assert_true(n > 0);
 	assert_true((size_t)n + 3 <= xgen__metric_size(&c) + 1);
 	code[n] = (struct bpf_insn){ .code = BPF_JMP | BPF_EXIT };
+	assert_reachable(code, (size_t)n + 1);
 	return run(code, (size_t)n + 1, v, 0);
 }
 
@@ -398,6 +440,148 @@ static void test_direct(void **state)
 	}
 }
 
+/* Direct expressions in line: r0-r5 only, each behind its xid, a jump past
+ * the last; one that needs more registers or room is refused (its sites
+ * call xcalc instead). */
+static void test_direct_inline(void **state)
+{
+	struct bpfprom_metric_cfg c[2] = { { .nexprs = 2 }, { .nexprs = 1 } };
+	struct bpf_insn code[BPFPROM_XGEN_INSNS];
+	uint64_t ctx[4] = { CTX_TOKEN }, v[4] = { 40, 6 };
+	int n;
+
+	(void)state;
+	memcpy(&ctx_buf[16], &v[0], 8);
+	memcpy(&ctx_buf[24], &v[1], 8);
+	for (int s = 0; s < 2; s++) {
+		for (uint32_t k = 0; k < c[s].nexprs; k++) {
+			struct bpfprom_expr *e = &c[s].exprs[k];
+
+			e->nsrc = 2;
+			e->direct = !(s == 0 && k == 1);
+			e->xid = (uint32_t)(s * BPFPROM_MAX_EXPRS + k);
+			for (int i = 0; i < 2; i++)
+				e->src[i] =
+					(struct bpfprom_src_cfg){ .kind = BPFPROM_SRC_FIELD,
+								  .size = 8,
+								  .off = { 16 + 8 * (uint32_t)i } };
+			set(e, BPFPROM_XOP_LOAD, BPFPROM_XM_SRC, 0);
+			set(e, BPFPROM_XOP_PUSH, BPFPROM_XM_SRC + 1, 0);
+			set(e, k ? BPFPROM_XOP_SUB : BPFPROM_XOP_UMOD, BPFPROM_XM_STACK, 0);
+		}
+	}
+	c[1].exprs[0].op[2] = BPFPROM_XOP_UDIV;
+	n = xgen__direct(c, 2, code, BPFPROM_XINLINE_INSNS - 3);
+	assert_true(n > 0 && n <= BPFPROM_XINLINE_INSNS - 3);
+	for (int i = 0; i < n; i++)
+		assert_true(code[i].dst_reg <= BPF_REG_5 && code[i].src_reg <= BPF_REG_5);
+	code[n] = (struct bpf_insn){ .code = BPF_JMP | BPF_EXIT };
+	assert_reachable(code, (size_t)n + 1);
+	assert_int_equal(run(code, (size_t)n + 1, ctx, 0), 40 % 6);
+	assert_int_equal(run(code, (size_t)n + 1, ctx, BPFPROM_MAX_EXPRS), 40 / 6);
+	/* no room: refused; none direct: no code */
+	assert_int_equal(xgen__direct(c, 2, code, 4), -E2BIG);
+	assert_int_equal(xgen__direct(&c[0], 1, code, 30) > 0, 1);
+	c[0].exprs[0].direct = 0;
+	c[1].exprs[0].direct = 0;
+	assert_int_equal(xgen__direct(c, 2, code, 30), 0);
+	/* a signed division goes in line too (r0 and r5 only) */
+	c[1].exprs[0].direct = 1;
+	c[1].exprs[0].op[2] = BPFPROM_XOP_SDIV;
+	n = xgen__direct(c, 2, code, 60);
+	assert_true(n > 0);
+	code[n] = (struct bpf_insn){ .code = BPF_JMP | BPF_EXIT };
+	assert_reachable(code, (size_t)n + 1);
+	assert_int_equal(run(code, (size_t)n + 1, ctx, BPFPROM_MAX_EXPRS), 40 / 6);
+	/* 4 operands and 1 pending: r6 is the caller's, so not in line */
+	c[1].exprs[0].nsrc = 4;
+	c[1].exprs[0].src[2] = c[1].exprs[0].src[0];
+	c[1].exprs[0].src[3] = c[1].exprs[0].src[1];
+	assert_int_equal(xgen__direct(c, 2, code, 60), -ENOSPC);
+}
+
+#define SELF(r)                                                                     \
+	{                                                                           \
+		.code = BPF_ALU64 | BPF_MOV | BPF_X, .dst_reg = (r), .src_reg = (r) \
+	}
+#define INLINE_MARK(r)                                                  \
+	{ .code = BPF_LD | BPF_DW | BPF_IMM,                            \
+	  .dst_reg = (r),                                               \
+	  .imm = (int32_t)(uint32_t)BPFPROM_XINLINE_MAGIC },            \
+	{                                                               \
+		.imm = (int32_t)(uint32_t)(BPFPROM_XINLINE_MAGIC >> 32) \
+	}
+
+/* an in-line site: ctx to r1, xid to r5, the code, r0 to the result; or a call of xcalc */
+static void test_inline_sites(void **state)
+{
+	struct bpf_insn prog[64],
+		code[2] = { { .code = BPF_ALU64 | BPF_MOV | BPF_K, .imm = 9 },
+			    { .code = BPF_ALU64 | BPF_ADD | BPF_X, .src_reg = BPF_REG_5 } };
+	const struct bpf_insn site[4] = { INLINE_MARK(BPF_REG_8), SELF(BPF_REG_6),
+					  SELF(BPF_REG_7) };
+	const size_t len = BPFPROM_XINLINE_INSNS, xcalc = 1 + len + 1;
+	size_t n = xcalc + 4;
+
+	(void)state;
+	assert_true(n <= 64);
+	memset(prog, 0, sizeof(prog));
+	memcpy(&prog[1], site, sizeof(site));
+	for (size_t i = 5; i < 1 + len; i++)
+		prog[i] = (struct bpf_insn){ .code = BPF_JMP | BPF_JA };
+	prog[1 + len] = (struct bpf_insn){ .code = BPF_JMP | BPF_EXIT };
+	prog[xcalc] = (struct bpf_insn){ .code = BPF_LD | BPF_DW | BPF_IMM,
+					 .imm = (int32_t)(uint32_t)BPFPROM_XGEN_MAGIC };
+	prog[xcalc + 1].imm = (int32_t)(uint32_t)(BPFPROM_XGEN_MAGIC >> 32);
+	prog[xcalc + 2] = (struct bpf_insn){ .code = BPF_JMP | BPF_JA };
+	prog[xcalc + 3] = (struct bpf_insn){ .code = BPF_JMP | BPF_EXIT };
+	assert_int_equal(xgen__find(prog, n), (long)xcalc);
+	{
+		struct bpf_insn p[64];
+
+		memcpy(p, prog, sizeof(p));
+		assert_int_equal(xgen__inline(p, n, code, 2, (long)xcalc), 0);
+		assert_int_equal(p[1].code, BPF_ALU64 | BPF_MOV | BPF_X);
+		assert_int_equal(p[1].dst_reg, BPF_REG_1);
+		assert_int_equal(p[1].src_reg, BPF_REG_6);
+		assert_int_equal(p[2].dst_reg, BPF_REG_5);
+		assert_int_equal(p[2].src_reg, BPF_REG_7);
+		assert_memory_equal(&p[3], code, sizeof(code));
+		assert_int_equal(p[5].dst_reg, BPF_REG_8);
+		assert_int_equal(p[5].src_reg, BPF_REG_0);
+		for (size_t i = 6; i < 1 + len; i++)
+			assert_int_equal(p[i].code, BPF_JMP | BPF_JA);
+		/* the code, run from the site: 9 + xid */
+		p[6] = (struct bpf_insn){ .code = BPF_ALU64 | BPF_MOV | BPF_X,
+					  .dst_reg = BPF_REG_0,
+					  .src_reg = BPF_REG_8 };
+		p[7] = (struct bpf_insn){ .code = BPF_JMP | BPF_EXIT };
+		{
+			uint64_t v[4] = { 0 };
+
+			assert_int_equal(run(&p[3], 5, v, 4), 13);
+		}
+	}
+	{
+		struct bpf_insn p[64];
+
+		/* too long, or not in line: a call of xcalc */
+		memcpy(p, prog, sizeof(p));
+		assert_int_equal(xgen__inline(p, n, code, -1, (long)xcalc), 0);
+		assert_int_equal(p[3].code, BPF_JMP | BPF_CALL);
+		assert_int_equal(p[3].src_reg, BPF_PSEUDO_CALL);
+		assert_int_equal(3 + 1 + p[3].imm, (int)xcalc);
+		assert_int_equal(p[4].dst_reg, BPF_REG_8);
+		assert_int_equal(p[4].src_reg, BPF_REG_0);
+		memcpy(p, prog, sizeof(p));
+		assert_int_equal(xgen__inline(p, n, code, -1, -1), -ENOENT);
+		/* a site clang made otherwise: refused */
+		memcpy(p, prog, sizeof(p));
+		p[3].src_reg = BPF_REG_9;
+		assert_int_equal(xgen__inline(p, n, code, 2, (long)xcalc), -EINVAL);
+	}
+}
+
 /* a program's expressions, each behind its xid; the last without a test */
 static void test_dispatch(void **state)
 {
@@ -422,6 +606,7 @@ static void test_dispatch(void **state)
 		want += xgen__metric_size(&c[i]);
 	assert_true((size_t)n < want);
 	code[n] = (struct bpf_insn){ .code = BPF_JMP | BPF_EXIT };
+	assert_reachable(code, (size_t)n + 1);
 	assert_int_equal(run(code, (size_t)n + 1, v, 0), 101);
 	assert_int_equal(run(code, (size_t)n + 1, v, 1), 21);
 	assert_int_equal(run(code, (size_t)n + 1, v, 8), 0x123456789abULL);
@@ -431,8 +616,9 @@ static void test_dispatch(void **state)
 	assert_int_equal(xgen__program(c, 3, code, 3), -E2BIG);
 }
 
-/* The most a metric takes: 4 expressions of 16 signed remainders by 64-bit
- * literals, popped; it fits the placeholder on its own. */
+/* The most a metric takes: 4 expressions of 16 signed divisions by 64-bit
+ * literals (the first without a load before it); it fits the placeholder
+ * on its own. */
 static void test_worst_size(void **state)
 {
 	struct bpfprom_metric_cfg c = { .nexprs = BPFPROM_MAX_EXPRS };
@@ -441,13 +627,13 @@ static void test_worst_size(void **state)
 
 	(void)state;
 	for (int k = 0; k < BPFPROM_MAX_EXPRS; k++) {
-		set(&c.exprs[k], BPFPROM_XOP_PUSH, BPFPROM_XM_LIT, 1ULL << 40);
 		while (c.exprs[k].nops < BPFPROM_MAX_XOPS)
-			set(&c.exprs[k], BPFPROM_XOP_SMOD, BPFPROM_XM_LIT,
+			set(&c.exprs[k], BPFPROM_XOP_SDIV, BPFPROM_XM_LIT,
 			    (uint64_t) - (1LL << 40));
 		c.exprs[k].xid = (uint32_t)k;
 	}
 	size = xgen__metric_size(&c);
+	assert_int_equal(size, 4 * (16 * 17 + 3));
 	assert_true(size <= XGEN_ROOM);
 	assert_true(xgen__program(&c, 1, code, XGEN_ROOM) > 0);
 	assert_true((size_t)xgen__program(&c, 1, code, XGEN_ROOM) <= size);
@@ -510,10 +696,11 @@ static void test_patch(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_binary_ops), cmocka_unit_test(test_unary_and_select),
-		cmocka_unit_test(test_deep_stack), cmocka_unit_test(test_compiled),
-		cmocka_unit_test(test_direct),	   cmocka_unit_test(test_dispatch),
-		cmocka_unit_test(test_worst_size), cmocka_unit_test(test_patch),
+		cmocka_unit_test(test_binary_ops),   cmocka_unit_test(test_unary_and_select),
+		cmocka_unit_test(test_deep_stack),   cmocka_unit_test(test_compiled),
+		cmocka_unit_test(test_direct),	     cmocka_unit_test(test_direct_inline),
+		cmocka_unit_test(test_inline_sites), cmocka_unit_test(test_dispatch),
+		cmocka_unit_test(test_worst_size),   cmocka_unit_test(test_patch),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
