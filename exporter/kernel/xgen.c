@@ -24,7 +24,7 @@
  * three pending ones touches no callee-saved register (which in xcalc the
  * JIT saves on every call, and which in line are the caller's).
  */
-#define MAX_STACK_REGS 7
+#define MAX_STACK_REGS (BPFPROM_MAX_XSRC + 4)
 
 enum {
 	R_ACC = BPF_REG_0,

@@ -5,8 +5,10 @@
  * tree has at most EXPR_MAX_NODES nodes and BPFPROM_MAX_XSRC sources, each
  * inside the text; a compiled program has at most BPFPROM_MAX_XOPS ops,
  * valid codes and modes, and runs (through the reference interpreter) on
- * any operand values.
+ * any operand values; its generated code fits its bound and its jumps stay
+ * in it (check_code).
  */
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -14,6 +16,48 @@
 #include <string.h>
 
 #include "config/expr.h"
+#include "kernel/xgen.h"
+
+/*
+ * The generated code of a compiled expression (kernel/xgen.c): it fits
+ * what xgen__metric_size says, at most 1100 for four, called or in line
+ * (direct, its sources tracepoint fields), and every jump lands inside it.
+ */
+static void check_code(const struct bpfprom_expr *prog)
+{
+	static struct bpf_insn code[BPFPROM_XGEN_INSNS];
+	struct bpfprom_metric_cfg c = { .nexprs = 1 };
+	size_t size;
+	int n;
+
+	c.exprs[0] = *prog;
+	size = xgen__metric_size(&c);
+	if (4 * size > 1100)
+		abort();
+	for (int direct = 0; direct < 2; direct++) {
+		c.exprs[0].direct = (uint32_t)direct;
+		for (uint32_t k = 0; direct && k < c.exprs[0].nsrc; k++)
+			c.exprs[0].src[k] = (struct bpfprom_src_cfg){ .kind = BPFPROM_SRC_FIELD,
+								      .size = 8,
+								      .off = { 8 + 8 * k } };
+		size = xgen__metric_size(&c);
+		n = xgen__program(&c, 1, code, XGEN_ROOM);
+		if (n < 1 || (size_t)n + 2 > size)
+			abort();
+		for (int i = 0; i < n; i++) {
+			uint8_t cls = BPF_CLASS(code[i].code), op = BPF_OP(code[i].code);
+
+			if (cls == BPF_JMP && op != BPF_CALL && op != BPF_EXIT &&
+			    (i + 1 + code[i].off < 0 || i + 1 + code[i].off > n))
+				abort();
+		}
+		n = xgen__direct(&c, 1, code, BPFPROM_XINLINE_INSNS - 3);
+		if (n < 0 && n != -ENOSPC && n != -E2BIG)
+			abort();
+		if (!direct && n != 0)
+			abort();
+	}
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -59,6 +103,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			     prog.mode[i] - BPFPROM_XM_SRC >= (int)prog.nsrc))
 				abort();
 		(void)expr__run(&prog, vals);
+		check_code(&prog);
 	}
 out:
 	free(text);

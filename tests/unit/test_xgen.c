@@ -361,6 +361,9 @@ static void test_compiled(void **state)
 		"a ? b ? 1 : 2 : 3",
 		"max(a, b) - min(a, b) * 0x123456789",
 		"(a + b) * (a - b) / (b | 1) % 1000003",
+		/* no source: eight registers for pending operands (the fuzzer's find) */
+		"7",
+		"1 + (2 * (3 - (-4 ^ (5 | (6 & (7 + (8 << 9)))))))",
 	};
 	bool sgn[2][4] = { { false, false }, { true, true } };
 
