@@ -357,6 +357,37 @@ static void binary(struct gen *g, enum bpfprom_xop op, struct opnd x)
 		set_if(g, jmp_of[op], x);
 }
 
+/*
+ * Unsigned multiplication, division and remainder by a power of two, as
+ * shifts and a mask, as clang makes them of the same C (`* 512`, `/ 1024`):
+ * a division is tens of cycles. Not signed division, which rounds toward
+ * zero where a shift rounds down.
+ */
+static bool by_power_of_two(struct gen *g, enum bpfprom_xop op, uint64_t lit)
+{
+	int32_t k = 0;
+
+	if (!lit || (lit & (lit - 1)) ||
+	    (op != BPFPROM_XOP_MUL && op != BPFPROM_XOP_UDIV && op != BPFPROM_XOP_UMOD))
+		return false;
+	while ((1ULL << k) != lit)
+		k++;
+	if (op == BPFPROM_XOP_MUL) {
+		if (k)
+			alu(g, BPF_LSH, R_ACC, imm(k));
+	} else if (op == BPFPROM_XOP_UDIV) {
+		if (k)
+			alu(g, BPF_RSH, R_ACC, imm(k));
+	} else if (k <= 31) {
+		alu(g, BPF_AND, R_ACC, imm((int32_t)(lit - 1)));
+	} else {
+		/* a mask past imm32's reach: shift the high bits out */
+		alu(g, BPF_LSH, R_ACC, imm(64 - k));
+		alu(g, BPF_RSH, R_ACC, imm(64 - k));
+	}
+	return true;
+}
+
 static bool commutes(enum bpfprom_xop op)
 {
 	switch (op) {
@@ -423,6 +454,8 @@ static void gen_op(struct gen *g, const struct bpfprom_expr *e, uint32_t i)
 	}
 	if (op >= BPFPROM_XOP__COUNT)
 		return; /* the interpreter's: acc as it is */
+	if (e->mode[i] == BPFPROM_XM_LIT && by_power_of_two(g, op, e->lit[i]))
+		return;
 	if (e->mode[i] == BPFPROM_XM_STACK) {
 		/* the popped operand is the left one: r0 = popped op r0, or
 		 * where the order does not matter, r0 op= popped */

@@ -393,6 +393,39 @@ static void test_compiled(void **state)
 	}
 }
 
+/* Unsigned *, / and % by a power of two are shifts and a mask, as clang makes them */
+static void test_power_of_two(void **state)
+{
+	static const struct {
+		uint8_t op;
+		uint64_t lit;
+		uint8_t want[2];
+		int32_t imm[2];
+	} cases[] = {
+		{ BPFPROM_XOP_MUL, 512, { BPF_LSH }, { 9 } },
+		{ BPFPROM_XOP_UDIV, 1024, { BPF_RSH }, { 10 } },
+		{ BPFPROM_XOP_UMOD, 4096, { BPF_AND }, { 4095 } },
+		{ BPFPROM_XOP_UMOD, 1ULL << 40, { BPF_LSH, BPF_RSH }, { 24, 24 } },
+	};
+
+	(void)state;
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		struct bpfprom_metric_cfg m = { .nexprs = 1 };
+		struct bpf_insn code[BPFPROM_XGEN_INSNS];
+		int n;
+
+		m.exprs[0].nsrc = 1;
+		set(&m.exprs[0], BPFPROM_XOP_LOAD, BPFPROM_XM_SRC, 0);
+		set(&m.exprs[0], cases[c].op, BPFPROM_XM_LIT, cases[c].lit);
+		n = xgen__program(&m, 1, code, XGEN_ROOM);
+		assert_int_equal(n, cases[c].want[1] ? 3 : 2);
+		for (int k = 0; k < n - 1; k++) {
+			assert_int_equal(code[1 + k].code, BPF_ALU64 | cases[c].want[k] | BPF_K);
+			assert_int_equal(code[1 + k].imm, cases[c].imm[k]);
+		}
+	}
+}
+
 /* A direct expression loads its fields from ctx (r1), sign-extending the
  * signed ones, whatever their size; its value is expr__run's of them. */
 static void test_direct(void **state)
@@ -699,11 +732,12 @@ static void test_patch(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_binary_ops),   cmocka_unit_test(test_unary_and_select),
-		cmocka_unit_test(test_deep_stack),   cmocka_unit_test(test_compiled),
-		cmocka_unit_test(test_direct),	     cmocka_unit_test(test_direct_inline),
-		cmocka_unit_test(test_inline_sites), cmocka_unit_test(test_dispatch),
-		cmocka_unit_test(test_worst_size),   cmocka_unit_test(test_patch),
+		cmocka_unit_test(test_binary_ops),    cmocka_unit_test(test_unary_and_select),
+		cmocka_unit_test(test_deep_stack),    cmocka_unit_test(test_compiled),
+		cmocka_unit_test(test_power_of_two),  cmocka_unit_test(test_direct),
+		cmocka_unit_test(test_direct_inline), cmocka_unit_test(test_inline_sites),
+		cmocka_unit_test(test_dispatch),      cmocka_unit_test(test_worst_size),
+		cmocka_unit_test(test_patch),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
