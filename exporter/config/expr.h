@@ -4,8 +4,9 @@
  * sources and integer literals (README: Expressions). Pure: parses text
  * into a tree whose leaves are literals and source texts (config turns
  * those into sources), and compiles a tree, once the operands' signedness
- * is known (plan), into the program bpfprom.bpf.c runs (struct
- * bpfprom_expr). No yaml, no kernel.
+ * is known (plan), into ops on an accumulator and a stack (struct
+ * bpfprom_expr), which the loader turns into BPF instructions
+ * (kernel/xgen.c). No yaml, no kernel.
  */
 #ifndef BPFPROM_EXPR_H
 #define BPFPROM_EXPR_H
