@@ -36,6 +36,29 @@ if ! command -v wrk >/dev/null; then
 	finish
 fi
 
+# --- the same load without slow clients: what this host does now ---------
+# A start of its own (its scrapes do not count in the next one's), the
+# workload under a comm the metrics do not count, as long a wrk run: its
+# p99 is the bound's fallback below. Late in a CI run this 2-CPU host's p99
+# has been 1.9 s and 2.9 s with slow clients, 0.7-2.2 s in the suite alone
+# (1.1 s without them).
+p99_base=
+if start $DIR/configs/load.yaml --web.max-connections=256 --web.max-connections-per-ip=200; then
+	(
+		while [ ! -e "$TMP/stop0" ]; do
+			$WL/syscalls load_base threads 2 getppid $PER_RUN write 1 1024 >/dev/null || exit 1
+			sleep 0.3
+		done
+	) &
+	wl0=$!
+	BG="$BG $wl0"
+	wrk -c100 -t2 -d"${LOAD_SECS}s" --timeout 5s -s $DIR/scrape.lua "http://$ADDR/metrics" >"$TMP/wrk0.out" 2>&1
+	touch "$TMP/stop0"
+	wait $wl0
+	p99_base=$(sed -n 's/^wrk-result //p' "$TMP/wrk0.out" | tr ' ' '\n' | sed -n 's/^p99_us=//p')
+	stop
+fi
+
 # --- slow clients, then 100 scrapers while the workload runs ---------------
 # 100 wrk connections and the slow clients all come from 127.0.0.1: both
 # limits are raised above them (the defaults are tested below)
@@ -102,11 +125,14 @@ if start $DIR/configs/load.yaml --web.max-connections=256 --web.max-connections-
 		"$(printf '%s' "$res" | tr ' ' '\n' | grep -E '^(non200|bad|connect|read|write|timeout)=' | paste -sd' ' -)"
 	expect "load: every format was asked for and answered (text, OpenMetrics, protobuf, gzip)" "1 1 1 1" \
 		"$(for k in text om pb gzip; do awk -v n="$(val $k)" 'BEGIN { printf "%d ", (n > 0) }'; done | sed 's/ $//')"
-	# 100 connections share one event loop on a shared 2-CPU machine: the
-	# bound is generous; a server stalled by a slow client would wait 1 s per
-	# byte and show as wrk timeouts (5 s) above
-	expect "load: p99 latency under 2 s with $SLOW slow clients connected ($(val p99_us) us)" 1 \
-		"$(awk -v n="$(val p99_us)" 'BEGIN { print (n != "" && n < 2000000) }')"
+	# 100 connections share one event loop on a 2-CPU machine that wrk and
+	# the workload keep busy: under 2 s, or, where this host is that slow
+	# even without slow clients, under 3 times its p99 then (p99_base: one
+	# run's p99 against another's on this host has varied 2x); a server
+	# stalled by a slow client would wait 1 s per byte and show as wrk
+	# timeouts (5 s) above
+	expect "load: p99 latency under 2 s, or 3 times this host's without slow clients (${p99_base:-none} us), with $SLOW slow clients connected ($(val p99_us) us)" 1 \
+		"$(awk -v n="$(val p99_us)" -v b="${p99_base:-0}" 'BEGIN { print (n != "" && (n < 2000000 || n < 3 * b)) }')"
 	expect "slow clients: all $SLOW held their connections through the load" \
 		"slowclient: $SLOW open, 0 closed, 0 failed to connect" "$(cat "$TMP/slow.out")"
 	# warm-up: by second 3 every connection and every format's buffers exist;
