@@ -708,17 +708,18 @@ static __always_inline __u64 read_operand(void *ctx, enum ctx_kind ck, int usdt,
 #define XSTR(x) XSTR_(x)
 
 /*
- * The arithmetic of this program's expressions, operands a..d (r1-r4), the
+ * The arithmetic of this program's expressions: operands a..d (r1-r4), the
  * expression's number xid (r5), its value in r0; for a direct expression
- * (struct bpfprom_expr), a is ctx and the code reads the operands. What clang emits here is a
- * placeholder: a load of BPFPROM_XGEN_MAGIC, BPFPROM_XGEN_INSNS - 3 jumps to
- * the next instruction, and the return. The loader writes the expressions'
+ * (struct bpfprom_expr) whose code does not fit in line, a is ctx and the
+ * code loads the operands. What clang emits here is a placeholder: a load
+ * of BPFPROM_XGEN_MAGIC, BPFPROM_XGEN_INSNS - 3 jumps to the next
+ * instruction, and the return. The loader writes the expressions'
  * generated instructions over it as it loads the program
  * (exporter/kernel/xgen.c), keeping its length, so that no jump or call
- * elsewhere moves; the jumps left over are nops the verifier removes. This
- * makes an expression cost what the same arithmetic written in C does: no
- * interpreter's per-op loads, dispatch or operand stack in memory. A
- * program with no expression never calls it, and the verifier drops it.
+ * elsewhere moves; the jumps left over are nops the verifier removes. No
+ * interpreter's per-op loads, dispatch or operand stack in memory: what is
+ * left over the same C is the call. A program with no expression never
+ * calls it, and the verifier drops it.
  */
 static __noinline __u64 xcalc(__u64 a, __u64 b, __u64 c, __u64 d, __u64 xid)
 {

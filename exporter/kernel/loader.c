@@ -95,8 +95,11 @@ static int xgen_prepare(struct bpf_program *prog, struct bpf_prog_load_opts *opt
  * and xgen_prepare. A handler registered for a section is found before
  * libbpf's own; what libbpf's own would add at load is set by the loader
  * (attach targets, kprobe.multi's attach type) or not used (auto-attach).
+ * Once per process (register_handlers); a failure is kept in handlers_err.
  */
-static int register_handlers(void)
+static int handlers_err;
+
+static void register_once(void)
 {
 	static const struct {
 		const char *sec;
@@ -114,19 +117,23 @@ static int register_handlers(void)
 		{ "usdt", BPF_PROG_TYPE_KPROBE, 0 },
 	};
 	LIBBPF_OPTS(libbpf_prog_handler_opts, opts, .prog_prepare_load_fn = xgen_prepare);
-	static int err = 1;
 
-	pthread_mutex_lock(&xload_lock);
-	for (size_t i = 0; err > 0 && i < sizeof(secs) / sizeof(secs[0]); i++) {
+	for (size_t i = 0; i < sizeof(secs) / sizeof(secs[0]); i++) {
 		int id = libbpf_register_prog_handler(secs[i].sec, secs[i].type, secs[i].at, &opts);
 
-		if (id < 0)
-			err = id;
+		if (id < 0) {
+			handlers_err = id;
+			return;
+		}
 	}
-	if (err > 0)
-		err = 0;
-	pthread_mutex_unlock(&xload_lock);
-	return err;
+}
+
+static int register_handlers(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, register_once);
+	return handlers_err;
 }
 
 static struct copy *copy_open(size_t nmetrics, bool shared)

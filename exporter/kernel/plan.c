@@ -2511,6 +2511,7 @@ static int plan_groups(struct plan *plan, bool unfused)
 	for (size_t i = 0; i < plan->nmetrics; i++) {
 		struct plan_metric *pm = &plan->metrics[i];
 		struct plan_group *g = NULL;
+		size_t xsize = xgen__metric_size(&pm->bcfg);
 
 		for (size_t j = 0; !unfused && j < plan->ngroups; j++) {
 			struct plan_group *cand = &plan->groups[j];
@@ -2518,7 +2519,7 @@ static int plan_groups(struct plan *plan, bool unfused)
 			/* a shared series map loads a build of one slot; the
 			 * expressions' code must fit xcalc's placeholder */
 			if (cand->n < BPFPROM_MAX_FUSED && pm->bcfg.agg < BPFPROM_AGG_SHARED &&
-			    cand->xgen_size + xgen__metric_size(&pm->bcfg) <= XGEN_ROOM &&
+			    cand->xgen_size + xsize <= XGEN_ROOM &&
 			    plan->metrics[cand->metrics[0]].bcfg.agg < BPFPROM_AGG_SHARED &&
 			    plan__same_probes(&plan->metrics[cand->metrics[0]], pm)) {
 				g = cand;
@@ -2530,7 +2531,7 @@ static int plan_groups(struct plan *plan, bool unfused)
 		pm->group = (size_t)(g - plan->groups);
 		pm->slot = (uint32_t)g->n;
 		g->metrics[g->n++] = i;
-		g->xgen_size += xgen__metric_size(&pm->bcfg);
+		g->xgen_size += xsize;
 	}
 	return 0;
 }

@@ -38,7 +38,7 @@ struct gen {
 	uint32_t sp; /* pending operands */
 	uint8_t stack_regs[MAX_STACK_REGS]; /* where the first ones are */
 	uint32_t nstack_regs;
-	bool in_line; /* for xgen__direct: r6 and r7 are not the stack's */
+	bool in_line; /* xgen__direct: direct expressions only, in r0-r5 */
 	int err;
 };
 
@@ -63,12 +63,9 @@ static bool fits(uint64_t v)
 	return (int64_t)v == (int32_t)v;
 }
 
+/* a literal that does not fit an imm */
 static void mov_lit(struct gen *g, uint8_t dst, uint64_t v)
 {
-	if (fits(v)) {
-		put(g, BPF_ALU64 | BPF_MOV | BPF_K, dst, 0, 0, (int32_t)v);
-		return;
-	}
 	put(g, BPF_LD | BPF_DW | BPF_IMM, dst, 0, 0, (int32_t)(uint32_t)v);
 	put(g, 0, 0, 0, 0, (int32_t)(uint32_t)(v >> 32));
 }
@@ -83,13 +80,14 @@ static void mov(struct gen *g, uint8_t dst, struct opnd x)
 	put(g, BPF_ALU64 | BPF_MOV | BPF_K, dst, 0, 0, x.imm);
 }
 
-/* dst op= x, or if (dst op x) goto +off */
+/* dst op= x */
 static void alu(struct gen *g, uint8_t op, uint8_t dst, struct opnd x)
 {
 	put(g, BPF_ALU64 | op | (x.reg ? BPF_X : BPF_K), dst, x.reg ? x.r : 0, 0,
 	    x.reg ? 0 : x.imm);
 }
 
+/* if (dst op x) goto +off */
 static void jmp(struct gen *g, uint8_t op, uint8_t dst, struct opnd x, int16_t off)
 {
 	put(g, BPF_JMP | op | (x.reg ? BPF_X : BPF_K), dst, x.reg ? x.r : 0, off,
@@ -176,12 +174,6 @@ static void set_if(struct gen *g, uint8_t op, struct opnd x)
 	mov(g, R_ACC, imm(1));
 }
 
-/* into r5, which holds a popped operand or a long literal already, or is free */
-static void to_right(struct gen *g, struct opnd x)
-{
-	mov(g, R_RIGHT, x);
-}
-
 static void ja(struct gen *g, int16_t off)
 {
 	put(g, BPF_JMP | BPF_JA, 0, 0, off, 0);
@@ -219,7 +211,7 @@ static void div_mod(struct gen *g, enum bpfprom_xop op, struct opnd x)
 		return;
 	case BPFPROM_XOP_SDIV:
 		/* the quotient of the magnitudes, negated where the signs differ */
-		to_right(g, x);
+		mov(g, R_RIGHT, x);
 		jmp(g, BPF_JSLT, R_ACC, imm(0), 7);
 		jmp(g, BPF_JSLT, R_RIGHT, imm(0), 2);
 		alu(g, BPF_DIV, R_ACC, reg(R_RIGHT));
@@ -238,7 +230,7 @@ static void div_mod(struct gen *g, enum bpfprom_xop op, struct opnd x)
 		return;
 	default:
 		/* SMOD: the remainder of the magnitudes, with the dividend's sign */
-		to_right(g, x);
+		mov(g, R_RIGHT, x);
 		jmp(g, BPF_JSGE, R_RIGHT, imm(0), 1);
 		neg(g, R_RIGHT);
 		jmp(g, BPF_JNE, R_RIGHT, imm(0), 2);
@@ -272,7 +264,7 @@ static void shift(struct gen *g, enum bpfprom_xop op, struct opnd x)
 	}
 	if (op == BPFPROM_XOP_SAR) {
 		/* by 64 or more: by 63, the sign */
-		to_right(g, x);
+		mov(g, R_RIGHT, x);
 		jmp(g, BPF_JLE, R_RIGHT, imm(63), 1);
 		mov(g, R_RIGHT, imm(63));
 		alu(g, code, R_ACC, reg(R_RIGHT));
@@ -542,31 +534,42 @@ static void gen_expr(struct gen *g, const struct bpfprom_expr *e)
 }
 
 /*
- * Expressions one after the other, each but the last behind a test of its
- * xid (r5) and ending in an exit; the last falls through to the
- * placeholder's own exit.
+ * The expressions of cfgs (in line, only the direct ones) one after the
+ * other, each but the last behind a test of its xid (r5) and ending in an
+ * exit (in xcalc) or a jump past the last (in line); the last falls through
+ * to the placeholder's exit or past the code.
  */
-static void gen_metrics(struct gen *g, const struct bpfprom_metric_cfg *cfgs, size_t n)
+static void gen_chain(struct gen *g, const struct bpfprom_metric_cfg *cfgs, size_t n)
 {
-	size_t total = 0, seen = 0;
+	size_t total = 0, seen = 0, ends[BPFPROM_MAX_FUSED * BPFPROM_MAX_EXPRS], nends = 0;
 
-	for (size_t s = 0; s < n; s++)
-		total += cfgs[s].nexprs < BPFPROM_MAX_EXPRS ? cfgs[s].nexprs : BPFPROM_MAX_EXPRS;
 	for (size_t s = 0; s < n; s++) {
+		for (uint32_t k = 0; k < cfgs[s].nexprs && k < BPFPROM_MAX_EXPRS; k++)
+			total += !g->in_line || cfgs[s].exprs[k].direct;
+	}
+	for (size_t s = 0; s < n && seen < total; s++) {
 		for (uint32_t k = 0; k < cfgs[s].nexprs && k < BPFPROM_MAX_EXPRS; k++) {
 			const struct bpfprom_expr *e = &cfgs[s].exprs[k];
 			size_t at = g->n;
-			bool last = ++seen == total;
 
-			if (!last)
-				jmp(g, BPF_JNE, BPF_REG_5, imm((int32_t)e->xid), 0);
-			gen_expr(g, e);
-			if (last)
+			if (g->in_line && !e->direct)
+				continue;
+			if (++seen == total) {
+				gen_expr(g, e);
 				break;
-			put(g, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+			}
+			jmp(g, BPF_JNE, BPF_REG_5, imm((int32_t)e->xid), 0);
+			gen_expr(g, e);
+			if (g->in_line && nends < sizeof(ends) / sizeof(ends[0]))
+				ends[nends++] = g->n;
+			put(g, BPF_JMP | (g->in_line ? BPF_JA : BPF_EXIT), 0, 0, 0, 0);
 			if (g->out && at < g->cap)
 				g->out[at].off = (int16_t)(g->n - at - 1);
 		}
+	}
+	for (size_t i = 0; g->out && i < nends; i++) {
+		if (ends[i] < g->cap)
+			g->out[ends[i]].off = (int16_t)(g->n - ends[i] - 1);
 	}
 }
 
@@ -589,39 +592,12 @@ static bool beyond_r5(const struct bpf_insn *code, size_t n)
 int xgen__direct(const struct bpfprom_metric_cfg *cfgs, size_t n, struct bpf_insn *out, size_t cap)
 {
 	struct gen g = { .out = out, .cap = cap, .in_line = true };
-	size_t total = 0, seen = 0, ends[BPFPROM_MAX_FUSED * BPFPROM_MAX_EXPRS], nends = 0;
 
-	for (size_t s = 0; s < n; s++) {
-		for (uint32_t k = 0; k < cfgs[s].nexprs && k < BPFPROM_MAX_EXPRS; k++)
-			total += cfgs[s].exprs[k].direct ? 1 : 0;
-	}
-	for (size_t s = 0; s < n && seen < total; s++) {
-		for (uint32_t k = 0; k < cfgs[s].nexprs && k < BPFPROM_MAX_EXPRS; k++) {
-			const struct bpfprom_expr *e = &cfgs[s].exprs[k];
-			size_t at = g.n;
-
-			if (!e->direct)
-				continue;
-			if (++seen == total) {
-				gen_expr(&g, e);
-				break;
-			}
-			jmp(&g, BPF_JNE, BPF_REG_5, imm((int32_t)e->xid), 0);
-			gen_expr(&g, e);
-			/* past the last expression */
-			if (nends < sizeof(ends) / sizeof(ends[0]))
-				ends[nends++] = g.n;
-			put(&g, BPF_JMP | BPF_JA, 0, 0, 0, 0);
-			if (out && at < cap)
-				out[at].off = (int16_t)(g.n - at - 1);
-		}
-	}
+	gen_chain(&g, cfgs, n);
 	if (g.err)
 		return g.err;
 	if (g.n > cap)
 		return -E2BIG;
-	for (size_t i = 0; i < nends; i++)
-		out[ends[i]].off = (int16_t)(g.n - ends[i] - 1);
 	return beyond_r5(out, g.n) ? -ENOSPC : (int)g.n;
 }
 
@@ -640,7 +616,7 @@ int xgen__program(const struct bpfprom_metric_cfg *cfgs, size_t n, struct bpf_in
 {
 	struct gen g = { .out = out, .cap = cap };
 
-	gen_metrics(&g, cfgs, n);
+	gen_chain(&g, cfgs, n);
 	if (g.err)
 		return g.err;
 	return g.n > cap ? -E2BIG : (int)g.n;
