@@ -15,6 +15,9 @@
 #   VM_FLAGS     extra bpfprom flags for every guest run, e.g. --log.level=debug
 #   VM_TIMEOUT   seconds one kernel may take, boot to poweroff (default 900:
 #                three TCG guests on a busy 2-core machine took over 300)
+#   VM_TCG_THREAD  single (default): each guest's CPUs take turns on one host
+#                thread; multi: qemu's default, a thread per CPU (guest kernels
+#                failed rewriting their text under it, see README)
 #   VM_PARALLEL  1: boot the kernels at once; 0: one after another (default 1,
 #                faster on 2 cores, see README)
 #   VM_MEMORY_CPUS  possible CPUs of the extra boots of VM_MEMORY_KERNEL that
@@ -29,6 +32,7 @@ SUITE=vm
 KERNELS=${VM_KERNELS:-"6.1 6.12 arm64:6.1"}
 TIMEOUT=${VM_TIMEOUT:-900}
 PARALLEL=${VM_PARALLEL:-1}
+TCG_THREAD=${VM_TCG_THREAD:-single}
 CACHE=build/vm/cache
 OUT=$BUILD/vm
 UPDATED=
@@ -282,7 +286,7 @@ boot() {
 	modules_initrd "$1" "$2" "$3" && initrd=$OUT/initrd-$1.gz
 	start=$(date +%s%N)
 	# shellcheck disable=SC2086 # QEMU is the command and its machine
-	timeout -k 5 "$TIMEOUT" $QEMU -m 1G -smp "2${4:+,maxcpus=$4}" -nodefaults -nographic -serial stdio \
+	timeout -k 5 "$TIMEOUT" $QEMU -accel "tcg,thread=$TCG_THREAD" -m 1G -smp "2${4:+,maxcpus=$4}" -nodefaults -nographic -serial stdio \
 		-kernel "$2" -initrd "$initrd" -append "$append" -no-reboot \
 		</dev/null >"$OUT/$1.log" 2>&1
 	rc=$?
