@@ -495,6 +495,54 @@ int btfpath__func_type(const struct btf *btf, const char *func, int argn, uint32
 	return 0;
 }
 
+/* The size of a struct or union passed by value as parameter p; 0 for anything else. */
+static long by_value_size(const struct btf *btf, const struct btf_param *p, const char **what)
+{
+	const struct btf_type *t = p->type ? btf__type_by_id(btf, btf__resolve_type(btf, p->type)) :
+					     NULL;
+
+	if (!t || !btf_is_composite(t))
+		return 0;
+	*what = btf_is_struct(t) ? "struct" : "union";
+	return btf__resolve_size(btf, p->type);
+}
+
+int btfpath__arg_place(const struct btf *btf, uint32_t func_id, const char *func, uint32_t argn,
+		       uint32_t *place, char *err, size_t errlen)
+{
+	const struct btf_type *t = btf__type_by_id(btf, func_id);
+	const struct btf_param *p;
+	const char *what = NULL;
+	uint32_t at = 0, i;
+	long size;
+
+	t = t && btf_is_func(t) ? btf__type_by_id(btf, t->type) : NULL;
+	if (!t || !btf_is_func_proto(t))
+		return -ENOENT;
+	p = btf_params(t);
+	for (i = 0; i < argn && i < btf_vlen(t); i++) {
+		size = by_value_size(btf, &p[i], &what);
+		if (size > 16) {
+			snprintf(
+				err, errlen,
+				"%s passes a %ld-byte %s by value as arg%u, and where the arguments after it are depends on the architecture",
+				func, size, what, i);
+			return -EINVAL;
+		}
+		at += size > 8 ? 2 : 1;
+	}
+	size = i < btf_vlen(t) ? by_value_size(btf, &p[i], &what) : 0;
+	if (size > 8) {
+		snprintf(
+			err, errlen,
+			"%s passes it as a %ld-byte %s by value%s: no one number holds it, and bpfprom does not read its members",
+			func, size, what, size > 16 ? "" : ", in two registers");
+		return -EINVAL;
+	}
+	*place = at + (argn - i);
+	return 0;
+}
+
 bool btfpath__knows_helper(const struct btf *btf, const char *helper)
 {
 	int id = btf__find_by_name_kind(btf, "bpf_func_id", BTF_KIND_ENUM);

@@ -47,6 +47,21 @@ int btfpath__resolve(const struct btf *btf, uint32_t type_id, bool ptr_to, bool 
 int btfpath__type_by_name(const struct btf *btf, const char *name, uint32_t *type_id, char *err,
 			  size_t errlen);
 
+/*
+ * Where argument argn of kernel function func (type func_id of btf) is, counted in the 8-byte
+ * places of registers and of a trampoline's ctx: a struct or union of 9 to
+ * 16 bytes passed by value takes two (sockptr_t optval of tcp_setsockopt,
+ * whose optlen is then in the sixth register, not the fifth), so the
+ * arguments after one are a place further on. -ENOENT when func_id is
+ * not a function with a prototype (its place is argn); -EINVAL with a message when
+ * argument argn is itself such a struct (no one number holds it) or one of
+ * more than 16 bytes comes before it (passed on the stack or by reference,
+ * as the architecture decides). Arguments past the prototype's (a
+ * variadic function's) are a place each.
+ */
+int btfpath__arg_place(const struct btf *btf, uint32_t func_id, const char *func, uint32_t argn,
+		       uint32_t *place, char *err, size_t errlen);
+
 /* The BTF type of argument argn of a kernel function, or its return value
  * (argn < 0). -ENOENT/-EINVAL with a message. */
 int btfpath__func_type(const struct btf *btf, const char *func, int argn, uint32_t *type_id,

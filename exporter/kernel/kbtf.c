@@ -19,12 +19,27 @@ struct kmod {
 	bool tried;
 };
 
+/* A function in the index: by name, then vmlinux's before the modules' in name order. */
+struct kfunc {
+	const char *name; /* in its BTF's strings */
+	const struct btf *btf;
+	const char *module; /* NULL: vmlinux */
+	uint32_t id;
+	uint32_t seq; /* the order found: the first of a name wins, as in kbtf__find */
+};
+
 struct kbtf {
 	const struct btf *vmlinux;
 	char *dir;
 	bool listed; /* dir was read */
 	size_t n;
 	struct kmod *mods; /* by name */
+	/* every function's name, sorted, for lookups of many names (a
+	 * wildcard's members): vmlinux's at the first, the modules' at the
+	 * first name vmlinux lacks; libbpf walks every type per lookup */
+	struct kfunc *funcs;
+	size_t nfuncs;
+	bool funcs_vmlinux, funcs_mods;
 };
 
 struct kbtf *kbtf__new(const struct btf *vmlinux, const char *dir)
@@ -51,6 +66,7 @@ void kbtf__free(struct kbtf *kb)
 		btf__free(kb->mods[i].btf);
 	}
 	free(kb->mods);
+	free(kb->funcs);
 	free(kb->dir);
 	free(kb);
 }
@@ -139,8 +155,100 @@ static bool has_own(const struct btf *btf, const char *name, int kind)
 	return false;
 }
 
+static int cmp_func(const void *a, const void *b)
+{
+	const struct kfunc *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/* Adds btf's own functions (not its base's) to the index, sorted again. */
+static int index_funcs(struct kbtf *kb, const struct btf *btf, const char *module)
+{
+	const struct btf *base = btf__base_btf(btf);
+	uint32_t n = btf__type_cnt(btf), first = base ? btf__type_cnt(base) : 1, id;
+	size_t more = 0;
+	struct kfunc *f;
+
+	for (id = first; id < n; id++)
+		more += btf_is_func(btf__type_by_id(btf, id));
+	f = realloc(kb->funcs, (kb->nfuncs + more) * sizeof(*f));
+	if (!f && more)
+		return -ENOMEM;
+	kb->funcs = f;
+	for (id = first; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+
+		if (!btf_is_func(t))
+			continue;
+		kb->funcs[kb->nfuncs] =
+			(struct kfunc){ .name = btf__name_by_offset(btf, t->name_off),
+					.btf = btf,
+					.module = module,
+					.id = id,
+					.seq = (uint32_t)kb->nfuncs };
+		kb->nfuncs += !!kb->funcs[kb->nfuncs].name;
+	}
+	qsort(kb->funcs, kb->nfuncs, sizeof(*kb->funcs), cmp_func);
+	return 0;
+}
+
+/* The first function called name in the index, or NULL. */
+static const struct kfunc *indexed(const struct kbtf *kb, const char *name)
+{
+	size_t lo = 0, hi = kb->nfuncs;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(kb->funcs[mid].name, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < kb->nfuncs && !strcmp(kb->funcs[lo].name, name) ? &kb->funcs[lo] : NULL;
+}
+
+const struct btf *kbtf__func(struct kbtf *kb, const char *name, uint32_t *id, const char **module)
+{
+	const struct kfunc *f;
+
+	if (module)
+		*module = NULL;
+	if (!kb || !kb->vmlinux)
+		return NULL;
+	if (!kb->funcs_vmlinux) {
+		kb->funcs_vmlinux = true;
+		if (index_funcs(kb, kb->vmlinux, NULL))
+			return NULL;
+	}
+	f = indexed(kb, name);
+	if (!f && !kb->funcs_mods) {
+		kb->funcs_mods = true;
+		if (list_mods(kb))
+			return NULL;
+		for (size_t i = 0; i < kb->n; i++) {
+			const struct btf *btf = mod_btf(kb, i);
+
+			if (btf && index_funcs(kb, btf, kb->mods[i].name))
+				return NULL;
+		}
+		f = indexed(kb, name);
+	}
+	if (!f)
+		return NULL;
+	if (id)
+		*id = f->id;
+	if (module)
+		*module = f->module;
+	return f->btf;
+}
+
 const struct btf *kbtf__find(struct kbtf *kb, const char *name, int kind, const char **module)
 {
+	if (kind == BTF_KIND_FUNC)
+		return kbtf__func(kb, name, NULL, module);
 	if (module)
 		*module = NULL;
 	if (!kb || !kb->vmlinux)

@@ -12,6 +12,8 @@
 
 #define KBTF_DIR "/sys/kernel/btf"
 
+#include <stdint.h>
+
 struct btf;
 struct kbtf;
 
@@ -31,6 +33,14 @@ void kbtf__free(struct kbtf *kb);
  * the module's name, NULL for vmlinux.
  */
 const struct btf *kbtf__find(struct kbtf *kb, const char *name, int kind, const char **module);
+
+/*
+ * kbtf__find for a function, with its type id (*id, may be NULL): by an
+ * index of every function's name, built at the first call (vmlinux's) and
+ * at the first name vmlinux lacks (every module's), so that looking up many
+ * names costs a binary search each.
+ */
+const struct btf *kbtf__func(struct kbtf *kb, const char *name, uint32_t *id, const char **module);
 
 /*
  * Calls each(btf, module, arg) for vmlinux's BTF (module NULL) and then each

@@ -515,6 +515,82 @@ static int usdt_arg(struct ctx *c, const struct cfg_probe *probes, size_t n, uin
 	return 0;
 }
 
+/*
+ * One function of a kernel probe: its argument argn's place (btfpath__arg_place),
+ * the same as that of the functions before it (*first names the first).
+ */
+static int func_arg_place(struct ctx *c, const char *func, uint32_t argn, const char *text,
+			  const struct cfg_pos pos, const char *key, const char **first,
+			  uint32_t *place)
+{
+	uint32_t at = argn, id = 0;
+	const struct btf *btf = kbtf__func(ctx_kbtf(c), func, &id, NULL);
+	char msg[320];
+	int err;
+
+	err = btf ? btfpath__arg_place(btf, id, func, argn, &at, msg, sizeof(msg)) : -ENOENT;
+	if (err == -EINVAL)
+		return fail(c, pos, key, "%s: %s", text, msg);
+	if (at > 5)
+		return fail(
+			c, pos, key,
+			"%s: a struct passed by value before arg%u of %s takes two registers, which puts arg%u past the six that kprobes and trampolines read here",
+			text, argn, func, argn);
+	if (*first && at != *place)
+		return fail(
+			c, pos, key,
+			"%s: arg%u is in register %u of %s but %u of %s (a struct passed by value before it takes two); one metric needs one layout",
+			text, argn, *place, *first, at, func);
+	if (!*first) {
+		*first = func;
+		*place = at;
+	}
+	return 0;
+}
+
+/*
+ * argN of kernel functions is the Nth parameter of their BTF prototypes,
+ * which a struct of 9 to 16 bytes passed by value before it moves one
+ * register (and one trampoline slot) on; *place is where the program reads
+ * it, the same at each of the n probes and each function of a wildcard.
+ * Without BTF for a function, argN is register N. arg0 never moves, but
+ * may be a struct that no number holds.
+ */
+static int kernel_arg_place(struct ctx *c, const struct cfg_probe *probes, size_t n, uint32_t argn,
+			    const char *text, const struct cfg_pos pos, const char *key,
+			    uint32_t *place)
+{
+	const char *first = NULL;
+	int err;
+
+	*place = argn;
+	if (!c->k->btf)
+		return 0;
+	for (size_t p = 0; p < n; p++) {
+		const struct plan_probe *pp = NULL;
+
+		if (left_out(c, probes, p) || !is_kernel_probe(probes[p].kind))
+			continue;
+		/* a wildcard's functions, where plan_wild found them */
+		if (probes == c->cm->probes || (probes == c->end_copies && c->ends_implied))
+			pp = c->pps[p];
+		if (pp && pp->nmembers) {
+			for (size_t m = 0; m < pp->nmembers; m++) {
+				err = func_arg_place(c, pp->members[m].name, argn, text, pos, key,
+						     &first, place);
+				if (err)
+					return err;
+			}
+		} else if (!probes[p].wild && probes[p].func) {
+			err = func_arg_place(c, probes[p].func, argn, text, pos, key, &first,
+					     place);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
 /* A uprobe's pointer arguments point into the traced process, a kprobe's into the kernel. */
 static int str_arg_mode(struct ctx *c, const struct cfg_source *src, const char *key,
 			uint32_t *mode)
@@ -839,30 +915,52 @@ static int resolve_expr(struct ctx *c, const struct tp_format *fmts, const struc
 	return 0;
 }
 
+static int resolve_kind(struct ctx *c, const struct tp_format *fmts, const struct cfg_probe *probes,
+			size_t n, const struct cfg_source *src, uint32_t str_size, const char *key,
+			struct bpfprom_src_cfg *out);
+
 /* Fields are looked up in the n probes given (the metric's, or its until). */
 static int resolve_src_in(struct ctx *c, const struct tp_format *fmts,
 			  const struct cfg_probe *probes, size_t n, const struct cfg_source *src,
 			  uint32_t str_size, const char *key, struct bpfprom_src_cfg *out)
 {
+	bool arg = src->kind == BPFPROM_SRC_ARG || src->kind == BPFPROM_SRC_STR_ARG ||
+		   (src->path && src->path->base == BPFPROM_SRC_ARG);
+	uint32_t place = 0;
+	int err;
+
 	memset(out, 0, sizeof(*out));
 	out->kind = src->kind;
 	out->argn = src->argn;
-	if (src->kind == BPFPROM_SRC_ARG || src->kind == BPFPROM_SRC_STR_ARG ||
-	    (src->path && src->path->base == BPFPROM_SRC_ARG)) {
+	if (arg) {
+		uint32_t argn = src->path ? src->path->argn : src->argn;
 		char text[32];
-		int err;
 
 		snprintf(text, sizeof(text),
-			 src->kind == BPFPROM_SRC_STR_ARG ? "str(arg%u)" : "arg%u",
-			 src->path ? src->path->argn : src->argn);
-		err = usdt_arg(c, probes, n, src->path ? src->path->argn : src->argn,
-			       src->path ? src->text : text, src->kind == BPFPROM_SRC_STR_ARG,
-			       src->pos, key, out);
+			 src->kind == BPFPROM_SRC_STR_ARG ? "str(arg%u)" : "arg%u", argn);
+		err = usdt_arg(c, probes, n, argn, src->path ? src->text : text,
+			       src->kind == BPFPROM_SRC_STR_ARG, src->pos, key, out);
+		if (!err)
+			err = kernel_arg_place(c, probes, n, argn, src->path ? src->text : text,
+					       src->pos, key, &place);
 		if (err)
 			return err;
 		if (src->kind == BPFPROM_SRC_ARG && out->size)
 			return 0;
 	}
+	err = resolve_kind(c, fmts, probes, n, src, str_size, key, out);
+	/* the program reads a kernel function's argument at its place; a
+	 * path's BTF type came from its prototype's argument argn */
+	if (!err && arg)
+		out->argn = place;
+	return err;
+}
+
+/* resolve_src_in's sources by kind, past argN's place. */
+static int resolve_kind(struct ctx *c, const struct tp_format *fmts, const struct cfg_probe *probes,
+			size_t n, const struct cfg_source *src, uint32_t str_size, const char *key,
+			struct bpfprom_src_cfg *out)
+{
 	switch (src->kind) {
 	case BPFPROM_SRC_COMM:
 		out->size = BPFPROM_COMM_LEN;

@@ -100,7 +100,12 @@ static int setup(void **state)
 	      "ffffffff81000100 t do_sys_openat2\n"
 	      "ffffffff81000200 D vfs_data\n"
 	      "ffffffff81000300 T vfs_write\n"
-	      "ffffffffc0000000 t mod_fn\t[some_mod]\n",
+	      "ffffffffc0000000 t mod_fn\t[some_mod]\n"
+	      /* the functions of test_kernel_arg_place's BTF */
+	      "ffffffff81000400 T tcp_setsockopt\n"
+	      "ffffffff81000500 T late_fn\n"
+	      "ffffffff81000600 T big_fn\n"
+	      "ffffffff81000700 T plain_fn\n",
 	      f);
 	fclose(f);
 	return 0;
@@ -909,6 +914,142 @@ static void test_fentry_mechanism(void **state)
 	kernel(-1, false, false, PLAN_MECH_AUTO);
 }
 
+/*
+ * tcp_setsockopt(struct sock *sk, int level, int optname, sockptr_t optval,
+ * unsigned int optlen), and functions around it: a 16-byte struct passed by
+ * value takes two registers, so optlen is in the sixth.
+ */
+static struct btf *arg_place_btf(void)
+{
+	struct btf *btf = btf__new_empty();
+	int t_int, t_uint, t_bool, t_ptr, t_sockptr, t_big, proto;
+
+	t_int = btf__add_int(btf, "int", 4, BTF_INT_SIGNED);
+	t_uint = btf__add_int(btf, "unsigned int", 4, 0);
+	t_bool = btf__add_int(btf, "_Bool", 1, BTF_INT_BOOL);
+	btf__add_struct(btf, "sock", 8);
+	t_ptr = btf__add_ptr(btf, t_bool + 1);
+	t_sockptr = btf__add_struct(btf, NULL, 16);
+	btf__add_field(btf, "kernel", t_ptr, 0, 0);
+	btf__add_field(btf, "is_kernel", t_bool, 64, 0);
+	t_sockptr = btf__add_typedef(btf, "sockptr_t", t_sockptr);
+	t_big = btf__add_struct(btf, "big", 24);
+	btf__add_field(btf, "a", t_int, 0, 0);
+
+	proto = btf__add_func_proto(btf, t_int);
+	btf__add_func_param(btf, "sk", t_ptr);
+	btf__add_func_param(btf, "level", t_int);
+	btf__add_func_param(btf, "optname", t_int);
+	btf__add_func_param(btf, "optval", t_sockptr);
+	btf__add_func_param(btf, "optlen", t_uint);
+	btf__add_func(btf, "tcp_setsockopt", BTF_FUNC_GLOBAL, proto);
+	proto = btf__add_func_proto(btf, t_int);
+	for (int i = 0; i < 4; i++)
+		btf__add_func_param(btf, "i", t_int);
+	btf__add_func_param(btf, "v", t_sockptr);
+	btf__add_func_param(btf, "last", t_int);
+	btf__add_func(btf, "late_fn", BTF_FUNC_GLOBAL, proto);
+	proto = btf__add_func_proto(btf, t_int);
+	btf__add_func_param(btf, "b", t_big);
+	btf__add_func_param(btf, "x", t_int);
+	btf__add_func(btf, "big_fn", BTF_FUNC_GLOBAL, proto);
+	proto = btf__add_func_proto(btf, t_int);
+	for (int i = 0; i < 5; i++)
+		btf__add_func_param(btf, "i", t_int);
+	btf__add_func(btf, "plain_fn", BTF_FUNC_GLOBAL, proto);
+	return btf;
+}
+
+#define PLACE_YAML(probe, source)                                                                \
+	"metrics:\n  - name: x_total\n    help: h\n    probe: " probe "\n    aggregate: count\n" \
+	"    labels:\n      - {name: l, source: " source "}\n"
+#define PLACE_ERR "plan: t.yaml:7:27: metrics[0] (x_total): labels[0]: "
+
+/* The place the program reads a label's argument from. */
+static uint32_t place_of(const char *yaml)
+{
+	struct built b;
+	uint32_t argn;
+
+	build(&b, yaml);
+	if (b.ret)
+		fail_msg("%s", b.err);
+	argn = b.plan->metrics[0].bcfg.labels[0].src.argn;
+	done(&b);
+	return argn;
+}
+
+static void test_kernel_arg_place(void **state)
+{
+	struct btf *btf = arg_place_btf();
+
+	char path[PATH_MAX];
+	FILE *f;
+
+	(void)state;
+	/* what a wildcard is expanded from: a tracefs with kprobe_events */
+	snprintf(path, sizeof(path), "%s/kprobe_events", root);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/available_filter_functions", root);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("tcp_setsockopt\nlate_fn\nbig_fn\nplain_fn\n", f);
+	fclose(f);
+	kern.btf = btf;
+	for (int fentry = 0; fentry < 2; fentry++) {
+		/* the same places whether kprobes or trampolines read them */
+		kernel(6, true, fentry, PLAN_MECH_AUTO);
+		assert_int_equal(place_of(PLACE_YAML("kprobe:tcp_setsockopt", "arg2")), 2);
+		assert_int_equal(place_of(PLACE_YAML("kprobe:tcp_setsockopt", "arg4")), 5);
+		assert_int_equal(place_of(PLACE_YAML("kprobe:tcp_setsockopt", "str(arg4)")), 5);
+		assert_int_equal(place_of(PLACE_YAML("kprobe:plain_fn", "arg4")), 4);
+		/* a wildcard's functions, each */
+		assert_int_equal(place_of(PLACE_YAML("kprobe:tcp_set*", "arg4")), 5);
+		assert_int_equal(place_of(PLACE_YAML("kprobe:late_fn", "arg3")), 3);
+		/* a function without BTF: the register of its number */
+		assert_int_equal(place_of(PLACE_YAML("kprobe:vfs_read", "arg4")), 4);
+		/* an expression's operand */
+		{
+			struct built b;
+
+			build(&b, PLACE_YAML("kprobe:tcp_setsockopt", "arg4 + arg1"));
+			assert_int_equal(b.ret, 0);
+			assert_int_equal(b.plan->metrics[0].bcfg.exprs[0].src[0].argn, 5);
+			assert_int_equal(b.plan->metrics[0].bcfg.exprs[0].src[1].argn, 1);
+			done(&b);
+		}
+	}
+	expect_error(
+		PLACE_YAML("kprobe:tcp_setsockopt", "arg3"), PLACE_ERR
+		"arg3: tcp_setsockopt passes it as a 16-byte struct by value, in two registers: no one number holds it, and bpfprom does not read its members");
+	expect_error(
+		PLACE_YAML("kprobe:late_fn", "arg5"), PLACE_ERR
+		"arg5: a struct passed by value before arg5 of late_fn takes two registers, which puts arg5 past the six that kprobes and trampolines read here");
+	expect_error(
+		PLACE_YAML("kprobe:big_fn", "arg1"), PLACE_ERR
+		"arg1: big_fn passes a 24-byte struct by value as arg0, and where the arguments after it are depends on the architecture");
+	expect_error(
+		PLACE_YAML("kprobe:big_fn", "arg0"), PLACE_ERR
+		"arg0: big_fn passes it as a 24-byte struct by value: no one number holds it, and bpfprom does not read its members");
+	expect_error(
+		PLACE_YAML("kprobe:*_fn", "arg1"), PLACE_ERR
+		"arg1: big_fn passes a 24-byte struct by value as arg0, and where the arguments after it are depends on the architecture");
+	expect_error(
+		"metrics:\n  - name: x_total\n    help: h\n"
+		"    probe: [kprobe:plain_fn, kprobe:tcp_setsockopt]\n    aggregate: count\n"
+		"    labels:\n      - {name: l, source: arg4}\n",
+		PLACE_ERR
+		"arg4: arg4 is in register 4 of plain_fn but 5 of tcp_setsockopt (a struct passed by value before it takes two); one metric needs one layout");
+	kern.btf = NULL;
+	btf__free(btf);
+	kernel(-1, false, false, PLAN_MECH_AUTO);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/kprobe_events", root);
+	unlink(path);
+}
+
 static void test_combine_stats(void **state)
 {
 	/* 3 CPUs: the middle one saw nothing, its zero min must not count */
@@ -1108,6 +1249,7 @@ int main(void)
 		cmocka_unit_test(test_kprobe_mechanism),
 		cmocka_unit_test(test_uprobe_mechanism),
 		cmocka_unit_test(test_fentry_mechanism),
+		cmocka_unit_test(test_kernel_arg_place),
 		cmocka_unit_test(test_fuse_groups),
 		cmocka_unit_test(test_sample_probes),
 	};

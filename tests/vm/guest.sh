@@ -380,6 +380,13 @@ t_kpath() {
 		'vm_write_bytes_by_mode_total{mode="8630"} 2081' "$(grep_m '^vm_write_bytes_by_mode_total')"
 	expect "kpath: str(retval->name) of getname, 3 opens" \
 		'vm_getname_total{name="tests/vm/configs/kpath.yaml"} 3' "$(grep_m '^vm_getname_total')"
+	$WL bpfp_ks sockopt 4 3 sockopt 8 2
+	scrape >$TMP/m.txt
+	expect "kpath: arg4 after a struct passed by value (tcp_setsockopt's optlen), 3 and 2 calls" \
+		"$(printf '%s\n' 'vm_tcp_setsockopt_total{optname="1",optlen="4"} 3' 'vm_tcp_setsockopt_total{optname="1",optlen="8"} 2')" \
+		"$(grep_m '^vm_tcp_setsockopt_total' | sort)"
+	expect "kpath: the same argument in an expression, exact sum (3 x 41 + 2 x 81)" \
+		'vm_tcp_setsockopt_bytes_total 285' "$(grep_m '^vm_tcp_setsockopt_bytes_total')"
 	expect "kpath: nothing dropped" "" \
 		"$(grep_m '^bpfprom_dropped_events_total{metric="vm_' | grep -v ' 0$')"
 	stop

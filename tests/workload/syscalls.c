@@ -12,6 +12,8 @@
  * `raise N` sends itself SIGUSR1 (ignored) N times with raise(3): tgkill,
  * whose si_code is SI_TKILL (-6), a negative int in signal_generate.
  * `close FD` closes FD (0, its stdin, say) with the raw system call.
+ * `sockopt LEN N` sets TCP_NODELAY on one TCP socket N times with optlen
+ * LEN (4 or 8): tcp_setsockopt's optlen follows a sockptr_t passed by value.
  * `writes N` makes N writes to /dev/null whose sizes change from call to
  * call: 2^(i % 17) - 1 - (i % 3) (clamped at 0), 0 to 65535 in 17 powers of
  * two in turn, for a histogram whose bucket varies (tests/bench).
@@ -21,6 +23,8 @@
  */
 #include <fcntl.h>
 #include <linux/blkzoned.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -29,6 +33,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -77,7 +82,7 @@ int main(int argc, char **argv)
 
 	if (argc < 2) {
 		fprintf(stderr,
-			"usage: syscalls COMM [getppid N] [getpid N] [getuid N] [write SIZE...] [threads T getppid N] [open PATH N] [tryopen PATH N] [sleep US] [raise N] [close FD] [writes N] [zones DEV N K]\n");
+			"usage: syscalls COMM [getppid N] [getpid N] [getuid N] [write SIZE...] [threads T getppid N] [open PATH N] [tryopen PATH N] [sleep US] [raise N] [close FD] [sockopt LEN N] [writes N] [zones DEV N K]\n");
 		return 2;
 	}
 	fd = open("/dev/null", O_WRONLY);
@@ -151,6 +156,20 @@ int main(int argc, char **argv)
 			close(zfd);
 			free(r);
 			i += 4;
+		} else if (strcmp(argv[i], "sockopt") == 0 && i + 2 < argc) {
+			/* TCP_NODELAY on a TCP socket, N times with optlen LEN (4 or 8) */
+			long long one = 1;
+			int sfd = socket(AF_INET, SOCK_STREAM, 0);
+			long n = atol(argv[i + 2]);
+			socklen_t len = (socklen_t)atoi(argv[i + 1]);
+
+			if (sfd < 0 || (len != 4 && len != 8))
+				return 1;
+			for (long k = 0; k < n; k++)
+				if (setsockopt(sfd, IPPROTO_TCP, TCP_NODELAY, &one, len))
+					return 1;
+			close(sfd);
+			i += 3;
 		} else if (strcmp(argv[i], "close") == 0 && i + 1 < argc) {
 			syscall(SYS_close, atoi(argv[i + 1]));
 			i += 2;
