@@ -163,8 +163,11 @@ fi
 # they preempt each other some 300 times, each a start at sched_switch
 # (task->__state 0) until a switch runs the task again. bpftrace 0.17 runs
 # the same logic over the same events (runqlat.bt's, with the test's
-# filters): the two counts of intervals are equal, and at least the
-# kernel's count of the processes' nonvoluntary switches
+# filters): the two counts of intervals are equal, and near the kernel's
+# count of the processes' nonvoluntary switches: at least 95% of it. Not all
+# of it: the kernel also counts a task preempted between setting its state
+# to sleep and calling schedule() (state not 0, so neither tool starts an
+# interval): 382 intervals in both tools against 386 switches, once
 sed -e "s|      - tracepoint:sched:sched_wakeup\$|      - {probe: tracepoint:sched:sched_wakeup, filter: ['str(args.comm) == \"bpfp_rql\"']}|" \
 	-e "s|      - tracepoint:sched:sched_wakeup_new\$|      - {probe: tracepoint:sched:sched_wakeup_new, filter: ['str(args.comm) == \"bpfp_rql\"']}|" \
 	-e "s|filter: \['task->__state == 0'\]}|filter: ['task->__state == 0', 'str(args.prev_comm) == \"bpfp_rql\"']}|" \
@@ -194,11 +197,11 @@ elif start "$TMP/runqlat.yaml"; then
 	n=$(sample 'runqueue_latency_all_seconds_count')
 	expect "runqlat.yaml: two processes on one CPU: the intervals bpftrace counts over the same events" \
 		"$(sed -n 's/^@n: //p' "$TMP/rq.bt")" "$n"
-	if [ -n "$n" ] && [ "${nv:-0}" -ge 50 ] && [ "$n" -ge "$nv" ]; then
-		ok "runqlat.yaml: each of the $nv preemptions the kernel counted is timed ($n intervals with the wakeups)"
+	if [ -n "$n" ] && [ "${nv:-0}" -ge 50 ] && [ $((n * 100)) -ge $((nv * 95)) ]; then
+		ok "runqlat.yaml: the $nv preemptions the kernel counted are timed ($n intervals with the wakeups)"
 	else
-		not_ok "runqlat.yaml: each preemption the kernel counted is timed" \
-			"expected: >= ${nv:-?} (nonvoluntary_ctxt_switches, at least 50)" "actual:   ${n:-(no sample)}"
+		not_ok "runqlat.yaml: the preemptions the kernel counted are timed" \
+			"expected: >= 95% of ${nv:-?} (nonvoluntary_ctxt_switches, at least 50)" "actual:   ${n:-(no sample)}"
 	fi
 	stop runqlat.yaml
 fi
@@ -211,29 +214,39 @@ if [ -z "$blk" ] || [ ! -e "$blk/dev" ]; then
 	skip "block_io.yaml: direct writes to the disk of $TMP" "$TMP is on no block device"
 elif start "$(filtered block_io.yaml "[comm == \"bpfp_dd\", args.dev == $(($(cut -d: -f1 "$blk/dev") << 20 | $(cut -d: -f2 "$blk/dev")))]")"; then
 	# O_DIRECT writes of 4 KiB: one request each, issued by dd itself (a copy
-	# of dd named for the filter) on the file system's disk
+	# of dd named for the filter) on the file system's disk. Not always in
+	# dd's context: a busy queue defers a request to a kblockd worker (199
+	# of 200 in a CI run on a loaded host), and the file system may add one
+	# of its own (a journal write, a flush). What the kernel did is read
+	# from its own trace of the same event, in a tracefs instance with the
+	# same filter: bpfprom must count exactly that.
+	dev=$(($(cut -d: -f1 "$blk/dev") << 20 | $(cut -d: -f2 "$blk/dev")))
+	inst=$TRACEFS/instances/bpfp_blk_$$
+	ev=$inst/events/block/block_rq_issue
+	mkdir "$inst" && echo "comm == \"bpfp_dd\" && dev == $dev" >"$ev/filter" && echo 1 >"$ev/enable"
 	cp "$(command -v dd)" "$TMP/bpfp_dd"
 	"$TMP/bpfp_dd" if=/dev/zero of="$TMP/blk" bs=4k count=200 oflag=direct status=none
 	expect "block_io.yaml: dd wrote 200 blocks of 4 KiB (exit 0)" "0 819200" "$? $(stat -c %s "$TMP/blk")"
 	snap
+	echo 0 >"$ev/enable"
+	# "... block_rq_issue: 259,0 WS 4096 () 2048 + 8 none,0,0 [bpfp_dd]"
+	traced=$(awk '/^#/ { next } { sub(/.*block_rq_issue: /, "") } $2 ~ /^WS?$/ && $3 <= 4096 { sz++ } { all++ }
+		END { print sz + 0, all + 0 }' "$inst/trace")
+	rmdir "$inst"
 	sz=$(awk '/^block_io_size_bytes_bucket\{.*rwbs="WS?",le="4096"\}/ { s += $2 } END { print s + 0 }' "$TMP/m.txt")
 	all=$(awk '/^block_io_size_bytes_count\{/ { s += $2 } END { print s + 0 }' "$TMP/m.txt")
-	expect "block_io.yaml: 200 direct 4 KiB writes, 200 write requests of 4 KiB or less" 200 "$sz"
-	# the file system may issue a request of its own in dd's context (a
-	# journal or metadata write, a flush: one in a CI run on a busy host)
-	if [ "$all" -ge 200 ] && [ "$all" -le 204 ]; then
-		ok "block_io.yaml: $all requests by dd in all (200 and at most 4 of the file system's)"
-	else
-		not_ok "block_io.yaml: requests by dd in all" "expected: 200 .. 204" "actual:   $all"
-	fi
+	expect "block_io.yaml: write requests of 4 KiB or less and all requests issued by dd, as the kernel's trace has them" \
+		"$traced" "$sz $all"
+	# most of the 200 are dd's own
+	expect_ge "block_io.yaml: dd issued most of its 200 writes itself" 190 "${traced% *}"
 	lat=$(awk '/^block_io_latency_seconds_count\{.*rwbs="WS?"\}/ { s += $2 } END { print s + 0 }' "$TMP/m.txt")
 	rec=$(sample 'bpfprom_dropped_events_total{metric="block_io_latency_seconds",reason="recursion"}')
 	# a completion skipped because another BPF program ran on its CPU is
 	# counted as dropped (recursion, machine-wide: the until program runs for
-	# every device). Seen here: now and then one of the 200 neither timed nor
-	# counted (199); 2% are let go until that is understood
-	expect_ge "block_io.yaml: the writes' completions matched on dev and sector (timed + dropped, 98% at least)" 196 $((lat + rec))
-	expect_ge "block_io.yaml: no more completions timed than writes" "$lat" 200
+	# every device, so the drops may be of other devices' requests too)
+	expect_ge "block_io.yaml: each write dd issued is timed at its completion or counted as dropped" \
+		"${traced% *}" $((lat + rec))
+	expect_ge "block_io.yaml: no more completions timed than requests dd issued" "$lat" "${traced#* }"
 	stop block_io.yaml
 fi
 
