@@ -7,6 +7,7 @@
 #   tests/fuzz/run.sh long   each target fuzzes for FUZZ_TIME seconds (60),
 #                            keeping what it finds in build/fuzz/corpus/TARGET:
 #                            `make fuzz`
+# FUZZ_JOBS fuzzers run at once (the CPUs); the replays one at a time.
 # One ok/FAIL line per target and phase; a crash, leak, UB, timeout or
 # broken invariant is "FAIL" with the reproducer's path (build/fuzz/crashes).
 # Last line: "fuzz: N passed, N failed, N skipped".
@@ -58,6 +59,39 @@ run() {
 	report "$name" "$phase" "$log" $?
 }
 
+# run_bg NAME PHASE LOG ARGS...: run in the background, at most JOBS at
+# once (the fuzzing phases: 10 s each, one CPU each); drain reports them in
+# the order they started
+JOBS=${FUZZ_JOBS:-$(nproc)}
+pids= queue=
+run_bg() {
+	name=$1 phase=$2 log=$3
+	shift 3
+	if [ "$(echo $pids | wc -w)" -ge "$JOBS" ]; then
+		wait ${pids%% *}
+		pids=${pids#* }
+	fi
+	(
+		"$OUT/$name" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+			-artifact_prefix="$OUT/crashes/$name-" "$@" </dev/null >"$log" 2>&1
+		echo $? >"$log.rc"
+	) &
+	pids="$pids $!"
+	pids=${pids# }
+	queue="$queue$name|$phase|$log
+"
+}
+
+drain() {
+	wait
+	# a here-document, not a pipe: report counts in this shell
+	while IFS='|' read -r name phase log; do
+		[ -n "$name" ] && report "$name" "$phase" "$log" "$(cat "$log.rc" 2>/dev/null || echo 1)"
+	done <<EOF
+$queue
+EOF
+}
+
 found=0
 for bin in "$OUT"/fuzz_*; do
 	[ -x "$bin" ] || continue
@@ -69,7 +103,7 @@ for bin in "$OUT"/fuzz_*; do
 	[ -f "$DIR/$t.dict" ] && dict="-dict=$DIR/$t.dict"
 	if [ "$mode" = long ]; then
 		mkdir -p "$OUT/corpus/$t"
-		run "$name" "fuzzing ${FUZZ_TIME} s" "$OUT/logs/$name-long.log" $dict \
+		run_bg "$name" "fuzzing ${FUZZ_TIME} s" "$OUT/logs/$name-long.log" $dict \
 			-max_len="$(max_len "$name")" -max_total_time="$FUZZ_TIME" \
 			"$OUT/corpus/$t" "$corpus"
 		continue
@@ -84,9 +118,10 @@ for bin in "$OUT"/fuzz_*; do
 	scratch=$OUT/test-corpus/$t
 	rm -rf "$scratch"
 	mkdir -p "$scratch"
-	run "$name" "fuzzing ${FUZZ_TEST_TIME} s" "$OUT/logs/$name-fuzz.log" $dict \
+	run_bg "$name" "fuzzing ${FUZZ_TEST_TIME} s" "$OUT/logs/$name-fuzz.log" $dict \
 		-max_len="$(max_len "$name")" -max_total_time="$FUZZ_TEST_TIME" "$scratch" "$corpus"
 done
+drain
 if [ "$found" = 0 ]; then
 	not_ok "no fuzz targets in $OUT; run make fuzz-build"
 fi
