@@ -790,8 +790,10 @@ static __always_inline __u64 read_int(void *ctx, enum ctx_kind ck,
 			&c->exprs[s->argn & (BPFPROM_MAX_EXPRS - 1)];
 
 		/*
-		 * Fields of the one tracepoint: the generated code loads them
-		 * from ctx itself, in line. A placeholder as xcalc's, of
+		 * Fields of the one tracepoint, or arguments of functions (from
+		 * pt_regs, or from a trampoline's u64 slots where they are
+		 * numbers): the generated code loads them from ctx itself, in
+		 * line, at offsets plan gives (struct bpfprom_expr's direct). A placeholder as xcalc's, of
 		 * BPFPROM_XINLINE_INSNS: a load of BPFPROM_XINLINE_MAGIC into
 		 * the result's register, then moves of ctx's and xid's
 		 * registers to themselves, which tell the loader where clang
@@ -799,7 +801,8 @@ static __always_inline __u64 read_int(void *ctx, enum ctx_kind ck,
 		 * code of the program's direct expressions over it, or a call
 		 * of xcalc where they do not fit (xgen__inline).
 		 */
-		if (ck == CTX_TP && probe == PROBE_ONE_TP && e->direct) {
+		if (((ck == CTX_TP && probe == PROBE_ONE_TP) || is_regs(ck) || is_trampoline(ck)) &&
+		    e->direct) {
 			__u64 r, x = e->xid;
 
 			asm volatile(

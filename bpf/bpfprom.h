@@ -314,8 +314,11 @@ struct bpfprom_expr {
 	__u32 nops;
 	/* its number in the program's generated code (the loader sets it) */
 	__u32 xid;
-	/* every operand a field of the metric's one tracepoint, at an aligned
-	 * offset: the generated code reads them from ctx (plan sets it) */
+	/* every operand a field of the metric's one tracepoint at an aligned
+	 * offset, or every one an argument of the metric's functions, a
+	 * register in pt_regs or a number in a trampoline's slots, its offset
+	 * in ctx in off[0]: the generated code reads them from ctx (plan sets
+	 * it) */
 	__u32 direct;
 	__u8 op[BPFPROM_MAX_XOPS]; /* enum bpfprom_xop */
 	__u8 mode[BPFPROM_MAX_XOPS];

@@ -508,7 +508,7 @@ static long by_value_size(const struct btf *btf, const struct btf_param *p, cons
 }
 
 int btfpath__arg_place(const struct btf *btf, uint32_t func_id, const char *func, uint32_t argn,
-		       uint32_t *place, char *err, size_t errlen)
+		       uint32_t *place, bool *number, char *err, size_t errlen)
 {
 	const struct btf_type *t = btf__type_by_id(btf, func_id);
 	const struct btf_param *p;
@@ -540,6 +540,14 @@ int btfpath__arg_place(const struct btf *btf, uint32_t func_id, const char *func
 		return -EINVAL;
 	}
 	*place = at + (argn - i);
+	if (number) {
+		const struct btf_type *pt =
+			i < btf_vlen(t) && p[i].type ?
+				btf__type_by_id(btf, btf__resolve_type(btf, p[i].type)) :
+				NULL;
+
+		*number = pt && (btf_is_int(pt) || btf_is_any_enum(pt));
+	}
 	return 0;
 }
 

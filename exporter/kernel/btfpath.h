@@ -57,10 +57,12 @@ int btfpath__type_by_name(const struct btf *btf, const char *name, uint32_t *typ
  * argument argn is itself such a struct (no one number holds it) or one of
  * more than 16 bytes comes before it (passed on the stack or by reference,
  * as the architecture decides). Arguments past the prototype's (a
- * variadic function's) are a place each.
+ * variadic function's) are a place each. *number (may be NULL): whether the
+ * argument is an integer or an enum, which a trampoline's ctx holds as a
+ * number (a pointer there is typed, and not every kernel reads one).
  */
 int btfpath__arg_place(const struct btf *btf, uint32_t func_id, const char *func, uint32_t argn,
-		       uint32_t *place, char *err, size_t errlen);
+		       uint32_t *place, bool *number, char *err, size_t errlen);
 
 /* The BTF type of argument argn of a kernel function, or its return value
  * (argn < 0). -ENOENT/-EINVAL with a message. */

@@ -86,6 +86,19 @@ static int xgen_prepare(struct bpf_program *prog, struct bpf_prog_load_opts *opt
 			  bpf_program__name(prog), strerror(-err));
 	else
 		err = bpf_program__set_insns(prog, insns, n);
+	if (!err && xload.n > 1) {
+		char in_line[64];
+
+		snprintf(in_line, sizeof(in_line), "the direct ones in line, %d instructions",
+			 xload.ndirect);
+		log_debug("loader: %s: expressions: %zu instructions in xcalc; %s",
+			  bpf_program__name(prog), xload.n,
+			  xload.ndirect > 0 ?
+				  in_line :
+			  xload.ndirect == 0 ?
+				  "none is direct" :
+				  "the direct ones too (more than r0-r5 or the in-line room)");
+	}
 	free(insns);
 	return err;
 }

@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,11 @@
 
 #include <bpf/btf.h>
 #include <linux/perf_event.h>
+#if defined(__x86_64__)
+#include <sys/user.h> /* struct user_regs_struct: pt_regs' registers */
+#elif defined(__aarch64__)
+#include <asm/ptrace.h> /* struct user_pt_regs: the start of pt_regs */
+#endif
 
 #include "kernel/btfpath.h"
 #include "kernel/elfsym.h"
@@ -46,6 +52,11 @@ struct ctx {
 	/* the start probes a source is not read at: the others', while a start
 	 * probe's own match or filter is resolved (left_out) */
 	uint8_t away;
+	/* the argument kernel_arg_place placed last is an integer in every
+	 * function's BTF; the operands of the metric's expressions that are
+	 * (bit BPFPROM_MAX_XSRC * expression + operand), for plan_direct */
+	bool arg_number;
+	uint32_t xnumbers;
 	/* the metric's USDT probes (until included) and their arguments */
 	size_t nusdt;
 	struct {
@@ -525,10 +536,13 @@ static int func_arg_place(struct ctx *c, const char *func, uint32_t argn, const 
 {
 	uint32_t at = argn, id = 0;
 	const struct btf *btf = kbtf__func(ctx_kbtf(c), func, &id, NULL);
+	bool number = false;
 	char msg[320];
 	int err;
 
-	err = btf ? btfpath__arg_place(btf, id, func, argn, &at, msg, sizeof(msg)) : -ENOENT;
+	err = btf ? btfpath__arg_place(btf, id, func, argn, &at, &number, msg, sizeof(msg)) :
+		    -ENOENT;
+	c->arg_number = c->arg_number && number;
 	if (err == -EINVAL)
 		return fail(c, pos, key, "%s: %s", text, msg);
 	if (at > 5)
@@ -564,6 +578,8 @@ static int kernel_arg_place(struct ctx *c, const struct cfg_probe *probes, size_
 	int err;
 
 	*place = argn;
+	/* each function's func_arg_place says */
+	c->arg_number = true;
 	if (!c->k->btf)
 		return 0;
 	for (size_t p = 0; p < n; p++) {
@@ -905,6 +921,8 @@ static int resolve_expr(struct ctx *c, const struct tp_format *fmts, const struc
 		if (ret)
 			return ret;
 		sgn[k] = x->src[k].is_signed;
+		if (x->src[k].kind == BPFPROM_SRC_ARG && c->arg_number)
+			c->xnumbers |= 1u << (b->nexprs * BPFPROM_MAX_XSRC + k);
 	}
 	if (expr__compile(&src->expr->e, sgn, x, &is_signed, err, sizeof(err)))
 		return fail(c, src->pos, key, "\"%s\": %s", src->text, err);
@@ -2566,33 +2584,108 @@ bool plan__same_probes(const struct plan_metric *a, const struct plan_metric *b)
 	return true;
 }
 
+/* Where a function's argument in register place lies in pt_regs; -1 where this build does not know. */
+static int regs_offset(uint32_t place)
+{
+#if defined(__x86_64__)
+	static const uint16_t off[] = {
+		offsetof(struct user_regs_struct, rdi), offsetof(struct user_regs_struct, rsi),
+		offsetof(struct user_regs_struct, rdx), offsetof(struct user_regs_struct, rcx),
+		offsetof(struct user_regs_struct, r8),	offsetof(struct user_regs_struct, r9),
+	};
+
+	return place < sizeof(off) / sizeof(off[0]) ? off[place] : -1;
+#elif defined(__aarch64__)
+	return place < 8 ? (int)(offsetof(struct user_pt_regs, regs) + 8 * place) : -1;
+#else
+	(void)place;
+	return -1;
+#endif
+}
+
+/* How the metric's programs read its probes' data from ctx, where all read it alike. */
+enum ctx_layout { LAYOUT_NONE, LAYOUT_RECORD, LAYOUT_REGS, LAYOUT_SLOTS };
+
+static enum ctx_layout layout_of(const struct plan_metric *pm)
+{
+	enum ctx_layout l = LAYOUT_NONE;
+
+	for (size_t p = 0; p < pm->nprobes; p++) {
+		enum ctx_layout here;
+
+		switch (pm->probes[p].mech) {
+		case PLAN_MECH_TRACEPOINT:
+			/* field offsets are per event: one event only */
+			here = pm->bcfg.nprobes == 1 ? LAYOUT_RECORD : LAYOUT_NONE;
+			break;
+		case PLAN_MECH_KPROBE:
+		case PLAN_MECH_LEGACY:
+		case PLAN_MECH_UPROBE:
+		case PLAN_MECH_KPROBE_MULTI:
+		case PLAN_MECH_UPROBE_MULTI:
+			here = LAYOUT_REGS;
+			break;
+		case PLAN_MECH_FENTRY:
+			here = LAYOUT_SLOTS;
+			break;
+		default:
+			here = LAYOUT_NONE;
+			break;
+		}
+		if (p && here != l)
+			return LAYOUT_NONE;
+		l = here;
+	}
+	return l;
+}
+
 /*
- * Mark the expressions whose operands the generated code can load from ctx
- * itself (struct bpfprom_expr.direct): the metric's one tracepoint, no
- * latency (then bpfprom.bpf.c reads every field at a constant offset), and
- * every operand a field of 1, 2, 4 or 8 bytes at an offset the verifier
- * lets a tracepoint program load: aligned, past the common header, within
- * the record buffer.
+ * The metric's expressions whose generated code may load every operand
+ * from ctx itself, in line where it fits (struct bpfprom_expr's direct):
+ * a metric without a latency whose operands are all fields of its one
+ * tracepoint at aligned offsets, or all arguments of its functions: a
+ * register of pt_regs (kprobes, uprobes), or a trampoline's slot holding
+ * an integer (numbers: the operands that are, from resolve_expr).
  */
-static void plan_direct(struct plan_metric *pm)
+static void plan_direct(struct plan_metric *pm, uint32_t numbers)
 {
 	struct bpfprom_metric_cfg *b = &pm->bcfg;
+	enum ctx_layout l = layout_of(pm);
 
-	if (b->nprobes != 1 || b->latency || pm->probes[0].mech != PLAN_MECH_TRACEPOINT)
+	if (b->latency || l == LAYOUT_NONE)
 		return;
 	for (uint32_t k = 0; k < b->nexprs && k < BPFPROM_MAX_EXPRS; k++) {
 		struct bpfprom_expr *e = &b->exprs[k];
 		bool direct = e->nsrc <= BPFPROM_MAX_XSRC;
+		uint32_t off[BPFPROM_MAX_XSRC] = {};
 
 		for (uint32_t i = 0; direct && i < e->nsrc; i++) {
 			const struct bpfprom_src_cfg *s = &e->src[i];
-			uint32_t size = s->size, off = s->off[0];
+			uint32_t size = s->size;
+			int r;
 
-			direct = s->kind == BPFPROM_SRC_FIELD &&
-				 (size == 1 || size == 2 || size == 4 || size == 8) &&
-				 off % size == 0 && off >= 8 && off + size <= 2048;
+			switch (l) {
+			case LAYOUT_RECORD:
+				off[i] = s->off[0];
+				direct = s->kind == BPFPROM_SRC_FIELD &&
+					 (size == 1 || size == 2 || size == 4 || size == 8) &&
+					 off[i] % size == 0 && off[i] >= 8 && off[i] + size <= 2048;
+				break;
+			case LAYOUT_REGS:
+				r = regs_offset(s->argn);
+				off[i] = (uint32_t)r;
+				direct = s->kind == BPFPROM_SRC_ARG && size == 8 && r >= 0;
+				break;
+			default:
+				off[i] = 8 * s->argn;
+				direct = s->kind == BPFPROM_SRC_ARG && size == 8 && s->argn < 6 &&
+					 (numbers >> (k * BPFPROM_MAX_XSRC + i) & 1);
+				break;
+			}
 		}
 		e->direct = direct;
+		for (uint32_t i = 0; direct && i < e->nsrc; i++)
+			e->src[i].off[0] = off[i];
 	}
 }
 
@@ -2654,10 +2747,11 @@ int plan__build(const struct cfg *cfg, const struct plan_kernel *k, struct plan 
 	for (size_t i = 0; i < cfg->nmetrics; i++) {
 		c.cm = &cfg->metrics[i];
 		c.idx = i;
+		c.xnumbers = 0;
 		ret = plan_metric(&c, &plan->metrics[i]);
 		if (ret)
 			break;
-		plan_direct(&plan->metrics[i]);
+		plan_direct(&plan->metrics[i], c.xnumbers);
 	}
 	if (!ret)
 		ret = plan_groups(plan, k->unfused);

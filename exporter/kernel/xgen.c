@@ -487,9 +487,10 @@ static int ldx_size(uint32_t size)
 }
 
 /*
- * A direct expression's operands, from ctx (r1) at their fields' offsets;
- * r1 last, as it holds ctx until then. Plan vouches for the offsets (aligned,
- * inside the tracepoint's record, past its common header).
+ * A direct expression's operands, from ctx (r1) at their offsets; r1 last,
+ * as it holds ctx until then. Plan vouches for the offsets (a field's:
+ * aligned, inside the tracepoint's record, past its common header; an
+ * argument's: its register in pt_regs, or its trampoline slot).
  */
 static void load_fields(struct gen *g, const struct bpfprom_expr *e)
 {
@@ -499,7 +500,8 @@ static void load_fields(struct gen *g, const struct bpfprom_expr *e)
 		const struct bpfprom_src_cfg *s = &e->src[k];
 		uint8_t r = (uint8_t)(BPF_REG_1 + k);
 
-		if (s->kind != BPFPROM_SRC_FIELD || ldx_size(s->size) < 0) {
+		if ((s->kind != BPFPROM_SRC_FIELD && s->kind != BPFPROM_SRC_ARG) ||
+		    ldx_size(s->size) < 0) {
 			g->err = -EINVAL;
 			return;
 		}

@@ -129,6 +129,28 @@ expect "expressions: the issue's examples pass --config.check" \
 	"config: $TMP/exprchk.yaml: valid, 2 metrics resolved against this kernel" \
 	"$("$BIN" --config.file="$TMP/exprchk.yaml" --config.check 2>&1)"
 
+# --- where each program's expressions run (--log.level=debug) -------------
+# uprobe arguments are registers of pt_regs: the generated code loads them in
+# line; pid is read by the generic code, so an expression over it is called
+cat >"$TMP/exprwhere.yaml" <<EOT
+metrics:
+  - name: x_args_total
+    help: h.
+    probe: uprobe:$PWD/$XW:bpfprom_pair
+    aggregate: sum
+    value: arg0 * 512 + arg1
+  - name: x_pid_total
+    help: h.
+    probe: uprobe:$PWD/$XW:main
+    aggregate: sum
+    value: arg0 + pid
+EOT
+expect "expressions: uprobe arguments in line, pid through xcalc (the loader's debug lines)" \
+	"$(printf '%s\n' "debug: loader: handle_up1: expressions: 5 instructions in xcalc; the direct ones in line, 5 instructions" \
+		"debug: loader: handle_up1: expressions: 2 instructions in xcalc; none is direct")" \
+	"$(timeout 20 "$BIN" --config.file="$TMP/exprwhere.yaml" --log.level=debug --print 1s --once 2>&1 >/dev/null |
+		grep 'expressions: ')"
+
 # --- errors: exact and positioned ------------------------------------------
 x_check() { # NAME VALUE WANT
 	printf 'metrics:\n  - name: e_total\n    help: h.\n    probe: uprobe:%s:bpfprom_pair\n    aggregate: sum\n    value: %s\n' \

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/user.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -1010,14 +1011,30 @@ static void test_kernel_arg_place(void **state)
 		assert_int_equal(place_of(PLACE_YAML("kprobe:late_fn", "arg3")), 3);
 		/* a function without BTF: the register of its number */
 		assert_int_equal(place_of(PLACE_YAML("kprobe:vfs_read", "arg4")), 4);
-		/* an expression's operand */
+		/* an expression's operands: their places, loaded by the
+		 * generated code from pt_regs or from the trampoline's slots */
 		{
 			struct built b;
+			const struct bpfprom_expr *e;
 
-			build(&b, PLACE_YAML("kprobe:tcp_setsockopt", "arg4 + arg1"));
+			build(&b, PLACE_YAML("kprobe:tcp_setsockopt", "arg4 * 10 + arg1"));
 			assert_int_equal(b.ret, 0);
-			assert_int_equal(b.plan->metrics[0].bcfg.exprs[0].src[0].argn, 5);
-			assert_int_equal(b.plan->metrics[0].bcfg.exprs[0].src[1].argn, 1);
+			e = &b.plan->metrics[0].bcfg.exprs[0];
+			assert_int_equal(e->src[0].argn, 5);
+			assert_int_equal(e->src[1].argn, 1);
+			assert_int_equal(b.plan->metrics[0].probes[0].mech,
+					 fentry ? PLAN_MECH_FENTRY : PLAN_MECH_KPROBE);
+			assert_int_equal(e->direct, 1);
+			assert_int_equal(e->src[0].off[0],
+					 fentry ? 40 : offsetof(struct user_regs_struct, r9));
+			assert_int_equal(e->src[1].off[0],
+					 fentry ? 8 : offsetof(struct user_regs_struct, rsi));
+			done(&b);
+			/* sk, a pointer: a trampoline's ctx types it (not a number) */
+			build(&b, PLACE_YAML("kprobe:tcp_setsockopt", "arg0 + arg1"));
+			assert_int_equal(b.ret, 0);
+			e = &b.plan->metrics[0].bcfg.exprs[0];
+			assert_int_equal(e->direct, !fentry);
 			done(&b);
 		}
 	}

@@ -426,8 +426,9 @@ static void test_power_of_two(void **state)
 	}
 }
 
-/* A direct expression loads its fields from ctx (r1), sign-extending the
- * signed ones, whatever their size; its value is expr__run's of them. */
+/* A direct expression loads its fields (and arguments) from ctx (r1),
+ * sign-extending the signed ones, whatever their size; its value is
+ * expr__run's of them. */
 static void test_direct(void **state)
 {
 	static const struct {
@@ -450,9 +451,13 @@ static void test_direct(void **state)
 						     .size = f[k].size,
 						     .is_signed = f[k].sgn,
 						     .off = { f[k].off } };
-	for (size_t i = 0; i < NSEAMS; i++) {
+	/* the second time d is a function's argument: 8 bytes at the offset
+	 * of its register in pt_regs, or of its trampoline slot */
+	for (size_t i = 0; i < 2 * NSEAMS; i++) {
 		uint64_t v[4];
 
+		if (i == NSEAMS)
+			e.src[3].kind = BPFPROM_SRC_ARG;
 		for (int k = 0; k < 4; k++) {
 			uint64_t x = seams[(i + (size_t)k * 5) % NSEAMS];
 			unsigned int bits = 8 * f[k].size;

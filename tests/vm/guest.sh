@@ -366,7 +366,8 @@ t_kpath() {
 		skip "kpath" "this kernel lacks $mech"
 		return
 	fi
-	if ! start $CONF/kpath.yaml; then
+	# debug: the loader says where each program's expressions run
+	if ! start $CONF/kpath.yaml --log.level=debug; then
 		not_ok "kpath: bpfprom starts" "$(tail -40 $TMP/log)"
 		return
 	fi
@@ -387,6 +388,9 @@ t_kpath() {
 		"$(grep_m '^vm_tcp_setsockopt_total' | sort)"
 	expect "kpath: the same argument in an expression, exact sum (3 x 41 + 2 x 81)" \
 		'vm_tcp_setsockopt_bytes_total 285' "$(grep_m '^vm_tcp_setsockopt_bytes_total')"
+	# integers in registers or trampoline slots: loaded by the generated code
+	expect "kpath: the expression over two integer arguments runs in line" 1 \
+		"$(grep -c "loader: handle_.*: expressions: .*; the direct ones in line, " $TMP/log)"
 	expect "kpath: nothing dropped" "" \
 		"$(grep_m '^bpfprom_dropped_events_total{metric="vm_' | grep -v ' 0$')"
 	stop
