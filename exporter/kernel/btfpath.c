@@ -495,16 +495,18 @@ int btfpath__func_type(const struct btf *btf, const char *func, int argn, uint32
 	return 0;
 }
 
-/* The size of a struct or union passed by value as parameter p; 0 for anything else. */
+/* The size of parameter p where it is more than a register holds (a
+ * struct, a union, an __int128), and what it is; 0 for anything else. */
 static long by_value_size(const struct btf *btf, const struct btf_param *p, const char **what)
 {
 	const struct btf_type *t = p->type ? btf__type_by_id(btf, btf__resolve_type(btf, p->type)) :
 					     NULL;
+	long size = t ? btf__resolve_size(btf, p->type) : 0;
 
-	if (!t || !btf_is_composite(t))
+	if (size <= 8)
 		return 0;
-	*what = btf_is_struct(t) ? "struct" : "union";
-	return btf__resolve_size(btf, p->type);
+	*what = btf_is_struct(t) ? "struct" : btf_is_union(t) ? "union" : "integer";
+	return size;
 }
 
 int btfpath__arg_place(const struct btf *btf, uint32_t func_id, const char *func, uint32_t argn,
@@ -533,10 +535,10 @@ int btfpath__arg_place(const struct btf *btf, uint32_t func_id, const char *func
 	}
 	size = i < btf_vlen(t) ? by_value_size(btf, &p[i], &what) : 0;
 	if (size > 8) {
-		snprintf(
-			err, errlen,
-			"%s passes it as a %ld-byte %s by value%s: no one number holds it, and bpfprom does not read its members",
-			func, size, what, size > 16 ? "" : ", in two registers");
+		snprintf(err, errlen,
+			 "%s passes it as a %ld-byte %s by value%s: no one number holds it%s", func,
+			 size, what, size > 16 ? "" : ", in two registers",
+			 strcmp(what, "integer") ? ", and bpfprom does not read its members" : "");
 		return -EINVAL;
 	}
 	*place = at + (argn - i);
@@ -546,7 +548,7 @@ int btfpath__arg_place(const struct btf *btf, uint32_t func_id, const char *func
 				btf__type_by_id(btf, btf__resolve_type(btf, p[i].type)) :
 				NULL;
 
-		*number = pt && (btf_is_int(pt) || btf_is_any_enum(pt));
+		*number = pt && (btf_is_int(pt) || btf_is_any_enum(pt)) && pt->size <= 8;
 	}
 	return 0;
 }

@@ -173,8 +173,10 @@ static int index_funcs(struct kbtf *kb, const struct btf *btf, const char *modul
 
 	for (id = first; id < n; id++)
 		more += btf_is_func(btf__type_by_id(btf, id));
+	if (!more)
+		return 0;
 	f = realloc(kb->funcs, (kb->nfuncs + more) * sizeof(*f));
-	if (!f && more)
+	if (!f)
 		return -ENOMEM;
 	kb->funcs = f;
 	for (id = first; id < n; id++) {

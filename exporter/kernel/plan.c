@@ -526,18 +526,28 @@ static int usdt_arg(struct ctx *c, const struct cfg_probe *probes, size_t n, uin
 	return 0;
 }
 
+/* "1st", "2nd", "3rd", "6th": a place counted from 0, as the register it is */
+static const char *nth(uint32_t place, char *buf, size_t len)
+{
+	static const char *const sfx[] = { "st", "nd", "rd" };
+
+	snprintf(buf, len, "%u%s", place + 1, place < 3 ? sfx[place] : "th");
+	return buf;
+}
+
 /*
- * One function of a kernel probe: its argument argn's place (btfpath__arg_place),
- * the same as that of the functions before it (*first names the first).
+ * One function of a probe: its argument argn's place (btfpath__arg_place;
+ * argn for a user-space function, or one without BTF), the same as that of
+ * the functions before it (*first names the first).
  */
-static int func_arg_place(struct ctx *c, const char *func, uint32_t argn, const char *text,
-			  const struct cfg_pos pos, const char *key, const char **first,
-			  uint32_t *place)
+static int func_arg_place(struct ctx *c, const char *func, bool kernel, uint32_t argn,
+			  const char *text, const struct cfg_pos pos, const char *key,
+			  const char **first, uint32_t *place)
 {
 	uint32_t at = argn, id = 0;
-	const struct btf *btf = kbtf__func(ctx_kbtf(c), func, &id, NULL);
+	const struct btf *btf = kernel ? kbtf__func(ctx_kbtf(c), func, &id, NULL) : NULL;
+	char msg[320], a[16], b[16];
 	bool number = false;
-	char msg[320];
 	int err;
 
 	err = btf ? btfpath__arg_place(btf, id, func, argn, &at, &number, msg, sizeof(msg)) :
@@ -553,8 +563,8 @@ static int func_arg_place(struct ctx *c, const char *func, uint32_t argn, const 
 	if (*first && at != *place)
 		return fail(
 			c, pos, key,
-			"%s: arg%u is in register %u of %s but %u of %s (a struct passed by value before it takes two); one metric needs one layout",
-			text, argn, *place, *first, at, func);
+			"%s: arg%u is in the %s register of %s but the %s of %s (a struct passed by value before it takes two); one metric needs one layout",
+			text, argn, nth(*place, a, sizeof(a)), *first, nth(at, b, sizeof(b)), func);
 	if (!*first) {
 		*first = func;
 		*place = at;
@@ -566,9 +576,10 @@ static int func_arg_place(struct ctx *c, const char *func, uint32_t argn, const 
  * argN of kernel functions is the Nth parameter of their BTF prototypes,
  * which a struct of 9 to 16 bytes passed by value before it moves one
  * register (and one trampoline slot) on; *place is where the program reads
- * it, the same at each of the n probes and each function of a wildcard.
- * Without BTF for a function, argN is register N. arg0 never moves, but
- * may be a struct that no number holds.
+ * it, the same at each of the n probes and each function of a wildcard (a
+ * uprobe's too: its argN is register N). Without BTF for a function, argN
+ * is register N. arg0 never moves, but may be a struct that no number
+ * holds.
  */
 static int kernel_arg_place(struct ctx *c, const struct cfg_probe *probes, size_t n, uint32_t argn,
 			    const char *text, const struct cfg_pos pos, const char *key,
@@ -585,21 +596,24 @@ static int kernel_arg_place(struct ctx *c, const struct cfg_probe *probes, size_
 	for (size_t p = 0; p < n; p++) {
 		const struct plan_probe *pp = NULL;
 
-		if (left_out(c, probes, p) || !is_kernel_probe(probes[p].kind))
+		bool kernel = is_kernel_probe(probes[p].kind);
+
+		if (left_out(c, probes, p))
 			continue;
 		/* a wildcard's functions, where plan_wild found them */
 		if (probes == c->cm->probes || (probes == c->end_copies && c->ends_implied))
 			pp = c->pps[p];
 		if (pp && pp->nmembers) {
 			for (size_t m = 0; m < pp->nmembers; m++) {
-				err = func_arg_place(c, pp->members[m].name, argn, text, pos, key,
-						     &first, place);
+				err = func_arg_place(c, pp->members[m].name, kernel, argn, text,
+						     pos, key, &first, place);
 				if (err)
 					return err;
 			}
-		} else if (!probes[p].wild && probes[p].func) {
-			err = func_arg_place(c, probes[p].func, argn, text, pos, key, &first,
-					     place);
+		} else if (!probes[p].wild || !kernel) {
+			err = func_arg_place(
+				c, kernel && probes[p].func ? probes[p].func : probes[p].spec,
+				kernel, argn, text, pos, key, &first, place);
 			if (err)
 				return err;
 		}

@@ -12,8 +12,12 @@ SUITE=examples
 EX=$BUILD/workload/examples
 SC=$BUILD/workload/syscalls
 DIR=config/examples
-CG=
-cleanup() { [ -n "$CG" ] && rmdir "$CG" 2>/dev/null; }
+CG= INST=
+# a memory cgroup (oom.yaml), a tracefs instance (block_io.yaml)
+cleanup() {
+	[ -n "$CG" ] && rmdir "$CG" 2>/dev/null
+	[ -n "$INST" ] && rmdir "$INST" 2>/dev/null
+}
 AT_EXIT=cleanup
 
 # snap: scrape to $TMP/m.txt, which sample and lines read
@@ -223,7 +227,11 @@ elif start "$(filtered block_io.yaml "[comm == \"bpfp_dd\", args.dev == $(($(cut
 	dev=$(($(cut -d: -f1 "$blk/dev") << 20 | $(cut -d: -f2 "$blk/dev")))
 	inst=$TRACEFS/instances/bpfp_blk_$$
 	ev=$inst/events/block/block_rq_issue
-	mkdir "$inst" && echo "comm == \"bpfp_dd\" && dev == $dev" >"$ev/filter" && echo 1 >"$ev/enable"
+	INST=$inst
+	if ! { mkdir "$inst" && echo "comm == \"bpfp_dd\" && dev == $dev" >"$ev/filter" &&
+		echo 1 >"$ev/enable"; }; then
+		not_ok "block_io.yaml: a tracefs instance traces block_rq_issue ($inst)"
+	fi
 	cp "$(command -v dd)" "$TMP/bpfp_dd"
 	"$TMP/bpfp_dd" if=/dev/zero of="$TMP/blk" bs=4k count=200 oflag=direct status=none
 	expect "block_io.yaml: dd wrote 200 blocks of 4 KiB (exit 0)" "0 819200" "$? $(stat -c %s "$TMP/blk")"
@@ -232,7 +240,7 @@ elif start "$(filtered block_io.yaml "[comm == \"bpfp_dd\", args.dev == $(($(cut
 	# "... block_rq_issue: 259,0 WS 4096 () 2048 + 8 none,0,0 [bpfp_dd]"
 	traced=$(awk '/^#/ { next } { sub(/.*block_rq_issue: /, "") } $2 ~ /^WS?$/ && $3 <= 4096 { sz++ } { all++ }
 		END { print sz + 0, all + 0 }' "$inst/trace")
-	rmdir "$inst"
+	rmdir "$inst" && INST=
 	sz=$(awk '/^block_io_size_bytes_bucket\{.*rwbs="WS?",le="4096"\}/ { s += $2 } END { print s + 0 }' "$TMP/m.txt")
 	all=$(awk '/^block_io_size_bytes_count\{/ { s += $2 } END { print s + 0 }' "$TMP/m.txt")
 	expect "block_io.yaml: write requests of 4 KiB or less and all requests issued by dd, as the kernel's trace has them" \

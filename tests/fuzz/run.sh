@@ -69,8 +69,9 @@ run_bg() {
 	shift 3
 	if [ "$(echo $pids | wc -w)" -ge "$JOBS" ]; then
 		wait ${pids%% *}
-		pids=${pids#* }
+		case $pids in *" "*) pids=${pids#* } ;; *) pids= ;; esac
 	fi
+	rm -f "$log.rc"
 	(
 		"$OUT/$name" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
 			-artifact_prefix="$OUT/crashes/$name-" "$@" </dev/null >"$log" 2>&1

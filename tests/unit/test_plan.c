@@ -106,7 +106,8 @@ static int setup(void **state)
 	      "ffffffff81000400 T tcp_setsockopt\n"
 	      "ffffffff81000500 T late_fn\n"
 	      "ffffffff81000600 T big_fn\n"
-	      "ffffffff81000700 T plain_fn\n",
+	      "ffffffff81000700 T plain_fn\n"
+	      "ffffffff81000800 T wide_fn\n",
 	      f);
 	fclose(f);
 	return 0;
@@ -958,6 +959,12 @@ static struct btf *arg_place_btf(void)
 	for (int i = 0; i < 5; i++)
 		btf__add_func_param(btf, "i", t_int);
 	btf__add_func(btf, "plain_fn", BTF_FUNC_GLOBAL, proto);
+	/* wide_fn(__int128 w, int x): two registers too */
+	proto = btf__add_int(btf, "__int128", 16, BTF_INT_SIGNED);
+	proto = btf__add_func_proto(btf, t_int);
+	btf__add_func_param(btf, "w", proto - 1);
+	btf__add_func_param(btf, "x", t_int);
+	btf__add_func(btf, "wide_fn", BTF_FUNC_GLOBAL, proto);
 	return btf;
 }
 
@@ -996,7 +1003,7 @@ static void test_kernel_arg_place(void **state)
 	snprintf(path, sizeof(path), "%s/available_filter_functions", root);
 	f = fopen(path, "w");
 	assert_non_null(f);
-	fputs("tcp_setsockopt\nlate_fn\nbig_fn\nplain_fn\n", f);
+	fputs("tcp_setsockopt\nlate_fn\nbig_fn\nplain_fn\nwide_fn\n", f);
 	fclose(f);
 	kern.btf = btf;
 	for (int fentry = 0; fentry < 2; fentry++) {
@@ -1009,6 +1016,7 @@ static void test_kernel_arg_place(void **state)
 		/* a wildcard's functions, each */
 		assert_int_equal(place_of(PLACE_YAML("kprobe:tcp_set*", "arg4")), 5);
 		assert_int_equal(place_of(PLACE_YAML("kprobe:late_fn", "arg3")), 3);
+		assert_int_equal(place_of(PLACE_YAML("kprobe:wide_fn", "arg1")), 2);
 		/* a function without BTF: the register of its number */
 		assert_int_equal(place_of(PLACE_YAML("kprobe:vfs_read", "arg4")), 4);
 		/* an expression's operands: their places, loaded by the
@@ -1025,10 +1033,12 @@ static void test_kernel_arg_place(void **state)
 			assert_int_equal(b.plan->metrics[0].probes[0].mech,
 					 fentry ? PLAN_MECH_FENTRY : PLAN_MECH_KPROBE);
 			assert_int_equal(e->direct, 1);
+#if defined(__x86_64__)
 			assert_int_equal(e->src[0].off[0],
 					 fentry ? 40 : offsetof(struct user_regs_struct, r9));
 			assert_int_equal(e->src[1].off[0],
 					 fentry ? 8 : offsetof(struct user_regs_struct, rsi));
+#endif
 			done(&b);
 			/* sk, a pointer: a trampoline's ctx types it (not a number) */
 			build(&b, PLACE_YAML("kprobe:tcp_setsockopt", "arg0 + arg1"));
@@ -1048,6 +1058,9 @@ static void test_kernel_arg_place(void **state)
 		PLACE_YAML("kprobe:big_fn", "arg1"), PLACE_ERR
 		"arg1: big_fn passes a 24-byte struct by value as arg0, and where the arguments after it are depends on the architecture");
 	expect_error(
+		PLACE_YAML("kprobe:wide_fn", "arg0"), PLACE_ERR
+		"arg0: wide_fn passes it as a 16-byte integer by value, in two registers: no one number holds it");
+	expect_error(
 		PLACE_YAML("kprobe:big_fn", "arg0"), PLACE_ERR
 		"arg0: big_fn passes it as a 24-byte struct by value: no one number holds it, and bpfprom does not read its members");
 	expect_error(
@@ -1058,7 +1071,14 @@ static void test_kernel_arg_place(void **state)
 		"    probe: [kprobe:plain_fn, kprobe:tcp_setsockopt]\n    aggregate: count\n"
 		"    labels:\n      - {name: l, source: arg4}\n",
 		PLACE_ERR
-		"arg4: arg4 is in register 4 of plain_fn but 5 of tcp_setsockopt (a struct passed by value before it takes two); one metric needs one layout");
+		"arg4: arg4 is in the 5th register of plain_fn but the 6th of tcp_setsockopt (a struct passed by value before it takes two); one metric needs one layout");
+	/* a uprobe's argN is register N */
+	expect_error(
+		"metrics:\n  - name: x_total\n    help: h\n"
+		"    probe: [kprobe:tcp_setsockopt, uprobe:/proc/self/exe:main]\n    aggregate: count\n"
+		"    labels:\n      - {name: l, source: arg4}\n",
+		PLACE_ERR
+		"arg4: arg4 is in the 6th register of tcp_setsockopt but the 5th of uprobe:/proc/self/exe:main (a struct passed by value before it takes two); one metric needs one layout");
 	kern.btf = NULL;
 	btf__free(btf);
 	kernel(-1, false, false, PLAN_MECH_AUTO);

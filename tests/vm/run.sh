@@ -386,7 +386,38 @@ for k in $KERNELS; do
 	fi
 	kernels="$kernels $a:$VMLINUZ"
 done
-pids=
+# the memory test again with more possible CPUs: amd64 boots of
+# VM_MEMORY_KERNEL (qemu's pc machine takes maxcpus up to 255 without KVM)
+mem=
+case t_map_memory in *"$VM_ONLY"*) mem=${VM_MEMORY_CPUS-64 255} ;; esac
+memboots= mainnames=
+for k in $kernels; do
+	mainnames="$mainnames $(name_of "${k#*:}")"
+	rm -f "$OUT/$(name_of "${k#*:}").rc"
+	[ "${k%%:*}" = amd64 ] || continue
+	case $(name_of "${k#*:}") in "${VM_MEMORY_KERNEL:-6.1}".*) ;; *) continue ;; esac
+	for n in $mem; do
+		memboots="$memboots $(name_of "${k#*:}")-cpus$n:$n:${k#*:}"
+	done
+done
+# boot_mem: the memory boots, at once where PARALLEL
+boot_mem() {
+	for b in $memboots; do
+		v=${b#*:}
+		if [ "$PARALLEL" = 1 ]; then
+			boot "${b%%:*}" "${v#*:}" amd64 "${v%%:*}" &
+		else
+			boot "${b%%:*}" "${v#*:}" amd64 "${v%%:*}"
+		fi
+	done
+	wait
+}
+# one_done: a guest has powered off (or timed out): its .rc is written
+one_done() {
+	for n in $mainnames; do [ -e "$OUT/$n.rc" ] && return 0; done
+	return 1
+}
+pids= mempid=
 t0=$(date +%s%N)
 for k in $kernels; do
 	if [ "$PARALLEL" = 1 ]; then
@@ -396,28 +427,22 @@ for k in $kernels; do
 		boot "$(name_of "${k#*:}")" "${k#*:}" "${k%%:*}"
 	fi
 done
+# in parallel the memory boots start when the first guest is done, on the
+# CPU it leaves while the slowest one finishes
+if [ "$PARALLEL" = 1 ] && [ -n "$memboots" ]; then
+	(
+		until one_done; do sleep 1; done
+		boot_mem
+	) &
+	mempid=$!
+fi
 [ -n "$pids" ] && wait $pids
 echo "info - the guests ran in $(awk -v ns=$(($(date +%s%N) - t0)) 'BEGIN { printf "%.1f", ns / 1e9 }') s"
-# the memory test again with more possible CPUs: amd64 boots of
-# VM_MEMORY_KERNEL (qemu's pc machine takes maxcpus up to 255 without KVM)
-mem=
-case t_map_memory in *"$VM_ONLY"*) mem=${VM_MEMORY_CPUS-64 255} ;; esac
-memboots=
-pids=
-for k in $kernels; do
-	[ "${k%%:*}" = amd64 ] || continue
-	case $(name_of "${k#*:}") in "${VM_MEMORY_KERNEL:-6.1}".*) ;; *) continue ;; esac
-	for n in $mem; do
-		if [ "$PARALLEL" = 1 ]; then
-			boot "$(name_of "${k#*:}")-cpus$n" "${k#*:}" amd64 "$n" &
-			pids="$pids $!"
-		else
-			boot "$(name_of "${k#*:}")-cpus$n" "${k#*:}" amd64 "$n"
-		fi
-		memboots="$memboots $(name_of "${k#*:}")-cpus$n"
-	done
-done
-[ -n "$pids" ] && wait $pids
+if [ -n "$mempid" ]; then
+	wait $mempid
+else
+	boot_mem
+fi
 for k in $kernels; do report "$(name_of "${k#*:}")"; done
-for b in $memboots; do report "$b"; done
+for b in $memboots; do report "${b%%:*}"; done
 finish
