@@ -7,12 +7,49 @@
 BUILD=${BUILD:-build}
 export BUILD
 NICE=
-suites=${*:-"unit format integration lifecycle examples e2e deploy vm load valgrind asan fuzz"}
+suites=${*:-"unit integration lifecycle examples e2e format deploy vm load valgrind asan fuzz"}
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
 
 record() { # suite passed failed skipped
 	echo "$1 $2 $3 $4" >>"$results"
+}
+
+# BG_BUILD=1 (make test): the builds that only later suites need run in the
+# background at nice 19 while the first suites run, one after another:
+# the arm64 cross build (format's bpf-arch-check, vm), the ASan build
+# (asan), the libFuzzer targets (fuzz). Each suite waits for its build
+# (bg_wait) and then runs its own make as before: a no-op, or the error.
+BG=$BUILD/bg
+bg_pid=
+bg_start() {
+	steps=
+	case " $suites " in *" format "* | *" vm "*) steps="$steps cross" ;; esac
+	case " $suites " in *" asan "*) steps="$steps asan" ;; esac
+	case " $suites " in *" fuzz "*) steps="$steps fuzz" ;; esac
+	[ -n "$steps" ] || return
+	mkdir -p "$BG"
+	rm -f "$BG"/*.rc
+	(
+		for step in $steps; do
+			case $step in
+			cross) set -- cross-arm64 ;;
+			asan) set -- BUILD=build/asan SAN=1 all ;;
+			fuzz) set -- BUILD="$BUILD" fuzz-build ;;
+			esac
+			nice -n 19 make -j"$(nproc)" --no-print-directory "$@" >"$BG/$step.log" 2>&1
+			echo $? >"$BG/$step.rc"
+		done
+	) &
+	bg_pid=$!
+}
+# bg_wait STEP: until the background build STEP is done (or the builder is gone)
+bg_wait() {
+	[ -n "$bg_pid" ] || return 0
+	t=$(date +%s)
+	while [ ! -e "$BG/$1.rc" ] && kill -0 "$bg_pid" 2>/dev/null; do sleep 1; done
+	[ "$(date +%s)" -gt $((t + 1)) ] && echo "(waited $(($(date +%s) - t)) s for the background $1 build)"
+	return 0
 }
 
 run_unit() {
@@ -44,6 +81,7 @@ run_unit() {
 # each a make target: clang-format, the SPDX lines, and the BPF objects built
 # for every architecture bpfprom runs on (x86, arm64)
 run_format() {
+	bg_wait cross
 	p=0 f=0
 	for t in format-check spdx-check bpf-arch-check; do
 		if make --no-print-directory "$t" >/dev/null 2>&1; then
@@ -89,7 +127,15 @@ run_e2e() { run_script e2e tests/e2e/prometheus.sh; }
 # the deploy/ files: Kubernetes, systemd, Dockerfile, Prometheus rules, Grafana
 run_deploy() { run_script deploy tests/deploy/run.sh; }
 # the guest tests inside Debian's 6.1 and 6.12 kernels under qemu
-run_vm() { run_script vm tests/vm/run.sh; }
+run_vm() {
+	bg_wait cross
+	if [ -n "$bg_pid" ] && ! make -j"$(nproc)" --no-print-directory cross-arm64 >/dev/null; then
+		echo "vm: the arm64 cross build failed (make cross-arm64)"
+		record vm 0 1 0
+		return
+	fi
+	run_script vm tests/vm/run.sh
+}
 # 100 scrapers, slow clients, connection limits, hostile names (LOAD_SECS)
 run_load() { run_script load tests/load/run.sh; }
 # a start, scrapes, SIGHUP and SIGTERM under valgrind's memcheck
@@ -97,6 +143,7 @@ run_valgrind() { run_script valgrind tests/load/valgrind.sh; }
 
 # the same unit and integration suites on an ASan+UBSan build
 run_asan() {
+	bg_wait asan
 	if ! make -j"$(nproc)" --no-print-directory BUILD=build/asan SAN=1 all >/dev/null; then
 		echo "asan: the sanitizer build failed"
 		record asan 0 1 0
@@ -121,6 +168,7 @@ run_asan() {
 
 # the libFuzzer targets over their corpus, then 10 s of fuzzing each
 run_fuzz() {
+	bg_wait fuzz
 	if ! make -j"$(nproc)" --no-print-directory BUILD="$BUILD" fuzz-build >/dev/null; then
 		echo "fuzz: the libFuzzer build failed"
 		record fuzz 0 1 0
@@ -154,6 +202,7 @@ case " $suites " in
 	;;
 esac
 
+[ "${BG_BUILD:-0}" = 1 ] && bg_start
 for s in $suites; do
 	t0=$(date +%s)
 	case $s in
