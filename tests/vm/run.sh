@@ -400,22 +400,19 @@ for k in $kernels; do
 		memboots="$memboots $(name_of "${k#*:}")-cpus$n:$n:${k#*:}"
 	done
 done
-# boot_mem: the memory boots, at once where PARALLEL
+# boot_mem: the memory boots, one after another
 boot_mem() {
 	for b in $memboots; do
 		v=${b#*:}
-		if [ "$PARALLEL" = 1 ]; then
-			boot "${b%%:*}" "${v#*:}" amd64 "${v%%:*}" &
-		else
-			boot "${b%%:*}" "${v#*:}" amd64 "${v%%:*}"
-		fi
+		boot "${b%%:*}" "${v#*:}" amd64 "${v%%:*}"
 	done
-	wait
 }
-# one_done: a guest has powered off (or timed out): its .rc is written
-one_done() {
-	for n in $mainnames; do [ -e "$OUT/$n.rc" ] && return 0; done
-	return 1
+# one_left: at most one guest still runs (the others powered off or timed
+# out: their .rc is written)
+one_left() {
+	left=0
+	for n in $mainnames; do [ -e "$OUT/$n.rc" ] || left=$((left + 1)); done
+	[ "$left" -le 1 ]
 }
 pids= mempid=
 t0=$(date +%s%N)
@@ -427,11 +424,12 @@ for k in $kernels; do
 		boot "$(name_of "${k#*:}")" "${k#*:}" "${k%%:*}"
 	fi
 done
-# in parallel the memory boots start when the first guest is done, on the
-# CPU it leaves while the slowest one finishes
+# in parallel the memory boots start when one guest is left, on the CPU
+# the others leave while the slowest finishes (with two guests left, a
+# third qemu on 2 cores slowed them more than it saved)
 if [ "$PARALLEL" = 1 ] && [ -n "$memboots" ]; then
 	(
-		until one_done; do sleep 1; done
+		until one_left; do sleep 1; done
 		boot_mem
 	) &
 	mempid=$!
