@@ -495,12 +495,17 @@ int btfpath__func_type(const struct btf *btf, const char *func, int argn, uint32
 	return 0;
 }
 
+/* Parameter p's type, past typedefs and modifiers; NULL for a variadic's. */
+static const struct btf_type *param_type(const struct btf *btf, const struct btf_param *p)
+{
+	return p->type ? btf__type_by_id(btf, btf__resolve_type(btf, p->type)) : NULL;
+}
+
 /* The size of parameter p where it is more than a register holds (a
  * struct, a union, an __int128), and what it is; 0 for anything else. */
 static long by_value_size(const struct btf *btf, const struct btf_param *p, const char **what)
 {
-	const struct btf_type *t = p->type ? btf__type_by_id(btf, btf__resolve_type(btf, p->type)) :
-					     NULL;
+	const struct btf_type *t = param_type(btf, p);
 	long size = t ? btf__resolve_size(btf, p->type) : 0;
 
 	if (size <= 8)
@@ -543,10 +548,7 @@ int btfpath__arg_place(const struct btf *btf, uint32_t func_id, const char *func
 	}
 	*place = at + (argn - i);
 	if (number) {
-		const struct btf_type *pt =
-			i < btf_vlen(t) && p[i].type ?
-				btf__type_by_id(btf, btf__resolve_type(btf, p[i].type)) :
-				NULL;
+		const struct btf_type *pt = i < btf_vlen(t) ? param_type(btf, &p[i]) : NULL;
 
 		*number = pt && (btf_is_int(pt) || btf_is_any_enum(pt)) && pt->size <= 8;
 	}

@@ -595,7 +595,6 @@ static int kernel_arg_place(struct ctx *c, const struct cfg_probe *probes, size_
 		return 0;
 	for (size_t p = 0; p < n; p++) {
 		const struct plan_probe *pp = NULL;
-
 		bool kernel = is_kernel_probe(probes[p].kind);
 
 		if (left_out(c, probes, p))

@@ -50,12 +50,19 @@ report() {
 		"$(grep -E '^ +#[0-9]+ ' "$3" | grep -v -e 'fuzzer::' -e '__libc_start' -e ' in _start ' | head -8)"
 }
 
-# run NAME PHASE LOG ARGS...: the target with the common options
+# fuzz NAME LOG ARGS...: the target with the common options, its output in LOG
+fuzz() {
+	name=$1 log=$2
+	shift 2
+	"$OUT/$name" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+		-artifact_prefix="$OUT/crashes/$name-" "$@" </dev/null >"$log" 2>&1
+}
+
+# run NAME PHASE LOG ARGS...: fuzz, then its ok or FAIL line
 run() {
 	name=$1 phase=$2 log=$3
 	shift 3
-	"$OUT/$name" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-		-artifact_prefix="$OUT/crashes/$name-" "$@" </dev/null >"$log" 2>&1
+	fuzz "$name" "$log" "$@"
 	report "$name" "$phase" "$log" $?
 }
 
@@ -73,8 +80,7 @@ run_bg() {
 	fi
 	rm -f "$log.rc"
 	(
-		"$OUT/$name" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-			-artifact_prefix="$OUT/crashes/$name-" "$@" </dev/null >"$log" 2>&1
+		fuzz "$name" "$log" "$@"
 		echo $? >"$log.rc"
 	) &
 	pids="$pids $!"
